@@ -1,0 +1,31 @@
+"""In-process DuckDB connections with bounded memory and threads.
+
+Each step opens its own ``:memory:`` database (never a shared writable file: parallel steps would
+fight over its lock) and reads Parquet. ``memory_limit``, ``threads`` and ``temp_directory``
+come from the pipeline configuration so that several processes can run side by side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+
+@dataclass(frozen=True)
+class DuckDBSettings:
+    memory_limit: str = "2GB"
+    threads: int = 2
+    temp_directory: str | None = None
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        config = {
+            "memory_limit": self.memory_limit,
+            "threads": str(self.threads),
+            "preserve_insertion_order": "false",
+        }
+        if self.temp_directory:
+            Path(self.temp_directory).mkdir(parents=True, exist_ok=True)
+            config["temp_directory"] = self.temp_directory
+        return duckdb.connect(":memory:", config=config)

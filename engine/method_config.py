@@ -1,0 +1,83 @@
+"""Versioned method configuration (``config/methods/<family>.yaml``).
+
+Each file holds named editions of one indicator family's method constants (thresholds, age bands,
+denominator choices, reliability rules) and names its default edition::
+
+    family: sdg_1_3_1
+    default_edition: ILO-2024
+    editions:
+      ILO-2024:
+        description: ...
+        child_max_age: 15
+        ...
+
+Every output row records the edition it was computed with (``method_edition``), as
+``<family>:<edition>``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+METHODS_DIR = CONFIG_DIR / "methods"
+
+
+class MethodConfigError(ValueError):
+    """A method configuration file is missing, malformed or lacks the requested edition."""
+
+
+@dataclass(frozen=True)
+class MethodEdition:
+    family: str
+    edition: str
+    params: dict[str, Any] = field(default_factory=dict)
+    source: str = ""
+    sha256: str = ""
+
+    @property
+    def label(self) -> str:
+        """The value written to the ``method_edition`` column."""
+        return f"{self.family}:{self.edition}"
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return self.params[key]
+        except KeyError:
+            raise MethodConfigError(
+                f"{self.source}: edition '{self.edition}' has no parameter '{key}'"
+            ) from None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.params.get(key, default)
+
+
+def available_families(methods_dir: Path = METHODS_DIR) -> list[str]:
+    return sorted(p.stem for p in methods_dir.glob("*.yaml"))
+
+
+def load_method(family: str, edition: str | None = None, methods_dir: Path = METHODS_DIR) -> MethodEdition:
+    """Load one edition (the file's default when ``edition`` is None) of a method family."""
+    path = methods_dir / f"{family}.yaml"
+    if not path.exists():
+        raise MethodConfigError(f"no method configuration {path} (families: {available_families(methods_dir)})")
+    raw = path.read_bytes()
+    doc = yaml.safe_load(raw)
+    if not isinstance(doc, dict) or "editions" not in doc:
+        raise MethodConfigError(f"{path}: expected keys 'family', 'default_edition', 'editions'")
+    chosen = edition or doc.get("default_edition")
+    editions = doc["editions"] or {}
+    if chosen not in editions:
+        raise MethodConfigError(f"{path}: no edition '{chosen}' (editions: {sorted(editions)})")
+    return MethodEdition(
+        family=doc.get("family", family),
+        edition=str(chosen),
+        params=dict(editions[chosen] or {}),
+        source=str(path),
+        sha256=hashlib.sha256(raw).hexdigest(),
+    )

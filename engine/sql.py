@@ -1,0 +1,82 @@
+"""Run the indicator SQL in ``sql/`` with DuckDB, in process.
+
+Convention for ``sql/*.sql`` files: a header comment stating the formula and the metadata
+edition, then a sequence of blocks, each introduced by a line ``-- name: <relation>`` and holding
+exactly one ``SELECT`` (``WITH`` allowed). Blocks refer to relations registered by the caller
+(input tables, a one-row ``params`` relation built from method configuration) and to earlier
+blocks. Each block becomes a temporary table of that name. The SQL stays within the subset that
+``sqlglot`` transpiles to Spark (no DuckDB table functions, no macros): inputs arrive as named
+relations, never as file paths inside the SQL.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import duckdb
+import polars as pl
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+_BLOCK = re.compile(r"^--\s*name:\s*([A-Za-z_][A-Za-z0-9_]*)\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class SqlBlock:
+    name: str
+    sql: str
+
+
+def sql_path(filename: str) -> Path:
+    return SQL_DIR / filename
+
+
+def parse_blocks(text: str, source: str = "<sql>") -> list[SqlBlock]:
+    """Split a SQL file into its named blocks, in order."""
+    matches = list(_BLOCK.finditer(text))
+    if not matches:
+        raise ValueError(f"{source}: no '-- name: <relation>' block found")
+    blocks = []
+    for i, m in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        body = text[m.end():end].strip().rstrip(";").strip()
+        if not body:
+            raise ValueError(f"{source}: block '{m.group(1)}' is empty")
+        blocks.append(SqlBlock(m.group(1), body))
+    return blocks
+
+
+def load_blocks(filename: str) -> list[SqlBlock]:
+    path = sql_path(filename)
+    return parse_blocks(path.read_text(encoding="utf-8"), source=str(path))
+
+
+def params_frame(params: Mapping[str, Any]) -> pl.DataFrame:
+    """A one-row frame holding method constants, registered as the ``params`` relation."""
+    return pl.DataFrame({k: [v] for k, v in params.items()})
+
+
+def run_sql_file(
+    con: duckdb.DuckDBPyConnection,
+    filename: str,
+    relations: Mapping[str, Any] | None = None,
+) -> dict[str, str]:
+    """Register ``relations`` (name -> Polars frame, Arrow table or DuckDB relation) and run
+    every block of ``sql/<filename>`` as a temporary table. Returns block name -> SQL."""
+    for name, rel in (relations or {}).items():
+        con.register(name, rel)
+    done = {}
+    for block in load_blocks(filename):
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {block.name} AS {block.sql}")
+        except duckdb.Error as exc:  # name the block: the SQL file is the place to look
+            raise RuntimeError(f"sql/{filename}, block '{block.name}': {exc}") from exc
+        done[block.name] = block.sql
+    return done
+
+
+def fetch(con: duckdb.DuckDBPyConnection, relation: str) -> pl.DataFrame:
+    """Return a temporary table as a Polars frame."""
+    return con.execute(f"SELECT * FROM {relation}").pl()

@@ -1,0 +1,1 @@
+"""Table contracts: the canonical variables, Pandera models (Polars) and Great Expectations suites."""

@@ -1,0 +1,94 @@
+"""The canonical person-level survey table: one catalogue, used by the harmoniser, the Pandera
+model and the data dictionary.
+
+Every harmonisation spec maps source variables onto these names. A variable that a survey lacks
+is declared ``absent`` in its spec: the column is then present but entirely null, and every
+indicator that needs it is reported as not computable for that survey.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SURVEY_KINDS = ("LFS", "HIES", "HBS", "SILC", "DHS", "MICS", "CENSUS", "OTHER")
+SEX_CODES = ("F", "M")
+LF_STATUS_CODES = ("employed", "unemployed", "outside_labour_force")
+NATIONALITY_CODES = ("national", "non_national")
+URBAN_RURAL_CODES = ("urban", "rural")
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One canonical variable.
+
+    ``kind`` is one of ``id`` (text identifier), ``code`` (text from ``codes``), ``flag``
+    (boolean), ``int``, ``float``. ``required`` variables cannot be declared absent.
+    ``min``/``max`` bound numeric values (inclusive); ``positive`` requires > 0.
+    """
+
+    name: str
+    kind: str
+    description: str
+    codes: tuple[str, ...] | None = None
+    required: bool = False
+    min: float | None = None
+    max: float | None = None
+    positive: bool = False
+    level: str = "person"
+    derivable: bool = field(default=True)
+
+
+# Variables filled from the spec's `survey:` block, not from the data file.
+SURVEY_LEVEL = (
+    Variable("survey_id", "id", "Survey identifier (the partition key), e.g. GHA_LFS_2022.", required=True, level="survey", derivable=False),
+    Variable("country", "id", "Reference area, ISO 3166-1 alpha-3.", required=True, level="survey", derivable=False),
+    Variable("year", "int", "Reference year of the survey.", required=True, min=1950, max=2100, level="survey", derivable=False),
+    Variable("survey_kind", "code", "Kind of survey.", codes=SURVEY_KINDS, required=True, level="survey", derivable=False),
+)
+
+# Variables mapped from the data file by the spec's `variables:` block.
+MAPPED = (
+    Variable("hh_id", "id", "Household identifier (unique within the survey).", required=True, level="household"),
+    Variable("person_id", "id", "Person identifier (unique within the household).", required=True),
+    Variable("person_weight", "float", "Person sampling weight (expansion factor).", required=True, positive=True),
+    Variable("household_weight", "float", "Household sampling weight; defaults to the person weight when absent.", positive=True, level="household"),
+    Variable("stratum", "id", "First-stage stratum; absent means an unstratified design.", level="household"),
+    Variable("psu", "id", "Primary sampling unit; absent means each person is its own PSU.", level="household"),
+    Variable("sex", "code", "Sex of the person.", codes=SEX_CODES, required=True),
+    Variable("age", "int", "Age in completed years.", required=True, min=0, max=120),
+    Variable("lf_status", "code", "Labour-force status (ICLS).", codes=LF_STATUS_CODES),
+    Variable("contributor", "flag", "Actively contributes to a social insurance scheme (at least one contribution in the reference period)."),
+    Variable("rec_child_family", "flag", "Receives a child or family cash benefit (in own name or for the child)."),
+    Variable("rec_maternity", "flag", "Receives a maternity cash benefit."),
+    Variable("rec_sickness", "flag", "Receives a sickness cash benefit."),
+    Variable("rec_disability", "flag", "Receives a disability (invalidity) cash benefit."),
+    Variable("rec_unemployment", "flag", "Receives an unemployment cash benefit."),
+    Variable("rec_oldage_contrib", "flag", "Receives a contributory old-age pension."),
+    Variable("rec_oldage_noncontrib", "flag", "Receives a non-contributory (social) old-age pension."),
+    Variable("rec_survivors", "flag", "Receives a survivors' benefit."),
+    Variable("rec_employment_injury", "flag", "Receives an employment-injury cash benefit."),
+    Variable("rec_social_assistance", "flag", "Receives a general social assistance cash benefit."),
+    Variable("injury_insured", "flag", "Worker protected by employment-injury insurance."),
+    Variable("severe_disability", "flag", "Has a severe disability (e.g. Washington Group: cannot do at all / a lot of difficulty)."),
+    Variable("gave_birth", "flag", "Gave birth during the reference period (live birth)."),
+    Variable("nationality", "code", "National or non-national of the country of the survey.", codes=NATIONALITY_CODES),
+    Variable("citizenship", "id", "Country of citizenship, ISO 3166-1 alpha-3, where given."),
+    Variable("health_protected", "flag", "Affiliated to / protected by a publicly mandated health protection scheme."),
+    Variable("urban_rural", "code", "Area of residence.", codes=URBAN_RURAL_CODES, level="household"),
+    Variable("hh_head", "flag", "Is the head (reference person) of the household."),
+    Variable("hh_consumption", "float", "Total household consumption expenditure (or income when the survey has no consumption), annual, local currency.", min=0, level="household"),
+    Variable("hh_oop_health", "float", "Household out-of-pocket health spending, annual, local currency.", min=0, level="household"),
+    Variable("poor", "flag", "Lives below the national poverty line."),
+)
+
+# Added by the harmoniser for traceability.
+TRACE = (
+    Variable("source_row", "int", "Row number in the source file (1 = first data row).", required=True, min=1, derivable=False),
+)
+
+ALL: tuple[Variable, ...] = SURVEY_LEVEL + MAPPED + TRACE
+BY_NAME: dict[str, Variable] = {v.name: v for v in ALL}
+MAPPED_NAMES: tuple[str, ...] = tuple(v.name for v in MAPPED)
+COLUMN_ORDER: tuple[str, ...] = tuple(v.name for v in ALL)
+# Key of the person table: one row per person in a survey.
+PRIMARY_KEY = ("survey_id", "hh_id", "person_id")

@@ -1,0 +1,39 @@
+"""Raw layer, context tables: each denominator, UHC and reference CSV as read (text)."""
+
+
+import dagster as dg
+import polars as pl
+
+from engine.context import read_context_file
+from assets.source_steps import source_step
+from engine.store import sha256_file
+from pipelines.resources import PipelineResource
+from schemas.context_tables import TABLES, ContextTable
+
+
+def raw_context_asset(table: ContextTable) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=["raw", table.name],
+        group_name="raw",
+        kinds={"csv", "parquet"},
+        description=f"{table.description} Read from {table.file} as text.",
+    )
+    def _raw(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
+        store = pipeline.store()
+        path = pipeline.input_path / table.file
+        with source_step(context, store, "context", table.name, f"raw/{table.name}", stale=(("raw", table.name), ("staging", table.name))):
+            frame = read_context_file(table, pipeline.input_path)
+        if frame is None:
+            context.log.warning(f"{table.file} not found: optional table '{table.name}' is empty in this run")
+            frame = pl.DataFrame(schema={v.name: pl.String for v in table.columns})
+        written = store.write(frame, "raw", table.name)
+        sha = sha256_file(path) if path.exists() else ""
+        return dg.MaterializeResult(
+            metadata={"file": table.file, "present": path.exists(), "sha256": sha, "rows_read": frame.height, "path": dg.MetadataValue.path(str(written.path))},
+            data_version=dg.DataVersion(sha or "absent"),
+        )
+
+    return _raw
+
+
+RAW_CONTEXT_ASSETS = [raw_context_asset(t) for t in TABLES]

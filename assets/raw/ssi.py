@@ -1,0 +1,42 @@
+"""Raw layer, SSI returns: every table of a return (workbook sheet or CSV file) as read, as text."""
+
+
+import dagster as dg
+
+from assets.source_steps import source_step
+from engine.sources import discover_ssi
+from engine.ssi import read_return
+from engine.errors import SourceError
+from pipelines.partitions import SSI_RETURNS
+from pipelines.resources import PipelineResource
+
+
+@dg.asset(
+    key=["raw", "ssi_return"],
+    partitions_def=SSI_RETURNS,
+    group_name="raw",
+    kinds={"parquet"},
+    description="An ILO Social Security Inquiry return (workbook or CSV folder) as read: one Parquet file per table, text unchanged; one partition per return.",
+)
+def ssi_return(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
+    return_id = context.partition_key
+    store = pipeline.store()
+    with source_step(context, store, "ssi", return_id, "raw/ssi_return"):
+        source = discover_ssi(pipeline.input_path).get(return_id)
+        if source is None:
+            raise SourceError(str(pipeline.input_path / "ssi" / return_id), "SSI return not found (neither a workbook nor a folder with return.csv)", rule="file_exists")
+        sheets = read_return(source.path)
+        folder = store.partition_dir("raw", "ssi_return", return_id)
+        store.remove("raw", "ssi_return", return_id)
+        for sheet, frame in sorted(sheets.items()):
+            store.write_to(frame, folder / f"{sheet}.parquet")
+    rows = {sheet: frame.height for sheet, frame in sorted(sheets.items())}
+    context.log.info(f"{return_id}: read tables {rows}")
+    return dg.MaterializeResult(
+        metadata={
+            "source_files": dg.MetadataValue.json(source.file_records(pipeline.input_path)),
+            "tables": dg.MetadataValue.json(rows),
+            "path": dg.MetadataValue.path(str(folder)),
+        },
+        data_version=dg.DataVersion(source.fingerprint()),
+    )

@@ -1,0 +1,43 @@
+"""Raw layer, surveys: each survey's data file, read as it is, kept as a Parquet snapshot."""
+
+
+import dagster as dg
+
+from assets.source_steps import source_step
+from engine.harmonise import read_survey_file
+from engine.sources import SPEC_FILE, discover_surveys
+from engine.survey_spec import load_spec
+from pipelines.partitions import SURVEYS
+from pipelines.resources import PipelineResource
+
+
+@dg.asset(
+    key=["raw", "survey_file"],
+    partitions_def=SURVEYS,
+    group_name="raw",
+    kinds={"parquet"},
+    description="A survey's data file (CSV, Parquet, Stata or SPSS) as read, every column unchanged; one partition per survey.",
+)
+def survey_file(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
+    survey_id = context.partition_key
+    store = pipeline.store()
+    with source_step(context, store, "survey", survey_id, "raw/survey_file"):
+        source = discover_surveys(pipeline.input_path).get(survey_id)
+        folder = pipeline.input_path / "surveys" / survey_id
+        spec = load_spec(folder / SPEC_FILE)
+        raw = read_survey_file(spec)
+        written = store.write(raw, "raw", "survey_file", survey_id)
+    files = source.file_records(pipeline.input_path) if source else []
+    context.log.info(f"{survey_id}: read {raw.height:,} rows x {raw.width} columns from {spec.data_file.name} ({spec.fmt})")
+    return dg.MaterializeResult(
+        metadata={
+            "source_files": dg.MetadataValue.json(files),
+            "format": spec.fmt,
+            "rows_read": raw.height,
+            "columns": raw.width,
+            "vintage": spec.vintage or "",
+            "synthetic": spec.synthetic,
+            "path": dg.MetadataValue.path(str(written.path)),
+        },
+        data_version=dg.DataVersion(source.fingerprint() if source else written.sha256),
+    )

@@ -1,0 +1,80 @@
+"""What every per-source step does around its work: record what it read, and when a source is
+broken, record why, remove that source's stale outputs and fail with the message.
+
+Downstream tables read whatever partitions exist, so removing a broken source's outputs is what
+keeps it out of the indicators, and the failure record is how the run summary can say what was
+left out and why.
+"""
+
+
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Iterator
+
+import dagster as dg
+
+from engine.errors import SourceError
+from engine.store import ParquetStore
+
+# Tables holding one partition per source, by source kind; cleared when a source fails.
+PARTITIONED_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
+    "survey": (
+        ("raw", "survey_file"),
+        ("staging", "survey_persons"),
+        ("indicators", "survey_estimates"),
+        ("indicators", "survey_gaps"),
+        ("indicators", "survey_not_computable"),
+        ("indicators", "survey_financial_hardship"),
+    ),
+    "ssi": (
+        ("raw", "ssi_return"),
+        ("staging", "ssi_schemes"),
+        ("staging", "ssi_coverage"),
+        ("staging", "ssi_legal_provisions"),
+        ("staging", "ssi_returns"),
+    ),
+}
+
+
+@contextmanager
+def source_step(
+    context: dg.AssetExecutionContext,
+    store: ParquetStore,
+    source_kind: str,
+    source_id: str,
+    step: str,
+    stale: tuple[tuple[str, str], ...] = (),
+) -> Iterator[None]:
+    """Run one source's step; on ``SourceError`` record the failure, remove the source's
+    partitions (``PARTITIONED_TABLES``) and the unpartitioned ``stale`` tables (layer, table),
+    and raise ``dg.Failure``."""
+    try:
+        yield
+    except SourceError as err:
+        for layer, table in PARTITIONED_TABLES.get(source_kind, ()):
+            store.remove(layer, table, source_id)
+        for layer, table in stale:
+            store.remove(layer, table)
+        store.remove_json("sources", source_kind, source_id)
+        store.write_json(
+            "failures", source_kind, source_id,
+            {
+                "source_kind": source_kind,
+                "source_id": source_id,
+                "step": step,
+                "message": str(err),
+                "file": err.file,
+                "where": err.where,
+                "rule": err.rule,
+                "value": None if err.value is None else str(err.value),
+                "run_id": context.run_id,
+                "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            },
+        )
+        context.log.error(f"{source_kind} {source_id} left out of this run: {err}")
+        raise dg.Failure(
+            description=str(err),
+            metadata={"file": err.file, "where": err.where or "", "rule": err.rule or "", "value": "" if err.value is None else str(err.value)},
+        ) from err
+    else:
+        store.remove_json("failures", source_kind, source_id)

@@ -1,0 +1,87 @@
+"""Staging layer, context tables: typed and validated, failing rows quarantined."""
+
+
+from datetime import datetime, timezone
+
+import dagster as dg
+import yaml
+
+from assets.validation_results import check_specs, quarantine_result, reconcile_result, schema_result
+from engine.context import ingest_context_table
+from assets.source_steps import source_step
+from pipelines.resources import PipelineResource
+from schemas.context_tables import TABLES, ContextTable
+from schemas.tables import schema_for
+
+SOURCES_FILES = ("context/sources.yaml", "uhc/sources.yaml", "reference/sources.yaml")
+
+
+def declared_vintage(input_dir, file: str) -> dict:
+    """The ``sources.yaml`` entry (origin, licence, vintage, synthetic) of a context file."""
+    folder, name = file.split("/", 1)
+    path = input_dir / folder / "sources.yaml"
+    if not path.exists():
+        return {}
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    entries = doc.get("files", doc) if isinstance(doc, dict) else {}
+    entry = entries.get(name) if isinstance(entries, dict) else None
+    return entry if isinstance(entry, dict) else {}
+
+
+def staging_context_asset(table: ContextTable) -> dg.AssetsDefinition:
+    key = dg.AssetKey(["staging", table.name])
+
+    @dg.asset(
+        key=key,
+        deps=[dg.AssetKey(["raw", table.name])],
+        group_name="staging",
+        kinds={"polars", "parquet"},
+        check_specs=check_specs(key),
+        description=f"{table.description} Typed and validated ({table.file}).",
+    )
+    def _staging(context: dg.AssetExecutionContext, pipeline: PipelineResource):
+        store = pipeline.store()
+        raw = store.read("raw", table.name)
+        with source_step(context, store, "context", table.name, f"staging/{table.name}", stale=(("staging", table.name),)):
+            result = ingest_context_table(table, pipeline.input_path, raw if (pipeline.input_path / table.file).exists() else None)
+        written = store.write(result.kept, "staging", table.name)
+        quarantine = store.write_quarantine(result.quarantine, "context", table.name)
+        declared = declared_vintage(pipeline.input_path, table.file)
+        store.write_json(
+            "sources", "context", table.name,
+            {
+                "source_kind": "context",
+                "source_id": table.name,
+                "files": [table.file] if result.present else [],
+                "present": result.present,
+                "vintage": declared.get("vintage"),
+                "synthetic": declared.get("synthetic"),
+                "origin": declared.get("origin"),
+                "licence": declared.get("licence"),
+                "rows_read": result.rows_read,
+                "rows_kept": result.kept.height,
+                "rows_quarantined": result.quarantined_rows,
+                "run_id": context.run_id,
+                "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            },
+        )
+        yield dg.MaterializeResult(
+            asset_key=key,
+            metadata={
+                "rows_read": result.rows_read,
+                "rows_kept": result.kept.height,
+                "rows_quarantined": result.quarantined_rows,
+                "present": result.present,
+                "vintage": str(declared.get("vintage") or ""),
+                "path": dg.MetadataValue.path(str(written.path)),
+                "quarantine_path": dg.MetadataValue.path(str(quarantine.path)),
+            },
+        )
+        yield reconcile_result(key, result.rows_read, result.kept.height, result.quarantined_rows)
+        yield schema_result(key, result.kept, schema_for(table.columns, name=table.name, unique=list(table.key)))
+        yield quarantine_result(key, result.quarantine, result.quarantined_rows)
+
+    return _staging
+
+
+STAGING_CONTEXT_ASSETS = [staging_context_asset(t) for t in TABLES]

@@ -1,0 +1,78 @@
+"""Staging layer, SSI returns: validated scheme inventory, long coverage counts and the legal
+provisions of the non-nationals module, per return."""
+
+
+from datetime import datetime, timezone
+
+import dagster as dg
+import polars as pl
+
+from assets.raw.ssi import ssi_return
+from assets.source_steps import source_step
+from assets.validation_results import check_specs, quarantine_result, reconcile_result, schema_result
+from engine.sources import discover_ssi, relative
+from engine.ssi import ingest_return
+from pipelines.partitions import SSI_RETURNS
+from pipelines.resources import PipelineResource
+from schemas import ssi_tables as st
+from schemas.tables import schema_for
+
+COVERAGE = dg.AssetKey(["staging", "ssi_coverage"])
+SCHEMES = dg.AssetKey(["staging", "ssi_schemes"])
+LEGAL = dg.AssetKey(["staging", "ssi_legal_provisions"])
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(COVERAGE, deps=[ssi_return], group_name="staging", kinds={"polars", "parquet"},
+                     description="SSI counts in long form: scheme x measure (active contributors, beneficiaries, health protected) x benefit type x nationality x sex."),
+        dg.AssetSpec(SCHEMES, deps=[ssi_return], group_name="staging", kinds={"polars", "parquet"},
+                     description="SSI scheme inventory: function (C102 branch), type, legal coverage."),
+        dg.AssetSpec(LEGAL, deps=[ssi_return], group_name="staging", kinds={"polars", "parquet"},
+                     description="SSI non-nationals module: legal provisions per scheme (equality of treatment, export of benefits, agreements)."),
+    ],
+    check_specs=check_specs(COVERAGE),
+    partitions_def=SSI_RETURNS,
+    can_subset=False,
+)
+def ssi_tables(context: dg.AssetExecutionContext, pipeline: PipelineResource):
+    return_id = context.partition_key
+    store = pipeline.store()
+    source = discover_ssi(pipeline.input_path).get(return_id)
+    shown = relative(source.path, pipeline.input_path) if source else f"ssi/{return_id}"
+    with source_step(context, store, "ssi", return_id, "staging/ssi_tables"):
+        folder = store.partition_dir("raw", "ssi_return", return_id)
+        sheets = {p.stem: pl.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
+        result = ingest_return(return_id, sheets, file=shown)
+        coverage = store.write(result.coverage, "staging", "ssi_coverage", return_id)
+        schemes = store.write(result.schemes, "staging", "ssi_schemes", return_id)
+        legal = store.write(result.legal_provisions, "staging", "ssi_legal_provisions", return_id)
+        store.write(pl.DataFrame([{**result.metadata, "return_id": return_id, "file": shown}]), "staging", "ssi_returns", return_id)
+        quarantine = store.write_quarantine(result.quarantine, "ssi", return_id)
+    store.write_json(
+        "sources", "ssi", return_id,
+        {
+            "source_kind": "ssi",
+            "source_id": return_id,
+            "country": result.country,
+            "year": result.year,
+            "files": source.file_records(pipeline.input_path) if source else [],
+            "fingerprint": source.fingerprint() if source else None,
+            "vintage": result.metadata.get("vintage"),
+            "synthetic": str(result.metadata.get("synthetic", "")).lower() == "true",
+            "tables": list(result.tables_present),
+            "rows_read": result.rows_read,
+            "rows_kept": result.rows_kept,
+            "rows_quarantined": result.quarantined_rows,
+            "run_id": context.run_id,
+            "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        },
+    )
+    context.log.info(f"{return_id}: {result.rows_read:,} rows read, {result.rows_kept:,} kept, {result.quarantined_rows:,} quarantined")
+    common = {"country": result.country, "year": result.year, "vintage": result.metadata.get("vintage") or ""}
+    yield dg.MaterializeResult(asset_key=COVERAGE, metadata={**common, "rows": coverage.rows, "rows_read": result.rows_read, "rows_kept": result.rows_kept, "rows_quarantined": result.quarantined_rows, "path": dg.MetadataValue.path(str(coverage.path)), "quarantine_path": dg.MetadataValue.path(str(quarantine.path))})
+    yield dg.MaterializeResult(asset_key=SCHEMES, metadata={**common, "rows": schemes.rows, "path": dg.MetadataValue.path(str(schemes.path))})
+    yield dg.MaterializeResult(asset_key=LEGAL, metadata={**common, "rows": legal.rows, "module_present": st.LEGAL.sheet in result.tables_present, "path": dg.MetadataValue.path(str(legal.path))})
+    yield reconcile_result(COVERAGE, result.rows_read, result.rows_kept, result.quarantined_rows)
+    yield schema_result(COVERAGE, result.coverage, schema_for(st.COVERAGE_COLUMNS, name="ssi_coverage", unique=list(st.COVERAGE_KEY)))
+    yield quarantine_result(COVERAGE, result.quarantine, result.quarantined_rows)

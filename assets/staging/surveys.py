@@ -1,0 +1,82 @@
+"""Staging layer, surveys: the harmonised, validated person table of each survey."""
+
+
+from datetime import datetime, timezone
+
+import dagster as dg
+
+from assets.raw.surveys import survey_file
+from assets.source_steps import source_step
+from assets.validation_results import check_specs, quarantine_result, reconcile_result, schema_result
+from engine.harmonise import ingest_survey
+from engine.sources import SPEC_FILE, discover_surveys, relative
+from engine.survey_spec import load_spec
+from pipelines.partitions import SURVEYS
+from pipelines.resources import PipelineResource
+from schemas.survey_persons import person_schema
+
+KEY = dg.AssetKey(["staging", "survey_persons"])
+
+
+@dg.asset(
+    key=KEY,
+    deps=[survey_file],
+    partitions_def=SURVEYS,
+    group_name="staging",
+    kinds={"polars", "parquet"},
+    check_specs=check_specs(KEY),
+    description=(
+        "Canonical person table of one survey: source variables mapped by its harmonisation spec, "
+        "every row validated; failing rows go to the quarantine with their reason."
+    ),
+)
+def survey_persons(context: dg.AssetExecutionContext, pipeline: PipelineResource):
+    survey_id = context.partition_key
+    store = pipeline.store()
+    with source_step(context, store, "survey", survey_id, "staging/survey_persons"):
+        spec = load_spec(pipeline.input_path / "surveys" / survey_id / SPEC_FILE)
+        raw = store.read("raw", "survey_file", survey_id)
+        result = ingest_survey(spec, raw, source_file=relative(spec.data_file, pipeline.input_path))
+        written = store.write(result.persons, "staging", "survey_persons", survey_id)
+        quarantine = store.write_quarantine(result.quarantine, "survey", survey_id)
+    source = discover_surveys(pipeline.input_path).get(survey_id)
+    store.write_json(
+        "sources", "survey", survey_id,
+        {
+            "source_kind": "survey",
+            "source_id": survey_id,
+            "country": spec.country,
+            "year": spec.year,
+            "survey_kind": spec.kind,
+            "files": source.file_records(pipeline.input_path) if source else [],
+            "fingerprint": source.fingerprint() if source else None,
+            "vintage": spec.vintage,
+            "synthetic": spec.synthetic,
+            "absent_variables": list(spec.absent),
+            "rows_read": result.rows_read,
+            "rows_kept": result.rows_kept,
+            "rows_quarantined": result.quarantined_rows,
+            "run_id": context.run_id,
+            "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        },
+    )
+    context.log.info(
+        f"{survey_id}: {result.rows_read:,} rows read, {result.rows_kept:,} kept, {result.quarantined_rows:,} quarantined"
+    )
+    yield dg.MaterializeResult(
+        asset_key=KEY,
+        metadata={
+            "rows_read": result.rows_read,
+            "rows_kept": result.rows_kept,
+            "rows_quarantined": result.quarantined_rows,
+            "absent_variables": ", ".join(spec.absent) or "none",
+            "country": spec.country,
+            "year": spec.year,
+            "vintage": spec.vintage or "",
+            "path": dg.MetadataValue.path(str(written.path)),
+            "quarantine_path": dg.MetadataValue.path(str(quarantine.path)),
+        },
+    )
+    yield reconcile_result(KEY, result.rows_read, result.rows_kept, result.quarantined_rows)
+    yield schema_result(KEY, result.persons, person_schema())
+    yield quarantine_result(KEY, result.quarantine, result.quarantined_rows)

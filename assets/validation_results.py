@@ -1,0 +1,76 @@
+"""Turn validation outcomes into Dagster asset-check results (pass/fail, counts, a sample)."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pandera.polars as pa
+import polars as pl
+from pandera.config import ValidationDepth, config_context
+from pandera.errors import SchemaErrors
+
+ROWS_RECONCILE = "rows_reconcile"
+CANONICAL_SCHEMA = "canonical_schema"
+NO_QUARANTINE = "no_quarantined_rows"
+SAMPLE_ROWS = 10
+
+
+def check_specs(asset_key: dg.AssetKey) -> list[dg.AssetCheckSpec]:
+    """The three checks every ingested source carries."""
+    return [
+        dg.AssetCheckSpec(ROWS_RECONCILE, asset=asset_key, description="Rows read = rows kept + rows quarantined."),
+        dg.AssetCheckSpec(CANONICAL_SCHEMA, asset=asset_key, description="Kept rows pass the canonical Pandera model (data-level checks)."),
+        dg.AssetCheckSpec(NO_QUARANTINE, asset=asset_key, description="No row was quarantined (warning: see the quarantine table)."),
+    ]
+
+
+def _md_table(frame: pl.DataFrame) -> dg.MetadataValue:
+    if frame.is_empty():
+        return dg.MetadataValue.md("_none_")
+    header = "| " + " | ".join(frame.columns) + " |\n|" + "---|" * frame.width + "\n"
+    body = "\n".join("| " + " | ".join("" if v is None else str(v)[:60] for v in row) + " |" for row in frame.iter_rows())
+    return dg.MetadataValue.md(header + body)
+
+
+def reconcile_result(asset_key: dg.AssetKey, rows_read: int, rows_kept: int, rows_quarantined: int) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        asset_key=asset_key,
+        check_name=ROWS_RECONCILE,
+        passed=rows_read == rows_kept + rows_quarantined,
+        metadata={"rows_read": rows_read, "rows_kept": rows_kept, "rows_quarantined": rows_quarantined},
+    )
+
+
+def schema_result(asset_key: dg.AssetKey, frame: pl.DataFrame, schema: pa.DataFrameSchema) -> dg.AssetCheckResult:
+    try:
+        with config_context(validation_depth=ValidationDepth.SCHEMA_AND_DATA):
+            schema.validate(frame, lazy=True)
+        failures = pl.DataFrame()
+    except SchemaErrors as exc:
+        failures = exc.failure_cases.select("column", "check", "failure_case", "index")
+    return dg.AssetCheckResult(
+        asset_key=asset_key,
+        check_name=CANONICAL_SCHEMA,
+        passed=failures.is_empty(),
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"rows": frame.height, "failures": failures.height, "failure_sample": _md_table(failures.head(SAMPLE_ROWS))},
+    )
+
+
+def quarantine_result(asset_key: dg.AssetKey, quarantine: pl.DataFrame, rows_quarantined: int) -> dg.AssetCheckResult:
+    by_rule = (
+        quarantine.group_by("column", "rule").agg(pl.len().alias("rows")).sort("rows", "column", descending=[True, False])
+        if quarantine.height else pl.DataFrame()
+    )
+    sample_cols = [c for c in ("sheet", "row_number", "column", "rule", "value") if c in quarantine.columns]
+    return dg.AssetCheckResult(
+        asset_key=asset_key,
+        check_name=NO_QUARANTINE,
+        passed=rows_quarantined == 0,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "rows_quarantined": rows_quarantined,
+            "issues": quarantine.height,
+            "issues_by_rule": _md_table(by_rule),
+            "sample": _md_table(quarantine.select(sample_cols).head(SAMPLE_ROWS)),
+        },
+    )

@@ -1,0 +1,111 @@
+"""Read and validate one context table (denominators, UHC tracers, reference tables).
+
+``ingest_context_table`` reads the CSV as text, converts the declared columns, validates rows
+(types, code lists, ranges, unique key, female + male <= total where all three are given) and
+returns kept rows and the quarantine. A missing required table, or a missing required column,
+raises ``SourceError``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandera.polars as pa
+import polars as pl
+
+from engine.errors import SourceError
+from engine.quarantine import ROW_ID, empty_issues, issues_frame, split_rows, validate_rows
+from engine.typed_columns import convert_table
+from schemas.context_tables import ContextTable
+from schemas.tables import schema_for
+
+SEX_TOLERANCE = 1e-6  # relative: F + M may exceed T by rounding only
+
+
+@dataclass(frozen=True)
+class IngestedTable:
+    table: ContextTable
+    file: str
+    present: bool
+    rows_read: int
+    kept: pl.DataFrame
+    quarantine: pl.DataFrame
+    quarantined_rows: int
+
+
+def _sex_totals_check(table: ContextTable) -> pa.Check:
+    """For each value column: F + M <= T (within rounding) among rows sharing the other keys."""
+    group = [k for k in table.key if k != "sex"]
+
+    def fn(data) -> pl.LazyFrame:
+        c = pl.col
+        ok = pl.lit(True)
+        for col in table.sex_totals:
+            f = c(col).filter(c("sex") == "F").sum().over(group)
+            m = c(col).filter(c("sex") == "M").sum().over(group)
+            t = c(col).filter(c("sex") == "T").sum().over(group)
+            n_f = (c("sex") == "F").sum().over(group)
+            n_m = (c("sex") == "M").sum().over(group)
+            n_t = (c("sex") == "T").sum().over(group)
+            all_three = (n_f > 0) & (n_m > 0) & (n_t > 0)
+            ok = ok & (~all_three | (f + m <= t * (1 + SEX_TOLERANCE)))
+        return data.lazyframe.select(ok.alias("female_plus_male_le_total"))
+
+    return pa.Check(fn, name="female_plus_male_le_total", element_wise=False)
+
+
+def empty_table(table: ContextTable) -> pl.DataFrame:
+    from schemas.tables import polars_dtype
+
+    return pl.DataFrame(schema={v.name: polars_dtype(v) for v in table.columns})
+
+
+def ingest_context_table(table: ContextTable, input_dir: Path, raw: pl.DataFrame | None = None) -> IngestedTable:
+    """Validate ``raw`` (the table as text; read from the input directory when None)."""
+    path = input_dir / table.file
+    file = table.file
+    if raw is None:
+        raw = read_context_file(table, input_dir)
+    if raw is None:
+        return IngestedTable(table, file, False, 0, empty_table(table), empty_issues(), 0)
+    missing = [v.name for v in table.columns if v.required and v.name not in raw.columns]
+    if missing:
+        raise SourceError(str(path), f"missing required column '{missing[0]}'", where=f"column {missing[0]}", rule="required_column")
+    frame = raw.with_row_index(ROW_ID, offset=1)
+    typed, conversion = convert_table(frame, table.columns, ROW_ID)
+    schema = schema_for(
+        table.columns,
+        name=table.name,
+        unique=list(table.key),
+        checks=[_sex_totals_check(table)] if table.sex_totals else [],
+        extra_columns={ROW_ID: pl.UInt32},
+    )
+    rules = validate_rows(typed, schema, file=str(path))
+    rules = rules.with_columns(
+        pl.when(pl.col("rule") == "female_plus_male_le_total").then(pl.lit("+".join(table.sex_totals))).otherwise(pl.col("column")).alias("column")
+    )
+    issues = pl.concat([conversion, rules], how="vertical_relaxed").unique(subset=["row_number", "column"], keep="first", maintain_order=True)
+    kept, quarantined = split_rows(typed, issues)
+    return IngestedTable(
+        table=table,
+        file=file,
+        present=True,
+        rows_read=raw.height,
+        kept=kept.drop(ROW_ID),
+        quarantine=issues_frame(issues, source_kind="context", source_id=table.name, source_file=file),
+        quarantined_rows=quarantined.height,
+    )
+
+
+def read_context_file(table: ContextTable, input_dir: Path) -> pl.DataFrame | None:
+    """The table's CSV as text; None when an optional table is absent."""
+    path = input_dir / table.file
+    if not path.exists():
+        if table.required:
+            raise SourceError(str(path), f"required table '{table.name}' not found", rule="file_exists")
+        return None
+    try:
+        return pl.read_csv(path, infer_schema=False)
+    except Exception as exc:
+        raise SourceError(str(path), f"cannot read CSV: {exc}", rule="readable") from exc

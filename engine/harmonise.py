@@ -1,0 +1,219 @@
+"""Apply a harmonisation spec to a raw survey file: raw columns -> canonical person table.
+
+``harmonise_survey(raw, spec)`` returns the canonical frame (every row of the file, in order,
+with the internal row id ``__row``) and the row issues found while converting (a value that is
+not of the canonical type, a code the spec does not map). Range, code-list and key rules are
+then checked by the Pandera model (``schemas.survey_persons``) in ``ingest_survey``, which also
+splits kept rows from quarantined ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import polars as pl
+
+from engine.quarantine import ROW_ID, issues_frame, split_rows, validate_rows
+from engine.readers import read_table
+from engine.errors import SpecError
+from engine.survey_spec import Mapping, SurveySpec, check_against_columns
+from engine.typed_columns import convert
+from schemas import survey_variables as sv
+from schemas.survey_persons import person_schema
+from schemas.tables import polars_dtype
+
+AMOUNTS = ("hh_consumption", "hh_oop_health")
+SINGLE_STRATUM = "all"
+
+
+@dataclass(frozen=True)
+class IngestedSurvey:
+    """Result of reading, harmonising and validating one survey."""
+
+    spec: SurveySpec
+    rows_read: int
+    persons: pl.DataFrame       # kept rows, canonical columns only
+    quarantine: pl.DataFrame    # row issues (one row per broken rule), issue layout
+    quarantined_rows: int
+
+    @property
+    def rows_kept(self) -> int:
+        return self.persons.height
+
+
+def _as_text(col: str, dtype: pl.DataType) -> pl.Expr:
+    """Source values as normalised code text (see ``code_text``): 1, 1.0 and "1" -> "1"."""
+    c = pl.col(col)
+    if dtype.is_float():
+        return pl.when(c.is_nan()).then(None).when(c == c.round(0)).then(c.cast(pl.Int64, strict=False).cast(pl.String)).otherwise(c.cast(pl.String))
+    if dtype == pl.Boolean:
+        return pl.when(c).then(pl.lit("true")).when(~c).then(pl.lit("false"))
+    if dtype == pl.String:
+        text = c.str.strip_chars()
+        return pl.when(text == "").then(None).otherwise(text)
+    return c.cast(pl.String)
+
+
+def _with_missing(text: pl.Expr, missing: tuple[str, ...]) -> pl.Expr:
+    return pl.when(text.is_in(list(missing))).then(None).otherwise(text) if missing else text
+
+
+def _mapping_exprs(m: Mapping, var: sv.Variable, schema: pl.Schema, spec: SurveySpec) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """(canonical value, issue rule or null, source value shown in the quarantine)."""
+    none = pl.lit(None, dtype=pl.String)
+    if m.absent:
+        return pl.lit(None, dtype=polars_dtype(var)).alias(var.name), none, none
+    if m.has_value:
+        value = pl.lit(m.value)
+        converted, _ = convert(value, value, var)
+        return converted.alias(var.name), none, none
+    if m.expr is not None:
+        numeric = [c for c in m.source_columns() if c + NUMERIC_SUFFIX in schema]
+        expr = pl.col(EXPR_PREFIX + var.name)
+        converted, issue = convert(expr, expr.cast(pl.String), var)
+        for c in numeric:
+            unparsed = pl.col(c).is_not_null() & (pl.col(c).str.strip_chars() != "") & pl.col(c + NUMERIC_SUFFIX).is_null()
+            issue = pl.when(unparsed).then(pl.lit("type_number")).otherwise(issue)
+    else:
+        assert m.source is not None
+        text = _with_missing(_as_text(m.source, schema[m.source]), m.missing)
+        shown = text
+        if m.codes is not None:
+            keys = list(m.codes)
+            mapped = text.replace_strict(keys, [m.codes[k] for k in keys], default=m.other, return_dtype=polars_dtype(var) if var.kind in ("flag", "code", "id") else None)
+            unmapped = text.is_not_null() & ~text.is_in(keys) & pl.lit(m.other is None)
+            converted, issue = convert(mapped, pl.when(~unmapped).then(text), var)
+            issue = pl.when(unmapped).then(pl.lit("code_not_in_spec")).otherwise(issue)
+        elif m.rule == "positive":
+            number = text.cast(pl.Float64, strict=False)
+            converted = number > 0
+            issue = pl.when(text.is_not_null() & number.is_null()).then(pl.lit("type_number"))
+        elif m.in_codes is not None:
+            converted = pl.when(text.is_not_null()).then(text.is_in(list(m.in_codes)))
+            issue = none
+        else:
+            converted, issue = convert(text, shown, var)
+        expr = shown
+    scale = (m.scale or 1) * (spec.amounts_factor if var.name in AMOUNTS else 1)
+    if scale != 1 and var.kind in ("float", "int"):
+        converted = converted * scale
+    return converted.alias(var.name), issue, expr.cast(pl.String)
+
+
+NUMERIC_SUFFIX = "__num"
+EXPR_PREFIX = "__expr_"
+
+
+def _numeric_view(raw: pl.DataFrame, columns: list[str]) -> list[pl.Expr]:
+    """Numeric copies (``<col>__num``) of the text columns used in expressions whose values are
+    mostly numbers, so that ``x > 0`` works on CSV input (read as text) as on Stata or Parquet
+    input. A value that does not parse in such a column is null in the copy, and the row is
+    quarantined (``type_number``) for every variable whose expression reads it."""
+    exprs = []
+    for col in columns:
+        if raw.schema[col] == pl.String:
+            text = raw[col].str.strip_chars()
+            present = text.is_not_null() & (text != "")
+            parsed = text.cast(pl.Float64, strict=False).is_not_null()
+            if present.sum() and parsed.sum() * 2 > present.sum():
+                exprs.append(pl.col(col).str.strip_chars().cast(pl.Float64, strict=False).alias(col + NUMERIC_SUFFIX))
+    return exprs
+
+
+def _evaluate_expressions(frame: pl.DataFrame, spec: SurveySpec) -> list[pl.Series]:
+    """Each ``expr`` mapping evaluated on the source columns (numeric copies where they exist),
+    as a column ``__expr_<variable>``."""
+    out = []
+    for name, m in spec.mappings.items():
+        if m.expr is None:
+            continue
+        numeric = [c for c in m.source_columns() if c + NUMERIC_SUFFIX in frame.columns]
+        view = frame.with_columns([pl.col(c + NUMERIC_SUFFIX).alias(c) for c in numeric]) if numeric else frame
+        try:
+            out.append(view.select(pl.sql_expr(m.expr).alias(EXPR_PREFIX + name)).to_series())
+        except pl.exceptions.PolarsError as exc:
+            raise SpecError(str(spec.path), f"expression cannot be evaluated on the data: {exc}".split("\n")[0], where=f"variables.{name}", value=m.expr, rule="expression") from None
+    return out
+
+
+def harmonise_survey(raw: pl.DataFrame, spec: SurveySpec) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Map ``raw`` onto canonical columns. Returns (canonical frame with ``__row``, issues with
+    ``row_number, column, rule, value``)."""
+    check_against_columns(spec, raw.columns)
+    expr_cols = sorted({c for m in spec.mappings.values() if m.expr for c in m.source_columns()})
+    frame = raw.with_row_index(ROW_ID, offset=1).with_columns(_numeric_view(raw, expr_cols))
+    frame = frame.with_columns(_evaluate_expressions(frame, spec))
+
+    values, issue_exprs = [], []
+    for var in sv.MAPPED:
+        value, issue, shown = _mapping_exprs(spec.mappings[var.name], var, frame.schema, spec)
+        values.append(value)
+        issue_exprs.append(pl.struct(rule=issue, value=shown).alias(var.name))
+
+    issues = (
+        frame.select(pl.col(ROW_ID).alias("row_number"), *issue_exprs)
+        .unpivot(index="row_number", variable_name="column", value_name="issue")
+        .unnest("issue")
+        .filter(pl.col("rule").is_not_null())
+        .select("row_number", "column", "rule", "value")
+        .with_columns(pl.col("row_number").cast(pl.Int64))
+    )
+
+    canonical = frame.select(
+        pl.col(ROW_ID),
+        pl.lit(spec.survey_id).alias("survey_id"),
+        pl.lit(spec.country).alias("country"),
+        pl.lit(spec.year, dtype=pl.Int64).alias("year"),
+        pl.lit(spec.kind).alias("survey_kind"),
+        *values,
+        pl.col(ROW_ID).cast(pl.Int64).alias("source_row"),
+    )
+    canonical = _design_defaults(canonical, spec)
+    return canonical.select(ROW_ID, *sv.COLUMN_ORDER), issues
+
+
+def _design_defaults(frame: pl.DataFrame, spec: SurveySpec) -> pl.DataFrame:
+    """Documented defaults for absent design variables and PSU nesting (input contract 1.2)."""
+    absent = set(spec.absent)
+    exprs = []
+    if "household_weight" in absent:
+        exprs.append(pl.col("person_weight").alias("household_weight"))
+    if "stratum" in absent:
+        exprs.append(pl.lit(SINGLE_STRATUM).alias("stratum"))
+    if "psu" in absent:
+        exprs.append(pl.concat_str(["hh_id", "person_id"], separator="/").alias("psu"))
+    elif spec.psu_nested_in_strata:
+        exprs.append(pl.concat_str(["stratum", "psu"], separator="/").alias("psu"))
+    return frame.with_columns(exprs) if exprs else frame
+
+
+def read_survey_file(spec: SurveySpec) -> pl.DataFrame:
+    """The survey's data file as it is (see ``engine.readers.read_table``)."""
+    return read_table(spec.data_file, spec.fmt, separator=spec.csv_separator, encoding=spec.csv_encoding)
+
+
+def ingest_survey(spec: SurveySpec, raw: pl.DataFrame | None = None, *, source_file: str | None = None) -> IngestedSurvey:
+    """Harmonise the survey's raw table (read from its data file when None) and validate every
+    row.
+
+    Raises ``SourceError``/``SpecError`` for structural problems; returns kept rows and the
+    quarantine otherwise. ``source_file`` is the path shown in the quarantine (defaults to the
+    data file path)."""
+    if raw is None:
+        raw = read_survey_file(spec)
+    shown_file = source_file or str(spec.data_file)
+    canonical, conversion_issues = harmonise_survey(raw, spec)
+    rule_issues = validate_rows(canonical, person_schema({ROW_ID: pl.UInt32}), file=shown_file)
+    # A value that failed conversion is null in the canonical frame; report the conversion,
+    # not the resulting null.
+    all_issues = pl.concat([conversion_issues, rule_issues], how="vertical_relaxed").unique(
+        subset=["row_number", "column"], keep="first", maintain_order=True
+    ).sort("row_number", "column")
+    kept, quarantined = split_rows(canonical, all_issues)
+    return IngestedSurvey(
+        spec=spec,
+        rows_read=raw.height,
+        persons=kept.drop(ROW_ID),
+        quarantine=issues_frame(all_issues, source_kind="survey", source_id=spec.survey_id, source_file=shown_file),
+        quarantined_rows=quarantined.height,
+    )
+

@@ -1,0 +1,281 @@
+"""Read, validate and reshape one ILO Social Security Inquiry return.
+
+A return is a workbook ``ssi/<RETURN_ID>.xlsx`` (one sheet per table) or a folder
+``ssi/<RETURN_ID>/`` (one CSV per table); the tables are declared in ``schemas.ssi_tables``.
+``ingest_return`` returns canonical tables (schemes, long coverage counts, legal provisions, the
+return's metadata) and the quarantine; structural problems raise ``SourceError`` naming the
+file, sheet and column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandera.polars as pa
+import polars as pl
+
+from engine.errors import SourceError
+from engine.quarantine import ROW_ID, empty_issues, issues_frame, split_rows, validate_rows
+from engine.typed_columns import convert_table
+from schemas import ssi_tables as st
+from schemas.tables import schema_for
+
+
+@dataclass(frozen=True)
+class IngestedReturn:
+    return_id: str
+    file: str
+    metadata: dict[str, str]
+    rows_read: int
+    rows_kept: int
+    quarantined_rows: int
+    schemes: pl.DataFrame
+    coverage: pl.DataFrame
+    legal_provisions: pl.DataFrame
+    quarantine: pl.DataFrame
+    tables_present: tuple[str, ...]
+
+    @property
+    def country(self) -> str:
+        return self.metadata["country"]
+
+    @property
+    def year(self) -> int:
+        return int(self.metadata["reference_year"])
+
+
+def discover_returns(ssi_dir: Path) -> dict[str, Path]:
+    """Return id -> path (workbook or CSV folder) for every return under ``ssi_dir``."""
+    found: dict[str, Path] = {}
+    if not ssi_dir.exists():
+        return found
+    for path in sorted(ssi_dir.iterdir()):
+        if path.is_file() and path.suffix.lower() == ".xlsx" and not path.name.startswith("~$"):
+            found[path.stem] = path
+        elif path.is_dir() and (path / st.RETURN_CSV).exists():
+            found[path.name] = path
+    return found
+
+
+def _read_sheets(path: Path) -> dict[str, pl.DataFrame]:
+    """Sheet name -> table of text, for a workbook or a CSV folder."""
+    if path.is_dir():
+        by_csv = {t.csv: t.sheet for t in st.TABLES} | {st.RETURN_CSV: st.RETURN_SHEET}
+        out = {}
+        for csv_name, sheet in by_csv.items():
+            f = path / csv_name
+            if f.exists():
+                try:
+                    out[sheet] = pl.read_csv(f, infer_schema=False)
+                except Exception as exc:
+                    raise SourceError(str(f), f"cannot read CSV: {exc}", rule="readable") from exc
+        return out
+    try:
+        import openpyxl
+
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise SourceError(str(path), f"cannot read workbook: {exc}", rule="readable") from exc
+    out = {}
+    for ws in wb.worksheets:
+        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        rows = [r for r in rows if any(c is not None and str(c).strip() != "" for c in r)]
+        if not rows:
+            out[ws.title] = pl.DataFrame()
+            continue
+        header = [str(c).strip() if c is not None else "" for c in rows[0]]
+        keep = [i for i, h in enumerate(header) if h]
+        data = {header[i]: [_cell_text(r[i]) if i < len(r) else None for r in rows[1:]] for i in keep}
+        out[ws.title] = pl.DataFrame(data, schema={header[i]: pl.String for i in keep})
+    wb.close()
+    return out
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _return_metadata(sheets: dict[str, pl.DataFrame], file: str) -> dict[str, str]:
+    if st.RETURN_SHEET not in sheets:
+        raise SourceError(file, f"missing table '{st.RETURN_SHEET}' ({st.RETURN_CSV})", where=f"sheet {st.RETURN_SHEET}", rule="required_table")
+    meta_frame = sheets[st.RETURN_SHEET]
+    for col in ("field", "value"):
+        if col not in meta_frame.columns:
+            raise SourceError(file, f"missing column '{col}'", where=f"sheet {st.RETURN_SHEET}", rule="required_column")
+    meta = {str(r["field"]).strip(): (None if r["value"] is None else str(r["value"]).strip()) for r in meta_frame.iter_rows(named=True) if r["field"]}
+    for key in st.RETURN_FIELDS_REQUIRED:
+        if not meta.get(key):
+            raise SourceError(file, f"the Return table must give '{key}'", where=f"sheet {st.RETURN_SHEET}, field {key}", rule="required_field")
+    try:
+        int(float(meta["reference_year"]))
+    except ValueError:
+        raise SourceError(file, "reference_year must be a year", where=f"sheet {st.RETURN_SHEET}, field reference_year", value=meta["reference_year"], rule="type_integer") from None
+    meta["reference_year"] = str(int(float(meta["reference_year"])))
+    meta["country"] = meta["country"].upper()
+    return meta
+
+
+def _sum_check() -> pa.Check:
+    """men + women <= total wherever all three are reported."""
+
+    def fn(data) -> pl.LazyFrame:
+        c = pl.col
+        return data.lazyframe.select(
+            (c("men").is_null() | c("women").is_null() | c("total").is_null() | ((c("men") + c("women")) <= c("total"))).alias("men_plus_women_le_total")
+        )
+
+    return pa.Check(fn, name="men_plus_women_le_total", element_wise=False)
+
+
+def _known_schemes_check(scheme_ids: list[str]) -> pa.Check:
+    """The scheme_id of a count must be in the (kept) Schemes table."""
+
+    def fn(data) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col(data.key).is_in(scheme_ids))
+
+    return pa.Check(fn, name="scheme_in_inventory", element_wise=False)
+
+
+def _validate_table(table: st.ReturnTable, frame: pl.DataFrame, file: str, scheme_ids: list[str] | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(kept typed rows, issues) for one table."""
+    missing = [v.name for v in table.columns if v.required and v.name not in frame.columns]
+    if missing:
+        raise SourceError(file, f"missing required column '{missing[0]}'", where=f"sheet {table.sheet}", value=missing[0], rule="required_column")
+    frame = frame.with_row_index(ROW_ID, offset=1)
+    typed, conversion = convert_table(frame, table.columns, ROW_ID)
+    schema = schema_for(
+        table.columns,
+        name=table.sheet,
+        unique=list(table.key),
+        checks=[_sum_check()] if table.has_counts else [],
+        column_extra_checks={"scheme_id": [_known_schemes_check(scheme_ids)]} if scheme_ids is not None else None,
+        extra_columns={ROW_ID: pl.UInt32},
+    )
+    rules = validate_rows(typed, schema, file=file)
+    if table.has_counts:  # show the three numbers, not the whole row, for the sum rule
+        shown = typed.select(
+            pl.col(ROW_ID).cast(pl.Int64).alias("row_number"),
+            pl.format("men={} women={} total={}", "men", "women", "total").alias("__sum"),
+        )
+        is_sum = pl.col("rule") == "men_plus_women_le_total"
+        rules = rules.join(shown, on="row_number", how="left").select(
+            "row_number",
+            pl.when(is_sum).then(pl.lit("men+women")).otherwise(pl.col("column")).alias("column"),
+            "rule",
+            pl.when(is_sum).then(pl.col("__sum")).otherwise(pl.col("value")).alias("value"),
+        )
+    issues = pl.concat([conversion, rules], how="vertical_relaxed").unique(subset=["row_number", "column"], keep="first", maintain_order=True)
+    kept, _ = split_rows(typed, issues)
+    return kept.drop(ROW_ID), issues
+
+
+def read_return(path: Path) -> dict[str, pl.DataFrame]:
+    """The tables of a return (workbook or CSV folder) as text, by sheet name."""
+    if not path.exists():
+        raise SourceError(str(path), "SSI return not found", rule="file_exists")
+    return _read_sheets(path)
+
+
+def return_files(path: Path) -> list[Path]:
+    """The files that make up a return (for fingerprints and lineage)."""
+    return sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv") if path.is_dir() else [path]
+
+
+def ingest_return(return_id: str, sheets: dict[str, pl.DataFrame], *, file: str) -> IngestedReturn:
+    """Validate one SSI return given its tables (``read_return``). See the module docstring."""
+    meta = _return_metadata(sheets, file)
+    if st.SCHEMES.sheet not in sheets:
+        raise SourceError(file, f"missing table '{st.SCHEMES.sheet}' ({st.SCHEMES.csv})", where=f"sheet {st.SCHEMES.sheet}", rule="required_table")
+
+    kept: dict[str, pl.DataFrame] = {}
+    issues = []
+    rows_read = 0
+    scheme_ids: list[str] | None = None
+    for table in st.TABLES:
+        if table.sheet not in sheets:
+            continue
+        frame = sheets[table.sheet]
+        rows_read += frame.height
+        k, i = _validate_table(table, frame, file, scheme_ids)
+        if table is st.SCHEMES:
+            scheme_ids = k["scheme_id"].to_list()
+        kept[table.sheet] = k
+        issues.append(issues_frame(i, source_kind="ssi", source_id=return_id, source_file=file, sheet=table.sheet))
+    quarantine = pl.concat(issues, how="vertical_relaxed") if issues else empty_issues()
+    quarantined_rows = quarantine.select(pl.struct("sheet", "row_number").n_unique()).item() if quarantine.height else 0
+    rows_kept = sum(f.height for f in kept.values())
+
+    schemes = kept[st.SCHEMES.sheet]
+    coverage = _long_coverage(kept, schemes, return_id, meta)
+    legal = kept.get(st.LEGAL.sheet, pl.DataFrame(schema={v.name: pl.String for v in st.LEGAL.columns}))
+    legal = legal.select(
+        pl.lit(return_id).alias("return_id"),
+        pl.lit(meta["country"]).alias("country"),
+        pl.lit(int(meta["reference_year"]), dtype=pl.Int64).alias("year"),
+        pl.all(),
+    )
+    schemes = schemes.select(
+        pl.lit(return_id).alias("return_id"),
+        pl.lit(meta["country"]).alias("country"),
+        pl.lit(int(meta["reference_year"]), dtype=pl.Int64).alias("year"),
+        pl.all(),
+    )
+    return IngestedReturn(
+        return_id=return_id,
+        file=file,
+        metadata=meta,
+        rows_read=rows_read,
+        rows_kept=rows_kept,
+        quarantined_rows=quarantined_rows,
+        schemes=schemes,
+        coverage=coverage,
+        legal_provisions=legal,
+        quarantine=quarantine,
+        tables_present=tuple(t.sheet for t in st.TABLES if t.sheet in sheets),
+    )
+
+
+def _long_coverage(kept: dict[str, pl.DataFrame], schemes: pl.DataFrame, return_id: str, meta: dict[str, str]) -> pl.DataFrame:
+    """Every count as one row: scheme x measure x benefit type x nationality x sex."""
+    parts = []
+    specs = (
+        (st.CONTRIBUTORS, "active_contributors"),
+        (st.BENEFICIARIES, "beneficiaries"),
+        (st.HEALTH, "health_protected"),
+    )
+    for table, measure in specs:
+        if table.sheet in kept:
+            f = kept[table.sheet]
+            parts.append(
+                f.select(
+                    "scheme_id",
+                    pl.lit(measure).alias("measure"),
+                    (pl.col("benefit_type") if "benefit_type" in f.columns else pl.lit(None, dtype=pl.String)).alias("benefit_type"),
+                    pl.lit("total").alias("nationality"),
+                    "total", "men", "women",
+                )
+            )
+    if st.NON_NATIONALS.sheet in kept:
+        parts.append(kept[st.NON_NATIONALS.sheet].select("scheme_id", "measure", "benefit_type", "nationality", "total", "men", "women"))
+    schema = {v.name: (pl.Int64 if v.kind == "int" else pl.String) for v in st.COVERAGE_COLUMNS}
+    if not parts:
+        return pl.DataFrame(schema=schema)
+    wide = pl.concat(parts, how="vertical_relaxed")
+    long = (
+        wide.rename({"total": "T", "men": "M", "women": "F"})
+        .unpivot(on=["T", "M", "F"], index=["scheme_id", "measure", "benefit_type", "nationality"], variable_name="sex", value_name="persons")
+        .filter(pl.col("persons").is_not_null())
+        .join(schemes.select("scheme_id", "function", "scheme_type"), on="scheme_id", how="inner")
+    )
+    return long.select(
+        pl.lit(return_id).alias("return_id"),
+        pl.lit(meta["country"]).alias("country"),
+        pl.lit(int(meta["reference_year"]), dtype=pl.Int64).alias("year"),
+        "scheme_id", "function", "scheme_type", "measure", "benefit_type", "nationality", "sex",
+        pl.col("persons").cast(pl.Int64),
+    ).sort("scheme_id", "measure", "benefit_type", "nationality", "sex", nulls_last=True)

@@ -1,0 +1,131 @@
+"""The output directory: Parquet per asset (and per partition), written atomically.
+
+Layout (``root`` is the output directory)::
+
+    <layer>/<table>.parquet                  unpartitioned tables
+    <layer>/<table>/<partition>.parquet      one file per survey or SSI return
+    quarantine/<source_kind>/<source_id>.parquet
+    sources/<source_kind>/<source_id>.json   what was read: files, sha256, vintage, row counts
+    failures/<source_kind>/<source_id>.json  why a source was left out of this run
+
+Every write goes to a temporary file in the same directory and is then renamed over the target,
+so a crash or a killed run never leaves a half-written table where the old one stood. Parquet is
+written with fixed settings so that identical frames give identical bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 3, "statistics": True}
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _atomic_write(target: Path, write) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass(frozen=True)
+class Written:
+    path: Path
+    rows: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ParquetStore:
+    root: Path
+
+    def table_path(self, layer: str, table: str, partition: str | None = None) -> Path:
+        if partition is None:
+            return self.root / layer / f"{table}.parquet"
+        return self.root / layer / table / f"{partition}.parquet"
+
+    def write(self, frame: pl.DataFrame, layer: str, table: str, partition: str | None = None) -> Written:
+        target = self.table_path(layer, table, partition)
+        return self.write_to(frame, target)
+
+    def write_to(self, frame: pl.DataFrame, target: Path) -> Written:
+        _atomic_write(target, lambda tmp: frame.write_parquet(tmp, **PARQUET_OPTIONS))
+        return Written(target, frame.height, sha256_file(target))
+
+    def read(self, layer: str, table: str, partition: str | None = None) -> pl.DataFrame:
+        return pl.read_parquet(self.table_path(layer, table, partition))
+
+    def exists(self, layer: str, table: str, partition: str | None = None) -> bool:
+        return self.table_path(layer, table, partition).exists()
+
+    def partitions(self, layer: str, table: str) -> list[str]:
+        folder = self.root / layer / table
+        return sorted(p.stem for p in folder.glob("*.parquet")) if folder.is_dir() else []
+
+    def partition_paths(self, layer: str, table: str) -> list[Path]:
+        return [self.table_path(layer, table, p) for p in self.partitions(layer, table)]
+
+    def read_partitions(self, layer: str, table: str, schema: dict | None = None) -> pl.DataFrame:
+        """All partitions of a table, concatenated (empty frame with ``schema`` when none)."""
+        paths = self.partition_paths(layer, table)
+        if not paths:
+            return pl.DataFrame(schema=schema or {})
+        return pl.concat([pl.read_parquet(p) for p in paths], how="diagonal_relaxed")
+
+    def remove(self, layer: str, table: str, partition: str | None = None) -> None:
+        """Remove a table or one partition of it (a file, or a folder of files)."""
+        self.table_path(layer, table, partition).unlink(missing_ok=True)
+        if partition is not None:
+            folder = self.partition_dir(layer, table, partition)
+            if folder.is_dir():
+                shutil.rmtree(folder)
+
+    def partition_dir(self, layer: str, table: str, partition: str) -> Path:
+        """Folder for a partition made of several files (e.g. the sheets of an SSI return)."""
+        return self.root / layer / table / partition
+
+    # --- quarantine, source records and failure records -------------------------------
+
+    def quarantine_path(self, source_kind: str, source_id: str) -> Path:
+        return self.root / "quarantine" / source_kind / f"{source_id}.parquet"
+
+    def write_quarantine(self, frame: pl.DataFrame, source_kind: str, source_id: str) -> Written:
+        return self.write_to(frame, self.quarantine_path(source_kind, source_id))
+
+    def _json_path(self, folder: str, source_kind: str, source_id: str) -> Path:
+        return self.root / folder / source_kind / f"{source_id}.json"
+
+    def write_json(self, folder: str, source_kind: str, source_id: str, record: dict[str, Any]) -> Path:
+        target = self._json_path(folder, source_kind, source_id)
+        text = json.dumps(record, indent=2, sort_keys=True, default=str)
+        _atomic_write(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        return target
+
+    def read_json_records(self, folder: str, source_kind: str | None = None) -> list[dict[str, Any]]:
+        base = self.root / folder
+        pattern = f"{source_kind}/*.json" if source_kind else "*/*.json"
+        return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(base.glob(pattern))]
+
+    def remove_json(self, folder: str, source_kind: str, source_id: str) -> None:
+        self._json_path(folder, source_kind, source_id).unlink(missing_ok=True)

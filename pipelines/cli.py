@@ -1,0 +1,83 @@
+"""Command line: ``sp-pipeline run`` (the whole pipeline) and ``sp-pipeline ui`` (Dagster UI).
+
+``python tasks.py pipeline`` and ``python tasks.py ui`` call these after installing the project.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from pipelines import settings
+
+DAGSTER_YAML = """\
+# Project-local Dagster instance used by `sp-pipeline run` and `sp-pipeline ui`.
+telemetry:
+  enabled: false
+"""
+
+
+def _prepare_environment(args: argparse.Namespace) -> Path:
+    """Export the directories (so Dagster's code and subprocesses see them) and make sure the
+    Dagster home exists with its dagster.yaml."""
+    if getattr(args, "input", None):
+        os.environ["SP_INPUT_DIR"] = str(Path(args.input).resolve())
+    if getattr(args, "output", None):
+        os.environ["SP_OUTPUT_DIR"] = str(Path(args.output).resolve())
+    home = Path(args.dagster_home).resolve() if getattr(args, "dagster_home", None) else settings.dagster_home()
+    os.environ["DAGSTER_HOME"] = str(home)
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        (home / "dagster.yaml").write_text(DAGSTER_YAML, encoding="utf-8")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    return home
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    home = _prepare_environment(args)
+    import dagster as dg
+
+    from engine.store import ParquetStore
+    from pipelines.runner import run_all
+    from pipelines.summary import build_summary, format_summary, write_summary
+
+    input_dir, output_dir = settings.input_dir(), settings.output_dir()
+    print(f"Running the pipeline on {input_dir} -> {output_dir}", flush=True)
+    with dg.DagsterInstance.get() as instance:
+        outcomes = run_all(instance, input_dir, progress=lambda line: print(line, flush=True))
+    store = ParquetStore(output_dir)
+    summary = build_summary(store, outcomes, input_dir=input_dir, dagster_home=home)
+    path = write_summary(store, summary)
+    print(format_summary(summary))
+    print(f"Summary written to {path}")
+    return 0 if all(o.success for o in outcomes) else 1
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    _prepare_environment(args)
+    cmd = [sys.executable, "-m", "dagster", "dev", "-m", "pipelines.definitions", "--host", "127.0.0.1", "--port", str(args.port)]
+    print("Dagster UI on http://127.0.0.1:%d (Ctrl-C to stop)" % args.port, flush=True)
+    return subprocess.call(cmd, cwd=settings.PROJECT_DIR)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="sp-pipeline", description="Social protection coverage indicators (SDG 1.3.1, 3.8.1, 3.8.2).")
+    sub = parser.add_subparsers(dest="command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--input", help="input directory (default: $SP_INPUT_DIR or data/raw)")
+    common.add_argument("--output", help="output directory (default: $SP_OUTPUT_DIR or output)")
+    common.add_argument("--dagster-home", help="Dagster instance directory (default: $DAGSTER_HOME or .dagster_home)")
+    run = sub.add_parser("run", parents=[common], help="run the whole pipeline and print a summary")
+    run.set_defaults(func=cmd_run)
+    ui = sub.add_parser("ui", parents=[common], help="open the Dagster UI on 127.0.0.1")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.set_defaults(func=cmd_ui)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""The short summary printed at the end of the main command: sources read, rows kept and
+quarantined, sources left out and why, checks failed, and where the outputs are. The same
+content is written to ``<output>/run_summary.json``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+
+from engine.store import ParquetStore
+from pipelines.runner import RunOutcome
+
+OUTPUT_LAYERS = ("indicators", "publication")
+
+
+def build_summary(store: ParquetStore, outcomes: list[RunOutcome], *, input_dir: Path, dagster_home: Path) -> dict:
+    run_ids = {o.run_id for o in outcomes}
+    sources = [r for r in store.read_json_records("sources") if r.get("run_id") in run_ids]
+    failures = [r for r in store.read_json_records("failures") if r.get("run_id") in run_ids]
+    checks = [c for o in outcomes for c in o.check_failures]
+    outputs = []
+    for layer in OUTPUT_LAYERS:
+        folder = store.root / layer
+        for path in sorted(folder.glob("*.parquet")) if folder.is_dir() else []:
+            outputs.append({"path": str(path), "rows": pl.scan_parquet(path).select(pl.len()).collect().item()})
+        for path in sorted(p for p in folder.glob("*") if p.suffix in (".csv", ".duckdb", ".html", ".png", ".svg")) if folder.is_dir() else []:
+            outputs.append({"path": str(path), "rows": None})
+    return {
+        "input_dir": str(input_dir),
+        "output_dir": str(store.root),
+        "dagster_home": str(dagster_home),
+        "runs": [{"job": o.job, "partition": o.partition, "run_id": o.run_id, "success": o.success, "seconds": round(o.seconds, 2)} for o in outcomes],
+        "sources": sorted(sources, key=lambda r: (r["source_kind"], r["source_id"])),
+        "left_out": sorted(failures, key=lambda r: (r["source_kind"], r["source_id"])),
+        "failed_steps": [{"job": o.job, "partition": o.partition, "steps": o.failed_steps} for o in outcomes if o.failed_steps],
+        "checks_failed": checks,
+        "outputs": outputs,
+        "totals": {
+            "sources_read": len(sources),
+            "rows_read": sum(r.get("rows_read", 0) for r in sources),
+            "rows_kept": sum(r.get("rows_kept", 0) for r in sources),
+            "rows_quarantined": sum(r.get("rows_quarantined", 0) for r in sources),
+            "sources_left_out": len(failures),
+            "checks_failed": len(checks),
+            "checks_failed_error": sum(1 for c in checks if c["severity"] == "ERROR"),
+        },
+    }
+
+
+def write_summary(store: ParquetStore, summary: dict) -> Path:
+    path = store.root / "run_summary.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
+    return path
+
+
+def format_summary(summary: dict) -> str:
+    t = summary["totals"]
+    lines = ["", "=" * 78, "Run summary", "=" * 78]
+    lines.append(f"Input:  {summary['input_dir']}")
+    lines.append(f"Output: {summary['output_dir']}")
+    kinds = {}
+    for r in summary["sources"]:
+        kinds[r["source_kind"]] = kinds.get(r["source_kind"], 0) + 1
+    lines.append(
+        f"Sources read: {t['sources_read']} ({', '.join(f'{n} {k}' for k, n in sorted(kinds.items()))}); "
+        f"rows read {t['rows_read']:,}, kept {t['rows_kept']:,}, quarantined {t['rows_quarantined']:,}"
+    )
+    quarantined = [r for r in summary["sources"] if r.get("rows_quarantined")]
+    if quarantined:
+        lines.append("Quarantined rows by source (see <output>/quarantine/):")
+        for r in quarantined:
+            lines.append(f"  {r['source_kind']:<8} {r['source_id']:<24} {r['rows_quarantined']:>7,} of {r['rows_read']:>9,}")
+    if summary["left_out"]:
+        lines.append(f"Left out of this run ({len(summary['left_out'])}):")
+        for f in summary["left_out"]:
+            lines.append(f"  {f['source_kind']} {f['source_id']}: {f['message']}")
+    else:
+        lines.append("Left out of this run: none")
+    other_failures = [s for s in summary["failed_steps"] if not any(f["source_id"] == s["partition"] for f in summary["left_out"])]
+    for s in other_failures:
+        lines.append(f"Failed steps in {s['job']}{'[' + s['partition'] + ']' if s['partition'] else ''}: {', '.join(s['steps'])}")
+    lines.append(f"Checks failed: {t['checks_failed']} ({t['checks_failed_error']} errors, {t['checks_failed'] - t['checks_failed_error']} warnings)")
+    for c in summary["checks_failed"]:
+        where = c["asset"] + (f"[{c['partition']}]" if c.get("partition") else "")
+        detail = ", ".join(f"{k}={v}" for k, v in c["metadata"].items() if isinstance(v, (int, float, str)) and len(str(v)) < 40)
+        lines.append(f"  {c['severity']:<5} {where} {c['check']}: {detail}")
+    lines.append("Outputs:")
+    for o in summary["outputs"]:
+        rows = f" ({o['rows']:,} rows)" if o["rows"] is not None else ""
+        lines.append(f"  {o['path']}{rows}")
+    lines.append(f"Dagster runs: {len(summary['runs'])} recorded in {summary['dagster_home']} (open the UI with: python tasks.py ui)")
+    return "\n".join(lines)

@@ -1,0 +1,103 @@
+"""Column declarations of the ILO Social Security Inquiry return tables (input contract,
+``data/raw/README.md`` section 2) and of the canonical SSI tables built from them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemas.survey_variables import Variable as V
+
+FUNCTIONS = (
+    "medical_care", "sickness", "unemployment", "old_age", "employment_injury",
+    "family", "maternity", "invalidity", "survivors", "social_assistance",
+)
+SCHEME_TYPES = ("contributory", "non_contributory_universal", "means_tested")
+BENEFIT_TYPES = (
+    "child_family", "maternity", "sickness", "disability", "unemployment",
+    "old_age", "survivors", "employment_injury", "social_assistance",
+)
+MEASURES = ("active_contributors", "beneficiaries", "health_protected")
+NATIONALITIES = ("national", "non_national")
+EQUALITY = ("full", "partial", "none")
+YES_NO = ("yes", "no")
+
+_COUNTS = (
+    V("total", "int", "Persons, both sexes.", required=True, min=0),
+    V("men", "int", "Men.", min=0),
+    V("women", "int", "Women.", min=0),
+)
+_SCHEME = V("scheme_id", "id", "Scheme identifier, as in the Schemes table.", required=True)
+
+
+@dataclass(frozen=True)
+class ReturnTable:
+    """One table of an SSI return: its sheet name, CSV file name, columns and key."""
+
+    sheet: str
+    csv: str
+    columns: tuple[V, ...]
+    key: tuple[str, ...]
+    required: bool
+    has_counts: bool
+
+
+SCHEMES = ReturnTable(
+    "Schemes", "schemes.csv",
+    (
+        _SCHEME,
+        V("scheme_name", "id", "Name of the scheme.", required=True),
+        V("function", "code", "ILO C102 branch or general social assistance.", codes=FUNCTIONS, required=True),
+        V("scheme_type", "code", "Contributory, non-contributory universal or means-tested.", codes=SCHEME_TYPES, required=True),
+        V("legal_coverage", "id", "Group legally covered (free text)."),
+    ),
+    ("scheme_id",), True, False,
+)
+CONTRIBUTORS = ReturnTable("Contributors", "contributors.csv", (_SCHEME, *_COUNTS), ("scheme_id",), False, True)
+BENEFICIARIES = ReturnTable(
+    "Beneficiaries", "beneficiaries.csv",
+    (_SCHEME, V("benefit_type", "code", "Benefit type.", codes=BENEFIT_TYPES, required=True), *_COUNTS),
+    ("scheme_id", "benefit_type"), False, True,
+)
+HEALTH = ReturnTable("HealthProtection", "health_protection.csv", (_SCHEME, *_COUNTS), ("scheme_id",), False, True)
+NON_NATIONALS = ReturnTable(
+    "NonNationals", "non_nationals.csv",
+    (
+        _SCHEME,
+        V("measure", "code", "What is counted.", codes=MEASURES, required=True),
+        V("benefit_type", "code", "Benefit type (beneficiaries only).", codes=BENEFIT_TYPES),
+        V("nationality", "code", "National or non-national.", codes=NATIONALITIES, required=True),
+        *_COUNTS,
+    ),
+    ("scheme_id", "measure", "benefit_type", "nationality"), False, True,
+)
+LEGAL = ReturnTable(
+    "LegalProvisions", "legal_provisions.csv",
+    (
+        _SCHEME,
+        V("equality_of_treatment", "code", "Equality of treatment of non-nationals.", codes=EQUALITY),
+        V("export_of_benefits", "code", "Benefits can be paid abroad.", codes=YES_NO),
+        V("agreements_in_force", "int", "Number of bilateral or multilateral social security agreements in force.", min=0),
+        V("notes", "id", "Notes."),
+    ),
+    ("scheme_id",), False, False,
+)
+TABLES: tuple[ReturnTable, ...] = (SCHEMES, CONTRIBUTORS, BENEFICIARIES, HEALTH, NON_NATIONALS, LEGAL)
+RETURN_SHEET = "Return"
+RETURN_CSV = "return.csv"
+RETURN_FIELDS_REQUIRED = ("country", "reference_year")
+
+# Canonical long coverage table (one count per scheme, measure, benefit, nationality and sex).
+COVERAGE_COLUMNS = (
+    V("return_id", "id", "SSI return identifier.", required=True),
+    V("country", "id", "ISO3.", required=True),
+    V("year", "int", "Reference year.", required=True),
+    V("scheme_id", "id", "Scheme.", required=True),
+    V("function", "code", "C102 branch.", codes=FUNCTIONS, required=True),
+    V("scheme_type", "code", "Scheme type.", codes=SCHEME_TYPES, required=True),
+    V("measure", "code", "What is counted.", codes=MEASURES, required=True),
+    V("benefit_type", "code", "Benefit type (beneficiaries only).", codes=BENEFIT_TYPES),
+    V("nationality", "code", "total, national or non_national.", codes=("total", *NATIONALITIES), required=True),
+    V("sex", "code", "T, F or M.", codes=("T", "F", "M"), required=True),
+    V("persons", "int", "Number of persons.", required=True, min=0),
+)
+COVERAGE_KEY = ("return_id", "scheme_id", "measure", "benefit_type", "nationality", "sex")

@@ -1,0 +1,61 @@
+"""Build Pandera (Polars backend) schemas from column declarations.
+
+A declaration is a ``schemas.survey_variables.Variable``: kind -> dtype, ``codes`` -> isin,
+``min``/``max`` -> ge/le, ``positive`` -> gt(0), ``required`` -> not nullable.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import pandera.polars as pa
+import polars as pl
+
+from schemas.survey_variables import Variable
+
+DTYPES = {"id": pl.String, "code": pl.String, "flag": pl.Boolean, "int": pl.Int64, "float": pl.Float64}
+
+
+def polars_dtype(var: Variable) -> pl.DataType:
+    return DTYPES[var.kind]
+
+
+def column_checks(var: Variable) -> list[pa.Check]:
+    checks = []
+    if var.codes:
+        checks.append(pa.Check.isin(list(var.codes)))
+    if var.min is not None:
+        checks.append(pa.Check.ge(var.min))
+    if var.max is not None:
+        checks.append(pa.Check.le(var.max))
+    if var.positive:
+        checks.append(pa.Check.gt(0))
+    return checks
+
+
+def schema_for(
+    variables: Iterable[Variable],
+    *,
+    name: str,
+    unique: list[str] | None = None,
+    checks: list[pa.Check] | None = None,
+    column_extra_checks: dict[str, list[pa.Check]] | None = None,
+    extra_columns: dict[str, pl.DataType] | None = None,
+) -> pa.DataFrameSchema:
+    """A strict schema with one column per declaration plus unchecked ``extra_columns``;
+    ``checks`` are frame-level, ``column_extra_checks`` add to the declared column checks."""
+    more = column_extra_checks or {}
+    columns = {
+        v.name: pa.Column(polars_dtype(v), checks=column_checks(v) + more.get(v.name, []), nullable=not v.required)
+        for v in variables
+    }
+    for col, dtype in (extra_columns or {}).items():
+        columns[col] = pa.Column(dtype, nullable=True)
+    return pa.DataFrameSchema(
+        columns,
+        checks=checks or [],
+        strict=True,
+        unique=unique,
+        report_duplicates="all",
+        name=name,
+    )

@@ -1,0 +1,145 @@
+"""Harmonisation on data: every spec form, every input format, every row rule with a bad input,
+and the reconciliation rows read = rows kept + rows quarantined."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from engine.errors import SourceError
+from engine.harmonise import ingest_survey
+from engine.survey_spec import load_spec
+from schemas import survey_variables as sv
+from tests.conftest import SOURCE_COLUMNS, SOURCE_ROWS, source_frame, write_survey
+
+
+def _ingest(tmp_path, spec_dict, frame=None, ext=".csv"):
+    return ingest_survey(load_spec(write_survey(tmp_path, spec_dict, frame, ext)))
+
+
+def _rules(result) -> set[tuple[int, str, str]]:
+    return {(r["row_number"], r["column"], r["rule"]) for r in result.quarantine.iter_rows(named=True)}
+
+
+def test_every_spec_form_maps_as_declared(tmp_path, spec_dict):
+    res = _ingest(tmp_path, spec_dict)
+    p = res.persons.sort("source_row")
+    assert res.rows_read == res.rows_kept == 8 and res.quarantined_rows == 0
+    assert p.columns == list(sv.COLUMN_ORDER)
+    # copy / codes
+    assert p["sex"].to_list() == ["M", "F", "F", "M", "F", "M", "F", "F"]
+    assert p["lf_status"][5] == "unemployed"
+    # codes with `other`
+    assert p["nationality"].to_list() == ["national"] * 3 + ["non_national"] * 2 + ["national"] * 2 + ["non_national"]
+    # rule: positive (amount > 0)
+    assert p["rec_child_family"].to_list() == [False, True, False, False, False, False, True, False]
+    # in: [codes]
+    assert p["rec_oldage_contrib"].to_list() == [False, False, False, True, False, False, False, False]
+    # expr over source variables (CSV text is compared as numbers)
+    assert p["rec_social_assistance"].to_list() == [False, True, False, False, True, False, False, False]
+    assert p["hh_head"].to_list() == [True, False, False, True, False, True, False, True]
+    # value
+    assert p["health_protected"].to_list() == [False] * 8
+    # absent -> all null
+    assert p["gave_birth"].null_count() == 8
+    # survey block and traceability
+    assert set(p["survey_id"]) == {"TST_HIES_2021"} and set(p["country"]) == {"GHA"} and set(p["year"]) == {2021}
+    assert p["source_row"].to_list() == list(range(1, 9))
+
+
+def test_design_defaults_and_nested_psus(tmp_path, spec_dict):
+    p = _ingest(tmp_path, spec_dict).persons.sort("source_row")
+    # psu_nested_in_strata: EA 1 of stratum 1 is not EA 1 of stratum 2
+    assert p["psu"].to_list() == ["1/1", "1/1", "1/1", "1/2", "1/2", "2/1", "2/1", "2/2"]
+    # household weight absent -> person weight (contract 1.2)
+    assert p["household_weight"].to_list() == p["person_weight"].to_list()
+
+
+def test_unstratified_weights_only_design(tmp_path, spec_dict):
+    del spec_dict["variables"]["stratum"], spec_dict["variables"]["psu"]
+    spec_dict["absent"] += ["stratum", "psu"]
+    p = _ingest(tmp_path, spec_dict).persons.sort("source_row")
+    assert set(p["stratum"]) == {"all"}
+    assert p["psu"].n_unique() == 8  # each person its own PSU
+
+
+@pytest.mark.parametrize("ext", [".csv", ".parquet", ".dta", ".sav"])
+def test_every_format_gives_the_same_canonical_table(tmp_path, spec_dict, ext):
+    reference = _ingest(tmp_path / "csv", spec_dict).persons
+    other = _ingest(tmp_path / ext.strip("."), spec_dict, ext=ext).persons
+    assert other.equals(reference), f"{ext} differs from CSV"
+
+
+def test_amounts_period_converts_to_annual(tmp_path, spec_dict):
+    spec_dict["survey"]["amounts_period"] = "month"
+    p = _ingest(tmp_path, spec_dict).persons.sort("source_row")
+    assert p["hh_consumption"][0] == 12000.0 * 12 and p["hh_oop_health"][0] == 300.0 * 12
+
+
+def _bad(row_index: int, **changes) -> pl.DataFrame:
+    rows = [list(r) for r in SOURCE_ROWS]
+    for col, value in changes.items():
+        rows[row_index][SOURCE_COLUMNS.index(col)] = value
+    return pl.DataFrame([[str(v) for v in r] for r in rows], schema=SOURCE_COLUMNS, orient="row")
+
+
+@pytest.mark.parametrize(
+    ("changes", "column", "rule"),
+    [
+        ({"age": "abc"}, "age", "type_integer"),
+        ({"age": "34.5"}, "age", "type_integer"),
+        ({"age": "130"}, "age", "less_than_or_equal_to(120)"),
+        ({"age": "-1"}, "age", "greater_than_or_equal_to(0)"),
+        ({"sx": "3"}, "sex", "code_not_in_spec"),
+        ({"wgt": "0"}, "person_weight", "greater_than(0)"),
+        ({"wgt": ""}, "person_weight", "not_nullable"),
+        ({"cons": "-5"}, "hh_consumption", "greater_than_or_equal_to(0)"),
+        ({"ssc": "7"}, "contributor", "code_not_in_spec"),
+        ({"amt_child": "lots"}, "rec_child_family", "type_number"),
+        ({"hid": ""}, "hh_id", "not_nullable"),
+    ],
+)
+def test_each_row_rule_quarantines_the_row(tmp_path, spec_dict, changes, column, rule):
+    res = _ingest(tmp_path, spec_dict, frame=_bad(2, **changes))
+    assert (3, column, rule) in _rules(res)
+    assert res.rows_read == 8 and res.rows_kept == 7 and res.quarantined_rows == 1
+    assert 3 not in res.persons["source_row"].to_list()
+    row = res.quarantine.filter(pl.col("column") == column).row(0, named=True)
+    assert row["source_file"].endswith("data.csv") and row["source_kind"] == "survey" and row["source_id"] == "TST_HIES_2021"
+
+
+def test_missing_code_reads_as_missing_not_as_an_error(tmp_path, spec_dict):
+    res = _ingest(tmp_path, spec_dict, frame=_bad(2, age="999"))
+    assert (3, "age", "not_nullable") in _rules(res)  # age is required: missing still quarantines
+
+
+def test_duplicated_person_key_quarantines_every_copy(tmp_path, spec_dict):
+    res = _ingest(tmp_path, spec_dict, frame=_bad(1, pid="1"))
+    dup = res.quarantine.filter(pl.col("rule") == "unique_key")
+    assert sorted(dup["row_number"].to_list()) == [1, 2]
+    assert set(dup["value"]) == {"TST_HIES_2021|1|1"} and set(dup["column"]) == {"survey_id+hh_id+person_id"}
+    assert res.rows_kept == 6 and res.quarantined_rows == 2
+
+
+def test_reconciliation_with_several_bad_rows(tmp_path, spec_dict):
+    frame = _bad(0, age="abc")
+    frame = frame.with_columns(pl.when(pl.int_range(pl.len()) == 5).then(pl.lit("9")).otherwise(pl.col("sx")).alias("sx"))
+    res = _ingest(tmp_path, spec_dict, frame=frame)
+    assert res.rows_read == res.rows_kept + res.quarantined_rows
+    assert res.quarantined_rows == 2 and res.quarantine["row_number"].n_unique() == 2
+
+
+def test_unreadable_file_names_the_file(tmp_path, spec_dict):
+    path = write_survey(tmp_path, spec_dict, ext=".dta")
+    (path.parent / "data.dta").write_bytes(b"this is not a Stata file")
+    with pytest.raises(SourceError) as info:
+        ingest_survey(load_spec(path))
+    assert "data.dta" in info.value.file and info.value.rule == "readable" and "cannot read stata file" in str(info.value)
+
+
+def test_missing_data_file(tmp_path, spec_dict):
+    path = write_survey(tmp_path, spec_dict)
+    (path.parent / "data.csv").unlink()
+    with pytest.raises(SourceError) as info:
+        ingest_survey(load_spec(path))
+    assert info.value.rule == "file_exists" and "data.csv" in info.value.file

@@ -1,0 +1,82 @@
+"""Columns of the published indicator tables (the data dictionary is generated from here).
+
+``sdg_1_3_1`` and ``sdg_3_8_2`` share the long survey/administrative layout; ``*_gaps`` tables
+share the gap layout. Percent values are in percent (0-100); standard errors, confidence bounds
+and gaps in percentage points.
+"""
+
+from __future__ import annotations
+
+from schemas.survey_variables import Variable as V
+
+SEX = ("T", "F", "M")
+NATIONALITY = ("T", "national", "non_national")
+URBAN_RURAL = ("T", "urban", "rural")
+SOURCE_KINDS = ("administrative", "survey")
+RELIABILITY = ("reliable", "caution", "suppress", "not_applicable")
+# SDMX code list CL_OBS_STATUS (subset used here).
+OBS_STATUS = ("A", "E", "U")
+
+COVERAGE_COLUMNS: tuple[V, ...] = (
+    V("ref_area", "id", "Reference area, ISO 3166-1 alpha-3.", required=True),
+    V("year", "int", "Reference year (time period).", required=True),
+    V("series", "id", "UN SDG series code (SI_COV_*), or a report series (SP_*).", required=True),
+    V("sex", "code", "T total, F female, M male.", codes=SEX, required=True),
+    V("nationality", "code", "T total, national, non_national.", codes=NATIONALITY, required=True),
+    V("age_group", "id", "T, or an age band such as 15_24.", required=True),
+    V("urban_rural", "code", "T total, urban, rural.", codes=URBAN_RURAL, required=True),
+    V("source_kind", "code", "administrative (SSI) or survey.", codes=SOURCE_KINDS, required=True),
+    V("source_id", "id", "SSI return id or survey id.", required=True),
+    V("value", "float", "Coverage, percent.", min=0),
+    V("numerator", "float", "Persons covered (weighted for surveys).", min=0),
+    V("denominator", "float", "Persons in the series population (weighted for surveys).", min=0),
+    V("se", "float", "Design-based standard error, percentage points (surveys).", min=0),
+    V("ci_lower", "float", "Lower bound of the 95% confidence interval, percent (surveys)."),
+    V("ci_upper", "float", "Upper bound of the 95% confidence interval, percent (surveys)."),
+    V("df", "int", "Degrees of freedom of the design (#PSU - #strata) (surveys)."),
+    V("n_unweighted", "int", "Unweighted number of sample persons in the series population (surveys)."),
+    V("deff", "float", "Design effect (surveys)."),
+    V("cv", "float", "Coefficient of variation se/value (surveys)."),
+    V("reliability", "code", "reliable, caution, suppress (survey rules in config/methods/survey_estimation.yaml) or not_applicable (administrative).", codes=RELIABILITY, required=True),
+    V("capped", "flag", "Administrative value capped at 100 by the method edition."),
+    V("obs_status", "code", "SDMX observation status: A normal, E estimated (e.g. capped), U low reliability.", codes=OBS_STATUS, required=True),
+    V("method_edition", "id", "Method configuration editions used (family:edition).", required=True),
+    V("input_vintage", "id", "Vintages of the inputs (source; denominators).", required=True),
+    V("run_id", "id", "Dagster run that produced the row.", required=True),
+)
+COVERAGE_KEY = ("ref_area", "year", "series", "sex", "nationality", "age_group", "urban_rural", "source_kind", "source_id")
+
+GAP_COLUMNS: tuple[V, ...] = (
+    V("ref_area", "id", "Reference area, ISO3.", required=True),
+    V("year", "int", "Reference year.", required=True),
+    V("series", "id", "Series code.", required=True),
+    V("gap_type", "code", "sex (female minus male) or nationality (non-national minus national).", codes=("sex", "nationality"), required=True),
+    V("sex", "code", "Sex within which a nationality gap is taken (T for the sex gap).", codes=SEX, required=True),
+    V("nationality", "code", "Nationality within which a sex gap is taken (T for the nationality gap).", codes=NATIONALITY, required=True),
+    V("age_group", "id", "T or an age band.", required=True),
+    V("urban_rural", "code", "T, urban or rural.", codes=URBAN_RURAL, required=True),
+    V("source_kind", "code", "administrative or survey.", codes=SOURCE_KINDS, required=True),
+    V("source_id", "id", "SSI return id or survey id.", required=True),
+    V("value_group", "float", "Coverage of the focus group (female / non-national), percent."),
+    V("value_reference", "float", "Coverage of the reference group (male / national), percent."),
+    V("difference_pp", "float", "Focus minus reference, percentage points."),
+    V("difference_se", "float", "Design-based SE of the difference (surveys; both domains share PSUs)."),
+    V("difference_ci_lower", "float", "Lower 95% bound of the difference (surveys)."),
+    V("difference_ci_upper", "float", "Upper 95% bound of the difference (surveys)."),
+    V("ratio", "float", "Focus / reference."),
+    V("ratio_se", "float", "Linearised SE of the ratio (surveys)."),
+    V("method_edition", "id", "Method editions used.", required=True),
+    V("input_vintage", "id", "Vintages of the inputs.", required=True),
+    V("run_id", "id", "Dagster run that produced the row.", required=True),
+)
+GAP_KEY = ("ref_area", "year", "series", "gap_type", "sex", "nationality", "age_group", "urban_rural", "source_kind", "source_id")
+
+NOT_COMPUTABLE_COLUMNS: tuple[V, ...] = (
+    V("ref_area", "id", "ISO3.", required=True),
+    V("year", "int", "Year.", required=True),
+    V("source_kind", "code", "administrative or survey.", codes=SOURCE_KINDS, required=True),
+    V("source_id", "id", "Source.", required=True),
+    V("series", "id", "Series that could not be computed.", required=True),
+    V("breakdown", "id", "Which breakdown (total, sex, nationality...).", required=True),
+    V("reason", "id", "Why, e.g. 'gave_birth absent in GHA_LFS_2022'.", required=True),
+)

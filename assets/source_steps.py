@@ -55,6 +55,7 @@ def source_step(
             store.remove(layer, table, source_id)
         for layer, table in stale:
             store.remove(layer, table)
+        store.quarantine_path(source_kind, source_id).unlink(missing_ok=True)
         store.remove_json("sources", source_kind, source_id)
         store.write_json(
             "failures", source_kind, source_id,

@@ -47,7 +47,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     input_dir, output_dir = settings.input_dir(), settings.output_dir()
     print(f"Running the pipeline on {input_dir} -> {output_dir}", flush=True)
     with dg.DagsterInstance.get() as instance:
-        outcomes = run_all(instance, input_dir, progress=lambda line: print(line, flush=True))
+        outcomes = run_all(instance, input_dir, progress=lambda line: print(line, flush=True), workers=args.workers)
     store = ParquetStore(output_dir)
     summary = build_summary(store, outcomes, input_dir=input_dir, dagster_home=home)
     path = write_summary(store, summary)
@@ -71,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     common.add_argument("--output", help="output directory (default: $SP_OUTPUT_DIR or output)")
     common.add_argument("--dagster-home", help="Dagster instance directory (default: $DAGSTER_HOME or .dagster_home)")
     run = sub.add_parser("run", parents=[common], help="run the whole pipeline and print a summary")
+    run.add_argument("--workers", type=int, default=1, help="survey and SSI partitions run in this many processes at once (default 1)")
     run.set_defaults(func=cmd_run)
     ui = sub.add_parser("ui", parents=[common], help="open the Dagster UI on 127.0.0.1")
     ui.add_argument("--port", type=int, default=3000)

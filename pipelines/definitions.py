@@ -8,6 +8,7 @@ from __future__ import annotations
 import dagster as dg
 
 from assets.raw.context import RAW_CONTEXT_ASSETS
+from assets.source_records import SOURCE_RECORD_ASSETS
 from assets.raw.ssi import ssi_return
 from assets.raw.surveys import survey_file
 from assets.staging.context import STAGING_CONTEXT_ASSETS
@@ -15,6 +16,7 @@ from assets.staging.ssi import ssi_tables
 from assets.staging.surveys import survey_persons
 from pipelines.jobs import build_jobs
 from pipelines.resources import PipelineResource
+from pipelines.sensors import build_automation
 
 ASSETS = [
     *RAW_CONTEXT_ASSETS,
@@ -23,10 +25,16 @@ ASSETS = [
     *STAGING_CONTEXT_ASSETS,
     survey_persons,
     ssi_tables,
+    *SOURCE_RECORD_ASSETS,
 ]
+
+JOBS = {job.name: job for job in build_jobs(ASSETS)}
+SENSORS, SCHEDULES = build_automation(JOBS)
 
 defs = dg.Definitions(
     assets=ASSETS,
-    jobs=build_jobs(ASSETS),
+    jobs=list(JOBS.values()),
+    sensors=SENSORS,
+    schedules=SCHEDULES,
     resources={"pipeline": PipelineResource()},
 )

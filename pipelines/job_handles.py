@@ -12,12 +12,6 @@ def _job(name: str) -> dg.JobDefinition:
     return defs.resolve_job_def(name)
 
 
-def has_job(name: str) -> bool:
-    from pipelines.definitions import defs
-
-    return any(j.name == name for j in defs.jobs)
-
-
 def context_job() -> dg.JobDefinition:
     return _job("context_job")
 

@@ -14,13 +14,14 @@ from pipelines import settings
 
 
 class PipelineResource(dg.ConfigurableResource):
-    """Paths, DuckDB limits and method editions. Empty edition strings mean the default edition
-    named in ``config/methods/<family>.yaml``."""
+    """Paths, DuckDB limits and method editions. Empty fields fall back to the environment
+    (``SP_INPUT_DIR``, ``SP_OUTPUT_DIR``, ``SP_DUCKDB_*``; see ``pipelines.settings``); an edition
+    not given means the default edition named in ``config/methods/<family>.yaml``."""
 
     input_dir: str = ""
     output_dir: str = ""
-    duckdb_memory_limit: str = "2GB"
-    duckdb_threads: int = 2
+    duckdb_memory_limit: str = ""
+    duckdb_threads: int = 0
     duckdb_temp_directory: str = ""
     editions: dict[str, str] = {}
 
@@ -36,8 +37,13 @@ class PipelineResource(dg.ConfigurableResource):
         return ParquetStore(self.output_path)
 
     def duckdb(self) -> DuckDBSettings:
-        temp = self.duckdb_temp_directory or str(self.output_path / ".duckdb_tmp")
-        return DuckDBSettings(memory_limit=self.duckdb_memory_limit, threads=self.duckdb_threads, temp_directory=temp)
+        """Limits for this process's in-memory DuckDB (empty/0 fields: ``SP_DUCKDB_*`` env)."""
+        return DuckDBSettings(
+            memory_limit=self.duckdb_memory_limit or settings.duckdb_memory_limit(),
+            threads=self.duckdb_threads or settings.duckdb_threads(),
+            temp_directory=self.duckdb_temp_directory or str(settings.duckdb_temp_directory()),
+        )
 
     def method(self, family: str) -> MethodEdition:
-        return load_method(family, self.editions.get(family) or None)
+        chosen = self.editions.get(family) or settings.method_editions().get(family)
+        return load_method(family, chosen or None)

@@ -11,7 +11,9 @@ Runs are recorded in the Dagster instance at ``DAGSTER_HOME``, so the UI shows t
 
 from __future__ import annotations
 
+import multiprocessing
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -87,17 +89,35 @@ def execute(instance: dg.DagsterInstance, job: str, partition: str | None = None
         return _outcome(job, partition, result, time.perf_counter() - started)
 
 
-def run_all(instance: dg.DagsterInstance, input_dir: Path, progress: Callable[[str], None] = print) -> list[RunOutcome]:
-    """The main command's work; see the module docstring."""
+def _execute_in_worker(job: str, partition: str | None) -> RunOutcome:
+    """Worker-process entry: open the instance from ``DAGSTER_HOME`` and run one partition."""
+    with dg.DagsterInstance.get() as instance:
+        return execute(instance, job, partition)
+
+
+def run_all(instance: dg.DagsterInstance, input_dir: Path, progress: Callable[[str], None] = print, workers: int = 1) -> list[RunOutcome]:
+    """The main command's work; see the module docstring. With ``workers`` > 1 the survey and
+    SSI partitions run in that many processes at once (the instance must then live in
+    ``DAGSTER_HOME`` so that the workers can open it)."""
     surveys, returns = sync_partitions(instance, input_dir)
-    plan = [(CONTEXT_JOB, None)] + [(SURVEY_JOB, s) for s in surveys] + [(SSI_JOB, r) for r in returns]
-    if PUBLICATION_JOB in job_handles.HANDLES and job_handles.has_job(PUBLICATION_JOB):
-        plan.append((PUBLICATION_JOB, None))
-    outcomes = []
-    for i, (job, partition) in enumerate(plan, start=1):
-        label = job + (f"[{partition}]" if partition else "")
-        outcome = execute(instance, job, partition)
-        status = "ok" if outcome.success else "FAILED"
-        progress(f"[{i}/{len(plan)}] {label}: {status} in {outcome.seconds:.1f}s")
+    partitions = [(SURVEY_JOB, s) for s in surveys] + [(SSI_JOB, r) for r in returns]
+    total = len(partitions) + 2
+    outcomes: list[RunOutcome] = []
+
+    def report(outcome: RunOutcome) -> None:
         outcomes.append(outcome)
+        label = outcome.job + (f"[{outcome.partition}]" if outcome.partition else "")
+        progress(f"[{len(outcomes)}/{total}] {label}: {'ok' if outcome.success else 'FAILED'} in {outcome.seconds:.1f}s")
+
+    report(execute(instance, CONTEXT_JOB))
+    if workers > 1 and len(partitions) > 1:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = [pool.submit(_execute_in_worker, job, partition) for job, partition in partitions]
+            for future in as_completed(futures):
+                report(future.result())
+    else:
+        for job, partition in partitions:
+            report(execute(instance, job, partition))
+    report(execute(instance, PUBLICATION_JOB))
     return outcomes

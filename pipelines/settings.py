@@ -27,3 +27,25 @@ def output_dir() -> Path:
 
 def dagster_home() -> Path:
     return Path(os.environ.get("DAGSTER_HOME", DEFAULT_DAGSTER_HOME)).resolve()
+
+
+# DuckDB limits per process. With N processes running partitions side by side, give each about
+# half the memory of the machine divided by N, and the cores divided by N (DuckDB's default is
+# 80 % of RAM and every core *per process*). Spilling goes to the temp directory.
+def duckdb_memory_limit() -> str:
+    return os.environ.get("SP_DUCKDB_MEMORY_LIMIT", "4GB")
+
+
+def duckdb_threads() -> int:
+    return int(os.environ.get("SP_DUCKDB_THREADS", "2"))
+
+
+def duckdb_temp_directory() -> Path:
+    return Path(os.environ.get("SP_DUCKDB_TEMP_DIR", output_dir() / ".duckdb_tmp")).resolve()
+
+
+def method_editions() -> dict[str, str]:
+    """Editions chosen by ``SP_METHOD_EDITIONS``, e.g. ``sdg_1_3_1=ILO-2020,sdg_3_8_1=2017``."""
+    raw = os.environ.get("SP_METHOD_EDITIONS", "")
+    pairs = [p.split("=", 1) for p in raw.split(",") if "=" in p]
+    return {k.strip(): v.strip() for k, v in pairs}

@@ -92,3 +92,32 @@ def test_quarantined_rows_fail_the_warning_check(dirs):
     assert checks[0]["metadata"]["rows_quarantined"] == 1
     quarantine = pl.read_parquet(ParquetStore(output_dir).quarantine_path("survey", "TST_HIES_2021"))
     assert quarantine.select("row_number", "column", "value").rows() == [(3, "age", "400")]
+
+
+def test_partitions_in_parallel_processes_match_a_sequential_run(tmp_path, monkeypatch):
+    """Two worker processes run survey and SSI partitions side by side (each with its own
+    in-memory DuckDB and Parquet files): no lock errors, and the same tables as one by one."""
+    input_dir = write_minimal_inputs(tmp_path / "in")
+    spec = yaml.safe_load(yaml.safe_dump(BASE_SPEC))
+    spec["survey"]["id"] = "TST_LFS_2022"
+    write_survey(input_dir, spec, ext=".sav")
+    monkeypatch.setenv("SP_INPUT_DIR", str(input_dir))
+    tables = {}
+    for workers in (1, 2):
+        out = tmp_path / f"out{workers}"
+        home = tmp_path / f"home{workers}"
+        home.mkdir()
+        monkeypatch.setenv("SP_OUTPUT_DIR", str(out))
+        monkeypatch.setenv("DAGSTER_HOME", str(home))
+        with dg.DagsterInstance.get() as instance:
+            outcomes = run_all(instance, input_dir, progress=lambda _: None, workers=workers)
+        assert all(o.success for o in outcomes), [(o.job, o.partition, o.failed_steps) for o in outcomes]
+        store = ParquetStore(out)
+        tables[workers] = {
+            (t, p): store.read("staging", t, p)
+            for t in ("survey_persons", "ssi_coverage")
+            for p in store.partitions("staging", t)
+        }
+    assert sorted(tables[2]) == sorted(tables[1]) and len(tables[1]) == 3
+    for key, frame in tables[1].items():
+        assert frame.equals(tables[2][key]), key

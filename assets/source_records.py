@@ -1,0 +1,92 @@
+"""Publication layer, traceability: what was read and what was set aside, in two tables.
+
+``publication/sources``: one row per input source of the last runs (kind, id, files with their
+SHA-256, vintage, rows read / kept / quarantined, run id), and one row per source left out with
+the reason. ``publication/quarantine``: every quarantined row of every source, with source file,
+row number, column, rule and value.
+"""
+
+import dagster as dg
+import polars as pl
+
+from engine.quarantine import ISSUE_SCHEMA
+from pipelines.resources import PipelineResource
+
+SOURCES_SCHEMA = {
+    "source_kind": pl.String, "source_id": pl.String, "status": pl.String, "files": pl.String,
+    "vintage": pl.String, "rows_read": pl.Int64, "rows_kept": pl.Int64, "rows_quarantined": pl.Int64,
+    "reason": pl.String, "run_id": pl.String,
+}
+
+
+def sources_table(records: list[dict], failures: list[dict]) -> pl.DataFrame:
+    rows = [
+        {
+            "source_kind": r["source_kind"], "source_id": r["source_id"], "status": "read",
+            "files": ";".join(f"{f['path']}@{f['sha256'][:12]}" if isinstance(f, dict) else str(f) for f in r.get("files", [])),
+            "vintage": None if r.get("vintage") is None else str(r.get("vintage")),
+            "rows_read": r.get("rows_read"), "rows_kept": r.get("rows_kept"), "rows_quarantined": r.get("rows_quarantined"),
+            "reason": None, "run_id": r.get("run_id"),
+        }
+        for r in records
+    ] + [
+        {
+            "source_kind": f["source_kind"], "source_id": f["source_id"], "status": "left_out", "files": f.get("file"),
+            "vintage": None, "rows_read": None, "rows_kept": None, "rows_quarantined": None,
+            "reason": f.get("message"), "run_id": f.get("run_id"),
+        }
+        for f in failures
+    ]
+    return pl.DataFrame(rows, schema=SOURCES_SCHEMA).sort("source_kind", "source_id", "status")
+
+
+@dg.asset(
+    key=["publication", "sources"],
+    group_name="publication",
+    kinds={"parquet"},
+    deps=[dg.AssetKey(["staging", "survey_persons"]), dg.AssetKey(["staging", "ssi_coverage"])],
+    description="Every input source: files and SHA-256, vintage, rows read / kept / quarantined, run id; and every source left out, with the reason.",
+)
+def sources(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
+    store = pipeline.store()
+    failures = store.read_json_records("failures")
+    failed = {(f["source_kind"], f["source_id"]) for f in failures}
+    records = [r for r in store.read_json_records("sources") if (r["source_kind"], r["source_id"]) not in failed]
+    table = sources_table(records, failures)
+    written = store.write(table, "publication", "sources")
+    return dg.MaterializeResult(
+        metadata={
+            "sources_read": len(records),
+            "sources_left_out": len(failures),
+            "rows_read": int(table["rows_read"].sum() or 0),
+            "rows_quarantined": int(table["rows_quarantined"].sum() or 0),
+            "path": dg.MetadataValue.path(str(written.path)),
+        }
+    )
+
+
+@dg.asset(
+    key=["publication", "quarantine"],
+    group_name="publication",
+    kinds={"parquet"},
+    deps=[sources],
+    description="Every quarantined row of every source: source file, sheet, row number, column, rule and value.",
+)
+def quarantine(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
+    store = pipeline.store()
+    paths = sorted((store.root / "quarantine").glob("*/*.parquet"))
+    frames = [pl.read_parquet(p) for p in paths]
+    table = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame(schema=ISSUE_SCHEMA)
+    table = table.sort("source_kind", "source_id", "sheet", "row_number", "column", nulls_last=True)
+    written = store.write(table, "publication", "quarantine")
+    by_rule = table.group_by("rule").agg(pl.len().alias("n")).sort("n", descending=True).head(10)
+    return dg.MaterializeResult(
+        metadata={
+            "issues": table.height,
+            "top_rules": dg.MetadataValue.json(dict(zip(by_rule["rule"].to_list(), by_rule["n"].to_list()))),
+            "path": dg.MetadataValue.path(str(written.path)),
+        }
+    )
+
+
+SOURCE_RECORD_ASSETS = [sources, quarantine]

@@ -1,0 +1,95 @@
+"""The input sensor: new files trigger their partition only, changed files re-run, unchanged
+files do nothing, removed files drop their partition; the publication sensor waits for runs to
+settle."""
+
+from __future__ import annotations
+
+import json
+
+import dagster as dg
+import pytest
+import yaml
+
+from pipelines.definitions import defs
+from tests.conftest import BASE_SPEC, write_survey
+from tests.pipeline_inputs import write_minimal_inputs
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    input_dir = write_minimal_inputs(tmp_path / "in")
+    monkeypatch.setenv("SP_INPUT_DIR", str(input_dir))
+    monkeypatch.setenv("SP_OUTPUT_DIR", str(tmp_path / "out"))
+    with dg.instance_for_test() as instance:
+        yield input_dir, instance
+
+
+def _evaluate(instance, cursor=None) -> dg.SensorResult:
+    sensor = defs.get_sensor_def("input_files_sensor")
+    result = sensor(dg.build_sensor_context(instance=instance, cursor=cursor))
+    for req in result.dynamic_partitions_requests or []:
+        if isinstance(req, dg.AddDynamicPartitionsRequest):
+            instance.add_dynamic_partitions(req.partitions_def_name, list(req.partition_keys))
+        else:
+            for key in req.partition_keys:
+                instance.delete_dynamic_partition(req.partitions_def_name, key)
+    return result
+
+
+def _runs(result) -> list[tuple[str, str | None]]:
+    return [(r.job_name, r.partition_key) for r in result.run_requests]
+
+
+def test_first_evaluation_runs_every_source_not_seen_before(env):
+    _, instance = env
+    result = _evaluate(instance)
+    assert sorted(_runs(result)) == [("ssi_job", "GHA_2022"), ("survey_job", "TST_HIES_2021")]
+    assert set(instance.get_dynamic_partitions("surveys")) == {"TST_HIES_2021"}
+
+
+def test_new_survey_triggers_only_its_partition(env):
+    input_dir, instance = env
+    cursor = _evaluate(instance).cursor
+    spec = yaml.safe_load(yaml.safe_dump(BASE_SPEC))
+    spec["survey"]["id"] = "NEW_LFS_2023"
+    write_survey(input_dir, spec, ext=".parquet")
+    result = _evaluate(instance, cursor)
+    assert _runs(result) == [("survey_job", "NEW_LFS_2023")]
+    assert result.run_requests[0].tags["sp/reason"] == "new"
+    assert "NEW_LFS_2023" in instance.get_dynamic_partitions("surveys")
+
+
+def test_unchanged_files_do_nothing_even_when_touched(env):
+    input_dir, instance = env
+    cursor = _evaluate(instance).cursor
+    data = input_dir / "surveys" / "TST_HIES_2021" / "data.csv"
+    data.write_bytes(data.read_bytes())  # new modification time, same content
+    assert _runs(_evaluate(instance, cursor)) == []
+
+
+def test_changed_file_triggers_a_rerun(env):
+    input_dir, instance = env
+    cursor = _evaluate(instance).cursor
+    data = input_dir / "surveys" / "TST_HIES_2021" / "data.csv"
+    data.write_text(data.read_text().replace("12000.0", "12500.0"))
+    result = _evaluate(instance, cursor)
+    assert _runs(result) == [("survey_job", "TST_HIES_2021")]
+    assert result.run_requests[0].tags["sp/reason"] == "changed"
+
+
+def test_changed_context_table_reruns_the_context_job(env):
+    input_dir, instance = env
+    cursor = _evaluate(instance).cursor
+    (input_dir / "context" / "pensionable_age.csv").write_text("country,sex,from_year,age\nGHA,T,1991,62\n")
+    assert _runs(_evaluate(instance, cursor)) == [("context_job", None)]
+
+
+def test_removed_survey_drops_its_partition(env):
+    input_dir, instance = env
+    cursor = _evaluate(instance).cursor
+    for f in (input_dir / "surveys" / "TST_HIES_2021").iterdir():
+        f.unlink()
+    (input_dir / "surveys" / "TST_HIES_2021").rmdir()
+    result = _evaluate(instance, cursor)
+    assert _runs(result) == [] and "TST_HIES_2021" not in instance.get_dynamic_partitions("surveys")
+    assert "survey:TST_HIES_2021" not in json.loads(result.cursor)

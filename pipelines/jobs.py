@@ -41,23 +41,27 @@ def build_jobs(assets: Sequence[dg.AssetsDefinition]) -> list[dg.UnresolvedAsset
         dg.define_asset_job(
             CONTEXT_JOB,
             selection=dg.AssetSelection.assets(*_keys(assets, partitions=None, groups={"raw", "staging"})),
+            tags={"sp/workload": "context"},
             description="Context, UHC and reference tables: raw and staging.",
         ),
         dg.define_asset_job(
             SURVEY_JOB,
             selection=dg.AssetSelection.assets(*_keys(assets, partitions=SURVEYS, groups=set())),
             partitions_def=SURVEYS,
+            tags={"sp/workload": "survey"},
             description="One survey: raw file, harmonised persons, survey estimates.",
         ),
         dg.define_asset_job(
             SSI_JOB,
             selection=dg.AssetSelection.assets(*_keys(assets, partitions=SSI_RETURNS, groups=set())),
             partitions_def=SSI_RETURNS,
+            tags={"sp/workload": "ssi"},
             description="One SSI return: raw tables and canonical tables.",
         ),
         dg.define_asset_job(
             PUBLICATION_JOB,
             selection=dg.AssetSelection.assets(*_keys(assets, partitions=None, groups={"indicators", "publication"})),
+            tags={"sp/workload": "publication"},
             description="Country-level indicators and publication tables over every country.",
         ),
     ]

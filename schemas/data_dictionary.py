@@ -1,0 +1,108 @@
+"""Render the data dictionary (``docs/data_dictionary.md``) from the table declarations, so the
+documentation cannot drift from the code: ``python -m schemas.data_dictionary`` rewrites it and a
+test fails when it is out of date."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from schemas import context_tables, indicator_tables, ssi_tables, survey_variables
+from schemas.survey_variables import Variable
+
+TARGET = Path(__file__).resolve().parent.parent / "docs" / "data_dictionary.md"
+TYPES = {"id": "text", "code": "code", "flag": "boolean", "int": "integer", "float": "number"}
+
+
+def _table(variables: tuple[Variable, ...]) -> list[str]:
+    lines = ["| column | type | values | required | meaning |", "|---|---|---|---|---|"]
+    for v in variables:
+        values = ""
+        if v.codes and len(v.codes) <= 12:
+            values = ", ".join(f"`{c}`" for c in v.codes)
+        elif v.codes:
+            values = f"{len(v.codes)} codes"
+        bounds = []
+        if v.min is not None:
+            bounds.append(f">= {v.min:g}")
+        if v.max is not None:
+            bounds.append(f"<= {v.max:g}")
+        if v.positive:
+            bounds.append("> 0")
+        values = "; ".join(x for x in (values, " ".join(bounds)) if x)
+        lines.append(f"| `{v.name}` | {TYPES[v.kind]} | {values} | {'yes' if v.required else ''} | {v.description} |")
+    return lines
+
+
+def render() -> str:
+    out = [
+        "# Data dictionary",
+        "",
+        "Generated from `schemas/` by `python -m schemas.data_dictionary`; do not edit by hand.",
+        "Percent values are 0-100; standard errors, confidence bounds and gaps are in percentage points.",
+        "",
+        "## Published indicator tables (`output/indicators/`, `output/publication/`)",
+        "",
+        "### `sdg_1_3_1`, `sdg_3_8_2` (long layout)",
+        "",
+        f"Key: {', '.join(f'`{k}`' for k in indicator_tables.COVERAGE_KEY)}.",
+        "",
+        *_table(indicator_tables.COVERAGE_COLUMNS),
+        "",
+        "### `sdg_1_3_1_gaps`, `sdg_3_8_2_gaps`",
+        "",
+        f"Key: {', '.join(f'`{k}`' for k in indicator_tables.GAP_KEY)}.",
+        "",
+        *_table(indicator_tables.GAP_COLUMNS),
+        "",
+        "### `not_computable`",
+        "",
+        *_table(indicator_tables.NOT_COMPUTABLE_COLUMNS),
+        "",
+        "## Canonical survey person table (`output/staging/survey_persons/<survey>.parquet`)",
+        "",
+        f"Key: {', '.join(f'`{k}`' for k in survey_variables.PRIMARY_KEY)}.",
+        "",
+        *_table(survey_variables.ALL),
+        "",
+        "## SSI coverage counts (`output/staging/ssi_coverage/<return>.parquet`)",
+        "",
+        f"Key: {', '.join(f'`{k}`' for k in ssi_tables.COVERAGE_KEY)}.",
+        "",
+        *_table(ssi_tables.COVERAGE_COLUMNS),
+        "",
+        "## SSI return tables (input)",
+        "",
+    ]
+    for t in ssi_tables.TABLES:
+        out += [f"### `{t.sheet}` (`{t.csv}`)", "", f"Key: {', '.join(f'`{k}`' for k in t.key)}.", "", *_table(t.columns), ""]
+    out += ["## Context, UHC and reference tables (input and `output/staging/<table>.parquet`)", ""]
+    for t in context_tables.TABLES:
+        out += [f"### `{t.name}` (`{t.file}`)", "", t.description, "", f"Key: {', '.join(f'`{k}`' for k in t.key)}.", "", *_table(t.columns), ""]
+    out += [
+        "## Quarantine (`output/quarantine/<kind>/<source>.parquet`, `output/publication/quarantine.parquet`)",
+        "",
+        "| column | meaning |",
+        "|---|---|",
+        "| `source_kind` | survey, ssi or context |",
+        "| `source_id` | survey id, SSI return id or context table name |",
+        "| `source_file` | file, relative to the input directory |",
+        "| `sheet` | sheet (table) of an SSI return |",
+        "| `row_number` | data row in the file or sheet (1 = first row below the header) |",
+        "| `column` | canonical variable or column that broke the rule (`a+b` for rules on several columns) |",
+        "| `rule` | the rule (e.g. `type_integer`, `code_not_in_spec`, `isin([...])`, `greater_than(0)`, `unique_key`, `men_plus_women_le_total`) |",
+        "| `value` | the offending value as read |",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def main() -> int:
+    TARGET.parent.mkdir(parents=True, exist_ok=True)
+    TARGET.write_text(render(), encoding="utf-8")
+    print(f"wrote {TARGET}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -79,4 +79,4 @@ def run_sql_file(
 
 def fetch(con: duckdb.DuckDBPyConnection, relation: str) -> pl.DataFrame:
     """Return a temporary table as a Polars frame."""
-    return con.execute(f"SELECT * FROM {relation}").pl()
+    return con.sql(f"SELECT * FROM {relation}").pl()

@@ -1,0 +1,116 @@
+-- SDG 3.8.2 financial hardship, household budget survey microdata.
+-- Editions: config/methods/sdg_3_8_2.yaml (legacy metadata update 2023-05-15; 2025 definition,
+-- WHO GHO imr-details/376).
+--
+-- Household i, household sampling weight w_i, size m_i, person weight p_i = w_i * m_i.
+-- C_i annual consumption, OOP_i annual out-of-pocket health spending (local currency).
+--
+--   legacy:   SH_XPD_EARN10 = sum_i p_i 1(OOP_i / C_i > 0.10) / sum_i p_i     (and 0.25: EARN25)
+--   2025:     c_i = C_i / m_i / 365 / PPP, o_i = OOP_i / m_i / 365 / PPP   (per capita per day, PPP $)
+--             SPL = max(2.15, 1.15 + 0.5 * median_p(c))            (person-weighted median)
+--             D_i = c_i - SPL                                       (discretionary budget)
+--             SH_FIN_HARDSHIP = sum p_i 1(o_i > 0 AND o_i > 0.40 D_i) / sum p_i
+--             SH_FIN_IMPOVERISHING = sum p_i 1(o_i > 0 AND o_i >= 1.00 D_i) / sum p_i
+--                 (includes every household already below the SPL with positive OOP)
+--             SH_FIN_LARGE = hardship AND NOT impoverishing
+-- Households with missing or zero consumption, or OOP above consumption, are excluded from
+-- every 3.8.2 estimate and listed with the reason (block hardship_exclusions).
+-- Inputs: persons (canonical person table of one survey), params (one row, from the edition and
+-- the survey's PPP: ppp_private_consumption, ppp available flag).
+
+-- name: hardship_members
+SELECT
+    hh_id,
+    MAX(household_weight) AS household_weight,
+    COUNT(*) AS hh_size,
+    MAX(stratum) AS stratum,
+    MAX(psu) AS psu,
+    MAX(urban_rural) AS urban_rural,
+    MAX(hh_consumption) AS consumption,
+    MAX(hh_oop_health) AS oop,
+    MAX(CASE WHEN hh_head THEN sex END) AS head_sex,
+    MAX(CASE WHEN hh_head THEN age END) AS head_age,
+    SUM(CASE WHEN age < p.child_age_below THEN 1 ELSE 0 END) AS n_young,
+    SUM(CASE WHEN age >= p.child_age_below AND age < p.older_age_from THEN 1 ELSE 0 END) AS n_adult,
+    SUM(CASE WHEN age >= p.older_age_from THEN 1 ELSE 0 END) AS n_older
+FROM persons
+CROSS JOIN params AS p
+GROUP BY hh_id
+
+-- name: hardship_exclusions
+SELECT
+    hh_id,
+    CASE
+        WHEN consumption IS NULL THEN 'missing consumption'
+        WHEN consumption <= 0 THEN 'consumption not positive'
+        WHEN oop IS NULL THEN 'missing out-of-pocket spending'
+        WHEN oop > consumption THEN 'out-of-pocket spending above consumption'
+    END AS reason,
+    consumption,
+    oop
+FROM hardship_members
+WHERE consumption IS NULL OR consumption <= 0 OR oop IS NULL OR oop > consumption
+
+-- name: hardship_households
+SELECT
+    h.hh_id,
+    h.stratum,
+    h.psu,
+    h.household_weight * h.hh_size AS person_weight,
+    h.hh_size,
+    COALESCE(h.urban_rural, 'unknown') AS urban_rural,
+    COALESCE(h.head_sex, 'unknown') AS head_sex,
+    CASE
+        WHEN h.n_young > 0 AND h.n_adult = 0 AND h.n_older = 0 THEN 'only_under_20'
+        WHEN h.n_young = 0 AND h.n_adult > 0 AND h.n_older = 0 THEN 'adults_only'
+        WHEN h.n_young > 0 AND h.n_adult > 0 AND h.n_older = 0 THEN 'adults_with_children'
+        WHEN h.n_young = 0 AND h.n_adult > 0 AND h.n_older > 0 THEN 'adults_with_older'
+        WHEN h.n_young = 0 AND h.n_adult = 0 AND h.n_older > 0 THEN 'older_only'
+        ELSE 'multigenerational'
+    END AS hh_composition,
+    h.oop / h.consumption AS oop_share,
+    h.consumption / h.hh_size AS pc_consumption_lcu,
+    h.consumption / h.hh_size / p.days_per_year / p.ppp_private_consumption AS pc_consumption,
+    h.oop / h.hh_size / p.days_per_year / p.ppp_private_consumption AS pc_oop
+FROM hardship_members AS h
+CROSS JOIN params AS p
+WHERE h.hh_id NOT IN (SELECT hh_id FROM hardship_exclusions)
+
+-- name: hardship_ranked
+-- Households ranked by per-capita consumption (local currency: the ranking does not depend on
+-- the PPP), with the cumulative share of persons up to and including each household.
+SELECT
+    hh_id,
+    pc_consumption_lcu,
+    person_weight,
+    SUM(person_weight) OVER (ORDER BY pc_consumption_lcu, hh_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+        / SUM(person_weight) OVER () AS cum_share
+FROM hardship_households
+
+-- name: hardship_spl
+-- Person-weighted median: the lowest per-capita consumption at which the cumulative person
+-- share reaches one half; converted to PPP dollars per day.
+SELECT
+    m.median_lcu / p.days_per_year / p.ppp_private_consumption AS median_pc_consumption,
+    GREATEST(p.spl_floor, p.spl_base + p.spl_median_share * m.median_lcu / p.days_per_year / p.ppp_private_consumption) AS spl
+FROM (SELECT MIN(pc_consumption_lcu) AS median_lcu FROM hardship_ranked WHERE cum_share >= 0.5) AS m
+CROSS JOIN params AS p
+
+-- name: hardship_flags
+SELECT
+    h.hh_id,
+    h.stratum,
+    h.psu,
+    h.person_weight,
+    h.urban_rural,
+    h.head_sex,
+    h.hh_composition,
+    CAST(LEAST(p.quintiles, GREATEST(1, CAST(CEIL(r.cum_share * p.quintiles - 1e-12) AS INTEGER))) AS VARCHAR) AS quintile,
+    CASE WHEN h.oop_share > p.legacy_10 THEN 1 ELSE 0 END AS y_earn10,
+    CASE WHEN h.oop_share > p.legacy_25 THEN 1 ELSE 0 END AS y_earn25,
+    CASE WHEN h.pc_oop > 0 AND h.pc_oop > p.hardship_share * (h.pc_consumption - s.spl) THEN 1 ELSE 0 END AS y_hardship,
+    CASE WHEN h.pc_oop > 0 AND h.pc_oop >= p.impoverishing_share * (h.pc_consumption - s.spl) THEN 1 ELSE 0 END AS y_impoverishing
+FROM hardship_households AS h
+JOIN hardship_ranked AS r ON r.hh_id = h.hh_id
+CROSS JOIN hardship_spl AS s
+CROSS JOIN params AS p

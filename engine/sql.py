@@ -4,7 +4,9 @@ Convention for ``sql/*.sql`` files: a header comment stating the formula and the
 edition, then a sequence of blocks, each introduced by a line ``-- name: <relation>`` and holding
 exactly one ``SELECT`` (``WITH`` allowed). Blocks refer to relations registered by the caller
 (input tables, a one-row ``params`` relation built from method configuration) and to earlier
-blocks. Each block becomes a temporary table of that name. The SQL stays within the subset that
+blocks. Each block becomes a temporary table of that name, or a view when the name line ends
+with ``[view]`` (for a block that only streams into the next one, e.g. person x series rows
+that are aggregated at once: a view is never materialised). The SQL stays within the subset that
 ``sqlglot`` transpiles to Spark (no DuckDB table functions, no macros): inputs arrive as named
 relations, never as file paths inside the SQL.
 """
@@ -20,13 +22,14 @@ import duckdb
 import polars as pl
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
-_BLOCK = re.compile(r"^--\s*name:\s*([A-Za-z_][A-Za-z0-9_]*)\s*$", re.MULTILINE)
+_BLOCK = re.compile(r"^--\s*name:\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\[view\])?\s*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
 class SqlBlock:
     name: str
     sql: str
+    view: bool = False
 
 
 def sql_path(filename: str) -> Path:
@@ -44,7 +47,7 @@ def parse_blocks(text: str, source: str = "<sql>") -> list[SqlBlock]:
         body = text[m.end():end].strip().rstrip(";").strip()
         if not body:
             raise ValueError(f"{source}: block '{m.group(1)}' is empty")
-        blocks.append(SqlBlock(m.group(1), body))
+        blocks.append(SqlBlock(m.group(1), body, view=m.group(2) is not None))
     return blocks
 
 
@@ -62,15 +65,22 @@ def run_sql_file(
     con: duckdb.DuckDBPyConnection,
     filename: str,
     relations: Mapping[str, Any] | None = None,
+    *,
+    only: tuple[str, ...] | None = None,
+    skip: tuple[str, ...] = (),
 ) -> dict[str, str]:
     """Register ``relations`` (name -> Polars frame, Arrow table or DuckDB relation) and run
-    every block of ``sql/<filename>`` as a temporary table. Returns block name -> SQL."""
+    the blocks of ``sql/<filename>`` in order (all of them, or ``only`` those, minus ``skip``).
+    Returns block name -> SQL."""
     for name, rel in (relations or {}).items():
         con.register(name, rel)
     done = {}
     for block in load_blocks(filename):
+        if (only is not None and block.name not in only) or block.name in skip:
+            continue
         try:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {block.name} AS {block.sql}")
+            kind = "VIEW" if block.view else "TABLE"
+            con.execute(f"CREATE OR REPLACE TEMP {kind} {block.name} AS {block.sql}")
         except duckdb.Error as exc:  # name the block: the SQL file is the place to look
             raise RuntimeError(f"sql/{filename}, block '{block.name}': {exc}") from exc
         done[block.name] = block.sql

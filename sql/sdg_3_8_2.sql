@@ -15,8 +15,14 @@
 --             SH_FIN_LARGE = hardship AND NOT impoverishing
 -- Households with missing or zero consumption, or OOP above consumption, are excluded from
 -- every 3.8.2 estimate and listed with the reason (block hardship_exclusions).
+-- Domains: total, sex of the household head, urban/rural (and head's sex within it),
+-- consumption quintile (person-weighted, per-capita consumption), household age composition
+-- (WHO groups: only members under 20; adults 20-59 only; adults with children; adults with
+-- older persons 60+; older persons only; multigenerational = every other mix).
+-- Variance: sql/survey_variance.sql on the households' PSUs (a household is the unit, weighted
+-- by w_i m_i); the gender gap (female minus male head) with its design-based SE.
 -- Inputs: persons (canonical person table of one survey), params (one row, from the edition and
--- the survey's PPP: ppp_private_consumption, ppp available flag).
+-- the survey's PPP: ppp_private_consumption), active_series(series).
 
 -- name: hardship_members
 SELECT
@@ -114,3 +120,76 @@ FROM hardship_households AS h
 JOIN hardship_ranked AS r ON r.hh_id = h.hh_id
 CROSS JOIN hardship_spl AS s
 CROSS JOIN params AS p
+
+-- name: hardship_series [view]
+SELECT
+    s.series,
+    f.stratum,
+    f.psu,
+    f.person_weight AS w,
+    f.head_sex,
+    f.urban_rural,
+    f.quintile,
+    f.hh_composition,
+    CASE s.series
+        WHEN 'SH_XPD_EARN10' THEN f.y_earn10
+        WHEN 'SH_XPD_EARN25' THEN f.y_earn25
+        WHEN 'SH_FIN_HARDSHIP' THEN f.y_hardship
+        WHEN 'SH_FIN_IMPOVERISHING' THEN f.y_impoverishing
+        WHEN 'SH_FIN_LARGE' THEN f.y_hardship - f.y_impoverishing
+    END AS y
+FROM hardship_flags AS f
+CROSS JOIN active_series AS s
+
+-- name: hardship_cells
+-- Domains: total, sex of the household head, urban/rural (and within it the head's sex),
+-- consumption quintile, household age composition.
+SELECT
+    series,
+    stratum,
+    psu,
+    CASE WHEN GROUPING(head_sex) = 1 THEN 'T' ELSE head_sex END AS head_sex,
+    CASE WHEN GROUPING(urban_rural) = 1 THEN 'T' ELSE urban_rural END AS urban_rural,
+    CASE WHEN GROUPING(quintile) = 1 THEN 'T' ELSE quintile END AS quintile,
+    CASE WHEN GROUPING(hh_composition) = 1 THEN 'T' ELSE hh_composition END AS hh_composition,
+    SUM(w) AS sum_w,
+    SUM(w * y) AS sum_wy,
+    COUNT(*) AS n,
+    SUM(y) AS n_y
+FROM hardship_series
+GROUP BY GROUPING SETS (
+    (series, stratum, psu),
+    (series, stratum, psu, head_sex),
+    (series, stratum, psu, urban_rural),
+    (series, stratum, psu, urban_rural, head_sex),
+    (series, stratum, psu, quintile),
+    (series, stratum, psu, hh_composition)
+)
+
+-- name: domain_psu
+SELECT
+    series,
+    head_sex || '|' || urban_rural || '|' || quintile || '|' || hh_composition AS domain_id,
+    stratum, psu, sum_w, sum_wy, n, n_y
+FROM hardship_cells
+WHERE head_sex <> 'unknown' AND urban_rural <> 'unknown'
+
+-- name: domains
+SELECT DISTINCT
+    series,
+    head_sex || '|' || urban_rural || '|' || quintile || '|' || hh_composition AS domain_id,
+    head_sex, urban_rural, quintile, hh_composition
+FROM hardship_cells
+WHERE head_sex <> 'unknown' AND urban_rural <> 'unknown'
+
+-- name: gap_pairs
+-- Gender gap: households headed by a woman vs by a man (overall and within urban/rural).
+SELECT f.series, 'sex:' || f.domain_id AS gap_id, 'sex' AS gap_type, f.domain_id AS focus_id, m.domain_id AS reference_id
+FROM domains AS f
+JOIN domains AS m
+  ON m.series = f.series AND m.head_sex = 'M' AND m.urban_rural = f.urban_rural
+ AND m.quintile = f.quintile AND m.hh_composition = f.hh_composition
+WHERE f.head_sex = 'F'
+
+-- name: design_psus
+SELECT DISTINCT stratum, psu FROM persons

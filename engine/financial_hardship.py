@@ -1,0 +1,125 @@
+"""SDG 3.8.2 for one harmonised survey: legacy catastrophic shares and the 2025 financial-hardship
+definition, with design-based standard errors and the gap by sex of the household head.
+
+Runs ``sql/sdg_3_8_2.sql`` (household table, exclusions, societal poverty line, flags, domains)
+and then the generic ``sql/survey_variance.sql``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from engine.method_config import MethodEdition
+from engine.sql import fetch, params_frame, run_sql_file
+from engine.survey_estimation import NOT_COMPUTABLE_SCHEMA, estimate_domains
+
+LEGACY_SERIES = ("SH_XPD_EARN10", "SH_XPD_EARN25")
+HARDSHIP_SERIES = ("SH_FIN_HARDSHIP", "SH_FIN_IMPOVERISHING", "SH_FIN_LARGE")
+DIMS = ("head_sex", "urban_rural", "quintile", "hh_composition")
+REQUIRED = ("hh_consumption", "hh_oop_health")
+
+
+@dataclass(frozen=True)
+class HardshipEstimates:
+    estimates: pl.DataFrame
+    gaps: pl.DataFrame
+    not_computable: pl.DataFrame
+    exclusions: pl.DataFrame
+    spl: float | None
+    median_consumption: float | None
+
+
+def ppp_for(ppp: pl.DataFrame, country: str, year: int, vintage: int) -> float | None:
+    """PPP conversion factor of the survey year, else the latest earlier year, for the edition's
+    PPP vintage (None when there is none)."""
+    rows = ppp.filter((pl.col("country") == country) & (pl.col("ppp_vintage") == vintage) & (pl.col("year") <= year)).sort("year")
+    return float(rows["ppp_private_consumption"][-1]) if rows.height else None
+
+
+def estimate_hardship(
+    con: duckdb.DuckDBPyConnection,
+    persons: str | pl.DataFrame,
+    ppp_private_consumption: float | None,
+    method: MethodEdition,
+    estimation: MethodEdition,
+) -> HardshipEstimates:
+    """Estimate every 3.8.2 series for one survey (``persons``: a Parquet path or a frame)."""
+    if isinstance(persons, str):
+        con.execute(f"CREATE OR REPLACE TEMP VIEW persons AS SELECT * FROM read_parquet('{persons}')")
+    else:
+        con.register("persons", persons)
+    survey_id, country, year, n_cons, n_oop = con.execute(
+        "SELECT MIN(survey_id), MIN(country), MIN(year), COUNT(hh_consumption), COUNT(hh_oop_health) FROM persons"
+    ).fetchall()[0]
+    edition = f"{method.label}+{estimation.label}"
+    missing = []
+    absent = [v for v, n in zip(REQUIRED, (n_cons, n_oop)) if not n]
+    if absent:
+        reason = f"{', '.join(absent)} absent in {survey_id}"
+        missing = [(s, "all", reason) for s in LEGACY_SERIES + HARDSHIP_SERIES]
+        return _result(survey_id, country, year, None, None, None, pl.DataFrame(), missing, edition, None, None)
+    active = list(LEGACY_SERIES)
+    if ppp_private_consumption is None:
+        reason = f"no {method['ppp_vintage']} PPP conversion factor for {country} in or before {year}"
+        missing += [(s, "all", reason) for s in HARDSHIP_SERIES]
+    else:
+        active += list(HARDSHIP_SERIES)
+    low, high = (float(x) for x in method["legacy_thresholds"])
+    params = params_frame(
+        {
+            "legacy_10": low,
+            "legacy_25": high,
+            "spl_floor": float(method["spl_floor"]),
+            "spl_base": float(method["spl_base"]),
+            "spl_median_share": float(method["spl_median_share"]),
+            "hardship_share": float(method["hardship_share"]),
+            "impoverishing_share": float(method["impoverishing_share"]),
+            "days_per_year": float(method["days_per_year"]),
+            "ppp_private_consumption": ppp_private_consumption if ppp_private_consumption is not None else 1.0,
+            "child_age_below": int(method["child_age_below"]),
+            "older_age_from": int(method["older_age_from"]),
+            "quintiles": int(method["quintiles"]),
+        }
+    )
+    run_sql_file(con, "sdg_3_8_2.sql", {"params": params, "active_series": pl.DataFrame({"series": active})})
+    exclusions = fetch(con, "hardship_exclusions")
+    spl_row = fetch(con, "hardship_spl").row(0, named=True)
+    est, gap = estimate_domains(con, estimation)
+    spl = spl_row["spl"] if ppp_private_consumption is not None else None
+    median = spl_row["median_pc_consumption"] if ppp_private_consumption is not None else None
+    return _result(survey_id, country, year, est, gap, fetch(con, "domains"), exclusions, missing, edition, spl, median, fetch(con, "gap_pairs"))
+
+
+def _result(survey_id, country, year, est, gap, domains, exclusions, missing, edition, spl, median, gap_pairs=None) -> HardshipEstimates:
+    ident = [pl.lit(survey_id).alias("survey_id"), pl.lit(country).alias("country"), pl.lit(int(year), dtype=pl.Int64).alias("year")]
+    estimates = pl.DataFrame()
+    gaps = pl.DataFrame()
+    if est is not None and est.height:
+        estimates = est.join(domains, on=["series", "domain_id"], how="left").select(
+            *ident, "series", *DIMS,
+            (pl.col("p") * 100).alias("value"), "numerator", "denominator",
+            (pl.col("se") * 100).alias("se"), (pl.col("ci_lower") * 100).alias("ci_lower"), (pl.col("ci_upper") * 100).alias("ci_upper"),
+            pl.col("df").cast(pl.Int64), pl.col("n").cast(pl.Int64).alias("n_unweighted"),
+            pl.col("n_y").cast(pl.Int64).alias("n_numerator_unweighted"), "deff", "cv", "reliability",
+            pl.lit(edition).alias("method_edition"),
+        ).sort("series", *DIMS)
+    if gap is not None and gap.height:
+        gaps = (
+            gap.join(gap_pairs.select("series", "gap_id", "gap_type"), on=["series", "gap_id"])
+            .join(domains.rename({"domain_id": "focus_id"}), on=["series", "focus_id"], how="left")
+            .select(
+                *ident, "series", "gap_type", pl.lit("T").alias("head_sex"), "urban_rural", "quintile", "hh_composition",
+                (pl.col("p_focus") * 100).alias("value_group"), (pl.col("p_reference") * 100).alias("value_reference"),
+                (pl.col("difference") * 100).alias("difference_pp"), (pl.col("difference_se") * 100).alias("difference_se"),
+                (pl.col("difference_ci_lower") * 100).alias("difference_ci_lower"), (pl.col("difference_ci_upper") * 100).alias("difference_ci_upper"),
+                "ratio", "ratio_se", pl.col("df").cast(pl.Int64), pl.lit(edition).alias("method_edition"),
+            )
+            .sort("series", "urban_rural", "quintile", "hh_composition")
+        )
+    not_computable = pl.DataFrame([(survey_id, country, int(year), s, b, r) for s, b, r in missing], schema=NOT_COMPUTABLE_SCHEMA, orient="row")
+    if exclusions.height:
+        exclusions = exclusions.select(pl.lit(survey_id).alias("survey_id"), *exclusions.columns).sort("hh_id")
+    return HardshipEstimates(estimates, gaps, not_computable, exclusions, spl, median)

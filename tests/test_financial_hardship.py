@@ -1,0 +1,109 @@
+"""SDG 3.8.2: the six-household example of the methodology notes, the identities, exclusions
+with reasons, the design-based SE against svy, and the not-computable paths."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+import pytest
+import svy
+
+from engine.financial_hardship import estimate_hardship, ppp_for
+from engine.method_config import load_method
+from schemas import survey_variables as sv
+from schemas.tables import polars_dtype
+
+# (household weight, size, daily per-capita consumption, daily per-capita OOP), PPP = 1
+EXAMPLE = [(100, 4, 10.0, 3.5), (200, 5, 3.0, 0.1), (150, 3, 2.0, 0.3), (50, 2, 20.0, 0.0), (120, 6, 6.0, 0.9), (80, 1, 4.0, 2.0)]
+
+
+def households_to_persons(households, *, psus=None, head_sex=None) -> pl.DataFrame:
+    rows = []
+    for i, (w, m, c, o) in enumerate(households):
+        for j in range(m):
+            rows.append({
+                "survey_id": "TST_HBS_2020", "country": "GHA", "year": 2020, "survey_kind": "HBS",
+                "hh_id": str(i), "person_id": str(j), "household_weight": float(w), "person_weight": float(w),
+                "stratum": "all", "psu": psus[i] if psus else str(i), "sex": (head_sex[i] if head_sex and j == 0 else "M"),
+                "age": 35 if j < 2 else 10, "hh_head": j == 0, "urban_rural": "urban" if i % 2 else "rural",
+                "hh_consumption": None if c is None else c * m * 365, "hh_oop_health": o * m * 365, "source_row": len(rows) + 1,
+            })
+    frame = pl.DataFrame(rows)
+    return frame.with_columns([pl.lit(None, dtype=polars_dtype(v)).alias(v.name) for v in sv.ALL if v.name not in frame.columns]).select(sv.COLUMN_ORDER)
+
+
+def _estimate(persons, ppp=1.0):
+    return estimate_hardship(duckdb.connect(), persons, ppp, load_method("sdg_3_8_2"), load_method("survey_estimation"))
+
+
+def _totals(res) -> dict[str, float]:
+    t = res.estimates.filter((pl.col("head_sex") == "T") & (pl.col("urban_rural") == "T") & (pl.col("quintile") == "T") & (pl.col("hh_composition") == "T"))
+    return dict(zip(t["series"], t["value"]))
+
+
+def test_six_household_example():
+    res = _estimate(households_to_persons(EXAMPLE))
+    v = _totals(res)
+    assert res.median_consumption == pytest.approx(3.0) and res.spl == pytest.approx(2.65)
+    assert v["SH_XPD_EARN10"] == pytest.approx(60.0000, abs=5e-5)
+    assert v["SH_XPD_EARN25"] == pytest.approx(17.4545, abs=5e-5)
+    assert v["SH_FIN_HARDSHIP"] == pytest.approx(33.8182, abs=5e-5)
+    assert v["SH_FIN_IMPOVERISHING"] == pytest.approx(19.2727, abs=5e-5)
+    assert v["SH_FIN_LARGE"] == pytest.approx(14.5455, abs=5e-5)
+
+
+def test_identities_hold_in_every_domain():
+    res = _estimate(households_to_persons(EXAMPLE * 3, head_sex=["F", "M", "F"] * 6))
+    wide = res.estimates.pivot(on="series", index=["head_sex", "urban_rural", "quintile", "hh_composition"], values="value")
+    assert (wide["SH_XPD_EARN25"] <= wide["SH_XPD_EARN10"] + 1e-12).all()
+    assert ((wide["SH_FIN_HARDSHIP"] - wide["SH_FIN_IMPOVERISHING"] - wide["SH_FIN_LARGE"]).abs() < 1e-9).all()
+
+
+def test_spending_above_consumption_and_missing_consumption_are_excluded():
+    bad = EXAMPLE + [(90, 2, 1.0, 1.5), (60, 3, None, 0.2)]
+    res = _estimate(households_to_persons(bad))
+    assert dict(zip(res.exclusions["hh_id"], res.exclusions["reason"])) == {
+        "6": "out-of-pocket spending above consumption", "7": "missing consumption",
+    }
+    assert _totals(res)["SH_FIN_HARDSHIP"] == pytest.approx(33.8182, abs=5e-5)  # the six valid households
+
+
+def test_standard_error_and_head_sex_gap_against_svy():
+    households = [(100 + 7 * i, 1 + i % 5, 2.0 + (i * 37 % 23), 0.05 * (i * 13 % 17)) for i in range(60)]
+    psus = [str(i // 5) for i in range(60)]
+    heads = ["F" if i % 3 == 0 else "M" for i in range(60)]
+    persons = households_to_persons(households, psus=psus, head_sex=heads)
+    res = _estimate(persons)
+    hh = pl.DataFrame({
+        "psu": psus, "w": [w * m for w, m, _, _ in households], "head": heads,
+        "y": [1.0 if o / c > 0.10 else 0.0 for _, _, c, o in households],
+    })
+    sample = svy.Sample(hh, svy.Design(psu="psu", wgt="w"))
+    total = sample.estimation.mean("y").to_polars().row(0, named=True)
+    mine = res.estimates.filter((pl.col("series") == "SH_XPD_EARN10") & (pl.col("head_sex") == "T") & (pl.col("urban_rural") == "T") & (pl.col("quintile") == "T") & (pl.col("hh_composition") == "T")).row(0, named=True)
+    assert mine["value"] / 100 == pytest.approx(total["est"], rel=1e-9) and mine["se"] / 100 == pytest.approx(total["se"], rel=1e-9)
+    by_head = sample.estimation.mean("y", by="head")
+    contrast = by_head.contrast(svy.estd("F") - svy.estd("M")).to_polars().row(0, named=True)
+    gap = res.gaps.filter((pl.col("series") == "SH_XPD_EARN10") & (pl.col("urban_rural") == "T") & (pl.col("quintile") == "T") & (pl.col("hh_composition") == "T")).row(0, named=True)
+    assert gap["difference_pp"] / 100 == pytest.approx(contrast["est"], rel=1e-9)
+    assert gap["difference_se"] / 100 == pytest.approx(contrast["se"], rel=1e-9)
+
+
+def test_without_ppp_only_the_legacy_series():
+    res = _estimate(households_to_persons(EXAMPLE), ppp=None)
+    assert set(res.estimates["series"]) == {"SH_XPD_EARN10", "SH_XPD_EARN25"}
+    reasons = set(res.not_computable["reason"])
+    assert reasons == {"no 2017 PPP conversion factor for GHA in or before 2020"}
+
+
+def test_without_consumption_nothing_is_guessed():
+    persons = households_to_persons(EXAMPLE).with_columns(pl.lit(None, dtype=pl.Float64).alias("hh_consumption"))
+    res = _estimate(persons)
+    assert res.estimates.is_empty() and res.not_computable.height == 5
+    assert set(res.not_computable["reason"]) == {"hh_consumption absent in TST_HBS_2020"}
+
+
+def test_ppp_lookup_uses_the_survey_year_or_the_latest_before():
+    ppp = pl.DataFrame({"country": ["GHA"] * 3, "year": [2015, 2018, 2021], "ppp_vintage": [2017] * 3, "ppp_private_consumption": [1.5, 2.0, 3.0]})
+    assert ppp_for(ppp, "GHA", 2020, 2017) == 2.0 and ppp_for(ppp, "GHA", 2021, 2017) == 3.0
+    assert ppp_for(ppp, "GHA", 2010, 2017) is None and ppp_for(ppp, "GHA", 2020, 2021) is None

@@ -25,6 +25,9 @@ PARTITIONED_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("indicators", "survey_gaps"),
         ("indicators", "survey_not_computable"),
         ("indicators", "survey_financial_hardship"),
+        ("indicators", "survey_financial_hardship_gaps"),
+        ("indicators", "survey_financial_hardship_exclusions"),
+        ("indicators", "survey_financial_hardship_not_computable"),
     ),
     "ssi": (
         ("raw", "ssi_return"),

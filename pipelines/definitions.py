@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import dagster as dg
 
+from assets.indicators.publication_tables import INDICATOR_TABLE_ASSETS
+from assets.indicators.surveys import SURVEY_INDICATOR_ASSETS
 from assets.raw.context import RAW_CONTEXT_ASSETS
 from assets.source_records import SOURCE_RECORD_ASSETS
 from assets.raw.ssi import ssi_return
@@ -25,6 +27,8 @@ ASSETS = [
     *STAGING_CONTEXT_ASSETS,
     survey_persons,
     ssi_tables,
+    *SURVEY_INDICATOR_ASSETS,
+    *INDICATOR_TABLE_ASSETS,
     *SOURCE_RECORD_ASSETS,
 ]
 

@@ -59,7 +59,13 @@ def sync_partitions(instance: dg.DagsterInstance, input_dir: Path) -> tuple[list
 
 
 def _outcome(job: str, partition: str | None, result: dg.ExecuteJobResult, seconds: float) -> RunOutcome:
-    failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    failed = []
+    for e in result.all_events:
+        if e.event_type_value == "STEP_FAILURE":
+            error = e.event_specific_data.error
+            while error.cause is not None and "Error occurred while executing" in error.message:
+                error = error.cause  # the user-code error, not Dagster's wrapper
+            failed.append(f"{e.step_key}: {error.message.strip().splitlines()[-1][:300]}")
     checks = []
     for ev in result.get_asset_check_evaluations():
         if not ev.passed:

@@ -81,7 +81,8 @@ def format_summary(summary: dict) -> str:
         lines.append("Left out of this run: none")
     other_failures = [s for s in summary["failed_steps"] if not any(f["source_id"] == s["partition"] for f in summary["left_out"])]
     for s in other_failures:
-        lines.append(f"Failed steps in {s['job']}{'[' + s['partition'] + ']' if s['partition'] else ''}: {', '.join(s['steps'])}")
+        lines.append(f"Failed steps in {s['job']}{'[' + s['partition'] + ']' if s['partition'] else ''}:")
+        lines.extend(f"  {step}" for step in s["steps"])
     lines.append(f"Checks failed: {t['checks_failed']} ({t['checks_failed_error']} errors, {t['checks_failed'] - t['checks_failed_error']} warnings)")
     for c in summary["checks_failed"]:
         where = c["asset"] + (f"[{c['partition']}]" if c.get("partition") else "")

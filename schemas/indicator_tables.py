@@ -46,6 +46,14 @@ COVERAGE_COLUMNS: tuple[V, ...] = (
 )
 COVERAGE_KEY = ("ref_area", "year", "series", "sex", "nationality", "age_group", "urban_rural", "source_kind", "source_id")
 
+# SDG 3.8.2 adds the household breakdowns; its `sex` is the sex of the household head.
+HARDSHIP_EXTRA: tuple[V, ...] = (
+    V("quintile", "id", "T, or the quintile (1 = poorest) of per-capita consumption (3.8.2).", required=True),
+    V("hh_composition", "id", "T, or the household age composition (3.8.2): only_under_20, adults_only, adults_with_children, adults_with_older, older_only, multigenerational.", required=True),
+)
+HARDSHIP_COLUMNS: tuple[V, ...] = COVERAGE_COLUMNS[:7] + HARDSHIP_EXTRA + COVERAGE_COLUMNS[7:]
+HARDSHIP_KEY = COVERAGE_KEY + ("quintile", "hh_composition")
+
 GAP_COLUMNS: tuple[V, ...] = (
     V("ref_area", "id", "Reference area, ISO3.", required=True),
     V("year", "int", "Reference year.", required=True),

@@ -1,0 +1,181 @@
+"""Indicators layer, country level: the published long tables ``sdg_1_3_1``, ``sdg_3_8_2``,
+their gap tables and ``not_computable``, assembled in one step over every country from the
+per-survey partitions and the administrative (SSI) computation, in the columns of
+``schemas.indicator_tables`` (documented in docs/data_dictionary.md).
+
+Each row carries its source, the vintage of its inputs, the method editions and the run id."""
+
+import dagster as dg
+import polars as pl
+
+from engine.store import ParquetStore
+from pipelines.resources import PipelineResource
+from schemas import indicator_tables as it
+from schemas.tables import polars_dtype, schema_for
+
+COVERAGE_DTYPES = {v.name: polars_dtype(v) for v in it.COVERAGE_COLUMNS}
+HARDSHIP_DTYPES = {v.name: polars_dtype(v) for v in it.HARDSHIP_COLUMNS}
+HARDSHIP_GAP_DTYPES = {**{v.name: polars_dtype(v) for v in it.GAP_COLUMNS}, **{v.name: polars_dtype(v) for v in it.HARDSHIP_EXTRA}}
+GAP_DTYPES = {v.name: polars_dtype(v) for v in it.GAP_COLUMNS}
+NOT_COMPUTABLE_DTYPES = {v.name: polars_dtype(v) for v in it.NOT_COMPUTABLE_COLUMNS}
+
+
+def source_vintages(store: ParquetStore) -> pl.DataFrame:
+    """source_kind, source_id -> input_vintage label ('<id>@<vintage or file hash>')."""
+    rows = []
+    for rec in store.read_json_records("sources"):
+        if rec["source_kind"] in ("survey", "ssi"):
+            stamp = rec.get("vintage") or (rec.get("fingerprint") or "")[:12]
+            rows.append({"source_kind": "survey" if rec["source_kind"] == "survey" else "administrative", "source_id": rec["source_id"], "input_vintage": f"{rec['source_id']}@{stamp}"})
+    return pl.DataFrame(rows, schema={"source_kind": pl.String, "source_id": pl.String, "input_vintage": pl.String})
+
+
+def survey_coverage_rows(estimates: pl.DataFrame, vintages: pl.DataFrame, run_id: str, extra_dims: dict[str, str] | None = None, dtypes: dict = COVERAGE_DTYPES) -> pl.DataFrame:
+    """Per-survey estimates -> the published long layout (``dtypes``: its columns)."""
+    if estimates.is_empty():
+        return pl.DataFrame(schema=dtypes)
+    frame = estimates.rename({"country": "ref_area", "survey_id": "source_id"}).with_columns(
+        pl.lit("survey").alias("source_kind"),
+        pl.lit(None, dtype=pl.Boolean).alias("capped"),
+        pl.when(pl.col("reliability") == "reliable").then(pl.lit("A")).otherwise(pl.lit("U")).alias("obs_status"),
+        pl.lit(run_id).alias("run_id"),
+        *[pl.lit(v).alias(k) for k, v in (extra_dims or {}).items()],
+    )
+    frame = frame.join(vintages, on=["source_kind", "source_id"], how="left").with_columns(pl.col("input_vintage").fill_null(pl.col("source_id")))
+    return frame.select(list(dtypes)).cast(dtypes)
+
+
+def survey_gap_rows(gaps: pl.DataFrame, vintages: pl.DataFrame, run_id: str, extra_dims: dict[str, str] | None = None, dtypes: dict = GAP_DTYPES) -> pl.DataFrame:
+    if gaps.is_empty():
+        return pl.DataFrame(schema=dtypes)
+    frame = gaps.rename({"country": "ref_area", "survey_id": "source_id"}).with_columns(
+        pl.lit("survey").alias("source_kind"), pl.lit(run_id).alias("run_id"), *[pl.lit(v).alias(k) for k, v in (extra_dims or {}).items()]
+    )
+    frame = frame.join(vintages, on=["source_kind", "source_id"], how="left").with_columns(pl.col("input_vintage").fill_null(pl.col("source_id")))
+    return frame.select(list(dtypes)).cast(dtypes)
+
+
+def not_computable_rows(frame: pl.DataFrame, source_kind: str) -> pl.DataFrame:
+    if frame.is_empty():
+        return pl.DataFrame(schema=NOT_COMPUTABLE_DTYPES)
+    id_col = "survey_id" if "survey_id" in frame.columns else "source_id"
+    return frame.rename({"country": "ref_area", id_col: "source_id"}).with_columns(pl.lit(source_kind).alias("source_kind")).select(list(NOT_COMPUTABLE_DTYPES)).cast(NOT_COMPUTABLE_DTYPES)
+
+
+def _sorted(frame: pl.DataFrame, key: tuple[str, ...]) -> pl.DataFrame:
+    return frame.sort(list(key), nulls_last=True)
+
+
+# --- asset checks -------------------------------------------------------------------------
+
+def coverage_checks(key: dg.AssetKey) -> list[dg.AssetCheckSpec]:
+    return [
+        dg.AssetCheckSpec("values_in_range", asset=key, description="Values within [0, 100] (administrative values above 100 only where the edition does not cap)."),
+        dg.AssetCheckSpec("numerator_le_denominator", asset=key, description="Numerator <= denominator wherever the value is not flagged as uncapped."),
+        dg.AssetCheckSpec("keys_unique", asset=key, description="One row per country, year, series, breakdown and source."),
+        dg.AssetCheckSpec("series_complete", asset=key, description="Every series is present for every source that can compute it; the rest is listed as not computable with a reason."),
+    ]
+
+
+def coverage_check_results(key: dg.AssetKey, table: pl.DataFrame, not_computable: pl.DataFrame, expected_series: dict[str, tuple[str, ...]]) -> list[dg.AssetCheckResult]:
+    """``expected_series``: source_kind -> the series a source of that kind can give."""
+    # above 100 is allowed only for administrative values of an edition that does not cap (capped = false)
+    out_of_range = table.filter((pl.col("value") < 0) | ((pl.col("value") > 100) & pl.col("capped").fill_null(True)))
+    over = table.filter((pl.col("numerator") > pl.col("denominator") * (1 + 1e-12)) & (pl.col("source_kind") == "survey"))
+    table_key = [c for c in it.HARDSHIP_KEY if c in table.columns]
+    dupes = table.group_by(table_key).agg(pl.len().alias("n")).filter(pl.col("n") > 1)
+    missing = []
+    for (kind, source), group in table.group_by("source_kind", "source_id"):
+        have = set(group["series"])
+        listed = set(not_computable.filter((pl.col("source_id") == source) & (pl.col("breakdown") == "all"))["series"])
+        missing += [f"{source}: {s}" for s in expected_series.get(kind, ()) if s not in have and s not in listed]
+    return [
+        dg.AssetCheckResult(asset_key=key, check_name="values_in_range", passed=out_of_range.is_empty(), metadata={"failures": out_of_range.height}),
+        dg.AssetCheckResult(asset_key=key, check_name="numerator_le_denominator", passed=over.is_empty(), metadata={"failures": over.height}),
+        dg.AssetCheckResult(asset_key=key, check_name="keys_unique", passed=dupes.is_empty(), metadata={"duplicated_keys": dupes.height}),
+        dg.AssetCheckResult(
+            asset_key=key, check_name="series_complete", passed=not missing,
+            metadata={
+                "missing_without_reason": dg.MetadataValue.md("\n".join(f"- {m}" for m in missing) or "_none_"),
+                "not_computable": dg.MetadataValue.md(
+                    "\n".join(f"- {r['source_id']} {r['series']} ({r['breakdown']}): {r['reason']}" for r in not_computable.head(50).iter_rows(named=True)) or "_none_"
+                ),
+            },
+        ),
+    ]
+
+
+# --- assets -------------------------------------------------------------------------------
+
+SDG_1_3_1 = dg.AssetKey(["indicators", "sdg_1_3_1"])
+SDG_1_3_1_GAPS = dg.AssetKey(["indicators", "sdg_1_3_1_gaps"])
+SDG_3_8_2 = dg.AssetKey(["indicators", "sdg_3_8_2"])
+SDG_3_8_2_GAPS = dg.AssetKey(["indicators", "sdg_3_8_2_gaps"])
+NOT_COMPUTABLE = dg.AssetKey(["indicators", "not_computable"])
+SURVEY_1_3_1_SERIES = (
+    "SI_COV_BENFTS", "SI_COV_CHLD", "SI_COV_MATNL", "SI_COV_DISAB", "SI_COV_UEMP", "SI_COV_PENSN",
+    "SI_COV_VULN", "SI_COV_POOR", "SI_COV_WKINJRY", "SP_CONTRIB_LF", "SP_CONTRIB_WAP", "SP_HEALTH_PROT",
+)
+SURVEY_3_8_2_SERIES = ("SH_XPD_EARN10", "SH_XPD_EARN25", "SH_FIN_HARDSHIP", "SH_FIN_IMPOVERISHING", "SH_FIN_LARGE")
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(SDG_1_3_1, group_name="indicators", kinds={"polars", "parquet"},
+                     deps=[dg.AssetKey(["indicators", "survey_estimates"]), dg.AssetKey(["staging", "ssi_coverage"])],
+                     description="SDG 1.3.1, every series, by sex, nationality, age group and area, from administrative (SSI) and survey sources, with SEs for survey estimates."),
+        dg.AssetSpec(SDG_1_3_1_GAPS, group_name="indicators", kinds={"polars", "parquet"},
+                     deps=[dg.AssetKey(["indicators", "survey_gaps"]), dg.AssetKey(["staging", "ssi_coverage"])],
+                     description="Gender gaps (female minus male) and nationality gaps (non-nationals minus nationals) of SDG 1.3.1, with design-based SEs for survey estimates."),
+        dg.AssetSpec(SDG_3_8_2, group_name="indicators", kinds={"polars", "parquet"},
+                     deps=[dg.AssetKey(["indicators", "survey_financial_hardship"])],
+                     description="SDG 3.8.2 from household budget surveys: legacy and 2025 definitions; `sex` is the sex of the household head."),
+        dg.AssetSpec(SDG_3_8_2_GAPS, group_name="indicators", kinds={"polars", "parquet"},
+                     deps=[dg.AssetKey(["indicators", "survey_financial_hardship_gaps"])],
+                     description="SDG 3.8.2 gaps between households headed by women and by men."),
+        dg.AssetSpec(NOT_COMPUTABLE, group_name="indicators", kinds={"parquet"},
+                     deps=[dg.AssetKey(["indicators", "survey_not_computable"])],
+                     description="Every series a source cannot give, with the reason (e.g. a variable declared absent)."),
+    ],
+    check_specs=coverage_checks(SDG_1_3_1) + coverage_checks(SDG_3_8_2),
+    can_subset=False,
+)
+def indicator_tables(context: dg.AssetExecutionContext, pipeline: PipelineResource):
+    store = pipeline.store()
+    vintages = source_vintages(store)
+    run_id = context.run_id
+    survey_est = store.read_partitions("indicators", "survey_estimates")
+    survey_gaps = store.read_partitions("indicators", "survey_gaps")
+    hardship = store.read_partitions("indicators", "survey_financial_hardship")
+    hardship_gaps = store.read_partitions("indicators", "survey_financial_hardship_gaps")
+
+    coverage = _sorted(survey_coverage_rows(survey_est, vintages, run_id), it.COVERAGE_KEY)
+    gaps = _sorted(survey_gap_rows(survey_gaps, vintages, run_id), it.GAP_KEY)
+    household_dims = {"nationality": "T", "age_group": "T"}
+    fin = _sorted(survey_coverage_rows(hardship.rename({"head_sex": "sex"}) if hardship.height else hardship, vintages, run_id, household_dims, HARDSHIP_DTYPES), it.HARDSHIP_KEY)
+    fin_gaps = _sorted(
+        survey_gap_rows(hardship_gaps.rename({"head_sex": "sex"}) if hardship_gaps.height else hardship_gaps, vintages, run_id, household_dims, HARDSHIP_GAP_DTYPES),
+        it.GAP_KEY + ("quintile", "hh_composition"),
+    )
+    missing = pl.concat(
+        [
+            not_computable_rows(store.read_partitions("indicators", "survey_not_computable"), "survey"),
+            not_computable_rows(store.read_partitions("indicators", "survey_financial_hardship_not_computable"), "survey"),
+        ],
+        how="vertical_relaxed",
+    ).sort(list(NOT_COMPUTABLE_DTYPES))
+
+    written = {
+        SDG_1_3_1: store.write(coverage, "indicators", "sdg_1_3_1"),
+        SDG_1_3_1_GAPS: store.write(gaps, "indicators", "sdg_1_3_1_gaps"),
+        SDG_3_8_2: store.write(fin, "indicators", "sdg_3_8_2"),
+        SDG_3_8_2_GAPS: store.write(fin_gaps, "indicators", "sdg_3_8_2_gaps"),
+        NOT_COMPUTABLE: store.write(missing, "indicators", "not_computable"),
+    }
+    for key, w in written.items():
+        yield dg.MaterializeResult(asset_key=key, metadata={"rows": w.rows, "path": dg.MetadataValue.path(str(w.path))})
+    yield from coverage_check_results(SDG_1_3_1, coverage, missing, {"survey": SURVEY_1_3_1_SERIES})
+    yield from coverage_check_results(SDG_3_8_2, fin, missing, {"survey": SURVEY_3_8_2_SERIES})
+
+
+INDICATOR_TABLE_ASSETS = [indicator_tables]

@@ -2,9 +2,9 @@
 generic variance SQL (``sql/survey_variance.sql``) in one DuckDB connection, and returns Polars
 frames in the long publication layout.
 
-``estimate_domains`` is the generic entry: given PSU totals per domain (the interface of
-``survey_variance.sql``), it returns estimates and gap contrasts. ``estimate_survey`` does SDG
-1.3.1 for one harmonised survey.
+``estimate_domains`` is the generic entry: given per-stratum moments of the domains' PSU totals
+(the interface of ``survey_variance.sql``), it returns estimates and gap contrasts.
+``estimate_survey`` does SDG 1.3.1 for one harmonised survey.
 """
 
 from __future__ import annotations
@@ -68,9 +68,9 @@ def _check_lonely(con: duckdb.DuckDBPyConnection, estimation: MethodEdition) -> 
 
 
 def estimate_domains(con: duckdb.DuckDBPyConnection, estimation: MethodEdition) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Run ``survey_variance.sql`` on the relations ``domain_psu``, ``design_psus`` and
-    ``gap_pairs`` already present in ``con``. Returns (domain estimates, gap estimates) with
-    proportions (0-1), as computed by the SQL."""
+    """Run ``survey_variance.sql`` on the relations ``domain_moments``, ``pair_moments``,
+    ``gap_pairs`` and ``design_psus`` already present in ``con``. Returns (domain estimates, gap
+    estimates) with proportions (0-1), as computed by the SQL."""
     _check_lonely(con, estimation)
     run_sql_file(
         con,
@@ -92,13 +92,16 @@ def _method_params(method: MethodEdition) -> pl.DataFrame:
             "child_max_age": int(method["child_max_age"]),
             "working_age_min": int(method["working_age_min"]),
             "wkinjry_labour_force": method["wkinjry_denominator"] == "labour_force",
+            "by_age_group": "age_group" in method["breakdowns"],
+            "by_urban_rural": "urban_rural" in method["breakdowns"],
         }
     )
 
 
 def _age_bands(method: MethodEdition) -> pl.DataFrame:
-    bands = [(int(lo), int(hi)) for lo, hi in method["age_groups"]]
-    return pl.DataFrame({"lo": [b[0] for b in bands], "hi": [b[1] for b in bands], "label": [f"{lo}_{hi}" for lo, hi in bands]})
+    """Single years of age -> the label of their configured age group (e.g. 15_24)."""
+    rows = [(age, f"{int(lo)}_{int(hi)}") for lo, hi in method["age_groups"] for age in range(int(lo), int(hi) + 1)]
+    return pl.DataFrame(rows, schema={"age": pl.Int64, "label": pl.String}, orient="row")
 
 
 def estimate_survey(

@@ -27,15 +27,19 @@
 -- contributory pension and the social-insurance branches sickness, maternity, unemployment,
 -- employment injury and survivors; disability benefits, which may be either, are not.
 -- A person whose covered flag is missing is left out of that series' domains but stays in the
--- design. Domains: total, sex, nationality, sex x nationality, age group (x sex),
--- urban/rural (x sex); a breakdown whose variable is missing for a person puts that person in
--- no domain of that breakdown (but in the total).
+-- design. Domains: sex (T, F, M) x nationality (T, national, non-national), each for all
+-- ages and areas, by age group and by area; a person whose nationality or area is missing is
+-- in no domain of that breakdown (but in the totals). Gaps: female vs male within each
+-- nationality group, non-nationals vs nationals within each sex, for all ages and areas, by age
+-- group and by area.
 -- The first block lists the variables each series needs: a survey where one of them is absent
 -- (all missing) cannot give that series, and the series is reported as not computable.
 -- Inputs: persons (canonical person table), params (child_max_age, working_age_min,
--- wkinjry_labour_force), pensionable_age(sex, age), age_bands(lo, hi, label),
+-- wkinjry_labour_force, by_age_group, by_urban_rural: the breakdowns of the edition), pensionable_age(sex, age), age_bands(age, label) (one row per single
+-- year of age),
 -- active_series(series) (the series this survey can give).
--- Output: domain_psu, domains, gap_pairs, design_psus (the interface of survey_variance.sql).
+-- Output: domain_moments, pair_moments, gap_pairs, domains, design_psus (the interface of
+-- survey_variance.sql).
 
 -- name: series_requirements
 SELECT series, variable FROM (VALUES
@@ -65,10 +69,9 @@ SELECT
     x.stratum,
     x.psu,
     x.person_weight AS w,
-    x.sex,
-    x.nationality,
+    x.cell,
     x.age_group,
-    x.urban_rural,
+    x.urban_rural_breakdown AS urban_rural,
     CAST(CASE s.series
         WHEN 'SI_COV_BENFTS' THEN x.covered_any
         WHEN 'SI_COV_CHLD' THEN x.rec_child_family
@@ -103,7 +106,11 @@ SELECT
 FROM (
     SELECT
         p.*,
-        b.label AS age_group,
+        CASE WHEN prm.by_age_group THEN b.label ELSE 'T' END AS age_group,
+        -- sex x nationality cell: 1 fn, 2 fx, 3 fu, 4 mn, 5 mx, 6 mu (u = nationality unknown)
+        CASE WHEN p.sex = 'F' THEN 0 ELSE 3 END
+            + CASE p.nationality WHEN 'national' THEN 1 WHEN 'non_national' THEN 2 ELSE 3 END AS cell,
+        CASE WHEN prm.by_urban_rural THEN p.urban_rural ELSE 'T' END AS urban_rural_breakdown,
         p.age <= prm.child_max_age AS is_child,
         p.age >= a.age AS above_pension_age,
         prm.working_age_min,
@@ -116,82 +123,156 @@ FROM (
     FROM persons AS p
     CROSS JOIN params AS prm
     LEFT JOIN pensionable_age AS a ON a.sex = p.sex
-    LEFT JOIN age_bands AS b ON p.age BETWEEN b.lo AND b.hi
+    LEFT JOIN age_bands AS b ON b.age = p.age
 ) AS x
 CROSS JOIN active_series AS s
 
 -- name: psu_cells
+-- Totals per series, PSU, age group, area and sex x nationality cell: a = sum of w*y (covered),
+-- b = sum of w (population), n = persons, n_y = persons covered.
 SELECT
-    series, stratum, psu, sex, nationality, age_group, urban_rural,
-    SUM(w) AS sum_w,
-    SUM(w * y) AS sum_wy,
-    COUNT(*) AS n,
-    SUM(y) AS n_y
+    series, stratum, psu, age_group, urban_rural, cell,
+    SUM(w * y) AS a, SUM(w) AS b, COUNT(*) AS n, SUM(y) AS n_y
 FROM person_series
 WHERE in_population AND y IS NOT NULL
-GROUP BY series, stratum, psu, sex, nationality, age_group, urban_rural
+GROUP BY series, stratum, psu, age_group, urban_rural, cell
 
--- name: domain_cells
-SELECT
-    series,
-    stratum,
-    psu,
-    CASE WHEN GROUPING(sex) = 1 THEN 'T' ELSE COALESCE(sex, 'unknown') END AS sex,
-    CASE WHEN GROUPING(nationality) = 1 THEN 'T' ELSE COALESCE(nationality, 'unknown') END AS nationality,
-    CASE WHEN GROUPING(age_group) = 1 THEN 'T' ELSE COALESCE(age_group, 'unknown') END AS age_group,
-    CASE WHEN GROUPING(urban_rural) = 1 THEN 'T' ELSE COALESCE(urban_rural, 'unknown') END AS urban_rural,
-    SUM(sum_w) AS sum_w,
-    SUM(sum_wy) AS sum_wy,
-    SUM(n) AS n,
-    SUM(n_y) AS n_y
+-- name: psu_breakdowns [view]
+-- The cell totals for every breakdown the edition asks for: all ages and areas ('T'), each age
+-- group, each area (a breakdown switched off has the single value 'T' and no rows of its own).
+SELECT series, stratum, psu, 'T' AS age_group, 'T' AS urban_rural, cell, SUM(a) AS a, SUM(b) AS b, SUM(n) AS n, SUM(n_y) AS n_y
 FROM psu_cells
-GROUP BY GROUPING SETS (
-    (series, stratum, psu),
-    (series, stratum, psu, sex),
-    (series, stratum, psu, nationality),
-    (series, stratum, psu, sex, nationality),
-    (series, stratum, psu, age_group),
-    (series, stratum, psu, age_group, sex),
-    (series, stratum, psu, urban_rural),
-    (series, stratum, psu, urban_rural, sex)
-)
+GROUP BY series, stratum, psu, cell
+UNION ALL
+SELECT c.series, c.stratum, c.psu, c.age_group, 'T', c.cell, SUM(c.a), SUM(c.b), SUM(c.n), SUM(c.n_y)
+FROM psu_cells AS c CROSS JOIN params AS p
+WHERE p.by_age_group
+GROUP BY c.series, c.stratum, c.psu, c.age_group, c.cell
+UNION ALL
+SELECT c.series, c.stratum, c.psu, 'T', COALESCE(c.urban_rural, 'unknown'), c.cell, SUM(c.a), SUM(c.b), SUM(c.n), SUM(c.n_y)
+FROM psu_cells AS c CROSS JOIN params AS p
+WHERE p.by_urban_rural
+GROUP BY c.series, c.stratum, c.psu, c.urban_rural, c.cell
 
--- name: domain_psu
--- Domains with an unknown breakdown value are dropped; women-only series keep their female
--- domains only (their total is the female value).
+-- name: psu_pivot
+-- One row per series, PSU and breakdown with the six cells pivoted into columns (f/m =
+-- female/male; n = national, x = non-national, u = nationality unknown).
+SELECT
+    series, stratum, psu, age_group, urban_rural,
+    COALESCE(SUM(a) FILTER (WHERE cell = 1), 0) AS a_fn,
+    COALESCE(SUM(a) FILTER (WHERE cell = 2), 0) AS a_fx,
+    COALESCE(SUM(a) FILTER (WHERE cell = 3), 0) AS a_fu,
+    COALESCE(SUM(a) FILTER (WHERE cell = 4), 0) AS a_mn,
+    COALESCE(SUM(a) FILTER (WHERE cell = 5), 0) AS a_mx,
+    COALESCE(SUM(a) FILTER (WHERE cell = 6), 0) AS a_mu,
+    COALESCE(SUM(b) FILTER (WHERE cell = 1), 0) AS b_fn,
+    COALESCE(SUM(b) FILTER (WHERE cell = 2), 0) AS b_fx,
+    COALESCE(SUM(b) FILTER (WHERE cell = 3), 0) AS b_fu,
+    COALESCE(SUM(b) FILTER (WHERE cell = 4), 0) AS b_mn,
+    COALESCE(SUM(b) FILTER (WHERE cell = 5), 0) AS b_mx,
+    COALESCE(SUM(b) FILTER (WHERE cell = 6), 0) AS b_mu,
+    COALESCE(SUM(n) FILTER (WHERE cell = 1), 0) AS n_fn,
+    COALESCE(SUM(n) FILTER (WHERE cell = 2), 0) AS n_fx,
+    COALESCE(SUM(n) FILTER (WHERE cell = 3), 0) AS n_fu,
+    COALESCE(SUM(n) FILTER (WHERE cell = 4), 0) AS n_mn,
+    COALESCE(SUM(n) FILTER (WHERE cell = 5), 0) AS n_mx,
+    COALESCE(SUM(n) FILTER (WHERE cell = 6), 0) AS n_mu,
+    COALESCE(SUM(n_y) FILTER (WHERE cell = 1), 0) AS y_fn,
+    COALESCE(SUM(n_y) FILTER (WHERE cell = 2), 0) AS y_fx,
+    COALESCE(SUM(n_y) FILTER (WHERE cell = 3), 0) AS y_fu,
+    COALESCE(SUM(n_y) FILTER (WHERE cell = 4), 0) AS y_mn,
+    COALESCE(SUM(n_y) FILTER (WHERE cell = 5), 0) AS y_mx,
+    COALESCE(SUM(n_y) FILTER (WHERE cell = 6), 0) AS y_mu
+FROM psu_breakdowns
+WHERE urban_rural <> 'unknown'
+GROUP BY series, stratum, psu, age_group, urban_rural
+
+-- name: sex_nationality_domains
+-- The nine sex x nationality domains as 0/1 coefficients on the six pivoted cells
+-- (fn, fx, fu, mn, mx, mu). Women-only series keep their female domains only.
+SELECT * FROM (VALUES
+    ('T', 'T', 1, 1, 1, 1, 1, 1),
+    ('F', 'T', 1, 1, 1, 0, 0, 0),
+    ('M', 'T', 0, 0, 0, 1, 1, 1),
+    ('T', 'national', 1, 0, 0, 1, 0, 0),
+    ('T', 'non_national', 0, 1, 0, 0, 1, 0),
+    ('F', 'national', 1, 0, 0, 0, 0, 0),
+    ('F', 'non_national', 0, 1, 0, 0, 0, 0),
+    ('M', 'national', 0, 0, 0, 1, 0, 0),
+    ('M', 'non_national', 0, 0, 0, 0, 1, 0)
+) AS t(sex, nationality, c_fn, c_fx, c_fu, c_mn, c_mx, c_mu)
+
+-- name: domain_pairs
+-- Compared pairs: female vs male within each nationality group, non-nationals vs nationals
+-- within each sex. Focus coefficients f_*, reference coefficients r_*.
+SELECT * FROM (VALUES
+    ('sex', 'T', 'T', 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 1),
+    ('sex', 'T', 'national', 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0),
+    ('sex', 'T', 'non_national', 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0),
+    ('nationality', 'T', 'T', 0, 1, 0, 0, 1, 0, 1, 0, 0, 1, 0, 0),
+    ('nationality', 'F', 'T', 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0),
+    ('nationality', 'M', 'T', 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0)
+) AS t(gap_type, sex, nationality, f_fn, f_fx, f_fu, f_mn, f_mx, f_mu, r_fn, r_fx, r_fu, r_mn, r_mx, r_mu)
+
+-- name: domain_moments
+-- Per domain and stratum: sums over PSUs of a, b, a^2, ab, b^2 (the interface of
+-- survey_variance.sql). domain_id = sex|nationality|age_group|urban_rural.
 SELECT
     series,
     sex || '|' || nationality || '|' || age_group || '|' || urban_rural AS domain_id,
-    stratum, psu, sum_w, sum_wy, n, n_y
-FROM domain_cells
-WHERE sex <> 'unknown' AND nationality <> 'unknown' AND age_group <> 'unknown' AND urban_rural <> 'unknown'
-  AND NOT (series = 'SI_COV_MATNL' AND sex <> 'F')
-
--- name: domains
-SELECT DISTINCT
-    series,
-    sex || '|' || nationality || '|' || age_group || '|' || urban_rural AS domain_id,
-    sex, nationality, age_group, urban_rural
-FROM domain_cells
-WHERE sex <> 'unknown' AND nationality <> 'unknown' AND age_group <> 'unknown' AND urban_rural <> 'unknown'
-  AND NOT (series = 'SI_COV_MATNL' AND sex <> 'F')
+    sex, nationality, age_group, urban_rural, stratum,
+    SUM(a) AS sa, SUM(b) AS sb, SUM(a * a) AS saa, SUM(a * b) AS sab, SUM(b * b) AS sbb,
+    SUM(n) AS n, SUM(ny) AS n_y
+FROM (
+    SELECT
+        p.series, d.sex, d.nationality, p.age_group, p.urban_rural, p.stratum,
+        d.c_fn * p.a_fn + d.c_fx * p.a_fx + d.c_fu * p.a_fu + d.c_mn * p.a_mn + d.c_mx * p.a_mx + d.c_mu * p.a_mu AS a,
+        d.c_fn * p.b_fn + d.c_fx * p.b_fx + d.c_fu * p.b_fu + d.c_mn * p.b_mn + d.c_mx * p.b_mx + d.c_mu * p.b_mu AS b,
+        d.c_fn * p.n_fn + d.c_fx * p.n_fx + d.c_fu * p.n_fu + d.c_mn * p.n_mn + d.c_mx * p.n_mx + d.c_mu * p.n_mu AS n,
+        d.c_fn * p.y_fn + d.c_fx * p.y_fx + d.c_fu * p.y_fu + d.c_mn * p.y_mn + d.c_mx * p.y_mx + d.c_mu * p.y_mu AS ny
+    FROM psu_pivot AS p
+    CROSS JOIN sex_nationality_domains AS d
+    WHERE NOT (p.series = 'SI_COV_MATNL' AND d.sex <> 'F')
+) AS x
+WHERE n > 0
+GROUP BY series, sex, nationality, age_group, urban_rural, stratum
 
 -- name: gap_pairs
--- Sex gaps (F vs M within the same other breakdowns) and nationality gaps (non-nationals vs
--- nationals within the same sex).
-SELECT f.series, 'sex:' || f.domain_id AS gap_id, 'sex' AS gap_type, f.domain_id AS focus_id, m.domain_id AS reference_id
-FROM domains AS f
-JOIN domains AS m
-  ON m.series = f.series AND m.sex = 'M' AND m.nationality = f.nationality
- AND m.age_group = f.age_group AND m.urban_rural = f.urban_rural
-WHERE f.sex = 'F'
-UNION ALL
-SELECT f.series, 'nationality:' || f.domain_id AS gap_id, 'nationality' AS gap_type, f.domain_id AS focus_id, m.domain_id AS reference_id
-FROM domains AS f
-JOIN domains AS m
-  ON m.series = f.series AND m.nationality = 'national' AND m.sex = f.sex
- AND m.age_group = f.age_group AND m.urban_rural = f.urban_rural
-WHERE f.nationality = 'non_national'
+SELECT DISTINCT
+    m.series,
+    c.gap_type || ':' || c.sex || '|' || c.nationality || '|' || m.age_group || '|' || m.urban_rural AS gap_id,
+    c.gap_type,
+    CASE WHEN c.gap_type = 'sex' THEN 'F' ELSE c.sex END || '|'
+        || CASE WHEN c.gap_type = 'sex' THEN c.nationality ELSE 'non_national' END || '|' || m.age_group || '|' || m.urban_rural AS focus_id,
+    CASE WHEN c.gap_type = 'sex' THEN 'M' ELSE c.sex END || '|'
+        || CASE WHEN c.gap_type = 'sex' THEN c.nationality ELSE 'national' END || '|' || m.age_group || '|' || m.urban_rural AS reference_id
+FROM domain_moments AS m
+CROSS JOIN domain_pairs AS c
+WHERE m.series <> 'SI_COV_MATNL'
+
+-- name: pair_moments
+-- Cross moments of focus (f) and reference (r) PSU totals per stratum.
+SELECT
+    series,
+    gap_type || ':' || sex || '|' || nationality || '|' || age_group || '|' || urban_rural AS gap_id,
+    stratum,
+    SUM(af * ar) AS s_afar, SUM(af * br) AS s_afbr, SUM(bf * ar) AS s_bfar, SUM(bf * br) AS s_bfbr
+FROM (
+    SELECT
+        p.series, c.gap_type, c.sex, c.nationality, p.age_group, p.urban_rural, p.stratum,
+        c.f_fn * p.a_fn + c.f_fx * p.a_fx + c.f_fu * p.a_fu + c.f_mn * p.a_mn + c.f_mx * p.a_mx + c.f_mu * p.a_mu AS af,
+        c.f_fn * p.b_fn + c.f_fx * p.b_fx + c.f_fu * p.b_fu + c.f_mn * p.b_mn + c.f_mx * p.b_mx + c.f_mu * p.b_mu AS bf,
+        c.r_fn * p.a_fn + c.r_fx * p.a_fx + c.r_fu * p.a_fu + c.r_mn * p.a_mn + c.r_mx * p.a_mx + c.r_mu * p.a_mu AS ar,
+        c.r_fn * p.b_fn + c.r_fx * p.b_fx + c.r_fu * p.b_fu + c.r_mn * p.b_mn + c.r_mx * p.b_mx + c.r_mu * p.b_mu AS br
+    FROM psu_pivot AS p
+    CROSS JOIN domain_pairs AS c
+    WHERE p.series <> 'SI_COV_MATNL'
+) AS x
+WHERE bf > 0 OR br > 0
+GROUP BY series, gap_type, sex, nationality, age_group, urban_rural, stratum
+
+-- name: domains
+SELECT DISTINCT series, domain_id, sex, nationality, age_group, urban_rural FROM domain_moments
 
 -- name: design_psus
 SELECT DISTINCT stratum, psu FROM persons

@@ -20,7 +20,8 @@
 -- (WHO groups: only members under 20; adults 20-59 only; adults with children; adults with
 -- older persons 60+; older persons only; multigenerational = every other mix).
 -- Variance: sql/survey_variance.sql on the households' PSUs (a household is the unit, weighted
--- by w_i m_i); the gender gap (female minus male head) with its design-based SE.
+-- by w_i m_i); the gender gap (female minus male head) with its design-based SE, within every
+-- breakdown.
 -- Inputs: persons (canonical person table of one survey), params (one row, from the edition and
 -- the survey's PPP: ppp_private_consumption), active_series(series).
 
@@ -127,7 +128,7 @@ SELECT
     f.stratum,
     f.psu,
     f.person_weight AS w,
-    f.head_sex,
+    CASE f.head_sex WHEN 'F' THEN 1 WHEN 'M' THEN 2 ELSE 3 END AS cell,
     f.urban_rural,
     f.quintile,
     f.hh_composition,
@@ -141,55 +142,86 @@ SELECT
 FROM hardship_flags AS f
 CROSS JOIN active_series AS s
 
--- name: hardship_cells
--- Domains: total, sex of the household head, urban/rural (and within it the head's sex),
--- consumption quintile, household age composition.
+-- name: hardship_pivot
+-- PSU totals for every breakdown (all households 'T', each area, each quintile, each household
+-- composition), with the sex of the head pivoted into columns (f, m, u = unknown):
+-- a_* = sum of w*y, b_* = sum of w, n_* = households, y_* = households with y = 1.
 SELECT
     series,
     stratum,
     psu,
-    CASE WHEN GROUPING(head_sex) = 1 THEN 'T' ELSE head_sex END AS head_sex,
     CASE WHEN GROUPING(urban_rural) = 1 THEN 'T' ELSE urban_rural END AS urban_rural,
     CASE WHEN GROUPING(quintile) = 1 THEN 'T' ELSE quintile END AS quintile,
     CASE WHEN GROUPING(hh_composition) = 1 THEN 'T' ELSE hh_composition END AS hh_composition,
-    SUM(w) AS sum_w,
-    SUM(w * y) AS sum_wy,
-    COUNT(*) AS n,
-    SUM(y) AS n_y
+    COALESCE(SUM(w * y) FILTER (WHERE cell = 1), 0) AS a_f,
+    COALESCE(SUM(w * y) FILTER (WHERE cell = 2), 0) AS a_m,
+    COALESCE(SUM(w * y) FILTER (WHERE cell = 3), 0) AS a_u,
+    COALESCE(SUM(w) FILTER (WHERE cell = 1), 0) AS b_f,
+    COALESCE(SUM(w) FILTER (WHERE cell = 2), 0) AS b_m,
+    COALESCE(SUM(w) FILTER (WHERE cell = 3), 0) AS b_u,
+    COUNT(*) FILTER (WHERE cell = 1) AS n_f,
+    COUNT(*) FILTER (WHERE cell = 2) AS n_m,
+    COUNT(*) FILTER (WHERE cell = 3) AS n_u,
+    COALESCE(SUM(y) FILTER (WHERE cell = 1), 0) AS y_f,
+    COALESCE(SUM(y) FILTER (WHERE cell = 2), 0) AS y_m,
+    COALESCE(SUM(y) FILTER (WHERE cell = 3), 0) AS y_u
 FROM hardship_series
 GROUP BY GROUPING SETS (
     (series, stratum, psu),
-    (series, stratum, psu, head_sex),
     (series, stratum, psu, urban_rural),
-    (series, stratum, psu, urban_rural, head_sex),
     (series, stratum, psu, quintile),
     (series, stratum, psu, hh_composition)
 )
 
--- name: domain_psu
+-- name: head_sex_domains
+-- Domains by sex of the household head as coefficients on the pivoted cells (f, m, u).
+SELECT * FROM (VALUES ('T', 1, 1, 1), ('F', 1, 0, 0), ('M', 0, 1, 0)) AS t(head_sex, c_f, c_m, c_u)
+
+-- name: domain_moments
+-- Per domain and stratum: sums over PSUs of a, b, a^2, ab, b^2 (the interface of
+-- survey_variance.sql). domain_id = head_sex|urban_rural|quintile|hh_composition.
 SELECT
     series,
     head_sex || '|' || urban_rural || '|' || quintile || '|' || hh_composition AS domain_id,
-    stratum, psu, sum_w, sum_wy, n, n_y
-FROM hardship_cells
-WHERE head_sex <> 'unknown' AND urban_rural <> 'unknown'
-
--- name: domains
-SELECT DISTINCT
-    series,
-    head_sex || '|' || urban_rural || '|' || quintile || '|' || hh_composition AS domain_id,
-    head_sex, urban_rural, quintile, hh_composition
-FROM hardship_cells
-WHERE head_sex <> 'unknown' AND urban_rural <> 'unknown'
+    head_sex, urban_rural, quintile, hh_composition, stratum,
+    SUM(a) AS sa, SUM(b) AS sb, SUM(a * a) AS saa, SUM(a * b) AS sab, SUM(b * b) AS sbb,
+    SUM(n) AS n, SUM(ny) AS n_y
+FROM (
+    SELECT
+        p.series, d.head_sex, p.urban_rural, p.quintile, p.hh_composition, p.stratum,
+        d.c_f * p.a_f + d.c_m * p.a_m + d.c_u * p.a_u AS a,
+        d.c_f * p.b_f + d.c_m * p.b_m + d.c_u * p.b_u AS b,
+        d.c_f * p.n_f + d.c_m * p.n_m + d.c_u * p.n_u AS n,
+        d.c_f * p.y_f + d.c_m * p.y_m + d.c_u * p.y_u AS ny
+    FROM hardship_pivot AS p
+    CROSS JOIN head_sex_domains AS d
+    WHERE p.urban_rural <> 'unknown'
+) AS x
+WHERE n > 0
+GROUP BY series, head_sex, urban_rural, quintile, hh_composition, stratum
 
 -- name: gap_pairs
--- Gender gap: households headed by a woman vs by a man (overall and within urban/rural).
-SELECT f.series, 'sex:' || f.domain_id AS gap_id, 'sex' AS gap_type, f.domain_id AS focus_id, m.domain_id AS reference_id
-FROM domains AS f
-JOIN domains AS m
-  ON m.series = f.series AND m.head_sex = 'M' AND m.urban_rural = f.urban_rural
- AND m.quintile = f.quintile AND m.hh_composition = f.hh_composition
-WHERE f.head_sex = 'F'
+-- Gender gap: households headed by a woman vs by a man, for every breakdown.
+SELECT DISTINCT
+    series,
+    'sex:' || urban_rural || '|' || quintile || '|' || hh_composition AS gap_id,
+    'sex' AS gap_type,
+    'F|' || urban_rural || '|' || quintile || '|' || hh_composition AS focus_id,
+    'M|' || urban_rural || '|' || quintile || '|' || hh_composition AS reference_id
+FROM domain_moments
+
+-- name: pair_moments
+SELECT
+    series,
+    'sex:' || urban_rural || '|' || quintile || '|' || hh_composition AS gap_id,
+    stratum,
+    SUM(a_f * a_m) AS s_afar, SUM(a_f * b_m) AS s_afbr, SUM(b_f * a_m) AS s_bfar, SUM(b_f * b_m) AS s_bfbr
+FROM hardship_pivot
+WHERE urban_rural <> 'unknown' AND (n_f > 0 OR n_m > 0)
+GROUP BY series, urban_rural, quintile, hh_composition, stratum
+
+-- name: domains
+SELECT DISTINCT series, domain_id, head_sex, urban_rural, quintile, hh_composition FROM domain_moments
 
 -- name: design_psus
 SELECT DISTINCT stratum, psu FROM persons

@@ -1,37 +1,44 @@
--- Design-based estimation of domain proportions and of their differences and ratios.
+-- Design-based estimation of domain proportions and of their differences and ratios, from
+-- per-stratum moments of PSU totals.
 -- Taylor linearisation with first-stage strata and PSUs, with-replacement approximation
 -- (methodology notes section 6.2; SAS SURVEYMEANS / Stata svy / R survey conventions).
--- Method constants: config/methods/survey_estimation.yaml.
+-- Method constants: config/methods/survey_estimation.yaml (each output row records its edition).
 --
--- For a domain d with weights w_i, outcome y_i in {0, 1} and domain indicator I_i:
---   W_d = sum_i w_i I_i,   p_d = sum_i w_i I_i y_i / W_d
---   z_i = w_i I_i (y_i - p_d) / W_d          (0 outside the domain: those rows stay in the design)
---   z_hj = sum_{i in PSU j of stratum h} z_i
---   V(p_d) = sum_h n_h / (n_h - 1) * sum_j (z_hj - zbar_h)^2
---          = sum_h n_h / (n_h - 1) * (sum_j z_hj^2 - (sum_j z_hj)^2 / n_h)
--- where n_h counts every PSU of stratum h in the design (PSUs without domain members have
--- z_hj = 0). Strata with one PSU: 'certainty' adds 0; 'adjust' adds (z_h1 - zbar)^2, zbar the
--- mean of all PSU totals (R survey lonely.psu = "adjust").
+-- For a domain d with weights w_i, outcome y_i in {0, 1} and domain indicator I_i, let
+-- a_hj = sum_{i in PSU j of stratum h} w_i I_i y_i and b_hj = sum w_i I_i (the PSU totals), and
+--   W = sum_hj b_hj,   p = sum_hj a_hj / W
+--   z_hj = (a_hj - p b_hj) / W                      (the PSU total of z_i = w_i I_i (y_i - p) / W;
+--                                                    PSUs without domain members have z_hj = 0
+--                                                    and stay in the design)
+--   V(p) = sum_h n_h / (n_h - 1) * (sum_j z_hj^2 - (sum_j z_hj)^2 / n_h)
+-- where n_h counts every PSU of stratum h in the design. From the stratum moments
+-- (sa, sb, saa, sab, sbb = sums over j of a, b, a^2, ab, b^2):
+--   sum_j z_hj   = (sa - p sb) / W
+--   sum_j z_hj^2 = (saa - 2 p sab + p^2 sbb) / W^2
+-- Strata with one PSU: 'certainty' adds 0; 'adjust' adds (z_h1 - zbar)^2 with zbar the mean
+-- PSU total over the design (R survey lonely.psu = "adjust"), which is 0 for a linearised
+-- proportion, difference or ratio, so it adds z_h1^2.
 -- df = #PSU - #strata of the design; SE = sqrt(V).
 -- CI: 't': p +/- t_df SE (clipped to [0, 1]);
 --     'logit': expit(logit(p) +/- t_df SE / (p (1 - p))) (p = 0 or 1: the interval is the point).
 -- deff = V / (p (1 - p) / n): design variance over the variance of a simple random sample
 -- with replacement of the same unweighted size n. cv = SE / p.
 --
--- Differences and ratios of two domains a (focus) and b (reference) that share the design:
---   difference a - b: z_hj = z_hj(a) - z_hj(b)
---   ratio r = p_a / p_b:  z_hj = (z_hj(a) - r z_hj(b)) / p_b   (linearisation of a ratio)
--- and the same variance formula: both domains' scores live in the same PSUs, so the covariance
--- of the two estimates is taken into account (not sqrt(V_a + V_b)).
+-- Differences and ratios of two domains f (focus) and r (reference) sharing the design:
+--   difference: z = z_f - z_r;   ratio q = p_f / p_r: z = (z_f - q z_r) / p_r
+-- with the cross moment sum_j z_f z_r = (s_afar - p_r s_afbr - p_f s_bfar + p_f p_r s_bfbr) / (W_f W_r),
+-- so the covariance of the two estimates through the shared PSUs is taken into account (not
+-- sqrt(V_f + V_r), which is also returned for comparison).
 --
--- Interface (relations registered before this file runs):
---   domain_psu(series, domain_id, stratum, psu, sum_w, sum_wy, n, n_y)
---       weighted and unweighted totals of each domain in each PSU (only PSUs with members);
+-- Interface (relations registered or built before this file runs):
+--   domain_moments(series, domain_id, stratum, sa, sb, saa, sab, sbb, n, n_y)
+--       one row per domain and stratum where the domain has members (n, n_y unweighted counts);
+--   pair_moments(series, gap_id, stratum, s_afar, s_afbr, s_bfar, s_bfbr)
+--       cross moments of the focus and reference PSU totals of each compared pair;
+--   gap_pairs(series, gap_id, gap_type, focus_id, reference_id);
 --   design_psus(stratum, psu)      every PSU of the design, once;
---   gap_pairs(series, gap_id, focus_id, reference_id)   domain pairs to compare;
 --   params(ci_method, lonely_psu, suppress_below_n, caution_cv_above, caution_below_n);
---   t_quantiles(df, t)             two-sided critical values of Student's t for the
---                                  configured confidence level.
+--   t_quantiles(df, t)             two-sided critical values of Student's t.
 -- Output relations: domain_estimates, gap_estimates.
 
 -- name: design_strata
@@ -50,72 +57,61 @@ FROM design_psus
 SELECT
     series,
     domain_id,
-    SUM(sum_w) AS w_total,
-    SUM(sum_wy) AS wy_total,
+    SUM(sb) AS w_total,
+    SUM(sa) AS wy_total,
     SUM(n) AS n,
     SUM(n_y) AS n_y,
-    SUM(sum_wy) / SUM(sum_w) AS p
-FROM domain_psu
+    SUM(sa) / SUM(sb) AS p
+FROM domain_moments
 GROUP BY series, domain_id
-HAVING SUM(sum_w) > 0
+HAVING SUM(sb) > 0
 
--- name: domain_scores
+-- name: domain_strata
 SELECT
-    c.series,
-    c.domain_id,
-    c.stratum,
-    c.psu,
-    (c.sum_wy - t.p * c.sum_w) / t.w_total AS z
-FROM domain_psu AS c
-JOIN domain_totals AS t ON t.series = c.series AND t.domain_id = c.domain_id
+    m.series,
+    m.domain_id,
+    m.stratum,
+    (m.sa - t.p * m.sb) / t.w_total AS sz,
+    (m.saa - 2.0 * t.p * m.sab + t.p * t.p * m.sbb) / (t.w_total * t.w_total) AS szz
+FROM domain_moments AS m
+JOIN domain_totals AS t ON t.series = m.series AND t.domain_id = m.domain_id
 
--- name: gap_scores
+-- name: gap_strata
 SELECT
-    x.series,
-    x.gap_id,
-    x.stratum,
-    x.psu,
-    x.z_focus - x.z_reference AS z_difference,
-    CASE WHEN tb.p > 0 THEN (x.z_focus - (ta.p / tb.p) * x.z_reference) / tb.p END AS z_ratio
+    series,
+    gap_id,
+    stratum,
+    sz_f - sz_r AS sz_difference,
+    szz_f + szz_r - 2.0 * szfr AS szz_difference,
+    CASE WHEN p_r > 0 THEN (sz_f - (p_f / p_r) * sz_r) / p_r END AS sz_ratio,
+    CASE WHEN p_r > 0 THEN (szz_f - 2.0 * (p_f / p_r) * szfr + (p_f / p_r) * (p_f / p_r) * szz_r) / (p_r * p_r) END AS szz_ratio
 FROM (
     SELECT
         g.series,
         g.gap_id,
-        g.focus_id,
-        g.reference_id,
-        s.stratum,
-        s.psu,
-        SUM(CASE WHEN s.domain_id = g.focus_id THEN s.z ELSE 0.0 END) AS z_focus,
-        SUM(CASE WHEN s.domain_id = g.reference_id THEN s.z ELSE 0.0 END) AS z_reference
+        c.stratum,
+        tf.p AS p_f,
+        tr.p AS p_r,
+        COALESCE(f.sz, 0.0) AS sz_f,
+        COALESCE(r.sz, 0.0) AS sz_r,
+        COALESCE(f.szz, 0.0) AS szz_f,
+        COALESCE(r.szz, 0.0) AS szz_r,
+        (c.s_afar - tr.p * c.s_afbr - tf.p * c.s_bfar + tf.p * tr.p * c.s_bfbr) / (tf.w_total * tr.w_total) AS szfr
     FROM gap_pairs AS g
-    JOIN domain_scores AS s
-      ON s.series = g.series AND (s.domain_id = g.focus_id OR s.domain_id = g.reference_id)
-    GROUP BY g.series, g.gap_id, g.focus_id, g.reference_id, s.stratum, s.psu
+    JOIN pair_moments AS c ON c.series = g.series AND c.gap_id = g.gap_id
+    JOIN domain_totals AS tf ON tf.series = g.series AND tf.domain_id = g.focus_id
+    JOIN domain_totals AS tr ON tr.series = g.series AND tr.domain_id = g.reference_id
+    LEFT JOIN domain_strata AS f ON f.series = g.series AND f.domain_id = g.focus_id AND f.stratum = c.stratum
+    LEFT JOIN domain_strata AS r ON r.series = g.series AND r.domain_id = g.reference_id AND r.stratum = c.stratum
 ) AS x
-JOIN domain_totals AS ta ON ta.series = x.series AND ta.domain_id = x.focus_id
-JOIN domain_totals AS tb ON tb.series = x.series AND tb.domain_id = x.reference_id
 
 -- name: score_strata
--- Per stratum sums of the PSU scores of every quantity (domain estimates and gap contrasts).
-SELECT 'domain' AS kind, series, domain_id AS quantity_id, stratum, SUM(z) AS s1, SUM(z * z) AS s2, COUNT(*) AS m
-FROM domain_scores
-GROUP BY series, domain_id, stratum
+-- Per-stratum sums of the PSU scores (sz) and of their squares (szz) of every quantity.
+SELECT 'domain' AS kind, series, domain_id AS quantity_id, stratum, sz, szz FROM domain_strata
 UNION ALL
-SELECT 'difference' AS kind, series, gap_id AS quantity_id, stratum, SUM(z_difference), SUM(z_difference * z_difference), COUNT(*)
-FROM gap_scores
-GROUP BY series, gap_id, stratum
+SELECT 'difference', series, gap_id, stratum, sz_difference, szz_difference FROM gap_strata
 UNION ALL
-SELECT 'ratio' AS kind, series, gap_id AS quantity_id, stratum, SUM(z_ratio), SUM(z_ratio * z_ratio), COUNT(*)
-FROM gap_scores
-WHERE z_ratio IS NOT NULL
-GROUP BY series, gap_id, stratum
-
--- name: score_grand_means
--- Mean PSU total over every PSU of the design (for lonely strata under 'adjust').
-SELECT s.kind, s.series, s.quantity_id, SUM(s.s1) / MAX(d.n_psu) AS zbar
-FROM score_strata AS s
-CROSS JOIN design_summary AS d
-GROUP BY s.kind, s.series, s.quantity_id
+SELECT 'ratio', series, gap_id, stratum, sz_ratio, szz_ratio FROM gap_strata WHERE sz_ratio IS NOT NULL
 
 -- name: score_variance
 SELECT
@@ -124,14 +120,13 @@ SELECT
     s.quantity_id,
     SUM(
         CASE
-            WHEN h.n_h > 1 THEN h.n_h / (h.n_h - 1.0) * (s.s2 - s.s1 * s.s1 / h.n_h)
-            WHEN p.lonely_psu = 'adjust' THEN (s.s1 - g.zbar) * (s.s1 - g.zbar)
+            WHEN h.n_h > 1 THEN h.n_h / (h.n_h - 1.0) * (s.szz - s.sz * s.sz / h.n_h)
+            WHEN p.lonely_psu = 'adjust' THEN s.szz
             ELSE 0.0
         END
     ) AS variance
 FROM score_strata AS s
 JOIN design_strata AS h ON h.stratum = s.stratum
-JOIN score_grand_means AS g ON g.kind = s.kind AND g.series = s.series AND g.quantity_id = s.quantity_id
 CROSS JOIN params AS p
 GROUP BY s.kind, s.series, s.quantity_id
 

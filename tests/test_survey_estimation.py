@@ -16,18 +16,22 @@ from engine.survey_estimation import LonelyPsuError, estimate_domains, estimate_
 from tests.survey_fixtures import make_persons
 
 YRBS = Path(__file__).parent / "data" / "survey_yrbs.csv"
-EMPTY_PAIRS = pl.DataFrame(schema={"series": pl.String, "gap_id": pl.String, "focus_id": pl.String, "reference_id": pl.String})
+EMPTY_PAIRS = pl.DataFrame(schema={"series": pl.String, "gap_id": pl.String, "gap_type": pl.String, "focus_id": pl.String, "reference_id": pl.String})
+EMPTY_PAIR_MOMENTS = pl.DataFrame(schema={"series": pl.String, "gap_id": pl.String, "stratum": pl.String, "s_afar": pl.Float64, "s_afbr": pl.Float64, "s_bfar": pl.Float64, "s_bfbr": pl.Float64})
 PENSION_AGE = pl.DataFrame({"sex": ["F", "M"], "age": [60, 65]})
 
 
 def _proportion(frame: pl.DataFrame, edition: str = "2026.1-t") -> dict:
     """Estimate the proportion of y over the whole frame (columns stratum, psu, w, y) through
     the same variance SQL as every indicator."""
-    cells = frame.group_by("stratum", "psu").agg(
-        sum_w=pl.col("w").sum(), sum_wy=(pl.col("w") * pl.col("y")).sum(), n=pl.len(), n_y=pl.col("y").sum()
+    psu = frame.group_by("stratum", "psu").agg(a=(pl.col("w") * pl.col("y")).sum(), b=pl.col("w").sum(), n=pl.len(), n_y=pl.col("y").sum())
+    moments = psu.group_by("stratum").agg(
+        sa=pl.col("a").sum(), sb=pl.col("b").sum(), saa=(pl.col("a") ** 2).sum(), sab=(pl.col("a") * pl.col("b")).sum(),
+        sbb=(pl.col("b") ** 2).sum(), n=pl.col("n").sum(), n_y=pl.col("n_y").sum(),
     ).with_columns(series=pl.lit("Y"), domain_id=pl.lit("T"))
     con = duckdb.connect()
-    con.register("domain_psu", cells)
+    con.register("domain_moments", moments)
+    con.register("pair_moments", EMPTY_PAIR_MOMENTS)
     con.register("design_psus", frame.select("stratum", "psu").unique())
     con.register("gap_pairs", EMPTY_PAIRS)
     est, _ = estimate_domains(con, load_method("survey_estimation", edition))

@@ -1,0 +1,47 @@
+"""Build every bundled input of ``data/raw`` into an output folder, deterministically.
+
+``build_inputs(out, seed)`` copies the real files (``synthetic.real_files``), then writes the
+synthetic surveys and their specs, the AUT_SILC_2006 spec, the context tables, the SSI returns,
+the UHC tracers and the reference tables, each with its ``sources.yaml``. The same seed gives
+byte-identical files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from synthetic.context import write_context
+from synthetic.population import Population
+from synthetic.real_files import BUNDLE_DIR, copy_real_files
+from synthetic.reference import write_reference
+from synthetic.silc import write_silc_spec
+from synthetic.ssi import Return, write_ssi
+from synthetic.survey_files import BuiltSurvey, write_surveys
+from synthetic.uhc import write_uhc
+
+DEFAULT_SEED = 20261124
+
+
+@dataclass(frozen=True)
+class Build:
+    """What was written: the synthetic surveys and the SSI returns with their known issues."""
+
+    surveys: list[BuiltSurvey]
+    returns: list[tuple[Return, list[str]]]
+
+
+def build_inputs(out: Path, seed: int = DEFAULT_SEED, *, real_source: Path = BUNDLE_DIR, upstream_layout: bool = False) -> Build:
+    """Write the complete input folder ``out`` (see the module docstring). ``real_source`` holds
+    the real files: a bundle in the data/raw layout, or with ``upstream_layout`` the shared
+    reference folder."""
+    out.mkdir(parents=True, exist_ok=True)
+    copy_real_files(out, real_source, upstream_layout=upstream_layout)
+    population = Population.load(out / "context" / "population_wpp.csv")
+    surveys = write_surveys(out, seed, population)
+    write_silc_spec(out)
+    write_context(out, population, seed)
+    returns = write_ssi(out, population, seed)
+    write_uhc(out, seed)
+    write_reference(out)
+    return Build(surveys, returns)

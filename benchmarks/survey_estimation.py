@@ -57,7 +57,7 @@ def run_engine(path: Path) -> dict:
     from engine.survey_estimation import estimate_survey
 
     started = time.perf_counter()
-    con = duckdb.connect(config={"threads": str(os.cpu_count()), "preserve_insertion_order": "false"})
+    con = duckdb.connect(config={"threads": "1", "preserve_insertion_order": "false"})
     method = load_method("sdg_1_3_1")
     # The estimands of the comparison only: sex x nationality domains, no age or area breakdowns.
     method = type(method)(method.family, method.edition, {**method.params, "breakdowns": []}, method.source, method.sha256)

@@ -92,6 +92,7 @@ def _method_params(method: MethodEdition) -> pl.DataFrame:
             "child_max_age": int(method["child_max_age"]),
             "working_age_min": int(method["working_age_min"]),
             "wkinjry_labour_force": method["wkinjry_denominator"] == "labour_force",
+            "contributor_unasked_as_no": bool(method["contributor_unasked_as_no"]),
             "by_age_group": "age_group" in method["breakdowns"],
             "by_urban_rural": "urban_rural" in method["breakdowns"],
         }

@@ -44,6 +44,12 @@ class PipelineResource(dg.ConfigurableResource):
             temp_directory=self.duckdb_temp_directory or str(settings.duckdb_temp_directory()),
         )
 
+    def estimation_duckdb(self) -> DuckDBSettings:
+        """Limits for the survey estimation steps: as ``duckdb()`` with ``SP_ESTIMATION_THREADS``
+        threads (1 by default: reproducible sums)."""
+        base = self.duckdb()
+        return DuckDBSettings(memory_limit=base.memory_limit, threads=settings.estimation_threads(), temp_directory=base.temp_directory)
+
     def method(self, family: str) -> MethodEdition:
         chosen = self.editions.get(family) or settings.method_editions().get(family)
         return load_method(family, chosen or None)

@@ -40,6 +40,13 @@ def duckdb_threads() -> int:
     return int(os.environ.get("SP_DUCKDB_THREADS", "2"))
 
 
+def estimation_threads() -> int:
+    """DuckDB threads of the survey estimation steps. 1 (the default) sums floating-point numbers
+    in a fixed order, so that a re-run gives bit-for-bit identical estimates; parallelism then
+    comes from running survey partitions side by side."""
+    return int(os.environ.get("SP_ESTIMATION_THREADS", "1"))
+
+
 def duckdb_temp_directory() -> Path:
     return Path(os.environ.get("SP_DUCKDB_TEMP_DIR", output_dir() / ".duckdb_tmp")).resolve()
 

@@ -35,8 +35,9 @@
 -- The first block lists the variables each series needs: a survey where one of them is absent
 -- (all missing) cannot give that series, and the series is reported as not computable.
 -- Inputs: persons (canonical person table), params (child_max_age, working_age_min,
--- wkinjry_labour_force, by_age_group, by_urban_rural: the breakdowns of the edition), pensionable_age(sex, age), age_bands(age, label) (one row per single
--- year of age),
+-- wkinjry_labour_force, contributor_unasked_as_no, and by_age_group, by_urban_rural: the
+-- breakdowns of the edition), pensionable_age(sex, age), age_bands(age, label) (one row per
+-- single year of age),
 -- active_series(series) (the series this survey can give).
 -- Output: domain_moments, pair_moments, gap_pairs, domains, design_psus (the interface of
 -- survey_variance.sql).
@@ -82,8 +83,8 @@ SELECT
         WHEN 'SI_COV_VULN' THEN x.rec_social_assistance
         WHEN 'SI_COV_POOR' THEN x.rec_social_assistance
         WHEN 'SI_COV_WKINJRY' THEN x.injury_insured
-        WHEN 'SP_CONTRIB_LF' THEN x.contributor
-        WHEN 'SP_CONTRIB_WAP' THEN x.contributor
+        WHEN 'SP_CONTRIB_LF' THEN x.contributes
+        WHEN 'SP_CONTRIB_WAP' THEN x.contributes
         WHEN 'SP_HEALTH_PROT' THEN x.health_protected
     END AS INTEGER) AS y,
     CASE s.series
@@ -94,7 +95,7 @@ SELECT
         WHEN 'SI_COV_UEMP' THEN x.lf_status = 'unemployed'
         WHEN 'SI_COV_PENSN' THEN x.above_pension_age
         WHEN 'SI_COV_VULN' THEN x.is_child
-            OR (NOT x.above_pension_age AND NOT (x.contributor OR x.contributory_benefit))
+            OR (NOT x.above_pension_age AND NOT (x.contributes OR x.contributory_benefit))
             OR (x.above_pension_age AND NOT x.rec_oldage_contrib)
         WHEN 'SI_COV_POOR' THEN x.poor
         WHEN 'SI_COV_WKINJRY' THEN x.lf_status = 'employed'
@@ -115,7 +116,13 @@ FROM (
         p.age >= a.age AS above_pension_age,
         prm.working_age_min,
         prm.wkinjry_labour_force,
-        (p.contributor OR p.rec_child_family OR p.rec_maternity OR p.rec_sickness OR p.rec_disability
+        -- contributions are usually asked of employed persons only: unasked counts as "no"
+        -- when the edition says so (contributor_unasked_as_no)
+        CASE WHEN p.contributor IS NULL AND prm.contributor_unasked_as_no AND COALESCE(p.lf_status, '') <> 'employed'
+             THEN FALSE ELSE p.contributor END AS contributes,
+        (CASE WHEN p.contributor IS NULL AND prm.contributor_unasked_as_no AND COALESCE(p.lf_status, '') <> 'employed'
+              THEN FALSE ELSE p.contributor END
+            OR p.rec_child_family OR p.rec_maternity OR p.rec_sickness OR p.rec_disability
             OR p.rec_unemployment OR p.rec_oldage_contrib OR p.rec_oldage_noncontrib OR p.rec_survivors
             OR p.rec_employment_injury OR p.rec_social_assistance) AS covered_any,
         (p.rec_oldage_contrib OR p.rec_sickness OR p.rec_maternity OR p.rec_unemployment

@@ -31,7 +31,8 @@ VARIABLES = {
     "stratum": ("db040", "NUTS 2 region"),
     "psu": ("db030", "single-stage sample of households from the population register: the household is the ultimate cluster"),
     "sex": ({"source": "rb090", "codes": {"male": "M", "female": "F"}}, None),
-    "age": ("age", "age at the end of the income reference year"),
+    "age": ({"expr": "CASE WHEN age < 0 THEN 0 ELSE age END"},
+            "age at the end of the income reference year; -1 (born after the end of that year) recoded to 0"),
     "lf_status": ({"source": "pl030", "codes": {1: "employed", 2: "employed", 3: "unemployed", 4: "outside_labour_force",
                                                  5: "outside_labour_force", 6: "outside_labour_force", 7: "outside_labour_force"}},
                   "self-defined status (1 full-time, 2 part-time, 3 unemployed, 4 student, 5 retired, 6 disabled, 7 domestic tasks); persons 16+"),
@@ -66,7 +67,7 @@ def write_silc_spec(out: Path) -> None:
                   "(Statistics Austria) by the package authors",
         "licence": DATA.licence, "amounts_period": "year", "currency": "EUR",
         "known_issues": [
-            f"{negative} persons have age -1 (born after the end of the income reference year): out of the 0-120 range, quarantined",
+            f"{negative} persons have age -1 (born after the end of the income reference year): recoded to 0 by the spec",
             "person-level variables (pl030, py*, pb220a) are missing below age 16, so lf_status, contributor, benefits other than "
             "family allowances, severe_disability and nationality are missing for children",
         ],

@@ -212,3 +212,23 @@ def test_pension_series_uses_sex_specific_ages(persons):
         expected = (pop.filter(pl.col("age") >= 70)["person_weight"].sum()) / pop["person_weight"].sum()
         assert by_sex[sex]["value"] / 100 == pytest.approx(expected, rel=1e-12)
         assert by_sex[sex]["n_unweighted"] == pop.height
+
+
+def test_unasked_contribution_counts_as_no_when_the_edition_says_so(persons):
+    """Contributions asked of employed persons only: with contributor_unasked_as_no the others
+    count as not contributing; without it they drop out of the series population."""
+    data = persons.with_columns(
+        contributor=pl.when(pl.col("lf_status") == "employed").then(pl.col("contributor")).otherwise(None)
+    )
+    method = load_method("sdg_1_3_1")
+    strict = type(method)(method.family, "strict", {**method.params, "contributor_unasked_as_no": False}, method.source, method.sha256)
+
+    def wap(m):
+        res = estimate_survey(duckdb.connect(), data, PENSION_AGE, m, load_method("survey_estimation"))
+        return res.estimates.filter((pl.col("series") == "SP_CONTRIB_WAP") & (pl.col("sex") == "T") & (pl.col("nationality") == "T") & (pl.col("age_group") == "T") & (pl.col("urban_rural") == "T")).row(0, named=True)
+
+    adults = data.filter(pl.col("age") >= 15)
+    contributing = adults.filter(pl.col("contributor").fill_null(False))["person_weight"].sum()
+    assert wap(method)["value"] / 100 == pytest.approx(contributing / adults["person_weight"].sum(), rel=1e-12)
+    employed = adults.filter(pl.col("contributor").is_not_null())
+    assert wap(strict)["value"] / 100 == pytest.approx(contributing / employed["person_weight"].sum(), rel=1e-12)

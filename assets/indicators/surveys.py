@@ -51,7 +51,7 @@ def survey_estimates(context: dg.AssetExecutionContext, pipeline: PipelineResour
         persons_path = store.table_path("staging", "survey_persons", survey_id)
         first = pl.scan_parquet(persons_path).select("country", "year").head(1).collect()
         country, year = first["country"][0], int(first["year"][0])
-        with pipeline.duckdb().connect() as con:
+        with pipeline.estimation_duckdb().connect() as con:
             result = estimate_survey(
                 con,
                 str(persons_path),
@@ -116,7 +116,7 @@ def survey_financial_hardship(context: dg.AssetExecutionContext, pipeline: Pipel
         first = pl.scan_parquet(persons_path).select("country", "year").head(1).collect()
         country, year = first["country"][0], int(first["year"][0])
         ppp = store.read("staging", "ppp") if store.exists("staging", "ppp") else pl.DataFrame(schema={"country": pl.String, "year": pl.Int64, "ppp_vintage": pl.Int64, "ppp_private_consumption": pl.Float64})
-        with pipeline.duckdb().connect() as con:
+        with pipeline.estimation_duckdb().connect() as con:
             result = estimate_hardship(con, str(persons_path), ppp_for(ppp, country, year, int(method["ppp_vintage"])), method, pipeline.method("survey_estimation"))
         estimates = store.write(result.estimates, "indicators", "survey_financial_hardship", survey_id)
         gaps = store.write(result.gaps, "indicators", "survey_financial_hardship_gaps", survey_id)

@@ -122,7 +122,7 @@ def test_launch_a_partition_run_and_read_its_checks(server):
     )["launchRun"]
     assert launched["__typename"] == "LaunchRunSuccess", launched
     run_id = launched["run"]["runId"]
-    deadline = time.time() + 180
+    deadline = time.time() + 300
     status = None
     while time.time() < deadline:
         status = gql("query($id: ID!) { runOrError(runId: $id) { ... on Run { status } } }", {"id": run_id})["runOrError"]["status"]
@@ -130,12 +130,16 @@ def test_launch_a_partition_run_and_read_its_checks(server):
             break
         time.sleep(1)
     assert status == "SUCCESS"
-    checks = gql(
-        """{ assetNodes(assetKeys: [{path: ["staging", "survey_persons"]}]) {
+    query = """{ assetNodes(assetKeys: [{path: ["staging", "survey_persons"]}]) {
              assetChecksOrError { ... on AssetChecks { checks { name executionForLatestMaterialization { status } } } } } }"""
-    )["assetNodes"][0]["assetChecksOrError"]["checks"]
-    statuses = {c["name"]: (c["executionForLatestMaterialization"] or {}).get("status") for c in checks}
-    assert statuses == {"rows_reconcile": "SUCCEEDED", "canonical_schema": "SUCCEEDED", "no_quarantined_rows": "SUCCEEDED"}
+    expected = {"rows_reconcile": "SUCCEEDED", "canonical_schema": "SUCCEEDED", "no_quarantined_rows": "SUCCEEDED"}
+    for _ in range(30):  # check evaluations are stored with the run's last events
+        checks = gql(query)["assetNodes"][0]["assetChecksOrError"]["checks"]
+        statuses = {c["name"]: (c["executionForLatestMaterialization"] or {}).get("status") for c in checks}
+        if statuses == expected:
+            break
+        time.sleep(1)
+    assert statuses == expected
 
 
 def test_sensors_and_schedule_are_visible_and_switchable(server):

@@ -19,9 +19,9 @@ Inputs of :func:`compute_uhc_index`:
 
 Outputs (:class:`UhcIndexResult`):
 
-* ``index`` (``sdg_3_8_1``), one row per country with a value of an indicator the edition uses,
-  and per year: ``country,
-  year, sci, rmnch, infectious_diseases, ncd, capacity`` (1-100; null when a tracer is missing),
+* ``index`` (``sdg_3_8_1``), one row per year and per country with a value of an indicator the
+  edition uses: ``country, year, sci, rmnch, infectious_diseases, ncd, capacity`` (1-100; null
+  when a tracer is missing),
   ``n_tracers_used`` (tracers with a value: 14, or 13 without bed nets), ``n_tracers_imputed``
   (tracers with a component not observed), ``n_tracers_missing``, ``imputed_share`` (0-1,
   imputed / used), ``malaria_high_burden``, ``method_edition`` (``sdg_3_8_1:<edition>``).

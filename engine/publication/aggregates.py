@@ -1,0 +1,178 @@
+"""Regional and global aggregates with imputation of countries without data
+(``sql/aggregates.sql`` holds the formulas; ``config/methods/publication.yaml`` the choices).
+
+:func:`compute_aggregates` takes the country rows of :func:`engine.publication.country_values.country_rows`
+(unsuppressed, every source), ``staging/countries``, ``staging/income_groups`` and
+``staging/population`` and returns two frames:
+
+* ``lineup`` (``publication/country_lineup``): one row per family, vintage, series, reference
+  year, country and sex: ``status`` (``reported``; ``derived``, computed exactly from reported
+  cells of the same country; ``imputed``), the source and observation year of a reported value,
+  ``value``, ``numerator``, ``denominator`` (carried to the reference year; emptied where
+  ``value_withheld``, see :func:`withhold_residuals`), ``base_pop`` (WPP population of the
+  series' base ages), the imputation level and group and its number of donors;
+* ``aggregates`` (``publication/aggregates``): one row per family, vintage, series, level,
+  region, reference year and sex: ``value`` = 100 * sum numerator / sum denominator,
+  ``denominator_share_reported`` and ``population_share_reported`` (shares covered by reported
+  or derived values), country counts by status, ``low_coverage``.
+
+Vintages are never mixed: every row carries ``vintage`` = the family's method edition (the
+``<family>:<edition>`` part of ``method_edition``) and, when ``input_vintage`` names
+denominator inputs (the parts after the first ``;``), those inputs. Rows without denominator
+inputs (survey estimates, whose denominators are their own weighted counts) are compatible with
+every denominator vintage and enter each of them. Both tables also carry the WPP vintage used
+for weights and proxies (``population_vintage``) and the imputation model
+(``imputation_model``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from engine.publication.config import PublicationConfig
+from engine.publication.country_values import at_totals, source_rank
+from engine.publication.disclosure import suppression_rule
+from engine.publication.imputation import aggregation_groups, imputation_groups
+from engine.publication.population import base_population, persons
+from engine.sql import fetch, run_sql_file
+
+SQL_FILE = "aggregates.sql"
+OBS_SCHEMA = {
+    "family": pl.String, "vintage": pl.String, "weighting": pl.String, "series": pl.String,
+    "ref_area": pl.String, "year": pl.Int64, "sex": pl.String, "source_kind": pl.String,
+    "source_id": pl.String, "source_rank": pl.Int64, "value": pl.Float64,
+    "numerator": pl.Float64, "denominator": pl.Float64,
+}
+LINEUP_SCHEMA = {
+    "family": pl.String, "vintage": pl.String, "series": pl.String, "ref_year": pl.Int64,
+    "ref_area": pl.String, "sex": pl.String, "status": pl.String, "source_kind": pl.String,
+    "source_id": pl.String, "obs_year": pl.Int64, "value": pl.Float64, "numerator": pl.Float64,
+    "denominator": pl.Float64, "base_pop": pl.Float64, "imputation_level": pl.String,
+    "imputation_group": pl.String, "imputation_donors": pl.Int64,
+}
+AGGREGATE_SCHEMA = {
+    "family": pl.String, "vintage": pl.String, "weighting": pl.String, "series": pl.String,
+    "level": pl.String, "region": pl.String, "year": pl.Int64, "sex": pl.String,
+    "value": pl.Float64, "numerator": pl.Float64, "denominator": pl.Float64,
+    "denominator_share_reported": pl.Float64, "population_share_reported": pl.Float64,
+    "population": pl.Float64, "n_countries": pl.Int64, "n_reported": pl.Int64,
+    "n_derived": pl.Int64, "n_imputed": pl.Int64,
+}
+PROVENANCE = ("low_coverage", "imputation_model", "population_vintage", "method_edition")
+
+
+@dataclass(frozen=True)
+class AggregationResult:
+    lineup: pl.DataFrame
+    aggregates: pl.DataFrame
+
+
+def imputation_model(config: PublicationConfig) -> str:
+    """The model as stated in the outputs, e.g. ``group_median(income_group_x_ilo_region>=3,
+    ...); covariates: income_group, ilo_region``."""
+    levels = ", ".join(f"{level}>={n}" for level, n in config.imputation_levels)
+    return f"{config.imputation_model}({levels}); covariates: {', '.join(config.imputation_covariates)}"
+
+
+def family_edition(families) -> pl.Expr:
+    """The ``<family>:<edition>`` part of ``method_edition`` for the row's ``family`` (the whole
+    ``method_edition`` when it has no such part)."""
+    edition = pl.col("method_edition")
+    for family in families:
+        part = pl.col("method_edition").str.extract(f"({re.escape(family)}:[^+;,]+)")
+        edition = pl.when(pl.col("family") == family).then(pl.coalesce(part, pl.col("method_edition"))).otherwise(edition)
+    return edition
+
+
+def with_vintage(obs: pl.DataFrame, families) -> pl.DataFrame:
+    """Add ``vintage`` (see the module docstring) to rows of ``families``; rows without
+    denominator inputs are repeated for every denominator vintage of their family edition."""
+    keyed = obs.with_columns(
+        family_edition(families).alias("_edition"),
+        pl.col("input_vintage").fill_null("").str.split(";").list.slice(1)
+        .list.eval(pl.element().str.strip_chars()).list.sort().list.join("; ").alias("_denominators"),
+    )
+    with_dens = keyed.filter(pl.col("_denominators") != "")
+    known = with_dens.select("_edition", "_denominators").unique()
+    without = keyed.filter(pl.col("_denominators") == "")
+    spread = without.drop("_denominators").join(known, on="_edition", how="left").with_columns(pl.col("_denominators").fill_null(""))
+    return pl.concat([with_dens, spread.select(with_dens.columns)]).with_columns(
+        pl.when(pl.col("_denominators") == "").then(pl.col("_edition"))
+        .otherwise(pl.concat_str([pl.col("_edition"), pl.lit(" | denominators: "), pl.col("_denominators")]))
+        .alias("vintage")
+    ).drop("_edition", "_denominators")
+
+
+def aggregation_inputs(rows: pl.DataFrame, config: PublicationConfig) -> pl.DataFrame:
+    """``OBS_SCHEMA``: the breakdown-total cells of the aggregated sexes, with weighting,
+    source rank and vintage; survey cells that disclosure control suppresses are left out
+    (too imprecise: the country-sex cell is then derived or imputed)."""
+    weighting = {f.name: f.weighting for f in config.families.values()}
+    sexes = [(f.name, s) for f in config.families.values() for s in f.aggregate_sexes]
+    obs = at_totals(rows, keep=("sex",)).filter(pl.col("value").is_not_null())
+    obs = obs.join(pl.DataFrame(sexes, schema={"family": pl.String, "sex": pl.String}, orient="row"), on=["family", "sex"])
+    obs = obs.filter(~((pl.col("source_kind") == "survey") & suppression_rule(config, pl.col("n_unweighted"), pl.col("reliability"))))
+    obs = obs.with_columns(
+        pl.col("family").replace_strict(weighting, return_dtype=pl.String).alias("weighting"),
+        source_rank(config).alias("source_rank"),
+    )
+    return with_vintage(obs, config.families).select(list(OBS_SCHEMA)).cast(OBS_SCHEMA)
+
+
+def withhold_residuals(lineup: pl.DataFrame) -> pl.DataFrame:
+    """Add ``value_withheld``: a derived sex cell (reported total minus the other reported sex)
+    would reproduce a survey cell that disclosure control suppressed, so its value, numerator
+    and denominator are emptied in the published line-up (the aggregates use them)."""
+    withheld = (pl.col("status") == "derived") & (pl.col("sex") != "T")
+    return lineup.with_columns(withheld.alias("value_withheld")).with_columns(
+        [pl.when(pl.col("value_withheld")).then(None).otherwise(pl.col(c)).alias(c) for c in ("value", "numerator", "denominator")]
+    )
+
+
+def compute_aggregates(
+    rows: pl.DataFrame,
+    countries: pl.DataFrame,
+    income_groups: pl.DataFrame,
+    population: pl.DataFrame,
+    config: PublicationConfig,
+    *,
+    population_vintage: str = "",
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> AggregationResult:
+    """Line up, impute and aggregate (see the module docstring). ``con``: the DuckDB connection
+    to run on (default: a new single-threaded one, so that sums are bit-identical on re-runs)."""
+    obs = aggregation_inputs(rows, config)
+    people = persons(population, countries)
+    years = set(config.reference_years) | set(obs["year"].to_list())
+    base = base_population(people.filter(pl.col("year").is_in(sorted(years))), obs.select("family", "series").unique().iter_rows(), config)
+    relations = {
+        "pub_obs": obs,
+        "pub_ref_years": pl.DataFrame({"ref_year": config.reference_years}, schema={"ref_year": pl.Int64}),
+        "pub_base_population": base,
+        "pub_agg_groups": aggregation_groups(countries, income_groups, config),
+        "pub_imp_groups": imputation_groups(countries, income_groups, config),
+        "params": pl.DataFrame({"window_years": [config.window_years]}, schema={"window_years": pl.Int64}),
+    }
+    con = con or duckdb.connect(config={"threads": "1"})
+    run_sql_file(con, SQL_FILE, relations)
+    provenance = [
+        pl.lit(imputation_model(config)).alias("imputation_model"),
+        pl.lit(population_vintage).alias("population_vintage"),
+        pl.lit(config.label).alias("method_edition"),
+    ]
+    lineup = withhold_residuals(fetch(con, "pub_lineup").select(list(LINEUP_SCHEMA)).cast(LINEUP_SCHEMA)).with_columns(provenance)
+    level_order = {level: i for i, level in enumerate(config.aggregation_levels)}
+    aggregates = (
+        fetch(con, "pub_aggregates").select(list(AGGREGATE_SCHEMA)).cast(AGGREGATE_SCHEMA)
+        .with_columns((pl.col("denominator_share_reported") < config.low_coverage_share).alias("low_coverage"), *provenance)
+        .with_columns(pl.col("level").replace_strict(level_order, return_dtype=pl.Int64).alias("_order"))
+        .sort("family", "vintage", "series", "_order", "region", "year", "sex").drop("_order")
+    )
+    return AggregationResult(
+        lineup=lineup.sort("family", "vintage", "series", "ref_year", "ref_area", "sex"),
+        aggregates=aggregates,
+    )

@@ -1,0 +1,146 @@
+"""The publication edition (``config/methods/publication.yaml``) as a checked, typed object.
+
+:func:`publication_config` turns a :class:`~engine.method_config.MethodEdition` into a
+:class:`PublicationConfig`; a missing key, an unknown weighting, level or imputation model
+raises :class:`~engine.method_config.MethodConfigError` naming the file and the key, before any
+data is read. The YAML file documents every key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from engine.method_config import MethodConfigError, MethodEdition, load_method
+
+FAMILY = "publication"
+WEIGHTINGS = ("denominator", "population")
+COUNTRY_LEVELS = ("ilo_region", "ilo_subregion", "sdg_region", "m49_subregion")
+AGGREGATION_LEVELS = ("world", "income_group", *COUNTRY_LEVELS)
+IMPUTATION_LEVELS = ("world", "income_group", "income_group_x_ilo_region", *COUNTRY_LEVELS)
+IMPUTATION_MODELS = ("group_median",)
+
+
+@dataclass(frozen=True)
+class FamilySpec:
+    """One indicator family: its table in ``indicators/``, its weighting and aggregated sexes;
+    ``series`` names the single series of a one-value-per-country table (SDG 3.8.1)."""
+
+    name: str
+    table: str
+    weighting: str
+    aggregate_sexes: tuple[str, ...]
+    series: str | None = None
+
+
+@dataclass(frozen=True)
+class ProxySpec:
+    """WPP ages (inclusive, whole 5-year bands; ``age_to`` None = open) and sex (None = both)
+    whose population stands for a series' denominator."""
+
+    age_from: int
+    age_to: int | None
+    sex: str | None = None
+
+
+@dataclass(frozen=True)
+class PublicationConfig:
+    edition: MethodEdition
+    first_year: int
+    last_year: int
+    families: dict[str, FamilySpec]
+    source_preference: tuple[str, ...]
+    window_years: int
+    aggregation_levels: tuple[str, ...]
+    low_coverage_share: float
+    imputation_model: str
+    imputation_covariates: tuple[str, ...]
+    imputation_levels: tuple[tuple[str, int], ...]
+    proxies: dict[str, ProxySpec]
+    min_unweighted_n: int
+    suppress_reliability: tuple[str, ...]
+    caution_reliability: tuple[str, ...]
+    quality: dict[str, Any]
+    revisions: dict[str, Any]
+    headline_levels: tuple[str, ...]
+    annex_series: tuple[str, ...]
+    series_labels: dict[str, str]
+    sdmx: dict[str, Any]
+    figures: dict[str, Any]
+    catalog_layers: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return self.edition.label
+
+    @property
+    def reference_years(self) -> list[int]:
+        return list(range(self.first_year, self.last_year + 1))
+
+    def proxy(self, series: str) -> ProxySpec:
+        return self.proxies.get(series, self.proxies["default"])
+
+    def series_label(self, series: str) -> str:
+        return self.series_labels.get(series, series)
+
+
+def _fail(method: MethodEdition, message: str) -> MethodConfigError:
+    return MethodConfigError(f"{method.source}: edition '{method.edition}': {message}")
+
+
+def _proxy(method: MethodEdition, series: str, raw: dict) -> ProxySpec:
+    ages = raw.get("ages")
+    if not isinstance(ages, list) or len(ages) != 2 or ages[0] is None:
+        raise _fail(method, f"denominator_proxy.{series}.ages must be [from, to|null]")
+    if raw.get("sex") not in (None, "F", "M"):
+        raise _fail(method, f"denominator_proxy.{series}.sex must be F, M or absent")
+    return ProxySpec(int(ages[0]), None if ages[1] is None else int(ages[1]), raw.get("sex"))
+
+
+def publication_config(method: MethodEdition | None = None) -> PublicationConfig:
+    """The checked publication edition (the file's default edition when ``method`` is None)."""
+    m = method or load_method(FAMILY)
+    families = {}
+    for name, spec in m["families"].items():
+        if spec.get("weighting") not in WEIGHTINGS:
+            raise _fail(m, f"families.{name}.weighting must be one of {WEIGHTINGS}")
+        families[name] = FamilySpec(name, spec["table"], spec["weighting"], tuple(spec["aggregate_sexes"]), spec.get("series"))
+    levels = tuple(m["aggregation_levels"])
+    if unknown := [lv for lv in levels if lv not in AGGREGATION_LEVELS]:
+        raise _fail(m, f"aggregation_levels: unknown {unknown} (known: {AGGREGATION_LEVELS})")
+    imputation = m["imputation"]
+    if imputation.get("model") not in IMPUTATION_MODELS:
+        raise _fail(m, f"imputation.model must be one of {IMPUTATION_MODELS}")
+    imp_levels = tuple((lv["level"], int(lv["min_countries"])) for lv in imputation["levels"])
+    if unknown := [lv for lv, _ in imp_levels if lv not in IMPUTATION_LEVELS]:
+        raise _fail(m, f"imputation.levels: unknown {unknown} (known: {IMPUTATION_LEVELS})")
+    proxies = {series: _proxy(m, series, raw) for series, raw in m["denominator_proxy"].items()}
+    if "default" not in proxies:
+        raise _fail(m, "denominator_proxy needs a 'default' entry")
+    disclosure = m["disclosure"]
+    years = m["reference_years"]
+    return PublicationConfig(
+        edition=m,
+        first_year=int(years["first"]),
+        last_year=int(years["last"]),
+        families=families,
+        source_preference=tuple(m["source_preference"]),
+        window_years=int(m["window_years"]),
+        aggregation_levels=levels,
+        low_coverage_share=float(m["low_coverage_share"]),
+        imputation_model=imputation["model"],
+        imputation_covariates=tuple(imputation.get("covariates", ())),
+        imputation_levels=imp_levels,
+        proxies=proxies,
+        min_unweighted_n=int(disclosure["min_unweighted_n"]),
+        suppress_reliability=tuple(disclosure.get("suppress_reliability", ())),
+        caution_reliability=tuple(disclosure.get("caution_reliability", ())),
+        quality=dict(m["quality"]),
+        revisions=dict(m["revisions"]),
+        headline_levels=tuple(m["headline_levels"]),
+        annex_series=tuple(m["annex_series"]),
+        series_labels=dict(m["series_labels"]),
+        sdmx=dict(m["sdmx"]),
+        figures=dict(m["figures"]),
+        catalog_layers=tuple(m["catalog"]["layers"]),
+    )

@@ -1,0 +1,45 @@
+"""Disclosure control of published tables.
+
+Rule (``disclosure`` in ``config/methods/publication.yaml``): a *survey* cell is suppressed
+when its unweighted number of sample persons is below ``min_unweighted_n`` or its reliability is
+in ``suppress_reliability``; a suppressed cell keeps its key and gets ``suppressed = true``,
+``flag = 'suppressed'`` and empty values (the value and everything it could be recomputed or
+bounded from: numerator, denominator, SE, confidence bounds). A cell whose reliability is in
+``caution_reliability`` keeps its value with ``flag = 'caution'``. Administrative and modelled
+cells are never suppressed. Internal tables (``indicators/``) are not touched: only the frames
+written to ``publication/`` pass through :func:`apply_disclosure`.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from engine.publication.config import PublicationConfig
+
+SUPPRESSED_VALUE_COLUMNS = ("value", "numerator", "denominator", "se", "ci_lower", "ci_upper", "cv", "deff")
+
+
+def suppression_rule(config: PublicationConfig, n: pl.Expr, reliability: pl.Expr) -> pl.Expr:
+    """True where a survey cell with unweighted count ``n`` and ``reliability`` is suppressed."""
+    return (n < config.min_unweighted_n).fill_null(False) | reliability.is_in(list(config.suppress_reliability)).fill_null(False)
+
+
+def caution_rule(config: PublicationConfig, reliability: pl.Expr) -> pl.Expr:
+    return reliability.is_in(list(config.caution_reliability)).fill_null(False)
+
+
+def apply_disclosure(frame: pl.DataFrame, config: PublicationConfig) -> pl.DataFrame:
+    """Add ``suppressed`` and ``flag`` to a frame of country cells (``source_kind``,
+    ``n_unweighted``, ``reliability`` and value columns) and empty the suppressed values."""
+    survey = pl.col("source_kind") == "survey"
+    suppressed = survey & suppression_rule(config, pl.col("n_unweighted"), pl.col("reliability"))
+    flagged = frame.with_columns(
+        suppressed.alias("suppressed"),
+        pl.when(suppressed).then(pl.lit("suppressed"))
+        .when(survey & caution_rule(config, pl.col("reliability"))).then(pl.lit("caution"))
+        .otherwise(pl.lit(None, dtype=pl.String)).alias("flag"),
+    )
+    blank = [c for c in SUPPRESSED_VALUE_COLUMNS if c in frame.columns]
+    return flagged.with_columns(
+        [pl.when(pl.col("suppressed")).then(pl.lit(None)).otherwise(pl.col(c)).alias(c) for c in blank]
+    )

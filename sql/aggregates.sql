@@ -1,0 +1,314 @@
+-- Regional and global aggregates of the country indicators, with the imputation of countries
+-- without data. Edition: config/methods/publication.yaml (UN SDG metadata 1.3.1, aggregation
+-- and imputation, 2021 edition; UN SDG metadata 3.8.1 update 2023-01-24 and 3.8.2 update
+-- 2023-05-15, population-weighted regional values; methodology notes 1.6, 2.2 and 3.4).
+--
+--   aggregate value = 100 * sum_c num_c / sum_c den_c over the countries c of the group, where
+--     weighting 'denominator' (SDG 1.3.1): den_c = the series' own denominator of the country
+--        value, carried to the reference year T: den_c(T) = den_c(t) * P_c(T) / P_c(t), P the
+--        WPP population of the series' base ages (denominator_proxy), t the observation year;
+--     weighting 'population' (3.8.1, 3.8.2): den_c = P_c(T), the WPP total population;
+--     num_c = value_c / 100 * den_c (the published, possibly capped, value).
+--   The country value for T is that of the preferred source kind (source_rank) with a year in
+--   [T - window_years, T], the latest such year; every sex of that source is used.
+--   A country-sex cell without one is imputed: value = median of the reporting countries'
+--   values in the first imputation group (level_rank order) with >= min_countries of them;
+--   den = P_c(T) * median(den / P) of the same donors (1 for population weighting).
+--   Sex coherence (sexes F and M aggregated, 1.3.1): when T is reported, imputed F/M cells share
+--   the residual T - reported sexes in proportion to their imputed values (one missing sex gets
+--   it exactly: status 'derived', imputation_level 'residual_of_total'); when T is not reported
+--   it is the sum of its sex cells (imputation_level 'sum_of_sexes'; status 'derived' when all
+--   of them are reported, else 'imputed').
+--   Shares covered: denominator_share_reported = sum den (reported or derived) / sum den;
+--   population_share_reported = the same with the base population P.
+-- Every relation is keyed by (family, vintage, series): values of different input vintages are
+-- never combined (engine/publication/aggregates.py builds the vintage key).
+-- The median is the middle value (mean of the two middle values) by ROW_NUMBER.
+--
+-- Inputs (registered by engine/publication/aggregates.py):
+--   pub_obs(family, vintage, weighting, series, ref_area, year, sex, source_kind, source_id,
+--           source_rank, value, numerator, denominator)       country values, breakdown totals
+--   pub_ref_years(ref_year)
+--   pub_base_population(family, series, ref_area, year, sex, base_pop)   persons
+--   pub_agg_groups(ref_area, year, level, region)
+--   pub_imp_groups(ref_area, year, level_rank, level, region, min_countries)
+--   params(window_years)
+
+-- name: pub_candidates
+-- Sources with a value for a year in the window of each reference year.
+SELECT DISTINCT
+    o.family, o.vintage, o.weighting, o.series, o.ref_area, r.ref_year,
+    o.source_kind, o.source_id, o.source_rank, o.year
+FROM pub_obs AS o
+CROSS JOIN params AS p
+JOIN pub_ref_years AS r
+  ON o.year <= r.ref_year AND o.year >= r.ref_year - p.window_years
+
+-- name: pub_chosen
+SELECT family, vintage, weighting, series, ref_area, ref_year, source_kind, source_id, year
+FROM (
+    SELECT
+        c.*,
+        ROW_NUMBER() OVER (
+            PARTITION BY c.family, c.vintage, c.series, c.ref_area, c.ref_year
+            ORDER BY c.source_rank, c.year DESC, c.source_id
+        ) AS rn
+    FROM pub_candidates AS c
+) AS ranked
+WHERE rn = 1
+
+-- name: pub_reported
+-- Reported cells (every sex of the chosen source), denominators carried to the reference year.
+SELECT
+    c.family, c.vintage, c.weighting, c.series, c.ref_year, o.ref_area, o.sex,
+    o.source_kind, o.source_id, o.year AS obs_year, o.value,
+    b.base_pop,
+    CASE
+        WHEN c.weighting = 'population' THEN b.base_pop
+        ELSE o.denominator * COALESCE(b.base_pop / NULLIF(bo.base_pop, 0), 1)
+    END AS den
+FROM pub_chosen AS c
+JOIN pub_obs AS o
+  ON o.family = c.family AND o.vintage = c.vintage AND o.series = c.series
+ AND o.ref_area = c.ref_area AND o.source_id = c.source_id AND o.year = c.year
+JOIN pub_base_population AS b
+  ON b.family = c.family AND b.series = c.series AND b.ref_area = o.ref_area
+ AND b.year = c.ref_year AND b.sex = o.sex
+LEFT JOIN pub_base_population AS bo
+  ON bo.family = c.family AND bo.series = c.series AND bo.ref_area = o.ref_area
+ AND bo.year = o.year AND bo.sex = o.sex
+WHERE o.value IS NOT NULL
+
+-- name: pub_keys
+SELECT DISTINCT family, vintage, weighting, series FROM pub_obs
+
+-- name: pub_series_sexes
+-- Sexes aggregated for each key besides T: those with reported values.
+SELECT DISTINCT family, vintage, series, sex FROM pub_obs WHERE sex <> 'T'
+
+-- name: pub_universe
+-- Every country-sex cell of every key and reference year (countries with a WPP population).
+SELECT k.family, k.vintage, k.weighting, k.series, r.ref_year, b.ref_area, s.sex, b.base_pop
+FROM pub_keys AS k
+CROSS JOIN pub_ref_years AS r
+JOIN (
+    SELECT family, vintage, series, 'T' AS sex FROM pub_keys
+    UNION ALL
+    SELECT family, vintage, series, sex FROM pub_series_sexes
+) AS s
+  ON s.family = k.family AND s.vintage = k.vintage AND s.series = k.series
+JOIN pub_base_population AS b
+  ON b.family = k.family AND b.series = k.series AND b.sex = s.sex AND b.year = r.ref_year
+
+-- name: pub_donors [view]
+SELECT
+    d.family, d.vintage, d.series, d.ref_year, d.sex, g.level, g.region, d.ref_area,
+    d.value, d.den / NULLIF(d.base_pop, 0) AS ratio
+FROM pub_reported AS d
+JOIN pub_imp_groups AS g ON g.ref_area = d.ref_area AND g.year = d.ref_year
+
+-- name: pub_donor_medians
+SELECT
+    v.family, v.vintage, v.series, v.ref_year, v.sex, v.level, v.region, v.n_donors,
+    v.median_value, r.median_ratio
+FROM (
+    SELECT family, vintage, series, ref_year, sex, level, region,
+           MAX(n) AS n_donors, AVG(value) AS median_value
+    FROM (
+        SELECT
+            d.*,
+            ROW_NUMBER() OVER (PARTITION BY family, vintage, series, ref_year, sex, level, region ORDER BY value, ref_area) AS rn,
+            COUNT(*) OVER (PARTITION BY family, vintage, series, ref_year, sex, level, region) AS n
+        FROM pub_donors AS d
+    ) AS ranked
+    WHERE rn IN (FLOOR((n + 1) / 2), FLOOR((n + 2) / 2))
+    GROUP BY family, vintage, series, ref_year, sex, level, region
+) AS v
+JOIN (
+    SELECT family, vintage, series, ref_year, sex, level, region, AVG(ratio) AS median_ratio
+    FROM (
+        SELECT
+            d.*,
+            ROW_NUMBER() OVER (PARTITION BY family, vintage, series, ref_year, sex, level, region ORDER BY ratio, ref_area) AS rn,
+            COUNT(*) OVER (PARTITION BY family, vintage, series, ref_year, sex, level, region) AS n
+        FROM pub_donors AS d
+        WHERE ratio IS NOT NULL
+    ) AS ranked
+    WHERE rn IN (FLOOR((n + 1) / 2), FLOOR((n + 2) / 2))
+    GROUP BY family, vintage, series, ref_year, sex, level, region
+) AS r
+  ON r.family = v.family AND r.vintage = v.vintage AND r.series = v.series AND r.ref_year = v.ref_year
+ AND r.sex = v.sex AND r.level = v.level AND r.region = v.region
+
+-- name: pub_imputed
+-- Cells without a reported value: the median of the first group with enough donors.
+SELECT
+    family, vintage, weighting, series, ref_year, ref_area, sex, base_pop,
+    median_value AS value,
+    CASE WHEN weighting = 'population' THEN base_pop ELSE base_pop * median_ratio END AS den,
+    level AS imputation_level, region AS imputation_group, n_donors AS imputation_donors
+FROM (
+    SELECT
+        u.*, m.median_value, m.median_ratio, m.level, m.region, m.n_donors,
+        ROW_NUMBER() OVER (
+            PARTITION BY u.family, u.vintage, u.series, u.ref_year, u.ref_area, u.sex
+            ORDER BY g.level_rank
+        ) AS rn
+    FROM pub_universe AS u
+    LEFT JOIN pub_reported AS r
+      ON r.family = u.family AND r.vintage = u.vintage AND r.series = u.series
+     AND r.ref_year = u.ref_year AND r.ref_area = u.ref_area AND r.sex = u.sex
+    JOIN pub_imp_groups AS g ON g.ref_area = u.ref_area AND g.year = u.ref_year
+    JOIN pub_donor_medians AS m
+      ON m.family = u.family AND m.vintage = u.vintage AND m.series = u.series
+     AND m.ref_year = u.ref_year AND m.sex = u.sex AND m.level = g.level AND m.region = g.region
+    WHERE r.ref_area IS NULL AND m.n_donors >= g.min_countries
+) AS ranked
+WHERE rn = 1
+
+-- name: pub_cells
+SELECT
+    family, vintage, weighting, series, ref_year, ref_area, sex, 'reported' AS status,
+    source_kind, source_id, obs_year, value, base_pop, value / 100 * den AS num, den,
+    CAST(NULL AS VARCHAR) AS imputation_level, CAST(NULL AS VARCHAR) AS imputation_group,
+    CAST(NULL AS BIGINT) AS imputation_donors
+FROM pub_reported
+UNION ALL
+SELECT
+    family, vintage, weighting, series, ref_year, ref_area, sex, 'imputed' AS status,
+    CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS BIGINT), value, base_pop,
+    value / 100 * den AS num, den, imputation_level, imputation_group, imputation_donors
+FROM pub_imputed
+
+-- name: pub_sex_summary
+-- Per country: the T cell and the totals of its sex cells, by status.
+SELECT
+    c.family, c.vintage, c.series, c.ref_year, c.ref_area,
+    MAX(CASE WHEN c.sex = 'T' THEN c.status END) AS t_status,
+    SUM(CASE WHEN c.sex = 'T' THEN c.num END) AS t_num,
+    SUM(CASE WHEN c.sex = 'T' THEN c.den END) AS t_den,
+    COALESCE(SUM(CASE WHEN c.sex <> 'T' AND c.status = 'reported' THEN c.num END), 0) AS rep_num,
+    COALESCE(SUM(CASE WHEN c.sex <> 'T' AND c.status = 'reported' THEN c.den END), 0) AS rep_den,
+    SUM(CASE WHEN c.sex <> 'T' AND c.status = 'imputed' THEN c.num END) AS imp_num,
+    SUM(CASE WHEN c.sex <> 'T' AND c.status = 'imputed' THEN c.den END) AS imp_den,
+    SUM(CASE WHEN c.sex <> 'T' AND c.status = 'imputed' THEN 1 ELSE 0 END) AS n_sex_imputed,
+    SUM(CASE WHEN c.sex <> 'T' THEN 1 ELSE 0 END) AS n_sex,
+    MAX(n.n_series_sexes) AS n_series_sexes
+FROM pub_cells AS c
+JOIN (
+    SELECT family, vintage, series, COUNT(*) AS n_series_sexes
+    FROM pub_series_sexes GROUP BY family, vintage, series
+) AS n
+  ON n.family = c.family AND n.vintage = c.vintage AND n.series = c.series
+GROUP BY c.family, c.vintage, c.series, c.ref_year, c.ref_area
+
+-- name: pub_sex_cells
+-- F and M cells; imputed ones take their share of the residual of a reported T.
+SELECT
+    c.family, c.vintage, c.weighting, c.series, c.ref_year, c.ref_area, c.sex,
+    CASE WHEN rescale THEN (CASE WHEN s.n_sex_imputed = 1 THEN 'derived' ELSE 'imputed' END) ELSE c.status END AS status,
+    c.source_kind, c.source_id, c.obs_year, c.base_pop,
+    CASE
+        WHEN NOT rescale THEN c.num
+        WHEN s.imp_num > 0 THEN GREATEST(s.t_num - s.rep_num, 0) * c.num / s.imp_num
+        ELSE GREATEST(s.t_num - s.rep_num, 0) * c.den / s.imp_den
+    END AS num,
+    CASE WHEN rescale THEN GREATEST(s.t_den - s.rep_den, 0) * c.den / s.imp_den ELSE c.den END AS den,
+    CASE WHEN rescale AND s.n_sex_imputed = 1 THEN 'residual_of_total' ELSE c.imputation_level END AS imputation_level,
+    CASE WHEN rescale AND s.n_sex_imputed = 1 THEN CAST(NULL AS VARCHAR) ELSE c.imputation_group END AS imputation_group,
+    CASE WHEN rescale AND s.n_sex_imputed = 1 THEN CAST(NULL AS BIGINT) ELSE c.imputation_donors END AS imputation_donors
+FROM (
+    SELECT
+        c.*,
+        (s.t_status = 'reported' AND c.status = 'imputed' AND s.n_sex = s.n_series_sexes AND s.imp_den > 0) AS rescale
+    FROM pub_cells AS c
+    JOIN pub_sex_summary AS s
+      ON s.family = c.family AND s.vintage = c.vintage AND s.series = c.series
+     AND s.ref_year = c.ref_year AND s.ref_area = c.ref_area
+    WHERE c.sex <> 'T'
+) AS c
+JOIN pub_sex_summary AS s
+  ON s.family = c.family AND s.vintage = c.vintage AND s.series = c.series
+ AND s.ref_year = c.ref_year AND s.ref_area = c.ref_area
+
+-- name: pub_total_cells
+-- T cells: reported as they are; otherwise the sum of the sex cells when every aggregated sex
+-- has one, else the imputed T cell.
+SELECT
+    k.family, k.vintage, k.weighting, k.series, k.ref_year, k.ref_area, 'T' AS sex,
+    CASE
+        WHEN k.t_status = 'reported' THEN 'reported'
+        WHEN k.from_sexes AND k.n_sex_imputed = 0 THEN 'derived'
+        WHEN k.from_sexes THEN 'imputed'
+        ELSE t.status
+    END AS status,
+    t.source_kind, t.source_id, t.obs_year,
+    COALESCE(t.base_pop, k.sex_base_pop) AS base_pop,
+    CASE WHEN k.from_sexes THEN k.sex_num ELSE t.num END AS num,
+    CASE WHEN k.from_sexes THEN k.sex_den ELSE t.den END AS den,
+    CASE WHEN k.from_sexes THEN 'sum_of_sexes' ELSE t.imputation_level END AS imputation_level,
+    CASE WHEN k.from_sexes THEN CAST(NULL AS VARCHAR) ELSE t.imputation_group END AS imputation_group,
+    CASE WHEN k.from_sexes THEN CAST(NULL AS BIGINT) ELSE t.imputation_donors END AS imputation_donors
+FROM (
+    SELECT
+        s.family, s.vintage, w.weighting, s.series, s.ref_year, s.ref_area, s.t_status,
+        (COALESCE(s.t_status, '') <> 'reported' AND s.n_sex > 0 AND s.n_sex = s.n_series_sexes) AS from_sexes,
+        s.n_sex_imputed,
+        x.sex_num, x.sex_den, x.sex_base_pop
+    FROM pub_sex_summary AS s
+    JOIN pub_keys AS w ON w.family = s.family AND w.vintage = s.vintage AND w.series = s.series
+    LEFT JOIN (
+        SELECT family, vintage, series, ref_year, ref_area,
+               SUM(num) AS sex_num, SUM(den) AS sex_den, SUM(base_pop) AS sex_base_pop
+        FROM pub_sex_cells
+        GROUP BY family, vintage, series, ref_year, ref_area
+    ) AS x
+      ON x.family = s.family AND x.vintage = s.vintage AND x.series = s.series
+     AND x.ref_year = s.ref_year AND x.ref_area = s.ref_area
+) AS k
+LEFT JOIN pub_cells AS t
+  ON t.family = k.family AND t.vintage = k.vintage AND t.series = k.series
+ AND t.ref_year = k.ref_year AND t.ref_area = k.ref_area AND t.sex = 'T'
+UNION ALL
+-- keys without aggregated sexes (population weighting, or no sex rows): T cells as they are
+SELECT
+    c.family, c.vintage, c.weighting, c.series, c.ref_year, c.ref_area, 'T' AS sex, c.status,
+    c.source_kind, c.source_id, c.obs_year, c.base_pop, c.num, c.den,
+    c.imputation_level, c.imputation_group, c.imputation_donors
+FROM pub_cells AS c
+LEFT JOIN (SELECT DISTINCT family, vintage, series FROM pub_series_sexes) AS x
+  ON x.family = c.family AND x.vintage = c.vintage AND x.series = c.series
+WHERE c.sex = 'T' AND x.series IS NULL
+
+-- name: pub_lineup
+-- Country x reference year values entering the aggregates, with their status.
+SELECT
+    family, vintage, weighting, series, ref_year, ref_area, sex, status,
+    source_kind, source_id, obs_year,
+    CASE WHEN den > 0 THEN 100 * num / den END AS value,
+    num AS numerator, den AS denominator, base_pop,
+    imputation_level, imputation_group, imputation_donors
+FROM (
+    SELECT * FROM pub_sex_cells
+    UNION ALL
+    SELECT * FROM pub_total_cells
+) AS cells
+WHERE den IS NOT NULL
+
+-- name: pub_aggregates
+SELECT
+    l.family, l.vintage, l.weighting, l.series, g.level, g.region, l.ref_year AS year, l.sex,
+    100 * SUM(l.numerator) / SUM(l.denominator) AS value,
+    SUM(l.numerator) AS numerator,
+    SUM(l.denominator) AS denominator,
+    SUM(CASE WHEN l.status <> 'imputed' THEN l.denominator ELSE 0 END) / SUM(l.denominator) AS denominator_share_reported,
+    SUM(CASE WHEN l.status <> 'imputed' THEN l.base_pop ELSE 0 END) / NULLIF(SUM(l.base_pop), 0) AS population_share_reported,
+    SUM(l.base_pop) AS population,
+    COUNT(*) AS n_countries,
+    SUM(CASE WHEN l.status = 'reported' THEN 1 ELSE 0 END) AS n_reported,
+    SUM(CASE WHEN l.status = 'derived' THEN 1 ELSE 0 END) AS n_derived,
+    SUM(CASE WHEN l.status = 'imputed' THEN 1 ELSE 0 END) AS n_imputed
+FROM pub_lineup AS l
+JOIN pub_agg_groups AS g ON g.ref_area = l.ref_area AND g.year = l.ref_year
+GROUP BY l.family, l.vintage, l.weighting, l.series, g.level, g.region, l.ref_year, l.sex
+HAVING SUM(l.denominator) > 0

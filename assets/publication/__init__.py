@@ -1,0 +1,14 @@
+"""Publication layer assets (issue 5): country values, aggregates with imputation, the flagship
+tables, SDMX export, figures, revisions, quality suites with Data Docs, and the DuckDB catalog.
+``PUBLICATION_ASSETS`` lists them (assets; the suites' checks are declared on
+``publication/validation_results``)."""
+
+from assets.publication.aggregates import aggregates, country_values
+from assets.publication.catalog import catalog
+from assets.publication.exports import figures, revisions, sdg_sdmx
+from assets.publication.quality import quality_reports
+from assets.publication.tables import annex, gaps, headline
+
+PUBLICATION_ASSETS = [
+    country_values, aggregates, headline, annex, gaps, sdg_sdmx, figures, revisions, quality_reports, catalog,
+]

@@ -144,7 +144,8 @@ def compute_aggregates(
     con: duckdb.DuckDBPyConnection | None = None,
 ) -> AggregationResult:
     """Line up, impute and aggregate (see the module docstring). ``con``: the DuckDB connection
-    to run on (default: a new single-threaded one, so that sums are bit-identical on re-runs)."""
+    to run on (default: a new one); it is set to one thread, so that sums are bit-identical on
+    re-runs."""
     obs = aggregation_inputs(rows, config)
     people = persons(population, countries)
     years = set(config.reference_years) | set(obs["year"].to_list())
@@ -157,7 +158,8 @@ def compute_aggregates(
         "pub_imp_groups": imputation_groups(countries, income_groups, config),
         "params": pl.DataFrame({"window_years": [config.window_years]}, schema={"window_years": pl.Int64}),
     }
-    con = con or duckdb.connect(config={"threads": "1"})
+    con = con or duckdb.connect()
+    con.execute("SET threads = 1")
     run_sql_file(con, SQL_FILE, relations)
     provenance = [
         pl.lit(imputation_model(config)).alias("imputation_model"),

@@ -68,7 +68,3 @@ def base_population(people: pl.DataFrame, keys: Iterable[tuple[str, str]], confi
         return pl.DataFrame(schema=BASE_SCHEMA)
     return pl.concat(frames).select(list(BASE_SCHEMA)).cast(BASE_SCHEMA)
 
-
-def total_population(people: pl.DataFrame) -> pl.DataFrame:
-    """``ref_area, year, population`` (persons, all ages, both sexes)."""
-    return people.group_by("ref_area", "year").agg(pl.col("persons").sum().alias("population"))

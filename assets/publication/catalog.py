@@ -1,0 +1,38 @@
+"""Publication layer, the DuckDB catalog: ``publication/catalog.duckdb``, one view per Parquet
+table of the output directory (engine/publication/catalog.py). Written by this one asset, in
+the Dagster pool ``duckdb_catalog`` (limit 1 in deploy/dagster.yaml), to a temporary file then
+renamed: never two writers, never a half-built file."""
+
+import dagster as dg
+
+from assets.publication.inputs import GROUP, INDICATOR_KEYS, config_of, key
+from engine.publication.catalog import build_catalog
+from pipelines.resources import PipelineResource
+
+CATALOG_FILE = "catalog.duckdb"
+PARQUET_ASSETS = (
+    "country_values", "country_lineup", "aggregates", "headline", "annex", "gender_gaps", "nationality_gaps",
+    "revisions", "validation_results", "sources", "quarantine",
+)
+
+
+@dg.asset(
+    key=key("catalog"),
+    deps=[*(key(t) for t in PARQUET_ASSETS), *INDICATOR_KEYS, dg.AssetKey(["indicators", "not_computable"]), dg.AssetKey(["staging", "published_sdg"])],
+    group_name=GROUP,
+    kinds={"duckdb"},
+    pool="duckdb_catalog",
+    description="DuckDB catalog (publication/catalog.duckdb): a view <layer>.<table> over every Parquet table of the "
+    "configured layers, and main.catalog_tables listing them.",
+)
+def catalog(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
+    store = pipeline.store()
+    target = store.root / "publication" / CATALOG_FILE
+    views = build_catalog(store.root, target, config_of(pipeline).catalog_layers)
+    return dg.MaterializeResult(
+        metadata={
+            "views": len(views),
+            "view_names": dg.MetadataValue.md("\n".join(f"- `{v.name}` ({v.files} file{'s' if v.files > 1 else ''})" for v in views) or "_none_"),
+            "path": dg.MetadataValue.path(str(target)),
+        }
+    )

@@ -1,0 +1,89 @@
+"""Publication layer, exports: the SDMX-CSV file for SDG data platforms, the report's figures
+and the revisions against the previously published UN SDG vintage."""
+
+import dagster as dg
+import polars as pl
+
+from assets.publication.inputs import GROUP, INDICATOR_KEYS, all_country_rows, config_of, key, population_vintage, write_table
+from engine.publication.country_values import select_sources
+from engine.publication.figures import draw_figures
+from engine.publication.revisions import revision_summary, revisions_table
+from engine.publication.sdmx import HEADER, sdmx_frame, write_csv
+from engine.publication.tables import REVISIONS
+from pipelines.resources import PipelineResource
+
+SDMX_FILE = "sdg_sdmx.csv"
+FIGURES_DIR = "figures"
+
+
+@dg.asset(
+    key=key("sdg_sdmx"),
+    deps=[key("country_values"), key("aggregates"), dg.AssetKey(["staging", "countries"])],
+    group_name=GROUP,
+    kinds={"csv"},
+    description="SDMX-CSV in the layout of the UN SDG harmonised global dataflow (DF_SDG_GLH): country values after "
+    "disclosure control (REF_AREA = M49) and the aggregates of areas with an M49 code (publication/sdg_sdmx.csv).",
+)
+def sdg_sdmx(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
+    store = pipeline.store()
+    config = config_of(pipeline)
+    frame = sdmx_frame(store.read("publication", "country_values"), store.read("publication", "aggregates"), store.read("staging", "countries"), config)
+    target = store.root / "publication" / SDMX_FILE
+    rows = write_csv(frame, target)
+    status = frame["OBS_STATUS"].value_counts()
+    return dg.MaterializeResult(
+        metadata={
+            "observations": rows,
+            "series": sorted(frame["SERIES"].unique().to_list()),
+            "obs_status": dg.MetadataValue.json(dict(zip(status["OBS_STATUS"].to_list(), status["count"].to_list()))),
+            "header": ",".join(HEADER),
+            "path": dg.MetadataValue.path(str(target)),
+        }
+    )
+
+
+@dg.asset(
+    key=key("figures"),
+    deps=[key("headline"), key("gender_gaps"), key("nationality_gaps")],
+    group_name=GROUP,
+    kinds={"matplotlib", "png"},
+    description="Figures for the report (PNG, publication/figures/): coverage by region and sex, the gender gap by series, "
+    "the nationality gap where data exist; titles, axis units and source notes.",
+)
+def figures(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
+    store = pipeline.store()
+    folder = store.root / "publication" / FIGURES_DIR
+    drawn = draw_figures(
+        store.read("publication", "headline"), store.read("publication", "gender_gaps"), store.read("publication", "nationality_gaps"),
+        config_of(pipeline), folder,
+    )
+    for stale in folder.glob("*.png"):
+        if stale not in drawn:
+            stale.unlink()  # e.g. no nationality gap any more: no figure from an older run
+    return dg.MaterializeResult(metadata={"figures": [p.name for p in drawn], "path": dg.MetadataValue.path(str(folder))})
+
+
+@dg.asset(
+    key=key("revisions"),
+    deps=[*INDICATOR_KEYS, dg.AssetKey(["staging", "published_sdg"]), dg.AssetKey(["staging", "population"])],
+    group_name=GROUP,
+    kinds={"polars", "parquet"},
+    description=REVISIONS.description,
+)
+def revisions(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
+    store = pipeline.store()
+    config = config_of(pipeline)
+    selected = select_sources(all_country_rows(store, config), config)
+    previous = store.read("staging", "published_sdg")
+    table = revisions_table(selected, previous, config, population_vintage=population_vintage(store))
+    summary = revision_summary(table, selected, previous, config)
+    return write_table(
+        store, table, REVISIONS,
+        summary=dg.MetadataValue.json(summary),
+        largest=dg.MetadataValue.md(
+            "| series | country | year | sex | old | new | reason |\n|---|---|---|---|---|---|---|\n" + "\n".join(
+                f"| {r['series']} | {r['ref_area']} | {r['year']} | {r['sex']} | {r['old_value']:.1f} | {r['new_value']:.1f} | {r['reason_code']} |"
+                for r in table.filter(pl.col("old_value").is_not_null()).sort(pl.col("difference_pp").abs(), descending=True).head(10).iter_rows(named=True)
+            )
+        ),
+    )

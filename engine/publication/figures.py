@@ -1,0 +1,155 @@
+"""Figures for the report, drawn from the publication tables (PNG, 150 dpi).
+
+* ``coverage_by_region_sex.png`` (headline): one panel per series of ``figures.series``,
+  coverage of women, men and everyone in the world and each region of ``figures.region_level``
+  in the latest reference year; a hatched bar marks an aggregate with low coverage by reported
+  data (``low_coverage``).
+* ``gender_gap_by_series.png`` (gender gaps of the aggregates, the headline's vintage): female
+  minus male, percentage points,
+  world and regions, every sex-aggregated series, latest reference year.
+* ``nationality_gap.png`` (nationality gaps, countries): non-nationals minus nationals,
+  percentage points, each country and series with an unsuppressed gap (latest year). Drawn
+  only where such gaps exist.
+
+Every figure has a title, axis labels with units and a source note (``figures.source_note``,
+and ``figures.aggregate_note`` under figures of aggregates).
+:func:`draw_figures` returns the paths written.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+import polars as pl  # noqa: E402
+
+from engine.publication.config import PublicationConfig  # noqa: E402
+
+SEX_STYLE = {"F": ("Women", "#b2182b"), "M": ("Men", "#2166ac"), "T": ("Total", "#7f7f7f")}
+DPI = 150
+
+
+def _finish(fig, path: Path, note: str) -> Path:
+    fig.text(0.01, 0.01, textwrap.fill(note, 150), fontsize=7, color="#444444", va="bottom", ha="left")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    fig.savefig(tmp, dpi=DPI, format="png")
+    plt.close(fig)
+    os.replace(tmp, path)  # never a half-written figure where the old one stood
+    return path
+
+
+def _primary(frame: pl.DataFrame) -> pl.DataFrame:
+    """Rows of one vintage per series: the one with the most reporting countries (as in the
+    SDMX export)."""
+    best = (
+        frame.group_by("series", "vintage").agg(pl.col("n_reported").sum().alias("_n"))
+        .sort("_n", "vintage", descending=[True, False]).group_by("series", maintain_order=True).first()
+        .select("series", "vintage")
+    )
+    return frame.join(best, on=["series", "vintage"])
+
+
+def coverage_by_region_sex(headline: pl.DataFrame, config: PublicationConfig, path: Path) -> Path | None:
+    level = config.figures["region_level"]
+    series = [s for s in config.figures["series"] if s in headline["series"].unique().to_list()]
+    frame = _primary(headline.filter(pl.col("latest") & pl.col("series").is_in(series) & pl.col("level").is_in(["world", level])))
+    if frame.is_empty():
+        return None
+    year = int(frame["year"].max())
+    regions = ["World"] + sorted(r for r in frame["region"].unique().to_list() if r != "World")
+    fig, axes = plt.subplots(len(series), 1, figsize=(11, 2.6 * len(series) + 1.6), squeeze=False)
+    width = 0.27
+    for ax, name in zip(axes[:, 0], series):
+        part = frame.filter(pl.col("series") == name)
+        for i, sex in enumerate(("F", "M", "T")):
+            label, colour = SEX_STYLE[sex]
+            cells = {r["region"]: r for r in part.filter(pl.col("sex") == sex).iter_rows(named=True)}
+            xs = [j + (i - 1) * width for j in range(len(regions))]
+            values = [cells[r]["value"] if r in cells else 0 for r in regions]
+            hatch = ["//" if r in cells and cells[r]["low_coverage"] else "" for r in regions]
+            bars = ax.bar(xs, values, width, color=colour, label=label)
+            for bar, h in zip(bars, hatch):
+                bar.set_hatch(h)
+        ax.set_title(config.series_label(name), fontsize=10, loc="left")
+        ax.set_ylim(0, 100)
+        ax.set_ylabel("Coverage (%)")
+        ax.set_xticks(range(len(regions)))
+        ax.set_xticklabels([textwrap.fill(r, 16) for r in regions], fontsize=8)
+        ax.grid(axis="y", alpha=0.3)
+    handles = [Patch(facecolor=SEX_STYLE[s][1], label=SEX_STYLE[s][0]) for s in ("F", "M", "T")]
+    handles.append(Patch(facecolor="white", edgecolor="black", hatch="//", label=f"Reported data < {config.low_coverage_share:.0%} of denominator"))
+    axes[0, 0].legend(handles=handles, ncol=4, fontsize=8, loc="upper right")
+    fig.suptitle(f"Social protection coverage by region and sex, {year} (% of each series' population)", fontsize=12)
+    fig.tight_layout(rect=(0, 0.06, 1, 0.97))
+    return _finish(fig, path, f"{config.figures['source_note']} {config.figures['aggregate_note']}")
+
+
+def gender_gap_by_series(gaps: pl.DataFrame, headline: pl.DataFrame, config: PublicationConfig, path: Path) -> Path | None:
+    level = config.figures["region_level"]
+    frame = gaps.filter((pl.col("area_kind") == "aggregate") & pl.col("level").is_in(["world", level]) & pl.col("difference_pp").is_not_null())
+    if frame.is_empty():
+        return None
+    frame = frame.join(_primary(headline).select("series", "vintage").unique(), on=["series", "vintage"])
+    frame = frame.filter(pl.col("year") == pl.col("year").max().over("series"))
+    year = int(frame["year"].max())
+    series = sorted(frame["series"].unique().to_list())
+    regions = ["World"] + sorted(r for r in frame["ref_area"].unique().to_list() if r != "World")
+    fig, ax = plt.subplots(figsize=(11, 0.45 * len(series) + 2.4))
+    markers = ["D", "o", "s", "^", "v", "P", "X", "*"]
+    for i, region in enumerate(regions):
+        part = {r["series"]: r["difference_pp"] for r in frame.filter(pl.col("ref_area") == region).iter_rows(named=True)}
+        ys = [j for j, s in enumerate(series) if s in part]
+        ax.scatter([part[series[j]] for j in ys], ys, marker=markers[i % len(markers)], s=60 if region == "World" else 30,
+                   color="black" if region == "World" else None, label=region, zorder=3)
+    ax.axvline(0, color="#444444", linewidth=0.8)
+    ax.set_yticks(range(len(series)))
+    ax.set_yticklabels([textwrap.fill(config.series_label(s), 48) for s in series], fontsize=8)
+    ax.set_xlabel("Female minus male coverage (percentage points)")
+    ax.set_title(f"Gender gap in coverage by series, world and regions, {year}", fontsize=12)
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    return _finish(fig, path, f"{config.figures['source_note']} {config.figures['aggregate_note']} Negative: women less covered than men.")
+
+
+def nationality_gap(gaps: pl.DataFrame, config: PublicationConfig, path: Path) -> Path | None:
+    frame = gaps.filter(
+        (pl.col("area_kind") == "country") & (pl.col("sex") == "T") & pl.col("difference_pp").is_not_null()
+        & (pl.col("age_group") == "T") & (pl.col("urban_rural") == "T")
+    )
+    if frame.is_empty():
+        return None
+    frame = frame.filter(pl.col("year") == pl.col("year").max().over("ref_area", "series")).unique(["ref_area", "series"], keep="first")
+    series = sorted(frame["series"].unique().to_list())
+    countries = sorted(frame["ref_area"].unique().to_list())
+    fig, ax = plt.subplots(figsize=(11, 0.45 * len(series) + 2.4))
+    markers = ["o", "s", "^", "v", "D", "P", "X", "*"]
+    for i, country in enumerate(countries):
+        part = {r["series"]: (r["difference_pp"], r["year"]) for r in frame.filter(pl.col("ref_area") == country).iter_rows(named=True)}
+        ys = [j for j, s in enumerate(series) if s in part]
+        ax.scatter([part[series[j]][0] for j in ys], ys, marker=markers[i % len(markers)], s=30, label=country, zorder=3)
+    ax.axvline(0, color="#444444", linewidth=0.8)
+    ax.set_yticks(range(len(series)))
+    ax.set_yticklabels([textwrap.fill(config.series_label(s), 48) for s in series], fontsize=8)
+    ax.set_xlabel("Non-nationals minus nationals coverage (percentage points)")
+    ax.set_title("Nationality gap in coverage by series and country, latest year", fontsize=12)
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(fontsize=7, ncol=2, loc="center left", bbox_to_anchor=(1.0, 0.5), title="Country (ISO3)", title_fontsize=7)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    return _finish(fig, path, config.figures["source_note"] + " Negative: non-nationals less covered than nationals. Suppressed gaps are not shown.")
+
+
+def draw_figures(headline: pl.DataFrame, gender_gaps: pl.DataFrame, nationality_gaps: pl.DataFrame, config: PublicationConfig, folder: Path) -> list[Path]:
+    drawn = [
+        coverage_by_region_sex(headline, config, folder / "coverage_by_region_sex.png"),
+        gender_gap_by_series(gender_gaps, headline, config, folder / "gender_gap_by_series.png"),
+        nationality_gap(nationality_gaps, config, folder / "nationality_gap.png"),
+    ]
+    return [p for p in drawn if p is not None]

@@ -1,0 +1,283 @@
+"""Declarations of the publication tables: file, description, key and columns (the data
+dictionary can render them with :func:`render_markdown`). Every table is written through
+:func:`conform`, which selects the declared columns in order with their declared types, so a
+table cannot drift from its declaration.
+
+Per-series columns of the statistical annex are declared once as a pattern (``<series>_value``
+...): :func:`conform` keeps them after the fixed columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from schemas.survey_variables import Variable as V
+from schemas.tables import polars_dtype
+
+SEX = ("T", "F", "M")
+FLAG = ("suppressed", "caution")
+STATUS = ("reported", "derived", "imputed")
+_FAMILY = V("family", "id", "Indicator family: sdg_1_3_1, sdg_3_8_2 or sdg_3_8_1.", required=True)
+_SERIES = V("series", "id", "Series code (UN SDG code, or a report series SP_*).", required=True)
+_REF_AREA = V("ref_area", "id", "Country, ISO 3166-1 alpha-3.", required=True)
+_YEAR = V("year", "int", "Year (reference year of an aggregate).", required=True)
+_VINTAGE = V("vintage", "id", "Vintage of the country values aggregated: the family's method edition and, when given, the denominator inputs; values of different vintages are never combined.", required=True)
+_PROVENANCE = (
+    V("imputation_model", "id", "The imputation model and its covariates (config/methods/publication.yaml).", required=True),
+    V("population_vintage", "id", "WPP vintage of the population weights and denominator proxies."),
+    V("method_edition", "id", "Publication method edition (publication:<edition>).", required=True),
+)
+_BREAKDOWNS = (
+    V("sex", "code", "T, F, M (3.8.2: sex of the household head).", codes=SEX, required=True),
+    V("nationality", "code", "T, national, non_national.", codes=("T", "national", "non_national"), required=True),
+    V("age_group", "id", "T or an age band.", required=True),
+    V("urban_rural", "code", "T, urban, rural.", codes=("T", "urban", "rural"), required=True),
+    V("quintile", "id", "T or a consumption quintile (3.8.2).", required=True),
+    V("hh_composition", "id", "T or a household age composition (3.8.2).", required=True),
+)
+_DISCLOSURE = (
+    V("suppressed", "flag", "Survey cell suppressed by disclosure control (value and bounds emptied).", required=True),
+    V("flag", "code", "suppressed, or caution (low reliability), or empty.", codes=FLAG),
+)
+
+
+@dataclass(frozen=True)
+class PublicationTable:
+    name: str
+    path: str  # relative to the output directory
+    description: str
+    key: tuple[str, ...]
+    columns: tuple[V, ...]
+
+    def dtypes(self) -> dict[str, pl.DataType]:
+        return {v.name: polars_dtype(v) for v in self.columns}
+
+
+def conform(frame: pl.DataFrame, table: PublicationTable) -> pl.DataFrame:
+    """``frame`` with the declared columns in order and type (absent columns are missing,
+    an error); extra columns are kept after them only for the annex (per-series columns)."""
+    dtypes = table.dtypes()
+    extra = [c for c in frame.columns if c not in dtypes] if table.name == "annex" else []
+    return frame.select([*dtypes, *extra]).cast(dtypes)
+
+
+COUNTRY_VALUES = PublicationTable(
+    "country_values", "publication/country_values.parquet",
+    "Country values as published: for every family, series, country and year the rows of one source "
+    "(administrative before survey, then the smallest source id), every breakdown, after disclosure control.",
+    ("family", "series", "ref_area", "year", "sex", "nationality", "age_group", "urban_rural", "quintile", "hh_composition"),
+    (
+        _FAMILY, _SERIES, _REF_AREA, V("year", "int", "Reference year of the value.", required=True), *_BREAKDOWNS,
+        V("source_kind", "code", "administrative, survey or uhc_index (3.8.1).", codes=("administrative", "survey", "uhc_index"), required=True),
+        V("source_id", "id", "SSI return id, survey id, or uhc_index.", required=True),
+        V("value", "float", "Percent (3.8.1: index 0-100); empty when suppressed."),
+        V("numerator", "float", "Persons covered (weighted for surveys); empty when suppressed."),
+        V("denominator", "float", "Persons in the series population; empty when suppressed."),
+        V("se", "float", "Design-based standard error, percentage points (surveys)."),
+        V("ci_lower", "float", "Lower 95% bound, percent (surveys)."),
+        V("ci_upper", "float", "Upper 95% bound, percent (surveys)."),
+        V("n_unweighted", "int", "Unweighted sample persons (surveys)."),
+        V("reliability", "id", "reliable, caution, suppress, not_applicable."),
+        V("capped", "flag", "Administrative value capped at 100 by the method edition."),
+        V("obs_status", "id", "SDMX observation status of the indicator table."),
+        V("imputed_share", "float", "Share of imputed tracers (3.8.1)."),
+        V("method_edition", "id", "Method editions of the value.", required=True),
+        V("input_vintage", "id", "Vintages of the inputs of the value."),
+        *_DISCLOSURE,
+    ),
+)
+
+COUNTRY_LINEUP = PublicationTable(
+    "country_lineup", "publication/country_lineup.parquet",
+    "Every country x reference year x sex value entering the aggregates, with its status: reported (the preferred source, "
+    "latest year within the window), derived (exactly from reported cells of the country) or imputed (flagged, with the "
+    "imputation group and its donors).",
+    ("family", "vintage", "series", "ref_year", "ref_area", "sex"),
+    (
+        _FAMILY, _VINTAGE, _SERIES,
+        V("ref_year", "int", "Reference year.", required=True), _REF_AREA,
+        V("sex", "code", "T, F, M.", codes=SEX, required=True),
+        V("status", "code", "reported, derived or imputed.", codes=STATUS, required=True),
+        V("source_kind", "id", "Source kind of a reported value."),
+        V("source_id", "id", "Source of a reported value."),
+        V("obs_year", "int", "Year of the reported value (within window_years before ref_year)."),
+        V("value", "float", "Percent; empty where value_withheld."),
+        V("numerator", "float", "value / 100 x denominator."),
+        V("denominator", "float", "Series denominator carried to the reference year (population for 3.8.x)."),
+        V("base_pop", "float", "WPP population of the series' base ages and sex, reference year (persons)."),
+        V("imputation_level", "id", "Imputation level of an imputed cell, or residual_of_total / sum_of_sexes."),
+        V("imputation_group", "id", "The group whose median was used."),
+        V("imputation_donors", "int", "Reporting countries in that group."),
+        V("value_withheld", "flag", "A derived sex cell (reported total minus the other sex) could reproduce a suppressed survey cell: its values are not shown.", required=True),
+        *_PROVENANCE,
+    ),
+)
+
+AGGREGATES = PublicationTable(
+    "aggregates", "publication/aggregates.parquet",
+    "World, ILO regions and subregions, SDG regions and World Bank income groups (dated), by series, sex and reference year: "
+    "100 x sum of numerators / sum of denominators (3.8.x: population-weighted), with the shares covered by reported data.",
+    ("family", "vintage", "series", "level", "region", "year", "sex"),
+    (
+        _FAMILY, _VINTAGE,
+        V("weighting", "code", "denominator (SDG 1.3.1) or population (3.8.1, 3.8.2).", codes=("denominator", "population"), required=True),
+        _SERIES,
+        V("level", "id", "world, ilo_region, ilo_subregion, sdg_region or income_group.", required=True),
+        V("region", "id", "Group name (income groups: L, LM, UM, H).", required=True),
+        _YEAR, V("sex", "code", "T, F, M.", codes=SEX, required=True),
+        V("value", "float", "Percent (3.8.1: index).", required=True, min=0),
+        V("numerator", "float", "Sum of the countries' numerators."),
+        V("denominator", "float", "Sum of the countries' denominators (population for 3.8.x)."),
+        V("denominator_share_reported", "float", "Share of the denominator from reported or derived country values (0-1).", min=0, max=1),
+        V("population_share_reported", "float", "Share of the base population from reported or derived country values (0-1).", min=0, max=1),
+        V("population", "float", "WPP population of the series' base ages (persons)."),
+        V("n_countries", "int", "Countries in the group (with a WPP population)."),
+        V("n_reported", "int", "Countries with a reported value."),
+        V("n_derived", "int", "Countries with a value derived from reported cells."),
+        V("n_imputed", "int", "Countries imputed."),
+        V("low_coverage", "flag", "denominator_share_reported below low_coverage_share.", required=True),
+        *_PROVENANCE,
+    ),
+)
+
+HEADLINE = PublicationTable(
+    "headline", "publication/headline.parquet",
+    "World and regional headline figures x series x sex, every reference year (time series) with the latest one marked.",
+    ("family", "vintage", "series", "level", "region", "year", "sex"),
+    (
+        _FAMILY, _SERIES, V("series_label", "id", "Series label.", required=True),
+        V("level", "id", "Grouping level.", required=True), V("region", "id", "Group.", required=True),
+        V("region_code", "id", "UN M49 code of the group, where it has one."),
+        V("sex", "code", "T, F, M.", codes=SEX, required=True), _YEAR,
+        V("latest", "flag", "The latest reference year of the series.", required=True),
+        V("value", "float", "Percent (3.8.1: index).", required=True),
+        V("denominator_share_reported", "float", "Share of the denominator from reported data (0-1)."),
+        V("population_share_reported", "float", "Share of the base population from reported data (0-1)."),
+        V("n_countries", "int", "Countries in the group."), V("n_reported", "int", "Reported."),
+        V("n_derived", "int", "Derived."), V("n_imputed", "int", "Imputed."),
+        V("low_coverage", "flag", "Less than low_coverage_share of the denominator reported.", required=True),
+        _VINTAGE, V("imputation_model", "id", "Imputation model."), V("method_edition", "id", "Publication edition."),
+    ),
+)
+
+ANNEX = PublicationTable(
+    "annex", "publication/annex.parquet",
+    "Statistical annex: one row per country; for each series of annex_series the columns <series>_value (latest published "
+    "total, percent), <series>_year, <series>_source (<source_kind>:<source_id>) and <series>_flag (suppressed / caution), "
+    "series codes in lower case.",
+    ("iso3",),
+    (
+        V("iso3", "id", "ISO3.", required=True), V("m49", "int", "UN M49 code.", required=True), V("name", "id", "Name.", required=True),
+        V("ilo_region", "id", "ILO region."), V("ilo_subregion", "id", "ILO subregion."), V("sdg_region", "id", "SDG region."),
+        V("income_group", "id", "World Bank income group of the latest classification year."),
+        V("income_group_year", "int", "That year."),
+    ),
+)
+
+_GAP_VALUES = (
+    V("value_group", "float", "Focus group (female / non-national), percent."),
+    V("value_reference", "float", "Reference group (male / national), percent."),
+    V("difference_pp", "float", "Focus minus reference, percentage points."),
+    V("difference_se", "float", "Design-based SE of the difference (surveys)."),
+    V("difference_ci_lower", "float", "Lower 95% bound of the difference."),
+    V("difference_ci_upper", "float", "Upper 95% bound of the difference."),
+    V("ratio", "float", "Focus / reference."),
+    V("ratio_se", "float", "SE of the ratio (surveys)."),
+)
+_GAP_COLUMNS = (
+    V("area_kind", "code", "country or aggregate.", codes=("country", "aggregate"), required=True),
+    V("ref_area", "id", "ISO3, or the group of an aggregate.", required=True),
+    V("level", "id", "Grouping level of an aggregate."),
+    _FAMILY, _SERIES, _YEAR,
+    V("gap_type", "code", "sex or nationality.", codes=("sex", "nationality"), required=True),
+    *_BREAKDOWNS,
+    V("source_kind", "id", "administrative, survey or aggregate.", required=True),
+    V("source_id", "id", "Source of a country gap."),
+    *_GAP_VALUES, *_DISCLOSURE,
+    V("method_edition", "id", "Method editions."),
+    V("vintage", "id", "Vintage of an aggregate."),
+)
+GAP_KEY = ("area_kind", "ref_area", "level", "vintage", "family", "series", "year", "gap_type", "sex", "nationality",
+           "age_group", "urban_rural", "quintile", "hh_composition", "source_id")
+GENDER_GAPS = PublicationTable(
+    "gender_gaps", "publication/gender_gaps.parquet",
+    "Gender gaps (female minus male), countries (published sources, with design-based SEs for surveys; 3.8.2: sex of the "
+    "household head) and aggregates; gaps of suppressed cells are suppressed.",
+    GAP_KEY, _GAP_COLUMNS,
+)
+NATIONALITY_GAPS = PublicationTable(
+    "nationality_gaps", "publication/nationality_gaps.parquet",
+    "Nationality gaps (non-nationals minus nationals) by country, published sources; gaps of suppressed cells are suppressed.",
+    GAP_KEY, _GAP_COLUMNS,
+)
+
+REVISIONS = PublicationTable(
+    "revisions", "publication/revisions.parquet",
+    "Country values of this run that differ from the previously published UN SDG vintage by more than the tolerance, or "
+    "were not published there, with the reason where known.",
+    ("series", "ref_area", "year", "sex"),
+    (
+        _SERIES, _REF_AREA, V("year", "int", "Year.", required=True), V("sex", "code", "T, F, M.", codes=SEX, required=True), _FAMILY,
+        V("old_value", "float", "Previously published value (empty: none)."),
+        V("new_value", "float", "This run's value.", required=True),
+        V("difference_pp", "float", "New minus old, percentage points."),
+        V("old_vintage", "id", "Vintage compared against.", required=True),
+        V("old_nature", "id", "UN SDG NATURE of the previous value."),
+        V("new_source_kind", "id", "Source kind of the new value."), V("new_source_id", "id", "Source of the new value."),
+        V("new_method_edition", "id", "Method editions of the new value."),
+        V("reason_code", "id", "new_source, new_method_edition, new_denominator_vintage (joined by ;) or unexplained.", required=True),
+        V("reason", "id", "The reason in words."),
+    ),
+)
+
+VALIDATION_RESULTS = PublicationTable(
+    "validation_results", "publication/validation_results.parquet",
+    "One row per expectation of every Great Expectations suite run on the publication tables.",
+    ("suite", "expectation", "column"),
+    (
+        V("suite", "id", "Suite (schemas/gx_suites.py).", required=True), V("table", "id", "Table validated.", required=True),
+        V("severity", "code", "ERROR or WARN.", codes=("ERROR", "WARN"), required=True),
+        V("expectation", "id", "GX expectation class.", required=True), V("column", "id", "Column(s)."),
+        V("success", "flag", "Passed.", required=True), V("element_count", "int", "Rows evaluated."),
+        V("unexpected_count", "int", "Rows failing."), V("unexpected_sample", "id", "Sample of failing values (JSON)."),
+        V("error", "id", "Exception raised by the expectation, if any."),
+    ),
+)
+
+PUBLISHED_SDG = PublicationTable(
+    "published_sdg", "staging/published_sdg.parquet",
+    "Previously published UN SDG Global Database values (reference/unsdg_<vintage>/), long layout; M49 areas that are not "
+    "countries of reference/countries.csv are kept with an empty ref_area (area_kind other_area).",
+    ("vintage", "series", "m49", "year", "sex", "breakdown"),
+    (
+        V("vintage", "id", "Extract vintage (folder name after unsdg_).", required=True),
+        V("series", "id", "UN SDG series code, upper case.", required=True),
+        V("m49", "int", "UN M49 code of the area.", required=True),
+        V("ref_area", "id", "ISO3 of a country; empty for regions and other areas."),
+        V("area_kind", "code", "country or other_area.", codes=("country", "other_area"), required=True),
+        V("year", "int", "Year.", required=True),
+        V("sex", "code", "T, F, M.", codes=SEX, required=True),
+        V("breakdown", "id", "T, or the non-total category of another dimension (quantile=q1, age=15_24).", required=True),
+        V("value", "float", "Published value.", required=True),
+        V("unit", "id", "Unit (PERCENT, INDEX...)."),
+        V("nature", "id", "UN SDG NATURE code (C, CA, E, G, M, N)."),
+        V("obs_status", "id", "Observation status (absent before the 2023 extracts)."),
+    ),
+)
+
+TABLES: tuple[PublicationTable, ...] = (
+    COUNTRY_VALUES, COUNTRY_LINEUP, AGGREGATES, HEADLINE, ANNEX, GENDER_GAPS, NATIONALITY_GAPS, REVISIONS,
+    VALIDATION_RESULTS, PUBLISHED_SDG,
+)
+BY_NAME = {t.name: t for t in TABLES}
+
+
+def render_markdown(variables_table) -> list[str]:
+    """Markdown sections for the data dictionary; ``variables_table`` renders a column list
+    (``schemas.data_dictionary._table``)."""
+    out = []
+    for t in TABLES:
+        out += [f"### `{t.path}`", "", t.description, "", f"Key: {', '.join(f'`{k}`' for k in t.key)}.", "", *variables_table(t.columns), ""]
+    return out

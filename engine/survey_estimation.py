@@ -1,178 +1,37 @@
-"""Design-based survey estimation: registers the inputs, runs the indicator-family SQL and the
-generic variance SQL (``sql/survey_variance.sql``) in one DuckDB connection, and returns Polars
-frames in the long publication layout.
+"""Design-based survey estimation in DuckDB: registers the inputs, runs the indicator SQL and the
+generic variance SQL in one connection, and returns Polars frames in the long publication layout.
 
-``estimate_domains`` is the generic entry: given per-stratum moments of the domains' PSU totals
-(the interface of ``survey_variance.sql``), it returns estimates and gap contrasts.
-``estimate_survey`` does SDG 1.3.1 for one harmonised survey.
+* ``estimate_survey`` — every SDG 1.3.1 series x domain of one harmonised survey
+  (``sql/sdg_1_3_1_survey.sql``), with gender and nationality gaps.
+* ``estimate_domains`` — the generic step: ``sql/survey_variance.sql`` (domain proportions) then
+  ``sql/survey_gaps.sql`` (differences and ratios of domain pairs) over the relations a producer
+  built in the connection (interface documented at the top of those files). SDG 3.8.2 reuses it.
+
+Student t quantiles are not available in DuckDB (nor portable): they are computed here with scipy
+for the design's degrees of freedom and registered as the relation ``t_quantiles(df, t)``.
+Values, SEs and confidence bounds leave this module in percent (gaps in percentage points);
+the SQL works with proportions.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from pathlib import Path
 
 import duckdb
-import numpy as np
 import polars as pl
 from scipy import stats
 
 from engine.method_config import MethodEdition
 from engine.sql import fetch, params_frame, run_sql_file
 
-MAX_DF = 100_000
 DOMAIN_DIMS = ("sex", "nationality", "age_group", "urban_rural")
+# Breakdown -> the canonical variable it needs; nationality is part of every survey's domains,
+# the others only when the edition's `survey.breakdowns` lists them.
 BREAKDOWN_VARIABLES = {"nationality": "nationality", "urban_rural": "urban_rural"}
 PENSION_AGE_SERIES = ("SI_COV_PENSN", "SI_COV_VULN")
+PENSION_AGE_SEXES = ("F", "M")
 NOT_COMPUTABLE_SCHEMA = {"survey_id": pl.String, "country": pl.String, "year": pl.Int64, "series": pl.String, "breakdown": pl.String, "reason": pl.String}
-
-
-@dataclass(frozen=True)
-class SurveyEstimates:
-    estimates: pl.DataFrame
-    gaps: pl.DataFrame
-    not_computable: pl.DataFrame
-
-
-class LonelyPsuError(ValueError):
-    """Raised under the ``fail`` policy when a stratum has a single PSU."""
-
-
-@lru_cache(maxsize=8)
-def t_quantiles(confidence_level: float) -> pl.DataFrame:
-    """Two-sided Student t critical values for df = 1 .. MAX_DF."""
-    df = np.arange(1, MAX_DF + 1)
-    t = stats.t.ppf(0.5 + confidence_level / 2.0, df)
-    return pl.DataFrame({"df": df.astype(np.int64), "t": t})
-
-
-def estimation_params(estimation: MethodEdition) -> pl.DataFrame:
-    rel = estimation["reliability"]
-    return params_frame(
-        {
-            "ci_method": estimation["ci_method"],
-            "lonely_psu": estimation["lonely_psu"],
-            "suppress_below_n": int(rel["suppress_below_n"]),
-            "caution_cv_above": float(rel["caution_cv_above"]),
-            "caution_below_n": int(rel["caution_below_n"]),
-        }
-    )
-
-
-def _check_lonely(con: duckdb.DuckDBPyConnection, estimation: MethodEdition) -> None:
-    if estimation["lonely_psu"] != "fail":
-        return
-    lonely = con.execute("SELECT stratum FROM design_psus GROUP BY stratum HAVING COUNT(*) = 1 ORDER BY stratum").fetchall()
-    if lonely:
-        raise LonelyPsuError(f"strata with a single PSU: {[r[0] for r in lonely]} (lonely_psu policy 'fail')")
-
-
-def estimate_domains(con: duckdb.DuckDBPyConnection, estimation: MethodEdition) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Run ``survey_variance.sql`` on the relations ``domain_moments``, ``pair_moments``,
-    ``gap_pairs`` and ``design_psus`` already present in ``con``. Returns (domain estimates, gap
-    estimates) with proportions (0-1), as computed by the SQL."""
-    _check_lonely(con, estimation)
-    run_sql_file(
-        con,
-        "survey_variance.sql",
-        {"params": estimation_params(estimation), "t_quantiles": t_quantiles(float(estimation["confidence_level"]))},
-    )
-    return fetch(con, "domain_estimates"), fetch(con, "gap_estimates")
-
-
-def _available_variables(con: duckdb.DuckDBPyConnection, variables: list[str]) -> set[str]:
-    """Variables with at least one non-missing value (one aggregate scan)."""
-    counts = con.execute("SELECT " + ", ".join(f"COUNT({v}) AS {v}" for v in variables) + " FROM persons").fetchall()[0]
-    return {v for v, n in zip(variables, counts) if n}
-
-
-def _method_params(method: MethodEdition) -> pl.DataFrame:
-    return params_frame(
-        {
-            "child_max_age": int(method["child_max_age"]),
-            "working_age_min": int(method["working_age_min"]),
-            "wkinjry_labour_force": method["wkinjry_denominator"] == "labour_force",
-            "contributor_unasked_as_no": bool(method["contributor_unasked_as_no"]),
-            "by_age_group": "age_group" in method["breakdowns"],
-            "by_urban_rural": "urban_rural" in method["breakdowns"],
-        }
-    )
-
-
-def _age_bands(method: MethodEdition) -> pl.DataFrame:
-    """Single years of age -> the label of their configured age group (e.g. 15_24)."""
-    rows = [(age, f"{int(lo)}_{int(hi)}") for lo, hi in method["age_groups"] for age in range(int(lo), int(hi) + 1)]
-    return pl.DataFrame(rows, schema={"age": pl.Int64, "label": pl.String}, orient="row")
-
-
-def estimate_survey(
-    con: duckdb.DuckDBPyConnection,
-    persons: str | pl.DataFrame,
-    pensionable_age: pl.DataFrame,
-    method: MethodEdition,
-    estimation: MethodEdition,
-) -> SurveyEstimates:
-    """Every SDG 1.3.1 series for one survey.
-
-    ``persons`` is the canonical person table (a Parquet path or a frame) of ONE survey;
-    ``pensionable_age`` has columns ``sex`` (F, M), ``age`` for the survey's country and year
-    (empty when unknown: the series that need it are then not computable).
-    """
-    if isinstance(persons, str):
-        con.execute(f"CREATE OR REPLACE TEMP VIEW persons AS SELECT * FROM read_parquet('{persons}')")
-    else:
-        con.register("persons", persons)
-    ident = con.execute("SELECT MIN(survey_id), MIN(country), MIN(year) FROM persons").fetchall()[0]
-    survey_id, country, year = ident[0], ident[1], int(ident[2])
-    edition = f"{method.label}+{estimation.label}"
-
-    run_sql_file(con, "sdg_1_3_1_survey.sql", only=("series_requirements",))
-    requirements = fetch(con, "series_requirements")
-    needed = sorted(set(requirements["variable"]) | set(BREAKDOWN_VARIABLES.values()))
-    present = _available_variables(con, needed)
-
-    missing_rows = []
-    active = []
-    for series, group in requirements.group_by("series", maintain_order=True):
-        series = series[0]
-        absent = [v for v in group["variable"] if v not in present]
-        if absent:
-            missing_rows.append((series, "all", f"{', '.join(absent)} absent in {survey_id}"))
-        elif series in PENSION_AGE_SERIES and pensionable_age.is_empty():
-            missing_rows.append((series, "all", f"no statutory pensionable age for {country} in {year}"))
-        else:
-            active.append(series)
-    for breakdown, variable in BREAKDOWN_VARIABLES.items():
-        if variable not in present:
-            missing_rows += [(s, breakdown, f"{variable} absent in {survey_id}") for s in active]
-
-    if active:
-        run_sql_file(
-            con,
-            "sdg_1_3_1_survey.sql",
-            {
-                "params": _method_params(method),
-                "pensionable_age": pensionable_age.select(pl.col("sex").cast(pl.String), pl.col("age").cast(pl.Int64)),
-                "age_bands": _age_bands(method),
-                "active_series": pl.DataFrame({"series": active}),
-            },
-            skip=("series_requirements",),
-        )
-        domain_est, gap_est = estimate_domains(con, estimation)
-        domains = fetch(con, "domains")
-        gap_pairs = fetch(con, "gap_pairs")
-    else:
-        domain_est = gap_est = domains = gap_pairs = None
-
-    ident_cols = [pl.lit(survey_id).alias("survey_id"), pl.lit(country).alias("country"), pl.lit(year, dtype=pl.Int64).alias("year")]
-    estimates = _estimates_frame(domain_est, domains, ident_cols, edition)
-    gaps = _gaps_frame(gap_est, gap_pairs, domains, ident_cols, edition)
-    not_computable = pl.DataFrame(
-        [(survey_id, country, year, s, b, r) for s, b, r in missing_rows], schema=NOT_COMPUTABLE_SCHEMA, orient="row"
-    )
-    return SurveyEstimates(estimates, gaps, not_computable)
-
-
 ESTIMATE_SCHEMA = {
     "survey_id": pl.String, "country": pl.String, "year": pl.Int64, "series": pl.String,
     "sex": pl.String, "nationality": pl.String, "age_group": pl.String, "urban_rural": pl.String,
@@ -181,28 +40,6 @@ ESTIMATE_SCHEMA = {
     "n_numerator_unweighted": pl.Int64, "deff": pl.Float64, "cv": pl.Float64,
     "reliability": pl.String, "method_edition": pl.String,
 }
-
-
-def _estimates_frame(est: pl.DataFrame | None, domains: pl.DataFrame | None, ident_cols, edition: str) -> pl.DataFrame:
-    if est is None or est.is_empty():
-        return pl.DataFrame(schema=ESTIMATE_SCHEMA)
-    out = est.join(domains, on=["series", "domain_id"], how="left").select(
-        *ident_cols,
-        "series", *DOMAIN_DIMS,
-        (pl.col("p") * 100).alias("value"),
-        "numerator", "denominator",
-        (pl.col("se") * 100).alias("se"),
-        (pl.col("ci_lower") * 100).alias("ci_lower"),
-        (pl.col("ci_upper") * 100).alias("ci_upper"),
-        pl.col("df").cast(pl.Int64),
-        pl.col("n").cast(pl.Int64).alias("n_unweighted"),
-        pl.col("n_y").cast(pl.Int64).alias("n_numerator_unweighted"),
-        "deff", "cv", "reliability",
-        pl.lit(edition).alias("method_edition"),
-    )
-    return out.cast(ESTIMATE_SCHEMA).sort("series", *DOMAIN_DIMS)
-
-
 GAP_SCHEMA = {
     "survey_id": pl.String, "country": pl.String, "year": pl.Int64, "series": pl.String, "gap_type": pl.String,
     "sex": pl.String, "nationality": pl.String, "age_group": pl.String, "urban_rural": pl.String,
@@ -213,21 +50,221 @@ GAP_SCHEMA = {
 }
 
 
-def _gaps_frame(gap_est, gap_pairs, domains, ident_cols, edition: str) -> pl.DataFrame:
+@dataclass(frozen=True)
+class SurveyEstimates:
+    """``estimates``: one row per series x domain (ESTIMATE_SCHEMA); ``gaps``: one row per
+    series x compared pair (GAP_SCHEMA); ``not_computable``: series (breakdown 'all') or
+    breakdowns of a series the survey cannot give, with the reason (NOT_COMPUTABLE_SCHEMA)."""
+
+    estimates: pl.DataFrame
+    gaps: pl.DataFrame
+    not_computable: pl.DataFrame
+
+
+class LonelyPsuError(ValueError):
+    """Raised under the ``fail`` policy when a stratum of the design has a single PSU."""
+
+
+def t_quantiles(df_values: list[int], confidence_level: float) -> pl.DataFrame:
+    """Two-sided Student t critical values t_{df, (1 + level) / 2} for the given df (df < 1
+    has none: the confidence interval is then missing)."""
+    df = sorted({int(d) for d in df_values if d is not None and d >= 1})
+    return pl.DataFrame(
+        {"df": df, "t": [float(stats.t.ppf(0.5 + confidence_level / 2.0, d)) for d in df]},
+        schema={"df": pl.Int64, "t": pl.Float64},
+    )
+
+
+def estimation_params(estimation: MethodEdition) -> pl.DataFrame:
+    """The one-row ``params`` relation of survey_variance.sql / survey_gaps.sql."""
+    rel = estimation["reliability"]
+    return params_frame(
+        {
+            "ci_method": estimation["ci_method"],
+            "lonely_psu": estimation["lonely_psu"],
+            "suppress_below_n": int(rel["suppress_below_n"]),
+            "caution_below_n": int(rel["caution_below_n"]),
+            "caution_cv_above": float(rel["caution_cv_above"]),
+        }
+    )
+
+
+def estimate_domains(con: duckdb.DuckDBPyConnection, estimation: MethodEdition) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Run ``survey_variance.sql`` and ``survey_gaps.sql`` on the relations ``domain_moments``,
+    ``design_psus``, ``gap_pairs`` and ``pair_moments`` present in ``con``. Returns (domain
+    estimates, gap estimates) as the SQL computes them (proportions, 0-1).
+
+    Raises LonelyPsuError under the ``fail`` lonely-PSU policy when a stratum has one PSU."""
+    design = ("design_strata", "design_summary")
+    run_sql_file(con, "survey_variance.sql", {"params": estimation_params(estimation)}, only=design)
+    if estimation["lonely_psu"] == "fail":
+        lonely = con.execute("SELECT stratum FROM design_strata WHERE n_h = 1 ORDER BY stratum").fetchall()
+        if lonely:
+            raise LonelyPsuError(f"strata with a single PSU: {[r[0] for r in lonely]} (lonely_psu policy 'fail')")
+    df_values = [r[0] for r in con.execute("SELECT df FROM design_summary").fetchall()]
+    con.register("t_quantiles", t_quantiles(df_values, float(estimation["confidence_level"])))
+    run_sql_file(con, "survey_variance.sql", skip=design)
+    run_sql_file(con, "survey_gaps.sql")
+    return fetch(con, "domain_estimates"), fetch(con, "gap_estimates")
+
+
+def register_persons(con: duckdb.DuckDBPyConnection, persons: str | Path | pl.DataFrame | duckdb.DuckDBPyRelation) -> None:
+    """Make ``persons`` (a Parquet path, a Polars frame or a DuckDB relation) the relation
+    ``persons`` of ``con``."""
+    if isinstance(persons, (str, Path)):
+        con.read_parquet(str(persons)).create_view("persons", replace=True)
+    elif isinstance(persons, duckdb.DuckDBPyRelation):
+        persons.create_view("persons", replace=True)
+    else:
+        con.register("persons", persons)
+
+
+def _survey_profile(con: duckdb.DuckDBPyConnection, variables: list[str]) -> tuple[str, str, int, set[str]]:
+    """One aggregate scan: the survey's identity and the variables with at least one value.
+    Checks the design columns (one survey; stratum and psu never missing)."""
+    counts = ", ".join(f"COUNT({v})" for v in variables)
+    row = con.execute(
+        "SELECT COUNT(DISTINCT survey_id), MIN(survey_id), MIN(country), MIN(year), "
+        f"COUNT(*) - COUNT(stratum), COUNT(*) - COUNT(psu), {counts} FROM persons"
+    ).fetchall()[0]
+    n_surveys, survey_id, country, year, missing_stratum, missing_psu = row[:6]
+    if n_surveys != 1:
+        raise ValueError(f"persons must hold exactly one survey, found {n_surveys}")
+    if missing_stratum or missing_psu:
+        raise ValueError(f"{survey_id}: stratum missing in {missing_stratum} rows, psu in {missing_psu} rows (the harmoniser fills both)")
+    present = {v for v, n in zip(variables, row[6:]) if n}
+    return survey_id, country, int(year), present
+
+
+def _method_params(method: MethodEdition) -> pl.DataFrame:
+    survey = method["survey"]
+    return params_frame(
+        {
+            "child_max_age": int(method["child_max_age"]),
+            "working_age_min": int(method["working_age_min"]),
+            "wkinjry_labour_force": method["wkinjry_denominator"] == "labour_force",
+            "contributor_unasked_as_no": bool(survey["contributor_unasked_as_no"]),
+            "by_age_group": "age_group" in survey["breakdowns"],
+            "by_urban_rural": "urban_rural" in survey["breakdowns"],
+        }
+    )
+
+
+def _age_bands(method: MethodEdition) -> pl.DataFrame:
+    """Single years of age -> the label of their configured age group (e.g. 15_24)."""
+    rows = [(age, f"{int(lo)}_{int(hi)}") for lo, hi in method["age_groups"] for age in range(int(lo), int(hi) + 1)]
+    return pl.DataFrame(rows, schema={"age": pl.Int64, "label": pl.String}, orient="row")
+
+
+def _not_computable(requirements: pl.DataFrame, present: set[str], pensionable_age: pl.DataFrame, method: MethodEdition, survey_id: str, country: str, year: int) -> pl.DataFrame:
+    """Series the survey cannot give (breakdown 'all') and breakdowns it cannot give for the
+    series it can (columns series, breakdown, reason)."""
+    absent = (
+        requirements.filter(~pl.col("variable").is_in(sorted(present)))
+        .group_by("series", maintain_order=True)
+        .agg(pl.col("variable").str.join(", "))
+        .select("series", pl.lit("all").alias("breakdown"), (pl.col("variable") + f" absent in {survey_id}").alias("reason"))
+    )
+    missing_sexes = [s for s in PENSION_AGE_SEXES if s not in set(pensionable_age["sex"].drop_nulls().to_list())]
+    if missing_sexes:
+        who = "" if len(missing_sexes) == len(PENSION_AGE_SEXES) else f"sex {', '.join(missing_sexes)} in "
+        no_age = pl.DataFrame({"series": list(PENSION_AGE_SERIES)}).select(
+            "series", pl.lit("all").alias("breakdown"), pl.lit(f"no statutory pensionable age for {who}{country} in {year}").alias("reason")
+        )
+        absent = pl.concat([absent, no_age.filter(~pl.col("series").is_in(absent["series"].to_list()))])
+    wanted = {"nationality"} | set(method["survey"]["breakdowns"])
+    lost = [(b, v) for b, v in BREAKDOWN_VARIABLES.items() if b in wanted and v not in present]
+    active = requirements.select(pl.col("series").unique(maintain_order=True)).filter(~pl.col("series").is_in(absent["series"].to_list()))
+    breakdowns = pl.DataFrame(lost, schema={"breakdown": pl.String, "variable": pl.String}, orient="row")
+    lost_rows = active.join(breakdowns, how="cross").select("series", "breakdown", (pl.col("variable") + f" absent in {survey_id}").alias("reason"))
+    return pl.concat([absent, lost_rows])
+
+
+def estimate_survey(
+    con: duckdb.DuckDBPyConnection,
+    persons: str | Path | pl.DataFrame | duckdb.DuckDBPyRelation,
+    pensionable_age: pl.DataFrame,
+    method: MethodEdition,
+    estimation: MethodEdition,
+) -> SurveyEstimates:
+    """Every SDG 1.3.1 series x domain of one survey, with gaps.
+
+    ``persons``: the canonical person table of ONE survey (Parquet path, Polars frame or DuckDB
+    relation), registered as the relation ``persons``. ``pensionable_age``: columns ``sex``
+    (F, M) and ``age``, the statutory pensionable age for the survey's country and year; without
+    a row for each sex, SI_COV_PENSN and SI_COV_VULN are not computable. ``method``: an
+    ``sdg_1_3_1`` edition; ``estimation``: a ``survey_estimation`` edition. ``con`` must be a
+    connection of its own (the SQL creates temporary tables with fixed names in it).
+    """
+    register_persons(con, persons)
+    run_sql_file(con, "sdg_1_3_1_survey.sql", only=("series_requirements",))
+    requirements = fetch(con, "series_requirements")
+    variables = sorted(set(requirements["variable"]) | set(BREAKDOWN_VARIABLES.values()))
+    survey_id, country, year, present = _survey_profile(con, variables)
+    missing = _not_computable(requirements, present, pensionable_age, method, survey_id, country, year)
+    active = requirements.select(pl.col("series").unique(maintain_order=True)).filter(
+        ~pl.col("series").is_in(missing.filter(pl.col("breakdown") == "all")["series"].to_list())
+    )
+
+    domain_est = gap_est = domains = gap_pairs = None
+    if active.height:
+        run_sql_file(
+            con,
+            "sdg_1_3_1_survey.sql",
+            {
+                "params": _method_params(method),
+                "pensionable_age": pensionable_age.select(pl.col("sex").cast(pl.String), pl.col("age").cast(pl.Int64)),
+                "age_bands": _age_bands(method),
+                "active_series": active,
+            },
+            skip=("series_requirements",),
+        )
+        domain_est, gap_est = estimate_domains(con, estimation)
+        domains, gap_pairs = fetch(con, "domains"), fetch(con, "gap_pairs")
+
+    edition = f"{method.label}+{estimation.label}"
+    ident = [pl.lit(survey_id).alias("survey_id"), pl.lit(country).alias("country"), pl.lit(year, dtype=pl.Int64).alias("year")]
+    return SurveyEstimates(
+        estimates=_estimates_frame(domain_est, domains, ident, edition),
+        gaps=_gaps_frame(gap_est, gap_pairs, domains, ident, edition),
+        not_computable=missing.select(*ident, "series", "breakdown", "reason").cast(NOT_COMPUTABLE_SCHEMA),
+    )
+
+
+def _estimates_frame(est: pl.DataFrame | None, domains: pl.DataFrame | None, ident: list[pl.Expr], edition: str) -> pl.DataFrame:
+    if est is None or est.is_empty():
+        return pl.DataFrame(schema=ESTIMATE_SCHEMA)
+    out = est.join(domains, on=["series", "domain_id"], how="left").select(
+        *ident,
+        "series", *DOMAIN_DIMS,
+        (pl.col("p") * 100).alias("value"),
+        "numerator", "denominator",
+        (pl.col("se") * 100).alias("se"),
+        (pl.col("ci_lower") * 100).alias("ci_lower"),
+        (pl.col("ci_upper") * 100).alias("ci_upper"),
+        "df",
+        pl.col("n").alias("n_unweighted"),
+        pl.col("n_y").alias("n_numerator_unweighted"),
+        "deff", "cv", "reliability",
+        pl.lit(edition).alias("method_edition"),
+    )
+    return out.cast(ESTIMATE_SCHEMA).sort("series", *DOMAIN_DIMS)
+
+
+def _gaps_frame(gap_est: pl.DataFrame | None, gap_pairs: pl.DataFrame | None, domains: pl.DataFrame | None, ident: list[pl.Expr], edition: str) -> pl.DataFrame:
     """One row per gap; the breakdown columns say within which group the gap is taken (the
     compared dimension is 'T')."""
     if gap_est is None or gap_est.is_empty():
         return pl.DataFrame(schema=GAP_SCHEMA)
-    focus = domains.rename({"domain_id": "focus_id"})
     out = (
         gap_est.join(gap_pairs.select("series", "gap_id", "gap_type"), on=["series", "gap_id"])
-        .join(focus, on=["series", "focus_id"], how="left")
+        .join(domains.rename({"domain_id": "focus_id"}), on=["series", "focus_id"], how="left")
         .with_columns(
             pl.when(pl.col("gap_type") == "sex").then(pl.lit("T")).otherwise(pl.col("sex")).alias("sex"),
             pl.when(pl.col("gap_type") == "nationality").then(pl.lit("T")).otherwise(pl.col("nationality")).alias("nationality"),
         )
         .select(
-            *ident_cols,
+            *ident,
             "series", "gap_type", *DOMAIN_DIMS,
             (pl.col("p_focus") * 100).alias("value_group"),
             (pl.col("p_reference") * 100).alias("value_reference"),
@@ -237,7 +274,7 @@ def _gaps_frame(gap_est, gap_pairs, domains, ident_cols, edition: str) -> pl.Dat
             (pl.col("difference_ci_upper") * 100).alias("difference_ci_upper"),
             "ratio", "ratio_se",
             (pl.col("difference_se_independent") * 100).alias("difference_se_independent"),
-            pl.col("df").cast(pl.Int64),
+            "df",
             pl.lit(edition).alias("method_edition"),
         )
     )

@@ -1,46 +1,59 @@
--- SDG 1.3.1 from survey microdata: every series, in one pass over the person table.
--- UN SDG metadata 1.3.1 (ILO; 2021-01 edition, update 2022-03-31), methodology notes section 1.3;
--- editions of the open choices in config/methods/sdg_1_3_1.yaml (child age band, employment-injury
--- denominator, age groups).
+-- SDG 1.3.1 from survey microdata: every series x domain of one survey in one pass over the
+-- canonical person table (schemas/survey_variables.py). UN SDG metadata 1.3.1 (ILO custodian;
+-- 2021-01 edition, metadata update 2022-03-31), methodology notes section 1.3; the open choices
+-- (child age band, working age, employment-injury denominator, age groups, breakdowns) are
+-- editions in config/methods/sdg_1_3_1.yaml.
 --
 -- Effective coverage of series s in domain d = weighted share of the series population P_s in d
--- that is covered:  p_sd = sum_i w_i 1(i in P_s, i in d) y_si / sum_i w_i 1(i in P_s, i in d).
+-- that is covered:  p_sd = sum_i w_i 1(i in P_s and d) y_si / sum_i w_i 1(i in P_s and d).
 --
 -- | series          | population P_s                                         | covered y_s                                   |
 -- |-----------------|--------------------------------------------------------|-----------------------------------------------|
--- | SI_COV_BENFTS   | everyone                                               | contributor or any cash benefit               |
--- | SI_COV_CHLD     | age <= child_max_age                                    | rec_child_family                              |
--- | SI_COV_MATNL    | women who gave birth in the reference period           | rec_maternity  (published for women only)     |
+-- | SI_COV_BENFTS   | everyone                                               | contributor or any cash benefit (rec_*)       |
+-- | SI_COV_CHLD     | age <= child_max_age                                   | rec_child_family                              |
+-- | SI_COV_MATNL    | women who gave birth in the reference period           | rec_maternity  (female domains only)          |
 -- | SI_COV_DISAB    | severe_disability                                      | rec_disability                                |
 -- | SI_COV_UEMP     | lf_status = unemployed                                 | rec_unemployment                              |
 -- | SI_COV_PENSN    | age >= statutory pensionable age of the person's sex   | rec_oldage_contrib or rec_oldage_noncontrib   |
--- | SI_COV_VULN     | vulnerable: children; adults below pensionable age who | rec_social_assistance                         |
--- |                 | neither contribute nor receive a contributory benefit;|                                               |
--- |                 | persons above it without a contributory pension        |                                               |
+-- | SI_COV_VULN     | vulnerable: children; persons below pensionable age    | rec_social_assistance                         |
+-- |                 | who neither contribute nor receive a contributory      |                                               |
+-- |                 | benefit; persons at or above it without a contributory |                                               |
+-- |                 | pension                                                |                                               |
 -- | SI_COV_POOR     | poor (below the national poverty line)                 | rec_social_assistance                         |
 -- | SI_COV_WKINJRY  | employed (or labour force, per edition)                | injury_insured                                |
--- | SP_CONTRIB_LF   | labour force aged working_age_min+                     | contributor                                   |
--- | SP_CONTRIB_WAP  | population aged working_age_min+                       | contributor                                   |
+-- | SP_CONTRIB_LF   | labour force aged working_age_min+                     | contributor (active contributor)              |
+-- | SP_CONTRIB_WAP  | population aged working_age_min+                       | contributor (active contributor)              |
 -- | SP_HEALTH_PROT  | everyone                                               | health_protected                              |
 --
--- Contributory benefits (for the vulnerable population) are taken to be the old-age
--- contributory pension and the social-insurance branches sickness, maternity, unemployment,
--- employment injury and survivors; disability benefits, which may be either, are not.
--- A person whose covered flag is missing is left out of that series' domains but stays in the
--- design. Domains: sex (T, F, M) x nationality (T, national, non-national), each for all
--- ages and areas, by age group and by area; a person whose nationality or area is missing is
--- in no domain of that breakdown (but in the totals). Gaps: female vs male within each
--- nationality group, non-nationals vs nationals within each sex, for all ages and areas, by age
--- group and by area.
+-- SP_* are report series of the World Social Protection Report, not UN SDG series.
+-- Contributory benefits (for the vulnerable population) are the old-age contributory pension
+-- and the social-insurance branches sickness, maternity, unemployment, employment injury and
+-- survivors; disability benefits, which may be either, are not. With the edition's
+-- contributor_unasked_as_no, a missing contributor flag outside employment counts as "no".
+-- Flags combine with SQL's three-valued logic: a person whose covered flag (or population
+-- membership) is unknown is left out of that series' domains but stays in the design.
+--
+-- Domains: sex (T, F, M) x nationality (T, national, non_national), for all ages and areas
+-- ('T'), and again within each age group and each area when the edition's breakdowns ask for
+-- them. A person whose nationality is missing counts in the nationality 'T' domains only; one
+-- whose area is missing, or whose age is outside the age bands, in the 'T' breakdown only.
+-- Gaps: female vs male within each nationality group, non-nationals vs nationals within each
+-- sex, in every breakdown (SI_COV_MATNL: non-nationals vs nationals among women only).
+--
+-- Plan: one scan aggregates person x series rows to PSU x age group x area x sex-nationality
+-- cell totals (psu_cells); everything after works on that PSU-level table: the six cells are
+-- pivoted into one row per series, PSU and breakdown (psu_pivot), each domain is a 0/1
+-- combination of the cells, and the per-stratum moments of the domains' PSU totals (and the
+-- cross moments of compared pairs) are summed in one pass each.
 -- The first block lists the variables each series needs: a survey where one of them is absent
--- (all missing) cannot give that series, and the series is reported as not computable.
--- Inputs: persons (canonical person table), params (child_max_age, working_age_min,
--- wkinjry_labour_force, contributor_unasked_as_no, and by_age_group, by_urban_rural: the
--- breakdowns of the edition), pensionable_age(sex, age), age_bands(age, label) (one row per
--- single year of age),
--- active_series(series) (the series this survey can give).
--- Output: domain_moments, pair_moments, gap_pairs, domains, design_psus (the interface of
--- survey_variance.sql).
+-- (entirely missing) cannot give that series, which is then reported as not computable.
+--
+-- Inputs: persons (canonical person table of one survey); params (child_max_age,
+-- working_age_min, wkinjry_labour_force, contributor_unasked_as_no, by_age_group,
+-- by_urban_rural); pensionable_age(sex, age) for both sexes; age_bands(age, label), one row per
+-- single year of age; active_series(series), the series this survey can give.
+-- Outputs: domain_moments, design_psus (the interface of sql/survey_variance.sql), gap_pairs,
+-- pair_moments (of sql/survey_gaps.sql) and domains (domain_id -> breakdown columns).
 
 -- name: series_requirements
 SELECT series, variable FROM (VALUES
@@ -107,11 +120,11 @@ SELECT
 FROM (
     SELECT
         p.*,
-        CASE WHEN prm.by_age_group THEN b.label ELSE 'T' END AS age_group,
+        CASE WHEN prm.by_age_group THEN b.label END AS age_group,
         -- sex x nationality cell: 1 fn, 2 fx, 3 fu, 4 mn, 5 mx, 6 mu (u = nationality unknown)
         CASE WHEN p.sex = 'F' THEN 0 ELSE 3 END
             + CASE p.nationality WHEN 'national' THEN 1 WHEN 'non_national' THEN 2 ELSE 3 END AS cell,
-        CASE WHEN prm.by_urban_rural THEN p.urban_rural ELSE 'T' END AS urban_rural_breakdown,
+        CASE WHEN prm.by_urban_rural THEN p.urban_rural END AS urban_rural_breakdown,
         p.age <= prm.child_max_age AS is_child,
         p.age >= a.age AS above_pension_age,
         prm.working_age_min,
@@ -136,7 +149,8 @@ CROSS JOIN active_series AS s
 
 -- name: psu_cells
 -- Totals per series, PSU, age group, area and sex x nationality cell: a = sum of w*y (covered),
--- b = sum of w (population), n = persons, n_y = persons covered.
+-- b = sum of w (population), n = persons, n_y = persons covered: the one aggregation of person
+-- rows for every series (design_psus below only lists the design's PSUs).
 SELECT
     series, stratum, psu, age_group, urban_rural, cell,
     SUM(w * y) AS a, SUM(w) AS b, COUNT(*) AS n, SUM(y) AS n_y
@@ -145,53 +159,45 @@ WHERE in_population AND y IS NOT NULL
 GROUP BY series, stratum, psu, age_group, urban_rural, cell
 
 -- name: psu_breakdowns [view]
--- The cell totals for every breakdown the edition asks for: all ages and areas ('T'), each age
--- group, each area (a breakdown switched off has the single value 'T' and no rows of its own).
-SELECT series, stratum, psu, 'T' AS age_group, 'T' AS urban_rural, cell, SUM(a) AS a, SUM(b) AS b, SUM(n) AS n, SUM(n_y) AS n_y
-FROM psu_cells
-GROUP BY series, stratum, psu, cell
+-- The cell totals once for all ages and areas ('T') and again under each breakdown the edition
+-- asks for (age_group / urban_rural is NULL when its breakdown is off, or for a person outside
+-- the configured age bands or with the area missing: such rows count in the totals only).
+SELECT series, stratum, psu, 'T' AS age_group, 'T' AS urban_rural, cell, a, b, n, n_y FROM psu_cells
 UNION ALL
-SELECT c.series, c.stratum, c.psu, c.age_group, 'T', c.cell, SUM(c.a), SUM(c.b), SUM(c.n), SUM(c.n_y)
-FROM psu_cells AS c CROSS JOIN params AS p
-WHERE p.by_age_group
-GROUP BY c.series, c.stratum, c.psu, c.age_group, c.cell
+SELECT series, stratum, psu, age_group, 'T', cell, a, b, n, n_y FROM psu_cells WHERE age_group IS NOT NULL
 UNION ALL
-SELECT c.series, c.stratum, c.psu, 'T', COALESCE(c.urban_rural, 'unknown'), c.cell, SUM(c.a), SUM(c.b), SUM(c.n), SUM(c.n_y)
-FROM psu_cells AS c CROSS JOIN params AS p
-WHERE p.by_urban_rural
-GROUP BY c.series, c.stratum, c.psu, c.urban_rural, c.cell
+SELECT series, stratum, psu, 'T', urban_rural, cell, a, b, n, n_y FROM psu_cells WHERE urban_rural IS NOT NULL
 
 -- name: psu_pivot
 -- One row per series, PSU and breakdown with the six cells pivoted into columns (f/m =
 -- female/male; n = national, x = non-national, u = nationality unknown).
 SELECT
     series, stratum, psu, age_group, urban_rural,
-    COALESCE(SUM(a) FILTER (WHERE cell = 1), 0) AS a_fn,
-    COALESCE(SUM(a) FILTER (WHERE cell = 2), 0) AS a_fx,
-    COALESCE(SUM(a) FILTER (WHERE cell = 3), 0) AS a_fu,
-    COALESCE(SUM(a) FILTER (WHERE cell = 4), 0) AS a_mn,
-    COALESCE(SUM(a) FILTER (WHERE cell = 5), 0) AS a_mx,
-    COALESCE(SUM(a) FILTER (WHERE cell = 6), 0) AS a_mu,
-    COALESCE(SUM(b) FILTER (WHERE cell = 1), 0) AS b_fn,
-    COALESCE(SUM(b) FILTER (WHERE cell = 2), 0) AS b_fx,
-    COALESCE(SUM(b) FILTER (WHERE cell = 3), 0) AS b_fu,
-    COALESCE(SUM(b) FILTER (WHERE cell = 4), 0) AS b_mn,
-    COALESCE(SUM(b) FILTER (WHERE cell = 5), 0) AS b_mx,
-    COALESCE(SUM(b) FILTER (WHERE cell = 6), 0) AS b_mu,
-    COALESCE(SUM(n) FILTER (WHERE cell = 1), 0) AS n_fn,
-    COALESCE(SUM(n) FILTER (WHERE cell = 2), 0) AS n_fx,
-    COALESCE(SUM(n) FILTER (WHERE cell = 3), 0) AS n_fu,
-    COALESCE(SUM(n) FILTER (WHERE cell = 4), 0) AS n_mn,
-    COALESCE(SUM(n) FILTER (WHERE cell = 5), 0) AS n_mx,
-    COALESCE(SUM(n) FILTER (WHERE cell = 6), 0) AS n_mu,
-    COALESCE(SUM(n_y) FILTER (WHERE cell = 1), 0) AS y_fn,
-    COALESCE(SUM(n_y) FILTER (WHERE cell = 2), 0) AS y_fx,
-    COALESCE(SUM(n_y) FILTER (WHERE cell = 3), 0) AS y_fu,
-    COALESCE(SUM(n_y) FILTER (WHERE cell = 4), 0) AS y_mn,
-    COALESCE(SUM(n_y) FILTER (WHERE cell = 5), 0) AS y_mx,
-    COALESCE(SUM(n_y) FILTER (WHERE cell = 6), 0) AS y_mu
+    SUM(CASE WHEN cell = 1 THEN a ELSE 0 END) AS a_fn,
+    SUM(CASE WHEN cell = 2 THEN a ELSE 0 END) AS a_fx,
+    SUM(CASE WHEN cell = 3 THEN a ELSE 0 END) AS a_fu,
+    SUM(CASE WHEN cell = 4 THEN a ELSE 0 END) AS a_mn,
+    SUM(CASE WHEN cell = 5 THEN a ELSE 0 END) AS a_mx,
+    SUM(CASE WHEN cell = 6 THEN a ELSE 0 END) AS a_mu,
+    SUM(CASE WHEN cell = 1 THEN b ELSE 0 END) AS b_fn,
+    SUM(CASE WHEN cell = 2 THEN b ELSE 0 END) AS b_fx,
+    SUM(CASE WHEN cell = 3 THEN b ELSE 0 END) AS b_fu,
+    SUM(CASE WHEN cell = 4 THEN b ELSE 0 END) AS b_mn,
+    SUM(CASE WHEN cell = 5 THEN b ELSE 0 END) AS b_mx,
+    SUM(CASE WHEN cell = 6 THEN b ELSE 0 END) AS b_mu,
+    SUM(CASE WHEN cell = 1 THEN n ELSE 0 END) AS n_fn,
+    SUM(CASE WHEN cell = 2 THEN n ELSE 0 END) AS n_fx,
+    SUM(CASE WHEN cell = 3 THEN n ELSE 0 END) AS n_fu,
+    SUM(CASE WHEN cell = 4 THEN n ELSE 0 END) AS n_mn,
+    SUM(CASE WHEN cell = 5 THEN n ELSE 0 END) AS n_mx,
+    SUM(CASE WHEN cell = 6 THEN n ELSE 0 END) AS n_mu,
+    SUM(CASE WHEN cell = 1 THEN n_y ELSE 0 END) AS y_fn,
+    SUM(CASE WHEN cell = 2 THEN n_y ELSE 0 END) AS y_fx,
+    SUM(CASE WHEN cell = 3 THEN n_y ELSE 0 END) AS y_fu,
+    SUM(CASE WHEN cell = 4 THEN n_y ELSE 0 END) AS y_mn,
+    SUM(CASE WHEN cell = 5 THEN n_y ELSE 0 END) AS y_mx,
+    SUM(CASE WHEN cell = 6 THEN n_y ELSE 0 END) AS y_mu
 FROM psu_breakdowns
-WHERE urban_rural <> 'unknown'
 GROUP BY series, stratum, psu, age_group, urban_rural
 
 -- name: sex_nationality_domains
@@ -255,7 +261,7 @@ SELECT DISTINCT
         || CASE WHEN c.gap_type = 'sex' THEN c.nationality ELSE 'national' END || '|' || m.age_group || '|' || m.urban_rural AS reference_id
 FROM domain_moments AS m
 CROSS JOIN domain_pairs AS c
-WHERE m.series <> 'SI_COV_MATNL'
+WHERE m.series <> 'SI_COV_MATNL' OR (c.gap_type = 'nationality' AND c.sex = 'F')
 
 -- name: pair_moments
 -- Cross moments of focus (f) and reference (r) PSU totals per stratum.
@@ -273,7 +279,7 @@ FROM (
         c.r_fn * p.b_fn + c.r_fx * p.b_fx + c.r_fu * p.b_fu + c.r_mn * p.b_mn + c.r_mx * p.b_mx + c.r_mu * p.b_mu AS br
     FROM psu_pivot AS p
     CROSS JOIN domain_pairs AS c
-    WHERE p.series <> 'SI_COV_MATNL'
+    WHERE p.series <> 'SI_COV_MATNL' OR (c.gap_type = 'nationality' AND c.sex = 'F')
 ) AS x
 WHERE bf > 0 OR br > 0
 GROUP BY series, gap_type, sex, nationality, age_group, urban_rural, stratum

@@ -1,45 +1,48 @@
--- Design-based estimation of domain proportions and of their differences and ratios, from
--- per-stratum moments of PSU totals.
--- Taylor linearisation with first-stage strata and PSUs, with-replacement approximation
--- (methodology notes section 6.2; SAS SURVEYMEANS / Stata svy / R survey conventions).
--- Method constants: config/methods/survey_estimation.yaml (each output row records its edition).
+-- Design-based estimation of domain proportions: Taylor linearisation with first-stage strata
+-- and PSUs, with-replacement approximation, no finite population correction (methodology notes
+-- section 6.2; the SAS SURVEYMEANS / Stata svy / R survey convention). Method constants and
+-- their editions: config/methods/survey_estimation.yaml (every output row records the edition).
+-- Generic: SDG 1.3.1 (sql/sdg_1_3_1_survey.sql) and SDG 3.8.2 (sql/sdg_3_8_2.sql) feed it;
+-- differences and ratios of two domains are in sql/survey_gaps.sql, which runs after this file.
 --
--- For a domain d with weights w_i, outcome y_i in {0, 1} and domain indicator I_i, let
--- a_hj = sum_{i in PSU j of stratum h} w_i I_i y_i and b_hj = sum w_i I_i (the PSU totals), and
---   W = sum_hj b_hj,   p = sum_hj a_hj / W
---   z_hj = (a_hj - p b_hj) / W                      (the PSU total of z_i = w_i I_i (y_i - p) / W;
---                                                    PSUs without domain members have z_hj = 0
---                                                    and stay in the design)
---   V(p) = sum_h n_h / (n_h - 1) * (sum_j z_hj^2 - (sum_j z_hj)^2 / n_h)
--- where n_h counts every PSU of stratum h in the design. From the stratum moments
+-- Formula. Domain d, persons i with weight w_i, outcome y_i in {0, 1} and domain indicator
+-- I_i (1 when i is in the domain AND y_i is not missing). PSU totals of PSU j in stratum h:
+--   a_hj = sum_i w_i I_i y_i,  b_hj = sum_i w_i I_i;   W = sum_hj b_hj,  p = sum_hj a_hj / W
+--   z_hj = (a_hj - p b_hj) / W    (the PSU total of the score z_i = w_i I_i (y_i - p) / W; a PSU
+--                                   without domain members has z_hj = 0 and stays in the design)
+--   V(p) = sum_h n_h / (n_h - 1) * sum_j (z_hj - zbar_h)^2
+--        = sum_h n_h / (n_h - 1) * (sum_j z_hj^2 - (sum_j z_hj)^2 / n_h)
+-- with n_h the number of ALL PSUs of stratum h in the design (design_psus), not only those
+-- holding domain members. The stratum sums come from the stratum moments of the PSU totals
 -- (sa, sb, saa, sab, sbb = sums over j of a, b, a^2, ab, b^2):
---   sum_j z_hj   = (sa - p sb) / W
---   sum_j z_hj^2 = (saa - 2 p sab + p^2 sbb) / W^2
--- Strata with one PSU: 'certainty' adds 0; 'adjust' adds (z_h1 - zbar)^2 with zbar the mean
--- PSU total over the design (R survey lonely.psu = "adjust"), which is 0 for a linearised
--- proportion, difference or ratio, so it adds z_h1^2.
--- df = #PSU - #strata of the design; SE = sqrt(V).
--- CI: 't': p +/- t_df SE (clipped to [0, 1]);
---     'logit': expit(logit(p) +/- t_df SE / (p (1 - p))) (p = 0 or 1: the interval is the point).
--- deff = V / (p (1 - p) / n): design variance over the variance of a simple random sample
--- with replacement of the same unweighted size n. cv = SE / p.
+--   sum_j z_hj = (sa - p sb) / W,   sum_j z_hj^2 = (saa - 2 p sab + p^2 sbb) / W^2
+-- Strata with a single PSU (lonely_psu): 'certainty' adds 0 (R survey "certainty"/"remove",
+-- svy SKIP); 'adjust' adds (z_h1 - zbar)^2 with zbar = sum_hj z_hj / #PSU, the grand mean of
+-- the PSU totals (R "adjust", svy CENTER), and zbar = 0 for a linearised proportion, so it adds
+-- z_h1^2; 'average' drops the lonely strata and multiplies V by #strata / #strata with several
+-- PSUs (R "average", svy SCALE). ('fail' is checked before this file runs.)
+-- df = #PSU - #strata of the design (all domains); SE = sqrt(V); cv = SE / p.
+-- CI with t = t_quantiles.t for df (two-sided, configured confidence level; no t when df < 1):
+--   't':     p -/+ t SE, clipped to [0, 1];
+--   'logit': expit(logit(p) -/+ t SE / (p (1 - p)))   (p = 0 or 1: the interval is the point).
+-- Design effect: deff = V / V_srs with V_srs = p (1 - p) / n, the variance of the proportion in a
+-- simple random sample with replacement of the domain's n unweighted persons (Kish).
+-- Reliability, tested in order: n < suppress_below_n -> 'suppress'; n < caution_below_n or
+-- cv > caution_cv_above -> 'caution'; else 'reliable'.
 --
--- Differences and ratios of two domains f (focus) and r (reference) sharing the design:
---   difference: z = z_f - z_r;   ratio q = p_f / p_r: z = (z_f - q z_r) / p_r
--- with the cross moment sum_j z_f z_r = (s_afar - p_r s_afbr - p_f s_bfar + p_f p_r s_bfbr) / (W_f W_r),
--- so the covariance of the two estimates through the shared PSUs is taken into account (not
--- sqrt(V_f + V_r), which is also returned for comparison).
---
--- Interface (relations registered or built before this file runs):
+-- Interface. Relations registered or built before this file runs:
 --   domain_moments(series, domain_id, stratum, sa, sb, saa, sab, sbb, n, n_y)
---       one row per domain and stratum where the domain has members (n, n_y unweighted counts);
---   pair_moments(series, gap_id, stratum, s_afar, s_afbr, s_bfar, s_bfbr)
---       cross moments of the focus and reference PSU totals of each compared pair;
---   gap_pairs(series, gap_id, gap_type, focus_id, reference_id);
---   design_psus(stratum, psu)      every PSU of the design, once;
+--       one row per series, domain and stratum holding domain members: the stratum moments of
+--       the PSU totals a_hj, b_hj above, and the unweighted persons n (domain members with y
+--       not missing) and n_y (of whom y = 1). Other columns are ignored. A producer aggregates
+--       its PSU totals once per stratum, e.g.
+--       SELECT series, domain_id, stratum, SUM(a), SUM(b), SUM(a*a), SUM(a*b), SUM(b*b), ...
+--       FROM <PSU x domain totals> GROUP BY series, domain_id, stratum;
+--   design_psus(stratum, psu)   every PSU of the design once (PSUs identified by the pair);
 --   params(ci_method, lonely_psu, suppress_below_n, caution_cv_above, caution_below_n);
---   t_quantiles(df, t)             two-sided critical values of Student's t.
--- Output relations: domain_estimates, gap_estimates.
+--   t_quantiles(df, t)          the critical value of Student's t for the design's df.
+-- Outputs: domain_estimates (below); design_strata, design_summary, domain_totals,
+-- domain_strata and domain_variance are also read by sql/survey_gaps.sql.
 
 -- name: design_strata
 SELECT stratum, COUNT(*) AS n_h
@@ -47,11 +50,22 @@ FROM design_psus
 GROUP BY stratum
 
 -- name: design_summary
+-- lonely_factor multiplies every variance: #strata / #strata with several PSUs under 'average'.
 SELECT
-    COUNT(*) AS n_psu,
-    COUNT(DISTINCT stratum) AS n_strata,
-    COUNT(*) - COUNT(DISTINCT stratum) AS df
-FROM design_psus
+    d.n_psu,
+    d.n_strata,
+    d.n_psu - d.n_strata AS df,
+    d.n_lonely_strata,
+    CASE
+        WHEN p.lonely_psu = 'average' AND d.n_strata > d.n_lonely_strata
+            THEN d.n_strata / (d.n_strata - d.n_lonely_strata * 1.0)
+        ELSE 1.0
+    END AS lonely_factor
+FROM (
+    SELECT SUM(n_h) AS n_psu, COUNT(*) AS n_strata, SUM(CASE WHEN n_h = 1 THEN 1 ELSE 0 END) AS n_lonely_strata
+    FROM design_strata
+) AS d
+CROSS JOIN params AS p
 
 -- name: domain_totals
 SELECT
@@ -67,6 +81,7 @@ GROUP BY series, domain_id
 HAVING SUM(sb) > 0
 
 -- name: domain_strata
+-- Per stratum: sz = sum_j z_hj and szz = sum_j z_hj^2 of the domain's PSU scores.
 SELECT
     m.series,
     m.domain_id,
@@ -76,59 +91,22 @@ SELECT
 FROM domain_moments AS m
 JOIN domain_totals AS t ON t.series = m.series AND t.domain_id = m.domain_id
 
--- name: gap_strata
+-- name: domain_variance
 SELECT
-    series,
-    gap_id,
-    stratum,
-    sz_f - sz_r AS sz_difference,
-    szz_f + szz_r - 2.0 * szfr AS szz_difference,
-    CASE WHEN p_r > 0 THEN (sz_f - (p_f / p_r) * sz_r) / p_r END AS sz_ratio,
-    CASE WHEN p_r > 0 THEN (szz_f - 2.0 * (p_f / p_r) * szfr + (p_f / p_r) * (p_f / p_r) * szz_r) / (p_r * p_r) END AS szz_ratio
-FROM (
-    SELECT
-        g.series,
-        g.gap_id,
-        c.stratum,
-        tf.p AS p_f,
-        tr.p AS p_r,
-        COALESCE(f.sz, 0.0) AS sz_f,
-        COALESCE(r.sz, 0.0) AS sz_r,
-        COALESCE(f.szz, 0.0) AS szz_f,
-        COALESCE(r.szz, 0.0) AS szz_r,
-        (c.s_afar - tr.p * c.s_afbr - tf.p * c.s_bfar + tf.p * tr.p * c.s_bfbr) / (tf.w_total * tr.w_total) AS szfr
-    FROM gap_pairs AS g
-    JOIN pair_moments AS c ON c.series = g.series AND c.gap_id = g.gap_id
-    JOIN domain_totals AS tf ON tf.series = g.series AND tf.domain_id = g.focus_id
-    JOIN domain_totals AS tr ON tr.series = g.series AND tr.domain_id = g.reference_id
-    LEFT JOIN domain_strata AS f ON f.series = g.series AND f.domain_id = g.focus_id AND f.stratum = c.stratum
-    LEFT JOIN domain_strata AS r ON r.series = g.series AND r.domain_id = g.reference_id AND r.stratum = c.stratum
-) AS x
-
--- name: score_strata
--- Per-stratum sums of the PSU scores (sz) and of their squares (szz) of every quantity.
-SELECT 'domain' AS kind, series, domain_id AS quantity_id, stratum, sz, szz FROM domain_strata
-UNION ALL
-SELECT 'difference', series, gap_id, stratum, sz_difference, szz_difference FROM gap_strata
-UNION ALL
-SELECT 'ratio', series, gap_id, stratum, sz_ratio, szz_ratio FROM gap_strata WHERE sz_ratio IS NOT NULL
-
--- name: score_variance
-SELECT
-    s.kind,
     s.series,
-    s.quantity_id,
+    s.domain_id,
     SUM(
         CASE
             WHEN h.n_h > 1 THEN h.n_h / (h.n_h - 1.0) * (s.szz - s.sz * s.sz / h.n_h)
             WHEN p.lonely_psu = 'adjust' THEN s.szz
             ELSE 0.0
         END
-    ) AS variance
-FROM score_strata AS s
+    ) * d.lonely_factor AS variance
+FROM domain_strata AS s
 JOIN design_strata AS h ON h.stratum = s.stratum
+CROSS JOIN design_summary AS d
 CROSS JOIN params AS p
-GROUP BY s.kind, s.series, s.quantity_id
+GROUP BY s.series, s.domain_id, d.lonely_factor
 
 -- name: domain_estimates
 SELECT
@@ -139,55 +117,42 @@ SELECT
     e.w_total AS denominator,
     e.n,
     e.n_y,
-    SQRT(GREATEST(v.variance, 0.0)) AS se,
-    d.df,
-    q.t,
+    e.se,
+    e.df,
+    e.t,
     CASE
-        WHEN p.ci_method = 't' THEN GREATEST(0.0, e.p - q.t * SQRT(GREATEST(v.variance, 0.0)))
+        WHEN e.t IS NULL THEN NULL
+        WHEN e.ci_method = 't' THEN GREATEST(0.0, e.p - e.t * e.se)
         WHEN e.p <= 0 OR e.p >= 1 THEN e.p
-        ELSE 1.0 / (1.0 + EXP(-(LN(e.p / (1.0 - e.p)) - q.t * SQRT(GREATEST(v.variance, 0.0)) / (e.p * (1.0 - e.p)))))
+        ELSE 1.0 / (1.0 + EXP(-(LN(e.p / (1.0 - e.p)) - e.t * e.se / (e.p * (1.0 - e.p)))))
     END AS ci_lower,
     CASE
-        WHEN p.ci_method = 't' THEN LEAST(1.0, e.p + q.t * SQRT(GREATEST(v.variance, 0.0)))
+        WHEN e.t IS NULL THEN NULL
+        WHEN e.ci_method = 't' THEN LEAST(1.0, e.p + e.t * e.se)
         WHEN e.p <= 0 OR e.p >= 1 THEN e.p
-        ELSE 1.0 / (1.0 + EXP(-(LN(e.p / (1.0 - e.p)) + q.t * SQRT(GREATEST(v.variance, 0.0)) / (e.p * (1.0 - e.p)))))
+        ELSE 1.0 / (1.0 + EXP(-(LN(e.p / (1.0 - e.p)) + e.t * e.se / (e.p * (1.0 - e.p)))))
     END AS ci_upper,
-    CASE WHEN e.p > 0 AND e.p < 1 THEN GREATEST(v.variance, 0.0) / (e.p * (1.0 - e.p) / e.n) END AS deff,
-    CASE WHEN e.p > 0 THEN SQRT(GREATEST(v.variance, 0.0)) / e.p END AS cv,
+    CASE WHEN e.p > 0 AND e.p < 1 THEN e.se * e.se / (e.p * (1.0 - e.p) / e.n) END AS deff,
+    CASE WHEN e.p > 0 THEN e.se / e.p END AS cv,
     CASE
-        WHEN e.n < p.suppress_below_n THEN 'suppress'
-        WHEN e.n < p.caution_below_n THEN 'caution'
-        WHEN e.p > 0 AND SQRT(GREATEST(v.variance, 0.0)) / e.p > p.caution_cv_above THEN 'caution'
+        WHEN e.n < e.suppress_below_n THEN 'suppress'
+        WHEN e.n < e.caution_below_n THEN 'caution'
+        WHEN e.p > 0 AND e.se / e.p > e.caution_cv_above THEN 'caution'
         ELSE 'reliable'
     END AS reliability
-FROM domain_totals AS e
-JOIN score_variance AS v ON v.kind = 'domain' AND v.series = e.series AND v.quantity_id = e.domain_id
-CROSS JOIN design_summary AS d
-CROSS JOIN params AS p
-JOIN t_quantiles AS q ON q.df = LEAST(GREATEST(d.df, 1), 100000)
-
--- name: gap_estimates
-SELECT
-    g.series,
-    g.gap_id,
-    g.focus_id,
-    g.reference_id,
-    a.p AS p_focus,
-    b.p AS p_reference,
-    a.p - b.p AS difference,
-    SQRT(GREATEST(vd.variance, 0.0)) AS difference_se,
-    a.p - b.p - q.t * SQRT(GREATEST(vd.variance, 0.0)) AS difference_ci_lower,
-    a.p - b.p + q.t * SQRT(GREATEST(vd.variance, 0.0)) AS difference_ci_upper,
-    CASE WHEN b.p > 0 THEN a.p / b.p END AS ratio,
-    CASE WHEN b.p > 0 THEN SQRT(GREATEST(vr.variance, 0.0)) END AS ratio_se,
-    SQRT(GREATEST(va.variance, 0.0) + GREATEST(vb.variance, 0.0)) AS difference_se_independent,
-    d.df
-FROM gap_pairs AS g
-JOIN domain_totals AS a ON a.series = g.series AND a.domain_id = g.focus_id
-JOIN domain_totals AS b ON b.series = g.series AND b.domain_id = g.reference_id
-JOIN score_variance AS vd ON vd.kind = 'difference' AND vd.series = g.series AND vd.quantity_id = g.gap_id
-LEFT JOIN score_variance AS vr ON vr.kind = 'ratio' AND vr.series = g.series AND vr.quantity_id = g.gap_id
-JOIN score_variance AS va ON va.kind = 'domain' AND va.series = g.series AND va.quantity_id = g.focus_id
-JOIN score_variance AS vb ON vb.kind = 'domain' AND vb.series = g.series AND vb.quantity_id = g.reference_id
-CROSS JOIN design_summary AS d
-JOIN t_quantiles AS q ON q.df = LEAST(GREATEST(d.df, 1), 100000)
+FROM (
+    SELECT
+        t.*,
+        SQRT(GREATEST(v.variance, 0.0)) AS se,
+        d.df,
+        q.t,
+        p.ci_method,
+        p.suppress_below_n,
+        p.caution_below_n,
+        p.caution_cv_above
+    FROM domain_totals AS t
+    JOIN domain_variance AS v ON v.series = t.series AND v.domain_id = t.domain_id
+    CROSS JOIN design_summary AS d
+    CROSS JOIN params AS p
+    LEFT JOIN t_quantiles AS q ON q.df = d.df
+) AS e

@@ -13,7 +13,7 @@ Suites and what fails them (thresholds from ``quality`` in ``config/methods/publ
   [0, 1].
 * ``aggregates_sex_consistency``: numerators of the sex cells (F + M) differing from the T
   numerator by more than ``sex_consistency_tolerance`` (relative), denominator-weighted series.
-* ``headline_integrity``: duplicated keys; values outside [0, 100]; ``latest`` not boolean.
+* ``headline_integrity``: duplicated keys; values outside [0, 100]; shares outside [0, 1].
 * ``country_values_integrity``: duplicated keys; negative values; values above 100 unless the
   method edition does not cap (``capped`` false); unknown flags; a suppressed cell with a value.
 * ``country_values_sex_consistency`` (warning): F + M numerators against T, within the
@@ -190,12 +190,12 @@ SUITES: tuple[Suite, ...] = (
         lambda c: [_between("sex_residual", 0, c.quality["sex_consistency_tolerance"])],
     ),
     Suite(
-        "headline_integrity", "headline", "Headline: keys unique, values in [0, 100].", "ERROR",
+        "headline_integrity", "headline", "Headline: keys unique, values in [0, 100], shares in [0, 1].", "ERROR",
         _table("headline"),
         lambda c: [
             _unique(AGGREGATE_KEY),
             _between("value", 0, 100),
-            ("ExpectColumnValuesToBeInSet", {"column": "latest", "value_set": [True, False]}),
+            _between("denominator_share_reported", 0, 1),
         ],
     ),
     Suite(

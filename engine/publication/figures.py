@@ -101,7 +101,7 @@ def gender_gap_by_series(gaps: pl.DataFrame, headline: pl.DataFrame, config: Pub
     year = int(frame["year"].max())
     series = sorted(frame["series"].unique().to_list())
     regions = ["World"] + sorted(r for r in frame["ref_area"].unique().to_list() if r != "World")
-    fig, ax = plt.subplots(figsize=(11, 0.45 * len(series) + 2.4))
+    fig, ax = plt.subplots(figsize=(11, max(4.5, 0.45 * len(series) + 2.4)))
     markers = ["D", "o", "s", "^", "v", "P", "X", "*"]
     for i, region in enumerate(regions):
         part = {r["series"]: r["difference_pp"] for r in frame.filter(pl.col("ref_area") == region).iter_rows(named=True)}
@@ -129,7 +129,7 @@ def nationality_gap(gaps: pl.DataFrame, config: PublicationConfig, path: Path) -
     frame = frame.filter(pl.col("year") == pl.col("year").max().over("ref_area", "series")).unique(["ref_area", "series"], keep="first")
     series = sorted(frame["series"].unique().to_list())
     countries = sorted(frame["ref_area"].unique().to_list())
-    fig, ax = plt.subplots(figsize=(11, 0.45 * len(series) + 2.4))
+    fig, ax = plt.subplots(figsize=(11, max(4.5, 0.45 * len(series) + 2.4)))
     markers = ["o", "s", "^", "v", "D", "P", "X", "*"]
     for i, country in enumerate(countries):
         part = {r["series"]: (r["difference_pp"], r["year"]) for r in frame.filter(pl.col("ref_area") == country).iter_rows(named=True)}

@@ -47,7 +47,7 @@ def previous_vintage(published_sdg: pl.DataFrame, config: PublicationConfig) -> 
 
 
 def _edition_of(family: str) -> pl.Expr:
-    return pl.coalesce(pl.col("method_edition").str.extract(f"{re.escape(family)}:([^+;,]+)"), pl.col("method_edition"))
+    return pl.coalesce(pl.col("new_method_edition").str.extract(f"{re.escape(family)}:([^+;,]+)"), pl.col("new_method_edition"))
 
 
 def revisions_table(selected: pl.DataFrame, published_sdg: pl.DataFrame, config: PublicationConfig, *, population_vintage: str = "") -> pl.DataFrame:
@@ -102,7 +102,7 @@ def _with_reasons(listed: pl.DataFrame, declared: dict, vintage: str, population
     texts = [pl.when(cond).then(text) for cond, _, text in reasons]
     return listed.with_columns(
         pl.concat_list(codes).list.drop_nulls().list.unique(maintain_order=True).list.join(";").alias("reason_code"),
-        pl.concat_str(texts, separator="; ", ignore_nulls=True).alias("reason"),
+        pl.concat_str(texts, separator="; ", ignore_nulls=True).replace("", None).alias("reason"),
     ).with_columns(
         pl.when(pl.col("reason_code") == "").then(pl.lit("unexplained")).otherwise(pl.col("reason_code")).alias("reason_code"),
     )

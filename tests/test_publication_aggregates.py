@@ -1,0 +1,176 @@
+"""Aggregates (sql/aggregates.sql): sum of numerators over sum of denominators, population
+weights for 3.8.x, imputation flags and covered shares, sex coherence, denominator growth to
+the reference year, vintage separation, and suppressed cells left out. Every expected number is
+computed by hand in the test."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from engine.publication.aggregates import compute_aggregates
+from engine.publication.country_values import country_rows
+from tests.test_publication_builders import (
+    countries_frame, coverage, coverage_frame, hardship, hardship_frame, income_groups_frame, population_frame, config_2021,
+)
+
+POP = {("GHA", 2021): 30000.0, ("TGO", 2021): 8000.0, ("BEN", 2021): 12000.0, ("KEN", 2021): 50000.0, ("COL", 2021): 50000.0}
+
+
+def run(tables: dict[str, pl.DataFrame], config=None, population=POP, countries=None):
+    config = config or config_2021()
+    rows = country_rows(tables, config)
+    return compute_aggregates(rows, countries if countries is not None else countries_frame(), income_groups_frame(),
+                              population_frame(population), config, population_vintage="WPP test")
+
+
+def agg(result, series, level="world", region="World", sex="T", year=2021) -> dict:
+    rows = result.aggregates.filter(
+        (pl.col("series") == series) & (pl.col("level") == level) & (pl.col("region") == region) & (pl.col("sex") == sex) & (pl.col("year") == year)
+    )
+    assert rows.height == 1, rows
+    return rows.row(0, named=True)
+
+
+def cell(result, ref_area, series, sex="T") -> dict:
+    rows = result.lineup.filter((pl.col("ref_area") == ref_area) & (pl.col("series") == series) & (pl.col("sex") == sex))
+    assert rows.height == 1, rows
+    return rows.row(0, named=True)
+
+
+def only(*iso3):
+    return countries_frame().filter(pl.col("iso3").is_in(list(iso3)))
+
+
+def test_sum_of_numerators_over_sum_of_denominators_not_a_mean_of_rates():
+    # GHA 30 / 100 = 30%, TGO 45 / 50 = 90%: mean of rates 60%, the rule gives 75 / 150 = 50%.
+    table = coverage_frame([coverage("GHA", "SI_COV_PENSN", 30, 100), coverage("TGO", "SI_COV_PENSN", 45, 50)])
+    result = run({"sdg_1_3_1": table}, countries=only("GHA", "TGO"))
+    world = agg(result, "SI_COV_PENSN")
+    assert world["value"] == pytest.approx(50.0)
+    assert (world["numerator"], world["denominator"]) == pytest.approx((75.0, 150.0))
+    assert world["n_reported"] == 2 and world["n_imputed"] == 0
+    assert world["denominator_share_reported"] == pytest.approx(1.0) and not world["low_coverage"]
+    assert agg(result, "SI_COV_PENSN", "ilo_region", "Africa")["value"] == pytest.approx(50.0)
+    assert agg(result, "SI_COV_PENSN", "income_group", "LM")["value"] == pytest.approx(50.0)
+
+
+def test_population_weighted_3_8_2_and_3_8_1():
+    # WPP totals in thousands x 1000: GHA 30 000 000, TGO 8 000 000.
+    hard = hardship_frame([hardship("GHA", "SH_XPD_EARN10", 10.0), hardship("TGO", "SH_XPD_EARN10", 29.0)])
+    uhc = pl.DataFrame({"ref_area": ["GHA", "TGO"], "year": [2021, 2021], "value": [50.0, 70.0], "imputed_share": [0.0, 0.1],
+                        "method_edition": ["sdg_3_8_1:2023-01-24"] * 2})
+    result = run({"sdg_3_8_2": hard, "sdg_3_8_1": uhc}, countries=only("GHA", "TGO"))
+    expected = (10 * 30_000_000 + 29 * 8_000_000) / 38_000_000
+    world = agg(result, "SH_XPD_EARN10")
+    assert world["value"] == pytest.approx(expected)
+    assert world["denominator"] == pytest.approx(38_000_000) and world["weighting"] == "population"
+    assert agg(result, "SH_ACS_UNHC")["value"] == pytest.approx((50 * 30 + 70 * 8) / 38)
+    assert result.aggregates.filter(pl.col("family") == "sdg_3_8_2")["sex"].unique().to_list() == ["T"]
+
+
+def test_imputed_country_is_flagged_with_its_group_and_the_covered_share():
+    # Donors of the income-group x ILO-region cell "LM | Africa": GHA 10%, TGO 20%, KEN 40% (den / pop
+    # ratios 0.5, 1.0, 0.5 of their base population). BEN has no value: median 20%, ratio 0.5.
+    table = coverage_frame([
+        coverage("GHA", "SI_COV_BENFTS", 1.5e6, 15e6), coverage("TGO", "SI_COV_BENFTS", 1.6e6, 8e6), coverage("KEN", "SI_COV_BENFTS", 1e7, 25e6),
+    ])
+    result = run({"sdg_1_3_1": table}, countries=only("GHA", "TGO", "KEN", "BEN"))
+    ben = cell(result, "BEN", "SI_COV_BENFTS")
+    assert ben["status"] == "imputed" and ben["value"] == pytest.approx(20.0)
+    assert (ben["imputation_level"], ben["imputation_group"], ben["imputation_donors"]) == ("income_group_x_ilo_region", "LM | Africa", 3)
+    assert ben["denominator"] == pytest.approx(0.5 * 12e6)
+    assert cell(result, "GHA", "SI_COV_BENFTS")["status"] == "reported"
+    world = agg(result, "SI_COV_BENFTS")
+    assert world["n_imputed"] == 1 and world["n_reported"] == 3
+    reported = 15e6 + 8e6 + 25e6
+    assert world["denominator_share_reported"] == pytest.approx(reported / (reported + 6e6))
+    assert world["population_share_reported"] == pytest.approx((30 + 8 + 50) / (30 + 8 + 50 + 12))
+    assert world["value"] == pytest.approx(100 * (1.5e6 + 1.6e6 + 1e7 + 0.2 * 6e6) / (reported + 6e6))
+    assert "covariates: income_group, ilo_region" in ben["imputation_model"]
+
+
+def test_imputation_falls_back_to_the_next_level_when_the_group_is_too_small():
+    # Donors GHA and TGO (LM, Africa) and COL (UM, Americas). For BEN (LM, Africa) the cell
+    # "LM | Africa", the ILO region Africa and the income group LM have 2 donors each (3 needed):
+    # the world median of 10, 30, 50 is used.
+    table = coverage_frame([coverage("GHA", "SI_COV_CHLD", 10, 100), coverage("TGO", "SI_COV_CHLD", 30, 100), coverage("COL", "SI_COV_CHLD", 50, 100)])
+    result = run({"sdg_1_3_1": table}, countries=only("GHA", "TGO", "COL", "BEN"))
+    ben = cell(result, "BEN", "SI_COV_CHLD")
+    assert (ben["imputation_level"], ben["imputation_group"], ben["imputation_donors"], ben["value"]) == ("world", "World", 3, pytest.approx(30.0))
+
+
+def test_sex_cells_add_up_to_the_total_and_a_residual_is_derived_and_withheld():
+    # GHA reports T and F; its M cell is suppressed (n = 20 < 50): M = T - F, derived and withheld.
+    table = coverage_frame([
+        coverage("GHA", "SI_COV_UEMP", 40, 200), coverage("GHA", "SI_COV_UEMP", 10, 80, sex="F"),
+        coverage("GHA", "SI_COV_UEMP", 30, 120, sex="M", n=20),
+        coverage("TGO", "SI_COV_UEMP", 20, 100), coverage("TGO", "SI_COV_UEMP", 8, 50, sex="F"), coverage("TGO", "SI_COV_UEMP", 12, 50, sex="M"),
+    ])
+    result = run({"sdg_1_3_1": table}, countries=only("GHA", "TGO"))
+    m = cell(result, "GHA", "SI_COV_UEMP", "M")
+    assert (m["status"], m["imputation_level"], m["value_withheld"], m["value"]) == ("derived", "residual_of_total", True, None)
+    female, male, total = (agg(result, "SI_COV_UEMP", sex=s) for s in ("F", "M", "T"))
+    assert female["numerator"] + male["numerator"] == pytest.approx(total["numerator"])
+    assert male["value"] == pytest.approx(100 * (30 + 12) / (120 + 50))
+    assert total["value"] == pytest.approx(100 * 60 / 300)
+
+
+def test_total_of_a_country_without_a_total_is_the_sum_of_its_sexes():
+    table = coverage_frame([
+        coverage("GHA", "SI_COV_MATNL", 5, 50, sex="F"), coverage("TGO", "SI_COV_MATNL", 6, 20, sex="F"),
+    ])
+    result = run({"sdg_1_3_1": table}, countries=only("GHA", "TGO"))
+    gha = cell(result, "GHA", "SI_COV_MATNL")
+    assert (gha["status"], gha["imputation_level"], gha["value"]) == ("derived", "sum_of_sexes", pytest.approx(10.0))
+    assert agg(result, "SI_COV_MATNL")["value"] == pytest.approx(100 * 11 / 70)
+    assert agg(result, "SI_COV_MATNL", sex="F")["value"] == pytest.approx(100 * 11 / 70)
+
+
+def test_an_older_value_is_carried_to_the_reference_year_with_its_base_population():
+    # GHA observed in 2020 (within the 5-year window); its base population grows 10% to 2021.
+    table = coverage_frame([coverage("GHA", "SI_COV_BENFTS", 25, 100, year=2020)])
+    result = run({"sdg_1_3_1": table}, population={("GHA", 2020): 10000.0, ("GHA", 2021): 11000.0}, countries=only("GHA"))
+    gha = cell(result, "GHA", "SI_COV_BENFTS")
+    assert (gha["obs_year"], gha["ref_year"], gha["value"]) == (2020, 2021, pytest.approx(25.0))
+    assert gha["denominator"] == pytest.approx(110.0)
+
+
+def test_administrative_values_are_preferred_to_survey_values_of_a_later_year():
+    table = coverage_frame([
+        coverage("GHA", "SI_COV_PENSN", 60, 100, year=2020, source_kind="administrative"), coverage("GHA", "SI_COV_PENSN", 40, 100, year=2021),
+    ])
+    result = run({"sdg_1_3_1": table}, countries=only("GHA"))
+    gha = cell(result, "GHA", "SI_COV_PENSN")
+    assert (gha["source_kind"], gha["obs_year"], gha["value"]) == ("administrative", 2020, pytest.approx(60.0))
+
+
+def test_input_vintages_are_never_mixed():
+    # Administrative values of two denominator vintages (WPP 2019, WPP 2022) give two aggregates;
+    # the survey value (own weighted denominators) enters both; another edition its own.
+    table = coverage_frame([
+        coverage("GHA", "SI_COV_CHLD", 10, 100, source_kind="administrative", input_vintage="GHA_2021@1; population_wpp@WPP 2019"),
+        coverage("TGO", "SI_COV_CHLD", 30, 100, source_kind="administrative", input_vintage="TGO_2021@1; population_wpp@WPP 2022"),
+        coverage("KEN", "SI_COV_CHLD", 50, 100),
+        coverage("COL", "SI_COV_CHLD", 70, 100, method_edition="sdg_1_3_1:ILO-2020+survey_estimation:2026.1"),
+    ])
+    result = run({"sdg_1_3_1": table}, countries=only("GHA", "TGO", "KEN", "COL"))
+    world = result.aggregates.filter((pl.col("level") == "world") & (pl.col("sex") == "T"))
+    values = dict(zip(world["vintage"].to_list(), world["value"].to_list()))
+    assert set(values) == {
+        "sdg_1_3_1:ILO-2024 | denominators: population_wpp@WPP 2019",
+        "sdg_1_3_1:ILO-2024 | denominators: population_wpp@WPP 2022",
+        "sdg_1_3_1:ILO-2020",
+    }
+    # each vintage: its own reported countries (the others imputed from them, never from another vintage)
+    wpp19 = result.lineup.filter(pl.col("vintage").str.contains("WPP 2019") & (pl.col("status") == "reported"))
+    assert sorted(wpp19["ref_area"].to_list()) == ["GHA", "KEN"]
+    ilo2020 = result.lineup.filter((pl.col("vintage") == "sdg_1_3_1:ILO-2020") & (pl.col("sex") == "T"))
+    assert ilo2020.filter(pl.col("status") == "imputed")["value"].unique().to_list() == [pytest.approx(70.0)]
+
+
+def test_suppressed_survey_cells_do_not_enter_an_aggregate():
+    table = coverage_frame([coverage("GHA", "SI_COV_DISAB", 45, 50, n=30), coverage("TGO", "SI_COV_DISAB", 10, 100)])
+    result = run({"sdg_1_3_1": table}, countries=only("GHA", "TGO"))
+    gha = cell(result, "GHA", "SI_COV_DISAB")
+    assert gha["status"] == "imputed" and gha["value"] == pytest.approx(10.0)

@@ -1,0 +1,129 @@
+"""The publication assets end to end on a small output directory written by the test: every
+table, the SDMX file, figures rendered to PNG (non-trivial images), Data Docs, the DuckDB catalog
+whose views are readable, and one asset check per GX suite."""
+
+from __future__ import annotations
+
+import struct
+
+import dagster as dg
+import duckdb
+import polars as pl
+import pytest
+
+from assets.publication import PUBLICATION_ASSETS
+from assets.staging.published_sdg import PUBLISHED_SDG_ASSETS
+from engine.publication.sdmx import HEADER
+from engine.publication.tables import TABLES
+from engine.store import ParquetStore
+from pipelines.resources import PipelineResource
+from schemas.gx_suites import SUITES
+from tests.test_publication_builders import (
+    countries_frame, coverage, coverage_frame, gap, gap_frame, hardship, hardship_frame, income_groups_frame, population_frame,
+)
+
+EXTRACT = (
+    "geo_area,nature,observation_status,sex,units,year,si_cov_pensn\n"
+    "1,n,a,bothsex,percent,2021,77.5\n288,e,a,bothsex,percent,2021,35\n768,e,a,bothsex,percent,2021,41\n"
+)
+
+
+def write_inputs(input_dir, output_dir) -> None:
+    folder = input_dir / "reference" / "unsdg_2023-12"
+    folder.mkdir(parents=True)
+    (folder / "ddf--datapoints--si_cov_pensn--by--geo_area--nature--observation_status--sex--units--year.csv").write_text(EXTRACT)
+    store = ParquetStore(output_dir)
+    rows = []
+    for iso, (t, f, m) in {"GHA": (30, 10, 20), "TGO": (40, 15, 25), "KEN": (50, 20, 30)}.items():
+        for year in (2022, 2023):
+            rows += [coverage(iso, "SI_COV_PENSN", t, 100, year=year), coverage(iso, "SI_COV_PENSN", f, 50, year=year, sex="F"),
+                     coverage(iso, "SI_COV_PENSN", m, 50, year=year, sex="M"),
+                     coverage(iso, "SI_COV_BENFTS", t + 10, 100, year=year), coverage(iso, "SI_COV_BENFTS", f + 5, 50, year=year, sex="F"),
+                     coverage(iso, "SI_COV_BENFTS", m + 5, 50, year=year, sex="M")]
+    rows.append(coverage("GHA", "SI_COV_PENSN", 3, 10, nationality="non_national", year=2023, n=30))
+    store.write(coverage_frame(rows), "indicators", "sdg_1_3_1")
+    store.write(gap_frame([gap("GHA", "SI_COV_PENSN", "sex", 20, 40, year=2023), gap("KEN", "SI_COV_PENSN", "nationality", 30, 51, year=2023)]),
+                "indicators", "sdg_1_3_1_gaps")
+    store.write(hardship_frame([hardship("GHA", "SH_XPD_EARN10", 9.0, year=2023), hardship("GHA", "SH_XPD_EARN25", 2.0, year=2023)]),
+                "indicators", "sdg_3_8_2")
+    store.write(countries_frame(), "staging", "countries")
+    store.write(income_groups_frame(years=range(2015, 2024)), "staging", "income_groups")
+    store.write(population_frame({(iso, y): 1000.0 for iso in ("GHA", "TGO", "BEN", "KEN", "COL") for y in range(2018, 2024)}), "staging", "population")
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    base = tmp_path_factory.mktemp("publication")
+    write_inputs(base / "in", base / "out")
+    result = dg.materialize(
+        [*PUBLISHED_SDG_ASSETS, *PUBLICATION_ASSETS],
+        resources={"pipeline": PipelineResource(input_dir=str(base / "in"), output_dir=str(base / "out"))},
+        raise_on_error=True,
+    )
+    return base / "out", result
+
+
+def png_size(path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_every_publication_table_is_written_in_its_declared_columns(run):
+    out, result = run
+    assert result.success
+    for table in TABLES:
+        frame = pl.read_parquet(out / table.path)
+        assert frame.columns[: len(table.columns)] == [v.name for v in table.columns], table.name
+    lineup = pl.read_parquet(out / "publication" / "country_lineup.parquet")
+    assert set(lineup["status"]) >= {"reported", "imputed"}
+    assert (out / "publication" / "sdg_sdmx.csv").read_text().splitlines()[0] == ",".join(HEADER)
+
+
+def test_figures_are_rendered_to_non_trivial_pngs(run):
+    out, _ = run
+    figures = {p.name: p for p in (out / "publication" / "figures").glob("*.png")}
+    assert set(figures) == {"coverage_by_region_sex.png", "gender_gap_by_series.png", "nationality_gap.png"}
+    for path in figures.values():
+        width, height = png_size(path)
+        assert width >= 1200 and height >= 600 and path.stat().st_size > 20_000, path.name
+
+
+def test_the_catalog_exposes_every_parquet_output_as_a_readable_view(run):
+    out, _ = run
+    con = duckdb.connect(str(out / "publication" / "catalog.duckdb"), read_only=True)
+    views = {row[0] for row in con.sql("SELECT view FROM catalog_tables").fetchall()}
+    expected = {f"{p.parent.name}.{p.stem}" for layer in ("staging", "indicators", "publication") for p in (out / layer).glob("*.parquet")}
+    assert expected <= views and "publication.headline" in views
+    for view in views:
+        con.sql(f"SELECT * FROM {view} LIMIT 1").fetchall()
+    for name in ("publication.headline", "indicators.sdg_1_3_1", "staging.published_sdg"):
+        layer, table = name.split(".")
+        assert con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] == pl.read_parquet(out / layer / f"{table}.parquet").height
+    world = con.execute("SELECT value FROM publication.headline WHERE level = 'world' AND sex = 'T' AND series = 'SI_COV_PENSN' AND latest").fetchone()
+    assert world[0] == pytest.approx(100 * 120 / 300)
+    con.close()
+    assert not list((out / "publication").glob(".catalog.duckdb*"))
+
+
+def test_each_suite_is_an_asset_check_and_the_data_docs_are_written(run):
+    out, result = run
+    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations() if e.asset_key == dg.AssetKey(["publication", "validation_results"])}
+    assert set(evaluations) == {s.name for s in SUITES}
+    failed = {name: e.metadata for name, e in evaluations.items() if not e.passed}
+    assert not failed
+    assert (out / "publication" / "data_docs" / "index.html").exists()
+    staging = {e.check_name: e.passed for e in result.get_asset_check_evaluations() if e.asset_key == dg.AssetKey(["staging", "published_sdg"])}
+    assert staging == {"rows_reconcile": True, "canonical_schema": True, "no_quarantined_rows": True}
+
+
+def test_disclosure_control_reaches_every_published_table(run):
+    out, _ = run
+    cells = pl.read_parquet(out / "publication" / "country_values.parquet").filter(pl.col("nationality") == "non_national")
+    assert cells["suppressed"].to_list() == [True] and cells["value"].to_list() == [None]
+    sdmx = pl.read_csv(out / "publication" / "sdg_sdmx.csv", infer_schema=False).filter(pl.col("CUST_BREAKDOWN") == "NONNAT")
+    assert sdmx["OBS_STATUS"].to_list() == ["Q"] and sdmx["OBS_VALUE"].to_list() == [None]
+    indicators = pl.read_parquet(out / "indicators" / "sdg_1_3_1.parquet").filter(pl.col("nationality") == "non_national")
+    assert indicators["value"].to_list() == [pytest.approx(30.0)]
+    revisions = pl.read_parquet(out / "publication" / "revisions.parquet").filter((pl.col("series") == "SI_COV_PENSN") & (pl.col("sex") == "T"))
+    assert set(revisions["ref_area"]) == {"GHA", "KEN", "TGO"}

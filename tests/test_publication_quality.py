@@ -1,0 +1,176 @@
+"""Great Expectations suites (schemas/gx_suites.py): every suite passes on good publication
+tables built from small indicator frames, and on a bad input every expectation of the suite
+fails; Data Docs are written. One GX context for the module (importing GX is slow)."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import itertools
+from datetime import date
+
+import polars as pl
+import pytest
+
+from engine.publication.aggregates import compute_aggregates
+from engine.publication.annex import aggregate_gender_gaps, gap_table, headline_table, statistical_annex
+from engine.publication.country_values import country_rows, select_sources
+from engine.publication.disclosure import apply_disclosure
+from engine.publication.quality import gx_context, results_frame, run_suites, write_data_docs
+from engine.publication.sdmx import sdmx_frame, to_csv
+from schemas.gx_suites import BY_NAME, SUITES
+from tests.test_publication_builders import (
+    config_2021, countries_frame, coverage, coverage_frame, gap, gap_frame, hardship, hardship_frame, income_groups_frame, population_frame,
+)
+
+TAGS = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def gx():
+    return gx_context()
+
+
+def _config():
+    return dataclasses.replace(config_2021(), first_year=2020, last_year=2021)
+
+
+@pytest.fixture(scope="module")
+def frames() -> dict[str, pl.DataFrame]:
+    config = _config()
+    rows_131 = []
+    for iso, year, (t, f, m) in [("GHA", 2020, (30, 10, 20)), ("GHA", 2021, (33, 12, 21)), ("TGO", 2021, (40, 15, 25)), ("KEN", 2021, (50, 20, 30))]:
+        rows_131 += [coverage(iso, "SI_COV_PENSN", t, 100, year=year), coverage(iso, "SI_COV_PENSN", f, 50, year=year, sex="F"),
+                     coverage(iso, "SI_COV_PENSN", m, 50, year=year, sex="M")]
+    rows_131 += [coverage("GHA", "SI_COV_PENSN", 2, 10, nationality="non_national", n=30),
+                 coverage("COL", "SI_COV_PENSN", 80, 100, year=2021, source_kind="administrative", capped=False)]
+    hard = hardship_frame([
+        hardship("GHA", "SH_XPD_EARN10", 9.0), hardship("GHA", "SH_XPD_EARN25", 2.0), hardship("GHA", "SH_FIN_HARDSHIP", 20.0),
+        hardship("GHA", "SH_FIN_IMPOVERISHING", 15.0), hardship("GHA", "SH_FIN_LARGE", 5.0),
+    ])
+    tables = {"sdg_1_3_1": coverage_frame(rows_131), "sdg_3_8_2": hard}
+    rows = country_rows(tables, config)
+    countries = countries_frame()
+    population = population_frame({(iso, y): 1000.0 for iso, *_ in [c for c in countries.iter_rows()] for y in (2020, 2021)})
+    result = compute_aggregates(rows, countries, income_groups_frame(), population, config)
+    selected = select_sources(rows, config)
+    published = apply_disclosure(selected, config)
+    gaps_131 = gap_frame([gap("GHA", "SI_COV_PENSN", "sex", 24, 42), gap("GHA", "SI_COV_PENSN", "nationality", 20, 33)])
+    gender = pl.concat([gap_table(gaps_131, "sdg_1_3_1", selected, "sex", config), aggregate_gender_gaps(result.aggregates, config)])
+    sdmx = sdmx_frame(published, result.aggregates, countries, config, updated=date(2026, 11, 24))
+    return {
+        "aggregates": result.aggregates,
+        "headline": headline_table(result.aggregates, config),
+        "country_values": published,
+        "annex": statistical_annex(published, countries, income_groups_frame(), config),
+        "gender_gaps": gender,
+        "nationality_gaps": gap_table(gaps_131, "sdg_1_3_1", selected, "nationality", config),
+        "sdg_sdmx": pl.read_csv(io.StringIO(to_csv(sdmx)), infer_schema=False),
+    }
+
+
+def _set(frame: pl.DataFrame, row: int, **values) -> pl.DataFrame:
+    """``frame`` with ``values`` written into row ``row`` (columns cast to fit)."""
+    out = frame.with_row_index("_i")
+    for col, value in values.items():
+        expr = pl.lit(value)
+        if value is not None and isinstance(value, str) and out.schema[col] != pl.String:
+            out = out.with_columns(pl.col(col).cast(pl.String))
+        out = out.with_columns(pl.when(pl.col("_i") == row).then(expr).otherwise(pl.col(col)).alias(col))
+    return out.drop("_i")
+
+
+def _dup(frame: pl.DataFrame) -> pl.DataFrame:
+    return pl.concat([frame, frame.head(1)])
+
+
+def _row(frame: pl.DataFrame, **where) -> int:
+    idx = frame.with_row_index("_i").filter(pl.all_horizontal([pl.col(k) == v for k, v in where.items()]))["_i"]
+    return int(idx[0])
+
+
+def _bad_annex(frame: pl.DataFrame, config) -> pl.DataFrame:
+    out = _dup(frame)
+    for series in config.annex_series:
+        p = series.lower()
+        out = _set(out, 0, **{f"{p}_value": -1.0})
+        out = _set(out, 1, **{f"{p}_flag": "unknown"})
+        out = _set(out, 2, **{f"{p}_flag": "suppressed", f"{p}_value": 5.0})
+    return out
+
+
+def _bad_gaps(frame: pl.DataFrame) -> pl.DataFrame:
+    out = _set(_dup(frame), 1, difference_pp=150.0)
+    return _set(out, 2, suppressed=True, difference_pp=3.0)
+
+
+def bad_frames(name: str, frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """``frames`` with the table of suite ``name`` broken so that each of its expectations fails."""
+    config = _config()
+    f = dict(frames)
+    agg, cv, sdmx = frames["aggregates"], frames["country_values"], frames["sdg_sdmx"]
+    if name == "aggregates_integrity":
+        f["aggregates"] = _set(_set(_set(_dup(agg), 1, value=None), 2, value=120.0), 3, denominator_share_reported=1.5)
+    elif name == "aggregates_sex_consistency":
+        i = _row(agg, series="SI_COV_PENSN", level="world", year=2021, sex="F")
+        f["aggregates"] = _set(agg, i, numerator=agg["numerator"][i] * 2)
+    elif name == "headline_integrity":
+        f["headline"] = _set(_set(_dup(frames["headline"]), 1, value=-5.0), 2, denominator_share_reported=2.0)
+    elif name == "country_values_integrity":
+        i = _row(cv, ref_area="GHA", year=2021, sex="T", nationality="T", series="SI_COV_PENSN")
+        j = _row(cv, ref_area="KEN", sex="T", series="SI_COV_PENSN")  # a survey value: capped is empty
+        out = _set(_set(_dup(cv), i, value=-1.0), j, value=150.0)
+        f["country_values"] = _set(_set(out, 2, flag="weird"), _row(cv, suppressed=True), value=7.0)
+    elif name == "country_values_sex_consistency":
+        i = _row(cv, ref_area="GHA", year=2021, sex="F", nationality="T", series="SI_COV_PENSN")
+        f["country_values"] = _set(cv, i, numerator=cv["numerator"][i] + 5)
+    elif name == "year_on_year_review":
+        i = _row(cv, ref_area="GHA", year=2021, sex="T", nationality="T", series="SI_COV_PENSN")
+        f["country_values"] = _set(cv, i, value=70.0)
+    elif name == "hardship_identities":
+        i = _row(cv, series="SH_XPD_EARN25")
+        f["country_values"] = _set(_set(cv, i, value=12.0), _row(cv, series="SH_FIN_LARGE"), value=5.5)
+    elif name == "annex_integrity":
+        f["annex"] = _bad_annex(frames["annex"], config)
+    elif name == "gender_gaps_integrity":
+        f["gender_gaps"] = _bad_gaps(frames["gender_gaps"])
+    elif name == "nationality_gaps_integrity":
+        f["nationality_gaps"] = _bad_gaps(pl.concat([frames["nationality_gaps"]] * 3).with_columns(pl.Series("year", [2019, 2020, 2021])))
+    elif name == "sdmx_integrity":
+        pt = _row(sdmx, UNIT_MEASURE="PT", OBS_STATUS="A")
+        out = _set(_set(_set(_dup(sdmx), 1, SEX="X"), 2, OBS_STATUS="Z"), 3, REF_AREA="GHA")
+        out = _set(_set(out, pt, OBS_VALUE="150"), _row(sdmx, OBS_STATUS="Q"), OBS_VALUE="3")
+        f["sdg_sdmx"] = out.select("DATA_LAST_UPDATE", pl.exclude("DATA_LAST_UPDATE"))
+    return f
+
+
+def test_the_good_tables_pass_every_suite(gx, frames, tmp_path):
+    results = run_suites(frames, _config(), gx, tag=f"_good{next(TAGS)}")
+    assert {r.name for r in results} == {s.name for s in SUITES}
+    failed = {r.name: r.failed for r in results if not r.success}
+    assert not failed
+    assert all(not r.skipped and r.rows > 0 for r in results)
+    table = results_frame(results)
+    assert table.height == sum(len(s.expectations(_config())) for s in SUITES) and table["success"].all()
+    index = write_data_docs(gx, tmp_path / "data_docs")
+    html = index.read_text(encoding="utf-8")
+    assert index.exists() and "aggregates_integrity" in html and "sdmx_integrity" in html
+    assert list((tmp_path / "data_docs" / "validations").rglob("*.html"))
+
+
+@pytest.mark.parametrize("name", [s.name for s in SUITES])
+def test_every_expectation_of_a_suite_fails_on_a_bad_input(gx, frames, name):
+    suite = BY_NAME[name]
+    result = run_suites(bad_frames(name, frames), _config(), gx, tag=f"_bad{next(TAGS)}", suites=(suite,))[0]
+    assert not result.success and not result.skipped
+    passed = [(e["expectation"], e["column"]) for e in result.expectations if e["success"]]
+    assert not passed, f"{name}: expectations not failed by the bad input: {passed}"
+    assert all(e["error"] is None for e in result.expectations), result.expectations
+    if any(e["unexpected_count"] for e in result.expectations):
+        assert result.failure_sample.height > 0
+
+
+def test_a_suite_whose_table_is_absent_is_skipped(gx, frames):
+    partial = {k: v for k, v in frames.items() if k != "annex"}
+    result = run_suites(partial, _config(), gx, tag=f"_skip{next(TAGS)}", suites=(BY_NAME["annex_integrity"],))[0]
+    assert result.skipped and result.success

@@ -1,0 +1,104 @@
+"""Revisions against the previously published UN SDG vintage (hand case: a changed value, a
+value within tolerance, a new value; reasons), and the normalisation of the DDF extracts
+(regional areas kept, sex codes, breakdowns, quarantine)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from engine.errors import SourceError
+from engine.publication.country_values import country_rows, select_sources
+from engine.publication.published_sdg import normalise, read_extracts
+from engine.publication.revisions import revision_summary, revisions_table
+from tests.test_publication_builders import config_2021, countries_frame, coverage, coverage_frame
+
+PREVIOUS = pl.DataFrame(
+    [
+        ("2020-10", "SI_COV_PENSN", 288, "GHA", "country", 2021, "T", "T", 30.0, "PERCENT", "E", None),
+        ("2023-12", "SI_COV_PENSN", 288, "GHA", "country", 2021, "T", "T", 35.0, "PERCENT", "C", "A"),
+        ("2023-12", "SI_COV_CHLD", 288, "GHA", "country", 2021, "T", "T", 19.95, "PERCENT", "C", "A"),
+        ("2023-12", "SI_COV_CHLD", 768, "TGO", "country", 2021, "T", "T", 50.0, "PERCENT", "E", "A"),
+        ("2023-12", "SI_COV_PENSN", 1, None, "other_area", 2021, "T", "T", 77.5, "PERCENT", "N", "A"),
+    ],
+    schema=["vintage", "series", "m49", "ref_area", "area_kind", "year", "sex", "breakdown", "value", "unit", "nature", "obs_status"],
+    orient="row",
+)
+
+
+def selected(config):
+    table = coverage_frame([
+        coverage("GHA", "SI_COV_PENSN", 40, 100),            # 35 -> 40: revised
+        coverage("GHA", "SI_COV_CHLD", 20, 100),             # 19.95 -> 20: within 0.1 pp, not listed
+        coverage("GHA", "SI_COV_UEMP", 5, 100),              # not published before: new
+        coverage("GHA", "SI_COV_UEMP", 3, 50, sex="F", n=20),  # suppressed in published tables, still compared
+    ])
+    return select_sources(country_rows({"sdg_1_3_1": table}, config), config)
+
+
+def test_revision_listing_hand_case():
+    config = config_2021()
+    table = revisions_table(selected(config), PREVIOUS, config, population_vintage="WPP 2019")
+    rows = {(r["series"], r["sex"]): r for r in table.iter_rows(named=True)}
+    assert set(rows) == {("SI_COV_PENSN", "T"), ("SI_COV_UEMP", "T"), ("SI_COV_UEMP", "F")}
+    revised = rows[("SI_COV_PENSN", "T")]
+    assert (revised["ref_area"], revised["year"], revised["old_value"], revised["new_value"], revised["difference_pp"]) == (
+        "GHA", 2021, 35.0, pytest.approx(40.0), pytest.approx(5.0))
+    assert (revised["old_vintage"], revised["reason_code"], revised["reason"]) == ("2023-12", "unexplained", None)
+    new = rows[("SI_COV_UEMP", "T")]
+    assert (new["old_value"], new["new_value"], new["reason_code"]) == (None, pytest.approx(5.0), "new_source")
+    assert new["reason"] == "new source: no value in UN SDG 2023-12"
+    assert rows[("SI_COV_UEMP", "F")]["new_value"] == pytest.approx(6.0)
+    summary = revision_summary(table, selected(config), PREVIOUS, config)
+    assert summary == {"compared_vintage": "2023-12", "listed": 3, "new_values": 2, "revised_values": 1,
+                       "by_reason": {"unexplained": 1, "new_source": 2}, "previous_values_not_reproduced": 1}
+
+
+def test_reasons_known_from_the_declared_previous_vintage():
+    config = config_2021()
+    config = dataclasses.replace(config, revisions={
+        **config.revisions,
+        "compare_vintage": "2020-10",
+        "previous_vintages": {"2020-10": {"method_editions": {"sdg_1_3_1": "ILO-2020"}, "population_vintage": "WPP 2017"}},
+    })
+    row = revisions_table(selected(config), PREVIOUS, config, population_vintage="WPP 2019").filter(pl.col("series") == "SI_COV_PENSN").row(0, named=True)
+    assert row["old_value"] == 30.0
+    assert row["reason_code"] == "new_source;new_method_edition;new_denominator_vintage"
+    assert row["reason"] == (
+        "new source: UN SDG 2020-10 value was an estimate (NATURE E), now country data; "
+        "new method edition: sdg_1_3_1:ILO-2020 -> sdg_1_3_1:ILO-2024; new denominator vintage: WPP 2017 -> WPP 2019"
+    )
+
+
+def write_extract(root: Path, vintage: str, name: str, text: str) -> None:
+    folder = root / "reference" / f"unsdg_{vintage}"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text)
+
+
+def test_extracts_are_normalised_with_regions_kept_and_bad_rows_quarantined(tmp_path):
+    write_extract(tmp_path, "2023-12", "ddf--datapoints--si_cov_pensn--by--geo_area--nature--observation_status--sex--units--year.csv",
+                  "geo_area,nature,observation_status,sex,units,year,si_cov_pensn\n"
+                  "1,n,a,bothsex,percent,2020,77.5\n288,e,a,female,percent,2020,40\n288,e,a,o,percent,2020,41\n"
+                  "768,e,a,male,percent,20x0,12\n768,e,a,male,percent,2020,12\n768,e,a,male,percent,2020,13\n")
+    write_extract(tmp_path, "2023-12", "ddf--datapoints--si_cov_lmkt--by--geo_area--nature--quantile--units--year.csv",
+                  "geo_area,nature,quantile,units,year,si_cov_lmkt\n288,ca,q1,percent,2019,3.5\n288,ca,t,percent,2019,2.5\n")
+    raw = read_extracts(tmp_path)
+    kept, quarantine = normalise(raw, countries_frame())
+    assert raw.height == 8 and kept.height + quarantine["row_number"].len() == 8
+    world = kept.filter(pl.col("m49") == 1).row(0, named=True)
+    assert (world["ref_area"], world["area_kind"], world["sex"], world["nature"], world["obs_status"]) == (None, "other_area", "T", "N", "A")
+    gha = kept.filter((pl.col("m49") == 288) & (pl.col("series") == "SI_COV_PENSN")).row(0, named=True)
+    assert (gha["ref_area"], gha["sex"], gha["value"], gha["unit"]) == ("GHA", "F", 40.0, "PERCENT")
+    lmkt = dict(zip(kept.filter(pl.col("series") == "SI_COV_LMKT")["breakdown"], kept.filter(pl.col("series") == "SI_COV_LMKT")["value"]))
+    assert lmkt == {"quantile=q1": 3.5, "T": 2.5}
+    assert sorted(zip(quarantine["row_number"], quarantine["rule"])) == [(3, "code_not_in_list"), (4, "not_a_year"), (5, "duplicated_key"), (6, "duplicated_key")]
+
+
+def test_an_unreadable_extract_names_its_file(tmp_path):
+    write_extract(tmp_path, "2024-01", "ddf--datapoints--si_cov_chld--by--geo_area--year.csv", "geo_area,year,other\n1,2020,3\n")
+    with pytest.raises(SourceError, match="reference/unsdg_2024-01/ddf--datapoints--si_cov_chld"):
+        read_extracts(tmp_path)

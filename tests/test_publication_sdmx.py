@@ -1,0 +1,101 @@
+"""SDMX-CSV export: the exact header, one country row and one aggregate row checked field by
+field, the suppressed cell, codes of the breakdowns, and what is left out."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import polars as pl
+
+from engine.publication.aggregates import compute_aggregates
+from engine.publication.country_values import country_rows, select_sources
+from engine.publication.disclosure import apply_disclosure
+from engine.publication.sdmx import HEADER, sdmx_frame, to_csv, write_csv
+from tests.test_publication_builders import (
+    config_2021, countries_frame, coverage, coverage_frame, hardship, hardship_frame, income_groups_frame, population_frame,
+)
+
+EXPECTED_HEADER = (
+    "DATAFLOW,FREQ,REPORTING_TYPE,SERIES,REF_AREA,SEX,AGE,URBANISATION,INCOME_WEALTH_QUANTILE,EDUCATION_LEV,OCCUPATION,"
+    "CUST_BREAKDOWN,COMPOSITE_BREAKDOWN,DISABILITY_STATUS,ACTIVITY,PRODUCT,TIME_PERIOD,OBS_VALUE,OBS_STATUS,UNIT_MULT,"
+    "UNIT_MEASURE,BASE_PER,NATURE,TIME_DETAIL,COMMENT_OBS,TIME_COVERAGE,UPPER_BOUND,LOWER_BOUND,SOURCE_DETAIL,COMMENT_TS,"
+    "GEO_INFO_URL,GEO_INFO_TYPE,CUST_BREAKDOWN_LB,DATA_LAST_UPDATE"
+)
+
+
+def export():
+    config = config_2021()
+    table = coverage_frame([
+        coverage("GHA", "SI_COV_PENSN", 455.5, 1000, sex="F", nationality="non_national", age_group="65_120", urban_rural="rural",
+                 n=300, reliability="caution", se=2.5, ci_lower=40.61, ci_upper=50.55),
+        coverage("GHA", "SI_COV_PENSN", 30, 100, n=20),
+        coverage("TGO", "SI_COV_PENSN", 120, 100, value=100.0, capped=True, source_kind="administrative"),
+        coverage("TGO", "SP_CONTRIB_LF", 30, 100, source_kind="administrative"),
+    ])
+    hard = hardship_frame([hardship("GHA", "SH_XPD_EARN10", 9.5), hardship("GHA", "SH_XPD_EARN10", 12.0, sex="F"),
+                           hardship("GHA", "SH_XPD_EARN10", 11.0, quintile="1")])
+    rows = country_rows({"sdg_1_3_1": table, "sdg_3_8_2": hard}, config)
+    published = apply_disclosure(select_sources(rows, config), config)
+    countries = countries_frame().filter(pl.col("iso3").is_in(["GHA", "TGO"]))
+    aggregates = compute_aggregates(rows, countries, income_groups_frame(), population_frame({("GHA", 2021): 100.0, ("TGO", 2021): 50.0}), config).aggregates
+    return sdmx_frame(published, aggregates, countries, config, updated=date(2026, 11, 24))
+
+
+def find(frame: pl.DataFrame, **where) -> dict:
+    rows = frame.filter(pl.all_horizontal([pl.col(k) == v for k, v in where.items()]))
+    assert rows.height == 1, rows
+    return rows.row(0, named=True)
+
+
+def test_header_is_the_sdg_dataflow_layout_exactly(tmp_path):
+    assert ",".join(HEADER) == EXPECTED_HEADER
+    path = tmp_path / "sdg_sdmx.csv"
+    write_csv(export(), path)
+    raw = path.read_bytes()
+    assert raw.startswith(EXPECTED_HEADER.encode() + b"\r\n") and not raw.startswith(b"\xef\xbb\xbf")
+
+
+def test_a_country_row_field_by_field():
+    row = find(export(), SERIES="SI_COV_PENSN", REF_AREA="288", SEX="F")
+    assert row == {
+        "DATAFLOW": "IAEG-SDGs:DF_SDG_GLH(1.24)", "FREQ": "A", "REPORTING_TYPE": "G", "SERIES": "SI_COV_PENSN", "REF_AREA": "288",
+        "SEX": "F", "AGE": "Y_GE65", "URBANISATION": "R", "INCOME_WEALTH_QUANTILE": "_T", "EDUCATION_LEV": "_T", "OCCUPATION": "_T",
+        "CUST_BREAKDOWN": "NONNAT", "COMPOSITE_BREAKDOWN": "_T", "DISABILITY_STATUS": "_T", "ACTIVITY": "_T", "PRODUCT": "_T",
+        "TIME_PERIOD": "2021", "OBS_VALUE": "45.55", "OBS_STATUS": "U", "UNIT_MULT": "0", "UNIT_MEASURE": "PT", "BASE_PER": "",
+        "NATURE": "C", "TIME_DETAIL": "2021",
+        "COMMENT_OBS": "Use with caution: low reliability (sample size or coefficient of variation)",
+        "TIME_COVERAGE": "", "UPPER_BOUND": "50.55", "LOWER_BOUND": "40.61", "SOURCE_DETAIL": "Household survey GHA_LFS_2021",
+        "COMMENT_TS": "", "GEO_INFO_URL": "", "GEO_INFO_TYPE": "", "CUST_BREAKDOWN_LB": "Non-nationals", "DATA_LAST_UPDATE": "2026-11-24",
+    }
+
+
+def test_suppressed_capped_and_aggregate_rows():
+    frame = export()
+    suppressed = find(frame, SERIES="SI_COV_PENSN", REF_AREA="288", SEX="_T")
+    assert (suppressed["OBS_VALUE"], suppressed["OBS_STATUS"], suppressed["UPPER_BOUND"]) == ("", "Q", "")
+    assert suppressed["COMMENT_OBS"].startswith("Suppressed: fewer than 50")
+    capped = find(frame, SERIES="SI_COV_PENSN", REF_AREA="768", SEX="_T")
+    assert (capped["OBS_VALUE"], capped["OBS_STATUS"], capped["NATURE"], capped["SOURCE_DETAIL"]) == (
+        "100", "E", "CA", "ILO Social Security Inquiry return TGO_2021")
+    world = find(frame, SERIES="SI_COV_PENSN", REF_AREA="1", SEX="_T")
+    # GHA's total is suppressed (n = 20): imputed from TGO (100%), so the world is 100%
+    assert (world["OBS_VALUE"], world["NATURE"], world["OBS_STATUS"], world["CUST_BREAKDOWN"]) == ("100", "N", "A", "_T")
+    assert world["COMMENT_OBS"].startswith("Aggregate of 2 countries, 1 imputed")
+    assert set(frame.filter(pl.col("SERIES") == "SI_COV_PENSN")["REF_AREA"]) == {"288", "768", "1", "202", "912"}
+
+
+def test_what_is_not_exported():
+    frame = export()
+    # report series without a UN SDG code; 3.8.2 by sex of the household head
+    assert "SP_CONTRIB_LF" not in frame["SERIES"].to_list()
+    earn10 = frame.filter((pl.col("SERIES") == "SH_XPD_EARN10") & (pl.col("REF_AREA") == "288"))
+    assert sorted(earn10["INCOME_WEALTH_QUANTILE"].to_list()) == ["Q1", "_T"] and set(earn10["SEX"]) == {"_T"}
+
+
+def test_csv_text_loads_back_unchanged():
+    frame = export()
+    rows = list(csv.reader(io.StringIO(to_csv(frame), newline="")))
+    assert tuple(rows[0]) == HEADER and len(rows) == frame.height + 1
+    assert [tuple(r) for r in rows[1:]] == list(frame.iter_rows())

@@ -58,8 +58,9 @@ def test_sum_of_numerators_over_sum_of_denominators_not_a_mean_of_rates():
 def test_population_weighted_3_8_2_and_3_8_1():
     # WPP totals in thousands x 1000: GHA 30 000 000, TGO 8 000 000.
     hard = hardship_frame([hardship("GHA", "SH_XPD_EARN10", 10.0), hardship("TGO", "SH_XPD_EARN10", 29.0)])
-    uhc = pl.DataFrame({"ref_area": ["GHA", "TGO"], "year": [2021, 2021], "value": [50.0, 70.0], "imputed_share": [0.0, 0.1],
-                        "method_edition": ["sdg_3_8_1:2023-01-24"] * 2})
+    # 3.8.1 in the layout of engine.uhc_index (country, sci, categories...): accepted as is
+    uhc = pl.DataFrame({"country": ["GHA", "TGO"], "year": [2021, 2021], "sci": [50.0, 70.0], "rmnch": [60.0, 80.0],
+                        "imputed_share": [0.0, 0.1], "method_edition": ["sdg_3_8_1:2023-01-24"] * 2})
     result = run({"sdg_3_8_2": hard, "sdg_3_8_1": uhc}, countries=only("GHA", "TGO"))
     expected = (10 * 30_000_000 + 29 * 8_000_000) / 38_000_000
     world = agg(result, "SH_XPD_EARN10")
@@ -146,15 +147,17 @@ def test_administrative_values_are_preferred_to_survey_values_of_a_later_year():
 
 
 def test_input_vintages_are_never_mixed():
-    # Administrative values of two denominator vintages (WPP 2019, WPP 2022) give two aggregates;
-    # the survey value (own weighted denominators) enters both; another edition its own.
+    # Administrative values of two denominator vintages (WPP 2019, WPP 2022) give two aggregates
+    # (other inputs, here births, do not split them); the survey value (own weighted
+    # denominators) enters both; another edition gives its own.
     table = coverage_frame([
-        coverage("GHA", "SI_COV_CHLD", 10, 100, source_kind="administrative", input_vintage="GHA_2021@1; population_wpp@WPP 2019"),
+        coverage("GHA", "SI_COV_CHLD", 10, 100, source_kind="administrative", input_vintage="GHA_2021@1; population_wpp@WPP 2019; births@a"),
         coverage("TGO", "SI_COV_CHLD", 30, 100, source_kind="administrative", input_vintage="TGO_2021@1; population_wpp@WPP 2022"),
+        coverage("BEN", "SI_COV_CHLD", 20, 100, source_kind="administrative", input_vintage="BEN_2021@1; births@b; population_wpp@WPP 2019"),
         coverage("KEN", "SI_COV_CHLD", 50, 100),
         coverage("COL", "SI_COV_CHLD", 70, 100, method_edition="sdg_1_3_1:ILO-2020+survey_estimation:2026.1"),
     ])
-    result = run({"sdg_1_3_1": table}, countries=only("GHA", "TGO", "KEN", "COL"))
+    result = run({"sdg_1_3_1": table}, countries=only("GHA", "TGO", "KEN", "COL", "BEN"))
     world = result.aggregates.filter((pl.col("level") == "world") & (pl.col("sex") == "T"))
     values = dict(zip(world["vintage"].to_list(), world["value"].to_list()))
     assert set(values) == {
@@ -164,7 +167,7 @@ def test_input_vintages_are_never_mixed():
     }
     # each vintage: its own reported countries (the others imputed from them, never from another vintage)
     wpp19 = result.lineup.filter(pl.col("vintage").str.contains("WPP 2019") & (pl.col("status") == "reported"))
-    assert sorted(wpp19["ref_area"].to_list()) == ["GHA", "KEN"]
+    assert sorted(wpp19["ref_area"].to_list()) == ["BEN", "GHA", "KEN"]
     ilo2020 = result.lineup.filter((pl.col("vintage") == "sdg_1_3_1:ILO-2020") & (pl.col("sex") == "T"))
     assert ilo2020.filter(pl.col("status") == "imputed")["value"].unique().to_list() == [pytest.approx(70.0)]
 

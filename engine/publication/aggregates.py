@@ -17,10 +17,11 @@
   or derived values), country counts by status, ``low_coverage``.
 
 Vintages are never mixed: every row carries ``vintage`` = the family's method edition (the
-``<family>:<edition>`` part of ``method_edition``) and, when ``input_vintage`` names
-denominator inputs (the parts after the first ``;``), those inputs. Rows without denominator
-inputs (survey estimates, whose denominators are their own weighted counts) are compatible with
-every denominator vintage and enter each of them. Both tables also carry the WPP vintage used
+``<family>:<edition>`` part of ``method_edition``) and, when ``input_vintage``
+(``<source>@<vintage>; <input>@<vintage>; ...``) names denominator inputs listed in
+``vintage_inputs`` (the WPP population), those inputs with their vintages. Rows without them
+(survey estimates, whose denominators are their own weighted counts) are compatible with every
+denominator vintage and enter each of them. Both tables also carry the WPP vintage used
 for weights and proxies (``population_vintage``) and the imputation model
 (``imputation_model``).
 """
@@ -62,7 +63,6 @@ AGGREGATE_SCHEMA = {
     "population": pl.Float64, "n_countries": pl.Int64, "n_reported": pl.Int64,
     "n_derived": pl.Int64, "n_imputed": pl.Int64,
 }
-PROVENANCE = ("low_coverage", "imputation_model", "population_vintage", "method_edition")
 
 
 @dataclass(frozen=True)
@@ -88,13 +88,16 @@ def family_edition(families) -> pl.Expr:
     return edition
 
 
-def with_vintage(obs: pl.DataFrame, families) -> pl.DataFrame:
-    """Add ``vintage`` (see the module docstring) to rows of ``families``; rows without
-    denominator inputs are repeated for every denominator vintage of their family edition."""
+def with_vintage(obs: pl.DataFrame, config: PublicationConfig) -> pl.DataFrame:
+    """Add ``vintage`` (see the module docstring); rows without a denominator input of
+    ``vintage_inputs`` are repeated for every denominator vintage of their family edition."""
+    names = [re.escape(n) for n in config.vintage_inputs]
+    token = rf"^\s*(?:{'|'.join(names)})\s*@" if names else r"^$^"
     keyed = obs.with_columns(
-        family_edition(families).alias("_edition"),
+        family_edition(config.families).alias("_edition"),
         pl.col("input_vintage").fill_null("").str.split(";").list.slice(1)
-        .list.eval(pl.element().str.strip_chars()).list.sort().list.join("; ").alias("_denominators"),
+        .list.eval(pl.element().str.strip_chars()).list.eval(pl.element().filter(pl.element().str.contains(token)))
+        .list.sort().list.join("; ").alias("_denominators"),
     )
     with_dens = keyed.filter(pl.col("_denominators") != "")
     known = with_dens.select("_edition", "_denominators").unique()
@@ -120,7 +123,7 @@ def aggregation_inputs(rows: pl.DataFrame, config: PublicationConfig) -> pl.Data
         pl.col("family").replace_strict(weighting, return_dtype=pl.String).alias("weighting"),
         source_rank(config).alias("source_rank"),
     )
-    return with_vintage(obs, config.families).select(list(OBS_SCHEMA)).cast(OBS_SCHEMA)
+    return with_vintage(obs, config).select(list(OBS_SCHEMA)).cast(OBS_SCHEMA)
 
 
 def withhold_residuals(lineup: pl.DataFrame) -> pl.DataFrame:

@@ -51,6 +51,7 @@ class PublicationConfig:
     families: dict[str, FamilySpec]
     source_preference: tuple[str, ...]
     window_years: int
+    vintage_inputs: tuple[str, ...]
     aggregation_levels: tuple[str, ...]
     low_coverage_share: float
     imputation_model: str
@@ -126,6 +127,7 @@ def publication_config(method: MethodEdition | None = None) -> PublicationConfig
         families=families,
         source_preference=tuple(m["source_preference"]),
         window_years=int(m["window_years"]),
+        vintage_inputs=tuple(m["vintage_inputs"]),
         aggregation_levels=levels,
         low_coverage_share=float(m["low_coverage_share"]),
         imputation_model=imputation["model"],

@@ -53,7 +53,6 @@ def uhc_rows(index: pl.DataFrame, series: str) -> pl.DataFrame:
         pl.lit(UHC_SOURCE_KIND).alias("source_id"),
         pl.lit("not_applicable").alias("reliability"),
         pl.lit("A").alias("obs_status"),
-        (pl.col("input_vintage") if "input_vintage" in frame.columns else pl.col("method_edition")).alias("input_vintage"),
     )
 
 

@@ -157,6 +157,7 @@ def write_data_docs(context, target: Path) -> Path:
     """Build the context's Data Docs into ``target`` (replaced); returns ``target/index.html``."""
     target.parent.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    build.chmod(0o755)  # a site to be read by others (mkdtemp makes it private)
     site = f"publication_{build.name.strip('.').replace('.', '_')}"
     context.add_data_docs_site(
         site_name=site,

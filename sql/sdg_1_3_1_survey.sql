@@ -153,7 +153,7 @@ CROSS JOIN active_series AS s
 -- rows for every series (design_psus below only lists the design's PSUs).
 SELECT
     series, stratum, psu, age_group, urban_rural, cell,
-    SUM(w * y) AS a, SUM(w) AS b, COUNT(*) AS n, SUM(y) AS n_y
+    SUM(w * y) AS a, SUM(w) AS b, CAST(COUNT(*) AS INTEGER) AS n, CAST(SUM(y) AS INTEGER) AS n_y
 FROM person_series
 WHERE in_population AND y IS NOT NULL
 GROUP BY series, stratum, psu, age_group, urban_rural, cell
@@ -185,18 +185,18 @@ SELECT
     SUM(CASE WHEN cell = 4 THEN b ELSE 0 END) AS b_mn,
     SUM(CASE WHEN cell = 5 THEN b ELSE 0 END) AS b_mx,
     SUM(CASE WHEN cell = 6 THEN b ELSE 0 END) AS b_mu,
-    SUM(CASE WHEN cell = 1 THEN n ELSE 0 END) AS n_fn,
-    SUM(CASE WHEN cell = 2 THEN n ELSE 0 END) AS n_fx,
-    SUM(CASE WHEN cell = 3 THEN n ELSE 0 END) AS n_fu,
-    SUM(CASE WHEN cell = 4 THEN n ELSE 0 END) AS n_mn,
-    SUM(CASE WHEN cell = 5 THEN n ELSE 0 END) AS n_mx,
-    SUM(CASE WHEN cell = 6 THEN n ELSE 0 END) AS n_mu,
-    SUM(CASE WHEN cell = 1 THEN n_y ELSE 0 END) AS y_fn,
-    SUM(CASE WHEN cell = 2 THEN n_y ELSE 0 END) AS y_fx,
-    SUM(CASE WHEN cell = 3 THEN n_y ELSE 0 END) AS y_fu,
-    SUM(CASE WHEN cell = 4 THEN n_y ELSE 0 END) AS y_mn,
-    SUM(CASE WHEN cell = 5 THEN n_y ELSE 0 END) AS y_mx,
-    SUM(CASE WHEN cell = 6 THEN n_y ELSE 0 END) AS y_mu
+    CAST(SUM(CASE WHEN cell = 1 THEN n ELSE 0 END) AS INTEGER) AS n_fn,
+    CAST(SUM(CASE WHEN cell = 2 THEN n ELSE 0 END) AS INTEGER) AS n_fx,
+    CAST(SUM(CASE WHEN cell = 3 THEN n ELSE 0 END) AS INTEGER) AS n_fu,
+    CAST(SUM(CASE WHEN cell = 4 THEN n ELSE 0 END) AS INTEGER) AS n_mn,
+    CAST(SUM(CASE WHEN cell = 5 THEN n ELSE 0 END) AS INTEGER) AS n_mx,
+    CAST(SUM(CASE WHEN cell = 6 THEN n ELSE 0 END) AS INTEGER) AS n_mu,
+    CAST(SUM(CASE WHEN cell = 1 THEN n_y ELSE 0 END) AS INTEGER) AS y_fn,
+    CAST(SUM(CASE WHEN cell = 2 THEN n_y ELSE 0 END) AS INTEGER) AS y_fx,
+    CAST(SUM(CASE WHEN cell = 3 THEN n_y ELSE 0 END) AS INTEGER) AS y_fu,
+    CAST(SUM(CASE WHEN cell = 4 THEN n_y ELSE 0 END) AS INTEGER) AS y_mn,
+    CAST(SUM(CASE WHEN cell = 5 THEN n_y ELSE 0 END) AS INTEGER) AS y_mx,
+    CAST(SUM(CASE WHEN cell = 6 THEN n_y ELSE 0 END) AS INTEGER) AS y_mu
 FROM psu_breakdowns
 GROUP BY series, stratum, psu, age_group, urban_rural
 

@@ -115,3 +115,13 @@ def test_builders_give_exactly_the_indicator_and_context_columns():
     assert gap_frame([gap("GHA", "SI_COV_CHLD", "sex", 10, 12)]).columns == [v.name for v in it.GAP_COLUMNS]
     for name, frame in (("countries", countries_frame()), ("income_groups", income_groups_frame()), ("population", population_frame({("GHA", 2021): 10.0}))):
         assert frame.columns == [v.name for v in CONTEXT[name].columns], name
+
+
+def test_publication_tables_render_for_the_data_dictionary():
+    from engine.publication.tables import TABLES, render_markdown
+    from schemas.data_dictionary import _table
+
+    text = "\n".join(render_markdown(_table))
+    for table in TABLES:
+        assert f"### `{table.path}`" in text
+        assert all(f"| `{v.name}` |" in text for v in table.columns)

@@ -174,3 +174,15 @@ def test_a_suite_whose_table_is_absent_is_skipped(gx, frames):
     partial = {k: v for k, v in frames.items() if k != "annex"}
     result = run_suites(partial, _config(), gx, tag=f"_skip{next(TAGS)}", suites=(BY_NAME["annex_integrity"],))[0]
     assert result.skipped and result.success
+
+
+def test_a_failed_suite_becomes_a_failed_asset_check_with_counts_and_a_sample(gx, frames):
+    from assets.publication.quality import check_result
+
+    suite = BY_NAME["year_on_year_review"]
+    result = run_suites(bad_frames(suite.name, frames), _config(), gx, tag=f"_check{next(TAGS)}", suites=(suite,))[0]
+    check = check_result(result)
+    assert (check.check_name, check.passed, check.severity.value) == ("year_on_year_review", False, "WARN")
+    meta = {k: getattr(v, "value", v) for k, v in check.metadata.items()}
+    assert meta["expectations_failed"] == 1 and meta["unexpected_rows"] >= 1
+    assert "change_pp" in meta["failed"] and "GHA" in meta["failure_sample"]

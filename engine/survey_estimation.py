@@ -165,7 +165,8 @@ def _not_computable(requirements: pl.DataFrame, present: set[str], pensionable_a
         .agg(pl.col("variable").str.join(", "))
         .select("series", pl.lit("all").alias("breakdown"), (pl.col("variable") + f" absent in {survey_id}").alias("reason"))
     )
-    missing_sexes = [s for s in PENSION_AGE_SEXES if s not in set(pensionable_age["sex"].drop_nulls().to_list())]
+    known = pensionable_age.filter(pl.col("age").is_not_null())["sex"].to_list()
+    missing_sexes = [s for s in PENSION_AGE_SEXES if s not in known]
     if missing_sexes:
         who = "" if len(missing_sexes) == len(PENSION_AGE_SEXES) else f"sex {', '.join(missing_sexes)} in "
         no_age = pl.DataFrame({"series": list(PENSION_AGE_SERIES)}).select(
@@ -192,10 +193,13 @@ def estimate_survey(
     ``persons``: the canonical person table of ONE survey (Parquet path, Polars frame or DuckDB
     relation), registered as the relation ``persons``. ``pensionable_age``: columns ``sex``
     (F, M) and ``age``, the statutory pensionable age for the survey's country and year; without
-    a row for each sex, SI_COV_PENSN and SI_COV_VULN are not computable. ``method``: an
+    an age for each sex, SI_COV_PENSN and SI_COV_VULN are not computable (ValueError when a sex
+    has several rows). ``method``: an
     ``sdg_1_3_1`` edition; ``estimation``: a ``survey_estimation`` edition. ``con`` must be a
     connection of its own (the SQL creates temporary tables with fixed names in it).
     """
+    if pensionable_age["sex"].is_duplicated().any():
+        raise ValueError(f"pensionable_age must have one row per sex, got {pensionable_age['sex'].to_list()}")
     register_persons(con, persons)
     run_sql_file(con, "sdg_1_3_1_survey.sql", only=("series_requirements",))
     requirements = fetch(con, "series_requirements")

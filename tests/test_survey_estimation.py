@@ -383,6 +383,8 @@ def test_missing_pensionable_age_is_not_computable(persons):
     only_women = run(persons, pension_age=PENSION_AGE.filter(pl.col("sex") == "F"))
     assert set(only_women.not_computable["reason"]) == {"no statutory pensionable age for sex M in GHA in 2022"}
     assert not {"SI_COV_PENSN", "SI_COV_VULN"} & set(only_women.estimates["series"])
+    with pytest.raises(ValueError, match="one row per sex"):  # would count persons twice
+        run(persons, pension_age=pl.concat([PENSION_AGE, PENSION_AGE]))
 
 
 def test_absent_area_drops_the_area_breakdown_only(persons):

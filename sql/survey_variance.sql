@@ -21,7 +21,9 @@
 -- the PSU totals (R "adjust", svy CENTER), and zbar = 0 for a linearised proportion, so it adds
 -- z_h1^2; 'average' drops the lonely strata and multiplies V by #strata / #strata with several
 -- PSUs (R "average", svy SCALE). ('fail' is checked before this file runs.)
--- df = #PSU - #strata of the design (all domains); SE = sqrt(V); cv = SE / p.
+-- df = #PSU - #strata of the whole design, for every domain (R survey and svy use the PSUs and
+-- strata holding domain members instead: same SE, smaller df for small domains); SE = sqrt(V);
+-- cv = SE / p.
 -- CI with t = t_quantiles.t for df (two-sided, configured confidence level; no t when df < 1):
 --   't':     p -/+ t SE, clipped to [0, 1];
 --   'logit': expit(logit(p) -/+ t SE / (p (1 - p)))   (p = 0 or 1: the interval is the point).

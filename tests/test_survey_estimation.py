@@ -189,6 +189,9 @@ def test_missing_outcome_stays_in_the_design(yrbs):
         svy.Design(stratum="stratum", psu="psu_id", wgt="person_weight"),
     ).estimation.mean("y", drop_nulls=True).to_polars().row(0, named=True)
     assert r["se"] / 100 == pytest.approx(peer["se"], rel=1e-9)
+    # df: ours is the design's (54 PSUs - 13 strata); svy, like R's degf() of a subset, counts
+    # only the PSUs and strata left with a non-missing outcome (two PSUs hold none).
+    assert (r["df"], peer["df"]) == (41, 39)
 
 
 # --- (b) svy on generated stratified cluster samples --------------------------------------------

@@ -57,6 +57,11 @@ def _with_missing(text: pl.Expr, missing: tuple[str, ...]) -> pl.Expr:
     return pl.when(text.is_in(list(missing))).then(None).otherwise(text) if missing else text
 
 
+def _is_missing(col: str, dtype: pl.DataType, missing: tuple[str, ...]) -> pl.Expr:
+    """True where the source value of ``col`` is one of the spec's ``missing`` codes."""
+    return _as_text(col, dtype).is_in(list(missing)).fill_null(False) if missing else pl.lit(False)
+
+
 def _mapping_exprs(m: Mapping, var: sv.Variable, schema: pl.Schema, spec: SurveySpec) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """(canonical value, issue rule or null, source value shown in the quarantine)."""
     none = pl.lit(None, dtype=pl.String)
@@ -71,7 +76,7 @@ def _mapping_exprs(m: Mapping, var: sv.Variable, schema: pl.Schema, spec: Survey
         expr = pl.col(EXPR_PREFIX + var.name)
         converted, issue = convert(expr, expr.cast(pl.String), var)
         for c in numeric:
-            unparsed = pl.col(c).is_not_null() & (pl.col(c).str.strip_chars() != "") & pl.col(c + NUMERIC_SUFFIX).is_null()
+            unparsed = pl.col(c).is_not_null() & (pl.col(c).str.strip_chars() != "") & pl.col(c + NUMERIC_SUFFIX).is_null() & ~_is_missing(c, schema[c], m.missing)
             issue = pl.when(unparsed).then(pl.lit("type_number")).otherwise(issue)
     else:
         assert m.source is not None
@@ -120,14 +125,18 @@ def _numeric_view(raw: pl.DataFrame, columns: list[str]) -> list[pl.Expr]:
 
 
 def _evaluate_expressions(frame: pl.DataFrame, spec: SurveySpec) -> list[pl.Series]:
-    """Each ``expr`` mapping evaluated on the source columns (numeric copies where they exist),
-    as a column ``__expr_<variable>``."""
+    """Each ``expr`` mapping evaluated on the source columns (numeric copies where they exist,
+    the mapping's ``missing`` codes nulled), as a column ``__expr_<variable>``."""
     out = []
     for name, m in spec.mappings.items():
         if m.expr is None:
             continue
-        numeric = [c for c in m.source_columns() if c + NUMERIC_SUFFIX in frame.columns]
-        view = frame.with_columns([pl.col(c + NUMERIC_SUFFIX).alias(c) for c in numeric]) if numeric else frame
+        inputs = [
+            pl.when(_is_missing(c, frame.schema[c], m.missing)).then(None)
+            .otherwise(pl.col(c + NUMERIC_SUFFIX) if c + NUMERIC_SUFFIX in frame.columns else pl.col(c)).alias(c)
+            for c in m.source_columns()
+        ]
+        view = frame.with_columns(inputs)
         try:
             out.append(view.select(pl.sql_expr(m.expr).alias(EXPR_PREFIX + name)).to_series())
         except pl.exceptions.PolarsError as exc:

@@ -113,6 +113,22 @@ def test_missing_code_reads_as_missing_not_as_an_error(tmp_path, spec_dict):
     assert (3, "age", "not_nullable") in _rules(res)  # age is required: missing still quarantines
 
 
+def test_missing_codes_of_an_expression_are_nulled_before_it_is_evaluated(tmp_path, spec_dict):
+    spec_dict["variables"]["rec_social_assistance"] = {"expr": "pens = 2", "missing": [2]}
+    p = _ingest(tmp_path, spec_dict).persons.sort("source_row")
+    # pens = 2 on row 5 only: a missing code, so the flag is unknown there, not True
+    assert p["rec_social_assistance"].to_list() == [False, False, False, False, None, False, False, False]
+
+
+def test_text_missing_code_in_a_numeric_expression_column_is_not_a_type_error(tmp_path, spec_dict):
+    spec_dict["variables"]["rec_social_assistance"] = {"expr": "amt_child > 35", "missing": ["NA"]}
+    spec_dict["variables"]["rec_child_family"]["missing"] = ["NA"]
+    res = _ingest(tmp_path, spec_dict, frame=_bad(1, amt_child="NA"))
+    assert res.quarantined_rows == 0 and res.rows_kept == 8
+    p = res.persons.sort("source_row")
+    assert p["rec_social_assistance"].to_list() == [False, None, False, False, False, False, False, False]
+
+
 def test_duplicated_person_key_quarantines_every_copy(tmp_path, spec_dict):
     res = _ingest(tmp_path, spec_dict, frame=_bad(1, pid="1"))
     dup = res.quarantine.filter(pl.col("rule") == "unique_key")

@@ -3,9 +3,13 @@
 ``input_files_sensor`` fingerprints every survey, SSI return and context file by content
 (SHA-256, not modification time). A new survey or return becomes a new partition and gets a run
 of its own; a changed one gets a re-run; a removed one loses its partition; a changed context
-table re-runs the context job. The cursor is the map of fingerprints last seen; on its first
-evaluation it starts from the fingerprints recorded by the last pipeline run (output/sources), so
-switching the sensor on after a full run does not redo everything.
+table re-runs the context job. The cursor holds the fingerprints last seen and an evaluation
+counter; on its first evaluation the sensor starts from the fingerprints recorded by the last
+pipeline run (output/sources), so switching the sensor on after a full run does not redo
+everything. Run keys carry the counter: Dagster drops a run request whose key it has seen
+before, so a key made of the fingerprint alone would never re-run a file changed back to an
+earlier content (A -> B -> A); a daemon retrying the same tick (same cursor) still gets the
+same keys and launches nothing twice.
 
 ``publication_sensor`` runs the publication job once the partition and context runs have
 settled: when the most recent of those runs to finish is newer than the one it last reacted to
@@ -64,9 +68,10 @@ def recorded_fingerprints(output_dir) -> dict[str, str]:
     return out
 
 
-def plan_requests(previous: dict[str, str], current: dict[str, str], known: dict[str, set[str]]):
-    """What to do given the fingerprints seen before and now, and the partitions that exist.
-    Returns (run requests, dynamic-partition requests)."""
+def plan_requests(previous: dict[str, str], current: dict[str, str], known: dict[str, set[str]], seq: int):
+    """What to do given the fingerprints seen before and now, and the partitions that exist;
+    ``seq`` is this evaluation's number (part of every run key). Returns (run requests,
+    dynamic-partition requests)."""
     runs: list[dg.RunRequest] = []
     partition_requests: list = []
     jobs = {"survey": (SURVEY_JOB, SURVEYS.name), "ssi": (SSI_JOB, SSI_RETURNS.name)}
@@ -77,12 +82,12 @@ def plan_requests(previous: dict[str, str], current: dict[str, str], known: dict
             partition_requests.append(dg.AddDynamicPartitionsRequest(partitions_name, new_keys))
         for key, fp in sorted(now.items()):
             if previous.get(f"{kind}:{key}") != fp:
-                runs.append(dg.RunRequest(job_name=job, partition_key=key, run_key=f"{kind}:{key}:{fp[:16]}", tags={"sp/reason": "new" if f"{kind}:{key}" not in previous else "changed"}))
+                runs.append(dg.RunRequest(job_name=job, partition_key=key, run_key=f"{kind}:{key}:{fp[:16]}:{seq}", tags={"sp/reason": "new" if f"{kind}:{key}" not in previous else "changed"}))
         gone = sorted(k for k in known[partitions_name] if k not in now)
         if gone:
             partition_requests.append(dg.DeleteDynamicPartitionsRequest(partitions_name, gone))
     if "context" in previous and previous["context"] != current["context"]:
-        runs.append(dg.RunRequest(job_name=CONTEXT_JOB, run_key=f"context:{current['context'][:16]}", tags={"sp/reason": "changed"}))
+        runs.append(dg.RunRequest(job_name=CONTEXT_JOB, run_key=f"context:{current['context'][:16]}:{seq}", tags={"sp/reason": "changed"}))
     return runs, partition_requests
 
 
@@ -99,16 +104,22 @@ def build_automation(jobs: dict[str, dg.UnresolvedAssetJobDefinition]) -> tuple[
     def input_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
         input_dir = settings.input_dir()
         current = current_fingerprints(input_dir)
-        if context.cursor:
-            previous = json.loads(context.cursor)
+        cursor = json.loads(context.cursor) if context.cursor else {}
+        if "fingerprints" in cursor:
+            previous = cursor["fingerprints"]
         else:
             previous = recorded_fingerprints(settings.output_dir())
             previous.setdefault("context", current["context"])
+        seq = cursor.get("seq", 0) + 1
         known = {name: set(context.instance.get_dynamic_partitions(name)) for name in (SURVEYS.name, SSI_RETURNS.name)}
-        runs, partition_requests = plan_requests(previous, current, known)
+        runs, partition_requests = plan_requests(previous, current, known, seq)
         if runs:
             context.log.info(f"requesting {len(runs)} run(s): " + ", ".join(r.run_key for r in runs))
-        return dg.SensorResult(run_requests=runs, dynamic_partitions_requests=partition_requests, cursor=json.dumps(current, sort_keys=True))
+        return dg.SensorResult(
+            run_requests=runs,
+            dynamic_partitions_requests=partition_requests,
+            cursor=json.dumps({"seq": seq, "fingerprints": current}, sort_keys=True),
+        )
 
     @dg.sensor(
         name="publication_sensor",

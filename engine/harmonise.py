@@ -23,6 +23,10 @@ from schemas.tables import polars_dtype
 
 AMOUNTS = ("hh_consumption", "hh_oop_health")
 SINGLE_STRATUM = "all"
+# A design variable the spec maps must be given on every row: a person without a stratum or
+# PSU cannot be placed in the variance estimation (absent ones get the defaults of 1.2).
+DESIGN_IDS = ("stratum", "psu")
+DESIGN_ID_RULE = "design_id_present"
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,10 @@ def _mapping_exprs(m: Mapping, var: sv.Variable, schema: pl.Schema, spec: Survey
         else:
             converted, issue = convert(text, shown, var)
         expr = shown
+    if var.name in DESIGN_IDS:
+        issue = pl.when(converted.is_null()).then(pl.lit(DESIGN_ID_RULE)).otherwise(issue)
+        if m.source is not None:  # show the code read as missing, not the resulting null
+            expr = _as_text(m.source, schema[m.source])
     scale = (m.scale or 1) * (spec.amounts_factor if var.name in AMOUNTS else 1)
     if scale != 1 and var.kind in ("float", "int"):
         converted = converted * scale
@@ -188,11 +196,13 @@ def _design_defaults(frame: pl.DataFrame, spec: SurveySpec) -> pl.DataFrame:
         exprs.append(pl.col("person_weight").alias("household_weight"))
     if "stratum" in absent:
         exprs.append(pl.lit(SINGLE_STRATUM).alias("stratum"))
+    frame = frame.with_columns(exprs) if exprs else frame
+    # after the stratum default: nesting PSUs in an absent stratum must not null them
     if "psu" in absent:
-        exprs.append(pl.concat_str(["hh_id", "person_id"], separator="/").alias("psu"))
-    elif spec.psu_nested_in_strata:
-        exprs.append(pl.concat_str(["stratum", "psu"], separator="/").alias("psu"))
-    return frame.with_columns(exprs) if exprs else frame
+        return frame.with_columns(pl.concat_str(["hh_id", "person_id"], separator="/").alias("psu"))
+    if spec.psu_nested_in_strata:
+        return frame.with_columns(pl.concat_str(["stratum", "psu"], separator="/").alias("psu"))
+    return frame
 
 
 def read_survey_file(spec: SurveySpec) -> pl.DataFrame:

@@ -97,6 +97,8 @@ def _bad(row_index: int, **changes) -> pl.DataFrame:
         ({"ssc": "7"}, "contributor", "code_not_in_spec"),
         ({"amt_child": "lots"}, "rec_child_family", "type_number"),
         ({"hid": ""}, "hh_id", "not_nullable"),
+        ({"strat": ""}, "stratum", "design_id_present"),
+        ({"ea": ""}, "psu", "design_id_present"),
     ],
 )
 def test_each_row_rule_quarantines_the_row(tmp_path, spec_dict, changes, column, rule):
@@ -106,6 +108,17 @@ def test_each_row_rule_quarantines_the_row(tmp_path, spec_dict, changes, column,
     assert 3 not in res.persons["source_row"].to_list()
     row = res.quarantine.filter(pl.col("column") == column).row(0, named=True)
     assert row["source_file"].endswith("data.csv") and row["source_kind"] == "survey" and row["source_id"] == "TST_HIES_2021"
+
+
+@pytest.mark.parametrize("absent", ["stratum", "psu"])
+def test_the_mapped_design_variable_must_be_given_when_the_other_is_absent(tmp_path, spec_dict, absent):
+    present, source = {"stratum": ("psu", "ea"), "psu": ("stratum", "strat")}[absent]
+    del spec_dict["variables"][absent]
+    spec_dict["absent"].append(absent)
+    spec_dict["variables"][present] = {"source": source, "missing": [9]}
+    res = _ingest(tmp_path, spec_dict, frame=_bad(4, **{source: "9"}))
+    assert res.quarantine.select("row_number", "column", "rule", "value").rows() == [(5, present, "design_id_present", "9")]
+    assert res.rows_read == 8 and res.rows_kept == 7 and res.persons[present].null_count() == 0
 
 
 def test_missing_code_reads_as_missing_not_as_an_error(tmp_path, spec_dict):

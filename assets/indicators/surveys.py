@@ -19,16 +19,23 @@ NOT_COMPUTABLE = dg.AssetKey(["indicators", "survey_not_computable"])
 
 
 def pensionable_age_for(store, country: str, year: int) -> pl.DataFrame:
-    """Statutory pensionable age by sex (F, M) in force in ``year`` for ``country``: the row
-    with the largest ``from_year`` <= year; a ``T`` row applies to both sexes."""
-    table = store.read("staging", "pensionable_age") if store.exists("staging", "pensionable_age") else pl.DataFrame()
-    if table.is_empty():
-        return pl.DataFrame(schema={"sex": pl.String, "age": pl.Int64})
-    rows = table.filter((pl.col("country") == country) & (pl.col("from_year") <= year))
-    in_force = rows.sort("from_year").group_by("sex").agg(pl.col("age").last())
-    by_sex = {r["sex"]: r["age"] for r in in_force.iter_rows(named=True)}
-    out = [{"sex": s, "age": by_sex.get(s, by_sex.get("T"))} for s in ("F", "M") if by_sex.get(s, by_sex.get("T")) is not None]
-    return pl.DataFrame(out, schema={"sex": pl.String, "age": pl.Int64})
+    """Statutory pensionable age by sex (F, M) in force in ``year`` for ``country``, by the rule
+    of the administrative SQL (sql/sdg_1_3_1_admin.sql, adm_pension_age): among the rows of the
+    sex and of sex ``T`` (both sexes) with ``from_year`` <= year, the row with the largest
+    ``from_year``; at equal ``from_year`` the sex-specific row. A sex without such a row is left
+    out."""
+    schema = {"sex": pl.String, "age": pl.Int64}
+    if not store.exists("staging", "pensionable_age"):
+        return pl.DataFrame(schema=schema)
+    rows = store.read("staging", "pensionable_age").filter((pl.col("country") == country) & (pl.col("from_year") <= year))
+    sexes = pl.DataFrame({"sex": ["F", "M"], "applies": [["F", "T"], ["M", "T"]]}).explode("applies")
+    in_force = (
+        sexes.join(rows.select(pl.col("sex").alias("applies"), "from_year", "age"), on="applies")
+        .sort("sex", "from_year", pl.col("applies") == "T", descending=[False, True, False])
+        .group_by("sex", maintain_order=True)
+        .first()
+    )
+    return in_force.select(pl.col("sex"), pl.col("age")).cast(schema)
 
 
 @dg.multi_asset(

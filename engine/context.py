@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandera.polars as pa
 import polars as pl
 
 from engine.errors import SourceError
@@ -21,6 +20,7 @@ from schemas.context_tables import ContextTable
 from schemas.tables import schema_for
 
 SEX_TOLERANCE = 1e-6  # relative: F + M may exceed T by rounding only
+SEX_RULE = "female_plus_male_le_total"
 
 
 @dataclass(frozen=True)
@@ -34,25 +34,26 @@ class IngestedTable:
     quarantined_rows: int
 
 
-def _sex_totals_check(table: ContextTable) -> pa.Check:
-    """For each value column: F + M <= T (within rounding) among rows sharing the other keys."""
+def _sex_total_issues(typed: pl.DataFrame, table: ContextTable) -> pl.DataFrame:
+    """Rows breaking F + M <= T (within rounding) for a value column of ``table.sex_totals``,
+    comparing the F, M and T rows that share the other keys. A column is compared only where
+    its F, M and T values are all given. One issue per row and failing column, the value
+    showing the three numbers (``F=.. M=.. T=..``)."""
+    c = pl.col
     group = [k for k in table.key if k != "sex"]
-
-    def fn(data) -> pl.LazyFrame:
-        c = pl.col
-        ok = pl.lit(True)
-        for col in table.sex_totals:
-            f = c(col).filter(c("sex") == "F").sum().over(group)
-            m = c(col).filter(c("sex") == "M").sum().over(group)
-            t = c(col).filter(c("sex") == "T").sum().over(group)
-            n_f = (c("sex") == "F").sum().over(group)
-            n_m = (c("sex") == "M").sum().over(group)
-            n_t = (c("sex") == "T").sum().over(group)
-            all_three = (n_f > 0) & (n_m > 0) & (n_t > 0)
-            ok = ok & (~all_three | (f + m <= t * (1 + SEX_TOLERANCE)))
-        return data.lazyframe.select(ok.alias("female_plus_male_le_total"))
-
-    return pa.Check(fn, name="female_plus_male_le_total", element_wise=False)
+    checks = []
+    for col in table.sex_totals:
+        f, m, t = (c(col).filter(c("sex") == s).sum().over(group) for s in ("F", "M", "T"))
+        given = pl.all_horizontal([((c("sex") == s) & c(col).is_not_null()).sum().over(group) > 0 for s in ("F", "M", "T")])
+        fails = given & (f + m > t * (1 + SEX_TOLERANCE))
+        checks.append(pl.struct(fails=fails, value=pl.format("F={} M={} T={}", f, m, t)).alias(col))
+    return (
+        typed.select(c(ROW_ID).cast(pl.Int64).alias("row_number"), *checks)
+        .unpivot(index="row_number", variable_name="column", value_name="check")
+        .unnest("check")
+        .filter(c("fails"))
+        .select("row_number", "column", pl.lit(SEX_RULE).alias("rule"), "value")
+    )
 
 
 def empty_table(table: ContextTable) -> pl.DataFrame:
@@ -74,18 +75,10 @@ def ingest_context_table(table: ContextTable, input_dir: Path, raw: pl.DataFrame
         raise SourceError(str(path), f"missing required column '{missing[0]}'", where=f"column {missing[0]}", rule="required_column")
     frame = raw.with_row_index(ROW_ID, offset=1)
     typed, conversion = convert_table(frame, table.columns, ROW_ID)
-    schema = schema_for(
-        table.columns,
-        name=table.name,
-        unique=list(table.key),
-        checks=[_sex_totals_check(table)] if table.sex_totals else [],
-        extra_columns={ROW_ID: pl.UInt32},
-    )
+    schema = schema_for(table.columns, name=table.name, unique=list(table.key), extra_columns={ROW_ID: pl.UInt32})
     rules = validate_rows(typed, schema, file=str(path))
-    rules = rules.with_columns(
-        pl.when(pl.col("rule") == "female_plus_male_le_total").then(pl.lit("+".join(table.sex_totals))).otherwise(pl.col("column")).alias("column")
-    )
-    issues = pl.concat([conversion, rules], how="vertical_relaxed").unique(subset=["row_number", "column"], keep="first", maintain_order=True)
+    sex_totals = _sex_total_issues(typed, table) if table.sex_totals else empty_issues().select("row_number", "column", "rule", "value")
+    issues = pl.concat([conversion, rules, sex_totals], how="vertical_relaxed").unique(subset=["row_number", "column"], keep="first", maintain_order=True)
     kept, quarantined = split_rows(typed, issues)
     return IngestedTable(
         table=table,

@@ -30,11 +30,36 @@ def test_female_plus_male_must_not_exceed_total(tmp_path):
     _write(tmp_path, "labour_force", LABOUR)
     res = ingest_context_table(BY_NAME["labour_force"], tmp_path)
     q = res.quarantine
-    # KEN: F + M = 1100 > T = 1000 -> all three rows of the group are quarantined
-    assert sorted(q.filter(pl.col("rule") == "female_plus_male_le_total")["row_number"].to_list()) == [4, 5, 6]
-    assert set(q["column"]) == {"labour_force+employed+unemployed"}
+    # KEN: labour force F + M = 1100 > T = 1000 and employed 1000 > 900 (unemployed 100 = 100
+    # passes) -> all three rows of the group are quarantined, once per failing column, with
+    # the three numbers
+    assert set(q["rule"]) == {"female_plus_male_le_total"}
+    assert sorted(q.select("row_number", "column", "value").rows()) == [
+        (row, column, value)
+        for row in (4, 5, 6)
+        for column, value in (("employed", "F=560.0 M=440.0 T=900.0"), ("labour_force", "F=600.0 M=500.0 T=1000.0"))
+    ]
     assert res.kept["country"].to_list() == ["GHA"] * 3
     assert res.rows_read == res.kept.height + res.quarantined_rows == 6
+
+
+def test_a_value_not_given_for_one_sex_skips_that_column_only(tmp_path):
+    header = "country,year,sex,nationality,population,population_15plus,labour_force,employed,unemployed\n"
+    _write(tmp_path, "population_by_nationality", header + (
+        # GHA: population_15plus has no total, labour_force no male value: nothing to compare
+        "GHA,2022,T,national,1000,,500,400,100\n"
+        "GHA,2022,F,national,500,300,250,200,50\n"
+        "GHA,2022,M,national,500,300,,200,50\n"
+        # KEN: population_15plus has no total, but F + M > T for population
+        "KEN,2022,T,national,1000,,500,400,100\n"
+        "KEN,2022,F,national,600,400,250,200,50\n"
+        "KEN,2022,M,national,500,400,250,200,50\n"
+    ))
+    res = ingest_context_table(BY_NAME["population_by_nationality"], tmp_path)
+    assert sorted(res.quarantine.select("row_number", "column", "value").rows()) == [
+        (row, "population", "F=600.0 M=500.0 T=1000.0") for row in (4, 5, 6)
+    ]
+    assert res.kept["country"].to_list() == ["GHA"] * 3 and res.quarantined_rows == 3
 
 
 @pytest.mark.parametrize(

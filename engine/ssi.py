@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandera.polars as pa
 import polars as pl
+import pycountry
 
 from engine.errors import SourceError
 from engine.quarantine import ROW_ID, empty_issues, issues_frame, split_rows, validate_rows
@@ -116,7 +117,10 @@ def _return_metadata(sheets: dict[str, pl.DataFrame], file: str) -> dict[str, st
     except ValueError:
         raise SourceError(file, "reference_year must be a year", where=f"sheet {st.RETURN_SHEET}, field reference_year", value=meta["reference_year"], rule="type_integer") from None
     meta["reference_year"] = str(int(float(meta["reference_year"])))
-    meta["country"] = meta["country"].upper()
+    country = meta["country"].upper()
+    if len(country) != 3 or pycountry.countries.get(alpha_3=country) is None:
+        raise SourceError(file, "country must be an ISO 3166-1 alpha-3 code", where=f"sheet {st.RETURN_SHEET}, field country", value=meta["country"], rule="iso3166_alpha3")
+    meta["country"] = country
     return meta
 
 

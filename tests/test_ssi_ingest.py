@@ -92,6 +92,8 @@ def test_optional_module_absent(tmp_path):
     [
         (lambda t, m: (t, [r for r in m if r[0] != "country"]), "sheet Return, field country", "required_field"),
         (lambda t, m: (t, [("country", "GHA"), ("reference_year", "last year")]), "sheet Return, field reference_year", "type_integer"),
+        (lambda t, m: (t, [("country", "XYZ"), ("reference_year", "2022")]), "sheet Return, field country", "iso3166_alpha3"),
+        (lambda t, m: (t, [("country", "Ghana"), ("reference_year", "2022")]), "sheet Return, field country", "iso3166_alpha3"),
         (lambda t, m: ({k: v for k, v in t.items() if k != "Schemes"}, m), "sheet Schemes", "required_table"),
         (lambda t, m: ({**t, "Contributors": [["scheme_id", "men", "women"], ["S1", 1, 2]]}, m), "sheet Contributors", "required_column"),
     ],
@@ -102,6 +104,13 @@ def test_structural_errors_name_file_sheet_and_column(tmp_path, mutate, where, r
     with pytest.raises(SourceError) as info:
         _ingest(path)
     assert info.value.where == where and info.value.rule == rule and "GHA_2022.xlsx" in str(info.value)
+
+
+def test_country_not_iso3_names_the_value(tmp_path):
+    path = write_return(tmp_path, workbook=False, meta=[("country", "XYZ"), ("reference_year", "2022")])
+    with pytest.raises(SourceError) as info:
+        _ingest(path)
+    assert info.value.value == "XYZ" and "ISO 3166-1 alpha-3" in str(info.value) and info.value.file == "GHA_2022"
 
 
 def test_unreadable_workbook(tmp_path):

@@ -13,19 +13,22 @@
 -- | SI_COV_CHLD     | age <= child_max_age                                   | rec_child_family                              |
 -- | SI_COV_MATNL    | women who gave birth in the reference period           | rec_maternity  (female domains only)          |
 -- | SI_COV_DISAB    | severe_disability                                      | rec_disability                                |
--- | SI_COV_UEMP     | lf_status = unemployed                                 | rec_unemployment                              |
+-- | SI_COV_UEMP     | unemployed aged working_age_min+                       | rec_unemployment                              |
 -- | SI_COV_PENSN    | age >= statutory pensionable age of the person's sex   | rec_oldage_contrib or rec_oldage_noncontrib   |
 -- | SI_COV_VULN     | vulnerable: children; persons below pensionable age    | rec_social_assistance                         |
 -- |                 | who neither contribute nor receive a contributory      |                                               |
 -- |                 | benefit; persons at or above it without a contributory |                                               |
 -- |                 | pension                                                |                                               |
 -- | SI_COV_POOR     | poor (below the national poverty line)                 | rec_social_assistance                         |
--- | SI_COV_WKINJRY  | employed (or labour force, per edition)                | injury_insured                                |
+-- | SI_COV_WKINJRY  | employed (or labour force, per edition) aged           | injury_insured                                |
+-- |                 | working_age_min+                                       |                                               |
 -- | SP_CONTRIB_LF   | labour force aged working_age_min+                     | contributor (active contributor)              |
 -- | SP_CONTRIB_WAP  | population aged working_age_min+                       | contributor (active contributor)              |
 -- | SP_HEALTH_PROT  | everyone                                               | health_protected                              |
 --
 -- SP_* are report series of the World Social Protection Report, not UN SDG series.
+-- The labour-market populations (SI_COV_UEMP, SI_COV_WKINJRY, SP_CONTRIB_LF) are limited to
+-- working_age_min+, as the administrative denominators (labour force statistics of persons 15+).
 -- Contributory benefits (for the vulnerable population) are the old-age contributory pension
 -- and the social-insurance branches sickness, maternity, unemployment, employment injury and
 -- survivors; disability benefits, which may be either, are not. With the edition's
@@ -105,14 +108,14 @@ SELECT
         WHEN 'SI_COV_CHLD' THEN x.is_child
         WHEN 'SI_COV_MATNL' THEN x.sex = 'F' AND x.gave_birth
         WHEN 'SI_COV_DISAB' THEN x.severe_disability
-        WHEN 'SI_COV_UEMP' THEN x.lf_status = 'unemployed'
+        WHEN 'SI_COV_UEMP' THEN x.age >= x.working_age_min AND x.lf_status = 'unemployed'
         WHEN 'SI_COV_PENSN' THEN x.above_pension_age
         WHEN 'SI_COV_VULN' THEN x.is_child
             OR (NOT x.above_pension_age AND NOT (x.contributes OR x.contributory_benefit))
             OR (x.above_pension_age AND NOT x.rec_oldage_contrib)
         WHEN 'SI_COV_POOR' THEN x.poor
-        WHEN 'SI_COV_WKINJRY' THEN x.lf_status = 'employed'
-            OR (x.wkinjry_labour_force AND x.lf_status = 'unemployed')
+        WHEN 'SI_COV_WKINJRY' THEN x.age >= x.working_age_min
+            AND (x.lf_status = 'employed' OR (x.wkinjry_labour_force AND x.lf_status = 'unemployed'))
         WHEN 'SP_CONTRIB_LF' THEN x.age >= x.working_age_min AND x.lf_status IN ('employed', 'unemployed')
         WHEN 'SP_CONTRIB_WAP' THEN x.age >= x.working_age_min
         WHEN 'SP_HEALTH_PROT' THEN TRUE

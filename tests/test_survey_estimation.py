@@ -102,11 +102,11 @@ def reference_series(method: MethodEdition) -> dict[str, tuple[pl.Expr, pl.Expr]
         "SI_COV_CHLD": (pl.col("age") <= child, pl.col("rec_child_family")),
         "SI_COV_MATNL": ((pl.col("sex") == "F") & pl.col("gave_birth"), pl.col("rec_maternity")),
         "SI_COV_DISAB": (pl.col("severe_disability"), pl.col("rec_disability")),
-        "SI_COV_UEMP": (pl.col("lf_status") == "unemployed", pl.col("rec_unemployment")),
+        "SI_COV_UEMP": ((pl.col("age") >= wam) & (pl.col("lf_status") == "unemployed"), pl.col("rec_unemployment")),
         "SI_COV_PENSN": (above, pl.col("rec_oldage_contrib") | pl.col("rec_oldage_noncontrib")),
         "SI_COV_VULN": ((pl.col("age") <= child) | (~above & ~(contributes | contributory)) | (above & ~pl.col("rec_oldage_contrib")), pl.col("rec_social_assistance")),
         "SI_COV_POOR": (pl.col("poor"), pl.col("rec_social_assistance")),
-        "SI_COV_WKINJRY": (labour_force if method["wkinjry_denominator"] == "labour_force" else pl.col("lf_status") == "employed", pl.col("injury_insured")),
+        "SI_COV_WKINJRY": ((pl.col("age") >= wam) & (labour_force if method["wkinjry_denominator"] == "labour_force" else pl.col("lf_status") == "employed"), pl.col("injury_insured")),
         "SP_CONTRIB_LF": ((pl.col("age") >= wam) & labour_force, contributes),
         "SP_CONTRIB_WAP": (pl.col("age") >= wam, contributes),
         "SP_HEALTH_PROT": (pl.lit(True), pl.col("health_protected")),
@@ -449,6 +449,32 @@ def test_editions_change_child_band_and_injury_denominator(persons, result):
     assert one(old, series="SI_COV_WKINJRY")["n_unweighted"] == known_inj.filter(pl.col("lf_status") == "employed").height
     assert one(new, series="SI_COV_WKINJRY")["n_unweighted"] == known_inj.filter(pl.col("lf_status").is_in(["employed", "unemployed"])).height
     assert set(old.join(new, on="series")["method_edition"]) == {"sdg_1_3_1:ILO-2020+survey_estimation:2026.1"}
+
+
+def test_labour_market_series_count_persons_of_working_age_only():
+    """SI_COV_UEMP, SI_COV_WKINJRY and SP_CONTRIB_LF take persons aged working_age_min and over,
+    as the administrative denominators (labour force statistics of persons 15+).
+    (age, lf_status, weight, rec_unemployment, injury_insured, contributor):
+    unemployed 14 (w 2, yes), 30 (w 1, no), 40 (w 1, yes); employed 12 (w 3, insured, contributes),
+    35 (w 1, not insured, no), 50 (w 1, insured, contributes).
+    UEMP = 1 / 2 (the 14-year-old left out; 3 / 4 with him); WKINJRY over the labour force (the
+    unemployed have no injury flag): employed 15+ 1 / 2 (4 / 5 with the 12-year-old); CONTRIB_LF
+    over 30, 40, 35, 50: 1 / 4 (the unemployed count as not contributing).
+    With working_age_min 31: UEMP 1 / 1, WKINJRY 1 / 2, CONTRIB_LF 1 / 3."""
+    rows = [(14, "unemployed", 2.0, True, None, None), (30, "unemployed", 1.0, False, None, None), (40, "unemployed", 1.0, True, None, None),
+            (12, "employed", 3.0, None, True, True), (35, "employed", 1.0, None, False, False), (50, "employed", 1.0, None, True, True)]
+    age, lf, w, unemp, injury, contributor = (list(c) for c in zip(*rows))
+    persons = canonical({"stratum": ["s"] * 6, "psu": [str(i) for i in range(6)], "sex": ["F"] * 6, "age": age, "lf_status": lf,
+                         "person_weight": w, "rec_unemployment": unemp, "injury_insured": injury, "contributor": contributor})
+    base = edition(load_method("sdg_1_3_1"), "totals", survey={"breakdowns": []})
+
+    def values(method):
+        e = run(persons, method).estimates.filter(pl.col("sex") == "T", pl.col("nationality") == "T")
+        return {s: (one(e, series=s)["value"], one(e, series=s)["n_unweighted"]) for s in ("SI_COV_UEMP", "SI_COV_WKINJRY", "SP_CONTRIB_LF")}
+
+    assert values(base) == {"SI_COV_UEMP": (pytest.approx(50), 2), "SI_COV_WKINJRY": (pytest.approx(50), 2), "SP_CONTRIB_LF": (pytest.approx(25), 4)}
+    older = edition(base, "older", working_age_min=31)
+    assert values(older) == {"SI_COV_UEMP": (pytest.approx(100), 1), "SI_COV_WKINJRY": (pytest.approx(50), 2), "SP_CONTRIB_LF": (pytest.approx(100 / 3), 3)}
 
 
 def test_unasked_contribution_counts_as_no_when_the_edition_says_so(persons, result):

@@ -13,7 +13,8 @@ import pytest
 from engine.errors import SourceError
 from engine.publication.country_values import country_rows, select_sources
 from engine.publication.published_sdg import normalise, read_extracts
-from engine.publication.revisions import revision_summary, revisions_table
+from engine.publication.revisions import published_revisions, revision_summary, revisions_table
+from engine.publication.tables import REVISIONS, conform
 from tests.test_publication_builders import config_2021, countries_frame, coverage, coverage_frame
 
 PREVIOUS = pl.DataFrame(
@@ -34,7 +35,8 @@ def selected(config):
         coverage("GHA", "SI_COV_PENSN", 40, 100),            # 35 -> 40: revised
         coverage("GHA", "SI_COV_CHLD", 20, 100),             # 19.95 -> 20: within 0.1 pp, not listed
         coverage("GHA", "SI_COV_UEMP", 5, 100),              # not published before: new
-        coverage("GHA", "SI_COV_UEMP", 3, 50, sex="F", n=20),  # suppressed in published tables, still compared
+        coverage("GHA", "SI_COV_UEMP", 3, 50, sex="F", n=20),  # suppressed: compared, masked in the published listing
+        coverage("GHA", "SI_COV_UEMP", 2, 50, sex="M", n=60, reliability="caution"),  # listed with its caution flag
     ])
     return select_sources(country_rows({"sdg_1_3_1": table}, config), config)
 
@@ -43,7 +45,7 @@ def test_revision_listing_hand_case():
     config = config_2021()
     table = revisions_table(selected(config), PREVIOUS, config, population_vintage="WPP 2019")
     rows = {(r["series"], r["sex"]): r for r in table.iter_rows(named=True)}
-    assert set(rows) == {("SI_COV_PENSN", "T"), ("SI_COV_UEMP", "T"), ("SI_COV_UEMP", "F")}
+    assert set(rows) == {("SI_COV_PENSN", "T"), ("SI_COV_UEMP", "T"), ("SI_COV_UEMP", "F"), ("SI_COV_UEMP", "M")}
     revised = rows[("SI_COV_PENSN", "T")]
     assert (revised["ref_area"], revised["year"], revised["old_value"], revised["new_value"], revised["difference_pp"]) == (
         "GHA", 2021, 35.0, pytest.approx(40.0), pytest.approx(5.0))
@@ -51,10 +53,30 @@ def test_revision_listing_hand_case():
     new = rows[("SI_COV_UEMP", "T")]
     assert (new["old_value"], new["new_value"], new["reason_code"]) == (None, pytest.approx(5.0), "new_source")
     assert new["reason"] == "new source: no value in UN SDG 2023-12"
-    assert rows[("SI_COV_UEMP", "F")]["new_value"] == pytest.approx(6.0)
+    # the internal listing keeps the value of the suppressed cell, with its flags
+    female = rows[("SI_COV_UEMP", "F")]
+    assert (female["new_value"], female["suppressed"], female["flag"]) == (pytest.approx(6.0), True, "suppressed")
     summary = revision_summary(table, selected(config), PREVIOUS, config)
-    assert summary == {"compared_vintage": "2023-12", "listed": 3, "new_values": 2, "revised_values": 1,
-                       "by_reason": {"unexplained": 1, "new_source": 2}, "previous_values_not_reproduced": 1}
+    assert summary == {"compared_vintage": "2023-12", "listed": 4, "new_values": 3, "revised_values": 1,
+                       "by_reason": {"unexplained": 1, "new_source": 3}, "previous_values_not_reproduced": 1}
+
+
+def test_published_revisions_mask_suppressed_cells():
+    config = config_2021()
+    internal = revisions_table(selected(config), PREVIOUS, config, population_vintage="WPP 2019")
+    table = conform(published_revisions(internal), REVISIONS)
+    rows = {(r["series"], r["sex"]): r for r in table.iter_rows(named=True)}
+    female = rows[("SI_COV_UEMP", "F")]
+    # the row stays (a revision exists), its value and difference do not
+    assert (female["new_value"], female["difference_pp"], female["suppressed"], female["flag"]) == (None, None, True, "suppressed")
+    assert (female["reason_code"], female["new_source_id"]) == ("new_source", "GHA_LFS_2021")
+    male = rows[("SI_COV_UEMP", "M")]
+    assert (male["new_value"], male["suppressed"], male["flag"]) == (pytest.approx(4.0), False, "caution")
+    revised = rows[("SI_COV_PENSN", "T")]
+    assert (revised["new_value"], revised["difference_pp"], revised["suppressed"], revised["flag"]) == (
+        pytest.approx(40.0), pytest.approx(5.0), False, None)
+    # no published value of a suppressed cell, anywhere in the table
+    assert table.filter(pl.col("suppressed") & (pl.col("new_value").is_not_null() | pl.col("difference_pp").is_not_null())).is_empty()
 
 
 def test_reasons_known_from_the_declared_previous_vintage():

@@ -18,7 +18,8 @@ PARQUET_ASSETS = (
 
 @dg.asset(
     key=key("catalog"),
-    deps=[*(key(t) for t in PARQUET_ASSETS), *INDICATOR_KEYS, dg.AssetKey(["indicators", "not_computable"]), dg.AssetKey(["staging", "published_sdg"])],
+    deps=[*(key(t) for t in PARQUET_ASSETS), *INDICATOR_KEYS, dg.AssetKey(["indicators", "not_computable"]),
+          dg.AssetKey(["indicators", "revisions_unmasked"]), dg.AssetKey(["staging", "published_sdg"])],
     group_name=GROUP,
     kinds={"duckdb"},
     pool="duckdb_catalog",

@@ -1,15 +1,16 @@
 """Publication layer, exports: the SDMX-CSV file for SDG data platforms, the report's figures
-and the revisions against the previously published UN SDG vintage."""
+and the revisions against the previously published UN SDG vintage (published with suppressed
+cells masked; the unmasked listing is the internal ``indicators/revisions_unmasked``)."""
 
 import dagster as dg
 import polars as pl
 
-from assets.publication.inputs import GROUP, INDICATOR_KEYS, all_country_rows, config_of, key, population_vintage, write_table
+from assets.publication.inputs import GROUP, INDICATOR_KEYS, all_country_rows, config_of, key, population_vintage, table_key, write_table
 from engine.publication.country_values import select_sources
 from engine.publication.figures import draw_figures
-from engine.publication.revisions import revision_summary, revisions_table
+from engine.publication.revisions import published_revisions, revision_summary, revisions_table
 from engine.publication.sdmx import HEADER, sdmx_frame, write_csv
-from engine.publication.tables import REVISIONS
+from engine.publication.tables import REVISIONS, REVISIONS_UNMASKED
 from pipelines.resources import PipelineResource
 
 SDMX_FILE = "sdg_sdmx.csv"
@@ -63,27 +64,32 @@ def figures(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg
     return dg.MaterializeResult(metadata={"figures": [p.name for p in drawn], "path": dg.MetadataValue.path(str(folder))})
 
 
-@dg.asset(
-    key=key("revisions"),
-    deps=[*INDICATOR_KEYS, dg.AssetKey(["staging", "published_sdg"]), dg.AssetKey(["staging", "population"])],
-    group_name=GROUP,
-    kinds={"polars", "parquet"},
-    description=REVISIONS.description,
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(table_key(t), deps=[*INDICATOR_KEYS, dg.AssetKey(["staging", "published_sdg"]), dg.AssetKey(["staging", "population"])],
+                     group_name=GROUP, kinds={"polars", "parquet"}, description=t.description)
+        for t in (REVISIONS, REVISIONS_UNMASKED)
+    ],
+    can_subset=False,
 )
-def revisions(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
+def revisions(context: dg.AssetExecutionContext, pipeline: PipelineResource):
     store = pipeline.store()
     config = config_of(pipeline)
     selected = select_sources(all_country_rows(store, config), config)
     previous = store.read("staging", "published_sdg")
-    table = revisions_table(selected, previous, config, population_vintage=population_vintage(store))
+    unmasked = revisions_table(selected, previous, config, population_vintage=population_vintage(store))
+    table = published_revisions(unmasked)
     summary = revision_summary(table, selected, previous, config)
-    return write_table(
+    shown = table.filter(pl.col("old_value").is_not_null() & pl.col("new_value").is_not_null())
+    yield write_table(
         store, table, REVISIONS,
         summary=dg.MetadataValue.json(summary),
+        suppressed=table.filter(pl.col("suppressed")).height,
         largest=dg.MetadataValue.md(
             "| series | country | year | sex | old | new | reason |\n|---|---|---|---|---|---|---|\n" + "\n".join(
                 f"| {r['series']} | {r['ref_area']} | {r['year']} | {r['sex']} | {r['old_value']:.1f} | {r['new_value']:.1f} | {r['reason_code']} |"
-                for r in table.filter(pl.col("old_value").is_not_null()).sort(pl.col("difference_pp").abs(), descending=True).head(10).iter_rows(named=True)
+                for r in shown.sort(pl.col("difference_pp").abs(), descending=True).head(10).iter_rows(named=True)
             )
         ),
     )
+    yield write_table(store, unmasked, REVISIONS_UNMASKED, rows_masked_in_publication=table.filter(pl.col("suppressed")).height)

@@ -47,9 +47,14 @@ def population_vintage(store: ParquetStore) -> str:
     return ""
 
 
+def table_key(table: PublicationTable) -> dg.AssetKey:
+    """``<layer>/<table>``, the layer being the folder of the table's path."""
+    return dg.AssetKey([table.path.split("/")[0], table.name])
+
+
 def write_table(store: ParquetStore, frame: pl.DataFrame, table: PublicationTable, **metadata) -> dg.MaterializeResult:
     written = store.write_to(conform(frame, table), store.root / table.path)
     return dg.MaterializeResult(
-        asset_key=key(table.name),
+        asset_key=table_key(table),
         metadata={"rows": written.rows, "path": dg.MetadataValue.path(str(written.path)), "sha256": written.sha256, **metadata},
     )

@@ -7,7 +7,8 @@ in ``suppress_reliability``; a suppressed cell keeps its key and gets ``suppress
 bounded from: numerator, denominator, SE, confidence bounds). A cell whose reliability is in
 ``caution_reliability`` keeps its value with ``flag = 'caution'``. Administrative and modelled
 cells are never suppressed. Internal tables (``indicators/``) are not touched: only the frames
-written to ``publication/`` pass through :func:`apply_disclosure`.
+written to ``publication/`` pass through :func:`apply_disclosure` (the revisions listing, whose
+values are not those of the cells, through :func:`with_flags` and :func:`blank_suppressed`).
 """
 
 from __future__ import annotations
@@ -28,18 +29,27 @@ def caution_rule(config: PublicationConfig, reliability: pl.Expr) -> pl.Expr:
     return reliability.is_in(list(config.caution_reliability)).fill_null(False)
 
 
-def apply_disclosure(frame: pl.DataFrame, config: PublicationConfig) -> pl.DataFrame:
+def with_flags(frame: pl.DataFrame, config: PublicationConfig) -> pl.DataFrame:
     """Add ``suppressed`` and ``flag`` to a frame of country cells (``source_kind``,
-    ``n_unweighted``, ``reliability`` and value columns) and empty the suppressed values."""
+    ``n_unweighted``, ``reliability``); values are left as they are."""
     survey = pl.col("source_kind") == "survey"
     suppressed = survey & suppression_rule(config, pl.col("n_unweighted"), pl.col("reliability"))
-    flagged = frame.with_columns(
+    return frame.with_columns(
         suppressed.alias("suppressed"),
         pl.when(suppressed).then(pl.lit("suppressed"))
         .when(survey & caution_rule(config, pl.col("reliability"))).then(pl.lit("caution"))
         .otherwise(pl.lit(None, dtype=pl.String)).alias("flag"),
     )
-    blank = [c for c in SUPPRESSED_VALUE_COLUMNS if c in frame.columns]
-    return flagged.with_columns(
+
+
+def blank_suppressed(frame: pl.DataFrame, columns) -> pl.DataFrame:
+    """Empty ``columns`` (those present) where ``suppressed`` is true."""
+    blank = [c for c in columns if c in frame.columns]
+    return frame.with_columns(
         [pl.when(pl.col("suppressed")).then(pl.lit(None)).otherwise(pl.col(c)).alias(c) for c in blank]
     )
+
+
+def apply_disclosure(frame: pl.DataFrame, config: PublicationConfig) -> pl.DataFrame:
+    """:func:`with_flags`, then the suppressed values emptied (``SUPPRESSED_VALUE_COLUMNS``)."""
+    return blank_suppressed(with_flags(frame, config), SUPPRESSED_VALUE_COLUMNS)

@@ -3,8 +3,13 @@
 The previous values are ``staging/published_sdg`` (UN SDG Global Database extracts), vintage
 ``revisions.compare_vintage`` (``latest``: the last one), country rows whose other breakdowns
 are total. This run's values are the published country totals (every breakdown T except sex)
-of the sources chosen for publication, *before* disclosure control (the list is for the
-report's authors). They are matched on series, country, year and sex.
+of the sources chosen for publication. They are matched on series, country, year and sex.
+
+:func:`revisions_table` compares the values *before* disclosure control and marks each row
+with the disclosure flags of its cell (``suppressed``, ``flag``): the internal listing
+(``indicators/revisions_unmasked``, for the report's authors). :func:`published_revisions` is
+the table written to ``publication/revisions``: a suppressed cell keeps its row (a revision
+exists) but its ``new_value`` and ``difference_pp`` are emptied, as in every published table.
 
 Every pair whose absolute difference exceeds ``revisions.tolerance_pp``, and every value this
 run has that the previous vintage did not, is listed with the old and new values and, where the
@@ -31,10 +36,12 @@ import polars as pl
 
 from engine.publication.config import PublicationConfig
 from engine.publication.country_values import at_totals
+from engine.publication.disclosure import blank_suppressed, with_flags
 from engine.publication.tables import REVISIONS
 
 ESTIMATED_NATURE = ("E", "M", "G")
 REVISION_SCHEMA = REVISIONS.dtypes()
+MASKED_COLUMNS = ("new_value", "difference_pp")  # what would reveal a suppressed cell
 
 
 def previous_vintage(published_sdg: pl.DataFrame, config: PublicationConfig) -> str | None:
@@ -51,7 +58,8 @@ def _edition_of(family: str) -> pl.Expr:
 
 
 def revisions_table(selected: pl.DataFrame, published_sdg: pl.DataFrame, config: PublicationConfig, *, population_vintage: str = "") -> pl.DataFrame:
-    """``selected``: country values of the published sources, before disclosure control."""
+    """The internal listing (values unmasked, disclosure flags set); ``selected``: country
+    values of the published sources, before disclosure control."""
     vintage = previous_vintage(published_sdg, config)
     if vintage is None:
         return pl.DataFrame(schema=REVISION_SCHEMA)
@@ -59,10 +67,10 @@ def revisions_table(selected: pl.DataFrame, published_sdg: pl.DataFrame, config:
     old = published_sdg.filter(
         (pl.col("vintage") == vintage) & (pl.col("area_kind") == "country") & (pl.col("breakdown") == "T")
     ).select("series", "ref_area", "year", "sex", pl.col("value").alias("old_value"), pl.col("nature").alias("old_nature"))
-    new = at_totals(selected, keep=("sex",)).filter(pl.col("value").is_not_null()).select(
+    new = with_flags(at_totals(selected, keep=("sex",)).filter(pl.col("value").is_not_null()), config).select(
         "series", "ref_area", "year", "sex", "family", pl.col("value").alias("new_value"),
         pl.col("source_kind").alias("new_source_kind"), pl.col("source_id").alias("new_source_id"),
-        pl.col("method_edition").alias("new_method_edition"),
+        pl.col("method_edition").alias("new_method_edition"), "suppressed", "flag",
     )
     pairs = new.join(old, on=["series", "ref_area", "year", "sex"], how="left").with_columns(
         (pl.col("new_value") - pl.col("old_value")).alias("difference_pp"),
@@ -72,6 +80,11 @@ def revisions_table(selected: pl.DataFrame, published_sdg: pl.DataFrame, config:
     return _with_reasons(listed, declared, vintage, population_vintage, config).select(list(REVISION_SCHEMA)).cast(REVISION_SCHEMA).sort(
         "series", "ref_area", "year", "sex"
     )
+
+
+def published_revisions(revisions: pl.DataFrame) -> pl.DataFrame:
+    """The listing of :func:`revisions_table` with the values of suppressed cells emptied."""
+    return blank_suppressed(revisions, MASKED_COLUMNS)
 
 
 def _with_reasons(listed: pl.DataFrame, declared: dict, vintage: str, population_vintage: str, config: PublicationConfig) -> pl.DataFrame:

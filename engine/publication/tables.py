@@ -213,23 +213,33 @@ NATIONALITY_GAPS = PublicationTable(
     GAP_KEY, _GAP_COLUMNS,
 )
 
+_REVISION_COLUMNS = (
+    _SERIES, _REF_AREA, V("year", "int", "Year.", required=True), V("sex", "code", "T, F, M.", codes=SEX, required=True), _FAMILY,
+    V("old_value", "float", "Previously published value (empty: none)."),
+    V("new_value", "float", "This run's value; empty in publication/revisions when the cell is suppressed."),
+    V("difference_pp", "float", "New minus old, percentage points; empty in publication/revisions when the cell is suppressed."),
+    V("old_vintage", "id", "Vintage compared against.", required=True),
+    V("old_nature", "id", "UN SDG NATURE of the previous value."),
+    V("new_source_kind", "id", "Source kind of the new value."), V("new_source_id", "id", "Source of the new value."),
+    V("new_method_edition", "id", "Method editions of the new value."),
+    V("reason_code", "id", "new_source, new_method_edition, new_denominator_vintage (joined by ;) or unexplained.", required=True),
+    V("reason", "id", "The reason in words."),
+    *_DISCLOSURE,
+)
 REVISIONS = PublicationTable(
     "revisions", "publication/revisions.parquet",
     "Country values of this run that differ from the previously published UN SDG vintage by more than the tolerance, or "
-    "were not published there, with the reason where known.",
+    "were not published there, with the reason where known; survey cells suppressed by disclosure control keep their row "
+    "with new_value and difference_pp empty.",
     ("series", "ref_area", "year", "sex"),
-    (
-        _SERIES, _REF_AREA, V("year", "int", "Year.", required=True), V("sex", "code", "T, F, M.", codes=SEX, required=True), _FAMILY,
-        V("old_value", "float", "Previously published value (empty: none)."),
-        V("new_value", "float", "This run's value.", required=True),
-        V("difference_pp", "float", "New minus old, percentage points."),
-        V("old_vintage", "id", "Vintage compared against.", required=True),
-        V("old_nature", "id", "UN SDG NATURE of the previous value."),
-        V("new_source_kind", "id", "Source kind of the new value."), V("new_source_id", "id", "Source of the new value."),
-        V("new_method_edition", "id", "Method editions of the new value."),
-        V("reason_code", "id", "new_source, new_method_edition, new_denominator_vintage (joined by ;) or unexplained.", required=True),
-        V("reason", "id", "The reason in words."),
-    ),
+    _REVISION_COLUMNS,
+)
+REVISIONS_UNMASKED = PublicationTable(
+    "revisions_unmasked", "indicators/revisions_unmasked.parquet",
+    "Internal (not published): the revisions listing before disclosure control, every new value shown, with the disclosure "
+    "flags the published listing applies; for the report's authors reviewing revisions.",
+    ("series", "ref_area", "year", "sex"),
+    _REVISION_COLUMNS,
 )
 
 VALIDATION_RESULTS = PublicationTable(
@@ -269,7 +279,7 @@ PUBLISHED_SDG = PublicationTable(
 
 TABLES: tuple[PublicationTable, ...] = (
     COUNTRY_VALUES, COUNTRY_LINEUP, AGGREGATES, HEADLINE, ANNEX, GENDER_GAPS, NATIONALITY_GAPS, REVISIONS,
-    VALIDATION_RESULTS, PUBLISHED_SDG,
+    REVISIONS_UNMASKED, VALIDATION_RESULTS, PUBLISHED_SDG,
 )
 BY_NAME = {t.name: t for t in TABLES}
 

@@ -145,8 +145,76 @@ def _known_schemes_check(scheme_ids: list[str]) -> pa.Check:
     return pa.Check(fn, name="scheme_in_inventory", element_wise=False)
 
 
-def _validate_table(table: st.ReturnTable, frame: pl.DataFrame, file: str, scheme_ids: list[str] | None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(kept typed rows, issues) for one table."""
+# The count tables whose totals the non-nationals module splits, and the measure they count.
+MEASURE_TABLES = (
+    (st.CONTRIBUTORS, "active_contributors"),
+    (st.BENEFICIARIES, "beneficiaries"),
+    (st.HEALTH, "health_protected"),
+)
+COUNTS = ("total", "men", "women")
+SPLIT_KEY = ("scheme_id", "measure", "benefit_type")
+SPLIT_RULE = "nationality_split_le_total"
+
+
+def _reported_counts(kept: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """``scheme_id, measure, benefit_type, total, men, women, sheet`` of the kept rows of the
+    count tables: the totals that the non-nationals module splits by nationality."""
+    parts = [
+        kept[table.sheet].select(
+            "scheme_id",
+            pl.lit(measure).alias("measure"),
+            (pl.col("benefit_type") if "benefit_type" in kept[table.sheet].columns else pl.lit(None, dtype=pl.String)).alias("benefit_type"),
+            *COUNTS,
+            pl.lit(table.sheet).alias("sheet"),
+        )
+        for table, measure in MEASURE_TABLES
+        if table.sheet in kept
+    ]
+    schema = {"scheme_id": pl.String, "measure": pl.String, "benefit_type": pl.String, **{k: pl.Int64 for k in COUNTS}, "sheet": pl.String}
+    return pl.concat(parts, how="vertical_relaxed") if parts else pl.DataFrame(schema=schema)
+
+
+def _split_issues(typed: pl.DataFrame, reported: pl.DataFrame) -> pl.DataFrame:
+    """Rows of the non-nationals module whose national + non-national counts exceed the count
+    reported for the same scheme, measure and benefit type (tolerance 0), compared for each of
+    total, men and women where the reported count and at least one split are given (counts are
+    not negative, so a single split above the total is as inconsistent as both). Every split
+    row of a failing count is quarantined, once per failing column, the value showing the
+    numbers (``national=.. non_national=.. reported=.. (sheet)``)."""
+    c = pl.col
+    key = list(SPLIT_KEY)
+    frame = typed.join(
+        reported.rename({k: f"__reported_{k}" for k in (*COUNTS, "sheet")}),
+        on=key, how="left", nulls_equal=True, maintain_order="left",
+    )
+    checks = []
+    for col in COUNTS:
+        splits = {}
+        for nat in st.NATIONALITIES:
+            given = ((c("nationality") == nat) & c(col).is_not_null()).sum().over(key) > 0
+            splits[nat] = pl.when(given).then(c(col).filter(c("nationality") == nat).sum().over(key))
+        reported_count = c(f"__reported_{col}")
+        fails = reported_count.is_not_null() & (pl.sum_horizontal(splits.values()) > reported_count) & c(col).is_not_null()
+        shown = pl.format(
+            "national={} non_national={} reported={} ({})",
+            *(splits[n].cast(pl.String).fill_null("not given") for n in st.NATIONALITIES),
+            reported_count, c("__reported_sheet"),
+        )
+        checks.append(pl.struct(fails=fails.fill_null(False), value=shown).alias(col))
+    return (
+        frame.select(c(ROW_ID).cast(pl.Int64).alias("row_number"), *checks)
+        .unpivot(index="row_number", variable_name="column", value_name="check")
+        .unnest("check")
+        .filter(c("fails"))
+        .select("row_number", "column", pl.lit(SPLIT_RULE).alias("rule"), "value")
+    )
+
+
+def _validate_table(
+    table: st.ReturnTable, frame: pl.DataFrame, file: str, scheme_ids: list[str] | None, reported: pl.DataFrame | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(kept typed rows, issues) for one table; ``reported`` (the non-nationals module only):
+    the counts its rows split by nationality (``_reported_counts``)."""
     missing = [v.name for v in table.columns if v.required and v.name not in frame.columns]
     if missing:
         raise SourceError(file, f"missing required column '{missing[0]}'", where=f"sheet {table.sheet}", value=missing[0], rule="required_column")
@@ -173,6 +241,8 @@ def _validate_table(table: st.ReturnTable, frame: pl.DataFrame, file: str, schem
             "rule",
             pl.when(is_sum).then(pl.col("__sum")).otherwise(pl.col("value")).alias("value"),
         )
+    if reported is not None:
+        rules = pl.concat([rules, _split_issues(typed, reported)], how="vertical_relaxed")
     issues = pl.concat([conversion, rules], how="vertical_relaxed").unique(subset=["row_number", "column"], keep="first", maintain_order=True)
     kept, _ = split_rows(typed, issues)
     return kept.drop(ROW_ID), issues
@@ -205,7 +275,7 @@ def ingest_return(return_id: str, sheets: dict[str, pl.DataFrame], *, file: str)
             continue
         frame = sheets[table.sheet]
         rows_read += frame.height
-        k, i = _validate_table(table, frame, file, scheme_ids)
+        k, i = _validate_table(table, frame, file, scheme_ids, _reported_counts(kept) if table is st.NON_NATIONALS else None)
         if table is st.SCHEMES:
             scheme_ids = k["scheme_id"].to_list()
         kept[table.sheet] = k
@@ -247,12 +317,7 @@ def ingest_return(return_id: str, sheets: dict[str, pl.DataFrame], *, file: str)
 def _long_coverage(kept: dict[str, pl.DataFrame], schemes: pl.DataFrame, return_id: str, meta: dict[str, str]) -> pl.DataFrame:
     """Every count as one row: scheme x measure x benefit type x nationality x sex."""
     parts = []
-    specs = (
-        (st.CONTRIBUTORS, "active_contributors"),
-        (st.BENEFICIARIES, "beneficiaries"),
-        (st.HEALTH, "health_protected"),
-    )
-    for table, measure in specs:
+    for table, measure in MEASURE_TABLES:
         if table.sheet in kept:
             f = kept[table.sheet]
             parts.append(

@@ -69,6 +69,43 @@ def test_each_row_rule(tmp_path, table, row, column, rule):
     assert res.quarantine["source_file"][0] == "GHA_2022.xlsx"
 
 
+def _split_issues(res):
+    q = res.quarantine.filter(pl.col("rule") == "nationality_split_le_total")
+    return sorted(q.select("sheet", "row_number", "column", "value").rows())
+
+
+def test_nationality_splits_must_not_exceed_the_reported_total(tmp_path):
+    tables = copy.deepcopy(TABLES)
+    tables["NonNationals"][2] = ["S1", "active_contributors", None, "non_national", 60, 30, 20]  # 950 + 60 > 1000
+    tables["NonNationals"] += [
+        ["S1", "beneficiaries", "old_age", "national", 280, 190, 90],
+        ["S1", "beneficiaries", "old_age", "non_national", 15, 10, 11],  # women 90 + 11 > 100
+        ["S1", "beneficiaries", "survivors", "national", 40, None, None],
+        ["S1", "beneficiaries", "survivors", "non_national", 10, 6, 4],  # 40 + 10 = 50: equal passes
+    ]
+    res = _ingest(write_return(tmp_path, workbook=False, tables=tables))
+    assert _split_issues(res) == [
+        ("NonNationals", 1, "total", "national=950 non_national=60 reported=1000 (Contributors)"),
+        ("NonNationals", 2, "total", "national=950 non_national=60 reported=1000 (Contributors)"),
+        ("NonNationals", 3, "women", "national=90 non_national=11 reported=100 (Beneficiaries)"),
+        ("NonNationals", 4, "women", "national=90 non_national=11 reported=100 (Beneficiaries)"),
+    ]
+    nn = res.coverage.filter(pl.col("nationality") != "total")
+    assert set(nn["benefit_type"].to_list()) == {"survivors"}  # both rows of each failing split quarantined
+    assert res.quarantined_rows == 4 and res.rows_read == res.rows_kept + res.quarantined_rows
+
+
+def test_a_split_given_for_one_nationality_only_is_compared_on_its_own(tmp_path):
+    tables = copy.deepcopy(TABLES)
+    tables["NonNationals"] += [
+        ["S3", "active_contributors", None, "non_national", 950, None, None],  # > 900 contributors to S3
+        ["S1", "beneficiaries", "survivors", "non_national", 10, 6, 4],  # survivors: no men/women reported
+    ]
+    res = _ingest(write_return(tmp_path, workbook=False, tables=tables))
+    assert _split_issues(res) == [("NonNationals", 3, "total", "national=not given non_national=950 reported=900 (Contributors)")]
+    assert res.quarantined_rows == 1 and res.rows_read == res.rows_kept + res.quarantined_rows
+
+
 def test_quarantined_scheme_takes_its_counts_with_it(tmp_path):
     tables = copy.deepcopy(TABLES)
     tables["Schemes"][2][2] = "welfare"  # S2's function is not a C102 branch

@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import dagster as dg
 
+from assets.indicators.admin import ADMIN_ASSETS
 from assets.indicators.publication_tables import INDICATOR_TABLE_ASSETS
 from assets.indicators.surveys import SURVEY_INDICATOR_ASSETS
+from assets.indicators.uhc import UHC_ASSETS
+from assets.publication import PUBLICATION_ASSETS
 from assets.raw.context import RAW_CONTEXT_ASSETS
 from assets.source_records import SOURCE_RECORD_ASSETS
 from assets.raw.ssi import ssi_return
 from assets.raw.surveys import survey_file
 from assets.staging.context import STAGING_CONTEXT_ASSETS
+from assets.staging.published_sdg import PUBLISHED_SDG_ASSETS
 from assets.staging.ssi import ssi_tables
 from assets.staging.surveys import survey_persons
 from pipelines.jobs import build_jobs
@@ -25,11 +29,15 @@ ASSETS = [
     survey_file,
     ssi_return,
     *STAGING_CONTEXT_ASSETS,
+    *PUBLISHED_SDG_ASSETS,
     survey_persons,
     ssi_tables,
     *SURVEY_INDICATOR_ASSETS,
+    *ADMIN_ASSETS,
+    *UHC_ASSETS,
     *INDICATOR_TABLE_ASSETS,
     *SOURCE_RECORD_ASSETS,
+    *PUBLICATION_ASSETS,
 ]
 
 JOBS = {job.name: job for job in build_jobs(ASSETS)}

@@ -13,6 +13,9 @@ from engine.store import ParquetStore
 from pipelines.runner import RunOutcome
 
 OUTPUT_LAYERS = ("indicators", "publication")
+# Outputs that are not Parquet tables, per layer folder: the SDMX export, the DuckDB catalog,
+# the figures and the entry page of the Data Docs.
+FILE_OUTPUTS = ("*.csv", "*.duckdb", "figures/*.png", "figures/*.svg", "data_docs/index.html")
 
 
 def build_summary(store: ParquetStore, outcomes: list[RunOutcome], *, input_dir: Path, dagster_home: Path) -> dict:
@@ -25,7 +28,8 @@ def build_summary(store: ParquetStore, outcomes: list[RunOutcome], *, input_dir:
         folder = store.root / layer
         for path in sorted(folder.glob("*.parquet")) if folder.is_dir() else []:
             outputs.append({"path": str(path), "rows": pl.scan_parquet(path).select(pl.len()).collect().item()})
-        for path in sorted(p for p in folder.glob("*") if p.suffix in (".csv", ".duckdb", ".html", ".png", ".svg")) if folder.is_dir() else []:
+        files = [p for pattern in FILE_OUTPUTS for p in folder.glob(pattern)] if folder.is_dir() else []
+        for path in sorted(files):
             outputs.append({"path": str(path), "rows": None})
     return {
         "input_dir": str(input_dir),

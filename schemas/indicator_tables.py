@@ -88,3 +88,26 @@ NOT_COMPUTABLE_COLUMNS: tuple[V, ...] = (
     V("breakdown", "id", "Which breakdown (total, sex, nationality...).", required=True),
     V("reason", "id", "Why, e.g. 'gave_birth absent in GHA_LFS_2022'.", required=True),
 )
+
+# SDG 3.8.1: one row per country and year (engine/uhc_index.py, sql/sdg_3_8_1.sql).
+UHC_SERIES = "SH_ACS_UNHC"
+UHC_COLUMNS: tuple[V, ...] = (
+    V("ref_area", "id", "Reference area, ISO 3166-1 alpha-3.", required=True),
+    V("year", "int", "Reference year.", required=True),
+    V("series", "id", "UN SDG series code: SH_ACS_UNHC (UHC service coverage index).", required=True),
+    V("value", "float", "UHC service coverage index (1-100): geometric mean of the four category values; empty when a tracer has no value, observed or imputed.", min=1, max=100),
+    V("rmnch", "float", "Category: reproductive, maternal, newborn and child health (1-100).", min=1, max=100),
+    V("infectious_diseases", "float", "Category: infectious diseases (1-100; without bed nets for low malaria burden).", min=1, max=100),
+    V("ncd", "float", "Category: noncommunicable diseases (1-100).", min=1, max=100),
+    V("capacity", "float", "Category: service capacity and access (1-100).", min=1, max=100),
+    V("n_tracers_used", "int", "Tracers entering the index (14, or 13 without bed nets).", min=0),
+    V("n_tracers_imputed", "int", "Tracers with a value not observed in the year (interpolated, carried, regional median).", min=0),
+    V("n_tracers_missing", "int", "Tracers without any value.", min=0),
+    V("imputed_share", "float", "Share of the tracers used that are imputed (0-1), published with the index.", min=0, max=1),
+    V("malaria_high_burden", "flag", "High malaria burden: the bed-net tracer counts."),
+    V("obs_status", "code", "SDMX observation status: A all tracers observed, E some imputed.", codes=OBS_STATUS, required=True),
+    V("method_edition", "id", "Method edition (sdg_3_8_1:<edition>).", required=True),
+    V("input_vintage", "id", "Vintages of the inputs (tracers; population).", required=True),
+    V("run_id", "id", "Dagster run that produced the row.", required=True),
+)
+UHC_KEY = ("ref_area", "year", "series")

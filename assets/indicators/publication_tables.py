@@ -1,22 +1,27 @@
 """Indicators layer, country level: the published long tables ``sdg_1_3_1``, ``sdg_3_8_2``,
 their gap tables and ``not_computable``, assembled in one step over every country from the
-per-survey partitions and the administrative (SSI) computation, in the columns of
-``schemas.indicator_tables`` (documented in docs/data_dictionary.md).
+per-survey partitions and the administrative (SSI) computation (``indicators/admin_*``), in the
+columns of ``schemas.indicator_tables`` (documented in docs/data_dictionary.md).
 
-Each row carries its source, the vintage of its inputs, the method editions and the run id."""
+Each row carries its source, the vintage of its inputs, the method editions and the run id.
+Administrative rows have no sampling error (reliability ``not_applicable``) and observation
+status ``E`` where the numerator exceeds the denominator (the value is then capped at 100 by the
+edition, or shown uncapped by an edition that does not cap), ``A`` otherwise."""
 
 import dagster as dg
 import polars as pl
 
+from assets.indicators.admin import ADMIN_COVERAGE, ADMIN_GAPS, ADMIN_NOT_COMPUTABLE, CONTEXT_DEPS
 from engine.store import ParquetStore
 from pipelines.resources import PipelineResource
 from schemas import indicator_tables as it
-from schemas.tables import polars_dtype, schema_for
+from schemas.tables import polars_dtype
 
 COVERAGE_DTYPES = {v.name: polars_dtype(v) for v in it.COVERAGE_COLUMNS}
 HARDSHIP_DTYPES = {v.name: polars_dtype(v) for v in it.HARDSHIP_COLUMNS}
 HARDSHIP_GAP_DTYPES = {**{v.name: polars_dtype(v) for v in it.GAP_COLUMNS}, **{v.name: polars_dtype(v) for v in it.HARDSHIP_EXTRA}}
 GAP_DTYPES = {v.name: polars_dtype(v) for v in it.GAP_COLUMNS}
+ADMIN_CONTEXT_TABLES = tuple(k.path[-1] for k in CONTEXT_DEPS)
 NOT_COMPUTABLE_DTYPES = {v.name: polars_dtype(v) for v in it.NOT_COMPUTABLE_COLUMNS}
 
 
@@ -55,6 +60,44 @@ def survey_gap_rows(gaps: pl.DataFrame, vintages: pl.DataFrame, run_id: str, ext
     return frame.select(list(dtypes)).cast(dtypes)
 
 
+def admin_coverage_rows(admin: pl.DataFrame, vintages: pl.DataFrame, context_vintages: str, run_id: str) -> pl.DataFrame:
+    """The administrative rates (``indicators/admin_coverage``) in the published long layout."""
+    if admin.is_empty():
+        return pl.DataFrame(schema=COVERAGE_DTYPES)
+    frame = admin.rename({"country": "ref_area"}).with_columns(
+        pl.lit("not_applicable").alias("reliability"),
+        pl.when(pl.col("numerator") > pl.col("denominator")).then(pl.lit("E")).otherwise(pl.lit("A")).alias("obs_status"),
+        pl.lit(run_id).alias("run_id"),
+    )
+    return _with_admin_vintage(frame, vintages, context_vintages).select(
+        [pl.col(c) if c in frame.columns or c == "input_vintage" else pl.lit(None).alias(c) for c in COVERAGE_DTYPES]
+    ).cast(COVERAGE_DTYPES)
+
+
+def admin_gap_rows(gaps: pl.DataFrame, vintages: pl.DataFrame, context_vintages: str, run_id: str) -> pl.DataFrame:
+    """The administrative gaps (``indicators/admin_gaps``) in the published gap layout."""
+    if gaps.is_empty():
+        return pl.DataFrame(schema=GAP_DTYPES)
+    frame = gaps.rename({"country": "ref_area"}).with_columns(pl.lit(run_id).alias("run_id"))
+    return _with_admin_vintage(frame, vintages, context_vintages).select(
+        [pl.col(c) if c in frame.columns or c == "input_vintage" else pl.lit(None).alias(c) for c in GAP_DTYPES]
+    ).cast(GAP_DTYPES)
+
+
+def _with_admin_vintage(frame: pl.DataFrame, vintages: pl.DataFrame, context_vintages: str) -> pl.DataFrame:
+    joined = frame.join(vintages, on=["source_kind", "source_id"], how="left")
+    return joined.with_columns(
+        pl.concat_str([pl.col("input_vintage").fill_null(pl.col("source_id")), pl.lit(context_vintages)], separator="; ").alias("input_vintage")
+        if context_vintages else pl.col("input_vintage").fill_null(pl.col("source_id"))
+    )
+
+
+def context_vintage_label(store: ParquetStore, tables: tuple[str, ...]) -> str:
+    """'<table>@<vintage>; ...' of the context tables an administrative computation reads."""
+    records = {r["source_id"]: r for r in store.read_json_records("sources", "context")}
+    return "; ".join(f"{t}@{records[t].get('vintage') or 'undeclared'}" for t in tables if records.get(t, {}).get("present"))
+
+
 def not_computable_rows(frame: pl.DataFrame, source_kind: str) -> pl.DataFrame:
     if frame.is_empty():
         return pl.DataFrame(schema=NOT_COMPUTABLE_DTYPES)
@@ -71,17 +114,26 @@ def _sorted(frame: pl.DataFrame, key: tuple[str, ...]) -> pl.DataFrame:
 def coverage_checks(key: dg.AssetKey) -> list[dg.AssetCheckSpec]:
     return [
         dg.AssetCheckSpec("values_in_range", asset=key, description="Values within [0, 100] (administrative values above 100 only where the edition does not cap)."),
-        dg.AssetCheckSpec("numerator_le_denominator", asset=key, description="Numerator <= denominator wherever the value is not flagged as uncapped."),
+        dg.AssetCheckSpec("numerator_le_denominator", asset=key, description="Numerator <= denominator, except in rows flagged with observation status E (administrative counts above their population)."),
+        dg.AssetCheckSpec("value_matches_ratio", asset=key, description="value = 100 x numerator / denominator (100 where the edition capped it)."),
         dg.AssetCheckSpec("keys_unique", asset=key, description="One row per country, year, series, breakdown and source."),
         dg.AssetCheckSpec("series_complete", asset=key, description="Every series is present for every source that can compute it; the rest is listed as not computable with a reason."),
     ]
+
+
+def _sample(frame: pl.DataFrame) -> str:
+    """Up to 10 failing cells, named by source, series and breakdown."""
+    rows = frame.head(10).iter_rows(named=True)
+    return "; ".join(f"{r['source_id']} {r['series']} {r['sex']}/{r['nationality']}/{r['age_group']}/{r['urban_rural']}: {r['value']}" for r in rows) or "none"
 
 
 def coverage_check_results(key: dg.AssetKey, table: pl.DataFrame, not_computable: pl.DataFrame, expected_series: dict[str, tuple[str, ...]]) -> list[dg.AssetCheckResult]:
     """``expected_series``: source_kind -> the series a source of that kind can give."""
     # above 100 is allowed only for administrative values of an edition that does not cap (capped = false)
     out_of_range = table.filter((pl.col("value") < 0) | ((pl.col("value") > 100) & pl.col("capped").fill_null(True)))
-    over = table.filter((pl.col("numerator") > pl.col("denominator") * (1 + 1e-12)) & (pl.col("source_kind") == "survey"))
+    over = table.filter((pl.col("numerator") > pl.col("denominator") * (1 + 1e-12)) & (pl.col("obs_status") != "E"))
+    ratio = pl.when(pl.col("capped").fill_null(False)).then(pl.lit(100.0)).otherwise(100 * pl.col("numerator") / pl.col("denominator"))
+    mismatch = table.filter(pl.col("value").is_not_null() & ((pl.col("value") - ratio).abs() > 1e-9 * pl.max_horizontal(pl.lit(1.0), ratio.abs())))
     table_key = [c for c in it.HARDSHIP_KEY if c in table.columns]
     dupes = table.group_by(table_key).agg(pl.len().alias("n")).filter(pl.col("n") > 1)
     missing = []
@@ -90,8 +142,9 @@ def coverage_check_results(key: dg.AssetKey, table: pl.DataFrame, not_computable
         listed = set(not_computable.filter((pl.col("source_id") == source) & (pl.col("breakdown") == "all"))["series"])
         missing += [f"{source}: {s}" for s in expected_series.get(kind, ()) if s not in have and s not in listed]
     return [
-        dg.AssetCheckResult(asset_key=key, check_name="values_in_range", passed=out_of_range.is_empty(), metadata={"failures": out_of_range.height}),
-        dg.AssetCheckResult(asset_key=key, check_name="numerator_le_denominator", passed=over.is_empty(), metadata={"failures": over.height}),
+        dg.AssetCheckResult(asset_key=key, check_name="values_in_range", passed=out_of_range.is_empty(), metadata={"failures": out_of_range.height, "sample": _sample(out_of_range)}),
+        dg.AssetCheckResult(asset_key=key, check_name="numerator_le_denominator", passed=over.is_empty(), metadata={"failures": over.height, "sample": _sample(over)}),
+        dg.AssetCheckResult(asset_key=key, check_name="value_matches_ratio", passed=mismatch.is_empty(), metadata={"failures": mismatch.height, "sample": _sample(mismatch)}),
         dg.AssetCheckResult(asset_key=key, check_name="keys_unique", passed=dupes.is_empty(), metadata={"duplicated_keys": dupes.height}),
         dg.AssetCheckResult(
             asset_key=key, check_name="series_complete", passed=not missing,
@@ -112,7 +165,7 @@ SDG_1_3_1_GAPS = dg.AssetKey(["indicators", "sdg_1_3_1_gaps"])
 SDG_3_8_2 = dg.AssetKey(["indicators", "sdg_3_8_2"])
 SDG_3_8_2_GAPS = dg.AssetKey(["indicators", "sdg_3_8_2_gaps"])
 NOT_COMPUTABLE = dg.AssetKey(["indicators", "not_computable"])
-SURVEY_1_3_1_SERIES = (
+SERIES_1_3_1 = (
     "SI_COV_BENFTS", "SI_COV_CHLD", "SI_COV_MATNL", "SI_COV_DISAB", "SI_COV_UEMP", "SI_COV_PENSN",
     "SI_COV_VULN", "SI_COV_POOR", "SI_COV_WKINJRY", "SP_CONTRIB_LF", "SP_CONTRIB_WAP", "SP_HEALTH_PROT",
 )
@@ -122,10 +175,10 @@ SURVEY_3_8_2_SERIES = ("SH_XPD_EARN10", "SH_XPD_EARN25", "SH_FIN_HARDSHIP", "SH_
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(SDG_1_3_1, group_name="indicators", kinds={"polars", "parquet"},
-                     deps=[dg.AssetKey(["indicators", "survey_estimates"]), dg.AssetKey(["staging", "ssi_coverage"])],
+                     deps=[dg.AssetKey(["indicators", "survey_estimates"]), ADMIN_COVERAGE],
                      description="SDG 1.3.1, every series, by sex, nationality, age group and area, from administrative (SSI) and survey sources, with SEs for survey estimates."),
         dg.AssetSpec(SDG_1_3_1_GAPS, group_name="indicators", kinds={"polars", "parquet"},
-                     deps=[dg.AssetKey(["indicators", "survey_gaps"]), dg.AssetKey(["staging", "ssi_coverage"])],
+                     deps=[dg.AssetKey(["indicators", "survey_gaps"]), ADMIN_GAPS],
                      description="Gender gaps (female minus male) and nationality gaps (non-nationals minus nationals) of SDG 1.3.1, with design-based SEs for survey estimates."),
         dg.AssetSpec(SDG_3_8_2, group_name="indicators", kinds={"polars", "parquet"},
                      deps=[dg.AssetKey(["indicators", "survey_financial_hardship"])],
@@ -134,7 +187,7 @@ SURVEY_3_8_2_SERIES = ("SH_XPD_EARN10", "SH_XPD_EARN25", "SH_FIN_HARDSHIP", "SH_
                      deps=[dg.AssetKey(["indicators", "survey_financial_hardship_gaps"])],
                      description="SDG 3.8.2 gaps between households headed by women and by men."),
         dg.AssetSpec(NOT_COMPUTABLE, group_name="indicators", kinds={"parquet"},
-                     deps=[dg.AssetKey(["indicators", "survey_not_computable"])],
+                     deps=[dg.AssetKey(["indicators", "survey_not_computable"]), ADMIN_NOT_COMPUTABLE],
                      description="Every series a source cannot give, with the reason (e.g. a variable declared absent)."),
     ],
     check_specs=coverage_checks(SDG_1_3_1) + coverage_checks(SDG_3_8_2),
@@ -149,8 +202,16 @@ def indicator_tables(context: dg.AssetExecutionContext, pipeline: PipelineResour
     hardship = store.read_partitions("indicators", "survey_financial_hardship")
     hardship_gaps = store.read_partitions("indicators", "survey_financial_hardship_gaps")
 
-    coverage = _sorted(survey_coverage_rows(survey_est, vintages, run_id), it.COVERAGE_KEY)
-    gaps = _sorted(survey_gap_rows(survey_gaps, vintages, run_id), it.GAP_KEY)
+    context_vintages = context_vintage_label(store, ADMIN_CONTEXT_TABLES)
+    admin = store.read("indicators", "admin_coverage") if store.exists("indicators", "admin_coverage") else pl.DataFrame()
+    admin_gaps = store.read("indicators", "admin_gaps") if store.exists("indicators", "admin_gaps") else pl.DataFrame()
+    admin_missing = store.read("indicators", "admin_not_computable") if store.exists("indicators", "admin_not_computable") else pl.DataFrame()
+
+    coverage = _sorted(
+        pl.concat([admin_coverage_rows(admin, vintages, context_vintages, run_id), survey_coverage_rows(survey_est, vintages, run_id)]),
+        it.COVERAGE_KEY,
+    )
+    gaps = _sorted(pl.concat([admin_gap_rows(admin_gaps, vintages, context_vintages, run_id), survey_gap_rows(survey_gaps, vintages, run_id)]), it.GAP_KEY)
     household_dims = {"nationality": "T", "age_group": "T"}
     fin = _sorted(survey_coverage_rows(hardship.rename({"head_sex": "sex"}) if hardship.height else hardship, vintages, run_id, household_dims, HARDSHIP_DTYPES), it.HARDSHIP_KEY)
     fin_gaps = _sorted(
@@ -159,6 +220,7 @@ def indicator_tables(context: dg.AssetExecutionContext, pipeline: PipelineResour
     )
     missing = pl.concat(
         [
+            not_computable_rows(admin_missing, "administrative"),
             not_computable_rows(store.read_partitions("indicators", "survey_not_computable"), "survey"),
             not_computable_rows(store.read_partitions("indicators", "survey_financial_hardship_not_computable"), "survey"),
         ],
@@ -174,7 +236,7 @@ def indicator_tables(context: dg.AssetExecutionContext, pipeline: PipelineResour
     }
     for key, w in written.items():
         yield dg.MaterializeResult(asset_key=key, metadata={"rows": w.rows, "path": dg.MetadataValue.path(str(w.path))})
-    yield from coverage_check_results(SDG_1_3_1, coverage, missing, {"survey": SURVEY_1_3_1_SERIES})
+    yield from coverage_check_results(SDG_1_3_1, coverage, missing, {"survey": SERIES_1_3_1, "administrative": SERIES_1_3_1})
     yield from coverage_check_results(SDG_3_8_2, fin, missing, {"survey": SURVEY_3_8_2_SERIES})
 
 

@@ -19,7 +19,7 @@ from engine.survey_estimation import NOT_COMPUTABLE_SCHEMA, estimate_domains
 LEGACY_SERIES = ("SH_XPD_EARN10", "SH_XPD_EARN25")
 HARDSHIP_SERIES = ("SH_FIN_HARDSHIP", "SH_FIN_IMPOVERISHING", "SH_FIN_LARGE")
 DIMS = ("head_sex", "urban_rural", "quintile", "hh_composition")
-REQUIRED = ("hh_consumption", "hh_oop_health")
+REQUIRED = ("hh_consumption", "hh_oop_health", "hh_size")
 
 
 @dataclass(frozen=True)
@@ -46,17 +46,18 @@ def estimate_hardship(
     method: MethodEdition,
     estimation: MethodEdition,
 ) -> HardshipEstimates:
-    """Estimate every 3.8.2 series for one survey (``persons``: a Parquet path or a frame)."""
+    """Estimate every 3.8.2 series for one survey (``persons``: the kept rows of the canonical
+    person table, with the harmoniser's ``hh_size``, as a Parquet path or a frame)."""
     if isinstance(persons, str):
         con.execute(f"CREATE OR REPLACE TEMP VIEW persons AS SELECT * FROM read_parquet('{persons}')")
     else:
         con.register("persons", persons)
-    survey_id, country, year, n_cons, n_oop = con.execute(
-        "SELECT MIN(survey_id), MIN(country), MIN(year), COUNT(hh_consumption), COUNT(hh_oop_health) FROM persons"
+    survey_id, country, year, *counts = con.execute(
+        f"SELECT MIN(survey_id), MIN(country), MIN(year), {', '.join(f'COUNT({v})' for v in REQUIRED)} FROM persons"
     ).fetchall()[0]
     edition = f"{method.label}+{estimation.label}"
     missing = []
-    absent = [v for v, n in zip(REQUIRED, (n_cons, n_oop)) if not n]
+    absent = [v for v, n in zip(REQUIRED, counts) if not n]
     if absent:
         reason = f"{', '.join(absent)} absent in {survey_id}"
         missing = [(s, "all", reason) for s in LEGACY_SERIES + HARDSHIP_SERIES]

@@ -185,7 +185,15 @@ def harmonise_survey(raw: pl.DataFrame, spec: SurveySpec) -> tuple[pl.DataFrame,
         pl.col(ROW_ID).cast(pl.Int64).alias("source_row"),
     )
     canonical = _design_defaults(canonical, spec)
+    canonical = _household_size(canonical)
     return canonical.select(ROW_ID, *sv.COLUMN_ORDER), issues
+
+
+def _household_size(frame: pl.DataFrame) -> pl.DataFrame:
+    """``hh_size``: the household's rows in the source file, counted before validation, so that
+    a member quarantined later still counts (null where the household id is missing)."""
+    size = pl.len().over("hh_id").cast(pl.Int64)
+    return frame.with_columns(pl.when(pl.col("hh_id").is_not_null()).then(size).alias("hh_size"))
 
 
 def _design_defaults(frame: pl.DataFrame, spec: SurveySpec) -> pl.DataFrame:

@@ -81,8 +81,9 @@ MAPPED = (
     Variable("poor", "flag", "Lives below the national poverty line."),
 )
 
-# Added by the harmoniser for traceability.
+# Added by the harmoniser: the household roster count and traceability.
 TRACE = (
+    Variable("hh_size", "int", "Rows of the household in the source file, counted before validation (a quarantined member still counts); null when the household id is missing. SDG 3.8.2 leaves out households with fewer kept members.", min=1, level="household", derivable=False),
     Variable("source_row", "int", "Row number in the source file (1 = first data row).", required=True, min=1, derivable=False),
 )
 

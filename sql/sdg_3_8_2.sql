@@ -13,6 +13,12 @@
 --             SH_FIN_IMPOVERISHING = sum p_i 1(o_i > 0 AND o_i >= 1.00 D_i) / sum p_i
 --                 (includes every household already below the SPL with positive OOP)
 --             SH_FIN_LARGE = hardship AND NOT impoverishing
+-- m_i is the household's size recorded at harmonisation (hh_size: its rows in the source file,
+-- quarantined members included). A household whose kept members are fewer than m_i is left
+-- out: with a member missing, its per-capita values would still be right with m_i, but its age
+-- composition and its head could not be known, and nothing is guessed (the household is listed
+-- with 'household roster incomplete: k of m member rows quarantined'). The estimates then
+-- cover households with a complete roster, without reweighting.
 -- Households with missing or zero consumption, or OOP above consumption, are excluded from
 -- every 3.8.2 estimate and listed with the reason (block hardship_exclusions).
 -- Domains: total, sex of the household head, urban/rural (and head's sex within it),
@@ -29,7 +35,8 @@
 SELECT
     hh_id,
     MAX(household_weight) AS household_weight,
-    COUNT(*) AS hh_size,
+    COUNT(*) AS n_members,
+    MAX(hh_size) AS hh_size,
     MAX(stratum) AS stratum,
     MAX(psu) AS psu,
     MAX(urban_rural) AS urban_rural,
@@ -45,18 +52,27 @@ CROSS JOIN params AS p
 GROUP BY hh_id
 
 -- name: hardship_exclusions
-SELECT
-    hh_id,
-    CASE
-        WHEN consumption IS NULL THEN 'missing consumption'
-        WHEN consumption <= 0 THEN 'consumption not positive'
-        WHEN oop IS NULL THEN 'missing out-of-pocket spending'
-        WHEN oop > consumption THEN 'out-of-pocket spending above consumption'
-    END AS reason,
-    consumption,
-    oop
-FROM hardship_members
-WHERE consumption IS NULL OR consumption <= 0 OR oop IS NULL OR oop > consumption
+-- One row per household left out, with the first reason that applies.
+SELECT hh_id, reason, consumption, oop
+FROM (
+    SELECT
+        hh_id,
+        CASE
+            WHEN hh_size IS NULL THEN 'household size not recorded'
+            WHEN n_members < hh_size THEN 'household roster incomplete: ' || CAST(hh_size - n_members AS VARCHAR)
+                || ' of ' || CAST(hh_size AS VARCHAR) || ' member rows quarantined'
+            WHEN n_members > hh_size THEN 'household roster larger than its size: ' || CAST(n_members AS VARCHAR)
+                || ' members, size ' || CAST(hh_size AS VARCHAR)
+            WHEN consumption IS NULL THEN 'missing consumption'
+            WHEN consumption <= 0 THEN 'consumption not positive'
+            WHEN oop IS NULL THEN 'missing out-of-pocket spending'
+            WHEN oop > consumption THEN 'out-of-pocket spending above consumption'
+        END AS reason,
+        consumption,
+        oop
+    FROM hardship_members
+) AS x
+WHERE reason IS NOT NULL
 
 -- name: hardship_households
 SELECT

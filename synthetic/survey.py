@@ -449,6 +449,7 @@ def canonical_frame(sample: Sample, survey_id: str, survey_kind: str) -> pl.Data
         "hh_consumption": pl.Series(sample.hh_consumption[hh]),
         "hh_oop_health": pl.Series(sample.hh_oop[hh]),
         "poor": pl.Series(sample.hh_poor[hh]),
+        "hh_size": pl.Series(sample.hh_size[hh], dtype=pl.Int64),
         "source_row": pl.Series(np.arange(1, n + 1, dtype=np.int64)),
     }
     constants = (

@@ -9,24 +9,31 @@ import pytest
 import svy
 
 from engine.financial_hardship import estimate_hardship, ppp_for
+from engine.harmonise import ingest_survey
 from engine.method_config import load_method
 from schemas import survey_variables as sv
+from engine.survey_spec import load_spec
 from schemas.tables import polars_dtype
+from tests.conftest import SOURCE_ROWS, source_frame, write_survey
 
 # (household weight, size, daily per-capita consumption, daily per-capita OOP), PPP = 1
 EXAMPLE = [(100, 4, 10.0, 3.5), (200, 5, 3.0, 0.1), (150, 3, 2.0, 0.3), (50, 2, 20.0, 0.0), (120, 6, 6.0, 0.9), (80, 1, 4.0, 2.0)]
 
 
-def households_to_persons(households, *, psus=None, head_sex=None) -> pl.DataFrame:
+def households_to_persons(households, *, psus=None, head_sex=None, quarantined=()) -> pl.DataFrame:
+    """Kept person rows of ``households``; ``quarantined``: (household, member) pairs left out
+    of the kept rows, as validation would (the household keeps its recorded size)."""
     rows = []
     for i, (w, m, c, o) in enumerate(households):
         for j in range(m):
+            if (i, j) in quarantined:
+                continue
             rows.append({
                 "survey_id": "TST_HBS_2020", "country": "GHA", "year": 2020, "survey_kind": "HBS",
                 "hh_id": str(i), "person_id": str(j), "household_weight": float(w), "person_weight": float(w),
                 "stratum": "all", "psu": psus[i] if psus else str(i), "sex": (head_sex[i] if head_sex and j == 0 else "M"),
                 "age": 35 if j < 2 else 10, "hh_head": j == 0, "urban_rural": "urban" if i % 2 else "rural",
-                "hh_consumption": None if c is None else c * m * 365, "hh_oop_health": o * m * 365, "source_row": len(rows) + 1,
+                "hh_consumption": None if c is None else c * m * 365, "hh_oop_health": o * m * 365, "hh_size": m, "source_row": len(rows) + 1,
             })
     frame = pl.DataFrame(rows)
     return frame.with_columns([pl.lit(None, dtype=polars_dtype(v)).alias(v.name) for v in sv.ALL if v.name not in frame.columns]).select(sv.COLUMN_ORDER)
@@ -68,6 +75,40 @@ def test_spending_above_consumption_and_missing_consumption_are_excluded():
     assert _totals(res)["SH_FIN_HARDSHIP"] == pytest.approx(33.8182, abs=5e-5)  # the six valid households
 
 
+def test_household_with_a_quarantined_member_is_left_out_not_shrunk():
+    # household 6 (2 persons) lost a member to the quarantine: with m = 1 it would count 90
+    # persons at twice its per-capita consumption; it is left out and the six households remain
+    res = _estimate(households_to_persons(EXAMPLE + [(90, 2, 1.0, 0.5)], quarantined={(6, 1)}))
+    assert res.exclusions.select("hh_id", "reason").rows() == [("6", "household roster incomplete: 1 of 2 member rows quarantined")]
+    v = _totals(res)
+    assert v["SH_XPD_EARN10"] == pytest.approx(60.0000, abs=5e-5) and v["SH_FIN_HARDSHIP"] == pytest.approx(33.8182, abs=5e-5)
+    assert res.spl == pytest.approx(2.65)
+
+
+def test_roster_larger_than_the_recorded_size_and_size_not_recorded_are_left_out():
+    persons = households_to_persons(EXAMPLE + [(90, 2, 1.0, 0.5), (70, 3, 5.0, 0.5)]).with_columns(
+        pl.when(pl.col("hh_id") == "6").then(1).when(pl.col("hh_id") == "7").then(None).otherwise(pl.col("hh_size")).alias("hh_size")
+    )
+    res = _estimate(persons)
+    assert dict(res.exclusions.select("hh_id", "reason").rows()) == {
+        "6": "household roster larger than its size: 2 members, size 1", "7": "household size not recorded",
+    }
+    assert _totals(res)["SH_FIN_HARDSHIP"] == pytest.approx(33.8182, abs=5e-5)
+
+
+def test_household_size_is_counted_in_the_source_file_before_validation(tmp_path, spec_dict):
+    # row 2 (household 1, member 2) has an age out of range: quarantined; household 1 keeps
+    # 2 of its 3 rows, so 3.8.2 leaves it out while the other households stay complete
+    raw = source_frame([r if i != 1 else r[:6] + (130,) + r[7:] for i, r in enumerate(SOURCE_ROWS)])
+    survey = ingest_survey(load_spec(write_survey(tmp_path, spec_dict, raw)))
+    assert survey.quarantined_rows == 1
+    sizes = dict(survey.persons.group_by("hh_id").agg(pl.col("hh_size").first()).rows())
+    assert sizes == {"1": 3, "2": 2, "3": 2, "4": 1}
+    res = _estimate(survey.persons)
+    assert res.exclusions.select("hh_id", "reason").rows() == [("1", "household roster incomplete: 1 of 3 member rows quarantined")]
+    assert res.estimates.filter(pl.col("series") == "SH_XPD_EARN10")["n_unweighted"].max() == 3
+
+
 def test_standard_error_and_head_sex_gap_against_svy():
     households = [(100 + 7 * i, 1 + i % 5, 2.0 + (i * 37 % 23), 0.05 * (i * 13 % 17)) for i in range(60)]
     psus = [str(i // 5) for i in range(60)]
@@ -94,6 +135,11 @@ def test_without_ppp_only_the_legacy_series():
     assert set(res.estimates["series"]) == {"SH_XPD_EARN10", "SH_XPD_EARN25"}
     reasons = set(res.not_computable["reason"])
     assert reasons == {"no 2017 PPP conversion factor for GHA in or before 2020"}
+
+
+def test_without_household_sizes_nothing_is_guessed():
+    res = _estimate(households_to_persons(EXAMPLE).with_columns(pl.lit(None, dtype=pl.Int64).alias("hh_size")))
+    assert res.estimates.is_empty() and set(res.not_computable["reason"]) == {"hh_size absent in TST_HBS_2020"}
 
 
 def test_without_consumption_nothing_is_guessed():

@@ -20,6 +20,8 @@ LEGACY_SERIES = ("SH_XPD_EARN10", "SH_XPD_EARN25")
 HARDSHIP_SERIES = ("SH_FIN_HARDSHIP", "SH_FIN_IMPOVERISHING", "SH_FIN_LARGE")
 DIMS = ("head_sex", "urban_rural", "quintile", "hh_composition")
 REQUIRED = ("hh_consumption", "hh_oop_health", "hh_size")
+# Breakdown -> the variable it needs; without it the breakdown is listed as not computable.
+BREAKDOWN_VARIABLES = {"head_sex": "hh_head", "urban_rural": "urban_rural"}
 
 
 @dataclass(frozen=True)
@@ -52,12 +54,14 @@ def estimate_hardship(
         con.execute(f"CREATE OR REPLACE TEMP VIEW persons AS SELECT * FROM read_parquet('{persons}')")
     else:
         con.register("persons", persons)
+    counted = REQUIRED + tuple(BREAKDOWN_VARIABLES.values())
     survey_id, country, year, *counts = con.execute(
-        f"SELECT MIN(survey_id), MIN(country), MIN(year), {', '.join(f'COUNT({v})' for v in REQUIRED)} FROM persons"
+        f"SELECT MIN(survey_id), MIN(country), MIN(year), {', '.join(f'COUNT({v})' for v in counted)} FROM persons"
     ).fetchall()[0]
+    have = dict(zip(counted, counts))
     edition = f"{method.label}+{estimation.label}"
     missing = []
-    absent = [v for v, n in zip(REQUIRED, counts) if not n]
+    absent = [v for v in REQUIRED if not have[v]]
     if absent:
         reason = f"{', '.join(absent)} absent in {survey_id}"
         missing = [(s, "all", reason) for s in LEGACY_SERIES + HARDSHIP_SERIES]
@@ -68,6 +72,7 @@ def estimate_hardship(
         missing += [(s, "all", reason) for s in HARDSHIP_SERIES]
     else:
         active += list(HARDSHIP_SERIES)
+    missing += [(s, b, f"{v} absent in {survey_id}") for b, v in BREAKDOWN_VARIABLES.items() if not have[v] for s in active]
     low, high = (float(x) for x in method["legacy_thresholds"])
     params = params_frame(
         {

@@ -19,6 +19,8 @@
 -- composition and its head could not be known, and nothing is guessed (the household is listed
 -- with 'household roster incomplete: k of m member rows quarantined'). The estimates then
 -- cover households with a complete roster, without reweighting.
+-- The head is the one member flagged hh_head: a household with none or several (when the survey
+-- flags heads) is left out; MAX(sex) would have called a man-and-woman pair a man.
 -- Households with missing or zero consumption, or OOP above consumption, are excluded from
 -- every 3.8.2 estimate and listed with the reason (block hardship_exclusions).
 -- Domains: total, sex of the household head, urban/rural (and head's sex within it),
@@ -42,8 +44,8 @@ SELECT
     MAX(urban_rural) AS urban_rural,
     MAX(hh_consumption) AS consumption,
     MAX(hh_oop_health) AS oop,
+    SUM(CASE WHEN hh_head THEN 1 ELSE 0 END) AS n_heads,
     MAX(CASE WHEN hh_head THEN sex END) AS head_sex,
-    MAX(CASE WHEN hh_head THEN age END) AS head_age,
     SUM(CASE WHEN age < p.child_age_below THEN 1 ELSE 0 END) AS n_young,
     SUM(CASE WHEN age >= p.child_age_below AND age < p.older_age_from THEN 1 ELSE 0 END) AS n_adult,
     SUM(CASE WHEN age >= p.older_age_from THEN 1 ELSE 0 END) AS n_older
@@ -52,17 +54,20 @@ CROSS JOIN params AS p
 GROUP BY hh_id
 
 -- name: hardship_exclusions
--- One row per household left out, with the first reason that applies.
+-- One row per household left out, with the first reason that applies. The head rules apply
+-- when the survey flags heads at all (without hh_head, the sex of the head is 'unknown').
 SELECT hh_id, reason, consumption, oop
 FROM (
     SELECT
-        hh_id,
+        h.hh_id,
         CASE
             WHEN hh_size IS NULL THEN 'household size not recorded'
             WHEN n_members < hh_size THEN 'household roster incomplete: ' || CAST(hh_size - n_members AS VARCHAR)
                 || ' of ' || CAST(hh_size AS VARCHAR) || ' member rows quarantined'
             WHEN n_members > hh_size THEN 'household roster larger than its size: ' || CAST(n_members AS VARCHAR)
                 || ' members, size ' || CAST(hh_size AS VARCHAR)
+            WHEN s.n_head_flags > 0 AND n_heads = 0 THEN 'no household head among its members'
+            WHEN n_heads > 1 THEN CAST(n_heads AS VARCHAR) || ' household heads'
             WHEN consumption IS NULL THEN 'missing consumption'
             WHEN consumption <= 0 THEN 'consumption not positive'
             WHEN oop IS NULL THEN 'missing out-of-pocket spending'
@@ -70,7 +75,8 @@ FROM (
         END AS reason,
         consumption,
         oop
-    FROM hardship_members
+    FROM hardship_members AS h
+    CROSS JOIN (SELECT COUNT(hh_head) AS n_head_flags FROM persons) AS s
 ) AS x
 WHERE reason IS NOT NULL
 

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 import svy
 
-from engine.financial_hardship import estimate_hardship, ppp_for
+from engine.financial_hardship import HARDSHIP_SERIES, LEGACY_SERIES, estimate_hardship, ppp_for
 from engine.harmonise import ingest_survey
 from engine.method_config import load_method
 from schemas import survey_variables as sv
@@ -20,9 +20,10 @@ from tests.conftest import SOURCE_ROWS, source_frame, write_survey
 EXAMPLE = [(100, 4, 10.0, 3.5), (200, 5, 3.0, 0.1), (150, 3, 2.0, 0.3), (50, 2, 20.0, 0.0), (120, 6, 6.0, 0.9), (80, 1, 4.0, 2.0)]
 
 
-def households_to_persons(households, *, psus=None, head_sex=None, quarantined=()) -> pl.DataFrame:
+def households_to_persons(households, *, psus=None, head_sex=None, quarantined=(), heads=None) -> pl.DataFrame:
     """Kept person rows of ``households``; ``quarantined``: (household, member) pairs left out
-    of the kept rows, as validation would (the household keeps its recorded size)."""
+    of the kept rows, as validation would (the household keeps its recorded size); ``heads``:
+    household -> its members flagged as head (default: member 0)."""
     rows = []
     for i, (w, m, c, o) in enumerate(households):
         for j in range(m):
@@ -32,7 +33,7 @@ def households_to_persons(households, *, psus=None, head_sex=None, quarantined=(
                 "survey_id": "TST_HBS_2020", "country": "GHA", "year": 2020, "survey_kind": "HBS",
                 "hh_id": str(i), "person_id": str(j), "household_weight": float(w), "person_weight": float(w),
                 "stratum": "all", "psu": psus[i] if psus else str(i), "sex": (head_sex[i] if head_sex and j == 0 else "M"),
-                "age": 35 if j < 2 else 10, "hh_head": j == 0, "urban_rural": "urban" if i % 2 else "rural",
+                "age": 35 if j < 2 else 10, "hh_head": j in (heads or {}).get(i, (0,)), "urban_rural": "urban" if i % 2 else "rural",
                 "hh_consumption": None if c is None else c * m * 365, "hh_oop_health": o * m * 365, "hh_size": m, "source_row": len(rows) + 1,
             })
     frame = pl.DataFrame(rows)
@@ -107,6 +108,28 @@ def test_household_size_is_counted_in_the_source_file_before_validation(tmp_path
     res = _estimate(survey.persons)
     assert res.exclusions.select("hh_id", "reason").rows() == [("1", "household roster incomplete: 1 of 3 member rows quarantined")]
     assert res.estimates.filter(pl.col("series") == "SH_XPD_EARN10")["n_unweighted"].max() == 3
+
+
+def test_households_without_a_head_or_with_two_are_left_out():
+    # household 6 has two heads (a man and a woman: MAX(sex) made it 'M'), household 7 none
+    persons = households_to_persons(EXAMPLE + [(90, 2, 1.0, 0.5), (70, 3, 5.0, 0.5)], heads={6: (0, 1), 7: ()}).with_columns(
+        pl.when((pl.col("hh_id") == "6") & (pl.col("person_id") == "1")).then(pl.lit("F")).otherwise(pl.col("sex")).alias("sex")
+    )
+    res = _estimate(persons)
+    assert dict(res.exclusions.select("hh_id", "reason").rows()) == {"6": "2 household heads", "7": "no household head among its members"}
+    v = _totals(res)
+    assert v["SH_XPD_EARN10"] == pytest.approx(60.0000, abs=5e-5) and v["SH_FIN_HARDSHIP"] == pytest.approx(33.8182, abs=5e-5)
+    assert set(res.estimates["head_sex"]) == {"T", "M"}  # every remaining head is a man
+
+
+def test_survey_without_head_flags_keeps_every_household_and_lists_the_lost_breakdown():
+    res = _estimate(households_to_persons(EXAMPLE).with_columns(pl.lit(None, dtype=pl.Boolean).alias("hh_head")))
+    assert res.exclusions.is_empty()
+    assert _totals(res)["SH_FIN_HARDSHIP"] == pytest.approx(33.8182, abs=5e-5)
+    assert set(res.estimates["head_sex"]) == {"T"} and res.gaps.is_empty()
+    lost = res.not_computable.filter(pl.col("breakdown") == "head_sex")
+    assert sorted(lost["series"]) == sorted(LEGACY_SERIES + HARDSHIP_SERIES)
+    assert set(lost["reason"]) == {"hh_head absent in TST_HBS_2020"}
 
 
 def test_standard_error_and_head_sex_gap_against_svy():

@@ -4,8 +4,8 @@ returns, by sex and nationality, with gender and nationality gaps.
 The formulas (every numerator, denominator, the scheme-overlap rule and the life-cycle rule of
 SI_COV_BENFTS) are stated in the header of ``sql/sdg_1_3_1_admin.sql``, which does all the
 computing. Method constants come from ``config/methods/sdg_1_3_1.yaml``: the keys the survey side
-shares (``child_max_age``, ``working_age_min``, ``wkinjry_denominator``, ``cap_at_100``) and the
-edition's ``admin:`` sub-mapping. This module checks the inputs, registers them as relations with
+shares (``child_max_age``, ``working_age_min``, ``wkinjry_denominator``, ``cap_at_100``,
+``contributory_benefits_working_age``) and the edition's ``admin:`` sub-mapping. This module checks the inputs, registers them as relations with
 the one-row ``params`` relation, runs the SQL and returns Polars frames.
 
 Inputs of :func:`compute_admin_coverage` (validated frames of ``schemas.ssi_tables`` and
@@ -63,6 +63,9 @@ SCHEME_OVERLAP_RULES = ("sum", "largest_scheme", "sum_capped_at_denominator")
 BENFTS_RULES = ("lifecycle_capped",)
 ASSISTANCE_ALLOCATIONS = ("vulnerable_population_share", "all_working_age")
 WKINJRY_DENOMINATORS = ("employed", "labour_force")
+# Benefit types that cannot be contributory benefits of working-age persons: the older-age term
+# (contributory old-age pensions), the children's group and non-contributory by definition.
+NOT_WORKING_AGE_CONTRIBUTORY = ("old_age", "child_family", "social_assistance")
 
 COVERAGE_COLUMNS = (
     "country", "year", "series", "sex", "nationality", "age_group", "urban_rural", "value", "numerator",
@@ -136,9 +139,14 @@ def _admin(method: MethodEdition) -> dict:
     if (not split.get("rule") or not isinstance(weights, list) or len(weights) != 5
             or any(float(w) < 0 for w in weights) or abs(sum(float(w) for w in weights) - 1) > 1e-9):
         raise MethodConfigError(f"{where}: admin.age_split needs a rule name and 5 non-negative weights summing to 1")
-    for key in ("contributory_benefits_working_age", "assistance_benefits_working_age"):
-        if unknown := set(admin.get(key) or ()) - set(st.BENEFIT_TYPES):
-            raise MethodConfigError(f"{where}: admin.{key} has unknown benefit types {sorted(unknown)}")
+    if unknown := set(admin.get("assistance_benefits_working_age") or ()) - set(st.BENEFIT_TYPES):
+        raise MethodConfigError(f"{where}: admin.assistance_benefits_working_age has unknown benefit types {sorted(unknown)}")
+    if "contributory_benefits_working_age" in admin:
+        raise MethodConfigError(f"{where}: contributory_benefits_working_age is shared by both sources: set it at the top of the edition, not under admin")
+    contributory = method["contributory_benefits_working_age"]
+    allowed = [t for t in st.BENEFIT_TYPES if t not in NOT_WORKING_AGE_CONTRIBUTORY]
+    if not isinstance(contributory, list) or set(contributory) - set(allowed):
+        raise MethodConfigError(f"{where}: contributory_benefits_working_age must list benefit types among {allowed}, got {contributory!r}")
     if int(admin.get("poverty_max_year_gap", -1)) < 0:
         raise MethodConfigError(f"{where}: admin.poverty_max_year_gap must be a whole number >= 0")
     if not isinstance(admin.get("total_rate_for_sexes"), bool):
@@ -167,13 +175,13 @@ def _params(method: MethodEdition, admin: dict, present: dict[str, bool], vintag
     return params_frame(values)
 
 
-def _benefit_lists(admin: dict) -> pl.DataFrame:
+def _benefit_lists(method: MethodEdition, admin: dict) -> pl.DataFrame:
     rows = []
-    for key, item, kind, what in (
-        ("contributory_benefits_working_age", "contributory_wa_benefit", "contributory", "contributory-scheme recipients"),
-        ("assistance_benefits_working_age", "assistance_wa_benefit", "non_contributory", "non-contributory-scheme recipients"),
+    for types, item, kind, what in (
+        (method["contributory_benefits_working_age"], "contributory_wa_benefit", "contributory", "contributory-scheme recipients"),
+        (admin.get("assistance_benefits_working_age"), "assistance_wa_benefit", "non_contributory", "non-contributory-scheme recipients"),
     ):
-        types = list(admin.get(key) or ())
+        types = list(types or ())
         rows += [(item, t, kind, f"{what} of {', '.join(types)} benefits") for t in types]
     return pl.DataFrame(rows, schema={"item": pl.String, "benefit_type": pl.String, "scheme_kind": pl.String, "description": pl.String}, orient="row")
 
@@ -280,7 +288,7 @@ def compute_admin_coverage(
         "adm_countries": _context(countries, "countries", ("iso3", "m49")),
         "adm_wpp_groups": groups,
         "adm_age_weights": weights,
-        "adm_benefit_lists": _benefit_lists(admin),
+        "adm_benefit_lists": _benefit_lists(method, admin),
         **{rel: _context(context[table], table, cols) for table, (rel, cols) in _CONTEXT.items()},
         "params": _params(method, admin, present, dict(vintages or {})),
     }

@@ -22,7 +22,7 @@ import duckdb
 import polars as pl
 from scipy import stats
 
-from engine.method_config import MethodEdition
+from engine.method_config import MethodConfigError, MethodEdition
 from engine.sql import fetch, params_frame, run_sql_file
 
 DOMAIN_DIMS = ("sex", "nationality", "age_group", "urban_rural")
@@ -30,6 +30,9 @@ DOMAIN_DIMS = ("sex", "nationality", "age_group", "urban_rural")
 # the others only when the edition's `survey.breakdowns` lists them.
 BREAKDOWN_VARIABLES = {"nationality": "nationality", "urban_rural": "urban_rural"}
 PENSION_AGE_SERIES = ("SI_COV_PENSN", "SI_COV_VULN")
+# Benefit lists of the edition whose flags the SQL switches on (params <switch>_<type>): edition
+# key -> (prefix of series_requirements.needed_for, params prefix).
+BENEFIT_LISTS = {"contributory_benefits_working_age": ("contributory", "cb")}
 PENSION_AGE_SEXES = ("F", "M")
 NOT_COMPUTABLE_SCHEMA = {"survey_id": pl.String, "country": pl.String, "year": pl.Int64, "series": pl.String, "breakdown": pl.String, "reason": pl.String}
 ESTIMATE_SCHEMA = {
@@ -136,7 +139,23 @@ def _survey_profile(con: duckdb.DuckDBPyConnection, variables: list[str]) -> tup
     return survey_id, country, int(year), present
 
 
-def _method_params(method: MethodEdition) -> pl.DataFrame:
+def _edition_requirements(requirements: pl.DataFrame, method: MethodEdition) -> tuple[pl.DataFrame, dict[str, bool]]:
+    """The variables each series needs under ``method`` (series, variable) and the params
+    switches ``<switch>_<type>`` of its benefit lists (BENEFIT_LISTS). A listed type must be one
+    series_requirements names (needed_for ``<prefix>:<type>``), else MethodConfigError."""
+    needed, switches = [], {}
+    for key, (prefix, switch) in BENEFIT_LISTS.items():
+        listed = method[key]
+        allowed = sorted(n.split(":", 1)[1] for n in requirements["needed_for"].drop_nulls().unique() if n.startswith(f"{prefix}:"))
+        if not isinstance(listed, list) or set(map(str, listed)) - set(allowed):
+            raise MethodConfigError(f"{method.source}, edition {method.edition}: {key} must list benefit types among {allowed}, got {listed!r}")
+        needed += [f"{prefix}:{t}" for t in listed]
+        switches |= {f"{switch}_{t}": t in listed for t in allowed}
+    kept = requirements.filter(pl.col("needed_for").is_null() | pl.col("needed_for").is_in(needed))
+    return kept.select("series", "variable").unique(maintain_order=True), switches
+
+
+def _method_params(method: MethodEdition, switches: dict[str, bool]) -> pl.DataFrame:
     survey = method["survey"]
     return params_frame(
         {
@@ -146,6 +165,7 @@ def _method_params(method: MethodEdition) -> pl.DataFrame:
             "contributor_unasked_as_no": bool(survey["contributor_unasked_as_no"]),
             "by_age_group": "age_group" in survey["breakdowns"],
             "by_urban_rural": "urban_rural" in survey["breakdowns"],
+            **switches,
         }
     )
 
@@ -202,7 +222,7 @@ def estimate_survey(
         raise ValueError(f"pensionable_age must have one row per sex, got {pensionable_age['sex'].to_list()}")
     register_persons(con, persons)
     run_sql_file(con, "sdg_1_3_1_survey.sql", only=("series_requirements",))
-    requirements = fetch(con, "series_requirements")
+    requirements, switches = _edition_requirements(fetch(con, "series_requirements"), method)
     variables = sorted(set(requirements["variable"]) | set(BREAKDOWN_VARIABLES.values()))
     survey_id, country, year, present = _survey_profile(con, variables)
     missing = _not_computable(requirements, present, pensionable_age, method, survey_id, country, year)
@@ -216,7 +236,7 @@ def estimate_survey(
             con,
             "sdg_1_3_1_survey.sql",
             {
-                "params": _method_params(method),
+                "params": _method_params(method, switches),
                 "pensionable_age": pensionable_age.select(pl.col("sex").cast(pl.String), pl.col("age").cast(pl.Int64)),
                 "age_bands": _age_bands(method),
                 "active_series": active,

@@ -3,8 +3,8 @@
 -- Follows UN SDG metadata 1.3.1 (ILO custodian; 2021-01 edition as mirrored, metadata update
 -- 2022-03-31) and the ILO World Social Protection Report 2024-26 (methodology notes sections 1.3
 -- to 1.8 and 4). The open choices are edition constants in config/methods/sdg_1_3_1.yaml: the keys
--- shared with the survey side (child_max_age, working_age_min, wkinjry_denominator, cap_at_100)
--- and the `admin:` sub-mapping. Every output row records method_edition = sdg_1_3_1:<edition>.
+-- shared with the survey side (child_max_age, working_age_min, wkinjry_denominator, cap_at_100,
+-- contributory_benefits_working_age) and the `admin:` sub-mapping. Every output row records method_edition = sdg_1_3_1:<edition>.
 --
 -- Coverage of series s for return r, sex x (T, F, M), nationality n (T, national, non_national):
 --   value = 100 * N / D   (percent); with cap_at_100, value = 100 where 100 N / D > 100 and
@@ -58,7 +58,8 @@
 --                     C  = active contributors of old-age schemes (contributors of other branches
 --                          are largely the same workers and are not added),
 --                     Rc = beneficiaries of contributory schemes with a benefit_type in
---                          admin.contributory_benefits_working_age,
+--                          contributory_benefits_working_age (shared with the survey side,
+--                          which counts the rec_<type> flags of the same types),
 --                     Pc = old_age beneficiaries of contributory schemes
 --   SI_COV_POOR     poverty_rate / 100 x population; rate of the reference year or the nearest year
 --                   within admin.poverty_max_year_gap (the earlier at equal distance); T rate for

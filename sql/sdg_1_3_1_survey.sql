@@ -17,8 +17,8 @@
 -- | SI_COV_PENSN    | age >= statutory pensionable age of the person's sex   | rec_oldage_contrib or rec_oldage_noncontrib   |
 -- | SI_COV_VULN     | vulnerable: children; persons below pensionable age    | rec_social_assistance                         |
 -- |                 | who neither contribute nor receive a contributory      |                                               |
--- |                 | benefit; persons at or above it without a contributory |                                               |
--- |                 | pension                                                |                                               |
+-- |                 | benefit (below); persons at or above it without a      |                                               |
+-- |                 | contributory pension (rec_oldage_contrib)              |                                               |
 -- | SI_COV_POOR     | poor (below the national poverty line)                 | rec_social_assistance                         |
 -- | SI_COV_WKINJRY  | employed (or labour force, per edition) aged           | injury_insured                                |
 -- |                 | working_age_min+                                       |                                               |
@@ -29,10 +29,12 @@
 -- SP_* are report series of the World Social Protection Report, not UN SDG series.
 -- The labour-market populations (SI_COV_UEMP, SI_COV_WKINJRY, SP_CONTRIB_LF) are limited to
 -- working_age_min+, as the administrative denominators (labour force statistics of persons 15+).
--- Contributory benefits (for the vulnerable population) are the old-age contributory pension
--- and the social-insurance branches sickness, maternity, unemployment, employment injury and
--- survivors; disability benefits, which may be either, are not. With the edition's
--- contributor_unasked_as_no, a missing contributor flag outside employment counts as "no".
+-- Contributory benefits (for the vulnerable population, as on the administrative side: config
+-- contributory_benefits_working_age, shared by both sources) are the contributory old-age
+-- pension (rec_oldage_contrib) and the rec_<type> flags of the benefit types the edition lists
+-- (params cb_<type>); a survey flag does not say which scheme pays, so a listed type counts as
+-- contributory for every recipient. With the edition's contributor_unasked_as_no, a missing
+-- contributor flag outside employment counts as "no".
 -- Flags combine with SQL's three-valued logic: a person whose covered flag (or population
 -- membership) is unknown is left out of that series' domains but stays in the design.
 --
@@ -50,34 +52,41 @@
 -- cross moments of compared pairs) are summed in one pass each.
 -- The first block lists the variables each series needs: a survey where one of them is absent
 -- (entirely missing) cannot give that series, which is then reported as not computable.
+-- needed_for: NULL (always) or contributory:<type> (needed only when the edition lists <type>
+-- in contributory_benefits_working_age; the list of such types is the one the edition may use).
 --
 -- Inputs: persons (canonical person table of one survey); params (child_max_age,
 -- working_age_min, wkinjry_labour_force, contributor_unasked_as_no, by_age_group,
--- by_urban_rural); pensionable_age(sex, age) for both sexes; age_bands(age, label), one row per
+-- by_urban_rural, cb_<type> for each contributory:<type> of series_requirements);
+-- pensionable_age(sex, age) for both sexes; age_bands(age, label), one row per
 -- single year of age; active_series(series), the series this survey can give.
 -- Outputs: domain_moments, design_psus (the interface of sql/survey_variance.sql), gap_pairs,
 -- pair_moments (of sql/survey_gaps.sql) and domains (domain_id -> breakdown columns).
 
 -- name: series_requirements
-SELECT series, variable FROM (VALUES
-    ('SI_COV_BENFTS', 'contributor'), ('SI_COV_BENFTS', 'rec_child_family'), ('SI_COV_BENFTS', 'rec_maternity'),
-    ('SI_COV_BENFTS', 'rec_sickness'), ('SI_COV_BENFTS', 'rec_disability'), ('SI_COV_BENFTS', 'rec_unemployment'),
-    ('SI_COV_BENFTS', 'rec_oldage_contrib'), ('SI_COV_BENFTS', 'rec_oldage_noncontrib'), ('SI_COV_BENFTS', 'rec_survivors'),
-    ('SI_COV_BENFTS', 'rec_employment_injury'), ('SI_COV_BENFTS', 'rec_social_assistance'),
-    ('SI_COV_CHLD', 'rec_child_family'),
-    ('SI_COV_MATNL', 'gave_birth'), ('SI_COV_MATNL', 'rec_maternity'),
-    ('SI_COV_DISAB', 'severe_disability'), ('SI_COV_DISAB', 'rec_disability'),
-    ('SI_COV_UEMP', 'lf_status'), ('SI_COV_UEMP', 'rec_unemployment'),
-    ('SI_COV_PENSN', 'rec_oldage_contrib'), ('SI_COV_PENSN', 'rec_oldage_noncontrib'),
-    ('SI_COV_VULN', 'contributor'), ('SI_COV_VULN', 'rec_oldage_contrib'), ('SI_COV_VULN', 'rec_sickness'),
-    ('SI_COV_VULN', 'rec_maternity'), ('SI_COV_VULN', 'rec_unemployment'), ('SI_COV_VULN', 'rec_employment_injury'),
-    ('SI_COV_VULN', 'rec_survivors'), ('SI_COV_VULN', 'rec_social_assistance'),
-    ('SI_COV_POOR', 'poor'), ('SI_COV_POOR', 'rec_social_assistance'),
-    ('SI_COV_WKINJRY', 'lf_status'), ('SI_COV_WKINJRY', 'injury_insured'),
-    ('SP_CONTRIB_LF', 'lf_status'), ('SP_CONTRIB_LF', 'contributor'),
-    ('SP_CONTRIB_WAP', 'contributor'),
-    ('SP_HEALTH_PROT', 'health_protected')
-) AS t(series, variable)
+SELECT series, variable, needed_for FROM (VALUES
+    ('SI_COV_BENFTS', 'contributor', CAST(NULL AS VARCHAR)), ('SI_COV_BENFTS', 'rec_child_family', NULL),
+    ('SI_COV_BENFTS', 'rec_maternity', NULL), ('SI_COV_BENFTS', 'rec_sickness', NULL), ('SI_COV_BENFTS', 'rec_disability', NULL),
+    ('SI_COV_BENFTS', 'rec_unemployment', NULL), ('SI_COV_BENFTS', 'rec_oldage_contrib', NULL),
+    ('SI_COV_BENFTS', 'rec_oldage_noncontrib', NULL), ('SI_COV_BENFTS', 'rec_survivors', NULL),
+    ('SI_COV_BENFTS', 'rec_employment_injury', NULL), ('SI_COV_BENFTS', 'rec_social_assistance', NULL),
+    ('SI_COV_CHLD', 'rec_child_family', NULL),
+    ('SI_COV_MATNL', 'gave_birth', NULL), ('SI_COV_MATNL', 'rec_maternity', NULL),
+    ('SI_COV_DISAB', 'severe_disability', NULL), ('SI_COV_DISAB', 'rec_disability', NULL),
+    ('SI_COV_UEMP', 'lf_status', NULL), ('SI_COV_UEMP', 'rec_unemployment', NULL),
+    ('SI_COV_PENSN', 'rec_oldage_contrib', NULL), ('SI_COV_PENSN', 'rec_oldage_noncontrib', NULL),
+    ('SI_COV_VULN', 'contributor', NULL), ('SI_COV_VULN', 'rec_oldage_contrib', NULL),
+    ('SI_COV_VULN', 'rec_sickness', 'contributory:sickness'), ('SI_COV_VULN', 'rec_maternity', 'contributory:maternity'),
+    ('SI_COV_VULN', 'rec_disability', 'contributory:disability'), ('SI_COV_VULN', 'rec_unemployment', 'contributory:unemployment'),
+    ('SI_COV_VULN', 'rec_employment_injury', 'contributory:employment_injury'),
+    ('SI_COV_VULN', 'rec_survivors', 'contributory:survivors'),
+    ('SI_COV_VULN', 'rec_social_assistance', NULL),
+    ('SI_COV_POOR', 'poor', NULL), ('SI_COV_POOR', 'rec_social_assistance', NULL),
+    ('SI_COV_WKINJRY', 'lf_status', NULL), ('SI_COV_WKINJRY', 'injury_insured', NULL),
+    ('SP_CONTRIB_LF', 'lf_status', NULL), ('SP_CONTRIB_LF', 'contributor', NULL),
+    ('SP_CONTRIB_WAP', 'contributor', NULL),
+    ('SP_HEALTH_PROT', 'health_protected', NULL)
+) AS t(series, variable, needed_for)
 
 -- name: person_series [view]
 -- One scan of the person table: each person x each series whose population it belongs to.
@@ -141,8 +150,12 @@ FROM (
             OR p.rec_child_family OR p.rec_maternity OR p.rec_sickness OR p.rec_disability
             OR p.rec_unemployment OR p.rec_oldage_contrib OR p.rec_oldage_noncontrib OR p.rec_survivors
             OR p.rec_employment_injury OR p.rec_social_assistance) AS covered_any,
-        (p.rec_oldage_contrib OR p.rec_sickness OR p.rec_maternity OR p.rec_unemployment
-            OR p.rec_employment_injury OR p.rec_survivors) AS contributory_benefit
+        -- contributory benefits: the contributory old-age pension and the listed types
+        (p.rec_oldage_contrib
+            OR (prm.cb_sickness AND p.rec_sickness) OR (prm.cb_maternity AND p.rec_maternity)
+            OR (prm.cb_disability AND p.rec_disability) OR (prm.cb_unemployment AND p.rec_unemployment)
+            OR (prm.cb_employment_injury AND p.rec_employment_injury)
+            OR (prm.cb_survivors AND p.rec_survivors)) AS contributory_benefit
     FROM persons AS p
     CROSS JOIN params AS prm
     LEFT JOIN pensionable_age AS a ON a.sex = p.sex

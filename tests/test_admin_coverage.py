@@ -106,9 +106,11 @@ def context(**overrides) -> dict:
     return tables
 
 
-def method(edition="ILO-2024", **admin):
+def method(edition="ILO-2024", shared=None, **admin):
+    """An edition with some ``admin`` entries (keyword arguments) and some shared, top-level
+    entries (``shared``) replaced."""
     m = load_method("sdg_1_3_1", edition)
-    params = {**m.params, "admin": {**m.params["admin"], **admin}}
+    params = {**m.params, **(shared or {}), "admin": {**m.params["admin"], **admin}}
     return dataclasses.replace(m, params=params)
 
 
@@ -224,6 +226,19 @@ def test_vulnerable_residual(result):
     check(row(result, "SI_COV_VULN"), 4000, 30000)
     check(row(result, "SI_COV_VULN", sex="F"), 2200, 20000 - (3000 + 80 + 100) - 600)
     check(row(result, "SI_COV_VULN", sex="M"), 1800, 20000 - (5000 + 120 + 200) - 900)
+
+
+def test_vulnerable_residual_follows_the_configured_contributory_benefits():
+    """contributory_benefits_working_age is shared with the survey side (top level of the
+    edition): without disability, Rc = 300 (S6 unemployment) and V = 40 000 - 8300 - 1500; with
+    survivors added nothing changes (no survivors' benefits in the return)."""
+    assert "contributory_benefits_working_age" not in load_method("sdg_1_3_1")["admin"]
+    check(row(run(m=method(shared={"contributory_benefits_working_age": ["unemployment", "employment_injury"]})), "SI_COV_VULN"),
+          4000, 40000 - 8300 - 1500)
+    check(row(run(m=method(shared={"contributory_benefits_working_age": ["disability", "unemployment", "survivors"]})), "SI_COV_VULN"),
+          4000, 30000)
+    with pytest.raises(MethodConfigError, match="contributory_benefits_working_age"):
+        run(m=method(shared={"contributory_benefits_working_age": ["old_age"]}))
 
 
 def test_poor_from_the_nearest_poverty_year(result):

@@ -15,7 +15,7 @@ import pytest
 import svy
 from scipy import stats
 
-from engine.method_config import MethodEdition, load_method
+from engine.method_config import MethodConfigError, MethodEdition, load_method
 from engine.survey_estimation import LonelyPsuError, estimate_survey
 from schemas import survey_variables as sv
 from schemas.tables import polars_dtype
@@ -95,7 +95,8 @@ def reference_series(method: MethodEdition) -> dict[str, tuple[pl.Expr, pl.Expr]
     unasked = pl.col("contributor").is_null() & (pl.col("lf_status").fill_null("") != "employed") & pl.lit(bool(method["survey"]["contributor_unasked_as_no"]))
     contributes = pl.when(unasked).then(False).otherwise(pl.col("contributor"))
     benefits = [c for c in sv.BY_NAME if c.startswith("rec_")]
-    contributory = pl.any_horizontal("rec_oldage_contrib", "rec_sickness", "rec_maternity", "rec_unemployment", "rec_employment_injury", "rec_survivors")
+    # contributory benefits: the contributory old-age pension and the edition's working-age list
+    contributory = pl.any_horizontal("rec_oldage_contrib", *[f"rec_{t}" for t in method["contributory_benefits_working_age"]])
     labour_force = pl.col("lf_status").is_in(["employed", "unemployed"])
     return {
         "SI_COV_BENFTS": (pl.lit(True), pl.any_horizontal(contributes, *benefits)),
@@ -449,6 +450,50 @@ def test_editions_change_child_band_and_injury_denominator(persons, result):
     assert one(old, series="SI_COV_WKINJRY")["n_unweighted"] == known_inj.filter(pl.col("lf_status") == "employed").height
     assert one(new, series="SI_COV_WKINJRY")["n_unweighted"] == known_inj.filter(pl.col("lf_status").is_in(["employed", "unemployed"])).height
     assert set(old.join(new, on="series")["method_edition"]) == {"sdg_1_3_1:ILO-2020+survey_estimation:2026.1"}
+
+
+def test_vulnerable_population_follows_the_configured_contributory_benefits(persons, result):
+    """The vulnerable population (metadata 1.3 h): children; persons below pensionable age who
+    neither contribute nor receive a benefit of the edition's contributory_benefits_working_age
+    (or a contributory old-age pension); persons at or above it without a contributory pension.
+    The default list (disability, unemployment, employment injury) is the administrative one; a
+    changed list changes the population."""
+    def vulnerable(res):
+        return one(res.estimates.filter(DOMAIN_TOTAL), series="SI_COV_VULN", sex="T", nationality="T")
+
+    def expected(types):
+        contributes = pl.when(pl.col("contributor").is_null() & (pl.col("lf_status") != "employed")).then(False).otherwise(pl.col("contributor"))
+        above = pl.col("age") >= pl.when(pl.col("sex") == "F").then(60).otherwise(65)
+        contributory = pl.any_horizontal(contributes, "rec_oldage_contrib", *[f"rec_{t}" for t in types])
+        pop = (pl.col("age") <= 15) | (~above & ~contributory) | (above & ~pl.col("rec_oldage_contrib"))
+        return persons.filter(pop.fill_null(False) & pl.col("rec_social_assistance").is_not_null()).height
+
+    default = load_method("sdg_1_3_1")
+    assert default["contributory_benefits_working_age"] == ["disability", "unemployment", "employment_injury"]
+    assert default["contributory_benefits_working_age"] == load_method("sdg_1_3_1")["contributory_benefits_working_age"]
+    assert vulnerable(result)["n_unweighted"] == expected(["disability", "unemployment", "employment_injury"])
+    wider = edition(default, "wider", contributory_benefits_working_age=["sickness", "maternity", "survivors", "unemployment", "employment_injury"])
+    changed = vulnerable(run(persons, wider))
+    assert changed["n_unweighted"] == expected(["sickness", "maternity", "survivors", "unemployment", "employment_injury"])
+    assert changed["n_unweighted"] != vulnerable(result)["n_unweighted"]
+    assert changed["value"] != pytest.approx(vulnerable(result)["value"], rel=1e-6)
+
+
+def test_only_the_listed_contributory_flags_are_required(persons):
+    """A survey without a sickness-benefit question gives SI_COV_VULN when sickness is not in the
+    edition's list, and lists it as not computable when it is."""
+    no_sickness = persons.with_columns(rec_sickness=pl.lit(None, dtype=pl.Boolean))
+    assert "SI_COV_VULN" in run(no_sickness).estimates["series"].to_list()
+    listed = edition(load_method("sdg_1_3_1"), "sickness", contributory_benefits_working_age=["sickness", "disability"])
+    nc = run(no_sickness, listed).not_computable.filter(pl.col("series") == "SI_COV_VULN")
+    assert nc["reason"].to_list() == [f"rec_sickness absent in {SURVEY_ID}"]
+
+
+@pytest.mark.parametrize("types", [["old_age"], ["social_assistance"], ["child_family"], ["pension"]])
+def test_contributory_list_rejects_types_counted_elsewhere(persons, types):
+    bad = edition(load_method("sdg_1_3_1"), "bad", contributory_benefits_working_age=types)
+    with pytest.raises(MethodConfigError, match="contributory_benefits_working_age"):
+        run(persons.head(10), bad)
 
 
 def test_labour_market_series_count_persons_of_working_age_only():

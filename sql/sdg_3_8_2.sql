@@ -21,6 +21,11 @@
 -- cover households with a complete roster, without reweighting.
 -- The head is the one member flagged hh_head: a household with none or several (when the survey
 -- flags heads) is left out; MAX(sex) would have called a man-and-woman pair a man.
+-- Household values (consumption, OOP, size, area) must be the same on every member's row: a
+-- household whose members disagree (or where some lack the value) is left out, naming the
+-- variables, instead of taking MAX over members. Design variables are not checked here: w_i,
+-- stratum and PSU are the largest member value (with household_weight absent, w_i is then the
+-- largest person weight of the household).
 -- Households with missing or zero consumption, or OOP above consumption, are excluded from
 -- every 3.8.2 estimate and listed with the reason (block hardship_exclusions).
 -- Domains: total, sex of the household head, urban/rural (and head's sex within it),
@@ -48,7 +53,14 @@ SELECT
     MAX(CASE WHEN hh_head THEN sex END) AS head_sex,
     SUM(CASE WHEN age < p.child_age_below THEN 1 ELSE 0 END) AS n_young,
     SUM(CASE WHEN age >= p.child_age_below AND age < p.older_age_from THEN 1 ELSE 0 END) AS n_adult,
-    SUM(CASE WHEN age >= p.older_age_from THEN 1 ELSE 0 END) AS n_older
+    SUM(CASE WHEN age >= p.older_age_from THEN 1 ELSE 0 END) AS n_older,
+    -- household values that are not the same on every member (several values, or missing on some)
+    NULLIF(CONCAT_WS(', ',
+        CASE WHEN COUNT(DISTINCT hh_consumption) > 1 OR (COUNT(hh_consumption) > 0 AND COUNT(hh_consumption) < COUNT(*)) THEN 'hh_consumption' END,
+        CASE WHEN COUNT(DISTINCT hh_oop_health) > 1 OR (COUNT(hh_oop_health) > 0 AND COUNT(hh_oop_health) < COUNT(*)) THEN 'hh_oop_health' END,
+        CASE WHEN COUNT(DISTINCT hh_size) > 1 OR (COUNT(hh_size) > 0 AND COUNT(hh_size) < COUNT(*)) THEN 'hh_size' END,
+        CASE WHEN COUNT(DISTINCT urban_rural) > 1 OR (COUNT(urban_rural) > 0 AND COUNT(urban_rural) < COUNT(*)) THEN 'urban_rural' END
+    ), '') AS differing
 FROM persons
 CROSS JOIN params AS p
 GROUP BY hh_id
@@ -61,6 +73,7 @@ FROM (
     SELECT
         h.hh_id,
         CASE
+            WHEN differing IS NOT NULL THEN 'household values differ between members: ' || differing
             WHEN hh_size IS NULL THEN 'household size not recorded'
             WHEN n_members < hh_size THEN 'household roster incomplete: ' || CAST(hh_size - n_members AS VARCHAR)
                 || ' of ' || CAST(hh_size AS VARCHAR) || ' member rows quarantined'

@@ -122,6 +122,26 @@ def test_households_without_a_head_or_with_two_are_left_out():
     assert set(res.estimates["head_sex"]) == {"T", "M"}  # every remaining head is a man
 
 
+def test_households_whose_members_disagree_on_household_values_are_left_out():
+    # 6: one member reports other consumption (MAX took the larger); 7: OOP missing on one
+    # member only; 8: consumption and area both differ
+    persons = households_to_persons(EXAMPLE + [(90, 2, 1.0, 0.5), (70, 3, 5.0, 0.5), (60, 2, 4.0, 0.4)])
+    member = lambda h, j: (pl.col("hh_id") == h) & (pl.col("person_id") == j)  # noqa: E731
+    persons = persons.with_columns(
+        pl.when(member("6", "1") | member("8", "0")).then(pl.col("hh_consumption") * 2).otherwise(pl.col("hh_consumption")).alias("hh_consumption"),
+        pl.when(member("7", "2")).then(None).otherwise(pl.col("hh_oop_health")).alias("hh_oop_health"),
+        pl.when(member("8", "1")).then(pl.lit("urban")).otherwise(pl.col("urban_rural")).alias("urban_rural"),
+    )
+    assert persons.filter(pl.col("hh_id") == "8")["urban_rural"].n_unique() == 2
+    res = _estimate(persons)
+    assert dict(res.exclusions.select("hh_id", "reason").rows()) == {
+        "6": "household values differ between members: hh_consumption",
+        "7": "household values differ between members: hh_oop_health",
+        "8": "household values differ between members: hh_consumption, urban_rural",
+    }
+    assert _totals(res)["SH_FIN_HARDSHIP"] == pytest.approx(33.8182, abs=5e-5)
+
+
 def test_survey_without_head_flags_keeps_every_household_and_lists_the_lost_breakdown():
     res = _estimate(households_to_persons(EXAMPLE).with_columns(pl.lit(None, dtype=pl.Boolean).alias("hh_head")))
     assert res.exclusions.is_empty()

@@ -16,7 +16,8 @@
 --   den = P_c(T) * median(den / P) of the same donors (1 for population weighting).
 --   Sex coherence (sexes F and M aggregated, 1.3.1): when T is reported, imputed F/M cells share
 --   the residual T - reported sexes in proportion to their imputed values (one missing sex gets
---   it exactly: status 'derived', imputation_level 'residual_of_total'); when T is not reported
+--   it exactly: status 'derived', imputation_level 'residual_of_total', the source and year of
+--   the T cell); when T is not reported
 --   it is the sum of its sex cells (imputation_level 'sum_of_sexes'; status 'derived' when all
 --   of them are reported, else 'imputed').
 --   Shares covered: denominator_share_reported = sum den (reported or derived) / sum den;
@@ -185,6 +186,9 @@ FROM pub_imputed
 SELECT
     c.family, c.vintage, c.series, c.ref_year, c.ref_area,
     MAX(CASE WHEN c.sex = 'T' THEN c.status END) AS t_status,
+    MAX(CASE WHEN c.sex = 'T' THEN c.source_kind END) AS t_source_kind,
+    MAX(CASE WHEN c.sex = 'T' THEN c.source_id END) AS t_source_id,
+    MAX(CASE WHEN c.sex = 'T' THEN c.obs_year END) AS t_obs_year,
     SUM(CASE WHEN c.sex = 'T' THEN c.num END) AS t_num,
     SUM(CASE WHEN c.sex = 'T' THEN c.den END) AS t_den,
     COALESCE(SUM(CASE WHEN c.sex <> 'T' AND c.status = 'reported' THEN c.num END), 0) AS rep_num,
@@ -203,11 +207,15 @@ JOIN (
 GROUP BY c.family, c.vintage, c.series, c.ref_year, c.ref_area
 
 -- name: pub_sex_cells
--- F and M cells; imputed ones take their share of the residual of a reported T.
+-- F and M cells; imputed ones take their share of the residual of a reported T (a single missing
+-- sex is derived from the T cell's source: its source and year are those of the T cell).
 SELECT
     c.family, c.vintage, c.weighting, c.series, c.ref_year, c.ref_area, c.sex,
     CASE WHEN rescale THEN (CASE WHEN s.n_sex_imputed = 1 THEN 'derived' ELSE 'imputed' END) ELSE c.status END AS status,
-    c.source_kind, c.source_id, c.obs_year, c.base_pop,
+    CASE WHEN rescale AND s.n_sex_imputed = 1 THEN s.t_source_kind ELSE c.source_kind END AS source_kind,
+    CASE WHEN rescale AND s.n_sex_imputed = 1 THEN s.t_source_id ELSE c.source_id END AS source_id,
+    CASE WHEN rescale AND s.n_sex_imputed = 1 THEN s.t_obs_year ELSE c.obs_year END AS obs_year,
+    c.base_pop,
     CASE
         WHEN NOT rescale THEN c.num
         WHEN s.imp_num > 0 THEN GREATEST(s.t_num - s.rep_num, 0) * c.num / s.imp_num

@@ -111,10 +111,36 @@ def test_sex_cells_add_up_to_the_total_and_a_residual_is_derived_and_withheld():
     result = run({"sdg_1_3_1": table}, countries=only("GHA", "TGO"))
     m = cell(result, "GHA", "SI_COV_UEMP", "M")
     assert (m["status"], m["imputation_level"], m["value_withheld"], m["value"]) == ("derived", "residual_of_total", True, None)
+    assert (m["source_id"], m["obs_year"]) == ("GHA_LFS_2021", 2021)  # the source of the total it comes from
     female, male, total = (agg(result, "SI_COV_UEMP", sex=s) for s in ("F", "M", "T"))
     assert female["numerator"] + male["numerator"] == pytest.approx(total["numerator"])
     assert male["value"] == pytest.approx(100 * (30 + 12) / (120 + 50))
     assert total["value"] == pytest.approx(100 * 60 / 300)
+
+
+def test_only_a_residual_that_would_reveal_a_suppressed_cell_is_withheld():
+    # GHA (survey): M suppressed (n = 20), derived M withheld. TGO (administrative) reports T and F
+    # and has no M cell at all: M = T - F reveals nothing hidden and is shown. KEN (survey) has an
+    # M cell that is suppressed in another source only (an older survey): its derived M is shown.
+    # COL reports every sex (the donor of the imputed M cells before they become residuals).
+    table = coverage_frame([
+        coverage("COL", "SI_COV_UEMP", 10, 100), coverage("COL", "SI_COV_UEMP", 4, 50, sex="F"), coverage("COL", "SI_COV_UEMP", 6, 50, sex="M"),
+        coverage("GHA", "SI_COV_UEMP", 40, 200), coverage("GHA", "SI_COV_UEMP", 10, 80, sex="F"),
+        coverage("GHA", "SI_COV_UEMP", 30, 120, sex="M", n=20),
+        coverage("TGO", "SI_COV_UEMP", 20, 100, source_kind="administrative"),
+        coverage("TGO", "SI_COV_UEMP", 8, 50, sex="F", source_kind="administrative"),
+        coverage("KEN", "SI_COV_UEMP", 30, 100), coverage("KEN", "SI_COV_UEMP", 10, 50, sex="F"),
+        coverage("KEN", "SI_COV_UEMP", 22, 50, sex="M", year=2019, n=10),
+        coverage("KEN", "SI_COV_UEMP", 40, 100, year=2019), coverage("KEN", "SI_COV_UEMP", 18, 50, sex="F", year=2019),
+    ])
+    result = run({"sdg_1_3_1": table}, countries=only("GHA", "TGO", "KEN", "COL"))
+    gha, tgo, ken = (cell(result, iso, "SI_COV_UEMP", "M") for iso in ("GHA", "TGO", "KEN"))
+    assert (gha["status"], gha["value_withheld"], gha["value"], gha["numerator"], gha["denominator"]) == ("derived", True, None, None, None)
+    assert (tgo["status"], tgo["imputation_level"], tgo["value_withheld"]) == ("derived", "residual_of_total", False)
+    assert (tgo["value"], tgo["denominator"], tgo["source_id"]) == (pytest.approx(100 * 12 / 50), pytest.approx(50.0), "TGO_2021")
+    assert (ken["status"], ken["value_withheld"], ken["value"]) == ("derived", False, pytest.approx(100 * 20 / 50))
+    # the aggregate uses every derived cell, withheld or not
+    assert agg(result, "SI_COV_UEMP", sex="M")["numerator"] == pytest.approx(30 + 12 + 20 + 6)
 
 
 def test_total_of_a_country_without_a_total_is_the_sum_of_its_sexes():

@@ -126,12 +126,28 @@ def aggregation_inputs(rows: pl.DataFrame, config: PublicationConfig) -> pl.Data
     return with_vintage(obs, config).select(list(OBS_SCHEMA)).cast(OBS_SCHEMA)
 
 
-def withhold_residuals(lineup: pl.DataFrame) -> pl.DataFrame:
-    """Add ``value_withheld``: a derived sex cell (reported total minus the other reported sex)
-    would reproduce a survey cell that disclosure control suppressed, so its value, numerator
-    and denominator are emptied in the published line-up (the aggregates use them)."""
-    withheld = (pl.col("status") == "derived") & (pl.col("sex") != "T")
-    return lineup.with_columns(withheld.alias("value_withheld")).with_columns(
+def suppressed_cells(rows: pl.DataFrame, config: PublicationConfig) -> pl.DataFrame:
+    """``family, series, ref_area, year, source_id, sex``: the survey breakdown-total cells (by
+    sex) that disclosure control suppresses."""
+    cells = at_totals(rows, keep=("sex",)).filter(
+        (pl.col("source_kind") == "survey") & suppression_rule(config, pl.col("n_unweighted"), pl.col("reliability"))
+    )
+    return cells.select("family", "series", "ref_area", "year", "source_id", "sex").unique()
+
+
+def withhold_residuals(lineup: pl.DataFrame, suppressed: pl.DataFrame) -> pl.DataFrame:
+    """Add ``value_withheld``: a derived sex cell (reported total minus the other reported sex,
+    ``imputation_level`` residual_of_total) whose own cell in the same source and year is among
+    ``suppressed`` (:func:`suppressed_cells`) would reproduce that suppressed survey cell, so its
+    value, numerator and denominator are emptied in the published line-up (the aggregates use
+    them). Other derived cells (the source has no such cell, or publishes it) keep their values."""
+    hidden = suppressed.select(
+        "family", "series", "ref_area", pl.col("year").alias("obs_year"), "source_id", "sex", pl.lit(True).alias("_hidden")
+    )
+    keys = ["family", "series", "ref_area", "obs_year", "source_id", "sex"]
+    marked = lineup.join(hidden, on=keys, how="left")
+    withheld = (pl.col("status") == "derived") & (pl.col("sex") != "T") & pl.col("_hidden").fill_null(False)
+    return marked.with_columns(withheld.alias("value_withheld")).drop("_hidden").with_columns(
         [pl.when(pl.col("value_withheld")).then(None).otherwise(pl.col(c)).alias(c) for c in ("value", "numerator", "denominator")]
     )
 
@@ -169,7 +185,9 @@ def compute_aggregates(
         pl.lit(population_vintage).alias("population_vintage"),
         pl.lit(config.label).alias("method_edition"),
     ]
-    lineup = withhold_residuals(fetch(con, "pub_lineup").select(list(LINEUP_SCHEMA)).cast(LINEUP_SCHEMA)).with_columns(provenance)
+    lineup = withhold_residuals(
+        fetch(con, "pub_lineup").select(list(LINEUP_SCHEMA)).cast(LINEUP_SCHEMA), suppressed_cells(rows, config)
+    ).with_columns(provenance)
     level_order = {level: i for i, level in enumerate(config.aggregation_levels)}
     aggregates = (
         fetch(con, "pub_aggregates").select(list(AGGREGATE_SCHEMA)).cast(AGGREGATE_SCHEMA)

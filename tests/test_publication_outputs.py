@@ -103,6 +103,24 @@ def test_the_catalog_exposes_every_parquet_output_as_a_readable_view(run):
     world = con.execute("SELECT value FROM publication.headline WHERE level = 'world' AND sex = 'T' AND series = 'SI_COV_PENSN' AND latest").fetchone()
     assert world[0] == pytest.approx(100 * 120 / 300)
     con.close()
+
+
+def test_the_catalog_has_a_view_of_the_sdmx_file(run):
+    out, _ = run
+    csv_rows = pl.read_csv(out / "publication" / "sdg_sdmx.csv", infer_schema=False)
+    con = duckdb.connect(str(out / "publication" / "catalog.duckdb"), read_only=True)
+    assert con.execute("SELECT format, files FROM catalog_tables WHERE view = 'publication.sdg_sdmx'").fetchall() == [("csv", 1)]
+    types = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE publication.sdg_sdmx)").fetchall())
+    assert list(types) == list(HEADER)
+    assert {c: types[c] for c in ("OBS_VALUE", "UPPER_BOUND", "LOWER_BOUND")} == dict.fromkeys(("OBS_VALUE", "UPPER_BOUND", "LOWER_BOUND"), "DOUBLE")
+    assert all(types[c] == "VARCHAR" for c in HEADER if c not in ("OBS_VALUE", "UPPER_BOUND", "LOWER_BOUND"))
+    assert con.execute("SELECT count(*) FROM publication.sdg_sdmx").fetchone()[0] == csv_rows.height
+    # codes as written; the suppressed non-national cell has no value
+    world = con.execute("SELECT OBS_VALUE FROM publication.sdg_sdmx WHERE REF_AREA = '1' AND SEX = '_T' AND SERIES = 'SI_COV_PENSN' "
+                        "AND TIME_PERIOD = '2023'").fetchall()
+    assert world == [(pytest.approx(100 * 120 / 300),)]
+    assert con.execute("SELECT OBS_STATUS, OBS_VALUE FROM publication.sdg_sdmx WHERE CUST_BREAKDOWN = 'NONNAT'").fetchall() == [("Q", None)]
+    con.close()
     assert not list((out / "publication").glob(".catalog.duckdb*"))
 
 

@@ -1,15 +1,21 @@
 """Publication layer, the DuckDB catalog: ``publication/catalog.duckdb``, one view per Parquet
-table of the output directory (engine/publication/catalog.py). Written by this one asset, in
+table of the output directory and one over the SDMX-CSV file, ``publication.sdg_sdmx`` (its
+numbers typed, codes as text) (engine/publication/catalog.py). Written by this one asset, in
 the Dagster pool ``duckdb_catalog`` (limit 1 in deploy/dagster.yaml), to a temporary file then
 renamed: never two writers, never a half-built file."""
 
 import dagster as dg
 
+from pathlib import Path
+
+from assets.publication.exports import SDMX_FILE
 from assets.publication.inputs import GROUP, INDICATOR_KEYS, config_of, key
 from engine.publication.catalog import build_catalog
+from engine.publication.sdmx import NUMERIC
 from pipelines.resources import PipelineResource
 
 CATALOG_FILE = "catalog.duckdb"
+CSV_TYPES = {Path(SDMX_FILE).stem: {c: "DOUBLE" for c in NUMERIC}}
 PARQUET_ASSETS = (
     "country_values", "country_lineup", "aggregates", "headline", "annex", "gender_gaps", "nationality_gaps",
     "revisions", "validation_results", "sources", "quarantine",
@@ -18,18 +24,18 @@ PARQUET_ASSETS = (
 
 @dg.asset(
     key=key("catalog"),
-    deps=[*(key(t) for t in PARQUET_ASSETS), *INDICATOR_KEYS, dg.AssetKey(["indicators", "not_computable"]),
+    deps=[*(key(t) for t in PARQUET_ASSETS), key("sdg_sdmx"), *INDICATOR_KEYS, dg.AssetKey(["indicators", "not_computable"]),
           dg.AssetKey(["indicators", "revisions_unmasked"]), dg.AssetKey(["staging", "published_sdg"])],
     group_name=GROUP,
     kinds={"duckdb"},
     pool="duckdb_catalog",
     description="DuckDB catalog (publication/catalog.duckdb): a view <layer>.<table> over every Parquet table of the "
-    "configured layers, and main.catalog_tables listing them.",
+    "configured layers and over the SDMX-CSV file (publication.sdg_sdmx), and main.catalog_tables listing them.",
 )
 def catalog(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
     store = pipeline.store()
     target = store.root / "publication" / CATALOG_FILE
-    views = build_catalog(store.root, target, config_of(pipeline).catalog_layers)
+    views = build_catalog(store.root, target, config_of(pipeline).catalog_layers, CSV_TYPES)
     return dg.MaterializeResult(
         metadata={
             "views": len(views),

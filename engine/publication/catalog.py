@@ -1,12 +1,20 @@
-"""The DuckDB catalog (``publication/catalog.duckdb``): one view per Parquet table, for analysts
-who want SQL. It holds no data: each view reads its Parquet file(s) by absolute path, so the
-catalog must be rebuilt (the ``publication/catalog`` asset) if the output directory moves.
+"""The DuckDB catalog (``publication/catalog.duckdb``): one view per output table, for analysts
+who want SQL. It holds no data: each view reads its file(s) by absolute path, so the catalog
+must be rebuilt (the ``publication/catalog`` asset) if the output directory moves.
 
 Views: schema = layer, view = table, for every ``<layer>/<table>.parquet`` and every
 ``<layer>/<table>/`` folder of per-partition files (``read_parquet([<files>], union_by_name =
-true)``; partitions written without a single column are skipped) of the configured layers; a
-view ``main.catalog_tables`` lists them (layer, table, view, files). Deeper folders (the sheets
-of raw SSI returns) are left out. A partition added later appears when the catalog is rebuilt.
+true)``; partitions written without a single column are skipped) of the configured layers, and
+for every ``<layer>/<table>.csv`` (the SDMX export ``publication/sdg_sdmx.csv``): ``read_csv``
+with a header row, every column text as written (codes such as ``_T`` and M49 codes unchanged,
+empty fields NULL) except the columns given a type in ``csv_types`` (the SDMX numbers). A view
+``main.catalog_tables`` lists them (layer, table, view, format, files). Deeper folders (the
+sheets of raw SSI returns) are left out. A partition added later appears when the catalog is
+rebuilt.
+
+This is DuckDB-only code (``read_parquet``/``read_csv`` table functions, a ``.duckdb`` file for
+DuckDB users): it is not statistics and not part of ``sql/``, so the sqlglot portability rules
+of ``sql/*.sql`` (``tests/test_sql_portability.py``) do not apply to it.
 
 The file is built under a temporary name in the same folder and renamed over the old one, so a
 reader never sees a half-built catalog; the asset that calls :func:`build_catalog` runs in the
@@ -15,11 +23,13 @@ Dagster pool ``duckdb_catalog`` (limit 1), so two runs never write it at once.
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 import duckdb
 import polars as pl
@@ -31,7 +41,8 @@ IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 class CatalogView:
     layer: str
     table: str
-    paths: tuple[str, ...]  # absolute paths of the Parquet files read
+    paths: tuple[str, ...]  # absolute paths of the files read
+    format: str = "parquet"  # or "csv"
 
     @property
     def name(self) -> str:
@@ -58,6 +69,9 @@ def discover(root: Path, layers: tuple[str, ...]) -> list[CatalogView]:
             name = path.stem if path.is_file() else path.name
             if not IDENTIFIER.match(name):
                 continue
+            if path.is_file() and path.suffix == ".csv":
+                views.append(CatalogView(layer, name, (str(path.resolve()),), "csv"))
+                continue
             files = [path] if path.is_file() and path.suffix == ".parquet" else sorted(path.glob("*.parquet")) if path.is_dir() else []
             readable = tuple(str(f.resolve()) for f in files if _has_columns(f))
             if readable:
@@ -69,8 +83,21 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def build_catalog(root: Path, target: Path, layers: tuple[str, ...]) -> list[CatalogView]:
-    """Write the catalog of the output directory ``root`` to ``target``; returns its views."""
+def _reader(view: CatalogView, csv_types: Mapping[str, Mapping[str, str]]) -> str:
+    paths = ", ".join(_quote(p) for p in view.paths)
+    if view.format == "parquet":
+        return f"read_parquet([{paths}], union_by_name = true)"
+    with open(view.paths[0], encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle), [])
+    types = {c: t for c, t in (csv_types.get(view.table) or {}).items() if c in header}
+    typed = ", types = {" + ", ".join(f"{_quote(c)}: {_quote(t)}" for c, t in types.items()) + "}" if types else ""
+    return f"read_csv([{paths}], header = true, all_varchar = true{typed})"
+
+
+def build_catalog(root: Path, target: Path, layers: tuple[str, ...], csv_types: Mapping[str, Mapping[str, str]] | None = None) -> list[CatalogView]:
+    """Write the catalog of the output directory ``root`` to ``target``; returns its views.
+    ``csv_types``: table name -> {column: DuckDB type} for the columns of a CSV table that are
+    not text."""
     views = discover(root, layers)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -83,12 +110,12 @@ def build_catalog(root: Path, target: Path, layers: tuple[str, ...]) -> list[Cat
             for layer in sorted({v.layer for v in views}):
                 con.execute(f"CREATE SCHEMA IF NOT EXISTS {layer}")
             for v in views:
-                reader = f"read_parquet([{', '.join(_quote(p) for p in v.paths)}], union_by_name = true)"
-                con.execute(f"CREATE VIEW {v.name} AS SELECT * FROM {reader}")
+                con.execute(f"CREATE VIEW {v.name} AS SELECT * FROM {_reader(v, csv_types or {})}")
             listing = " UNION ALL ".join(
-                f"SELECT {_quote(v.layer)} AS layer, {_quote(v.table)} AS \"table\", {_quote(v.name)} AS view, {v.files} AS files"
+                f"SELECT {_quote(v.layer)} AS layer, {_quote(v.table)} AS \"table\", {_quote(v.name)} AS view, "
+                f"{_quote(v.format)} AS format, {v.files} AS files"
                 for v in views
-            ) or "SELECT NULL AS layer, NULL AS \"table\", NULL AS view, NULL AS files WHERE FALSE"
+            ) or "SELECT NULL AS layer, NULL AS \"table\", NULL AS view, NULL AS format, NULL AS files WHERE FALSE"
             con.execute(f"CREATE VIEW main.catalog_tables AS {listing}")
             con.execute("CHECKPOINT")
         finally:

@@ -44,6 +44,7 @@ HEADER = (
     "DATA_LAST_UPDATE",
 )
 DIMENSIONS = HEADER[1:17]  # the dimensions in DSD order and TIME_PERIOD: the observation key
+NUMERIC = ("OBS_VALUE", "UPPER_BOUND", "LOWER_BOUND")  # the columns holding numbers (the rest are codes and text)
 SEX_CODES = {"T": "_T", "F": "F", "M": "M"}
 URBAN_CODES = {"T": "_T", "urban": "U", "rural": "R"}
 SOURCE_LABELS = {"administrative": "ILO Social Security Inquiry return", "survey": "Household survey", "uhc_index": "UHC service coverage index from tracer indicators"}

@@ -13,10 +13,16 @@ from pathlib import Path
 
 from pipelines import settings
 
-DAGSTER_YAML = """\
-# Project-local Dagster instance used by `sp-pipeline run` and `sp-pipeline ui`.
+DAGSTER_YAML_HEADER = "# Project-local Dagster instance used by `sp-pipeline run` and `sp-pipeline ui`."
+DAGSTER_YAML = f"""\
+{DAGSTER_YAML_HEADER}
 telemetry:
   enabled: false
+# One step at a time in each pool: the DuckDB catalog (pool duckdb_catalog) is never written by
+# two runs at once (the same setting as deploy/dagster.yaml).
+concurrency:
+  pools:
+    default_limit: 1
 """
 
 
@@ -30,8 +36,10 @@ def _prepare_environment(args: argparse.Namespace) -> Path:
     home = Path(args.dagster_home).resolve() if getattr(args, "dagster_home", None) else settings.dagster_home()
     os.environ["DAGSTER_HOME"] = str(home)
     home.mkdir(parents=True, exist_ok=True)
-    if not (home / "dagster.yaml").exists():
-        (home / "dagster.yaml").write_text(DAGSTER_YAML, encoding="utf-8")
+    instance_yaml = home / "dagster.yaml"
+    if not instance_yaml.exists() or (instance_yaml.read_text(encoding="utf-8").startswith(DAGSTER_YAML_HEADER)
+                                      and instance_yaml.read_text(encoding="utf-8") != DAGSTER_YAML):
+        instance_yaml.write_text(DAGSTER_YAML, encoding="utf-8")  # ours, or an older version of ours: (re)write it
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     return home
 

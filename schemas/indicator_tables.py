@@ -34,7 +34,7 @@ COVERAGE_COLUMNS: tuple[V, ...] = (
     V("ci_lower", "float", "Lower bound of the 95% confidence interval, percent (surveys)."),
     V("ci_upper", "float", "Upper bound of the 95% confidence interval, percent (surveys)."),
     V("df", "int", "Degrees of freedom of the design (#PSU - #strata) (surveys)."),
-    V("n_unweighted", "int", "Unweighted number of sample persons in the series population (surveys)."),
+    V("n_unweighted", "int", "Unweighted number of sample persons in the series population (surveys); in sdg_3_8_2, sample households (its sampled units)."),
     V("deff", "float", "Design effect (surveys)."),
     V("cv", "float", "Coefficient of variation se/value (surveys)."),
     V("reliability", "code", "reliable, caution, suppress (survey rules in config/methods/survey_estimation.yaml) or not_applicable (administrative).", codes=RELIABILITY, required=True),

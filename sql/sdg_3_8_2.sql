@@ -35,6 +35,8 @@
 -- Variance: sql/survey_variance.sql on the households' PSUs (a household is the unit, weighted
 -- by w_i m_i); the gender gap (female minus male head) with its design-based SE, within every
 -- breakdown.
+-- Counts: n_unweighted and n_numerator_unweighted count sample households (the sampled units of
+-- 3.8.2: a household is in or out as a whole), not persons as in sdg_1_3_1.
 -- Inputs: persons (canonical person table of one survey), params (one row, from the edition and
 -- the survey's PPP: ppp_private_consumption), active_series(series).
 

@@ -60,6 +60,14 @@ def test_six_household_example():
     assert v["SH_FIN_LARGE"] == pytest.approx(14.5455, abs=5e-5)
 
 
+def test_unweighted_counts_are_households():
+    # 6 households of 21 persons; OOP above 10% of consumption in households 0, 2, 4 and 5
+    t = _estimate(households_to_persons(EXAMPLE)).estimates.filter(
+        (pl.col("series") == "SH_XPD_EARN10") & (pl.col("head_sex") == "T") & (pl.col("urban_rural") == "T") & (pl.col("quintile") == "T") & (pl.col("hh_composition") == "T")
+    )
+    assert t.select("n_unweighted", "n_numerator_unweighted").row(0) == (6, 4)
+
+
 def test_identities_hold_in_every_domain():
     res = _estimate(households_to_persons(EXAMPLE * 3, head_sex=["F", "M", "F"] * 6))
     wide = res.estimates.pivot(on="series", index=["head_sex", "urban_rural", "quintile", "hh_composition"], values="value")

@@ -5,12 +5,15 @@ settle."""
 from __future__ import annotations
 
 import json
+import shutil
 
 import dagster as dg
 import pytest
 import yaml
 
+from engine import method_config
 from pipelines.definitions import defs
+from pipelines.sensors import SurveyDependents
 from tests.conftest import BASE_SPEC, write_survey
 from tests.pipeline_inputs import write_minimal_inputs
 
@@ -18,6 +21,9 @@ from tests.pipeline_inputs import write_minimal_inputs
 @pytest.fixture
 def env(tmp_path, monkeypatch):
     input_dir = write_minimal_inputs(tmp_path / "in")
+    methods = tmp_path / "methods"  # a copy: the sensor fingerprints config/methods too
+    shutil.copytree(method_config.METHODS_DIR, methods)
+    monkeypatch.setattr(method_config, "METHODS_DIR", methods)
     monkeypatch.setenv("SP_INPUT_DIR", str(input_dir))
     monkeypatch.setenv("SP_OUTPUT_DIR", str(tmp_path / "out"))
     with dg.instance_for_test() as instance:
@@ -26,7 +32,7 @@ def env(tmp_path, monkeypatch):
 
 def _evaluate(instance, cursor=None) -> dg.SensorResult:
     sensor = defs.get_sensor_def("input_files_sensor")
-    result = sensor(dg.build_sensor_context(instance=instance, cursor=cursor))
+    result = sensor(dg.build_sensor_context(instance=instance, cursor=cursor, definitions=defs))
     for req in result.dynamic_partitions_requests or []:
         if isinstance(req, dg.AddDynamicPartitionsRequest):
             instance.add_dynamic_partitions(req.partitions_def_name, list(req.partition_keys))
@@ -104,11 +110,63 @@ def test_same_cursor_gives_the_same_run_keys(env):
     assert [r.run_key for r in _evaluate(instance, cursor).run_requests] == [r.run_key for r in _evaluate(instance, cursor).run_requests]
 
 
-def test_changed_context_table_reruns_the_context_job(env):
+ESTIMATES = ["indicators/survey_estimates", "indicators/survey_gaps", "indicators/survey_not_computable"]
+HARDSHIP = ["indicators/survey_financial_hardship", "indicators/survey_financial_hardship_exclusions", "indicators/survey_financial_hardship_gaps"]
+
+
+def _selection(request) -> list[str]:
+    return sorted(k.to_user_string() for k in request.asset_selection)
+
+
+def _run_context_job(instance, request) -> bool:
+    """Launch the requested context run the way the daemon would (with the request's tags)."""
+    job = defs.resolve_job_def("context_job")
+    return job.execute_in_process(instance=instance, tags=dict(request.tags), raise_on_error=False).success
+
+
+def test_changed_context_table_reruns_the_context_job_then_the_survey_estimates_reading_it(env):
     input_dir, instance = env
     cursor = _evaluate(instance).cursor
     (input_dir / "context" / "pensionable_age.csv").write_text("country,sex,from_year,age\nGHA,T,1991,62\n")
-    assert _runs(_evaluate(instance, cursor)) == [("context_job", None)]
+    first = _evaluate(instance, cursor)
+    assert _runs(first) == [("context_job", None)]
+    waiting = _evaluate(instance, first.cursor)  # the context run has not run yet: nothing to do
+    assert _runs(waiting) == []
+    assert _run_context_job(instance, first.run_requests[0])
+    after = _evaluate(instance, waiting.cursor)
+    assert _runs(after) == [("survey_job", "TST_HIES_2021")]
+    assert _selection(after.run_requests[0]) == ESTIMATES  # survey_estimates reads staging/pensionable_age, 3.8.2 does not
+    assert _runs(_evaluate(instance, after.cursor)) == []
+
+
+def test_survey_assets_stale_after_a_context_table_follow_the_asset_graph():
+    dependents = SurveyDependents(defs.get_repository_def())
+    assert sorted(k.to_user_string() for k in dependents.of_context_files(["context/ppp.csv"])) == HARDSHIP
+    assert sorted(k.to_user_string() for k in dependents.of_context_files(["context/pensionable_age.csv", "context/ppp.csv"])) == sorted(ESTIMATES + HARDSHIP)
+    assert dependents.of_context_files(["context/population_wpp.csv"]) == []  # read by the publication job only
+
+
+def test_failed_context_run_does_not_rerun_the_surveys(env):
+    input_dir, instance = env
+    cursor = _evaluate(instance).cursor
+    (input_dir / "context" / "pensionable_age.csv").write_text("country,sex,from_year\nGHA,T,1991\n")  # no age column
+    first = _evaluate(instance, cursor)
+    assert _runs(first) == [("context_job", None)]
+    assert not _run_context_job(instance, first.run_requests[0])
+    after = _evaluate(instance, first.cursor)
+    assert _runs(after) == [] and "waiting" not in json.loads(after.cursor)
+
+
+def test_changed_method_file_reruns_the_survey_indicators(env):
+    _, instance = env
+    cursor = _evaluate(instance).cursor
+    assert _runs(_evaluate(instance, cursor)) == []
+    path = method_config.METHODS_DIR / "survey_estimation.yaml"
+    path.write_text(path.read_text() + "\n# edited\n")
+    result = _evaluate(instance, cursor)
+    assert _runs(result) == [("survey_job", "TST_HIES_2021")]
+    assert _selection(result.run_requests[0]) == sorted(ESTIMATES + HARDSHIP)
+    assert "survey_estimation.yaml" in result.run_requests[0].tags["sp/reason"]
 
 
 def test_removed_survey_drops_its_partition(env):

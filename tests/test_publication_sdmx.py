@@ -4,12 +4,16 @@ field, the suppressed cell, codes of the breakdowns, and what is left out."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from datetime import date
 
 import polars as pl
+import pytest
 
+from engine.method_config import MethodConfigError, load_method
 from engine.publication.aggregates import compute_aggregates
+from engine.publication.config import publication_config
 from engine.publication.country_values import country_rows, select_sources
 from engine.publication.disclosure import apply_disclosure
 from engine.publication.sdmx import HEADER, sdmx_frame, to_csv, write_csv
@@ -84,6 +88,33 @@ def test_suppressed_capped_and_aggregate_rows():
     assert (world["OBS_VALUE"], world["NATURE"], world["OBS_STATUS"], world["CUST_BREAKDOWN"]) == ("100", "N", "A", "_T")
     assert world["COMMENT_OBS"].startswith("Aggregate of 2 countries, 1 imputed")
     assert set(frame.filter(pl.col("SERIES") == "SI_COV_PENSN")["REF_AREA"]) == {"288", "768", "1", "202", "912"}
+
+
+def test_aggregates_name_the_custodian_of_their_family():
+    config = config_2021()
+    rows = country_rows({
+        "sdg_1_3_1": coverage_frame([coverage("GHA", "SI_COV_PENSN", 30, 100)]),
+        "sdg_3_8_2": hardship_frame([hardship("GHA", "SH_XPD_EARN10", 9.5)]),
+        "sdg_3_8_1": pl.DataFrame({"ref_area": ["GHA"], "year": [2021], "value": [45.0], "imputed_share": [0.0],
+                                   "method_edition": ["sdg_3_8_1:2023-01-24"]}),
+    }, config)
+    countries = countries_frame().filter(pl.col("iso3") == "GHA")
+    aggregates = compute_aggregates(rows, countries, income_groups_frame(), population_frame({("GHA", 2021): 100.0}), config).aggregates
+    frame = sdmx_frame(apply_disclosure(select_sources(rows, config), config), aggregates, countries, config, updated=date(2026, 11, 24))
+    detail = {s: find(frame, SERIES=s, REF_AREA="1", SEX="_T")["SOURCE_DETAIL"] for s in ("SI_COV_PENSN", "SH_XPD_EARN10", "SH_ACS_UNHC")}
+    assert detail == {
+        "SI_COV_PENSN": "Aggregate of country data; custodian: ILO (publication:WSPR-2024; sdg_1_3_1:ILO-2024)",
+        "SH_XPD_EARN10": "Aggregate of country data; custodian: WHO and World Bank (publication:WSPR-2024; sdg_3_8_2:2025)",
+        "SH_ACS_UNHC": "Aggregate of country data; custodian: WHO (publication:WSPR-2024; sdg_3_8_1:2023-01-24)",
+    }
+
+
+def test_a_family_without_a_custodian_is_a_configuration_error():
+    method = load_method("publication")
+    sdmx = {**method["sdmx"], "custodians": {"sdg_1_3_1": "ILO", "sdg_3_8_1": "WHO"}}
+    broken = dataclasses.replace(method, params={**method.params, "sdmx": sdmx})
+    with pytest.raises(MethodConfigError, match=r"sdmx.custodians: no custodian agency for \['sdg_3_8_2'\]"):
+        publication_config(broken)
 
 
 def test_what_is_not_exported():

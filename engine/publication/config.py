@@ -120,6 +120,9 @@ def publication_config(method: MethodEdition | None = None) -> PublicationConfig
         raise _fail(m, "denominator_proxy needs a 'default' entry")
     disclosure = m["disclosure"]
     years = m["reference_years"]
+    custodians = m["sdmx"].get("custodians") or {}
+    if missing := [name for name in families if not custodians.get(name)]:
+        raise _fail(m, f"sdmx.custodians: no custodian agency for {missing}")
     return PublicationConfig(
         edition=m,
         first_year=int(years["first"]),

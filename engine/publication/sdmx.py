@@ -18,7 +18,9 @@ Attributes: ``OBS_STATUS`` A normal, E estimated (value capped at 100), U low re
 ``sdmx.nature`` (C country data, CA capped, E 3.8.1 country estimates, N aggregates as in the UN
 SDG Global Database); ``UNIT_MEASURE`` per family (PT percent, INDEX); ``UNIT_MULT`` 0;
 ``LOWER_BOUND`` / ``UPPER_BOUND`` the 95% confidence interval of survey estimates;
-``SOURCE_DETAIL`` the source; ``COMMENT_OBS`` why a value is suppressed, flagged or how an
+``SOURCE_DETAIL`` the source (aggregates: "Aggregate of country data; custodian: <agency>
+(...)", the family's custodian from ``sdmx.custodians``: ILO, WHO, WHO and World Bank);
+``COMMENT_OBS`` why a value is suppressed, flagged or how an
 aggregate was formed; ``DATA_LAST_UPDATE`` the export date.
 """
 
@@ -138,7 +140,10 @@ def aggregate_observations(aggregates: pl.DataFrame, config: PublicationConfig) 
         pl.col("year").cast(pl.String).alias("TIME_DETAIL"),
         comment.alias("COMMENT_OBS"),
         pl.lit("").alias("UPPER_BOUND"), pl.lit("").alias("LOWER_BOUND"),
-        pl.concat_str([pl.lit("ILO estimates ("), pl.col("method_edition"), pl.lit("; "), pl.col("vintage"), pl.lit(")")]).alias("SOURCE_DETAIL"),
+        pl.concat_str([
+            pl.lit("Aggregate of country data; custodian: "), pl.col("family").replace_strict(sdmx["custodians"], return_dtype=pl.String),
+            pl.lit(" ("), pl.col("method_edition"), pl.lit("; "), pl.col("vintage"), pl.lit(")"),
+        ]).alias("SOURCE_DETAIL"),
         pl.lit("").alias("CUST_BREAKDOWN_LB"),
     )
 

@@ -18,6 +18,8 @@ from engine.survey_estimation import NOT_COMPUTABLE_SCHEMA, estimate_domains
 
 LEGACY_SERIES = ("SH_XPD_EARN10", "SH_XPD_EARN25")
 HARDSHIP_SERIES = ("SH_FIN_HARDSHIP", "SH_FIN_IMPOVERISHING", "SH_FIN_LARGE")
+# Definition (key of the edition's definition_editions) -> its series.
+DEFINITIONS = {"legacy": LEGACY_SERIES, "hardship": HARDSHIP_SERIES}
 DIMS = ("head_sex", "urban_rural", "quintile", "hh_composition")
 REQUIRED = ("hh_consumption", "hh_oop_health", "hh_size")
 # Breakdown -> the variable it needs; without it the breakdown is listed as not computable.
@@ -59,13 +61,13 @@ def estimate_hardship(
         f"SELECT MIN(survey_id), MIN(country), MIN(year), {', '.join(f'COUNT({v})' for v in counted)} FROM persons"
     ).fetchall()[0]
     have = dict(zip(counted, counts))
-    edition = f"{method.label}+{estimation.label}"
+    editions = series_editions(method, estimation)
     missing = []
     absent = [v for v in REQUIRED if not have[v]]
     if absent:
         reason = f"{', '.join(absent)} absent in {survey_id}"
         missing = [(s, "all", reason) for s in LEGACY_SERIES + HARDSHIP_SERIES]
-        return _result(survey_id, country, year, None, None, None, pl.DataFrame(), missing, edition, None, None)
+        return _result(survey_id, country, year, None, None, None, pl.DataFrame(), missing, editions, None, None)
     active = list(LEGACY_SERIES)
     if ppp_private_consumption is None:
         reason = f"no {method['ppp_vintage']} PPP conversion factor for {country} in or before {year}"
@@ -96,10 +98,20 @@ def estimate_hardship(
     est, gap = estimate_domains(con, estimation)
     spl = spl_row["spl"] if ppp_private_consumption is not None else None
     median = spl_row["median_pc_consumption"] if ppp_private_consumption is not None else None
-    return _result(survey_id, country, year, est, gap, fetch(con, "domains"), exclusions, missing, edition, spl, median, fetch(con, "gap_pairs"))
+    return _result(survey_id, country, year, est, gap, fetch(con, "domains"), exclusions, missing, editions, spl, median, fetch(con, "gap_pairs"))
 
 
-def _result(survey_id, country, year, est, gap, domains, exclusions, missing, edition, spl, median, gap_pairs=None) -> HardshipEstimates:
+def series_editions(method: MethodEdition, estimation: MethodEdition) -> dict[str, str]:
+    """Series -> its ``method_edition``: the 3.8.2 edition with the metadata edition of the
+    series' definition, and the survey-estimation edition."""
+    return {
+        s: f"{method.label}/{method['definition_editions'][definition]}+{estimation.label}"
+        for definition, series in DEFINITIONS.items() for s in series
+    }
+
+
+def _result(survey_id, country, year, est, gap, domains, exclusions, missing, editions, spl, median, gap_pairs=None) -> HardshipEstimates:
+    edition = pl.col("series").replace_strict(editions, return_dtype=pl.String).alias("method_edition")
     ident = [pl.lit(survey_id).alias("survey_id"), pl.lit(country).alias("country"), pl.lit(int(year), dtype=pl.Int64).alias("year")]
     estimates = pl.DataFrame()
     gaps = pl.DataFrame()
@@ -110,7 +122,7 @@ def _result(survey_id, country, year, est, gap, domains, exclusions, missing, ed
             (pl.col("se") * 100).alias("se"), (pl.col("ci_lower") * 100).alias("ci_lower"), (pl.col("ci_upper") * 100).alias("ci_upper"),
             pl.col("df").cast(pl.Int64), pl.col("n").cast(pl.Int64).alias("n_unweighted"),
             pl.col("n_y").cast(pl.Int64).alias("n_numerator_unweighted"), "deff", "cv", "reliability",
-            pl.lit(edition).alias("method_edition"),
+            edition,
         ).sort("series", *DIMS)
     if gap is not None and gap.height:
         gaps = (
@@ -121,7 +133,7 @@ def _result(survey_id, country, year, est, gap, domains, exclusions, missing, ed
                 (pl.col("p_focus") * 100).alias("value_group"), (pl.col("p_reference") * 100).alias("value_reference"),
                 (pl.col("difference") * 100).alias("difference_pp"), (pl.col("difference_se") * 100).alias("difference_se"),
                 (pl.col("difference_ci_lower") * 100).alias("difference_ci_lower"), (pl.col("difference_ci_upper") * 100).alias("difference_ci_upper"),
-                "ratio", "ratio_se", pl.col("df").cast(pl.Int64), pl.lit(edition).alias("method_edition"),
+                "ratio", "ratio_se", pl.col("df").cast(pl.Int64), edition,
             )
             .sort("series", "urban_rural", "quintile", "hh_composition")
         )

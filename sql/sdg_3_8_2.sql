@@ -1,6 +1,7 @@
 -- SDG 3.8.2 financial hardship, household budget survey microdata.
--- Editions: config/methods/sdg_3_8_2.yaml (legacy metadata update 2023-05-15; 2025 definition,
--- WHO GHO imr-details/376).
+-- Editions: config/methods/sdg_3_8_2.yaml. Each series records the metadata edition of its
+-- definition (method_edition = sdg_3_8_2:<edition>/<definition edition>+...): legacy metadata
+-- update 2023-05-15 for SH_XPD_EARN10/25; 2025 definition, WHO GHO imr-details/376, for SH_FIN_*.
 --
 -- Household i, household sampling weight w_i, size m_i, person weight p_i = w_i * m_i.
 -- C_i annual consumption, OOP_i annual out-of-pocket health spending (local currency).

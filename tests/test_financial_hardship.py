@@ -68,6 +68,19 @@ def test_unweighted_counts_are_households():
     assert t.select("n_unweighted", "n_numerator_unweighted").row(0) == (6, 4)
 
 
+def test_every_row_records_the_metadata_edition_of_its_definition():
+    res = _estimate(households_to_persons(EXAMPLE * 2, head_sex=["F", "M"] * 6))
+    estimation = load_method("survey_estimation").label
+    legacy = f"sdg_3_8_2:2025/metadata-2023-05-15+{estimation}"
+    hardship = f"sdg_3_8_2:2025/metadata-2025-03+{estimation}"
+    for frame in (res.estimates, res.gaps):
+        editions = dict(frame.group_by("series").agg(pl.col("method_edition").unique()).rows())
+        assert editions == {
+            "SH_XPD_EARN10": [legacy], "SH_XPD_EARN25": [legacy],
+            "SH_FIN_HARDSHIP": [hardship], "SH_FIN_IMPOVERISHING": [hardship], "SH_FIN_LARGE": [hardship],
+        }
+
+
 def test_identities_hold_in_every_domain():
     res = _estimate(households_to_persons(EXAMPLE * 3, head_sex=["F", "M", "F"] * 6))
     wide = res.estimates.pivot(on="series", index=["head_sex", "urban_rural", "quintile", "hh_composition"], values="value")

@@ -33,9 +33,15 @@
 -- consumption quintile (person-weighted, per-capita consumption), household age composition
 -- (WHO groups: only members under 20; adults 20-59 only; adults with children; adults with
 -- older persons 60+; older persons only; multigenerational = every other mix).
+-- Quintiles: households ranked by per-capita consumption (ties by hh_id); cum_i = share of
+-- persons (p_i) up to and including household i; quintile = ceil(5 cum_i) in 1..5 (a household
+-- ending exactly on a fifth stays below it). Whole households are assigned, never split, so a
+-- quintile holds about, not exactly, 20% of persons.
 -- Variance: sql/survey_variance.sql on the households' PSUs (a household is the unit, weighted
 -- by w_i m_i); the gender gap (female minus male head) with its design-based SE, within every
--- breakdown.
+-- breakdown. The SEs treat the SPL (so the median it comes from) and the quintile cut-points as
+-- fixed: their own sampling variability is not included, so SH_FIN_* and quintile SEs are
+-- conditional on them.
 -- Counts: n_unweighted and n_numerator_unweighted count sample households (the sampled units of
 -- 3.8.2: a household is in or out as a whole), not persons as in sdg_1_3_1.
 -- Inputs: persons (canonical person table of one survey), params (one row, from the edition and
@@ -142,6 +148,7 @@ FROM (SELECT MIN(pc_consumption_lcu) AS median_lcu FROM hardship_ranked WHERE cu
 CROSS JOIN params AS p
 
 -- name: hardship_flags
+-- Quintile from the cumulative person share (header); flags against the fixed SPL.
 SELECT
     h.hh_id,
     h.stratum,

@@ -5,7 +5,8 @@ The formulas (every numerator, denominator, the scheme-overlap rule and the life
 SI_COV_BENFTS) are stated in the header of ``sql/sdg_1_3_1_admin.sql``, which does all the
 computing. Method constants come from ``config/methods/sdg_1_3_1.yaml``: the keys the survey side
 shares (``child_max_age``, ``working_age_min``, ``wkinjry_denominator``, ``cap_at_100``,
-``contributory_benefits_working_age``) and the edition's ``admin:`` sub-mapping. This module checks the inputs, registers them as relations with
+``contributory_benefits_working_age``, ``vulnerable_numerator_benefits``) and the edition's
+``admin:`` sub-mapping. This module checks the inputs, registers them as relations with
 the one-row ``params`` relation, runs the SQL and returns Polars frames.
 
 Inputs of :func:`compute_admin_coverage` (validated frames of ``schemas.ssi_tables`` and
@@ -141,8 +142,12 @@ def _admin(method: MethodEdition) -> dict:
         raise MethodConfigError(f"{where}: admin.age_split needs a rule name and 5 non-negative weights summing to 1")
     if unknown := set(admin.get("assistance_benefits_working_age") or ()) - set(st.BENEFIT_TYPES):
         raise MethodConfigError(f"{where}: admin.assistance_benefits_working_age has unknown benefit types {sorted(unknown)}")
-    if "contributory_benefits_working_age" in admin:
-        raise MethodConfigError(f"{where}: contributory_benefits_working_age is shared by both sources: set it at the top of the edition, not under admin")
+    for key in ("contributory_benefits_working_age", "vulnerable_numerator_benefits"):
+        if key in admin:
+            raise MethodConfigError(f"{where}: {key} is shared by both sources: set it at the top of the edition, not under admin")
+    numerator = method["vulnerable_numerator_benefits"]
+    if not isinstance(numerator, list) or not numerator or set(numerator) - set(st.BENEFIT_TYPES):
+        raise MethodConfigError(f"{where}: vulnerable_numerator_benefits must list at least one of {list(st.BENEFIT_TYPES)}, got {numerator!r}")
     contributory = method["contributory_benefits_working_age"]
     allowed = [t for t in st.BENEFIT_TYPES if t not in NOT_WORKING_AGE_CONTRIBUTORY]
     if not isinstance(contributory, list) or set(contributory) - set(allowed):
@@ -177,12 +182,13 @@ def _params(method: MethodEdition, admin: dict, present: dict[str, bool], vintag
 
 def _benefit_lists(method: MethodEdition, admin: dict) -> pl.DataFrame:
     rows = []
-    for types, item, kind, what in (
-        (method["contributory_benefits_working_age"], "contributory_wa_benefit", "contributory", "contributory-scheme recipients"),
-        (admin.get("assistance_benefits_working_age"), "assistance_wa_benefit", "non_contributory", "non-contributory-scheme recipients"),
+    for types, item, kind, what, role in (
+        (method["contributory_benefits_working_age"], "contributory_wa_benefit", "contributory", "contributory-scheme recipients", ""),
+        (admin.get("assistance_benefits_working_age"), "assistance_wa_benefit", "non_contributory", "non-contributory-scheme recipients", ""),
+        (method["vulnerable_numerator_benefits"], "vulnerable_benefit", "non_contributory", "non-contributory-scheme recipients", " (vulnerable numerator)"),
     ):
         types = list(types or ())
-        rows += [(item, t, kind, f"{what} of {', '.join(types)} benefits") for t in types]
+        rows += [(item, t, kind, f"{what} of {', '.join(types)} benefits{role}") for t in types]
     return pl.DataFrame(rows, schema={"item": pl.String, "benefit_type": pl.String, "scheme_kind": pl.String, "description": pl.String}, orient="row")
 
 

@@ -31,8 +31,11 @@ DOMAIN_DIMS = ("sex", "nationality", "age_group", "urban_rural")
 BREAKDOWN_VARIABLES = {"nationality": "nationality", "urban_rural": "urban_rural"}
 PENSION_AGE_SERIES = ("SI_COV_PENSN", "SI_COV_VULN")
 # Benefit lists of the edition whose flags the SQL switches on (params <switch>_<type>): edition
-# key -> (prefix of series_requirements.needed_for, params prefix).
-BENEFIT_LISTS = {"contributory_benefits_working_age": ("contributory", "cb")}
+# key -> (prefix of series_requirements.needed_for, params prefix, may the list be empty).
+BENEFIT_LISTS = {
+    "contributory_benefits_working_age": ("contributory", "cb", True),
+    "vulnerable_numerator_benefits": ("vulnerable_numerator", "vn", False),
+}
 PENSION_AGE_SEXES = ("F", "M")
 NOT_COMPUTABLE_SCHEMA = {"survey_id": pl.String, "country": pl.String, "year": pl.Int64, "series": pl.String, "breakdown": pl.String, "reason": pl.String}
 ESTIMATE_SCHEMA = {
@@ -144,11 +147,13 @@ def _edition_requirements(requirements: pl.DataFrame, method: MethodEdition) -> 
     switches ``<switch>_<type>`` of its benefit lists (BENEFIT_LISTS). A listed type must be one
     series_requirements names (needed_for ``<prefix>:<type>``), else MethodConfigError."""
     needed, switches = [], {}
-    for key, (prefix, switch) in BENEFIT_LISTS.items():
+    for key, (prefix, switch, may_be_empty) in BENEFIT_LISTS.items():
         listed = method[key]
         allowed = sorted(n.split(":", 1)[1] for n in requirements["needed_for"].drop_nulls().unique() if n.startswith(f"{prefix}:"))
-        if not isinstance(listed, list) or set(map(str, listed)) - set(allowed):
-            raise MethodConfigError(f"{method.source}, edition {method.edition}: {key} must list benefit types among {allowed}, got {listed!r}")
+        if not isinstance(listed, list) or set(map(str, listed)) - set(allowed) or not (listed or may_be_empty):
+            raise MethodConfigError(
+                f"{method.source}, edition {method.edition}: {key} must list {'' if may_be_empty else 'at least one of the '}benefit types among {allowed}, got {listed!r}"
+            )
         needed += [f"{prefix}:{t}" for t in listed]
         switches |= {f"{switch}_{t}": t in listed for t in allowed}
     kept = requirements.filter(pl.col("needed_for").is_null() | pl.col("needed_for").is_in(needed))

@@ -18,7 +18,9 @@
 -- | SI_COV_DISAB    | beneficiaries, benefit_type disability                                     |
 -- | SI_COV_UEMP     | beneficiaries, benefit_type unemployment                                   |
 -- | SI_COV_PENSN    | beneficiaries, benefit_type old_age, contributory and non-contributory     |
--- | SI_COV_VULN     | beneficiaries, benefit_type social_assistance                              |
+-- | SI_COV_VULN     | beneficiaries of non-contributory (universal or means-tested) schemes with |
+-- |                 | a benefit_type in vulnerable_numerator_benefits (shared with the survey;   |
+-- |                 | default social_assistance, the metadata numerator)                         |
 -- | SI_COV_POOR     | beneficiaries, benefit_type social_assistance                              |
 -- | SI_COV_WKINJRY  | active contributors of schemes with function employment_injury: the       |
 -- |                 | workers protected by injury insurance (injury-benefit recipients are the   |
@@ -97,7 +99,7 @@
 --   adm_population(country [M49], time, age5yearinterval, gender, population [thousands])
 --   adm_countries(iso3, m49), adm_wpp_groups(age5yearinterval, age_lo, open_ended, fertility)
 --   adm_age_weights(open_ended, age_offset, weight)       admin.age_split
---   adm_benefit_lists(item, benefit_type, scheme_kind, description)   the working-age lists
+--   adm_benefit_lists(item, benefit_type, scheme_kind, description)   the edition's benefit lists
 --   adm_labour_force, adm_births, adm_fertility, adm_pensionable_age, adm_disability,
 --   adm_poverty, adm_nationality_population                context tables (may be empty)
 --   params(child_max_age, working_age_min, wkinjry_labour_force, cap_at_100, scheme_overlap,
@@ -143,8 +145,9 @@ SELECT * FROM (VALUES
 
 -- name: adm_item_rules
 -- The kinds of count ("items") built from SSI rows; '*' matches anything; scheme_kind any,
--- contributory or non_contributory (universal or means-tested). The working-age benefit lists
--- of the edition arrive as adm_benefit_lists.
+-- contributory or non_contributory (universal or means-tested). The benefit lists of the
+-- edition (working-age contributory and assistance benefits, vulnerable numerator) arrive as
+-- adm_benefit_lists.
 SELECT * FROM (VALUES
     ('child_benefit', 'beneficiaries', 'child_family', '*', 'any', 'child/family benefit recipients'),
     ('maternity_benefit', 'beneficiaries', 'maternity', '*', 'any', 'maternity benefit recipients'),
@@ -217,7 +220,7 @@ SELECT * FROM (VALUES
     ('SI_COV_DISAB', 'disability_benefit', 'numerator'),
     ('SI_COV_UEMP', 'unemployment_benefit', 'numerator'),
     ('SI_COV_PENSN', 'pension', 'numerator'),
-    ('SI_COV_VULN', 'social_assistance', 'numerator'),
+    ('SI_COV_VULN', 'vulnerable_benefit', 'numerator'),
     ('SI_COV_VULN', 'pension_contributors', 'required'),
     ('SI_COV_VULN', 'contributory_wa_benefit', 'optional'),
     ('SI_COV_VULN', 'pension_contributory', 'optional'),

@@ -15,10 +15,10 @@
 -- | SI_COV_DISAB    | severe_disability                                      | rec_disability                                |
 -- | SI_COV_UEMP     | unemployed aged working_age_min+                       | rec_unemployment                              |
 -- | SI_COV_PENSN    | age >= statutory pensionable age of the person's sex   | rec_oldage_contrib or rec_oldage_noncontrib   |
--- | SI_COV_VULN     | vulnerable: children; persons below pensionable age    | rec_social_assistance                         |
+-- | SI_COV_VULN     | vulnerable: children; persons below pensionable age    | a flag of vulnerable_numerator_benefits       |
 -- |                 | who neither contribute nor receive a contributory      |                                               |
--- |                 | benefit (below); persons at or above it without a      |                                               |
--- |                 | contributory pension (rec_oldage_contrib)              |                                               |
+-- |                 | benefit (below); persons at or above it without a      | (default social_assistance: metadata          |
+-- |                 | contributory pension (rec_oldage_contrib)              | numerator; old_age: rec_oldage_noncontrib)    |
 -- | SI_COV_POOR     | poor (below the national poverty line)                 | rec_social_assistance                         |
 -- | SI_COV_WKINJRY  | employed (or labour force, per edition) aged           | injury_insured                                |
 -- |                 | working_age_min+                                       |                                               |
@@ -52,12 +52,14 @@
 -- cross moments of compared pairs) are summed in one pass each.
 -- The first block lists the variables each series needs: a survey where one of them is absent
 -- (entirely missing) cannot give that series, which is then reported as not computable.
--- needed_for: NULL (always) or contributory:<type> (needed only when the edition lists <type>
--- in contributory_benefits_working_age; the list of such types is the one the edition may use).
+-- needed_for: NULL (always), contributory:<type> or vulnerable_numerator:<type> (needed only
+-- when the edition lists <type> in contributory_benefits_working_age, resp.
+-- vulnerable_numerator_benefits; these rows are the types an edition may list).
 --
 -- Inputs: persons (canonical person table of one survey); params (child_max_age,
 -- working_age_min, wkinjry_labour_force, contributor_unasked_as_no, by_age_group,
--- by_urban_rural, cb_<type> for each contributory:<type> of series_requirements);
+-- by_urban_rural, cb_<type> / vn_<type> for each contributory:<type> /
+-- vulnerable_numerator:<type> of series_requirements);
 -- pensionable_age(sex, age) for both sexes; age_bands(age, label), one row per
 -- single year of age; active_series(series), the series this survey can give.
 -- Outputs: domain_moments, design_psus (the interface of sql/survey_variance.sql), gap_pairs,
@@ -80,7 +82,15 @@ SELECT series, variable, needed_for FROM (VALUES
     ('SI_COV_VULN', 'rec_disability', 'contributory:disability'), ('SI_COV_VULN', 'rec_unemployment', 'contributory:unemployment'),
     ('SI_COV_VULN', 'rec_employment_injury', 'contributory:employment_injury'),
     ('SI_COV_VULN', 'rec_survivors', 'contributory:survivors'),
-    ('SI_COV_VULN', 'rec_social_assistance', NULL),
+    ('SI_COV_VULN', 'rec_social_assistance', 'vulnerable_numerator:social_assistance'),
+    ('SI_COV_VULN', 'rec_oldage_noncontrib', 'vulnerable_numerator:old_age'),
+    ('SI_COV_VULN', 'rec_child_family', 'vulnerable_numerator:child_family'),
+    ('SI_COV_VULN', 'rec_disability', 'vulnerable_numerator:disability'),
+    ('SI_COV_VULN', 'rec_unemployment', 'vulnerable_numerator:unemployment'),
+    ('SI_COV_VULN', 'rec_maternity', 'vulnerable_numerator:maternity'),
+    ('SI_COV_VULN', 'rec_sickness', 'vulnerable_numerator:sickness'),
+    ('SI_COV_VULN', 'rec_survivors', 'vulnerable_numerator:survivors'),
+    ('SI_COV_VULN', 'rec_employment_injury', 'vulnerable_numerator:employment_injury'),
     ('SI_COV_POOR', 'poor', NULL), ('SI_COV_POOR', 'rec_social_assistance', NULL),
     ('SI_COV_WKINJRY', 'lf_status', NULL), ('SI_COV_WKINJRY', 'injury_insured', NULL),
     ('SP_CONTRIB_LF', 'lf_status', NULL), ('SP_CONTRIB_LF', 'contributor', NULL),
@@ -105,7 +115,7 @@ SELECT
         WHEN 'SI_COV_DISAB' THEN x.rec_disability
         WHEN 'SI_COV_UEMP' THEN x.rec_unemployment
         WHEN 'SI_COV_PENSN' THEN (x.rec_oldage_contrib OR x.rec_oldage_noncontrib)
-        WHEN 'SI_COV_VULN' THEN x.rec_social_assistance
+        WHEN 'SI_COV_VULN' THEN x.vulnerable_benefit
         WHEN 'SI_COV_POOR' THEN x.rec_social_assistance
         WHEN 'SI_COV_WKINJRY' THEN x.injury_insured
         WHEN 'SP_CONTRIB_LF' THEN x.contributes
@@ -155,7 +165,13 @@ FROM (
             OR (prm.cb_sickness AND p.rec_sickness) OR (prm.cb_maternity AND p.rec_maternity)
             OR (prm.cb_disability AND p.rec_disability) OR (prm.cb_unemployment AND p.rec_unemployment)
             OR (prm.cb_employment_injury AND p.rec_employment_injury)
-            OR (prm.cb_survivors AND p.rec_survivors)) AS contributory_benefit
+            OR (prm.cb_survivors AND p.rec_survivors)) AS contributory_benefit,
+        -- benefits counted for the vulnerable (SI_COV_VULN numerator): the listed types
+        ((prm.vn_social_assistance AND p.rec_social_assistance) OR (prm.vn_old_age AND p.rec_oldage_noncontrib)
+            OR (prm.vn_child_family AND p.rec_child_family) OR (prm.vn_disability AND p.rec_disability)
+            OR (prm.vn_unemployment AND p.rec_unemployment) OR (prm.vn_maternity AND p.rec_maternity)
+            OR (prm.vn_sickness AND p.rec_sickness) OR (prm.vn_survivors AND p.rec_survivors)
+            OR (prm.vn_employment_injury AND p.rec_employment_injury)) AS vulnerable_benefit
     FROM persons AS p
     CROSS JOIN params AS prm
     LEFT JOIN pensionable_age AS a ON a.sex = p.sex

@@ -241,6 +241,22 @@ def test_vulnerable_residual_follows_the_configured_contributory_benefits():
         run(m=method(shared={"contributory_benefits_working_age": ["old_age"]}))
 
 
+def test_vulnerable_numerator_benefits_are_configuration(result):
+    """Default: social assistance recipients (metadata numerator). With social pensions added,
+    the non-contributory old-age scheme S2 counts too (contributory pensions never do):
+    4000 + 1200 (T), 2200 + 700 (F), 1800 + 500 (M), over the same residual."""
+    assert row(result, "SI_COV_VULN")["numerator"] == 4000
+    wider = run(m=method(shared={"vulnerable_numerator_benefits": ["social_assistance", "old_age"]}))
+    check(row(wider, "SI_COV_VULN"), 5200, 30000)
+    check(row(wider, "SI_COV_VULN", sex="F"), 2900, 16220)
+    check(row(wider, "SI_COV_VULN", sex="M"), 2300, 13780)
+    pensions = run(ssi=ssi_frame([c for c in GHA_COUNTS if c[0] != "S2"]), m=method(shared={"vulnerable_numerator_benefits": ["old_age"]}))
+    assert reasons(pensions, "SI_COV_VULN", "all") == ["no non-contributory-scheme recipients of old_age benefits (vulnerable numerator) in GHA_2022"]
+    for bad in ([], ["pension"]):
+        with pytest.raises(MethodConfigError, match="vulnerable_numerator_benefits"):
+            run(m=method(shared={"vulnerable_numerator_benefits": bad}))
+
+
 def test_poor_from_the_nearest_poverty_year(result):
     # no 2022 rate: 2021 and 2023 are both one year away, the earlier is used; 2018 is too far
     r = row(result, "SI_COV_POOR")

@@ -98,6 +98,8 @@ def reference_series(method: MethodEdition) -> dict[str, tuple[pl.Expr, pl.Expr]
     # contributory benefits: the contributory old-age pension and the edition's working-age list
     contributory = pl.any_horizontal("rec_oldage_contrib", *[f"rec_{t}" for t in method["contributory_benefits_working_age"]])
     labour_force = pl.col("lf_status").is_in(["employed", "unemployed"])
+    # vulnerable persons covered: the edition's non-contributory benefit types (old_age: social pension)
+    assisted = pl.any_horizontal(*["rec_oldage_noncontrib" if t == "old_age" else f"rec_{t}" for t in method["vulnerable_numerator_benefits"]])
     return {
         "SI_COV_BENFTS": (pl.lit(True), pl.any_horizontal(contributes, *benefits)),
         "SI_COV_CHLD": (pl.col("age") <= child, pl.col("rec_child_family")),
@@ -105,7 +107,7 @@ def reference_series(method: MethodEdition) -> dict[str, tuple[pl.Expr, pl.Expr]
         "SI_COV_DISAB": (pl.col("severe_disability"), pl.col("rec_disability")),
         "SI_COV_UEMP": ((pl.col("age") >= wam) & (pl.col("lf_status") == "unemployed"), pl.col("rec_unemployment")),
         "SI_COV_PENSN": (above, pl.col("rec_oldage_contrib") | pl.col("rec_oldage_noncontrib")),
-        "SI_COV_VULN": ((pl.col("age") <= child) | (~above & ~(contributes | contributory)) | (above & ~pl.col("rec_oldage_contrib")), pl.col("rec_social_assistance")),
+        "SI_COV_VULN": ((pl.col("age") <= child) | (~above & ~(contributes | contributory)) | (above & ~pl.col("rec_oldage_contrib")), assisted),
         "SI_COV_POOR": (pl.col("poor"), pl.col("rec_social_assistance")),
         "SI_COV_WKINJRY": ((pl.col("age") >= wam) & (labour_force if method["wkinjry_denominator"] == "labour_force" else pl.col("lf_status") == "employed"), pl.col("injury_insured")),
         "SP_CONTRIB_LF": ((pl.col("age") >= wam) & labour_force, contributes),
@@ -493,6 +495,39 @@ def test_only_the_listed_contributory_flags_are_required(persons):
 def test_contributory_list_rejects_types_counted_elsewhere(persons, types):
     bad = edition(load_method("sdg_1_3_1"), "bad", contributory_benefits_working_age=types)
     with pytest.raises(MethodConfigError, match="contributory_benefits_working_age"):
+        run(persons.head(10), bad)
+
+
+def test_vulnerable_numerator_benefits_are_configuration(persons, result):
+    """SI_COV_VULN counts social-assistance recipients (the metadata numerator, default); an
+    edition may count other non-contributory benefits too (an open ILO interpretation question),
+    e.g. social pensions: covered = rec_social_assistance or rec_oldage_noncontrib."""
+    def vulnerable(res):
+        return one(res.estimates.filter(DOMAIN_TOTAL), series="SI_COV_VULN", sex="T", nationality="T")
+
+    default = load_method("sdg_1_3_1")
+    assert default["vulnerable_numerator_benefits"] == ["social_assistance"]
+    pop, _ = reference_series(default)["SI_COV_VULN"]
+    members = persons.filter(pop.fill_null(False))
+    both = pl.any_horizontal("rec_social_assistance", "rec_oldage_noncontrib")
+    known = members.filter(both.is_not_null())
+    wider = edition(default, "social_pensions", vulnerable_numerator_benefits=["social_assistance", "old_age"])
+    r = vulnerable(run(persons, wider))
+    assert (r["n_unweighted"], r["n_numerator_unweighted"]) == (known.height, known.filter(both).height)
+    assert r["value"] / 100 == pytest.approx(known.filter(both)["person_weight"].sum() / known["person_weight"].sum(), rel=1e-12)
+    assert r["value"] > vulnerable(result)["value"]
+    # the flags the list names are the ones required: without rec_social_assistance, a list
+    # without it still gives the series
+    no_sa = persons.with_columns(rec_social_assistance=pl.lit(None, dtype=pl.Boolean))
+    assert "SI_COV_VULN" not in run(no_sa).estimates["series"].to_list()
+    pensions_only = edition(default, "social_pensions_only", vulnerable_numerator_benefits=["old_age"])
+    assert "SI_COV_VULN" in run(no_sa, pensions_only).estimates["series"].to_list()
+
+
+@pytest.mark.parametrize("types", [[], ["pension"], "social_assistance"])
+def test_vulnerable_numerator_list_is_checked(persons, types):
+    bad = edition(load_method("sdg_1_3_1"), "bad", vulnerable_numerator_benefits=types)
+    with pytest.raises(MethodConfigError, match="vulnerable_numerator_benefits"):
         run(persons.head(10), bad)
 
 

@@ -27,8 +27,9 @@
 -- variables, instead of taking MAX over members. Design variables are not checked here: w_i,
 -- stratum and PSU are the largest member value (with household_weight absent, w_i is then the
 -- largest person weight of the household).
--- Households with missing or zero consumption, or OOP above consumption, are excluded from
--- every 3.8.2 estimate and listed with the reason (block hardship_exclusions).
+-- Households with missing or non-positive consumption, missing or negative OOP (negative
+-- amounts are quarantined at harmonisation; this guards other inputs), or OOP above consumption,
+-- are excluded from every 3.8.2 estimate and listed with the reason (block hardship_exclusions).
 -- Domains: total, sex of the household head, urban/rural (and head's sex within it),
 -- consumption quintile (person-weighted, per-capita consumption), household age composition
 -- (WHO groups: only members under 20; adults 20-59 only; adults with children; adults with
@@ -93,6 +94,7 @@ FROM (
             WHEN consumption IS NULL THEN 'missing consumption'
             WHEN consumption <= 0 THEN 'consumption not positive'
             WHEN oop IS NULL THEN 'missing out-of-pocket spending'
+            WHEN oop < 0 THEN 'out-of-pocket spending negative'
             WHEN oop > consumption THEN 'out-of-pocket spending above consumption'
         END AS reason,
         consumption,

@@ -20,10 +20,11 @@ from tests.conftest import SOURCE_ROWS, source_frame, write_survey
 EXAMPLE = [(100, 4, 10.0, 3.5), (200, 5, 3.0, 0.1), (150, 3, 2.0, 0.3), (50, 2, 20.0, 0.0), (120, 6, 6.0, 0.9), (80, 1, 4.0, 2.0)]
 
 
-def households_to_persons(households, *, psus=None, head_sex=None, quarantined=(), heads=None) -> pl.DataFrame:
+def households_to_persons(households, *, psus=None, head_sex=None, quarantined=(), heads=None, ages=None) -> pl.DataFrame:
     """Kept person rows of ``households``; ``quarantined``: (household, member) pairs left out
     of the kept rows, as validation would (the household keeps its recorded size); ``heads``:
-    household -> its members flagged as head (default: member 0)."""
+    household -> its members flagged as head (default: member 0); ``ages``: household -> ages
+    of its members (default 35, 35, then 10)."""
     rows = []
     for i, (w, m, c, o) in enumerate(households):
         for j in range(m):
@@ -33,8 +34,8 @@ def households_to_persons(households, *, psus=None, head_sex=None, quarantined=(
                 "survey_id": "TST_HBS_2020", "country": "GHA", "year": 2020, "survey_kind": "HBS",
                 "hh_id": str(i), "person_id": str(j), "household_weight": float(w), "person_weight": float(w),
                 "stratum": "all", "psu": psus[i] if psus else str(i), "sex": (head_sex[i] if head_sex and j == 0 else "M"),
-                "age": 35 if j < 2 else 10, "hh_head": j in (heads or {}).get(i, (0,)), "urban_rural": "urban" if i % 2 else "rural",
-                "hh_consumption": None if c is None else c * m * 365, "hh_oop_health": o * m * 365, "hh_size": m, "source_row": len(rows) + 1,
+                "age": ages[i][j] if ages else (35 if j < 2 else 10), "hh_head": j in (heads or {}).get(i, (0,)), "urban_rural": "urban" if i % 2 else "rural",
+                "hh_consumption": None if c is None else c * m * 365, "hh_oop_health": None if o is None else o * m * 365, "hh_size": m, "source_row": len(rows) + 1,
             })
     frame = pl.DataFrame(rows)
     return frame.with_columns([pl.lit(None, dtype=polars_dtype(v)).alias(v.name) for v in sv.ALL if v.name not in frame.columns]).select(sv.COLUMN_ORDER)
@@ -45,8 +46,29 @@ def _estimate(persons, ppp=1.0):
 
 
 def _totals(res) -> dict[str, float]:
-    t = res.estimates.filter((pl.col("head_sex") == "T") & (pl.col("urban_rural") == "T") & (pl.col("quintile") == "T") & (pl.col("hh_composition") == "T"))
+    return _domain(res)
+
+
+def _domain(res, **dims) -> dict[str, float]:
+    """Series -> value in the domain ``dims`` (every other dimension 'T')."""
+    cell = {"head_sex": "T", "urban_rural": "T", "quintile": "T", "hh_composition": "T", **dims}
+    t = res.estimates.filter(pl.all_horizontal([pl.col(k) == v for k, v in cell.items()]))
     return dict(zip(t["series"], t["value"]))
+
+
+def _pct(share: float) -> dict[str, float]:
+    return pytest.approx(share, abs=5e-5)
+
+
+# Flags of the six example households (SPL 2.65): EARN10, EARN25, HARDSHIP, IMPOVERISHING, LARGE
+SERIES = ("SH_XPD_EARN10", "SH_XPD_EARN25", "SH_FIN_HARDSHIP", "SH_FIN_IMPOVERISHING", "SH_FIN_LARGE")
+FLAGS = [(1, 1, 1, 0, 1), (0, 0, 0, 0, 0), (1, 0, 1, 1, 0), (0, 0, 0, 0, 0), (1, 0, 0, 0, 0), (1, 1, 1, 1, 0)]
+
+
+def _expected(households: list[int]) -> dict[str, float]:
+    """Person-weighted share (percent) of ``households`` of EXAMPLE with each flag, by hand."""
+    persons = {i: EXAMPLE[i][0] * EXAMPLE[i][1] for i in households}
+    return {s: 100 * sum(persons[i] * FLAGS[i][k] for i in households) / sum(persons.values()) for k, s in enumerate(SERIES)}
 
 
 def test_six_household_example():
@@ -79,6 +101,59 @@ def test_every_row_records_the_metadata_edition_of_its_definition():
             "SH_XPD_EARN10": [legacy], "SH_XPD_EARN25": [legacy],
             "SH_FIN_HARDSHIP": [hardship], "SH_FIN_IMPOVERISHING": [hardship], "SH_FIN_LARGE": [hardship],
         }
+
+
+def test_flags_by_hand_reproduce_the_totals():
+    assert _expected(list(range(6))) == {
+        "SH_XPD_EARN10": _pct(60.0000), "SH_XPD_EARN25": _pct(17.4545), "SH_FIN_HARDSHIP": _pct(33.8182),
+        "SH_FIN_IMPOVERISHING": _pct(19.2727), "SH_FIN_LARGE": _pct(14.5455),
+    }
+
+
+def test_consumption_quintiles_assign_whole_households_by_cumulative_person_share():
+    # ranked by per-capita consumption: hh 2 (2.0, 450 persons), 1 (3.0, 1000), 5 (4.0, 80),
+    # 4 (6.0, 720), 0 (10.0, 400), 3 (20.0, 100); cumulative shares .164 .527 .556 .818 .964 1
+    # -> ceil(5 x share) = 1, 3, 3, 5, 5, 5: quintiles 2 and 4 hold no household
+    res = _estimate(households_to_persons(EXAMPLE))
+    assert set(res.estimates["quintile"]) == {"T", "1", "3", "5"}
+    for quintile, households in {"1": [2], "3": [1, 5], "5": [4, 0, 3]}.items():
+        assert _domain(res, quintile=quintile) == {s: _pct(v) for s, v in _expected(households).items()}, quintile
+    assert _domain(res, quintile="3")["SH_XPD_EARN10"] == _pct(7.4074) and _domain(res, quintile="5")["SH_XPD_EARN25"] == _pct(32.7869)
+
+
+def test_quintile_boundaries_on_exact_fifths():
+    # five equal households: cumulative shares 0.2, 0.4, ... end exactly on each fifth
+    res = _estimate(households_to_persons([(100, 2, c, 0.1 * c) for c in (9.0, 1.0, 5.0, 3.0, 7.0)]))
+    n = res.estimates.filter((pl.col("series") == "SH_XPD_EARN10") & (pl.col("quintile") != "T") & (pl.col("head_sex") == "T"))
+    assert dict(n.select("quintile", "n_unweighted").rows()) == {"1": 1, "2": 1, "3": 1, "4": 1, "5": 1}
+
+
+def test_urban_rural_values_by_hand():
+    # urban: households 1, 3, 5 (1 180 persons); rural: 0, 2, 4 (1 570 persons)
+    res = _estimate(households_to_persons(EXAMPLE))
+    assert _domain(res, urban_rural="urban") == {s: _pct(v) for s, v in _expected([1, 3, 5]).items()}
+    assert _domain(res, urban_rural="rural") == {s: _pct(v) for s, v in _expected([0, 2, 4]).items()}
+    assert _domain(res, urban_rural="rural")["SH_FIN_HARDSHIP"] == _pct(54.1401)
+    assert _domain(res, urban_rural="urban")["SH_XPD_EARN10"] == _pct(6.7797)
+
+
+def test_household_age_composition_six_groups_at_the_age_bounds():
+    # under 20 young, 20-59 adults, 60+ older (config child_age_below, older_age_from)
+    ages = {0: [20, 59, 19, 0], 1: [60, 40, 38, 12, 5], 2: [19, 17, 15], 3: [20, 59], 4: [60, 62, 40, 38, 30, 25], 5: [60]}
+    groups = {0: "adults_with_children", 1: "multigenerational", 2: "only_under_20", 3: "adults_only", 4: "adults_with_older", 5: "older_only"}
+    res = _estimate(households_to_persons(EXAMPLE, ages=ages))
+    assert set(res.estimates["hh_composition"]) == {"T", *groups.values()}
+    for i, group in groups.items():
+        assert _domain(res, hh_composition=group) == {s: _pct(v) for s, v in _expected([i]).items()}, group
+
+
+def test_head_sex_values_by_hand():
+    # women head households 0, 2 and 5 (930 persons); men 1, 3, 4 (1 820 persons)
+    res = _estimate(households_to_persons(EXAMPLE, head_sex=["F", "M", "F", "M", "M", "F"]))
+    assert _domain(res, head_sex="F") == {s: _pct(v) for s, v in _expected([0, 2, 5]).items()}
+    assert _domain(res, head_sex="M") == {s: _pct(v) for s, v in _expected([1, 3, 4]).items()}
+    gap = res.gaps.filter((pl.col("series") == "SH_FIN_HARDSHIP") & (pl.col("urban_rural") == "T") & (pl.col("quintile") == "T") & (pl.col("hh_composition") == "T"))
+    assert gap["difference_pp"][0] == _pct(100.0)  # every woman-headed household in hardship, no man-headed one
 
 
 def test_identities_hold_in_every_domain():
@@ -161,6 +236,26 @@ def test_households_whose_members_disagree_on_household_values_are_left_out():
         "8": "household values differ between members: hh_consumption, urban_rural",
     }
     assert _totals(res)["SH_FIN_HARDSHIP"] == pytest.approx(33.8182, abs=5e-5)
+
+
+def test_zero_consumption_missing_oop_and_negative_oop_are_left_out():
+    bad = EXAMPLE + [(90, 2, 0.0, 0.0), (70, 3, 5.0, None), (60, 2, 3.0, -0.1)]
+    res = _estimate(households_to_persons(bad))
+    assert dict(res.exclusions.select("hh_id", "reason").rows()) == {
+        "6": "consumption not positive", "7": "missing out-of-pocket spending", "8": "out-of-pocket spending negative",
+    }
+    assert _totals(res) == {s: _pct(v) for s, v in _expected(list(range(6))).items()}
+
+
+def test_negative_oop_in_the_source_file_is_quarantined_before_3_8_2(tmp_path, spec_dict):
+    # household 2 reports -1500 OOP on both rows: both quarantined (amounts >= 0), so the
+    # household never reaches 3.8.2; the others are estimated
+    raw = source_frame([r[:15] + (-1500.0,) if r[0] == 2 else r for r in SOURCE_ROWS])
+    survey = ingest_survey(load_spec(write_survey(tmp_path, spec_dict, raw)))
+    assert survey.quarantined_rows == 2 and set(survey.quarantine["column"]) == {"hh_oop_health"}
+    res = _estimate(survey.persons)
+    assert res.exclusions.is_empty()
+    assert res.estimates.filter(pl.col("series") == "SH_XPD_EARN10")["n_unweighted"].max() == 3
 
 
 def test_survey_without_head_flags_keeps_every_household_and_lists_the_lost_breakdown():

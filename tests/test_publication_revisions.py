@@ -41,9 +41,15 @@ def selected(config):
     return select_sources(country_rows({"sdg_1_3_1": table}, config), config)
 
 
-def test_revision_listing_hand_case():
+def undeclared():
+    """The edition with nothing declared about the previous vintages (reasons: new_source only)."""
     config = config_2021()
-    table = revisions_table(selected(config), PREVIOUS, config, population_vintage="WPP 2019")
+    return dataclasses.replace(config, revisions={**config.revisions, "previous_vintages": {}})
+
+
+def test_revision_listing_hand_case():
+    config = undeclared()
+    table = revisions_table(selected(config), PREVIOUS, config)
     rows = {(r["series"], r["sex"]): r for r in table.iter_rows(named=True)}
     assert set(rows) == {("SI_COV_PENSN", "T"), ("SI_COV_UEMP", "T"), ("SI_COV_UEMP", "F"), ("SI_COV_UEMP", "M")}
     revised = rows[("SI_COV_PENSN", "T")]
@@ -62,8 +68,8 @@ def test_revision_listing_hand_case():
 
 
 def test_published_revisions_mask_suppressed_cells():
-    config = config_2021()
-    internal = revisions_table(selected(config), PREVIOUS, config, population_vintage="WPP 2019")
+    config = undeclared()
+    internal = revisions_table(selected(config), PREVIOUS, config)
     table = conform(published_revisions(internal), REVISIONS)
     rows = {(r["series"], r["sex"]): r for r in table.iter_rows(named=True)}
     female = rows[("SI_COV_UEMP", "F")]
@@ -86,13 +92,57 @@ def test_reasons_known_from_the_declared_previous_vintage():
         "compare_vintage": "2020-10",
         "previous_vintages": {"2020-10": {"method_editions": {"sdg_1_3_1": "ILO-2020"}, "population_vintage": "WPP 2017"}},
     })
-    row = revisions_table(selected(config), PREVIOUS, config, population_vintage="WPP 2019").filter(pl.col("series") == "SI_COV_PENSN").row(0, named=True)
+    admin = coverage_frame([coverage("GHA", "SI_COV_PENSN", 40, 100, source_kind="administrative",
+                                     input_vintage="GHA_2021@2022-06-30; births@x; population@WPP 2019")])
+    rows = select_sources(country_rows({"sdg_1_3_1": admin}, config), config)
+    row = revisions_table(rows, PREVIOUS, config).filter(pl.col("series") == "SI_COV_PENSN").row(0, named=True)
     assert row["old_value"] == 30.0
     assert row["reason_code"] == "new_source;new_method_edition;new_denominator_vintage"
     assert row["reason"] == (
         "new source: UN SDG 2020-10 value was an estimate (NATURE E), now country data; "
         "new method edition: sdg_1_3_1:ILO-2020 -> sdg_1_3_1:ILO-2024; new denominator vintage: WPP 2017 -> WPP 2019"
     )
+    # a survey rate has its own weighted denominator: no denominator vintage, the edition only
+    survey = revisions_table(selected(config), PREVIOUS, config).filter(pl.col("series") == "SI_COV_PENSN").row(0, named=True)
+    assert survey["reason_code"] == "new_source;new_method_edition"
+
+
+BUNDLED = Path(__file__).resolve().parent.parent / "data" / "raw"
+
+
+def test_the_reasons_fire_on_the_bundled_releases_with_the_declared_editions_and_wpp_vintages():
+    countries = pl.read_csv(BUNDLED / "reference" / "countries.csv")
+    previous, _ = normalise(read_extracts(BUNDLED), countries)
+    assert sorted(previous["vintage"].unique()) == ["2020-10", "2023-12"]
+    config = config_2021()
+    declared = config.revisions["previous_vintages"]
+    assert set(declared) == {"2020-10", "2023-12"}  # every bundled release is declared
+    # GHA in the bundled extracts: SI_COV_PENSN 2019 = 19 (2020-10 and 2023-12, NATURE E); SH_ACS_UNHC 2017 = 45 (2023-12), 47 (2020-10)
+    rows = country_rows({
+        "sdg_1_3_1": coverage_frame([
+            coverage("GHA", "SI_COV_PENSN", 25, 100, year=2019, source_kind="administrative",
+                     input_vintage="GHA_2019@2020-06-30; population@WPP 2019; pensionable_age@2024"),
+            coverage("GHA", "SI_COV_PENSN", 10, 100, year=2019, sex="F", source_kind="administrative",
+                     input_vintage="GHA_2019@2020-06-30; population@WPP 2019; pensionable_age@2024"),
+        ]),
+        "sdg_3_8_1": pl.DataFrame({"ref_area": ["GHA"], "year": [2017], "value": [50.0], "imputed_share": [0.0],
+                                   "method_edition": ["sdg_3_8_1:2023-01-24"], "input_vintage": ["uhc_tracers@1; population@WPP 2019"]}),
+    }, config)
+    chosen = select_sources(rows, config)
+    latest = {(r["series"], r["sex"]): r for r in revisions_table(chosen, previous, config).iter_rows(named=True)}
+    pensn = latest[("SI_COV_PENSN", "T")]
+    assert (pensn["old_vintage"], pensn["old_value"], pensn["new_value"]) == ("2023-12", 19.0, pytest.approx(25.0))
+    assert pensn["reason_code"] == "new_source;new_method_edition;new_denominator_vintage"
+    assert pensn["reason"].endswith("new method edition: sdg_1_3_1:ILO-2020 -> sdg_1_3_1:ILO-2024; new denominator vintage: WPP 2022 -> WPP 2019")
+    # 3.8.1: same edition as declared for 2023-12, and its values do not depend on WPP
+    uhc = latest[("SH_ACS_UNHC", "T")]
+    assert (uhc["old_value"], uhc["reason_code"], uhc["reason"]) == (45.0, "unexplained", None)
+    # against 2020-10 (WPP 2019, 3.8.1 edition 2017): the edition explains the 3.8.1 revision, WPP does not change
+    older = dataclasses.replace(config, revisions={**config.revisions, "compare_vintage": "2020-10"})
+    earlier = {(r["series"], r["sex"]): r for r in revisions_table(chosen, previous, older).iter_rows(named=True)}
+    assert earlier[("SI_COV_PENSN", "T")]["reason_code"] == "new_source;new_method_edition"
+    assert (earlier[("SH_ACS_UNHC", "T")]["old_value"], earlier[("SH_ACS_UNHC", "T")]["reason_code"]) == (47.0, "new_method_edition")
+    assert earlier[("SH_ACS_UNHC", "T")]["reason"] == "new method edition: sdg_3_8_1:2017 -> sdg_3_8_1:2023-01-24"
 
 
 def write_extract(root: Path, vintage: str, name: str, text: str) -> None:

@@ -5,7 +5,7 @@ cells masked; the unmasked listing is the internal ``indicators/revisions_unmask
 import dagster as dg
 import polars as pl
 
-from assets.publication.inputs import GROUP, INDICATOR_KEYS, all_country_rows, config_of, key, population_vintage, table_key, write_table
+from assets.publication.inputs import GROUP, INDICATOR_KEYS, all_country_rows, config_of, key, table_key, write_table
 from engine.publication.country_values import select_sources
 from engine.publication.figures import draw_figures
 from engine.publication.revisions import published_revisions, revision_summary, revisions_table
@@ -66,7 +66,7 @@ def figures(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(table_key(t), deps=[*INDICATOR_KEYS, dg.AssetKey(["staging", "published_sdg"]), dg.AssetKey(["staging", "population"])],
+        dg.AssetSpec(table_key(t), deps=[*INDICATOR_KEYS, dg.AssetKey(["staging", "published_sdg"])],
                      group_name=GROUP, kinds={"polars", "parquet"}, description=t.description)
         for t in (REVISIONS, REVISIONS_UNMASKED)
     ],
@@ -77,7 +77,7 @@ def revisions(context: dg.AssetExecutionContext, pipeline: PipelineResource):
     config = config_of(pipeline)
     selected = select_sources(all_country_rows(store, config), config)
     previous = store.read("staging", "published_sdg")
-    unmasked = revisions_table(selected, previous, config, population_vintage=population_vintage(store))
+    unmasked = revisions_table(selected, previous, config)
     table = published_revisions(unmasked)
     summary = revision_summary(table, selected, previous, config)
     shown = table.filter(pl.col("old_value").is_not_null() & pl.col("new_value").is_not_null())

@@ -88,16 +88,25 @@ def family_edition(families) -> pl.Expr:
     return edition
 
 
+def denominator_inputs(config: PublicationConfig) -> pl.Expr:
+    """The ``<input>@<vintage>`` parts of ``input_vintage`` naming an input of
+    ``vintage_inputs`` (the first part, the source itself, excepted), sorted, joined by ``; ``
+    (empty when there is none)."""
+    names = [re.escape(n) for n in config.vintage_inputs]
+    token = rf"^\s*(?:{'|'.join(names)})\s*@" if names else r"^$^"
+    return (
+        pl.col("input_vintage").fill_null("").str.split(";").list.slice(1)
+        .list.eval(pl.element().str.strip_chars()).list.eval(pl.element().filter(pl.element().str.contains(token)))
+        .list.sort().list.join("; ")
+    )
+
+
 def with_vintage(obs: pl.DataFrame, config: PublicationConfig) -> pl.DataFrame:
     """Add ``vintage`` (see the module docstring); rows without a denominator input of
     ``vintage_inputs`` are repeated for every denominator vintage of their family edition."""
-    names = [re.escape(n) for n in config.vintage_inputs]
-    token = rf"^\s*(?:{'|'.join(names)})\s*@" if names else r"^$^"
     keyed = obs.with_columns(
         family_edition(config.families).alias("_edition"),
-        pl.col("input_vintage").fill_null("").str.split(";").list.slice(1)
-        .list.eval(pl.element().str.strip_chars()).list.eval(pl.element().filter(pl.element().str.contains(token)))
-        .list.sort().list.join("; ").alias("_denominators"),
+        denominator_inputs(config).alias("_denominators"),
     )
     with_dens = keyed.filter(pl.col("_denominators") != "")
     known = with_dens.select("_edition", "_denominators").unique()

@@ -19,9 +19,12 @@ pipeline knows it, the reason (``reason_code`` joined by ``;`` and a sentence in
   or model (NATURE E, M, G) and this one is country data;
 * ``new_method_edition``: the family edition differs from the one declared for that vintage in
   ``revisions.previous_vintages.<vintage>.method_editions``;
-* ``new_denominator_vintage``: the WPP vintage of this run differs from the one declared in
-  ``revisions.previous_vintages.<vintage>.population_vintage`` (denominator-weighted series
-  only: 3.8.x country values do not depend on it);
+* ``new_denominator_vintage``: the WPP vintage of the value's denominator (the ``population``
+  inputs named in its ``input_vintage``, see ``vintage_inputs``) differs from the one declared
+  in ``revisions.previous_vintages.<vintage>.population_vintage``. Only values of
+  denominator-weighted families whose ``input_vintage`` names such an input (administrative
+  rates over WPP populations) can get it: survey rates have their own weighted denominators and
+  3.8.x country values do not depend on WPP;
 * ``unexplained`` when none applies. Undeclared facts give no reason.
 
 Previously published values that this run does not reproduce are not listed (they would list
@@ -34,6 +37,7 @@ import re
 
 import polars as pl
 
+from engine.publication.aggregates import denominator_inputs
 from engine.publication.config import PublicationConfig
 from engine.publication.country_values import at_totals
 from engine.publication.disclosure import blank_suppressed, with_flags
@@ -57,7 +61,7 @@ def _edition_of(family: str) -> pl.Expr:
     return pl.coalesce(pl.col("new_method_edition").str.extract(f"{re.escape(family)}:([^+;,]+)"), pl.col("new_method_edition"))
 
 
-def revisions_table(selected: pl.DataFrame, published_sdg: pl.DataFrame, config: PublicationConfig, *, population_vintage: str = "") -> pl.DataFrame:
+def revisions_table(selected: pl.DataFrame, published_sdg: pl.DataFrame, config: PublicationConfig) -> pl.DataFrame:
     """The internal listing (values unmasked, disclosure flags set); ``selected``: country
     values of the published sources, before disclosure control."""
     vintage = previous_vintage(published_sdg, config)
@@ -71,13 +75,15 @@ def revisions_table(selected: pl.DataFrame, published_sdg: pl.DataFrame, config:
         "series", "ref_area", "year", "sex", "family", pl.col("value").alias("new_value"),
         pl.col("source_kind").alias("new_source_kind"), pl.col("source_id").alias("new_source_id"),
         pl.col("method_edition").alias("new_method_edition"), "suppressed", "flag",
+        denominator_inputs(config).str.split("; ").list.eval(pl.element().str.extract(r"@(.*)$").str.strip_chars())
+        .list.drop_nulls().list.unique().list.sort().alias("_population_vintages"),
     )
     pairs = new.join(old, on=["series", "ref_area", "year", "sex"], how="left").with_columns(
         (pl.col("new_value") - pl.col("old_value")).alias("difference_pp"),
         pl.lit(vintage).alias("old_vintage"),
     )
     listed = pairs.filter(pl.col("old_value").is_null() | (pl.col("difference_pp").abs() > float(config.revisions["tolerance_pp"])))
-    return _with_reasons(listed, declared, vintage, population_vintage, config).select(list(REVISION_SCHEMA)).cast(REVISION_SCHEMA).sort(
+    return _with_reasons(listed, declared, vintage, config).select(list(REVISION_SCHEMA)).cast(REVISION_SCHEMA).sort(
         "series", "ref_area", "year", "sex"
     )
 
@@ -87,7 +93,7 @@ def published_revisions(revisions: pl.DataFrame) -> pl.DataFrame:
     return blank_suppressed(revisions, MASKED_COLUMNS)
 
 
-def _with_reasons(listed: pl.DataFrame, declared: dict, vintage: str, population_vintage: str, config: PublicationConfig) -> pl.DataFrame:
+def _with_reasons(listed: pl.DataFrame, declared: dict, vintage: str, config: PublicationConfig) -> pl.DataFrame:
     reasons: list[tuple[pl.Expr, str, pl.Expr]] = [
         (pl.col("old_value").is_null(), "new_source", pl.lit(f"new source: no value in UN SDG {vintage}")),
         (
@@ -104,12 +110,13 @@ def _with_reasons(listed: pl.DataFrame, declared: dict, vintage: str, population
             pl.concat_str([pl.lit(f"new method edition: {family}:{edition} -> {family}:"), now]),
         ))
     before = declared.get("population_vintage")
-    if before and population_vintage and str(before) != population_vintage:
+    if before:
         weighted = [f.name for f in config.families.values() if f.weighting == "denominator"]
+        now = pl.col("_population_vintages")
         reasons.append((
-            pl.col("family").is_in(weighted),
+            pl.col("family").is_in(weighted) & (now.list.len() > 0) & now.list.eval(pl.element() != str(before)).list.any(),
             "new_denominator_vintage",
-            pl.lit(f"new denominator vintage: {before} -> {population_vintage}"),
+            pl.concat_str([pl.lit(f"new denominator vintage: {before} -> "), now.list.join(", ")]),
         ))
     codes = [pl.when(cond).then(pl.lit(code)) for cond, code, _ in reasons]
     texts = [pl.when(cond).then(text) for cond, _, text in reasons]

@@ -4,7 +4,9 @@
 -- update 2023-05-15 for SH_XPD_EARN10/25; 2025 definition, WHO GHO imr-details/376, for SH_FIN_*.
 --
 -- Household i, household sampling weight w_i, size m_i, person weight p_i = w_i * m_i.
--- C_i annual consumption, OOP_i annual out-of-pocket health spending (local currency).
+-- C_i annual consumption, OOP_i annual out-of-pocket health spending (local currency). C_i is
+-- hh_consumption: consumption, or income mapped there by the spec when the survey has no
+-- consumption (data/raw/README.md 1.3); which one is not recorded in the output.
 --
 --   legacy:   SH_XPD_EARN10 = sum_i p_i 1(OOP_i / C_i > 0.10) / sum_i p_i     (and 0.25: EARN25)
 --   2025:     c_i = C_i / m_i / 365 / PPP, o_i = OOP_i / m_i / 365 / PPP   (per capita per day, PPP $)

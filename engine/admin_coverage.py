@@ -31,7 +31,9 @@ Outputs (:class:`AdminCoverage`), long format:
   (T/national/non_national), ``age_group`` ('T'), ``urban_rural`` ('T'), ``value`` (percent,
   capped at 100 when the edition caps), ``numerator`` (persons, after the overlap or life-cycle
   rule, not capped), ``numerator_reported`` (plain sum of the SSI counts used), ``denominator``,
-  ``capped``, ``aggregation_rule`` (the scheme-overlap rule, or the BENFTS rule),
+  ``capped`` (a cap was applied to the row: never null), ``cap_applied`` (which caps,
+  comma-separated: ``value_at_100``, ``numerator_at_denominator``, ``lifecycle_groups``; null
+  when none), ``aggregation_rule`` (the scheme-overlap rule, or the BENFTS rule),
   ``source_kind`` ('administrative'), ``source_id`` (the return id), ``denominator_source``,
   ``method_edition`` (``sdg_1_3_1:<edition>``).
 * ``gaps``: ``country, year, series, gap_type`` (sex: F - M within ``nationality``; nationality:
@@ -70,7 +72,7 @@ NOT_WORKING_AGE_CONTRIBUTORY = ("old_age", "child_family", "social_assistance")
 
 COVERAGE_COLUMNS = (
     "country", "year", "series", "sex", "nationality", "age_group", "urban_rural", "value", "numerator",
-    "numerator_reported", "denominator", "capped", "aggregation_rule", "source_kind", "source_id",
+    "numerator_reported", "denominator", "capped", "cap_applied", "aggregation_rule", "source_kind", "source_id",
     "denominator_source", "method_edition",
 )
 GAP_COLUMNS = (

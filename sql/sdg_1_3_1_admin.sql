@@ -7,8 +7,16 @@
 -- contributory_benefits_working_age) and the `admin:` sub-mapping. Every output row records method_edition = sdg_1_3_1:<edition>.
 --
 -- Coverage of series s for return r, sex x (T, F, M), nationality n (T, national, non_national):
---   value = 100 * N / D   (percent); with cap_at_100, value = 100 where 100 N / D > 100 and
---   capped = true, numerator N and denominator D kept uncapped.
+--   value = 100 * N / D   (percent); with cap_at_100, value = 100 where 100 N / D > 100,
+--   numerator N and denominator D kept uncapped.
+-- Every row records the caps applied to it (cap_applied, comma-separated; null: none) and
+-- capped = (cap_applied is not null):
+--   value_at_100              cap_at_100 brought the value down to 100;
+--   numerator_at_denominator  scheme_overlap sum_capped_at_denominator brought N below the sum
+--                             of the schemes (to D, or to the largest scheme above D);
+--   lifecycle_groups          SI_COV_BENFTS: a life-cycle group's count exceeded its population
+--                             and was capped; SI_COV_VULN: the residual subtracted a capped group
+--                             (contributory coverage above the working-age or older population).
 --
 -- Numerators N (persons, SSI stocks of the reference year):
 -- | series          | SSI count                                                                  |
@@ -672,6 +680,19 @@ SELECT
             + l.assistance_recipients + l.pension_recipients
         ELSE sc.numerator_sum
     END AS numerator_reported,
+    -- caps applied to the numerator or denominator (null: none); value_at_100 is added on output
+    NULLIF(CONCAT_WS(', ',
+        CASE WHEN dn.series = 'SI_COV_BENFTS' AND (l.child_recipients > l.pop_child
+                  OR l.contributors + l.contributory_recipients > l.pop_working
+                  OR l.contributory_working + l.assistance_working > l.pop_working OR l.pension_recipients > l.pop_old)
+             THEN 'lifecycle_groups'
+             WHEN dn.series = 'SI_COV_VULN' AND (l.contributors + l.contributory_recipients > l.pop_working
+                  OR l.contributory_pension_recipients > l.pop_old)
+             THEN 'lifecycle_groups' END,
+        CASE WHEN dn.series <> 'SI_COV_BENFTS' AND prm.scheme_overlap = 'sum_capped_at_denominator'
+                  AND sc.numerator_sum > dn.denominator AND sc.numerator_largest < sc.numerator_sum
+             THEN 'numerator_at_denominator' END
+    ), '') AS caps,
     dn.denominator,
     dn.denominator_source,
     CASE WHEN dn.series = 'SI_COV_BENFTS' THEN prm.benefts_rule ELSE prm.scheme_overlap END AS aggregation_rule,
@@ -709,17 +730,23 @@ SELECT
     numerator,
     numerator_reported,
     denominator,
-    cap_at_100 AND value_uncapped > 100 AS capped,
+    cap_applied IS NOT NULL AS capped,
+    cap_applied,
     aggregation_rule,
     'administrative' AS source_kind,
     return_id AS source_id,
     denominator_source,
     method_edition
 FROM (
-    SELECT c.*, 100 * c.numerator / c.denominator AS value_uncapped, prm.cap_at_100, prm.method_edition
-    FROM adm_candidates AS c
-    CROSS JOIN params AS prm
-    WHERE c.reason IS NULL
+    SELECT
+        y.*,
+        NULLIF(CONCAT_WS(', ', y.caps, CASE WHEN y.cap_at_100 AND y.value_uncapped > 100 THEN 'value_at_100' END), '') AS cap_applied
+    FROM (
+        SELECT c.*, 100 * c.numerator / c.denominator AS value_uncapped, prm.cap_at_100, prm.method_edition
+        FROM adm_candidates AS c
+        CROSS JOIN params AS prm
+        WHERE c.reason IS NULL
+    ) AS y
 ) AS x
 
 -- name: adm_gaps_out

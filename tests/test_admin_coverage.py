@@ -292,8 +292,9 @@ def test_pensions_contributory_plus_social_pension_with_overlap_rule(result):
     check(row(result, "SI_COV_PENSN", sex="F"), 600 + 700, 2000)
     # men: 900 + 500 = 1400 pensioners for 1000 men aged 65+: sum_capped_at_denominator
     m = row(result, "SI_COV_PENSN", sex="M")
-    assert (m["numerator"], m["numerator_reported"], m["value"], m["capped"]) == (1000, 1400, 100, False)
+    assert (m["numerator"], m["numerator_reported"], m["value"]) == (1000, 1400, 100)
     assert m["aggregation_rule"] == "sum_capped_at_denominator"
+    assert (m["capped"], m["cap_applied"]) == (True, "numerator_at_denominator")  # flagged, not a silent 100
     largest = row(run(m=method(scheme_overlap="largest_scheme")), "SI_COV_PENSN", sex="M")
     assert (largest["numerator"], largest["value"]) == (900, pytest.approx(90))
 
@@ -301,9 +302,40 @@ def test_pensions_contributory_plus_social_pension_with_overlap_rule(result):
 def test_capping_at_100_per_edition():
     capped = row(run(m=method("ILO-2024", scheme_overlap="sum")), "SI_COV_PENSN", sex="M")
     assert (capped["value"], capped["capped"], capped["numerator"], capped["denominator"]) == (100, True, 1400, 1000)
-    uncapped = row(run(m=method("ILO-2020", scheme_overlap="sum")), "SI_COV_PENSN", sex="M")
-    assert (uncapped["value"], uncapped["capped"], uncapped["numerator"]) == (pytest.approx(140), False, 1400)
+    assert capped["cap_applied"] == "value_at_100"
+    # ILO-2020, the edition without capping, adds schemes up (scheme_overlap: sum): 140, not 100
+    uncapped = row(run(m=method("ILO-2020")), "SI_COV_PENSN", sex="M")
+    assert (uncapped["value"], uncapped["capped"], uncapped["cap_applied"], uncapped["numerator"]) == (pytest.approx(140), False, None, 1400)
+    assert uncapped["aggregation_rule"] == "sum"
     assert uncapped["method_edition"] == "sdg_1_3_1:ILO-2020"
+
+
+def test_a_cap_of_the_overlap_rule_is_flagged_in_an_edition_without_capping():
+    # cap_at_100 false with sum_capped_at_denominator: the numerator is brought down to the
+    # denominator (100) -- flagged as a cap on the row
+    r = row(run(m=method("ILO-2020", scheme_overlap="sum_capped_at_denominator")), "SI_COV_PENSN", sex="M")
+    assert (r["value"], r["numerator"], r["capped"], r["cap_applied"]) == (100, 1000, True, "numerator_at_denominator")
+
+
+@pytest.mark.parametrize("edition", ["ILO-2024", "ILO-2020"])
+def test_every_row_records_whether_a_cap_was_applied(edition):
+    coverage = run(m=method(edition)).coverage
+    assert coverage["capped"].null_count() == 0
+    assert (coverage["capped"] == coverage["cap_applied"].is_not_null()).all()
+    assert set(coverage["cap_applied"].drop_nulls()) <= {"value_at_100", "numerator_at_denominator", "lifecycle_groups",
+                                                         "numerator_at_denominator, value_at_100"}
+    uncapped = coverage.filter(~pl.col("capped"))
+    assert (uncapped["value"] - 100 * uncapped["numerator"] / uncapped["denominator"]).abs().max() < 1e-9
+
+
+def test_a_capped_life_cycle_group_flags_the_vulnerable_residual():
+    # 32 000 old-age contributors for 30 600 persons of working age: Wc = 30 600 (capped), so
+    # V = 40 000 - 30 600 - 1500 = 7900 is built with a capped group
+    counts = [c for c in GHA_COUNTS if not (c[0] == "S1" and c[3] == "active_contributors")]
+    counts.append(("S1", "old_age", "contributory", "active_contributors", None, "total", 32000, None, None))
+    r = row(run(ssi=ssi_frame(counts)), "SI_COV_VULN")
+    check(r, 4000, 7900)
+    assert (r["capped"], r["cap_applied"]) == (True, "lifecycle_groups")
 
 
 def test_benefts_lifecycle_rule(result):
@@ -339,7 +371,8 @@ def test_benefts_with_overlapping_schemes_stays_below_the_naive_sum():
     # recipients + pensioners), and every beneficiary and contributor count of the return
     assert r["numerator_reported"] == 7000 + 8000 + 500 + 4000 + 3500 > r["numerator"]
     assert everything == 36450 > r["numerator"]
-    assert not r["capped"]
+    assert (r["capped"], r["cap_applied"]) == (True, "lifecycle_groups")  # children and older groups capped
+    assert row(run(), "SI_COV_BENFTS")["cap_applied"] is None  # no group above its population
 
 
 def test_benefts_needs_pension_recipients():

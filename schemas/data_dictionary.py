@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from engine.publication import tables as publication_tables
 from schemas import context_tables, indicator_tables, ssi_tables, survey_variables
 from schemas.survey_variables import Variable
 
@@ -92,6 +93,14 @@ def render() -> str:
     ]
     for t in ssi_tables.TABLES:
         out += [f"### `{t.sheet}` (`{t.csv}`)", "", f"Key: {', '.join(f'`{k}`' for k in t.key)}.", "", *_table(t.columns), ""]
+    out += [
+        "## Publication tables (`output/publication/`, and their internal companions)",
+        "",
+        "Declared in `engine/publication/tables.py`; every table is written in exactly these columns. "
+        "How they are made and how to open them: `docs/publication.md`.",
+        "",
+        *publication_tables.render_markdown(_table),
+    ]
     out += ["## Context, UHC and reference tables (input and `output/staging/<table>.parquet`)", ""]
     for t in context_tables.TABLES:
         out += [f"### `{t.name}` (`{t.file}`)", "", t.description, "", f"Key: {', '.join(f'`{k}`' for k in t.key)}.", "", *_table(t.columns), ""]

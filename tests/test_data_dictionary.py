@@ -7,6 +7,19 @@ def test_data_dictionary_is_current():
     assert TARGET.read_text(encoding="utf-8") == render(), "run: python -m schemas.data_dictionary"
 
 
+def test_the_publication_tables_are_in_the_written_dictionary():
+    from engine.publication.tables import TABLES
+
+    written = TARGET.read_text(encoding="utf-8")
+    section = written.split("## Publication tables", 1)[1].split("\n## ", 1)[0]
+    for table in TABLES:
+        block = section.split(f"### `{table.path}`", 1)
+        assert len(block) == 2, f"{table.path} is not in docs/data_dictionary.md"
+        body = block[1].split("\n### ", 1)[0]
+        assert table.description in body
+        assert all(f"| `{v.name}` |" in body for v in table.columns), table.name
+
+
 def test_every_published_column_is_documented():
     text = render()
     for col in ("ref_area", "series", "se", "ci_lower", "reliability", "obs_status", "method_edition", "input_vintage", "run_id", "difference_se"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dagster as dg
 import pandera.polars as pa
 import polars as pl
@@ -18,7 +20,7 @@ def check_specs(asset_key: dg.AssetKey) -> list[dg.AssetCheckSpec]:
     """The three checks every ingested source carries."""
     return [
         dg.AssetCheckSpec(ROWS_RECONCILE, asset=asset_key, description="Rows read = rows kept + rows quarantined."),
-        dg.AssetCheckSpec(CANONICAL_SCHEMA, asset=asset_key, description="Kept rows pass the canonical Pandera model (data-level checks)."),
+        dg.AssetCheckSpec(CANONICAL_SCHEMA, asset=asset_key, description="The Parquet file as written, read back: the declared columns in their order and dtypes, and the canonical Pandera model's data-level checks."),
         dg.AssetCheckSpec(NO_QUARANTINE, asset=asset_key, description="No row was quarantined (warning: see the quarantine table)."),
     ]
 
@@ -40,19 +42,37 @@ def reconcile_result(asset_key: dg.AssetKey, rows_read: int, rows_kept: int, row
     )
 
 
-def schema_result(asset_key: dg.AssetKey, frame: pl.DataFrame, schema: pa.DataFrameSchema) -> dg.AssetCheckResult:
+def _column_order(found: list[str], declared: list[str]) -> list[dict]:
+    """A failure at the first position where the file's columns depart from the declared order
+    (missing and extra columns are also reported by the strict schema)."""
+    if found == declared:
+        return []
+    at = next((i for i, (a, b) in enumerate(zip(found, declared)) if a != b), min(len(found), len(declared)))
+    file_col, declared_col = (repr(cols[at]) if at < len(cols) else "none" for cols in (found, declared))
+    return [{"column": None, "check": "column_order", "failure_case": f"position {at}: {file_col}, declared {declared_col}", "index": None}]
+
+
+def schema_result(asset_key: dg.AssetKey, path: Path, schema: pa.DataFrameSchema) -> dg.AssetCheckResult:
+    """Validate the table *as written*: the Parquet file at ``path`` read back, against its
+    declared canonical ``schema``: column names and order, dtypes (strict schema), and the
+    data-level checks (code lists, ranges, key unique). The ingest validated the rows before
+    writing; this checks the artefact every downstream step reads, so a write that changes a
+    type (an all-null column, an empty table), drops, adds or reorders a column fails here."""
+    frame = pl.read_parquet(path)
+    failures = _column_order(frame.columns, list(schema.columns))
     try:
         with config_context(validation_depth=ValidationDepth.SCHEMA_AND_DATA):
             schema.validate(frame, lazy=True)
-        failures = pl.DataFrame()
     except SchemaErrors as exc:
-        failures = exc.failure_cases.select("column", "check", "failure_case", "index")
+        cases = exc.failure_cases.select("column", "check", pl.col("failure_case").cast(pl.String), pl.col("index").cast(pl.Int64))
+        failures += cases.to_dicts()
+    found = pl.DataFrame(failures, schema={"column": pl.String, "check": pl.String, "failure_case": pl.String, "index": pl.Int64})
     return dg.AssetCheckResult(
         asset_key=asset_key,
         check_name=CANONICAL_SCHEMA,
-        passed=failures.is_empty(),
+        passed=found.is_empty(),
         severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"rows": frame.height, "failures": failures.height, "failure_sample": _md_table(failures.head(SAMPLE_ROWS))},
+        metadata={"path": dg.MetadataValue.path(str(path)), "rows": frame.height, "failures": found.height, "failure_sample": _md_table(found.head(SAMPLE_ROWS))},
     )
 
 

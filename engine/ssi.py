@@ -20,7 +20,7 @@ from engine.errors import SourceError
 from engine.quarantine import ROW_ID, empty_issues, issues_frame, split_rows, validate_rows
 from engine.typed_columns import convert_table
 from schemas import ssi_tables as st
-from schemas.tables import schema_for
+from schemas.tables import polars_dtype, schema_for
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class IngestedReturn:
     legal_provisions: pl.DataFrame
     quarantine: pl.DataFrame
     tables_present: tuple[str, ...]
+    table_rows: dict[str, tuple[int, int, int]]  # sheet -> (rows read, kept, quarantined)
 
     @property
     def country(self) -> str:
@@ -269,6 +270,7 @@ def ingest_return(return_id: str, sheets: dict[str, pl.DataFrame], *, file: str)
     kept: dict[str, pl.DataFrame] = {}
     issues = []
     rows_read = 0
+    table_rows: dict[str, tuple[int, int, int]] = {}
     scheme_ids: list[str] | None = None
     for table in st.TABLES:
         if table.sheet not in sheets:
@@ -279,6 +281,7 @@ def ingest_return(return_id: str, sheets: dict[str, pl.DataFrame], *, file: str)
         if table is st.SCHEMES:
             scheme_ids = k["scheme_id"].to_list()
         kept[table.sheet] = k
+        table_rows[table.sheet] = (frame.height, k.height, i["row_number"].n_unique())
         issues.append(issues_frame(i, source_kind="ssi", source_id=return_id, source_file=file, sheet=table.sheet))
     quarantine = pl.concat(issues, how="vertical_relaxed") if issues else empty_issues()
     quarantined_rows = quarantine.select(pl.struct("sheet", "row_number").n_unique()).item() if quarantine.height else 0
@@ -286,7 +289,7 @@ def ingest_return(return_id: str, sheets: dict[str, pl.DataFrame], *, file: str)
 
     schemes = kept[st.SCHEMES.sheet]
     coverage = _long_coverage(kept, schemes, return_id, meta)
-    legal = kept.get(st.LEGAL.sheet, pl.DataFrame(schema={v.name: pl.String for v in st.LEGAL.columns}))
+    legal = kept.get(st.LEGAL.sheet, pl.DataFrame(schema={v.name: polars_dtype(v) for v in st.LEGAL.columns}))
     legal = legal.select(
         pl.lit(return_id).alias("return_id"),
         pl.lit(meta["country"]).alias("country"),
@@ -311,6 +314,7 @@ def ingest_return(return_id: str, sheets: dict[str, pl.DataFrame], *, file: str)
         legal_provisions=legal,
         quarantine=quarantine,
         tables_present=tuple(t.sheet for t in st.TABLES if t.sheet in sheets),
+        table_rows=table_rows,
     )
 
 

@@ -86,11 +86,20 @@ RETURN_SHEET = "Return"
 RETURN_CSV = "return.csv"
 RETURN_FIELDS_REQUIRED = ("country", "reference_year")
 
-# Canonical long coverage table (one count per scheme, measure, benefit, nationality and sex).
-COVERAGE_COLUMNS = (
+# Columns the canonical SSI tables start with: which return, country and year a row is from.
+RETURN_COLUMNS = (
     V("return_id", "id", "SSI return identifier.", required=True),
     V("country", "id", "ISO3.", required=True),
     V("year", "int", "Reference year.", required=True),
+)
+
+# Canonical scheme inventory and legal provisions: the kept rows of their sheets, per return.
+SCHEMES_COLUMNS = RETURN_COLUMNS + SCHEMES.columns
+LEGAL_COLUMNS = RETURN_COLUMNS + LEGAL.columns
+SCHEMES_KEY = LEGAL_KEY = ("return_id", "scheme_id")
+
+# Canonical long coverage table (one count per scheme, measure, benefit, nationality and sex).
+COVERAGE_COLUMNS = RETURN_COLUMNS + (
     V("scheme_id", "id", "Scheme.", required=True),
     V("function", "code", "C102 branch.", codes=FUNCTIONS, required=True),
     V("scheme_type", "code", "Scheme type.", codes=SCHEME_TYPES, required=True),

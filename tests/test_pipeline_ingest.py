@@ -3,16 +3,30 @@ a broken source failing alone with its message, and every source reconciling."""
 
 from __future__ import annotations
 
+import copy
+import shutil
+
 import dagster as dg
 import polars as pl
 import pytest
 import yaml
 
+from assets.staging import ssi as ssi_staging
+from assets.staging.ssi import ssi_tables
+from assets.staging.surveys import KEY
+from assets.validation_results import quarantine_result, schema_result
+from engine.harmonise import ingest_survey
+from engine.ssi import ingest_return, read_return
+from assets.source_steps import PARTITIONED_TABLES
 from engine.store import ParquetStore
+from engine.survey_spec import load_spec
 from pipelines.runner import run_all
+from schemas import ssi_tables as st
+from schemas.survey_persons import person_schema
+from schemas.tables import schema_for
 from tests.pipeline_inputs import write_minimal_inputs
 from tests.ssi_builders import TABLES, write_return
-from tests.conftest import BASE_SPEC, write_survey
+from tests.conftest import BASE_SPEC, SOURCE_COLUMNS, SOURCE_ROWS, write_survey
 
 
 @pytest.fixture
@@ -63,6 +77,40 @@ def test_broken_sources_fail_alone(dirs):
     assert store.partitions("staging", "ssi_coverage") == ["GHA_2022"]
 
 
+def test_removed_sources_leave_the_outputs_and_the_publication(dirs):
+    """A survey and a (failed) SSI return deleted from the input directory: the next run drops
+    their partitions, per-partition outputs and source/failure records, and publishes without
+    them."""
+    input_dir, output_dir = dirs
+    spec = yaml.safe_load(yaml.safe_dump(BASE_SPEC))
+    spec["survey"]["id"] = "TST_LFS_2022"
+    write_survey(input_dir, spec)
+    _broken_return(input_dir)
+    store = ParquetStore(output_dir)
+    with dg.instance_for_test() as instance:
+        run_all(instance, input_dir, progress=lambda _: None)
+        assert "TST_LFS_2022" in store.partitions("indicators", "survey_estimates")
+        assert "TST_LFS_2022" in store.read("publication", "sources")["source_id"].to_list()
+        assert store.json_ids("failures", "ssi") == ["KEN_2021"]
+        shutil.rmtree(input_dir / "surveys" / "TST_LFS_2022")
+        shutil.rmtree(input_dir / "ssi" / "KEN_2021")
+        lines = []
+        run_all(instance, input_dir, progress=lines.append)
+        assert "TST_LFS_2022" not in instance.get_dynamic_partitions("surveys")
+    assert [line for line in lines if "no longer in the input directory" in line] == [
+        "survey:TST_LFS_2022: no longer in the input directory, its outputs and records removed",
+        "ssi:KEN_2021: no longer in the input directory, its outputs and records removed",
+    ]
+    for kind, tables in PARTITIONED_TABLES.items():
+        for layer, table in tables:
+            assert not {"TST_LFS_2022", "KEN_2021"} & set(store.partition_ids(layer, table)), (layer, table)
+    assert not store.quarantine_path("survey", "TST_LFS_2022").exists()
+    assert store.json_ids("sources", "survey") == ["TST_HIES_2021"] and store.json_ids("failures", "ssi") == []
+    published = store.read("publication", "sources")["source_id"].to_list()
+    assert "TST_HIES_2021" in published and not {"TST_LFS_2022", "KEN_2021"} & set(published)
+    assert store.read_partitions("indicators", "survey_estimates")["survey_id"].unique().to_list() == ["TST_HIES_2021"]
+
+
 def test_every_source_reconciles_and_checks_pass(dirs):
     input_dir, output_dir = dirs
     with dg.instance_for_test() as instance:
@@ -89,7 +137,11 @@ def test_quarantined_rows_fail_the_warning_check(dirs):
         outcomes = run_all(instance, input_dir, progress=lambda _: None)
     checks = [c for o in outcomes for c in o.check_failures]
     assert [(c["asset"], c["check"], c["severity"]) for c in checks] == [("staging/survey_persons", "no_quarantined_rows", "WARN")]
-    assert checks[0]["metadata"]["rows_quarantined"] == 1
+    metadata = checks[0]["metadata"]
+    assert metadata["rows_quarantined"] == 1 and metadata["issues"] == 1
+    # what the UI shows: the issues by rule and a sample of the quarantined rows
+    assert metadata["issues_by_rule"] == "| column | rule | rows |\n|---|---|---|\n| age | less_than_or_equal_to(120) | 1 |"
+    assert metadata["sample"] == "| sheet | row_number | column | rule | value |\n|---|---|---|---|---|\n|  | 3 | age | less_than_or_equal_to(120) | 400 |"
     quarantine = pl.read_parquet(ParquetStore(output_dir).quarantine_path("survey", "TST_HIES_2021"))
     assert quarantine.select("row_number", "column", "value").rows() == [(3, "age", "400")]
 
@@ -121,3 +173,69 @@ def test_partitions_in_parallel_processes_match_a_sequential_run(tmp_path, monke
     assert sorted(tables[2]) == sorted(tables[1]) and len(tables[1]) == 3
     for key, frame in tables[1].items():
         assert frame.equals(tables[2][key]), key
+
+
+def test_quarantine_check_counts_rules_and_samples_the_failures(tmp_path):
+    rows = [list(r) for r in SOURCE_ROWS]
+    rows[0][SOURCE_COLUMNS.index("age")] = 130
+    rows[4][SOURCE_COLUMNS.index("age")] = 140
+    rows[5][SOURCE_COLUMNS.index("sx")] = 7
+    frame = pl.DataFrame(rows, schema=SOURCE_COLUMNS, orient="row")
+    result = ingest_survey(load_spec(write_survey(tmp_path, frame=frame)))
+    check = quarantine_result(KEY, result.quarantine, result.quarantined_rows)
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
+    meta = {k: v.value for k, v in check.metadata.items()}
+    assert meta["rows_quarantined"] == 3 and meta["issues"] == 3
+    assert meta["issues_by_rule"].splitlines()[2:] == ["| age | less_than_or_equal_to(120) | 2 |", "| sex | code_not_in_spec | 1 |"]
+    assert meta["sample"].splitlines()[2:] == [
+        "|  | 1 | age | less_than_or_equal_to(120) | 130 |",
+        "|  | 5 | age | less_than_or_equal_to(120) | 140 |",
+        "|  | 6 | sex | code_not_in_spec | 7 |",
+    ]
+    clean = ingest_survey(load_spec(write_survey(tmp_path / "clean")))
+    assert quarantine_result(KEY, clean.quarantine, clean.quarantined_rows).passed
+
+
+def test_canonical_schema_check_validates_the_written_file(tmp_path):
+    persons = ingest_survey(load_spec(write_survey(tmp_path))).persons
+    store = ParquetStore(tmp_path / "out")
+    cases = {
+        "as_written": persons,
+        "retyped": persons.with_columns(pl.col("age").cast(pl.String)),
+        "reordered": persons.select("age", pl.exclude("age")),
+        "dropped": persons.drop("poor"),
+        "out_of_range": persons.with_columns(pl.when(pl.col("source_row") == 2).then(130).otherwise(pl.col("age")).alias("age")),
+    }
+    results = {name: schema_result(KEY, store.write(frame, "staging", "survey_persons", name).path, person_schema()) for name, frame in cases.items()}
+    assert results["as_written"].passed and results["as_written"].metadata["failures"].value == 0
+    sample = {name: r.metadata["failure_sample"].value for name, r in results.items()}
+    assert not results["retyped"].passed and "age" in sample["retyped"] and "dtype('Int64')" in sample["retyped"]
+    assert not results["reordered"].passed and results["reordered"].metadata["failures"].value == 1
+    assert "| column_order | position 0: 'age', declared 'survey_id' |" in sample["reordered"]
+    assert not results["dropped"].passed and "poor" in sample["dropped"]
+    assert not results["out_of_range"].passed and "less_than_or_equal_to(120) | 130 | 1" in sample["out_of_range"]
+
+
+def test_ssi_inventory_and_legal_provisions_carry_their_checks(tmp_path):
+    """The scheme inventory and the legal provisions have their own checks: per-sheet
+    reconciliation, the written file against its schema (also when the module is absent and
+    the table is empty), and the sheet's quarantine."""
+    specs = {(s.asset_key, s.name) for s in ssi_tables.check_specs}
+    for key in (ssi_staging.COVERAGE, ssi_staging.SCHEMES, ssi_staging.LEGAL):
+        assert {(key, name) for name in ("rows_reconcile", "canonical_schema", "no_quarantined_rows")} <= specs
+    tables = copy.deepcopy(TABLES)
+    tables["Schemes"].append(["S4", "Odd", "housing", "contributory", None])
+    result = ingest_return("GHA_2022", read_return(write_return(tmp_path / "bad", workbook=False, tables=tables)), file="GHA_2022")
+    assert result.table_rows["Schemes"] == (4, 3, 1) and result.table_rows["LegalProvisions"] == (2, 2, 0)
+    schemes_q = result.quarantine.filter(pl.col("sheet") == "Schemes")
+    check = quarantine_result(ssi_staging.SCHEMES, schemes_q, result.table_rows["Schemes"][2])
+    assert not check.passed and "| Schemes | 4 | function |" in check.metadata["sample"].value
+
+    store = ParquetStore(tmp_path / "out")
+    without_module = {k: v for k, v in TABLES.items() if k not in ("NonNationals", "LegalProvisions")}
+    empty = ingest_return("GHA_2022", read_return(write_return(tmp_path / "nomodule", workbook=False, tables=without_module)), file="GHA_2022")
+    for res, name in ((result, "bad"), (empty, "nomodule")):
+        schemes = store.write(res.schemes, "staging", "ssi_schemes", name)
+        legal = store.write(res.legal_provisions, "staging", "ssi_legal_provisions", name)
+        assert schema_result(ssi_staging.SCHEMES, schemes.path, schema_for(st.SCHEMES_COLUMNS, name="ssi_schemes", unique=list(st.SCHEMES_KEY))).passed
+        assert schema_result(ssi_staging.LEGAL, legal.path, schema_for(st.LEGAL_COLUMNS, name="ssi_legal_provisions", unique=list(st.LEGAL_KEY))).passed, name

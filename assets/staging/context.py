@@ -78,7 +78,7 @@ def staging_context_asset(table: ContextTable) -> dg.AssetsDefinition:
             },
         )
         yield reconcile_result(key, result.rows_read, result.kept.height, result.quarantined_rows)
-        yield schema_result(key, result.kept, schema_for(table.columns, name=table.name, unique=list(table.key)))
+        yield schema_result(key, written.path, schema_for(table.columns, name=table.name, unique=list(table.key)))
         yield quarantine_result(key, result.quarantine, result.quarantined_rows)
 
     return _staging

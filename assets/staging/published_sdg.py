@@ -64,7 +64,7 @@ def published_sdg(context: dg.AssetExecutionContext, pipeline: PipelineResource)
         },
     )
     yield reconcile_result(STAGING_PUBLISHED_SDG, raw.height, kept.height, rows_quarantined)
-    yield schema_result(STAGING_PUBLISHED_SDG, kept, schema_for(PUBLISHED_SDG.columns, name="published_sdg", unique=list(PUBLISHED_SDG.key)))
+    yield schema_result(STAGING_PUBLISHED_SDG, written.path, schema_for(PUBLISHED_SDG.columns, name="published_sdg", unique=list(PUBLISHED_SDG.key)))
     yield quarantine_result(STAGING_PUBLISHED_SDG, quarantine, rows_quarantined)
 
 

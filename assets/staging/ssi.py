@@ -31,7 +31,7 @@ LEGAL = dg.AssetKey(["staging", "ssi_legal_provisions"])
         dg.AssetSpec(LEGAL, deps=[ssi_return], group_name="staging", kinds={"polars", "parquet"},
                      description="SSI non-nationals module: legal provisions per scheme (equality of treatment, export of benefits, agreements)."),
     ],
-    check_specs=check_specs(COVERAGE),
+    check_specs=check_specs(COVERAGE) + check_specs(SCHEMES) + check_specs(LEGAL),
     partitions_def=SSI_RETURNS,
     can_subset=False,
 )
@@ -73,6 +73,16 @@ def ssi_tables(context: dg.AssetExecutionContext, pipeline: PipelineResource):
     yield dg.MaterializeResult(asset_key=COVERAGE, metadata={**common, "rows": coverage.rows, "rows_read": result.rows_read, "rows_kept": result.rows_kept, "rows_quarantined": result.quarantined_rows, "path": dg.MetadataValue.path(str(coverage.path)), "quarantine_path": dg.MetadataValue.path(str(quarantine.path))})
     yield dg.MaterializeResult(asset_key=SCHEMES, metadata={**common, "rows": schemes.rows, "path": dg.MetadataValue.path(str(schemes.path))})
     yield dg.MaterializeResult(asset_key=LEGAL, metadata={**common, "rows": legal.rows, "module_present": st.LEGAL.sheet in result.tables_present, "path": dg.MetadataValue.path(str(legal.path))})
+    # coverage is built from every table of the return; the inventory and the legal provisions
+    # are the kept rows of one sheet each, and their checks count that sheet only
     yield reconcile_result(COVERAGE, result.rows_read, result.rows_kept, result.quarantined_rows)
-    yield schema_result(COVERAGE, result.coverage, schema_for(st.COVERAGE_COLUMNS, name="ssi_coverage", unique=list(st.COVERAGE_KEY)))
+    yield schema_result(COVERAGE, coverage.path, schema_for(st.COVERAGE_COLUMNS, name="ssi_coverage", unique=list(st.COVERAGE_KEY)))
     yield quarantine_result(COVERAGE, result.quarantine, result.quarantined_rows)
+    for key, written, table, columns, unique in (
+        (SCHEMES, schemes, st.SCHEMES, st.SCHEMES_COLUMNS, st.SCHEMES_KEY),
+        (LEGAL, legal, st.LEGAL, st.LEGAL_COLUMNS, st.LEGAL_KEY),
+    ):
+        read, _, quarantined = result.table_rows.get(table.sheet, (0, 0, 0))
+        yield reconcile_result(key, read, written.rows, quarantined)
+        yield schema_result(key, written.path, schema_for(columns, name=f"ssi_{table.csv.removesuffix('.csv')}", unique=list(unique)))
+        yield quarantine_result(key, result.quarantine.filter(pl.col("sheet") == table.sheet), quarantined)

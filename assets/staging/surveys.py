@@ -78,5 +78,5 @@ def survey_persons(context: dg.AssetExecutionContext, pipeline: PipelineResource
         },
     )
     yield reconcile_result(KEY, result.rows_read, result.rows_kept, result.quarantined_rows)
-    yield schema_result(KEY, result.persons, person_schema())
+    yield schema_result(KEY, written.path, person_schema())
     yield quarantine_result(KEY, result.quarantine, result.quarantined_rows)

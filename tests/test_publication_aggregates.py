@@ -5,10 +5,13 @@ computed by hand in the test."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import polars as pl
 import pytest
 
 from engine.publication.aggregates import compute_aggregates
+from engine.publication.annex import headline_table
 from engine.publication.country_values import country_rows
 from tests.test_publication_builders import (
     countries_frame, coverage, coverage_frame, hardship, hardship_frame, income_groups_frame, population_frame, config_2021,
@@ -203,3 +206,55 @@ def test_suppressed_survey_cells_do_not_enter_an_aggregate():
     result = run({"sdg_1_3_1": table}, countries=only("GHA", "TGO"))
     gha = cell(result, "GHA", "SI_COV_DISAB")
     assert gha["status"] == "imputed" and gha["value"] == pytest.approx(10.0)
+
+
+def test_a_country_changing_income_group_is_aggregated_and_imputed_with_its_group_of_each_year():
+    # GHA is lower middle income (LM) in 2020 and upper middle income (UM) in 2021 (dated table).
+    config = dataclasses.replace(config_2021(imputation_levels=(("income_group", 1),)), first_year=2020)
+    groups = pl.concat([
+        income_groups_frame(years=(2020, 2021), groups={"TGO": "LM", "BEN": "LM", "COL": "UM"}),
+        pl.DataFrame([("GHA", 2020, "LM"), ("GHA", 2021, "UM")], schema=["iso3", "year", "income_group"], orient="row"),
+    ])
+    table = coverage_frame([
+        coverage("GHA", "SI_COV_PENSN", 30, 100, year=2020), coverage("GHA", "SI_COV_PENSN", 32, 100),
+        coverage("TGO", "SI_COV_PENSN", 50, 100, year=2020), coverage("TGO", "SI_COV_PENSN", 50, 100),
+        coverage("COL", "SI_COV_PENSN", 70, 100, year=2020), coverage("COL", "SI_COV_PENSN", 70, 100),
+    ])
+    population = {(iso, year): 1000.0 for iso in ("GHA", "TGO", "BEN", "COL") for year in (2020, 2021)}
+    result = compute_aggregates(country_rows({"sdg_1_3_1": table}, config), only("GHA", "TGO", "BEN", "COL"), groups,
+                                population_frame(population), config)
+    lm20, lm21 = (agg(result, "SI_COV_PENSN", "income_group", "LM", year=y) for y in (2020, 2021))
+    um20, um21 = (agg(result, "SI_COV_PENSN", "income_group", "UM", year=y) for y in (2020, 2021))
+    # BEN (LM, no data) is imputed with the LM median of each year: 2020 median(30, 50) = 40; 2021 TGO alone = 50
+    ben = {r["ref_year"]: r for r in result.lineup.filter((pl.col("ref_area") == "BEN") & (pl.col("sex") == "T")).iter_rows(named=True)}
+    assert (ben[2020]["value"], ben[2020]["imputation_group"], ben[2020]["imputation_donors"]) == (pytest.approx(40.0), "LM", 2)
+    assert (ben[2021]["value"], ben[2021]["imputation_group"], ben[2021]["imputation_donors"]) == (pytest.approx(50.0), "LM", 1)
+    # BEN's denominator: its base population (65+: 1 000 000 / 3) x the donors' median ratio (100 / 333 333.3)
+    assert ben[2020]["denominator"] == pytest.approx(100.0)
+    assert (lm20["n_countries"], lm20["value"]) == (3, pytest.approx(100 * (30 + 50 + 40) / 300))
+    assert (lm21["n_countries"], lm21["value"]) == (2, pytest.approx(100 * (50 + 50) / 200))
+    assert (um20["n_countries"], um20["value"]) == (1, pytest.approx(70.0))
+    assert (um21["n_countries"], um21["value"]) == (2, pytest.approx(100 * (32 + 70) / 200))
+
+
+def test_ilo_subregions_are_aggregated():
+    # EGY (Northern Africa) and GHA, TGO (Sub-Saharan Africa) in the ILO region Africa; COL in the Americas.
+    egypt = pl.DataFrame([("EGY", 818, "Egypt", "Africa", "Northern Africa", "Northern Africa and Western Asia", "Northern Africa")],
+                         schema=countries_frame().columns, orient="row")
+    countries = pl.concat([only("GHA", "TGO", "COL"), egypt])
+    groups = pl.concat([income_groups_frame(), pl.DataFrame([("EGY", 2021, "LM")], schema=["iso3", "year", "income_group"], orient="row")])
+    population = population_frame({("GHA", 2021): 1000.0, ("TGO", 2021): 1000.0, ("COL", 2021): 1000.0})
+    population = pl.concat([population, population.filter(pl.col("country") == 288).with_columns(pl.lit(818, dtype=pl.Int64).alias("country"))])
+    table = coverage_frame([
+        coverage("GHA", "SI_COV_PENSN", 30, 100), coverage("TGO", "SI_COV_PENSN", 50, 100),
+        coverage("EGY", "SI_COV_PENSN", 20, 100), coverage("COL", "SI_COV_PENSN", 70, 100),
+    ])
+    config = config_2021()
+    result = compute_aggregates(country_rows({"sdg_1_3_1": table}, config), countries, groups, population, config)
+    subregions = result.aggregates.filter((pl.col("level") == "ilo_subregion") & (pl.col("sex") == "T"))
+    values = dict(zip(subregions["region"].to_list(), subregions["value"].to_list()))
+    assert values == {"Sub-Saharan Africa": pytest.approx(40.0), "Northern Africa": pytest.approx(20.0),
+                      "Latin America and the Caribbean": pytest.approx(70.0)}
+    assert agg(result, "SI_COV_PENSN", "ilo_region", "Africa")["value"] == pytest.approx(100 * 100 / 300)
+    head = headline_table(result.aggregates, config).filter(pl.col("level") == "ilo_subregion")
+    assert sorted(head["region"].unique().to_list()) == ["Latin America and the Caribbean", "Northern Africa", "Sub-Saharan Africa"]

@@ -154,8 +154,9 @@ def _admin(method: MethodEdition) -> dict:
     allowed = [t for t in st.BENEFIT_TYPES if t not in NOT_WORKING_AGE_CONTRIBUTORY]
     if not isinstance(contributory, list) or set(contributory) - set(allowed):
         raise MethodConfigError(f"{where}: contributory_benefits_working_age must list benefit types among {allowed}, got {contributory!r}")
-    if int(admin.get("poverty_max_year_gap", -1)) < 0:
-        raise MethodConfigError(f"{where}: admin.poverty_max_year_gap must be a whole number >= 0")
+    for key in ("poverty_max_year_gap", "multiple_delivery_max_year_gap"):
+        if not isinstance(admin.get(key), int) or isinstance(admin.get(key), bool) or admin[key] < 0:
+            raise MethodConfigError(f"{where}: admin.{key} must be a whole number >= 0, got {admin.get(key)!r}")
     if not isinstance(admin.get("total_rate_for_sexes"), bool):
         raise MethodConfigError(f"{where}: admin.total_rate_for_sexes must be true or false")
     return admin
@@ -172,6 +173,7 @@ def _params(method: MethodEdition, admin: dict, present: dict[str, bool], vintag
         "assistance_age_allocation": admin["assistance_age_allocation"],
         "total_rate_for_sexes": admin["total_rate_for_sexes"],
         "poverty_max_year_gap": int(admin["poverty_max_year_gap"]),
+        "multiple_delivery_max_year_gap": int(admin["multiple_delivery_max_year_gap"]),
         "age_split_rule": str(admin["age_split"]["rule"]),
         "method_edition": method.label,
     }

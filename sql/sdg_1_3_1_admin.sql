@@ -53,8 +53,11 @@
 --   SI_COV_MATNL    women giving birth = deliveries = live_births / (1 + r2 + 2 r3), r2, r3 the
 --                   twin and triplet delivery shares (our derivation: births = deliveries x
 --                   (1 + r2 + 2 r3); a missing share counts as 0); where births has no row for
---                   the country-year: sum over g in 15_19 .. 45_49 of asfr_g x women_g (WPP, all
---                   seven groups required; no multiple-delivery correction)
+--                   the country-year: births = sum over g in 15_19 .. 45_49 of asfr_g x women_g
+--                   (WPP, all seven groups required), deliveries = births / (1 + r2 + 2 r3) with
+--                   the shares of the country's nearest births year within
+--                   admin.multiple_delivery_max_year_gap (the earlier at equal distance); without
+--                   shares there, births (not deliveries), said in denominator_source
 --   SI_COV_DISAB    prevalence(sex) x population; with admin.total_rate_for_sexes the T
 --                   prevalence is applied to F and M where no sex-specific prevalence is given
 --   SI_COV_UEMP     unemployed 15+ (labour_force)
@@ -112,6 +115,7 @@
 --   adm_poverty, adm_nationality_population                context tables (may be empty)
 --   params(child_max_age, working_age_min, wkinjry_labour_force, cap_at_100, scheme_overlap,
 --          benefts_rule, assistance_age_allocation, total_rate_for_sexes, poverty_max_year_gap,
+--          multiple_delivery_max_year_gap,
 --          age_split_rule, method_edition, has_<table> (optional table given), src_<table> (source label))
 -- Outputs: adm_coverage_out, adm_gaps_out, adm_not_computable_out, adm_lifecycle_out.
 
@@ -344,26 +348,54 @@ JOIN adm_population AS p
     ON p.country = c.m49 AND p.time = r.year AND p.gender = '2' AND p.age5yearinterval = f.age_group
 GROUP BY r.return_id
 
+-- name: adm_delivery_shares
+-- Twin and triplet delivery shares for the ASFR path: the country's births row nearest to the
+-- reference year (the earlier at equal distance) within multiple_delivery_max_year_gap that
+-- gives a share.
+SELECT return_id, twin_delivery_share, triplet_delivery_share, share_year
+FROM (
+    SELECT
+        r.return_id,
+        b.twin_delivery_share,
+        b.triplet_delivery_share,
+        b.year AS share_year,
+        ROW_NUMBER() OVER (PARTITION BY r.return_id ORDER BY ABS(b.year - r.year), b.year) AS nearest
+    FROM adm_returns AS r
+    CROSS JOIN params AS prm
+    JOIN adm_births AS b
+        ON b.country = r.country AND ABS(b.year - r.year) <= prm.multiple_delivery_max_year_gap
+        AND (b.twin_delivery_share IS NOT NULL OR b.triplet_delivery_share IS NOT NULL)
+) AS x
+WHERE nearest = 1
+
 -- name: adm_deliveries
--- Women giving birth: live births corrected for multiple deliveries, else births from ASFR.
+-- Women giving birth: live births corrected for multiple deliveries, else births from ASFR
+-- corrected with the nearest shares (uncorrected where there are none).
 SELECT
     r.return_id,
     CASE
         WHEN b.live_births IS NOT NULL THEN b.live_births
             / (1 + COALESCE(b.twin_delivery_share, 0) + 2 * COALESCE(b.triplet_delivery_share, 0))
         WHEN a.n_groups = n.n_groups THEN a.births
+            / (1 + COALESCE(sh.twin_delivery_share, 0) + 2 * COALESCE(sh.triplet_delivery_share, 0))
     END AS deliveries,
     CASE
         WHEN b.live_births IS NOT NULL THEN prm.src_births || ': live births ' || CAST(r.year AS VARCHAR)
             || ' / (1 + twin delivery share + 2 x triplet delivery share)'
         WHEN a.n_groups = n.n_groups THEN prm.src_fertility || ': sum of ASFR ' || CAST(r.year AS VARCHAR)
             || ' x women by 5-year age group 15-49 (' || prm.src_population || ')'
+            || CASE WHEN sh.return_id IS NOT NULL
+                    THEN ' / (1 + twin delivery share + 2 x triplet delivery share of ' || CAST(sh.share_year AS VARCHAR)
+                         || ', ' || prm.src_births || ')'
+                    ELSE '; no multiple-delivery shares within ' || CAST(prm.multiple_delivery_max_year_gap AS VARCHAR)
+                         || ' year(s) of ' || CAST(r.year AS VARCHAR) || ': births, not deliveries' END
     END AS deliveries_source
 FROM adm_returns AS r
 CROSS JOIN params AS prm
 CROSS JOIN (SELECT COUNT(*) AS n_groups FROM adm_wpp_groups WHERE fertility) AS n
 LEFT JOIN adm_births AS b ON b.country = r.country AND b.year = r.year
 LEFT JOIN adm_asfr_births AS a ON a.return_id = r.return_id
+LEFT JOIN adm_delivery_shares AS sh ON sh.return_id = r.return_id
 
 -- name: adm_poverty_nearest
 -- Poverty rate of the reference year, else of the nearest year within poverty_max_year_gap.

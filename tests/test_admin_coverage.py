@@ -181,6 +181,25 @@ def test_women_giving_birth_from_asfr_where_births_has_no_row():
     assert r["denominator_source"].startswith("fertility: sum of ASFR 2021")
 
 
+def test_births_from_asfr_corrected_with_the_nearest_multiple_delivery_shares():
+    """No KEN births row for 2021: births from ASFR (780), corrected with the twin and triplet
+    delivery shares of the nearest year within admin.multiple_delivery_max_year_gap (2019 and
+    2023 are both two years away: the earlier, 2019):  780 / (1 + 0.02 + 2 x 0.005) = 757.28."""
+    births = pl.concat([context()["births"], pl.DataFrame({
+        "country": ["KEN", "KEN"], "year": [2019, 2023], "live_births": [999.0, 999.0],
+        "twin_delivery_share": [0.02, 0.03], "triplet_delivery_share": [0.005, 0.0]})])
+    kenya = ssi_frame(KEN_COUNTS, "KEN_2021", "KEN", 2021)
+    r = row(run(ssi=kenya, births=births), "SI_COV_MATNL", sex="F", source="KEN_2021")
+    check(r, 390, 780 / 1.03)
+    assert r["denominator_source"].endswith("/ (1 + twin delivery share + 2 x triplet delivery share of 2019, births)")
+    # shares too far away: births, not deliveries, and the label says so
+    far = row(run(ssi=kenya, births=births, m=method(multiple_delivery_max_year_gap=1)), "SI_COV_MATNL", sex="F", source="KEN_2021")
+    check(far, 390, 780)
+    assert "no multiple-delivery shares within 1 year(s) of 2021: births, not deliveries" in far["denominator_source"]
+    with pytest.raises(MethodConfigError, match="multiple_delivery_max_year_gap"):
+        run(ssi=kenya, m=method(multiple_delivery_max_year_gap=-1))
+
+
 def test_asfr_needs_all_seven_age_groups():
     fertility = context()["fertility"].filter(pl.col("age_group") != "45_49")
     res = run(ssi=ssi_frame(KEN_COUNTS, "KEN_2021", "KEN", 2021), fertility=fertility)

@@ -33,7 +33,8 @@ Outputs (:class:`AdminCoverage`), long format:
   rule, not capped), ``numerator_reported`` (plain sum of the SSI counts used), ``denominator``,
   ``capped`` (a cap was applied to the row: never null), ``cap_applied`` (which caps,
   comma-separated: ``value_at_100``, ``numerator_at_denominator``, ``lifecycle_groups``; null
-  when none), ``aggregation_rule`` (the scheme-overlap rule, or the BENFTS rule),
+  when none; on a T row built from the sexes, per sex: ``M: value_at_100``), ``aggregation_rule``
+  (the scheme-overlap rule, or the BENFTS rule),
   ``source_kind`` ('administrative'), ``source_id`` (the return id), ``denominator_source``,
   ``method_edition`` (``sdg_1_3_1:<edition>``).
 * ``gaps``: ``country, year, series, gap_type`` (sex: F - M within ``nationality``; nationality:
@@ -66,6 +67,7 @@ SCHEME_OVERLAP_RULES = ("sum", "largest_scheme", "sum_capped_at_denominator")
 BENFTS_RULES = ("lifecycle_capped",)
 ASSISTANCE_ALLOCATIONS = ("vulnerable_population_share", "all_working_age")
 WKINJRY_DENOMINATORS = ("employed", "labour_force")
+SEX_TOTAL_RULES = ("from_sexes", "own")
 # Benefit types that cannot be contributory benefits of working-age persons: the older-age term
 # (contributory old-age pensions), the children's group and non-contributory by definition.
 NOT_WORKING_AGE_CONTRIBUTORY = ("old_age", "child_family", "social_assistance")
@@ -132,7 +134,7 @@ def _admin(method: MethodEdition) -> dict:
     if not isinstance(admin, dict):
         raise MethodConfigError(f"{where}: 'admin' must be a mapping")
     for key, allowed in (("scheme_overlap", SCHEME_OVERLAP_RULES), ("benefts_rule", BENFTS_RULES),
-                         ("assistance_age_allocation", ASSISTANCE_ALLOCATIONS)):
+                         ("assistance_age_allocation", ASSISTANCE_ALLOCATIONS), ("sex_total_rule", SEX_TOTAL_RULES)):
         if admin.get(key) not in allowed:
             raise MethodConfigError(f"{where}: admin.{key} must be one of {list(allowed)}, got {admin.get(key)!r}")
     if method["wkinjry_denominator"] not in WKINJRY_DENOMINATORS:
@@ -174,6 +176,7 @@ def _params(method: MethodEdition, admin: dict, present: dict[str, bool], vintag
         "total_rate_for_sexes": admin["total_rate_for_sexes"],
         "poverty_max_year_gap": int(admin["poverty_max_year_gap"]),
         "multiple_delivery_max_year_gap": int(admin["multiple_delivery_max_year_gap"]),
+        "sex_total_rule": admin["sex_total_rule"],
         "age_split_rule": str(admin["age_split"]["rule"]),
         "method_edition": method.label,
     }

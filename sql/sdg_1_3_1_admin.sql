@@ -9,6 +9,19 @@
 -- Coverage of series s for return r, sex x (T, F, M), nationality n (T, national, non_national):
 --   value = 100 * N / D   (percent); with cap_at_100, value = 100 where 100 N / D > 100,
 --   numerator N and denominator D kept uncapped.
+-- Totals over both sexes (admin.sex_total_rule):
+--   from_sexes  where the F and M cells of a nationality are computable (and its T cell):
+--               N_T = N_F + N_M, D_T = D_F + D_M (numerator_reported likewise), and
+--               value_T = 100 (N'_F + N'_M) / (D_F + D_M), N'_s = the numerator the published
+--               value of sex s stands for (min(N_s, D_s) under cap_at_100, else N_s): T is the
+--               denominator-weighted mean of the published F and M values; cap_applied of T
+--               names the caps of each sex ('M: numerator_at_denominator'); elsewhere T on its own;
+--   own         T from the T counts and T denominators, capped on its own (T may then differ
+--               from the F and M values when a sex-specific cap binds).
+--   admin.total_rate_for_sexes is a different choice: it applies a T prevalence or poverty rate
+--   to a sex that has none (then D_F + D_M = D_T); with sex-specific rates, from_sexes uses them
+--   for T too (the T rate only where a sex is not computable). adm_lifecycle_out keeps the
+--   construction on the T counts for review.
 -- Every row records the caps applied to it (cap_applied, comma-separated; null: none) and
 -- capped = (cap_applied is not null):
 --   value_at_100              cap_at_100 brought the value down to 100;
@@ -115,7 +128,7 @@
 --   adm_poverty, adm_nationality_population                context tables (may be empty)
 --   params(child_max_age, working_age_min, wkinjry_labour_force, cap_at_100, scheme_overlap,
 --          benefts_rule, assistance_age_allocation, total_rate_for_sexes, poverty_max_year_gap,
---          multiple_delivery_max_year_gap,
+--          multiple_delivery_max_year_gap, sex_total_rule,
 --          age_split_rule, method_edition, has_<table> (optional table given), src_<table> (source label))
 -- Outputs: adm_coverage_out, adm_gaps_out, adm_not_computable_out, adm_lifecycle_out.
 
@@ -748,8 +761,24 @@ JOIN adm_series_counts AS sc
 CROSS JOIN params AS prm
 LEFT JOIN adm_lifecycle AS l ON l.return_id = dn.return_id AND l.sex = dn.sex AND dn.nationality = 'T'
 
+-- name: adm_cell_values
+-- Each computable cell on its own: value (capped at 100 where the edition says so), the
+-- numerator that value stands for (published_numerator) and the caps applied.
+SELECT
+    x.*,
+    CASE WHEN x.cap_at_100 AND x.value_uncapped > 100 THEN 100.0 ELSE x.value_uncapped END AS value,
+    CASE WHEN x.cap_at_100 AND x.value_uncapped > 100 THEN x.denominator ELSE x.numerator END AS published_numerator,
+    NULLIF(CONCAT_WS(', ', x.caps, CASE WHEN x.cap_at_100 AND x.value_uncapped > 100 THEN 'value_at_100' END), '') AS cap_applied
+FROM (
+    SELECT c.*, 100 * c.numerator / c.denominator AS value_uncapped, prm.cap_at_100, prm.method_edition
+    FROM adm_candidates AS c
+    CROSS JOIN params AS prm
+    WHERE c.reason IS NULL
+) AS x
+
 -- name: adm_coverage_out
--- Coverage rows (percent), capped at 100 where the edition says so.
+-- Coverage rows (percent): every computable cell, T built from F and M under sex_total_rule
+-- from_sexes (header).
 SELECT
     country,
     year,
@@ -758,7 +787,7 @@ SELECT
     nationality,
     'T' AS age_group,
     'T' AS urban_rural,
-    CASE WHEN cap_at_100 AND value_uncapped > 100 THEN 100.0 ELSE value_uncapped END AS value,
+    value,
     numerator,
     numerator_reported,
     denominator,
@@ -771,14 +800,24 @@ SELECT
     method_edition
 FROM (
     SELECT
-        y.*,
-        NULLIF(CONCAT_WS(', ', y.caps, CASE WHEN y.cap_at_100 AND y.value_uncapped > 100 THEN 'value_at_100' END), '') AS cap_applied
-    FROM (
-        SELECT c.*, 100 * c.numerator / c.denominator AS value_uncapped, prm.cap_at_100, prm.method_edition
-        FROM adm_candidates AS c
-        CROSS JOIN params AS prm
-        WHERE c.reason IS NULL
-    ) AS y
+        c.country, c.year, c.series, c.sex, c.nationality, c.aggregation_rule, c.return_id, c.method_edition,
+        CASE WHEN m.return_id IS NULL THEN c.value
+             ELSE 100 * (f.published_numerator + m.published_numerator) / (f.denominator + m.denominator) END AS value,
+        CASE WHEN m.return_id IS NULL THEN c.numerator ELSE f.numerator + m.numerator END AS numerator,
+        CASE WHEN m.return_id IS NULL THEN c.numerator_reported ELSE f.numerator_reported + m.numerator_reported END AS numerator_reported,
+        CASE WHEN m.return_id IS NULL THEN c.denominator ELSE f.denominator + m.denominator END AS denominator,
+        CASE WHEN m.return_id IS NULL THEN c.cap_applied
+             ELSE NULLIF(CONCAT_WS('; ', 'F: ' || f.cap_applied, 'M: ' || m.cap_applied), '') END AS cap_applied,
+        CASE WHEN m.return_id IS NULL THEN c.denominator_source
+             WHEN f.denominator_source = m.denominator_source THEN f.denominator_source || '; T = F + M'
+             ELSE 'F: ' || f.denominator_source || '; M: ' || m.denominator_source || '; T = F + M' END AS denominator_source
+    FROM adm_cell_values AS c
+    CROSS JOIN params AS prm
+    LEFT JOIN adm_cell_values AS f
+        ON prm.sex_total_rule = 'from_sexes' AND c.sex = 'T'
+        AND f.return_id = c.return_id AND f.series = c.series AND f.nationality = c.nationality AND f.sex = 'F'
+    LEFT JOIN adm_cell_values AS m
+        ON m.return_id = f.return_id AND m.series = f.series AND m.nationality = f.nationality AND m.sex = 'M'
 ) AS x
 
 -- name: adm_gaps_out

@@ -229,7 +229,11 @@ def test_pensionable_age_by_sex_row_in_force(result):
     assert row(result, "SI_COV_PENSN", sex="F")["denominator"] == pytest.approx(2000)
     assert row(result, "SI_COV_PENSN", sex="M")["denominator"] == pytest.approx(1000)
     assert row(result, "SI_COV_PENSN")["denominator"] == pytest.approx(3000)
-    assert "population aged F 60+, M 65+" in row(result, "SI_COV_PENSN")["denominator_source"]
+    total = row(result, "SI_COV_PENSN")["denominator_source"]  # T = F + M (sex_total_rule from_sexes)
+    assert "F: population (WPP 2019): population aged 60+" in total and "; M: population (WPP 2019): population aged 65+" in total
+    assert total.endswith("; T = F + M")
+    own = row(run(m=method(sex_total_rule="own")), "SI_COV_PENSN")
+    assert "population aged F 60+, M 65+" in own["denominator_source"] and own["denominator"] == pytest.approx(3000)
 
 
 def test_pensionable_age_off_the_5_year_boundary_and_sex_t_rows():
@@ -278,10 +282,11 @@ def test_vulnerable_numerator_benefits_are_configuration(result):
 
 def test_poor_from_the_nearest_poverty_year(result):
     # no 2022 rate: 2021 and 2023 are both one year away, the earlier is used; 2018 is too far
-    r = row(result, "SI_COV_POOR")
+    r = row(run(m=method(sex_total_rule="own")), "SI_COV_POOR")  # T from its own rate
     check(r, 4000, 0.25 * 40000)
     assert "poverty rate 2021 (sex T)" in r["denominator_source"]
     check(row(result, "SI_COV_POOR", sex="F"), 2200, 0.30 * 20000)
+    check(row(result, "SI_COV_POOR"), 4000, 0.30 * 20000 + 0.20 * 20000)  # from_sexes: F + M
     exact = run(m=method(poverty_max_year_gap=0))
     assert reasons(exact, "SI_COV_POOR", "all") == ["poverty: no poverty rate for GHA sex T within 0 year(s) of 2022"]
 
@@ -307,7 +312,7 @@ def test_series_with_labour_force_and_population_denominators(result):
 
 
 def test_pensions_contributory_plus_social_pension_with_overlap_rule(result):
-    check(row(result, "SI_COV_PENSN"), 1500 + 1200, 3000)
+    check(row(result, "SI_COV_PENSN"), (600 + 700) + 1000, 3000)  # T = F + M after the men's cap (below)
     check(row(result, "SI_COV_PENSN", sex="F"), 600 + 700, 2000)
     # men: 900 + 500 = 1400 pensioners for 1000 men aged 65+: sum_capped_at_denominator
     m = row(result, "SI_COV_PENSN", sex="M")
@@ -341,8 +346,9 @@ def test_every_row_records_whether_a_cap_was_applied(edition):
     coverage = run(m=method(edition)).coverage
     assert coverage["capped"].null_count() == 0
     assert (coverage["capped"] == coverage["cap_applied"].is_not_null()).all()
-    assert set(coverage["cap_applied"].drop_nulls()) <= {"value_at_100", "numerator_at_denominator", "lifecycle_groups",
-                                                         "numerator_at_denominator, value_at_100"}
+    # T rows built from the sexes name the caps of each sex, e.g. 'M: numerator_at_denominator'
+    labels = {c.split(": ")[-1] for a in coverage["cap_applied"].drop_nulls() for b in a.split("; ") for c in b.split(", ")}
+    assert labels <= {"value_at_100", "numerator_at_denominator", "lifecycle_groups"}
     uncapped = coverage.filter(~pl.col("capped"))
     assert (uncapped["value"] - 100 * uncapped["numerator"] / uncapped["denominator"]).abs().max() < 1e-9
 
@@ -355,6 +361,58 @@ def test_a_capped_life_cycle_group_flags_the_vulnerable_residual():
     r = row(run(ssi=ssi_frame(counts)), "SI_COV_VULN")
     check(r, 4000, 7900)
     assert (r["capped"], r["cap_applied"]) == (True, "lifecycle_groups")
+
+
+def totals_and_sexes(res) -> pl.DataFrame:
+    cells = ["source_id", "series", "nationality"]
+    t = res.coverage.filter(pl.col("sex") == "T")
+    f = res.coverage.filter(pl.col("sex") == "F").select(*cells, pl.exclude(cells).name.suffix("_f"))
+    m = res.coverage.filter(pl.col("sex") == "M").select(*cells, pl.exclude(cells).name.suffix("_m"))
+    return t.join(f, on=cells).join(m, on=cells)
+
+
+@pytest.mark.parametrize(("edition", "overlap"), [("ILO-2024", None), ("ILO-2024", "sum"), ("ILO-2020", None)])
+def test_totals_are_coherent_with_the_sexes(edition, overlap):
+    """sex_total_rule from_sexes (both editions): where F and M are computable, T = F + M for the
+    numerator and the denominator, and the published T value is the denominator-weighted mean of
+    the published F and M values (after each sex's own caps)."""
+    res = run(m=method(edition, **({"scheme_overlap": overlap} if overlap else {})))
+    both = totals_and_sexes(res)
+    assert both.height >= 12  # every series with sexes, total and by nationality
+    assert (both["numerator"] - both["numerator_f"] - both["numerator_m"]).abs().max() < 1e-6
+    assert (both["denominator"] - both["denominator_f"] - both["denominator_m"]).abs().max() < 1e-6
+    published = (both["value_f"] * both["denominator_f"] + both["value_m"] * both["denominator_m"]) / both["denominator"]
+    assert (both["value"] - published).abs().max() < 1e-9
+
+
+def test_total_pension_coverage_from_the_capped_sexes():
+    # men: 1400 pensioners for 1000 men 65+. Default (sum capped at the denominator): M numerator
+    # 1000, T = (1300 + 1000) / 3000; with scheme_overlap sum and cap_at_100: M value 100, T =
+    # (1300 + min(1400, 1000)) / 3000, numerator 2700 kept uncapped; T on its own (rule own): 90
+    r = row(run(), "SI_COV_PENSN")
+    check(r, 2300, 3000)
+    assert (r["capped"], r["cap_applied"]) == (True, "M: numerator_at_denominator")
+    summed = row(run(m=method(scheme_overlap="sum")), "SI_COV_PENSN")
+    assert (summed["value"], summed["numerator"], summed["denominator"]) == (pytest.approx(100 * 2300 / 3000), 2700, 3000)
+    assert (summed["capped"], summed["cap_applied"]) == (True, "M: value_at_100")
+    own = row(run(m=method(scheme_overlap="sum", sex_total_rule="own")), "SI_COV_PENSN")
+    assert (own["value"], own["capped"], own["cap_applied"]) == (pytest.approx(90), False, None)
+    with pytest.raises(MethodConfigError, match="sex_total_rule"):
+        run(m=method(sex_total_rule="mean"))
+
+
+def test_total_from_sex_specific_prevalences_not_from_the_total_rate():
+    # T prevalence 5 % but F 4 %, M 2 %: from_sexes gives 200 / (800 + 400); own 200 / 2000.
+    # total_rate_for_sexes is about the other case: a T rate applied to each sex that has none.
+    prevalence = pl.DataFrame({"country": ["GHA"] * 3, "sex": ["T", "F", "M"], "prevalence": [0.05, 0.04, 0.02]})
+    check(row(run(disability_prevalence=prevalence), "SI_COV_DISAB"), 200, 1200)
+    check(row(run(disability_prevalence=prevalence, m=method(sex_total_rule="own")), "SI_COV_DISAB"), 200, 2000)
+
+
+def test_total_on_its_own_where_a_sex_is_not_computable(result):
+    # child benefits are not reported by sex: T from the T counts
+    check(row(result, "SI_COV_CHLD"), 2000, 6400)
+    assert not row(result, "SI_COV_CHLD")["denominator_source"].endswith("T = F + M")
 
 
 def test_benefts_lifecycle_rule(result):

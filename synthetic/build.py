@@ -2,8 +2,8 @@
 
 ``build_inputs(out, seed)`` copies the real files (``synthetic.real_files``), then writes the
 synthetic surveys and their specs, the AUT_SILC_2006 spec, the context tables, the SSI returns,
-the UHC tracers and the reference tables, each with its ``sources.yaml``. The same seed gives
-byte-identical files.
+the UHC tracers and the reference tables, each folder with its ``sources.yaml`` (surveys/ and
+ssi/ included). The same seed gives byte-identical files.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from synthetic.context import write_context
 from synthetic.population import Population
 from synthetic.real_files import BUNDLE_DIR, copy_real_files
 from synthetic.reference import write_reference
-from synthetic.silc import write_silc_spec
+from synthetic.silc import silc_sources, write_silc_spec
 from synthetic.ssi import Return, write_ssi
-from synthetic.survey_files import BuiltSurvey, write_surveys
+from synthetic.survey_files import BuiltSurvey, survey_sources, write_survey_sources, write_surveys
 from synthetic.uhc import write_uhc
 
 DEFAULT_SEED = 20261124
@@ -40,6 +40,7 @@ def build_inputs(out: Path, seed: int = DEFAULT_SEED, *, real_source: Path = BUN
     population = Population.load(out / "context" / "population_wpp.csv")
     surveys = write_surveys(out, seed, population)
     write_silc_spec(out)
+    write_survey_sources(out, survey_sources(surveys, seed) | silc_sources())
     write_context(out, population, seed)
     returns = write_ssi(out, population, seed)
     write_uhc(out, seed)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from synthetic.real_files import REAL_FILES
+from synthetic.real_files import REAL_FILES, source_entry
 from synthetic.survey_files import spec_text
 from synthetic.writers import write_text
 
@@ -80,3 +80,15 @@ def write_silc_spec(out: Path) -> None:
         "Written by `python -m synthetic` (synthetic/silc.py).",
     ]
     write_text(folder / "spec.yaml", spec_text(header, survey, False, variables, comments, ABSENT))
+
+
+def silc_sources() -> dict[str, dict]:
+    """``surveys/sources.yaml`` entries of AUT_SILC_2006: the real laeken file and its spec."""
+    return {
+        DATA.path.removeprefix("surveys/"): source_entry(DATA),
+        f"{SURVEY_ID}/spec.yaml": {
+            "origin": "Harmonisation spec written for this project (synthetic/silc.py)", "licence": "Apache-2.0",
+            "vintage": DATA.vintage, "synthetic": False,
+            "notes": "Maps the laeken EU-SILC variables onto the canonical ones; every proxy explained in a comment.",
+        },
+    }

@@ -21,7 +21,7 @@ from synthetic.countries import PROFILES
 from synthetic.population import Population
 from synthetic.source_coding import AgeCode, DuplicatePerson, Issue, NegativeWeight, SourceFile, SpendingAboveConsumption, TextInNumber, UnmappedCode
 from synthetic.survey import Design, rng_for, simulate
-from synthetic.writers import flow, write_csv, write_parquet, write_spss, write_stata, write_text
+from synthetic.writers import flow, write_csv, write_parquet, write_spss, write_stata, write_text, write_yaml
 
 PERIODS = {"year": 1, "month": 12}
 EXTENSIONS = {"csv": ".csv", "parquet": ".parquet", "stata": ".dta", "spss": ".sav"}
@@ -173,6 +173,32 @@ def write_survey(built: BuiltSurvey, folder: Path, seed: int) -> Path:
     text = spec_text(header, survey_block(built, seed), psu_nested, source.variables, source.comments, source.absent)
     write_text(folder / "spec.yaml", text)
     return path
+
+
+def survey_sources(built: list[BuiltSurvey], seed: int) -> dict[str, dict]:
+    """``surveys/sources.yaml`` entries (``<id>/<file>``) of the synthetic surveys: the data
+    file and the spec of each."""
+    files = {}
+    for b in built:
+        s, block = b.survey, survey_block(b, seed)
+        common = {"licence": LICENCE, "vintage": block["vintage"], "synthetic": True}
+        files[f"{s.survey_id}/{s.file_name}"] = {
+            "origin": block["source"], **common,
+            "notes": f"{s.fmt} file, {b.frame.height} persons; "
+                     + (f"{len(b.known_issues)} known issue(s), listed in its spec.yaml." if b.known_issues else "no known issues."),
+        }
+        files[f"{s.survey_id}/spec.yaml"] = {
+            "origin": "Harmonisation spec written by `python -m synthetic` from synthetic/codebooks.py", **common,
+            "notes": "Describes the synthetic data file beside it.",
+        }
+    return files
+
+
+def write_survey_sources(out: Path, files: dict[str, dict]) -> None:
+    """``surveys/sources.yaml``: origin, licence, vintage and synthetic flag of every file."""
+    header = ("# Origin, licence and vintage of every file of data/raw/surveys, by <SURVEY_ID>/<file> "
+              "(written by `python -m synthetic`).\n")
+    write_yaml(out / "surveys" / "sources.yaml", {"files": dict(sorted(files.items()))}, header)
 
 
 def write_surveys(out: Path, seed: int, population: Population) -> list[BuiltSurvey]:

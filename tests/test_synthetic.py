@@ -221,6 +221,23 @@ def test_context_uhc_and_reference_tables_validate(built):
         assert all({"origin", "licence", "vintage", "synthetic"} <= set(e) for e in doc.values())
 
 
+def test_every_survey_and_ssi_file_is_labelled_in_its_sources_yaml(built):
+    out, build = built
+    surveys = yaml.safe_load((out / "surveys" / "sources.yaml").read_text(encoding="utf-8"))["files"]
+    folders = [p for p in (out / "surveys").iterdir() if p.is_dir()]
+    assert set(surveys) == {f"{d.name}/{f.name}" for d in folders for f in d.iterdir() if f.is_file()}
+    ssi = yaml.safe_load((out / "ssi" / "sources.yaml").read_text(encoding="utf-8"))["files"]
+    assert set(ssi) == {p.name + ("/" if p.is_dir() else "") for p in (out / "ssi").iterdir() if p.name != "sources.yaml"}
+    for entry in (*surveys.values(), *ssi.values()):
+        assert {"origin", "licence", "vintage", "synthetic"} <= set(entry)
+    # every bundled data file is synthetic (AUT_SILC_2006 by its authors), and says so
+    for b in build.surveys:
+        assert surveys[f"{b.survey.survey_id}/{b.survey.file_name}"]["synthetic"] is True
+    assert surveys["AUT_SILC_2006/laeken_eusilc_synthetic_AT2006.csv"]["licence"] == "GPL (>= 2)"
+    assert surveys["AUT_SILC_2006/spec.yaml"]["synthetic"] is False
+    assert all(e["synthetic"] is True for e in ssi.values()) and len(ssi) == len(RETURNS)
+
+
 def test_ssi_returns_validate_and_agree_with_the_calibration(built):
     out, build = built
     issues = {ret.return_id: found for ret, found in build.returns}

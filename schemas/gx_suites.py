@@ -9,11 +9,13 @@ copies), so importing this module does not import GX.
 
 Suites and what fails them (thresholds from ``quality`` in ``config/methods/publication.yaml``):
 
-* ``aggregates_integrity``: duplicated keys; values outside [0, 100] or missing; shares outside
-  [0, 1].
+* ``aggregates_integrity``: duplicated keys; values outside [0, 100]; a published value missing;
+  a withheld aggregate (``value_withheld``) with a value; shares outside [0, 1]; a published
+  aggregate with less than ``min_reported_share`` of its denominator reported.
 * ``aggregates_sex_consistency``: numerators of the sex cells (F + M) differing from the T
   numerator by more than ``sex_consistency_tolerance`` (relative), denominator-weighted series.
-* ``headline_integrity``: duplicated keys; values outside [0, 100]; shares outside [0, 1].
+* ``headline_integrity``: duplicated keys; values outside [0, 100]; shares outside [0, 1]; a
+  withheld aggregate with a value, a published one below ``min_reported_share``.
 * ``country_values_integrity``: duplicated keys; negative values; values above 100 unless the
   method edition does not cap (``capped`` false); unknown flags; a suppressed cell with a value.
 * ``country_values_sex_consistency`` (warning): F + M numerators against T, within the
@@ -153,6 +155,14 @@ def _when(condition: str) -> dict[str, str]:
     return {"row_condition": condition, "condition_parser": "pandas"}
 
 
+def _withheld_expectations(config: PublicationConfig) -> list[Expectation]:
+    """Aggregates on too little reported data carry no value; the others have enough."""
+    return [
+        ("ExpectColumnValuesToBeNull", {"column": "value", **_when("value_withheld == True")}),
+        _between("denominator_share_reported", config.min_reported_share, 1, **_when("value_withheld == False")),
+    ]
+
+
 def _annex_expectations(config: PublicationConfig) -> list[Expectation]:
     out: list[Expectation] = [("ExpectColumnValuesToBeUnique", {"column": "iso3"})]
     for series in config.annex_series:
@@ -175,13 +185,16 @@ def _gap_expectations(config: PublicationConfig) -> list[Expectation]:
 
 SUITES: tuple[Suite, ...] = (
     Suite(
-        "aggregates_integrity", "aggregates", "Aggregates: keys unique, values in [0, 100], shares in [0, 1].", "ERROR",
+        "aggregates_integrity", "aggregates",
+        "Aggregates: keys unique, values in [0, 100], shares in [0, 1]; published only with enough reported data, withheld ones empty.",
+        "ERROR",
         _table("aggregates"),
         lambda c: [
             _unique(AGGREGATE_KEY),
-            ("ExpectColumnValuesToNotBeNull", {"column": "value"}),
+            ("ExpectColumnValuesToNotBeNull", {"column": "value", **_when("value_withheld == False")}),
             _between("value", 0, 100),
             _between("denominator_share_reported", 0, 1),
+            *_withheld_expectations(c),
         ],
     ),
     Suite(
@@ -190,12 +203,15 @@ SUITES: tuple[Suite, ...] = (
         lambda c: [_between("sex_residual", 0, c.quality["sex_consistency_tolerance"])],
     ),
     Suite(
-        "headline_integrity", "headline", "Headline: keys unique, values in [0, 100], shares in [0, 1].", "ERROR",
+        "headline_integrity", "headline",
+        "Headline: keys unique, values in [0, 100], shares in [0, 1]; published only with enough reported data, withheld ones empty.",
+        "ERROR",
         _table("headline"),
         lambda c: [
             _unique(AGGREGATE_KEY),
             _between("value", 0, 100),
             _between("denominator_share_reported", 0, 1),
+            *_withheld_expectations(c),
         ],
     ),
     Suite(

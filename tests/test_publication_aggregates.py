@@ -10,8 +10,10 @@ import dataclasses
 import polars as pl
 import pytest
 
+from engine.method_config import MethodConfigError, load_method
 from engine.publication.aggregates import compute_aggregates
 from engine.publication.annex import headline_table
+from engine.publication.config import publication_config
 from engine.publication.country_values import country_rows
 from tests.test_publication_builders import (
     countries_frame, coverage, coverage_frame, hardship, hardship_frame, income_groups_frame, population_frame, config_2021,
@@ -258,3 +260,40 @@ def test_ilo_subregions_are_aggregated():
     assert agg(result, "SI_COV_PENSN", "ilo_region", "Africa")["value"] == pytest.approx(100 * 100 / 300)
     head = headline_table(result.aggregates, config).filter(pl.col("level") == "ilo_subregion")
     assert sorted(head["region"].unique().to_list()) == ["Latin America and the Caribbean", "Northern Africa", "Sub-Saharan Africa"]
+
+
+def test_an_aggregate_on_too_little_reported_data_is_withheld_with_its_reason():
+    # 3.8.2, population-weighted: GHA (30 000 000) and KEN (50 000 000) report; TGO, BEN and COL are
+    # imputed. Africa: 80 / 100 of its population reported; world 80 / 150; the Americas (COL only): 0.
+    hard = hardship_frame([hardship("GHA", "SH_XPD_EARN10", 10.0), hardship("KEN", "SH_XPD_EARN10", 20.0)])
+    result = run({"sdg_3_8_2": hard})
+    config = config_2021()
+    assert (config.min_reported_share, config.low_coverage_share) == (0.3, 0.5)
+    africa = agg(result, "SH_XPD_EARN10", "ilo_region", "Africa")
+    assert (africa["value_withheld"], africa["low_coverage"], africa["withheld_reason"]) == (False, False, None)
+    assert africa["denominator_share_reported"] == pytest.approx(0.8)
+    world = agg(result, "SH_XPD_EARN10")
+    assert (world["value_withheld"], world["low_coverage"], world["denominator_share_reported"]) == (False, False, pytest.approx(80 / 150))
+    americas = agg(result, "SH_XPD_EARN10", "ilo_region", "Americas")
+    assert (americas["value_withheld"], americas["low_coverage"], americas["value"], americas["numerator"]) == (True, True, None, None)
+    assert americas["denominator"] == pytest.approx(50_000_000)  # the population stays: it tells how much is missing
+    assert americas["withheld_reason"] == "reported data cover 0.0% of the denominator (0 of 1 countries reported or derived), below the minimum of 30.0%"
+    # the headline carries the flag and no value; the line-up keeps the imputed country values
+    head = headline_table(result.aggregates, config).filter((pl.col("region") == "Americas") & (pl.col("series") == "SH_XPD_EARN10"))
+    assert head.select("value", "value_withheld").rows() == [(None, True)]
+    assert cell(result, "COL", "SH_XPD_EARN10")["value"] == pytest.approx(15.0)
+
+
+def test_a_low_coverage_aggregate_between_the_thresholds_is_published_and_flagged():
+    hard = hardship_frame([hardship("GHA", "SH_XPD_EARN10", 10.0), hardship("KEN", "SH_XPD_EARN10", 20.0)])
+    result = run({"sdg_3_8_2": hard}, config=config_2021(min_reported_share=0.5, low_coverage_share=0.9))
+    world = agg(result, "SH_XPD_EARN10")
+    assert (world["value_withheld"], world["low_coverage"]) == (False, True)
+    assert world["value"] == pytest.approx((10 * 30 + 20 * 50 + 15 * 70) / 150)  # TGO, BEN, COL imputed at the median 15
+
+
+def test_the_minimum_share_cannot_exceed_the_low_coverage_share():
+    method = load_method("publication")
+    broken = dataclasses.replace(method, params={**method.params, "min_reported_share": 0.6})
+    with pytest.raises(MethodConfigError, match=r"min_reported_share \(0.6\) <= low_coverage_share \(0.5\)"):
+        publication_config(broken)

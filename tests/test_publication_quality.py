@@ -110,12 +110,17 @@ def bad_frames(name: str, frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataF
     f = dict(frames)
     agg, cv, sdmx = frames["aggregates"], frames["country_values"], frames["sdg_sdmx"]
     if name == "aggregates_integrity":
-        f["aggregates"] = _set(_set(_set(_dup(agg), 1, value=None), 2, value=120.0), 3, denominator_share_reported=1.5)
+        published = _row(agg, value_withheld=False)
+        out = _set(_set(_set(_dup(agg), published, value=None), 2, value=120.0), 3, denominator_share_reported=1.5)
+        out = _set(out, _row(agg, value_withheld=True), value=5.0)  # a withheld aggregate with a value
+        f["aggregates"] = _set(out, 4, value_withheld=False, denominator_share_reported=0.1)  # published on 10% reported
     elif name == "aggregates_sex_consistency":
         i = _row(agg, series="SI_COV_PENSN", level="world", year=2021, sex="F")
         f["aggregates"] = _set(agg, i, numerator=agg["numerator"][i] * 2)
     elif name == "headline_integrity":
-        f["headline"] = _set(_set(_dup(frames["headline"]), 1, value=-5.0), 2, denominator_share_reported=2.0)
+        head = frames["headline"]
+        out = _set(_set(_dup(head), 1, value=-5.0), 2, denominator_share_reported=2.0)
+        f["headline"] = _set(_set(out, _row(head, value_withheld=True), value=5.0), 3, value_withheld=False, denominator_share_reported=0.1)
     elif name == "country_values_integrity":
         i = _row(cv, ref_area="GHA", year=2021, sex="T", nationality="T", series="SI_COV_PENSN")
         j = _row(cv, ref_area="KEN", sex="T", series="SI_COV_PENSN")  # a survey value: capped is empty

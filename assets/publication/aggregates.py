@@ -70,8 +70,12 @@ def aggregates(context: dg.AssetExecutionContext, pipeline: PipelineResource):
     yield write_table(
         store, result.aggregates, AGGREGATES,
         vintages=sorted(result.aggregates["vintage"].unique().to_list()),
+        withheld=result.aggregates.filter(pl.col("value_withheld")).height,
         world_latest=dg.MetadataValue.md(
             "| series | value | share reported |\n|---|---|---|\n"
-            + "\n".join(f"| {r['series']} | {r['value']:.1f} | {r['denominator_share_reported']:.0%} |" for r in world.iter_rows(named=True))
+            + "\n".join(
+                f"| {r['series']} | {'withheld' if r['value'] is None else format(r['value'], '.1f')} | {r['denominator_share_reported']:.0%} |"
+                for r in world.iter_rows(named=True)
+            )
         ),
     )

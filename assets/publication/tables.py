@@ -20,7 +20,8 @@ def headline(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> d
     table = headline_table(store.read("publication", "aggregates"), config_of(pipeline))
     latest = table.filter(pl.col("latest"))
     return write_table(store, table, HEADLINE, latest_year=int(latest["year"].max()) if latest.height else None,
-                       low_coverage_rows=table.filter(pl.col("low_coverage")).height)
+                       low_coverage_rows=table.filter(pl.col("low_coverage")).height,
+                       withheld_rows=table.filter(pl.col("value_withheld")).height)
 
 
 @dg.asset(

@@ -14,7 +14,10 @@
 * ``aggregates`` (``publication/aggregates``): one row per family, vintage, series, level,
   region, reference year and sex: ``value`` = 100 * sum numerator / sum denominator,
   ``denominator_share_reported`` and ``population_share_reported`` (shares covered by reported
-  or derived values), country counts by status, ``low_coverage``.
+  or derived values), country counts by status, ``low_coverage`` (share below
+  ``low_coverage_share``) and, below ``min_reported_share``, ``value_withheld`` with
+  ``withheld_reason``: the value and numerator of such an aggregate are emptied (not published;
+  :func:`withhold_low_coverage`).
 
 Vintages are never mixed: every row carries ``vintage`` = the family's method edition (the
 ``<family>:<edition>`` part of ``method_edition``) and, when ``input_vintage``
@@ -161,6 +164,25 @@ def withhold_residuals(lineup: pl.DataFrame, suppressed: pl.DataFrame) -> pl.Dat
     )
 
 
+def withhold_low_coverage(aggregates: pl.DataFrame, config: PublicationConfig) -> pl.DataFrame:
+    """Add ``low_coverage``, ``value_withheld`` and ``withheld_reason``; empty the value and
+    numerator of the withheld aggregates (see the module docstring)."""
+    share = pl.col("denominator_share_reported")
+    withheld = (share < config.min_reported_share).fill_null(True)
+    reason = pl.format(
+        "reported data cover {}% of the denominator ({} of {} countries reported or derived), below the minimum of {}%",
+        (share * 100).round(1), pl.col("n_reported") + pl.col("n_derived"), pl.col("n_countries"),
+        pl.lit(round(config.min_reported_share * 100, 1)),
+    )
+    return aggregates.with_columns(
+        (share < config.low_coverage_share).fill_null(True).alias("low_coverage"),
+        withheld.alias("value_withheld"),
+        pl.when(withheld).then(reason).otherwise(pl.lit(None, dtype=pl.String)).alias("withheld_reason"),
+    ).with_columns(
+        [pl.when(pl.col("value_withheld")).then(None).otherwise(pl.col(c)).alias(c) for c in ("value", "numerator")]
+    )
+
+
 def compute_aggregates(
     rows: pl.DataFrame,
     countries: pl.DataFrame,
@@ -199,8 +221,8 @@ def compute_aggregates(
     ).with_columns(provenance)
     level_order = {level: i for i, level in enumerate(config.aggregation_levels)}
     aggregates = (
-        fetch(con, "pub_aggregates").select(list(AGGREGATE_SCHEMA)).cast(AGGREGATE_SCHEMA)
-        .with_columns((pl.col("denominator_share_reported") < config.low_coverage_share).alias("low_coverage"), *provenance)
+        withhold_low_coverage(fetch(con, "pub_aggregates").select(list(AGGREGATE_SCHEMA)).cast(AGGREGATE_SCHEMA), config)
+        .with_columns(*provenance)
         .with_columns(pl.col("level").replace_strict(level_order, return_dtype=pl.Int64).alias("_order"))
         .sort("family", "vintage", "series", "_order", "region", "year", "sex").drop("_order")
     )

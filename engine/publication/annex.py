@@ -11,7 +11,8 @@
   ``nationality``: non-nationals minus nationals) from ``indicators/*_gaps``, for the source each
   country-year is published from, with disclosure control: a gap is suppressed when its focus
   or reference cell is, and flagged ``caution`` when either is.
-* :func:`aggregate_gender_gaps`: female minus male of the aggregates (sex-aggregated families).
+* :func:`aggregate_gender_gaps`: female minus male of the published aggregates (sex-aggregated
+  families).
 
 Country values passed in are those of :func:`engine.publication.country_values.select_sources`
 (before disclosure, so that gap rows can look up their cells' sample sizes).
@@ -49,7 +50,7 @@ def headline_table(aggregates: pl.DataFrame, config: PublicationConfig) -> pl.Da
         .select(
             "family", "series", "series_label", "level", "region", "region_code", "sex", "year", "latest",
             "value", "denominator_share_reported", "population_share_reported", "n_countries", "n_reported",
-            "n_derived", "n_imputed", "low_coverage", "vintage", "imputation_model", "method_edition",
+            "n_derived", "n_imputed", "low_coverage", "value_withheld", "withheld_reason", "vintage", "imputation_model", "method_edition",
         )
     )
 
@@ -124,9 +125,10 @@ def gap_table(gaps: pl.DataFrame, family: str, selected: pl.DataFrame, gap_type:
 
 
 def aggregate_gender_gaps(aggregates: pl.DataFrame, config: PublicationConfig) -> pl.DataFrame:
-    """Female minus male (and female / male) of every aggregate with both sexes."""
+    """Female minus male (and female / male) of every aggregate with both sexes published (an
+    aggregate withheld for too little reported data has no gap)."""
     keys = ["family", "vintage", "series", "level", "region", "year"]
-    levels = aggregates.filter(pl.col("level").is_in(list(config.headline_levels)))
+    levels = aggregates.filter(pl.col("level").is_in(list(config.headline_levels)) & ~pl.col("value_withheld"))
     female = levels.filter(pl.col("sex") == "F").select(*keys, pl.col("value").alias("value_group"), "method_edition")
     male = levels.filter(pl.col("sex") == "M").select(*keys, pl.col("value").alias("value_reference"))
     frame = female.join(male, on=keys).with_columns(

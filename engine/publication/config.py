@@ -53,6 +53,7 @@ class PublicationConfig:
     window_years: int
     vintage_inputs: tuple[str, ...]
     aggregation_levels: tuple[str, ...]
+    min_reported_share: float
     low_coverage_share: float
     imputation_model: str
     imputation_covariates: tuple[str, ...]
@@ -120,6 +121,9 @@ def publication_config(method: MethodEdition | None = None) -> PublicationConfig
         raise _fail(m, "denominator_proxy needs a 'default' entry")
     disclosure = m["disclosure"]
     years = m["reference_years"]
+    min_share, low_share = float(m["min_reported_share"]), float(m["low_coverage_share"])
+    if not 0 <= min_share <= low_share <= 1:
+        raise _fail(m, f"need 0 <= min_reported_share ({min_share}) <= low_coverage_share ({low_share}) <= 1")
     custodians = m["sdmx"].get("custodians") or {}
     if missing := [name for name in families if not custodians.get(name)]:
         raise _fail(m, f"sdmx.custodians: no custodian agency for {missing}")
@@ -132,7 +136,8 @@ def publication_config(method: MethodEdition | None = None) -> PublicationConfig
         window_years=int(m["window_years"]),
         vintage_inputs=tuple(m["vintage_inputs"]),
         aggregation_levels=levels,
-        low_coverage_share=float(m["low_coverage_share"]),
+        min_reported_share=min_share,
+        low_coverage_share=low_share,
         imputation_model=imputation["model"],
         imputation_covariates=tuple(imputation.get("covariates", ())),
         imputation_levels=imp_levels,

@@ -59,7 +59,8 @@ def _primary(frame: pl.DataFrame) -> pl.DataFrame:
 def coverage_by_region_sex(headline: pl.DataFrame, config: PublicationConfig, path: Path) -> Path | None:
     level = config.figures["region_level"]
     series = [s for s in config.figures["series"] if s in headline["series"].unique().to_list()]
-    frame = _primary(headline.filter(pl.col("latest") & pl.col("series").is_in(series) & pl.col("level").is_in(["world", level])))
+    frame = _primary(headline.filter(pl.col("latest") & pl.col("series").is_in(series) & pl.col("level").is_in(["world", level])
+                                     & ~pl.col("value_withheld")))
     if frame.is_empty():
         return None
     year = int(frame["year"].max())

@@ -11,7 +11,8 @@ then the dimensions in DSD order, ``TIME_PERIOD``, ``OBS_VALUE``, then the attri
   ``CUST_BREAKDOWN_LB``); SDG 3.8.2 rows by sex of the household head and by household
   composition are not exported (the DSD has no such dimension);
 * aggregates of the areas with an M49 code (``sdmx.area_codes``), one vintage per series: the
-  one with the most reporting countries.
+  one with the most reporting countries; aggregates withheld for too little reported data
+  (``value_withheld``) are not exported.
 
 Attributes: ``OBS_STATUS`` A normal, E estimated (value capped at 100), U low reliability
 (disclosure flag caution), Q missing value, suppressed (``OBS_VALUE`` empty); ``NATURE`` from
@@ -120,7 +121,7 @@ def aggregate_observations(aggregates: pl.DataFrame, config: PublicationConfig) 
         .sort("_n", "vintage", descending=[True, False]).group_by("series", maintain_order=True).first()
         .select("series", "vintage")
     )
-    frame = frame.join(primary, on=["series", "vintage"])
+    frame = frame.join(primary, on=["series", "vintage"]).filter(~pl.col("value_withheld"))
     comment = pl.concat_str([
         pl.lit("Aggregate of "), pl.col("n_countries").cast(pl.String), pl.lit(" countries, "),
         pl.col("n_imputed").cast(pl.String), pl.lit(" imputed; share of the denominator with reported data "),

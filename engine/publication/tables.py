@@ -37,6 +37,8 @@ _BREAKDOWNS = (
     V("quintile", "id", "T or a consumption quintile (3.8.2).", required=True),
     V("hh_composition", "id", "T or a household age composition (3.8.2).", required=True),
 )
+_WITHHELD = V("value_withheld", "flag", "Not published: less than min_reported_share of the denominator reported (value and numerator empty).", required=True)
+_WITHHELD_REASON = V("withheld_reason", "id", "Why the value is withheld (share reported, countries reported, the minimum).")
 _DISCLOSURE = (
     V("suppressed", "flag", "Survey cell suppressed by disclosure control (value and bounds emptied).", required=True),
     V("flag", "code", "suppressed, or caution (low reliability), or empty.", codes=FLAG),
@@ -127,8 +129,8 @@ AGGREGATES = PublicationTable(
         V("level", "id", "world, ilo_region, ilo_subregion, sdg_region or income_group.", required=True),
         V("region", "id", "Group name (income groups: L, LM, UM, H).", required=True),
         _YEAR, V("sex", "code", "T, F, M.", codes=SEX, required=True),
-        V("value", "float", "Percent (3.8.1: index).", required=True, min=0),
-        V("numerator", "float", "Sum of the countries' numerators."),
+        V("value", "float", "Percent (3.8.1: index); empty where value_withheld.", min=0),
+        V("numerator", "float", "Sum of the countries' numerators; empty where value_withheld."),
         V("denominator", "float", "Sum of the countries' denominators (population for 3.8.x)."),
         V("denominator_share_reported", "float", "Share of the denominator from reported or derived country values (0-1).", min=0, max=1),
         V("population_share_reported", "float", "Share of the base population from reported or derived country values (0-1).", min=0, max=1),
@@ -138,6 +140,7 @@ AGGREGATES = PublicationTable(
         V("n_derived", "int", "Countries with a value derived from reported cells."),
         V("n_imputed", "int", "Countries imputed."),
         V("low_coverage", "flag", "denominator_share_reported below low_coverage_share.", required=True),
+        _WITHHELD, _WITHHELD_REASON,
         *_PROVENANCE,
     ),
 )
@@ -152,12 +155,13 @@ HEADLINE = PublicationTable(
         V("region_code", "id", "UN M49 code of the group, where it has one."),
         V("sex", "code", "T, F, M.", codes=SEX, required=True), _YEAR,
         V("latest", "flag", "The latest reference year of the series.", required=True),
-        V("value", "float", "Percent (3.8.1: index).", required=True),
+        V("value", "float", "Percent (3.8.1: index); empty where value_withheld."),
         V("denominator_share_reported", "float", "Share of the denominator from reported data (0-1)."),
         V("population_share_reported", "float", "Share of the base population from reported data (0-1)."),
         V("n_countries", "int", "Countries in the group."), V("n_reported", "int", "Reported."),
         V("n_derived", "int", "Derived."), V("n_imputed", "int", "Imputed."),
         V("low_coverage", "flag", "Less than low_coverage_share of the denominator reported.", required=True),
+        _WITHHELD, _WITHHELD_REASON,
         _VINTAGE, V("imputation_model", "id", "Imputation model."), V("method_edition", "id", "Publication edition."),
     ),
 )

@@ -39,6 +39,30 @@ PARTITIONED_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
+def clear_outputs(store: ParquetStore, source_kind: str, source_id: str) -> None:
+    """Remove a source's partitions (``PARTITIONED_TABLES``), quarantine and source record."""
+    for layer, table in PARTITIONED_TABLES.get(source_kind, ()):
+        store.remove(layer, table, source_id)
+    store.quarantine_path(source_kind, source_id).unlink(missing_ok=True)
+    store.remove_json("sources", source_kind, source_id)
+
+
+def forget_removed_sources(store: ParquetStore, source_kind: str, present: set[str], partitions: set[str] = frozenset()) -> list[str]:
+    """Sources of ``source_kind`` no longer in the input directory (``present``) but with
+    outputs, records or a partition (``partitions``): remove their outputs and their source and
+    failure records, so that no later run reads or publishes them. Returns their ids."""
+    stored = set(partitions)
+    for layer, table in PARTITIONED_TABLES.get(source_kind, ()):
+        stored |= set(store.partition_ids(layer, table))
+    for folder in ("sources", "failures"):
+        stored |= set(store.json_ids(folder, source_kind))
+    gone = sorted(stored - present)
+    for source_id in gone:
+        clear_outputs(store, source_kind, source_id)
+        store.remove_json("failures", source_kind, source_id)
+    return gone
+
+
 @contextmanager
 def source_step(
     context: dg.AssetExecutionContext,
@@ -54,12 +78,9 @@ def source_step(
     try:
         yield
     except SourceError as err:
-        for layer, table in PARTITIONED_TABLES.get(source_kind, ()):
-            store.remove(layer, table, source_id)
+        clear_outputs(store, source_kind, source_id)
         for layer, table in stale:
             store.remove(layer, table)
-        store.quarantine_path(source_kind, source_id).unlink(missing_ok=True)
-        store.remove_json("sources", source_kind, source_id)
         store.write_json(
             "failures", source_kind, source_id,
             {

@@ -83,6 +83,13 @@ class ParquetStore:
         folder = self.root / layer / table
         return sorted(p.stem for p in folder.glob("*.parquet")) if folder.is_dir() else []
 
+    def partition_ids(self, layer: str, table: str) -> list[str]:
+        """Partitions present as a file or as a folder of files (temporary files excluded)."""
+        folder = self.root / layer / table
+        if not folder.is_dir():
+            return []
+        return sorted({p.stem if p.is_file() else p.name for p in folder.iterdir() if not p.name.startswith(".") and (p.is_dir() or p.suffix == ".parquet")})
+
     def partition_paths(self, layer: str, table: str) -> list[Path]:
         return [self.table_path(layer, table, p) for p in self.partitions(layer, table)]
 
@@ -126,6 +133,10 @@ class ParquetStore:
         base = self.root / folder
         pattern = f"{source_kind}/*.json" if source_kind else "*/*.json"
         return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(base.glob(pattern))]
+
+    def json_ids(self, folder: str, source_kind: str) -> list[str]:
+        """Source ids with a record in ``folder`` (``sources`` or ``failures``)."""
+        return sorted(p.stem for p in (self.root / folder / source_kind).glob("*.json"))
 
     def remove_json(self, folder: str, source_kind: str, source_id: str) -> None:
         self._json_path(folder, source_kind, source_id).unlink(missing_ok=True)

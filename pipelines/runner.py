@@ -1,7 +1,7 @@
 """Run the whole pipeline on an input directory, the way the main command does.
 
 1. Register every survey and SSI return found in the input directory as a partition (and drop
-   partitions whose files are gone).
+   partitions whose files are gone, with their outputs and records).
 2. Run ``context_job``, then ``survey_job`` for each survey and ``ssi_job`` for each return
    (a broken source fails its own run only), then ``publication_job``.
 3. Return what happened, for the summary.
@@ -20,8 +20,10 @@ from typing import Callable
 
 import dagster as dg
 
+from assets.source_steps import forget_removed_sources
 from engine.sources import discover_ssi, discover_surveys
-from pipelines import job_handles
+from engine.store import ParquetStore
+from pipelines import job_handles, settings
 from pipelines.jobs import CONTEXT_JOB, PUBLICATION_JOB, SSI_JOB, SURVEY_JOB
 from pipelines.partitions import SSI_RETURNS, SURVEYS
 
@@ -45,17 +47,23 @@ class RunOutcome:
     check_failures: list[dict] = field(default_factory=list)
 
 
-def sync_partitions(instance: dg.DagsterInstance, input_dir: Path) -> tuple[list[str], list[str]]:
-    """Make the dynamic partitions match the input directory; return (surveys, returns)."""
+def sync_partitions(instance: dg.DagsterInstance, input_dir: Path, output_dir: Path | None = None) -> tuple[list[str], list[str], list[str]]:
+    """Make the dynamic partitions match the input directory, and delete the outputs and
+    records of sources no longer there (``output_dir``, default ``SP_OUTPUT_DIR``), so that the
+    publication leaves them out; return (surveys, returns, removed as ``kind:id``)."""
+    store = ParquetStore(output_dir or settings.output_dir())
     wanted = {SURVEYS.name: sorted(discover_surveys(input_dir)), SSI_RETURNS.name: sorted(discover_ssi(input_dir))}
-    for name, keys in wanted.items():
+    removed = []
+    for kind, name in (("survey", SURVEYS.name), ("ssi", SSI_RETURNS.name)):
+        keys = wanted[name]
         have = set(instance.get_dynamic_partitions(name))
         new = [k for k in keys if k not in have]
         if new:
             instance.add_dynamic_partitions(name, new)
         for gone in sorted(have - set(keys)):
             instance.delete_dynamic_partition(name, gone)
-    return wanted[SURVEYS.name], wanted[SSI_RETURNS.name]
+        removed += [f"{kind}:{k}" for k in forget_removed_sources(store, kind, set(keys), have)]
+    return wanted[SURVEYS.name], wanted[SSI_RETURNS.name], removed
 
 
 def _outcome(job: str, partition: str | None, result: dg.ExecuteJobResult, seconds: float) -> RunOutcome:
@@ -105,7 +113,9 @@ def run_all(instance: dg.DagsterInstance, input_dir: Path, progress: Callable[[s
     """The main command's work; see the module docstring. With ``workers`` > 1 the survey and
     SSI partitions run in that many processes at once (the instance must then live in
     ``DAGSTER_HOME`` so that the workers can open it)."""
-    surveys, returns = sync_partitions(instance, input_dir)
+    surveys, returns, removed = sync_partitions(instance, input_dir)
+    for source in removed:
+        progress(f"{source}: no longer in the input directory, its outputs and records removed")
     partitions = [(SURVEY_JOB, s) for s in surveys] + [(SSI_JOB, r) for r in returns]
     total = len(partitions) + 2
     outcomes: list[RunOutcome] = []

@@ -3,8 +3,9 @@
 ``input_files_sensor`` fingerprints every survey, SSI return, context file and method file
 (config/methods) by content (SHA-256, not modification time). A new survey or return becomes a
 new partition and gets a run of its own; a changed one gets a re-run; a removed one loses its
-partition. A changed context table re-runs the context job and, once that run has succeeded (a
-later evaluation looks it up), the survey assets that read the table, in every survey partition
+partition, its outputs and its records (and the publication job re-runs without it). A changed
+context table re-runs the context job and, once that run has succeeded (a later evaluation
+looks it up), the survey assets that read the table, in every survey partition
 (``SurveyDependents``, from the asset graph); a changed method file re-runs the indicators of
 every survey partition. The cursor holds the fingerprints last seen, an evaluation counter and
 the context run being waited for; on its first evaluation the sensor starts from the
@@ -29,6 +30,7 @@ import os
 
 import dagster as dg
 
+from assets.source_steps import forget_removed_sources
 from engine import method_config
 from engine.sources import discover_ssi, discover_surveys
 from engine.store import ParquetStore, sha256_file
@@ -179,7 +181,7 @@ def build_automation(jobs: dict[str, dg.UnresolvedAssetJobDefinition]) -> tuple[
         minimum_interval_seconds=60,
         default_status=dg.DefaultSensorStatus.STOPPED,
         description="New or changed survey files, SSI returns, context tables and method files (by content) -> runs of what they affect.",
-        jobs=[jobs[CONTEXT_JOB], jobs[SURVEY_JOB], jobs[SSI_JOB]],
+        jobs=[jobs[CONTEXT_JOB], jobs[SURVEY_JOB], jobs[SSI_JOB], jobs[PUBLICATION_JOB]],
     )
     def input_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
         input_dir = settings.input_dir()
@@ -205,6 +207,15 @@ def build_automation(jobs: dict[str, dg.UnresolvedAssetJobDefinition]) -> tuple[
             follow_ups, still = follow_up_requests(context.instance, waiting, surveys, seq, context.log)
             runs += follow_ups
             waiting = waiting if still else None
+        store = ParquetStore(settings.output_dir())
+        removed = []
+        for kind, name in (("survey", SURVEYS.name), ("ssi", SSI_RETURNS.name)):
+            present = {k.split(":", 1)[1] for k in current if k.startswith(kind + ":")}
+            removed += [f"{kind}:{k}" for k in forget_removed_sources(store, kind, present, known[name])]
+        if removed:
+            context.log.info("no longer in the input directory, outputs and records removed: " + ", ".join(removed))
+            if not runs:  # otherwise publication_sensor follows those runs
+                runs.append(dg.RunRequest(job_name=PUBLICATION_JOB, run_key=f"removed:{seq}", tags={"sp/reason": "removed: " + ", ".join(removed)}))
         if runs:
             context.log.info(f"requesting {len(runs)} run(s): " + ", ".join(r.run_key for r in runs))
         state = {"seq": seq, "fingerprints": current} | ({"waiting": waiting} if waiting else {})

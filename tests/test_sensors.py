@@ -11,8 +11,11 @@ import dagster as dg
 import pytest
 import yaml
 
+from assets.source_steps import PARTITIONED_TABLES
 from engine import method_config
+from engine.store import ParquetStore
 from pipelines.definitions import defs
+from pipelines.runner import run_all
 from pipelines.sensors import SurveyDependents
 from tests.conftest import BASE_SPEC, write_survey
 from tests.pipeline_inputs import write_minimal_inputs
@@ -169,6 +172,26 @@ def test_changed_method_file_reruns_the_survey_indicators(env):
     assert "survey_estimation.yaml" in result.run_requests[0].tags["sp/reason"]
 
 
+def test_removed_survey_leaves_the_outputs_and_the_publication_reruns(env, tmp_path):
+    input_dir, instance = env
+    spec = yaml.safe_load(yaml.safe_dump(BASE_SPEC))
+    spec["survey"]["id"] = "NEW_LFS_2023"
+    write_survey(input_dir, spec)
+    assert all(o.success for o in run_all(instance, input_dir, progress=lambda _: None))
+    store = ParquetStore(tmp_path / "out")
+    assert "NEW_LFS_2023" in store.partitions("staging", "survey_persons")
+    cursor = _evaluate(instance).cursor  # starts from what the run recorded: nothing to do
+    shutil.rmtree(input_dir / "surveys" / "NEW_LFS_2023")
+    result = _evaluate(instance, cursor)
+    assert _runs(result) == [("publication_job", None)]
+    assert "NEW_LFS_2023" not in instance.get_dynamic_partitions("surveys")
+    for layer, table in PARTITIONED_TABLES["survey"]:
+        assert "NEW_LFS_2023" not in store.partition_ids(layer, table), (layer, table)
+    assert store.partition_ids("indicators", "survey_estimates") == ["TST_HIES_2021"]
+    assert store.json_ids("sources", "survey") == ["TST_HIES_2021"]
+    assert not store.quarantine_path("survey", "NEW_LFS_2023").exists()
+
+
 def test_removed_survey_drops_its_partition(env):
     input_dir, instance = env
     cursor = _evaluate(instance).cursor
@@ -176,5 +199,5 @@ def test_removed_survey_drops_its_partition(env):
         f.unlink()
     (input_dir / "surveys" / "TST_HIES_2021").rmdir()
     result = _evaluate(instance, cursor)
-    assert _runs(result) == [] and "TST_HIES_2021" not in instance.get_dynamic_partitions("surveys")
+    assert _runs(result) == [("publication_job", None)] and "TST_HIES_2021" not in instance.get_dynamic_partitions("surveys")
     assert "survey:TST_HIES_2021" not in json.loads(result.cursor)["fingerprints"]

@@ -30,13 +30,13 @@ DOMAIN_DIMS = ("sex", "nationality", "age_group", "urban_rural")
 # the others only when the edition's `survey.breakdowns` lists them.
 BREAKDOWN_VARIABLES = {"nationality": "nationality", "urban_rural": "urban_rural"}
 PENSION_AGE_SERIES = ("SI_COV_PENSN", "SI_COV_VULN")
+PENSION_AGE_SEXES = ("F", "M")
 # Benefit lists of the edition whose flags the SQL switches on (params <switch>_<type>): edition
 # key -> (prefix of series_requirements.needed_for, params prefix, may the list be empty).
 BENEFIT_LISTS = {
     "contributory_benefits_working_age": ("contributory", "cb", True),
     "vulnerable_numerator_benefits": ("vulnerable_numerator", "vn", False),
 }
-PENSION_AGE_SEXES = ("F", "M")
 NOT_COMPUTABLE_SCHEMA = {"survey_id": pl.String, "country": pl.String, "year": pl.Int64, "series": pl.String, "breakdown": pl.String, "reason": pl.String}
 ESTIMATE_SCHEMA = {
     "survey_id": pl.String, "country": pl.String, "year": pl.Int64, "series": pl.String,

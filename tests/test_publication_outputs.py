@@ -1,6 +1,7 @@
 """The publication assets end to end on a small output directory written by the test: every
-table, the SDMX file, figures rendered to PNG (non-trivial images), Data Docs, the DuckDB catalog
-whose views are readable, and one asset check per GX suite."""
+table, the SDMX file, figures rendered to PNG (non-trivial images; their titles, units, notes
+and missing cells are read from the Figure objects in test_publication_figures.py), Data Docs,
+the DuckDB catalog whose views are readable, and one asset check per GX suite."""
 
 from __future__ import annotations
 

@@ -3,29 +3,36 @@
 * ``coverage_by_region_sex.png`` (headline): one panel per series of ``figures.series``,
   coverage of women, men and everyone in the world and each region of ``figures.region_level``
   in the latest reference year; a hatched bar marks an aggregate with low coverage by reported
-  data (``low_coverage``).
+  data (``low_coverage``); a cell without a value (no aggregate for that group and sex, or one
+  withheld for too little reported data, ``value_withheld``) has no bar but an "n/a" mark, never
+  a bar at 0%.
 * ``gender_gap_by_series.png`` (gender gaps of the aggregates, the headline's vintage): female
-  minus male, percentage points,
-  world and regions, every sex-aggregated series, latest reference year.
+  minus male, percentage points, world and regions, every sex-aggregated series, latest
+  reference year.
 * ``nationality_gap.png`` (nationality gaps, countries): non-nationals minus nationals,
-  percentage points, each country and series with an unsuppressed gap (latest year). Drawn
-  only where such gaps exist.
+  percentage points, each country and series with an unsuppressed gap in its latest year; the
+  year of each point is written next to it (countries' latest years differ). Drawn only where
+  such gaps exist.
 
 Every figure has a title, axis labels with units and a source note (``figures.source_note``,
-and ``figures.aggregate_note`` under figures of aggregates).
-:func:`draw_figures` returns the paths written.
+and ``figures.aggregate_note`` under figures of aggregates). The ``*_chart`` functions build a
+:class:`Chart` (the matplotlib Figure and its source note) without writing anything;
+:func:`save` writes one (the note is added to the figure then) and :func:`draw_figures` returns
+the paths written.
 """
 
 from __future__ import annotations
 
 import os
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 import polars as pl  # noqa: E402
 
@@ -33,6 +40,13 @@ from engine.publication.config import PublicationConfig  # noqa: E402
 
 SEX_STYLE = {"F": ("Women", "#b2182b"), "M": ("Men", "#2166ac"), "T": ("Total", "#7f7f7f")}
 DPI = 150
+MISSING = "n/a"
+
+
+@dataclass
+class Chart:
+    figure: Figure
+    note: str  # the source note, written under the figure by :func:`save`
 
 
 def _finish(fig, path: Path, note: str) -> Path:
@@ -56,11 +70,15 @@ def _primary(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.join(best, on=["series", "vintage"])
 
 
-def coverage_by_region_sex(headline: pl.DataFrame, config: PublicationConfig, path: Path) -> Path | None:
+def save(chart: Chart, path: Path) -> Path:
+    """Write ``chart`` with its source note to ``path`` (PNG, atomically)."""
+    return _finish(chart.figure, path, chart.note)
+
+
+def coverage_by_region_sex_chart(headline: pl.DataFrame, config: PublicationConfig) -> Chart | None:
     level = config.figures["region_level"]
     series = [s for s in config.figures["series"] if s in headline["series"].unique().to_list()]
-    frame = _primary(headline.filter(pl.col("latest") & pl.col("series").is_in(series) & pl.col("level").is_in(["world", level])
-                                     & ~pl.col("value_withheld")))
+    frame = _primary(headline.filter(pl.col("latest") & pl.col("series").is_in(series) & pl.col("level").is_in(["world", level])))
     if frame.is_empty():
         return None
     year = int(frame["year"].max())
@@ -68,17 +86,20 @@ def coverage_by_region_sex(headline: pl.DataFrame, config: PublicationConfig, pa
     fig, axes = plt.subplots(len(series), 1, figsize=(11, 2.6 * len(series) + 1.6), squeeze=False)
     width = 0.27
     for ax, name in zip(axes[:, 0], series):
-        part = frame.filter(pl.col("series") == name)
+        part = frame.filter((pl.col("series") == name) & ~pl.col("value_withheld") & pl.col("value").is_not_null())
         for i, sex in enumerate(("F", "M", "T")):
             label, colour = SEX_STYLE[sex]
             cells = {r["region"]: r for r in part.filter(pl.col("sex") == sex).iter_rows(named=True)}
             xs = [j + (i - 1) * width for j in range(len(regions))]
-            values = [cells[r]["value"] if r in cells else 0 for r in regions]
-            hatch = ["//" if r in cells and cells[r]["low_coverage"] else "" for r in regions]
-            bars = ax.bar(xs, values, width, color=colour, label=label)
-            for bar, h in zip(bars, hatch):
-                bar.set_hatch(h)
+            shown = [(x, cells[r]) for x, r in zip(xs, regions) if r in cells]
+            bars = ax.bar([x for x, _ in shown], [c["value"] for _, c in shown], width, color=colour, label=label)
+            for bar, (_, c) in zip(bars, shown):
+                bar.set_hatch("//" if c["low_coverage"] else "")
+            for x, r in zip(xs, regions):
+                if r not in cells:  # no value: a mark, not a bar at 0%
+                    ax.text(x, 2, MISSING, rotation=90, ha="center", va="bottom", fontsize=7, color=colour)
         ax.set_title(config.series_label(name), fontsize=10, loc="left")
+        ax.set_xlim(-0.6, len(regions) - 0.4)  # the same slots in every panel, whatever has a bar
         ax.set_ylim(0, 100)
         ax.set_ylabel("Coverage (%)")
         ax.set_xticks(range(len(regions)))
@@ -86,13 +107,16 @@ def coverage_by_region_sex(headline: pl.DataFrame, config: PublicationConfig, pa
         ax.grid(axis="y", alpha=0.3)
     handles = [Patch(facecolor=SEX_STYLE[s][1], label=SEX_STYLE[s][0]) for s in ("F", "M", "T")]
     handles.append(Patch(facecolor="white", edgecolor="black", hatch="//", label=f"Reported data < {config.low_coverage_share:.0%} of denominator"))
-    axes[0, 0].legend(handles=handles, ncol=4, fontsize=8, loc="upper right")
+    handles.append(Patch(facecolor="none", edgecolor="none", label=f"{MISSING}: no value (withheld below {config.min_reported_share:.0%} reported, or no data)"))
+    axes[0, 0].legend(handles=handles, ncol=3, fontsize=8, loc="upper right")
     fig.suptitle(f"Social protection coverage by region and sex, {year} (% of each series' population)", fontsize=12)
     fig.tight_layout(rect=(0, 0.06, 1, 0.97))
-    return _finish(fig, path, f"{config.figures['source_note']} {config.figures['aggregate_note']}")
+    note = (f"{config.figures['source_note']} {config.figures['aggregate_note']} {MISSING}: the aggregate is not published "
+            f"(less than {config.min_reported_share:.0%} of its denominator reported) or has no data for that sex.")
+    return Chart(fig, note)
 
 
-def gender_gap_by_series(gaps: pl.DataFrame, headline: pl.DataFrame, config: PublicationConfig, path: Path) -> Path | None:
+def gender_gap_by_series_chart(gaps: pl.DataFrame, headline: pl.DataFrame, config: PublicationConfig) -> Chart | None:
     level = config.figures["region_level"]
     frame = gaps.filter((pl.col("area_kind") == "aggregate") & pl.col("level").is_in(["world", level]) & pl.col("difference_pp").is_not_null())
     if frame.is_empty():
@@ -117,10 +141,10 @@ def gender_gap_by_series(gaps: pl.DataFrame, headline: pl.DataFrame, config: Pub
     ax.grid(axis="x", alpha=0.3)
     ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
     fig.tight_layout(rect=(0, 0.07, 1, 1))
-    return _finish(fig, path, f"{config.figures['source_note']} {config.figures['aggregate_note']} Negative: women less covered than men.")
+    return Chart(fig, f"{config.figures['source_note']} {config.figures['aggregate_note']} Negative: women less covered than men.")
 
 
-def nationality_gap(gaps: pl.DataFrame, config: PublicationConfig, path: Path) -> Path | None:
+def nationality_gap_chart(gaps: pl.DataFrame, config: PublicationConfig) -> Chart | None:
     frame = gaps.filter(
         (pl.col("area_kind") == "country") & (pl.col("sex") == "T") & pl.col("difference_pp").is_not_null()
         & (pl.col("age_group") == "T") & (pl.col("urban_rural") == "T")
@@ -130,27 +154,32 @@ def nationality_gap(gaps: pl.DataFrame, config: PublicationConfig, path: Path) -
     frame = frame.filter(pl.col("year") == pl.col("year").max().over("ref_area", "series")).unique(["ref_area", "series"], keep="first")
     series = sorted(frame["series"].unique().to_list())
     countries = sorted(frame["ref_area"].unique().to_list())
+    years = sorted(frame["year"].unique().to_list())
     fig, ax = plt.subplots(figsize=(11, max(4.5, 0.45 * len(series) + 2.4)))
     markers = ["o", "s", "^", "v", "D", "P", "X", "*"]
     for i, country in enumerate(countries):
         part = {r["series"]: (r["difference_pp"], r["year"]) for r in frame.filter(pl.col("ref_area") == country).iter_rows(named=True)}
         ys = [j for j, s in enumerate(series) if s in part]
         ax.scatter([part[series[j]][0] for j in ys], ys, marker=markers[i % len(markers)], s=30, label=country, zorder=3)
+        for j in ys:  # the year of each point: countries' latest years differ
+            ax.annotate(str(part[series[j]][1]), (part[series[j]][0], j), xytext=(4, 4), textcoords="offset points", fontsize=6, color="#444444")
     ax.axvline(0, color="#444444", linewidth=0.8)
     ax.set_yticks(range(len(series)))
     ax.set_yticklabels([textwrap.fill(config.series_label(s), 48) for s in series], fontsize=8)
     ax.set_xlabel("Non-nationals minus nationals coverage (percentage points)")
-    ax.set_title("Nationality gap in coverage by series and country, latest year", fontsize=12)
+    span = str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
+    ax.set_title(f"Nationality gap in coverage by series and country, latest year of each country ({span})", fontsize=12)
     ax.grid(axis="x", alpha=0.3)
     ax.legend(fontsize=7, ncol=2, loc="center left", bbox_to_anchor=(1.0, 0.5), title="Country (ISO3)", title_fontsize=7)
     fig.tight_layout(rect=(0, 0.07, 1, 1))
-    return _finish(fig, path, config.figures["source_note"] + " Negative: non-nationals less covered than nationals. Suppressed gaps are not shown.")
+    return Chart(fig, config.figures["source_note"] + " Negative: non-nationals less covered than nationals. Next to each point: "
+                 "the year of the country's latest gap. Suppressed gaps are not shown.")
 
 
 def draw_figures(headline: pl.DataFrame, gender_gaps: pl.DataFrame, nationality_gaps: pl.DataFrame, config: PublicationConfig, folder: Path) -> list[Path]:
-    drawn = [
-        coverage_by_region_sex(headline, config, folder / "coverage_by_region_sex.png"),
-        gender_gap_by_series(gender_gaps, headline, config, folder / "gender_gap_by_series.png"),
-        nationality_gap(nationality_gaps, config, folder / "nationality_gap.png"),
-    ]
-    return [p for p in drawn if p is not None]
+    charts = {
+        "coverage_by_region_sex.png": coverage_by_region_sex_chart(headline, config),
+        "gender_gap_by_series.png": gender_gap_by_series_chart(gender_gaps, headline, config),
+        "nationality_gap.png": nationality_gap_chart(nationality_gaps, config),
+    }
+    return [save(chart, folder / name) for name, chart in charts.items() if chart is not None]

@@ -1,5 +1,6 @@
 """What every per-source step does around its work: record what it read, and when a source is
-broken, record why, remove that source's stale outputs and fail with the message.
+broken (or its step fails for any other reason), record why, remove that source's stale
+outputs and fail with the message.
 
 Downstream tables read whatever partitions exist, so removing a broken source's outputs is what
 keeps it out of the indicators, and the failure record is how the run summary can say what was
@@ -72,31 +73,36 @@ def source_step(
     step: str,
     stale: tuple[tuple[str, str], ...] = (),
 ) -> Iterator[None]:
-    """Run one source's step; on ``SourceError`` record the failure, remove the source's
+    """Run one source's step; on any exception record the failure, remove the source's
     partitions (``PARTITIONED_TABLES``) and the unpartitioned ``stale`` tables (layer, table),
-    and raise ``dg.Failure``."""
+    then fail: a ``SourceError`` (bad input: file, place, rule) as ``dg.Failure`` with its
+    message, any other error (a bug or the machine) re-raised as it is, recorded with its type."""
     try:
         yield
-    except SourceError as err:
+    except Exception as err:
         clear_outputs(store, source_kind, source_id)
         for layer, table in stale:
             store.remove(layer, table)
+        known = isinstance(err, SourceError)
+        message = str(err) if known else f"{type(err).__name__}: {err}"
         store.write_json(
             "failures", source_kind, source_id,
             {
                 "source_kind": source_kind,
                 "source_id": source_id,
                 "step": step,
-                "message": str(err),
-                "file": err.file,
-                "where": err.where,
-                "rule": err.rule,
-                "value": None if err.value is None else str(err.value),
+                "message": message,
+                "file": err.file if known else None,
+                "where": err.where if known else None,
+                "rule": err.rule if known else None,
+                "value": None if not known or err.value is None else str(err.value),
                 "run_id": context.run_id,
                 "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             },
         )
-        context.log.error(f"{source_kind} {source_id} left out of this run: {err}")
+        context.log.error(f"{source_kind} {source_id} left out of this run: {message}")
+        if not known:
+            raise
         raise dg.Failure(
             description=str(err),
             metadata={"file": err.file, "where": err.where or "", "rule": err.rule or "", "value": "" if err.value is None else str(err.value)},

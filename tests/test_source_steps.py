@@ -1,0 +1,42 @@
+"""A per-source step failing for a reason other than bad input (a bug, a missing file, the
+machine) still records the failure with the error's type and clears the source's outputs, and
+the original error reaches the run log."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.source_steps import PARTITIONED_TABLES
+from engine.store import ParquetStore
+from pipelines.definitions import defs
+from pipelines.runner import run_all
+from tests.pipeline_inputs import write_minimal_inputs
+
+ESTIMATES = [dg.AssetKey(["indicators", k]) for k in ("survey_estimates", "survey_gaps", "survey_not_computable")]
+
+
+def test_unexpected_error_is_recorded_and_clears_the_source(tmp_path, monkeypatch):
+    input_dir = write_minimal_inputs(tmp_path / "in")
+    monkeypatch.setenv("SP_INPUT_DIR", str(input_dir))
+    monkeypatch.setenv("SP_OUTPUT_DIR", str(tmp_path / "out"))
+    store = ParquetStore(tmp_path / "out")
+    with dg.instance_for_test() as instance:
+        assert all(o.success for o in run_all(instance, input_dir, progress=lambda _: None))
+        assert store.exists("indicators", "survey_estimates", "TST_HIES_2021")
+        persons = store.table_path("staging", "survey_persons", "TST_HIES_2021")
+        persons.unlink()  # the estimation step now meets a missing file: not a SourceError
+        result = defs.resolve_job_def("survey_job").execute_in_process(
+            instance=instance, partition_key="TST_HIES_2021", asset_selection=ESTIMATES, raise_on_error=False
+        )
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    error = failure.event_specific_data.error
+    while error.cause is not None:
+        error = error.cause
+    assert error.cls_name == "FileNotFoundError"  # re-raised as it was, not wrapped in a dg.Failure
+    [record] = store.read_json_records("failures", "survey")
+    assert record["source_id"] == "TST_HIES_2021" and record["step"] == "indicators/survey_estimates"
+    assert record["message"].startswith("FileNotFoundError: ") and str(persons.name) in record["message"]
+    for layer, table in PARTITIONED_TABLES["survey"]:
+        assert "TST_HIES_2021" not in store.partition_ids(layer, table), (layer, table)
+    assert store.json_ids("sources", "survey") == []

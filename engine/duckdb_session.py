@@ -26,6 +26,8 @@ class DuckDBSettings:
             "preserve_insertion_order": "false",
         }
         if self.temp_directory:
-            Path(self.temp_directory).mkdir(parents=True, exist_ok=True)
+            # DuckDB creates the folder itself when it first spills (and removes it on close),
+            # but not its parents
+            Path(self.temp_directory).parent.mkdir(parents=True, exist_ok=True)
             config["temp_directory"] = self.temp_directory
         return duckdb.connect(":memory:", config=config)

@@ -3,6 +3,7 @@ DuckDB limits for each process and the method editions chosen for this deploymen
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dagster as dg
@@ -37,11 +38,14 @@ class PipelineResource(dg.ConfigurableResource):
         return ParquetStore(self.output_path)
 
     def duckdb(self) -> DuckDBSettings:
-        """Limits for this process's in-memory DuckDB (empty/0 fields: ``SP_DUCKDB_*`` env)."""
+        """Limits for this process's in-memory DuckDB (empty/0 fields: ``SP_DUCKDB_*`` env).
+        Spilling goes to ``<temp directory>/<pid>``, one folder per process (parallel runs never
+        share temporary files); the temp directory defaults to ``<output_dir>/.duckdb_tmp``."""
+        base = self.duckdb_temp_directory or settings.duckdb_temp_directory() or self.output_path / ".duckdb_tmp"
         return DuckDBSettings(
             memory_limit=self.duckdb_memory_limit or settings.duckdb_memory_limit(),
             threads=self.duckdb_threads or settings.duckdb_threads(),
-            temp_directory=self.duckdb_temp_directory or str(settings.duckdb_temp_directory()),
+            temp_directory=str(Path(base) / str(os.getpid())),
         )
 
     def estimation_duckdb(self) -> DuckDBSettings:

@@ -47,8 +47,11 @@ def estimation_threads() -> int:
     return int(os.environ.get("SP_ESTIMATION_THREADS", "1"))
 
 
-def duckdb_temp_directory() -> Path:
-    return Path(os.environ.get("SP_DUCKDB_TEMP_DIR", output_dir() / ".duckdb_tmp")).resolve()
+def duckdb_temp_directory() -> Path | None:
+    """``SP_DUCKDB_TEMP_DIR`` when set; otherwise the resource spills under its own output
+    directory (see ``PipelineResource.duckdb``)."""
+    value = os.environ.get("SP_DUCKDB_TEMP_DIR")
+    return Path(value).resolve() if value else None
 
 
 def method_editions() -> dict[str, str]:

@@ -26,7 +26,8 @@ def admin_row(series: str, numerator: float, denominator: float, *, sex: str = "
     return {
         "country": "GHA", "year": 2021, "series": series, "sex": sex, "nationality": nationality, "age_group": "T", "urban_rural": "T",
         "value": min(uncapped, 100.0) if cap else uncapped, "numerator": numerator, "numerator_reported": numerator,
-        "denominator": denominator, "capped": cap and uncapped > 100, "aggregation_rule": "sum", "source_kind": "administrative",
+        "denominator": denominator, "capped": cap and uncapped > 100, "cap_applied": "value_at_100" if cap and uncapped > 100 else None,
+        "aggregation_rule": "sum", "source_kind": "administrative",
         "source_id": "GHA_2021", "denominator_source": "population (WPP 2019)", "method_edition": "sdg_1_3_1:ILO-2024",
     }
 
@@ -65,10 +66,10 @@ def good_table() -> pl.DataFrame:
     return pl.concat([admin, survey])
 
 
-def results(table: pl.DataFrame, not_computable: pl.DataFrame | None = None) -> dict[str, dg.AssetCheckResult]:
+def results(table: pl.DataFrame, not_computable: pl.DataFrame | None = None, uncapped=frozenset()) -> dict[str, dg.AssetCheckResult]:
     missing = not_computable if not_computable is not None else pl.DataFrame(schema={v.name: pl.String for v in it.NOT_COMPUTABLE_COLUMNS})
     expected = {"survey": SERIES_1_3_1, "administrative": SERIES_1_3_1}
-    return {r.check_name: r for r in coverage_check_results(KEY, table, missing, expected)}
+    return {r.check_name: r for r in coverage_check_results(KEY, table, missing, expected, uncapped)}
 
 
 def test_every_check_passes_on_a_good_table():
@@ -92,6 +93,29 @@ def test_each_check_fails_on_a_table_that_breaks_it(check, breakage):
     checks = results(breakage(good_table()))
     assert not checks[check].passed
     assert [name for name, c in checks.items() if not c.passed] == [check]
+
+
+def test_values_above_100_only_in_an_edition_that_does_not_cap():
+    uncapped = admin_coverage_rows(pl.DataFrame([admin_row(s, 300, 1000) for s in SERIES_1_3_1 if s != "SI_COV_POOR"]
+                                                + [admin_row("SI_COV_POOR", 1500, 1000, cap=False)]), VINTAGES, CONTEXT, "run-1")
+    table = pl.concat([uncapped, good_table().filter(pl.col("source_kind") == "survey")])
+    assert table.filter(pl.col("series") == "SI_COV_POOR")["value"].max() == 150.0
+    assert not results(table)["values_in_range"].passed
+    checks = results(table, uncapped=frozenset({"sdg_1_3_1:ILO-2024"}))
+    assert all(c.passed for c in checks.values())
+
+
+def test_a_capped_value_may_be_below_its_ratio_never_above():
+    # a total built from the sexes with one sex capped: below 100 x numerator / denominator
+    poor = (pl.col("series") == "SI_COV_POOR") & (pl.col("source_kind") == "administrative")
+    table = good_table().with_columns(
+        pl.when(poor).then(pl.lit(80.0)).otherwise(pl.col("value")).alias("value"),
+        pl.when(poor).then(pl.lit("M: value_at_100")).otherwise(pl.col("cap_applied")).alias("cap_applied"),
+    )
+    assert table.filter(poor)["capped"].to_list() == [True]
+    assert results(table)["value_matches_ratio"].passed
+    above = table.with_columns(pl.when(poor).then(pl.col("value") * 3).otherwise(pl.col("value")).alias("value"))
+    assert not results(above)["value_matches_ratio"].passed
 
 
 def test_a_series_listed_as_not_computable_is_complete():

@@ -42,6 +42,7 @@ def survey_coverage_rows(estimates: pl.DataFrame, vintages: pl.DataFrame, run_id
     frame = estimates.rename({"country": "ref_area", "survey_id": "source_id"}).with_columns(
         pl.lit("survey").alias("source_kind"),
         pl.lit(None, dtype=pl.Boolean).alias("capped"),
+        pl.lit(None, dtype=pl.String).alias("cap_applied"),
         pl.when(pl.col("reliability") == "reliable").then(pl.lit("A")).otherwise(pl.lit("U")).alias("obs_status"),
         pl.lit(run_id).alias("run_id"),
         *[pl.lit(v).alias(k) for k, v in (extra_dims or {}).items()],
@@ -113,9 +114,9 @@ def _sorted(frame: pl.DataFrame, key: tuple[str, ...]) -> pl.DataFrame:
 
 def coverage_checks(key: dg.AssetKey) -> list[dg.AssetCheckSpec]:
     return [
-        dg.AssetCheckSpec("values_in_range", asset=key, description="Values within [0, 100] (administrative values above 100 only where the edition does not cap)."),
+        dg.AssetCheckSpec("values_in_range", asset=key, description="Values within [0, 100]; above 100 only in rows of a method edition that does not cap."),
         dg.AssetCheckSpec("numerator_le_denominator", asset=key, description="Numerator <= denominator, except in rows flagged with observation status E (administrative counts above their population)."),
-        dg.AssetCheckSpec("value_matches_ratio", asset=key, description="value = 100 x numerator / denominator (100 where the edition capped it)."),
+        dg.AssetCheckSpec("value_matches_ratio", asset=key, description="value = 100 x numerator / denominator where no cap was applied; a capped value is never above that ratio."),
         dg.AssetCheckSpec("keys_unique", asset=key, description="One row per country, year, series, breakdown and source."),
         dg.AssetCheckSpec("series_complete", asset=key, description="Every series is present for every source that can compute it; the rest is listed as not computable with a reason."),
     ]
@@ -127,13 +128,21 @@ def _sample(frame: pl.DataFrame) -> str:
     return "; ".join(f"{r['source_id']} {r['series']} {r['sex']}/{r['nationality']}/{r['age_group']}/{r['urban_rural']}: {r['value']}" for r in rows) or "none"
 
 
-def coverage_check_results(key: dg.AssetKey, table: pl.DataFrame, not_computable: pl.DataFrame, expected_series: dict[str, tuple[str, ...]]) -> list[dg.AssetCheckResult]:
-    """``expected_series``: source_kind -> the series a source of that kind can give."""
-    # above 100 is allowed only for administrative values of an edition that does not cap (capped = false)
-    out_of_range = table.filter((pl.col("value") < 0) | ((pl.col("value") > 100) & pl.col("capped").fill_null(True)))
+def coverage_check_results(
+    key: dg.AssetKey, table: pl.DataFrame, not_computable: pl.DataFrame, expected_series: dict[str, tuple[str, ...]],
+    uncapped_editions: frozenset[str] = frozenset(),
+) -> list[dg.AssetCheckResult]:
+    """``expected_series``: source_kind -> the series a source of that kind can give;
+    ``uncapped_editions``: method_edition labels whose edition does not cap at 100."""
+    out_of_range = table.filter((pl.col("value") < 0) | ((pl.col("value") > 100) & ~pl.col("method_edition").is_in(sorted(uncapped_editions))))
     over = table.filter((pl.col("numerator") > pl.col("denominator") * (1 + 1e-12)) & (pl.col("obs_status") != "E"))
-    ratio = pl.when(pl.col("capped").fill_null(False)).then(pl.lit(100.0)).otherwise(100 * pl.col("numerator") / pl.col("denominator"))
-    mismatch = table.filter(pl.col("value").is_not_null() & ((pl.col("value") - ratio).abs() > 1e-9 * pl.max_horizontal(pl.lit(1.0), ratio.abs())))
+    ratio = 100 * pl.col("numerator") / pl.col("denominator")
+    tolerance = 1e-9 * pl.max_horizontal(pl.lit(1.0), ratio.abs())
+    capped = pl.col("capped").fill_null(False)
+    mismatch = table.filter(
+        pl.col("value").is_not_null()
+        & ((~capped & ((pl.col("value") - ratio).abs() > tolerance)) | (capped & (pl.col("value") > ratio + tolerance)))
+    )
     table_key = [c for c in it.HARDSHIP_KEY if c in table.columns]
     dupes = table.group_by(table_key).agg(pl.len().alias("n")).filter(pl.col("n") > 1)
     missing = []
@@ -236,7 +245,9 @@ def indicator_tables(context: dg.AssetExecutionContext, pipeline: PipelineResour
     }
     for key, w in written.items():
         yield dg.MaterializeResult(asset_key=key, metadata={"rows": w.rows, "path": dg.MetadataValue.path(str(w.path))})
-    yield from coverage_check_results(SDG_1_3_1, coverage, missing, {"survey": SERIES_1_3_1, "administrative": SERIES_1_3_1})
+    method = pipeline.method("sdg_1_3_1")
+    uncapped = frozenset() if method["cap_at_100"] else frozenset({method.label})
+    yield from coverage_check_results(SDG_1_3_1, coverage, missing, {"survey": SERIES_1_3_1, "administrative": SERIES_1_3_1}, uncapped)
     yield from coverage_check_results(SDG_3_8_2, fin, missing, {"survey": SURVEY_3_8_2_SERIES})
 
 

@@ -24,6 +24,7 @@ the paths written.
 from __future__ import annotations
 
 import os
+import tempfile
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,10 +53,18 @@ class Chart:
 def _finish(fig, path: Path, note: str) -> Path:
     fig.text(0.01, 0.01, textwrap.fill(note, 150), fontsize=7, color="#444444", va="bottom", ha="left")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fig.savefig(tmp, dpi=DPI, format="png")
-    plt.close(fig)
-    os.replace(tmp, path)  # never a half-written figure where the old one stood
+    # a temporary file of its own (concurrent runs never share one), renamed over the target:
+    # never a half-written figure where the old one stood
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fig.savefig(fh, dpi=DPI, format="png")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    finally:
+        plt.close(fig)
     return path
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -171,9 +172,14 @@ def write_csv(frame: pl.DataFrame, target: Path) -> int:
     """Write :func:`to_csv` text to ``target`` atomically (temporary file, then rename);
     returns the number of observations."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(to_csv(frame), encoding="utf-8", newline="")
-    os.replace(tmp, target)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)  # one per writer
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(to_csv(frame))
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return frame.height
 
 

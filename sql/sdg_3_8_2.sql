@@ -24,11 +24,13 @@
 -- cover households with a complete roster, without reweighting.
 -- The head is the one member flagged hh_head: a household with none or several (when the survey
 -- flags heads) is left out; MAX(sex) would have called a man-and-woman pair a man.
--- Household values (consumption, OOP, size, area) must be the same on every member's row: a
--- household whose members disagree (or where some lack the value) is left out, naming the
--- variables, instead of taking MAX over members. Design variables are not checked here: w_i,
--- stratum and PSU are the largest member value (with household_weight absent, w_i is then the
--- largest person weight of the household).
+-- Household values (consumption, OOP, size, area, stratum, PSU) must be the same on every
+-- member's row: a household whose members disagree (or where some lack the value) is left out,
+-- naming the variables, instead of taking MAX over members. So must a household weight the spec
+-- declares. Where the spec declares none, the harmoniser sets household_weight = person_weight
+-- on every row; if those person weights differ within a household, p_i is the sum of its
+-- members' person weights (the persons it represents; = w_i m_i when they are equal), not the
+-- largest weight times m_i.
 -- Households with missing or non-positive consumption, missing or negative OOP (negative
 -- amounts are quarantined at harmonisation; this guards other inputs), or OOP above consumption,
 -- are excluded from every 3.8.2 estimate and listed with the reason (block hardship_exclusions).
@@ -54,6 +56,8 @@
 SELECT
     hh_id,
     MAX(household_weight) AS household_weight,
+    COUNT(DISTINCT household_weight) AS n_household_weights,
+    SUM(person_weight) AS sum_person_weight,
     COUNT(*) AS n_members,
     MAX(hh_size) AS hh_size,
     MAX(stratum) AS stratum,
@@ -71,7 +75,12 @@ SELECT
         CASE WHEN COUNT(DISTINCT hh_consumption) > 1 OR (COUNT(hh_consumption) > 0 AND COUNT(hh_consumption) < COUNT(*)) THEN 'hh_consumption' END,
         CASE WHEN COUNT(DISTINCT hh_oop_health) > 1 OR (COUNT(hh_oop_health) > 0 AND COUNT(hh_oop_health) < COUNT(*)) THEN 'hh_oop_health' END,
         CASE WHEN COUNT(DISTINCT hh_size) > 1 OR (COUNT(hh_size) > 0 AND COUNT(hh_size) < COUNT(*)) THEN 'hh_size' END,
-        CASE WHEN COUNT(DISTINCT urban_rural) > 1 OR (COUNT(urban_rural) > 0 AND COUNT(urban_rural) < COUNT(*)) THEN 'urban_rural' END
+        CASE WHEN COUNT(DISTINCT urban_rural) > 1 OR (COUNT(urban_rural) > 0 AND COUNT(urban_rural) < COUNT(*)) THEN 'urban_rural' END,
+        CASE WHEN COUNT(DISTINCT stratum) > 1 THEN 'stratum' END,
+        CASE WHEN COUNT(DISTINCT psu) > 1 THEN 'psu' END,
+        -- a declared household weight differing between members (the person-weight default may)
+        CASE WHEN COUNT(DISTINCT household_weight) > 1
+             AND MIN(CASE WHEN household_weight = person_weight THEN 1 ELSE 0 END) = 0 THEN 'household_weight' END
     ), '') AS differing
 FROM persons
 CROSS JOIN params AS p
@@ -111,7 +120,7 @@ SELECT
     h.hh_id,
     h.stratum,
     h.psu,
-    h.household_weight * h.hh_size AS person_weight,
+    CASE WHEN h.n_household_weights = 1 THEN h.household_weight * h.hh_size ELSE h.sum_person_weight END AS person_weight,
     h.hh_size,
     COALESCE(h.urban_rural, 'unknown') AS urban_rural,
     COALESCE(h.head_sex, 'unknown') AS head_sex,

@@ -238,6 +238,35 @@ def test_households_whose_members_disagree_on_household_values_are_left_out():
     assert _totals(res)["SH_FIN_HARDSHIP"] == pytest.approx(33.8182, abs=5e-5)
 
 
+def test_person_weights_differing_within_a_household_sum_to_its_persons():
+    # no household weight declared (household_weight = person_weight on every row): household 0
+    # has members weighted 100, 60, 100, 100; it stands for 360 persons, not 4 x 100
+    persons = households_to_persons(EXAMPLE).with_columns(
+        pl.when((pl.col("hh_id") == "0") & (pl.col("person_id") == "1")).then(60.0).otherwise(pl.col("person_weight")).alias("person_weight"),
+    ).with_columns(pl.col("person_weight").alias("household_weight"))
+    res = _estimate(persons)
+    assert res.exclusions.is_empty()
+    weights = {0: 360.0} | {i: EXAMPLE[i][0] * EXAMPLE[i][1] for i in range(1, 6)}
+    earn10 = 100 * sum(w * FLAGS[i][0] for i, w in weights.items()) / sum(weights.values())
+    assert _totals(res)["SH_XPD_EARN10"] == pytest.approx(earn10, rel=1e-12)
+    assert earn10 != pytest.approx(60.0, abs=1e-3)
+
+
+def test_declared_household_weights_and_design_values_must_agree_between_members():
+    persons = households_to_persons(EXAMPLE + [(90, 2, 1.0, 0.5), (70, 3, 5.0, 0.5)])
+    member = lambda h, j: (pl.col("hh_id") == h) & (pl.col("person_id") == j)  # noqa: E731
+    persons = persons.with_columns(
+        pl.when(member("6", "1")).then(45.0).otherwise(pl.col("household_weight")).alias("household_weight"),
+        pl.when(member("7", "2")).then(pl.lit("other")).otherwise(pl.col("psu")).alias("psu"),
+    )
+    res = _estimate(persons)
+    assert dict(res.exclusions.select("hh_id", "reason").rows()) == {
+        "6": "household values differ between members: household_weight",
+        "7": "household values differ between members: psu",
+    }
+    assert _totals(res)["SH_FIN_HARDSHIP"] == pytest.approx(33.8182, abs=5e-5)
+
+
 def test_zero_consumption_missing_oop_and_negative_oop_are_left_out():
     bad = EXAMPLE + [(90, 2, 0.0, 0.0), (70, 3, 5.0, None), (60, 2, 3.0, -0.1)]
     res = _estimate(households_to_persons(bad))

@@ -8,7 +8,7 @@ planted in it). ``write_surveys(out, seed)`` draws every sample, codes it with i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -91,6 +91,18 @@ class BuiltSurvey:
     quarantined_rows: int      # rows the planted issues send to the quarantine
 
 
+@dataclass(frozen=True)
+class WrittenSurvey:
+    """What is kept of a survey once written (not its data, so that a build of millions of
+    persons per survey holds one survey at a time)."""
+
+    survey: BundledSurvey
+    path: Path
+    columns: tuple[str, ...]
+    known_issues: tuple[str, ...]
+    quarantined_rows: int      # rows the planted issues send to the quarantine
+
+
 def build_survey(survey: BundledSurvey, seed: int, population: Population) -> BuiltSurvey:
     """Draw, code and damage one survey (nothing is written)."""
     profile = PROFILES[survey.country]
@@ -135,8 +147,7 @@ def spec_text(header: list[str], survey: dict, psu_nested: bool | None, variable
     return "\n".join(lines) + "\n"
 
 
-def survey_block(built: BuiltSurvey, seed: int) -> dict:
-    s = built.survey
+def survey_block(s: BundledSurvey, known_issues: tuple[str, ...], seed: int) -> dict:
     block = {
         "id": s.survey_id, "country": s.country, "year": s.year, "kind": s.kind, "file": s.file_name,
         "vintage": f"{s.year + 1}-06-30", "synthetic": True,
@@ -145,8 +156,8 @@ def survey_block(built: BuiltSurvey, seed: int) -> dict:
     }
     if s.fmt == "csv" and (s.csv_separator != "," or s.csv_encoding != "utf-8"):
         block["csv"] = {"separator": s.csv_separator, "encoding": s.csv_encoding}
-    if built.known_issues:
-        block["known_issues"] = list(built.known_issues)
+    if known_issues:
+        block["known_issues"] = list(known_issues)
     block["notes"] = ("Rates calibrated to the UN SDG Global Database (2023-12 extract) and the other targets of "
                       "synthetic/countries.py; population by age and sex from WPP 2019.")
     return block
@@ -170,21 +181,21 @@ def write_survey(built: BuiltSurvey, folder: Path, seed: int) -> Path:
         "Written by `python -m synthetic` from synthetic/codebooks.py: change the generator, not this file.",
     ]
     psu_nested = source.psu_nested if "psu" in source.variables else None
-    text = spec_text(header, survey_block(built, seed), psu_nested, source.variables, source.comments, source.absent)
+    text = spec_text(header, survey_block(s, built.known_issues, seed), psu_nested, source.variables, source.comments, source.absent)
     write_text(folder / "spec.yaml", text)
     return path
 
 
-def survey_sources(built: list[BuiltSurvey], seed: int) -> dict[str, dict]:
+def survey_sources(written: list[WrittenSurvey], seed: int) -> dict[str, dict]:
     """``surveys/sources.yaml`` entries (``<id>/<file>``) of the synthetic surveys: the data
     file and the spec of each."""
     files = {}
-    for b in built:
-        s, block = b.survey, survey_block(b, seed)
+    for b in written:
+        s, block = b.survey, survey_block(b.survey, b.known_issues, seed)
         common = {"licence": LICENCE, "vintage": block["vintage"], "synthetic": True}
         files[f"{s.survey_id}/{s.file_name}"] = {
             "origin": block["source"], **common,
-            "notes": f"{s.fmt} file, {b.frame.height} persons; "
+            "notes": f"{s.fmt} file, {s.n_persons} persons; "
                      + (f"{len(b.known_issues)} known issue(s), listed in its spec.yaml." if b.known_issues else "no known issues."),
         }
         files[f"{s.survey_id}/spec.yaml"] = {
@@ -201,11 +212,16 @@ def write_survey_sources(out: Path, files: dict[str, dict]) -> None:
     write_yaml(out / "surveys" / "sources.yaml", {"files": dict(sorted(files.items()))}, header)
 
 
-def write_surveys(out: Path, seed: int, population: Population) -> list[BuiltSurvey]:
-    """Every synthetic survey of ``SURVEYS`` under ``out/surveys``."""
-    built = []
+def write_surveys(out: Path, seed: int, population: Population, persons_per_survey: int | None = None) -> list[WrittenSurvey]:
+    """Every synthetic survey of ``SURVEYS`` under ``out/surveys``, each of its catalogue size or,
+    with ``persons_per_survey``, of that many persons (same designs, formats and planted
+    issues: raw files of any size for benchmarks). One survey is in memory at a time."""
+    written = []
     for survey in SURVEYS:
+        if persons_per_survey is not None:
+            survey = replace(survey, n_persons=persons_per_survey)
         b = build_survey(survey, seed, population)
-        write_survey(b, out / "surveys" / survey.survey_id, seed)
-        built.append(b)
-    return built
+        path = write_survey(b, out / "surveys" / survey.survey_id, seed)
+        written.append(WrittenSurvey(b.survey, path, tuple(b.frame.columns), b.known_issues, b.quarantined_rows))
+        del b
+    return written

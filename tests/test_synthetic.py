@@ -23,6 +23,7 @@ from schemas import ssi_tables as st
 from schemas import survey_variables as sv
 from schemas.context_tables import TABLES
 from schemas.tables import polars_dtype
+from synthetic.__main__ import main
 from synthetic.build import DEFAULT_SEED, build_inputs
 from synthetic.countries import PROFILES, Published, pensionable_age
 from synthetic.population import Population, between
@@ -62,6 +63,29 @@ def test_same_seed_same_bytes_and_bundle_is_fresh(built, tmp_path):
     assert stale == [], f"data/raw is stale, run `python -m synthetic --out data/raw --seed {DEFAULT_SEED}`: {stale}"
 
 
+def test_persons_per_survey_scales_every_synthetic_survey(tmp_path, capsys):
+    out = tmp_path / "scaled"
+    assert main(["--out", str(out), "--persons-per-survey", "250"]) == 0
+    assert capsys.readouterr().out.count("      250 persons") == len(SURVEYS)
+    formats = set()
+    for survey in SURVEYS:
+        result = ingest_survey(load_spec(out / "surveys" / survey.survey_id / "spec.yaml"))
+        assert result.rows_read == 250 == result.rows_kept + result.quarantined_rows, survey.survey_id
+        formats.add(load_spec(out / "surveys" / survey.survey_id / "spec.yaml").fmt)
+    assert formats == {"csv", "parquet", "stata", "spss"}
+    assert ingest_survey(load_spec(out / "surveys" / "AUT_SILC_2006" / "spec.yaml")).rows_read == 14_827  # real file, not scaled
+    notes = yaml.safe_load((out / "surveys" / "sources.yaml").read_text(encoding="utf-8"))["files"]["GHA_LFS_2015/gha_lfs_2015.sav"]["notes"]
+    assert notes.startswith("spss file, 250 persons")
+    # the planted issues are still planted, and quarantined, at another size
+    build = build_inputs(tmp_path / "small", DEFAULT_SEED, persons_per_survey=120)
+    for b in build.surveys:
+        result = ingest_survey(load_spec(b.path.parent / "spec.yaml"))
+        assert (result.rows_read, result.quarantined_rows) == (120, b.quarantined_rows), b.survey.survey_id
+    assert sum(b.quarantined_rows for b in build.surveys) > 0
+    with pytest.raises(SystemExit):
+        main(["--out", str(tmp_path / "tiny"), "--persons-per-survey", "50"])
+
+
 def test_another_seed_other_data():
     survey = SURVEYS[0]
     a = build_survey(survey, 1, Population.load())
@@ -73,7 +97,8 @@ def test_every_format_reads_back(built):
     out, build = built
     fmts = {}
     for b in build.surveys:
-        path = out / "surveys" / b.survey.survey_id / b.survey.file_name
+        path = b.path
+        assert path == out / "surveys" / b.survey.survey_id / b.survey.file_name
         fmts[b.survey.fmt] = fmts.get(b.survey.fmt, 0) + 1
         if b.survey.fmt == "stata":
             frame, meta = pyreadstat.read_dta(str(path))
@@ -85,7 +110,7 @@ def test_every_format_reads_back(built):
             frame = pl.read_csv(path, separator=b.survey.csv_separator, encoding=b.survey.csv_encoding.replace("-", ""), infer_schema=False)
         else:
             frame = pl.read_parquet(path)
-        assert (len(frame), list(frame.columns)) == (b.survey.n_persons, b.frame.columns)
+        assert (len(frame), tuple(frame.columns)) == (b.survey.n_persons, b.columns)
     assert all(fmts.get(f, 0) >= 2 for f in ("csv", "parquet", "stata", "spss")), fmts
     workbooks = sorted((out / "ssi").glob("*.xlsx"))
     folders = [p for p in (out / "ssi").iterdir() if p.is_dir()]

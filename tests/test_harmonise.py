@@ -158,12 +158,45 @@ def test_reconciliation_with_several_bad_rows(tmp_path, spec_dict):
     assert res.quarantined_rows == 2 and res.quarantine["row_number"].n_unique() == 2
 
 
-def test_unreadable_file_names_the_file(tmp_path, spec_dict):
-    path = write_survey(tmp_path, spec_dict, ext=".dta")
-    (path.parent / "data.dta").write_bytes(b"this is not a Stata file")
+@pytest.mark.parametrize(
+    ("ext", "content", "fmt"),
+    [
+        (".csv", b"hid,pid,wgt\n1,1,100\n1,2,100,7,7\n", "csv"),  # a row with more fields than the header
+        (".csv", b"hid,pid\n\xff\xfe,1\n", "csv"),  # not UTF-8 (and no csv: encoding declared)
+        (".parquet", b"PAR1 this is not a Parquet file", "parquet"),
+        (".dta", b"this is not a Stata file", "stata"),
+        (".sav", b"$FL2 this is not an SPSS file", "spss"),
+    ],
+)
+def test_unreadable_file_names_the_file(tmp_path, spec_dict, ext, content, fmt):
+    path = write_survey(tmp_path, spec_dict, ext=ext)
+    (path.parent / f"data{ext}").write_bytes(content)
     with pytest.raises(SourceError) as info:
         ingest_survey(load_spec(path))
-    assert "data.dta" in info.value.file and info.value.rule == "readable" and "cannot read stata file" in str(info.value)
+    assert info.value.file.endswith(f"data{ext}") and info.value.rule == "readable"
+    assert f"data{ext}: cannot read {fmt} file" in str(info.value)
+
+
+def test_copied_flag_that_is_not_a_flag_value(tmp_path, spec_dict):
+    spec_dict["variables"]["severe_disability"] = "disab"  # copied: 1/0 read as true/false
+    res = _ingest(tmp_path, spec_dict, frame=_bad(2, disab="sometimes"))
+    assert res.quarantine.select("row_number", "column", "rule", "value").rows() == [(3, "severe_disability", "type_flag", "sometimes")]
+    assert res.persons.sort("source_row")["severe_disability"].to_list() == [False, False, True, False, False, False, False]
+
+
+@pytest.mark.parametrize(
+    ("variable", "source", "codes", "bad"),
+    [("sex", "sx", {1: "M", 2: "F"}, "female"), ("urban_rural", "urb", {1: "urban", 2: "rural"}, "town")],
+)
+def test_copied_code_outside_the_canonical_code_list(tmp_path, spec_dict, variable, source, codes, bad):
+    """A code copied as it is (no `codes:` block) must already be canonical."""
+    spec_dict["variables"][variable] = source
+    frame = source_frame().with_columns(pl.col(source).replace_strict(codes, return_dtype=pl.String))
+    frame = frame.with_columns(pl.when(pl.int_range(pl.len()) == 5).then(pl.lit(bad)).otherwise(pl.col(source)).alias(source))
+    res = _ingest(tmp_path, spec_dict, frame=frame)
+    expected = sv.BY_NAME[variable].codes
+    assert res.quarantine.select("row_number", "column", "rule", "value").rows() == [(6, variable, f"isin({list(expected)})", bad)]
+    assert res.rows_kept == 7 and res.quarantined_rows == 1
 
 
 def test_missing_data_file(tmp_path, spec_dict):

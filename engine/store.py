@@ -4,17 +4,20 @@ Layout (``root`` is the output directory)::
 
     <layer>/<table>.parquet                  unpartitioned tables
     <layer>/<table>/<partition>.parquet      one file per survey or SSI return
+    <layer>/<table>/<partition>/<name>.parquet  a partition of several files (SSI sheets)
     quarantine/<source_kind>/<source_id>.parquet
     sources/<source_kind>/<source_id>.json   what was read: files, sha256, vintage, row counts
     failures/<source_kind>/<source_id>.json  why a source was left out of this run
 
 Every write goes to a temporary file in the same directory and is then renamed over the target,
-so a crash or a killed run never leaves a half-written table where the old one stood. Parquet is
+so a crash or a killed run never leaves a half-written table where the old one stood (a folder
+partition is written beside its target and swapped in whole). Parquet is
 written with fixed settings so that identical frames give identical bytes.
 """
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
@@ -47,6 +50,19 @@ def _atomic_write(target: Path, write) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _exchange(new: Path, old: Path) -> None:
+    """Swap two folders in one step (Linux ``renameat2(RENAME_EXCHANGE)``); where the system or
+    file system cannot, move the old one aside and the new one in (two renames)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    at_fdcwd, rename_exchange = -100, 2
+    if hasattr(libc, "renameat2") and libc.renameat2(at_fdcwd, os.fsencode(new), at_fdcwd, os.fsencode(old), rename_exchange) == 0:
+        return
+    aside = new.with_name(new.name + ".old")
+    os.rename(old, aside)
+    os.rename(new, old)
+    os.rename(aside, new)
 
 
 @dataclass(frozen=True)
@@ -111,6 +127,26 @@ class ParquetStore:
     def partition_dir(self, layer: str, table: str, partition: str) -> Path:
         """Folder for a partition made of several files (e.g. the sheets of an SSI return)."""
         return self.root / layer / table / partition
+
+    def write_folder(self, frames: dict[str, pl.DataFrame], layer: str, table: str, partition: str) -> dict[str, Written]:
+        """A partition made of several files (``<name>.parquet`` for each frame), written into
+        a temporary folder beside it and swapped in with one rename: a crash or a killed run
+        leaves the old folder or the new one, never a half-filled one (an unfinished temporary
+        folder is hidden, its name starting with a dot)."""
+        target = self.partition_dir(layer, table, partition)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{partition}.", suffix=".tmp", dir=target.parent))
+        try:
+            written = {name: self.write_to(frame, tmp / f"{name}.parquet") for name, frame in sorted(frames.items())}
+            if target.is_dir():
+                _exchange(tmp, target)  # tmp now holds the old folder
+                shutil.rmtree(tmp)
+            else:
+                os.rename(tmp, target)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return {name: Written(target / w.path.name, w.rows, w.sha256) for name, w in written.items()}
 
     # --- quarantine, source records and failure records -------------------------------
 

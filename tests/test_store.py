@@ -56,3 +56,65 @@ def test_identical_frames_give_identical_bytes(tmp_path):
     first = ParquetStore(tmp_path / "1").write(frame, "x", "t")
     second = ParquetStore(tmp_path / "2").write(frame, "x", "t")
     assert first.sha256 == second.sha256
+
+
+SHEETS = {"Metadata": pl.DataFrame({"k": ["v"]}), "Schemes": pl.DataFrame({"id": [1, 2]}), "Coverage": pl.DataFrame({"n": [10]})}
+
+
+def _folder(store) -> dict[str, pl.DataFrame]:
+    folder = store.partition_dir("raw", "ssi_return", "GHA_2022")
+    return {p.stem: pl.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
+
+
+def test_folder_partition_is_replaced_whole(tmp_path):
+    store = ParquetStore(tmp_path)
+    store.write_folder(SHEETS, "raw", "ssi_return", "GHA_2022")
+    new = {"Metadata": pl.DataFrame({"k": ["w"]}), "Schemes": pl.DataFrame({"id": [3]})}
+    written = store.write_folder(new, "raw", "ssi_return", "GHA_2022")
+    assert sorted(_folder(store)) == ["Metadata", "Schemes"]  # the old Coverage sheet is gone
+    assert all(_folder(store)[k].equals(v) for k, v in new.items())
+    assert written["Schemes"].path == store.partition_dir("raw", "ssi_return", "GHA_2022") / "Schemes.parquet"
+    assert [p.name for p in (tmp_path / "raw" / "ssi_return").iterdir()] == ["GHA_2022"]  # no temporary folder left
+
+
+def test_failed_folder_write_keeps_the_old_folder(tmp_path, monkeypatch):
+    store = ParquetStore(tmp_path)
+    store.write_folder(SHEETS, "raw", "ssi_return", "GHA_2022")
+    real = pl.DataFrame.write_parquet
+    seen = []
+
+    def fail_on_second(self, path, **kwargs):
+        seen.append(path)
+        if len(seen) == 2:
+            raise OSError("disk full")
+        real(self, path, **kwargs)
+
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", fail_on_second)
+    with pytest.raises(OSError):
+        store.write_folder({k: pl.DataFrame({"x": [0]}) for k in SHEETS}, "raw", "ssi_return", "GHA_2022")
+    monkeypatch.undo()
+    assert sorted(_folder(store)) == sorted(SHEETS) and all(_folder(store)[k].equals(v) for k, v in SHEETS.items())
+    assert [p.name for p in (tmp_path / "raw" / "ssi_return").iterdir()] == ["GHA_2022"]
+
+
+def test_killed_folder_write_leaves_the_old_folder_whole(tmp_path):
+    store = ParquetStore(tmp_path)
+    store.write_folder(SHEETS, "raw", "ssi_return", "GHA_2022")
+    script = textwrap.dedent(f"""
+        import os, signal, polars as pl
+        from pathlib import Path
+        from engine.store import ParquetStore
+        real, n = pl.DataFrame.write_parquet, []
+        def die_on_second(self, path, **kw):
+            n.append(path)
+            if len(n) == 2:
+                os.kill(os.getpid(), signal.SIGKILL)
+            real(self, path, **kw)
+        pl.DataFrame.write_parquet = die_on_second
+        sheets = {{k: pl.DataFrame({{"x": [0]}}) for k in ("Metadata", "Schemes", "Coverage")}}
+        ParquetStore(Path({str(tmp_path)!r})).write_folder(sheets, "raw", "ssi_return", "GHA_2022")
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True)
+    assert proc.returncode == -signal.SIGKILL
+    assert sorted(_folder(store)) == sorted(SHEETS) and all(_folder(store)[k].equals(v) for k, v in SHEETS.items())
+    assert store.partition_ids("raw", "ssi_return") == ["GHA_2022"]  # the unfinished folder is hidden

@@ -26,10 +26,8 @@ def ssi_return(context: dg.AssetExecutionContext, pipeline: PipelineResource) ->
         if source is None:
             raise SourceError(str(pipeline.input_path / "ssi" / return_id), "SSI return not found (neither a workbook nor a folder with return.csv)", rule="file_exists")
         sheets = read_return(source.path)
+        store.write_folder(sheets, "raw", "ssi_return", return_id)  # swapped in whole
         folder = store.partition_dir("raw", "ssi_return", return_id)
-        store.remove("raw", "ssi_return", return_id)
-        for sheet, frame in sorted(sheets.items()):
-            store.write_to(frame, folder / f"{sheet}.parquet")
     rows = {sheet: frame.height for sheet, frame in sorted(sheets.items())}
     context.log.info(f"{return_id}: read tables {rows}")
     return dg.MaterializeResult(

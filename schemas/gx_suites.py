@@ -26,6 +26,10 @@ Suites and what fails them (thresholds from ``quality`` in ``config/methods/publ
 * ``hardship_identities``: SH_XPD_EARN25 above SH_XPD_EARN10; SH_FIN_HARDSHIP differing from
   SH_FIN_IMPOVERISHING + SH_FIN_LARGE by more than ``hardship_identity_tolerance`` (country
   values, where the series exist).
+* ``aggregates_hardship_identities``, ``headline_hardship_identities``: the ``identities`` of the
+  edition (3.8.2: SH_XPD_EARN25 <= SH_XPD_EARN10; SH_FIN_IMPOVERISHING <= SH_FIN_HARDSHIP and
+  SH_FIN_HARDSHIP = SH_FIN_IMPOVERISHING + SH_FIN_LARGE) on every published aggregate, within
+  ``hardship_identity_tolerance``.
 * ``annex_integrity``: a country listed twice; negative values; unknown flags; a suppressed
   cell with a value.
 * ``gender_gaps_integrity``, ``nationality_gaps_integrity``: duplicated keys; differences
@@ -135,6 +139,38 @@ def hardship_view(frames: Frames, config: PublicationConfig) -> pl.DataFrame:
     return wide.with_columns(
         (pl.col("SH_FIN_HARDSHIP") - pl.col("SH_FIN_IMPOVERISHING") - pl.col("SH_FIN_LARGE")).alias("identity_residual")
     )
+
+
+def aggregate_identity_view(table: str) -> Callable[[Frames, PublicationConfig], pl.DataFrame]:
+    """For ``table`` (aggregates or headline): one row per aggregate key and identity of the
+    edition with ``whole_value``, ``part_value``, ``remainder_value`` (null without a remainder
+    or where it is not published), ``part_excess`` = part - whole and ``identity_residual`` =
+    whole - part - remainder."""
+    keys = [k for k in AGGREGATE_KEY if k != "series"]
+
+    def prepare(frames: Frames, config: PublicationConfig) -> pl.DataFrame:
+        cells = frames[table].filter(pl.col("value").is_not_null())
+        out = []
+        for i in config.identities:
+            def values(series: str | None, name: str) -> pl.DataFrame:
+                return cells.filter((pl.col("family") == i.family) & (pl.col("series") == series)).select(*keys, pl.col("value").alias(name))
+            wide = values(i.whole, "whole_value").join(values(i.part, "part_value"), on=keys)
+            wide = wide.join(values(i.remainder, "remainder_value"), on=keys, how="left") if i.remainder else wide.with_columns(
+                pl.lit(None, dtype=pl.Float64).alias("remainder_value"))
+            out.append(wide.with_columns(pl.lit(f"{i.part} <= {i.whole}" + (f"; {i.remainder} = {i.whole} - {i.part}" if i.remainder else "")).alias("identity")))
+        schema = {**{k: cells.schema[k] for k in keys}, "whole_value": pl.Float64, "part_value": pl.Float64, "remainder_value": pl.Float64, "identity": pl.String}
+        frame = pl.concat([f.select(list(schema)).cast(schema) for f in out]) if out else pl.DataFrame(schema=schema)
+        return frame.with_columns(
+            (pl.col("part_value") - pl.col("whole_value")).alias("part_excess"),
+            (pl.col("whole_value") - pl.col("part_value") - pl.col("remainder_value")).alias("identity_residual"),
+        )
+
+    return prepare
+
+
+def _identity_expectations(config: PublicationConfig) -> list[Expectation]:
+    tolerance = config.quality["hardship_identity_tolerance"]
+    return [_between("part_excess", None, tolerance), _between("identity_residual", -tolerance, tolerance)]
 
 
 def sdmx_view(frames: Frames, config: PublicationConfig) -> pl.DataFrame:
@@ -248,6 +284,12 @@ SUITES: tuple[Suite, ...] = (
             _between("identity_residual", -c.quality["hardship_identity_tolerance"], c.quality["hardship_identity_tolerance"]),
         ],
     ),
+    Suite("aggregates_hardship_identities", "aggregates",
+          "Aggregates, SDG 3.8.2: 25% share <= 10% share; impoverishing <= hardship; hardship = impoverishing + large.", "ERROR",
+          aggregate_identity_view("aggregates"), _identity_expectations),
+    Suite("headline_hardship_identities", "headline",
+          "Headline, SDG 3.8.2: 25% share <= 10% share; impoverishing <= hardship; hardship = impoverishing + large.", "ERROR",
+          aggregate_identity_view("headline"), _identity_expectations),
     Suite("annex_integrity", "annex", "Statistical annex: one row per country, values >= 0, flags known, suppressed cells empty.", "ERROR",
           _table("annex"), _annex_expectations),
     Suite("gender_gaps_integrity", "gender_gaps", "Gender gaps: keys unique, differences in [-100, 100], suppressed gaps empty.", "ERROR",

@@ -20,6 +20,10 @@
 --   the T cell); when T is not reported
 --   it is the sum of its sex cells (imputation_level 'sum_of_sexes'; status 'derived' when all
 --   of them are reported, else 'imputed').
+--   Identities (pub_identities, 3.8.2): part <= whole in every country cell (an imputed part
+--   above its whole lowered to it, an imputed whole below a part that is not imputed raised to
+--   it) and remainder = whole - part replacing the remainder's own cell, so that with one
+--   denominator (population weighting) the aggregates satisfy them exactly.
 --   Shares covered: denominator_share_reported = sum den (reported or derived) / sum den;
 --   population_share_reported = the same with the base population P.
 -- Every relation is keyed by (family, vintage, series): values of different input vintages are
@@ -33,6 +37,7 @@
 --   pub_base_population(family, series, ref_area, year, sex, base_pop)   persons
 --   pub_agg_groups(ref_area, year, level, region)
 --   pub_imp_groups(ref_area, year, level_rank, level, region, min_countries)
+--   pub_identities(family, whole, part, remainder)            remainder may be null
 --   params(window_years)
 
 -- name: pub_candidates
@@ -288,8 +293,81 @@ LEFT JOIN (SELECT DISTINCT family, vintage, series FROM pub_series_sexes) AS x
   ON x.family = c.family AND x.vintage = c.vintage AND x.series = c.series
 WHERE c.sex = 'T' AND x.series IS NULL
 
+-- name: pub_country_cells
+SELECT * FROM (
+    SELECT * FROM pub_sex_cells
+    UNION ALL
+    SELECT * FROM pub_total_cells
+) AS cells
+WHERE den IS NOT NULL
+
+-- name: pub_bounded
+-- Identities part <= whole (pub_identities): an imputed part above its whole is lowered to the
+-- whole's value; an imputed whole below a part that is not imputed is raised to the part's.
+SELECT
+    family, vintage, weighting, series, ref_year, ref_area, sex, status,
+    source_kind, source_id, obs_year, base_pop,
+    CASE WHEN lower_part THEN w_num * den / w_den WHEN raise_whole THEN p_num * den / p_den ELSE num END AS num,
+    den,
+    CASE
+        WHEN lower_part THEN 'capped at ' || w_series
+        WHEN raise_whole THEN 'raised to ' || p_series
+        ELSE imputation_level
+    END AS imputation_level,
+    imputation_group, imputation_donors
+FROM (
+    SELECT
+        c.*,
+        w.series AS w_series, w.num AS w_num, w.den AS w_den,
+        p.series AS p_series, p.num AS p_num, p.den AS p_den,
+        COALESCE(c.status = 'imputed' AND w.den > 0 AND c.num * w.den > w.num * c.den, FALSE) AS lower_part,
+        COALESCE(c.status = 'imputed' AND p.status <> 'imputed' AND p.den > 0 AND p.num * c.den > c.num * p.den, FALSE) AS raise_whole
+    FROM pub_country_cells AS c
+    LEFT JOIN pub_identities AS iw ON iw.family = c.family AND iw.part = c.series
+    LEFT JOIN pub_country_cells AS w
+      ON w.family = c.family AND w.vintage = c.vintage AND w.series = iw.whole AND w.ref_year = c.ref_year
+     AND w.ref_area = c.ref_area AND w.sex = c.sex
+    LEFT JOIN pub_identities AS ip ON ip.family = c.family AND ip.whole = c.series
+    LEFT JOIN pub_country_cells AS p
+      ON p.family = c.family AND p.vintage = c.vintage AND p.series = ip.part AND p.ref_year = c.ref_year
+     AND p.ref_area = c.ref_area AND p.sex = c.sex
+) AS bounded
+
+-- name: pub_remainders
+-- remainder = whole - part (the value of the whole minus the value of the part, on the whole's
+-- denominator) for every country cell that has both; status reported when both come from the
+-- same source and year, derived when neither is imputed, else imputed.
+SELECT
+    family, vintage, weighting, series, ref_year, ref_area, sex,
+    CASE
+        WHEN same_source THEN w_status
+        WHEN w_status <> 'imputed' AND p_status <> 'imputed' THEN 'derived'
+        ELSE 'imputed'
+    END AS status,
+    CASE WHEN same_source THEN source_kind END AS source_kind,
+    CASE WHEN same_source THEN source_id END AS source_id,
+    CASE WHEN same_source THEN obs_year END AS obs_year,
+    base_pop, num, den,
+    CASE WHEN same_source THEN CAST(NULL AS VARCHAR) ELSE whole || ' - ' || part END AS imputation_level,
+    CAST(NULL AS VARCHAR) AS imputation_group,
+    CAST(NULL AS BIGINT) AS imputation_donors
+FROM (
+    SELECT
+        w.family, w.vintage, w.weighting, i.remainder AS series, w.ref_year, w.ref_area, w.sex,
+        w.status AS w_status, p.status AS p_status, w.source_kind, w.source_id, w.obs_year, w.base_pop,
+        w.num - p.num * w.den / p.den AS num, w.den, i.whole, i.part,
+        COALESCE(w.status <> 'imputed' AND w.status = p.status AND w.source_id = p.source_id AND w.obs_year = p.obs_year, FALSE) AS same_source
+    FROM pub_identities AS i
+    JOIN pub_bounded AS w ON w.family = i.family AND w.series = i.whole
+    JOIN pub_bounded AS p
+      ON p.family = w.family AND p.vintage = w.vintage AND p.series = i.part AND p.ref_year = w.ref_year
+     AND p.ref_area = w.ref_area AND p.sex = w.sex
+    WHERE i.remainder IS NOT NULL AND p.den > 0
+) AS pairs
+
 -- name: pub_lineup
--- Country x reference year values entering the aggregates, with their status.
+-- Country x reference year values entering the aggregates, with their status: the bounded
+-- cells, a remainder's own cell replaced where it is derived from its whole and part.
 SELECT
     family, vintage, weighting, series, ref_year, ref_area, sex, status,
     source_kind, source_id, obs_year,
@@ -297,11 +375,15 @@ SELECT
     num AS numerator, den AS denominator, base_pop,
     imputation_level, imputation_group, imputation_donors
 FROM (
-    SELECT * FROM pub_sex_cells
+    SELECT b.*
+    FROM pub_bounded AS b
+    LEFT JOIN pub_remainders AS r
+      ON r.family = b.family AND r.vintage = b.vintage AND r.series = b.series AND r.ref_year = b.ref_year
+     AND r.ref_area = b.ref_area AND r.sex = b.sex
+    WHERE r.series IS NULL
     UNION ALL
-    SELECT * FROM pub_total_cells
+    SELECT * FROM pub_remainders
 ) AS cells
-WHERE den IS NOT NULL
 
 -- name: pub_aggregates
 SELECT

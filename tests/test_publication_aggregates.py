@@ -297,3 +297,61 @@ def test_the_minimum_share_cannot_exceed_the_low_coverage_share():
     broken = dataclasses.replace(method, params={**method.params, "min_reported_share": 0.6})
     with pytest.raises(MethodConfigError, match=r"min_reported_share \(0.6\) <= low_coverage_share \(0.5\)"):
         publication_config(broken)
+
+
+def test_the_3_8_2_identities_hold_in_the_line_up_and_the_aggregates():
+    # Reported (hardship, impoverishing, large): GHA (20, 15, 5), TGO (30, 10, 20), KEN (40, 35, 5).
+    # BEN is imputed from the three (LM | Africa): medians 30, 15 and 5, which do not add up
+    # (30 != 15 + 5); large is derived as 30 - 15 = 15 instead, so the aggregates add up too.
+    rows = []
+    for iso, (h, i, large) in {"GHA": (20.0, 15.0, 5.0), "TGO": (30.0, 10.0, 20.0), "KEN": (40.0, 35.0, 5.0)}.items():
+        rows += [hardship(iso, "SH_FIN_HARDSHIP", h), hardship(iso, "SH_FIN_IMPOVERISHING", i), hardship(iso, "SH_FIN_LARGE", large)]
+    result = run({"sdg_3_8_2": hardship_frame(rows)}, countries=only("GHA", "TGO", "KEN", "BEN"))
+    ben = {s: cell(result, "BEN", s) for s in ("SH_FIN_HARDSHIP", "SH_FIN_IMPOVERISHING", "SH_FIN_LARGE")}
+    assert (ben["SH_FIN_HARDSHIP"]["value"], ben["SH_FIN_IMPOVERISHING"]["value"]) == (pytest.approx(30.0), pytest.approx(15.0))
+    large = ben["SH_FIN_LARGE"]
+    assert (large["value"], large["status"], large["imputation_level"]) == (pytest.approx(15.0), "imputed", "SH_FIN_HARDSHIP - SH_FIN_IMPOVERISHING")
+    gha = cell(result, "GHA", "SH_FIN_LARGE")  # both from the same survey: reported, with its source
+    assert (gha["value"], gha["status"], gha["source_id"], gha["imputation_level"]) == (pytest.approx(5.0), "reported", "GHA_HBS_2021", None)
+    pop = {"GHA": 30, "TGO": 8, "KEN": 50, "BEN": 12}
+    h = (20 * 30 + 30 * 8 + 40 * 50 + 30 * 12) / 100
+    i = (15 * 30 + 10 * 8 + 35 * 50 + 15 * 12) / 100
+    world = {s: agg(result, s)["value"] for s in ("SH_FIN_HARDSHIP", "SH_FIN_IMPOVERISHING", "SH_FIN_LARGE")}
+    assert sum(pop.values()) == 100
+    assert world == {"SH_FIN_HARDSHIP": pytest.approx(h), "SH_FIN_IMPOVERISHING": pytest.approx(i), "SH_FIN_LARGE": pytest.approx(h - i)}
+    assert abs(world["SH_FIN_HARDSHIP"] - world["SH_FIN_IMPOVERISHING"] - world["SH_FIN_LARGE"]) < 1e-9
+    # without the rule large would be imputed at its own median 5: 20.412... + 2.113... style mismatch
+    assert world["SH_FIN_LARGE"] != pytest.approx((5 * 30 + 20 * 8 + 5 * 50 + 5 * 12) / 100)
+
+
+def test_an_imputed_part_never_exceeds_its_whole():
+    # SH_XPD_EARN10 (whole) reported by GHA 10 and TGO 6; SH_XPD_EARN25 (part) by GHA 10, TGO 6 and
+    # KEN 30 (KEN has no 10% value). BEN is imputed: 10% at median(10, 6) = 8 (world level, 2
+    # donors), 25% at median(10, 6, 30) = 10 (LM | Africa): lowered to 8. KEN's imputed 10% (8)
+    # is below its reported 25% (30): raised to 30.
+    hard = hardship_frame([
+        hardship("GHA", "SH_XPD_EARN10", 10.0), hardship("GHA", "SH_XPD_EARN25", 10.0),
+        hardship("TGO", "SH_XPD_EARN10", 6.0), hardship("TGO", "SH_XPD_EARN25", 6.0),
+        hardship("KEN", "SH_XPD_EARN25", 30.0),
+    ])
+    result = run({"sdg_3_8_2": hard}, countries=only("GHA", "TGO", "KEN", "BEN"))
+    ben25, ken10 = cell(result, "BEN", "SH_XPD_EARN25"), cell(result, "KEN", "SH_XPD_EARN10")
+    assert (ben25["value"], ben25["status"], ben25["imputation_level"], ben25["imputation_group"]) == (
+        pytest.approx(8.0), "imputed", "capped at SH_XPD_EARN10", "LM | Africa")
+    assert (ken10["value"], ken10["status"], ken10["imputation_level"]) == (pytest.approx(30.0), "imputed", "raised to SH_XPD_EARN25")
+    assert cell(result, "KEN", "SH_XPD_EARN25")["value"] == pytest.approx(30.0)  # a reported value is never moved
+    lineup = result.lineup.pivot(on="series", index=["ref_area", "ref_year", "sex"], values="value")
+    assert (lineup["SH_XPD_EARN25"] <= lineup["SH_XPD_EARN10"] + 1e-12).all()
+    assert agg(result, "SH_XPD_EARN25")["value"] <= agg(result, "SH_XPD_EARN10")["value"]
+
+
+def test_identities_need_a_population_weighted_family_and_distinct_series():
+    method = load_method("publication")
+    for identities, message in (
+        ([{"family": "sdg_1_3_1", "whole": "SI_COV_BENFTS", "part": "SI_COV_PENSN"}], "must be a population-weighted family"),
+        ([{"family": "sdg_3_8_2", "whole": "SH_XPD_EARN10", "part": "SH_XPD_EARN25"},
+          {"family": "sdg_3_8_2", "whole": "SH_FIN_HARDSHIP", "part": "SH_XPD_EARN25"}], r"\['SH_XPD_EARN25'\] already in another identity"),
+    ):
+        broken = dataclasses.replace(method, params={**method.params, "identities": identities})
+        with pytest.raises(MethodConfigError, match=message):
+            publication_config(broken)

@@ -44,9 +44,11 @@ def frames() -> dict[str, pl.DataFrame]:
                      coverage(iso, "SI_COV_PENSN", m, 50, year=year, sex="M")]
     rows_131 += [coverage("GHA", "SI_COV_PENSN", 2, 10, nationality="non_national", n=30),
                  coverage("COL", "SI_COV_PENSN", 80, 100, year=2021, source_kind="administrative", capped=False)]
+    # 3.8.2 in three countries, so that imputed medians would break the identities without the rule
     hard = hardship_frame([
-        hardship("GHA", "SH_XPD_EARN10", 9.0), hardship("GHA", "SH_XPD_EARN25", 2.0), hardship("GHA", "SH_FIN_HARDSHIP", 20.0),
-        hardship("GHA", "SH_FIN_IMPOVERISHING", 15.0), hardship("GHA", "SH_FIN_LARGE", 5.0),
+        hardship(iso, series, value)
+        for iso, values in {"GHA": (9.0, 2.0, 20.0, 15.0, 5.0), "TGO": (12.0, 4.0, 30.0, 10.0, 20.0), "KEN": (15.0, 3.0, 40.0, 35.0, 5.0)}.items()
+        for series, value in zip(("SH_XPD_EARN10", "SH_XPD_EARN25", "SH_FIN_HARDSHIP", "SH_FIN_IMPOVERISHING", "SH_FIN_LARGE"), values)
     ])
     tables = {"sdg_1_3_1": coverage_frame(rows_131), "sdg_3_8_2": hard}
     rows = country_rows(tables, config)
@@ -135,6 +137,12 @@ def bad_frames(name: str, frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataF
     elif name == "hardship_identities":
         i = _row(cv, series="SH_XPD_EARN25")
         f["country_values"] = _set(_set(cv, i, value=12.0), _row(cv, series="SH_FIN_LARGE"), value=5.5)
+    elif name in ("aggregates_hardship_identities", "headline_hardship_identities"):
+        table = "aggregates" if name.startswith("aggregates") else "headline"
+        frame = frames[table]
+        large = _row(frame, series="SH_FIN_LARGE", level="world", year=2021)
+        earn25 = _row(frame, series="SH_XPD_EARN25", level="world", year=2021)
+        f[table] = _set(_set(frame, large, value=frame["value"][large] + 0.5), earn25, value=50.0)
     elif name == "annex_integrity":
         f["annex"] = _bad_annex(frames["annex"], config)
     elif name == "gender_gaps_integrity":

@@ -8,6 +8,7 @@
 * ``lineup`` (``publication/country_lineup``): one row per family, vintage, series, reference
   year, country and sex: ``status`` (``reported``; ``derived``, computed exactly from reported
   cells of the same country; ``imputed``), the source and observation year of a reported value,
+  (the series ``identities`` hold in every cell: part <= whole, remainder = whole - part),
   ``value``, ``numerator``, ``denominator`` (carried to the reference year; emptied where
   ``value_withheld``, see :func:`withhold_residuals`), ``base_pop`` (WPP population of the
   series' base ages), the imputation level and group and its number of donors;
@@ -206,6 +207,10 @@ def compute_aggregates(
         "pub_base_population": base,
         "pub_agg_groups": aggregation_groups(countries, income_groups, config),
         "pub_imp_groups": imputation_groups(countries, income_groups, config),
+        "pub_identities": pl.DataFrame(
+            [(i.family, i.whole, i.part, i.remainder) for i in config.identities],
+            schema={"family": pl.String, "whole": pl.String, "part": pl.String, "remainder": pl.String}, orient="row",
+        ),
         "params": pl.DataFrame({"window_years": [config.window_years]}, schema={"window_years": pl.Int64}),
     }
     con = con or duckdb.connect()

@@ -44,6 +44,17 @@ class ProxySpec:
 
 
 @dataclass(frozen=True)
+class Identity:
+    """``part <= whole`` and, with ``remainder``, ``remainder = whole - part`` for every country
+    cell of ``family`` (see ``identities`` in the YAML file)."""
+
+    family: str
+    whole: str
+    part: str
+    remainder: str | None = None
+
+
+@dataclass(frozen=True)
 class PublicationConfig:
     edition: MethodEdition
     first_year: int
@@ -55,6 +66,7 @@ class PublicationConfig:
     aggregation_levels: tuple[str, ...]
     min_reported_share: float
     low_coverage_share: float
+    identities: tuple[Identity, ...]
     imputation_model: str
     imputation_covariates: tuple[str, ...]
     imputation_levels: tuple[tuple[str, int], ...]
@@ -99,6 +111,23 @@ def _proxy(method: MethodEdition, series: str, raw: dict) -> ProxySpec:
     return ProxySpec(int(ages[0]), None if ages[1] is None else int(ages[1]), raw.get("sex"))
 
 
+def _identities(method: MethodEdition, families: dict[str, FamilySpec]) -> tuple[Identity, ...]:
+    out, seen = [], set()
+    for i, raw in enumerate(method.get("identities") or []):
+        identity = Identity(raw.get("family"), raw.get("whole"), raw.get("part"), raw.get("remainder"))
+        family = families.get(identity.family)
+        if family is None or family.weighting != "population":
+            raise _fail(method, f"identities[{i}]: family must be a population-weighted family, not {identity.family!r}")
+        if not identity.whole or not identity.part:
+            raise _fail(method, f"identities[{i}]: whole and part are required")
+        series = {identity.whole, identity.part, identity.remainder} - {None}
+        if twice := sorted(series & seen):
+            raise _fail(method, f"identities[{i}]: {twice} already in another identity")
+        seen |= series
+        out.append(identity)
+    return tuple(out)
+
+
 def publication_config(method: MethodEdition | None = None) -> PublicationConfig:
     """The checked publication edition (the file's default edition when ``method`` is None)."""
     m = method or load_method(FAMILY)
@@ -138,6 +167,7 @@ def publication_config(method: MethodEdition | None = None) -> PublicationConfig
         aggregation_levels=levels,
         min_reported_share=min_share,
         low_coverage_share=low_share,
+        identities=_identities(m, families),
         imputation_model=imputation["model"],
         imputation_covariates=tuple(imputation.get("covariates", ())),
         imputation_levels=imp_levels,

@@ -109,7 +109,8 @@ COUNTRY_LINEUP = PublicationTable(
         V("numerator", "float", "value / 100 x denominator."),
         V("denominator", "float", "Series denominator carried to the reference year (population for 3.8.x)."),
         V("base_pop", "float", "WPP population of the series' base ages and sex, reference year (persons)."),
-        V("imputation_level", "id", "Imputation level of an imputed cell, or residual_of_total / sum_of_sexes."),
+        V("imputation_level", "id", "Imputation level of an imputed cell, or residual_of_total / sum_of_sexes; 3.8.2 identities: "
+          "'capped at <whole>', 'raised to <part>', '<whole> - <part>' (a remainder such as SH_FIN_LARGE)."),
         V("imputation_group", "id", "The group whose median was used."),
         V("imputation_donors", "int", "Reporting countries in that group."),
         V("value_withheld", "flag", "A derived sex cell (reported total minus the other sex) that would reproduce the suppressed survey cell of its source and year: its values are not shown.", required=True),

@@ -11,7 +11,7 @@ edition, or shown uncapped by an edition that does not cap), ``A`` otherwise."""
 import dagster as dg
 import polars as pl
 
-from assets.indicators.admin import ADMIN_COVERAGE, ADMIN_GAPS, ADMIN_NOT_COMPUTABLE, CONTEXT_DEPS
+from assets.indicators.admin import ADMIN_COVERAGE, ADMIN_GAPS, ADMIN_NOT_COMPUTABLE, CONTEXT_DEPS, context_records
 from engine.store import ParquetStore
 from pipelines.resources import PipelineResource
 from schemas import indicator_tables as it
@@ -95,7 +95,7 @@ def _with_admin_vintage(frame: pl.DataFrame, vintages: pl.DataFrame, context_vin
 
 def context_vintage_label(store: ParquetStore, tables: tuple[str, ...]) -> str:
     """'<table>@<vintage>; ...' of the context tables an administrative computation reads."""
-    records = {r["source_id"]: r for r in store.read_json_records("sources", "context")}
+    records = context_records(store)
     return "; ".join(f"{t}@{records[t].get('vintage') or 'undeclared'}" for t in tables if records.get(t, {}).get("present"))
 
 

@@ -1,6 +1,8 @@
 """Raw layer, SSI returns: every table of a return (workbook sheet or CSV file) as read, as text."""
 
 
+import time
+
 import dagster as dg
 
 from assets.source_steps import source_step
@@ -21,6 +23,7 @@ from pipelines.resources import PipelineResource
 def ssi_return(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
     return_id = context.partition_key
     store = pipeline.store()
+    started = time.perf_counter()
     with source_step(context, store, "ssi", return_id, "raw/ssi_return"):
         source = discover_ssi(pipeline.input_path).get(return_id)
         if source is None:
@@ -29,7 +32,7 @@ def ssi_return(context: dg.AssetExecutionContext, pipeline: PipelineResource) ->
         store.write_folder(sheets, "raw", "ssi_return", return_id)  # swapped in whole
         folder = store.partition_dir("raw", "ssi_return", return_id)
     rows = {sheet: frame.height for sheet, frame in sorted(sheets.items())}
-    context.log.info(f"{return_id}: read tables {rows}")
+    context.log.info(f"{return_id}: read tables {rows} in {time.perf_counter() - started:.1f}s")
     return dg.MaterializeResult(
         metadata={
             "source_files": dg.MetadataValue.json(source.file_records(pipeline.input_path)),

@@ -2,6 +2,7 @@
 provisions of the non-nationals module, per return."""
 
 
+import time
 from datetime import datetime, timezone
 
 import dagster as dg
@@ -40,6 +41,7 @@ def ssi_tables(context: dg.AssetExecutionContext, pipeline: PipelineResource):
     store = pipeline.store()
     source = discover_ssi(pipeline.input_path).get(return_id)
     shown = relative(source.path, pipeline.input_path) if source else f"ssi/{return_id}"
+    started = time.perf_counter()
     with source_step(context, store, "ssi", return_id, "staging/ssi_tables"):
         folder = store.partition_dir("raw", "ssi_return", return_id)
         sheets = {p.stem: pl.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
@@ -68,7 +70,10 @@ def ssi_tables(context: dg.AssetExecutionContext, pipeline: PipelineResource):
             "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         },
     )
-    context.log.info(f"{return_id}: {result.rows_read:,} rows read, {result.rows_kept:,} kept, {result.quarantined_rows:,} quarantined")
+    context.log.info(
+        f"{return_id}: {result.rows_read:,} rows read from {len(result.tables_present)} tables, {result.rows_kept:,} kept, "
+        f"{result.quarantined_rows:,} quarantined in {time.perf_counter() - started:.1f}s"
+    )
     common = {"country": result.country, "year": result.year, "vintage": result.metadata.get("vintage") or ""}
     yield dg.MaterializeResult(asset_key=COVERAGE, metadata={**common, "rows": coverage.rows, "rows_read": result.rows_read, "rows_kept": result.rows_kept, "rows_quarantined": result.quarantined_rows, "path": dg.MetadataValue.path(str(coverage.path)), "quarantine_path": dg.MetadataValue.path(str(quarantine.path))})
     yield dg.MaterializeResult(asset_key=SCHEMES, metadata={**common, "rows": schemes.rows, "path": dg.MetadataValue.path(str(schemes.path))})

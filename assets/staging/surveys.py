@@ -1,6 +1,7 @@
 """Staging layer, surveys: the harmonised, validated person table of each survey."""
 
 
+import time
 from datetime import datetime, timezone
 
 import dagster as dg
@@ -33,9 +34,11 @@ KEY = dg.AssetKey(["staging", "survey_persons"])
 def survey_persons(context: dg.AssetExecutionContext, pipeline: PipelineResource):
     survey_id = context.partition_key
     store = pipeline.store()
+    started = time.perf_counter()
     with source_step(context, store, "survey", survey_id, "staging/survey_persons"):
         spec = load_spec(pipeline.input_path / "surveys" / survey_id / SPEC_FILE)
         raw = store.read("raw", "survey_file", survey_id)
+        context.log.info(f"{survey_id}: harmonising {raw.height:,} rows x {raw.width} columns")
         result = ingest_survey(spec, raw, source_file=relative(spec.data_file, pipeline.input_path))
         written = store.write(result.persons, "staging", "survey_persons", survey_id)
         quarantine = store.write_quarantine(result.quarantine, "survey", survey_id)
@@ -61,7 +64,8 @@ def survey_persons(context: dg.AssetExecutionContext, pipeline: PipelineResource
         },
     )
     context.log.info(
-        f"{survey_id}: {result.rows_read:,} rows read, {result.rows_kept:,} kept, {result.quarantined_rows:,} quarantined"
+        f"{survey_id}: {result.rows_read:,} rows read, {result.rows_kept:,} kept, {result.quarantined_rows:,} quarantined "
+        f"in {time.perf_counter() - started:.1f}s"
     )
     yield dg.MaterializeResult(
         asset_key=KEY,

@@ -10,9 +10,13 @@
 --     weighting 'population' (3.8.1, 3.8.2): den_c = P_c(T), the WPP total population;
 --     num_c = value_c / 100 * den_c (the published, possibly capped, value).
 --   The country value for T is that of the preferred source kind (source_rank) with a year in
---   [T - window_years, T], the latest such year; every sex of that source is used.
+--   [T - window_years, T] (the family's window; 0: T itself), the latest such year; every sex of
+--   that source is used. Families with interpolation_years k > 0 (3.8.2, line-up of methodology
+--   notes 3.4): without a value in T, value = v(t1) + (v(t2) - v(t1)) * (T - t1) / (t2 - t1), t1
+--   the latest year before T and t2 the earliest after T with a value, both within k years
+--   (status 'interpolated'; it counts as reported data for the shares).
 --   A country-sex cell without one is imputed: value = median of the reporting countries'
---   values in the first imputation group (level_rank order) with >= min_countries of them;
+--   values in the first imputation group of its family (level_rank order) with >= min_countries;
 --   den = P_c(T) * median(den / P) of the same donors (1 for population weighting).
 --   Sex coherence (sexes F and M aggregated, 1.3.1): when T is reported, imputed F/M cells share
 --   the residual T - reported sexes in proportion to their imputed values (one missing sex gets
@@ -24,7 +28,7 @@
 --   above its whole lowered to it, an imputed whole below a part that is not imputed raised to
 --   it) and remainder = whole - part replacing the remainder's own cell, so that with one
 --   denominator (population weighting) the aggregates satisfy them exactly.
---   Shares covered: denominator_share_reported = sum den (reported or derived) / sum den;
+--   Shares covered: denominator_share_reported = sum den (reported, interpolated or derived) / sum den;
 --   population_share_reported = the same with the base population P.
 -- Every relation is keyed by (family, vintage, series): values of different input vintages are
 -- never combined (engine/publication/aggregates.py builds the vintage key).
@@ -36,19 +40,20 @@
 --   pub_ref_years(ref_year)
 --   pub_base_population(family, series, ref_area, year, sex, base_pop)   persons
 --   pub_agg_groups(ref_area, year, level, region)
---   pub_imp_groups(ref_area, year, level_rank, level, region, min_countries)
+--   pub_imp_groups(family, ref_area, year, level_rank, level, region, min_countries)
 --   pub_identities(family, whole, part, remainder)            remainder may be null
---   params(window_years)
+--   pub_families(family, window_years, interpolation_years)
 
 -- name: pub_candidates
--- Sources with a value for a year in the window of each reference year.
+-- Sources with a value for a year in the window of each reference year (the family's
+-- window_years; 0: the reference year itself).
 SELECT DISTINCT
     o.family, o.vintage, o.weighting, o.series, o.ref_area, r.ref_year,
     o.source_kind, o.source_id, o.source_rank, o.year
 FROM pub_obs AS o
-CROSS JOIN params AS p
+JOIN pub_families AS f ON f.family = o.family
 JOIN pub_ref_years AS r
-  ON o.year <= r.ref_year AND o.year >= r.ref_year - p.window_years
+  ON o.year <= r.ref_year AND o.year >= r.ref_year - f.window_years
 
 -- name: pub_chosen
 SELECT family, vintage, weighting, series, ref_area, ref_year, source_kind, source_id, year
@@ -63,16 +68,17 @@ FROM (
 ) AS ranked
 WHERE rn = 1
 
--- name: pub_reported
+-- name: pub_observed
 -- Reported cells (every sex of the chosen source), denominators carried to the reference year.
 SELECT
-    c.family, c.vintage, c.weighting, c.series, c.ref_year, o.ref_area, o.sex,
+    c.family, c.vintage, c.weighting, c.series, c.ref_year, o.ref_area, o.sex, 'reported' AS status,
     o.source_kind, o.source_id, o.year AS obs_year, o.value,
     b.base_pop,
     CASE
         WHEN c.weighting = 'population' THEN b.base_pop
         ELSE o.denominator * COALESCE(b.base_pop / NULLIF(bo.base_pop, 0), 1)
-    END AS den
+    END AS den,
+    CAST(NULL AS VARCHAR) AS imputation_level, CAST(NULL AS VARCHAR) AS imputation_group
 FROM pub_chosen AS c
 JOIN pub_obs AS o
   ON o.family = c.family AND o.vintage = c.vintage AND o.series = c.series
@@ -84,6 +90,78 @@ LEFT JOIN pub_base_population AS bo
   ON bo.family = c.family AND bo.series = c.series AND bo.ref_area = o.ref_area
  AND bo.year = o.year AND bo.sex = o.sex
 WHERE o.value IS NOT NULL
+
+-- name: pub_year_sources
+-- Families with interpolation_years > 0: the preferred source of each observation year.
+SELECT family, vintage, weighting, series, ref_area, year, source_kind, source_id
+FROM (
+    SELECT
+        o.family, o.vintage, o.weighting, o.series, o.ref_area, o.year, o.source_kind, o.source_id,
+        ROW_NUMBER() OVER (
+            PARTITION BY o.family, o.vintage, o.series, o.ref_area, o.year ORDER BY o.source_rank, o.source_id
+        ) AS rn
+    FROM pub_obs AS o
+    JOIN pub_families AS f ON f.family = o.family AND f.interpolation_years > 0
+) AS ranked
+WHERE rn = 1
+
+-- name: pub_brackets
+-- Reference years without an observed value: the nearest observation years before and after,
+-- both within interpolation_years (no bracket on one side: no interpolation).
+SELECT
+    y.family, y.vintage, y.weighting, y.series, y.ref_area, r.ref_year,
+    MAX(CASE WHEN y.year < r.ref_year THEN y.year END) AS year_before,
+    MIN(CASE WHEN y.year > r.ref_year THEN y.year END) AS year_after
+FROM pub_year_sources AS y
+JOIN pub_families AS f ON f.family = y.family
+JOIN pub_ref_years AS r
+  ON y.year >= r.ref_year - f.interpolation_years AND y.year <= r.ref_year + f.interpolation_years
+LEFT JOIN pub_chosen AS c
+  ON c.family = y.family AND c.vintage = y.vintage AND c.series = y.series AND c.ref_area = y.ref_area
+ AND c.ref_year = r.ref_year
+WHERE c.ref_area IS NULL
+GROUP BY y.family, y.vintage, y.weighting, y.series, y.ref_area, r.ref_year
+HAVING MAX(CASE WHEN y.year < r.ref_year THEN y.year END) IS NOT NULL
+   AND MIN(CASE WHEN y.year > r.ref_year THEN y.year END) IS NOT NULL
+
+-- name: pub_interpolated
+-- value(T) = v_before + (v_after - v_before) * (T - year_before) / (year_after - year_before) for
+-- every sex both years' sources have; den = the WPP population of T (population weighting).
+SELECT
+    b.family, b.vintage, b.weighting, b.series, b.ref_year, b.ref_area, ob.sex, 'interpolated' AS status,
+    sb.source_kind, sb.source_id || ' + ' || sa.source_id AS source_id, b.year_before AS obs_year,
+    ob.value + (oa.value - ob.value) * CAST(b.ref_year - b.year_before AS DOUBLE) / CAST(b.year_after - b.year_before AS DOUBLE) AS value,
+    p.base_pop,
+    p.base_pop AS den,
+    'linear_interpolation' AS imputation_level,
+    CAST(b.year_before AS VARCHAR) || '-' || CAST(b.year_after AS VARCHAR) AS imputation_group
+FROM pub_brackets AS b
+JOIN pub_year_sources AS sb
+  ON sb.family = b.family AND sb.vintage = b.vintage AND sb.series = b.series AND sb.ref_area = b.ref_area
+ AND sb.year = b.year_before
+JOIN pub_year_sources AS sa
+  ON sa.family = b.family AND sa.vintage = b.vintage AND sa.series = b.series AND sa.ref_area = b.ref_area
+ AND sa.year = b.year_after
+JOIN pub_obs AS ob
+  ON ob.family = b.family AND ob.vintage = b.vintage AND ob.series = b.series AND ob.ref_area = b.ref_area
+ AND ob.source_id = sb.source_id AND ob.year = b.year_before
+JOIN pub_obs AS oa
+  ON oa.family = b.family AND oa.vintage = b.vintage AND oa.series = b.series AND oa.ref_area = b.ref_area
+ AND oa.source_id = sa.source_id AND oa.year = b.year_after AND oa.sex = ob.sex
+JOIN pub_base_population AS p
+  ON p.family = b.family AND p.series = b.series AND p.ref_area = b.ref_area AND p.year = b.ref_year AND p.sex = ob.sex
+
+-- name: pub_reported
+-- The cells of countries with data in or around the reference year: observed or interpolated.
+SELECT
+    family, vintage, weighting, series, ref_year, ref_area, sex, status, source_kind, source_id, obs_year,
+    value, base_pop, den, imputation_level, imputation_group
+FROM pub_observed
+UNION ALL
+SELECT
+    family, vintage, weighting, series, ref_year, ref_area, sex, status, source_kind, source_id, obs_year,
+    value, base_pop, den, imputation_level, imputation_group
+FROM pub_interpolated
 
 -- name: pub_keys
 SELECT DISTINCT family, vintage, weighting, series FROM pub_obs
@@ -111,7 +189,7 @@ SELECT
     d.family, d.vintage, d.series, d.ref_year, d.sex, g.level, g.region, d.ref_area,
     d.value, d.den / NULLIF(d.base_pop, 0) AS ratio
 FROM pub_reported AS d
-JOIN pub_imp_groups AS g ON g.ref_area = d.ref_area AND g.year = d.ref_year
+JOIN pub_imp_groups AS g ON g.family = d.family AND g.ref_area = d.ref_area AND g.year = d.ref_year
 
 -- name: pub_donor_medians
 SELECT
@@ -164,7 +242,7 @@ FROM (
     LEFT JOIN pub_reported AS r
       ON r.family = u.family AND r.vintage = u.vintage AND r.series = u.series
      AND r.ref_year = u.ref_year AND r.ref_area = u.ref_area AND r.sex = u.sex
-    JOIN pub_imp_groups AS g ON g.ref_area = u.ref_area AND g.year = u.ref_year
+    JOIN pub_imp_groups AS g ON g.family = u.family AND g.ref_area = u.ref_area AND g.year = u.ref_year
     JOIN pub_donor_medians AS m
       ON m.family = u.family AND m.vintage = u.vintage AND m.series = u.series
      AND m.ref_year = u.ref_year AND m.sex = u.sex AND m.level = g.level AND m.region = g.region
@@ -174,10 +252,9 @@ WHERE rn = 1
 
 -- name: pub_cells
 SELECT
-    family, vintage, weighting, series, ref_year, ref_area, sex, 'reported' AS status,
+    family, vintage, weighting, series, ref_year, ref_area, sex, status,
     source_kind, source_id, obs_year, value, base_pop, value / 100 * den AS num, den,
-    CAST(NULL AS VARCHAR) AS imputation_level, CAST(NULL AS VARCHAR) AS imputation_group,
-    CAST(NULL AS BIGINT) AS imputation_donors
+    imputation_level, imputation_group, CAST(NULL AS BIGINT) AS imputation_donors
 FROM pub_reported
 UNION ALL
 SELECT
@@ -397,6 +474,7 @@ SELECT
     COUNT(*) AS n_countries,
     SUM(CASE WHEN l.status = 'reported' THEN 1 ELSE 0 END) AS n_reported,
     SUM(CASE WHEN l.status = 'derived' THEN 1 ELSE 0 END) AS n_derived,
+    SUM(CASE WHEN l.status = 'interpolated' THEN 1 ELSE 0 END) AS n_interpolated,
     SUM(CASE WHEN l.status = 'imputed' THEN 1 ELSE 0 END) AS n_imputed
 FROM pub_lineup AS l
 JOIN pub_agg_groups AS g ON g.ref_area = l.ref_area AND g.year = l.ref_year

@@ -277,7 +277,7 @@ def test_an_aggregate_on_too_little_reported_data_is_withheld_with_its_reason():
     americas = agg(result, "SH_XPD_EARN10", "ilo_region", "Americas")
     assert (americas["value_withheld"], americas["low_coverage"], americas["value"], americas["numerator"]) == (True, True, None, None)
     assert americas["denominator"] == pytest.approx(50_000_000)  # the population stays: it tells how much is missing
-    assert americas["withheld_reason"] == "reported data cover 0.0% of the denominator (0 of 1 countries reported or derived), below the minimum of 30.0%"
+    assert americas["withheld_reason"] == "reported data cover 0.0% of the denominator (0 of 1 countries with data), below the minimum of 30.0%"
     # the headline carries the flag and no value; the line-up keeps the imputed country values
     head = headline_table(result.aggregates, config).filter((pl.col("region") == "Americas") & (pl.col("series") == "SH_XPD_EARN10"))
     assert head.select("value", "value_withheld").rows() == [(None, True)]
@@ -301,7 +301,7 @@ def test_the_minimum_share_cannot_exceed_the_low_coverage_share():
 
 def test_the_3_8_2_identities_hold_in_the_line_up_and_the_aggregates():
     # Reported (hardship, impoverishing, large): GHA (20, 15, 5), TGO (30, 10, 20), KEN (40, 35, 5).
-    # BEN is imputed from the three (LM | Africa): medians 30, 15 and 5, which do not add up
+    # BEN is imputed from the three (income group LM): medians 30, 15 and 5, which do not add up
     # (30 != 15 + 5); large is derived as 30 - 15 = 15 instead, so the aggregates add up too.
     rows = []
     for iso, (h, i, large) in {"GHA": (20.0, 15.0, 5.0), "TGO": (30.0, 10.0, 20.0), "KEN": (40.0, 35.0, 5.0)}.items():
@@ -326,9 +326,9 @@ def test_the_3_8_2_identities_hold_in_the_line_up_and_the_aggregates():
 
 def test_an_imputed_part_never_exceeds_its_whole():
     # SH_XPD_EARN10 (whole) reported by GHA 10 and TGO 6; SH_XPD_EARN25 (part) by GHA 10, TGO 6 and
-    # KEN 30 (KEN has no 10% value). BEN is imputed: 10% at median(10, 6) = 8 (world level, 2
-    # donors), 25% at median(10, 6, 30) = 10 (LM | Africa): lowered to 8. KEN's imputed 10% (8)
-    # is below its reported 25% (30): raised to 30.
+    # KEN 30 (KEN has no 10% value). BEN is imputed with the median of its income group LM
+    # (3.8.2 line-up): 10% at median(10, 6) = 8, 25% at median(10, 6, 30) = 10: lowered to 8.
+    # KEN's imputed 10% (8) is below its reported 25% (30): raised to 30.
     hard = hardship_frame([
         hardship("GHA", "SH_XPD_EARN10", 10.0), hardship("GHA", "SH_XPD_EARN25", 10.0),
         hardship("TGO", "SH_XPD_EARN10", 6.0), hardship("TGO", "SH_XPD_EARN25", 6.0),
@@ -337,7 +337,7 @@ def test_an_imputed_part_never_exceeds_its_whole():
     result = run({"sdg_3_8_2": hard}, countries=only("GHA", "TGO", "KEN", "BEN"))
     ben25, ken10 = cell(result, "BEN", "SH_XPD_EARN25"), cell(result, "KEN", "SH_XPD_EARN10")
     assert (ben25["value"], ben25["status"], ben25["imputation_level"], ben25["imputation_group"]) == (
-        pytest.approx(8.0), "imputed", "capped at SH_XPD_EARN10", "LM | Africa")
+        pytest.approx(8.0), "imputed", "capped at SH_XPD_EARN10", "LM")
     assert (ken10["value"], ken10["status"], ken10["imputation_level"]) == (pytest.approx(30.0), "imputed", "raised to SH_XPD_EARN25")
     assert cell(result, "KEN", "SH_XPD_EARN25")["value"] == pytest.approx(30.0)  # a reported value is never moved
     lineup = result.lineup.pivot(on="series", index=["ref_area", "ref_year", "sex"], values="value")
@@ -355,3 +355,59 @@ def test_identities_need_a_population_weighted_family_and_distinct_series():
         broken = dataclasses.replace(method, params={**method.params, "identities": identities})
         with pytest.raises(MethodConfigError, match=message):
             publication_config(broken)
+
+
+def test_the_3_8_2_line_up_observed_interpolated_then_income_group_and_regional_medians():
+    # Methodology notes 3.4, reference year 2021 (10% share): GHA observed in 2021 (10); TGO
+    # observed in 2018 (10) and 2023 (20): interpolated 10 + 10 x 3/5 = 16; KEN only in 2020 and
+    # BEN only in 2017 and 2019 (no value after 2021: nothing to interpolate, and the multilevel
+    # model of step 3 is not implemented): both take the median of their income group LM,
+    # median(10, 16) = 13; COL (UM, Latin America): no UM or regional donor, the world median 13.
+    hard = hardship_frame([
+        hardship("GHA", "SH_XPD_EARN10", 10.0),
+        hardship("TGO", "SH_XPD_EARN10", 10.0, year=2018), hardship("TGO", "SH_XPD_EARN10", 20.0, year=2023),
+        hardship("KEN", "SH_XPD_EARN10", 50.0, year=2020),
+        hardship("BEN", "SH_XPD_EARN10", 40.0, year=2017), hardship("BEN", "SH_XPD_EARN10", 42.0, year=2019),
+    ])
+    result = run({"sdg_3_8_2": hard})
+    gha, tgo, ken, ben, col = (cell(result, iso, "SH_XPD_EARN10") for iso in ("GHA", "TGO", "KEN", "BEN", "COL"))
+    assert (gha["status"], gha["obs_year"], gha["value"]) == ("reported", 2021, pytest.approx(10.0))
+    assert (tgo["status"], tgo["value"], tgo["source_id"], tgo["obs_year"]) == ("interpolated", pytest.approx(16.0), "TGO_HBS_2018 + TGO_HBS_2023", 2018)
+    assert (tgo["imputation_level"], tgo["imputation_group"]) == ("linear_interpolation", "2018-2023")
+    for imputed in (ken, ben):
+        assert (imputed["status"], imputed["value"], imputed["imputation_level"], imputed["imputation_group"], imputed["imputation_donors"]) == (
+            "imputed", pytest.approx(13.0), "income_group", "LM", 2)
+    assert (col["value"], col["imputation_level"], col["imputation_donors"]) == (pytest.approx(13.0), "world", 2)
+    africa = agg(result, "SH_XPD_EARN10", "ilo_region", "Africa")
+    assert africa["value"] == pytest.approx((10 * 30 + 16 * 8 + 13 * 12 + 13 * 50) / 100)
+    assert (africa["n_reported"], africa["n_interpolated"], africa["n_imputed"]) == (1, 1, 2)
+    assert africa["denominator_share_reported"] == pytest.approx((30 + 8) / 100)  # interpolated values are the country's data
+    assert africa["imputation_model"] == (
+        "linear_interpolation(+-5 years); group_median(income_group>=1, sdg_region>=1, world>=1); covariates: income_group, sdg_region")
+
+
+def test_3_8_2_interpolates_only_within_the_window_and_falls_to_the_regional_median():
+    # TGO: 2015 and 2027 are 6 years from 2021, outside +-5: no interpolation. TGO (LM) has no LM
+    # donor (GHA is UM here), so the median of its SDG region (Sub-Saharan Africa: GHA 30) is used.
+    hard = hardship_frame([
+        hardship("GHA", "SH_XPD_EARN10", 30.0),
+        hardship("TGO", "SH_XPD_EARN10", 10.0, year=2015), hardship("TGO", "SH_XPD_EARN10", 20.0, year=2027),
+    ])
+    config = config_2021()
+    groups = income_groups_frame(groups={"GHA": "UM", "TGO": "LM"})
+    result = compute_aggregates(country_rows({"sdg_3_8_2": hard}, config), only("GHA", "TGO"), groups, population_frame(POP), config)
+    tgo = cell(result, "TGO", "SH_XPD_EARN10")
+    assert (tgo["status"], tgo["value"], tgo["imputation_level"], tgo["imputation_group"]) == (
+        "imputed", pytest.approx(30.0), "sdg_region", "Sub-Saharan Africa")
+    # SDG 1.3.1 keeps the latest value within 5 years before the reference year
+    pensn = coverage_frame([coverage("TGO", "SI_COV_PENSN", 20, 100, year=2017)])
+    carried = compute_aggregates(country_rows({"sdg_1_3_1": pensn}, config), only("TGO"), groups, population_frame(POP), config)
+    assert (cell(carried, "TGO", "SI_COV_PENSN")["status"], cell(carried, "TGO", "SI_COV_PENSN")["obs_year"]) == ("reported", 2017)
+
+
+def test_interpolation_needs_a_population_weighted_family_of_totals():
+    method = load_method("publication")
+    families = {**method["families"], "sdg_1_3_1": {**method["families"]["sdg_1_3_1"], "interpolation_years": 5}}
+    broken = dataclasses.replace(method, params={**method.params, "families": families})
+    with pytest.raises(MethodConfigError, match="families.sdg_1_3_1.interpolation_years needs population weighting"):
+        publication_config(broken)

@@ -64,7 +64,7 @@ def aggregates(context: dg.AssetExecutionContext, pipeline: PipelineResource):
         store, result.lineup, COUNTRY_LINEUP,
         by_status=dg.MetadataValue.json(dict(zip(status["status"].to_list(), status["len"].to_list()))),
         imputed_countries=result.lineup.filter(pl.col("status") == "imputed")["ref_area"].n_unique(),
-        imputation_model=imputation_model(config),
+        imputation_model=dg.MetadataValue.json({family: imputation_model(config, family) for family in config.families}),
     )
     world = result.aggregates.filter((pl.col("level") == "world") & (pl.col("sex") == "T") & (pl.col("year") == config.last_year))
     yield write_table(

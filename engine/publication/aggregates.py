@@ -6,8 +6,10 @@
 ``staging/population`` and returns two frames:
 
 * ``lineup`` (``publication/country_lineup``): one row per family, vintage, series, reference
-  year, country and sex: ``status`` (``reported``; ``derived``, computed exactly from reported
-  cells of the same country; ``imputed``), the source and observation year of a reported value,
+  year, country and sex: ``status`` (``reported``; ``interpolated`` between the country's values
+  before and after the reference year, families with ``interpolation_years``; ``derived``,
+  computed exactly from reported cells of the same country; ``imputed``), the source and
+  observation year of a reported value,
   (the series ``identities`` hold in every cell: part <= whole, remainder = whole - part),
   ``value``, ``numerator``, ``denominator`` (carried to the reference year; emptied where
   ``value_withheld``, see :func:`withhold_residuals`), ``base_pop`` (WPP population of the
@@ -65,7 +67,7 @@ AGGREGATE_SCHEMA = {
     "value": pl.Float64, "numerator": pl.Float64, "denominator": pl.Float64,
     "denominator_share_reported": pl.Float64, "population_share_reported": pl.Float64,
     "population": pl.Float64, "n_countries": pl.Int64, "n_reported": pl.Int64,
-    "n_derived": pl.Int64, "n_imputed": pl.Int64,
+    "n_derived": pl.Int64, "n_interpolated": pl.Int64, "n_imputed": pl.Int64,
 }
 
 
@@ -75,11 +77,14 @@ class AggregationResult:
     aggregates: pl.DataFrame
 
 
-def imputation_model(config: PublicationConfig) -> str:
-    """The model as stated in the outputs, e.g. ``group_median(income_group_x_ilo_region>=3,
-    ...); covariates: income_group, ilo_region``."""
-    levels = ", ".join(f"{level}>={n}" for level, n in config.imputation_levels)
-    return f"{config.imputation_model}({levels}); covariates: {', '.join(config.imputation_covariates)}"
+def imputation_model(config: PublicationConfig, family: str) -> str:
+    """The line-up and model of ``family`` as stated in the outputs, e.g.
+    ``group_median(income_group_x_ilo_region>=3, ...); covariates: income_group, ilo_region``,
+    preceded by ``linear_interpolation(+-5 years); `` for an interpolating family."""
+    levels = ", ".join(f"{level}>={n}" for level, n in config.family_imputation(family))
+    years = config.families[family].interpolation_years
+    interpolation = f"linear_interpolation(+-{years} years); " if years else ""
+    return f"{interpolation}{config.imputation_model}({levels}); covariates: {', '.join(config.family_covariates(family))}"
 
 
 def family_edition(families) -> pl.Expr:
@@ -171,8 +176,8 @@ def withhold_low_coverage(aggregates: pl.DataFrame, config: PublicationConfig) -
     share = pl.col("denominator_share_reported")
     withheld = (share < config.min_reported_share).fill_null(True)
     reason = pl.format(
-        "reported data cover {}% of the denominator ({} of {} countries reported or derived), below the minimum of {}%",
-        (share * 100).round(1), pl.col("n_reported") + pl.col("n_derived"), pl.col("n_countries"),
+        "reported data cover {}% of the denominator ({} of {} countries with data), below the minimum of {}%",
+        (share * 100).round(1), pl.col("n_countries") - pl.col("n_imputed"), pl.col("n_countries"),
         pl.lit(round(config.min_reported_share * 100, 1)),
     )
     return aggregates.with_columns(
@@ -211,13 +216,17 @@ def compute_aggregates(
             [(i.family, i.whole, i.part, i.remainder) for i in config.identities],
             schema={"family": pl.String, "whole": pl.String, "part": pl.String, "remainder": pl.String}, orient="row",
         ),
-        "params": pl.DataFrame({"window_years": [config.window_years]}, schema={"window_years": pl.Int64}),
+        "pub_families": pl.DataFrame(
+            [(name, config.family_window(name), f.interpolation_years) for name, f in config.families.items()],
+            schema={"family": pl.String, "window_years": pl.Int64, "interpolation_years": pl.Int64}, orient="row",
+        ),
     }
     con = con or duckdb.connect()
     con.execute("SET threads = 1")
     run_sql_file(con, SQL_FILE, relations)
+    models = {name: imputation_model(config, name) for name in config.families}
     provenance = [
-        pl.lit(imputation_model(config)).alias("imputation_model"),
+        pl.col("family").replace_strict(models, return_dtype=pl.String).alias("imputation_model"),
         pl.lit(population_vintage).alias("population_vintage"),
         pl.lit(config.label).alias("method_edition"),
     ]

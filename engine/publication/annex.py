@@ -50,7 +50,7 @@ def headline_table(aggregates: pl.DataFrame, config: PublicationConfig) -> pl.Da
         .select(
             "family", "series", "series_label", "level", "region", "region_code", "sex", "year", "latest",
             "value", "denominator_share_reported", "population_share_reported", "n_countries", "n_reported",
-            "n_derived", "n_imputed", "low_coverage", "value_withheld", "withheld_reason", "vintage", "imputation_model", "method_edition",
+            "n_derived", "n_interpolated", "n_imputed", "low_coverage", "value_withheld", "withheld_reason", "vintage", "imputation_model", "method_edition",
         )
     )
 

@@ -24,13 +24,19 @@ IMPUTATION_MODELS = ("group_median",)
 @dataclass(frozen=True)
 class FamilySpec:
     """One indicator family: its table in ``indicators/``, its weighting and aggregated sexes;
-    ``series`` names the single series of a one-value-per-country table (SDG 3.8.1)."""
+    ``series`` names the single series of a one-value-per-country table (SDG 3.8.1). The
+    line-up keys (``window_years``, ``interpolation_years``, ``imputation``) override the
+    edition's defaults for this family; None = the default."""
 
     name: str
     table: str
     weighting: str
     aggregate_sexes: tuple[str, ...]
     series: str | None = None
+    window_years: int | None = None
+    interpolation_years: int = 0
+    imputation_levels: tuple[tuple[str, int], ...] | None = None
+    imputation_covariates: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -97,9 +103,44 @@ class PublicationConfig:
     def series_label(self, series: str) -> str:
         return self.series_labels.get(series, series)
 
+    def family_window(self, family: str) -> int:
+        """Years before the reference year whose latest value a country is lined up with."""
+        own = self.families[family].window_years
+        return self.window_years if own is None else own
+
+    def family_imputation(self, family: str) -> tuple[tuple[str, int], ...]:
+        """The imputation levels (level, min_countries) of ``family``, in order."""
+        return self.families[family].imputation_levels or self.imputation_levels
+
+    def family_covariates(self, family: str) -> tuple[str, ...]:
+        return self.families[family].imputation_covariates or self.imputation_covariates
+
 
 def _fail(method: MethodEdition, message: str) -> MethodConfigError:
     return MethodConfigError(f"{method.source}: edition '{method.edition}': {message}")
+
+
+def _levels(method: MethodEdition, where: str, raw: list) -> tuple[tuple[str, int], ...]:
+    levels = tuple((lv["level"], int(lv["min_countries"])) for lv in raw)
+    if unknown := [lv for lv, _ in levels if lv not in IMPUTATION_LEVELS]:
+        raise _fail(method, f"{where}: unknown {unknown} (known: {IMPUTATION_LEVELS})")
+    return levels
+
+
+def _family(method: MethodEdition, name: str, spec: dict) -> FamilySpec:
+    if spec.get("weighting") not in WEIGHTINGS:
+        raise _fail(method, f"families.{name}.weighting must be one of {WEIGHTINGS}")
+    imputation = spec.get("imputation") or {}
+    family = FamilySpec(
+        name, spec["table"], spec["weighting"], tuple(spec["aggregate_sexes"]), spec.get("series"),
+        window_years=None if spec.get("window_years") is None else int(spec["window_years"]),
+        interpolation_years=int(spec.get("interpolation_years") or 0),
+        imputation_levels=_levels(method, f"families.{name}.imputation.levels", imputation["levels"]) if imputation.get("levels") else None,
+        imputation_covariates=tuple(imputation["covariates"]) if imputation.get("covariates") else None,
+    )
+    if family.interpolation_years and (family.weighting != "population" or family.aggregate_sexes != ("T",)):
+        raise _fail(method, f"families.{name}.interpolation_years needs population weighting and aggregate_sexes [T]")
+    return family
 
 
 def _proxy(method: MethodEdition, series: str, raw: dict) -> ProxySpec:
@@ -131,20 +172,14 @@ def _identities(method: MethodEdition, families: dict[str, FamilySpec]) -> tuple
 def publication_config(method: MethodEdition | None = None) -> PublicationConfig:
     """The checked publication edition (the file's default edition when ``method`` is None)."""
     m = method or load_method(FAMILY)
-    families = {}
-    for name, spec in m["families"].items():
-        if spec.get("weighting") not in WEIGHTINGS:
-            raise _fail(m, f"families.{name}.weighting must be one of {WEIGHTINGS}")
-        families[name] = FamilySpec(name, spec["table"], spec["weighting"], tuple(spec["aggregate_sexes"]), spec.get("series"))
+    families = {name: _family(m, name, spec) for name, spec in m["families"].items()}
     levels = tuple(m["aggregation_levels"])
     if unknown := [lv for lv in levels if lv not in AGGREGATION_LEVELS]:
         raise _fail(m, f"aggregation_levels: unknown {unknown} (known: {AGGREGATION_LEVELS})")
     imputation = m["imputation"]
     if imputation.get("model") not in IMPUTATION_MODELS:
         raise _fail(m, f"imputation.model must be one of {IMPUTATION_MODELS}")
-    imp_levels = tuple((lv["level"], int(lv["min_countries"])) for lv in imputation["levels"])
-    if unknown := [lv for lv, _ in imp_levels if lv not in IMPUTATION_LEVELS]:
-        raise _fail(m, f"imputation.levels: unknown {unknown} (known: {IMPUTATION_LEVELS})")
+    imp_levels = _levels(m, "imputation.levels", imputation["levels"])
     proxies = {series: _proxy(m, series, raw) for series, raw in m["denominator_proxy"].items()}
     if "default" not in proxies:
         raise _fail(m, "denominator_proxy needs a 'default' entry")

@@ -47,13 +47,13 @@ def aggregation_groups(countries: pl.DataFrame, income_groups: pl.DataFrame, con
 
 
 def imputation_groups(countries: pl.DataFrame, income_groups: pl.DataFrame, config: PublicationConfig) -> pl.DataFrame:
-    """``ref_area, year, level_rank, level, region, min_countries``: the imputation levels in
-    their order of preference."""
-    levels = [level for level, _ in config.imputation_levels]
+    """``family, ref_area, year, level_rank, level, region, min_countries``: each family's
+    imputation levels in their order of preference."""
     ranks = pl.DataFrame(
-        {"level": levels, "level_rank": list(range(len(levels))), "min_countries": [n for _, n in config.imputation_levels]},
-        schema={"level": pl.String, "level_rank": pl.Int64, "min_countries": pl.Int64},
+        [(family, level, rank, n) for family in config.families for rank, (level, n) in enumerate(config.family_imputation(family))],
+        schema={"family": pl.String, "level": pl.String, "level_rank": pl.Int64, "min_countries": pl.Int64}, orient="row",
     )
+    levels = ranks["level"].unique().sort().to_list()
     return memberships(countries, income_groups, config.reference_years, levels).join(ranks, on="level").select(
-        "ref_area", "year", "level_rank", "level", "region", "min_countries"
+        "family", "ref_area", "year", "level_rank", "level", "region", "min_countries"
     )

@@ -18,7 +18,7 @@ from schemas.tables import polars_dtype
 
 SEX = ("T", "F", "M")
 FLAG = ("suppressed", "caution")
-STATUS = ("reported", "derived", "imputed")
+STATUS = ("reported", "interpolated", "derived", "imputed")
 _FAMILY = V("family", "id", "Indicator family: sdg_1_3_1, sdg_3_8_2 or sdg_3_8_1.", required=True)
 _SERIES = V("series", "id", "Series code (UN SDG code, or a report series SP_*).", required=True)
 _REF_AREA = V("ref_area", "id", "Country, ISO 3166-1 alpha-3.", required=True)
@@ -94,24 +94,24 @@ COUNTRY_VALUES = PublicationTable(
 COUNTRY_LINEUP = PublicationTable(
     "country_lineup", "publication/country_lineup.parquet",
     "Every country x reference year x sex value entering the aggregates, with its status: reported (the preferred source, "
-    "latest year within the window), derived (exactly from reported cells of the country) or imputed (flagged, with the "
-    "imputation group and its donors).",
+    "latest year within the window), interpolated (3.8.2: between the country's values before and after the reference year), "
+    "derived (exactly from reported cells of the country) or imputed (flagged, with the imputation group and its donors).",
     ("family", "vintage", "series", "ref_year", "ref_area", "sex"),
     (
         _FAMILY, _VINTAGE, _SERIES,
         V("ref_year", "int", "Reference year.", required=True), _REF_AREA,
         V("sex", "code", "T, F, M.", codes=SEX, required=True),
-        V("status", "code", "reported, derived or imputed.", codes=STATUS, required=True),
+        V("status", "code", "reported, interpolated, derived or imputed.", codes=STATUS, required=True),
         V("source_kind", "id", "Source kind of a reported value (of a derived sex cell: of the total it is derived from)."),
         V("source_id", "id", "Source of a reported value (of a derived sex cell: of the total it is derived from)."),
-        V("obs_year", "int", "Year of the reported value (within window_years before ref_year)."),
+        V("obs_year", "int", "Year of the reported value (within window_years before ref_year; interpolated: the earlier year)."),
         V("value", "float", "Percent; empty where value_withheld."),
         V("numerator", "float", "value / 100 x denominator."),
         V("denominator", "float", "Series denominator carried to the reference year (population for 3.8.x)."),
         V("base_pop", "float", "WPP population of the series' base ages and sex, reference year (persons)."),
-        V("imputation_level", "id", "Imputation level of an imputed cell, or residual_of_total / sum_of_sexes; 3.8.2 identities: "
+        V("imputation_level", "id", "Imputation level of an imputed cell, or residual_of_total / sum_of_sexes, or linear_interpolation; 3.8.2 identities: "
           "'capped at <whole>', 'raised to <part>', '<whole> - <part>' (a remainder such as SH_FIN_LARGE)."),
-        V("imputation_group", "id", "The group whose median was used."),
+        V("imputation_group", "id", "The group whose median was used (interpolated: the two years, <earlier>-<later>)."),
         V("imputation_donors", "int", "Reporting countries in that group."),
         V("value_withheld", "flag", "A derived sex cell (reported total minus the other sex) that would reproduce the suppressed survey cell of its source and year: its values are not shown.", required=True),
         *_PROVENANCE,
@@ -133,12 +133,13 @@ AGGREGATES = PublicationTable(
         V("value", "float", "Percent (3.8.1: index); empty where value_withheld.", min=0),
         V("numerator", "float", "Sum of the countries' numerators; empty where value_withheld."),
         V("denominator", "float", "Sum of the countries' denominators (population for 3.8.x)."),
-        V("denominator_share_reported", "float", "Share of the denominator from reported or derived country values (0-1).", min=0, max=1),
+        V("denominator_share_reported", "float", "Share of the denominator from reported, interpolated or derived country values (0-1).", min=0, max=1),
         V("population_share_reported", "float", "Share of the base population from reported or derived country values (0-1).", min=0, max=1),
         V("population", "float", "WPP population of the series' base ages (persons)."),
         V("n_countries", "int", "Countries in the group (with a WPP population)."),
         V("n_reported", "int", "Countries with a reported value."),
         V("n_derived", "int", "Countries with a value derived from reported cells."),
+        V("n_interpolated", "int", "Countries with a value interpolated between their own values (3.8.2)."),
         V("n_imputed", "int", "Countries imputed."),
         V("low_coverage", "flag", "denominator_share_reported below low_coverage_share.", required=True),
         _WITHHELD, _WITHHELD_REASON,
@@ -160,7 +161,7 @@ HEADLINE = PublicationTable(
         V("denominator_share_reported", "float", "Share of the denominator from reported data (0-1)."),
         V("population_share_reported", "float", "Share of the base population from reported data (0-1)."),
         V("n_countries", "int", "Countries in the group."), V("n_reported", "int", "Reported."),
-        V("n_derived", "int", "Derived."), V("n_imputed", "int", "Imputed."),
+        V("n_derived", "int", "Derived."), V("n_interpolated", "int", "Interpolated."), V("n_imputed", "int", "Imputed."),
         V("low_coverage", "flag", "Less than low_coverage_share of the denominator reported.", required=True),
         _WITHHELD, _WITHHELD_REASON,
         _VINTAGE, V("imputation_model", "id", "Imputation model."), V("method_edition", "id", "Publication edition."),

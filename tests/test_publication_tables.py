@@ -122,3 +122,14 @@ def test_headline_and_aggregate_gender_gaps():
     w = gaps.filter(pl.col("ref_area") == "World").row(0, named=True)
     assert w["difference_pp"] == pytest.approx(100 * 40 / 150 - 100 * 70 / 150)
     assert (w["area_kind"], w["level"], w["gap_type"], w["suppressed"]) == ("aggregate", "world", "sex", False)
+
+
+def test_3_8_1_rows_keep_their_observation_status():
+    # indicators/sdg_3_8_1 (schemas.indicator_tables.UHC_COLUMNS): E where tracers are imputed
+    config = config_2021()
+    uhc = pl.DataFrame({"ref_area": ["GHA", "TGO"], "year": [2021, 2021], "series": ["SH_ACS_UNHC"] * 2, "value": [45.0, 50.0],
+                        "imputed_share": [0.0, 0.25], "obs_status": ["A", "E"], "method_edition": ["sdg_3_8_1:2023-01-24"] * 2,
+                        "input_vintage": ["uhc_tracers@1; population@WPP 2019"] * 2})
+    rows = country_rows({"sdg_3_8_1": uhc}, config)
+    assert dict(zip(rows["ref_area"], rows["obs_status"])) == {"GHA": "A", "TGO": "E"}
+    assert set(rows["source_kind"]) == {"uhc_index"} and set(rows["series"]) == {"SH_ACS_UNHC"}

@@ -7,7 +7,7 @@ Inputs, as written to ``output/indicators/``:
   (``COVERAGE_COLUMNS``; 3.8.2 adds ``quintile`` and ``hh_composition``);
 * ``sdg_3_8_1``: one row per country and year, ``ref_area, year, value`` (the UHC service
   coverage index), ``imputed_share`` (0-1, share of imputed tracers), ``method_edition`` and,
-  optionally, ``input_vintage``. The layout of ``engine.uhc_index`` (``country`` for
+  optionally, ``input_vintage`` and ``obs_status`` (``schemas.indicator_tables.UHC_COLUMNS``). The layout of ``engine.uhc_index`` (``country`` for
   ``ref_area``, ``sci`` for ``value``) is accepted as well.
 
 :func:`country_rows` returns ``COUNTRY_SCHEMA``: every breakdown of every source, the family
@@ -45,14 +45,16 @@ def _with_defaults(frame: pl.DataFrame, family: str) -> pl.DataFrame:
 
 
 def uhc_rows(index: pl.DataFrame, series: str) -> pl.DataFrame:
-    """SDG 3.8.1 country-years in the long layout (see the module docstring for the input)."""
+    """SDG 3.8.1 country-years in the long layout (see the module docstring for the input);
+    the table's ``obs_status`` (E where tracers are imputed) is kept, A where it has none."""
     frame = index.rename({k: v for k, v in {"country": "ref_area", "sci": "value"}.items() if k in index.columns and v not in index.columns})
+    status = pl.col("obs_status").fill_null("A") if "obs_status" in frame.columns else pl.lit("A")
     return frame.filter(pl.col("value").is_not_null()).with_columns(
         pl.lit(series).alias("series"),
         pl.lit(UHC_SOURCE_KIND).alias("source_kind"),
         pl.lit(UHC_SOURCE_KIND).alias("source_id"),
         pl.lit("not_applicable").alias("reliability"),
-        pl.lit("A").alias("obs_status"),
+        status.alias("obs_status"),
     )
 
 

@@ -1,11 +1,14 @@
-"""The UI as users use it: start the Dagster webserver on 127.0.0.1, ask its GraphQL API for the
-asset lineage, launch a partition run through it, read back the asset checks, and switch a
-sensor on. The server is stopped at the end."""
+"""The UI as users use it: start the Dagster webserver (and the daemon) on 127.0.0.1, wait for
+the code location, ask its GraphQL API for the lineage from a raw survey file to a published
+table, launch a partition run through it, read back the asset checks, and switch the input
+sensor and the schedule on and off. Webserver, daemon and the processes they start are stopped
+at the end, whatever happened."""
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -15,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.sensors import DEFAULT_PUBLICATION_CRON
 from tests.pipeline_inputs import write_minimal_inputs
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -39,6 +43,70 @@ class GraphQL:
         return payload["data"]
 
 
+STARTUP_SECONDS = 240  # a slow, shared 2-core machine needs well over a minute to load the code
+BIND_ERRORS = ("address already in use", "errno 98", "could not bind")
+LOCATIONS = """{ workspaceOrError { ... on Workspace { locationEntries {
+    name loadStatus locationOrLoadError { __typename ... on PythonError { message } } } } } }"""
+
+
+def _start(command: list[str], env: dict, log_path: Path) -> tuple[subprocess.Popen, object]:
+    """A process in a session of its own, so that stopping it also stops the code server and
+    run processes it starts."""
+    log = open(log_path, "w")
+    return subprocess.Popen(command, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True), log
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop the process and everything in its session (SIGTERM, then SIGKILL after 30 s)."""
+    for sig, wait in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _start_webserver(env: dict, base: Path, started: list) -> GraphQL:
+    """Start the webserver and wait until it answers; a port taken in the meantime (between
+    choosing it and binding it) means another try on a new port."""
+    for attempt in range(3):
+        port = _free_port()
+        log_path = base / f"webserver{attempt}.log"
+        proc, log = _start([sys.executable, "-m", "dagster_webserver", "-m", "pipelines.definitions", "-h", "127.0.0.1", "-p", str(port)], env, log_path)
+        started.append((proc, log))
+        gql = GraphQL(port)
+        deadline = time.time() + STARTUP_SECONDS
+        while proc.poll() is None and time.time() < deadline:
+            try:
+                gql("{ version }")
+                return gql
+            except Exception:
+                time.sleep(1)
+        log.flush()
+        text = log_path.read_text()
+        if proc.poll() is not None and any(e in text.lower() for e in BIND_ERRORS):
+            continue
+        raise RuntimeError(f"webserver did not start within {STARTUP_SECONDS}s: " + text[-3000:])
+    raise RuntimeError("webserver could not bind a port in 3 tries")
+
+
+def _wait_for_code_location(gql: GraphQL) -> None:
+    deadline = time.time() + STARTUP_SECONDS
+    while True:
+        entries = gql(LOCATIONS)["workspaceOrError"]["locationEntries"]
+        if entries and all(e["loadStatus"] == "LOADED" for e in entries):
+            loaded = [e["locationOrLoadError"] or {} for e in entries]
+            assert all(x.get("__typename") == "RepositoryLocation" for x in loaded), loaded
+            return
+        if time.time() > deadline:
+            raise RuntimeError(f"code location not loaded within {STARTUP_SECONDS}s: {entries}")
+        time.sleep(2)
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     base = tmp_path_factory.mktemp("web")
@@ -46,40 +114,19 @@ def server(tmp_path_factory):
     home = base / "home"
     home.mkdir()
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    port = _free_port()
     env = dict(os.environ, DAGSTER_HOME=str(home), SP_INPUT_DIR=str(input_dir), SP_OUTPUT_DIR=str(base / "out"), GX_ANALYTICS_ENABLED="false")
-    log = open(base / "webserver.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "dagster_webserver", "-m", "pipelines.definitions", "-h", "127.0.0.1", "-p", str(port)],
-        cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    # The daemon dequeues launched runs (Dagster's default run coordinator queues them) and
-    # evaluates sensors and schedules.
-    daemon_log = open(base / "daemon.log", "w")
-    daemon = subprocess.Popen(
-        [sys.executable, "-m", "dagster._daemon", "run", "-m", "pipelines.definitions"],
-        cwd=PROJECT, env=env, stdout=daemon_log, stderr=subprocess.STDOUT,
-    )
-    gql = GraphQL(port)
-    deadline = time.time() + 120
-    while True:
-        try:
-            gql("{ version }")
-            break
-        except Exception:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                raise RuntimeError("webserver did not start: " + (base / "webserver.log").read_text()[-3000:])
-            time.sleep(1)
-    yield gql, base
-    for p in (proc, daemon):
-        p.terminate()
-        try:
-            p.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            p.kill()
-    log.close()
-    daemon_log.close()
+    started: list = []
+    try:
+        gql = _start_webserver(env, base, started)
+        # The daemon dequeues launched runs (Dagster's default run coordinator queues them) and
+        # evaluates sensors and schedules.
+        started.append(_start([sys.executable, "-m", "dagster._daemon", "run", "-m", "pipelines.definitions"], env, base / "daemon.log"))
+        _wait_for_code_location(gql)
+        yield gql, base
+    finally:
+        for proc, log in reversed(started):
+            _stop(proc)
+            log.close()
 
 
 REPO = """{ repositoriesOrError { ... on RepositoryConnection { nodes { name location { name } } } } }"""
@@ -90,16 +137,27 @@ def _repository(gql) -> dict:
     return {"repositoryName": node["name"], "repositoryLocationName": node["location"]["name"]}
 
 
+# raw survey file -> harmonised persons -> survey estimates -> country-level SDG 1.3.1 ->
+# aggregates -> the published headline table and the SDMX export
+SURVEY_CHAIN = [
+    "raw/survey_file", "staging/survey_persons", "indicators/survey_estimates", "indicators/sdg_1_3_1",
+    "publication/aggregates", "publication/headline",
+]
+
+
 def test_lineage_from_raw_file_to_published_table(server):
     gql, _ = server
     nodes = gql("{ assetNodes { assetKey { path } dependencyKeys { path } groupName } }")["assetNodes"]
     deps = {"/".join(n["assetKey"]["path"]): {"/".join(d["path"]) for d in n["dependencyKeys"]} for n in nodes}
     groups = {"/".join(n["assetKey"]["path"]): n["groupName"] for n in nodes}
-    assert "raw/survey_file" in deps["staging/survey_persons"]
-    assert "raw/ssi_return" in deps["staging/ssi_coverage"]
+    for upstream, downstream in zip(SURVEY_CHAIN, SURVEY_CHAIN[1:]):
+        assert upstream in deps[downstream], (upstream, downstream)
+    assert "publication/aggregates" in deps["publication/sdg_sdmx"]
+    assert [groups[k] for k in SURVEY_CHAIN] == ["raw", "staging", "indicators", "indicators", "publication", "publication"]
+    assert "raw/ssi_return" in deps["staging/ssi_coverage"] and "staging/ssi_coverage" in deps["indicators/admin_coverage"]
+    assert "indicators/admin_coverage" in deps["indicators/sdg_1_3_1"]
     assert "raw/population" in deps["staging/population"]
     assert "staging/survey_persons" in deps["publication/sources"]
-    assert set(groups.values()) >= {"raw", "staging", "publication"}
 
 
 def test_launch_a_partition_run_and_read_its_checks(server):
@@ -133,7 +191,7 @@ def test_launch_a_partition_run_and_read_its_checks(server):
     query = """{ assetNodes(assetKeys: [{path: ["staging", "survey_persons"]}]) {
              assetChecksOrError { ... on AssetChecks { checks { name executionForLatestMaterialization { status } } } } } }"""
     expected = {"rows_reconcile": "SUCCEEDED", "canonical_schema": "SUCCEEDED", "no_quarantined_rows": "SUCCEEDED"}
-    for _ in range(30):  # check evaluations are stored with the run's last events
+    for _ in range(60):  # check evaluations are stored with the run's last events
         checks = gql(query)["assetNodes"][0]["assetChecksOrError"]["checks"]
         statuses = {c["name"]: (c["executionForLatestMaterialization"] or {}).get("status") for c in checks}
         if statuses == expected:
@@ -143,6 +201,8 @@ def test_launch_a_partition_run_and_read_its_checks(server):
 
 
 def test_sensors_and_schedule_are_visible_and_switchable(server):
+    """Both sensors and the schedule are listed; the input sensor and the schedule can be
+    switched on and off again (left off: nothing keeps running at teardown)."""
     gql, _ = server
     repo = _repository(gql)
     sensors = gql(
@@ -150,16 +210,41 @@ def test_sensors_and_schedule_are_visible_and_switchable(server):
              ... on Sensors { results { name sensorState { status } } } } }""",
         {"repo": repo},
     )["sensorsOrError"]["results"]
-    assert {s["name"] for s in sensors} >= {"input_files_sensor", "publication_sensor"}
+    assert {s["name"]: s["sensorState"]["status"] for s in sensors} == {"input_files_sensor": "STOPPED", "publication_sensor": "STOPPED"}
     schedules = gql(
         """query($repo: RepositorySelector!) { schedulesOrError(repositorySelector: $repo) {
-             ... on Schedules { results { name cronSchedule } } } }""",
+             ... on Schedules { results { name cronSchedule scheduleState { status } } } } }""",
         {"repo": repo},
     )["schedulesOrError"]["results"]
-    assert [(s["name"], s["cronSchedule"]) for s in schedules] == [("publication_schedule", "0 6 1 * *")]
+    cron = os.environ.get("SP_PUBLICATION_CRON", DEFAULT_PUBLICATION_CRON)
+    assert [(s["name"], s["cronSchedule"], s["scheduleState"]["status"]) for s in schedules] == [("publication_schedule", cron, "STOPPED")]
+
     started = gql(
         """mutation($sel: SensorSelector!) { startSensor(sensorSelector: $sel) {
-             __typename ... on Sensor { sensorState { status } } } }""",
+             __typename ... on Sensor { id sensorState { status } } ... on PythonError { message } } }""",
         {"sel": {**repo, "sensorName": "input_files_sensor"}},
     )["startSensor"]
-    assert started["sensorState"]["status"] == "RUNNING"
+    assert started["sensorState"]["status"] == "RUNNING", started
+    stopped = gql(
+        """mutation($id: String!) { stopSensor(id: $id) {
+             __typename ... on StopSensorMutationResult { instigationState { status } } ... on PythonError { message } } }""",
+        {"id": started["id"]},
+    )["stopSensor"]
+    assert stopped["instigationState"]["status"] == "STOPPED", stopped
+
+    on = gql(
+        """mutation($sel: ScheduleSelector!) { startSchedule(scheduleSelector: $sel) {
+             __typename ... on ScheduleStateResult { scheduleState { status } } ... on PythonError { message } } }""",
+        {"sel": {**repo, "scheduleName": "publication_schedule"}},
+    )["startSchedule"]
+    assert on["scheduleState"]["status"] == "RUNNING", on
+    schedule_id = gql(
+        """query($sel: ScheduleSelector!) { scheduleOrError(scheduleSelector: $sel) { ... on Schedule { id } } }""",
+        {"sel": {**repo, "scheduleName": "publication_schedule"}},
+    )["scheduleOrError"]["id"]
+    off = gql(
+        """mutation($id: String!) { stopRunningSchedule(id: $id) {
+             __typename ... on ScheduleStateResult { scheduleState { status } } ... on PythonError { message } } }""",
+        {"id": schedule_id},
+    )["stopRunningSchedule"]
+    assert off["scheduleState"]["status"] == "STOPPED", off

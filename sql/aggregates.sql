@@ -38,11 +38,29 @@
 --   pub_obs(family, vintage, weighting, series, ref_area, year, sex, source_kind, source_id,
 --           source_rank, value, numerator, denominator)       country values, breakdown totals
 --   pub_ref_years(ref_year)
---   pub_base_population(family, series, ref_area, year, sex, base_pop)   persons
+--   pub_persons(ref_area, year, sex, age_from, persons)       WPP, sex F/M, 5-year bands
+--   pub_proxies(family, series, age_from, age_to, sex)        ages and sex standing for each
+--                                                             series' denominator (null: open / both)
 --   pub_agg_groups(ref_area, year, level, region)
 --   pub_imp_groups(family, ref_area, year, level_rank, level, region, min_countries)
 --   pub_identities(family, whole, part, remainder)            remainder may be null
 --   pub_families(family, window_years, interpolation_years)
+
+-- name: pub_base_population
+-- P: the WPP population of each series' proxy (persons of the whole 5-year bands within
+-- [age_from, age_to], of the proxy's sex), by sex and in total T; with the proxy's sex set, T is
+-- that sex's population and the other sex has no row.
+SELECT x.family, x.series, p.ref_area, p.year, p.sex, SUM(p.persons) AS base_pop
+FROM pub_proxies AS x
+JOIN pub_persons AS p
+  ON p.age_from >= x.age_from AND (x.age_to IS NULL OR p.age_from + 4 <= x.age_to) AND (x.sex IS NULL OR p.sex = x.sex)
+GROUP BY x.family, x.series, p.ref_area, p.year, p.sex
+UNION ALL
+SELECT x.family, x.series, p.ref_area, p.year, 'T' AS sex, SUM(p.persons) AS base_pop
+FROM pub_proxies AS x
+JOIN pub_persons AS p
+  ON p.age_from >= x.age_from AND (x.age_to IS NULL OR p.age_from + 4 <= x.age_to) AND (x.sex IS NULL OR p.sex = x.sex)
+GROUP BY x.family, x.series, p.ref_area, p.year
 
 -- name: pub_candidates
 -- Sources with a value for a year in the window of each reference year (the family's

@@ -411,3 +411,22 @@ def test_interpolation_needs_a_population_weighted_family_of_totals():
     broken = dataclasses.replace(method, params={**method.params, "families": families})
     with pytest.raises(MethodConfigError, match="families.sdg_1_3_1.interpolation_years needs population weighting"):
         publication_config(broken)
+
+
+def test_base_populations_are_the_proxy_ages_and_sex_of_each_series():
+    # population_frame: each country's total split evenly over the bands 0-4, 15-19, 65-69 and
+    # both sexes (GHA 30 000 thousand: 5 000 000 persons per band and sex).
+    table = coverage_frame([
+        coverage("GHA", "SI_COV_MATNL", 5, 50, sex="F"),  # ages 15-49, women: the 15-19 band of women
+        coverage("GHA", "SI_COV_PENSN", 10, 100),        # 65+: the 65-69 band, both sexes
+        coverage("GHA", "SI_COV_CHLD", 10, 100),         # 0-14: the 0-4 band
+    ])
+    hard = hardship_frame([hardship("GHA", "SH_XPD_EARN10", 10.0)])  # population weighting: every age
+    result = run({"sdg_1_3_1": table, "sdg_3_8_2": hard}, countries=only("GHA"))
+    base = {(r["series"], r["sex"]): r["base_pop"] for r in result.lineup.iter_rows(named=True)}
+    assert base == {
+        ("SI_COV_MATNL", "F"): pytest.approx(5e6), ("SI_COV_MATNL", "T"): pytest.approx(5e6),
+        ("SI_COV_PENSN", "T"): pytest.approx(1e7), ("SI_COV_CHLD", "T"): pytest.approx(1e7),
+        ("SH_XPD_EARN10", "T"): pytest.approx(3e7),
+    }
+    assert agg(result, "SH_XPD_EARN10")["population"] == pytest.approx(3e7)

@@ -44,7 +44,7 @@ from engine.publication.config import PublicationConfig
 from engine.publication.country_values import at_totals, source_rank
 from engine.publication.disclosure import suppression_rule
 from engine.publication.imputation import aggregation_groups, imputation_groups
-from engine.publication.population import base_population, persons
+from engine.publication.population import persons, proxies
 from engine.sql import fetch, run_sql_file
 
 SQL_FILE = "aggregates.sql"
@@ -205,11 +205,11 @@ def compute_aggregates(
     obs = aggregation_inputs(rows, config)
     people = persons(population, countries)
     years = set(config.reference_years) | set(obs["year"].to_list())
-    base = base_population(people.filter(pl.col("year").is_in(sorted(years))), obs.select("family", "series").unique().iter_rows(), config)
     relations = {
         "pub_obs": obs,
         "pub_ref_years": pl.DataFrame({"ref_year": config.reference_years}, schema={"ref_year": pl.Int64}),
-        "pub_base_population": base,
+        "pub_persons": people.filter(pl.col("year").is_in(sorted(years))),
+        "pub_proxies": proxies(obs.select("family", "series").unique().iter_rows(), config),
         "pub_agg_groups": aggregation_groups(countries, income_groups, config),
         "pub_imp_groups": imputation_groups(countries, income_groups, config),
         "pub_identities": pl.DataFrame(

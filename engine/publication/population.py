@@ -1,5 +1,6 @@
 """WPP population for the publication layer: persons by country, year, sex and 5-year age band,
-and the base population standing for each series' denominator.
+and the proxies (ages and sex) whose population stands for each series' denominator (summed in
+``sql/aggregates.sql``, block ``pub_base_population``).
 
 Input: ``staging/population`` in the WPP layout (``country`` M49 code, ``time``,
 ``age5yearinterval`` such as ``15_19`` or ``100plus``, ``gender`` 1 male / 2 female,
@@ -17,7 +18,7 @@ from engine.publication.config import ProxySpec, PublicationConfig
 
 TOTAL_POPULATION = ProxySpec(0, None, None)
 PERSONS_SCHEMA = {"ref_area": pl.String, "year": pl.Int64, "sex": pl.String, "age_from": pl.Int64, "persons": pl.Float64}
-BASE_SCHEMA = {"family": pl.String, "series": pl.String, "ref_area": pl.String, "year": pl.Int64, "sex": pl.String, "base_pop": pl.Float64}
+PROXY_SCHEMA = {"family": pl.String, "series": pl.String, "age_from": pl.Int64, "age_to": pl.Int64, "sex": pl.String}
 
 
 def persons(population: pl.DataFrame, countries: pl.DataFrame) -> pl.DataFrame:
@@ -38,33 +39,13 @@ def persons(population: pl.DataFrame, countries: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def proxy_population(people: pl.DataFrame, proxy: ProxySpec) -> pl.DataFrame:
-    """``ref_area, year, sex (T/F/M), base_pop``: population of the proxy's ages and sex. With
-    ``proxy.sex`` set, T is that sex's population and the other sex has no row."""
-    ages = pl.col("age_from") >= proxy.age_from
-    if proxy.age_to is not None:
-        ages = ages & (pl.col("age_from") + 4 <= proxy.age_to)
-    chosen = people.filter(ages)
-    if proxy.sex is not None:
-        chosen = chosen.filter(pl.col("sex") == proxy.sex)
-    by_sex = chosen.group_by("ref_area", "year", "sex").agg(pl.col("persons").sum().alias("base_pop"))
-    total = chosen.group_by("ref_area", "year").agg(pl.col("persons").sum().alias("base_pop")).with_columns(pl.lit("T").alias("sex"))
-    return pl.concat([by_sex, total.select(by_sex.columns)])
-
-
-def base_population(people: pl.DataFrame, keys: Iterable[tuple[str, str]], config: PublicationConfig) -> pl.DataFrame:
-    """``family, series, ref_area, year, sex, base_pop`` for each (family, series) in ``keys``:
-    the series' denominator proxy for denominator-weighted families, the total population for
-    population-weighted ones."""
-    frames = []
-    cache: dict[ProxySpec, pl.DataFrame] = {}
-    for family, series in sorted(set(keys)):
-        weighting = config.families[family].weighting
-        proxy = TOTAL_POPULATION if weighting == "population" else config.proxy(series)
-        if proxy not in cache:
-            cache[proxy] = proxy_population(people, proxy)
-        frames.append(cache[proxy].with_columns(pl.lit(family).alias("family"), pl.lit(series).alias("series")))
-    if not frames:
-        return pl.DataFrame(schema=BASE_SCHEMA)
-    return pl.concat(frames).select(list(BASE_SCHEMA)).cast(BASE_SCHEMA)
-
+def proxies(keys: Iterable[tuple[str, str]], config: PublicationConfig) -> pl.DataFrame:
+    """``family, series, age_from, age_to, sex`` for each (family, series) in ``keys``: the
+    series' ``denominator_proxy`` for denominator-weighted families, the total population (all
+    ages, both sexes) for population-weighted ones."""
+    specs = {
+        (family, series): TOTAL_POPULATION if config.families[family].weighting == "population" else config.proxy(series)
+        for family, series in set(keys)
+    }
+    rows = [(family, series, p.age_from, p.age_to, p.sex) for (family, series), p in sorted(specs.items())]
+    return pl.DataFrame(rows, schema=PROXY_SCHEMA, orient="row")

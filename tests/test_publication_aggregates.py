@@ -266,8 +266,8 @@ def test_an_aggregate_on_too_little_reported_data_is_withheld_with_its_reason():
     # 3.8.2, population-weighted: GHA (30 000 000) and KEN (50 000 000) report; TGO, BEN and COL are
     # imputed. Africa: 80 / 100 of its population reported; world 80 / 150; the Americas (COL only): 0.
     hard = hardship_frame([hardship("GHA", "SH_XPD_EARN10", 10.0), hardship("KEN", "SH_XPD_EARN10", 20.0)])
-    result = run({"sdg_3_8_2": hard})
-    config = config_2021()
+    config = config_2021(min_reported_share=0.3)
+    result = run({"sdg_3_8_2": hard}, config=config)
     assert (config.min_reported_share, config.low_coverage_share) == (0.3, 0.5)
     africa = agg(result, "SH_XPD_EARN10", "ilo_region", "Africa")
     assert (africa["value_withheld"], africa["low_coverage"], africa["withheld_reason"]) == (False, False, None)
@@ -282,6 +282,14 @@ def test_an_aggregate_on_too_little_reported_data_is_withheld_with_its_reason():
     head = headline_table(result.aggregates, config).filter((pl.col("region") == "Americas") & (pl.col("series") == "SH_XPD_EARN10"))
     assert head.select("value", "value_withheld").rows() == [(None, True)]
     assert cell(result, "COL", "SH_XPD_EARN10")["value"] == pytest.approx(15.0)
+
+
+def test_the_default_edition_publishes_every_aggregate_and_flags_low_coverage():
+    hard = hardship_frame([hardship("GHA", "SH_XPD_EARN10", 10.0), hardship("KEN", "SH_XPD_EARN10", 20.0)])
+    result = run({"sdg_3_8_2": hard})
+    assert config_2021().min_reported_share == 0.0
+    americas = agg(result, "SH_XPD_EARN10", "ilo_region", "Americas")
+    assert (americas["value_withheld"], americas["low_coverage"], americas["value"]) == (False, True, pytest.approx(15.0))
 
 
 def test_a_low_coverage_aggregate_between_the_thresholds_is_published_and_flagged():

@@ -40,7 +40,7 @@ def source_note(fig) -> str:
 
 
 def test_coverage_figure_titles_units_note_and_missing_cells(tmp_path):
-    config = config_2021()
+    config = config_2021(min_reported_share=0.3)  # the Americas withheld (the default edition withholds nothing)
     headline, _ = headline_and_gaps(config)
     chart = coverage_by_region_sex_chart(headline, config)
     fig = chart.figure
@@ -67,12 +67,12 @@ def test_coverage_figure_titles_units_note_and_missing_cells(tmp_path):
     path = save(chart, tmp_path / "coverage.png")
     note = source_note(fig)
     assert note.startswith("Source: social protection coverage pipeline") and "sum of numerators over sum of denominators" in note
-    assert f"{MISSING}: the aggregate is not published" in note
+    assert f"{MISSING}: the aggregate is not published (less than 30% of its denominator reported) or has no data" in note
     assert path.read_bytes()[:4] == b"\x89PNG"
 
 
 def test_gender_gap_figure_titles_units_and_note(tmp_path):
-    config = config_2021()
+    config = config_2021(min_reported_share=0.3)  # the Americas withheld (the default edition withholds nothing)
     headline, gaps = headline_and_gaps(config)
     chart = gender_gap_by_series_chart(gaps, headline, config)
     ax = chart.figure.axes[0]
@@ -88,7 +88,7 @@ def test_gender_gap_figure_titles_units_and_note(tmp_path):
 
 
 def test_nationality_gap_figure_shows_the_year_of_each_point(tmp_path):
-    config = config_2021()
+    config = config_2021(min_reported_share=0.3)  # the Americas withheld (the default edition withholds nothing)
     rows = []
     for iso, year in (("GHA", 2021), ("KEN", 2019), ("KEN", 2015)):
         rows += [coverage(iso, "SI_COV_PENSN", 30, 100, year=year, nationality="national"),
@@ -109,3 +109,12 @@ def test_nationality_gap_figure_shows_the_year_of_each_point(tmp_path):
     save(chart, tmp_path / "nationality.png")
     note = source_note(chart.figure)
     assert "the year of the country's latest gap" in note
+
+
+def test_without_withholding_the_legend_and_note_speak_of_missing_data_only():
+    config = config_2021()
+    assert config.min_reported_share == 0.0
+    chart = coverage_by_region_sex_chart(headline_and_gaps(config)[0], config)
+    legend = [t.get_text() for t in chart.figure.axes[0].get_legend().get_texts()]
+    assert legend[-1] == f"{MISSING}: no value (no data)"
+    assert chart.note.endswith(f"{MISSING}: the aggregate has no data for that sex.")

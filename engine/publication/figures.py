@@ -116,12 +116,13 @@ def coverage_by_region_sex_chart(headline: pl.DataFrame, config: PublicationConf
         ax.grid(axis="y", alpha=0.3)
     handles = [Patch(facecolor=SEX_STYLE[s][1], label=SEX_STYLE[s][0]) for s in ("F", "M", "T")]
     handles.append(Patch(facecolor="white", edgecolor="black", hatch="//", label=f"Reported data < {config.low_coverage_share:.0%} of denominator"))
-    handles.append(Patch(facecolor="none", edgecolor="none", label=f"{MISSING}: no value (withheld below {config.min_reported_share:.0%} reported, or no data)"))
+    withheld = f"withheld below {config.min_reported_share:.0%} reported, or no data" if config.min_reported_share > 0 else "no data"
+    handles.append(Patch(facecolor="none", edgecolor="none", label=f"{MISSING}: no value ({withheld})"))
     axes[0, 0].legend(handles=handles, ncol=3, fontsize=8, loc="upper right")
     fig.suptitle(f"Social protection coverage by region and sex, {year} (% of each series' population)", fontsize=12)
     fig.tight_layout(rect=(0, 0.06, 1, 0.97))
-    note = (f"{config.figures['source_note']} {config.figures['aggregate_note']} {MISSING}: the aggregate is not published "
-            f"(less than {config.min_reported_share:.0%} of its denominator reported) or has no data for that sex.")
+    why = f"is not published (less than {config.min_reported_share:.0%} of its denominator reported) or " if config.min_reported_share > 0 else ""
+    note = f"{config.figures['source_note']} {config.figures['aggregate_note']} {MISSING}: the aggregate {why}has no data for that sex."
     return Chart(fig, note)
 
 

@@ -40,13 +40,27 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+# The process umask, read once: temporary files are created private (mkstemp: 0600, mkdtemp:
+# 0700) and get the permissions of a normally created file or folder before they are renamed
+# into place, so that outputs can be read by the colleagues they are handed to.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
+def publish(tmp: Path | str, target: Path | str) -> None:
+    """Give ``tmp`` ordinary permissions (0666 / 0777 minus the umask) and rename it over
+    ``target`` in one step."""
+    os.chmod(tmp, (0o777 if Path(tmp).is_dir() else 0o666) & ~_UMASK)
+    os.replace(tmp, target)
+
+
 def _atomic_write(target: Path, write) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
         write(Path(tmp))
-        os.replace(tmp, target)
+        publish(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -136,6 +150,7 @@ class ParquetStore:
         target = self.partition_dir(layer, table, partition)
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{partition}.", suffix=".tmp", dir=target.parent))
+        os.chmod(tmp, 0o777 & ~_UMASK)
         try:
             written = {name: self.write_to(frame, tmp / f"{name}.parquet") for name, frame in sorted(frames.items())}
             if target.is_dir():

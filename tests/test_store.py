@@ -118,3 +118,20 @@ def test_killed_folder_write_leaves_the_old_folder_whole(tmp_path):
     assert proc.returncode == -signal.SIGKILL
     assert sorted(_folder(store)) == sorted(SHEETS) and all(_folder(store)[k].equals(v) for k, v in SHEETS.items())
     assert store.partition_ids("raw", "ssi_return") == ["GHA_2022"]  # the unfinished folder is hidden
+
+
+def test_outputs_get_ordinary_permissions_not_those_of_a_private_temporary_file(tmp_path):
+    # mkstemp creates 0600 files and mkdtemp 0700 folders; outputs are handed to colleagues
+    # (with the usual umask 022: 0644 and 0755)
+    import stat
+
+    from engine import store as store_module
+
+    umask = store_module._UMASK
+    store = ParquetStore(tmp_path)
+    table = store.write(pl.DataFrame({"a": [1]}), "indicators", "t").path
+    store.write_json("sources", "survey", "S1", {"a": 1})
+    store.write_folder({"Sheet": pl.DataFrame({"a": [1]})}, "raw", "ssi_return", "R1")
+    assert stat.S_IMODE(table.stat().st_mode) == 0o666 & ~umask
+    assert stat.S_IMODE((tmp_path / "sources" / "survey" / "S1.json").stat().st_mode) == 0o666 & ~umask
+    assert stat.S_IMODE(store.partition_dir("raw", "ssi_return", "R1").stat().st_mode) == 0o777 & ~umask

@@ -34,6 +34,8 @@ from typing import Mapping
 import duckdb
 import polars as pl
 
+from engine.store import publish
+
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -120,7 +122,7 @@ def build_catalog(root: Path, target: Path, layers: tuple[str, ...], csv_types: 
             con.execute("CHECKPOINT")
         finally:
             con.close()
-        os.replace(tmp, target)
+        publish(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         Path(str(tmp) + ".wal").unlink(missing_ok=True)

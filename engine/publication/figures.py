@@ -38,6 +38,7 @@ from matplotlib.patches import Patch  # noqa: E402
 import polars as pl  # noqa: E402
 
 from engine.publication.config import PublicationConfig  # noqa: E402
+from engine.store import publish  # noqa: E402
 
 SEX_STYLE = {"F": ("Women", "#b2182b"), "M": ("Men", "#2166ac"), "T": ("Total", "#7f7f7f")}
 DPI = 150
@@ -59,7 +60,7 @@ def _finish(fig, path: Path, note: str) -> Path:
     try:
         with os.fdopen(fd, "wb") as fh:
             fig.savefig(fh, dpi=DPI, format="png")
-        os.replace(tmp, path)
+        publish(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -38,6 +38,7 @@ import polars as pl
 
 from engine.publication.config import PublicationConfig
 from engine.publication.country_values import at_totals
+from engine.store import publish
 
 HEADER = (
     "DATAFLOW", "FREQ", "REPORTING_TYPE", "SERIES", "REF_AREA", "SEX", "AGE", "URBANISATION",
@@ -176,7 +177,7 @@ def write_csv(frame: pl.DataFrame, target: Path) -> int:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(to_csv(frame))
-        os.replace(tmp, target)
+        publish(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

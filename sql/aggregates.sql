@@ -3,7 +3,8 @@
 -- and imputation, 2021 edition; UN SDG metadata 3.8.1 update 2023-01-24 and 3.8.2 update
 -- 2023-05-15, population-weighted regional values; methodology notes 1.6, 2.2 and 3.4).
 --
---   aggregate value = 100 * sum_c num_c / sum_c den_c over the countries c of the group, where
+--   aggregate value = 100 * sum_c num_c / sum_c den_c over the countries c of the group (kept
+--     within [min_c value_c, max_c value_c], where it lies but for rounding), where
 --     weighting 'denominator' (SDG 1.3.1): den_c = the series' own denominator of the country
 --        value, carried to the reference year T: den_c(T) = den_c(t) * P_c(T) / P_c(t), P the
 --        WPP population of the series' base ages (denominator_proxy), t the observation year;
@@ -483,7 +484,9 @@ FROM (
 -- name: pub_aggregates
 SELECT
     l.family, l.vintage, l.weighting, l.series, g.level, g.region, l.ref_year AS year, l.sex,
-    100 * SUM(l.numerator) / SUM(l.denominator) AS value,
+    -- a denominator-weighted mean lies within the range of its country values: the bounds only
+    -- remove floating-point excess (a group of countries all at 100 summed to 100 + 1.4e-14)
+    LEAST(GREATEST(100 * SUM(l.numerator) / SUM(l.denominator), MIN(l.value)), MAX(l.value)) AS value,
     SUM(l.numerator) AS numerator,
     SUM(l.denominator) AS denominator,
     SUM(CASE WHEN l.status <> 'imputed' THEN l.denominator ELSE 0 END) / SUM(l.denominator) AS denominator_share_reported,

@@ -60,6 +60,17 @@ def test_sum_of_numerators_over_sum_of_denominators_not_a_mean_of_rates():
     assert agg(result, "SI_COV_PENSN", "income_group", "LM")["value"] == pytest.approx(50.0)
 
 
+def test_an_aggregate_of_countries_all_at_100_is_100_not_a_rounding_above():
+    # 100 * sum(value / 100 * den) / sum(den) gives 100 + 1.4e-14 in floating point for these
+    # denominators; a weighted mean never leaves the range of its country values
+    dens = {"GHA": 15847490.109580895, "TGO": 797404.2475543028, "KEN": 29130156.794192974}
+    assert 100 * sum(100.0 / 100 * d for d in dens.values()) / sum(dens.values()) > 100
+    table = coverage_frame([coverage(iso, "SI_COV_POOR", d, d) for iso, d in dens.items()])
+    result = run({"sdg_1_3_1": table}, countries=only(*dens))
+    assert agg(result, "SI_COV_POOR")["value"] == 100.0
+    assert agg(result, "SI_COV_POOR", "ilo_region", "Africa")["value"] == 100.0
+
+
 def test_population_weighted_3_8_2_and_3_8_1():
     # WPP totals in thousands x 1000: GHA 30 000 000, TGO 8 000 000.
     hard = hardship_frame([hardship("GHA", "SH_XPD_EARN10", 10.0), hardship("TGO", "SH_XPD_EARN10", 29.0)])

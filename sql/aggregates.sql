@@ -467,7 +467,7 @@ FROM (
 SELECT
     family, vintage, weighting, series, ref_year, ref_area, sex, status,
     source_kind, source_id, obs_year,
-    CASE WHEN den > 0 THEN 100 * num / den END AS value,
+    CASE WHEN den > 0 THEN 100 * (num / den) END AS value,  -- (100 * x) / x is not always 100
     num AS numerator, den AS denominator, base_pop,
     imputation_level, imputation_group, imputation_donors
 FROM (
@@ -486,7 +486,7 @@ SELECT
     l.family, l.vintage, l.weighting, l.series, g.level, g.region, l.ref_year AS year, l.sex,
     -- a denominator-weighted mean lies within the range of its country values: the bounds only
     -- remove floating-point excess (a group of countries all at 100 summed to 100 + 1.4e-14)
-    LEAST(GREATEST(100 * SUM(l.numerator) / SUM(l.denominator), MIN(l.value)), MAX(l.value)) AS value,
+    LEAST(GREATEST(100 * (SUM(l.numerator) / SUM(l.denominator)), MIN(l.value)), MAX(l.value)) AS value,
     SUM(l.numerator) AS numerator,
     SUM(l.denominator) AS denominator,
     SUM(CASE WHEN l.status <> 'imputed' THEN l.denominator ELSE 0 END) / SUM(l.denominator) AS denominator_share_reported,

@@ -15,6 +15,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from engine.sources import discover_ssi
+
 PROJECT = Path(__file__).resolve().parent.parent
 TABLES = ("sdg_1_3_1", "sdg_1_3_1_gaps", "sdg_3_8_1", "sdg_3_8_2", "sdg_3_8_2_gaps", "not_computable")
 PUBLICATION_TABLES = ("country_values", "aggregates", "headline", "annex", "gender_gaps", "nationality_gaps", "revisions")
@@ -79,7 +81,7 @@ def test_every_ssi_return_has_administrative_rates_or_reasons(first_run):
     base, _ = first_run
     coverage = pl.read_parquet(base / "out" / "indicators" / "sdg_1_3_1.parquet").filter(pl.col("source_kind") == "administrative")
     missing = pl.read_parquet(base / "out" / "indicators" / "not_computable.parquet").filter(pl.col("source_kind") == "administrative")
-    returns = sorted(p.stem if p.suffix else p.name for p in (PROJECT / "data" / "raw" / "ssi").iterdir())
+    returns = sorted(discover_ssi(PROJECT / "data" / "raw"))
     assert sorted(coverage["source_id"].unique()) == returns
     for source in returns:
         have = set(coverage.filter((pl.col("source_id") == source) & (pl.col("sex") == "T") & (pl.col("nationality") == "T"))["series"])

@@ -71,6 +71,18 @@ def test_an_aggregate_of_countries_all_at_100_is_100_not_a_rounding_above():
     assert agg(result, "SI_COV_POOR", "ilo_region", "Africa")["value"] == 100.0
 
 
+X_ROUNDING_ABOVE = 853942488.4226801
+
+
+def test_a_country_at_100_stays_at_100_in_the_line_up():
+    # numerator = denominator = x, and (100 * x) / x != 100 in floating point for this x
+    x = X_ROUNDING_ABOVE
+    assert 100 * x / x > 100
+    result = run({"sdg_1_3_1": coverage_frame([coverage("GHA", "SI_COV_POOR", x, x, value=100.0)])}, countries=only("GHA"))
+    assert cell(result, "GHA", "SI_COV_POOR")["value"] == 100.0
+    assert agg(result, "SI_COV_POOR")["value"] == 100.0
+
+
 def test_population_weighted_3_8_2_and_3_8_1():
     # WPP totals in thousands x 1000: GHA 30 000 000, TGO 8 000 000.
     hard = hardship_frame([hardship("GHA", "SH_XPD_EARN10", 10.0), hardship("TGO", "SH_XPD_EARN10", 29.0)])

@@ -97,18 +97,21 @@ def run_svy(path: Path, series: list[str]) -> dict:
     # the edition's contributor_unasked_as_no: missing outside employment counts as "no"
     unasked = pl.col("contributor").is_null() & (pl.col("lf_status").fill_null("") != "employed") & pl.lit(bool(method["survey"]["contributor_unasked_as_no"]))
     contributes = pl.when(unasked).then(False).otherwise(pl.col("contributor"))
-    contributory = pl.any_horizontal("rec_oldage_contrib", "rec_sickness", "rec_maternity", "rec_unemployment", "rec_employment_injury", "rec_survivors")
+    # contributory benefits: the contributory old-age pension and the edition's working-age list
+    contributory = pl.any_horizontal("rec_oldage_contrib", *[f"rec_{t}" for t in method["contributory_benefits_working_age"]])
     labour_force = pl.col("lf_status").is_in(["employed", "unemployed"])
+    # vulnerable persons covered: the edition's non-contributory benefit types (old_age: social pension)
+    assisted = pl.any_horizontal(*["rec_oldage_noncontrib" if t == "old_age" else f"rec_{t}" for t in method["vulnerable_numerator_benefits"]])
     definitions = {
         "SI_COV_BENFTS": (pl.lit(True), pl.any_horizontal(contributes, *benefits)),
         "SI_COV_CHLD": (pl.col("age") <= child, pl.col("rec_child_family")),
         "SI_COV_MATNL": ((pl.col("sex") == "F") & pl.col("gave_birth"), pl.col("rec_maternity")),
         "SI_COV_DISAB": (pl.col("severe_disability"), pl.col("rec_disability")),
-        "SI_COV_UEMP": (pl.col("lf_status") == "unemployed", pl.col("rec_unemployment")),
+        "SI_COV_UEMP": ((pl.col("age") >= wam) & (pl.col("lf_status") == "unemployed"), pl.col("rec_unemployment")),
         "SI_COV_PENSN": (above, pl.col("rec_oldage_contrib") | pl.col("rec_oldage_noncontrib")),
-        "SI_COV_VULN": ((pl.col("age") <= child) | (~above & ~(contributes | contributory)) | (above & ~pl.col("rec_oldage_contrib")), pl.col("rec_social_assistance")),
+        "SI_COV_VULN": ((pl.col("age") <= child) | (~above & ~(contributes | contributory)) | (above & ~pl.col("rec_oldage_contrib")), assisted),
         "SI_COV_POOR": (pl.col("poor"), pl.col("rec_social_assistance")),
-        "SI_COV_WKINJRY": (labour_force if method["wkinjry_denominator"] == "labour_force" else pl.col("lf_status") == "employed", pl.col("injury_insured")),
+        "SI_COV_WKINJRY": ((pl.col("age") >= wam) & (labour_force if method["wkinjry_denominator"] == "labour_force" else pl.col("lf_status") == "employed"), pl.col("injury_insured")),
         "SP_CONTRIB_LF": ((pl.col("age") >= wam) & labour_force, contributes),
         "SP_CONTRIB_WAP": (pl.col("age") >= wam, contributes),
         "SP_HEALTH_PROT": (pl.lit(True), pl.col("health_protected")),

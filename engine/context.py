@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from engine.errors import SourceError
-from engine.quarantine import ROW_ID, empty_issues, issues_frame, split_rows, validate_rows
+from engine.quarantine import ROW_ID, column_check_issues, empty_issues, issues_frame, split_rows, validate_rows
 from engine.typed_columns import convert_table
 from schemas.context_tables import ContextTable
 from schemas.tables import schema_for
@@ -41,19 +41,12 @@ def _sex_total_issues(typed: pl.DataFrame, table: ContextTable) -> pl.DataFrame:
     showing the three numbers (``F=.. M=.. T=..``)."""
     c = pl.col
     group = [k for k in table.key if k != "sex"]
-    checks = []
+    checks = {}
     for col in table.sex_totals:
         f, m, t = (c(col).filter(c("sex") == s).sum().over(group) for s in ("F", "M", "T"))
         given = pl.all_horizontal([((c("sex") == s) & c(col).is_not_null()).sum().over(group) > 0 for s in ("F", "M", "T")])
-        fails = given & (f + m > t * (1 + SEX_TOLERANCE))
-        checks.append(pl.struct(fails=fails, value=pl.format("F={} M={} T={}", f, m, t)).alias(col))
-    return (
-        typed.select(c(ROW_ID).cast(pl.Int64).alias("row_number"), *checks)
-        .unpivot(index="row_number", variable_name="column", value_name="check")
-        .unnest("check")
-        .filter(c("fails"))
-        .select("row_number", "column", pl.lit(SEX_RULE).alias("rule"), "value")
-    )
+        checks[col] = (given & (f + m > t * (1 + SEX_TOLERANCE)), pl.format("F={} M={} T={}", f, m, t))
+    return column_check_issues(typed, checks, SEX_RULE)
 
 
 def empty_table(table: ContextTable) -> pl.DataFrame:

@@ -87,6 +87,21 @@ def validate_rows(frame: pl.DataFrame, schema: pa.DataFrameSchema, *, file: str)
     return pl.DataFrame(schema={"row_number": pl.Int64, "column": pl.String, "rule": pl.String, "value": pl.String})
 
 
+def column_check_issues(frame: pl.DataFrame, checks: dict[str, tuple[pl.Expr, pl.Expr]], rule: str) -> pl.DataFrame:
+    """Row issues (``row_number, column, rule, value``) of a rule evaluated per column on
+    ``frame`` (which carries ``ROW_ID``): ``checks`` maps a column to (fails, value shown), one
+    issue per failing row and column."""
+    c = pl.col
+    structs = [pl.struct(fails=fails.fill_null(False), value=shown).alias(col) for col, (fails, shown) in checks.items()]
+    return (
+        frame.select(c(ROW_ID).cast(pl.Int64).alias("row_number"), *structs)
+        .unpivot(index="row_number", variable_name="column", value_name="check")
+        .unnest("check")
+        .filter(c("fails"))
+        .select("row_number", "column", pl.lit(rule).alias("rule"), "value")
+    )
+
+
 def split_rows(frame: pl.DataFrame, issues: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Return (kept, quarantined): rows with at least one issue are quarantined whole."""
     bad = issues.select(pl.col("row_number").alias(ROW_ID)).unique()

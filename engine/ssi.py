@@ -17,7 +17,7 @@ import polars as pl
 import pycountry
 
 from engine.errors import SourceError
-from engine.quarantine import ROW_ID, empty_issues, issues_frame, split_rows, validate_rows
+from engine.quarantine import ROW_ID, column_check_issues, empty_issues, issues_frame, split_rows, validate_rows
 from engine.typed_columns import convert_table
 from schemas import ssi_tables as st
 from schemas.tables import polars_dtype, schema_for
@@ -188,7 +188,7 @@ def _split_issues(typed: pl.DataFrame, reported: pl.DataFrame) -> pl.DataFrame:
         reported.rename({k: f"__reported_{k}" for k in (*COUNTS, "sheet")}),
         on=key, how="left", nulls_equal=True, maintain_order="left",
     )
-    checks = []
+    checks = {}
     for col in COUNTS:
         splits = {}
         for nat in st.NATIONALITIES:
@@ -201,14 +201,8 @@ def _split_issues(typed: pl.DataFrame, reported: pl.DataFrame) -> pl.DataFrame:
             *(splits[n].cast(pl.String).fill_null("not given") for n in st.NATIONALITIES),
             reported_count, c("__reported_sheet"),
         )
-        checks.append(pl.struct(fails=fails.fill_null(False), value=shown).alias(col))
-    return (
-        frame.select(c(ROW_ID).cast(pl.Int64).alias("row_number"), *checks)
-        .unpivot(index="row_number", variable_name="column", value_name="check")
-        .unnest("check")
-        .filter(c("fails"))
-        .select("row_number", "column", pl.lit(SPLIT_RULE).alias("rule"), "value")
-    )
+        checks[col] = (fails, shown)
+    return column_check_issues(frame, checks, SPLIT_RULE)
 
 
 def _validate_table(

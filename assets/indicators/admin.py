@@ -41,6 +41,11 @@ def context_table(store: ParquetStore, name: str, records: dict[str, dict]) -> p
     return store.read("staging", name)
 
 
+def vintage_label(records: dict[str, dict], tables) -> str:
+    """'<table>@<vintage>; ...' of the provided context tables among ``tables`` (input_vintage)."""
+    return "; ".join(f"{t}@{records[t].get('vintage') or 'undeclared'}" for t in tables if records.get(t, {}).get("present"))
+
+
 def input_vintages(records: dict[str, dict], used: list[str]) -> dict[str, str]:
     """Table name -> declared vintage (the ``vintage`` of its sources.yaml entry), for ``used``."""
     return {name: str(records[name]["vintage"]) for name in used if records.get(name, {}).get("vintage")}

@@ -11,7 +11,7 @@ edition, or shown uncapped by an edition that does not cap), ``A`` otherwise."""
 import dagster as dg
 import polars as pl
 
-from assets.indicators.admin import ADMIN_COVERAGE, ADMIN_GAPS, ADMIN_NOT_COMPUTABLE, CONTEXT_DEPS, context_records
+from assets.indicators.admin import ADMIN_COVERAGE, ADMIN_GAPS, ADMIN_NOT_COMPUTABLE, CONTEXT_DEPS, context_records, vintage_label
 from engine.store import ParquetStore
 from pipelines.resources import PipelineResource
 from schemas import indicator_tables as it
@@ -65,38 +65,29 @@ def admin_coverage_rows(admin: pl.DataFrame, vintages: pl.DataFrame, context_vin
     """The administrative rates (``indicators/admin_coverage``) in the published long layout."""
     if admin.is_empty():
         return pl.DataFrame(schema=COVERAGE_DTYPES)
-    frame = admin.rename({"country": "ref_area"}).with_columns(
+    rates = admin.with_columns(
         pl.lit("not_applicable").alias("reliability"),
         pl.when(pl.col("numerator") > pl.col("denominator")).then(pl.lit("E")).otherwise(pl.lit("A")).alias("obs_status"),
-        pl.lit(run_id).alias("run_id"),
     )
-    return _with_admin_vintage(frame, vintages, context_vintages).select(
-        [pl.col(c) if c in frame.columns or c == "input_vintage" else pl.lit(None).alias(c) for c in COVERAGE_DTYPES]
-    ).cast(COVERAGE_DTYPES)
+    return _admin_layout(rates, COVERAGE_DTYPES, vintages, context_vintages, run_id)
 
 
 def admin_gap_rows(gaps: pl.DataFrame, vintages: pl.DataFrame, context_vintages: str, run_id: str) -> pl.DataFrame:
     """The administrative gaps (``indicators/admin_gaps``) in the published gap layout."""
     if gaps.is_empty():
         return pl.DataFrame(schema=GAP_DTYPES)
-    frame = gaps.rename({"country": "ref_area"}).with_columns(pl.lit(run_id).alias("run_id"))
-    return _with_admin_vintage(frame, vintages, context_vintages).select(
-        [pl.col(c) if c in frame.columns or c == "input_vintage" else pl.lit(None).alias(c) for c in GAP_DTYPES]
-    ).cast(GAP_DTYPES)
+    return _admin_layout(gaps, GAP_DTYPES, vintages, context_vintages, run_id)
 
 
-def _with_admin_vintage(frame: pl.DataFrame, vintages: pl.DataFrame, context_vintages: str) -> pl.DataFrame:
-    joined = frame.join(vintages, on=["source_kind", "source_id"], how="left")
-    return joined.with_columns(
-        pl.concat_str([pl.col("input_vintage").fill_null(pl.col("source_id")), pl.lit(context_vintages)], separator="; ").alias("input_vintage")
-        if context_vintages else pl.col("input_vintage").fill_null(pl.col("source_id"))
+def _admin_layout(frame: pl.DataFrame, dtypes: dict, vintages: pl.DataFrame, context_vintages: str, run_id: str) -> pl.DataFrame:
+    """An engine output in the columns ``dtypes`` (those it lacks empty), with the run id and
+    the input vintage '<return>@<vintage>; <context table>@<vintage>; ...'."""
+    source = pl.col("input_vintage").fill_null(pl.col("source_id"))
+    joined = frame.rename({"country": "ref_area"}).join(vintages, on=["source_kind", "source_id"], how="left").with_columns(
+        (pl.concat_str([source, pl.lit(context_vintages)], separator="; ") if context_vintages else source).alias("input_vintage"),
+        pl.lit(run_id).alias("run_id"),
     )
-
-
-def context_vintage_label(store: ParquetStore, tables: tuple[str, ...]) -> str:
-    """'<table>@<vintage>; ...' of the context tables an administrative computation reads."""
-    records = context_records(store)
-    return "; ".join(f"{t}@{records[t].get('vintage') or 'undeclared'}" for t in tables if records.get(t, {}).get("present"))
+    return joined.select([pl.col(c) if c in joined.columns else pl.lit(None).alias(c) for c in dtypes]).cast(dtypes)
 
 
 def not_computable_rows(frame: pl.DataFrame, source_kind: str) -> pl.DataFrame:
@@ -211,7 +202,7 @@ def indicator_tables(context: dg.AssetExecutionContext, pipeline: PipelineResour
     hardship = store.read_partitions("indicators", "survey_financial_hardship")
     hardship_gaps = store.read_partitions("indicators", "survey_financial_hardship_gaps")
 
-    context_vintages = context_vintage_label(store, ADMIN_CONTEXT_TABLES)
+    context_vintages = vintage_label(context_records(store), ADMIN_CONTEXT_TABLES)
     admin = store.read("indicators", "admin_coverage") if store.exists("indicators", "admin_coverage") else pl.DataFrame()
     admin_gaps = store.read("indicators", "admin_gaps") if store.exists("indicators", "admin_gaps") else pl.DataFrame()
     admin_missing = store.read("indicators", "admin_not_computable") if store.exists("indicators", "admin_not_computable") else pl.DataFrame()

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 import dagster as dg
 import polars as pl
 
-from assets.indicators.admin import context_records
+from assets.indicators.admin import context_records, vintage_label
 from engine.publication.population import persons
 from engine.quarantine import issues_frame
 from engine.uhc_index import compute_uhc_index
@@ -126,7 +126,7 @@ def uhc_index(context: dg.AssetExecutionContext, pipeline: PipelineResource):
         total_population(frames["population"], frames["countries"]), method=method,
     )
     records = context_records(store)
-    vintage = "; ".join(f"{t}@{records.get(t, {}).get('vintage') or 'undeclared'}" for t in ("uhc_tracers", "population"))
+    vintage = vintage_label(records, ("uhc_tracers", "population"))
     index = published_index(result.index, vintage, context.run_id)
     written = {
         SDG_3_8_1: store.write(index, "indicators", "sdg_3_8_1"),

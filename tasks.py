@@ -61,6 +61,9 @@ def main(argv: list[str]) -> int:
         cmd = [str(PYTHON), "-m", "pipelines.cli", "run", *rest]
     elif command == "ui":
         cmd = [str(PYTHON), "-m", "pipelines.cli", "ui", *rest]
+        if os.name == "posix":  # become the UI process: Ctrl-C and SIGTERM reach its supervisor directly
+            os.chdir(ROOT)
+            os.execve(cmd[0], cmd, env)
     else:
         cmd = [str(PYTHON), "-m", "pytest", *rest]
     return subprocess.call(cmd, cwd=ROOT, env=env)

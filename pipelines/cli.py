@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -65,10 +64,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
+    """``dagster dev`` (webserver, daemon, code server) on ``--host`` (127.0.0.1 unless told
+    otherwise: Dagster has no authentication, see docs/deployment.md); Ctrl-C or SIGTERM stops
+    it with every process it started (pipelines/supervise.py)."""
+    from pipelines.supervise import run_supervised
+
     _prepare_environment(args)
-    cmd = [sys.executable, "-m", "dagster", "dev", "-m", "pipelines.definitions", "--host", "127.0.0.1", "--port", str(args.port)]
-    print("Dagster UI on http://127.0.0.1:%d (Ctrl-C to stop)" % args.port, flush=True)
-    return subprocess.call(cmd, cwd=settings.PROJECT_DIR)
+    cmd = [sys.executable, "-m", "dagster", "dev", "-m", "pipelines.definitions", "--host", args.host, "--port", str(args.port)]
+    print(f"Dagster UI on http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
+    return run_supervised(cmd, cwd=settings.PROJECT_DIR)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--workers", type=int, default=1, help="survey and SSI partitions run in this many processes at once (default 1)")
     run.set_defaults(func=cmd_run)
     ui = sub.add_parser("ui", parents=[common], help="open the Dagster UI on 127.0.0.1")
+    ui.add_argument("--host", default="127.0.0.1", help="address the webserver binds to (default 127.0.0.1: this machine only; "
+                    "Dagster has no login, so put an authenticating proxy in front before binding a public address)")
     ui.add_argument("--port", type=int, default=3000)
     ui.set_defaults(func=cmd_ui)
     args = parser.parse_args(argv)

@@ -32,7 +32,7 @@ def sources_table(records: list[dict], failures: list[dict]) -> pl.DataFrame:
     ] + [
         {
             "source_kind": f["source_kind"], "source_id": f["source_id"], "status": "left_out", "files": f.get("file"),
-            "vintage": None, "rows_read": None, "rows_kept": None, "rows_quarantined": None,
+            "vintage": None, "rows_read": f.get("rows_read"), "rows_kept": f.get("rows_kept"), "rows_quarantined": f.get("rows_quarantined"),
             "reason": f.get("message"), "run_id": f.get("run_id"),
         }
         for f in failures
@@ -51,7 +51,14 @@ def sources(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg
     store = pipeline.store()
     failures = store.read_json_records("failures")
     failed = {(f["source_kind"], f["source_id"]) for f in failures}
-    records = [r for r in store.read_json_records("sources") if (r["source_kind"], r["source_id"]) not in failed]
+    all_records = store.read_json_records("sources")
+    records = [r for r in all_records if (r["source_kind"], r["source_id"]) not in failed]
+    # a source left out after reading (every row quarantined) keeps its row counts
+    counts = {(r["source_kind"], r["source_id"], r.get("run_id")): r for r in all_records}
+    for f in failures:
+        record = counts.get((f["source_kind"], f["source_id"], f.get("run_id")))
+        if record:
+            f.update({k: record.get(k) for k in ("rows_read", "rows_kept", "rows_quarantined")})
     table = sources_table(records, failures)
     written = store.write(table, "publication", "sources")
     return dg.MaterializeResult(

@@ -14,7 +14,7 @@ from typing import Iterator
 
 import dagster as dg
 
-from engine.errors import SourceError
+from engine.errors import AllRowsQuarantined, SourceError
 from engine.store import ParquetStore
 
 # Tables holding one partition per source, by source kind; cleared when a source fails.
@@ -40,10 +40,13 @@ PARTITIONED_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-def clear_outputs(store: ParquetStore, source_kind: str, source_id: str) -> None:
-    """Remove a source's partitions (``PARTITIONED_TABLES``), quarantine and source record."""
+def clear_outputs(store: ParquetStore, source_kind: str, source_id: str, *, keep_records: bool = False) -> None:
+    """Remove a source's partitions (``PARTITIONED_TABLES``), and its quarantine and source
+    record unless ``keep_records``."""
     for layer, table in PARTITIONED_TABLES.get(source_kind, ()):
         store.remove(layer, table, source_id)
+    if keep_records:
+        return
     store.quarantine_path(source_kind, source_id).unlink(missing_ok=True)
     store.remove_json("sources", source_kind, source_id)
 
@@ -76,11 +79,14 @@ def source_step(
     """Run one source's step; on any exception record the failure, remove the source's
     partitions (``PARTITIONED_TABLES``) and the unpartitioned ``stale`` tables (layer, table),
     then fail: a ``SourceError`` (bad input: file, place, rule) as ``dg.Failure`` with its
-    message, any other error (a bug or the machine) re-raised as it is, recorded with its type."""
+    message, any other error (a bug or the machine) re-raised as it is, recorded with its type.
+    A source whose every row was quarantined (``AllRowsQuarantined``) keeps its quarantine and
+    source record (written by the step before it failed): they explain the failure, and the run
+    totals count its rows."""
     try:
         yield
     except Exception as err:
-        clear_outputs(store, source_kind, source_id)
+        clear_outputs(store, source_kind, source_id, keep_records=isinstance(err, AllRowsQuarantined))
         for layer, table in stale:
             store.remove(layer, table)
         known = isinstance(err, SourceError)

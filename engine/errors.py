@@ -27,3 +27,8 @@ class SourceError(Exception):
 
 class SpecError(SourceError):
     """A harmonisation spec is invalid or does not match its data file."""
+
+
+class AllRowsQuarantined(SourceError):
+    """No row of a source passed validation. The source fails like any broken source, but its
+    quarantine table and source record are kept: they say what is wrong with every row."""

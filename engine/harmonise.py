@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 import polars as pl
 
-from engine.quarantine import ROW_ID, issues_frame, split_rows, validate_rows
+from engine.quarantine import ROW_ID, issues_frame, split_rows, top_rules, validate_rows
 from engine.readers import read_table
-from engine.errors import SpecError
+from engine.errors import AllRowsQuarantined, SourceError, SpecError
 from engine.survey_spec import Mapping, SurveySpec, check_against_columns
-from engine.typed_columns import convert
+from engine.typed_columns import code_key, convert
 from schemas import survey_variables as sv
 from schemas.survey_persons import person_schema
 from schemas.tables import polars_dtype
@@ -43,9 +43,19 @@ class IngestedSurvey:
     def rows_kept(self) -> int:
         return self.persons.height
 
+    def require_rows_kept(self, shown_file: str) -> None:
+        """Raise ``AllRowsQuarantined`` when no row was kept (a survey without persons cannot be
+        estimated), naming the most frequent rules, e.g. "14,612 of 14,612 rows quarantined:
+        code_not_in_spec on sex (14,612)"."""
+        if self.rows_kept == 0:
+            raise AllRowsQuarantined(
+                shown_file, f"{self.quarantined_rows:,} of {self.rows_read:,} rows quarantined: {top_rules(self.quarantine)}", rule="rows_kept"
+            )
+
 
 def _as_text(col: str, dtype: pl.DataType) -> pl.Expr:
-    """Source values as normalised code text (see ``code_text``): 1, 1.0 and "1" -> "1"."""
+    """Source values as text, as the file gives them: trimmed, null when empty or NaN; whole
+    floats without their ``.0`` (a Stata or Parquet 1.0 is the id or code 1)."""
     c = pl.col(col)
     if dtype.is_float():
         return pl.when(c.is_nan()).then(None).when(c == c.round(0)).then(c.cast(pl.Int64, strict=False).cast(pl.String)).otherwise(c.cast(pl.String))
@@ -57,13 +67,11 @@ def _as_text(col: str, dtype: pl.DataType) -> pl.Expr:
     return c.cast(pl.String)
 
 
-def _with_missing(text: pl.Expr, missing: tuple[str, ...]) -> pl.Expr:
-    return pl.when(text.is_in(list(missing))).then(None).otherwise(text) if missing else text
-
-
-def _is_missing(col: str, dtype: pl.DataType, missing: tuple[str, ...]) -> pl.Expr:
-    """True where the source value of ``col`` is one of the spec's ``missing`` codes."""
-    return _as_text(col, dtype).is_in(list(missing)).fill_null(False) if missing else pl.lit(False)
+def _is_missing(col: str, missing: tuple[str, ...]) -> pl.Expr:
+    """True where the source value of ``col`` is missing: null, empty, NaN, or one of the spec's
+    ``missing`` codes (compared as codes: ``code_key``)."""
+    key = code_key(pl.col(col))
+    return key.is_null() | key.is_in(list(missing)) if missing else key.is_null()
 
 
 def _mapping_exprs(m: Mapping, var: sv.Variable, schema: pl.Schema, spec: SurveySpec) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
@@ -80,24 +88,27 @@ def _mapping_exprs(m: Mapping, var: sv.Variable, schema: pl.Schema, spec: Survey
         expr = pl.col(EXPR_PREFIX + var.name)
         converted, issue = convert(expr, expr.cast(pl.String), var)
         for c in numeric:
-            unparsed = pl.col(c).is_not_null() & (pl.col(c).str.strip_chars() != "") & pl.col(c + NUMERIC_SUFFIX).is_null() & ~_is_missing(c, schema[c], m.missing)
+            unparsed = pl.col(c).is_not_null() & (pl.col(c).str.strip_chars() != "") & pl.col(c + NUMERIC_SUFFIX).is_null() & ~_is_missing(c, m.missing)
             issue = pl.when(unparsed).then(pl.lit("type_number")).otherwise(issue)
     else:
         assert m.source is not None
-        text = _with_missing(_as_text(m.source, schema[m.source]), m.missing)
+        # Missing stays missing: a null, empty or `missing:` value never reaches a recode.
+        present = ~_is_missing(m.source, m.missing)
+        text = pl.when(present).then(_as_text(m.source, schema[m.source]))
+        key = pl.when(present).then(code_key(pl.col(m.source)))
         shown = text
         if m.codes is not None:
             keys = list(m.codes)
-            mapped = text.replace_strict(keys, [m.codes[k] for k in keys], default=m.other, return_dtype=polars_dtype(var) if var.kind in ("flag", "code", "id") else None)
-            unmapped = text.is_not_null() & ~text.is_in(keys) & pl.lit(m.other is None)
-            converted, issue = convert(mapped, pl.when(~unmapped).then(text), var)
+            mapped = key.replace_strict(keys, [m.codes[k] for k in keys], default=m.other, return_dtype=polars_dtype(var) if var.kind in ("flag", "code", "id") else None)
+            unmapped = present & ~key.is_in(keys) & pl.lit(m.other is None)
+            converted, issue = convert(pl.when(present).then(mapped), pl.when(~unmapped).then(text), var)
             issue = pl.when(unmapped).then(pl.lit("code_not_in_spec")).otherwise(issue)
         elif m.rule == "positive":
             number = text.cast(pl.Float64, strict=False)
             converted = number > 0
             issue = pl.when(text.is_not_null() & number.is_null()).then(pl.lit("type_number"))
         elif m.in_codes is not None:
-            converted = pl.when(text.is_not_null()).then(text.is_in(list(m.in_codes)))
+            converted = pl.when(present).then(key.is_in(list(m.in_codes)))
             issue = none
         else:
             converted, issue = convert(text, shown, var)
@@ -140,7 +151,7 @@ def _evaluate_expressions(frame: pl.DataFrame, spec: SurveySpec) -> list[pl.Seri
         if m.expr is None:
             continue
         inputs = [
-            pl.when(_is_missing(c, frame.schema[c], m.missing)).then(None)
+            pl.when(_is_missing(c, m.missing)).then(None)
             .otherwise(pl.col(c + NUMERIC_SUFFIX) if c + NUMERIC_SUFFIX in frame.columns else pl.col(c)).alias(c)
             for c in m.source_columns()
         ]
@@ -228,6 +239,8 @@ def ingest_survey(spec: SurveySpec, raw: pl.DataFrame | None = None, *, source_f
     if raw is None:
         raw = read_survey_file(spec)
     shown_file = source_file or str(spec.data_file)
+    if raw.height == 0:
+        raise SourceError(shown_file, "the data file has no data rows", rule="rows_read")
     canonical, conversion_issues = harmonise_survey(raw, spec)
     rule_issues = validate_rows(canonical, person_schema({ROW_ID: pl.UInt32}), file=shown_file)
     # A value that failed conversion is null in the canonical frame; report the conversion,

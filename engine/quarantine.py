@@ -102,6 +102,18 @@ def column_check_issues(frame: pl.DataFrame, checks: dict[str, tuple[pl.Expr, pl
     )
 
 
+def top_rules(issues: pl.DataFrame, n: int = 3) -> str:
+    """The ``n`` most frequent (rule, column) pairs of ``issues`` with their rows, as
+    ``code_not_in_spec on sex (14,612), type_integer on age (3)``; ``and k more`` when there are
+    others."""
+    counts = (
+        issues.group_by("rule", "column").agg(pl.col("row_number").n_unique().alias("rows"))
+        .sort(["rows", "rule", "column"], descending=[True, False, False])
+    )
+    text = ", ".join(f"{r['rule']} on {r['column']} ({r['rows']:,})" for r in counts.head(n).iter_rows(named=True))
+    return text + (f", and {counts.height - n} more" if counts.height > n else "")
+
+
 def split_rows(frame: pl.DataFrame, issues: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Return (kept, quarantined): rows with at least one issue are quarantined whole."""
     bad = issues.select(pl.col("row_number").alias(ROW_ID)).unique()

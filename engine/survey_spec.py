@@ -19,7 +19,7 @@ import yaml
 
 from engine.errors import SpecError
 from engine.readers import detect_format
-from engine.typed_columns import FLAG_WORDS
+from engine.typed_columns import FLAG_WORDS, code_keys
 from schemas import survey_variables as sv
 
 SURVEY_KEYS_REQUIRED = ("id", "country", "year", "kind", "file")
@@ -33,6 +33,28 @@ MAPPING_KEYS = ("source", "codes", "other", "missing", "rule", "in", "expr", "va
 AMOUNT_PERIODS = {"year": 1, "month": 12, "week": 52, "day": 365}
 ABSENT = "absent"
 _ID = re.compile(r"^[A-Za-z0-9_]+$")
+_BOOL, _INT, _FLOAT = (f"tag:yaml.org,2002:{t}" for t in ("bool", "int", "float"))
+
+
+class SpecLoader(yaml.SafeLoader):
+    """Reads a spec with the scalars of YAML 1.2 (core schema): only ``true``/``false`` are
+    booleans, so codes written ``yes:``, ``no:``, ``on:``, ``off:``, ``y:``, ``n:`` stay the text
+    the data file holds (YAML 1.1, PyYAML's default, reads them as booleans); integers are
+    decimal (``010`` is 10, not octal 8); ``1_000`` and ``1:30`` stay text."""
+
+
+SpecLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _INT, _FLOAT)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+SpecLoader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+SpecLoader.add_implicit_resolver(_INT, re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
+SpecLoader.add_implicit_resolver(
+    _FLOAT,
+    re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+0123456789."),
+)
+SpecLoader.add_constructor(_INT, lambda loader, node: int(loader.construct_scalar(node)))
 
 
 @dataclass(frozen=True)
@@ -90,15 +112,9 @@ class SurveySpec:
 
 
 def code_text(value: Any) -> str | None:
-    """Normalise a code as text so that YAML keys, CSV text and Stata numbers compare equal:
-    ``1``, ``1.0`` and ``"1"`` all become ``"1"``."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+    """A code of the spec as it is compared with the data (``engine.typed_columns.code_key``):
+    ``1``, ``1.0`` and ``"01"`` all become ``"1"``, booleans ``"true"``/``"false"``."""
+    return code_keys([value])[0]
 
 
 def _expr_columns(expr: str) -> list[str]:
@@ -111,7 +127,7 @@ def load_spec(path: Path) -> SurveySpec:
     if not path.exists():
         raise SpecError(where, "spec file not found", rule="file_exists")
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=SpecLoader)
     except yaml.YAMLError as exc:
         raise SpecError(where, f"invalid YAML: {exc}", rule="yaml") from exc
     if not isinstance(doc, dict):
@@ -169,9 +185,9 @@ def load_spec(path: Path) -> SurveySpec:
         data_file=data_file,
         fmt=fmt,
         mappings=mappings,
-        psu_nested_in_strata=bool(design.get("psu_nested_in_strata", False)),
+        psu_nested_in_strata=_flag(where, "design.psu_nested_in_strata", design.get("psu_nested_in_strata", False)),
         vintage=None if survey.get("vintage") is None else str(survey["vintage"]),
-        synthetic=bool(survey.get("synthetic", False)),
+        synthetic=_flag(where, "survey.synthetic", survey.get("synthetic", False)),
         source=survey.get("source"),
         licence=survey.get("licence"),
         amounts_factor=AMOUNT_PERIODS[period],
@@ -181,6 +197,16 @@ def load_spec(path: Path) -> SurveySpec:
         known_issues=tuple(str(x) for x in (survey.get("known_issues") or ())),
         extra={k: survey[k] for k in ("notes",) if k in survey},
     )
+
+
+def _flag(where: str, key: str, value: Any) -> bool:
+    """A yes/no setting of the spec: true/false (or yes/no, 1/0)."""
+    if isinstance(value, bool):
+        return value
+    text = code_text(value)
+    if text is None or text.lower() not in FLAG_WORDS:
+        raise SpecError(where, f"'{key}' must be true or false", where=key, value=value, rule="type")
+    return FLAG_WORDS[text.lower()]
 
 
 def _no_unknown_keys(where: str, block: str, doc: dict, allowed: tuple[str, ...]) -> None:
@@ -247,6 +273,24 @@ def _canonical_code(where: str, name: str, value: Any) -> Any:
     return value
 
 
+def _code_map(where: str, name: str, codes: dict) -> dict[str, Any]:
+    """Source code (as compared, ``code_text``) -> canonical code. Two keys that are the same
+    number (``1`` and ``"01"``) must not map to different codes."""
+    out: dict[str, Any] = {}
+    written: dict[str, Any] = {}
+    for key, target in codes.items():
+        text, canonical = code_text(key), _canonical_code(where, name, target)
+        if text is None:
+            raise SpecError(where, "a source code cannot be empty (list missing values under 'missing:')", where=f"variables.{name}.codes", value=key, rule="mapping_form")
+        if text in out and out[text] != canonical:
+            raise SpecError(
+                where, f"source codes {written[text]!r} and {key!r} are the same code ({text}) but map to {out[text]!r} and {canonical!r}",
+                where=f"variables.{name}.codes", value=key, rule="mapping_form",
+            )
+        out[text], written[text] = canonical, key
+    return out
+
+
 def _parse_mapping(where: str, name: str, entry: Any) -> Mapping:
     var = sv.BY_NAME[name]
     loc = f"variables.{name}"
@@ -285,7 +329,7 @@ def _parse_mapping(where: str, name: str, entry: Any) -> Mapping:
     if codes is not None:
         if not isinstance(codes, dict) or not codes:
             raise SpecError(where, "'codes' must map source codes to canonical codes", where=loc, value=codes, rule="mapping_form")
-        codes = {code_text(k): _canonical_code(where, name, v) for k, v in codes.items()}
+        codes = _code_map(where, name, codes)
     other = entry.get("other")
     if other is not None:
         if codes is None:

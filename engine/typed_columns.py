@@ -14,17 +14,44 @@ from schemas.survey_variables import Variable
 from schemas.tables import polars_dtype
 
 FLAG_WORDS = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False}
+# Integers with at most 2^53 in magnitude are exact in Float64: beyond, a float code stays text.
+_EXACT_INTEGER = 2.0**53
+
+
+def code_key(value: pl.Expr) -> pl.Expr:
+    """A code as the spec and the data file are compared: trimmed text, null when empty or NaN;
+    a value that reads as a finite number becomes the text of that number, so that numbers
+    compare by value whatever the file stores (``1``, ``1.0``, ``"01"``, ``" 1 "``, ``1e0`` ->
+    ``"1"``; ``2.50`` -> ``"2.5"``). Integers keep every digit (no detour through Float64).
+    The spec's codes go through the same expression (``code_keys``)."""
+    text = value.cast(pl.String).str.strip_chars()
+    integer = text.str.replace(r"\.0*$", "").cast(pl.Int64, strict=False)
+    number = text.cast(pl.Float64, strict=False)
+    whole = number.is_finite() & (number == number.round(0)) & (number.abs() < _EXACT_INTEGER)
+    return (
+        pl.when((text == "") | number.is_nan()).then(None)
+        .when(integer.is_not_null()).then(integer.cast(pl.String))
+        .when(whole).then(number.cast(pl.Int64, strict=False).cast(pl.String))
+        .when(number.is_finite()).then(number.cast(pl.String))
+        .otherwise(text)
+    )
+
+
+def code_keys(values: list) -> list[str | None]:
+    """``code_key`` of Python values (a spec's codes): booleans as ``true``/``false``, numbers and
+    text as above."""
+    texts = [None if v is None else ("true" if v else "false") if isinstance(v, bool) else repr(v) if isinstance(v, float) else str(v) for v in values]
+    return pl.DataFrame({"code": texts}, schema={"code": pl.String}).select(code_key(pl.col("code"))).to_series().to_list()
 
 
 def convert(value: pl.Expr, shown: pl.Expr, var: Variable) -> tuple[pl.Expr, pl.Expr]:
     """Convert ``value`` to the type of ``var``. ``shown`` is the original value (null when
     missing). Returns (converted, issue rule or null)."""
     dtype = polars_dtype(var)
-    if var.kind in ("id", "code"):
-        text = value.cast(pl.String)
-        if var.kind == "code":
-            text = text.str.strip_chars()
-        return text, pl.lit(None, dtype=pl.String)
+    if var.kind == "id":  # a whole number exported with decimals (R, Stata: 12.0) is the id 12
+        return value.cast(pl.String).str.replace(r"^([-+]?[0-9]+)\.0+$", "${1}"), pl.lit(None, dtype=pl.String)
+    if var.kind == "code":
+        return value.cast(pl.String).str.strip_chars(), pl.lit(None, dtype=pl.String)
     if var.kind == "flag":
         text = value.cast(pl.String).str.to_lowercase().str.strip_chars()
         text = pl.when(text == "1.0").then(pl.lit("1")).when(text == "0.0").then(pl.lit("0")).otherwise(text)

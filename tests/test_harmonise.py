@@ -6,11 +6,11 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from engine.errors import SourceError
+from engine.errors import AllRowsQuarantined, SourceError
 from engine.harmonise import ingest_survey
 from engine.survey_spec import load_spec
 from schemas import survey_variables as sv
-from tests.conftest import SOURCE_COLUMNS, SOURCE_ROWS, source_frame, write_survey
+from tests.conftest import BASE_SPEC, SOURCE_COLUMNS, SOURCE_ROWS, source_frame, write_survey
 
 
 def _ingest(tmp_path, spec_dict, frame=None, ext=".csv"):
@@ -205,3 +205,18 @@ def test_missing_data_file(tmp_path, spec_dict):
     with pytest.raises(SourceError) as info:
         ingest_survey(load_spec(path))
     assert info.value.rule == "file_exists" and "data.csv" in info.value.file
+
+
+def test_a_survey_without_a_kept_row_fails_with_its_rules(tmp_path, spec_dict):
+    """No row kept: ``require_rows_kept`` names the most frequent rules with their row counts;
+    a file with a header and no data row fails as such (before: an error about an expression)."""
+    spec_dict["variables"]["sex"] = {"source": "sx", "codes": {"male": "M", "female": "F"}}
+    res = _ingest(tmp_path / "codes", spec_dict, frame=_bad(2, age="abc"))
+    assert (res.rows_read, res.rows_kept, res.quarantined_rows) == (8, 0, 8)
+    with pytest.raises(AllRowsQuarantined) as info:
+        res.require_rows_kept("data.csv")
+    assert str(info.value) == "data.csv: 8 of 8 rows quarantined: code_not_in_spec on sex (8), type_integer on age (1) [rule: rows_kept]"
+    with pytest.raises(SourceError) as info:
+        _ingest(tmp_path / "empty", spec_dict, frame=source_frame().head(0))
+    assert info.value.rule == "rows_read" and "no data rows" in str(info.value)
+    _ingest(tmp_path / "fine", BASE_SPEC).require_rows_kept("data.csv")  # rows kept: no error

@@ -21,6 +21,7 @@ from assets.source_steps import PARTITIONED_TABLES
 from engine.store import ParquetStore
 from engine.survey_spec import load_spec
 from pipelines.runner import run_all
+from pipelines.summary import build_summary, format_summary
 from schemas import ssi_tables as st
 from schemas.survey_persons import person_schema
 from schemas.tables import schema_for
@@ -49,10 +50,22 @@ def _broken_return(input_dir):
     write_return(input_dir, "KEN_2021", workbook=False, tables={k: v for k, v in TABLES.items() if k != "Schemes"})
 
 
+def _all_quarantined_survey(input_dir):
+    """Sex coded male/female in the spec but 1/2 in the file: all 8 rows are quarantined (the
+    first also for its age)."""
+    spec = yaml.safe_load(yaml.safe_dump(BASE_SPEC))
+    spec["survey"]["id"] = "ALL_LFS_2021"
+    spec["variables"]["sex"] = {"source": "sx", "codes": {"male": "M", "female": "F"}}
+    rows = [list(r) for r in SOURCE_ROWS]
+    rows[0][SOURCE_COLUMNS.index("age")] = 130
+    write_survey(input_dir, spec, pl.DataFrame(rows, schema=SOURCE_COLUMNS, orient="row"))
+
+
 def test_broken_sources_fail_alone(dirs):
     input_dir, output_dir = dirs
     _broken_survey(input_dir)
     _broken_return(input_dir)
+    _all_quarantined_survey(input_dir)
     with dg.instance_for_test() as instance:
         outcomes = run_all(instance, input_dir, progress=lambda _: None)
         by_key = {(o.job, o.partition): o for o in outcomes}
@@ -61,7 +74,7 @@ def test_broken_sources_fail_alone(dirs):
         assert by_key[("context_job", None)].success
         assert not by_key[("survey_job", "BAD_LFS_2021")].success
         assert not by_key[("ssi_job", "KEN_2021")].success
-        assert set(instance.get_dynamic_partitions("surveys")) == {"TST_HIES_2021", "BAD_LFS_2021"}
+        assert set(instance.get_dynamic_partitions("surveys")) == {"TST_HIES_2021", "BAD_LFS_2021", "ALL_LFS_2021"}
 
         # the good partition's checks are recorded in the instance (what the UI shows)
         key = dg.AssetKey(["staging", "survey_persons"])
@@ -70,11 +83,33 @@ def test_broken_sources_fail_alone(dirs):
 
     store = ParquetStore(output_dir)
     failures = {r["source_id"]: r for r in store.read_json_records("failures")}
-    assert set(failures) == {"BAD_LFS_2021", "KEN_2021"}
+    assert set(failures) == {"BAD_LFS_2021", "KEN_2021", "ALL_LFS_2021"}
     assert "age_in_years" in failures["BAD_LFS_2021"]["message"] and failures["BAD_LFS_2021"]["where"] == "variables.age"
     assert failures["KEN_2021"]["rule"] == "required_table" and "Schemes" in failures["KEN_2021"]["message"]
     assert store.partitions("staging", "survey_persons") == ["TST_HIES_2021"]
     assert store.partitions("staging", "ssi_coverage") == ["GHA_2022"]
+
+    # Every row quarantined: the survey fails in staging with its top rules and counts (before:
+    # IndexError and FileNotFoundError in the estimation steps, its quarantine and record
+    # deleted, the run totals without its rows), keeping its quarantine table and record.
+    assert [s.split(":")[0] for s in by_key[("survey_job", "ALL_LFS_2021")].failed_steps] == ["staging__survey_persons"]
+    failure = failures["ALL_LFS_2021"]
+    assert failure["message"] == (
+        "surveys/ALL_LFS_2021/data.csv: 8 of 8 rows quarantined: code_not_in_spec on sex (8), "
+        "less_than_or_equal_to(120) on age (1) [rule: rows_kept]"
+    )
+    assert failure["step"] == "staging/survey_persons"
+    quarantine = pl.read_parquet(store.quarantine_path("survey", "ALL_LFS_2021"))
+    assert quarantine.height == 9 and quarantine["row_number"].n_unique() == 8
+    record = {r["source_id"]: r for r in store.read_json_records("sources", "survey")}["ALL_LFS_2021"]
+    assert (record["rows_read"], record["rows_kept"], record["rows_quarantined"]) == (8, 0, 8)
+    summary = build_summary(store, outcomes, input_dir=input_dir, dagster_home=input_dir)
+    assert summary["totals"]["rows_quarantined"] == 8 and summary["totals"]["sources_left_out"] == 3
+    assert summary["totals"]["rows_read"] == summary["totals"]["rows_kept"] + summary["totals"]["rows_quarantined"]
+    assert "  survey ALL_LFS_2021: surveys/ALL_LFS_2021/data.csv: 8 of 8 rows quarantined" in format_summary(summary)
+    published = store.read("publication", "sources").filter(pl.col("source_id") == "ALL_LFS_2021")
+    assert published.select("status", "rows_read", "rows_kept", "rows_quarantined").rows() == [("left_out", 8, 0, 8)]
+    assert store.read("publication", "quarantine").filter(pl.col("source_id") == "ALL_LFS_2021").height == 9
 
 
 def test_removed_sources_leave_the_outputs_and_the_publication(dirs):
@@ -239,3 +274,4 @@ def test_ssi_inventory_and_legal_provisions_carry_their_checks(tmp_path):
         legal = store.write(res.legal_provisions, "staging", "ssi_legal_provisions", name)
         assert schema_result(ssi_staging.SCHEMES, schemes.path, schema_for(st.SCHEMES_COLUMNS, name="ssi_schemes", unique=list(st.SCHEMES_KEY))).passed
         assert schema_result(ssi_staging.LEGAL, legal.path, schema_for(st.LEGAL_COLUMNS, name="ssi_legal_provisions", unique=list(st.LEGAL_KEY))).passed, name
+

@@ -39,30 +39,33 @@ def survey_persons(context: dg.AssetExecutionContext, pipeline: PipelineResource
         spec = load_spec(pipeline.input_path / "surveys" / survey_id / SPEC_FILE)
         raw = store.read("raw", "survey_file", survey_id)
         context.log.info(f"{survey_id}: harmonising {raw.height:,} rows x {raw.width} columns")
-        result = ingest_survey(spec, raw, source_file=relative(spec.data_file, pipeline.input_path))
-        written = store.write(result.persons, "staging", "survey_persons", survey_id)
+        shown_file = relative(spec.data_file, pipeline.input_path)
+        result = ingest_survey(spec, raw, source_file=shown_file)
         quarantine = store.write_quarantine(result.quarantine, "survey", survey_id)
-    source = discover_surveys(pipeline.input_path).get(survey_id)
-    store.write_json(
-        "sources", "survey", survey_id,
-        {
-            "source_kind": "survey",
-            "source_id": survey_id,
-            "country": spec.country,
-            "year": spec.year,
-            "survey_kind": spec.kind,
-            "files": source.file_records(pipeline.input_path) if source else [],
-            "fingerprint": source.fingerprint() if source else None,
-            "vintage": spec.vintage,
-            "synthetic": spec.synthetic,
-            "absent_variables": list(spec.absent),
-            "rows_read": result.rows_read,
-            "rows_kept": result.rows_kept,
-            "rows_quarantined": result.quarantined_rows,
-            "run_id": context.run_id,
-            "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        },
-    )
+        source = discover_surveys(pipeline.input_path).get(survey_id)
+        store.write_json(
+            "sources", "survey", survey_id,
+            {
+                "source_kind": "survey",
+                "source_id": survey_id,
+                "country": spec.country,
+                "year": spec.year,
+                "survey_kind": spec.kind,
+                "files": source.file_records(pipeline.input_path) if source else [],
+                "fingerprint": source.fingerprint() if source else None,
+                "vintage": spec.vintage,
+                "synthetic": spec.synthetic,
+                "absent_variables": list(spec.absent),
+                "rows_read": result.rows_read,
+                "rows_kept": result.rows_kept,
+                "rows_quarantined": result.quarantined_rows,
+                "run_id": context.run_id,
+                "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            },
+        )
+        # a survey without a kept row fails here, keeping its quarantine and record
+        result.require_rows_kept(shown_file)
+        written = store.write(result.persons, "staging", "survey_persons", survey_id)
     context.log.info(
         f"{survey_id}: {result.rows_read:,} rows read, {result.rows_kept:,} kept, {result.quarantined_rows:,} quarantined "
         f"in {time.perf_counter() - started:.1f}s"

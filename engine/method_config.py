@@ -18,13 +18,15 @@ Every output row records the edition it was computed with (``method_edition``), 
 from __future__ import annotations
 
 import hashlib
+import importlib.resources
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+# The ``config`` package: the project folder in a clone or editable install, site-packages from a wheel.
+CONFIG_DIR = Path(importlib.resources.files("config"))
 METHODS_DIR = CONFIG_DIR / "methods"
 
 

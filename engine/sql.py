@@ -13,6 +13,7 @@ relations, never as file paths inside the SQL.
 
 from __future__ import annotations
 
+import importlib.resources
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,8 @@ from typing import Any, Mapping
 import duckdb
 import polars as pl
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+# The ``sql`` package: the project folder in a clone or editable install, site-packages from a wheel.
+SQL_DIR = Path(importlib.resources.files("sql"))
 _BLOCK = re.compile(r"^--\s*name:\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\[view\])?\s*$", re.MULTILINE)
 
 

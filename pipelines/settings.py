@@ -4,6 +4,8 @@ Input and output directories come from ``SP_INPUT_DIR`` / ``SP_OUTPUT_DIR`` (or 
 ``--input`` / ``--output``), defaulting to ``data/raw`` and ``output`` in the project folder.
 Dagster's own storage (runs, events, check results) lives in ``DAGSTER_HOME``, defaulting to
 ``.dagster_home`` in the project folder so that the UI shows the runs the main command made.
+The project folder is the clone the code runs from (it holds ``pyproject.toml``); when the
+project is installed from a wheel, it is the current directory.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+_SOURCE_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = _SOURCE_DIR if (_SOURCE_DIR / "pyproject.toml").is_file() else Path.cwd()
 DEFAULT_INPUT_DIR = PROJECT_DIR / "data" / "raw"
 DEFAULT_OUTPUT_DIR = PROJECT_DIR / "output"
 DEFAULT_DAGSTER_HOME = PROJECT_DIR / ".dagster_home"

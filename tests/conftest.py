@@ -9,6 +9,8 @@ import polars as pl
 import pytest
 import yaml
 
+from tests.tiers import mark_tiers
+
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 # A small survey in source coding, as a national statistics office might deliver it.
@@ -92,3 +94,8 @@ def write_survey(input_dir: Path, spec: dict | None = None, frame: pl.DataFrame 
 @pytest.fixture
 def spec_dict() -> dict:
     return yaml.safe_load(yaml.safe_dump(BASE_SPEC))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test is ``unit`` or ``integration`` by its module (tests/tiers.py)."""
+    mark_tiers(items)

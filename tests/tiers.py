@@ -1,0 +1,60 @@
+"""The two test tiers, set on every collected test by its module (``tests/conftest.py``).
+
+* ``integration``: the module uses the Dagster wiring: it imports ``dagster``, ``pipelines`` or
+  ``assets`` (anywhere in the module, or through a helper module of ``tests/``), or runs one of
+  the ``pipelines`` modules in a subprocess (a string such as ``"pipelines.cli"``: the main
+  command, the webserver);
+* ``unit``: every other module: engine, SQL, specs, schemas and the synthetic generator, tested
+  directly. ``python tasks.py test -m unit`` runs this fast tier alone.
+
+``slow`` (whole-pipeline runs, the webserver, the wheel install) is set by hand and combines with
+either tier. A new test module lands in the right tier without being listed anywhere.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+TESTS_DIR = Path(__file__).resolve().parent
+WIRING = frozenset({"dagster", "pipelines", "assets"})
+PIPELINE_MODULE = re.compile(r"pipelines(\.[A-Za-z_]\w*)+")
+
+
+def _imported(tree: ast.AST) -> list[str]:
+    """Module names the code imports, and ``pipelines.*`` module names it spells in strings."""
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.append(node.module)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and PIPELINE_MODULE.fullmatch(node.value):
+            names.append(node.value)
+    return names
+
+
+def uses_wiring(path: Path, seen: frozenset[Path] = frozenset()) -> bool:
+    """True when the module at ``path`` (or a ``tests.*`` helper it imports) uses the wiring."""
+    for name in _imported(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        top, _, rest = name.partition(".")
+        if top in WIRING:
+            return True
+        helper = TESTS_DIR / f"{rest.replace('.', '/')}.py"
+        if top == "tests" and helper.is_file() and helper not in seen | {path} and uses_wiring(helper, seen | {path}):
+            return True
+    return False
+
+
+@cache
+def tier(path: Path) -> str:
+    return "integration" if uses_wiring(path.resolve()) else "unit"
+
+
+def mark_tiers(items: list[pytest.Item]) -> None:
+    for item in items:
+        item.add_marker(tier(item.path))

@@ -68,8 +68,21 @@ def wheel(tmp_path_factory) -> Path:
         shutil.copytree(ROOT / folder, src / folder, ignore=shutil.ignore_patterns("__pycache__"))
     dist = tmp_path_factory.mktemp("dist")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--disable-pip-version-check", "-q", "-w", str(dist), str(src)],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--disable-pip-version-check",
+            "-q",
+            "-w",
+            str(dist),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     (built,) = dist.glob("*.whl")
     return built
@@ -91,11 +104,31 @@ def test_installed_wheel_finds_its_data_and_loads_the_definitions(wheel, tmp_pat
     venv.create(env_dir, with_pip=False)
     python = env_dir / "bin" / "python"
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", "--disable-pip-version-check", "-q", str(wheel)],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--disable-pip-version-check",
+            "-q",
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
-    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                               check=True, capture_output=True, text=True).stdout.strip())
+    site = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
     locked = dict.fromkeys([sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])
     (site / "zz_locked_dependencies.pth").write_text("\n".join(locked) + "\n", encoding="utf-8")
     work = tmp_path / "work"
@@ -120,5 +153,7 @@ def test_installed_wheel_finds_its_data_and_loads_the_definitions(wheel, tmp_pat
     for name, keys in found["jobs"].items():
         assert keys == sorted(k.to_user_string() for k in defs.resolve_job_def(name).asset_layer.selected_asset_keys)
 
-    script = subprocess.run([str(env_dir / "bin" / "sp-pipeline"), "--help"], cwd=work, env=env, capture_output=True, text=True)
+    script = subprocess.run(
+        [str(env_dir / "bin" / "sp-pipeline"), "--help"], cwd=work, env=env, capture_output=True, text=True
+    )
     assert script.returncode == 0 and "run the whole pipeline" in script.stdout

@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("SP_VENV", ROOT / ".venv"))
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+PYSPARK_PANDAS_WARNING = "ignore:PySpark does not yet fully support pandas:FutureWarning"
 
 
 def _install_stamp() -> Path:
@@ -57,6 +58,9 @@ def main(argv: list[str]) -> int:
     ensure_environment()
     command, rest = argv[0], argv[1:]
     env = dict(os.environ, GX_ANALYTICS_ENABLED="false", PYTHONDONTWRITEBYTECODE="1")
+    # pandera imports pyspark.pandas when pyspark (the spark extra) is installed, and pyspark warns
+    # about pandas 3 in every process: a module the project does not use.
+    env["PYTHONWARNINGS"] = ",".join(filter(None, [env.get("PYTHONWARNINGS"), PYSPARK_PANDAS_WARNING]))
     if command == "pipeline":
         cmd = [str(PYTHON), "-m", "pipelines.cli", "run", *rest]
     elif command == "ui":

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_webserver import STARTUP_SECONDS, _free_port
+from tests.dagster_services import STARTUP_SECONDS, free_port
 
 PROJECT = Path(__file__).resolve().parent.parent
 STOP_SECONDS = 90
@@ -61,7 +61,7 @@ def _group(pgid: int) -> set[int]:
 @pytest.mark.skipif(os.name != "posix", reason="process groups and /proc are POSIX/Linux")
 @pytest.mark.parametrize(("sig", "to_group"), [(signal.SIGINT, True), (signal.SIGTERM, False)], ids=["ctrl-c", "sigterm"])
 def test_ui_stops_with_all_its_children(tmp_path, sig, to_group):
-    port = _free_port()
+    port = free_port()
     log_path = tmp_path / "ui.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(

@@ -4,7 +4,10 @@
 * ``survey_job``: one survey partition, from its raw file to its estimates;
 * ``ssi_job``: one SSI return partition, from its workbook to its canonical tables;
 * ``publication_job``: the country-level indicators and publication tables, recomputed in one
-  vectorised step over every country from whatever partitions exist.
+  vectorised step over every country from whatever partitions exist;
+* ``survey_spark_job``: one survey partition's estimation (``indicators/survey_estimates`` and
+  its gaps) run on Apache Spark instead of DuckDB: same SQL, transpiled, same Parquet outputs
+  (engine/spark.py); for a survey too large for one machine, after ``survey_job`` staged it.
 
 Selections are derived from the assets' partitions and groups, so a new asset lands in the
 right job without editing this file.
@@ -22,6 +25,8 @@ CONTEXT_JOB = "context_job"
 SURVEY_JOB = "survey_job"
 SSI_JOB = "ssi_job"
 PUBLICATION_JOB = "publication_job"
+SURVEY_SPARK_JOB = "survey_spark_job"
+SURVEY_ESTIMATES = dg.AssetKey(["indicators", "survey_estimates"])
 
 
 def _keys(assets: Sequence[dg.AssetsDefinition], *, partitions: dg.PartitionsDefinition | None, groups: set[str]) -> list[dg.AssetKey]:
@@ -65,4 +70,17 @@ def build_jobs(assets: Sequence[dg.AssetsDefinition]) -> list[dg.UnresolvedAsset
             description="Country-level indicators and publication tables over every country.",
         ),
     ]
+    estimation = [k for a in assets if SURVEY_ESTIMATES in a.keys for k in a.keys]
+    if estimation:
+        jobs.append(
+            dg.define_asset_job(
+                SURVEY_SPARK_JOB,
+                selection=dg.AssetSelection.assets(*estimation),
+                partitions_def=SURVEYS,
+                config={"resources": {"pipeline": {"config": {"survey_engine": "spark"}}}},
+                tags={"sp/workload": "survey"},
+                description="One survey's estimation on Apache Spark (SP_SPARK_MASTER, default local): the SQL of sql/ transpiled by sqlglot, "
+                            "the same Parquet outputs as survey_job. Needs the staged persons of the partition (survey_job) and the spark extra.",
+            )
+        )
     return jobs

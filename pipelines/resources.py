@@ -25,6 +25,7 @@ class PipelineResource(dg.ConfigurableResource):
     duckdb_threads: int = 0
     duckdb_temp_directory: str = ""
     editions: dict[str, str] = {}
+    survey_engine: str = ""
 
     @property
     def input_path(self) -> Path:
@@ -53,6 +54,24 @@ class PipelineResource(dg.ConfigurableResource):
         threads (1 by default: reproducible sums)."""
         base = self.duckdb()
         return DuckDBSettings(memory_limit=base.memory_limit, threads=settings.estimation_threads(), temp_directory=base.temp_directory)
+
+    def survey_estimation_engine(self) -> str:
+        """``duckdb`` or ``spark``: this field, else ``SP_SURVEY_ENGINE``, else ``duckdb``."""
+        engine = self.survey_engine or settings.survey_engine()
+        if engine not in ("duckdb", "spark"):
+            raise ValueError(f"survey engine must be 'duckdb' or 'spark', got {engine!r}")
+        return engine
+
+    def survey_estimation_connection(self):
+        """The connection the survey estimation runs its SQL in (use it in a ``with`` block): an
+        in-memory DuckDB with ``estimation_duckdb()`` limits, or for the ``spark`` engine an
+        ``engine.spark.SparkConnection`` on the process's Spark session (the same SQL,
+        transpiled by sqlglot, giving the same outputs)."""
+        if self.survey_estimation_engine() == "spark":
+            from engine.spark import spark_connection
+
+            return spark_connection()
+        return self.estimation_duckdb().connect()
 
     def method(self, family: str) -> MethodEdition:
         chosen = self.editions.get(family) or settings.method_editions().get(family)

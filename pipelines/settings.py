@@ -50,6 +50,12 @@ def estimation_threads() -> int:
     return int(os.environ.get("SP_ESTIMATION_THREADS", "1"))
 
 
+def survey_engine() -> str:
+    """Where the survey estimation SQL runs: ``duckdb`` (default) or ``spark`` (``SP_SURVEY_ENGINE``;
+    Spark's master from ``SP_SPARK_MASTER``, see engine/spark.py)."""
+    return os.environ.get("SP_SURVEY_ENGINE", "duckdb")
+
+
 def duckdb_temp_directory() -> Path | None:
     """``SP_DUCKDB_TEMP_DIR`` when set; otherwise the resource spills under its own output
     directory (see ``PipelineResource.duckdb``)."""

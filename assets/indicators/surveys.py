@@ -58,7 +58,7 @@ def survey_estimates(context: dg.AssetExecutionContext, pipeline: PipelineResour
         persons_path = store.table_path("staging", "survey_persons", survey_id)
         first = pl.scan_parquet(persons_path).select("country", "year").head(1).collect()
         country, year = first["country"][0], int(first["year"][0])
-        with pipeline.estimation_duckdb().connect() as con:
+        with pipeline.survey_estimation_connection() as con:
             result = estimate_survey(
                 con,
                 str(persons_path),
@@ -82,6 +82,7 @@ def survey_estimates(context: dg.AssetExecutionContext, pipeline: PipelineResour
             "reliability": dg.MetadataValue.json(dict(zip(flags["reliability"].to_list(), flags["len"].to_list())) if flags.height else {}),
             "country": country,
             "year": year,
+            "engine": pipeline.survey_estimation_engine(),
             "path": dg.MetadataValue.path(str(estimates.path)),
         },
     )

@@ -14,6 +14,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import yaml
+
 PROJECT = Path(__file__).resolve().parent.parent
 STARTUP_SECONDS = 240  # a slow, shared 2-core machine needs well over a minute to load the code
 BIND_ERRORS = ("address already in use", "errno 98", "could not bind")
@@ -177,3 +179,65 @@ def run_errors(gql: GraphQL, run_id: str) -> list[str]:
         elif e["__typename"] == "RunFailureEvent":
             out.append(e["message"])
     return out
+
+
+class Deployment:
+    """A production-like setup on this machine: a gRPC code server (the Dockerfile's command on
+    127.0.0.1, found through a copy of deploy/workspace.yaml), the daemon and the webserver, all
+    on one DAGSTER_HOME holding ``instance_yaml`` (e.g. deploy/dagster.yaml) and the storage
+    settings in ``pg_env`` (``DAGSTER_PG_*``)."""
+
+    def __init__(self, base: Path, pg_env: dict, input_dir: Path, output_dir: Path, instance_yaml: str):
+        self.base = base
+        self.home = base / "home"
+        self.home.mkdir()
+        (self.home / "dagster.yaml").write_text(instance_yaml)
+        self.input_dir, self.output_dir = input_dir, output_dir
+        self.env = dict(
+            os.environ, **pg_env, DAGSTER_HOME=str(self.home), DAGSTER_COMPUTE_LOG_DIR=str(base / "compute_logs"),
+            SP_INPUT_DIR=str(input_dir), SP_OUTPUT_DIR=str(output_dir), GX_ANALYTICS_ENABLED="false",
+        )
+        # deploy/workspace.yaml names the code server's host and port in the cluster; here it runs on 127.0.0.1
+        workspace = yaml.safe_load((PROJECT / "deploy" / "workspace.yaml").read_text())
+        (server,) = [entry["grpc_server"] for entry in workspace["load_from"]]
+        server.update(host="127.0.0.1", port=free_port())
+        self.workspace = base / "workspace.yaml"
+        self.workspace.write_text(yaml.safe_dump(workspace))
+        self.code_server_address = server
+        self.code_server: Service | None = None
+        self.started: list[Service] = []
+        self.gql: GraphQL | None = None
+        self.daemon: Service | None = None
+
+    def start_code_server(self) -> None:
+        port = self.code_server_address["port"]
+        command = [sys.executable, "-m", "dagster", "api", "grpc", "-m", "pipelines.definitions", "-h", "127.0.0.1", "-p", str(port)]
+        self.code_server = Service(command, self.env, self.base / "code_server.log")
+        self.started.append(self.code_server)
+        wait_for_code_server(self.code_server, "127.0.0.1", port)
+
+    def start_ui_and_daemon(self, generation: int = 1) -> None:
+        target = ["-w", str(self.workspace)]
+        self.gql = start_webserver(self.env, self.base, target, self.started)
+        self.daemon = start_daemon(self.env, self.base, target, self.started, name=f"daemon{generation}")
+        wait_for_code_location(self.gql)
+
+    def restart_ui_and_daemon(self) -> None:
+        for service in [s for s in self.started if s is self.daemon or "webserver" in s.log_path.name]:
+            service.stop()
+            self.started.remove(service)
+        self.start_ui_and_daemon(generation=2)
+
+    def add_partitions(self, name: str, keys: list[str]) -> None:
+        repo = repository(self.gql)
+        for key in keys:
+            added = self.gql(
+                """mutation($repo: RepositorySelector!, $name: String!, $key: String!) {
+                     addDynamicPartition(repositorySelector: $repo, partitionsDefName: $name, partitionKey: $key) { __typename } }""",
+                {"repo": repo, "name": name, "key": key},
+            )["addDynamicPartition"]
+            assert added["__typename"] == "AddDynamicPartitionSuccess", added
+
+    def stop(self) -> None:
+        for service in reversed(self.started):
+            service.stop()

@@ -14,8 +14,6 @@ read through the restarted webserver is the one from before; the outputs are wri
 from __future__ import annotations
 
 import os
-import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,10 +21,7 @@ import yaml
 
 from engine.store import ParquetStore
 from tests.conftest import BASE_SPEC, write_survey
-from tests.dagster_services import (
-    PROJECT, Service, free_port, launch_run, repository, start_daemon, start_webserver,
-    run_errors, wait_for_code_location, wait_for_code_server, wait_for_runs,
-)
+from tests.dagster_services import PROJECT, Deployment, launch_run, repository, run_errors, wait_for_runs
 from tests.pipeline_inputs import write_minimal_inputs
 from tests.postgres_server import PostgresServer, PostgresUnavailable
 
@@ -73,59 +68,6 @@ def postgres():
         yield server
 
 
-class Deployment:
-    """Code server, daemon and webserver on one DAGSTER_HOME holding deploy/dagster.yaml."""
-
-    def __init__(self, base: Path, postgres: PostgresServer):
-        self.base = base
-        self.home = base / "home"
-        self.home.mkdir()
-        shutil.copy(DEPLOY / "dagster.yaml", self.home / "dagster.yaml")
-        self.input_dir = write_minimal_inputs(base / "in")
-        for survey_id in SURVEYS[1:]:
-            spec = yaml.safe_load(yaml.safe_dump(BASE_SPEC))
-            spec["survey"]["id"] = survey_id
-            write_survey(self.input_dir, spec)
-        self.output_dir = base / "out"
-        self.env = dict(
-            os.environ, **postgres.env(), DAGSTER_HOME=str(self.home), DAGSTER_COMPUTE_LOG_DIR=str(base / "compute_logs"),
-            SP_INPUT_DIR=str(self.input_dir), SP_OUTPUT_DIR=str(self.output_dir), GX_ANALYTICS_ENABLED="false",
-        )
-        # deploy/workspace.yaml names the code server's host and port in the cluster; here it runs on 127.0.0.1
-        workspace = yaml.safe_load((DEPLOY / "workspace.yaml").read_text())
-        (server,) = [entry["grpc_server"] for entry in workspace["load_from"]]
-        server.update(host="127.0.0.1", port=free_port())
-        self.workspace = base / "workspace.yaml"
-        self.workspace.write_text(yaml.safe_dump(workspace))
-        self.code_server = server
-        self.started: list[Service] = []
-        self.gql = None
-        self.daemon: Service | None = None
-
-    def start_code_server(self) -> None:
-        # the Dockerfile's command, bound to 127.0.0.1
-        command = [sys.executable, "-m", "dagster", "api", "grpc", "-m", "pipelines.definitions", "-h", "127.0.0.1", "-p", str(self.code_server["port"])]
-        service = Service(command, self.env, self.base / "code_server.log")
-        self.started.append(service)
-        wait_for_code_server(service, "127.0.0.1", self.code_server["port"])
-
-    def start_ui_and_daemon(self, generation: int) -> None:
-        target = ["-w", str(self.workspace)]
-        self.gql = start_webserver(self.env, self.base, target, self.started)
-        self.daemon = start_daemon(self.env, self.base, target, self.started, name=f"daemon{generation}")
-        wait_for_code_location(self.gql)
-
-    def restart_ui_and_daemon(self) -> None:
-        for service in [s for s in self.started if s is self.daemon or "webserver" in s.log_path.name]:
-            service.stop()
-            self.started.remove(service)
-        self.start_ui_and_daemon(generation=2)
-
-    def stop(self) -> None:
-        for service in reversed(self.started):
-            service.stop()
-
-
 RUNS = """{ runsOrError(limit: 100) { ... on Runs { results { runId jobName status tags { key value } } } } }"""
 
 
@@ -136,20 +78,19 @@ def _history(gql) -> dict[str, tuple[str, str, str | None]]:
 
 @pytest.mark.slow
 def test_pipeline_on_the_production_instance(postgres, tmp_path, monkeypatch):
-    deployment = Deployment(tmp_path, postgres)
+    input_dir = write_minimal_inputs(tmp_path / "in")
+    for survey_id in SURVEYS[1:]:
+        spec = yaml.safe_load(yaml.safe_dump(BASE_SPEC))
+        spec["survey"]["id"] = survey_id
+        write_survey(input_dir, spec)
+    deployment = Deployment(tmp_path, postgres.env(), input_dir, tmp_path / "out", (DEPLOY / "dagster.yaml").read_text())
     try:
         deployment.start_code_server()
-        deployment.start_ui_and_daemon(generation=1)
+        deployment.start_ui_and_daemon()
         gql = deployment.gql
         repo = repository(gql)
-        for name, keys in (("surveys", SURVEYS), ("ssi_returns", ["GHA_2022"])):
-            for key in keys:
-                added = gql(
-                    """mutation($repo: RepositorySelector!, $name: String!, $key: String!) {
-                         addDynamicPartition(repositorySelector: $repo, partitionsDefName: $name, partitionKey: $key) { __typename } }""",
-                    {"repo": repo, "name": name, "key": key},
-                )["addDynamicPartition"]
-                assert added["__typename"] == "AddDynamicPartitionSuccess", added
+        deployment.add_partitions("surveys", SURVEYS)
+        deployment.add_partitions("ssi_returns", ["GHA_2022"])
 
         context = launch_run(gql, repo, "context_job", run_config=IN_PROCESS)
         assert wait_for_runs(gql, [context], RUN_SECONDS) == {context: "SUCCESS"}, run_errors(gql, context)

@@ -23,7 +23,7 @@ DEFINITIONS = {"legacy": LEGACY_SERIES, "hardship": HARDSHIP_SERIES}
 DIMS = ("head_sex", "urban_rural", "quintile", "hh_composition")
 REQUIRED = ("hh_consumption", "hh_oop_health", "hh_size")
 # Breakdown -> the variable it needs; without it the breakdown is listed as not computable.
-BREAKDOWN_VARIABLES = {"head_sex": "hh_head", "urban_rural": "urban_rural"}
+BREAKDOWN_VARIABLES = {"head_sex": "hh_head", "urban_rural": "urban_rural", "hh_composition": "age"}
 
 
 @dataclass(frozen=True)

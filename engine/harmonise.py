@@ -1,20 +1,25 @@
 """Apply a harmonisation spec to a raw survey file: raw columns -> canonical person table.
 
-``harmonise_survey(raw, spec)`` returns the canonical frame (every row of the file, in order,
-with the internal row id ``__row``) and the row issues found while converting (a value that is
-not of the canonical type, a code the spec does not map). Range, code-list and key rules are
-then checked by the Pandera model (``schemas.survey_persons``) in ``ingest_survey``, which also
-splits kept rows from quarantined ones.
+``harmonise_survey(raw, spec, labels)`` returns the canonical frame (every row of the file, in
+order, with the internal row id ``__row``) and the row issues found while converting (a value
+that is not of the canonical type, a code the spec does not map, a person without its row in a
+joined file, a household whose rows disagree on a ``spread`` variable). ``raw`` is the main
+file with its joined files (``engine.survey_files``); codes may be named by their value label.
+Ids may be generated (row numbers, composite keys) and age given in classes (``age_class``).
+Range, code-list and key rules are then checked by the Pandera model
+(``schemas.survey_persons``) in ``ingest_survey``, which also splits kept rows from quarantined
+ones.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
 import polars as pl
 
-from engine.quarantine import ROW_ID, issues_frame, split_rows, top_rules, validate_rows
-from engine.readers import read_table
+from engine.quarantine import ROW_ID, ROW_ISSUE_SCHEMA, issues_frame, split_rows, top_rules, validate_rows
 from engine.errors import AllRowsQuarantined, SourceError, SpecError
+from engine.survey_files import join_row_column, read_survey_files, read_value_labels
 from engine.survey_spec import Mapping, SurveySpec, check_against_columns
 from engine.typed_columns import code_key, convert
 from schemas import survey_variables as sv
@@ -27,6 +32,10 @@ SINGLE_STRATUM = "all"
 # PSU cannot be placed in the variance estimation (absent ones get the defaults of 1.2).
 DESIGN_IDS = ("stratum", "psu")
 DESIGN_ID_RULE = "design_id_present"
+REQUIRED_RULE = "not_nullable"  # the rule name Pandera gives a missing required value
+KEY_SEPARATOR = "/"  # between the parts of an id composed by `key: [...]` (as nested PSUs)
+SPREAD_RULE = "household_value_unique"
+JOIN_RULE = "join_match"
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,15 @@ def _is_missing(col: str, missing: tuple[str, ...]) -> pl.Expr:
     return key.is_null() | key.is_in(list(missing)) if missing else key.is_null()
 
 
+def _source_key(m: Mapping, schema: pl.Schema) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """(present, text, code) of the mapping's source variable: present is false where the value
+    is missing (missing stays missing: it never reaches a recode); text is the value as the file
+    gives it and code its ``code_key``, both null where missing."""
+    assert m.source is not None
+    present = ~_is_missing(m.source, m.missing)
+    return present, pl.when(present).then(_as_text(m.source, schema[m.source])), pl.when(present).then(code_key(pl.col(m.source)))
+
+
 def _mapping_exprs(m: Mapping, var: sv.Variable, schema: pl.Schema, spec: SurveySpec) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """(canonical value, issue rule or null, source value shown in the quarantine)."""
     none = pl.lit(None, dtype=pl.String)
@@ -83,6 +101,9 @@ def _mapping_exprs(m: Mapping, var: sv.Variable, schema: pl.Schema, spec: Survey
         value = pl.lit(m.value)
         converted, _ = convert(value, value, var)
         return converted.alias(var.name), none, none
+    if m.generate is not None:  # row_in_household is numbered once hh_id is known (_generated_ids)
+        value = pl.col(ROW_ID).cast(pl.String) if m.generate == "row_number" else none
+        return value.alias(var.name), none, none
     if m.expr is not None:
         numeric = [c for c in m.source_columns() if c + NUMERIC_SUFFIX in schema]
         expr = pl.col(EXPR_PREFIX + var.name)
@@ -90,12 +111,14 @@ def _mapping_exprs(m: Mapping, var: sv.Variable, schema: pl.Schema, spec: Survey
         for c in numeric:
             unparsed = pl.col(c).is_not_null() & (pl.col(c).str.strip_chars() != "") & pl.col(c + NUMERIC_SUFFIX).is_null() & ~_is_missing(c, m.missing)
             issue = pl.when(unparsed).then(pl.lit("type_number")).otherwise(issue)
+        present = converted.is_not_null()
+    elif m.key is not None:
+        parts = [pl.when(~_is_missing(c, m.missing)).then(_as_text(c, schema[c])) for c in m.key]
+        expr = pl.concat_str(parts, separator=KEY_SEPARATOR)
+        converted, issue = convert(expr, expr, var)
+        present = expr.is_not_null()
     else:
-        assert m.source is not None
-        # Missing stays missing: a null, empty or `missing:` value never reaches a recode.
-        present = ~_is_missing(m.source, m.missing)
-        text = pl.when(present).then(_as_text(m.source, schema[m.source]))
-        key = pl.when(present).then(code_key(pl.col(m.source)))
+        present, text, key = _source_key(m, schema)
         shown = text
         if m.codes is not None:
             keys = list(m.codes)
@@ -103,6 +126,9 @@ def _mapping_exprs(m: Mapping, var: sv.Variable, schema: pl.Schema, spec: Survey
             unmapped = present & ~key.is_in(keys) & pl.lit(m.other is None)
             converted, issue = convert(pl.when(present).then(mapped), pl.when(~unmapped).then(text), var)
             issue = pl.when(unmapped).then(pl.lit("code_not_in_spec")).otherwise(issue)
+        elif m.classes is not None:  # single years missing; the class goes to age_class
+            converted = pl.lit(None, dtype=polars_dtype(var))
+            issue = pl.when(present & ~key.is_in(list(m.classes))).then(pl.lit("code_not_in_spec"))
         elif m.rule == "positive":
             number = text.cast(pl.Float64, strict=False)
             converted = number > 0
@@ -113,6 +139,9 @@ def _mapping_exprs(m: Mapping, var: sv.Variable, schema: pl.Schema, spec: Survey
         else:
             converted, issue = convert(text, shown, var)
         expr = shown
+    if var.required and var.nullable:  # e.g. age: given in years or in classes, never missing
+        given = present if m.classes is not None else converted.is_not_null()
+        issue = pl.when(issue.is_null() & ~given).then(pl.lit(REQUIRED_RULE)).otherwise(issue)
     if var.name in DESIGN_IDS:
         issue = pl.when(converted.is_null()).then(pl.lit(DESIGN_ID_RULE)).otherwise(issue)
         if m.source is not None:  # show the code read as missing, not the resulting null
@@ -121,6 +150,53 @@ def _mapping_exprs(m: Mapping, var: sv.Variable, schema: pl.Schema, spec: Survey
     if scale != 1 and var.kind in ("float", "int"):
         converted = converted * scale
     return converted.alias(var.name), issue, expr.cast(pl.String)
+
+
+def _age_class(m: Mapping, schema: pl.Schema) -> pl.Expr:
+    """``age_class`` ('<low>_<high>') from an age mapping with ``classes``; else missing."""
+    if m.classes is None:
+        return pl.lit(None, dtype=pl.String).alias("age_class")
+    _, _, key = _source_key(m, schema)
+    keys = list(m.classes)
+    return key.replace_strict(keys, [m.classes[k] for k in keys], default=None, return_dtype=pl.String).alias("age_class")
+
+
+def _with_labels(m: Mapping, labels: dict[str, dict[str, str]], spec: SurveySpec) -> Mapping:
+    """``m`` with every code it names by its value label (Stata, SPSS) replaced by the stored
+    codes carrying that label (compared without case); a code that is no label is kept as it
+    is. ``codes``, ``in``, ``missing`` and ``classes`` may name labels."""
+    column = labels.get(m.source) if m.source is not None else None
+    if not column:
+        return m
+    by_label: dict[str, list[str]] = {}
+    for stored, label in column.items():
+        by_label.setdefault(label.strip().casefold(), []).append(stored)
+
+    def stored(code: str) -> list[str]:
+        return [code, *(s for s in by_label.get(code.casefold(), []) if s != code)]
+
+    def expand(mapping: dict[str, object], key: str) -> dict[str, object]:
+        out: dict[str, object] = {}
+        named: dict[str, str] = {}
+        for code, target in mapping.items():
+            for s in stored(code):
+                if out.get(s, target) != target:
+                    raise SpecError(
+                        str(spec.path),
+                        f"the spec names the stored code {s} twice, as {named[s]!r} (-> {out[s]!r}) and as {code!r} (-> {target!r}): "
+                        "name a code by its value or by its label, once",
+                        where=f"variables.{m.target}.{key}", value=code, rule="mapping_form",
+                    )
+                out[s], named[s] = target, code
+        return out
+
+    return replace(
+        m,
+        codes=None if m.codes is None else expand(m.codes, "codes"),
+        classes=None if m.classes is None else expand(m.classes, "classes"),
+        in_codes=None if m.in_codes is None else tuple(s for c in m.in_codes for s in stored(c)),
+        missing=tuple(s for c in m.missing for s in stored(c)),
+    )
 
 
 NUMERIC_SUFFIX = "__num"
@@ -163,17 +239,19 @@ def _evaluate_expressions(frame: pl.DataFrame, spec: SurveySpec) -> list[pl.Seri
     return out
 
 
-def harmonise_survey(raw: pl.DataFrame, spec: SurveySpec) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Map ``raw`` onto canonical columns. Returns (canonical frame with ``__row``, issues with
-    ``row_number, column, rule, value``)."""
+def harmonise_survey(raw: pl.DataFrame, spec: SurveySpec, labels: dict[str, dict[str, str]] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Map ``raw`` (read by ``read_survey_files``) onto canonical columns; ``labels`` are the
+    value labels of its variables (``read_value_labels``), by which codes may be named.
+    Returns (canonical frame with ``__row``, issues with ``row_number, column, rule, value``)."""
     check_against_columns(spec, raw.columns)
     expr_cols = sorted({c for m in spec.mappings.values() if m.expr for c in m.source_columns()})
     frame = raw.with_row_index(ROW_ID, offset=1).with_columns(_numeric_view(raw, expr_cols))
     frame = frame.with_columns(_evaluate_expressions(frame, spec))
+    mappings = {name: _with_labels(m, labels or {}, spec) for name, m in spec.mappings.items()}
 
     values, issue_exprs = [], []
     for var in sv.MAPPED:
-        value, issue, shown = _mapping_exprs(spec.mappings[var.name], var, frame.schema, spec)
+        value, issue, shown = _mapping_exprs(mappings[var.name], var, frame.schema, spec)
         values.append(value)
         issue_exprs.append(pl.struct(rule=issue, value=shown).alias(var.name))
 
@@ -193,11 +271,60 @@ def harmonise_survey(raw: pl.DataFrame, spec: SurveySpec) -> tuple[pl.DataFrame,
         pl.lit(spec.year, dtype=pl.Int64).alias("year"),
         pl.lit(spec.kind).alias("survey_kind"),
         *values,
+        _age_class(mappings["age"], frame.schema),
         pl.col(ROW_ID).cast(pl.Int64).alias("source_row"),
     )
+    canonical = _generated_ids(canonical, spec)
+    canonical, spread_issues = _spread(canonical, spec)
     canonical = _design_defaults(canonical, spec)
     canonical = _household_size(canonical)
+    issues = pl.concat([issues, _join_issues(frame, spec), spread_issues], how="vertical_relaxed")
     return canonical.select(ROW_ID, *sv.COLUMN_ORDER), issues
+
+
+def _generated_ids(frame: pl.DataFrame, spec: SurveySpec) -> pl.DataFrame:
+    """``person_id: {generate: row_in_household}``: 1, 2, ... within the household, in file
+    order (missing where the household id is)."""
+    if spec.mappings["person_id"].generate != "row_in_household":
+        return frame
+    number = pl.col(ROW_ID).rank("ordinal").over("hh_id").cast(pl.String)
+    return frame.with_columns(pl.when(pl.col("hh_id").is_not_null()).then(number).alias("person_id"))
+
+
+def _spread(frame: pl.DataFrame, spec: SurveySpec) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``spread: household``: every member gets the one value its household's rows carry (the
+    household file's value on the head's row only, for instance). A household whose rows carry
+    different values has all its rows quarantined (rule ``household_value_unique``)."""
+    names = [n for n, m in spec.mappings.items() if m.spread == "household"]
+    if not names:
+        return frame, pl.DataFrame(schema=ROW_ISSUE_SCHEMA)
+    in_household = pl.col("hh_id").is_not_null()
+    distinct = {n: pl.col(n).drop_nulls().n_unique().over("hh_id") for n in names}
+    issues = pl.concat([
+        frame.filter(in_household & (distinct[n] > 1)).select(
+            pl.col(ROW_ID).cast(pl.Int64).alias("row_number"), pl.lit(n).alias("column"), pl.lit(SPREAD_RULE).alias("rule"), pl.col(n).cast(pl.String).alias("value"),
+        )
+        for n in names
+    ])
+    spread = [pl.when(in_household & (distinct[n] == 1)).then(pl.col(n).drop_nulls().first().over("hh_id")).otherwise(pl.col(n)).alias(n) for n in names]
+    return frame.with_columns(spread), issues.cast(ROW_ISSUE_SCHEMA)
+
+
+def _join_issues(frame: pl.DataFrame, spec: SurveySpec) -> pl.DataFrame:
+    """Rows without their row in a required joined file (rule ``join_match``), shown by their
+    key and the file."""
+    out = [pl.DataFrame(schema=ROW_ISSUE_SCHEMA)]
+    for joined in spec.joins:
+        if not joined.required:
+            continue
+        keys = [a for a, _ in joined.on]
+        out.append(frame.filter(pl.col(join_row_column(joined)).is_null()).select(
+            pl.col(ROW_ID).cast(pl.Int64).alias("row_number"),
+            pl.lit("+".join(keys)).alias("column"),
+            pl.lit(JOIN_RULE).alias("rule"),
+            (pl.concat_str([_as_text(k, frame.schema[k]).fill_null("") for k in keys], separator=KEY_SEPARATOR) + pl.lit(f" not in {joined.path.name}")).alias("value"),
+        ))
+    return pl.concat(out)
 
 
 def _household_size(frame: pl.DataFrame) -> pl.DataFrame:
@@ -224,24 +351,23 @@ def _design_defaults(frame: pl.DataFrame, spec: SurveySpec) -> pl.DataFrame:
     return frame
 
 
-def read_survey_file(spec: SurveySpec) -> pl.DataFrame:
-    """The survey's data file as it is (see ``engine.readers.read_table``)."""
-    return read_table(spec.data_file, spec.fmt, separator=spec.csv_separator, encoding=spec.csv_encoding)
-
-
-def ingest_survey(spec: SurveySpec, raw: pl.DataFrame | None = None, *, source_file: str | None = None) -> IngestedSurvey:
-    """Harmonise the survey's raw table (read from its data file when None) and validate every
-    row.
+def ingest_survey(
+    spec: SurveySpec, raw: pl.DataFrame | None = None, *, labels: dict[str, dict[str, str]] | None = None, source_file: str | None = None,
+) -> IngestedSurvey:
+    """Harmonise the survey's raw table and validate every row. ``raw`` and ``labels`` are read
+    from the survey's files when None (``read_survey_files``, ``read_value_labels``).
 
     Raises ``SourceError``/``SpecError`` for structural problems; returns kept rows and the
     quarantine otherwise. ``source_file`` is the path shown in the quarantine (defaults to the
     data file path)."""
     if raw is None:
-        raw = read_survey_file(spec)
+        raw = read_survey_files(spec)
+    if labels is None:
+        labels = read_value_labels(spec)
     shown_file = source_file or str(spec.data_file)
     if raw.height == 0:
         raise SourceError(shown_file, "the data file has no data rows", rule="rows_read")
-    canonical, conversion_issues = harmonise_survey(raw, spec)
+    canonical, conversion_issues = harmonise_survey(raw, spec, labels)
     rule_issues = validate_rows(canonical, person_schema({ROW_ID: pl.UInt32}), file=shown_file)
     # A value that failed conversion is null in the canonical frame; report the conversion,
     # not the resulting null.

@@ -31,6 +31,10 @@ ISSUE_SCHEMA = {
 }
 
 
+# Row issues before they get their source (``issues_frame`` completes them).
+ROW_ISSUE_SCHEMA = {"row_number": pl.Int64, "column": pl.String, "rule": pl.String, "value": pl.String}
+
+
 def empty_issues() -> pl.DataFrame:
     return pl.DataFrame(schema=ISSUE_SCHEMA)
 
@@ -84,7 +88,7 @@ def validate_rows(frame: pl.DataFrame, schema: pa.DataFrameSchema, *, file: str)
                 pl.when(is_unique_rule).then(pl.col("__key")).otherwise(pl.col("failure_case")).alias("value"),
             )
         )
-    return pl.DataFrame(schema={"row_number": pl.Int64, "column": pl.String, "rule": pl.String, "value": pl.String})
+    return pl.DataFrame(schema=ROW_ISSUE_SCHEMA)
 
 
 def column_check_issues(frame: pl.DataFrame, checks: dict[str, tuple[pl.Expr, pl.Expr]], rule: str) -> pl.DataFrame:

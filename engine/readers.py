@@ -2,8 +2,9 @@
 
 Contract: ``read_table(path, fmt)`` returns every column of the file and one row per data row,
 in file order. CSV columns are read as text (no type guessing: the harmonisation spec decides
-types). Stata and SPSS value labels are not applied: specs map the stored codes. Any failure
-to open or parse the file raises ``SourceError`` naming the file.
+types). Stata and SPSS value labels are not applied (the table holds the stored codes);
+``read_value_labels(path, fmt)`` returns them, so that a spec may name codes by their label.
+Any failure to open or parse the file raises ``SourceError`` naming the file.
 """
 
 from __future__ import annotations
@@ -61,3 +62,18 @@ def _read_readstat(path: Path, fmt: str) -> pl.DataFrame:
     reader = pyreadstat.read_dta if fmt == "stata" else pyreadstat.read_sav
     frame, _meta = reader(str(path), apply_value_formats=False, user_missing=False)
     return pl.from_pandas(frame)
+
+
+def read_value_labels(path: Path, fmt: str) -> dict[str, dict[object, str]]:
+    """Value labels of a Stata or SPSS file, ``{variable: {stored value: label}}`` (read from
+    the file's metadata only); empty for the other formats."""
+    if fmt not in ("stata", "spss"):
+        return {}
+    import pyreadstat
+
+    reader = pyreadstat.read_dta if fmt == "stata" else pyreadstat.read_sav
+    try:
+        _frame, meta = reader(str(path), metadataonly=True)
+    except Exception as exc:
+        raise SourceError(str(path), f"cannot read the value labels of the {fmt} file: {exc}", rule="readable") from exc
+    return {var: dict(labels) for var, labels in (meta.variable_value_labels or {}).items()}

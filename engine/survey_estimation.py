@@ -181,14 +181,41 @@ def _age_bands(method: MethodEdition) -> pl.DataFrame:
     return pl.DataFrame(rows, schema={"age": pl.Int64, "label": pl.String}, orient="row")
 
 
-def _not_computable(requirements: pl.DataFrame, present: set[str], pensionable_age: pl.DataFrame, method: MethodEdition, survey_id: str, country: str, year: int) -> pl.DataFrame:
+def _age_class_bands(classes: list[str], method: MethodEdition) -> tuple[pl.DataFrame, list[str]]:
+    """Age classes of a survey ('<low>_<high>', ``age_class``) -> the configured age group that
+    holds each, and the classes no group holds (they straddle two groups or fall outside all).
+    With any such class the age-group breakdown is not computable (its groups would miss
+    persons): the relation is then empty."""
+    groups = [(int(lo), int(hi)) for lo, hi in method["age_groups"]]
+    rows, straddling = [], []
+    for c in classes:
+        lo, hi = (int(x) for x in c.split("_"))
+        holder = next((f"{a}_{b}" for a, b in groups if a <= lo and hi <= b), None)
+        (rows.append((c, holder)) if holder else straddling.append(c))
+    schema = {"age_class": pl.String, "label": pl.String}
+    return pl.DataFrame([] if straddling else rows, schema=schema, orient="row"), straddling
+
+
+def _not_computable(
+    requirements: pl.DataFrame, present: set[str], pensionable_age: pl.DataFrame, method: MethodEdition, survey_id: str, country: str, year: int,
+    straddling: list[str] = (),
+) -> pl.DataFrame:
     """Series the survey cannot give (breakdown 'all') and breakdowns it cannot give for the
-    series it can (columns series, breakdown, reason)."""
-    absent = (
-        requirements.filter(~pl.col("variable").is_in(sorted(present)))
-        .group_by("series", maintain_order=True)
-        .agg(pl.col("variable").str.join(", "))
-        .select("series", pl.lit("all").alias("breakdown"), (pl.col("variable") + f" absent in {survey_id}").alias("reason"))
+    series it can (columns series, breakdown, reason). ``straddling``: the survey's age classes
+    that no configured age group holds."""
+    in_classes = "age" not in present and "age_class" in present
+
+    def reason(variables: list[str]) -> str:
+        others = [v for v in variables if not (in_classes and v == "age")]
+        said = [f"{', '.join(others)} absent in {survey_id}"] if others else []
+        if len(others) < len(variables):
+            said.append(f"age given in classes only in {survey_id} (the series needs single years of age)")
+        return "; ".join(said)
+
+    missing_variables = requirements.filter(~pl.col("variable").is_in(sorted(present))).group_by("series", maintain_order=True).agg("variable")
+    absent = pl.DataFrame(
+        [(series, "all", reason(variables)) for series, variables in missing_variables.iter_rows()],
+        schema={"series": pl.String, "breakdown": pl.String, "reason": pl.String}, orient="row",
     )
     known = pensionable_age.filter(pl.col("age").is_not_null())["sex"].to_list()
     missing_sexes = [s for s in PENSION_AGE_SEXES if s not in known]
@@ -203,6 +230,10 @@ def _not_computable(requirements: pl.DataFrame, present: set[str], pensionable_a
     active = requirements.select(pl.col("series").unique(maintain_order=True)).filter(~pl.col("series").is_in(absent["series"].to_list()))
     breakdowns = pl.DataFrame(lost, schema={"breakdown": pl.String, "variable": pl.String}, orient="row")
     lost_rows = active.join(breakdowns, how="cross").select("series", "breakdown", (pl.col("variable") + f" absent in {survey_id}").alias("reason"))
+    if straddling and "age_group" in wanted:
+        groups = ", ".join(f"{int(lo)}_{int(hi)}" for lo, hi in method["age_groups"])
+        reason = f"age classes {', '.join(straddling)} of {survey_id} are not within one age group ({groups})"
+        lost_rows = pl.concat([lost_rows, active.select("series", pl.lit("age_group").alias("breakdown"), pl.lit(reason).alias("reason"))])
     return pl.concat([absent, lost_rows])
 
 
@@ -228,9 +259,11 @@ def estimate_survey(
     register_persons(con, persons)
     run_sql_file(con, "sdg_1_3_1_survey.sql", only=("series_requirements",))
     requirements, switches = _edition_requirements(fetch(con, "series_requirements"), method)
-    variables = sorted(set(requirements["variable"]) | set(BREAKDOWN_VARIABLES.values()))
+    variables = sorted(set(requirements["variable"]) | set(BREAKDOWN_VARIABLES.values()) | {"age_class"})
     survey_id, country, year, present = _survey_profile(con, variables)
-    missing = _not_computable(requirements, present, pensionable_age, method, survey_id, country, year)
+    classes = [r[0] for r in con.execute("SELECT DISTINCT age_class FROM persons WHERE age_class IS NOT NULL ORDER BY 1").fetchall()]
+    class_bands, straddling = _age_class_bands(classes, method)
+    missing = _not_computable(requirements, present, pensionable_age, method, survey_id, country, year, straddling)
     active = requirements.select(pl.col("series").unique(maintain_order=True)).filter(
         ~pl.col("series").is_in(missing.filter(pl.col("breakdown") == "all")["series"].to_list())
     )
@@ -244,6 +277,7 @@ def estimate_survey(
                 "params": _method_params(method, switches),
                 "pensionable_age": pensionable_age.select(pl.col("sex").cast(pl.String), pl.col("age").cast(pl.Int64)),
                 "age_bands": _age_bands(method),
+                "age_class_bands": class_bands,
                 "active_series": active,
             },
             skip=("series_requirements",),

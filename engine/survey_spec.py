@@ -25,11 +25,17 @@ from schemas import survey_variables as sv
 SURVEY_KEYS_REQUIRED = ("id", "country", "year", "kind", "file")
 SURVEY_KEYS_OPTIONAL = (
     "format", "vintage", "synthetic", "source", "licence", "amounts_period", "currency",
-    "csv", "known_issues", "notes",
+    "csv", "known_issues", "notes", "join",
 )
+JOIN_KEYS = ("file", "on", "format", "required", "columns")
 TOP_KEYS = ("survey", "design", "variables", "absent")
 DESIGN_KEYS = ("psu_nested_in_strata",)
-MAPPING_KEYS = ("source", "codes", "other", "missing", "rule", "in", "expr", "value", "scale")
+MAPPING_KEYS = ("source", "codes", "other", "missing", "rule", "in", "expr", "value", "scale", "spread", "generate", "key", "classes")
+ORIGINS = ("source", "expr", "value", "generate", "key")
+# generate: -> which id variables may use it
+GENERATED_IDS = {"row_number": ("hh_id", "person_id"), "row_in_household": ("person_id",)}
+SPREAD_LEVELS = ("household",)
+AGE_CLASS = re.compile(r"^([0-9]{1,3})_([0-9]{1,3})$")
 AMOUNT_PERIODS = {"year": 1, "month": 12, "week": 52, "day": 365}
 ABSENT = "absent"
 _ID = re.compile(r"^[A-Za-z0-9_]+$")
@@ -74,6 +80,10 @@ class Mapping:
     value: Any = None
     has_value: bool = False
     scale: float | None = None
+    spread: str | None = None                    # "household": one value per household, given to every member
+    generate: str | None = None                  # a generated id: GENERATED_IDS
+    key: tuple[str, ...] | None = None           # an id composed of several source variables
+    classes: dict[str, str] | None = None        # age given in classes: source code -> "<low>_<high>"
 
     def source_columns(self) -> list[str]:
         """Source variables this mapping reads."""
@@ -81,7 +91,24 @@ class Mapping:
             return [self.source]
         if self.expr is not None:
             return _expr_columns(self.expr)
+        if self.key is not None:
+            return list(self.key)
         return []
+
+
+@dataclass(frozen=True)
+class JoinedFile:
+    """A further data file of the survey (e.g. the household file): every row of the main file
+    gets the variables of the row of this file with the same key (``on``: pairs of a variable of
+    the files before and a variable of this file). Without a matching row, the main row is
+    quarantined (rule ``join_match``) when ``required``, else its variables from this file are
+    missing."""
+
+    path: Path
+    fmt: str
+    on: tuple[tuple[str, str], ...]
+    required: bool = True
+    columns: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -104,11 +131,17 @@ class SurveySpec:
     csv_separator: str = ","
     csv_encoding: str = "utf8"
     known_issues: tuple[str, ...] = ()
+    joins: tuple[JoinedFile, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def absent(self) -> tuple[str, ...]:
         return tuple(n for n, m in self.mappings.items() if m.absent)
+
+    @property
+    def data_files(self) -> tuple[Path, ...]:
+        """The main data file and the joined ones, in the order of the spec."""
+        return (self.data_file, *(j.path for j in self.joins))
 
 
 def code_text(value: Any) -> str | None:
@@ -159,11 +192,7 @@ def load_spec(path: Path) -> SurveySpec:
     period = str(survey.get("amounts_period", "year"))
     if period not in AMOUNT_PERIODS:
         raise SpecError(where, f"amounts_period must be one of {sorted(AMOUNT_PERIODS)}", where="survey.amounts_period", value=period, rule="code_list")
-    data_file = path.parent / str(survey["file"])
-    try:
-        fmt = detect_format(data_file, survey.get("format"))
-    except Exception as exc:
-        raise SpecError(where, str(exc), where="survey.file", value=survey["file"], rule="format") from None
+    data_file, fmt = _data_file(where, path.parent, survey["file"], survey.get("format"), "survey.file")
     csv = survey.get("csv") or {}
     if not isinstance(csv, dict):
         raise SpecError(where, "'csv' must be a mapping like {separator: ';', encoding: latin-1}", where="survey.csv", rule="type")
@@ -174,6 +203,7 @@ def load_spec(path: Path) -> SurveySpec:
         raise SpecError(where, "'design' must be a mapping", where="design", rule="type")
     _no_unknown_keys(where, "design", design, DESIGN_KEYS)
 
+    joins = _parse_joins(where, path.parent, survey.get("join"))
     mappings = _parse_variables(where, doc.get("variables"), doc.get("absent"))
 
     return SurveySpec(
@@ -195,8 +225,49 @@ def load_spec(path: Path) -> SurveySpec:
         csv_separator=str(csv.get("separator", ",")),
         csv_encoding=str(csv.get("encoding", "utf8")),
         known_issues=tuple(str(x) for x in (survey.get("known_issues") or ())),
+        joins=joins,
         extra={k: survey[k] for k in ("notes",) if k in survey},
     )
+
+
+def _data_file(where: str, folder: Path, name: Any, declared_format: Any, key: str) -> tuple[Path, str]:
+    """The path and format of a data file named in the spec (``survey.file`` or a ``join``
+    entry): the one place where a ``file:`` of the spec becomes a path."""
+    data_file = folder / str(name)
+    try:
+        return data_file, detect_format(data_file, declared_format)
+    except Exception as exc:
+        raise SpecError(where, str(exc), where=key, value=name, rule="format") from None
+
+
+def _parse_joins(where: str, folder: Path, joins: Any) -> tuple[JoinedFile, ...]:
+    """``survey.join``: a list of ``{file: f, on: {main_var: var_of_f}}`` (``on: [v]`` when the
+    names are the same), optionally ``format``, ``required`` (default true) and ``columns`` (the
+    variables to take from the file; default all but its keys)."""
+    if joins is None:
+        return ()
+    if not isinstance(joins, list) or not joins:
+        raise SpecError(where, "'join' must be a list like [{file: household.csv, on: {hh_key: hh_key_of_that_file}}]", where="survey.join", rule="type")
+    out = []
+    for i, entry in enumerate(joins):
+        loc = f"survey.join[{i}]"
+        if not isinstance(entry, dict) or "file" not in entry or "on" not in entry:
+            raise SpecError(where, "a join needs 'file' and 'on', e.g. {file: household.csv, on: {hhid: hhid}}", where=loc, value=entry, rule="join_form")
+        _no_unknown_keys(where, loc, entry, JOIN_KEYS)
+        on = entry["on"]
+        if isinstance(on, list) and on and all(isinstance(v, str) for v in on):
+            pairs = tuple((v, v) for v in on)
+        elif isinstance(on, dict) and on and all(isinstance(k, str) and isinstance(v, str) for k, v in on.items()):
+            pairs = tuple(on.items())
+        else:
+            raise SpecError(where, "'on' maps variables of the files before to variables of this file, e.g. {px030: hb030}, or lists shared names", where=f"{loc}.on", value=on, rule="join_form")
+        columns = entry.get("columns")
+        if columns is not None and (not isinstance(columns, list) or not columns or not all(isinstance(c, str) for c in columns)):
+            raise SpecError(where, "'columns' lists the variables to take from this file", where=f"{loc}.columns", value=columns, rule="join_form")
+        path, fmt = _data_file(where, folder, entry["file"], entry.get("format"), f"{loc}.file")
+        required = _flag(where, f"{loc}.required", entry.get("required", True))
+        out.append(JoinedFile(path=path, fmt=fmt, on=pairs, required=required, columns=None if columns is None else tuple(columns)))
+    return tuple(out)
 
 
 def _flag(where: str, key: str, value: Any) -> bool:
@@ -303,29 +374,37 @@ def _parse_mapping(where: str, name: str, entry: Any) -> Mapping:
     unknown = sorted(set(map(str, entry)) - set(MAPPING_KEYS))
     if unknown:
         raise SpecError(where, f"unknown key(s) {unknown}; allowed: {list(MAPPING_KEYS)}", where=loc, value=unknown[0], rule="known_keys")
-    origins = [k for k in ("source", "expr", "value") if k in entry]
+    origins = [k for k in ORIGINS if k in entry]
     if len(origins) != 1:
-        raise SpecError(where, "give exactly one of 'source', 'expr' or 'value'", where=loc, value=origins or None, rule="mapping_form")
+        raise SpecError(where, f"give exactly one of {', '.join(repr(o) for o in ORIGINS)}", where=loc, value=origins or None, rule="mapping_form")
     missing = tuple(code_text(x) for x in (entry.get("missing") or ()))
     scale = entry.get("scale")
     if scale is not None and not isinstance(scale, (int, float)):
         raise SpecError(where, "'scale' must be a number", where=loc, value=scale, rule="type")
+    spread = entry.get("spread")
+    if spread is not None and spread not in SPREAD_LEVELS:
+        raise SpecError(where, f"'spread' must be one of {list(SPREAD_LEVELS)}", where=loc, value=spread, rule="mapping_form")
+    if spread is not None and (name == "hh_id" or "value" in entry or "generate" in entry):
+        raise SpecError(where, "'spread' gives a household's value to its members; it needs a source or an expression (not hh_id)", where=loc, rule="mapping_form")
     if "value" in entry:
         return Mapping(target=name, value=_canonical_code(where, name, entry["value"]), has_value=True)
+    if "generate" in entry or "key" in entry:
+        return _parse_id(where, name, entry, missing)
     if "expr" in entry:
         expr = str(entry["expr"])
         try:
             _expr_columns(expr)
         except Exception as exc:
             raise SpecError(where, f"expression does not parse: {exc}", where=loc, value=expr, rule="expression") from None
-        return Mapping(target=name, expr=expr, missing=missing, scale=scale)
+        return Mapping(target=name, expr=expr, missing=missing, scale=scale, spread=spread)
 
     source = str(entry["source"])
     codes = entry.get("codes")
     rule = entry.get("rule")
     in_codes = entry.get("in")
-    if sum(x is not None for x in (codes, rule, in_codes)) > 1:
-        raise SpecError(where, "use only one of 'codes', 'rule' and 'in'", where=loc, rule="mapping_form")
+    classes = entry.get("classes")
+    if sum(x is not None for x in (codes, rule, in_codes, classes)) > 1:
+        raise SpecError(where, "use only one of 'codes', 'rule', 'in' and 'classes'", where=loc, rule="mapping_form")
     if codes is not None:
         if not isinstance(codes, dict) or not codes:
             raise SpecError(where, "'codes' must map source codes to canonical codes", where=loc, value=codes, rule="mapping_form")
@@ -343,18 +422,56 @@ def _parse_mapping(where: str, name: str, entry: Any) -> Mapping:
         if not isinstance(in_codes, list) or not in_codes:
             raise SpecError(where, "'in' must be a non-empty list of source codes", where=loc, value=in_codes, rule="mapping_form")
         in_codes = tuple(code_text(x) for x in in_codes)
-    return Mapping(target=name, source=source, codes=codes, other=other, missing=missing, rule=rule, in_codes=in_codes, scale=scale)
+    if classes is not None:
+        classes = _age_classes(where, name, classes)
+    return Mapping(target=name, source=source, codes=codes, other=other, missing=missing, rule=rule, in_codes=in_codes, scale=scale, spread=spread, classes=classes)
+
+
+def _parse_id(where: str, name: str, entry: dict, missing: tuple[str, ...]) -> Mapping:
+    """``{generate: row_number | row_in_household}`` or ``{key: [v1, v2, ...]}`` for an id."""
+    loc = f"variables.{name}"
+    if sv.BY_NAME[name].kind != "id":
+        raise SpecError(where, f"'generate' and 'key' make ids, but '{name}' is of kind '{sv.BY_NAME[name].kind}'", where=loc, rule="mapping_form")
+    if "key" in entry:
+        key = entry["key"]
+        if not isinstance(key, list) or not key or not all(isinstance(k, str) for k in key):
+            raise SpecError(where, "'key' lists the source variables that together identify the unit, e.g. [cluster, hh_number]", where=loc, value=key, rule="mapping_form")
+        return Mapping(target=name, key=tuple(key), missing=missing)
+    generate = entry["generate"]
+    if name not in GENERATED_IDS.get(generate, ()):
+        allowed = [g for g, names in GENERATED_IDS.items() if name in names]
+        raise SpecError(where, f"'{name}' can be generated as {allowed}" if allowed else f"'{name}' cannot be generated", where=loc, value=generate, rule="mapping_form")
+    return Mapping(target=name, generate=generate)
+
+
+def _age_classes(where: str, name: str, classes: Any) -> dict[str, str]:
+    """``classes: {source code: "<low>_<high>"}`` (or ``[low, high]``): age given in classes of
+    completed years, 0 <= low <= high <= 120."""
+    loc = f"variables.{name}"
+    if name != "age" or not isinstance(classes, dict) or not classes:
+        raise SpecError(where, "'classes' maps the codes of an age class variable to the years they cover, e.g. {1: 0_14, 2: 15_24}; only for 'age'", where=loc, value=classes, rule="mapping_form")
+    var = sv.BY_NAME[name]
+    out = {}
+    for code, years in classes.items():
+        text = f"{years[0]}_{years[1]}" if isinstance(years, list) and len(years) == 2 else str(years)
+        match = AGE_CLASS.match(text)
+        if not match or not (var.min <= int(match[1]) <= int(match[2]) <= var.max):
+            raise SpecError(where, f"an age class is '<low>_<high>' in completed years, {int(var.min)} <= low <= high <= {int(var.max)}", where=f"{loc}.classes", value=years, rule="age_class")
+        out[code_text(code)] = f"{int(match[1])}_{int(match[2])}"
+    return out
 
 
 def check_against_columns(spec: SurveySpec, columns: list[str]) -> None:
-    """Every source variable the spec names must be a column of the data file."""
+    """Every source variable the spec names must be a column of the data file (or of a joined
+    file)."""
     have = set(columns)
+    files = " or ".join(p.name for p in spec.data_files)
     for name, m in spec.mappings.items():
         for col in m.source_columns():
             if col not in have:
                 raise SpecError(
                     str(spec.path),
-                    f"source variable '{col}' is not in the data file {spec.data_file.name}",
+                    f"source variable '{col}' is not in the data file {files}",
                     where=f"variables.{name}",
                     value=col,
                     rule="source_variable_exists",

@@ -22,7 +22,9 @@ class Variable:
     """One canonical variable.
 
     ``kind`` is one of ``id`` (text identifier), ``code`` (text from ``codes``), ``flag``
-    (boolean), ``int``, ``float``. ``required`` variables cannot be declared absent.
+    (boolean), ``int``, ``float``. ``required`` variables cannot be declared absent and are
+    never missing, unless ``nullable`` says that the column may be missing where another
+    variable stands for it (``age`` given in classes: ``age_class``).
     ``min``/``max`` bound numeric values (inclusive); ``positive`` requires > 0.
     """
 
@@ -36,6 +38,11 @@ class Variable:
     positive: bool = False
     level: str = "person"
     derivable: bool = field(default=True)
+    nullable: bool | None = None
+
+    @property
+    def may_be_missing(self) -> bool:
+        return not self.required if self.nullable is None else self.nullable
 
 
 # Variables filled from the spec's `survey:` block, not from the data file.
@@ -55,7 +62,7 @@ MAPPED = (
     Variable("stratum", "id", "First-stage stratum; absent means an unstratified design.", level="household"),
     Variable("psu", "id", "Primary sampling unit; absent means each person is its own PSU.", level="household"),
     Variable("sex", "code", "Sex of the person.", codes=SEX_CODES, required=True),
-    Variable("age", "int", "Age in completed years.", required=True, min=0, max=120),
+    Variable("age", "int", "Age in completed years; missing (for every person) when the survey gives age in classes only (see age_class).", required=True, min=0, max=120, nullable=True),
     Variable("lf_status", "code", "Labour-force status (ICLS).", codes=LF_STATUS_CODES),
     Variable("contributor", "flag", "Actively contributes to a social insurance scheme (at least one contribution in the reference period)."),
     Variable("rec_child_family", "flag", "Receives a child or family cash benefit (in own name or for the child)."),
@@ -81,13 +88,18 @@ MAPPED = (
     Variable("poor", "flag", "Lives below the national poverty line."),
 )
 
+# Derived by the harmoniser from a mapping of the spec.
+DERIVED = (
+    Variable("age_class", "id", "Age class in completed years, '<low>_<high>' (e.g. 15_24), when the survey gives age in classes only (spec: age: {source: v, classes: {...}}); missing when age is given in single years.", derivable=False),
+)
+
 # Added by the harmoniser: the household roster count and traceability.
 TRACE = (
     Variable("hh_size", "int", "Rows of the household in the source file, counted before validation (a quarantined member still counts); null when the household id is missing. SDG 3.8.2 leaves out households with fewer kept members.", min=1, level="household", derivable=False),
     Variable("source_row", "int", "Row number in the source file (1 = first data row).", required=True, min=1, derivable=False),
 )
 
-ALL: tuple[Variable, ...] = SURVEY_LEVEL + MAPPED + TRACE
+ALL: tuple[Variable, ...] = SURVEY_LEVEL + MAPPED + DERIVED + TRACE
 BY_NAME: dict[str, Variable] = {v.name: v for v in ALL}
 MAPPED_NAMES: tuple[str, ...] = tuple(v.name for v in MAPPED)
 COLUMN_ORDER: tuple[str, ...] = tuple(v.name for v in ALL)

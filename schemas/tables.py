@@ -1,7 +1,7 @@
 """Build Pandera (Polars backend) schemas from column declarations.
 
 A declaration is a ``schemas.survey_variables.Variable``: kind -> dtype, ``codes`` -> isin,
-``min``/``max`` -> ge/le, ``positive`` -> gt(0), ``required`` -> not nullable.
+``min``/``max`` -> ge/le, ``positive`` -> gt(0), ``required`` -> not nullable (unless ``nullable``).
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def schema_for(
     ``checks`` are frame-level, ``column_extra_checks`` add to the declared column checks."""
     more = column_extra_checks or {}
     columns = {
-        v.name: pa.Column(polars_dtype(v), checks=column_checks(v) + more.get(v.name, []), nullable=not v.required)
+        v.name: pa.Column(polars_dtype(v), checks=column_checks(v) + more.get(v.name, []), nullable=v.may_be_missing)
         for v in variables
     }
     for col, dtype in (extra_columns or {}).items():

@@ -41,7 +41,8 @@
 -- Domains: sex (T, F, M) x nationality (T, national, non_national), for all ages and areas
 -- ('T'), and again within each age group and each area when the edition's breakdowns ask for
 -- them. A person whose nationality is missing counts in the nationality 'T' domains only; one
--- whose area is missing, or whose age is outside the age bands, in the 'T' breakdown only.
+-- whose area is missing, or whose age is outside the age bands, in the 'T' breakdown only. A
+-- person whose age is given as a class (age_class) is in the age group holding the class.
 -- Gaps: female vs male within each nationality group, non-nationals vs nationals within each
 -- sex, in every breakdown (SI_COV_MATNL: non-nationals vs nationals among women only).
 --
@@ -61,7 +62,9 @@
 -- by_urban_rural, cb_<type> / vn_<type> for each contributory:<type> /
 -- vulnerable_numerator:<type> of series_requirements);
 -- pensionable_age(sex, age) for both sexes; age_bands(age, label), one row per
--- single year of age; active_series(series), the series this survey can give.
+-- single year of age; age_class_bands(age_class, label), the age group holding each age
+-- class of a survey that gives age in classes only (age_class '<low>_<high>'; empty when a
+-- class straddles two groups); active_series(series), the series this survey can give.
 -- Outputs: domain_moments, design_psus (the interface of sql/survey_variance.sql), gap_pairs,
 -- pair_moments (of sql/survey_gaps.sql) and domains (domain_id -> breakdown columns).
 
@@ -95,7 +98,11 @@ SELECT series, variable, needed_for FROM (VALUES
     ('SI_COV_WKINJRY', 'lf_status', NULL), ('SI_COV_WKINJRY', 'injury_insured', NULL),
     ('SP_CONTRIB_LF', 'lf_status', NULL), ('SP_CONTRIB_LF', 'contributor', NULL),
     ('SP_CONTRIB_WAP', 'contributor', NULL),
-    ('SP_HEALTH_PROT', 'health_protected', NULL)
+    ('SP_HEALTH_PROT', 'health_protected', NULL),
+    -- populations bounded by single years of age (a survey giving age in classes cannot say)
+    ('SI_COV_CHLD', 'age', NULL), ('SI_COV_UEMP', 'age', NULL), ('SI_COV_PENSN', 'age', NULL),
+    ('SI_COV_VULN', 'age', NULL), ('SI_COV_WKINJRY', 'age', NULL), ('SP_CONTRIB_LF', 'age', NULL),
+    ('SP_CONTRIB_WAP', 'age', NULL)
 ) AS t(series, variable, needed_for)
 
 -- name: person_series [view]
@@ -142,7 +149,7 @@ SELECT
 FROM (
     SELECT
         p.*,
-        CASE WHEN prm.by_age_group THEN b.label END AS age_group,
+        CASE WHEN prm.by_age_group THEN COALESCE(b.label, c.label) END AS age_group,
         -- sex x nationality cell: 1 fn, 2 fx, 3 fu, 4 mn, 5 mx, 6 mu (u = nationality unknown)
         CASE WHEN p.sex = 'F' THEN 0 ELSE 3 END
             + CASE p.nationality WHEN 'national' THEN 1 WHEN 'non_national' THEN 2 ELSE 3 END AS cell,
@@ -176,6 +183,7 @@ FROM (
     CROSS JOIN params AS prm
     LEFT JOIN pensionable_age AS a ON a.sex = p.sex
     LEFT JOIN age_bands AS b ON b.age = p.age
+    LEFT JOIN age_class_bands AS c ON c.age_class = p.age_class
 ) AS x
 CROSS JOIN active_series AS s
 

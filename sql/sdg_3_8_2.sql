@@ -37,7 +37,9 @@
 -- Domains: total, sex of the household head, urban/rural (and head's sex within it),
 -- consumption quintile (person-weighted, per-capita consumption), household age composition
 -- (WHO groups: only members under 20; adults 20-59 only; adults with children; adults with
--- older persons 60+; older persons only; multigenerational = every other mix).
+-- older persons 60+; older persons only; multigenerational = every other mix; a household with
+-- a member whose single year of age is missing, i.e. a survey giving age in classes only, has
+-- no composition domain and counts in the other breakdowns).
 -- Quintiles: households ranked by per-capita consumption (ties by hh_id); cum_i = share of
 -- persons (p_i) up to and including household i; quintile = ceil(5 cum_i) in 1..5 (a household
 -- ending exactly on a fifth stays below it). Whole households are assigned, never split, so a
@@ -70,6 +72,7 @@ SELECT
     SUM(CASE WHEN age < p.child_age_below THEN 1 ELSE 0 END) AS n_young,
     SUM(CASE WHEN age >= p.child_age_below AND age < p.older_age_from THEN 1 ELSE 0 END) AS n_adult,
     SUM(CASE WHEN age >= p.older_age_from THEN 1 ELSE 0 END) AS n_older,
+    COUNT(age) AS n_aged,
     -- household values that are not the same on every member (several values, or missing on some)
     NULLIF(CONCAT_WS(', ',
         CASE WHEN COUNT(DISTINCT hh_consumption) > 1 OR (COUNT(hh_consumption) > 0 AND COUNT(hh_consumption) < COUNT(*)) THEN 'hh_consumption' END,
@@ -125,6 +128,8 @@ SELECT
     COALESCE(h.urban_rural, 'unknown') AS urban_rural,
     COALESCE(h.head_sex, 'unknown') AS head_sex,
     CASE
+        -- a member without a single year of age (age given in classes only): composition unknown
+        WHEN h.n_aged < h.n_members THEN 'unknown'
         WHEN h.n_young > 0 AND h.n_adult = 0 AND h.n_older = 0 THEN 'only_under_20'
         WHEN h.n_young = 0 AND h.n_adult > 0 AND h.n_older = 0 THEN 'adults_only'
         WHEN h.n_young > 0 AND h.n_adult > 0 AND h.n_older = 0 THEN 'adults_with_children'
@@ -253,7 +258,7 @@ FROM (
         d.c_f * p.y_f + d.c_m * p.y_m + d.c_u * p.y_u AS ny
     FROM hardship_pivot AS p
     CROSS JOIN head_sex_domains AS d
-    WHERE p.urban_rural <> 'unknown'
+    WHERE p.urban_rural <> 'unknown' AND p.hh_composition <> 'unknown'
 ) AS x
 WHERE n > 0
 GROUP BY series, head_sex, urban_rural, quintile, hh_composition, stratum
@@ -275,7 +280,7 @@ SELECT
     stratum,
     SUM(a_f * a_m) AS s_afar, SUM(a_f * b_m) AS s_afbr, SUM(b_f * a_m) AS s_bfar, SUM(b_f * b_m) AS s_bfbr
 FROM hardship_pivot
-WHERE urban_rural <> 'unknown' AND (n_f > 0 OR n_m > 0)
+WHERE urban_rural <> 'unknown' AND hh_composition <> 'unknown' AND (n_f > 0 OR n_m > 0)
 GROUP BY series, urban_rural, quintile, hh_composition, stratum
 
 -- name: domains

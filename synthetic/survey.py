@@ -457,6 +457,7 @@ def canonical_frame(sample: Sample, survey_id: str, survey_kind: str) -> pl.Data
         pl.lit(sample.profile.iso3).alias("country"),
         pl.lit(sample.year, dtype=pl.Int64).alias("year"),
         pl.lit(survey_kind).alias("survey_kind"),
+        pl.lit(None, dtype=pl.String).alias("age_class"),  # age is given in single years
     )
     return pl.DataFrame(columns).with_columns(constants).select(sv.COLUMN_ORDER)
 

@@ -4,7 +4,7 @@
 import dagster as dg
 
 from assets.source_steps import source_step
-from engine.harmonise import read_survey_file
+from engine.survey_files import read_survey_files
 from engine.sources import SPEC_FILE, discover_surveys
 from engine.survey_spec import load_spec
 from pipelines.partitions import SURVEYS
@@ -16,7 +16,10 @@ from pipelines.resources import PipelineResource
     partitions_def=SURVEYS,
     group_name="raw",
     kinds={"parquet"},
-    description="A survey's data file (CSV, Parquet, Stata or SPSS) as read, every column unchanged; one partition per survey.",
+    description=(
+        "A survey's data file (CSV, Parquet, Stata or SPSS) as read, every column unchanged, with the variables of the files "
+        "its spec joins to it (household file...) and the row each came from (__row:<file>); one partition per survey."
+    ),
 )
 def survey_file(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
     survey_id = context.partition_key
@@ -25,10 +28,10 @@ def survey_file(context: dg.AssetExecutionContext, pipeline: PipelineResource) -
         source = discover_surveys(pipeline.input_path).get(survey_id)
         folder = pipeline.input_path / "surveys" / survey_id
         spec = load_spec(folder / SPEC_FILE)
-        raw = read_survey_file(spec)
+        raw = read_survey_files(spec)
         written = store.write(raw, "raw", "survey_file", survey_id)
     files = source.file_records(pipeline.input_path) if source else []
-    context.log.info(f"{survey_id}: read {raw.height:,} rows x {raw.width} columns from {spec.data_file.name} ({spec.fmt})")
+    context.log.info(f"{survey_id}: read {raw.height:,} rows x {raw.width} columns from {' + '.join(p.name for p in spec.data_files)} ({spec.fmt})")
     return dg.MaterializeResult(
         metadata={
             "source_files": dg.MetadataValue.json(files),

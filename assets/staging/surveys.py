@@ -11,6 +11,7 @@ from assets.source_steps import source_step
 from assets.validation_results import check_specs, quarantine_result, reconcile_result, schema_result
 from engine.harmonise import ingest_survey
 from engine.sources import SPEC_FILE, discover_surveys, relative
+from engine.survey_files import read_value_labels
 from engine.survey_spec import load_spec
 from pipelines.partitions import SURVEYS
 from pipelines.resources import PipelineResource
@@ -40,7 +41,7 @@ def survey_persons(context: dg.AssetExecutionContext, pipeline: PipelineResource
         raw = store.read("raw", "survey_file", survey_id)
         context.log.info(f"{survey_id}: harmonising {raw.height:,} rows x {raw.width} columns")
         shown_file = relative(spec.data_file, pipeline.input_path)
-        result = ingest_survey(spec, raw, source_file=shown_file)
+        result = ingest_survey(spec, raw, labels=read_value_labels(spec), source_file=shown_file)
         quarantine = store.write_quarantine(result.quarantine, "survey", survey_id)
         source = discover_surveys(pipeline.input_path).get(survey_id)
         store.write_json(

@@ -191,14 +191,17 @@ def _age_class_bands(classes: list[str], method: MethodEdition) -> tuple[pl.Data
     for c in classes:
         lo, hi = (int(x) for x in c.split("_"))
         holder = next((f"{a}_{b}" for a, b in groups if a <= lo and hi <= b), None)
-        (rows.append((c, holder)) if holder else straddling.append(c))
+        if holder:
+            rows.append((c, holder))
+        else:
+            straddling.append(c)
     schema = {"age_class": pl.String, "label": pl.String}
     return pl.DataFrame([] if straddling else rows, schema=schema, orient="row"), straddling
 
 
 def _not_computable(
     requirements: pl.DataFrame, present: set[str], pensionable_age: pl.DataFrame, method: MethodEdition, survey_id: str, country: str, year: int,
-    straddling: list[str] = (),
+    straddling: list[str] | None = None,
 ) -> pl.DataFrame:
     """Series the survey cannot give (breakdown 'all') and breakdowns it cannot give for the
     series it can (columns series, breakdown, reason). ``straddling``: the survey's age classes

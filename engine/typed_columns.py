@@ -40,7 +40,7 @@ def code_key(value: pl.Expr) -> pl.Expr:
 def code_keys(values: list) -> list[str | None]:
     """``code_key`` of Python values (a spec's codes): booleans as ``true``/``false``, numbers and
     text as above."""
-    texts = [None if v is None else ("true" if v else "false") if isinstance(v, bool) else repr(v) if isinstance(v, float) else str(v) for v in values]
+    texts = [None if v is None else str(v).lower() if isinstance(v, bool) else str(v) for v in values]
     return pl.DataFrame({"code": texts}, schema={"code": pl.String}).select(code_key(pl.col("code"))).to_series().to_list()
 
 

@@ -30,6 +30,11 @@ Suites and what fails them (thresholds from ``quality`` in ``config/methods/publ
   edition (3.8.2: SH_XPD_EARN25 <= SH_XPD_EARN10; SH_FIN_IMPOVERISHING <= SH_FIN_HARDSHIP and
   SH_FIN_HARDSHIP = SH_FIN_IMPOVERISHING + SH_FIN_LARGE) on every published aggregate, within
   ``hardship_identity_tolerance``.
+* ``lineup_imputation_range``: an imputed country cell whose value is its group's median
+  (``imputation_level`` one of its family's imputation levels) outside the range of the values
+  it was imputed from (the reported and interpolated cells of the same family, vintage, series,
+  reference year and sex in that group, by more than ``imputation_range_tolerance``), or without
+  any such value (group memberships from ``staging/countries`` and ``staging/income_groups``).
 * ``annex_integrity``: a country listed twice; negative values; unknown flags; a suppressed
   cell with a value.
 * ``gender_gaps_integrity``, ``nationality_gaps_integrity``: duplicated keys; differences
@@ -47,6 +52,7 @@ from typing import Any, Callable
 import polars as pl
 
 from engine.publication.config import PublicationConfig
+from engine.publication.imputation import memberships
 from engine.publication.sdmx import DIMENSIONS, HEADER
 
 Expectation = tuple[str, dict[str, Any]]
@@ -173,6 +179,35 @@ def _identity_expectations(config: PublicationConfig) -> list[Expectation]:
     return [_between("part_excess", None, tolerance), _between("identity_residual", -tolerance, tolerance)]
 
 
+def imputation_range_view(frames: Frames, config: PublicationConfig) -> pl.DataFrame:
+    """The line-up cells imputed with a group median (``imputation_level`` among the family's
+    imputation levels), with ``donor_min``, ``donor_max``, ``n_donors`` (the reported and
+    interpolated values of the same family, vintage, series, reference year and sex in the
+    imputation group; null without any) and ``outside_donor_range_pp`` = how far the value lies
+    below ``donor_min`` or above ``donor_max`` (0 within the range)."""
+    lineup = frames["country_lineup"]
+    cell = ["family", "vintage", "series", "ref_year", "sex"]
+    levels = pl.DataFrame(
+        [(family, level) for family in config.families for level, _ in config.family_imputation(family)],
+        schema={"family": pl.String, "imputation_level": pl.String}, orient="row",
+    )
+    imputed = lineup.filter((pl.col("status") == "imputed") & pl.col("value").is_not_null()).join(levels, on=["family", "imputation_level"])
+    groups = memberships(frames["countries"], frames["income_groups"], sorted(lineup["ref_year"].unique().to_list()),
+                         sorted(levels["imputation_level"].unique().to_list()))
+    donors = (
+        lineup.filter(pl.col("status").is_in(["reported", "interpolated"]) & pl.col("value").is_not_null())
+        .join(groups, left_on=["ref_area", "ref_year"], right_on=["ref_area", "year"])
+        .group_by(*cell, pl.col("level").alias("imputation_level"), pl.col("region").alias("imputation_group"))
+        .agg(pl.col("value").min().alias("donor_min"), pl.col("value").max().alias("donor_max"), pl.len().alias("n_donors"))
+    )
+    view = imputed.select(*cell, "ref_area", "imputation_level", "imputation_group", "imputation_donors", "value").join(
+        donors, on=[*cell, "imputation_level", "imputation_group"], how="left"
+    )
+    return view.with_columns(
+        pl.max_horizontal(pl.col("donor_min") - pl.col("value"), pl.col("value") - pl.col("donor_max"), pl.lit(0.0)).alias("outside_donor_range_pp")
+    )
+
+
 def sdmx_view(frames: Frames, config: PublicationConfig) -> pl.DataFrame:
     """The SDMX file as loaded (every column text), plus ``obs_value_number`` (number or null)."""
     frame = frames["sdg_sdmx"]
@@ -290,6 +325,17 @@ SUITES: tuple[Suite, ...] = (
     Suite("headline_hardship_identities", "headline",
           "Headline, SDG 3.8.2: 25% share <= 10% share; impoverishing <= hardship; hardship = impoverishing + large.", "ERROR",
           aggregate_identity_view("headline"), _identity_expectations),
+    Suite(
+        "lineup_imputation_range", "country_lineup",
+        "Line-up: every country value imputed with a group median lies within the range of the reported values it was imputed from.",
+        "ERROR",
+        imputation_range_view,
+        lambda c: [
+            ("ExpectColumnValuesToNotBeNull", {"column": "donor_min"}),
+            _between("outside_donor_range_pp", None, c.quality["imputation_range_tolerance"]),
+        ],
+        also_reads=("countries", "income_groups"),
+    ),
     Suite("annex_integrity", "annex", "Statistical annex: one row per country, values >= 0, flags known, suppressed cells empty.", "ERROR",
           _table("annex"), _annex_expectations),
     Suite("gender_gaps_integrity", "gender_gaps", "Gender gaps: keys unique, differences in [-100, 100], suppressed gaps empty.", "ERROR",

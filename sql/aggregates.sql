@@ -7,7 +7,8 @@
 --     within [min_c value_c, max_c value_c], where it lies but for rounding), where
 --     weighting 'denominator' (SDG 1.3.1): den_c = the series' own denominator of the country
 --        value, carried to the reference year T: den_c(T) = den_c(t) * P_c(T) / P_c(t), P the
---        WPP population of the series' base ages (denominator_proxy), t the observation year;
+--        WPP population of the series' base ages (denominator_proxy), t the observation year
+--        (P_c(t) unknown or 0: den_c(t) as observed);
 --     weighting 'population' (3.8.1, 3.8.2): den_c = P_c(T), the WPP total population;
 --     num_c = value_c / 100 * den_c (the published, possibly capped, value).
 --   The country value for T is that of the preferred source kind (source_rank) with a year in
@@ -20,11 +21,14 @@
 --   values in the first imputation group of its family (level_rank order) with >= min_countries;
 --   den = P_c(T) * median(den / P) of the same donors (1 for population weighting).
 --   Sex coherence (sexes F and M aggregated, 1.3.1): when T is reported, imputed F/M cells share
---   the residual T - reported sexes in proportion to their imputed values (one missing sex gets
---   it exactly: status 'derived', imputation_level 'residual_of_total', the source and year of
---   the T cell); when T is not reported
---   it is the sum of its sex cells (imputation_level 'sum_of_sexes'; status 'derived' when all
---   of them are reported, else 'imputed').
+--   the residual T - reported sexes in proportion to their imputed values (imputation_level
+--   'residual_of_total_split'; one missing sex gets it exactly: status 'derived',
+--   imputation_level 'residual_of_total', the source and year of the T cell); when T is not
+--   reported (a series reported for one sex only, such as SI_COV_MATNL, has no T cell) imputed
+--   sex cells keep their group median and T is the sum of its sex cells (imputation_level
+--   'sum_of_sexes'; status 'derived' when all of them are reported, else 'imputed').
+--   So every cell whose imputation_level is a group level holds that group's median, within the
+--   range of its donors' values (checked by the suite lineup_imputation_range).
 --   Identities (pub_identities, 3.8.2): part <= whole in every country cell (an imputed part
 --   above its whole lowered to it, an imputed whole below a part that is not imputed raised to
 --   it) and remainder = whole - part replacing the remainder's own cell, so that with one
@@ -34,6 +38,8 @@
 -- Every relation is keyed by (family, vintage, series): values of different input vintages are
 -- never combined (engine/publication/aggregates.py builds the vintage key).
 -- The median is the middle value (mean of the two middle values) by ROW_NUMBER.
+-- NULLs: GREATEST and LEAST skip NULL arguments (GREATEST(NULL, 0) = 0 in DuckDB and Spark), so
+-- bounds over values that may be missing are written as CASE, which keeps them missing.
 --
 -- Inputs (registered by engine/publication/aggregates.py):
 --   pub_obs(family, vintage, weighting, series, ref_area, year, sex, source_kind, source_id,
@@ -309,7 +315,11 @@ GROUP BY c.family, c.vintage, c.series, c.ref_year, c.ref_area
 
 -- name: pub_sex_cells
 -- F and M cells; imputed ones take their share of the residual of a reported T (a single missing
--- sex is derived from the T cell's source: its source and year are those of the T cell).
+-- sex is derived from the T cell's source: its source and year are those of the T cell; several
+-- share it in proportion to their imputed values: imputation_level residual_of_total_split, the
+-- group whose medians set the shares kept). Without a reported T with a numerator and a
+-- denominator (rescale false, never null) an imputed cell keeps its own value. The residual is
+-- floored at 0 by CASE, not GREATEST: GREATEST(NULL, 0) is 0 in DuckDB and Spark.
 SELECT
     c.family, c.vintage, c.weighting, c.series, c.ref_year, c.ref_area, c.sex,
     CASE WHEN rescale THEN (CASE WHEN s.n_sex_imputed = 1 THEN 'derived' ELSE 'imputed' END) ELSE c.status END AS status,
@@ -319,17 +329,28 @@ SELECT
     c.base_pop,
     CASE
         WHEN NOT rescale THEN c.num
-        WHEN s.imp_num > 0 THEN GREATEST(s.t_num - s.rep_num, 0) * c.num / s.imp_num
-        ELSE GREATEST(s.t_num - s.rep_num, 0) * c.den / s.imp_den
+        WHEN s.imp_num > 0 THEN (CASE WHEN s.t_num < s.rep_num THEN 0 ELSE s.t_num - s.rep_num END) * c.num / s.imp_num
+        ELSE (CASE WHEN s.t_num < s.rep_num THEN 0 ELSE s.t_num - s.rep_num END) * c.den / s.imp_den
     END AS num,
-    CASE WHEN rescale THEN GREATEST(s.t_den - s.rep_den, 0) * c.den / s.imp_den ELSE c.den END AS den,
-    CASE WHEN rescale AND s.n_sex_imputed = 1 THEN 'residual_of_total' ELSE c.imputation_level END AS imputation_level,
+    CASE
+        WHEN NOT rescale THEN c.den
+        ELSE (CASE WHEN s.t_den < s.rep_den THEN 0 ELSE s.t_den - s.rep_den END) * c.den / s.imp_den
+    END AS den,
+    CASE
+        WHEN rescale AND s.n_sex_imputed = 1 THEN 'residual_of_total'
+        WHEN rescale THEN 'residual_of_total_split'
+        ELSE c.imputation_level
+    END AS imputation_level,
     CASE WHEN rescale AND s.n_sex_imputed = 1 THEN CAST(NULL AS VARCHAR) ELSE c.imputation_group END AS imputation_group,
     CASE WHEN rescale AND s.n_sex_imputed = 1 THEN CAST(NULL AS BIGINT) ELSE c.imputation_donors END AS imputation_donors
 FROM (
     SELECT
         c.*,
-        (s.t_status = 'reported' AND c.status = 'imputed' AND s.n_sex = s.n_series_sexes AND s.imp_den > 0) AS rescale
+        COALESCE(
+            s.t_status = 'reported' AND s.t_num IS NOT NULL AND s.t_den IS NOT NULL
+            AND c.status = 'imputed' AND s.n_sex = s.n_series_sexes AND s.imp_den > 0,
+            FALSE
+        ) AS rescale
     FROM pub_cells AS c
     JOIN pub_sex_summary AS s
       ON s.family = c.family AND s.vintage = c.vintage AND s.series = c.series
@@ -485,8 +506,13 @@ FROM (
 SELECT
     l.family, l.vintage, l.weighting, l.series, g.level, g.region, l.ref_year AS year, l.sex,
     -- a denominator-weighted mean lies within the range of its country values: the bounds only
-    -- remove floating-point excess (a group of countries all at 100 summed to 100 + 1.4e-14)
-    LEAST(GREATEST(100 * (SUM(l.numerator) / SUM(l.denominator)), MIN(l.value)), MAX(l.value)) AS value,
+    -- remove floating-point excess (a group of countries all at 100 summed to 100 + 1.4e-14);
+    -- CASE, not GREATEST / LEAST, which skip NULLs: an empty ratio stays empty
+    CASE
+        WHEN 100 * (SUM(l.numerator) / SUM(l.denominator)) < MIN(l.value) THEN MIN(l.value)
+        WHEN 100 * (SUM(l.numerator) / SUM(l.denominator)) > MAX(l.value) THEN MAX(l.value)
+        ELSE 100 * (SUM(l.numerator) / SUM(l.denominator))
+    END AS value,
     SUM(l.numerator) AS numerator,
     SUM(l.denominator) AS denominator,
     SUM(CASE WHEN l.status <> 'imputed' THEN l.denominator ELSE 0 END) / SUM(l.denominator) AS denominator_share_reported,

@@ -717,8 +717,13 @@ SELECT
         WHEN dn.series = 'SI_COV_BENFTS' THEN l.covered
         WHEN prm.scheme_overlap = 'sum' THEN sc.numerator_sum
         WHEN prm.scheme_overlap = 'largest_scheme' THEN sc.numerator_largest
+        -- max(largest, min(sum, denominator)) as CASE: LEAST(sum, NULL) would be the sum
         WHEN prm.scheme_overlap = 'sum_capped_at_denominator' THEN
-            GREATEST(sc.numerator_largest, LEAST(sc.numerator_sum, dn.denominator))
+            CASE
+                WHEN sc.numerator_sum <= dn.denominator THEN sc.numerator_sum
+                WHEN sc.numerator_largest > dn.denominator THEN sc.numerator_largest
+                WHEN sc.numerator_sum > dn.denominator THEN dn.denominator
+            END
     END AS numerator,
     CASE
         WHEN dn.series = 'SI_COV_BENFTS' THEN l.child_recipients + l.contributors + l.contributory_recipients

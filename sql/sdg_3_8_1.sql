@@ -166,7 +166,8 @@ FROM (
                 WHEN v.lower_is_better THEN v.hi - (CASE WHEN v.non_use THEN 100.0 - v.raw_value ELSE v.raw_value END)
                 ELSE (CASE WHEN v.non_use THEN 100.0 - v.raw_value ELSE v.raw_value END) - v.lo
             END) / (v.hi - v.lo)
-            WHEN 'capped_ratio' THEN LEAST(100.0, 100.0 * v.raw_value / v.threshold)
+            -- CASE, not LEAST: LEAST(100, NULL) is 100, which made a missing density 100
+            WHEN 'capped_ratio' THEN CASE WHEN v.raw_value >= v.threshold THEN 100.0 ELSE 100.0 * v.raw_value / v.threshold END
         END AS scaled
     FROM uhc_values AS v
 ) AS s

@@ -182,6 +182,42 @@ def test_total_of_a_country_without_a_total_is_the_sum_of_its_sexes():
     assert agg(result, "SI_COV_MATNL", sex="F")["value"] == pytest.approx(100 * 11 / 70)
 
 
+def test_an_imputed_country_of_a_female_only_series_gets_the_median_not_zero():
+    # SI_COV_MATNL is reported for women only: no country has a T cell. BEN has no value and is
+    # imputed the median of GHA 10%, TGO 30%, KEN 20% ("LM | Africa"); with GREATEST(NULL, 0) = 0
+    # the missing T numerator made every imputed F cell 0% (world 3.7% on the bundle where the
+    # reported countries range from 7.7% to 49.5%).
+    table = coverage_frame([
+        coverage("GHA", "SI_COV_MATNL", 5, 50, sex="F"), coverage("TGO", "SI_COV_MATNL", 6, 20, sex="F"),
+        coverage("KEN", "SI_COV_MATNL", 10, 50, sex="F"),
+    ])
+    result = run({"sdg_1_3_1": table}, countries=only("GHA", "TGO", "KEN", "BEN"))
+    ben = cell(result, "BEN", "SI_COV_MATNL", "F")
+    assert (ben["status"], ben["imputation_level"], ben["imputation_group"], ben["value"]) == (
+        "imputed", "income_group_x_ilo_region", "LM | Africa", pytest.approx(20.0))
+    assert ben["numerator"] == pytest.approx(0.2 * ben["denominator"]) and ben["denominator"] > 0
+    assert cell(result, "BEN", "SI_COV_MATNL")["value"] == pytest.approx(20.0)  # T = the sum of its (one) sex
+    for sex in ("F", "T"):
+        world = agg(result, "SI_COV_MATNL", sex=sex)
+        assert 10.0 <= world["value"] <= 30.0
+        assert world["value"] == pytest.approx(100 * (5 + 6 + 10 + ben["numerator"]) / (50 + 20 + 50 + ben["denominator"]))
+
+
+def test_two_imputed_sexes_share_a_reported_total_and_say_so():
+    # COL, TGO, KEN report every sex; GHA reports T only: its F and M cells are imputed (world
+    # medians F 20%, M 40%) and then scaled to share GHA's reported total: no longer the medians,
+    # so their imputation_level says how they were made (residual_of_total_split).
+    rows = []
+    for iso in ("COL", "TGO", "KEN"):
+        rows += [coverage(iso, "SI_COV_UEMP", 30, 100), coverage(iso, "SI_COV_UEMP", 10, 50, sex="F"), coverage(iso, "SI_COV_UEMP", 20, 50, sex="M")]
+    rows += [coverage("GHA", "SI_COV_UEMP", 60, 100)]
+    result = run({"sdg_1_3_1": coverage_frame(rows)}, countries=only("GHA", "TGO", "KEN", "COL"))
+    f, m = (cell(result, "GHA", "SI_COV_UEMP", s) for s in ("F", "M"))
+    assert (f["status"], f["imputation_level"], m["imputation_level"]) == ("imputed", "residual_of_total_split", "residual_of_total_split")
+    assert f["numerator"] + m["numerator"] == pytest.approx(60.0)
+    assert f["denominator"] + m["denominator"] == pytest.approx(100.0)
+
+
 def test_an_older_value_is_carried_to_the_reference_year_with_its_base_population():
     # GHA observed in 2020 (within the 5-year window); its base population grows 10% to 2021.
     table = coverage_frame([coverage("GHA", "SI_COV_BENFTS", 25, 100, year=2020)])

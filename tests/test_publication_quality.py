@@ -65,6 +65,9 @@ def frames() -> dict[str, pl.DataFrame]:
         "aggregates": result.aggregates,
         "headline": headline_table(result.aggregates, config),
         "country_values": published,
+        "country_lineup": result.lineup,
+        "countries": countries,
+        "income_groups": income_groups_frame(),
         "annex": statistical_annex(published, countries, income_groups_frame(), config),
         "gender_gaps": gender,
         "nationality_gaps": gap_table(gaps_131, "sdg_1_3_1", selected, "nationality", config),
@@ -144,6 +147,12 @@ def bad_frames(name: str, frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataF
         large = _row(frame, series="SH_FIN_LARGE", level="world", year=2021)
         earn25 = _row(frame, series="SH_XPD_EARN25", level="world", year=2021)
         f[table] = _set(_set(frame, large, value=frame["value"][large] + 0.5), earn25, value=50.0)
+    elif name == "lineup_imputation_range":
+        # BEN imputed 0% (the GREATEST(NULL, 0) defect) and COL imputed from a group with no donor
+        lineup = frames["country_lineup"]
+        ben = _row(lineup, ref_area="BEN", series="SI_COV_PENSN", sex="F", status="imputed")
+        col = _row(lineup, ref_area="COL", series="SH_XPD_EARN10", status="imputed")
+        f["country_lineup"] = _set(_set(lineup, ben, value=0.0), col, imputation_group="Nowhere")
     elif name == "annex_integrity":
         f["annex"] = _bad_annex(frames["annex"], config)
     elif name == "gender_gaps_integrity":
@@ -200,3 +209,21 @@ def test_a_failed_suite_becomes_a_failed_asset_check_with_counts_and_a_sample(gx
     meta = {k: getattr(v, "value", v) for k, v in check.metadata.items()}
     assert meta["expectations_failed"] == 1 and meta["unexpected_rows"] >= 1
     assert "change_pp" in meta["failed"] and "GHA" in meta["failure_sample"]
+
+
+def test_the_line_up_of_a_female_only_series_keeps_its_imputed_values_within_their_donors(gx):
+    # SI_COV_MATNL (women only, no T cell): GREATEST(NULL, 0) once made every imputed cell 0%,
+    # below all its donors; lineup_imputation_range is the check that catches that.
+    config = _config()
+    rows = country_rows({"sdg_1_3_1": coverage_frame([
+        coverage(iso, "SI_COV_MATNL", num, 50, sex="F") for iso, num in (("GHA", 5), ("TGO", 15), ("KEN", 10))
+    ])}, config)
+    countries = countries_frame()
+    population = population_frame({(iso, y): 1000.0 for iso in countries["iso3"] for y in (2020, 2021)})
+    lineup = compute_aggregates(rows, countries, income_groups_frame(), population, config).lineup
+    frames = {"country_lineup": lineup, "countries": countries, "income_groups": income_groups_frame()}
+    result = run_suites(frames, config, gx, tag=f"_matnl{next(TAGS)}", suites=(BY_NAME["lineup_imputation_range"],))[0]
+    assert result.success, result.failure_sample
+    imputed = lineup.filter((pl.col("status") == "imputed") & (pl.col("sex") == "F"))
+    assert result.rows == imputed.height == 2  # BEN and COL (no value before 2021 to line up in 2020)
+    assert imputed["value"].min() >= 10.0

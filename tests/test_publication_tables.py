@@ -77,6 +77,20 @@ def test_statistical_annex_has_one_row_per_country_with_latest_value_year_source
     assert {f"{s.lower()}_{x}" for s in config.annex_series for x in ("value", "year", "source", "flag")} <= set(annex.columns)
 
 
+def test_the_annex_shows_the_female_value_of_a_series_about_women_only():
+    # SI_COV_MATNL is published for women only (sex F, no T row): the annex took the T value and
+    # left maternity empty for every country. The rule comes from the series' configured sex.
+    config = config_2021()
+    assert (config.series_sex("SI_COV_MATNL"), config.series_sex("SI_COV_PENSN")) == ("F", "T")
+    _, out = published([
+        coverage("GHA", "SI_COV_MATNL", 12, 40, sex="F"),
+        coverage("GHA", "SI_COV_PENSN", 40, 100), coverage("GHA", "SI_COV_PENSN", 15, 50, sex="F"),
+    ])
+    gha = statistical_annex(out, countries_frame(), income_groups_frame(), config).filter(pl.col("iso3") == "GHA").row(0, named=True)
+    assert (gha["si_cov_matnl_value"], gha["si_cov_matnl_year"], gha["si_cov_matnl_source"]) == (pytest.approx(30.0), 2021, "survey:GHA_LFS_2021")
+    assert gha["si_cov_pensn_value"] == pytest.approx(40.0)  # both-sexes total, not the women's 30%
+
+
 def test_a_gap_of_a_suppressed_cell_is_suppressed_and_a_caution_cell_flags_it():
     config = config_2021()
     rows = [

@@ -273,6 +273,16 @@ def test_a_tracer_nobody_reports_is_missing_and_the_index_not_computed():
     assert set(res.tracers["imputation"]) <= set(IMPUTATION_FLAGS)
 
 
+def test_a_capped_ratio_component_nobody_reports_is_missing_not_100():
+    # LEAST(100, NULL) = 100: a health-worker density missing everywhere became 100 (the cap)
+    # and the workforce tracer and the index were computed from it.
+    res = compute_uhc_index(tracers(rows("AAA", drop=("physicians",)), rows("AAB", drop=("physicians",))), burden(), COUNTRIES)
+    physicians = detail(res)["physicians"]
+    assert (physicians["imputation"], physicians["raw_value"], physicians["rescaled_value"], physicians["tracer_value"]) == ("missing", None, None, None)
+    row = one(res.index, country="AAA")
+    assert row["sci"] is None and row["capacity"] is None and row["n_tracers_missing"] == 1
+
+
 # --- regional values ------------------------------------------------------------------------
 
 def test_population_weighted_regional_values_and_coverage():

@@ -18,7 +18,8 @@ from pipelines.resources import PipelineResource
 from schemas.gx_suites import SUITES
 
 RESULTS = key("validation_results")
-VALIDATED = ("aggregates", "headline", "country_values", "annex", "gender_gaps", "nationality_gaps")
+VALIDATED = ("aggregates", "headline", "country_values", "country_lineup", "annex", "gender_gaps", "nationality_gaps")
+GROUPINGS = ("countries", "income_groups")  # staging tables the line-up suite reads the imputation groups from
 
 
 def check_specs() -> list[dg.AssetCheckSpec]:
@@ -48,9 +49,9 @@ def check_result(result: SuiteResult) -> dg.AssetCheckResult:
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(RESULTS, deps=[*(key(t) for t in VALIDATED), key("sdg_sdmx")], group_name=GROUP, kinds={"great_expectations", "parquet"},
+        dg.AssetSpec(RESULTS, deps=[*(key(t) for t in VALIDATED), key("sdg_sdmx"), *(dg.AssetKey(["staging", t]) for t in GROUPINGS)], group_name=GROUP, kinds={"great_expectations", "parquet"},
                      description=VALIDATION_RESULTS.description),
-        dg.AssetSpec(key("data_docs"), deps=[*(key(t) for t in VALIDATED), key("sdg_sdmx")], group_name=GROUP, kinds={"great_expectations", "html"},
+        dg.AssetSpec(key("data_docs"), deps=[*(key(t) for t in VALIDATED), key("sdg_sdmx"), *(dg.AssetKey(["staging", t]) for t in GROUPINGS)], group_name=GROUP, kinds={"great_expectations", "html"},
                      description="Great Expectations Data Docs of the publication suites (publication/data_docs/index.html)."),
     ],
     check_specs=check_specs(),
@@ -60,6 +61,7 @@ def quality_reports(context: dg.AssetExecutionContext, pipeline: PipelineResourc
     store = pipeline.store()
     config = config_of(pipeline)
     frames = {t: store.read("publication", t) for t in VALIDATED if store.exists("publication", t)}
+    frames |= {t: store.read("staging", t) for t in GROUPINGS if store.exists("staging", t)}
     sdmx_path = store.root / "publication" / "sdg_sdmx.csv"
     if sdmx_path.exists():
         frames["sdg_sdmx"] = pl.read_csv(io.StringIO(sdmx_path.read_text(encoding="utf-8")), infer_schema=False)

@@ -4,9 +4,11 @@
   sex x reference year, with the series label, the region's M49 code where it has one, the
   shares covered by reported data and ``latest`` (the last reference year of the series).
 * :func:`statistical_annex`: one row per country of ``staging/countries``, the layout of the
-  WSPR annex tables: for each series of ``annex_series`` its latest published total (sex,
-  nationality and every other breakdown T), the year, the source (``<source_kind>:<source_id>``)
-  and the disclosure flag; empty where the country has no value.
+  WSPR annex tables: for each series of ``annex_series`` its latest published total (nationality
+  and every other breakdown T; sex T, or the one sex of a series about one sex only, such as
+  SI_COV_MATNL: :meth:`~engine.publication.config.PublicationConfig.series_sex`), the year, the
+  source (``<source_kind>:<source_id>``) and the disclosure flag; empty where the country has
+  no value.
 * :func:`gap_table`: the published country gaps of one type (``sex``: female minus male;
   ``nationality``: non-nationals minus nationals) from ``indicators/*_gaps``, for the source each
   country-year is published from, with disclosure control: a gap is suppressed when its focus
@@ -57,7 +59,8 @@ def headline_table(aggregates: pl.DataFrame, config: PublicationConfig) -> pl.Da
 
 def statistical_annex(published: pl.DataFrame, countries: pl.DataFrame, income_groups: pl.DataFrame, config: PublicationConfig) -> pl.DataFrame:
     """``published``: country values after disclosure control (``flag``, emptied values)."""
-    totals = at_totals(published).filter(pl.col("series").is_in(list(config.annex_series)))
+    sexes = pl.DataFrame([(s, config.series_sex(s)) for s in config.annex_series], schema={"series": pl.String, "sex": pl.String}, orient="row")
+    totals = at_totals(published, keep=("sex",)).join(sexes, on=["series", "sex"])
     latest = (
         totals.sort("year", descending=True).group_by("series", "ref_area", maintain_order=True).first()
         .select(

@@ -100,6 +100,12 @@ class PublicationConfig:
     def proxy(self, series: str) -> ProxySpec:
         return self.proxies.get(series, self.proxies["default"])
 
+    def series_sex(self, series: str) -> str:
+        """The sex whose value stands for ``series`` in one-value-per-country tables (the
+        statistical annex): the sex of its ``denominator_proxy`` for a series about one sex only
+        (SI_COV_MATNL: F, published for women only), else T."""
+        return self.proxy(series).sex or "T"
+
     def series_label(self, series: str) -> str:
         return self.series_labels.get(series, series)
 

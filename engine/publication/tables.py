@@ -109,9 +109,10 @@ COUNTRY_LINEUP = PublicationTable(
         V("numerator", "float", "value / 100 x denominator."),
         V("denominator", "float", "Series denominator carried to the reference year (population for 3.8.x)."),
         V("base_pop", "float", "WPP population of the series' base ages and sex, reference year (persons)."),
-        V("imputation_level", "id", "Imputation level of an imputed cell, or residual_of_total / sum_of_sexes, or linear_interpolation; 3.8.2 identities: "
+        V("imputation_level", "id", "Imputation level of an imputed cell (its value is that group's median), or residual_of_total / "
+          "residual_of_total_split (imputed sexes sharing a reported total) / sum_of_sexes, or linear_interpolation; 3.8.2 identities: "
           "'capped at <whole>', 'raised to <part>', '<whole> - <part>' (a remainder such as SH_FIN_LARGE)."),
-        V("imputation_group", "id", "The group whose median was used (interpolated: the two years, <earlier>-<later>)."),
+        V("imputation_group", "id", "The group whose median was used (residual_of_total_split: whose medians set the shares; interpolated: the two years, <earlier>-<later>)."),
         V("imputation_donors", "int", "Reporting countries in that group."),
         V("value_withheld", "flag", "A derived sex cell (reported total minus the other sex) that would reproduce the suppressed survey cell of its source and year: its values are not shown.", required=True),
         *_PROVENANCE,
@@ -171,7 +172,7 @@ HEADLINE = PublicationTable(
 ANNEX = PublicationTable(
     "annex", "publication/annex.parquet",
     "Statistical annex: one row per country; for each series of annex_series the columns <series>_value (latest published "
-    "total, percent), <series>_year, <series>_source (<source_kind>:<source_id>) and <series>_flag (suppressed / caution), "
+    "total, percent; a series about one sex only, such as SI_COV_MATNL: that sex's value), <series>_year, <series>_source (<source_kind>:<source_id>) and <series>_flag (suppressed / caution), "
     "series codes in lower case.",
     ("iso3",),
     (

@@ -66,14 +66,16 @@ def hardship_frame(rows: list[dict]) -> pl.DataFrame:
 
 
 def gap(ref_area: str, series: str, gap_type: str, value_group: float, value_reference: float, *, year: int = 2021, sex: str = "T",
-        nationality: str = "T", source_kind: str = "survey", source_id: str | None = None, se: float | None = 1.0) -> dict:
-    """One row of ``sdg_1_3_1_gaps``."""
+        nationality: str = "T", source_kind: str = "survey", source_id: str | None = None, se: float | None = 1.0,
+        ci: tuple[float, float] | None = None) -> dict:
+    """One row of ``sdg_1_3_1_gaps`` (``ci``: the 95% bounds of the difference, pp)."""
     source_id = source_id or f"{ref_area}_LFS_{year}"
     row = {c: None for c in GAP_DTYPES}
     row.update(
         ref_area=ref_area, year=year, series=series, gap_type=gap_type, sex=sex, nationality=nationality, age_group="T", urban_rural="T",
         source_kind=source_kind, source_id=source_id, value_group=value_group, value_reference=value_reference,
         difference_pp=value_group - value_reference, difference_se=se, ratio=value_group / value_reference,
+        difference_ci_lower=ci[0] if ci else None, difference_ci_upper=ci[1] if ci else None,
         method_edition=EDITION_131, input_vintage=f"{source_id}@2022-06-30", run_id="test",
     )
     return row

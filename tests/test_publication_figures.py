@@ -1,15 +1,21 @@
 """Figures (engine/publication/figures.py) read from their matplotlib Figure objects: titles,
 axis labels with units and source notes; a cell without a value is marked n/a and has no bar
-(never a bar at 0%); the nationality gap shows the year of each point. The PNG files themselves
-are checked end to end in test_publication_outputs.py."""
+(never a bar at 0%); the nationality gap shows one row per country with its year and the 95% CI
+of survey gaps, and stays legible (no two texts overlap) with 40 countries x 3 years; the gender
+gap marks low-coverage aggregates. The PNG files themselves are checked end to end in
+test_publication_outputs.py."""
 
 from __future__ import annotations
 
+import itertools
+
 import polars as pl
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.text import Text
 
 from engine.publication.aggregates import compute_aggregates
-from engine.publication.annex import aggregate_gender_gaps, gap_table, headline_table
+from engine.publication.annex import GAP_SCHEMA, aggregate_gender_gaps, gap_table, headline_table
 from engine.publication.country_values import country_rows, select_sources
 from engine.publication.figures import MISSING, coverage_by_region_sex_chart, gender_gap_by_series_chart, nationality_gap_chart, save
 from tests.test_publication_builders import (
@@ -87,7 +93,7 @@ def test_gender_gap_figure_titles_units_and_note(tmp_path):
     assert "Negative: women less covered than men." in note
 
 
-def test_nationality_gap_figure_shows_the_year_of_each_point(tmp_path):
+def test_nationality_gap_figure_shows_the_year_of_each_country_and_the_ci_of_survey_gaps(tmp_path):
     config = config_2021(min_reported_share=0.3)  # the Americas withheld (the default edition withholds nothing)
     rows = []
     for iso, year in (("GHA", 2021), ("KEN", 2019), ("KEN", 2015)):
@@ -95,20 +101,25 @@ def test_nationality_gap_figure_shows_the_year_of_each_point(tmp_path):
                  coverage(iso, "SI_COV_PENSN", 20, 100, year=year, nationality="non_national")]
     selected = select_sources(country_rows({"sdg_1_3_1": coverage_frame(rows)}, config), config)
     gaps = gap_table(gap_frame([
-        gap("GHA", "SI_COV_PENSN", "nationality", 20, 30, year=2021),
-        gap("KEN", "SI_COV_PENSN", "nationality", 25, 40, year=2019),
+        gap("GHA", "SI_COV_PENSN", "nationality", 20, 30, year=2021, ci=(-14.0, -6.0)),
+        gap("KEN", "SI_COV_PENSN", "nationality", 25, 40, year=2019, ci=(-20.0, -10.0)),
         gap("KEN", "SI_COV_PENSN", "nationality", 10, 40, year=2015),  # older: not drawn
     ]), "sdg_1_3_1", selected, "nationality", config)
     chart = nationality_gap_chart(gaps, config)
-    ax = chart.figure.axes[0]
-    assert ax.get_title() == "Nationality gap in coverage by series and country, latest year of each country (2019-2021)"
+    fig = chart.figure
+    assert fig._suptitle.get_text() == "Nationality gap in coverage by series and country, latest year of each country (2019-2021)"
+    ax = fig.axes[0]
+    assert ax.get_title(loc="left") == config.series_label("SI_COV_PENSN")
     assert ax.get_xlabel() == "Non-nationals minus nationals coverage (percentage points)"
-    # one point per country at its latest year (GHA 2021: -10 pp, KEN 2019: -15 pp), the year written next to it
-    assert sorted((t.get_text(), *t.xy) for t in ax.texts) == [("2019", -15.0, 0), ("2021", -10.0, 0)]
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["GHA", "KEN"]
+    # one row per country at its latest year (GHA 2021: -10 pp, KEN 2019: -15 pp), sorted by the gap, the year in its label
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["KEN (2019)", "GHA (2021)"]
+    assert [(line.get_xdata()[0], line.get_ydata()[0]) for line in ax.lines if line.get_marker() == "o"] == [(-15.0, 0), (-10.0, 1)]
+    # the 95% confidence interval of each survey gap as an error bar
+    assert sorted(tuple(s[:, 0]) for c in ax.collections for s in c.get_segments()) == [(-20.0, -10.0), (-14.0, -6.0)]
+    assert not ax.texts  # no years written next to points any more
     save(chart, tmp_path / "nationality.png")
-    note = source_note(chart.figure)
-    assert "the year of the country's latest gap" in note
+    note = source_note(fig)
+    assert "95% confidence interval" in note and "latest gap" in note
 
 
 def test_without_withholding_the_legend_and_note_speak_of_missing_data_only():
@@ -118,3 +129,77 @@ def test_without_withholding_the_legend_and_note_speak_of_missing_data_only():
     legend = [t.get_text() for t in chart.figure.axes[0].get_legend().get_texts()]
     assert legend[-1] == f"{MISSING}: no value (no data)"
     assert chart.note.endswith(f"{MISSING}: the aggregate has no data for that sex.")
+
+
+def overlapping_texts(fig) -> list[tuple[str, str]]:
+    """Pairs of visible, non-empty texts of ``fig`` (titles, tick labels, legends, notes) whose
+    drawn boxes overlap: what a reader cannot read."""
+    canvas = FigureCanvasAgg(fig)  # also for a figure already saved (and closed)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    return [(a, b) for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2) if box_a.overlaps(box_b)]
+
+
+def many_country_gaps(n_countries: int = 40, years=(2019, 2020, 2021), series=("SI_COV_PENSN", "SI_COV_UEMP", "SP_CONTRIB_LF")) -> pl.DataFrame:
+    """Nationality gaps (the publication table's layout) of ``n_countries`` x ``years`` x
+    ``series``: even countries from surveys (with a 95% CI, every fifth flagged caution), odd ones
+    administrative (no CI); country i's latest year is years[i % len(years)] (later years absent)."""
+    rows = []
+    for i in range(n_countries):
+        last = years[i % len(years)]
+        for year in (y for y in years if y <= last):
+            for k, name in enumerate(series):
+                diff = -30 + (7 * i + 5 * k + year) % 40
+                survey = i % 2 == 0
+                half = 2 + i % 5 if survey else None
+                rows.append({
+                    "area_kind": "country", "ref_area": f"C{i:02d}", "family": "sdg_1_3_1", "series": name, "year": year, "gap_type": "nationality",
+                    "sex": "T", "nationality": "T", "age_group": "T", "urban_rural": "T", "quintile": "T", "hh_composition": "T",
+                    "source_kind": "survey" if survey else "administrative", "source_id": f"C{i:02d}_{year}",
+                    "difference_pp": float(diff), "difference_ci_lower": diff - half if survey else None, "difference_ci_upper": diff + half if survey else None,
+                    "suppressed": False, "flag": "caution" if survey and i % 5 == 0 else None,
+                })
+    return pl.DataFrame(rows).with_columns(*[pl.lit(None, dtype=t).alias(c) for c, t in GAP_SCHEMA.items() if c not in rows[0]]).select(list(GAP_SCHEMA)).cast(GAP_SCHEMA)
+
+
+def test_nationality_gap_figure_stays_legible_with_40_countries_and_3_years(tmp_path):
+    # the figure once wrote every country's year next to its point on one row per series:
+    # "2021202221" where points were close; with 40 countries nothing was readable
+    config = config_2021()
+    gaps = many_country_gaps()
+    chart = nationality_gap_chart(gaps, config)
+    fig = chart.figure
+    assert not overlapping_texts(fig)
+    panels = {ax.get_title(loc="left"): ax for ax in fig.axes}
+    order = ("SI_COV_UEMP", "SI_COV_PENSN", "SP_CONTRIB_LF")  # the order of series_labels in the edition
+    assert list(panels) == [config.series_label(s) for s in order]
+    latest = {f"C{i:02d}": (2019, 2020, 2021)[i % 3] for i in range(40)}
+    for name, ax in zip(order, panels.values()):
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        assert sorted(labels) == sorted(f"{iso} ({year})" for iso, year in latest.items())  # one row per country, its latest year
+        # rows sorted by the gap; each point at its country's gap of the latest year
+        drawn = {labels[round(line.get_ydata()[0])]: line.get_xdata()[0] for line in ax.lines if line.get_marker() in ("o", "s")}
+        expected = gaps.filter((pl.col("series") == name) & (pl.col("year") == pl.col("year").max().over("ref_area")))
+        assert drawn == {f"{r['ref_area']} ({r['year']})": pytest.approx(r["difference_pp"]) for r in expected.iter_rows(named=True)}
+        # survey gaps carry their 95% CI as an error bar, administrative ones none
+        bars = sorted((round(s[0][0], 6), round(s[1][0], 6)) for c in ax.collections for s in c.get_segments())
+        survey = expected.filter(pl.col("source_kind") == "survey")
+        assert bars == sorted((round(r["difference_ci_lower"], 6), round(r["difference_ci_upper"], 6)) for r in survey.iter_rows(named=True))
+        hollow = sorted(labels[round(line.get_ydata()[0])] for line in ax.lines if line.get_markerfacecolor() == "white")
+        assert hollow == sorted(f"{r['ref_area']} ({r['year']})" for r in expected.filter(pl.col("flag") == "caution").iter_rows(named=True))
+    save(chart, tmp_path / "nationality_40.png")
+    assert not overlapping_texts(fig)  # the source note too
+    assert "95% confidence interval" in chart.note
+
+
+def test_gender_gap_figure_marks_low_coverage_aggregates():
+    # without withholding, the Americas (COL only, imputed: 0% reported) are published with
+    # low_coverage: their point is hollow; the world (75% reported) and Africa (100%) are filled
+    config = config_2021()
+    headline, gaps = headline_and_gaps(config)
+    ax = gender_gap_by_series_chart(gaps, headline, config).figure.axes[0]
+    fill = {t.get_text(): c.get_facecolors()[0][3] for t, c in zip(ax.get_legend().get_texts(), ax.collections)}
+    assert fill == {"World": 1.0, "Africa": 1.0, "Americas": 0.0}
+    assert ax.get_legend().get_texts()[-1].get_text().startswith("Hollow: low coverage")
+    assert not overlapping_texts(ax.figure)

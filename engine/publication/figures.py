@@ -8,11 +8,15 @@
   a bar at 0%.
 * ``gender_gap_by_series.png`` (gender gaps of the aggregates, the headline's vintage): female
   minus male, percentage points, world and regions, every sex-aggregated series, latest
-  reference year.
+  reference year; a hollow marker where the female or male aggregate has ``low_coverage``;
+  the regions of a series side by side (a small vertical offset each), not on top of each other.
 * ``nationality_gap.png`` (nationality gaps, countries): non-nationals minus nationals,
-  percentage points, each country and series with an unsuppressed gap in its latest year; the
-  year of each point is written next to it (countries' latest years differ). Drawn only where
-  such gaps exist.
+  percentage points, each country and series with an unsuppressed gap in its latest year: one
+  panel per series (in the order of ``series_labels``), one row per country labelled
+  ``<ISO3> (<year>)`` and sorted by the gap, the panels' heights growing with their countries
+  (``ROW_INCHES`` a row) so that labels never overlap; survey gaps as circles with their 95%
+  confidence interval as error bars, administrative gaps as squares, gaps flagged ``caution``
+  hollow. Drawn only where such gaps exist.
 
 Every figure has a title, axis labels with units and a source note (``figures.source_note``,
 and ``figures.aggregate_note`` under figures of aggregates). The ``*_chart`` functions build a
@@ -28,12 +32,14 @@ import tempfile
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 import polars as pl  # noqa: E402
 
@@ -41,6 +47,9 @@ from engine.publication.config import PublicationConfig  # noqa: E402
 from engine.store import publish  # noqa: E402
 
 SEX_STYLE = {"F": ("Women", "#b2182b"), "M": ("Men", "#2166ac"), "T": ("Total", "#7f7f7f")}
+NATIONALITY_STYLE = {"survey": "#1b7837", "administrative": "#762a83"}
+ROW_INCHES = 0.2  # height of one country row in the nationality gap figure (labels 7 pt)
+PANEL_TITLE_INCHES = 0.45  # a panel's title and the space above it
 DPI = 150
 MISSING = "n/a"
 
@@ -127,64 +136,122 @@ def coverage_by_region_sex_chart(headline: pl.DataFrame, config: PublicationConf
     return Chart(fig, note)
 
 
+def _region_colours(regions: list[str]) -> dict[str, Any]:
+    """World in black, the regions in the qualitative tab10 colours, in order."""
+    palette = plt.get_cmap("tab10").colors
+    others = [r for r in regions if r != "World"]
+    return {"World": "black", **{r: palette[i % len(palette)] for i, r in enumerate(others)}}
+
+
+def _low_coverage_gaps(frame: pl.DataFrame, headline: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` (aggregate gender gaps) with ``low_coverage``: the female or the male aggregate
+    it is taken from has ``low_coverage`` in the headline."""
+    flags = (
+        headline.filter(pl.col("sex").is_in(["F", "M"]))
+        .group_by("series", "vintage", "level", pl.col("region").alias("ref_area"), "year")
+        .agg(pl.col("low_coverage").any())
+    )
+    return frame.join(flags, on=["series", "vintage", "level", "ref_area", "year"], how="left").with_columns(pl.col("low_coverage").fill_null(False))
+
+
 def gender_gap_by_series_chart(gaps: pl.DataFrame, headline: pl.DataFrame, config: PublicationConfig) -> Chart | None:
     level = config.figures["region_level"]
     frame = gaps.filter((pl.col("area_kind") == "aggregate") & pl.col("level").is_in(["world", level]) & pl.col("difference_pp").is_not_null())
     if frame.is_empty():
         return None
     frame = frame.join(_primary(headline).select("series", "vintage").unique(), on=["series", "vintage"])
-    frame = frame.filter(pl.col("year") == pl.col("year").max().over("series"))
+    frame = _low_coverage_gaps(frame.filter(pl.col("year") == pl.col("year").max().over("series")), headline)
     year = int(frame["year"].max())
     series = sorted(frame["series"].unique().to_list())
     regions = ["World"] + sorted(r for r in frame["ref_area"].unique().to_list() if r != "World")
+    colours = _region_colours(regions)
     fig, ax = plt.subplots(figsize=(11, max(4.5, 0.45 * len(series) + 2.4)))
     markers = ["D", "o", "s", "^", "v", "P", "X", "*"]
+    step = min(0.12, 0.8 / len(regions))  # regions side by side within a series' row, not on top of each other
     for i, region in enumerate(regions):
-        part = {r["series"]: r["difference_pp"] for r in frame.filter(pl.col("ref_area") == region).iter_rows(named=True)}
+        part = {r["series"]: r for r in frame.filter(pl.col("ref_area") == region).iter_rows(named=True)}
         ys = [j for j, s in enumerate(series) if s in part]
-        ax.scatter([part[series[j]] for j in ys], ys, marker=markers[i % len(markers)], s=60 if region == "World" else 30,
-                   color="black" if region == "World" else None, label=region, zorder=3)
+        offset = (i - (len(regions) - 1) / 2) * step
+        colour = colours[region]
+        ax.scatter([part[series[j]]["difference_pp"] for j in ys], [j + offset for j in ys], marker=markers[i % len(markers)],
+                   s=60 if region == "World" else 30, edgecolors=[colour] * len(ys), linewidths=1.2,
+                   facecolors=["none" if part[series[j]]["low_coverage"] else colour for j in ys], label=region, zorder=3)
     ax.axvline(0, color="#444444", linewidth=0.8)
     ax.set_yticks(range(len(series)))
     ax.set_yticklabels([textwrap.fill(config.series_label(s), 48) for s in series], fontsize=8)
+    ax.set_ylim(-0.6, len(series) - 0.4)
     ax.set_xlabel("Female minus male coverage (percentage points)")
     ax.set_title(f"Gender gap in coverage by series, world and regions, {year}", fontsize=12)
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    handles = [Line2D([], [], linestyle="none", marker=markers[i % len(markers)], markersize=8 if r == "World" else 6,
+                      color=colours[r], label=r) for i, r in enumerate(regions)]
+    handles.append(Line2D([], [], linestyle="none", marker="o", markersize=6, markerfacecolor="none", markeredgecolor="#444444",
+                          label=f"Hollow: low coverage (< {config.low_coverage_share:.0%} reported)"))
+    ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.tight_layout(rect=(0, 0.07, 1, 1))
-    return Chart(fig, f"{config.figures['source_note']} {config.figures['aggregate_note']} Negative: women less covered than men.")
+    note = (f"{config.figures['source_note']} {config.figures['aggregate_note']} Negative: women less covered than men. "
+            f"Hollow markers: the female or male aggregate rests on reported data for less than {config.low_coverage_share:.0%} of its "
+            "denominator (low_coverage), the rest imputed.")
+    return Chart(fig, note)
 
 
-def nationality_gap_chart(gaps: pl.DataFrame, config: PublicationConfig) -> Chart | None:
+def _latest_country_gaps(gaps: pl.DataFrame) -> pl.DataFrame:
+    """Unsuppressed country gaps of the totals (sex, age group, area T), the latest year of each
+    country and series."""
     frame = gaps.filter(
         (pl.col("area_kind") == "country") & (pl.col("sex") == "T") & pl.col("difference_pp").is_not_null()
         & (pl.col("age_group") == "T") & (pl.col("urban_rural") == "T")
     )
-    if frame.is_empty():
+    frame = frame.filter(pl.col("year") == pl.col("year").max().over("ref_area", "series"))
+    return frame.sort("ref_area", "series", "source_kind", "source_id").unique(["ref_area", "series"], keep="first", maintain_order=True)
+
+
+def nationality_gap_chart(gaps: pl.DataFrame, config: PublicationConfig) -> Chart | None:
+    frame = _latest_country_gaps(gaps)
+    order = {s: i for i, s in enumerate(config.series_labels)}
+    series = sorted(frame["series"].unique().to_list(), key=lambda s: (order.get(s, len(order)), s))
+    if not series:
         return None
-    frame = frame.filter(pl.col("year") == pl.col("year").max().over("ref_area", "series")).unique(["ref_area", "series"], keep="first")
-    series = sorted(frame["series"].unique().to_list())
-    countries = sorted(frame["ref_area"].unique().to_list())
     years = sorted(frame["year"].unique().to_list())
-    fig, ax = plt.subplots(figsize=(11, max(4.5, 0.45 * len(series) + 2.4)))
-    markers = ["o", "s", "^", "v", "D", "P", "X", "*"]
-    for i, country in enumerate(countries):
-        part = {r["series"]: (r["difference_pp"], r["year"]) for r in frame.filter(pl.col("ref_area") == country).iter_rows(named=True)}
-        ys = [j for j, s in enumerate(series) if s in part]
-        ax.scatter([part[series[j]][0] for j in ys], ys, marker=markers[i % len(markers)], s=30, label=country, zorder=3)
-        for j in ys:  # the year of each point: countries' latest years differ
-            ax.annotate(str(part[series[j]][1]), (part[series[j]][0], j), xytext=(4, 4), textcoords="offset points", fontsize=6, color="#444444")
-    ax.axvline(0, color="#444444", linewidth=0.8)
-    ax.set_yticks(range(len(series)))
-    ax.set_yticklabels([textwrap.fill(config.series_label(s), 48) for s in series], fontsize=8)
-    ax.set_xlabel("Non-nationals minus nationals coverage (percentage points)")
+    rows = {s: frame.filter(pl.col("series") == s).sort("difference_pp", "ref_area") for s in series}
+    heights = [ROW_INCHES * (rows[s].height + 0.6) for s in series]  # one row per country
+    # inches: title and legend above; the x axis (ticks and label) and the source note below
+    top_in, x_axis_in, note_in = 0.85, 0.6, 0.9
+    fig, axes = plt.subplots(len(series), 1, sharex=True, squeeze=False, gridspec_kw={"height_ratios": heights},
+                             figsize=(11, max(4.5, top_in + x_axis_in + note_in + sum(heights) + PANEL_TITLE_INCHES * len(series))))
+    for ax, name in zip(axes[:, 0], series):
+        part = rows[name]
+        for i, r in enumerate(part.iter_rows(named=True)):
+            survey = r["source_kind"] == "survey"
+            colour = NATIONALITY_STYLE["survey" if survey else "administrative"]
+            if r["difference_ci_lower"] is not None and r["difference_ci_upper"] is not None:  # 95% CI of a survey-based gap
+                ax.errorbar(r["difference_pp"], i, xerr=[[r["difference_pp"] - r["difference_ci_lower"]], [r["difference_ci_upper"] - r["difference_pp"]]],
+                            fmt="none", ecolor=colour, elinewidth=1.0, capsize=2, zorder=2)
+            ax.plot(r["difference_pp"], i, linestyle="none", marker="o" if survey else "s", markersize=5, markeredgecolor=colour,
+                    markerfacecolor="white" if r["flag"] == "caution" else colour, zorder=3)
+        ax.set_yticks(range(part.height))
+        ax.set_yticklabels([f"{r['ref_area']} ({r['year']})" for r in part.iter_rows(named=True)], fontsize=7)
+        ax.set_ylim(-0.7, part.height - 0.3)
+        ax.set_title(config.series_label(name), fontsize=9, loc="left")
+        ax.axvline(0, color="#444444", linewidth=0.8)
+        ax.grid(axis="x", alpha=0.3)
+    axes[-1, 0].set_xlabel("Non-nationals minus nationals coverage (percentage points)")
+    handles = [
+        Line2D([], [], color=NATIONALITY_STYLE["survey"], marker="o", markersize=5, label="Survey, with its 95% confidence interval"),
+        Line2D([], [], linestyle="none", color=NATIONALITY_STYLE["administrative"], marker="s", markersize=5,
+               label="Administrative (SSI), no sampling error"),
+        Line2D([], [], linestyle="none", color="#444444", marker="o", markersize=5, markerfacecolor="white", label="Hollow: use with caution"),
+    ]
     span = str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
-    ax.set_title(f"Nationality gap in coverage by series and country, latest year of each country ({span})", fontsize=12)
-    ax.grid(axis="x", alpha=0.3)
-    ax.legend(fontsize=7, ncol=2, loc="center left", bbox_to_anchor=(1.0, 0.5), title="Country (ISO3)", title_fontsize=7)
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
-    return Chart(fig, config.figures["source_note"] + " Negative: non-nationals less covered than nationals. Next to each point: "
-                 "the year of the country's latest gap. Suppressed gaps are not shown.")
+    height = fig.get_figheight()
+    fig.suptitle(f"Nationality gap in coverage by series and country, latest year of each country ({span})", fontsize=12,
+                 y=1 - 0.2 / height, va="top")
+    fig.legend(handles=handles, loc="upper center", ncol=3, fontsize=8, bbox_to_anchor=(0.5, 1 - 0.55 / height))
+    fig.tight_layout(rect=(0, note_in / height, 1, 1 - top_in / height))
+    note = (f"{config.figures['source_note']} Negative: non-nationals less covered than nationals. Each country at the year of its latest "
+            "gap (in brackets). Bars: 95% confidence interval of the survey estimate of the gap (design-based); administrative gaps have "
+            "no sampling error. Hollow: flagged caution (small sample or high coefficient of variation). Suppressed gaps are not shown.")
+    return Chart(fig, note)
 
 
 def draw_figures(headline: pl.DataFrame, gender_gaps: pl.DataFrame, nationality_gaps: pl.DataFrame, config: PublicationConfig, folder: Path) -> list[Path]:

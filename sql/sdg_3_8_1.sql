@@ -11,6 +11,9 @@
 --   category C       = exp(avg(ln t)) over its tracers (bed nets only for high malaria burden)
 --   SCI              = (C_rmnch * C_id * C_ncd * C_cap)^(1/4) = exp(avg(ln C))
 --   region           = sum(pop * SCI) / sum(pop) over the group's countries with an SCI
+-- A mean lies within [min, max] of what it averages: each geometric mean is kept there, which
+-- only removes floating-point excess (exp(avg(ln(100))) = 100.00000000000004, above the
+-- [1, 100] range of the index), and so is each population-weighted regional mean.
 --
 -- Gap filling of the input value x, per country, indicator and year y (before rescaling):
 --   observed in y -> observed; between observed years a < y < b -> x_a + (x_b - x_a)(y - a)/(b - a)
@@ -177,10 +180,22 @@ CROSS JOIN params AS p
 -- A tracer is missing when any component is; imputed when any component is not observed.
 SELECT
     country, year, category, category_order, tracer, tracer_order,
-    CASE WHEN COUNT(rescaled_value) = COUNT(*) THEN EXP(AVG(LN(rescaled_value))) END AS tracer_value,
-    MAX(CASE WHEN imputation <> 'observed' THEN 1 ELSE 0 END) AS imputed
-FROM uhc_rescaled
-GROUP BY country, year, category, category_order, tracer, tracer_order
+    CASE
+        WHEN n_values < n_rows THEN NULL
+        WHEN gm < lo THEN lo
+        WHEN gm > hi THEN hi
+        ELSE gm
+    END AS tracer_value,
+    imputed
+FROM (
+    SELECT
+        country, year, category, category_order, tracer, tracer_order,
+        EXP(AVG(LN(rescaled_value))) AS gm, MIN(rescaled_value) AS lo, MAX(rescaled_value) AS hi,
+        COUNT(rescaled_value) AS n_values, COUNT(*) AS n_rows,
+        MAX(CASE WHEN imputation <> 'observed' THEN 1 ELSE 0 END) AS imputed
+    FROM uhc_rescaled
+    GROUP BY country, year, category, category_order, tracer, tracer_order
+) AS t
 
 -- name: uhc_tracer_detail
 SELECT
@@ -195,17 +210,33 @@ CROSS JOIN params AS p
 -- name: uhc_categories
 SELECT
     country, year, category,
-    CASE WHEN COUNT(tracer_value) = COUNT(*) THEN EXP(AVG(LN(tracer_value))) END AS value,
-    COUNT(*) AS n_expected,
-    COUNT(tracer_value) AS n_used,
-    SUM(CASE WHEN tracer_value IS NOT NULL THEN imputed ELSE 0 END) AS n_imputed
-FROM uhc_tracer_values
-GROUP BY country, year, category
+    CASE
+        WHEN n_used < n_expected THEN NULL
+        WHEN gm < lo THEN lo
+        WHEN gm > hi THEN hi
+        ELSE gm
+    END AS value,
+    n_expected, n_used, n_imputed
+FROM (
+    SELECT
+        country, year, category,
+        EXP(AVG(LN(tracer_value))) AS gm, MIN(tracer_value) AS lo, MAX(tracer_value) AS hi,
+        COUNT(*) AS n_expected,
+        COUNT(tracer_value) AS n_used,
+        SUM(CASE WHEN tracer_value IS NOT NULL THEN imputed ELSE 0 END) AS n_imputed
+    FROM uhc_tracer_values
+    GROUP BY country, year, category
+) AS c
 
 -- name: uhc_index
 SELECT
     c.country, c.year,
-    CASE WHEN COUNT(c.value) = 4 THEN EXP(AVG(LN(c.value))) END AS sci,
+    CASE
+        WHEN COUNT(c.value) <> 4 THEN NULL
+        WHEN EXP(AVG(LN(c.value))) < MIN(c.value) THEN MIN(c.value)
+        WHEN EXP(AVG(LN(c.value))) > MAX(c.value) THEN MAX(c.value)
+        ELSE EXP(AVG(LN(c.value)))
+    END AS sci,
     MAX(CASE WHEN c.category = 'rmnch' THEN c.value END) AS rmnch,
     MAX(CASE WHEN c.category = 'infectious_diseases' THEN c.value END) AS infectious_diseases,
     MAX(CASE WHEN c.category = 'ncd' THEN c.value END) AS ncd,
@@ -223,31 +254,49 @@ GROUP BY c.country, c.year
 
 -- name: uhc_regional
 -- Every country of a group with a population that year; those with an SCI carry the weights.
+-- The index and category means are kept within the range of the countries' values (w: the
+-- weighted mean, lo / hi: the smallest and largest value weighted).
 SELECT
-    g.level, g.group_name AS region, y.year,
-    SUM(CASE WHEN i.sci IS NOT NULL THEN pop.population * i.sci END)
-        / SUM(CASE WHEN i.sci IS NOT NULL THEN pop.population END) AS sci,
-    SUM(CASE WHEN i.sci IS NOT NULL THEN pop.population * i.rmnch END)
-        / SUM(CASE WHEN i.sci IS NOT NULL THEN pop.population END) AS rmnch,
-    SUM(CASE WHEN i.sci IS NOT NULL THEN pop.population * i.infectious_diseases END)
-        / SUM(CASE WHEN i.sci IS NOT NULL THEN pop.population END) AS infectious_diseases,
-    SUM(CASE WHEN i.sci IS NOT NULL THEN pop.population * i.ncd END)
-        / SUM(CASE WHEN i.sci IS NOT NULL THEN pop.population END) AS ncd,
-    SUM(CASE WHEN i.sci IS NOT NULL THEN pop.population * i.capacity END)
-        / SUM(CASE WHEN i.sci IS NOT NULL THEN pop.population END) AS capacity,
-    SUM(CASE WHEN i.sci IS NOT NULL THEN pop.population * i.imputed_share END)
-        / SUM(CASE WHEN i.sci IS NOT NULL THEN pop.population END) AS imputed_share,
-    COUNT(CASE WHEN i.sci IS NOT NULL AND pop.population IS NOT NULL THEN 1 END) AS n_countries,
-    COUNT(pop.population) AS n_countries_in_group,
-    COUNT(CASE WHEN i.sci IS NOT NULL AND pop.population IS NULL THEN 1 END) AS n_countries_without_population,
-    SUM(CASE WHEN i.sci IS NOT NULL THEN pop.population END) AS population_covered,
-    SUM(pop.population) AS population_total,
-    SUM(CASE WHEN i.sci IS NOT NULL THEN pop.population END) / SUM(pop.population) AS population_coverage,
-    MAX(p.method_edition) AS method_edition
-FROM uhc_aggregate_groups AS g
-CROSS JOIN uhc_years AS y
-LEFT JOIN uhc_population AS pop ON pop.country = g.country AND pop.year = y.year
-LEFT JOIN uhc_index AS i ON i.country = g.country AND i.year = y.year
-CROSS JOIN params AS p
-GROUP BY g.level, g.group_name, y.year
-HAVING COUNT(CASE WHEN i.sci IS NOT NULL AND pop.population IS NOT NULL THEN 1 END) > 0
+    level, region, year,
+    CASE WHEN w_sci < lo_sci THEN lo_sci WHEN w_sci > hi_sci THEN hi_sci ELSE w_sci END AS sci,
+    CASE WHEN w_rmnch < lo_rmnch THEN lo_rmnch WHEN w_rmnch > hi_rmnch THEN hi_rmnch ELSE w_rmnch END AS rmnch,
+    CASE WHEN w_id < lo_id THEN lo_id WHEN w_id > hi_id THEN hi_id ELSE w_id END AS infectious_diseases,
+    CASE WHEN w_ncd < lo_ncd THEN lo_ncd WHEN w_ncd > hi_ncd THEN hi_ncd ELSE w_ncd END AS ncd,
+    CASE WHEN w_cap < lo_cap THEN lo_cap WHEN w_cap > hi_cap THEN hi_cap ELSE w_cap END AS capacity,
+    imputed_share, n_countries, n_countries_in_group, n_countries_without_population,
+    population_covered, population_total, population_coverage, method_edition
+FROM (
+    SELECT
+        g.level, g.group_name AS region, y.year,
+        SUM(pop.population * i.sci) / SUM(CASE WHEN i.sci IS NOT NULL THEN pop.population END) AS w_sci,
+        SUM(CASE WHEN i.sci IS NOT NULL THEN pop.population * i.rmnch END) / SUM(CASE WHEN i.sci IS NOT NULL THEN pop.population END) AS w_rmnch,
+        SUM(CASE WHEN i.sci IS NOT NULL THEN pop.population * i.infectious_diseases END) / SUM(CASE WHEN i.sci IS NOT NULL THEN pop.population END) AS w_id,
+        SUM(CASE WHEN i.sci IS NOT NULL THEN pop.population * i.ncd END) / SUM(CASE WHEN i.sci IS NOT NULL THEN pop.population END) AS w_ncd,
+        SUM(CASE WHEN i.sci IS NOT NULL THEN pop.population * i.capacity END) / SUM(CASE WHEN i.sci IS NOT NULL THEN pop.population END) AS w_cap,
+        MIN(CASE WHEN pop.population IS NOT NULL THEN i.sci END) AS lo_sci,
+        MAX(CASE WHEN pop.population IS NOT NULL THEN i.sci END) AS hi_sci,
+        MIN(CASE WHEN pop.population IS NOT NULL AND i.sci IS NOT NULL THEN i.rmnch END) AS lo_rmnch,
+        MAX(CASE WHEN pop.population IS NOT NULL AND i.sci IS NOT NULL THEN i.rmnch END) AS hi_rmnch,
+        MIN(CASE WHEN pop.population IS NOT NULL AND i.sci IS NOT NULL THEN i.infectious_diseases END) AS lo_id,
+        MAX(CASE WHEN pop.population IS NOT NULL AND i.sci IS NOT NULL THEN i.infectious_diseases END) AS hi_id,
+        MIN(CASE WHEN pop.population IS NOT NULL AND i.sci IS NOT NULL THEN i.ncd END) AS lo_ncd,
+        MAX(CASE WHEN pop.population IS NOT NULL AND i.sci IS NOT NULL THEN i.ncd END) AS hi_ncd,
+        MIN(CASE WHEN pop.population IS NOT NULL AND i.sci IS NOT NULL THEN i.capacity END) AS lo_cap,
+        MAX(CASE WHEN pop.population IS NOT NULL AND i.sci IS NOT NULL THEN i.capacity END) AS hi_cap,
+        SUM(CASE WHEN i.sci IS NOT NULL THEN pop.population * i.imputed_share END)
+            / SUM(CASE WHEN i.sci IS NOT NULL THEN pop.population END) AS imputed_share,
+        COUNT(CASE WHEN i.sci IS NOT NULL AND pop.population IS NOT NULL THEN 1 END) AS n_countries,
+        COUNT(pop.population) AS n_countries_in_group,
+        COUNT(CASE WHEN i.sci IS NOT NULL AND pop.population IS NULL THEN 1 END) AS n_countries_without_population,
+        SUM(CASE WHEN i.sci IS NOT NULL THEN pop.population END) AS population_covered,
+        SUM(pop.population) AS population_total,
+        SUM(CASE WHEN i.sci IS NOT NULL THEN pop.population END) / SUM(pop.population) AS population_coverage,
+        MAX(p.method_edition) AS method_edition
+    FROM uhc_aggregate_groups AS g
+    CROSS JOIN uhc_years AS y
+    LEFT JOIN uhc_population AS pop ON pop.country = g.country AND pop.year = y.year
+    LEFT JOIN uhc_index AS i ON i.country = g.country AND i.year = y.year
+    CROSS JOIN params AS p
+    GROUP BY g.level, g.group_name, y.year
+    HAVING COUNT(CASE WHEN i.sci IS NOT NULL AND pop.population IS NOT NULL THEN 1 END) > 0
+) AS w

@@ -283,6 +283,29 @@ def test_a_capped_ratio_component_nobody_reports_is_missing_not_100():
     assert row["sci"] is None and row["capacity"] is None and row["n_tracers_missing"] == 1
 
 
+# Tracer inputs that all rescale to 100 (clamped at 100 in the 2023 edition).
+AT_100 = {k: 100.0 for k in EXAMPLE} | {"fpg_mean": 4.0, "tobacco_use": 0.0, "hospital_beds": 30.0, "physicians": 2.0,
+                                        "psychiatrists": 2.0, "surgeons": 20.0}
+
+
+def test_geometric_means_of_values_at_100_are_100():
+    # exp(avg(ln(100))) = 100.00000000000004: a category (and the index) at 100 failed the
+    # [1, 100] ERROR check; every geometric mean stays within the range of its inputs
+    import math
+    assert math.exp(sum(math.log(100.0) for _ in range(3)) / 3) > 100
+
+    res = compute_uhc_index(tracers(rows("AAA", **AT_100), rows("AAB", **AT_100)), burden(AAA=True),
+                            COUNTRIES, pl.DataFrame({"country": ["AAA", "AAB"], "year": [2020, 2020], "population": [148680982.6188731, 134902370.33014256]}))
+    row = one(res.index, country="AAA")
+    assert [row[c] for c in ("sci", "rmnch", "infectious_diseases", "ncd", "capacity")] == [100.0] * 5
+    assert detail(res)["physicians"]["tracer_value"] == 100.0  # the health workforce composite
+    values = res.index.select("sci", "rmnch", "infectious_diseases", "ncd", "capacity")
+    assert values.select(pl.all().max()).row(0) == (100.0,) * 5  # within [1, 100], the values_in_range check of indicators/sdg_3_8_1
+    # a population-weighted regional mean of countries at 100 (these populations give 100 + 1e-14)
+    assert (148680982.6188731 * 100 + 134902370.33014256 * 100) / (148680982.6188731 + 134902370.33014256) > 100
+    assert set(res.regional.filter(pl.col("region") == "R1")["sci"]) == {100.0}
+
+
 # --- regional values ------------------------------------------------------------------------
 
 def test_population_weighted_regional_values_and_coverage():

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from engine.method_config import MethodEdition
+from engine.method_config import MethodConfigError, MethodEdition
 from engine.sql import fetch, params_frame, run_sql_file
 from engine.survey_estimation import NOT_COMPUTABLE_SCHEMA, estimate_domains
 
@@ -24,6 +24,9 @@ DIMS = ("head_sex", "urban_rural", "quintile", "hh_composition")
 REQUIRED = ("hh_consumption", "hh_oop_health", "hh_size")
 # Breakdown -> the variable it needs; without it the breakdown is listed as not computable.
 BREAKDOWN_VARIABLES = {"head_sex": "hh_head", "urban_rural": "urban_rural", "hh_composition": "age"}
+# Edition key oop_above_consumption: what households spending more on health than they consume
+# count as (sql/sdg_3_8_2.sql, header).
+OOP_ABOVE_CONSUMPTION = ("count", "exclude")
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class HardshipEstimates:
     exclusions: pl.DataFrame
     spl: float | None
     median_consumption: float | None
+    oop_above_consumption: int | None = None  # households with OOP > consumption (None: not computed)
 
 
 def ppp_for(ppp: pl.DataFrame, country: str, year: int, vintage: int) -> float | None:
@@ -62,6 +66,10 @@ def estimate_hardship(
     ).fetchall()[0]
     have = dict(zip(counted, counts))
     editions = series_editions(method, estimation)
+    oop_rule = method["oop_above_consumption"]
+    if oop_rule not in OOP_ABOVE_CONSUMPTION:
+        raise MethodConfigError(f"{method.source}: edition '{method.edition}': oop_above_consumption must be one of "
+                                f"{', '.join(OOP_ABOVE_CONSUMPTION)}, got {oop_rule!r}")
     missing = []
     absent = [v for v in REQUIRED if not have[v]]
     if absent:
@@ -90,6 +98,7 @@ def estimate_hardship(
             "child_age_below": int(method["child_age_below"]),
             "older_age_from": int(method["older_age_from"]),
             "quintiles": int(method["quintiles"]),
+            "oop_above_consumption": oop_rule,
         }
     )
     run_sql_file(con, "sdg_3_8_2.sql", {"params": params, "active_series": pl.DataFrame({"series": active})})
@@ -98,7 +107,8 @@ def estimate_hardship(
     est, gap = estimate_domains(con, estimation)
     spl = spl_row["spl"] if ppp_private_consumption is not None else None
     median = spl_row["median_pc_consumption"] if ppp_private_consumption is not None else None
-    return _result(survey_id, country, year, est, gap, fetch(con, "domains"), exclusions, missing, editions, spl, median, fetch(con, "gap_pairs"))
+    above = int(fetch(con, "hardship_oop_above_consumption")["n_households"][0])
+    return _result(survey_id, country, year, est, gap, fetch(con, "domains"), exclusions, missing, editions, spl, median, fetch(con, "gap_pairs"), above)
 
 
 def series_editions(method: MethodEdition, estimation: MethodEdition) -> dict[str, str]:
@@ -110,7 +120,7 @@ def series_editions(method: MethodEdition, estimation: MethodEdition) -> dict[st
     }
 
 
-def _result(survey_id, country, year, est, gap, domains, exclusions, missing, editions, spl, median, gap_pairs=None) -> HardshipEstimates:
+def _result(survey_id, country, year, est, gap, domains, exclusions, missing, editions, spl, median, gap_pairs=None, above=None) -> HardshipEstimates:
     edition = pl.col("series").replace_strict(editions, return_dtype=pl.String).alias("method_edition")
     ident = [pl.lit(survey_id).alias("survey_id"), pl.lit(country).alias("country"), pl.lit(int(year), dtype=pl.Int64).alias("year")]
     estimates = pl.DataFrame()
@@ -122,6 +132,7 @@ def _result(survey_id, country, year, est, gap, domains, exclusions, missing, ed
             (pl.col("se") * 100).alias("se"), (pl.col("ci_lower") * 100).alias("ci_lower"), (pl.col("ci_upper") * 100).alias("ci_upper"),
             pl.col("df").cast(pl.Int64), pl.col("n").cast(pl.Int64).alias("n_unweighted"),
             pl.col("n_y").cast(pl.Int64).alias("n_numerator_unweighted"), "deff", "cv", "reliability",
+            pl.lit(above, dtype=pl.Int64).alias("n_oop_above_consumption"),
             edition,
         ).sort("series", *DIMS)
     if gap is not None and gap.height:
@@ -140,4 +151,4 @@ def _result(survey_id, country, year, est, gap, domains, exclusions, missing, ed
     not_computable = pl.DataFrame([(survey_id, country, int(year), s, b, r) for s, b, r in missing], schema=NOT_COMPUTABLE_SCHEMA, orient="row")
     if exclusions.height:
         exclusions = exclusions.select(pl.lit(survey_id).alias("survey_id"), *exclusions.columns).sort("hh_id")
-    return HardshipEstimates(estimates, gaps, not_computable, exclusions, spl, median)
+    return HardshipEstimates(estimates, gaps, not_computable, exclusions, spl, median, above)

@@ -52,9 +52,10 @@ def render() -> str:
         "",
         "### `sdg_3_8_2`",
         "",
-        "The layout of `sdg_1_3_1` with two household breakdowns after `urban_rural`; `sex` is the sex of the household head.",
+        "The layout of `sdg_1_3_1` with two household breakdowns after `urban_rural` and a count of the survey's households after "
+        "`reliability`; `sex` is the sex of the household head.",
         "",
-        *_table(indicator_tables.HARDSHIP_EXTRA),
+        *_table(indicator_tables.HARDSHIP_EXTRA + indicator_tables.HARDSHIP_SURVEY_COUNTS),
         "",
         "### `sdg_1_3_1_gaps`, `sdg_3_8_2_gaps`",
         "",

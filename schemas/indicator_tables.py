@@ -52,7 +52,16 @@ HARDSHIP_EXTRA: tuple[V, ...] = (
     V("quintile", "id", "T, or the quintile (1 = poorest) of per-capita consumption (3.8.2).", required=True),
     V("hh_composition", "id", "T, or the household age composition (3.8.2): only_under_20, adults_only, adults_with_children, adults_with_older, older_only, multigenerational.", required=True),
 )
-HARDSHIP_COLUMNS: tuple[V, ...] = COVERAGE_COLUMNS[:7] + HARDSHIP_EXTRA + COVERAGE_COLUMNS[7:]
+# ... and, per survey, the households whose OOP exceeds their consumption (after reliability).
+HARDSHIP_SURVEY_COUNTS: tuple[V, ...] = (
+    V("n_oop_above_consumption", "int", "Sample households of the survey whose out-of-pocket health spending exceeds their consumption "
+      "(the same on every row of the survey): counted above every threshold, or left out under the edition's "
+      "oop_above_consumption: exclude (3.8.2).", min=0),
+)
+_AFTER_RELIABILITY = [v.name for v in COVERAGE_COLUMNS].index("reliability") + 1
+HARDSHIP_COLUMNS: tuple[V, ...] = (
+    COVERAGE_COLUMNS[:7] + HARDSHIP_EXTRA + COVERAGE_COLUMNS[7:_AFTER_RELIABILITY] + HARDSHIP_SURVEY_COUNTS + COVERAGE_COLUMNS[_AFTER_RELIABILITY:]
+)
 HARDSHIP_KEY = COVERAGE_KEY + ("quintile", "hh_composition")
 
 GAP_COLUMNS: tuple[V, ...] = (

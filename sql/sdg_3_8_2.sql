@@ -31,9 +31,14 @@
 -- on every row; if those person weights differ within a household, p_i is the sum of its
 -- members' person weights (the persons it represents; = w_i m_i when they are equal), not the
 -- largest weight times m_i.
--- Households with missing or non-positive consumption, missing or negative OOP (negative
--- amounts are quarantined at harmonisation; this guards other inputs), or OOP above consumption,
--- are excluded from every 3.8.2 estimate and listed with the reason (block hardship_exclusions).
+-- Households with missing or non-positive consumption, or missing or negative OOP (negative
+-- amounts are quarantined at harmonisation; this guards other inputs), are excluded from every
+-- 3.8.2 estimate and listed with the reason (block hardship_exclusions).
+-- OOP above consumption (edition key oop_above_consumption): 'count' (default) keeps the
+-- household: its budget share OOP_i / C_i > 1 is above every threshold, so it is in the
+-- numerator of every series (o_i > c_i > D_i: hardship and impoverishing); 'exclude' leaves it
+-- out like the households above, with its reason. Either way their number is reported
+-- (hardship_oop_above_consumption: households kept above 1 plus households excluded for it).
 -- Domains: total, sex of the household head, urban/rural (and head's sex within it),
 -- consumption quintile (person-weighted, per-capita consumption), household age composition
 -- (WHO groups: only members under 20; adults 20-59 only; adults with children; adults with
@@ -109,12 +114,13 @@ FROM (
             WHEN consumption <= 0 THEN 'consumption not positive'
             WHEN oop IS NULL THEN 'missing out-of-pocket spending'
             WHEN oop < 0 THEN 'out-of-pocket spending negative'
-            WHEN oop > consumption THEN 'out-of-pocket spending above consumption'
+            WHEN oop > consumption AND p.oop_above_consumption = 'exclude' THEN 'out-of-pocket spending above consumption'
         END AS reason,
         consumption,
         oop
     FROM hardship_members AS h
     CROSS JOIN (SELECT COUNT(hh_head) AS n_head_flags FROM persons) AS s
+    CROSS JOIN params AS p
 ) AS x
 WHERE reason IS NOT NULL
 
@@ -144,6 +150,12 @@ SELECT
 FROM hardship_members AS h
 CROSS JOIN params AS p
 WHERE h.hh_id NOT IN (SELECT hh_id FROM hardship_exclusions)
+
+-- name: hardship_oop_above_consumption
+-- Households whose OOP exceeds their consumption: counted above every threshold, or excluded.
+SELECT
+    (SELECT COUNT(*) FROM hardship_households WHERE oop_share > 1)
+    + (SELECT COUNT(*) FROM hardship_exclusions WHERE reason = 'out-of-pocket spending above consumption') AS n_households
 
 -- name: hardship_ranked
 -- Households ranked by per-capita consumption (local currency: the ranking does not depend on

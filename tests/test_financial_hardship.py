@@ -3,6 +3,8 @@ with reasons, the design-based SE against svy, and the not-computable paths."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import duckdb
 import polars as pl
 import pytest
@@ -10,7 +12,7 @@ import svy
 
 from engine.financial_hardship import HARDSHIP_SERIES, LEGACY_SERIES, estimate_hardship, ppp_for
 from engine.harmonise import ingest_survey
-from engine.method_config import load_method
+from engine.method_config import MethodConfigError, load_method
 from schemas import survey_variables as sv
 from engine.survey_spec import load_spec
 from schemas.tables import polars_dtype
@@ -163,13 +165,35 @@ def test_identities_hold_in_every_domain():
     assert ((wide["SH_FIN_HARDSHIP"] - wide["SH_FIN_IMPOVERISHING"] - wide["SH_FIN_LARGE"]).abs() < 1e-9).all()
 
 
-def test_spending_above_consumption_and_missing_consumption_are_excluded():
-    bad = EXAMPLE + [(90, 2, 1.0, 1.5), (60, 3, None, 0.2)]
-    res = _estimate(households_to_persons(bad))
-    assert dict(zip(res.exclusions["hh_id"], res.exclusions["reason"])) == {
-        "6": "out-of-pocket spending above consumption", "7": "missing consumption",
-    }
-    assert _totals(res)["SH_FIN_HARDSHIP"] == pytest.approx(33.8182, abs=5e-5)  # the six valid households
+ABOVE = (90, 2, 1.0, 1.5)  # a household spending 150% of its consumption on health (180 persons)
+
+
+def test_spending_above_consumption_counts_above_every_threshold_by_default():
+    # OOP / consumption = 1.5 is above every threshold: the household is in every numerator
+    # but LARGE (it is impoverishing). It was dropped, lowering every share (78 of 5,006
+    # households of one survey: SH_XPD_EARN25 10.95% -> 9.78%). SPL stays 2.65 (median 3.0).
+    res = _estimate(households_to_persons(EXAMPLE + [ABOVE, (60, 3, None, 0.2)]))
+    assert dict(zip(res.exclusions["hh_id"], res.exclusions["reason"])) == {"7": "missing consumption"}
+    assert res.spl == pytest.approx(2.65)
+    persons = [w * m for w, m, *_ in EXAMPLE] + [180]
+    flags = FLAGS + [(1, 1, 1, 1, 0)]
+    expected = {s: 100 * sum(p * f[k] for p, f in zip(persons, flags)) / sum(persons) for k, s in enumerate(SERIES)}
+    assert (expected["SH_XPD_EARN10"], expected["SH_XPD_EARN25"]) == (pytest.approx(100 * 1830 / 2930), pytest.approx(100 * 660 / 2930))
+    assert _totals(res) == {s: _pct(v) for s, v in expected.items()}
+    # how many there were, on every row of the survey
+    assert res.oop_above_consumption == 1 and set(res.estimates["n_oop_above_consumption"]) == {1}
+
+
+def test_an_edition_may_exclude_spending_above_consumption_with_the_reason():
+    method = load_method("sdg_3_8_2")
+    exclude = dataclasses.replace(method, params={**method.params, "oop_above_consumption": "exclude"})
+    res = estimate_hardship(duckdb.connect(), households_to_persons(EXAMPLE + [ABOVE]), 1.0, exclude, load_method("survey_estimation"))
+    assert dict(zip(res.exclusions["hh_id"], res.exclusions["reason"])) == {"6": "out-of-pocket spending above consumption"}
+    assert _totals(res) == {s: _pct(v) for s, v in _expected(list(range(6))).items()}  # the six other households
+    assert res.oop_above_consumption == 1 and set(res.estimates["n_oop_above_consumption"]) == {1}
+    wrong = dataclasses.replace(method, params={**method.params, "oop_above_consumption": "drop"})
+    with pytest.raises(MethodConfigError, match="oop_above_consumption must be one of count, exclude, got 'drop'"):
+        estimate_hardship(duckdb.connect(), households_to_persons(EXAMPLE), 1.0, wrong, load_method("survey_estimation"))
 
 
 def test_household_with_a_quarantined_member_is_left_out_not_shrunk():

@@ -4,6 +4,11 @@
 SHA-256, vintage, rows read / kept / quarantined, run id), and one row per source left out with
 the reason. ``publication/quarantine``: every quarantined row of every source, with source file,
 row number, column, rule and value.
+
+``publication/sources`` depends on every asset that writes a source record (``RECORD_WRITERS``):
+in the publication job that orders it after the SDG 3.8.1 index, which records the UHC tracer
+source, so that its row is there on a fresh output folder and carries this run's id (before,
+it was read before being written: missing on a first run, the previous run's on later ones).
 """
 
 import dagster as dg
@@ -11,6 +16,18 @@ import polars as pl
 
 from engine.quarantine import ISSUE_SCHEMA
 from pipelines.resources import PipelineResource
+from schemas.context_tables import TABLES as CONTEXT_TABLES
+
+# The assets that write a record under <output>/sources/ (surveys and SSI returns per partition,
+# context tables and the published SDG reference in the context job, the UHC index in the
+# publication job).
+RECORD_WRITERS = [
+    dg.AssetKey(["staging", "survey_persons"]),
+    dg.AssetKey(["staging", "ssi_coverage"]),
+    dg.AssetKey(["staging", "published_sdg"]),
+    dg.AssetKey(["indicators", "sdg_3_8_1"]),
+    *(dg.AssetKey(["staging", t.name]) for t in CONTEXT_TABLES),
+]
 
 SOURCES_SCHEMA = {
     "source_kind": pl.String, "source_id": pl.String, "status": pl.String, "files": pl.String,
@@ -44,7 +61,7 @@ def sources_table(records: list[dict], failures: list[dict]) -> pl.DataFrame:
     key=["publication", "sources"],
     group_name="publication",
     kinds={"parquet"},
-    deps=[dg.AssetKey(["staging", "survey_persons"]), dg.AssetKey(["staging", "ssi_coverage"])],
+    deps=RECORD_WRITERS,
     description="Every input source: files and SHA-256, vintage, rows read / kept / quarantined, run id; and every source left out, with the reason.",
 )
 def sources(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:

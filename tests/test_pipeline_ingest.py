@@ -130,8 +130,11 @@ def test_removed_sources_leave_the_outputs_and_the_publication(dirs):
         shutil.rmtree(input_dir / "surveys" / "TST_LFS_2022")
         shutil.rmtree(input_dir / "ssi" / "KEN_2021")
         lines = []
-        run_all(instance, input_dir, progress=lines.append)
+        outcomes = run_all(instance, input_dir, progress=lines.append)
         assert "TST_LFS_2022" not in instance.get_dynamic_partitions("surveys")
+    # a second run on the same folder: every row of publication/sources is of this run (the UHC
+    # row carried the previous run's id)
+    assert_sources_table_lists_this_run(store, outcomes, input_dir)
     assert [line for line in lines if "no longer in the input directory" in line] == [
         "survey:TST_LFS_2022: no longer in the input directory, its outputs and records removed",
         "ssi:KEN_2021: no longer in the input directory, its outputs and records removed",
@@ -146,11 +149,25 @@ def test_removed_sources_leave_the_outputs_and_the_publication(dirs):
     assert store.read_partitions("indicators", "survey_estimates")["survey_id"].unique().to_list() == ["TST_HIES_2021"]
 
 
+def assert_sources_table_lists_this_run(store: ParquetStore, outcomes, input_dir) -> None:
+    """``publication/sources`` lists every source the run summary counts (the UHC tracer
+    source included), each with an id of this run."""
+    run_ids = {o.run_id for o in outcomes}
+    counted = {(r["source_kind"], r["source_id"]) for r in build_summary(store, outcomes, input_dir=input_dir, dagster_home=input_dir)["sources"]}
+    table = store.read("publication", "sources").filter(pl.col("status") == "read")
+    assert ("uhc", "sdg_3_8_1") in counted
+    assert set(zip(table["source_kind"], table["source_id"])) == counted
+    stale = table.filter(~pl.col("run_id").is_in(sorted(run_ids)))
+    assert stale.is_empty(), stale
+
+
 def test_every_source_reconciles_and_checks_pass(dirs):
     input_dir, output_dir = dirs
     with dg.instance_for_test() as instance:
         outcomes = run_all(instance, input_dir, progress=lambda _: None)
     assert all(o.success for o in outcomes)
+    # a fresh output folder: the UHC tracer source was written after publication/sources read the records
+    assert_sources_table_lists_this_run(ParquetStore(output_dir), outcomes, input_dir)
     failed = [c for o in outcomes for c in o.check_failures]
     assert failed == []
     store = ParquetStore(output_dir)

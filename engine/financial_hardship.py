@@ -14,7 +14,7 @@ import polars as pl
 
 from engine.method_config import MethodConfigError, MethodEdition
 from engine.sql import fetch, params_frame, run_sql_file
-from engine.survey_estimation import NOT_COMPUTABLE_SCHEMA, estimate_domains
+from engine.survey_estimation import NOT_COMPUTABLE_SCHEMA, empty_populations, estimate_domains
 
 LEGACY_SERIES = ("SH_XPD_EARN10", "SH_XPD_EARN25")
 HARDSHIP_SERIES = ("SH_FIN_HARDSHIP", "SH_FIN_IMPOVERISHING", "SH_FIN_LARGE")
@@ -105,6 +105,7 @@ def estimate_hardship(
     exclusions = fetch(con, "hardship_exclusions")
     spl_row = fetch(con, "hardship_spl").row(0, named=True)
     est, gap = estimate_domains(con, estimation)
+    missing += empty_populations(active, est, survey_id, unit="household").rows()  # e.g. every household excluded
     spl = spl_row["spl"] if ppp_private_consumption is not None else None
     median = spl_row["median_pc_consumption"] if ppp_private_consumption is not None else None
     above = int(fetch(con, "hardship_oop_above_consumption")["n_households"][0])

@@ -240,6 +240,16 @@ def _not_computable(
     return pl.concat([absent, lost_rows])
 
 
+def empty_populations(series: list[str], estimates: pl.DataFrame | None, survey_id: str, unit: str = "sample person") -> pl.DataFrame:
+    """``series, breakdown, reason``: the ``series`` estimated without a single domain, because
+    no ``unit`` of the survey is in the series' population with its outcome known (no
+    unemployed person, no mother of a newborn): not computable (breakdown 'all'), never
+    silently absent."""
+    have = set() if estimates is None or estimates.is_empty() else set(estimates["series"].to_list())
+    rows = [(s, "all", f"empty population: no {unit} of {survey_id} in the population of {s} (with a known outcome)") for s in series if s not in have]
+    return pl.DataFrame(rows, schema={"series": pl.String, "breakdown": pl.String, "reason": pl.String}, orient="row")
+
+
 def estimate_survey(
     con: duckdb.DuckDBPyConnection,
     persons: str | Path | pl.DataFrame | duckdb.DuckDBPyRelation,
@@ -287,6 +297,7 @@ def estimate_survey(
         )
         domain_est, gap_est = estimate_domains(con, estimation)
         domains, gap_pairs = fetch(con, "domains"), fetch(con, "gap_pairs")
+    missing = pl.concat([missing, empty_populations(active["series"].to_list(), domain_est, survey_id)])
 
     edition = f"{method.label}+{estimation.label}"
     ident = [pl.lit(survey_id).alias("survey_id"), pl.lit(country).alias("country"), pl.lit(year, dtype=pl.Int64).alias("year")]

@@ -49,7 +49,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from engine.store import ParquetStore
     from pipelines.runner import run_all
-    from pipelines.summary import build_summary, format_summary, write_summary
+    from pipelines.summary import build_summary, exit_code, format_summary, write_summary
 
     input_dir, output_dir = settings.input_dir(), settings.output_dir()
     print(f"Running the pipeline on {input_dir} -> {output_dir}", flush=True)
@@ -60,7 +60,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     path = write_summary(store, summary)
     print(format_summary(summary))
     print(f"Summary written to {path}")
-    return 0 if all(o.success for o in outcomes) else 1
+    return exit_code(summary)
 
 
 def cmd_ui(args: argparse.Namespace) -> int:

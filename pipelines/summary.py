@@ -1,6 +1,12 @@
 """The short summary printed at the end of the main command: sources read, rows kept and
-quarantined, sources left out and why, checks failed, and where the outputs are. The same
-content is written to ``<output>/run_summary.json``."""
+quarantined, sources left out and why, checks failed, where the outputs are, and the result.
+The same content is written to ``<output>/run_summary.json``.
+
+The result (``result``: ``succeeded`` or ``failed`` with its reasons; :func:`exit_code`) is
+failed when a Dagster run failed (a source left out, a step failed) or when a check of severity
+ERROR failed: an ERROR check guards a published number, so a run whose ERROR check fails is a
+failed run (exit code 1), named on the last line of the summary. WARN checks (quarantined rows,
+changes to review) are listed and leave the result alone."""
 
 from __future__ import annotations
 
@@ -23,6 +29,8 @@ def build_summary(store: ParquetStore, outcomes: list[RunOutcome], *, input_dir:
     sources = [r for r in store.read_json_records("sources") if r.get("run_id") in run_ids]
     failures = [r for r in store.read_json_records("failures") if r.get("run_id") in run_ids]
     checks = [c for o in outcomes for c in o.check_failures]
+    reasons = [f"run failed: {_where(o.job, o.partition)}" for o in outcomes if not o.success]
+    reasons += [f"ERROR check failed: {_where(c['asset'], c.get('partition'))} {c['check']}" for c in checks if c["severity"] == "ERROR"]
     outputs = []
     for layer in OUTPUT_LAYERS:
         folder = store.root / layer
@@ -40,6 +48,7 @@ def build_summary(store: ParquetStore, outcomes: list[RunOutcome], *, input_dir:
         "left_out": sorted(failures, key=lambda r: (r["source_kind"], r["source_id"])),
         "failed_steps": [{"job": o.job, "partition": o.partition, "steps": o.failed_steps} for o in outcomes if o.failed_steps],
         "checks_failed": checks,
+        "result": {"status": "failed" if reasons else "succeeded", "reasons": reasons},
         "outputs": outputs,
         "totals": {
             "sources_read": len(sources),
@@ -51,6 +60,15 @@ def build_summary(store: ParquetStore, outcomes: list[RunOutcome], *, input_dir:
             "checks_failed_error": sum(1 for c in checks if c["severity"] == "ERROR"),
         },
     }
+
+
+def _where(name: str, partition: str | None) -> str:
+    return name + (f"[{partition}]" if partition else "")
+
+
+def exit_code(summary: dict) -> int:
+    """The main command's exit code: 0 when the result succeeded, 1 when it failed."""
+    return 0 if summary["result"]["status"] == "succeeded" else 1
 
 
 def write_summary(store: ParquetStore, summary: dict) -> Path:
@@ -89,7 +107,7 @@ def format_summary(summary: dict) -> str:
         lines.extend(f"  {step}" for step in s["steps"])
     lines.append(f"Checks failed: {t['checks_failed']} ({t['checks_failed_error']} errors, {t['checks_failed'] - t['checks_failed_error']} warnings)")
     for c in summary["checks_failed"]:
-        where = c["asset"] + (f"[{c['partition']}]" if c.get("partition") else "")
+        where = _where(c["asset"], c.get("partition"))
         detail = ", ".join(f"{k}={v}" for k, v in c["metadata"].items() if isinstance(v, (int, float, str)) and len(str(v)) < 40)
         lines.append(f"  {c['severity']:<5} {where} {c['check']}: {detail}")
     lines.append("Outputs:")
@@ -97,4 +115,9 @@ def format_summary(summary: dict) -> str:
         rows = f" ({o['rows']:,} rows)" if o["rows"] is not None else ""
         lines.append(f"  {o['path']}{rows}")
     lines.append(f"Dagster runs: {len(summary['runs'])} recorded in {summary['dagster_home']} (open the UI with: python tasks.py ui)")
+    result = summary["result"]
+    if result["status"] == "succeeded":
+        lines.append("Result: succeeded (exit code 0)")
+    else:
+        lines.append(f"Result: FAILED (exit code 1): {'; '.join(result['reasons'])}")
     return "\n".join(lines)

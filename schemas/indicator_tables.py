@@ -96,7 +96,7 @@ NOT_COMPUTABLE_COLUMNS: tuple[V, ...] = (
     V("source_id", "id", "Source.", required=True),
     V("series", "id", "Series that could not be computed.", required=True),
     V("breakdown", "id", "Which breakdown (total, sex, nationality...).", required=True),
-    V("reason", "id", "Why, e.g. 'gave_birth absent in GHA_LFS_2022'.", required=True),
+    V("reason", "id", "Why, e.g. 'gave_birth absent in GHA_LFS_2022', or 'empty population: no sample person of GHA_LFS_2022 in the population of SI_COV_UEMP (with a known outcome)'.", required=True),
 )
 
 # SDG 3.8.1: one row per country and year (engine/uhc_index.py, sql/sdg_3_8_1.sql).

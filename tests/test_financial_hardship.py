@@ -196,6 +196,14 @@ def test_an_edition_may_exclude_spending_above_consumption_with_the_reason():
         estimate_hardship(duckdb.connect(), households_to_persons(EXAMPLE), 1.0, wrong, load_method("survey_estimation"))
 
 
+def test_a_survey_whose_every_household_is_left_out_lists_every_series_as_not_computable():
+    res = _estimate(households_to_persons([(w, m, 0.0, o) for w, m, _, o in EXAMPLE]))  # consumption 0 everywhere
+    assert set(res.exclusions["reason"]) == {"consumption not positive"} and res.estimates.is_empty()
+    assert dict(zip(res.not_computable["series"], res.not_computable["reason"])) == {
+        s: "empty population: no household of TST_HBS_2020 in the population of " + s + " (with a known outcome)" for s in SERIES
+    }
+
+
 def test_household_with_a_quarantined_member_is_left_out_not_shrunk():
     # household 6 (2 persons) lost a member to the quarantine: with m = 1 it would count 90
     # persons at twice its per-capita consumption; it is left out and the six households remain

@@ -21,13 +21,13 @@ from assets.source_steps import PARTITIONED_TABLES
 from engine.store import ParquetStore
 from engine.survey_spec import load_spec
 from pipelines.runner import run_all
-from pipelines.summary import build_summary, format_summary
+from pipelines.summary import build_summary, exit_code, format_summary
 from schemas import ssi_tables as st
 from schemas.survey_persons import person_schema
 from schemas.tables import schema_for
 from tests.pipeline_inputs import write_minimal_inputs
 from tests.ssi_builders import TABLES, write_return
-from tests.conftest import BASE_SPEC, SOURCE_COLUMNS, SOURCE_ROWS, write_survey
+from tests.conftest import BASE_SPEC, SOURCE_COLUMNS, SOURCE_ROWS, source_frame, write_survey
 
 
 @pytest.fixture
@@ -162,7 +162,14 @@ def assert_sources_table_lists_this_run(store: ParquetStore, outcomes, input_dir
 
 
 def test_every_source_reconciles_and_checks_pass(dirs):
+    """... also with a series whose population is empty in the survey: rec_unemployment is
+    declared but nobody is unemployed. SI_COV_UEMP is then listed as not computable with the
+    reason; it used to vanish and fail the series_complete ERROR check while the run exited 0."""
     input_dir, output_dir = dirs
+    spec = yaml.safe_load(yaml.safe_dump(BASE_SPEC))
+    spec["variables"]["rec_unemployment"] = {"value": False}
+    spec["absent"].remove("rec_unemployment")
+    write_survey(input_dir, spec, source_frame().with_columns(pl.col("lfs").replace(2, 3)))
     with dg.instance_for_test() as instance:
         outcomes = run_all(instance, input_dir, progress=lambda _: None)
     assert all(o.success for o in outcomes)
@@ -171,6 +178,10 @@ def test_every_source_reconciles_and_checks_pass(dirs):
     failed = [c for o in outcomes for c in o.check_failures]
     assert failed == []
     store = ParquetStore(output_dir)
+    assert exit_code(build_summary(store, outcomes, input_dir=input_dir, dagster_home=input_dir)) == 0
+    uemp = store.read("indicators", "not_computable").filter((pl.col("series") == "SI_COV_UEMP") & (pl.col("source_kind") == "survey"))
+    uemp = uemp.select("source_id", "breakdown", "reason")
+    assert uemp.rows() == [("TST_HIES_2021", "all", "empty population: no sample person of TST_HIES_2021 in the population of SI_COV_UEMP (with a known outcome)")]
     records = store.read_json_records("sources")
     assert {(r["source_kind"], r["source_id"]) for r in records} >= {("survey", "TST_HIES_2021"), ("ssi", "GHA_2022"), ("context", "population")}
     for r in records:

@@ -402,6 +402,21 @@ def test_absent_area_drops_the_area_breakdown_only(persons):
     assert set(res.estimates["urban_rural"]) == {"T"} and res.estimates["series"].n_unique() == 12
 
 
+def test_a_series_whose_population_is_empty_is_listed_as_not_computable(persons):
+    # nobody unemployed, no mother of a newborn: SI_COV_UEMP and SI_COV_MATNL had no estimate and
+    # no reason (they silently disappeared and the series_complete ERROR check fired)
+    res = run(persons.with_columns(
+        lf_status=pl.when(pl.col("lf_status") == "unemployed").then(pl.lit("outside_labour_force")).otherwise(pl.col("lf_status")),
+        gave_birth=pl.lit(False),
+    ))
+    reasons = {r["series"]: (r["breakdown"], r["reason"]) for r in res.not_computable.iter_rows(named=True)}
+    assert reasons == {
+        s: ("all", f"empty population: no sample person of {SURVEY_ID} in the population of {s} (with a known outcome)")
+        for s in ("SI_COV_MATNL", "SI_COV_UEMP")
+    }
+    assert res.estimates["series"].n_unique() == 10 and not {"SI_COV_MATNL", "SI_COV_UEMP"} & set(res.estimates["series"])
+
+
 def test_nothing_computable_gives_empty_frames():
     persons = canonical({"stratum": ["a", "a"], "psu": ["1", "2"], "sex": ["F", "M"], "age": [3, 40], "person_weight": [1.0, 1.0]})
     res = run(persons)

@@ -45,7 +45,7 @@ def pensionable_age_for(store, country: str, year: int) -> pl.DataFrame:
         dg.AssetSpec(GAPS, deps=[survey_persons], group_name="indicators", kinds={"duckdb", "sql", "parquet"},
                      description="Gender and nationality gaps of one survey's estimates, with the design-based SE of the difference (sql/survey_gaps.sql)."),
         dg.AssetSpec(NOT_COMPUTABLE, deps=[survey_persons], group_name="indicators", kinds={"parquet"},
-                     description="Series this survey cannot give, with the reason (a variable declared absent in its spec)."),
+                     description="Series this survey cannot give, with the reason (a variable declared absent in its spec, or nobody of the sample in the series' population)."),
     ],
     partitions_def=SURVEYS,
     can_subset=False,

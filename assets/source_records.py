@@ -26,6 +26,8 @@ RECORD_WRITERS = [
     dg.AssetKey(["staging", "ssi_coverage"]),
     dg.AssetKey(["staging", "published_sdg"]),
     dg.AssetKey(["indicators", "sdg_3_8_1"]),
+    # admin_coverage leaves out SSI returns that duplicate another's country and year
+    dg.AssetKey(["indicators", "admin_coverage"]),
     *(dg.AssetKey(["staging", t.name]) for t in CONTEXT_TABLES),
 ]
 

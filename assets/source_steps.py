@@ -15,7 +15,12 @@ from typing import Iterator
 import dagster as dg
 
 from engine.errors import AllRowsQuarantined, SourceError
+from engine.paths import valid_source_id
+from engine.sources import LeftOut
+from engine.ssi import DUPLICATE_RULE, duplicate_returns
 from engine.store import ParquetStore
+
+LAYOUT = "layout"  # failures/layout/: what is not a source although it sits where one goes
 
 # Tables holding one partition per source, by source kind; cleared when a source fails.
 PARTITIONED_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -60,11 +65,53 @@ def forget_removed_sources(store: ParquetStore, source_kind: str, present: set[s
         stored |= set(store.partition_ids(layer, table))
     for folder in ("sources", "failures"):
         stored |= set(store.json_ids(folder, source_kind))
-    gone = sorted(stored - present)
+    gone = sorted(s for s in stored - present if valid_source_id(s))  # no other name ever had outputs
     for source_id in gone:
         clear_outputs(store, source_kind, source_id)
         store.remove_json("failures", source_kind, source_id)
     return gone
+
+
+def record_left_out(store: ParquetStore, problems: list[LeftOut], *, run_id: str, step: str) -> None:
+    """Replace the layout failure records (``failures/layout/``) by one per problem."""
+    for old in store.json_ids("failures", LAYOUT):
+        store.remove_json("failures", LAYOUT, old)
+    at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    for p in problems:
+        store.write_json(
+            "failures", LAYOUT, p.record_id,
+            {"source_kind": p.source_kind, "source_id": p.path, "step": step, "message": p.message, "file": p.path,
+             "where": None, "rule": p.rule, "value": None, "run_id": run_id, "at": at},
+        )
+
+
+def refuse_duplicate_returns(context: dg.AssetExecutionContext, store: ParquetStore) -> list[str]:
+    """One return per country and year: every staged return that shares its country and
+    reference year with another is left out (failure record naming the others, rule
+    ``one_return_per_country_year``) and its outputs are removed, so that no table counts a
+    return twice. Returns their ids."""
+    staged = store.read_partitions("staging", "ssi_returns")
+    if not staged.height:
+        return []
+    duplicates = duplicate_returns(staged.select("return_id", "country", "reference_year"))
+    at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    meta = {r["return_id"]: r for r in staged.iter_rows(named=True)}
+    for return_id, others in duplicates.items():
+        r = meta[return_id]
+        err = SourceError(
+            r.get("file") or return_id,
+            f"{r['country']} {r['reference_year']} is also reported by {', '.join(others)}: one return per country and reference year; "
+            "keep one of them (all are left out meanwhile)",
+            value=return_id, rule=DUPLICATE_RULE,
+        )
+        clear_outputs(store, "ssi", return_id)
+        store.write_json(
+            "failures", "ssi", return_id,
+            {"source_kind": "ssi", "source_id": return_id, "step": "indicators/admin_coverage", "message": str(err), "file": err.file,
+             "where": None, "rule": DUPLICATE_RULE, "value": return_id, "run_id": context.run_id, "at": at},
+        )
+        context.log.error(f"ssi {return_id} left out of this run: {err}")
+    return list(duplicates)
 
 
 @contextmanager

@@ -3,7 +3,12 @@
 ``ingest_context_table`` reads the CSV as text, converts the declared columns, validates rows
 (types, code lists, ranges, unique key, female + male <= total where all three are given) and
 returns kept rows and the quarantine. A missing required table, or a missing required column,
-raises ``SourceError``.
+raises ``SourceError``. Files are read through ``engine.paths`` (confined to their folder,
+regular files only) and ``engine.readers.read_csv_text``.
+
+``declared_sources`` reads the ``sources.yaml`` of a folder (origin, licence, vintage of each
+file) through ``engine.safe_yaml``; an invalid one raises ``SourceError`` naming the file, the
+line and the rule.
 """
 
 from __future__ import annotations
@@ -14,6 +19,9 @@ from pathlib import Path
 import polars as pl
 
 from engine.errors import SourceError
+from engine.paths import confined_file, confined_folder
+from engine.readers import read_csv_text
+from engine.safe_yaml import load_yaml_file
 from engine.quarantine import ROW_ID, column_check_issues, empty_issues, issues_frame, split_rows, validate_rows
 from engine.typed_columns import convert_table
 from schemas.context_tables import ContextTable
@@ -21,6 +29,7 @@ from schemas.tables import schema_for
 
 SEX_TOLERANCE = 1e-6  # relative: F + M may exceed T by rounding only
 SEX_RULE = "female_plus_male_le_total"
+SOURCES_YAML = "sources.yaml"
 
 
 @dataclass(frozen=True)
@@ -84,14 +93,37 @@ def ingest_context_table(table: ContextTable, input_dir: Path, raw: pl.DataFrame
     )
 
 
+def context_file(input_dir: Path, file: str) -> Path | None:
+    """The confined path of ``file`` (``<folder>/<name>`` under the input directory), or None
+    when it is not there. Raises ``SourceError`` when it leaves its folder or is not a regular
+    file."""
+    folder, name = file.split("/", 1)
+    base = input_dir / folder
+    if not base.exists() and not base.is_symlink():
+        return None
+    return confined_file(confined_folder(input_dir, Path(folder)), name, missing_ok=True)
+
+
 def read_context_file(table: ContextTable, input_dir: Path) -> pl.DataFrame | None:
     """The table's CSV as text; None when an optional table is absent."""
-    path = input_dir / table.file
-    if not path.exists():
+    path = context_file(input_dir, table.file)
+    if path is None:
         if table.required:
-            raise SourceError(str(path), f"required table '{table.name}' not found", rule="file_exists")
+            raise SourceError(str(input_dir / table.file), f"required table '{table.name}' not found", rule="file_exists")
         return None
-    try:
-        return pl.read_csv(path, infer_schema=False)
-    except Exception as exc:
-        raise SourceError(str(path), f"cannot read CSV: {exc}", rule="readable") from exc
+    return read_csv_text(path, shown=str(input_dir / table.file))
+
+
+def declared_sources(input_dir: Path, folder: str) -> dict[str, dict]:
+    """File name -> its entry (origin, licence, vintage, synthetic...) in ``<folder>/sources.yaml``
+    ({} when there is none). Raises ``SourceError`` when the file is not valid YAML or not laid
+    out as ``files: {<name>: {...}}`` (README section 3)."""
+    path = context_file(input_dir, f"{folder}/{SOURCES_YAML}")
+    if path is None:
+        return {}
+    shown = f"{folder}/{SOURCES_YAML}"
+    doc = load_yaml_file(path, file=shown) or {}
+    entries = doc.get("files", doc) if isinstance(doc, dict) else None
+    if not isinstance(entries, dict) or not all(isinstance(v, dict) or v is None for v in entries.values()):
+        raise SourceError(shown, "expected 'files:' mapping each file name to {origin, licence, vintage, synthetic}", where="files", rule="sources_layout")
+    return {str(k): v or {} for k, v in entries.items()}

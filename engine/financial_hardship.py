@@ -14,7 +14,7 @@ import polars as pl
 
 from engine.method_config import MethodConfigError, MethodEdition
 from engine.sql import fetch, params_frame, run_sql_file
-from engine.survey_estimation import NOT_COMPUTABLE_SCHEMA, empty_populations, estimate_domains
+from engine.survey_estimation import NOT_COMPUTABLE_SCHEMA, empty_populations, estimate_domains, register_persons
 
 LEGACY_SERIES = ("SH_XPD_EARN10", "SH_XPD_EARN25")
 HARDSHIP_SERIES = ("SH_FIN_HARDSHIP", "SH_FIN_IMPOVERISHING", "SH_FIN_LARGE")
@@ -56,10 +56,7 @@ def estimate_hardship(
 ) -> HardshipEstimates:
     """Estimate every 3.8.2 series for one survey (``persons``: the kept rows of the canonical
     person table, with the harmoniser's ``hh_size``, as a Parquet path or a frame)."""
-    if isinstance(persons, str):
-        con.execute(f"CREATE OR REPLACE TEMP VIEW persons AS SELECT * FROM read_parquet('{persons}')")
-    else:
-        con.register("persons", persons)
+    register_persons(con, persons)  # a path is passed as a value, never spliced into SQL
     counted = REQUIRED + tuple(BREAKDOWN_VARIABLES.values())
     survey_id, country, year, *counts = con.execute(
         f"SELECT MIN(survey_id), MIN(country), MIN(year), {', '.join(f'COUNT({v})' for v in counted)} FROM persons"

@@ -19,6 +19,7 @@ import polars as pl
 
 from engine.quarantine import ROW_ID, ROW_ISSUE_SCHEMA, issues_frame, split_rows, top_rules, validate_rows
 from engine.errors import AllRowsQuarantined, SourceError, SpecError
+from engine.expressions import compile_expression
 from engine.survey_files import join_row_column, read_survey_files, read_value_labels
 from engine.survey_spec import Mapping, SurveySpec, check_against_columns
 from engine.typed_columns import code_key, convert
@@ -67,7 +68,8 @@ def _as_text(col: str, dtype: pl.DataType) -> pl.Expr:
     floats without their ``.0`` (a Stata or Parquet 1.0 is the id or code 1)."""
     c = pl.col(col)
     if dtype.is_float():
-        return pl.when(c.is_nan()).then(None).when(c == c.round(0)).then(c.cast(pl.Int64, strict=False).cast(pl.String)).otherwise(c.cast(pl.String))
+        whole = c.is_finite() & (c.abs() < 2.0**63) & (c == c.round(0))  # inf and 1e308 stay as written, for the finite rule
+        return pl.when(c.is_nan()).then(None).when(whole).then(c.cast(pl.Int64, strict=False).cast(pl.String)).otherwise(c.cast(pl.String))
     if dtype == pl.Boolean:
         return pl.when(c).then(pl.lit("true")).when(~c).then(pl.lit("false"))
     if dtype == pl.String:
@@ -233,7 +235,7 @@ def _evaluate_expressions(frame: pl.DataFrame, spec: SurveySpec) -> list[pl.Seri
         ]
         view = frame.with_columns(inputs)
         try:
-            out.append(view.select(pl.sql_expr(m.expr).alias(EXPR_PREFIX + name)).to_series())
+            out.append(view.select(compile_expression(m.expr).polars.alias(EXPR_PREFIX + name)).to_series())
         except pl.exceptions.PolarsError as exc:
             raise SpecError(str(spec.path), f"expression cannot be evaluated on the data: {exc}".split("\n")[0], where=f"variables.{name}", value=m.expr, rule="expression") from None
     return out
@@ -243,7 +245,7 @@ def harmonise_survey(raw: pl.DataFrame, spec: SurveySpec, labels: dict[str, dict
     """Map ``raw`` (read by ``read_survey_files``) onto canonical columns; ``labels`` are the
     value labels of its variables (``read_value_labels``), by which codes may be named.
     Returns (canonical frame with ``__row``, issues with ``row_number, column, rule, value``)."""
-    check_against_columns(spec, raw.columns)
+    check_against_columns(spec, dict(raw.schema))
     expr_cols = sorted({c for m in spec.mappings.values() if m.expr for c in m.source_columns()})
     frame = raw.with_row_index(ROW_ID, offset=1).with_columns(_numeric_view(raw, expr_cols))
     frame = frame.with_columns(_evaluate_expressions(frame, spec))

@@ -9,6 +9,8 @@ file, sheet and column.
 
 from __future__ import annotations
 
+import math
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,9 +19,13 @@ import polars as pl
 import pycountry
 
 from engine.errors import SourceError
+from engine.limits import SHEET_MAX_COLUMNS, SHEET_MAX_ROWS, WORKBOOK_MAX_PARTS, WORKBOOK_MAX_UNCOMPRESSED_BYTES
+from engine.paths import confined_file
+from engine.readers import read_csv_text, unique_header
 from engine.quarantine import ROW_ID, column_check_issues, empty_issues, issues_frame, split_rows, validate_rows
 from engine.typed_columns import convert_table
 from schemas import ssi_tables as st
+from schemas import survey_variables as sv
 from schemas.tables import polars_dtype, schema_for
 
 
@@ -47,51 +53,71 @@ class IngestedReturn:
         return int(self.metadata["reference_year"])
 
 
-def discover_returns(ssi_dir: Path) -> dict[str, Path]:
-    """Return id -> path (workbook or CSV folder) for every return under ``ssi_dir``."""
-    found: dict[str, Path] = {}
-    if not ssi_dir.exists():
-        return found
-    for path in sorted(ssi_dir.iterdir()):
-        if path.is_file() and path.suffix.lower() == ".xlsx" and not path.name.startswith("~$"):
-            found[path.stem] = path
-        elif path.is_dir() and (path / st.RETURN_CSV).exists():
-            found[path.name] = path
-    return found
-
-
 def _read_sheets(path: Path) -> dict[str, pl.DataFrame]:
-    """Sheet name -> table of text, for a workbook or a CSV folder."""
+    """Sheet name -> table of text, for a workbook or a CSV folder (both already confined to
+    the input directory by discovery)."""
     if path.is_dir():
         by_csv = {t.csv: t.sheet for t in st.TABLES} | {st.RETURN_CSV: st.RETURN_SHEET}
         out = {}
         for csv_name, sheet in by_csv.items():
-            f = path / csv_name
-            if f.exists():
-                try:
-                    out[sheet] = pl.read_csv(f, infer_schema=False)
-                except Exception as exc:
-                    raise SourceError(str(f), f"cannot read CSV: {exc}", rule="readable") from exc
+            f = confined_file(path, csv_name, missing_ok=True)
+            if f is not None:
+                out[sheet] = read_csv_text(f, shown=str(path / csv_name))
         return out
+    check_workbook(path)
     try:
         import openpyxl
 
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
         raise SourceError(str(path), f"cannot read workbook: {exc}", rule="readable") from exc
-    out = {}
-    for ws in wb.worksheets:
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
-        rows = [r for r in rows if any(c is not None and str(c).strip() != "" for c in r)]
-        if not rows:
-            out[ws.title] = pl.DataFrame()
-            continue
-        header = [str(c).strip() if c is not None else "" for c in rows[0]]
-        keep = [i for i, h in enumerate(header) if h]
-        data = {header[i]: [_cell_text(r[i]) if i < len(r) else None for r in rows[1:]] for i in keep}
-        out[ws.title] = pl.DataFrame(data, schema={header[i]: pl.String for i in keep})
-    wb.close()
-    return out
+    try:
+        return {ws.title: _sheet_frame(ws, str(path)) for ws in wb.worksheets}
+    finally:
+        wb.close()
+
+
+def check_workbook(path: Path) -> None:
+    """Refuse a workbook whose parts would unzip to more than
+    ``WORKBOOK_MAX_UNCOMPRESSED_BYTES`` (a zip bomb) before openpyxl opens it. The sizes are
+    those the archive declares; Python's zip reader never inflates a part beyond its declared
+    size."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise SourceError(str(path), f"cannot read workbook: not an .xlsx file ({exc})", rule="readable") from None
+    total = sum(p.file_size for p in parts)
+    if len(parts) > WORKBOOK_MAX_PARTS or total > WORKBOOK_MAX_UNCOMPRESSED_BYTES:
+        raise SourceError(
+            str(path),
+            f"workbook refused: {len(parts):,} parts unzipping to {total:,} bytes; the limits are {WORKBOOK_MAX_PARTS:,} parts "
+            f"and {WORKBOOK_MAX_UNCOMPRESSED_BYTES:,} bytes (an SSI return is a few sheets of a few hundred rows)",
+            rule="workbook_size",
+        )
+
+
+def _sheet_frame(ws, file: str) -> pl.DataFrame:
+    """One sheet as text: the first non-empty row is the header. At most ``SHEET_MAX_ROWS``
+    rows and ``SHEET_MAX_COLUMNS`` columns are read; a sheet that declares or holds more is
+    refused (rule ``sheet_size``) instead of being expanded in memory."""
+    declared_rows, declared_cols = ws.max_row or 0, ws.max_column or 0
+    if declared_rows > SHEET_MAX_ROWS + 1 or declared_cols > SHEET_MAX_COLUMNS:
+        raise SourceError(file, f"the sheet declares {declared_rows:,} rows x {declared_cols:,} columns; the limits are "
+                          f"{SHEET_MAX_ROWS:,} rows and {SHEET_MAX_COLUMNS} columns", where=f"sheet {ws.title}", rule="sheet_size")
+    rows = []
+    for r in ws.iter_rows(max_row=SHEET_MAX_ROWS + 2, max_col=SHEET_MAX_COLUMNS, values_only=True):
+        if any(c is not None and str(c).strip() != "" for c in r):
+            rows.append(list(r))
+        if len(rows) > SHEET_MAX_ROWS + 1:
+            raise SourceError(file, f"the sheet has more than {SHEET_MAX_ROWS:,} rows", where=f"sheet {ws.title}", rule="sheet_size")
+    if not rows:
+        return pl.DataFrame()
+    header = [str(c).strip() if c is not None else "" for c in rows[0]]
+    keep = [i for i, h in enumerate(header) if h]
+    unique_header(file, [header[i] for i in keep], where=f"sheet {ws.title}")
+    data = {header[i]: [_cell_text(r[i]) if i < len(r) else None for r in rows[1:]] for i in keep}
+    return pl.DataFrame(data, schema={header[i]: pl.String for i in keep})
 
 
 def _cell_text(value: object) -> str | None:
@@ -113,11 +139,15 @@ def _return_metadata(sheets: dict[str, pl.DataFrame], file: str) -> dict[str, st
     for key in st.RETURN_FIELDS_REQUIRED:
         if not meta.get(key):
             raise SourceError(file, f"the Return table must give '{key}'", where=f"sheet {st.RETURN_SHEET}, field {key}", rule="required_field")
+    year = sv.BY_NAME["year"]
     try:
-        int(float(meta["reference_year"]))
+        number = float(meta["reference_year"])
     except ValueError:
-        raise SourceError(file, "reference_year must be a year", where=f"sheet {st.RETURN_SHEET}, field reference_year", value=meta["reference_year"], rule="type_integer") from None
-    meta["reference_year"] = str(int(float(meta["reference_year"])))
+        number = math.nan
+    if not (math.isfinite(number) and number.is_integer() and year.min <= number <= year.max):
+        raise SourceError(file, f"reference_year must be a year from {year.min:.0f} to {year.max:.0f}", where=f"sheet {st.RETURN_SHEET}, field reference_year",
+                          value=meta["reference_year"], rule="type_integer")
+    meta["reference_year"] = str(int(number))
     country = meta["country"].upper()
     if len(country) != 3 or pycountry.countries.get(alpha_3=country) is None:
         raise SourceError(file, "country must be an ISO 3166-1 alpha-3 code", where=f"sheet {st.RETURN_SHEET}, field country", value=meta["country"], rule="iso3166_alpha3")
@@ -250,11 +280,6 @@ def read_return(path: Path) -> dict[str, pl.DataFrame]:
     return _read_sheets(path)
 
 
-def return_files(path: Path) -> list[Path]:
-    """The files that make up a return (for fingerprints and lineage)."""
-    return sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv") if path.is_dir() else [path]
-
-
 def ingest_return(return_id: str, sheets: dict[str, pl.DataFrame], *, file: str) -> IngestedReturn:
     """Validate one SSI return given its tables (``read_return``). See the module docstring."""
     meta = _return_metadata(sheets, file)
@@ -310,6 +335,21 @@ def ingest_return(return_id: str, sheets: dict[str, pl.DataFrame], *, file: str)
         tables_present=tuple(t.sheet for t in st.TABLES if t.sheet in sheets),
         table_rows=table_rows,
     )
+
+
+DUPLICATE_RULE = "one_return_per_country_year"
+
+
+def duplicate_returns(returns: pl.DataFrame) -> dict[str, list[str]]:
+    """Return id -> the other returns giving the same country and reference year, for every
+    such return (``returns``: ``return_id, country, reference_year``, one row per return). One
+    return per country and year: copies would count the same schemes twice."""
+    groups = returns.group_by("country", "reference_year").agg(pl.col("return_id").sort()).filter(pl.col("return_id").list.len() > 1)
+    out = {}
+    for ids in groups["return_id"].to_list():
+        for rid in ids:
+            out[rid] = [o for o in ids if o != rid]
+    return dict(sorted(out.items()))
 
 
 def _long_coverage(kept: dict[str, pl.DataFrame], schemes: pl.DataFrame, return_id: str, meta: dict[str, str]) -> pl.DataFrame:

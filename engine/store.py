@@ -29,6 +29,8 @@ from typing import Any
 
 import polars as pl
 
+from engine.paths import valid_source_id
+
 PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 3, "statistics": True}
 
 
@@ -86,6 +88,15 @@ class Written:
     sha256: str
 
 
+def _safe(name: str) -> str:
+    """A partition or source id used in a path: only ids of ``engine.paths.SOURCE_ID`` (no
+    dot, no slash), so that writing or removing a source's outputs can never reach beyond
+    them (a return named ``...xlsx`` once removed the whole ``raw/`` folder)."""
+    if not valid_source_id(name):
+        raise ValueError(f"not a valid source id for an output path: {name!r}")
+    return name
+
+
 @dataclass(frozen=True)
 class ParquetStore:
     root: Path
@@ -93,7 +104,7 @@ class ParquetStore:
     def table_path(self, layer: str, table: str, partition: str | None = None) -> Path:
         if partition is None:
             return self.root / layer / f"{table}.parquet"
-        return self.root / layer / table / f"{partition}.parquet"
+        return self.root / layer / table / f"{_safe(partition)}.parquet"
 
     def write(self, frame: pl.DataFrame, layer: str, table: str, partition: str | None = None) -> Written:
         target = self.table_path(layer, table, partition)
@@ -140,7 +151,7 @@ class ParquetStore:
 
     def partition_dir(self, layer: str, table: str, partition: str) -> Path:
         """Folder for a partition made of several files (e.g. the sheets of an SSI return)."""
-        return self.root / layer / table / partition
+        return self.root / layer / table / _safe(partition)
 
     def write_folder(self, frames: dict[str, pl.DataFrame], layer: str, table: str, partition: str) -> dict[str, Written]:
         """A partition made of several files (``<name>.parquet`` for each frame), written into
@@ -166,13 +177,13 @@ class ParquetStore:
     # --- quarantine, source records and failure records -------------------------------
 
     def quarantine_path(self, source_kind: str, source_id: str) -> Path:
-        return self.root / "quarantine" / source_kind / f"{source_id}.parquet"
+        return self.root / "quarantine" / source_kind / f"{_safe(source_id)}.parquet"
 
     def write_quarantine(self, frame: pl.DataFrame, source_kind: str, source_id: str) -> Written:
         return self.write_to(frame, self.quarantine_path(source_kind, source_id))
 
     def _json_path(self, folder: str, source_kind: str, source_id: str) -> Path:
-        return self.root / folder / source_kind / f"{source_id}.json"
+        return self.root / folder / source_kind / f"{_safe(source_id)}.json"
 
     def write_json(self, folder: str, source_kind: str, source_id: str, record: dict[str, Any]) -> Path:
         target = self._json_path(folder, source_kind, source_id)

@@ -8,6 +8,7 @@ offending value. Checks that need the data file (do the source variables exist?)
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,8 +18,13 @@ import polars as pl
 import pycountry
 import yaml
 
-from engine.errors import SpecError
+from engine.errors import SourceError, SpecError
+from engine.expressions import ExpressionError, compile_expression
+from engine.finite import FINITE_RULE
+from engine.limits import NUMBER_MAX_ABS
+from engine.paths import ID_RULE, confined_file, valid_source_id
 from engine.readers import detect_format
+from engine.safe_yaml import BoundedLoader, load_yaml_file
 from engine.typed_columns import FLAG_WORDS, code_keys
 from schemas import survey_variables as sv
 
@@ -38,15 +44,15 @@ SPREAD_LEVELS = ("household",)
 AGE_CLASS = re.compile(r"^([0-9]{1,3})_([0-9]{1,3})$")
 AMOUNT_PERIODS = {"year": 1, "month": 12, "week": 52, "day": 365}
 ABSENT = "absent"
-_ID = re.compile(r"^[A-Za-z0-9_]+$")
 _BOOL, _INT, _FLOAT = (f"tag:yaml.org,2002:{t}" for t in ("bool", "int", "float"))
 
 
-class SpecLoader(yaml.SafeLoader):
+class SpecLoader(BoundedLoader):
     """Reads a spec with the scalars of YAML 1.2 (core schema): only ``true``/``false`` are
     booleans, so codes written ``yes:``, ``no:``, ``on:``, ``off:``, ``y:``, ``n:`` stay the text
     the data file holds (YAML 1.1, PyYAML's default, reads them as booleans); integers are
-    decimal (``010`` is 10, not octal 8); ``1_000`` and ``1:30`` stay text."""
+    decimal (``010`` is 10, not octal 8); ``1_000`` and ``1:30`` stay text. Aliases are
+    bounded as in every untrusted YAML (``engine.safe_yaml``)."""
 
 
 SpecLoader.yaml_implicit_resolvers = {
@@ -90,7 +96,7 @@ class Mapping:
         if self.source is not None:
             return [self.source]
         if self.expr is not None:
-            return _expr_columns(self.expr)
+            return list(compile_expression(self.expr).columns)
         if self.key is not None:
             return list(self.key)
         return []
@@ -150,19 +156,15 @@ def code_text(value: Any) -> str | None:
     return code_keys([value])[0]
 
 
-def _expr_columns(expr: str) -> list[str]:
-    return sorted(set(pl.sql_expr(expr).meta.root_names()))
-
-
 def load_spec(path: Path) -> SurveySpec:
     """Read and check ``path``. Raises ``SpecError`` on any structural problem."""
     where = str(path)
     if not path.exists():
         raise SpecError(where, "spec file not found", rule="file_exists")
     try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=SpecLoader)
-    except yaml.YAMLError as exc:
-        raise SpecError(where, f"invalid YAML: {exc}", rule="yaml") from exc
+        doc = load_yaml_file(path, file=where, loader=SpecLoader)
+    except SourceError as exc:
+        raise SpecError(exc.file, exc.problem, where=exc.where, value=exc.value, rule=exc.rule) from None
     if not isinstance(doc, dict):
         raise SpecError(where, "the spec must be a mapping with keys 'survey', 'design', 'variables', 'absent'", rule="yaml")
     _no_unknown_keys(where, "top level", doc, TOP_KEYS)
@@ -175,17 +177,14 @@ def load_spec(path: Path) -> SurveySpec:
             raise SpecError(where, f"'survey.{key}' is required", where=f"survey.{key}", rule="required_key")
 
     survey_id = str(survey["id"])
-    if not _ID.match(survey_id):
-        raise SpecError(where, "survey id may contain only letters, digits and underscores", where="survey.id", value=survey_id, rule="identifier")
+    if not valid_source_id(survey_id):
+        raise SpecError(where, "survey id may contain only letters, digits and underscores (1 to 64)", where="survey.id", value=survey_id, rule=ID_RULE)
     if path.parent.name != survey_id:
         raise SpecError(where, f"survey id must equal its folder name '{path.parent.name}'", where="survey.id", value=survey_id, rule="id_matches_folder")
     country = str(survey["country"]).upper()
     if len(country) != 3 or pycountry.countries.get(alpha_3=country) is None:
         raise SpecError(where, "country must be an ISO 3166-1 alpha-3 code", where="survey.country", value=survey["country"], rule="iso3166_alpha3")
-    try:
-        year = int(survey["year"])
-    except (TypeError, ValueError):
-        raise SpecError(where, "year must be an integer", where="survey.year", value=survey["year"], rule="type") from None
+    year = _year(where, survey["year"])
     kind = str(survey["kind"]).upper()
     if kind not in sv.SURVEY_KINDS:
         raise SpecError(where, f"unknown survey kind; expected one of {sv.SURVEY_KINDS}", where="survey.kind", value=survey["kind"], rule="code_list")
@@ -224,7 +223,7 @@ def load_spec(path: Path) -> SurveySpec:
         currency=survey.get("currency"),
         csv_separator=str(csv.get("separator", ",")),
         csv_encoding=str(csv.get("encoding", "utf8")),
-        known_issues=tuple(str(x) for x in (survey.get("known_issues") or ())),
+        known_issues=_texts(where, "survey.known_issues", survey.get("known_issues")),
         joins=joins,
         extra={k: survey[k] for k in ("notes",) if k in survey},
     )
@@ -233,7 +232,12 @@ def load_spec(path: Path) -> SurveySpec:
 def _data_file(where: str, folder: Path, name: Any, declared_format: Any, key: str) -> tuple[Path, str]:
     """The path and format of a data file named in the spec (``survey.file`` or a ``join``
     entry): the one place where a ``file:`` of the spec becomes a path."""
-    data_file = folder / str(name)
+    if not isinstance(name, str):
+        raise SpecError(where, f"'{key}' must be a file name (relative to the survey folder)", where=key, value=name, rule="type")
+    try:
+        data_file = confined_file(folder, name, named_in=where, where=key)
+    except SourceError as exc:
+        raise SpecError(exc.file, exc.problem, where=exc.where, value=exc.value, rule=exc.rule) from None
     try:
         return data_file, detect_format(data_file, declared_format)
     except Exception as exc:
@@ -270,6 +274,15 @@ def _parse_joins(where: str, folder: Path, joins: Any) -> tuple[JoinedFile, ...]
     return tuple(out)
 
 
+def _year(where: str, value: Any) -> int:
+    """The survey year: a whole number within the range of the canonical ``year``."""
+    var = sv.BY_NAME["year"]
+    text = code_text(value) if isinstance(value, (int, float, str)) and not isinstance(value, bool) else None
+    if text is None or not text.isdigit() or not var.min <= int(text) <= var.max:
+        raise SpecError(where, f"year must be a whole number from {var.min:.0f} to {var.max:.0f}", where="survey.year", value=value, rule="type")
+    return int(text)
+
+
 def _flag(where: str, key: str, value: Any) -> bool:
     """A yes/no setting of the spec: true/false (or yes/no, 1/0)."""
     if isinstance(value, bool):
@@ -278,6 +291,16 @@ def _flag(where: str, key: str, value: Any) -> bool:
     if text is None or text.lower() not in FLAG_WORDS:
         raise SpecError(where, f"'{key}' must be true or false", where=key, value=value, rule="type")
     return FLAG_WORDS[text.lower()]
+
+
+def _texts(where: str, key: str, value: Any) -> tuple[str, ...]:
+    """A list of sentences (a single sentence is a list of one)."""
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(x, (str, int, float)) for x in items):
+        raise SpecError(where, "must be a list of sentences", where=key, rule="type")
+    return tuple(str(x) for x in items)
 
 
 def _no_unknown_keys(where: str, block: str, doc: dict, allowed: tuple[str, ...]) -> None:
@@ -330,8 +353,18 @@ def _known_variable(where: str, block: str, name: Any) -> None:
 
 
 def _canonical_code(where: str, name: str, value: Any) -> Any:
-    """Check a code the spec maps *to* against the canonical code list of ``name``."""
+    """Check a code the spec maps *to* against the canonical code list of ``name`` (a number
+    for a numeric variable: finite and within the bound of the ``finite`` rule)."""
     var = sv.BY_NAME[name]
+    if not isinstance(value, (str, int, float, bool)):
+        raise SpecError(where, "a canonical value is a single code, flag or number", where=f"variables.{name}", value=value, rule="mapping_form")
+    if var.kind in ("int", "float"):
+        number = _number(value)
+        if number is None or (var.kind == "int" and not float(number).is_integer()):
+            raise SpecError(where, f"'{name}' is a number", where=f"variables.{name}", value=value, rule="type")
+        if not math.isfinite(number) or abs(number) > NUMBER_MAX_ABS:
+            raise SpecError(where, f"numbers must be finite and at most {NUMBER_MAX_ABS:g} in absolute value", where=f"variables.{name}", value=value, rule=FINITE_RULE)
+        return number
     if var.kind == "code":
         if value not in (var.codes or ()):
             raise SpecError(where, f"unknown canonical code for '{name}'; expected one of {list(var.codes or ())}", where=f"variables.{name}", value=value, rule="canonical_code")
@@ -377,10 +410,13 @@ def _parse_mapping(where: str, name: str, entry: Any) -> Mapping:
     origins = [k for k in ORIGINS if k in entry]
     if len(origins) != 1:
         raise SpecError(where, f"give exactly one of {', '.join(repr(o) for o in ORIGINS)}", where=loc, value=origins or None, rule="mapping_form")
-    missing = tuple(code_text(x) for x in (entry.get("missing") or ()))
+    missing = entry.get("missing") or []
+    if not isinstance(missing, list) or not all(isinstance(x, (str, int, float, bool)) for x in missing):
+        raise SpecError(where, "'missing' must be a list of codes, like missing: [98, 99]", where=loc, value=missing, rule="mapping_form")
+    missing = tuple(code_text(x) for x in missing)
     scale = entry.get("scale")
-    if scale is not None and not isinstance(scale, (int, float)):
-        raise SpecError(where, "'scale' must be a number", where=loc, value=scale, rule="type")
+    if scale is not None and not (_number(scale) is not None and math.isfinite(scale) and 0 < scale <= NUMBER_MAX_ABS):
+        raise SpecError(where, "'scale' must be a positive finite number", where=loc, value=scale, rule="type")
     spread = entry.get("spread")
     if spread is not None and spread not in SPREAD_LEVELS:
         raise SpecError(where, f"'spread' must be one of {list(SPREAD_LEVELS)}", where=loc, value=spread, rule="mapping_form")
@@ -393,9 +429,9 @@ def _parse_mapping(where: str, name: str, entry: Any) -> Mapping:
     if "expr" in entry:
         expr = str(entry["expr"])
         try:
-            _expr_columns(expr)
-        except Exception as exc:
-            raise SpecError(where, f"expression does not parse: {exc}", where=loc, value=expr, rule="expression") from None
+            compile_expression(expr)
+        except ExpressionError as exc:
+            raise SpecError(where, str(exc), where=loc, value=expr, rule="expression") from None
         return Mapping(target=name, expr=expr, missing=missing, scale=scale, spread=spread)
 
     source = str(entry["source"])
@@ -461,18 +497,30 @@ def _age_classes(where: str, name: str, classes: Any) -> dict[str, str]:
     return out
 
 
-def check_against_columns(spec: SurveySpec, columns: list[str]) -> None:
+def _number(value: Any) -> float | None:
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def check_against_columns(spec: SurveySpec, schema: dict[str, pl.DataType]) -> None:
     """Every source variable the spec names must be a column of the data file (or of a joined
-    file)."""
-    have = set(columns)
+    file), holding text, numbers, booleans or dates (not lists, structures or binary data)."""
     files = " or ".join(p.name for p in spec.data_files)
     for name, m in spec.mappings.items():
         for col in m.source_columns():
-            if col not in have:
+            if col not in schema:
                 raise SpecError(
                     str(spec.path),
                     f"source variable '{col}' is not in the data file {files}",
                     where=f"variables.{name}",
                     value=col,
                     rule="source_variable_exists",
+                )
+            dtype = schema[col]
+            if not (dtype == pl.String or dtype == pl.Boolean or dtype == pl.Null or dtype.is_numeric() or dtype.is_temporal()):
+                raise SpecError(
+                    str(spec.path),
+                    f"source variable '{col}' of the data file {files} holds {dtype}, not text, numbers or dates",
+                    where=f"variables.{name}",
+                    value=col,
+                    rule="source_type",
                 )

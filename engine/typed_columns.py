@@ -1,5 +1,7 @@
 """Convert text or loosely typed source columns to declared types, recording every value that
-does not convert as a row issue (rule ``type_flag``, ``type_integer`` or ``type_number``).
+does not convert as a row issue (rule ``type_flag``, ``type_integer`` or ``type_number``), and
+every number that is not finite or beyond the documented bound as rule ``finite``
+(``engine.finite``).
 
 Column declarations reuse ``schemas.survey_variables.Variable`` (name, kind, codes, range), so
 survey variables, SSI tables and context tables share one conversion and one way of building
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from engine.finite import FINITE_RULE, out_of_range
 from schemas.survey_variables import Variable
 from schemas.tables import polars_dtype
 
@@ -58,12 +61,13 @@ def convert(value: pl.Expr, shown: pl.Expr, var: Variable) -> tuple[pl.Expr, pl.
         converted = text.replace_strict(list(FLAG_WORDS), list(FLAG_WORDS.values()), default=None, return_dtype=pl.Boolean)
         return converted, pl.when(shown.is_not_null() & converted.is_null()).then(pl.lit("type_flag"))
     number = value.cast(pl.String).str.strip_chars().cast(pl.Float64, strict=False)
+    bad = out_of_range(number)
     if var.kind == "int":
-        ok = number.is_not_null() & (number == number.round(0))
+        ok = number.is_not_null() & (number == number.round(0)) & ~bad
         converted = pl.when(ok).then(number.cast(pl.Int64, strict=False))
-        return converted, pl.when(shown.is_not_null() & ~ok.fill_null(False)).then(pl.lit("type_integer"))
-    converted = number.cast(dtype)
-    return converted, pl.when(shown.is_not_null() & converted.is_null()).then(pl.lit("type_number"))
+        return converted, pl.when(bad).then(pl.lit(FINITE_RULE)).when(shown.is_not_null() & ~ok.fill_null(False)).then(pl.lit("type_integer"))
+    converted = pl.when(~bad).then(number.cast(dtype))
+    return converted, pl.when(bad).then(pl.lit(FINITE_RULE)).when(shown.is_not_null() & converted.is_null()).then(pl.lit("type_number"))
 
 
 def convert_table(frame: pl.DataFrame, variables: tuple[Variable, ...], row_id: str) -> tuple[pl.DataFrame, pl.DataFrame]:

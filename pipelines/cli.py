@@ -6,8 +6,10 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from pipelines import settings
@@ -43,18 +45,52 @@ def _prepare_environment(args: argparse.Namespace) -> Path:
     return home
 
 
+# A folder that cannot be written: read-only, full, over quota, no permission, not a folder.
+OUTPUT_ERRNOS = (errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.EEXIST)
+
+
+def output_problem(output_dir: Path) -> str | None:
+    """None when ``output_dir`` can be created and a file written in it; otherwise the one
+    line that says why not (the run then stops before it starts)."""
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".sp-write-probe.", dir=output_dir)
+        try:
+            os.write(fd, b"\0" * 65536)
+        finally:
+            os.close(fd)
+            os.unlink(probe)
+    except OSError as exc:
+        return f"sp-pipeline: cannot write to the output folder {output_dir}: {exc.strerror or exc}"
+    return None
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     home = _prepare_environment(args)
+    input_dir, output_dir = settings.input_dir(), settings.output_dir()
+    problem = output_problem(output_dir)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    try:
+        return _run(input_dir, output_dir, home, args.workers)
+    except OSError as exc:  # the output folder filled up or turned read-only during the run
+        if exc.errno not in OUTPUT_ERRNOS:
+            raise
+        print(f"sp-pipeline: cannot write to the output folder {output_dir}: {exc.strerror} ({exc.filename or output_dir})", file=sys.stderr)
+        return 2
+
+
+def _run(input_dir: Path, output_dir: Path, home: Path, workers: int) -> int:
     import dagster as dg
 
     from engine.store import ParquetStore
     from pipelines.runner import run_all
     from pipelines.summary import build_summary, exit_code, format_summary, write_summary
 
-    input_dir, output_dir = settings.input_dir(), settings.output_dir()
     print(f"Running the pipeline on {input_dir} -> {output_dir}", flush=True)
     with dg.DagsterInstance.get() as instance:
-        outcomes = run_all(instance, input_dir, progress=lambda line: print(line, flush=True), workers=args.workers)
+        outcomes = run_all(instance, input_dir, progress=lambda line: print(line, flush=True), workers=workers)
     store = ParquetStore(output_dir)
     summary = build_summary(store, outcomes, input_dir=input_dir, dagster_home=home)
     path = write_summary(store, summary)

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import dagster as dg
 
+from assets.finite_checks import FINITE_CHECKS
 from assets.indicators.admin import ADMIN_ASSETS
 from assets.indicators.publication_tables import INDICATOR_TABLE_ASSETS
 from assets.indicators.surveys import SURVEY_INDICATOR_ASSETS
 from assets.indicators.uhc import UHC_ASSETS
 from assets.publication import PUBLICATION_ASSETS
 from assets.raw.context import RAW_CONTEXT_ASSETS
+from assets.raw.input_layout import input_layout
 from assets.source_records import SOURCE_RECORD_ASSETS
 from assets.raw.ssi import ssi_return
 from assets.raw.surveys import survey_file
@@ -25,6 +27,7 @@ from pipelines.resources import PipelineResource
 from pipelines.sensors import build_automation
 
 ASSETS = [
+    input_layout,
     *RAW_CONTEXT_ASSETS,
     survey_file,
     ssi_return,
@@ -45,6 +48,7 @@ SENSORS, SCHEDULES = build_automation(JOBS)
 
 defs = dg.Definitions(
     assets=ASSETS,
+    asset_checks=FINITE_CHECKS,
     jobs=list(JOBS.values()),
     sensors=SENSORS,
     schedules=SCHEDULES,

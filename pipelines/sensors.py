@@ -32,6 +32,7 @@ import dagster as dg
 
 from assets.source_steps import forget_removed_sources
 from engine import method_config
+from engine.paths import regular_files
 from engine.sources import discover_ssi, discover_surveys
 from engine.store import ParquetStore, sha256_file
 from pipelines import settings
@@ -51,9 +52,8 @@ def context_fingerprints(input_dir) -> dict[str, str]:
     found = {}
     for folder in CONTEXT_FOLDERS:
         base = input_dir / folder
-        for path in sorted(base.rglob("*")) if base.is_dir() else []:
-            if path.is_file():
-                found[f"context:{path.relative_to(input_dir).as_posix()}"] = sha256_file(path)
+        for path in regular_files(base, recursive=True) if base.is_dir() else []:
+            found[f"context:{path.relative_to(input_dir).as_posix()}"] = sha256_file(path)
     return found
 
 

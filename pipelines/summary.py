@@ -30,6 +30,7 @@ def build_summary(store: ParquetStore, outcomes: list[RunOutcome], *, input_dir:
     failures = [r for r in store.read_json_records("failures") if r.get("run_id") in run_ids]
     checks = [c for o in outcomes for c in o.check_failures]
     reasons = [f"run failed: {_where(o.job, o.partition)}" for o in outcomes if not o.success]
+    reasons += [f"{len(failures)} source(s) left out (see Left out)"] if failures else []
     reasons += [f"ERROR check failed: {_where(c['asset'], c.get('partition'))} {c['check']}" for c in checks if c["severity"] == "ERROR"]
     outputs = []
     for layer in OUTPUT_LAYERS:

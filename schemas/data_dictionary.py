@@ -128,8 +128,20 @@ def render() -> str:
         "| `sheet` | sheet (table) of an SSI return |",
         "| `row_number` | data row in the file or sheet (1 = first row below the header) |",
         "| `column` | canonical variable or column that broke the rule (`a+b` for rules on several columns) |",
-        "| `rule` | the rule (e.g. `type_integer`, `code_not_in_spec`, `isin([...])`, `greater_than(0)`, `unique_key`, `men_plus_women_le_total`) |",
+        "| `rule` | the rule (e.g. `type_integer`, `code_not_in_spec`, `isin([...])`, `greater_than(0)`, `finite`, `unique_key`, `men_plus_women_le_total`) |",
         "| `value` | the offending value as read |",
+        "",
+        "## Left out by the input layout (`output/raw/input_layout.parquet`, `output/failures/layout/<name>.json`)",
+        "",
+        "What sits where a survey or SSI return goes but is not one, and every unreadable `sources.yaml` "
+        "(data/raw/README.md, \"Untrusted files\"); each is also a left-out row of `publication/sources`.",
+        "",
+        "| column | meaning |",
+        "|---|---|",
+        "| `source_kind` | survey, ssi or context |",
+        "| `path` | file or folder, relative to the input directory (a folder ends with `/`) |",
+        "| `problem` | what is wrong with it |",
+        "| `rule` | the rule (`layout`, `identifier`, `unique_id`, `file_exists`, `path_confined`, `regular_file`, `yaml`, `yaml_size`, `sources_layout`) |",
         "",
     ]
     return "\n".join(out)

@@ -1,7 +1,10 @@
 """Build Pandera (Polars backend) schemas from column declarations.
 
 A declaration is a ``schemas.survey_variables.Variable``: kind -> dtype, ``codes`` -> isin,
-``min``/``max`` -> ge/le, ``positive`` -> gt(0), ``required`` -> not nullable (unless ``nullable``).
+``min``/``max`` -> ge/le, ``positive`` -> gt(0), ``required`` -> not nullable (unless
+``nullable``); every number column also gets the ``finite`` check (``engine.finite``: finite and
+within the documented bound), which catches a number made non-finite after conversion (a spec's
+``scale``, an expression).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from typing import Iterable
 import pandera.polars as pa
 import polars as pl
 
+from engine.finite import FINITE_RULE, out_of_range
 from schemas.survey_variables import Variable
 
 DTYPES = {"id": pl.String, "code": pl.String, "flag": pl.Boolean, "int": pl.Int64, "float": pl.Float64}
@@ -20,8 +24,12 @@ def polars_dtype(var: Variable) -> pl.DataType:
     return DTYPES[var.kind]
 
 
+def finite_check() -> pa.Check:
+    return pa.Check(lambda data: data.lazyframe.select(~out_of_range(pl.col(data.key).cast(pl.Float64))), name=FINITE_RULE, element_wise=False)
+
+
 def column_checks(var: Variable) -> list[pa.Check]:
-    checks = []
+    checks = [finite_check()] if var.kind in ("int", "float") else []
     if var.codes:
         checks.append(pa.Check.isin(list(var.codes)))
     if var.min is not None:

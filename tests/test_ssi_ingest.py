@@ -8,7 +8,8 @@ import polars as pl
 import pytest
 
 from engine.errors import SourceError
-from engine.ssi import discover_returns, ingest_return, read_return
+from engine.sources import discover_ssi
+from engine.ssi import ingest_return, read_return
 from tests.ssi_builders import RETURN, TABLES, write_return
 
 
@@ -38,7 +39,7 @@ def test_long_coverage_layout(tmp_path):
 def test_discovery_finds_both_forms(tmp_path):
     write_return(tmp_path, "GHA_2022", workbook=True)
     write_return(tmp_path, "KEN_2021", workbook=False)
-    assert sorted(discover_returns(tmp_path / "ssi")) == ["GHA_2022", "KEN_2021"]
+    assert sorted(discover_ssi(tmp_path)) == ["GHA_2022", "KEN_2021"]
 
 
 def _with(table: str, row: list) -> dict:

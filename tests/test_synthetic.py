@@ -17,7 +17,8 @@ import yaml
 from engine.context import ingest_context_table
 from engine.harmonise import ingest_survey
 from engine.readers import read_table
-from engine.ssi import discover_returns, ingest_return, read_return
+from engine.sources import discover_ssi
+from engine.ssi import ingest_return, read_return
 from engine.survey_spec import check_against_columns, load_spec
 from schemas import ssi_tables as st
 from schemas import survey_variables as sv
@@ -127,7 +128,7 @@ def test_specs_use_only_their_files_variables_and_every_spec_form(built, specs):
     forms = set()
     for survey_id, spec in specs.items():
         raw = read_table(spec.data_file, spec.fmt, separator=spec.csv_separator, encoding=spec.csv_encoding)
-        check_against_columns(spec, raw.columns)
+        check_against_columns(spec, dict(raw.schema))
         doc = yaml.safe_load((out / "surveys" / survey_id / "spec.yaml").read_text(encoding="utf-8"))
         forms |= {"absent list"} if doc.get("absent") else set()
         for entry in doc["variables"].values():
@@ -266,7 +267,7 @@ def test_every_survey_and_ssi_file_is_labelled_in_its_sources_yaml(built):
 def test_ssi_returns_validate_and_agree_with_the_calibration(built):
     out, build = built
     issues = {ret.return_id: found for ret, found in build.returns}
-    found = discover_returns(out / "ssi")
+    found = {return_id: source.path for return_id, source in discover_ssi(out).items()}
     assert set(found) == {r.return_id for r in RETURNS}
     for return_id, path in found.items():
         result = ingest_return(return_id, read_return(path), file=str(path))

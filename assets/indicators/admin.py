@@ -12,6 +12,7 @@ import time
 import dagster as dg
 import polars as pl
 
+from assets.source_steps import refuse_duplicate_returns
 from engine.admin_coverage import compute_admin_coverage
 from engine.store import ParquetStore
 from pipelines.resources import PipelineResource
@@ -70,6 +71,7 @@ def input_vintages(records: dict[str, dict], used: list[str]) -> dict[str, str]:
 def admin_coverage(context: dg.AssetExecutionContext, pipeline: PipelineResource):
     store = pipeline.store()
     started = time.perf_counter()
+    refuse_duplicate_returns(context, store)  # before reading: a return counted twice must not reach a rate
     ssi = store.read_partitions("staging", "ssi_coverage", schema={v.name: pl.String for v in st.COVERAGE_COLUMNS})
     records = context_records(store)
     tables = {name: context_table(store, name, records) for name in ("population", "countries", *OPTIONAL_CONTEXT)}

@@ -4,7 +4,7 @@
 import dagster as dg
 import polars as pl
 
-from engine.context import read_context_file
+from engine.context import context_file, read_context_file
 from assets.source_steps import source_step
 from engine.store import sha256_file
 from pipelines.resources import PipelineResource
@@ -20,16 +20,16 @@ def raw_context_asset(table: ContextTable) -> dg.AssetsDefinition:
     )
     def _raw(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
         store = pipeline.store()
-        path = pipeline.input_path / table.file
         with source_step(context, store, "context", table.name, f"raw/{table.name}", stale=(("raw", table.name), ("staging", table.name))):
             frame = read_context_file(table, pipeline.input_path)
+            path = context_file(pipeline.input_path, table.file)
         if frame is None:
             context.log.warning(f"{table.file} not found: optional table '{table.name}' is empty in this run")
             frame = pl.DataFrame(schema={v.name: pl.String for v in table.columns})
         written = store.write(frame, "raw", table.name)
-        sha = sha256_file(path) if path.exists() else ""
+        sha = sha256_file(path) if path is not None else ""
         return dg.MaterializeResult(
-            metadata={"file": table.file, "present": path.exists(), "sha256": sha, "rows_read": frame.height, "path": dg.MetadataValue.path(str(written.path))},
+            metadata={"file": table.file, "present": path is not None, "sha256": sha, "rows_read": frame.height, "path": dg.MetadataValue.path(str(written.path))},
             data_version=dg.DataVersion(sha or "absent"),
         )
 

@@ -5,7 +5,7 @@ import dagster as dg
 
 from assets.source_steps import source_step
 from engine.survey_files import read_survey_files
-from engine.sources import SPEC_FILE, discover_surveys
+from engine.sources import discover_surveys, file_records, spec_path
 from engine.survey_spec import load_spec
 from pipelines.partitions import SURVEYS
 from pipelines.resources import PipelineResource
@@ -26,11 +26,10 @@ def survey_file(context: dg.AssetExecutionContext, pipeline: PipelineResource) -
     store = pipeline.store()
     with source_step(context, store, "survey", survey_id, "raw/survey_file"):
         source = discover_surveys(pipeline.input_path).get(survey_id)
-        folder = pipeline.input_path / "surveys" / survey_id
-        spec = load_spec(folder / SPEC_FILE)
+        spec = load_spec(spec_path(pipeline.input_path, survey_id))
         raw = read_survey_files(spec)
         written = store.write(raw, "raw", "survey_file", survey_id)
-    files = source.file_records(pipeline.input_path) if source else []
+    files = file_records([spec.path, *spec.data_files], pipeline.input_path)
     context.log.info(f"{survey_id}: read {raw.height:,} rows x {raw.width} columns from {' + '.join(p.name for p in spec.data_files)} ({spec.fmt})")
     return dg.MaterializeResult(
         metadata={

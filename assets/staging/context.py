@@ -4,28 +4,26 @@
 from datetime import datetime, timezone
 
 import dagster as dg
-import yaml
 
 from assets.validation_results import check_specs, quarantine_result, reconcile_result, schema_result
-from engine.context import ingest_context_table
+from engine.context import context_file, declared_sources, ingest_context_table
+from engine.errors import SourceError
+from engine.sources import file_records
 from assets.source_steps import source_step
 from pipelines.resources import PipelineResource
 from schemas.context_tables import TABLES, ContextTable
 from schemas.tables import schema_for
 
-SOURCES_FILES = ("context/sources.yaml", "uhc/sources.yaml", "reference/sources.yaml")
-
-
-def declared_vintage(input_dir, file: str) -> dict:
-    """The ``sources.yaml`` entry (origin, licence, vintage, synthetic) of a context file."""
+def declared_vintage(context: dg.AssetExecutionContext, input_dir, file: str) -> dict:
+    """The ``sources.yaml`` entry (origin, licence, vintage, synthetic) of a context file; {}
+    when its folder's ``sources.yaml`` is invalid (that file is reported left out by
+    ``raw/input_layout``, and the vintage reads undeclared)."""
     folder, name = file.split("/", 1)
-    path = input_dir / folder / "sources.yaml"
-    if not path.exists():
+    try:
+        return declared_sources(input_dir, folder).get(name, {})
+    except SourceError as err:
+        context.log.warning(f"{file}: vintage undeclared: {err}")
         return {}
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    entries = doc.get("files", doc) if isinstance(doc, dict) else {}
-    entry = entries.get(name) if isinstance(entries, dict) else None
-    return entry if isinstance(entry, dict) else {}
 
 
 def staging_context_asset(table: ContextTable) -> dg.AssetsDefinition:
@@ -46,13 +44,13 @@ def staging_context_asset(table: ContextTable) -> dg.AssetsDefinition:
             result = ingest_context_table(table, pipeline.input_path, raw if (pipeline.input_path / table.file).exists() else None)
         written = store.write(result.kept, "staging", table.name)
         quarantine = store.write_quarantine(result.quarantine, "context", table.name)
-        declared = declared_vintage(pipeline.input_path, table.file)
+        declared = declared_vintage(context, pipeline.input_path, table.file)
         store.write_json(
             "sources", "context", table.name,
             {
                 "source_kind": "context",
                 "source_id": table.name,
-                "files": [table.file] if result.present else [],
+                "files": file_records([path], pipeline.input_path) if (path := context_file(pipeline.input_path, table.file)) else [],
                 "present": result.present,
                 "vintage": declared.get("vintage"),
                 "synthetic": declared.get("synthetic"),

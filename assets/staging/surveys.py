@@ -10,7 +10,7 @@ from assets.raw.surveys import survey_file
 from assets.source_steps import source_step
 from assets.validation_results import check_specs, quarantine_result, reconcile_result, schema_result
 from engine.harmonise import ingest_survey
-from engine.sources import SPEC_FILE, discover_surveys, relative
+from engine.sources import discover_surveys, file_records, relative, spec_path
 from engine.survey_files import read_value_labels
 from engine.survey_spec import load_spec
 from pipelines.partitions import SURVEYS
@@ -37,7 +37,7 @@ def survey_persons(context: dg.AssetExecutionContext, pipeline: PipelineResource
     store = pipeline.store()
     started = time.perf_counter()
     with source_step(context, store, "survey", survey_id, "staging/survey_persons"):
-        spec = load_spec(pipeline.input_path / "surveys" / survey_id / SPEC_FILE)
+        spec = load_spec(spec_path(pipeline.input_path, survey_id))
         raw = store.read("raw", "survey_file", survey_id)
         context.log.info(f"{survey_id}: harmonising {raw.height:,} rows x {raw.width} columns")
         shown_file = relative(spec.data_file, pipeline.input_path)
@@ -52,7 +52,7 @@ def survey_persons(context: dg.AssetExecutionContext, pipeline: PipelineResource
                 "country": spec.country,
                 "year": spec.year,
                 "survey_kind": spec.kind,
-                "files": source.file_records(pipeline.input_path) if source else [],
+                "files": file_records([spec.path, *spec.data_files], pipeline.input_path),
                 "fingerprint": source.fingerprint() if source else None,
                 "vintage": spec.vintage,
                 "synthetic": spec.synthetic,

@@ -30,6 +30,8 @@ from pathlib import Path
 import polars as pl
 
 from engine.errors import SourceError
+from engine.paths import confined_file, confined_folder
+from engine.readers import read_csv_text
 from engine.quarantine import ISSUE_SCHEMA
 from engine.publication.tables import PUBLISHED_SDG
 
@@ -50,24 +52,28 @@ def extract_folders(input_dir: Path) -> list[tuple[str, Path]]:
     return sorted(found)
 
 
+def _datapoint_files(input_dir: Path, folder: Path) -> list[Path]:
+    """The datapoint files of one extract folder, confined to it (``engine.paths``: a link
+    leaving the folder, or a FIFO, raises ``SourceError``)."""
+    base = confined_folder(input_dir, folder)
+    return [confined_file(base, f.name, named_in=str(f.relative_to(input_dir))) for f in sorted(folder.glob("ddf--datapoints--*.csv"))]
+
+
 def datapoint_files(input_dir: Path) -> list[Path]:
-    return [f for _, folder in extract_folders(input_dir) for f in sorted(folder.glob("ddf--datapoints--*.csv"))]
+    return [f for _, folder in extract_folders(input_dir) for f in _datapoint_files(input_dir, folder)]
 
 
 def read_extracts(input_dir: Path) -> pl.DataFrame:
     """Every datapoint file of every extract, as text (see the module docstring)."""
     frames = []
     for vintage, folder in extract_folders(input_dir):
-        for path in sorted(folder.glob("ddf--datapoints--*.csv")):
+        for path in _datapoint_files(input_dir, folder):
             match = DATAPOINTS.match(path.name)
             if not match:
                 continue
             series = match.group(1)
-            relative = str(path.relative_to(input_dir))
-            try:
-                frame = pl.read_csv(path, infer_schema=False)
-            except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as exc:
-                raise SourceError(relative, f"unreadable CSV ({exc.__class__.__name__}: {exc})", rule="readable_csv") from exc
+            relative = str((folder / path.name).relative_to(input_dir))
+            frame = read_csv_text(path, shown=relative)
             if series not in frame.columns or "geo_area" not in frame.columns:
                 raise SourceError(relative, "no measure column named after the series, or no geo_area column",
                                   where=f"columns {frame.columns}", rule="ddf_datapoints_layout")

@@ -1,0 +1,49 @@
+"""Raw layer, the input directory itself: what sits where a source is expected but is not one
+(``engine.sources.layout_problems``: a folder without its spec or ``return.csv``, an id
+outside the pattern, a symbolic link leaving the input directory, a FIFO, a stray file), and
+every ``sources.yaml`` of ``context/``, ``uhc/`` and ``reference/`` that cannot be read. Each
+is recorded as left out (``failures/layout/``, shown in the run summary and in
+``publication/sources``) instead of being silently ignored."""
+
+
+import dagster as dg
+import polars as pl
+
+from assets.source_steps import record_left_out
+from engine.context import declared_sources
+from engine.errors import SourceError
+from engine.sources import LeftOut, layout_problems
+from pipelines.resources import PipelineResource
+
+DECLARING_FOLDERS = ("context", "uhc", "reference")
+SCHEMA = {"source_kind": pl.String, "path": pl.String, "problem": pl.String, "rule": pl.String}
+
+
+def input_problems(input_dir) -> list[LeftOut]:
+    """Layout problems of ``surveys/`` and ``ssi/``, and unreadable ``sources.yaml`` files."""
+    problems = layout_problems(input_dir)
+    for folder in DECLARING_FOLDERS:
+        try:
+            declared_sources(input_dir, folder)
+        except SourceError as err:
+            problem = (f"{err.where}: " if err.where else "") + err.problem + "; the vintages of this folder's files read undeclared"
+            problems.append(LeftOut("context", f"{folder}/sources.yaml", problem, err.rule or "yaml"))
+    return problems
+
+
+@dg.asset(
+    key=["raw", "input_layout"],
+    group_name="raw",
+    kinds={"parquet"},
+    description="Files and folders of the input directory that are not sources although they sit where sources go "
+    "(surveys/, ssi/), and unreadable sources.yaml files: each is recorded as left out with its rule.",
+)
+def input_layout(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
+    store = pipeline.store()
+    problems = input_problems(pipeline.input_path)
+    record_left_out(store, problems, run_id=context.run_id, step="raw/input_layout")
+    for p in problems:
+        context.log.error(f"{p.source_kind} {p.path} left out of this run: {p.message}")
+    frame = pl.DataFrame([{"source_kind": p.source_kind, "path": p.path, "problem": p.problem, "rule": p.rule} for p in problems], schema=SCHEMA)
+    written = store.write(frame, "raw", "input_layout")
+    return dg.MaterializeResult(metadata={"left_out": len(problems), "path": dg.MetadataValue.path(str(written.path))})

@@ -508,3 +508,38 @@ def test_ssi_reference_year_that_once_overflowed(tmp_path, year):
     with pytest.raises(SourceError) as err:
         ingest_return("GHA_2022", read_return(folder), file="ssi/GHA_2022")
     assert err.value.rule == "type_integer" and err.value.where == "sheet Return, field reference_year"
+
+
+def test_an_output_folder_that_cannot_be_written_gives_one_line(tmp_path, capsys, monkeypatch):
+    """Read-only, full or not a folder: one line naming the folder and the reason, exit 2, no
+    traceback (also when the folder fills up during the run)."""
+    import errno
+
+    from pipelines import cli
+
+    for name in ("SP_INPUT_DIR", "SP_OUTPUT_DIR", "DAGSTER_HOME", "GX_ANALYTICS_ENABLED"):
+        monkeypatch.setenv(name, "unset-by-test")  # cli.main exports these; restored afterwards
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    args = ["run", "--input", str(tmp_path / "in"), "--dagster-home", str(tmp_path / "home")]
+    assert cli.main([*args, "--output", str(blocker / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err == f"sp-pipeline: cannot write to the output folder {blocker / 'out'}: Not a directory\n"
+
+    real_write = os.write
+    for code in (errno.ENOSPC, errno.EROFS):
+        def failing_write(fd, data, code=code):
+            raise OSError(code, os.strerror(code))
+
+        monkeypatch.setattr(cli.os, "write", failing_write)
+        assert cli.output_problem(tmp_path / "out") == f"sp-pipeline: cannot write to the output folder {tmp_path / 'out'}: {os.strerror(code)}"
+    monkeypatch.setattr(cli.os, "write", real_write)
+    assert cli.output_problem(tmp_path / "out") is None and list((tmp_path / "out").iterdir()) == []
+
+    def full_during_the_run(*_):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp_path / "out" / "staging" / "x.parquet"))
+
+    monkeypatch.setattr(cli, "_run", full_during_the_run)
+    assert cli.main([*args, "--output", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "No space left on device" in err and "x.parquet" in err

@@ -69,7 +69,8 @@ class LeftOut:
 
     @property
     def message(self) -> str:
-        return str(SourceError(self.path, self.problem, rule=self.rule))
+        """The problem and its rule (the path is the record's ``source_id`` and ``file``)."""
+        return f"{self.problem} [rule: {self.rule}]"
 
 
 def file_records(files: Iterable[Path], root: Path) -> list[dict[str, object]]:

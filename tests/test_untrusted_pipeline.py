@@ -253,6 +253,6 @@ def test_invalid_context_sources_yaml_is_one_left_out_record(tmp_path):
     store = ParquetStore(tmp_path / "out")
     [record] = store.read_json_records("failures")
     assert (record["source_id"], record["rule"]) == ("context/sources.yaml", "yaml")
-    assert re.match(r"context/sources\.yaml: line \d+, column \d+: invalid YAML: expected ',' or '}'", record["message"]), record["message"]
+    assert re.match(r"line \d+, column \d+: invalid YAML: expected ',' or '}'.* \[rule: yaml\]$", record["message"]), record["message"]
     population = next(r for r in store.read_json_records("sources", "context") if r["source_id"] == "population")
     assert population["vintage"] is None and population["rows_read"] == population["rows_kept"] > 0

@@ -20,7 +20,6 @@ import engine.ssi
 from engine.context import declared_sources, read_context_file
 from engine.errors import SourceError, SpecError
 from engine.financial_hardship import estimate_hardship
-from engine.finite import non_finite_cells
 from engine.harmonise import ingest_survey
 from engine.method_config import load_method
 from engine.paths import confined_file
@@ -248,21 +247,6 @@ def test_spec_constants_must_be_finite(tmp_path, spec_dict):
         with pytest.raises(SpecError) as err:
             load_spec(write_survey(tmp_path / key, spec))
         assert err.value.rule == rule and err.value.where == f"variables.{key}"
-
-
-def test_output_check_finds_nan_and_infinity(tmp_path):
-    from assets.finite_checks import finite_result
-    import dagster as dg
-
-    key = dg.AssetKey(["publication", "headline"])
-    clean = pl.DataFrame({"value": [1.0, None], "series": ["A", "B"]})
-    assert finite_result(key, clean).passed and non_finite_cells(clean) == {}
-    broken = pl.DataFrame({"value": [1.0, float("nan"), float("inf")], "se": [0.1, 0.2, None], "series": ["A", "B", "C"]})
-    result = finite_result(key, broken)
-    assert not result.passed and result.severity == dg.AssetCheckSeverity.ERROR
-    assert result.metadata["columns"].value == {"value": 2} and result.metadata["non_finite_cells"].value == 2
-    sdmx = pl.DataFrame({"OBS_VALUE": ["12.5", "NaN", "inf", ""], "SERIES": ["A"] * 4})
-    assert non_finite_cells(sdmx, ("OBS_VALUE",)) == {"OBS_VALUE": 2}
 
 
 # --- 4. bounded parsing -------------------------------------------------------------------------
@@ -510,38 +494,3 @@ def test_ssi_reference_year_that_once_overflowed(tmp_path, year):
     with pytest.raises(SourceError) as err:
         ingest_return("GHA_2022", read_return(folder), file="ssi/GHA_2022")
     assert err.value.rule == "type_integer" and err.value.where == "sheet Return, field reference_year"
-
-
-def test_an_output_folder_that_cannot_be_written_gives_one_line(tmp_path, capsys, monkeypatch):
-    """Read-only, full or not a folder: one line naming the folder and the reason, exit 2, no
-    traceback (also when the folder fills up during the run)."""
-    import errno
-
-    from pipelines import cli
-
-    for name in ("SP_INPUT_DIR", "SP_OUTPUT_DIR", "DAGSTER_HOME", "GX_ANALYTICS_ENABLED"):
-        monkeypatch.setenv(name, "unset-by-test")  # cli.main exports these; restored afterwards
-    blocker = tmp_path / "a_file"
-    blocker.write_text("x")
-    args = ["run", "--input", str(tmp_path / "in"), "--dagster-home", str(tmp_path / "home")]
-    assert cli.main([*args, "--output", str(blocker / "out")]) == 2
-    err = capsys.readouterr().err
-    assert err == f"sp-pipeline: cannot write to the output folder {blocker / 'out'}: Not a directory\n"
-
-    real_write = os.write
-    for code in (errno.ENOSPC, errno.EROFS):
-        def failing_write(fd, data, code=code):
-            raise OSError(code, os.strerror(code))
-
-        monkeypatch.setattr(cli.os, "write", failing_write)
-        assert cli.output_problem(tmp_path / "out") == f"sp-pipeline: cannot write to the output folder {tmp_path / 'out'}: {os.strerror(code)}"
-    monkeypatch.setattr(cli.os, "write", real_write)
-    assert cli.output_problem(tmp_path / "out") is None and list((tmp_path / "out").iterdir()) == []
-
-    def full_during_the_run(*_):
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp_path / "out" / "staging" / "x.parquet"))
-
-    monkeypatch.setattr(cli, "_run", full_during_the_run)
-    assert cli.main([*args, "--output", str(tmp_path / "out")]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "No space left on device" in err and "x.parquet" in err

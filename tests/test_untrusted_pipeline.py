@@ -19,13 +19,12 @@ import pytest
 import yaml
 
 from assets.source_steps import PARTITIONED_TABLES
+from engine.finite import non_finite_cells
 from engine.store import ParquetStore
 from pipelines.runner import run_all
 from pipelines.summary import build_summary, format_summary
 from tests.pipeline_inputs import write_minimal_inputs
 from tests.test_untrusted_inputs import BUNDLE, LAUGHING_ISSUES, bundled_survey, edit_spec
-
-pytestmark = pytest.mark.slow
 
 SECRET = "TOP-SECRET-LINE"
 GOOD_SURVEYS = ("KEN_HBS_2015", "TST_HIES_2021")
@@ -156,12 +155,14 @@ def _publication(store: ParquetStore) -> dict[tuple, pl.DataFrame]:
     return out
 
 
+@pytest.mark.slow
 def test_a_clean_run_into_a_folder_with_an_apostrophe_succeeds(runs):
     outcomes, summary = runs["clean"]
     assert all(o.success for o in outcomes), [(o.job, o.partition, o.failed_steps) for o in outcomes]
     assert summary["left_out"] == [] and summary["totals"]["sources_left_out"] == 0
 
 
+@pytest.mark.slow
 def test_every_planted_fault_is_refused_with_its_rule(runs):
     outcomes, summary = runs["attacked"]
     store = runs["store"]
@@ -188,6 +189,7 @@ def test_every_planted_fault_is_refused_with_its_rule(runs):
     assert set(published.filter(pl.col("status") == "left_out")["source_id"]) >= {k[1] for k in REFUSED} | set(LEFT_OUT)
 
 
+@pytest.mark.slow
 def test_good_sources_complete_with_unchanged_outputs(runs):
     outcomes, _ = runs["attacked"]
     store = runs["store"]
@@ -209,6 +211,7 @@ def test_good_sources_complete_with_unchanged_outputs(runs):
     assert {"GHA_2022"} <= set(store.partition_ids("raw", "ssi_return")) and set(GOOD_SURVEYS) <= set(store.partitions("raw", "survey_file"))
 
 
+@pytest.mark.slow
 def test_sources_reconcile_and_the_infinite_weight_is_quarantined(runs):
     outcomes, summary = runs["attacked"]
     store = runs["store"]
@@ -226,6 +229,7 @@ def test_sources_reconcile_and_the_infinite_weight_is_quarantined(runs):
         ("staging/survey_persons", "no_quarantined_rows")}
 
 
+@pytest.mark.slow
 def test_nothing_of_a_file_outside_the_input_folder_reaches_an_output(runs):
     root = runs["store"].root
     for path in root.rglob("*"):
@@ -237,6 +241,7 @@ def test_nothing_of_a_file_outside_the_input_folder_reaches_an_output(runs):
                 assert not frame[col].str.contains(SECRET, literal=True).any(), (path, col)
 
 
+@pytest.mark.slow
 def test_invalid_context_sources_yaml_is_one_left_out_record(tmp_path):
     """It once failed the nine context steps with the message '^' and no left-out record."""
     from pipelines.jobs import CONTEXT_JOB
@@ -256,3 +261,52 @@ def test_invalid_context_sources_yaml_is_one_left_out_record(tmp_path):
     assert re.match(r"line \d+, column \d+: invalid YAML: expected ',' or '}'.* \[rule: yaml\]$", record["message"]), record["message"]
     population = next(r for r in store.read_json_records("sources", "context") if r["source_id"] == "population")
     assert population["vintage"] is None and population["rows_read"] == population["rows_kept"] > 0
+
+
+def test_output_check_finds_nan_and_infinity(tmp_path):
+    from assets.finite_checks import finite_result
+
+    key = dg.AssetKey(["publication", "headline"])
+    clean = pl.DataFrame({"value": [1.0, None], "series": ["A", "B"]})
+    assert finite_result(key, clean).passed and non_finite_cells(clean) == {}
+    broken = pl.DataFrame({"value": [1.0, float("nan"), float("inf")], "se": [0.1, 0.2, None], "series": ["A", "B", "C"]})
+    result = finite_result(key, broken)
+    assert not result.passed and result.severity == dg.AssetCheckSeverity.ERROR
+    assert result.metadata["columns"].value == {"value": 2} and result.metadata["non_finite_cells"].value == 2
+    sdmx = pl.DataFrame({"OBS_VALUE": ["12.5", "NaN", "inf", ""], "SERIES": ["A"] * 4})
+    assert non_finite_cells(sdmx, ("OBS_VALUE",)) == {"OBS_VALUE": 2}
+
+
+def test_an_output_folder_that_cannot_be_written_gives_one_line(tmp_path, capsys, monkeypatch):
+    """Read-only, full or not a folder: one line naming the folder and the reason, exit 2, no
+    traceback (also when the folder fills up during the run)."""
+    import errno
+
+    from pipelines import cli
+
+    for name in ("SP_INPUT_DIR", "SP_OUTPUT_DIR", "DAGSTER_HOME", "GX_ANALYTICS_ENABLED"):
+        monkeypatch.setenv(name, "unset-by-test")  # cli.main exports these; restored afterwards
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    args = ["run", "--input", str(tmp_path / "in"), "--dagster-home", str(tmp_path / "home")]
+    assert cli.main([*args, "--output", str(blocker / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err == f"sp-pipeline: cannot write to the output folder {blocker / 'out'}: Not a directory\n"
+
+    real_write = os.write
+    for code in (errno.ENOSPC, errno.EROFS):
+        def failing_write(fd, data, code=code):
+            raise OSError(code, os.strerror(code))
+
+        monkeypatch.setattr(cli.os, "write", failing_write)
+        assert cli.output_problem(tmp_path / "out") == f"sp-pipeline: cannot write to the output folder {tmp_path / 'out'}: {os.strerror(code)}"
+    monkeypatch.setattr(cli.os, "write", real_write)
+    assert cli.output_problem(tmp_path / "out") is None and list((tmp_path / "out").iterdir()) == []
+
+    def full_during_the_run(*_):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp_path / "out" / "staging" / "x.parquet"))
+
+    monkeypatch.setattr(cli, "_run", full_during_the_run)
+    assert cli.main([*args, "--output", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "No space left on device" in err and "x.parquet" in err

@@ -136,25 +136,8 @@ def source_step(
         clear_outputs(store, source_kind, source_id, keep_records=isinstance(err, AllRowsQuarantined))
         for layer, table in stale:
             store.remove(layer, table)
-        known = isinstance(err, SourceError)
-        message = str(err) if known else f"{type(err).__name__}: {err}"
-        store.write_json(
-            "failures", source_kind, source_id,
-            {
-                "source_kind": source_kind,
-                "source_id": source_id,
-                "step": step,
-                "message": message,
-                "file": err.file if known else None,
-                "where": err.where if known else None,
-                "rule": err.rule if known else None,
-                "value": None if not known or err.value is None else str(err.value),
-                "run_id": context.run_id,
-                "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            },
-        )
-        context.log.error(f"{source_kind} {source_id} left out of this run: {message}")
-        if not known:
+        record_failure(context, store, source_kind, source_id, step, err)
+        if not isinstance(err, SourceError):
             raise
         raise dg.Failure(
             description=str(err),
@@ -162,3 +145,26 @@ def source_step(
         ) from err
     else:
         store.remove_json("failures", source_kind, source_id)
+
+
+def record_failure(context: dg.AssetExecutionContext, store: ParquetStore, source_kind: str, source_id: str, step: str, err: Exception) -> None:
+    """Write the failure record of a source left out of the run (``failures/<kind>/<id>.json``:
+    the step, the message and, for a ``SourceError``, the file, place, rule and value) and log it."""
+    known = isinstance(err, SourceError)
+    message = str(err) if known else f"{type(err).__name__}: {err}"
+    store.write_json(
+        "failures", source_kind, source_id,
+        {
+            "source_kind": source_kind,
+            "source_id": source_id,
+            "step": step,
+            "message": message,
+            "file": err.file if known else None,
+            "where": err.where if known else None,
+            "rule": err.rule if known else None,
+            "value": None if not known or err.value is None else str(err.value),
+            "run_id": context.run_id,
+            "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        },
+    )
+    context.log.error(f"{source_kind} {source_id} left out of this run: {message}")

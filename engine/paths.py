@@ -25,6 +25,10 @@ from pathlib import Path, PurePosixPath
 from engine.errors import SourceError
 
 SOURCE_ID = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+# A name that becomes an output file or folder name: a source id, or the name of a published
+# source (``unsdg_2023-12``, ``published/<name>.csv``), which may also hold hyphens; never a
+# dot or a slash.
+OUTPUT_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$")
 ID_RULE = "identifier"
 CONFINED_RULE = "path_confined"
 REGULAR_RULE = "regular_file"
@@ -33,6 +37,11 @@ REGULAR_RULE = "regular_file"
 def valid_source_id(name: str) -> bool:
     """True when ``name`` may be a survey or return id (``SOURCE_ID``)."""
     return bool(SOURCE_ID.match(name))
+
+
+def valid_output_name(name: str) -> bool:
+    """True when ``name`` may name a source's outputs (``OUTPUT_NAME``)."""
+    return bool(OUTPUT_NAME.match(name))
 
 
 def _kind(mode: int) -> str:

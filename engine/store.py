@@ -29,7 +29,7 @@ from typing import Any
 
 import polars as pl
 
-from engine.paths import valid_source_id
+from engine.paths import valid_output_name
 
 PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 3, "statistics": True}
 
@@ -89,10 +89,10 @@ class Written:
 
 
 def _safe(name: str) -> str:
-    """A partition or source id used in a path: only ids of ``engine.paths.SOURCE_ID`` (no
+    """A partition or source id used in a path: only names of ``engine.paths.OUTPUT_NAME`` (no
     dot, no slash), so that writing or removing a source's outputs can never reach beyond
     them (a return named ``...xlsx`` once removed the whole ``raw/`` folder)."""
-    if not valid_source_id(name):
+    if not valid_output_name(name):
         raise ValueError(f"not a valid source id for an output path: {name!r}")
     return name
 

@@ -10,12 +10,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from engine.errors import SourceError
 from engine.publication.country_values import country_rows, select_sources
-from engine.publication.published_sdg import normalise, read_extracts
+from engine.publication.published_sdg import normalise, read_sources
 from engine.publication.revisions import published_revisions, revision_summary, revisions_table
 from engine.publication.tables import REVISIONS, conform
-from tests.test_publication_builders import config_2021, countries_frame, coverage, coverage_frame
+from tests.test_publication_builders import config_2021, coverage, coverage_frame
 
 PREVIOUS = pl.DataFrame(
     [
@@ -112,7 +111,7 @@ BUNDLED = Path(__file__).resolve().parent.parent / "data" / "raw"
 
 def test_the_reasons_fire_on_the_bundled_releases_with_the_declared_editions_and_wpp_vintages():
     countries = pl.read_csv(BUNDLED / "reference" / "countries.csv")
-    previous, _ = normalise(read_extracts(BUNDLED), countries)
+    previous, _ = normalise(read_sources(BUNDLED), countries)
     assert sorted(previous["vintage"].unique()) == ["2020-10", "2023-12"]
     config = config_2021()
     declared = config.revisions["previous_vintages"]
@@ -143,34 +142,3 @@ def test_the_reasons_fire_on_the_bundled_releases_with_the_declared_editions_and
     assert earlier[("SI_COV_PENSN", "T")]["reason_code"] == "new_source;new_method_edition"
     assert (earlier[("SH_ACS_UNHC", "T")]["old_value"], earlier[("SH_ACS_UNHC", "T")]["reason_code"]) == (47.0, "new_method_edition")
     assert earlier[("SH_ACS_UNHC", "T")]["reason"] == "new method edition: sdg_3_8_1:2017 -> sdg_3_8_1:2023-01-24"
-
-
-def write_extract(root: Path, vintage: str, name: str, text: str) -> None:
-    folder = root / "reference" / f"unsdg_{vintage}"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / name).write_text(text)
-
-
-def test_extracts_are_normalised_with_regions_kept_and_bad_rows_quarantined(tmp_path):
-    write_extract(tmp_path, "2023-12", "ddf--datapoints--si_cov_pensn--by--geo_area--nature--observation_status--sex--units--year.csv",
-                  "geo_area,nature,observation_status,sex,units,year,si_cov_pensn\n"
-                  "1,n,a,bothsex,percent,2020,77.5\n288,e,a,female,percent,2020,40\n288,e,a,o,percent,2020,41\n"
-                  "768,e,a,male,percent,20x0,12\n768,e,a,male,percent,2020,12\n768,e,a,male,percent,2020,13\n")
-    write_extract(tmp_path, "2023-12", "ddf--datapoints--si_cov_lmkt--by--geo_area--nature--quantile--units--year.csv",
-                  "geo_area,nature,quantile,units,year,si_cov_lmkt\n288,ca,q1,percent,2019,3.5\n288,ca,t,percent,2019,2.5\n")
-    raw = read_extracts(tmp_path)
-    kept, quarantine = normalise(raw, countries_frame())
-    assert raw.height == 8 and kept.height + quarantine["row_number"].len() == 8
-    world = kept.filter(pl.col("m49") == 1).row(0, named=True)
-    assert (world["ref_area"], world["area_kind"], world["sex"], world["nature"], world["obs_status"]) == (None, "other_area", "T", "N", "A")
-    gha = kept.filter((pl.col("m49") == 288) & (pl.col("series") == "SI_COV_PENSN")).row(0, named=True)
-    assert (gha["ref_area"], gha["sex"], gha["value"], gha["unit"]) == ("GHA", "F", 40.0, "PERCENT")
-    lmkt = dict(zip(kept.filter(pl.col("series") == "SI_COV_LMKT")["breakdown"], kept.filter(pl.col("series") == "SI_COV_LMKT")["value"]))
-    assert lmkt == {"quantile=q1": 3.5, "T": 2.5}
-    assert sorted(zip(quarantine["row_number"], quarantine["rule"])) == [(3, "code_not_in_list"), (4, "not_a_year"), (5, "duplicated_key"), (6, "duplicated_key")]
-
-
-def test_an_unreadable_extract_names_its_file(tmp_path):
-    write_extract(tmp_path, "2024-01", "ddf--datapoints--si_cov_chld--by--geo_area--year.csv", "geo_area,year,other\n1,2020,3\n")
-    with pytest.raises(SourceError, match="reference/unsdg_2024-01/ddf--datapoints--si_cov_chld"):
-        read_extracts(tmp_path)

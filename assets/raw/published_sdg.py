@@ -1,13 +1,17 @@
-"""Raw layer, previously published values: the UN SDG Global Database extracts of
-``reference/unsdg_<vintage>/`` (DDF datapoint files), every file as read (text), one table."""
+"""Raw layer, published country series: every published source of the input directory (UN SDG
+extracts ``reference/unsdg_<vintage>/``, files of ``published/``) as read, every column as text,
+one table (engine/publication/published_sdg.py). A source that cannot be read is left out with
+its failure record (file, rule); the others are read."""
 
 
 import hashlib
 
 import dagster as dg
+import polars as pl
 
-from assets.source_steps import source_step
-from engine.publication.published_sdg import datapoint_files, extract_folders, read_extracts
+from assets.source_steps import forget_removed_sources, record_failure
+from engine.errors import SourceError
+from engine.publication.published_sdg import EMPTY_RAW, SOURCE_KIND, published_sources, read_source
 from engine.store import sha256_file
 from pipelines.resources import PipelineResource
 
@@ -18,19 +22,31 @@ RAW_PUBLISHED_SDG = dg.AssetKey(["raw", "published_sdg"])
     key=RAW_PUBLISHED_SDG,
     group_name="raw",
     kinds={"csv", "parquet"},
-    description="UN SDG Global Database extracts (reference/unsdg_<vintage>/ddf--datapoints--*.csv) as read: every "
-    "column as text, the measure column renamed value, with vintage, series, file and row number.",
+    description="Published country series as read (UN SDG extracts reference/unsdg_<vintage>/ and published/<id>.csv in the UN SDG "
+    "portal CSV, SDMX-CSV or ILOSTAT bulk layout): every column as text, with source id, vintage, layout, file and row number.",
 )
 def raw_published_sdg(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
     store = pipeline.store()
-    with source_step(context, store, "reference", "published_sdg", "raw/published_sdg", stale=(("raw", "published_sdg"), ("staging", "published_sdg"))):
-        frame = read_extracts(pipeline.input_path)
-    files = datapoint_files(pipeline.input_path)
+    sources = published_sources(pipeline.input_path)
+    forget_removed_sources(store, SOURCE_KIND, {s.source_id for s in sources})
+    frames, left_out = [], []
+    for source in sources:
+        try:
+            frames.append(read_source(pipeline.input_path, source))
+        except SourceError as err:
+            record_failure(context, store, SOURCE_KIND, source.source_id, "raw/published_sdg", err)
+            store.remove_json("sources", SOURCE_KIND, source.source_id)
+            left_out.append(source.source_id)
+        else:
+            store.remove_json("failures", SOURCE_KIND, source.source_id)
+    frame = pl.concat(frames, how="diagonal_relaxed") if frames else EMPTY_RAW
+    files = [f for s in sources for f in s.files]
     digest = hashlib.sha256("".join(sha256_file(f) for f in files).encode()).hexdigest()
     written = store.write(frame, "raw", "published_sdg")
     return dg.MaterializeResult(
         metadata={
-            "vintages": [v for v, _ in extract_folders(pipeline.input_path)],
+            "sources": [s.source_id for s in sources if s.source_id not in left_out],
+            "left_out": left_out,
             "files": len(files),
             "rows_read": frame.height,
             "path": dg.MetadataValue.path(str(written.path)),

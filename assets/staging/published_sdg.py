@@ -1,8 +1,10 @@
-"""Staging layer, previously published values: the UN SDG extracts as one long table
-(``vintage, series, m49, ref_area, area_kind, year, sex, breakdown, value, unit, nature,
-obs_status``; engine/publication/published_sdg.py), rows that break a rule quarantined.
-Regional and other M49 areas are kept, with an empty ``ref_area`` and ``area_kind =
-'other_area'``.
+"""Staging layer, published country series: every published source as one long table
+(``source_id, layout, vintage, series, area_code, m49, ref_area, area_kind, year, sex,
+breakdown, value, unit, nature, obs_status, source_detail``; engine/publication/published_sdg.py),
+rows that break a rule quarantined. Regional and other areas are kept, with an empty
+``ref_area`` and ``area_kind = 'other_area'``. Each source gets its own source record
+(``sources/published/<id>.json``: files, layout, vintage, origin, licence, synthetic, rows read
+/ kept / quarantined) and quarantine file.
 
 ``PUBLISHED_SDG_ASSETS`` holds the raw and the staging asset."""
 
@@ -14,12 +16,20 @@ import polars as pl
 
 from assets.raw.published_sdg import RAW_PUBLISHED_SDG, raw_published_sdg
 from assets.validation_results import check_specs, quarantine_result, reconcile_result, schema_result
-from engine.publication.published_sdg import normalise
+from engine.publication.config import publication_config
+from engine.publication.published_sdg import SOURCE_KIND, normalise, published_sources
 from engine.publication.tables import PUBLISHED_SDG
 from pipelines.resources import PipelineResource
 from schemas.tables import schema_for
 
 STAGING_PUBLISHED_SDG = dg.AssetKey(["staging", "published_sdg"])
+
+
+def _count(frame: pl.DataFrame, column: str) -> dict[str, int]:
+    if frame.is_empty():
+        return {}
+    counts = frame.group_by(column).len()
+    return dict(zip(counts[column].to_list(), counts["len"].to_list()))
 
 
 @dg.asset(
@@ -33,39 +43,51 @@ STAGING_PUBLISHED_SDG = dg.AssetKey(["staging", "published_sdg"])
 def published_sdg(context: dg.AssetExecutionContext, pipeline: PipelineResource):
     store = pipeline.store()
     raw = store.read("raw", "published_sdg")
-    kept, quarantine = normalise(raw, store.read("staging", "countries"))
-    rows_quarantined = quarantine.select(pl.struct("source_file", "row_number").n_unique()).item() if quarantine.height else 0
+    config = publication_config(pipeline.method("publication"))
+    kept, quarantine = normalise(raw, store.read("staging", "countries"), config.published_inputs)
+    quarantined_rows = quarantine.select("source_id", "source_file", "row_number").unique() if quarantine.height else quarantine
     written = store.write(kept, "staging", "published_sdg")
-    quarantined = store.write_quarantine(quarantine, "reference", "published_sdg")
-    store.write_json(
-        "sources", "reference", "published_sdg",
-        {
-            "source_kind": "reference",
-            "source_id": "published_sdg",
-            "files": sorted(raw["file"].unique().to_list()) if raw.height else [],
-            "vintage": ";".join(sorted(kept["vintage"].unique().to_list())),
-            "rows_read": raw.height,
-            "rows_kept": kept.height,
-            "rows_quarantined": rows_quarantined,
-            "run_id": context.run_id,
-            "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        },
-    )
+    read_by, kept_by, quarantined_by = _count(raw, "source_id"), _count(kept, "source_id"), _count(quarantined_rows, "source_id")
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    left_out = {r["source_id"] for r in store.read_json_records("failures", SOURCE_KIND)}  # by the raw step, which says why
+    for source in published_sources(pipeline.input_path):
+        if source.source_id in left_out:
+            continue
+        rows = raw.filter(pl.col("source_id") == source.source_id)
+        store.write_quarantine(quarantine.filter(pl.col("source_id") == source.source_id), SOURCE_KIND, source.source_id)
+        store.write_json(
+            "sources", SOURCE_KIND, source.source_id,
+            {
+                "source_kind": SOURCE_KIND,
+                "source_id": source.source_id,
+                "layout": rows["layout"][0] if rows.height else source.layout,
+                "files": sorted(rows["file"].unique().to_list()) if rows.height else [],
+                "vintage": source.vintage,
+                "origin": source.declared.get("origin"),
+                "licence": source.declared.get("licence"),
+                "synthetic": bool(source.declared.get("synthetic", False)),
+                "rows_read": read_by.get(source.source_id, 0),
+                "rows_kept": kept_by.get(source.source_id, 0),
+                "rows_quarantined": quarantined_by.get(source.source_id, 0),
+                "run_id": context.run_id,
+                "at": now,
+            },
+        )
     yield dg.MaterializeResult(
         asset_key=STAGING_PUBLISHED_SDG,
         metadata={
             "rows_read": raw.height,
             "rows_kept": kept.height,
-            "rows_quarantined": rows_quarantined,
+            "rows_quarantined": quarantined_rows.height,
+            "sources": dg.MetadataValue.json({s: {"read": n, "kept": kept_by.get(s, 0), "quarantined": quarantined_by.get(s, 0)} for s, n in read_by.items()}),
             "countries": kept.filter(pl.col("area_kind") == "country")["ref_area"].n_unique(),
-            "other_areas": kept.filter(pl.col("area_kind") == "other_area")["m49"].n_unique(),
+            "other_areas": kept.filter(pl.col("area_kind") == "other_area")["area_code"].n_unique(),
             "path": dg.MetadataValue.path(str(written.path)),
-            "quarantine_path": dg.MetadataValue.path(str(quarantined.path)),
         },
     )
-    yield reconcile_result(STAGING_PUBLISHED_SDG, raw.height, kept.height, rows_quarantined)
+    yield reconcile_result(STAGING_PUBLISHED_SDG, raw.height, kept.height, quarantined_rows.height)
     yield schema_result(STAGING_PUBLISHED_SDG, written.path, schema_for(PUBLISHED_SDG.columns, name="published_sdg", unique=list(PUBLISHED_SDG.key)))
-    yield quarantine_result(STAGING_PUBLISHED_SDG, quarantine, rows_quarantined)
+    yield quarantine_result(STAGING_PUBLISHED_SDG, quarantine, quarantined_rows.height)
 
 
 PUBLISHED_SDG_ASSETS = [raw_published_sdg, published_sdg]

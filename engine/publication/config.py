@@ -88,6 +88,7 @@ class PublicationConfig:
     sdmx: dict[str, Any]
     figures: dict[str, Any]
     catalog_layers: tuple[str, ...]
+    published_inputs: dict[str, Any]
 
     @property
     def label(self) -> str:
@@ -224,4 +225,5 @@ def publication_config(method: MethodEdition | None = None) -> PublicationConfig
         sdmx=dict(m["sdmx"]),
         figures=dict(m["figures"]),
         catalog_layers=tuple(m["catalog"]["layers"]),
+        published_inputs=dict(m.get("published_inputs") or {}),
     )

@@ -265,22 +265,29 @@ VALIDATION_RESULTS = PublicationTable(
 
 PUBLISHED_SDG = PublicationTable(
     "published_sdg", "staging/published_sdg.parquet",
-    "Previously published UN SDG Global Database values (reference/unsdg_<vintage>/), long layout; M49 areas that are not "
-    "countries of reference/countries.csv are kept with an empty ref_area (area_kind other_area).",
-    ("vintage", "series", "m49", "year", "sex", "breakdown"),
+    "Published country series (every published source: UN SDG Global Database extracts reference/unsdg_<vintage>/ and the "
+    "files of published/ in the UN SDG portal CSV, SDMX-CSV or ILOSTAT bulk layouts), long layout; every value with its "
+    "nature, observation status, source and vintage. Areas that are not countries of reference/countries.csv (world, "
+    "regions, ILOSTAT aggregates) are kept with an empty ref_area (area_kind other_area).",
+    ("source_id", "series", "area_code", "year", "sex", "breakdown"),
     (
-        V("vintage", "id", "Extract vintage (folder name after unsdg_).", required=True),
-        V("series", "id", "UN SDG series code, upper case.", required=True),
-        V("m49", "int", "UN M49 code of the area.", required=True),
+        V("source_id", "id", "Published source: the extract folder (unsdg_<vintage>) or the file name of published/<id>.csv.", required=True),
+        V("layout", "code", "Layout read: unsdg_ddf, unsdg_csv, sdmx_csv or ilostat_csv.",
+          codes=("unsdg_ddf", "unsdg_csv", "sdmx_csv", "ilostat_csv"), required=True),
+        V("vintage", "id", "Vintage of the source (extract folder name after unsdg_, or declared in published/sources.yaml).", required=True),
+        V("series", "id", "UN SDG series code, upper case (ILOSTAT indicators mapped by published_inputs.ilostat.series).", required=True),
+        V("area_code", "id", "The area code as published (M49 code, or the ILOSTAT ISO3 / X.. aggregate code).", required=True),
+        V("m49", "int", "UN M49 code of the area (empty for ILOSTAT aggregates)."),
         V("ref_area", "id", "ISO3 of a country; empty for regions and other areas."),
         V("area_kind", "code", "country or other_area.", codes=("country", "other_area"), required=True),
         V("year", "int", "Year.", required=True),
         V("sex", "code", "T, F, M.", codes=SEX, required=True),
-        V("breakdown", "id", "T, or the non-total category of another dimension (quantile=q1, age=15_24).", required=True),
+        V("breakdown", "id", "T, or the non-total categories of other dimensions (quantile=q1, age=15_24), joined by ;.", required=True),
         V("value", "float", "Published value.", required=True),
         V("unit", "id", "Unit (PERCENT, INDEX...)."),
-        V("nature", "id", "UN SDG NATURE code (C, CA, E, G, M, N)."),
+        V("nature", "id", "UN SDG NATURE code (C country data, CA adjusted, E estimated, M modelled, G global monitoring, N aggregate)."),
         V("obs_status", "id", "Observation status (absent before the 2023 extracts)."),
+        V("source_detail", "id", "Source as published (UN SDG Source / SOURCE_DETAIL, ILOSTAT source and note), or the extract."),
     ),
 )
 

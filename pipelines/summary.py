@@ -15,13 +15,14 @@ from pathlib import Path
 
 import polars as pl
 
+from engine.publication.labels import synthetic_names
 from engine.store import ParquetStore
 from pipelines.runner import RunOutcome
 
 OUTPUT_LAYERS = ("indicators", "publication")
 # Outputs that are not Parquet tables, per layer folder: the SDMX export, the DuckDB catalog,
 # the figures and the entry page of the Data Docs.
-FILE_OUTPUTS = ("*.csv", "*.duckdb", "figures/*.png", "figures/*.svg", "data_docs/index.html")
+FILE_OUTPUTS = ("*.csv", "*.duckdb", "*.xlsx", "figures/*.png", "figures/*.svg", "figures/*.pdf", "data_docs/index.html")
 
 
 def build_summary(store: ParquetStore, outcomes: list[RunOutcome], *, input_dir: Path, dagster_home: Path) -> dict:
@@ -57,6 +58,7 @@ def build_summary(store: ParquetStore, outcomes: list[RunOutcome], *, input_dir:
             "rows_kept": sum(r.get("rows_kept", 0) for r in sources),
             "rows_quarantined": sum(r.get("rows_quarantined", 0) for r in sources),
             "sources_left_out": len(failures),
+            "sources_synthetic": sum(1 for r in sources if synthetic_names([r])),
             "checks_failed": len(checks),
             "checks_failed_error": sum(1 for c in checks if c["severity"] == "ERROR"),
         },
@@ -90,6 +92,12 @@ def format_summary(summary: dict) -> str:
     lines.append(
         f"Sources read: {t['sources_read']} ({', '.join(f'{n} {k}' for k, n in sorted(kinds.items()))}); "
         f"rows read {t['rows_read']:,}, kept {t['rows_kept']:,}, quarantined {t['rows_quarantined']:,}"
+    )
+    synthetic = sorted(r["source_id"] for r in summary["sources"] if synthetic_names([r]))
+    lines.append(
+        f"Synthetic sources: {len(synthetic)} of {t['sources_read']}"
+        + (f" (values resting on them are labelled synthetic in every published table, the SDMX file, the workbook and the figures): {', '.join(synthetic)}"
+           if synthetic else "")
     )
     quarantined = [r for r in summary["sources"] if r.get("rows_quarantined")]
     if quarantined:

@@ -146,6 +146,16 @@ TABLES: tuple[ContextTable, ...] = (
         description="Country codes and groupings.",
     ),
     ContextTable(
+        "m49_groups", "reference/m49_groups.csv",
+        (V("level", "code", "Grouping level: m49_region, m49_subregion or un_group.", codes=("m49_region", "m49_subregion", "un_group"), required=True),
+         V("region", "id", "Group name (M49 name; LDC, LLDC, SIDS).", required=True),
+         V("m49", "int", "UN M49 code of the group.", required=True, min=1, max=999),
+         V("iso3", "code", "Member country, ISO3.", codes=ISO3, required=True)),
+        ("level", "region", "iso3"),
+        description="M49 regions and subregions and UN country groups (LDC, LLDC, SIDS) with their M49 codes: membership of the "
+                    "aggregates the UN SDG Global Database publishes.",
+    ),
+    ContextTable(
         "income_groups", "reference/income_groups.csv",
         (V("iso3", "code", "ISO3.", codes=ISO3, required=True), _YEAR,
          V("income_group", "code", "World Bank income group.", codes=INCOME_GROUPS, required=True)),

@@ -343,12 +343,14 @@ SUITES: tuple[Suite, ...] = (
     Suite("nationality_gaps_integrity", "nationality_gaps", "Nationality gaps: keys unique, differences in [-100, 100], suppressed gaps empty.", "ERROR",
           _table("nationality_gaps"), _gap_expectations),
     Suite(
-        "sdmx_integrity", "sdg_sdmx", "SDMX-CSV: header, unique observation keys, codes, percentages in [0, 100], suppressed values empty.", "ERROR",
+        "sdmx_integrity", "sdg_sdmx", "SDMX-CSV: header, unique observation keys, codes (UN SDG dimensions only: no age, area or "
+        "nationality breakdown), percentages in [0, 100], suppressed values empty.", "ERROR",
         sdmx_view,
         lambda c: [
             ("ExpectTableColumnsToMatchOrderedList", {"column_list": [*HEADER, "obs_value_number"]}),
             _unique(SDMX_KEY),
             ("ExpectColumnValuesToBeInSet", {"column": "SEX", "value_set": ["_T", "F", "M"]}),
+            *[("ExpectColumnValuesToBeInSet", {"column": c, "value_set": ["_T"]}) for c in ("AGE", "URBANISATION", "CUST_BREAKDOWN")],
             ("ExpectColumnValuesToBeInSet", {"column": "OBS_STATUS", "value_set": ["A", "E", "U", "Q"]}),
             ("ExpectColumnValuesToMatchRegex", {"column": "REF_AREA", "regex": r"^[0-9]{1,3}$"}),
             _between("obs_value_number", 0, 100, **_when('UNIT_MEASURE == "PT"')),

@@ -1,6 +1,6 @@
 """Reference tables of ``data/raw/reference`` (input contract, section 5): ``countries.csv``,
-``income_groups.csv`` and ``sources.yaml``; the UN SDG extracts are real files
-(``synthetic.real_files``).
+``income_groups.csv``, ``m49_groups.csv`` and ``sources.yaml``; the UN SDG extracts are real
+files (``synthetic.real_files``).
 
 Both tables are derived from the WPP 2019 country entities (``reference/wpp2019_countries.csv``),
 which give for each location its M49 code, ISO3 code, WPP subregion and region codes, SDG region
@@ -60,6 +60,26 @@ SDG_REGIONS = {
     "1835": "Oceania (excluding Australia and New Zealand)",
     "1829": "Europe and Northern America",
 }
+# UN M49 codes of the groups the UN SDG Global Database publishes aggregates for, besides the
+# world and the SDG regions (whose codes are in config/methods/publication.yaml): the M49
+# regions, and the M49 subregions as countries.csv names them (intermediate regions in Africa
+# and Latin America), each in its region.
+M49_REGIONS = {"Africa": 2, "Americas": 19, "Asia": 142, "Europe": 150, "Oceania": 9}
+M49_SUBREGIONS = {
+    "Eastern Africa": (14, "Africa"), "Middle Africa": (17, "Africa"), "Southern Africa": (18, "Africa"),
+    "Western Africa": (11, "Africa"), "Northern Africa": (15, "Africa"), "Caribbean": (29, "Americas"),
+    "Central America": (13, "Americas"), "South America": (5, "Americas"), "Northern America": (21, "Americas"),
+    "Central Asia": (143, "Asia"), "Eastern Asia": (30, "Asia"), "South-Eastern Asia": (35, "Asia"),
+    "Southern Asia": (34, "Asia"), "Western Asia": (145, "Asia"), "Eastern Europe": (151, "Europe"),
+    "Northern Europe": (154, "Europe"), "Southern Europe": (39, "Europe"), "Western Europe": (155, "Europe"),
+    "Australia and New Zealand": (53, "Oceania"), "Melanesia": (54, "Oceania"), "Micronesia": (57, "Oceania"),
+    "Polynesia": (61, "Oceania"),
+}
+# UN country groups (WPP 2019 membership codes -> group, M49 code): least developed countries
+# (un_less_developed_region 941), landlocked developing countries (un_landlocked_group 1636),
+# small island developing States (un_landlocked_group 1637).
+UN_GROUPS = {("un_less_developed_region", "941"): ("LDC", 199), ("un_landlocked_group", "1636"): ("LLDC", 432),
+             ("un_landlocked_group", "1637"): ("SIDS", 722)}
 # WPP 2019 World Bank income group codes (the groups current when WPP 2019 was prepared, used
 # here as the 2019 groups): 1500 low, 1503 high, 1517 middle (split by 1501 lower / 1502 upper
 # middle in wb_middle_income_country); 1518 = no group (left out).
@@ -117,9 +137,27 @@ def income_groups(entities: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows)
 
 
+def m49_groups(entities: pl.DataFrame) -> pl.DataFrame:
+    """m49_groups.csv: ``level, region, m49, iso3``, one row per group and member country:
+    levels ``m49_region``, ``m49_subregion`` (the groups of countries.csv's column, with their
+    code) and ``un_group`` (LDC, LLDC, SIDS), countries of countries.csv only."""
+    members = countries(entities).select("iso3", "m49_subregion")
+    codes = entities.select("iso3", *{column for column, _ in UN_GROUPS})
+    rows = []
+    for r in members.join(codes, on="iso3", how="left").iter_rows(named=True):
+        code, region = M49_SUBREGIONS[r["m49_subregion"]]
+        rows.append(("m49_region", region, M49_REGIONS[region], r["iso3"]))
+        rows.append(("m49_subregion", r["m49_subregion"], code, r["iso3"]))
+        for (column, value), (group, group_code) in UN_GROUPS.items():
+            if r[column] == value:
+                rows.append(("un_group", group, group_code, r["iso3"]))
+    return pl.DataFrame(rows, schema=["level", "region", "m49", "iso3"], orient="row").sort("level", "region", "iso3")
+
+
 def write_reference(out: Path) -> None:
     entities = pl.read_csv(out / WPP_COUNTRIES, infer_schema=False)
     write_csv(countries(entities), out / "reference" / "countries.csv")
+    write_csv(m49_groups(entities), out / "reference" / "m49_groups.csv")
     write_csv(income_groups(entities), out / "reference" / "income_groups.csv")
     files = {e.path.split("/", 1)[1]: source_entry(e) for e in REAL_FILES if e.path.startswith("reference/")}
     files["countries.csv"] = {
@@ -127,6 +165,13 @@ def write_reference(out: Path) -> None:
         "licence": "CC BY 3.0 IGO (WPP 2019)", "vintage": "WPP 2019", "synthetic": False,
         "notes": "ILO regions and subregions from the M49 subregions; Arab States = the ILO list of Arab countries of Western Asia; "
                  "Channel Islands (no ISO3 code) left out.",
+    }
+    files["m49_groups.csv"] = {
+        "origin": "Derived from reference/wpp2019_countries.csv (WPP 2019 country entities: subregion and UN group membership codes) "
+                  "with the M49 codes of synthetic/reference.py (M49_REGIONS, M49_SUBREGIONS, UN_GROUPS)",
+        "licence": "CC BY 3.0 IGO (WPP 2019)", "vintage": "WPP 2019", "synthetic": False,
+        "notes": "M49 regions and subregions (intermediate regions in Africa and Latin America) and the UN groups LDC, LLDC and "
+                 "SIDS as WPP 2019 lists them; the groups the UN SDG Global Database publishes aggregates for.",
     }
     files["income_groups.csv"] = {
         "origin": "Derived: World Bank income groups of the WPP 2019 country entities taken as the 2019 list, carried to 2015-2023, "

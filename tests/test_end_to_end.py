@@ -15,14 +15,15 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from engine.publication.comparison import comparison_summary, render_markdown
 from engine.sources import discover_ssi
 
 PROJECT = Path(__file__).resolve().parent.parent
 TABLES = ("sdg_1_3_1", "sdg_1_3_1_gaps", "sdg_3_8_1", "sdg_3_8_2", "sdg_3_8_2_gaps", "not_computable")
-PUBLICATION_TABLES = ("country_values", "aggregates", "headline", "annex", "gender_gaps", "nationality_gaps", "revisions")
+PUBLICATION_TABLES = ("country_values", "aggregates", "headline", "annex", "gender_gaps", "nationality_gaps", "revisions", "aggregate_comparison")
 PUBLICATION_FILES = (
-    "sdg_sdmx.csv", "catalog.duckdb", "data_docs/index.html",
-    "figures/coverage_by_region_sex.png", "figures/gender_gap_by_series.png", "figures/nationality_gap.png",
+    "sdg_sdmx.csv", "sdg_sdmx_breakdowns.csv", "report_tables.xlsx", "catalog.duckdb", "data_docs/index.html",
+    *(f"figures/{name}.{fmt}" for name in ("coverage_by_region_sex", "gender_gap_by_series", "nationality_gap") for fmt in ("png", "svg", "pdf")),
 )
 
 pytestmark = pytest.mark.slow
@@ -120,7 +121,7 @@ def test_every_publication_output_is_written(first_run):
     families = set(pl.read_parquet(publication / "country_values.parquet")["family"])
     assert families == {"sdg_1_3_1", "sdg_3_8_1", "sdg_3_8_2"}
     kinds = set(pl.read_parquet(publication / "country_values.parquet")["source_kind"])
-    assert {"administrative", "survey", "uhc_index"} <= kinds
+    assert {"administrative", "survey", "uhc_index", "published"} <= kinds
     summary = json.loads((base / "out" / "run_summary.json").read_text())
     listed = {Path(o["path"]).relative_to(base / "out").as_posix() for o in summary["outputs"]}
     assert {f"publication/{name}" for name in PUBLICATION_FILES} <= listed
@@ -139,3 +140,33 @@ def test_rerun_with_unchanged_inputs_is_identical(first_run):
     for survey_file in (base / "out" / "staging" / "survey_persons").glob("*.parquet"):
         twin = base / "out2" / "staging" / "survey_persons" / survey_file.name
         assert survey_file.read_bytes() == twin.read_bytes(), survey_file.name
+
+
+def test_the_aggregates_rest_on_the_published_country_values_and_reproduce_the_published_ones(first_run):
+    """Issue 10: world and regional aggregates of the real published country values plus the values
+    computed here, labelled; the reproduction of the UN SDG 2023-12 aggregates meets the targets it
+    can meet (world SI_COV_BENFTS 2016 and 2020 within 0.5 pp, world SH_ACS_UNHC within 1 point), and
+    the docs table of differences is the run's."""
+    base, proc = first_run
+    publication = base / "out" / "publication"
+    lineup = pl.read_parquet(publication / "country_lineup.parquet").filter(
+        (pl.col("series") == "SI_COV_BENFTS") & (pl.col("ref_year") == 2020) & (pl.col("sex") == "T"))
+    kinds = dict(lineup.group_by("source_kind").len().iter_rows())
+    assert kinds["published"] > 150 and kinds.get("administrative", 0) + kinds.get("survey", 0) >= 5
+    both = lineup.filter(pl.col("computed_value").is_not_null() & pl.col("published_value").is_not_null())
+    assert both.height >= 5 and (both["difference_pp"] - (both["computed_value"] - both["published_value"])).abs().max() < 1e-9
+    world = pl.read_parquet(publication / "headline.parquet").filter(
+        (pl.col("series") == "SI_COV_BENFTS") & (pl.col("level") == "world") & (pl.col("sex") == "T") & (pl.col("year") == 2020))
+    assert world.height == 1 and 40 < world["value"][0] < 55 and world["synthetic_share"][0] > 0
+    assert world["synthetic_inputs"][0] and world["obs_status"][0] == "A"
+    table = pl.read_parquet(publication / "aggregate_comparison.parquet")
+    summary = comparison_summary(table)
+    assert summary["vintage"] == "2023-12"
+    for year in ("2016", "2020"):
+        assert abs(summary["world_benfts"][year]["difference_pp"]) <= 0.5, summary["world_benfts"]
+    assert summary["world_uhc_max_abs_pp"] <= 1.0
+    above = table.filter((pl.col("vintage") == "2023-12") & (pl.col("difference_pp").abs() > 1))
+    assert above.height and above["explanation"].null_count() == 0
+    assert (PROJECT / "docs" / "aggregate_comparison.md").read_text(encoding="utf-8") == render_markdown(table)
+    run_summary = json.loads((base / "out" / "run_summary.json").read_text())
+    assert run_summary["totals"]["sources_synthetic"] >= 20 and "Synthetic sources: " in proc.stdout

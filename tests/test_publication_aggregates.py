@@ -99,7 +99,7 @@ def test_population_weighted_3_8_2_and_3_8_1():
 
 
 def test_imputed_country_is_flagged_with_its_group_and_the_covered_share():
-    # Donors of the income-group x ILO-region cell "LM | Africa": GHA 10%, TGO 20%, KEN 40% (den / pop
+    # Donors of the income-group x SDG-region cell "LM | Sub-Saharan Africa": GHA 10%, TGO 20%, KEN 40% (den / pop
     # ratios 0.5, 1.0, 0.5 of their base population). BEN has no value: median 20%, ratio 0.5.
     table = coverage_frame([
         coverage("GHA", "SI_COV_BENFTS", 1.5e6, 15e6), coverage("TGO", "SI_COV_BENFTS", 1.6e6, 8e6), coverage("KEN", "SI_COV_BENFTS", 1e7, 25e6),
@@ -107,7 +107,7 @@ def test_imputed_country_is_flagged_with_its_group_and_the_covered_share():
     result = run({"sdg_1_3_1": table}, countries=only("GHA", "TGO", "KEN", "BEN"))
     ben = cell(result, "BEN", "SI_COV_BENFTS")
     assert ben["status"] == "imputed" and ben["value"] == pytest.approx(20.0)
-    assert (ben["imputation_level"], ben["imputation_group"], ben["imputation_donors"]) == ("income_group_x_ilo_region", "LM | Africa", 3)
+    assert (ben["imputation_level"], ben["imputation_group"], ben["imputation_donors"]) == ("income_group_x_sdg_region", "LM | Sub-Saharan Africa", 3)
     assert ben["denominator"] == pytest.approx(0.5 * 12e6)
     assert cell(result, "GHA", "SI_COV_BENFTS")["status"] == "reported"
     world = agg(result, "SI_COV_BENFTS")
@@ -116,12 +116,12 @@ def test_imputed_country_is_flagged_with_its_group_and_the_covered_share():
     assert world["denominator_share_reported"] == pytest.approx(reported / (reported + 6e6))
     assert world["population_share_reported"] == pytest.approx((30 + 8 + 50) / (30 + 8 + 50 + 12))
     assert world["value"] == pytest.approx(100 * (1.5e6 + 1.6e6 + 1e7 + 0.2 * 6e6) / (reported + 6e6))
-    assert "covariates: income_group, ilo_region" in ben["imputation_model"]
+    assert "covariates: income_group, sdg_region" in ben["imputation_model"]
 
 
 def test_imputation_falls_back_to_the_next_level_when_the_group_is_too_small():
     # Donors GHA and TGO (LM, Africa) and COL (UM, Americas). For BEN (LM, Africa) the cell
-    # "LM | Africa", the ILO region Africa and the income group LM have 2 donors each (3 needed):
+    # "LM | Sub-Saharan Africa", the SDG region and the income group LM have 2 donors each (3 needed):
     # the world median of 10, 30, 50 is used.
     table = coverage_frame([coverage("GHA", "SI_COV_CHLD", 10, 100), coverage("TGO", "SI_COV_CHLD", 30, 100), coverage("COL", "SI_COV_CHLD", 50, 100)])
     result = run({"sdg_1_3_1": table}, countries=only("GHA", "TGO", "COL", "BEN"))

@@ -70,7 +70,7 @@ def test_coverage_figure_titles_units_note_and_missing_cells(tmp_path):
     assert len(chld.patches) == 2 and sum(t.get_text() == MISSING for t in chld.texts) == 7
     legend = [t.get_text() for t in pensn.get_legend().get_texts()]
     assert legend[:3] == ["Women", "Men", "Total"] and legend[-1].startswith(f"{MISSING}: no value (withheld below 30% reported")
-    path = save(chart, tmp_path / "coverage.png")
+    (path,) = save(chart, tmp_path / "coverage.png")
     note = source_note(fig)
     assert note.startswith("Source: social protection coverage pipeline") and "sum of numerators over sum of denominators" in note
     assert f"{MISSING}: the aggregate is not published (less than 30% of its denominator reported) or has no data" in note

@@ -47,6 +47,9 @@ def write_inputs(input_dir, output_dir) -> None:
                 "indicators", "sdg_1_3_1_gaps")
     store.write(hardship_frame([hardship("GHA", "SH_XPD_EARN10", 9.0, year=2023), hardship("GHA", "SH_XPD_EARN25", 2.0, year=2023)]),
                 "indicators", "sdg_3_8_2")
+    # one survey of the inputs is synthetic (its source record says so): labels and notes name it
+    store.write_json("sources", "survey", "GHA_LFS_2023", {"source_kind": "survey", "source_id": "GHA_LFS_2023", "synthetic": True,
+                                                             "rows_read": 1, "rows_kept": 1, "rows_quarantined": 0})
     store.write(countries_frame(), "staging", "countries")
     store.write(income_groups_frame(years=range(2015, 2024)), "staging", "income_groups")
     store.write(population_frame({(iso, y): 1000.0 for iso in ("GHA", "TGO", "BEN", "KEN", "COL") for y in range(2018, 2024)}), "staging", "population")
@@ -81,13 +84,19 @@ def test_every_publication_table_is_written_in_its_declared_columns(run):
     assert (out / "publication" / "sdg_sdmx.csv").read_text().splitlines()[0] == ",".join(HEADER)
 
 
-def test_figures_are_rendered_to_non_trivial_pngs(run):
+def test_figures_are_rendered_to_non_trivial_pngs_and_to_svg_and_pdf_naming_the_synthetic_inputs(run):
     out, _ = run
-    figures = {p.name: p for p in (out / "publication" / "figures").glob("*.png")}
+    folder = out / "publication" / "figures"
+    figures = {p.name: p for p in folder.glob("*.png")}
     assert set(figures) == {"coverage_by_region_sex.png", "gender_gap_by_series.png", "nationality_gap.png"}
     for path in figures.values():
         width, height = png_size(path)
         assert width >= 1200 and height >= 600 and path.stat().st_size > 20_000, path.name
+        svg, pdf = path.with_suffix(".svg"), path.with_suffix(".pdf")
+        assert svg.read_text(encoding="utf-8").lstrip().startswith("<?xml") and pdf.read_bytes()[:5] == b"%PDF-", path.name
+    # the survey GHA_LFS_2023 is synthetic: the notes of the figures of aggregates name it (text of the SVG)
+    for name in ("coverage_by_region_sex.svg", "gender_gap_by_series.svg"):
+        assert "Synthetic inputs (not official statistics) under the values shown: GHA_LFS_2023" in (folder / name).read_text(encoding="utf-8"), name
 
 
 def test_the_catalog_exposes_every_parquet_output_as_a_readable_view(run):
@@ -120,7 +129,8 @@ def test_the_catalog_has_a_view_of_the_sdmx_file(run):
     world = con.execute("SELECT OBS_VALUE FROM publication.sdg_sdmx WHERE REF_AREA = '1' AND SEX = '_T' AND SERIES = 'SI_COV_PENSN' "
                         "AND TIME_PERIOD = '2023'").fetchall()
     assert world == [(pytest.approx(100 * 120 / 300),)]
-    assert con.execute("SELECT OBS_STATUS, OBS_VALUE FROM publication.sdg_sdmx WHERE CUST_BREAKDOWN = 'NONNAT'").fetchall() == [("Q", None)]
+    assert con.execute("SELECT OBS_STATUS, OBS_VALUE FROM publication.sdg_sdmx_breakdowns WHERE NATIONALITY = 'NONNAT'").fetchall() == [("Q", None)]
+    assert con.execute("SELECT count(*) FROM publication.sdg_sdmx WHERE CUST_BREAKDOWN <> '_T'").fetchone() == (0,)
     con.close()
     assert not list((out / "publication").glob(".catalog.duckdb*"))
 
@@ -140,9 +150,45 @@ def test_disclosure_control_reaches_every_published_table(run):
     out, _ = run
     cells = pl.read_parquet(out / "publication" / "country_values.parquet").filter(pl.col("nationality") == "non_national")
     assert cells["suppressed"].to_list() == [True] and cells["value"].to_list() == [None]
-    sdmx = pl.read_csv(out / "publication" / "sdg_sdmx.csv", infer_schema=False).filter(pl.col("CUST_BREAKDOWN") == "NONNAT")
+    assert pl.read_csv(out / "publication" / "sdg_sdmx.csv", infer_schema=False).filter(pl.col("CUST_BREAKDOWN") != "_T").is_empty()
+    sdmx = pl.read_csv(out / "publication" / "sdg_sdmx_breakdowns.csv", infer_schema=False).filter(pl.col("NATIONALITY") == "NONNAT")
     assert sdmx["OBS_STATUS"].to_list() == ["Q"] and sdmx["OBS_VALUE"].to_list() == [None]
     indicators = pl.read_parquet(out / "indicators" / "sdg_1_3_1.parquet").filter(pl.col("nationality") == "non_national")
     assert indicators["value"].to_list() == [pytest.approx(30.0)]
     revisions = pl.read_parquet(out / "publication" / "revisions.parquet").filter((pl.col("series") == "SI_COV_PENSN") & (pl.col("sex") == "T"))
     assert set(revisions["ref_area"]) == {"GHA", "KEN", "TGO"}
+
+
+def test_the_excel_workbook_reads_back_with_its_tables_notes_and_formats(run):
+    from openpyxl import load_workbook
+
+    out, _ = run
+    book = load_workbook(out / "publication" / "report_tables.xlsx")
+    assert book.sheetnames == ["Headline", "Annex", "Aggregate comparison"]
+    sheet = book["Headline"]
+    header = [c.value for c in sheet[3]]
+    assert header[:9] == ["Series", "Series label", "Level", "Group", "M49 code", "Year", "Total", "Women", "Men"]
+    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=4)]
+    table = [r for r in rows if r[0] is not None and str(r[0]).startswith(("SI_", "SH_"))]
+    world = next(r for r in table if r[0] == "SI_COV_PENSN" and r[3] == "World")
+    headline = pl.read_parquet(out / "publication" / "headline.parquet").filter(
+        (pl.col("series") == "SI_COV_PENSN") & (pl.col("level") == "world") & pl.col("latest"))
+    assert world[6] == pytest.approx(headline.filter(pl.col("sex") == "T")["value"][0])
+    assert world[7] == pytest.approx(headline.filter(pl.col("sex") == "F")["value"][0])
+    assert world[header.index("Status")] == headline.filter(pl.col("sex") == "T")["obs_status"][0]
+    # number formats: percentages one decimal, shares as percent, years as integers
+    world_row = 4 + rows.index(world)
+    assert sheet.cell(row=world_row, column=7).number_format == "0.0"
+    assert sheet.cell(row=world_row, column=header.index("Reported share of denominator") + 1).number_format == "0.0%"
+    assert sheet.cell(row=world_row, column=6).number_format == "0"
+    # notes and sources under the table, after an empty row
+    first_note = 4 + len(table) + 1
+    notes = [sheet.cell(row=r, column=1).value for r in range(first_note, sheet.max_row + 1)]
+    assert notes[0] == "Notes:" and "Sources:" in notes
+    assert any(n and n.startswith("Status: A normal; E estimated") for n in notes)
+    assert any(n and n.startswith("Synthetic inputs:") for n in notes)
+    annex = book["Annex"]
+    annex_header = [c.value for c in annex[3]]
+    assert annex_header[:3] == ["ISO3", "Country", "M49"] and "SI_COV_PENSN synthetic input" in annex_header
+    iso = [annex.cell(row=r, column=1).value for r in range(4, 4 + 5)]
+    assert iso == sorted(iso) and "GHA" in iso

@@ -14,8 +14,7 @@ import pytest
 
 from engine.publication.aggregates import compute_aggregates
 from engine.publication.annex import aggregate_gender_gaps, gap_table, headline_table, statistical_annex
-from engine.publication.country_values import country_rows, select_sources
-from engine.publication.disclosure import apply_disclosure
+from engine.publication.country_values import country_rows, published_values, select_sources
 from engine.publication.quality import gx_context, results_frame, run_suites, write_data_docs
 from engine.publication.sdmx import sdmx_frame, to_csv
 from schemas.gx_suites import BY_NAME, SUITES
@@ -44,7 +43,8 @@ def frames() -> dict[str, pl.DataFrame]:
         rows_131 += [coverage(iso, "SI_COV_PENSN", t, 100, year=year), coverage(iso, "SI_COV_PENSN", f, 50, year=year, sex="F"),
                      coverage(iso, "SI_COV_PENSN", m, 50, year=year, sex="M")]
     rows_131 += [coverage("GHA", "SI_COV_PENSN", 2, 10, nationality="non_national", n=30),
-                 coverage("COL", "SI_COV_PENSN", 80, 100, year=2021, source_kind="administrative", capped=False)]
+                 coverage("COL", "SI_COV_PENSN", 80, 100, year=2021, source_kind="administrative", capped=False),
+                 coverage("BEN", "SI_COV_UEMP", 2, 10, year=2021, n=30)]  # a suppressed total: OBS_STATUS Q in the UN file
     # 3.8.2 in three countries, so that imputed medians would break the identities without the rule
     hard = hardship_frame([
         hardship(iso, series, value)
@@ -57,7 +57,7 @@ def frames() -> dict[str, pl.DataFrame]:
     population = population_frame({(iso, y): 1000.0 for iso, *_ in [c for c in countries.iter_rows()] for y in (2020, 2021)})
     result = compute_aggregates(rows, countries, income_groups_frame(), population, config)
     selected = select_sources(rows, config)
-    published = apply_disclosure(selected, config)
+    published = published_values(rows, config)
     gaps_131 = gap_frame([gap("GHA", "SI_COV_PENSN", "sex", 24, 42), gap("GHA", "SI_COV_PENSN", "nationality", 20, 33)])
     gender = pl.concat([gap_table(gaps_131, "sdg_1_3_1", selected, "sex", config), aggregate_gender_gaps(result.aggregates, config)])
     sdmx = sdmx_frame(published, result.aggregates, countries, config, updated=date(2026, 11, 24))
@@ -163,6 +163,7 @@ def bad_frames(name: str, frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataF
         pt = _row(sdmx, UNIT_MEASURE="PT", OBS_STATUS="A")
         out = _set(_set(_set(_dup(sdmx), 1, SEX="X"), 2, OBS_STATUS="Z"), 3, REF_AREA="GHA")
         out = _set(_set(out, pt, OBS_VALUE="150"), _row(sdmx, OBS_STATUS="Q"), OBS_VALUE="3")
+        out = _set(_set(_set(out, 4, AGE="Y15T24"), 5, URBANISATION="U"), 6, CUST_BREAKDOWN="NONNAT")
         f["sdg_sdmx"] = out.select("DATA_LAST_UPDATE", pl.exclude("DATA_LAST_UPDATE"))
     return f
 

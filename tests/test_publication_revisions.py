@@ -1,10 +1,10 @@
-"""Revisions against the previously published UN SDG vintage (hand case: a changed value, a
-value within tolerance, a new value; reasons), and the normalisation of the DDF extracts
-(regional areas kept, sex codes, breakdowns, quarantine)."""
+"""Revisions with reasons observed in the data: a release against the one before it (revised,
+new, withdrawn, re-referenced, changed nature, a series re-estimated as a whole, a common
+denominator changed) and this run's values against the latest release (with disclosure control
+of the published listing), by hand; the patterns found in the two bundled UN SDG releases."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import polars as pl
@@ -12,133 +12,127 @@ import pytest
 
 from engine.publication.country_values import country_rows, select_sources
 from engine.publication.published_sdg import normalise, read_sources
-from engine.publication.revisions import published_revisions, revision_summary, revisions_table
-from engine.publication.tables import REVISIONS, conform
+from engine.publication.revisions import published_revisions, revision_summary, revisions_table, run_revisions, vintage_revisions
+from engine.publication.tables import PUBLISHED_SDG, REVISIONS, conform
 from tests.test_publication_builders import config_2021, coverage, coverage_frame
 
-PREVIOUS = pl.DataFrame(
-    [
-        ("2020-10", "SI_COV_PENSN", 288, "GHA", "country", 2021, "T", "T", 30.0, "PERCENT", "E", None),
-        ("2023-12", "SI_COV_PENSN", 288, "GHA", "country", 2021, "T", "T", 35.0, "PERCENT", "C", "A"),
-        ("2023-12", "SI_COV_CHLD", 288, "GHA", "country", 2021, "T", "T", 19.95, "PERCENT", "C", "A"),
-        ("2023-12", "SI_COV_CHLD", 768, "TGO", "country", 2021, "T", "T", 50.0, "PERCENT", "E", "A"),
-        ("2023-12", "SI_COV_PENSN", 1, None, "other_area", 2021, "T", "T", 77.5, "PERCENT", "N", "A"),
-    ],
-    schema=["vintage", "series", "m49", "ref_area", "area_kind", "year", "sex", "breakdown", "value", "unit", "nature", "obs_status"],
-    orient="row",
-)
+M49 = {"GHA": 288, "TGO": 768, "KEN": 404, "BEN": 204}
 
 
-def selected(config):
+def release(vintage: str, rows: list[tuple]) -> pl.DataFrame:
+    """staging/published_sdg country rows: (series, iso3, year, value, nature)."""
+    return pl.DataFrame([
+        {"source_id": f"unsdg_{vintage}", "layout": "unsdg_ddf", "vintage": vintage, "series": s, "area_code": str(M49[iso]), "m49": M49[iso],
+         "ref_area": iso, "area_kind": "country", "year": y, "sex": "T", "breakdown": "T", "value": v, "unit": "PERCENT", "nature": n,
+         "obs_status": "A", "source_detail": "UN SDG"}
+        for s, iso, y, v, n in rows
+    ], schema=PUBLISHED_SDG.dtypes())
+
+
+OLD = release("2020-10", [
+    ("SI_COV_PENSN", "GHA", 2019, 19.0, "E"),      # kept: not listed
+    ("SI_COV_CHLD", "GHA", 2019, 10.0, "E"),       # withdrawn, the same value now for 2020: re-referenced
+    ("SI_COV_CHLD", "TGO", 2019, 30.0, "E"),       # withdrawn
+    ("SI_COV_DISAB", "KEN", 2016, 20.0, "E"),      # KEN 2016 DISAB and VULN x1.1 (total population both): denominator
+    ("SI_COV_VULN", "KEN", 2016, 40.0, "E"),
+    ("SI_COV_UEMP", "KEN", 2016, 5.0, "E"),        # x1.1 too, but another population group (the unemployed)
+    ("SI_COV_POOR", "BEN", 2016, 50.0, "E"),       # nature E -> C, same value otherwise: revised 50 -> 55
+    *[("SH_ACS_UNHC", iso, y, 50.0, "E") for iso in ("GHA", "TGO", "KEN") for y in (2010, 2015, 2017)],
+])
+NEW = release("2023-12", [
+    ("SI_COV_PENSN", "GHA", 2019, 19.0, "E"),
+    ("SI_COV_CHLD", "GHA", 2020, 10.0, "E"),
+    ("SI_COV_DISAB", "KEN", 2016, 22.0, "E"),
+    ("SI_COV_VULN", "KEN", 2016, 44.0, "E"),
+    ("SI_COV_UEMP", "KEN", 2016, 5.5, "E"),
+    ("SI_COV_POOR", "BEN", 2016, 55.0, "C"),
+    ("SI_COV_BENFTS", "GHA", 2020, 25.0, "E"),     # new
+    # 3.8.1 re-estimated: 7 of 9 common values revised, over 3 years
+    *[("SH_ACS_UNHC", iso, y, 50.0 if (iso, y) in {("GHA", 2010), ("TGO", 2010)} else 55.0, "E") for iso in ("GHA", "TGO", "KEN") for y in (2010, 2015, 2017)],
+])
+BOTH = pl.concat([OLD, NEW])
+
+
+def listing(table: pl.DataFrame) -> dict:
+    return {(r["series"], r["ref_area"], r["year"]): r for r in table.iter_rows(named=True)}
+
+
+def test_a_release_against_the_one_before_with_reasons_from_the_data():
+    table = vintage_revisions(BOTH, config_2021())
+    rows = listing(table)
+    assert set(table["comparison"]) == {"vintage"} and set(zip(table["old_vintage"], table["new_vintage"])) == {("2020-10", "2023-12")}
+    assert ("SI_COV_PENSN", "GHA", 2019) not in rows
+    assert (rows[("SI_COV_CHLD", "GHA", 2019)]["reason_code"], rows[("SI_COV_CHLD", "GHA", 2019)]["reason"]) == (
+        "withdrawn;re_referenced", "the newer release has no value for this year; the same value is now published for 2020")
+    assert rows[("SI_COV_CHLD", "GHA", 2020)]["reason_code"] == "new_value;re_referenced"
+    assert rows[("SI_COV_CHLD", "TGO", 2019)]["reason_code"] == "withdrawn"
+    assert rows[("SI_COV_BENFTS", "GHA", 2020)]["reason_code"] == "new_value"
+    disab = rows[("SI_COV_DISAB", "KEN", 2016)]
+    assert (disab["difference_pp"], disab["reason_code"]) == (pytest.approx(2.0), "denominator_revised")
+    assert disab["reason"] == "same relative change (x1.1) as SI_COV_VULN, same population group: the denominator changed"
+    assert rows[("SI_COV_UEMP", "KEN", 2016)]["reason_code"] == "unexplained"
+    poor = rows[("SI_COV_POOR", "BEN", 2016)]
+    assert (poor["reason_code"], poor["reason"], poor["new_nature"]) == ("new_source", "new source: NATURE E before, now C", "C")
+    uhc = table.filter(pl.col("series") == "SH_ACS_UNHC")
+    assert uhc.height == 7 and set(uhc["reason_code"]) == {"series_revised"}
+    assert uhc["reason"][0] == "series re-estimated as a whole: 78% of its 9 common values revised (a change of method)"
+    # 2 of 3 years only: not a series revision
+    fewer = BOTH.filter(~((pl.col("series") == "SH_ACS_UNHC") & (pl.col("year") == 2017)))
+    assert set(vintage_revisions(fewer, config_2021()).filter(pl.col("series") == "SH_ACS_UNHC")["reason_code"]) == {"unexplained"}
+
+
+def computed(config):
     table = coverage_frame([
-        coverage("GHA", "SI_COV_PENSN", 40, 100),            # 35 -> 40: revised
-        coverage("GHA", "SI_COV_CHLD", 20, 100),             # 19.95 -> 20: within 0.1 pp, not listed
+        coverage("GHA", "SI_COV_PENSN", 40, 100),            # 19 -> 40: revised, the release had an estimate
+        coverage("GHA", "SI_COV_CHLD", 10.05, 100, year=2020),  # 10 -> 10.05: within 0.1 pp, not listed
         coverage("GHA", "SI_COV_UEMP", 5, 100),              # not published before: new
         coverage("GHA", "SI_COV_UEMP", 3, 50, sex="F", n=20),  # suppressed: compared, masked in the published listing
         coverage("GHA", "SI_COV_UEMP", 2, 50, sex="M", n=60, reliability="caution"),  # listed with its caution flag
     ])
-    return select_sources(country_rows({"sdg_1_3_1": table}, config), config)
+    rows = coverage_frame([dict(r, year=2019) if r["series"] in ("SI_COV_PENSN", "SI_COV_UEMP") else r for r in table.iter_rows(named=True)])
+    return select_sources(country_rows({"sdg_1_3_1": rows}, config), config)
 
 
-def undeclared():
-    """The edition with nothing declared about the previous vintages (reasons: new_source only)."""
+def test_this_run_against_the_latest_release_and_the_masked_listing():
     config = config_2021()
-    return dataclasses.replace(config, revisions={**config.revisions, "previous_vintages": {}})
-
-
-def test_revision_listing_hand_case():
-    config = undeclared()
-    table = revisions_table(selected(config), PREVIOUS, config)
+    table = run_revisions(computed(config), BOTH, config, synthetic=["GHA_LFS_2021"])
     rows = {(r["series"], r["sex"]): r for r in table.iter_rows(named=True)}
     assert set(rows) == {("SI_COV_PENSN", "T"), ("SI_COV_UEMP", "T"), ("SI_COV_UEMP", "F"), ("SI_COV_UEMP", "M")}
-    revised = rows[("SI_COV_PENSN", "T")]
-    assert (revised["ref_area"], revised["year"], revised["old_value"], revised["new_value"], revised["difference_pp"]) == (
-        "GHA", 2021, 35.0, pytest.approx(40.0), pytest.approx(5.0))
-    assert (revised["old_vintage"], revised["reason_code"], revised["reason"]) == ("2023-12", "unexplained", None)
-    new = rows[("SI_COV_UEMP", "T")]
-    assert (new["old_value"], new["new_value"], new["reason_code"]) == (None, pytest.approx(5.0), "new_source")
-    assert new["reason"] == "new source: no value in UN SDG 2023-12"
-    # the internal listing keeps the value of the suppressed cell, with its flags
+    pensn = rows[("SI_COV_PENSN", "T")]
+    assert (pensn["old_vintage"], pensn["new_vintage"], pensn["old_value"], pensn["new_value"], pensn["difference_pp"]) == (
+        "2023-12", "this run", 19.0, pytest.approx(40.0), pytest.approx(21.0))
+    assert (pensn["reason_code"], pensn["reason"]) == ("new_source", "new source: NATURE E before, now C")
+    assert (pensn["synthetic"], pensn["synthetic_inputs"]) == (True, "GHA_LFS_2021")
+    assert rows[("SI_COV_UEMP", "T")]["reason_code"] == "new_value"
     female = rows[("SI_COV_UEMP", "F")]
     assert (female["new_value"], female["suppressed"], female["flag"]) == (pytest.approx(6.0), True, "suppressed")
-    summary = revision_summary(table, selected(config), PREVIOUS, config)
-    assert summary == {"compared_vintage": "2023-12", "listed": 4, "new_values": 3, "revised_values": 1,
-                       "by_reason": {"unexplained": 1, "new_source": 3}, "previous_values_not_reproduced": 1}
-
-
-def test_published_revisions_mask_suppressed_cells():
-    config = undeclared()
-    internal = revisions_table(selected(config), PREVIOUS, config)
-    table = conform(published_revisions(internal), REVISIONS)
-    rows = {(r["series"], r["sex"]): r for r in table.iter_rows(named=True)}
-    female = rows[("SI_COV_UEMP", "F")]
-    # the row stays (a revision exists), its value and difference do not
-    assert (female["new_value"], female["difference_pp"], female["suppressed"], female["flag"]) == (None, None, True, "suppressed")
-    assert (female["reason_code"], female["new_source_id"]) == ("new_source", "GHA_LFS_2021")
-    male = rows[("SI_COV_UEMP", "M")]
-    assert (male["new_value"], male["suppressed"], male["flag"]) == (pytest.approx(4.0), False, "caution")
-    revised = rows[("SI_COV_PENSN", "T")]
-    assert (revised["new_value"], revised["difference_pp"], revised["suppressed"], revised["flag"]) == (
-        pytest.approx(40.0), pytest.approx(5.0), False, None)
-    # no published value of a suppressed cell, anywhere in the table
-    assert table.filter(pl.col("suppressed") & (pl.col("new_value").is_not_null() | pl.col("difference_pp").is_not_null())).is_empty()
-
-
-def test_reasons_known_from_the_declared_previous_vintage():
-    config = config_2021()
-    config = dataclasses.replace(config, revisions={
-        **config.revisions,
-        "compare_vintage": "2020-10",
-        "previous_vintages": {"2020-10": {"method_editions": {"sdg_1_3_1": "ILO-2020"}, "population_vintage": "WPP 2017"}},
-    })
-    admin = coverage_frame([coverage("GHA", "SI_COV_PENSN", 40, 100, source_kind="administrative",
-                                     input_vintage="GHA_2021@2022-06-30; births@x; population@WPP 2019")])
-    rows = select_sources(country_rows({"sdg_1_3_1": admin}, config), config)
-    row = revisions_table(rows, PREVIOUS, config).filter(pl.col("series") == "SI_COV_PENSN").row(0, named=True)
-    assert row["old_value"] == 30.0
-    assert row["reason_code"] == "new_source;new_method_edition;new_denominator_vintage"
-    assert row["reason"] == (
-        "new source: UN SDG 2020-10 value was an estimate (NATURE E), now country data; "
-        "new method edition: sdg_1_3_1:ILO-2020 -> sdg_1_3_1:ILO-2024; new denominator vintage: WPP 2017 -> WPP 2019"
-    )
-    # a survey rate has its own weighted denominator: no denominator vintage, the edition only
-    survey = revisions_table(selected(config), PREVIOUS, config).filter(pl.col("series") == "SI_COV_PENSN").row(0, named=True)
-    assert survey["reason_code"] == "new_source;new_method_edition"
+    published = conform(published_revisions(table), REVISIONS)
+    masked = {(r["series"], r["sex"]): r for r in published.iter_rows(named=True)}
+    assert (masked[("SI_COV_UEMP", "F")]["new_value"], masked[("SI_COV_UEMP", "F")]["difference_pp"]) == (None, None)
+    assert (masked[("SI_COV_UEMP", "M")]["new_value"], masked[("SI_COV_UEMP", "M")]["flag"]) == (pytest.approx(4.0), "caution")
+    assert published.filter(pl.col("suppressed") & (pl.col("new_value").is_not_null() | pl.col("difference_pp").is_not_null())).is_empty()
+    both = revisions_table(computed(config), BOTH, config)
+    summary = revision_summary(both)
+    assert summary["run"]["listed"] == 4 and summary["vintage"]["listed"] == vintage_revisions(BOTH, config).height
+    assert summary["run"]["by_reason"] == {"new_source": 1, "new_value": 3}
 
 
 BUNDLED = Path(__file__).resolve().parent.parent / "data" / "raw"
 
 
-def test_the_reasons_fire_on_the_bundled_releases_with_the_declared_editions_and_wpp_vintages():
-    countries = pl.read_csv(BUNDLED / "reference" / "countries.csv")
-    previous, _ = normalise(read_sources(BUNDLED), countries)
-    assert sorted(previous["vintage"].unique()) == ["2020-10", "2023-12"]
+def test_the_patterns_of_the_bundled_releases():
     config = config_2021()
-    declared = config.revisions["previous_vintages"]
-    assert set(declared) == {"2020-10", "2023-12"}  # every bundled release is declared
-    # GHA in the bundled extracts: SI_COV_PENSN 2019 = 19 (2020-10 and 2023-12, NATURE E); SH_ACS_UNHC 2017 = 45 (2023-12), 47 (2020-10)
-    rows = country_rows({
-        "sdg_1_3_1": coverage_frame([
-            coverage("GHA", "SI_COV_PENSN", 25, 100, year=2019, source_kind="administrative",
-                     input_vintage="GHA_2019@2020-06-30; population@WPP 2019; pensionable_age@2024"),
-            coverage("GHA", "SI_COV_PENSN", 10, 100, year=2019, sex="F", source_kind="administrative",
-                     input_vintage="GHA_2019@2020-06-30; population@WPP 2019; pensionable_age@2024"),
-        ]),
-        "sdg_3_8_1": pl.DataFrame({"ref_area": ["GHA"], "year": [2017], "value": [50.0], "imputed_share": [0.0],
-                                   "method_edition": ["sdg_3_8_1:2023-01-24"], "input_vintage": ["uhc_tracers@1; population@WPP 2019"]}),
-    }, config)
-    chosen = select_sources(rows, config)
-    latest = {(r["series"], r["sex"]): r for r in revisions_table(chosen, previous, config).iter_rows(named=True)}
-    pensn = latest[("SI_COV_PENSN", "T")]
-    assert (pensn["old_vintage"], pensn["old_value"], pensn["new_value"]) == ("2023-12", 19.0, pytest.approx(25.0))
-    assert pensn["reason_code"] == "new_source;new_method_edition;new_denominator_vintage"
-    assert pensn["reason"].endswith("new method edition: sdg_1_3_1:ILO-2020 -> sdg_1_3_1:ILO-2024; new denominator vintage: WPP 2022 -> WPP 2019")
-    # 3.8.1: same edition as declared for 2023-12, and its values do not depend on WPP
-    uhc = latest[("SH_ACS_UNHC", "T")]
-    assert (uhc["old_value"], uhc["reason_code"], uhc["reason"]) == (45.0, "unexplained", None)
-    # against 2020-10 (WPP 2019, 3.8.1 edition 2017): the edition explains the 3.8.1 revision, WPP does not change
-    older = dataclasses.replace(config, revisions={**config.revisions, "compare_vintage": "2020-10"})
-    earlier = {(r["series"], r["sex"]): r for r in revisions_table(chosen, previous, older).iter_rows(named=True)}
-    assert earlier[("SI_COV_PENSN", "T")]["reason_code"] == "new_source;new_method_edition"
-    assert (earlier[("SH_ACS_UNHC", "T")]["old_value"], earlier[("SH_ACS_UNHC", "T")]["reason_code"]) == (47.0, "new_method_edition")
-    assert earlier[("SH_ACS_UNHC", "T")]["reason"] == "new method edition: sdg_3_8_1:2017 -> sdg_3_8_1:2023-01-24"
+    previous, _ = normalise(read_sources(BUNDLED), pl.read_csv(BUNDLED / "reference" / "countries.csv"), config.published_inputs)
+    table = vintage_revisions(previous, config)
+    # SH_ACS_UNHC was re-estimated between the releases: every revised value says so
+    uhc = table.filter((pl.col("series") == "SH_ACS_UNHC") & pl.col("old_value").is_not_null() & pl.col("new_value").is_not_null())
+    assert uhc.height > 500 and (uhc["reason_code"] == "series_revised").all()
+    # the 2019 SI_COV_BENFTS values of the 2020-10 release were withdrawn, and many 2020 values of the 2023-12
+    # release are the values published for another year before (carried to the reference year 2020)
+    benfts = table.filter(pl.col("series") == "SI_COV_BENFTS")
+    assert benfts.filter((pl.col("year") == 2019) & (pl.col("reason_code") == "withdrawn")).height > 30
+    carried = benfts.filter((pl.col("year") == 2020) & (pl.col("reason_code") == "new_value;re_referenced"))
+    assert carried.height > 30 and carried["reason"].str.contains("published for 2016 before").sum() > 20
+    # GHA SI_COV_PENSN 2019 = 19 in both releases: not a revision
+    assert table.filter((pl.col("ref_area") == "GHA") & (pl.col("series") == "SI_COV_PENSN") & (pl.col("year") == 2019)).is_empty()
+    assert table.filter(pl.col("reason_code") == "unexplained").height < 0.01 * table.height

@@ -1,5 +1,7 @@
-"""SDMX-CSV export: the exact header, one country row and one aggregate row checked field by
-field, the suppressed cell, codes of the breakdowns, and what is left out."""
+"""SDMX-CSV exports: the exact header of the UN file, which carries only the UN SDG dimensions and
+codes; one country row of the breakdowns file (nationality, age, area: ILOSTAT codes where ILOSTAT
+has them) and one aggregate row checked field by field, the suppressed cell, and what is left
+out; the UN dimensions of the edition are those of the bundled UN SDG extract."""
 
 from __future__ import annotations
 
@@ -14,9 +16,8 @@ import pytest
 from engine.method_config import MethodConfigError, load_method
 from engine.publication.aggregates import compute_aggregates
 from engine.publication.config import publication_config
-from engine.publication.country_values import country_rows, select_sources
-from engine.publication.disclosure import apply_disclosure
-from engine.publication.sdmx import HEADER, sdmx_frame, to_csv, write_csv
+from engine.publication.country_values import country_rows, published_values
+from engine.publication.sdmx import BREAKDOWN_HEADER, HEADER, breakdown_frame, sdmx_frame, to_csv, write_csv
 from tests.test_publication_builders import (
     config_2021, countries_frame, coverage, coverage_frame, hardship, hardship_frame, income_groups_frame, population_frame,
 )
@@ -29,7 +30,7 @@ EXPECTED_HEADER = (
 )
 
 
-def export():
+def inputs():
     config = config_2021()
     table = coverage_frame([
         coverage("GHA", "SI_COV_PENSN", 455.5, 1000, sex="F", nationality="non_national", age_group="65_120", urban_rural="rural",
@@ -41,10 +42,20 @@ def export():
     hard = hardship_frame([hardship("GHA", "SH_XPD_EARN10", 9.5), hardship("GHA", "SH_XPD_EARN10", 12.0, sex="F"),
                            hardship("GHA", "SH_XPD_EARN10", 11.0, quintile="1")])
     rows = country_rows({"sdg_1_3_1": table, "sdg_3_8_2": hard}, config)
-    published = apply_disclosure(select_sources(rows, config), config)
+    published = published_values(rows, config)
     countries = countries_frame().filter(pl.col("iso3").is_in(["GHA", "TGO"]))
     aggregates = compute_aggregates(rows, countries, income_groups_frame(), population_frame({("GHA", 2021): 100.0, ("TGO", 2021): 50.0}), config).aggregates
+    return published, aggregates, countries, config
+
+
+def export():
+    published, aggregates, countries, config = inputs()
     return sdmx_frame(published, aggregates, countries, config, updated=date(2026, 11, 24))
+
+
+def breakdowns():
+    published, _, countries, config = inputs()
+    return breakdown_frame(published, countries, config, updated=date(2026, 11, 24))
 
 
 def find(frame: pl.DataFrame, **where) -> dict:
@@ -61,18 +72,37 @@ def test_header_is_the_sdg_dataflow_layout_exactly(tmp_path):
     assert raw.startswith(EXPECTED_HEADER.encode() + b"\r\n") and not raw.startswith(b"\xef\xbb\xbf")
 
 
-def test_a_country_row_field_by_field():
-    row = find(export(), SERIES="SI_COV_PENSN", REF_AREA="288", SEX="F")
+def test_a_country_row_of_the_breakdowns_file_field_by_field():
+    row = find(breakdowns(), SERIES="SI_COV_PENSN", REF_AREA="288", SEX="F")
     assert row == {
-        "DATAFLOW": "IAEG-SDGs:DF_SDG_GLH(1.24)", "FREQ": "A", "REPORTING_TYPE": "G", "SERIES": "SI_COV_PENSN", "REF_AREA": "288",
-        "SEX": "F", "AGE": "Y_GE65", "URBANISATION": "R", "INCOME_WEALTH_QUANTILE": "_T", "EDUCATION_LEV": "_T", "OCCUPATION": "_T",
-        "CUST_BREAKDOWN": "NONNAT", "COMPOSITE_BREAKDOWN": "_T", "DISABILITY_STATUS": "_T", "ACTIVITY": "_T", "PRODUCT": "_T",
-        "TIME_PERIOD": "2021", "OBS_VALUE": "45.55", "OBS_STATUS": "U", "UNIT_MULT": "0", "UNIT_MEASURE": "PT", "BASE_PER": "",
-        "NATURE": "C", "TIME_DETAIL": "2021",
+        "DATAFLOW": "SP-PIPELINE:DF_SP_BREAKDOWNS(1.0)", "FREQ": "A", "SERIES": "SI_COV_PENSN", "REF_AREA": "288", "SEX": "F",
+        "AGE": "AGE_AGGREGATE_YGE65", "AREA": "GEO_COV_RUR", "NATIONALITY": "NONNAT", "QUINTILE": "_T", "HH_COMPOSITION": "_T",
+        "TIME_PERIOD": "2021", "OBS_VALUE": "45.55", "OBS_STATUS": "U", "UNIT_MULT": "0", "UNIT_MEASURE": "PT", "NATURE": "C",
         "COMMENT_OBS": "Use with caution: low reliability (sample size or coefficient of variation)",
-        "TIME_COVERAGE": "", "UPPER_BOUND": "50.55", "LOWER_BOUND": "40.61", "SOURCE_DETAIL": "Household survey GHA_LFS_2021",
-        "COMMENT_TS": "", "GEO_INFO_URL": "", "GEO_INFO_TYPE": "", "CUST_BREAKDOWN_LB": "Non-nationals", "DATA_LAST_UPDATE": "2026-11-24",
+        "UPPER_BOUND": "50.55", "LOWER_BOUND": "40.61", "SOURCE_DETAIL": "Household survey GHA_LFS_2021", "DATA_LAST_UPDATE": "2026-11-24",
     }
+    assert breakdowns().columns == list(BREAKDOWN_HEADER)
+
+
+def test_the_un_file_has_only_un_dimensions_and_codes():
+    frame = export()
+    assert frame.filter(pl.col("REF_AREA") == "288").filter(pl.col("SEX") == "F").is_empty()  # the F cell is non-national, rural, 65+
+    for dimension in ("AGE", "URBANISATION", "INCOME_WEALTH_QUANTILE", "CUST_BREAKDOWN", "EDUCATION_LEV", "OCCUPATION"):
+        assert set(frame[dimension]) == {"_T"}, dimension
+    assert set(frame.filter(pl.col("SERIES") == "SH_XPD_EARN10")["SEX"]) == {"_T"}
+
+
+def test_the_un_dimensions_of_the_edition_are_those_of_the_bundled_extract():
+    # dimensions of each series in the file names of the UN SDG 2023-12 extract (DDF: ...--by--<dims>--year.csv)
+    from pathlib import Path
+    folder = Path(__file__).resolve().parent.parent / "data" / "raw" / "reference" / "unsdg_2023-12"
+    names = {"sex": "SEX", "quantile": "INCOME_WEALTH_QUANTILE", "age": "AGE"}
+    extract = {}
+    for path in folder.glob("ddf--datapoints--*.csv"):
+        series, dims = path.name[len("ddf--datapoints--"):-len("--year.csv")].split("--by--")
+        extract[series.upper()] = sorted(names[d] for d in dims.split("--") if d in names)
+    configured = config_2021().sdmx["un_dimensions"]
+    assert {s: sorted(d) for s, d in configured.items()} == {s: extract[s] for s in configured}
 
 
 def test_suppressed_capped_and_aggregate_rows():
@@ -84,9 +114,10 @@ def test_suppressed_capped_and_aggregate_rows():
     assert (capped["OBS_VALUE"], capped["OBS_STATUS"], capped["NATURE"], capped["SOURCE_DETAIL"]) == (
         "100", "E", "CA", "ILO Social Security Inquiry return TGO_2021")
     world = find(frame, SERIES="SI_COV_PENSN", REF_AREA="1", SEX="_T")
-    # GHA's total is suppressed (n = 20): imputed from TGO (100%), so the world is 100%
-    assert (world["OBS_VALUE"], world["NATURE"], world["OBS_STATUS"], world["CUST_BREAKDOWN"]) == ("100", "N", "A", "_T")
-    assert world["COMMENT_OBS"].startswith("Aggregate of 2 countries, 1 imputed")
+    # GHA's total is suppressed (n = 20): imputed from TGO (100%), so the world is 100%; GHA's imputed
+    # denominator is the larger part: the world rests mostly on imputed values, status E
+    assert (world["OBS_VALUE"], world["NATURE"], world["OBS_STATUS"], world["CUST_BREAKDOWN"]) == ("100", "N", "E", "_T")
+    assert world["COMMENT_OBS"].startswith("Aggregate of 2 countries, 1 imputed; Estimated: rests mostly on imputed values; reported data cover ")
     assert set(frame.filter(pl.col("SERIES") == "SI_COV_PENSN")["REF_AREA"]) == {"288", "768", "1", "202", "912"}
 
 
@@ -100,7 +131,7 @@ def test_aggregates_name_the_custodian_of_their_family():
     }, config)
     countries = countries_frame().filter(pl.col("iso3") == "GHA")
     aggregates = compute_aggregates(rows, countries, income_groups_frame(), population_frame({("GHA", 2021): 100.0}), config).aggregates
-    frame = sdmx_frame(apply_disclosure(select_sources(rows, config), config), aggregates, countries, config, updated=date(2026, 11, 24))
+    frame = sdmx_frame(published_values(rows, config), aggregates, countries, config, updated=date(2026, 11, 24))
     detail = {s: find(frame, SERIES=s, REF_AREA="1", SEX="_T")["SOURCE_DETAIL"] for s in ("SI_COV_PENSN", "SH_XPD_EARN10", "SH_ACS_UNHC")}
     assert detail == {
         "SI_COV_PENSN": "Aggregate of country data; custodian: ILO (publication:WSPR-2024; sdg_1_3_1:ILO-2024)",
@@ -118,11 +149,13 @@ def test_a_family_without_a_custodian_is_a_configuration_error():
 
 
 def test_what_is_not_exported():
-    frame = export()
+    frame, extra = export(), breakdowns()
     # report series without a UN SDG code; 3.8.2 by sex of the household head
-    assert "SP_CONTRIB_LF" not in frame["SERIES"].to_list()
+    assert "SP_CONTRIB_LF" not in frame["SERIES"].to_list() + extra["SERIES"].to_list()
     earn10 = frame.filter((pl.col("SERIES") == "SH_XPD_EARN10") & (pl.col("REF_AREA") == "288"))
-    assert sorted(earn10["INCOME_WEALTH_QUANTILE"].to_list()) == ["Q1", "_T"] and set(earn10["SEX"]) == {"_T"}
+    assert earn10.height == 1 and earn10["INCOME_WEALTH_QUANTILE"].to_list() == ["_T"]
+    by_quintile = extra.filter(pl.col("SERIES") == "SH_XPD_EARN10")
+    assert (by_quintile["QUINTILE"].to_list(), by_quintile["SEX"].to_list(), by_quintile["OBS_VALUE"].to_list()) == (["Q1"], ["_T"], ["11"])
 
 
 def test_csv_text_loads_back_unchanged():

@@ -11,8 +11,7 @@ import pytest
 
 from engine.publication.aggregates import compute_aggregates
 from engine.publication.annex import aggregate_gender_gaps, gap_table, headline_table, statistical_annex
-from engine.publication.country_values import country_rows, select_sources
-from engine.publication.disclosure import apply_disclosure
+from engine.publication.country_values import country_rows, published_values, select_sources
 from engine.publication.tables import ANNEX, COUNTRY_VALUES, GENDER_GAPS, HEADLINE, conform
 from tests.test_publication_builders import (
     config_2021, countries_frame, coverage, coverage_frame, gap, gap_frame, income_groups_frame, population_frame,
@@ -22,7 +21,7 @@ from tests.test_publication_builders import (
 def published(rows: list[dict], config=None):
     config = config or config_2021()
     table = coverage_frame(rows)
-    return table, apply_disclosure(select_sources(country_rows({"sdg_1_3_1": table}, config), config), config)
+    return table, published_values(country_rows({"sdg_1_3_1": table}, config), config)
 
 
 def test_survey_cells_below_the_minimum_sample_size_are_suppressed():

@@ -5,10 +5,11 @@ tables, SDMX export, figures, revisions, quality suites with Data Docs, and the 
 
 from assets.publication.aggregates import aggregates, country_values
 from assets.publication.catalog import catalog
-from assets.publication.exports import figures, revisions, sdg_sdmx
+from assets.publication.comparison import aggregate_comparison
+from assets.publication.exports import figures, report_tables, revisions, sdg_sdmx
 from assets.publication.quality import quality_reports
 from assets.publication.tables import annex, gaps, headline
 
 PUBLICATION_ASSETS = [
-    country_values, aggregates, headline, annex, gaps, sdg_sdmx, figures, revisions, quality_reports, catalog,
+    country_values, aggregates, aggregate_comparison, headline, annex, gaps, sdg_sdmx, report_tables, figures, revisions, quality_reports, catalog,
 ]

@@ -9,17 +9,16 @@ sql/aggregates.sql)."""
 import dagster as dg
 import polars as pl
 
-from assets.publication.inputs import GROUP, INDICATOR_KEYS, STAGING_KEYS, all_country_rows, config_of, key, population_vintage, write_table
+from assets.publication.inputs import GROUP, COUNTRY_VALUE_KEYS, STAGING_KEYS, all_country_rows, config_of, key, population_vintage, read_optional, synthetic_sources, write_table
 from engine.publication.aggregates import compute_aggregates, imputation_model
-from engine.publication.country_values import select_sources
-from engine.publication.disclosure import apply_disclosure
+from engine.publication.country_values import published_values
 from engine.publication.tables import AGGREGATES, COUNTRY_LINEUP, COUNTRY_VALUES
 from pipelines.resources import PipelineResource
 
 
 @dg.asset(
     key=key("country_values"),
-    deps=INDICATOR_KEYS,
+    deps=COUNTRY_VALUE_KEYS,
     group_name=GROUP,
     kinds={"polars", "parquet"},
     description=COUNTRY_VALUES.description,
@@ -27,7 +26,7 @@ from pipelines.resources import PipelineResource
 def country_values(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
     store = pipeline.store()
     config = config_of(pipeline)
-    published = apply_disclosure(select_sources(all_country_rows(store, config), config), config)
+    published = published_values(all_country_rows(store, config), config, synthetic_sources(store))
     flags = published["flag"].value_counts()
     return write_table(
         store, published, COUNTRY_VALUES,
@@ -39,9 +38,9 @@ def country_values(context: dg.AssetExecutionContext, pipeline: PipelineResource
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(key("country_lineup"), deps=[*INDICATOR_KEYS, *STAGING_KEYS], group_name=GROUP, kinds={"duckdb", "sql", "parquet"},
+        dg.AssetSpec(key("country_lineup"), deps=[*COUNTRY_VALUE_KEYS, *STAGING_KEYS], group_name=GROUP, kinds={"duckdb", "sql", "parquet"},
                      description=COUNTRY_LINEUP.description),
-        dg.AssetSpec(key("aggregates"), deps=[*INDICATOR_KEYS, *STAGING_KEYS], group_name=GROUP, kinds={"duckdb", "sql", "parquet"},
+        dg.AssetSpec(key("aggregates"), deps=[*COUNTRY_VALUE_KEYS, *STAGING_KEYS], group_name=GROUP, kinds={"duckdb", "sql", "parquet"},
                      description=AGGREGATES.description),
     ],
     can_subset=False,
@@ -56,6 +55,9 @@ def aggregates(context: dg.AssetExecutionContext, pipeline: PipelineResource):
             store.read("staging", "income_groups"),
             store.read("staging", "population"),
             config,
+            m49_groups=read_optional(store, "staging", "m49_groups"),
+            published=read_optional(store, "staging", "published_sdg"),
+            synthetic=synthetic_sources(store),
             population_vintage=population_vintage(store),
             con=con,
         )

@@ -8,17 +8,17 @@ import dagster as dg
 
 from pathlib import Path
 
-from assets.publication.exports import SDMX_FILE
+from assets.publication.exports import BREAKDOWNS_FILE, SDMX_FILE
 from assets.publication.inputs import GROUP, INDICATOR_KEYS, config_of, key
 from engine.publication.catalog import build_catalog
 from engine.publication.sdmx import NUMERIC
 from pipelines.resources import PipelineResource
 
 CATALOG_FILE = "catalog.duckdb"
-CSV_TYPES = {Path(SDMX_FILE).stem: {c: "DOUBLE" for c in NUMERIC}}
+CSV_TYPES = {Path(name).stem: {c: "DOUBLE" for c in NUMERIC} for name in (SDMX_FILE, BREAKDOWNS_FILE)}
 PARQUET_ASSETS = (
     "country_values", "country_lineup", "aggregates", "headline", "annex", "gender_gaps", "nationality_gaps",
-    "revisions", "validation_results", "sources", "quarantine",
+    "revisions", "validation_results", "sources", "quarantine", "aggregate_comparison",
 )
 
 

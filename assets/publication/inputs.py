@@ -8,6 +8,7 @@ import polars as pl
 
 from engine.publication.config import PublicationConfig, publication_config
 from engine.publication.country_values import country_rows
+from engine.publication.labels import synthetic_names
 from engine.publication.tables import PublicationTable, conform
 from engine.store import ParquetStore
 from pipelines.resources import PipelineResource
@@ -15,7 +16,9 @@ from pipelines.resources import PipelineResource
 GROUP = "publication"
 INDICATOR_TABLES = ("sdg_1_3_1", "sdg_3_8_2", "sdg_3_8_1", "sdg_1_3_1_gaps", "sdg_3_8_2_gaps")
 INDICATOR_KEYS = [dg.AssetKey(["indicators", t]) for t in INDICATOR_TABLES]
-STAGING_KEYS = [dg.AssetKey(["staging", t]) for t in ("countries", "income_groups", "population")]
+STAGING_KEYS = [dg.AssetKey(["staging", t]) for t in ("countries", "income_groups", "population", "m49_groups")]
+PUBLISHED_KEY = dg.AssetKey(["staging", "published_sdg"])
+COUNTRY_VALUE_KEYS = [*INDICATOR_KEYS, PUBLISHED_KEY]  # what all_country_rows reads
 
 
 def key(name: str) -> dg.AssetKey:
@@ -36,7 +39,13 @@ def indicator_tables(store: ParquetStore) -> dict[str, pl.DataFrame]:
 
 
 def all_country_rows(store: ParquetStore, config: PublicationConfig) -> pl.DataFrame:
-    return country_rows(indicator_tables(store), config)
+    """The country rows of every indicator table and of the published country series."""
+    return country_rows(indicator_tables(store), config, read_optional(store, "staging", "published_sdg"))
+
+
+def synthetic_sources(store: ParquetStore) -> list[str]:
+    """Names of the sources and inputs of this output directory whose source record says they are synthetic."""
+    return synthetic_names(store.read_json_records("sources"))
 
 
 def population_vintage(store: ParquetStore) -> str:

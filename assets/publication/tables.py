@@ -5,7 +5,7 @@ are suppressed, unreliable ones flagged."""
 import dagster as dg
 import polars as pl
 
-from assets.publication.inputs import GROUP, INDICATOR_KEYS, all_country_rows, config_of, key, read_optional, write_table
+from assets.publication.inputs import GROUP, COUNTRY_VALUE_KEYS, all_country_rows, config_of, key, read_optional, synthetic_sources, write_table
 from engine.publication.annex import aggregate_gender_gaps, gap_table, headline_table, statistical_annex
 from engine.publication.country_values import select_sources
 from engine.publication.tables import ANNEX, GENDER_GAPS, HEADLINE, NATIONALITY_GAPS
@@ -14,10 +14,10 @@ from pipelines.resources import PipelineResource
 GAP_TABLES = {"sdg_1_3_1": "sdg_1_3_1_gaps", "sdg_3_8_2": "sdg_3_8_2_gaps"}
 
 
-@dg.asset(key=key("headline"), deps=[key("aggregates")], group_name=GROUP, kinds={"polars", "parquet"}, description=HEADLINE.description)
+@dg.asset(key=key("headline"), deps=[key("aggregates"), dg.AssetKey(["staging", "m49_groups"])], group_name=GROUP, kinds={"polars", "parquet"}, description=HEADLINE.description)
 def headline(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
     store = pipeline.store()
-    table = headline_table(store.read("publication", "aggregates"), config_of(pipeline))
+    table = headline_table(store.read("publication", "aggregates"), config_of(pipeline), read_optional(store, "staging", "m49_groups"))
     latest = table.filter(pl.col("latest"))
     return write_table(store, table, HEADLINE, latest_year=int(latest["year"].max()) if latest.height else None,
                        low_coverage_rows=table.filter(pl.col("low_coverage")).height,
@@ -38,8 +38,8 @@ def annex(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.M
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(key("gender_gaps"), deps=[*INDICATOR_KEYS, key("aggregates")], group_name=GROUP, kinds={"polars", "parquet"}, description=GENDER_GAPS.description),
-        dg.AssetSpec(key("nationality_gaps"), deps=INDICATOR_KEYS, group_name=GROUP, kinds={"polars", "parquet"}, description=NATIONALITY_GAPS.description),
+        dg.AssetSpec(key("gender_gaps"), deps=[*COUNTRY_VALUE_KEYS, key("aggregates")], group_name=GROUP, kinds={"polars", "parquet"}, description=GENDER_GAPS.description),
+        dg.AssetSpec(key("nationality_gaps"), deps=COUNTRY_VALUE_KEYS, group_name=GROUP, kinds={"polars", "parquet"}, description=NATIONALITY_GAPS.description),
     ],
     can_subset=False,
 )
@@ -47,13 +47,14 @@ def gaps(context: dg.AssetExecutionContext, pipeline: PipelineResource):
     store = pipeline.store()
     config = config_of(pipeline)
     selected = select_sources(all_country_rows(store, config), config)
+    synthetic = synthetic_sources(store)
     tables = {"sex": [aggregate_gender_gaps(store.read("publication", "aggregates"), config)], "nationality": []}
     for family, table in GAP_TABLES.items():
         frame = read_optional(store, "indicators", table)
         if frame is None:
             continue
         for gap_type, out in tables.items():
-            out.append(gap_table(frame, family, selected.filter(pl.col("family") == family), gap_type, config))
+            out.append(gap_table(frame, family, selected.filter(pl.col("family") == family), gap_type, config, synthetic))
     for gap_type, target in (("sex", GENDER_GAPS), ("nationality", NATIONALITY_GAPS)):
         frame = pl.concat(tables[gap_type]) if tables[gap_type] else pl.DataFrame(schema=target.dtypes())
         yield write_table(store, frame, target, suppressed=frame.filter(pl.col("suppressed")).height,

@@ -41,10 +41,11 @@ import duckdb
 import polars as pl
 
 from engine.publication.config import PublicationConfig
-from engine.publication.country_values import at_totals, source_rank
+from engine.publication.country_values import PUBLISHED_SOURCE_KIND, at_totals, source_rank
 from engine.publication.disclosure import suppression_rule
 from engine.publication.imputation import aggregation_groups, imputation_groups
-from engine.publication.population import persons, proxies
+from engine.publication.labels import label_aggregates, label_lineup, label_values
+from engine.publication.population import persons, proxies, proxy_rates
 from engine.sql import fetch, run_sql_file
 
 SQL_FILE = "aggregates.sql"
@@ -52,7 +53,7 @@ OBS_SCHEMA = {
     "family": pl.String, "vintage": pl.String, "weighting": pl.String, "series": pl.String,
     "ref_area": pl.String, "year": pl.Int64, "sex": pl.String, "source_kind": pl.String,
     "source_id": pl.String, "source_rank": pl.Int64, "value": pl.Float64,
-    "numerator": pl.Float64, "denominator": pl.Float64,
+    "numerator": pl.Float64, "denominator": pl.Float64, "se": pl.Float64,
 }
 LINEUP_SCHEMA = {
     "family": pl.String, "vintage": pl.String, "series": pl.String, "ref_year": pl.Int64,
@@ -60,6 +61,9 @@ LINEUP_SCHEMA = {
     "source_id": pl.String, "obs_year": pl.Int64, "value": pl.Float64, "numerator": pl.Float64,
     "denominator": pl.Float64, "base_pop": pl.Float64, "imputation_level": pl.String,
     "imputation_group": pl.String, "imputation_donors": pl.Int64,
+    "computed_value": pl.Float64, "computed_se": pl.Float64, "computed_source_id": pl.String, "computed_obs_year": pl.Int64,
+    "published_value": pl.Float64, "published_source_id": pl.String, "published_obs_year": pl.Int64,
+    "difference_pp": pl.Float64, "difference_se": pl.Float64,
 }
 AGGREGATE_SCHEMA = {
     "family": pl.String, "vintage": pl.String, "weighting": pl.String, "series": pl.String,
@@ -112,8 +116,12 @@ def denominator_inputs(config: PublicationConfig) -> pl.Expr:
 
 def with_vintage(obs: pl.DataFrame, config: PublicationConfig) -> pl.DataFrame:
     """Add ``vintage`` (see the module docstring); rows without a denominator input of
-    ``vintage_inputs`` are repeated for every denominator vintage of their family edition."""
-    keyed = obs.with_columns(
+    ``vintage_inputs`` are repeated for every denominator vintage of their family edition.
+    Published country values (source kind ``published``, the custodians' own method and
+    denominators) enter every vintage of their family; a family with no value computed here
+    has one vintage, ``published:<source_id>``."""
+    published = obs.filter(pl.col("source_kind") == PUBLISHED_SOURCE_KIND)
+    keyed = obs.filter(pl.col("source_kind") != PUBLISHED_SOURCE_KIND).with_columns(
         family_edition(config.families).alias("_edition"),
         denominator_inputs(config).alias("_denominators"),
     )
@@ -121,11 +129,14 @@ def with_vintage(obs: pl.DataFrame, config: PublicationConfig) -> pl.DataFrame:
     known = with_dens.select("_edition", "_denominators").unique()
     without = keyed.filter(pl.col("_denominators") == "")
     spread = without.drop("_denominators").join(known, on="_edition", how="left").with_columns(pl.col("_denominators").fill_null(""))
-    return pl.concat([with_dens, spread.select(with_dens.columns)]).with_columns(
+    computed = pl.concat([with_dens, spread.select(with_dens.columns)]).with_columns(
         pl.when(pl.col("_denominators") == "").then(pl.col("_edition"))
         .otherwise(pl.concat_str([pl.col("_edition"), pl.lit(" | denominators: "), pl.col("_denominators")]))
         .alias("vintage")
     ).drop("_edition", "_denominators")
+    vintages = computed.select("family", "vintage").unique()
+    published = published.join(vintages, on="family", how="left").with_columns(pl.coalesce("vintage", "method_edition").alias("vintage"))
+    return pl.concat([computed, published.select(computed.columns)])
 
 
 def aggregation_inputs(rows: pl.DataFrame, config: PublicationConfig) -> pl.DataFrame:
@@ -196,29 +207,40 @@ def compute_aggregates(
     population: pl.DataFrame,
     config: PublicationConfig,
     *,
+    m49_groups: pl.DataFrame | None = None,
+    published: pl.DataFrame | None = None,
+    synthetic: list[str] = (),
     population_vintage: str = "",
     con: duckdb.DuckDBPyConnection | None = None,
 ) -> AggregationResult:
-    """Line up, impute and aggregate (see the module docstring). ``con``: the DuckDB connection
-    to run on (default: a new one); it is set to one thread, so that sums are bit-identical on
-    re-runs."""
+    """Line up, impute and aggregate (see the module docstring). ``m49_groups``: the members of
+    the M49 regions and UN groups (``staging/m49_groups``); ``published``: the published country
+    series (``staging/published_sdg``), read here for the rates some population groups apply
+    (the unemployment rate); either absent leaves those levels or rates out. ``synthetic``: the
+    names of the synthetic sources and inputs (``engine.publication.labels``), which label the
+    line-up and the aggregates. ``con``: the DuckDB
+    connection to run on (default: a new one); it is set to one thread, so that sums are
+    bit-identical on re-runs."""
     obs = aggregation_inputs(rows, config)
     people = persons(population, countries)
+    agg_groups = aggregation_groups(countries, income_groups, config, m49_groups)
+    imp_groups = imputation_groups(countries, income_groups, config, m49_groups)
     years = set(config.reference_years) | set(obs["year"].to_list())
     relations = {
         "pub_obs": obs,
         "pub_ref_years": pl.DataFrame({"ref_year": config.reference_years}, schema={"ref_year": pl.Int64}),
         "pub_persons": people.filter(pl.col("year").is_in(sorted(years))),
         "pub_proxies": proxies(obs.select("family", "series").unique().iter_rows(), config),
-        "pub_agg_groups": aggregation_groups(countries, income_groups, config),
-        "pub_imp_groups": imputation_groups(countries, income_groups, config),
+        "pub_rates": proxy_rates(published, config),
+        "pub_agg_groups": agg_groups,
+        "pub_imp_groups": imp_groups,
         "pub_identities": pl.DataFrame(
             [(i.family, i.whole, i.part, i.remainder) for i in config.identities],
             schema={"family": pl.String, "whole": pl.String, "part": pl.String, "remainder": pl.String}, orient="row",
         ),
         "pub_families": pl.DataFrame(
-            [(name, config.family_window(name), f.interpolation_years) for name, f in config.families.items()],
-            schema={"family": pl.String, "window_years": pl.Int64, "interpolation_years": pl.Int64}, orient="row",
+            [(name, config.family_window(name), config.family_window_after(name), f.interpolation_years) for name, f in config.families.items()],
+            schema={"family": pl.String, "window_years": pl.Int64, "window_after_years": pl.Int64, "interpolation_years": pl.Int64}, orient="row",
         ),
     }
     con = con or duckdb.connect()
@@ -230,16 +252,20 @@ def compute_aggregates(
         pl.lit(population_vintage).alias("population_vintage"),
         pl.lit(config.label).alias("method_edition"),
     ]
-    lineup = withhold_residuals(
-        fetch(con, "pub_lineup").select(list(LINEUP_SCHEMA)).cast(LINEUP_SCHEMA), suppressed_cells(rows, config)
-    ).with_columns(provenance)
+    lineup = label_lineup(
+        fetch(con, "pub_lineup").select(list(LINEUP_SCHEMA)).cast(LINEUP_SCHEMA), label_values(rows, list(synthetic)), imp_groups
+    )
     level_order = {level: i for i, level in enumerate(config.aggregation_levels)}
     aggregates = (
-        withhold_low_coverage(fetch(con, "pub_aggregates").select(list(AGGREGATE_SCHEMA)).cast(AGGREGATE_SCHEMA), config)
+        label_aggregates(
+            withhold_low_coverage(fetch(con, "pub_aggregates").select(list(AGGREGATE_SCHEMA)).cast(AGGREGATE_SCHEMA), config),
+            lineup, agg_groups, config,
+        )
         .with_columns(*provenance)
         .with_columns(pl.col("level").replace_strict(level_order, return_dtype=pl.Int64).alias("_order"))
         .sort("family", "vintage", "series", "_order", "region", "year", "sex").drop("_order")
     )
+    lineup = withhold_residuals(lineup, suppressed_cells(rows, config)).with_columns(provenance)
     return AggregationResult(
         lineup=lineup.sort("family", "vintage", "series", "ref_year", "ref_area", "sex"),
         aggregates=aggregates,

@@ -27,6 +27,8 @@ import polars as pl
 from engine.publication.config import PublicationConfig
 from engine.publication.country_values import BREAKDOWNS, at_totals
 from engine.publication.disclosure import caution_rule, suppression_rule
+from engine.publication.imputation import area_codes
+from engine.publication.labels import label_values
 from engine.publication.tables import GENDER_GAPS
 
 GAP_VALUE_COLUMNS = ("value_group", "value_reference", "difference_pp", "difference_se", "difference_ci_lower", "difference_ci_upper", "ratio", "ratio_se")
@@ -35,16 +37,21 @@ GAP_SCHEMA = GENDER_GAPS.dtypes()
 GAP_CELLS = {"sex": ("sex", "F", "M"), "nationality": ("nationality", "non_national", "national")}
 
 
-def area_codes(config: PublicationConfig) -> pl.DataFrame:
-    """``level, region, region_code``: the M49 codes of the aggregates that have one."""
-    rows = [(level, region, str(code)) for level, codes in config.sdmx["area_codes"].items() for region, code in codes.items()]
-    return pl.DataFrame(rows, schema={"level": pl.String, "region": pl.String, "region_code": pl.String}, orient="row")
+def primary_vintage(frame: pl.DataFrame) -> pl.DataFrame:
+    """Aggregate rows of one vintage per series: the one with the most reporting countries (the
+    vintage the SDMX file, the workbook and the figures show)."""
+    best = (
+        frame.group_by("series", "vintage").agg(pl.col("n_reported").sum().alias("_n"))
+        .sort("_n", "vintage", descending=[True, False]).group_by("series", maintain_order=True).first()
+        .select("series", "vintage")
+    )
+    return frame.join(best, on=["series", "vintage"])
 
 
-def headline_table(aggregates: pl.DataFrame, config: PublicationConfig) -> pl.DataFrame:
+def headline_table(aggregates: pl.DataFrame, config: PublicationConfig, m49_groups: pl.DataFrame | None = None) -> pl.DataFrame:
     frame = aggregates.filter(pl.col("level").is_in(list(config.headline_levels)))
     return (
-        frame.join(area_codes(config), on=["level", "region"], how="left")
+        frame.join(area_codes(config, m49_groups), on=["level", "region"], how="left")
         .with_columns(
             pl.col("series").replace_strict(config.series_labels, default=pl.col("series")).alias("series_label"),
             (pl.col("year") == pl.col("year").max().over("family", "vintage", "series")).alias("latest"),
@@ -52,7 +59,8 @@ def headline_table(aggregates: pl.DataFrame, config: PublicationConfig) -> pl.Da
         .select(
             "family", "series", "series_label", "level", "region", "region_code", "sex", "year", "latest",
             "value", "denominator_share_reported", "population_share_reported", "n_countries", "n_reported",
-            "n_derived", "n_interpolated", "n_imputed", "low_coverage", "value_withheld", "withheld_reason", "vintage", "imputation_model", "method_edition",
+            "n_derived", "n_interpolated", "n_imputed", "low_coverage", "value_withheld", "withheld_reason",
+            "obs_status", "status_comment", "synthetic_share", "synthetic_inputs", "vintage", "imputation_model", "method_edition",
         )
     )
 
@@ -66,7 +74,7 @@ def statistical_annex(published: pl.DataFrame, countries: pl.DataFrame, income_g
         .select(
             "series", "ref_area", "value", "year",
             pl.concat_str([pl.col("source_kind"), pl.col("source_id")], separator=":").alias("source"),
-            "flag",
+            "flag", "synthetic",
         )
     )
     groups = (
@@ -82,6 +90,7 @@ def statistical_annex(published: pl.DataFrame, countries: pl.DataFrame, income_g
             pl.col("year").alias(f"{prefix}_year"),
             pl.col("source").alias(f"{prefix}_source"),
             pl.col("flag").alias(f"{prefix}_flag"),
+            pl.col("synthetic").alias(f"{prefix}_synthetic"),
         )
         annex = annex.join(cells, on="iso3", how="left")
     return annex.sort("iso3")
@@ -96,13 +105,15 @@ def _cell_flags(rows: pl.DataFrame, config: PublicationConfig) -> pl.DataFrame:
     )
 
 
-def gap_table(gaps: pl.DataFrame, family: str, selected: pl.DataFrame, gap_type: str, config: PublicationConfig) -> pl.DataFrame:
+def gap_table(gaps: pl.DataFrame, family: str, selected: pl.DataFrame, gap_type: str, config: PublicationConfig,
+              synthetic: list[str] = ()) -> pl.DataFrame:
     """Published gaps of ``gap_type`` from one family's gap table (``GAP_COLUMNS`` of
     ``schemas.indicator_tables``, 3.8.2 with ``quintile`` and ``hh_composition``); ``selected``:
-    that family's country values of the published sources (before disclosure)."""
+    that family's country values of the published sources (before disclosure); ``synthetic``:
+    the names of synthetic sources and inputs (a gap rests on its source's and inputs')."""
     if gaps.is_empty():
         return pl.DataFrame(schema=GAP_SCHEMA)
-    frame = gaps.filter(pl.col("gap_type") == gap_type).with_columns(
+    frame = label_values(gaps.filter(pl.col("gap_type") == gap_type), list(synthetic)).with_columns(
         pl.lit(family).alias("family"), *[pl.lit("T").alias(c) for c in ("quintile", "hh_composition") if c not in gaps.columns]
     )
     sources = selected.select("family", "series", "ref_area", "year", "source_id").unique()
@@ -132,8 +143,8 @@ def aggregate_gender_gaps(aggregates: pl.DataFrame, config: PublicationConfig) -
     aggregate withheld for too little reported data has no gap)."""
     keys = ["family", "vintage", "series", "level", "region", "year"]
     levels = aggregates.filter(pl.col("level").is_in(list(config.headline_levels)) & ~pl.col("value_withheld"))
-    female = levels.filter(pl.col("sex") == "F").select(*keys, pl.col("value").alias("value_group"), "method_edition")
-    male = levels.filter(pl.col("sex") == "M").select(*keys, pl.col("value").alias("value_reference"))
+    female = levels.filter(pl.col("sex") == "F").select(*keys, pl.col("value").alias("value_group"), "method_edition", pl.col("synthetic_inputs").alias("_sf"))
+    male = levels.filter(pl.col("sex") == "M").select(*keys, pl.col("value").alias("value_reference"), pl.col("synthetic_inputs").alias("_sm"))
     frame = female.join(male, on=keys).with_columns(
         (pl.col("value_group") - pl.col("value_reference")).alias("difference_pp"),
         (pl.col("value_group") / pl.col("value_reference")).alias("ratio"),
@@ -146,5 +157,7 @@ def aggregate_gender_gaps(aggregates: pl.DataFrame, config: PublicationConfig) -
         *[pl.lit(None, dtype=pl.Float64).alias(c) for c in ("difference_se", "difference_ci_lower", "difference_ci_upper", "ratio_se")],
         pl.lit(False).alias("suppressed"),
         pl.lit(None, dtype=pl.String).alias("flag"),
-    )
+        pl.concat_list([pl.col("_sf").fill_null("").str.split(", "), pl.col("_sm").fill_null("").str.split(", ")])
+        .list.eval(pl.element().filter(pl.element() != "")).list.unique().list.sort().list.join(", ").replace("", None).alias("synthetic_inputs"),
+    ).with_columns(pl.col("synthetic_inputs").is_not_null().alias("synthetic"))
     return frame.select(list(GAP_SCHEMA)).cast(GAP_SCHEMA)

@@ -16,8 +16,9 @@ from engine.method_config import MethodConfigError, MethodEdition, load_method
 FAMILY = "publication"
 WEIGHTINGS = ("denominator", "population")
 COUNTRY_LEVELS = ("ilo_region", "ilo_subregion", "sdg_region", "m49_subregion")
-AGGREGATION_LEVELS = ("world", "income_group", *COUNTRY_LEVELS)
-IMPUTATION_LEVELS = ("world", "income_group", "income_group_x_ilo_region", *COUNTRY_LEVELS)
+GROUP_LEVELS = ("m49_region", "un_group")  # staging/m49_groups
+AGGREGATION_LEVELS = ("world", "income_group", *COUNTRY_LEVELS, *GROUP_LEVELS)
+IMPUTATION_LEVELS = ("world", "income_group", "income_group_x_ilo_region", "income_group_x_sdg_region", *COUNTRY_LEVELS, *GROUP_LEVELS)
 IMPUTATION_MODELS = ("group_median",)
 
 
@@ -42,11 +43,14 @@ class FamilySpec:
 @dataclass(frozen=True)
 class ProxySpec:
     """WPP ages (inclusive, whole 5-year bands; ``age_to`` None = open) and sex (None = both)
-    whose population stands for a series' denominator."""
+    whose population stands for a series' denominator, times the published rate ``rate`` (a
+    series of staging/published_sdg, of the breakdown ``rate_breakdown``) where one is given."""
 
     age_from: int
     age_to: int | None
     sex: str | None = None
+    rate: str | None = None
+    rate_breakdown: str = "T"
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,11 @@ class PublicationConfig:
     last_year: int
     families: dict[str, FamilySpec]
     source_preference: tuple[str, ...]
+    series_source_preference: dict[str, tuple[str, ...]]
     window_years: int
+    window_after_years: int
+    published_vintage: str
+    published_families: dict[str, tuple[str, ...]]
     vintage_inputs: tuple[str, ...]
     aggregation_levels: tuple[str, ...]
     min_reported_share: float
@@ -77,6 +85,7 @@ class PublicationConfig:
     imputation_covariates: tuple[str, ...]
     imputation_levels: tuple[tuple[str, int], ...]
     proxies: dict[str, ProxySpec]
+    approximate_proxies: tuple[str, ...]
     min_unweighted_n: int
     suppress_reliability: tuple[str, ...]
     caution_reliability: tuple[str, ...]
@@ -89,6 +98,7 @@ class PublicationConfig:
     figures: dict[str, Any]
     catalog_layers: tuple[str, ...]
     published_inputs: dict[str, Any]
+    comparison: dict[str, Any]
 
     @property
     def label(self) -> str:
@@ -114,6 +124,16 @@ class PublicationConfig:
         """Years before the reference year whose latest value a country is lined up with."""
         own = self.families[family].window_years
         return self.window_years if own is None else own
+
+    def family_window_after(self, family: str) -> int:
+        """Years after the reference year whose earliest value stands in for it when there is none
+        before (0 for a family with its own window or interpolation, 3.8.2)."""
+        spec = self.families[family]
+        return 0 if spec.window_years is not None or spec.interpolation_years else self.window_after_years
+
+    def preference(self, series: str) -> tuple[str, ...]:
+        """Source kinds of ``series`` in order of preference."""
+        return self.series_source_preference.get(series, self.source_preference)
 
     def family_imputation(self, family: str) -> tuple[tuple[str, int], ...]:
         """The imputation levels (level, min_countries) of ``family``, in order."""
@@ -156,7 +176,7 @@ def _proxy(method: MethodEdition, series: str, raw: dict) -> ProxySpec:
         raise _fail(method, f"denominator_proxy.{series}.ages must be [from, to|null]")
     if raw.get("sex") not in (None, "F", "M"):
         raise _fail(method, f"denominator_proxy.{series}.sex must be F, M or absent")
-    return ProxySpec(int(ages[0]), None if ages[1] is None else int(ages[1]), raw.get("sex"))
+    return ProxySpec(int(ages[0]), None if ages[1] is None else int(ages[1]), raw.get("sex"), raw.get("rate"), str(raw.get("rate_breakdown") or "T"))
 
 
 def _identities(method: MethodEdition, families: dict[str, FamilySpec]) -> tuple[Identity, ...]:
@@ -192,6 +212,10 @@ def publication_config(method: MethodEdition | None = None) -> PublicationConfig
         raise _fail(m, "denominator_proxy needs a 'default' entry")
     disclosure = m["disclosure"]
     years = m["reference_years"]
+    published = m.get("published_series") or {}
+    published_families = {f: tuple(series) for f, series in (published.get("families") or {}).items()}
+    if unknown := [f for f in published_families if f not in families]:
+        raise _fail(m, f"published_series.families: unknown families {unknown} (known: {list(families)})")
     min_share, low_share = float(m["min_reported_share"]), float(m["low_coverage_share"])
     if not 0 <= min_share <= low_share <= 1:
         raise _fail(m, f"need 0 <= min_reported_share ({min_share}) <= low_coverage_share ({low_share}) <= 1")
@@ -204,7 +228,12 @@ def publication_config(method: MethodEdition | None = None) -> PublicationConfig
         last_year=int(years["last"]),
         families=families,
         source_preference=tuple(m["source_preference"]),
+        series_source_preference={s: tuple(kinds) for s, kinds in (m.get("series_source_preference") or {}).items()},
         window_years=int(m["window_years"]),
+        window_after_years=int(m.get("window_after_years") or 0),
+
+        published_vintage=str(published.get("vintage") or "latest"),
+        published_families=published_families,
         vintage_inputs=tuple(m["vintage_inputs"]),
         aggregation_levels=levels,
         min_reported_share=min_share,
@@ -214,6 +243,7 @@ def publication_config(method: MethodEdition | None = None) -> PublicationConfig
         imputation_covariates=tuple(imputation.get("covariates", ())),
         imputation_levels=imp_levels,
         proxies=proxies,
+        approximate_proxies=tuple(m.get("approximate_proxies") or ()),
         min_unweighted_n=int(disclosure["min_unweighted_n"]),
         suppress_reliability=tuple(disclosure.get("suppress_reliability", ())),
         caution_reliability=tuple(disclosure.get("caution_reliability", ())),
@@ -226,4 +256,5 @@ def publication_config(method: MethodEdition | None = None) -> PublicationConfig
         figures=dict(m["figures"]),
         catalog_layers=tuple(m["catalog"]["layers"]),
         published_inputs=dict(m.get("published_inputs") or {}),
+        comparison=dict(m["comparison"]),
     )

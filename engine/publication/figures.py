@@ -1,4 +1,5 @@
-"""Figures for the report, drawn from the publication tables (PNG, 150 dpi).
+"""Figures for the report, drawn from the publication tables (PNG at 150 dpi, and SVG and PDF
+as ``figures.formats`` lists them).
 
 * ``coverage_by_region_sex.png`` (headline): one panel per series of ``figures.series``,
   coverage of women, men and everyone in the world and each region of ``figures.region_level``
@@ -19,7 +20,8 @@
   hollow. Drawn only where such gaps exist.
 
 Every figure has a title, axis labels with units and a source note (``figures.source_note``,
-and ``figures.aggregate_note`` under figures of aggregates). The ``*_chart`` functions build a
+and ``figures.aggregate_note`` under figures of aggregates), which names the synthetic inputs the
+values shown rest on. The ``*_chart`` functions build a
 :class:`Chart` (the matplotlib Figure and its source note) without writing anything;
 :func:`save` writes one (the note is added to the figure then) and :func:`draw_figures` returns
 the paths written.
@@ -37,6 +39,7 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
+matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text in SVG: searchable, editable by report designers
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
@@ -60,22 +63,35 @@ class Chart:
     note: str  # the source note, written under the figure by :func:`save`
 
 
-def _finish(fig, path: Path, note: str) -> Path:
+def _finish(fig, path: Path, note: str, formats: tuple[str, ...] = ("png",)) -> list[Path]:
+    """Write ``fig`` with ``note`` under it to ``path`` in each of ``formats`` (the suffix of
+    ``path`` replaced: PNG at 150 dpi, SVG and PDF as vectors); returns the paths written."""
     fig.text(0.01, 0.01, textwrap.fill(note, 150), fontsize=7, color="#444444", va="bottom", ha="left")
     path.parent.mkdir(parents=True, exist_ok=True)
-    # a temporary file of its own (concurrent runs never share one), renamed over the target:
-    # never a half-written figure where the old one stood
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    written = []
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, dpi=DPI, format="png")
-        publish(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        for fmt in formats:
+            target = path.with_suffix(f".{fmt}")
+            # a temporary file of its own (concurrent runs never share one), renamed over the target:
+            # never a half-written figure where the old one stood
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fig.savefig(fh, dpi=DPI, format=fmt)
+                publish(tmp, target)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+            written.append(target)
     finally:
         plt.close(fig)
-    return path
+    return written
+
+
+def synthetic_note(names: list[str]) -> str:
+    """The footnote naming the synthetic inputs a figure rests on (empty when none)."""
+    names = sorted({n for cell in names if cell for n in cell.split(", ") if n})
+    return f" Synthetic inputs (not official statistics) under the values shown: {', '.join(names)}." if names else ""
 
 
 def _primary(frame: pl.DataFrame) -> pl.DataFrame:
@@ -89,9 +105,9 @@ def _primary(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.join(best, on=["series", "vintage"])
 
 
-def save(chart: Chart, path: Path) -> Path:
-    """Write ``chart`` with its source note to ``path`` (PNG, atomically)."""
-    return _finish(chart.figure, path, chart.note)
+def save(chart: Chart, path: Path, formats: tuple[str, ...] = ("png",)) -> list[Path]:
+    """Write ``chart`` with its source note to ``path`` in each of ``formats`` (atomically)."""
+    return _finish(chart.figure, path, chart.note, formats)
 
 
 def coverage_by_region_sex_chart(headline: pl.DataFrame, config: PublicationConfig) -> Chart | None:
@@ -255,9 +271,19 @@ def nationality_gap_chart(gaps: pl.DataFrame, config: PublicationConfig) -> Char
 
 
 def draw_figures(headline: pl.DataFrame, gender_gaps: pl.DataFrame, nationality_gaps: pl.DataFrame, config: PublicationConfig, folder: Path) -> list[Path]:
+    """Draw every figure in every format of ``figures.formats``; each note names the synthetic
+    inputs under the values of its table (the latest headline of the figure's vintage, the gap rows)."""
+    latest = _primary(headline.filter(pl.col("latest")))
     charts = {
-        "coverage_by_region_sex.png": coverage_by_region_sex_chart(headline, config),
-        "gender_gap_by_series.png": gender_gap_by_series_chart(gender_gaps, headline, config),
-        "nationality_gap.png": nationality_gap_chart(nationality_gaps, config),
+        "coverage_by_region_sex.png": (coverage_by_region_sex_chart(headline, config), latest["synthetic_inputs"].to_list()),
+        "gender_gap_by_series.png": (gender_gap_by_series_chart(gender_gaps, headline, config),
+                                     gender_gaps.filter(pl.col("area_kind") == "aggregate")["synthetic_inputs"].to_list()),
+        "nationality_gap.png": (nationality_gap_chart(nationality_gaps, config), nationality_gaps["synthetic_inputs"].to_list()),
     }
-    return [save(chart, folder / name) for name, chart in charts.items() if chart is not None]
+    formats = tuple(config.figures.get("formats") or ("png",))
+    written = []
+    for name, (chart, names) in charts.items():
+        if chart is not None:
+            chart.note += synthetic_note(names)
+            written += save(chart, folder / name, formats)
+    return written

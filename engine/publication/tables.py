@@ -39,6 +39,17 @@ _BREAKDOWNS = (
 )
 _WITHHELD = V("value_withheld", "flag", "Not published: less than min_reported_share of the denominator reported (value and numerator empty).", required=True)
 _WITHHELD_REASON = V("withheld_reason", "id", "Why the value is withheld (share reported, countries reported, the minimum).")
+_SYNTHETIC = (
+    V("synthetic", "flag", "The value rests on a synthetic input (a survey, SSI return or context table marked synthetic in its source record).", required=True),
+    V("synthetic_inputs", "id", "Names of those synthetic inputs (sources, context tables; imputed values: their donors'), joined by ', '."),
+)
+_AGG_LABELS = (
+    V("obs_status", "code", "SDMX observation status: E (estimated) when the aggregate rests mostly on imputed values (denominator_share_reported "
+      "below low_coverage_share), else A.", codes=("A", "E"), required=True),
+    V("status_comment", "id", "Why: the share of the denominator with reported data (and the countries reporting)."),
+    V("synthetic_share", "float", "Share of the denominator from country values resting on synthetic inputs (0-1).", min=0, max=1),
+    V("synthetic_inputs", "id", "Names of the synthetic inputs the aggregate rests on, joined by ', ' (empty: none)."),
+)
 _DISCLOSURE = (
     V("suppressed", "flag", "Survey cell suppressed by disclosure control (value and bounds emptied).", required=True),
     V("flag", "code", "suppressed, or caution (low reliability), or empty.", codes=FLAG),
@@ -72,8 +83,9 @@ COUNTRY_VALUES = PublicationTable(
     ("family", "series", "ref_area", "year", "sex", "nationality", "age_group", "urban_rural", "quintile", "hh_composition"),
     (
         _FAMILY, _SERIES, _REF_AREA, V("year", "int", "Reference year of the value.", required=True), *_BREAKDOWNS,
-        V("source_kind", "code", "administrative, survey or uhc_index (3.8.1).", codes=("administrative", "survey", "uhc_index"), required=True),
-        V("source_id", "id", "SSI return id, survey id, or uhc_index.", required=True),
+        V("source_kind", "code", "administrative, survey, uhc_index (3.8.1 computed here) or published (a published country series).",
+          codes=("administrative", "survey", "uhc_index", "published"), required=True),
+        V("source_id", "id", "SSI return id, survey id, uhc_index, or the published source (unsdg_<vintage>, published file).", required=True),
         V("value", "float", "Percent (3.8.1: index 0-100); empty when suppressed."),
         V("numerator", "float", "Persons covered (weighted for surveys); empty when suppressed."),
         V("denominator", "float", "Persons in the series population; empty when suppressed."),
@@ -83,18 +95,20 @@ COUNTRY_VALUES = PublicationTable(
         V("n_unweighted", "int", "Unweighted sample persons (surveys)."),
         V("reliability", "id", "reliable, caution, suppress, not_applicable."),
         V("capped", "flag", "Administrative value capped at 100 by the method edition."),
-        V("obs_status", "id", "SDMX observation status of the indicator table."),
+        V("obs_status", "id", "SDMX observation status of the indicator table (published values: as published)."),
+        V("nature", "id", "UN SDG NATURE of a published value (C, CA, E, M, G); empty for values computed here."),
         V("imputed_share", "float", "Share of imputed tracers (3.8.1)."),
         V("method_edition", "id", "Method editions of the value.", required=True),
         V("input_vintage", "id", "Vintages of the inputs of the value."),
+        *_SYNTHETIC,
         *_DISCLOSURE,
     ),
 )
 
 COUNTRY_LINEUP = PublicationTable(
     "country_lineup", "publication/country_lineup.parquet",
-    "Every country x reference year x sex value entering the aggregates, with its status: reported (the preferred source, "
-    "latest year within the window), interpolated (3.8.2: between the country's values before and after the reference year), "
+    "Every country x reference year x sex value entering the aggregates, with its status: reported (the preferred source of "
+    "the series, nearest year within the window), interpolated (3.8.2: between the country's values before and after the reference year), "
     "derived (exactly from reported cells of the country) or imputed (flagged, with the imputation group and its donors).",
     ("family", "vintage", "series", "ref_year", "ref_area", "sex"),
     (
@@ -104,7 +118,7 @@ COUNTRY_LINEUP = PublicationTable(
         V("status", "code", "reported, interpolated, derived or imputed.", codes=STATUS, required=True),
         V("source_kind", "id", "Source kind of a reported value (of a derived sex cell: of the total it is derived from)."),
         V("source_id", "id", "Source of a reported value (of a derived sex cell: of the total it is derived from)."),
-        V("obs_year", "int", "Year of the reported value (within window_years before ref_year; interpolated: the earlier year)."),
+        V("obs_year", "int", "Year of the reported value (within window_years before ref_year, or window_after_years after it; interpolated: the earlier year)."),
         V("value", "float", "Percent; empty where value_withheld."),
         V("numerator", "float", "value / 100 x denominator."),
         V("denominator", "float", "Series denominator carried to the reference year (population for 3.8.x)."),
@@ -114,7 +128,17 @@ COUNTRY_LINEUP = PublicationTable(
           "'capped at <whole>', 'raised to <part>', '<whole> - <part>' (a remainder such as SH_FIN_LARGE)."),
         V("imputation_group", "id", "The group whose median was used (residual_of_total_split: whose medians set the shares; interpolated: the two years, <earlier>-<later>)."),
         V("imputation_donors", "int", "Reporting countries in that group."),
+        V("computed_value", "float", "The value computed here (SSI return, survey, 3.8.1 index) for this country, sex and reference year, where one exists, percent."),
+        V("computed_se", "float", "Its design-based standard error (survey values), percentage points."),
+        V("computed_source_id", "id", "Its source."),
+        V("computed_obs_year", "int", "Its year."),
+        V("published_value", "float", "The published value (source kind published) for this country, sex and reference year, where one exists, percent."),
+        V("published_source_id", "id", "Its published source (unsdg_<vintage> or the published file)."),
+        V("published_obs_year", "int", "Its year."),
+        V("difference_pp", "float", "computed_value minus published_value, percentage points (where both exist)."),
+        V("difference_se", "float", "Standard error of the difference: the SE of a survey value (published values have none)."),
         V("value_withheld", "flag", "A derived sex cell (reported total minus the other sex) that would reproduce the suppressed survey cell of its source and year: its values are not shown.", required=True),
+        *_SYNTHETIC,
         *_PROVENANCE,
     ),
 )
@@ -144,6 +168,7 @@ AGGREGATES = PublicationTable(
         V("n_imputed", "int", "Countries imputed."),
         V("low_coverage", "flag", "denominator_share_reported below low_coverage_share.", required=True),
         _WITHHELD, _WITHHELD_REASON,
+        *_AGG_LABELS,
         *_PROVENANCE,
     ),
 )
@@ -165,6 +190,7 @@ HEADLINE = PublicationTable(
         V("n_derived", "int", "Derived."), V("n_interpolated", "int", "Interpolated."), V("n_imputed", "int", "Imputed."),
         V("low_coverage", "flag", "Less than low_coverage_share of the denominator reported.", required=True),
         _WITHHELD, _WITHHELD_REASON,
+        *_AGG_LABELS,
         _VINTAGE, V("imputation_model", "id", "Imputation model."), V("method_edition", "id", "Publication edition."),
     ),
 )
@@ -172,8 +198,8 @@ HEADLINE = PublicationTable(
 ANNEX = PublicationTable(
     "annex", "publication/annex.parquet",
     "Statistical annex: one row per country; for each series of annex_series the columns <series>_value (latest published "
-    "total, percent; a series about one sex only, such as SI_COV_MATNL: that sex's value), <series>_year, <series>_source (<source_kind>:<source_id>) and <series>_flag (suppressed / caution), "
-    "series codes in lower case.",
+    "total, percent; a series about one sex only, such as SI_COV_MATNL: that sex's value), <series>_year, <series>_source (<source_kind>:<source_id>), "
+    "<series>_flag (suppressed / caution) and <series>_synthetic (the value rests on a synthetic input), series codes in lower case.",
     ("iso3",),
     (
         V("iso3", "id", "ISO3.", required=True), V("m49", "int", "UN M49 code.", required=True), V("name", "id", "Name.", required=True),
@@ -202,7 +228,7 @@ _GAP_COLUMNS = (
     *_BREAKDOWNS,
     V("source_kind", "id", "administrative, survey or aggregate.", required=True),
     V("source_id", "id", "Source of a country gap."),
-    *_GAP_VALUES, *_DISCLOSURE,
+    *_GAP_VALUES, *_SYNTHETIC, *_DISCLOSURE,
     V("method_edition", "id", "Method editions."),
     V("vintage", "id", "Vintage of an aggregate."),
 )
@@ -221,31 +247,39 @@ NATIONALITY_GAPS = PublicationTable(
 )
 
 _REVISION_COLUMNS = (
+    V("comparison", "code", "vintage (a release of the published country series against the one before it) or run (this run's "
+      "values computed here against the latest release).", codes=("vintage", "run"), required=True),
+    V("old_vintage", "id", "Vintage compared against (the older release).", required=True),
+    V("new_vintage", "id", "The newer release, or 'this run'.", required=True),
     _SERIES, _REF_AREA, V("year", "int", "Year.", required=True), V("sex", "code", "T, F, M.", codes=SEX, required=True), _FAMILY,
     V("old_value", "float", "Previously published value (empty: none)."),
-    V("new_value", "float", "This run's value; empty in publication/revisions when the cell is suppressed."),
+    V("new_value", "float", "The newer value (empty: withdrawn; in publication/revisions also when the cell is suppressed)."),
     V("difference_pp", "float", "New minus old, percentage points; empty in publication/revisions when the cell is suppressed."),
-    V("old_vintage", "id", "Vintage compared against.", required=True),
     V("old_nature", "id", "UN SDG NATURE of the previous value."),
-    V("new_source_kind", "id", "Source kind of the new value."), V("new_source_id", "id", "Source of the new value."),
-    V("new_method_edition", "id", "Method editions of the new value."),
-    V("reason_code", "id", "new_source, new_method_edition, new_denominator_vintage (joined by ;) or unexplained.", required=True),
-    V("reason", "id", "The reason in words."),
+    V("new_nature", "id", "NATURE of the newer value (C for values computed here)."),
+    V("new_source_kind", "id", "Source kind of the new value (published for a newer release)."),
+    V("new_source_id", "id", "Source of the new value."),
+    V("new_method_edition", "id", "Method editions of a value computed here."),
+    V("reason_code", "id", "Observed in the data: new_value, withdrawn, re_referenced, new_source, series_revised, denominator_revised "
+      "(joined by ;) or unexplained.", required=True),
+    V("reason", "id", "The reason in words, with the numbers."),
+    *_SYNTHETIC,
     *_DISCLOSURE,
 )
 REVISIONS = PublicationTable(
     "revisions", "publication/revisions.parquet",
-    "Country values of this run that differ from the previously published UN SDG vintage by more than the tolerance, or "
-    "were not published there, with the reason where known; survey cells suppressed by disclosure control keep their row "
-    "with new_value and difference_pp empty.",
-    ("series", "ref_area", "year", "sex"),
+    "Revisions with reasons observed in the data: every country value a release of the published series changed, added or "
+    "withdrew against the release before it, and every value of this run that differs from the latest release by more than "
+    "the tolerance or was not in it; survey cells suppressed by disclosure control keep their row with new_value and "
+    "difference_pp empty.",
+    ("comparison", "old_vintage", "series", "ref_area", "year", "sex"),
     _REVISION_COLUMNS,
 )
 REVISIONS_UNMASKED = PublicationTable(
     "revisions_unmasked", "indicators/revisions_unmasked.parquet",
     "Internal (not published): the revisions listing before disclosure control, every new value shown, with the disclosure "
     "flags the published listing applies; for the report's authors reviewing revisions.",
-    ("series", "ref_area", "year", "sex"),
+    ("comparison", "old_vintage", "series", "ref_area", "year", "sex"),
     _REVISION_COLUMNS,
 )
 
@@ -291,9 +325,42 @@ PUBLISHED_SDG = PublicationTable(
     ),
 )
 
+AGGREGATE_COMPARISON = PublicationTable(
+    "aggregate_comparison", "publication/aggregate_comparison.parquet",
+    "Every aggregate published in a published source (UN SDG extracts: world, M49 regions and subregions, SDG regions, LDC, "
+    "LLDC, SIDS) against the pipeline's reproduction from the same source's country values (its line-up, imputation and "
+    "weights, published values only), with the facts that explain a difference and, above comparison.explain_above_pp, the "
+    "reason (docs/aggregate_comparison.md lists them).",
+    ("source_id", "series", "year", "sex", "area_code"),
+    (
+        V("source_id", "id", "Published source of the aggregate and of the country values reproduced.", required=True),
+        V("vintage", "id", "Its vintage.", required=True),
+        _SERIES, V("year", "int", "Year of the aggregate.", required=True), V("sex", "code", "T, F, M.", codes=SEX, required=True),
+        V("level", "id", "The pipeline's grouping level of the area (empty: not a grouping of the pipeline)."),
+        V("region", "id", "The pipeline's group."),
+        V("area_code", "id", "UN M49 code of the published area.", required=True),
+        V("published_value", "float", "Published aggregate.", required=True),
+        V("reproduced_value", "float", "The pipeline's aggregate of the same source's country values (empty: not reproduced)."),
+        V("difference_pp", "float", "reproduced_value minus published_value (percentage points; 3.8.1: index points)."),
+        V("n_countries", "int", "Countries in the group."),
+        V("n_imputed", "int", "Countries imputed by the pipeline."),
+        V("n_exact", "int", "Countries with a published value of that very year."),
+        V("imputed_share", "float", "Share of the group's weight imputed (0-1)."),
+        V("exact_share", "float", "Share of the group's weight with a published value of that year (0-1)."),
+        V("feasible_min", "float", "Lowest aggregate possible from the year's published country values (others at 0)."),
+        V("feasible_max", "float", "Highest aggregate possible from them (others at 100)."),
+        V("implied_imputed_mean", "float", "Weighted mean the published aggregate implies for the countries the pipeline imputes."),
+        V("model_imputed_mean", "float", "Weighted mean the pipeline's imputation gives them."),
+        V("unchanged_since", "id", "Oldest earlier vintage publishing the same aggregate with the same value."),
+        V("reason_code", "id", "Above the threshold: outside_feasible_range, unchanged_since_vintage, mostly_imputed, approximate_population, "
+          "imputation_or_line_up, no_population, area_not_grouped (joined by ;)."),
+        V("explanation", "id", "The reason in words, with the numbers."),
+    ),
+)
+
 TABLES: tuple[PublicationTable, ...] = (
     COUNTRY_VALUES, COUNTRY_LINEUP, AGGREGATES, HEADLINE, ANNEX, GENDER_GAPS, NATIONALITY_GAPS, REVISIONS,
-    REVISIONS_UNMASKED, VALIDATION_RESULTS, PUBLISHED_SDG,
+    REVISIONS_UNMASKED, VALIDATION_RESULTS, PUBLISHED_SDG, AGGREGATE_COMPARISON,
 )
 BY_NAME = {t.name: t for t in TABLES}
 

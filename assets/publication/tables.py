@@ -17,7 +17,8 @@ GAP_TABLES = {"sdg_1_3_1": "sdg_1_3_1_gaps", "sdg_3_8_2": "sdg_3_8_2_gaps"}
 @dg.asset(key=key("headline"), deps=[key("aggregates"), dg.AssetKey(["staging", "m49_groups"])], group_name=GROUP, kinds={"polars", "parquet"}, description=HEADLINE.description)
 def headline(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
     store = pipeline.store()
-    table = headline_table(store.read("publication", "aggregates"), config_of(pipeline), read_optional(store, "staging", "m49_groups"))
+    table = headline_table(store.read("publication", "aggregates"), config_of(pipeline), read_optional(store, "staging", "m49_groups")).sort(
+        list(HEADLINE.key))
     latest = table.filter(pl.col("latest"))
     return write_table(store, table, HEADLINE, latest_year=int(latest["year"].max()) if latest.height else None,
                        low_coverage_rows=table.filter(pl.col("low_coverage")).height,
@@ -56,7 +57,8 @@ def gaps(context: dg.AssetExecutionContext, pipeline: PipelineResource):
         for gap_type, out in tables.items():
             out.append(gap_table(frame, family, selected.filter(pl.col("family") == family), gap_type, config, synthetic))
     for gap_type, target in (("sex", GENDER_GAPS), ("nationality", NATIONALITY_GAPS)):
-        frame = pl.concat(tables[gap_type]) if tables[gap_type] else pl.DataFrame(schema=target.dtypes())
+        # sorted by key: joins do not keep row order, and a re-run must write the same table
+        frame = pl.concat(tables[gap_type]).sort(list(target.key), nulls_last=True) if tables[gap_type] else pl.DataFrame(schema=target.dtypes())
         yield write_table(store, frame, target, suppressed=frame.filter(pl.col("suppressed")).height,
                           countries=frame.filter(pl.col("area_kind") == "country")["ref_area"].n_unique())
 

@@ -46,6 +46,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 import polars as pl  # noqa: E402
 
+from engine.publication.annex import primary_vintage  # noqa: E402
 from engine.publication.config import PublicationConfig  # noqa: E402
 from engine.store import publish  # noqa: E402
 
@@ -94,17 +95,6 @@ def synthetic_note(names: list[str]) -> str:
     return f" Synthetic inputs (not official statistics) under the values shown: {', '.join(names)}." if names else ""
 
 
-def _primary(frame: pl.DataFrame) -> pl.DataFrame:
-    """Rows of one vintage per series: the one with the most reporting countries (as in the
-    SDMX export)."""
-    best = (
-        frame.group_by("series", "vintage").agg(pl.col("n_reported").sum().alias("_n"))
-        .sort("_n", "vintage", descending=[True, False]).group_by("series", maintain_order=True).first()
-        .select("series", "vintage")
-    )
-    return frame.join(best, on=["series", "vintage"])
-
-
 def save(chart: Chart, path: Path, formats: tuple[str, ...] = ("png",)) -> list[Path]:
     """Write ``chart`` with its source note to ``path`` in each of ``formats`` (atomically)."""
     return _finish(chart.figure, path, chart.note, formats)
@@ -113,7 +103,7 @@ def save(chart: Chart, path: Path, formats: tuple[str, ...] = ("png",)) -> list[
 def coverage_by_region_sex_chart(headline: pl.DataFrame, config: PublicationConfig) -> Chart | None:
     level = config.figures["region_level"]
     series = [s for s in config.figures["series"] if s in headline["series"].unique().to_list()]
-    frame = _primary(headline.filter(pl.col("latest") & pl.col("series").is_in(series) & pl.col("level").is_in(["world", level])))
+    frame = primary_vintage(headline.filter(pl.col("latest") & pl.col("series").is_in(series) & pl.col("level").is_in(["world", level])))
     if frame.is_empty():
         return None
     year = int(frame["year"].max())
@@ -175,7 +165,7 @@ def gender_gap_by_series_chart(gaps: pl.DataFrame, headline: pl.DataFrame, confi
     frame = gaps.filter((pl.col("area_kind") == "aggregate") & pl.col("level").is_in(["world", level]) & pl.col("difference_pp").is_not_null())
     if frame.is_empty():
         return None
-    frame = frame.join(_primary(headline).select("series", "vintage").unique(), on=["series", "vintage"])
+    frame = frame.join(primary_vintage(headline).select("series", "vintage").unique(), on=["series", "vintage"])
     frame = _low_coverage_gaps(frame.filter(pl.col("year") == pl.col("year").max().over("series")), headline)
     year = int(frame["year"].max())
     series = sorted(frame["series"].unique().to_list())
@@ -273,7 +263,7 @@ def nationality_gap_chart(gaps: pl.DataFrame, config: PublicationConfig) -> Char
 def draw_figures(headline: pl.DataFrame, gender_gaps: pl.DataFrame, nationality_gaps: pl.DataFrame, config: PublicationConfig, folder: Path) -> list[Path]:
     """Draw every figure in every format of ``figures.formats``; each note names the synthetic
     inputs under the values of its table (the latest headline of the figure's vintage, the gap rows)."""
-    latest = _primary(headline.filter(pl.col("latest")))
+    latest = primary_vintage(headline.filter(pl.col("latest")))
     charts = {
         "coverage_by_region_sex.png": (coverage_by_region_sex_chart(headline, config), latest["synthetic_inputs"].to_list()),
         "gender_gap_by_series.png": (gender_gap_by_series_chart(gender_gaps, headline, config),

@@ -33,7 +33,7 @@ def synthetic_names(records: list[dict]) -> list[str]:
     return sorted({str(r["source_id"]) for r in records if r.get("synthetic") is True or str(r.get("synthetic")).lower() == "true"})
 
 
-def _input_names(frame: pl.DataFrame) -> pl.Expr:
+def _input_names() -> pl.Expr:
     """The source and the inputs named in ``input_vintage``, as a list."""
     tokens = pl.col("input_vintage").fill_null("").str.split(";").list.eval(pl.element().str.split("@").list.first().str.strip_chars())
     return pl.concat_list([pl.col("source_id").cast(pl.String), tokens]).list.eval(pl.element().filter(pl.element() != "")).list.unique()
@@ -41,7 +41,7 @@ def _input_names(frame: pl.DataFrame) -> pl.Expr:
 
 def label_values(rows: pl.DataFrame, synthetic: list[str]) -> pl.DataFrame:
     """Add ``synthetic`` and ``synthetic_inputs`` to country rows (``source_id``, ``input_vintage``)."""
-    names = _input_names(rows).list.eval(pl.element().filter(pl.element().is_in(synthetic))).list.sort()
+    names = _input_names().list.eval(pl.element().filter(pl.element().is_in(synthetic))).list.sort()
     return rows.with_columns(names.alias("_names")).with_columns(
         (pl.col("_names").list.len() > 0).alias("synthetic"),
         pl.when(pl.col("_names").list.len() > 0).then(pl.col("_names").list.join(", ")).alias("synthetic_inputs"),

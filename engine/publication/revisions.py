@@ -98,9 +98,11 @@ def with_reasons(pairs: pl.DataFrame, listed: pl.DataFrame, config: PublicationC
     # same relative change as another series with the same population group, same country, year and sex
     groups = {s: (p.age_from, p.age_to, p.sex, p.rate) for s, p in config.proxies.items() if s != "default"}
     default = config.proxy("default")
+    # series of the denominator-weighted families (1.3.1): published ones by their family, this run's by its column
     weighted = [s for f, names in config.published_families.items() if config.families[f].weighting == "denominator" for s in names]
-    families = {f.name for f in config.families.values() if f.weighting == "denominator"}
-    in_weighted = pl.col("series").is_in(weighted) | pl.col("family").is_in(list(families)) if "family" in common.columns else pl.col("series").is_in(weighted)
+    in_weighted = pl.col("series").is_in(weighted)
+    if "family" in common.columns:
+        in_weighted = in_weighted | pl.col("family").is_in([f.name for f in config.families.values() if f.weighting == "denominator"])
     ratio = common.filter((pl.col("old_value") != 0) & in_weighted).with_columns(
         (pl.col("new_value") / pl.col("old_value")).alias("_ratio"),
         pl.col("series").replace_strict({s: str(g) for s, g in groups.items()}, default=str((default.age_from, default.age_to, default.sex, default.rate)))

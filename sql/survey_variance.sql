@@ -26,7 +26,8 @@
 -- cv = SE / p.
 -- CI with t = t_quantiles.t for df (two-sided, configured confidence level; no t when df < 1):
 --   't':     p -/+ t SE, clipped to [0, 1];
---   'logit': expit(logit(p) -/+ t SE / (p (1 - p)))   (p = 0 or 1: the interval is the point).
+--   'logit': expit(logit(p) -/+ t SE / (p (1 - p)))   (p = 0 or 1, or SE = 0: the interval is the
+--            point p itself; expit(logit(p)) can differ from p in the last bit).
 -- Design effect: deff = V / V_srs with V_srs = p (1 - p) / n, the variance of the proportion in a
 -- simple random sample with replacement of the domain's n unweighted persons (Kish).
 -- Reliability, tested in order: n < suppress_below_n -> 'suppress'; n < caution_below_n or
@@ -125,13 +126,13 @@ SELECT
     CASE
         WHEN e.t IS NULL THEN NULL
         WHEN e.ci_method = 't' THEN GREATEST(0.0, e.p - e.t * e.se)
-        WHEN e.p <= 0 OR e.p >= 1 THEN e.p
+        WHEN e.p <= 0 OR e.p >= 1 OR e.se = 0 THEN e.p
         ELSE 1.0 / (1.0 + EXP(-(LN(e.p / (1.0 - e.p)) - e.t * e.se / (e.p * (1.0 - e.p)))))
     END AS ci_lower,
     CASE
         WHEN e.t IS NULL THEN NULL
         WHEN e.ci_method = 't' THEN LEAST(1.0, e.p + e.t * e.se)
-        WHEN e.p <= 0 OR e.p >= 1 THEN e.p
+        WHEN e.p <= 0 OR e.p >= 1 OR e.se = 0 THEN e.p
         ELSE 1.0 / (1.0 + EXP(-(LN(e.p / (1.0 - e.p)) + e.t * e.se / (e.p * (1.0 - e.p)))))
     END AS ci_upper,
     CASE WHEN e.p > 0 AND e.p < 1 THEN e.se * e.se / (e.p * (1.0 - e.p) / e.n) END AS deff,

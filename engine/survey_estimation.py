@@ -8,7 +8,9 @@ generic variance SQL in one connection, and returns Polars frames in the long pu
   built in the connection (interface documented at the top of those files). SDG 3.8.2 reuses it.
 
 Student t quantiles are not available in DuckDB (nor portable): they are computed here with scipy
-for the design's degrees of freedom and registered as the relation ``t_quantiles(df, t)``.
+(``scipy.special.stdtrit``, the function behind ``scipy.stats.t.ppf``, without the import cost of
+``scipy.stats``) for the design's degrees of freedom and registered as the relation
+``t_quantiles(df, t)``.
 Values, SEs and confidence bounds leave this module in percent (gaps in percentage points);
 the SQL works with proportions.
 """
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-from scipy import stats
+from scipy.special import stdtrit
 
 from engine.method_config import MethodConfigError, MethodEdition
 from engine.sql import fetch, params_frame, run_sql_file
@@ -76,7 +78,7 @@ def t_quantiles(df_values: list[int], confidence_level: float) -> pl.DataFrame:
     has none: the confidence interval is then missing)."""
     df = sorted({int(d) for d in df_values if d is not None and d >= 1})
     return pl.DataFrame(
-        {"df": df, "t": [float(stats.t.ppf(0.5 + confidence_level / 2.0, d)) for d in df]},
+        {"df": df, "t": [float(stdtrit(d, 0.5 + confidence_level / 2.0)) for d in df]},
         schema={"df": pl.Int64, "t": pl.Float64},
     )
 

@@ -14,7 +14,9 @@ relations, never as file paths inside the SQL.
 from __future__ import annotations
 
 import importlib.resources
+import logging
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
@@ -24,6 +26,7 @@ import polars as pl
 
 # The ``sql`` package: the project folder in a clone or editable install, site-packages from a wheel.
 SQL_DIR = Path(importlib.resources.files("sql"))
+_log = logging.getLogger(__name__)
 _BLOCK = re.compile(r"^--\s*name:\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\[view\])?\s*$", re.MULTILINE)
 
 
@@ -73,18 +76,21 @@ def run_sql_file(
 ) -> dict[str, str]:
     """Register ``relations`` (name -> Polars frame, Arrow table or DuckDB relation) and run
     the blocks of ``sql/<filename>`` in order (all of them, or ``only`` those, minus ``skip``).
-    Returns block name -> SQL."""
+    Returns block name -> SQL. Each block's elapsed time is logged at DEBUG level (logger
+    ``engine.sql``: file, block, seconds)."""
     for name, rel in (relations or {}).items():
         con.register(name, rel)
     done = {}
     for block in load_blocks(filename):
         if (only is not None and block.name not in only) or block.name in skip:
             continue
+        started = time.perf_counter()
         try:
             kind = "VIEW" if block.view else "TABLE"
             con.execute(f"CREATE OR REPLACE TEMP {kind} {block.name} AS {block.sql}")
         except duckdb.Error as exc:  # name the block: the SQL file is the place to look
             raise RuntimeError(f"sql/{filename}, block '{block.name}': {exc}") from exc
+        _log.debug("sql/%s %s: %.3f s", filename, block.name, time.perf_counter() - started)
         done[block.name] = block.sql
     return done
 

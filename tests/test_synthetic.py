@@ -26,6 +26,7 @@ from schemas.context_tables import TABLES
 from schemas.tables import polars_dtype
 from synthetic.__main__ import main
 from synthetic.build import DEFAULT_SEED, build_inputs
+from synthetic.census import write_census
 from synthetic.countries import PROFILES, Published, pensionable_age
 from synthetic.population import Population, between
 from synthetic.real_files import BUNDLE_DIR
@@ -186,6 +187,26 @@ def test_generate_persons_shape_dtypes_and_rates():
     assert abs(100 * injury - PROFILES["GHA"].calibration.wkinjry.total) < 2.0
     assert abs(frame["person_weight"].sum() / 1e6 - 31.07) < 0.1   # WPP 2019: Ghana 2020
     assert generate_persons("GHA", n_persons=1_000, seed=7).equals(generate_persons("GHA", n_persons=1_000, seed=7))
+
+
+def test_census_is_written_chunk_by_chunk_as_one_table(tmp_path):
+    """Three samples of 6,667, 6,667 and 6,666 persons in one Parquet file: canonical columns,
+    rows numbered across samples, PSUs and households distinct across samples (same strata),
+    weights adding up to the population, the same file for the same seed."""
+    path = write_census(tmp_path / "census.parquet", "GHA", n_persons=20_000, seed=3, chunk_persons=7_000)
+    frame = pl.read_parquet(path)
+    assert frame.height == 20_000 and frame.columns == list(sv.COLUMN_ORDER)
+    assert all(frame.schema[v.name] == polars_dtype(v) for v in sv.ALL)
+    assert frame["source_row"].to_list() == list(range(1, 20_001))
+    assert frame.group_by(c("psu").str.slice(0, 4)).len().sort("psu")["len"].to_list() == [6_667, 6_667, 6_666]
+    assert frame.select(pl.struct("hh_id", "person_id").n_unique()).item() == 20_000
+    psus = frame.group_by("psu").agg(c("hh_id").str.slice(0, 4).n_unique().alias("samples"), c("stratum").n_unique().alias("strata"))
+    assert (psus["samples"] == 1).all() and (psus["strata"] == 1).all()
+    assert frame.group_by(c("psu").str.slice(0, 4)).agg(c("stratum").n_unique())["stratum"].min() > 1
+    assert abs(frame["person_weight"].sum() / 1e6 - 31.07) < 0.1   # WPP 2019: Ghana 2020, as one sample
+    assert not (tmp_path / "census.parquet.partial").exists()
+    again = write_census(tmp_path / "again.parquet", "GHA", n_persons=20_000, seed=3, chunk_persons=7_000)
+    assert pl.read_parquet(again).equals(frame)
 
 
 def _published(folder: Path, series: str, m49: int) -> dict:

@@ -26,28 +26,30 @@ d <- fread(args[1], na.strings = "", colClasses = list(character = c("stratum", 
 read_seconds <- proc.time()[["elapsed"]] - started
 
 started <- proc.time()[["elapsed"]]
-design <- svydesign(ids = ~psu_id, strata = ~stratum, weights = ~w, data = d, nest = TRUE)
 series <- sub("^pop_", "", grep("^pop_", names(d), value = TRUE))
 rows <- list()
 for (s in series) {
-  members <- design[d[[paste0("pop_", s)]] == 1, ]
-  outcome <- as.formula(paste0("~y_", s))
+  # one design per series, holding only the columns it reads (subsets copy the data)
+  narrow <- d[, c("stratum", "psu_id", "w", "sex", "nationality", paste0("pop_", s), paste0("y_", s)), with = FALSE]
+  setnames(narrow, c(paste0("pop_", s), paste0("y_", s)), c("pop", "y"))
+  design <- svydesign(ids = ~psu_id, strata = ~stratum, weights = ~w, data = narrow, nest = TRUE)
+  members <- subset(design, pop == 1)
   domains <- list(total = NULL, sex = ~sex, nationality = ~nationality, sex_nationality = ~sex + nationality)
   for (name in names(domains)) {
     by <- domains[[name]]
     if (s == "SI_COV_MATNL" && name %in% c("total", "nationality")) next
     if (is.null(by)) {
-      m <- svymean(outcome, members, na.rm = TRUE)
+      m <- svymean(~y, members, na.rm = TRUE)
       rows[[length(rows) + 1]] <- data.table(series = s, sex = "T", nationality = "T", est = as.numeric(coef(m)), se = as.numeric(SE(m)))
     } else {
-      known <- members[!is.na(members$variables[[paste0("y_", s)]]) & stats::complete.cases(members$variables[, all.vars(by), with = FALSE]), ]
-      m <- svyby(outcome, by, known, svymean, keep.var = TRUE, vartype = "se", covmat = FALSE)
-      out <- data.table(series = s, sex = if ("sex" %in% names(m)) as.character(m$sex) else "T",
-                        nationality = if ("nationality" %in% names(m)) as.character(m$nationality) else "T",
-                        est = as.numeric(coef(m)), se = as.numeric(SE(m)))
-      rows[[length(rows) + 1]] <- out
+      known <- subset(members, !is.na(y) & stats::complete.cases(members$variables[, all.vars(by), with = FALSE]))
+      m <- svyby(~y, by, known, svymean, keep.var = TRUE, vartype = "se", covmat = FALSE)
+      rows[[length(rows) + 1]] <- data.table(series = s, sex = if ("sex" %in% names(m)) as.character(m$sex) else "T",
+                                             nationality = if ("nationality" %in% names(m)) as.character(m$nationality) else "T",
+                                             est = as.numeric(coef(m)), se = as.numeric(SE(m)))
     }
   }
+  rm(narrow, design, members)
 }
 estimate_seconds <- proc.time()[["elapsed"]] - started
 fwrite(rbindlist(rows), args[2])

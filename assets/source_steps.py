@@ -76,12 +76,10 @@ def record_left_out(store: ParquetStore, problems: list[LeftOut], *, run_id: str
     """Replace the layout failure records (``failures/layout/``) by one per problem."""
     for old in store.json_ids("failures", LAYOUT):
         store.remove_json("failures", LAYOUT, old)
-    at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     for p in problems:
-        store.write_json(
-            "failures", LAYOUT, p.record_id,
-            {"source_kind": p.source_kind, "source_id": p.path, "step": step, "message": p.message, "file": p.path,
-             "where": None, "rule": p.rule, "value": None, "run_id": run_id, "at": at},
+        write_failure_record(
+            store, LAYOUT, p.record_id, source_kind=p.source_kind, source_id=p.path, step=step, message=p.message,
+            run_id=run_id, file=p.path, rule=p.rule,
         )
 
 
@@ -94,7 +92,6 @@ def refuse_duplicate_returns(context: dg.AssetExecutionContext, store: ParquetSt
     if not staged.height:
         return []
     duplicates = duplicate_returns(staged.select("return_id", "country", "reference_year"))
-    at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     meta = {r["return_id"]: r for r in staged.iter_rows(named=True)}
     for return_id, others in duplicates.items():
         r = meta[return_id]
@@ -105,13 +102,43 @@ def refuse_duplicate_returns(context: dg.AssetExecutionContext, store: ParquetSt
             value=return_id, rule=DUPLICATE_RULE,
         )
         clear_outputs(store, "ssi", return_id)
-        store.write_json(
-            "failures", "ssi", return_id,
-            {"source_kind": "ssi", "source_id": return_id, "step": "indicators/admin_coverage", "message": str(err), "file": err.file,
-             "where": None, "rule": DUPLICATE_RULE, "value": return_id, "run_id": context.run_id, "at": at},
-        )
-        context.log.error(f"ssi {return_id} left out of this run: {err}")
+        record_failure(context, store, "ssi", return_id, "indicators/admin_coverage", err)
     return list(duplicates)
+
+
+def write_failure_record(
+    store: ParquetStore,
+    kind_folder: str,
+    record_id: str,
+    *,
+    source_kind: str | None = None,
+    source_id: str | None = None,
+    step: str,
+    message: str,
+    run_id: str,
+    file: str | None = None,
+    where: str | None = None,
+    rule: str | None = None,
+    value: str | None = None,
+) -> None:
+    """Write ``failures/<kind_folder>/<record_id>.json``: why the source (``source_kind`` and
+    ``source_id``, by default the folder and the record id) was left out of run ``run_id`` (the
+    summary and ``publication/sources.parquet`` read it). The one writer of failure records."""
+    store.write_json(
+        "failures", kind_folder, record_id,
+        {
+            "source_kind": source_kind or kind_folder,
+            "source_id": source_id or record_id,
+            "step": step,
+            "message": message,
+            "file": file,
+            "where": where,
+            "rule": rule,
+            "value": value,
+            "run_id": run_id,
+            "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        },
+    )
 
 
 @contextmanager
@@ -152,19 +179,11 @@ def record_failure(context: dg.AssetExecutionContext, store: ParquetStore, sourc
     the step, the message and, for a ``SourceError``, the file, place, rule and value) and log it."""
     known = isinstance(err, SourceError)
     message = str(err) if known else f"{type(err).__name__}: {err}"
-    store.write_json(
-        "failures", source_kind, source_id,
-        {
-            "source_kind": source_kind,
-            "source_id": source_id,
-            "step": step,
-            "message": message,
-            "file": err.file if known else None,
-            "where": err.where if known else None,
-            "rule": err.rule if known else None,
-            "value": None if not known or err.value is None else str(err.value),
-            "run_id": context.run_id,
-            "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        },
+    write_failure_record(
+        store, source_kind, source_id, step=step, message=message, run_id=context.run_id,
+        file=err.file if known else None,
+        where=err.where if known else None,
+        rule=err.rule if known else None,
+        value=None if not known or err.value is None else str(err.value),
     )
     context.log.error(f"{source_kind} {source_id} left out of this run: {message}")

@@ -42,12 +42,16 @@ class PipelineResource(dg.ConfigurableResource):
         """Limits for this process's in-memory DuckDB (empty/0 fields: ``SP_DUCKDB_*`` env).
         Spilling goes to ``<temp directory>/<pid>``, one folder per process (parallel runs never
         share temporary files); the temp directory defaults to ``<output_dir>/.duckdb_tmp``."""
-        base = self.duckdb_temp_directory or settings.duckdb_temp_directory() or self.output_path / ".duckdb_tmp"
         return DuckDBSettings(
             memory_limit=self.duckdb_memory_limit or settings.duckdb_memory_limit(),
             threads=self.duckdb_threads or settings.duckdb_threads(),
-            temp_directory=str(Path(base) / str(os.getpid())),
+            temp_directory=str(self.duckdb_spill_directory(os.getpid())),
         )
+
+    def duckdb_spill_directory(self, pid: int) -> Path:
+        """Where the DuckDB of process ``pid`` spills: ``<temp directory>/<pid>``."""
+        base = self.duckdb_temp_directory or settings.duckdb_temp_directory() or self.output_path / ".duckdb_tmp"
+        return Path(base) / str(pid)
 
     def estimation_duckdb(self) -> DuckDBSettings:
         """Limits for the survey estimation steps: as ``duckdb()`` with ``SP_ESTIMATION_THREADS``

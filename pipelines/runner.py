@@ -2,30 +2,38 @@
 
 1. Register every survey and SSI return found in the input directory as a partition (and drop
    partitions whose files are gone, with their outputs and records).
-2. Run ``context_job``, then ``survey_job`` for each survey and ``ssi_job`` for each return
-   (a broken source fails its own run only), then ``publication_job``.
+2. Run ``context_job``, ``ssi_job`` for each return and ``survey_job`` for each survey (after the
+   context tables, which the survey estimates read), then ``publication_job``: one Dagster run
+   per partition, ``workers`` at once, each in a worker process under a memory limit and, for a
+   source partition, a time limit (``pipelines.run_processes``). A broken source fails its own
+   run only; a run stopped at a limit is marked failed in the instance, and its source is left
+   out with the reason, as when one of its steps fails.
 3. Return what happened, for the summary.
 
-Runs are recorded in the Dagster instance at ``DAGSTER_HOME``, so the UI shows them afterwards.
+Runs are recorded in the Dagster instance (its ``InstanceRef`` is handed to every run), so the
+UI shows them, their partitions, materialisations and checks afterwards.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import dataclasses
+import shutil
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import dagster as dg
 
-from assets.source_steps import forget_removed_sources
-from engine.sources import discover_ssi, discover_surveys
+from assets.source_steps import PARTITIONED_TABLES, clear_outputs, forget_removed_sources, write_failure_record
+from engine.sources import discover_ssi, discover_surveys, relative
 from engine.store import ParquetStore
 from pipelines import job_handles, settings
 from pipelines.jobs import CONTEXT_JOB, PUBLICATION_JOB, SSI_JOB, SURVEY_JOB
 from pipelines.partitions import SSI_RETURNS, SURVEYS
+from pipelines.resources import PipelineResource
+from pipelines.run_processes import POOL, Failed, Finished, Limits, Stopped, Task, run_tasks
 
 # In-process execution (fast for many small partition runs); Dagster's console log is kept quiet
 # because the runner prints one progress line per run and the summary names every failure. The
@@ -34,6 +42,11 @@ IN_PROCESS = {
     "execution": {"config": {"in_process": {}}},
     "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
 }
+# Source kind of each partitioned job (the ``failures/<kind>/`` folder of its sources).
+SOURCE_KIND = {SURVEY_JOB: "survey", SSI_JOB: "ssi"}
+# Run tag naming the process a run was started in, so that the runner finds the run of a process
+# it had to stop.
+LAUNCH_TAG = "sp/launch"
 
 
 @dataclass
@@ -45,6 +58,8 @@ class RunOutcome:
     seconds: float
     failed_steps: list[str] = field(default_factory=list)
     check_failures: list[dict] = field(default_factory=list)
+    cpu_seconds: float | None = None  # of the run's process, when it ran in one of its own
+    peak_memory_bytes: int | None = None
 
 
 def sync_partitions(instance: dg.DagsterInstance, input_dir: Path, output_dir: Path | None = None) -> tuple[list[str], list[str], list[str]]:
@@ -89,9 +104,9 @@ def _outcome(job: str, partition: str | None, result: dg.ExecuteJobResult, secon
     return RunOutcome(job, partition, result.run_id, result.success, seconds, failed, checks)
 
 
-def execute(instance: dg.DagsterInstance, job: str, partition: str | None = None) -> RunOutcome:
-    """Execute one job (one partition) in process, recorded in ``instance``."""
-    tags = {"dagster/partition": partition} if partition else {}
+def execute(instance: dg.DagsterInstance, job: str, partition: str | None = None, tags: dict[str, str] | None = None) -> RunOutcome:
+    """Execute one job (one partition) in this process, recorded in ``instance``."""
+    tags = {**({"dagster/partition": partition} if partition else {}), **(tags or {})}
     started = time.perf_counter()
     with dg.execute_job(
         dg.reconstructable(job_handles.HANDLES[job]),
@@ -103,37 +118,120 @@ def execute(instance: dg.DagsterInstance, job: str, partition: str | None = None
         return _outcome(job, partition, result, time.perf_counter() - started)
 
 
-def _execute_in_worker(job: str, partition: str | None) -> RunOutcome:
-    """Worker-process entry: open the instance from ``DAGSTER_HOME`` and run one partition."""
-    with dg.DagsterInstance.get() as instance:
-        return execute(instance, job, partition)
+def _execute_in_process_of_its_own(ref: dg.InstanceRef, job: str, partition: str | None, launch: str) -> RunOutcome:
+    """Run-process entry (``run_processes``): open the instance and run one job."""
+    with dg.DagsterInstance.from_ref(ref) as instance:
+        return execute(instance, job, partition, tags={LAUNCH_TAG: launch})
 
 
-def run_all(instance: dg.DagsterInstance, input_dir: Path, progress: Callable[[str], None] = print, workers: int = 1) -> list[RunOutcome]:
-    """The main command's work; see the module docstring. With ``workers`` > 1 the survey and
-    SSI partitions run in that many processes at once (the instance must then live in
-    ``DAGSTER_HOME`` so that the workers can open it)."""
+def run_all(
+    instance: dg.DagsterInstance,
+    input_dir: Path,
+    progress: Callable[[str], None] = print,
+    workers: int = 1,
+    limits: Limits | None = None,
+) -> list[RunOutcome]:
+    """The main command's work; see the module docstring. ``workers``: runs at once; ``limits``:
+    of each run's process (default ``SP_RUN_MEMORY_LIMIT`` / ``SP_RUN_TIME_LIMIT``, see
+    ``pipelines.settings``). ``instance`` must be persistent (the run processes open it)."""
+    if instance.is_ephemeral:
+        raise ValueError("run_all needs a persistent Dagster instance (DAGSTER_HOME, or dagster.instance_for_test)")
+    POOL.warm_up(workers)  # the workers import the project while partitions are synced
     surveys, returns, removed = sync_partitions(instance, input_dir)
     for source in removed:
         progress(f"{source}: no longer in the input directory, its outputs and records removed")
-    partitions = [(SURVEY_JOB, s) for s in surveys] + [(SSI_JOB, r) for r in returns]
-    total = len(partitions) + 2
+    limits = limits or Limits(settings.run_memory_limit(workers), settings.run_time_limit())
+    ref = instance.get_ref()
+    whole = limits.without_time_limit()  # context and publication: their time grows with the countries, not with a file
+
+    def task(job: str, partition: str | None, after: frozenset = frozenset(), task_limits: Limits | None = None) -> Task:
+        return Task((job, partition), _execute_in_process_of_its_own, (ref, job, partition, uuid.uuid4().hex), after, task_limits)
+
+    context = task(CONTEXT_JOB, None, task_limits=whole)
+    # survey estimates read context tables; SSI returns do not, and start beside the context run
+    tasks = [context] + [task(SSI_JOB, r) for r in returns] + [task(SURVEY_JOB, s, frozenset({context.key})) for s in surveys]
+    tasks.append(task(PUBLICATION_JOB, None, frozenset(t.key for t in tasks), whole))
+
+    began = time.monotonic()
+    started: dict[tuple, float] = {}
     outcomes: list[RunOutcome] = []
 
-    def report(outcome: RunOutcome) -> None:
-        outcomes.append(outcome)
-        label = outcome.job + (f"[{outcome.partition}]" if outcome.partition else "")
-        progress(f"[{len(outcomes)}/{total}] {label}: {'ok' if outcome.success else 'FAILED'} in {outcome.seconds:.1f}s")
+    def label(key: tuple) -> str:
+        job, partition = key
+        return job + (f"[{partition}]" if partition else "")
 
-    report(execute(instance, CONTEXT_JOB))
-    if workers > 1 and len(partitions) > 1:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = [pool.submit(_execute_in_worker, job, partition) for job, partition in partitions]
-            for future in as_completed(futures):
-                report(future.result())
-    else:
-        for job, partition in partitions:
-            report(execute(instance, job, partition))
-    report(execute(instance, PUBLICATION_JOB))
+    def on_start(task: Task, pid: int) -> None:
+        started[task.key] = time.monotonic()
+        progress(f"[{time.monotonic() - began:6.1f}s] {label(task.key)}: started ({len(tasks) - len(outcomes)} runs left)")
+
+    def on_done(task: Task, result: object) -> None:
+        seconds = time.monotonic() - started[task.key]
+        if isinstance(result, Finished):
+            outcome = dataclasses.replace(result.value, seconds=seconds, cpu_seconds=result.cpu_seconds, peak_memory_bytes=result.peak_memory_bytes)
+        else:
+            outcome = _lost_run(instance, input_dir, task, result, seconds)
+        outcomes.append(outcome)
+        status = "ok" if outcome.success else "FAILED"
+        reason = "" if isinstance(result, Finished) else f": {outcome.failed_steps[0]}"
+        progress(
+            f"[{time.monotonic() - began:6.1f}s] {label(task.key)}: {status} in {seconds:.1f}s{reason} "
+            f"({len(outcomes)}/{len(tasks)} done, {len(tasks) - len(outcomes)} left)"
+        )
+
+    run_tasks(tasks, workers=workers, limits=limits, on_start=on_start, on_done=on_done)
     return outcomes
+
+
+def _lost_run(instance: dg.DagsterInstance, input_dir: Path, task: Task, result: Stopped | Failed, seconds: float) -> RunOutcome:
+    """A run whose process was stopped at a limit, died, or failed outside Dagster: mark its
+    Dagster run failed with the reason, and for a source partition do what a failing source step
+    does (remove the source's outputs, record why it was left out)."""
+    _, job, partition, launch = task.args
+    message = result.message if isinstance(result, Stopped) else f"failed outside its steps: {result.error}"
+    runs = instance.get_runs(filters=dg.RunsFilter(tags={LAUNCH_TAG: launch}), limit=1)
+    run = runs[0] if runs else None
+    step = _unfinished_step(instance, run.run_id) if run else None
+    if run is not None and not run.is_finished:
+        instance.report_run_failed(run, f"{step or 'run'}: {message}")
+    run_id = run.run_id if run else launch
+    output = PipelineResource()
+    if isinstance(result, Stopped):
+        shutil.rmtree(output.duckdb_spill_directory(result.pid), ignore_errors=True)
+    kind = SOURCE_KIND.get(job)
+    if kind is not None:
+        store = output.store()
+        clear_outputs(store, kind, partition)
+        _remove_temporary_files(store, kind, partition)
+        write_failure_record(
+            store, kind, partition, step=step or job, message=message, run_id=run_id,
+            file=_source_file(kind, partition, input_dir),
+            rule=result.reason if isinstance(result, Stopped) else "run_process",
+        )
+    peak = result.peak_memory_bytes if isinstance(result, Stopped) else None
+    return RunOutcome(job, partition, run_id, False, seconds, [f"{step or job}: {message}"], peak_memory_bytes=peak)
+
+
+def _unfinished_step(instance: dg.DagsterInstance, run_id: str) -> str | None:
+    """The asset step a run had started and not finished (``layer/table``), if any."""
+    types = {dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE}
+    open_steps: list[str] = []
+    for event in instance.all_logs(run_id, of_type=types):
+        key = event.step_key
+        if event.dagster_event_type == dg.DagsterEventType.STEP_START:
+            open_steps.append(key)
+        elif key in open_steps:
+            open_steps.remove(key)
+    return open_steps[-1].replace("__", "/") if open_steps else None
+
+
+def _source_file(kind: str, source_id: str, input_dir: Path) -> str | None:
+    sources = discover_surveys(input_dir) if kind == "survey" else discover_ssi(input_dir)
+    return relative(sources[source_id].path, input_dir) if source_id in sources else None
+
+
+def _remove_temporary_files(store: ParquetStore, kind: str, source_id: str) -> None:
+    """Temporary files and folders a killed process left beside the source's partitions (the
+    store writes ``.<partition>....tmp`` and renames it into place)."""
+    for layer, table in PARTITIONED_TABLES[kind]:
+        for path in (store.root / layer / table).glob(f".{source_id}.*.tmp"):
+            shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)

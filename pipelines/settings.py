@@ -36,7 +36,15 @@ def dagster_home() -> Path:
 # half the memory of the machine divided by N, and the cores divided by N (DuckDB's default is
 # 80 % of RAM and every core *per process*). Spilling goes to the temp directory.
 def duckdb_memory_limit() -> str:
-    return os.environ.get("SP_DUCKDB_MEMORY_LIMIT", "4GB")
+    """``SP_DUCKDB_MEMORY_LIMIT``; by default 4GB, or half the run's memory limit when that is
+    lower (``SP_RUN_MEMORY_LIMIT``, exported to every run process), so that DuckDB spills to disk
+    before its process reaches the limit and is stopped."""
+    if "SP_DUCKDB_MEMORY_LIMIT" in os.environ:
+        return os.environ["SP_DUCKDB_MEMORY_LIMIT"]
+    run_limit = os.environ.get("SP_RUN_MEMORY_LIMIT")
+    if run_limit and parse_size(run_limit) // 2 < parse_size("4GB"):
+        return f"{parse_size(run_limit) // 2 // 1_000_000}MB"
+    return "4GB"
 
 
 def duckdb_threads() -> int:
@@ -68,3 +76,39 @@ def method_editions() -> dict[str, str]:
     raw = os.environ.get("SP_METHOD_EDITIONS", "")
     pairs = [p.split("=", 1) for p in raw.split(",") if "=" in p]
     return {k.strip(): v.strip() for k, v in pairs}
+
+
+# Limits of every run the main command starts (the context tables, each survey, each SSI return,
+# the publication), each in a process of its own (``pipelines.run_processes``).
+_UNITS = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+
+
+def parse_size(text: str) -> int:
+    """Bytes in ``text``: a number with an optional unit, ``B``, ``KB``/``MB``/``GB``/``TB``
+    (powers of 1000, as DuckDB reads them) or ``KiB``/``MiB``/``GiB``/``TiB`` (powers of 1024)."""
+    value = text.strip().upper().replace(" ", "")
+    number = value.rstrip("KMGTIB")
+    unit = value[len(number):] or "B"
+    if unit not in _UNITS or not number:
+        raise ValueError(f"not a size: {text!r} (write e.g. 6GB, 512MB or 2GiB)")
+    return int(float(number) * _UNITS[unit])
+
+
+def machine_memory() -> int:
+    """Physical memory of the machine, in bytes (16 GB where the system does not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return 16 * 10**9
+
+
+def run_memory_limit(workers: int = 1) -> int:
+    """Memory (resident) one run's process may use before it is stopped: ``SP_RUN_MEMORY_LIMIT``
+    (e.g. ``6GB``), by default half the machine's memory divided by the number of runs at once."""
+    value = os.environ.get("SP_RUN_MEMORY_LIMIT")
+    return parse_size(value) if value else machine_memory() // 2 // max(workers, 1)
+
+
+def run_time_limit() -> float:
+    """Seconds one run may take before it is stopped: ``SP_RUN_TIME_LIMIT`` (default 1800)."""
+    return float(os.environ.get("SP_RUN_TIME_LIMIT", "1800"))

@@ -45,7 +45,14 @@ def build_summary(store: ParquetStore, outcomes: list[RunOutcome], *, input_dir:
         "input_dir": str(input_dir),
         "output_dir": str(store.root),
         "dagster_home": str(dagster_home),
-        "runs": [{"job": o.job, "partition": o.partition, "run_id": o.run_id, "success": o.success, "seconds": round(o.seconds, 2)} for o in outcomes],
+        "runs": [
+            {
+                "job": o.job, "partition": o.partition, "run_id": o.run_id, "success": o.success, "seconds": round(o.seconds, 2),
+                "cpu_seconds": None if o.cpu_seconds is None else round(o.cpu_seconds, 2),
+                "peak_memory_mb": None if o.peak_memory_bytes is None else round(o.peak_memory_bytes / 1e6),
+            }
+            for o in outcomes
+        ],
         "sources": sorted(sources, key=lambda r: (r["source_kind"], r["source_id"])),
         "left_out": sorted(failures, key=lambda r: (r["source_kind"], r["source_id"])),
         "failed_steps": [{"job": o.job, "partition": o.partition, "steps": o.failed_steps} for o in outcomes if o.failed_steps],

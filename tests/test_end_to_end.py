@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -51,6 +52,12 @@ def test_main_command_completes_with_a_summary(first_run):
     out = proc.stdout
     for text in ("Run summary", "Sources read:", "quarantined", "Left out of this run: none", "Checks failed:", "Outputs:", "sdg_1_3_1.parquet"):
         assert text in out
+    # progress while it runs: which run, how many are left, the time elapsed
+    progress = [line for line in out.splitlines() if re.match(r"\[ *\d+\.\ds\] ", line)]
+    total = 2 + len(discover_ssi(PROJECT / "data" / "raw")) + len(list((PROJECT / "data" / "raw" / "surveys").glob("*/spec.yaml")))
+    assert len(progress) == 2 * total  # started, then ok / FAILED
+    assert re.fullmatch(r"\[ *\d+\.\ds\] survey_job\[\w+\]: started \(\d+ runs left\)", next(p for p in progress if "survey_job" in p))
+    assert re.search(rf"\] publication_job: ok in \d+\.\ds \({total}/{total} done, 0 left\)$", progress[-1]), progress[-1]
     summary = json.loads((base / "out" / "run_summary.json").read_text())
     assert summary["totals"]["sources_left_out"] == 0 and summary["totals"]["checks_failed_error"] == 0
 
@@ -128,8 +135,9 @@ def test_every_publication_output_is_written(first_run):
 
 
 def test_rerun_with_unchanged_inputs_is_identical(first_run):
+    """The re-run runs two partitions at a time (``--workers 2``): same tables as one at a time."""
     base, _ = first_run
-    proc = _run(base / "out2", base / "home")
+    proc = _run(base / "out2", base / "home", "--workers", "2")
     assert proc.returncode == 0, proc.stdout[-2000:]
     for layer, table in [("indicators", t) for t in TABLES] + [("publication", t) for t in PUBLICATION_TABLES]:
         a = pl.read_parquet(base / "out" / layer / f"{table}.parquet")
@@ -137,9 +145,13 @@ def test_rerun_with_unchanged_inputs_is_identical(first_run):
         cols = [c for c in a.columns if c != "run_id"]
         assert a.select(cols).equals(b.select(cols)), table
     assert (base / "out" / "publication" / "sdg_sdmx.csv").read_bytes() == (base / "out2" / "publication" / "sdg_sdmx.csv").read_bytes()
-    for survey_file in (base / "out" / "staging" / "survey_persons").glob("*.parquet"):
-        twin = base / "out2" / "staging" / "survey_persons" / survey_file.name
-        assert survey_file.read_bytes() == twin.read_bytes(), survey_file.name
+    for table in ("staging/survey_persons", "indicators/survey_estimates", "indicators/survey_gaps"):
+        files = sorted((base / "out" / table).glob("*.parquet"))
+        assert files, table
+        for survey_file in files:
+            twin = base / "out2" / table / survey_file.name
+            assert survey_file.read_bytes() == twin.read_bytes(), (table, survey_file.name)
+
 
 
 def test_the_aggregates_rest_on_the_published_country_values_and_reproduce_the_published_ones(first_run):

@@ -34,6 +34,7 @@ from pipelines.jobs import CONTEXT_JOB, PUBLICATION_JOB, SSI_JOB, SURVEY_JOB
 from pipelines.partitions import SSI_RETURNS, SURVEYS
 from pipelines.resources import PipelineResource
 from pipelines.run_processes import POOL, Failed, Finished, Limits, Stopped, Task, run_tasks
+from pipelines.sqlite_writes import sqlite_kept_open
 
 # In-process execution (fast for many small partition runs); Dagster's console log is kept quiet
 # because the runner prints one progress line per run and the summary names every failure. The
@@ -120,7 +121,7 @@ def execute(instance: dg.DagsterInstance, job: str, partition: str | None = None
 
 def _execute_in_process_of_its_own(ref: dg.InstanceRef, job: str, partition: str | None, launch: str) -> RunOutcome:
     """Run-process entry (``run_processes``): open the instance and run one job."""
-    with dg.DagsterInstance.from_ref(ref) as instance:
+    with sqlite_kept_open(), dg.DagsterInstance.from_ref(ref) as instance:
         return execute(instance, job, partition, tags={LAUNCH_TAG: launch})
 
 

@@ -67,13 +67,21 @@ def output_problem(output_dir: Path) -> str | None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     home = _prepare_environment(args)
+    from pipelines.output_lock import OutputInUse, output_lock
+    from pipelines.run_processes import POOL
+
     input_dir, output_dir = settings.input_dir(), settings.output_dir()
     problem = output_problem(output_dir)
     if problem:
         print(problem, file=sys.stderr)
         return 2
     try:
-        return _run(input_dir, output_dir, home, args.workers)
+        with output_lock(output_dir):
+            POOL.warm_up(args.workers)  # the workers import the project while this process does
+            return _run(input_dir, output_dir, home, args.workers)
+    except OutputInUse as err:
+        print(f"Not started: {err}", file=sys.stderr, flush=True)
+        return 2
     except OSError as exc:  # the output folder filled up or turned read-only during the run
         if exc.errno not in OUTPUT_ERRNOS:
             raise
@@ -85,12 +93,16 @@ def _run(input_dir: Path, output_dir: Path, home: Path, workers: int) -> int:
     import dagster as dg
 
     from engine.store import ParquetStore
+    from pipelines.run_processes import Limits, format_bytes
     from pipelines.runner import run_all
     from pipelines.summary import build_summary, exit_code, format_summary, write_summary
 
+    limits = Limits(settings.run_memory_limit(workers), settings.run_time_limit())
     print(f"Running the pipeline on {input_dir} -> {output_dir}", flush=True)
+    print(f"{workers} run(s) at once, each stopped beyond {format_bytes(limits.memory_bytes)} of memory or "
+          f"{limits.seconds:g} s (SP_RUN_MEMORY_LIMIT, SP_RUN_TIME_LIMIT)", flush=True)
     with dg.DagsterInstance.get() as instance:
-        outcomes = run_all(instance, input_dir, progress=lambda line: print(line, flush=True), workers=workers)
+        outcomes = run_all(instance, input_dir, progress=lambda line: print(line, flush=True), workers=workers, limits=limits)
     store = ParquetStore(output_dir)
     summary = build_summary(store, outcomes, input_dir=input_dir, dagster_home=home)
     path = write_summary(store, summary)
@@ -119,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     common.add_argument("--output", help="output directory (default: $SP_OUTPUT_DIR or output)")
     common.add_argument("--dagster-home", help="Dagster instance directory (default: $DAGSTER_HOME or .dagster_home)")
     run = sub.add_parser("run", parents=[common], help="run the whole pipeline and print a summary")
-    run.add_argument("--workers", type=int, default=1, help="survey and SSI partitions run in this many processes at once (default 1)")
+    run.add_argument("--workers", type=int, default=1, help="runs (survey and SSI partitions) at once, each in a worker process of its own (default 1)")
     run.set_defaults(func=cmd_run)
     ui = sub.add_parser("ui", parents=[common], help="open the Dagster UI on 127.0.0.1")
     ui.add_argument("--host", default="127.0.0.1", help="address the webserver binds to (default 127.0.0.1: this machine only; "

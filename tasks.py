@@ -11,10 +11,13 @@ Needs only Python 3.11 and pip (packages come from PyPI, pinned in requirements.
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import os
 import subprocess
 import sys
+import threading
+import time
 import venv
 from pathlib import Path
 
@@ -42,13 +45,73 @@ def ensure_environment() -> None:
     stamp = _install_stamp()
     if stamp.exists():
         return
-    print("Installing locked dependencies (first run only) ...", flush=True)
-    pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-    subprocess.check_call(pip + ["-r", str(ROOT / "requirements.lock")])
-    subprocess.check_call(pip + ["--no-deps", "-e", f"{ROOT}[test]"])
+    log = VENV / "pip-install.log"
+    packages = sum(1 for line in (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines() if "==" in line)
+    print(f"Installing {packages} locked dependencies into {VENV} (first run only; full pip output in {log}) ...", flush=True)
+    started = time.monotonic()
+    with open(log, "w", encoding="utf-8") as out:
+        pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off"]
+        _pip(pip + ["-r", str(ROOT / "requirements.lock")], out, packages, started)
+        _pip(pip + ["--no-deps", "-e", f"{ROOT}[test]"], out, 1, started)
+    print(f"Installed in {_clock(time.monotonic() - started)}.", flush=True)
     for old in VENV.glob(".installed-*"):
         old.unlink()
     stamp.touch()
+
+
+HEARTBEAT_SECONDS = 15
+
+
+def _pip(command: list[str], log, packages: int, started: float) -> None:
+    """Run pip with its output going to ``log``, and print a line of progress: each tenth
+    package found, when it starts installing, and every ``HEARTBEAT_SECONDS`` while it works
+    silently (unpacking wheels takes minutes). On failure, print pip's last lines."""
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+    state = {"found": 0, "phase": "finding packages", "last": time.monotonic()}
+    tail: collections.deque[str] = collections.deque(maxlen=30)
+
+    def say(text: str) -> None:
+        print(f"  [{_clock(time.monotonic() - started)}] {text}", flush=True)
+        state["last"] = time.monotonic()
+
+    def read() -> None:
+        for line in proc.stdout:
+            log.write(line)
+            tail.append(line.rstrip())
+            if line.startswith(("Collecting ", "Processing ", "Requirement already satisfied")):
+                state["found"] += 1
+                if state["found"] == packages:
+                    state["phase"] = "downloading and checking packages"
+                if state["found"] % 10 == 0 or state["found"] == packages:
+                    say(f"found {state['found']} of {packages} packages ({_package(line)})")
+            elif line.startswith("Installing collected packages"):
+                state["phase"] = "installing"
+                say(f"installing {len(line.split(':', 1)[1].split(','))} packages (unpacking wheels; this is the long part)")
+            elif line.startswith("Successfully installed"):
+                state["phase"] = "finishing"
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    while reader.is_alive():
+        reader.join(timeout=1)
+        if reader.is_alive() and time.monotonic() - state["last"] >= HEARTBEAT_SECONDS:
+            say(f"still {state['phase']} ...")
+    if proc.wait() != 0:
+        print("\n".join(tail), file=sys.stderr)
+        raise SystemExit(f"pip failed (exit code {proc.returncode}); the full output is in {log.name}")
+
+
+def _package(line: str) -> str:
+    """``name==version`` from a pip line naming a requirement or a wheel file."""
+    words = line.split()
+    name = words[3] if line.startswith("Requirement") else words[1]
+    if name.endswith(".whl"):  # Processing /path/name-version-tags.whl
+        name = "==".join(Path(name).name.split("-")[:2])
+    return name
+
+
+def _clock(seconds: float) -> str:
+    return f"{int(seconds) // 60}m{int(seconds) % 60:02d}s"
 
 
 def main(argv: list[str]) -> int:

@@ -86,7 +86,8 @@ def _pip(command: list[str], log, packages: int, started: float) -> None:
                     say(f"found {state['found']} of {packages} packages ({_package(line)})")
             elif line.startswith("Installing collected packages"):
                 state["phase"] = "installing"
-                say(f"installing {len(line.split(':', 1)[1].split(','))} packages (unpacking wheels; this is the long part)")
+                count = len(line.split(":", 1)[1].split(","))
+                say(f"installing {count} package{'s' if count > 1 else ''} (unpacking wheels; this is the long part)")
             elif line.startswith("Successfully installed"):
                 state["phase"] = "finishing"
 

@@ -184,7 +184,7 @@ def test_total_of_a_country_without_a_total_is_the_sum_of_its_sexes():
 
 def test_an_imputed_country_of_a_female_only_series_gets_the_median_not_zero():
     # SI_COV_MATNL is reported for women only: no country has a T cell. BEN has no value and is
-    # imputed the median of GHA 10%, TGO 30%, KEN 20% ("LM | Africa"); with GREATEST(NULL, 0) = 0
+    # imputed the median of GHA 10%, TGO 30%, KEN 20% ("LM | Sub-Saharan Africa"); with GREATEST(NULL, 0) = 0
     # the missing T numerator made every imputed F cell 0% (world 3.7% on the bundle where the
     # reported countries range from 7.7% to 49.5%).
     table = coverage_frame([
@@ -194,7 +194,7 @@ def test_an_imputed_country_of_a_female_only_series_gets_the_median_not_zero():
     result = run({"sdg_1_3_1": table}, countries=only("GHA", "TGO", "KEN", "BEN"))
     ben = cell(result, "BEN", "SI_COV_MATNL", "F")
     assert (ben["status"], ben["imputation_level"], ben["imputation_group"], ben["value"]) == (
-        "imputed", "income_group_x_ilo_region", "LM | Africa", pytest.approx(20.0))
+        "imputed", "income_group_x_sdg_region", "LM | Sub-Saharan Africa", pytest.approx(20.0))
     assert ben["numerator"] == pytest.approx(0.2 * ben["denominator"]) and ben["denominator"] > 0
     assert cell(result, "BEN", "SI_COV_MATNL")["value"] == pytest.approx(20.0)  # T = the sum of its (one) sex
     for sex in ("F", "T"):

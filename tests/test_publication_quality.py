@@ -148,9 +148,10 @@ def bad_frames(name: str, frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataF
         earn25 = _row(frame, series="SH_XPD_EARN25", level="world", year=2021)
         f[table] = _set(_set(frame, large, value=frame["value"][large] + 0.5), earn25, value=50.0)
     elif name == "lineup_imputation_range":
-        # BEN imputed 0% (the GREATEST(NULL, 0) defect) and COL imputed from a group with no donor
+        # BEN imputed 0% (the GREATEST(NULL, 0) defect; its T holds the group median, its sexes are
+        # scaled to it) and COL imputed from a group with no donor
         lineup = frames["country_lineup"]
-        ben = _row(lineup, ref_area="BEN", series="SI_COV_PENSN", sex="F", status="imputed")
+        ben = _row(lineup, ref_area="BEN", series="SI_COV_PENSN", sex="T", status="imputed")
         col = _row(lineup, ref_area="COL", series="SH_XPD_EARN10", status="imputed")
         f["country_lineup"] = _set(_set(lineup, ben, value=0.0), col, imputation_group="Nowhere")
     elif name == "annex_integrity":
@@ -226,5 +227,5 @@ def test_the_line_up_of_a_female_only_series_keeps_its_imputed_values_within_the
     result = run_suites(frames, config, gx, tag=f"_matnl{next(TAGS)}", suites=(BY_NAME["lineup_imputation_range"],))[0]
     assert result.success, result.failure_sample
     imputed = lineup.filter((pl.col("status") == "imputed") & (pl.col("sex") == "F"))
-    assert result.rows == imputed.height == 2  # BEN and COL (no value before 2021 to line up in 2020)
+    assert result.rows == imputed.height == 4  # BEN and COL, 2020 and 2021 (the 2021 values are lined up in 2020 too)
     assert imputed["value"].min() >= 10.0

@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from engine import harmonise
+from engine import survey_files
 
-_read_table = harmonise.read_table
+_read_table = survey_files.read_table
 
 
 def _read_table_blocking_on_a_fifo(path: Path, fmt: str, **options):
@@ -22,4 +22,4 @@ def _read_table_blocking_on_a_fifo(path: Path, fmt: str, **options):
     return _read_table(path, fmt, **options)
 
 
-harmonise.read_table = _read_table_blocking_on_a_fifo
+survey_files.read_table = _read_table_blocking_on_a_fifo

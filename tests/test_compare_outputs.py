@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import duckdb
@@ -28,7 +29,7 @@ def _output(root: Path, run_id: str, value: float = 1.5) -> Path:
     (root / "publication").mkdir()
     (root / "publication" / "sdg_sdmx.csv").write_text(f"REF_AREA,OBS_VALUE\n404,{value}\n800,2.5\n")
     (root / "publication" / "figures").mkdir()
-    (root / "publication" / "figures" / "headline.svg").write_text("<svg>1</svg>")
+    (root / "publication" / "figures" / "headline.png").write_bytes(b"\x89PNG 1")
     with duckdb.connect(str(root / "publication" / "catalog.duckdb")) as con:
         con.execute(f"CREATE VIEW sdg_1_3_1 AS SELECT * FROM read_parquet('{root.resolve()}/indicators/sdg_1_3_1.parquet')")
         con.execute(f"CREATE TABLE written_at AS SELECT '{run_id}' AS run_id")  # changes the file's bytes
@@ -74,7 +75,7 @@ def test_records_catalog_and_other_files(tmp_path: Path) -> None:
     before, after = _output(tmp_path / "a", "run-1"), _output(tmp_path / "b", "run-2")
     record = after / "sources" / "survey" / "KEN_2019.json"
     record.write_text(json.dumps({**json.loads(record.read_text()), "rows_read": 11}))
-    (after / "publication" / "figures" / "headline.svg").write_text("<svg>2</svg>")
+    (after / "publication" / "figures" / "headline.png").write_bytes(b"\x89PNG 2")
     with duckdb.connect(str(after / "publication" / "catalog.duckdb")) as con:
         con.execute("CREATE OR REPLACE VIEW sdg_1_3_1 AS SELECT 1 AS one")
     (after / "publication" / "annex.parquet").write_bytes(b"")
@@ -82,7 +83,7 @@ def test_records_catalog_and_other_files(tmp_path: Path) -> None:
     found = {d.path: d.reason for d in compare(before, after)}
     assert found == {
         "sources/survey/KEN_2019.json": "JSON differs: .rows_read: 10 != 11",
-        "publication/figures/headline.svg": "bytes differ",
+        "publication/figures/headline.png": "bytes differ",
         "publication/catalog.duckdb": "catalog views differ: main.sdg_1_3_1",
         "publication/annex.parquet": "only in the second folder",
         "indicators/survey_estimates/KEN_2019.parquet": "only in the first folder",
@@ -94,3 +95,35 @@ def test_records_catalog_and_other_files(tmp_path: Path) -> None:
 def test_a_missing_folder_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="not a folder"):
         compare(tmp_path, tmp_path / "nowhere")
+
+
+def test_stamps_of_the_moment_of_writing_are_not_differences(tmp_path: Path) -> None:
+    """What two runs of the same code on the bundle differ in (measured: 493 files, these only):
+    Data Docs pages named and filled with their run time, matplotlib's random SVG ids, a PDF's
+    creation date, xlsx document times, the output folder's own path and the run's timings in
+    run_summary.json. A changed number next to them still counts."""
+    def write(root: Path, when: str, salt: str, value: str) -> Path:
+        docs = root / "publication" / "data_docs" / "validations" / "headline_integrity" / "__none__" / f"20261206T{when}.123456Z"
+        docs.mkdir(parents=True)
+        (docs / "page.html").write_text(f"<p>{salt}</p>")
+        figures = root / "publication" / "figures"
+        figures.mkdir()
+        (figures / "gap.svg").write_text(f'<dc:date>2026-12-06T{when[:2]}:00:00.1</dc:date><path id="m{salt}"/><use href="#C0_0_{salt}"/>'
+                                         f'<g style="fill: url(#h{salt})">{value}</g>')
+        (figures / "gap.pdf").write_bytes(f"%PDF /CreationDate (D:20261206{when}Z) {value}".encode())
+        with zipfile.ZipFile(root / "publication" / "tables.xlsx", "w") as z:
+            z.writestr("docProps/core.xml", f"<dcterms:created>2026-12-06T{when[:2]}:01:02Z</dcterms:created>")
+            z.writestr("xl/worksheets/sheet1.xml", f"<v>{value}</v>")
+        (root / "run_summary.json").write_text(json.dumps({"outputs": [{"path": f"{root}/publication/headline.parquet"}],
+                                                          "runs": [{"seconds": len(salt), "peak_memory_mb": len(when), "ok": value}]}))
+        return root
+
+    before = write(tmp_path / "a", "060303", "0123456789", "12.5")
+    assert compare(before, write(tmp_path / "b", "070404", "abcdefabcd", "12.5")) == []
+    found = {d.path: d.reason for d in compare(before, write(tmp_path / "c", "080505", "fedcba9876", "12.6"))}
+    assert found == {
+        "publication/figures/gap.svg": "text differs (stamps blanked)",
+        "publication/figures/gap.pdf": "bytes differ (creation date left out)",
+        "publication/tables.xlsx": "parts differ: xl/worksheets/sheet1.xml",
+        "run_summary.json": 'JSON differs: .runs[0].ok: "12.5" != "12.6"',
+    }

@@ -14,7 +14,15 @@ such as the run lock and DuckDB's spill folder, are left out):
 * **CSV** (the SDMX file): the same header and rows, once ``VOLATILE_COLUMNS`` are dropped;
 * **DuckDB** (the catalog): the same views with the same definitions (paths inside the output
   folder written relative to it), since the file's bytes differ from run to run;
-* any other file (figures, Data Docs HTML) must be byte-identical unless ``--ignore`` names it.
+* **text** (SVG figures), **PDF** and **xlsx** (a zip of XML parts): the same content once the
+  stamps of the moment they were written are blanked (``STAMPS``: times, UUIDs; a PDF's creation
+  date; matplotlib's random SVG ids);
+* **Data Docs** (``NAMES_ONLY``): the same pages, their names matched with the time of their
+  validation run blanked; their content renders ``publication/validation_results``, which is
+  compared row by row;
+* any other file must be byte-identical unless ``--ignore`` names it.
+
+In JSON and text files, each folder's own path is written ``<output>`` before comparing.
 
 A file present in one folder only is a difference. The exit code is 0 when the folders are equal,
 1 otherwise; each difference is printed on one line: ``path: what differs``.
@@ -27,7 +35,9 @@ import csv
 import fnmatch
 import io
 import json
+import re
 import sys
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,8 +45,22 @@ import duckdb
 import polars as pl
 
 VOLATILE_COLUMNS = frozenset({"run_id", "at"})
-VOLATILE_KEYS = frozenset({"run_id", "at", "started", "finished", "seconds", "cpu_seconds", "peak_memory_bytes", "dagster_home",
-                           "output_dir", "input_dir", "generated_at"})
+VOLATILE_KEYS = frozenset({"run_id", "at", "started", "finished", "seconds", "cpu_seconds", "peak_memory_bytes", "peak_memory_mb",
+                           "dagster_home", "output_dir", "input_dir", "generated_at"})
+# Compared by name only: Great Expectations' Data Docs render publication/validation_results
+# (compared row by row) with run times, temporary names and random element ids in every page.
+NAMES_ONLY = ("publication/data_docs/*",)
+# matplotlib's SVG ids of markers, paths, hatches and clip paths (a random salt per process).
+SVG_IDS = re.compile(r"\b([mph]|C\d+_\d+_)[0-9a-f]{10}\b")
+# Stamps of the moment a file was written: compact and ISO times (GX run names, Data Docs,
+# matplotlib's SVG metadata, xlsx document properties) and UUIDs (Data Docs element ids).
+STAMPS = re.compile(
+    r"\d{8}T\d{6}(\.\d+)?Z"
+    r"|\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?"
+    r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+)
+PDF_DATES = re.compile(rb"/(CreationDate|ModDate) \(D:[^)]*\)")
+TEXT_SUFFIXES = frozenset({".html", ".svg", ".xml", ".md", ".txt", ".css", ".js", ".yaml", ".yml"})
 
 
 @dataclass(frozen=True)
@@ -65,20 +89,30 @@ def compare(before: Path, after: Path, ignore: tuple[str, ...] = ()) -> list[Dif
     for root in (before, after):
         if not root.is_dir():
             raise FileNotFoundError(f"not a folder: {root}")
-    a, b = files(before), files(after)
+    a, b = _by_key(files(before), ignore), _by_key(files(after), ignore)
     differences = []
-    for rel in sorted(a | b):
-        if any(fnmatch.fnmatch(rel, pattern) for pattern in ignore):
-            continue
-        if rel not in b:
+    for key in sorted(a.keys() | b.keys()):
+        left, right = a.get(key, []), b.get(key, [])
+        for rel in left[len(right):]:
             differences.append(Difference(rel, "only in the first folder"))
-        elif rel not in a:
+        for rel in right[len(left):]:
             differences.append(Difference(rel, "only in the second folder"))
-        else:
-            reason = compare_file(before / rel, after / rel, before, after)
+        for x, y in zip(left, right):
+            if any(fnmatch.fnmatch(x, pattern) for pattern in NAMES_ONLY):
+                continue
+            reason = compare_file(before / x, after / y, before, after)
             if reason:
-                differences.append(Difference(rel, reason))
+                differences.append(Difference(x, reason))
     return differences
+
+
+def _by_key(paths: set[str], ignore: tuple[str, ...]) -> dict[str, list[str]]:
+    """Paths by their name with stamps blanked (files of one key paired in sorted order)."""
+    keyed: dict[str, list[str]] = {}
+    for rel in sorted(paths):
+        if not any(fnmatch.fnmatch(rel, pattern) for pattern in ignore):
+            keyed.setdefault(STAMPS.sub("<stamp>", rel), []).append(rel)
+    return keyed
 
 
 def compare_file(x: Path, y: Path, x_root: Path, y_root: Path) -> str | None:
@@ -89,7 +123,8 @@ def compare_file(x: Path, y: Path, x_root: Path, y_root: Path) -> str | None:
     if suffix == ".parquet":
         return _frames(pl.read_parquet(x), pl.read_parquet(y))
     if suffix == ".json":
-        left, right = _without_volatile(json.loads(x.read_text("utf-8"))), _without_volatile(json.loads(y.read_text("utf-8")))
+        left = _without_volatile(json.loads(_text(x.read_bytes(), x_root, stamps=False)))
+        right = _without_volatile(json.loads(_text(y.read_bytes(), y_root, stamps=False)))
         return None if left == right else f"JSON differs: {_first_json_difference(left, right)}"
     if suffix == ".csv":
         return _frames(_read_csv(x), _read_csv(y))
@@ -99,7 +134,29 @@ def compare_file(x: Path, y: Path, x_root: Path, y_root: Path) -> str | None:
             return None
         changed = sorted(k for k in left.keys() | right.keys() if left.get(k) != right.get(k))
         return f"catalog views differ: {', '.join(changed)}"
+    if suffix in TEXT_SUFFIXES:
+        left, right = _text(x.read_bytes(), x_root), _text(y.read_bytes(), y_root)
+        if suffix == ".svg":
+            left, right = SVG_IDS.sub("<id>", left), SVG_IDS.sub("<id>", right)
+        return None if left == right else "text differs (stamps blanked)"
+    if suffix == ".pdf":
+        return None if PDF_DATES.sub(b"", x.read_bytes()) == PDF_DATES.sub(b"", y.read_bytes()) else "bytes differ (creation date left out)"
+    if suffix == ".xlsx":
+        return _zip_parts(x, y)
     return "bytes differ"
+
+
+def _text(data: bytes, root: Path, stamps: bool = True) -> str:
+    text = data.decode("utf-8", errors="replace").replace(str(root.resolve()), "<output>").replace(str(root), "<output>")
+    return STAMPS.sub("<stamp>", text) if stamps else text
+
+
+def _zip_parts(x: Path, y: Path) -> str | None:
+    with zipfile.ZipFile(x) as zx, zipfile.ZipFile(y) as zy:
+        left = {n: STAMPS.sub("<stamp>", zx.read(n).decode("utf-8", errors="replace")) for n in zx.namelist()}
+        right = {n: STAMPS.sub("<stamp>", zy.read(n).decode("utf-8", errors="replace")) for n in zy.namelist()}
+    changed = sorted(n for n in left.keys() | right.keys() if left.get(n) != right.get(n))
+    return f"parts differ: {', '.join(changed)}" if changed else None
 
 
 def _frames(left: pl.DataFrame, right: pl.DataFrame) -> str | None:

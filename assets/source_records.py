@@ -15,7 +15,7 @@ import dagster as dg
 import polars as pl
 
 from engine.quarantine import ISSUE_SCHEMA
-from pipelines.resources import PipelineResource
+from assets.resources import PipelineResource
 from schemas.context_tables import TABLES as CONTEXT_TABLES
 
 # The assets that write a record under <output>/sources/ (surveys and SSI returns per partition,

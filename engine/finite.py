@@ -1,26 +1,14 @@
-"""Finite numbers only: the one rule (``finite``) for every number read from an input (weights,
-amounts, counts, context values) and the one test of an output table.
-
-An input number must be finite and at most ``NUMBER_MAX_ABS`` in absolute value
-(``engine.limits``); ``inf``, ``nan`` and ``1e308`` are quarantined with rule ``finite``
-(``engine.typed_columns.convert``), so they never reach an estimate: products and sums of
-numbers within the bound stay far from float64 overflow. ``non_finite_cells`` is the backstop
-on outputs (asset check ``finite_numbers``): any NaN or infinity in a float column of an
-indicator or publication table, or in the numbers of the SDMX file.
+"""Finite numbers only, the test of an output table. An input number must be finite and at
+most ``NUMBER_MAX_ABS`` in absolute value (the rule ``finite``: ``schemas.numbers``); ``inf``,
+``nan`` and ``1e308`` are quarantined (``engine.typed_columns.convert``), so they never reach an
+estimate. ``non_finite_cells`` is the backstop on outputs (asset check ``finite_numbers``): any
+NaN or infinity in a float column of an indicator or publication table, or in the numbers of the
+SDMX file.
 """
 
 from __future__ import annotations
 
 import polars as pl
-
-from engine.limits import NUMBER_MAX_ABS
-
-FINITE_RULE = "finite"
-
-
-def out_of_range(number: pl.Expr) -> pl.Expr:
-    """True where a (Float64) number is given but not finite or beyond ``NUMBER_MAX_ABS``."""
-    return number.is_not_null() & ~(number.is_finite() & (number.abs() <= NUMBER_MAX_ABS)).fill_null(False)
 
 
 def non_finite_cells(frame: pl.DataFrame, text_columns: tuple[str, ...] = ()) -> dict[str, int]:

@@ -23,7 +23,5 @@ WORKBOOK_MAX_PARTS = 1_000
 SHEET_MAX_ROWS = 100_000
 SHEET_MAX_COLUMNS = 100
 
-# Numbers: every weight, amount, count and context value must be finite and at most this in
-# absolute value (row rule ``finite``); products and sums of such numbers stay far from the
-# float64 overflow at 1.8e308.
-NUMBER_MAX_ABS = 1e15
+# Numbers: every weight, amount, count and context value must be finite and at most
+# ``schemas.numbers.NUMBER_MAX_ABS`` in absolute value (row rule ``finite``).

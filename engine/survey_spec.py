@@ -20,8 +20,7 @@ import yaml
 
 from engine.errors import SourceError, SpecError
 from engine.expressions import ExpressionError, compile_expression
-from engine.finite import FINITE_RULE
-from engine.limits import NUMBER_MAX_ABS
+from schemas.numbers import FINITE_RULE, NUMBER_MAX_ABS
 from engine.paths import ID_RULE, confined_file, valid_source_id
 from engine.readers import detect_format
 from engine.safe_yaml import BoundedLoader, load_yaml_file

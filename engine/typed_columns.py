@@ -1,7 +1,7 @@
 """Convert text or loosely typed source columns to declared types, recording every value that
 does not convert as a row issue (rule ``type_flag``, ``type_integer`` or ``type_number``), and
 every number that is not finite or beyond the documented bound as rule ``finite``
-(``engine.finite``).
+(``schemas.numbers``).
 
 Column declarations reuse ``schemas.survey_variables.Variable`` (name, kind, codes, range), so
 survey variables, SSI tables and context tables share one conversion and one way of building
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from engine.finite import FINITE_RULE, out_of_range
+from schemas.numbers import FINITE_RULE, out_of_range
 from schemas.survey_variables import Variable
 from schemas.tables import polars_dtype
 

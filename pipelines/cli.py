@@ -12,7 +12,13 @@ import sys
 import tempfile
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from pipelines import settings
+
+if TYPE_CHECKING:
+    from assets.resources import PipelineResource
+    from pipelines.run_processes import Limits
 
 DAGSTER_YAML_HEADER = "# Project-local Dagster instance used by `sp-pipeline run` and `sp-pipeline ui`."
 DAGSTER_YAML = f"""\
@@ -27,22 +33,14 @@ concurrency:
 """
 
 
-def _prepare_environment(args: argparse.Namespace) -> Path:
-    """Export the directories (so Dagster's code and subprocesses see them) and make sure the
-    Dagster home exists with its dagster.yaml."""
-    if getattr(args, "input", None):
-        os.environ["SP_INPUT_DIR"] = str(Path(args.input).resolve())
-    if getattr(args, "output", None):
-        os.environ["SP_OUTPUT_DIR"] = str(Path(args.output).resolve())
-    home = Path(args.dagster_home).resolve() if getattr(args, "dagster_home", None) else settings.dagster_home()
-    os.environ["DAGSTER_HOME"] = str(home)
+def _prepare_dagster_home(home: Path) -> None:
+    """Make sure the Dagster home exists with its dagster.yaml."""
     home.mkdir(parents=True, exist_ok=True)
     instance_yaml = home / "dagster.yaml"
     if not instance_yaml.exists() or (instance_yaml.read_text(encoding="utf-8").startswith(DAGSTER_YAML_HEADER)
                                       and instance_yaml.read_text(encoding="utf-8") != DAGSTER_YAML):
         instance_yaml.write_text(DAGSTER_YAML, encoding="utf-8")  # ours, or an older version of ours: (re)write it
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    return home
 
 
 # A folder that cannot be written: read-only, full, over quota, no permission, not a folder.
@@ -66,11 +64,12 @@ def output_problem(output_dir: Path) -> str | None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    home = _prepare_environment(args)
+    """The whole pipeline with the settings of the command line (``settings.resource_from_arguments``),
+    handed to every run it starts as run configuration: nothing is passed through the environment."""
     from pipelines.output_lock import OutputInUse, output_lock
-    from pipelines.run_processes import POOL
+    from pipelines.run_processes import POOL, Limits
 
-    input_dir, output_dir = settings.input_dir(), settings.output_dir()
+    output_dir = settings.folder("SP_OUTPUT_DIR", args.output)
     problem = output_problem(output_dir)
     if problem:
         print(problem, file=sys.stderr)
@@ -78,7 +77,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         with output_lock(output_dir):
             POOL.warm_up(args.workers)  # the workers import the project while this process does
-            return _run(input_dir, output_dir, home, args.workers)
+            limits = Limits(settings.run_memory_limit(args.workers), settings.run_time_limit())
+            resource = settings.resource_from_arguments(args.input, args.output, args.dagster_home, run_memory_bytes=limits.memory_bytes)
+            _prepare_dagster_home(Path(resource.dagster_home))
+            return _run(resource, args.workers, limits)
     except OutputInUse as err:
         print(f"Not started: {err}", file=sys.stderr, flush=True)
         return 2
@@ -89,21 +91,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
 
 
-def _run(input_dir: Path, output_dir: Path, home: Path, workers: int) -> int:
+def _run(resource: PipelineResource, workers: int, limits: Limits) -> int:
     import dagster as dg
 
-    from engine.store import ParquetStore
-    from pipelines.run_processes import Limits, format_bytes
+    from pipelines.run_processes import format_bytes
     from pipelines.runner import run_all
     from pipelines.summary import build_summary, exit_code, format_summary, write_summary
 
-    limits = Limits(settings.run_memory_limit(workers), settings.run_time_limit())
-    print(f"Running the pipeline on {input_dir} -> {output_dir}", flush=True)
+    input_dir, home = resource.input_path, Path(resource.dagster_home)
+    print(f"Running the pipeline on {input_dir} -> {resource.output_path}", flush=True)
     print(f"{workers} run(s) at once, each stopped beyond {format_bytes(limits.memory_bytes)} of memory or "
           f"{limits.seconds:g} s (SP_RUN_MEMORY_LIMIT, SP_RUN_TIME_LIMIT)", flush=True)
-    with dg.DagsterInstance.get() as instance:
-        outcomes = run_all(instance, input_dir, progress=lambda line: print(line, flush=True), workers=workers, limits=limits)
-    store = ParquetStore(output_dir)
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        outcomes = run_all(instance, resource, progress=lambda line: print(line, flush=True), workers=workers, limits=limits)
+    store = resource.store()
     summary = build_summary(store, outcomes, input_dir=input_dir, dagster_home=home)
     path = write_summary(store, summary)
     print(format_summary(summary))
@@ -117,7 +118,9 @@ def cmd_ui(args: argparse.Namespace) -> int:
     it with every process it started (pipelines/supervise.py)."""
     from pipelines.supervise import run_supervised
 
-    _prepare_environment(args)
+    resource = settings.resource_from_arguments(args.input, args.output, args.dagster_home)
+    _prepare_dagster_home(Path(resource.dagster_home))
+    os.environ.update(settings.environment_of(resource))  # dagster dev's code server builds the resource from these
     cmd = [sys.executable, "-m", "dagster", "dev", "-m", "pipelines.definitions", "--host", args.host, "--port", str(args.port)]
     print(f"Dagster UI on http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
     return run_supervised(cmd, cwd=settings.PROJECT_DIR)

@@ -23,8 +23,8 @@ from assets.staging.published_sdg import PUBLISHED_SDG_ASSETS
 from assets.staging.ssi import ssi_tables
 from assets.staging.surveys import survey_persons
 from pipelines.jobs import build_jobs
-from pipelines.resources import PipelineResource
 from pipelines.sensors import build_automation
+from pipelines.settings import resource_from_environment
 
 ASSETS = [
     input_layout,
@@ -43,7 +43,10 @@ ASSETS = [
     *PUBLICATION_ASSETS,
 ]
 
-JOBS = {job.name: job for job in build_jobs(ASSETS)}
+# The settings of a deployment or of the UI; the main command gives every run its own settings
+# as run configuration (pipelines/runner.py), which takes precedence.
+SETTINGS = resource_from_environment()
+JOBS = {job.name: job for job in build_jobs(ASSETS, SETTINGS)}
 SENSORS, SCHEDULES = build_automation(JOBS)
 
 defs = dg.Definitions(
@@ -52,5 +55,5 @@ defs = dg.Definitions(
     jobs=list(JOBS.values()),
     sensors=SENSORS,
     schedules=SCHEDULES,
-    resources={"pipeline": PipelineResource()},
+    resources={"pipeline": SETTINGS},
 )

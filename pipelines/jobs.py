@@ -19,7 +19,8 @@ from typing import Sequence
 
 import dagster as dg
 
-from pipelines.partitions import SSI_RETURNS, SURVEYS
+from assets.partitions import SSI_RETURNS, SURVEYS
+from assets.resources import PipelineResource
 
 CONTEXT_JOB = "context_job"
 SURVEY_JOB = "survey_job"
@@ -40,8 +41,10 @@ def _keys(assets: Sequence[dg.AssetsDefinition], *, partitions: dg.PartitionsDef
     return keys
 
 
-def build_jobs(assets: Sequence[dg.AssetsDefinition]) -> list[dg.UnresolvedAssetJobDefinition]:
-    """The four jobs (a job whose selection would be empty is left out)."""
+def build_jobs(assets: Sequence[dg.AssetsDefinition], settings: PipelineResource) -> list[dg.UnresolvedAssetJobDefinition]:
+    """The four jobs (a job whose selection would be empty is left out), and the Spark job with
+    ``settings`` (those bound in the Definitions) and the ``spark`` engine as its configuration: a
+    resource configured in a job's config is configured whole, so the job names every field."""
     jobs = [
         dg.define_asset_job(
             CONTEXT_JOB,
@@ -77,7 +80,7 @@ def build_jobs(assets: Sequence[dg.AssetsDefinition]) -> list[dg.UnresolvedAsset
                 SURVEY_SPARK_JOB,
                 selection=dg.AssetSelection.assets(*estimation),
                 partitions_def=SURVEYS,
-                config={"resources": {"pipeline": {"config": {"survey_engine": "spark"}}}},
+                config=settings.model_copy(update={"survey_engine": "spark"}).run_config(),
                 tags={"sp/workload": "survey"},
                 description="One survey's estimation on Apache Spark (SP_SPARK_MASTER, default local): the SQL of sql/ transpiled by sqlglot, "
                             "the same Parquet outputs as survey_job. Needs the staged persons of the partition (survey_job) and the spark extra.",

@@ -52,7 +52,8 @@ class Limits:
     seconds: float
 
     def environment(self) -> dict[str, str]:
-        """What a task is told about its limits (``settings.duckdb_memory_limit`` reads it)."""
+        """What a task is told about its limits (``settings.resource_from_environment`` derives DuckDB's
+        memory limit from it where a run builds its settings from the environment)."""
         return {"SP_RUN_MEMORY_LIMIT": str(self.memory_bytes), "SP_RUN_TIME_LIMIT": f"{self.seconds:g}"}
 
     def without_time_limit(self) -> "Limits":

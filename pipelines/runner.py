@@ -29,10 +29,10 @@ import dagster as dg
 from assets.source_steps import PARTITIONED_TABLES, clear_outputs, forget_removed_sources, write_failure_record
 from engine.sources import discover_ssi, discover_surveys, relative
 from engine.store import ParquetStore
+from assets.partitions import SSI_RETURNS, SURVEYS
+from assets.resources import PipelineResource
 from pipelines import job_handles, settings
 from pipelines.jobs import CONTEXT_JOB, PUBLICATION_JOB, SSI_JOB, SURVEY_JOB
-from pipelines.partitions import SSI_RETURNS, SURVEYS
-from pipelines.resources import PipelineResource
 from pipelines.run_processes import POOL, Failed, Finished, Limits, Stopped, Task, run_tasks
 from pipelines.sqlite_writes import sqlite_kept_open
 
@@ -63,11 +63,11 @@ class RunOutcome:
     peak_memory_bytes: int | None = None
 
 
-def sync_partitions(instance: dg.DagsterInstance, input_dir: Path, output_dir: Path | None = None) -> tuple[list[str], list[str], list[str]]:
+def sync_partitions(instance: dg.DagsterInstance, pipeline: PipelineResource) -> tuple[list[str], list[str], list[str]]:
     """Make the dynamic partitions match the input directory, and delete the outputs and
-    records of sources no longer there (``output_dir``, default ``SP_OUTPUT_DIR``), so that the
-    publication leaves them out; return (surveys, returns, removed as ``kind:id``)."""
-    store = ParquetStore(output_dir or settings.output_dir())
+    records of sources no longer there, so that the publication leaves them out; return
+    (surveys, returns, removed as ``kind:id``)."""
+    store, input_dir = pipeline.store(), pipeline.input_path
     wanted = {SURVEYS.name: sorted(discover_surveys(input_dir)), SSI_RETURNS.name: sorted(discover_ssi(input_dir))}
     removed = []
     for kind, name in (("survey", SURVEYS.name), ("ssi", SSI_RETURNS.name)):
@@ -105,40 +105,45 @@ def _outcome(job: str, partition: str | None, result: dg.ExecuteJobResult, secon
     return RunOutcome(job, partition, result.run_id, result.success, seconds, failed, checks)
 
 
-def execute(instance: dg.DagsterInstance, job: str, partition: str | None = None, tags: dict[str, str] | None = None) -> RunOutcome:
-    """Execute one job (one partition) in this process, recorded in ``instance``."""
+def execute(instance: dg.DagsterInstance, job: str, partition: str | None = None, tags: dict[str, str] | None = None, *,
+            pipeline: PipelineResource) -> RunOutcome:
+    """Execute one job (one partition) in this process, recorded in ``instance``, with the
+    settings ``pipeline`` (given as the run's configuration, shown with the run in the UI)."""
     tags = {**({"dagster/partition": partition} if partition else {}), **(tags or {})}
     started = time.perf_counter()
     with dg.execute_job(
         dg.reconstructable(job_handles.HANDLES[job]),
         instance=instance,
-        run_config=IN_PROCESS,
+        run_config={**IN_PROCESS, **pipeline.run_config()},
         tags={**tags, "sp/launched_by": "sp-pipeline run"},
         raise_on_error=False,
     ) as result:
         return _outcome(job, partition, result, time.perf_counter() - started)
 
 
-def _execute_in_process_of_its_own(ref: dg.InstanceRef, job: str, partition: str | None, launch: str) -> RunOutcome:
-    """Run-process entry (``run_processes``): open the instance and run one job."""
+def _execute_in_process_of_its_own(ref: dg.InstanceRef, fields: dict, job: str, partition: str | None, launch: str) -> RunOutcome:
+    """Run-process entry (``run_processes``): open the instance and run one job with the settings
+    ``fields`` (``PipelineResource.fields``)."""
     with sqlite_kept_open(), dg.DagsterInstance.from_ref(ref) as instance:
-        return execute(instance, job, partition, tags={LAUNCH_TAG: launch})
+        return execute(instance, job, partition, tags={LAUNCH_TAG: launch}, pipeline=PipelineResource(**fields))
 
 
 def run_all(
     instance: dg.DagsterInstance,
-    input_dir: Path,
+    pipeline: PipelineResource,
     progress: Callable[[str], None] = print,
     workers: int = 1,
     limits: Limits | None = None,
 ) -> list[RunOutcome]:
-    """The main command's work; see the module docstring. ``workers``: runs at once; ``limits``:
+    """The main command's work on the settings ``pipeline`` (input and output folders, DuckDB
+    limits, editions: every run gets them as its run configuration); see the module docstring.
+    ``workers``: runs at once; ``limits``:
     of each run's process (default ``SP_RUN_MEMORY_LIMIT`` / ``SP_RUN_TIME_LIMIT``, see
     ``pipelines.settings``). ``instance`` must be persistent (the run processes open it)."""
     if instance.is_ephemeral:
         raise ValueError("run_all needs a persistent Dagster instance (DAGSTER_HOME, or dagster.instance_for_test)")
     POOL.warm_up(workers)  # the workers import the project while partitions are synced
-    surveys, returns, removed = sync_partitions(instance, input_dir)
+    surveys, returns, removed = sync_partitions(instance, pipeline)
     for source in removed:
         progress(f"{source}: no longer in the input directory, its outputs and records removed")
     limits = limits or Limits(settings.run_memory_limit(workers), settings.run_time_limit())
@@ -146,7 +151,7 @@ def run_all(
     whole = limits.without_time_limit()  # context and publication: their time grows with the countries, not with a file
 
     def task(job: str, partition: str | None, after: frozenset = frozenset(), task_limits: Limits | None = None) -> Task:
-        return Task((job, partition), _execute_in_process_of_its_own, (ref, job, partition, uuid.uuid4().hex), after, task_limits)
+        return Task((job, partition), _execute_in_process_of_its_own, (ref, pipeline.fields(), job, partition, uuid.uuid4().hex), after, task_limits)
 
     context = task(CONTEXT_JOB, None, task_limits=whole)
     # survey estimates read context tables; SSI returns do not, and start beside the context run
@@ -170,7 +175,7 @@ def run_all(
         if isinstance(result, Finished):
             outcome = dataclasses.replace(result.value, seconds=seconds, cpu_seconds=result.cpu_seconds, peak_memory_bytes=result.peak_memory_bytes)
         else:
-            outcome = _lost_run(instance, input_dir, task, result, seconds)
+            outcome = _lost_run(instance, pipeline, task, result, seconds)
         outcomes.append(outcome)
         status = "ok" if outcome.success else "FAILED"
         reason = "" if isinstance(result, Finished) else f": {outcome.failed_steps[0]}"
@@ -183,11 +188,11 @@ def run_all(
     return outcomes
 
 
-def _lost_run(instance: dg.DagsterInstance, input_dir: Path, task: Task, result: Stopped | Failed, seconds: float) -> RunOutcome:
+def _lost_run(instance: dg.DagsterInstance, pipeline: PipelineResource, task: Task, result: Stopped | Failed, seconds: float) -> RunOutcome:
     """A run whose process was stopped at a limit, died, or failed outside Dagster: mark its
     Dagster run failed with the reason, and for a source partition do what a failing source step
     does (remove the source's outputs, record why it was left out)."""
-    _, job, partition, launch = task.args
+    _, _, job, partition, launch = task.args
     message = result.message if isinstance(result, Stopped) else f"failed outside its steps: {result.error}"
     runs = instance.get_runs(filters=dg.RunsFilter(tags={LAUNCH_TAG: launch}), limit=1)
     run = runs[0] if runs else None
@@ -195,17 +200,16 @@ def _lost_run(instance: dg.DagsterInstance, input_dir: Path, task: Task, result:
     if run is not None and not run.is_finished:
         instance.report_run_failed(run, f"{step or 'run'}: {message}")
     run_id = run.run_id if run else launch
-    output = PipelineResource()
     if isinstance(result, Stopped):
-        shutil.rmtree(output.duckdb_spill_directory(result.pid), ignore_errors=True)
+        shutil.rmtree(pipeline.duckdb_spill_directory(result.pid), ignore_errors=True)
     kind = SOURCE_KIND.get(job)
     if kind is not None:
-        store = output.store()
+        store = pipeline.store()
         clear_outputs(store, kind, partition)
         _remove_temporary_files(store, kind, partition)
         write_failure_record(
             store, kind, partition, step=step or job, message=message, run_id=run_id,
-            file=_source_file(kind, partition, input_dir),
+            file=_source_file(kind, partition, pipeline.input_path),
             rule=result.reason if isinstance(result, Stopped) else "run_process",
         )
     peak = result.peak_memory_bytes if isinstance(result, Stopped) else None

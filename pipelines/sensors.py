@@ -35,9 +35,9 @@ from engine import method_config
 from engine.paths import regular_files
 from engine.sources import discover_ssi, discover_surveys
 from engine.store import ParquetStore, sha256_file
-from pipelines import settings
 from pipelines.jobs import CONTEXT_JOB, PUBLICATION_JOB, SSI_JOB, SURVEY_JOB
-from pipelines.partitions import SSI_RETURNS, SURVEYS
+from assets.partitions import SSI_RETURNS, SURVEYS
+from assets.resources import PipelineResource
 from schemas.context_tables import TABLES as CONTEXT_TABLES
 
 CONTEXT_FOLDERS = ("context", "uhc", "reference")
@@ -183,14 +183,14 @@ def build_automation(jobs: dict[str, dg.UnresolvedAssetJobDefinition]) -> tuple[
         description="New or changed survey files, SSI returns, context tables and method files (by content) -> runs of what they affect.",
         jobs=[jobs[CONTEXT_JOB], jobs[SURVEY_JOB], jobs[SSI_JOB], jobs[PUBLICATION_JOB]],
     )
-    def input_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
-        input_dir = settings.input_dir()
+    def input_files_sensor(context: dg.SensorEvaluationContext, pipeline: PipelineResource) -> dg.SensorResult:
+        input_dir = pipeline.input_path
         current = current_fingerprints(input_dir)
         cursor = json.loads(context.cursor) if context.cursor else {}
         if "fingerprints" in cursor:
             previous = cursor["fingerprints"]
         else:
-            previous = recorded_fingerprints(settings.output_dir())
+            previous = recorded_fingerprints(pipeline.output_path)
             previous |= {k: v for k, v in current.items() if k.startswith(("context:", "method:"))}
         seq = cursor.get("seq", 0) + 1
         known = {name: set(context.instance.get_dynamic_partitions(name)) for name in (SURVEYS.name, SSI_RETURNS.name)}
@@ -207,7 +207,7 @@ def build_automation(jobs: dict[str, dg.UnresolvedAssetJobDefinition]) -> tuple[
             follow_ups, still = follow_up_requests(context.instance, waiting, surveys, seq, context.log)
             runs += follow_ups
             waiting = waiting if still else None
-        store = ParquetStore(settings.output_dir())
+        store = pipeline.store()
         removed = []
         for kind, name in (("survey", SURVEYS.name), ("ssi", SSI_RETURNS.name)):
             present = {k.split(":", 1)[1] for k in current if k.startswith(kind + ":")}

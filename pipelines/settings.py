@@ -1,9 +1,11 @@
-"""Where the pipeline reads and writes, and the defaults that make it run out of the box.
+"""Where the settings resource (``assets.resources.PipelineResource``) gets its values, and the
+defaults that make the pipeline run out of the box.
 
-Input and output directories come from ``SP_INPUT_DIR`` / ``SP_OUTPUT_DIR`` (or the CLI's
-``--input`` / ``--output``), defaulting to ``data/raw`` and ``output`` in the project folder.
-Dagster's own storage (runs, events, check results) lives in ``DAGSTER_HOME``, defaulting to
-``.dagster_home`` in the project folder so that the UI shows the runs the main command made.
+Input and output directories come from the CLI's ``--input`` / ``--output`` or from
+``SP_INPUT_DIR`` / ``SP_OUTPUT_DIR``, defaulting to ``data/raw`` and ``output`` in the project
+folder. Dagster's own storage (runs, events, check results) lives in ``--dagster-home`` or
+``DAGSTER_HOME``, defaulting to ``.dagster_home`` in the project folder so that the UI shows the
+runs the main command made. This module is the only reader of these variables.
 The project folder is the clone the code runs from (it holds ``pyproject.toml``); when the
 project is installed from a wheel, it is the current directory.
 """
@@ -12,6 +14,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Mapping
+
+if TYPE_CHECKING:  # imported when a resource is built: the main command takes its output lock first
+    from assets.resources import PipelineResource
 
 _SOURCE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = _SOURCE_DIR if (_SOURCE_DIR / "pyproject.toml").is_file() else Path.cwd()
@@ -20,61 +26,88 @@ DEFAULT_OUTPUT_DIR = PROJECT_DIR / "output"
 DEFAULT_DAGSTER_HOME = PROJECT_DIR / ".dagster_home"
 
 
-def input_dir() -> Path:
-    return Path(os.environ.get("SP_INPUT_DIR", DEFAULT_INPUT_DIR)).resolve()
+FOLDERS = {"SP_INPUT_DIR": DEFAULT_INPUT_DIR, "SP_OUTPUT_DIR": DEFAULT_OUTPUT_DIR, "DAGSTER_HOME": DEFAULT_DAGSTER_HOME}
 
 
-def output_dir() -> Path:
-    return Path(os.environ.get("SP_OUTPUT_DIR", DEFAULT_OUTPUT_DIR)).resolve()
+def folder(variable: str, given: str | None = None, environ: Mapping[str, str] | None = None) -> Path:
+    """The folder ``given`` on the command line, else the one in ``variable``, else its default
+    (``FOLDERS``), as an absolute path."""
+    env = os.environ if environ is None else environ
+    return Path(given or env.get(variable) or FOLDERS[variable]).resolve()
 
 
-def dagster_home() -> Path:
-    return Path(os.environ.get("DAGSTER_HOME", DEFAULT_DAGSTER_HOME)).resolve()
+def resource_from_environment(environ: Mapping[str, str] | None = None) -> PipelineResource:
+    """The settings of a deployment, the UI and the sensors: the one reader of the variables
+
+    ``SP_INPUT_DIR``, ``SP_OUTPUT_DIR``, ``DAGSTER_HOME`` (defaults: ``data/raw``, ``output`` and
+    ``.dagster_home`` in the project folder); ``SP_DUCKDB_MEMORY_LIMIT`` (default 4GB, or half
+    of ``SP_RUN_MEMORY_LIMIT`` when that is lower, so that DuckDB spills to disk before its
+    process reaches the run's limit and is stopped), ``SP_DUCKDB_THREADS`` (2),
+    ``SP_ESTIMATION_THREADS`` (1: reproducible sums), ``SP_DUCKDB_TEMP_DIR`` (default
+    ``<output>/.duckdb_tmp``); ``SP_METHOD_EDITIONS`` (e.g. ``sdg_1_3_1=ILO-2020,sdg_3_8_1=2017``);
+    ``SP_SURVEY_ENGINE`` (``duckdb`` or ``spark``, Spark's master from ``SP_SPARK_MASTER``)."""
+    from assets.resources import PipelineResource
+
+    env = os.environ if environ is None else environ
+    run_limit = env.get("SP_RUN_MEMORY_LIMIT")
+    temp = env.get("SP_DUCKDB_TEMP_DIR")
+    return PipelineResource(
+        input_dir=str(folder("SP_INPUT_DIR", None, env)),
+        output_dir=str(folder("SP_OUTPUT_DIR", None, env)),
+        dagster_home=str(folder("DAGSTER_HOME", None, env)),
+        duckdb_memory_limit=env.get("SP_DUCKDB_MEMORY_LIMIT") or duckdb_memory_limit(parse_size(run_limit) if run_limit else None),
+        duckdb_threads=int(env.get("SP_DUCKDB_THREADS", "2")),
+        estimation_threads=int(env.get("SP_ESTIMATION_THREADS", "1")),
+        duckdb_temp_directory=str(Path(temp).resolve()) if temp else "",
+        editions=method_editions(env.get("SP_METHOD_EDITIONS", "")),
+        survey_engine=env.get("SP_SURVEY_ENGINE") or "duckdb",
+    )
 
 
-# DuckDB limits per process. With N processes running partitions side by side, give each about
-# half the memory of the machine divided by N, and the cores divided by N (DuckDB's default is
-# 80 % of RAM and every core *per process*). Spilling goes to the temp directory.
-def duckdb_memory_limit() -> str:
-    """``SP_DUCKDB_MEMORY_LIMIT``; by default 4GB, or half the run's memory limit when that is
-    lower (``SP_RUN_MEMORY_LIMIT``, exported to every run process), so that DuckDB spills to disk
-    before its process reaches the limit and is stopped."""
-    if "SP_DUCKDB_MEMORY_LIMIT" in os.environ:
-        return os.environ["SP_DUCKDB_MEMORY_LIMIT"]
-    run_limit = os.environ.get("SP_RUN_MEMORY_LIMIT")
-    if run_limit and parse_size(run_limit) // 2 < parse_size("4GB"):
-        return f"{parse_size(run_limit) // 2 // 1_000_000}MB"
+def resource_from_arguments(input_dir: str | None, output_dir: str | None, dagster_home: str | None,
+                            run_memory_bytes: int | None = None) -> PipelineResource:
+    """The settings of one main command: ``resource_from_environment`` with the folders given on
+    the command line, and DuckDB's memory limit from the limit of each run (``run_memory_bytes``)
+    unless ``SP_DUCKDB_MEMORY_LIMIT`` is set."""
+    base = resource_from_environment()
+    changes: dict[str, object] = {
+        "input_dir": str(folder("SP_INPUT_DIR", input_dir)),
+        "output_dir": str(folder("SP_OUTPUT_DIR", output_dir)),
+        "dagster_home": str(folder("DAGSTER_HOME", dagster_home)),
+    }
+    if run_memory_bytes is not None and "SP_DUCKDB_MEMORY_LIMIT" not in os.environ:
+        changes["duckdb_memory_limit"] = duckdb_memory_limit(run_memory_bytes)
+    return base.model_copy(update=changes)
+
+
+def environment_of(resource: PipelineResource) -> dict[str, str]:
+    """The variables from which ``resource_from_environment`` builds ``resource`` again: what the
+    UI command hands to ``dagster dev`` (its code server builds the resource of the Definitions)."""
+    env = {
+        "SP_INPUT_DIR": resource.input_dir,
+        "SP_OUTPUT_DIR": resource.output_dir,
+        "DAGSTER_HOME": resource.dagster_home,
+        "SP_DUCKDB_MEMORY_LIMIT": resource.duckdb_memory_limit,
+        "SP_DUCKDB_THREADS": str(resource.duckdb_threads),
+        "SP_ESTIMATION_THREADS": str(resource.estimation_threads),
+        "SP_METHOD_EDITIONS": ",".join(f"{k}={v}" for k, v in sorted(resource.editions.items())),
+        "SP_SURVEY_ENGINE": resource.survey_engine,
+    }
+    if resource.duckdb_temp_directory:
+        env["SP_DUCKDB_TEMP_DIR"] = resource.duckdb_temp_directory
+    return env
+
+
+def duckdb_memory_limit(run_memory_bytes: int | None) -> str:
+    """4GB, or half the memory limit of the run when that is lower."""
+    if run_memory_bytes is not None and run_memory_bytes // 2 < parse_size("4GB"):
+        return f"{run_memory_bytes // 2 // 1_000_000}MB"
     return "4GB"
 
 
-def duckdb_threads() -> int:
-    return int(os.environ.get("SP_DUCKDB_THREADS", "2"))
-
-
-def estimation_threads() -> int:
-    """DuckDB threads of the survey estimation steps. 1 (the default) sums floating-point numbers
-    in a fixed order, so that a re-run gives bit-for-bit identical estimates; parallelism then
-    comes from running survey partitions side by side."""
-    return int(os.environ.get("SP_ESTIMATION_THREADS", "1"))
-
-
-def survey_engine() -> str:
-    """Where the survey estimation SQL runs: ``duckdb`` (default) or ``spark`` (``SP_SURVEY_ENGINE``;
-    Spark's master from ``SP_SPARK_MASTER``, see engine/spark.py)."""
-    return os.environ.get("SP_SURVEY_ENGINE", "duckdb")
-
-
-def duckdb_temp_directory() -> Path | None:
-    """``SP_DUCKDB_TEMP_DIR`` when set; otherwise the resource spills under its own output
-    directory (see ``PipelineResource.duckdb``)."""
-    value = os.environ.get("SP_DUCKDB_TEMP_DIR")
-    return Path(value).resolve() if value else None
-
-
-def method_editions() -> dict[str, str]:
-    """Editions chosen by ``SP_METHOD_EDITIONS``, e.g. ``sdg_1_3_1=ILO-2020,sdg_3_8_1=2017``."""
-    raw = os.environ.get("SP_METHOD_EDITIONS", "")
-    pairs = [p.split("=", 1) for p in raw.split(",") if "=" in p]
+def method_editions(text: str) -> dict[str, str]:
+    """Editions named in ``text`` (``SP_METHOD_EDITIONS``): ``family=edition`` pairs, comma-separated."""
+    pairs = [p.split("=", 1) for p in text.split(",") if "=" in p]
     return {k.strip(): v.strip() for k, v in pairs}
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from engine.publication import tables as publication_tables
+from schemas import publication_tables
 from schemas import context_tables, indicator_tables, ssi_tables, survey_variables
 from schemas.survey_variables import Variable
 
@@ -109,7 +109,7 @@ def render() -> str:
     out += [
         "## Publication tables (`output/publication/`, and their internal companions)",
         "",
-        "Declared in `engine/publication/tables.py`; every table is written in exactly these columns. "
+        "Declared in `schemas/publication_tables.py`; every table is written in exactly these columns. "
         "How they are made and how to open them: `docs/publication.md`.",
         "",
         *publication_tables.render_markdown(_table),

@@ -2,7 +2,7 @@
 
 A declaration is a ``schemas.survey_variables.Variable``: kind -> dtype, ``codes`` -> isin,
 ``min``/``max`` -> ge/le, ``positive`` -> gt(0), ``required`` -> not nullable (unless
-``nullable``); every number column also gets the ``finite`` check (``engine.finite``: finite and
+``nullable``); every number column also gets the ``finite`` check (``schemas.numbers``: finite and
 within the documented bound), which catches a number made non-finite after conversion (a spec's
 ``scale``, an expression).
 """
@@ -14,7 +14,7 @@ from typing import Iterable
 import pandera.polars as pa
 import polars as pl
 
-from engine.finite import FINITE_RULE, out_of_range
+from schemas.numbers import FINITE_RULE, out_of_range
 from schemas.survey_variables import Variable
 
 DTYPES = {"id": pl.String, "code": pl.String, "flag": pl.Boolean, "int": pl.Int64, "float": pl.Float64}

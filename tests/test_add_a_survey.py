@@ -195,6 +195,7 @@ def shipped(tmp_path_factory):
     import dagster as dg
     from pipelines.jobs import SURVEY_JOB
     from pipelines.runner import execute, sync_partitions
+    from tests.pipeline_settings import pipeline_settings
 
     base = tmp_path_factory.mktemp("shipped")
     input_dir = write_minimal_inputs(base / "in")
@@ -212,15 +213,10 @@ def shipped(tmp_path_factory):
     doc["variables"]["hh_id"], doc["variables"]["person_id"], doc["variables"]["psu"] = "px030", "pb030", "px030"
     (silc / "spec.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
 
-    mp = pytest.MonkeyPatch()
-    mp.setenv("SP_INPUT_DIR", str(input_dir))
-    mp.setenv("SP_OUTPUT_DIR", str(base / "out"))
-    try:
-        with dg.instance_for_test() as instance:
-            sync_partitions(instance, input_dir)
-            outcomes = {s: execute(instance, SURVEY_JOB, s) for s in ("GHA_HIES_2024", "AUT_SILC_2006")}
-    finally:
-        mp.undo()
+    pipeline = pipeline_settings(input_dir, base / "out")
+    with dg.instance_for_test() as instance:
+        sync_partitions(instance, pipeline)
+        outcomes = {s: execute(instance, SURVEY_JOB, s, pipeline=pipeline) for s in ("GHA_HIES_2024", "AUT_SILC_2006")}
     return base / "out", outcomes, expected
 
 

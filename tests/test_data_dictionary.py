@@ -8,7 +8,7 @@ def test_data_dictionary_is_current():
 
 
 def test_the_publication_tables_are_in_the_written_dictionary():
-    from engine.publication.tables import TABLES
+    from schemas.publication_tables import TABLES
 
     written = TARGET.read_text(encoding="utf-8")
     section = written.split("## Publication tables", 1)[1].split("\n## ", 1)[0]

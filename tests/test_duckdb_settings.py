@@ -1,12 +1,14 @@
 """DuckDB limits reach the connection each step opens: memory_limit and threads from the
-resource (or ``SP_DUCKDB_*``), spilling into a folder per process under the resource's own
-output directory (not the one in the environment)."""
+settings resource (built from ``SP_DUCKDB_*`` by ``pipelines.settings`` in a deployment),
+spilling into a folder per process under the resource's own output directory (not the one in
+the environment)."""
 
 from __future__ import annotations
 
 import os
 
-from pipelines.resources import PipelineResource
+from pipelines.settings import resource_from_environment
+from tests.pipeline_settings import pipeline_settings
 
 
 def _settings(con) -> tuple:
@@ -19,7 +21,7 @@ def test_resource_limits_reach_the_connection_and_spill_under_its_output_dir(tmp
     monkeypatch.delenv("SP_DUCKDB_TEMP_DIR", raising=False)
     monkeypatch.setenv("SP_OUTPUT_DIR", str(tmp_path / "elsewhere"))
     out = tmp_path / "out"
-    resource = PipelineResource(output_dir=str(out), duckdb_memory_limit="64MiB", duckdb_threads=3)
+    resource = pipeline_settings(tmp_path / "in", out, duckdb_memory_limit="64MiB", duckdb_threads=3, estimation_threads=1)
     spill = out / ".duckdb_tmp" / str(os.getpid())
     with resource.duckdb().connect() as con:
         assert _settings(con) == ("64.0 MiB", 3, str(spill))
@@ -28,7 +30,6 @@ def test_resource_limits_reach_the_connection_and_spill_under_its_output_dir(tmp
         assert con.execute("SELECT count(DISTINCT h) FROM (SELECT h FROM t ORDER BY h)").fetchone()[0] > 3_990_000
         assert spill.is_dir()  # the sort spilled here, beyond 64 MiB
     assert not (tmp_path / "elsewhere").exists()
-    monkeypatch.setenv("SP_ESTIMATION_THREADS", "1")
     with resource.estimation_duckdb().connect() as con:
         assert _settings(con) == ("64.0 MiB", 1, str(spill))
 
@@ -37,5 +38,5 @@ def test_environment_limits_and_temp_directory(tmp_path, monkeypatch):
     monkeypatch.setenv("SP_DUCKDB_MEMORY_LIMIT", "512MiB")
     monkeypatch.setenv("SP_DUCKDB_THREADS", "1")
     monkeypatch.setenv("SP_DUCKDB_TEMP_DIR", str(tmp_path / "spill"))
-    with PipelineResource(output_dir=str(tmp_path / "out")).duckdb().connect() as con:
+    with resource_from_environment().duckdb().connect() as con:
         assert _settings(con) == ("512.0 MiB", 1, str(tmp_path / "spill" / str(os.getpid())))

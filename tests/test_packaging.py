@@ -53,7 +53,7 @@ print(json.dumps({
     "blocks": {p.name: len(es.load_blocks(p.name)) for p in sorted(es.SQL_DIR.glob("*.sql"))},
     "methods_dir": str(mc.METHODS_DIR),
     "editions": {f: mc.load_method(f).label for f in mc.available_families()},
-    "input_dir": str(settings.input_dir()),
+    "input_dir": settings.resource_from_environment().input_dir,
     "jobs": jobs,
 }))
 """

@@ -26,16 +26,15 @@ from schemas import ssi_tables as st
 from schemas.survey_persons import person_schema
 from schemas.tables import schema_for
 from tests.pipeline_inputs import write_minimal_inputs
+from tests.pipeline_settings import pipeline_settings
 from tests.ssi_builders import TABLES, write_return
 from tests.conftest import BASE_SPEC, SOURCE_COLUMNS, SOURCE_ROWS, source_frame, write_survey
 
 
 @pytest.fixture
-def dirs(tmp_path, monkeypatch):
+def dirs(tmp_path):
     input_dir = write_minimal_inputs(tmp_path / "in")
     output_dir = tmp_path / "out"
-    monkeypatch.setenv("SP_INPUT_DIR", str(input_dir))
-    monkeypatch.setenv("SP_OUTPUT_DIR", str(output_dir))
     return input_dir, output_dir
 
 
@@ -67,7 +66,7 @@ def test_broken_sources_fail_alone(dirs):
     _broken_return(input_dir)
     _all_quarantined_survey(input_dir)
     with dg.instance_for_test() as instance:
-        outcomes = run_all(instance, input_dir, progress=lambda _: None)
+        outcomes = run_all(instance, pipeline_settings(input_dir, output_dir), progress=lambda _: None)
         by_key = {(o.job, o.partition): o for o in outcomes}
         assert by_key[("survey_job", "TST_HIES_2021")].success
         assert by_key[("ssi_job", "GHA_2022")].success
@@ -123,14 +122,14 @@ def test_removed_sources_leave_the_outputs_and_the_publication(dirs):
     _broken_return(input_dir)
     store = ParquetStore(output_dir)
     with dg.instance_for_test() as instance:
-        run_all(instance, input_dir, progress=lambda _: None)
+        run_all(instance, pipeline_settings(input_dir, output_dir), progress=lambda _: None)
         assert "TST_LFS_2022" in store.partitions("indicators", "survey_estimates")
         assert "TST_LFS_2022" in store.read("publication", "sources")["source_id"].to_list()
         assert store.json_ids("failures", "ssi") == ["KEN_2021"]
         shutil.rmtree(input_dir / "surveys" / "TST_LFS_2022")
         shutil.rmtree(input_dir / "ssi" / "KEN_2021")
         lines = []
-        outcomes = run_all(instance, input_dir, progress=lines.append)
+        outcomes = run_all(instance, pipeline_settings(input_dir, output_dir), progress=lines.append)
         assert "TST_LFS_2022" not in instance.get_dynamic_partitions("surveys")
     # a second run on the same folder: every row of publication/sources is of this run (the UHC
     # row carried the previous run's id)
@@ -171,7 +170,7 @@ def test_every_source_reconciles_and_checks_pass(dirs):
     spec["absent"].remove("rec_unemployment")
     write_survey(input_dir, spec, source_frame().with_columns(pl.col("lfs").replace(2, 3)))
     with dg.instance_for_test() as instance:
-        outcomes = run_all(instance, input_dir, progress=lambda _: None)
+        outcomes = run_all(instance, pipeline_settings(input_dir, output_dir), progress=lambda _: None)
     assert all(o.success for o in outcomes)
     # a fresh output folder: the UHC tracer source was written after publication/sources read the records
     assert_sources_table_lists_this_run(ParquetStore(output_dir), outcomes, input_dir)
@@ -197,7 +196,7 @@ def test_quarantined_rows_fail_the_warning_check(dirs):
     lines[3] = lines[3].replace(",4,", ",400,", 1)  # age 400 on the third data row
     data.write_text("\n".join(lines) + "\n")
     with dg.instance_for_test() as instance:
-        outcomes = run_all(instance, input_dir, progress=lambda _: None)
+        outcomes = run_all(instance, pipeline_settings(input_dir, output_dir), progress=lambda _: None)
     checks = [c for o in outcomes for c in o.check_failures]
     assert [(c["asset"], c["check"], c["severity"]) for c in checks] == [("staging/survey_persons", "no_quarantined_rows", "WARN")]
     metadata = checks[0]["metadata"]
@@ -209,23 +208,20 @@ def test_quarantined_rows_fail_the_warning_check(dirs):
     assert quarantine.select("row_number", "column", "value").rows() == [(3, "age", "400")]
 
 
-def test_partitions_in_parallel_processes_match_a_sequential_run(tmp_path, monkeypatch):
+def test_partitions_in_parallel_processes_match_a_sequential_run(tmp_path):
     """Two worker processes run survey and SSI partitions side by side (each with its own
     in-memory DuckDB and Parquet files): no lock errors, and the same tables as one by one."""
     input_dir = write_minimal_inputs(tmp_path / "in")
     spec = yaml.safe_load(yaml.safe_dump(BASE_SPEC))
     spec["survey"]["id"] = "TST_LFS_2022"
     write_survey(input_dir, spec, ext=".sav")
-    monkeypatch.setenv("SP_INPUT_DIR", str(input_dir))
     tables = {}
     for workers in (1, 2):
         out = tmp_path / f"out{workers}"
         home = tmp_path / f"home{workers}"
         home.mkdir()
-        monkeypatch.setenv("SP_OUTPUT_DIR", str(out))
-        monkeypatch.setenv("DAGSTER_HOME", str(home))
-        with dg.DagsterInstance.get() as instance:
-            outcomes = run_all(instance, input_dir, progress=lambda _: None, workers=workers)
+        with dg.DagsterInstance.from_config(str(home)) as instance:
+            outcomes = run_all(instance, pipeline_settings(input_dir, out, home), progress=lambda _: None, workers=workers)
         assert all(o.success for o in outcomes), [(o.job, o.partition, o.failed_steps) for o in outcomes]
         store = ParquetStore(out)
         tables[workers] = {

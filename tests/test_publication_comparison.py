@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from engine.publication.comparison import comparison_summary, comparison_table, render_markdown
-from engine.publication.tables import PUBLISHED_SDG
+from schemas.publication_tables import PUBLISHED_SDG
 from tests.test_publication_builders import config_2021, countries_frame, income_groups_frame, population_frame
 
 M49 = {"GHA": 288, "TGO": 768, "BEN": 204}

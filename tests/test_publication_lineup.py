@@ -12,7 +12,7 @@ import pytest
 
 from engine.publication.aggregates import compute_aggregates
 from engine.publication.country_values import country_rows, published_rows, select_sources
-from engine.publication.tables import PUBLISHED_SDG
+from schemas.publication_tables import PUBLISHED_SDG
 from tests.test_publication_builders import (
     config_2021, countries_frame, coverage, coverage_frame, income_groups_frame, population_frame,
 )

@@ -15,9 +15,9 @@ import pytest
 from assets.publication import PUBLICATION_ASSETS
 from assets.staging.published_sdg import PUBLISHED_SDG_ASSETS
 from engine.publication.sdmx import HEADER
-from engine.publication.tables import TABLES
+from schemas.publication_tables import TABLES
 from engine.store import ParquetStore
-from pipelines.resources import PipelineResource
+from tests.pipeline_settings import pipeline_settings
 from schemas.gx_suites import SUITES
 from tests.test_publication_builders import (
     countries_frame, coverage, coverage_frame, gap, gap_frame, hardship, hardship_frame, income_groups_frame, population_frame,
@@ -61,7 +61,7 @@ def run(tmp_path_factory):
     write_inputs(base / "in", base / "out")
     result = dg.materialize(
         [*PUBLISHED_SDG_ASSETS, *PUBLICATION_ASSETS],
-        resources={"pipeline": PipelineResource(input_dir=str(base / "in"), output_dir=str(base / "out"))},
+        resources={"pipeline": pipeline_settings(base / "in", base / "out")},
         raise_on_error=True,
     )
     return base / "out", result

@@ -13,7 +13,7 @@ import pytest
 from engine.publication.country_values import country_rows, select_sources
 from engine.publication.published_sdg import normalise, read_sources
 from engine.publication.revisions import published_revisions, revision_summary, revisions_table, run_revisions, vintage_revisions
-from engine.publication.tables import PUBLISHED_SDG, REVISIONS, conform
+from schemas.publication_tables import PUBLISHED_SDG, REVISIONS, conform
 from tests.test_publication_builders import config_2021, coverage, coverage_frame
 
 M49 = {"GHA": 288, "TGO": 768, "KEN": 404, "BEN": 204}

@@ -12,7 +12,7 @@ import pytest
 from engine.publication.aggregates import compute_aggregates
 from engine.publication.annex import aggregate_gender_gaps, gap_table, headline_table, statistical_annex
 from engine.publication.country_values import country_rows, published_values, select_sources
-from engine.publication.tables import ANNEX, COUNTRY_VALUES, GENDER_GAPS, HEADLINE, conform
+from schemas.publication_tables import ANNEX, COUNTRY_VALUES, GENDER_GAPS, HEADLINE, conform
 from tests.test_publication_builders import (
     config_2021, countries_frame, coverage, coverage_frame, gap, gap_frame, income_groups_frame, population_frame,
 )

@@ -17,7 +17,7 @@ from engine.publication.config import publication_config
 from engine.publication.published_sdg import normalise, published_sources, read_source, read_sources
 from engine.publication.sdmx import HEADER
 from engine.store import ParquetStore
-from pipelines.resources import PipelineResource
+from tests.pipeline_settings import pipeline_settings
 from tests.test_publication_builders import countries_frame
 
 BUNDLED = Path(__file__).resolve().parent.parent / "data" / "raw"
@@ -207,7 +207,7 @@ def test_a_broken_published_file_is_left_out_alone_with_its_reason(tmp_path):
     out = tmp_path / "out"
     store = ParquetStore(out)
     store.write(bundled_countries(), "staging", "countries")
-    result = dg.materialize(PUBLISHED_SDG_ASSETS, resources={"pipeline": PipelineResource(input_dir=str(tmp_path), output_dir=str(out))})
+    result = dg.materialize(PUBLISHED_SDG_ASSETS, resources={"pipeline": pipeline_settings(tmp_path, out)})
     assert result.success
     staged = store.read("staging", "published_sdg")
     assert set(staged["source_id"]) == {"unsdg_2023-12", "ilostat"}
@@ -224,7 +224,7 @@ def test_a_broken_published_file_is_left_out_alone_with_its_reason(tmp_path):
     assert quarantined.select("row_number", "rule").rows() == [(benfts.height + 1, "not_a_number")]
     # the broken file fixed: its failure record goes, its source record comes
     (folder / "broken.csv").write_text(as_ilostat_csv(benfts))
-    assert dg.materialize(PUBLISHED_SDG_ASSETS, resources={"pipeline": PipelineResource(input_dir=str(tmp_path), output_dir=str(out))}).success
+    assert dg.materialize(PUBLISHED_SDG_ASSETS, resources={"pipeline": pipeline_settings(tmp_path, out)}).success
     assert not store.read_json_records("failures", "published")
     assert {r["source_id"] for r in store.read_json_records("sources", "published")} == {"unsdg_2023-12", "ilostat", "broken"}
 

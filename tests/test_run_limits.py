@@ -17,12 +17,13 @@ import yaml
 
 from assets.source_steps import PARTITIONED_TABLES
 from engine.store import ParquetStore
-from pipelines import run_processes
+from pipelines import run_processes, settings
 from pipelines.run_processes import Limits
 from pipelines.runner import run_all
 from pipelines.summary import build_summary, format_summary
 from tests.conftest import BASE_SPEC, write_survey
 from tests.pipeline_inputs import write_minimal_inputs
+from tests.pipeline_settings import pipeline_settings
 
 pytestmark = pytest.mark.slow
 
@@ -62,14 +63,14 @@ def limited_run(tmp_path_factory):
     fifo = base / "nobody_writes.fifo"
     os.mkfifo(fifo)
     patch = pytest.MonkeyPatch()
-    patch.setenv("SP_INPUT_DIR", str(input_dir))
-    patch.setenv("SP_OUTPUT_DIR", str(base / "out"))
     patch.setenv("SP_TEST_BLOCKING_FIFO", str(fifo))
+    # as the main command does: DuckDB spills before its process reaches the run's memory limit
+    pipeline = pipeline_settings(input_dir, base / "out", duckdb_memory_limit=settings.duckdb_memory_limit(LIMITS.memory_bytes))
     patch.setattr(run_processes, "PRELOAD", (*run_processes.PRELOAD, "tests.blocking_reader"))
     try:
         with dg.instance_for_test() as instance:
             lines: list[str] = []
-            outcomes = run_all(instance, input_dir, progress=lines.append, workers=2, limits=LIMITS)
+            outcomes = run_all(instance, pipeline, progress=lines.append, workers=2, limits=LIMITS)
             yield {
                 "instance": instance, "input_dir": input_dir, "store": ParquetStore(base / "out"), "lines": lines,
                 "outcomes": {(o.job, o.partition): o for o in outcomes}, "big_file": big_file,

@@ -18,8 +18,6 @@ WARN_CHECK = {"asset": "staging/survey_persons", "partition": "TST_HIES_2021", "
 
 
 def run_command(tmp_path, monkeypatch, capsys, outcomes: list[RunOutcome]) -> tuple[int, str, dict]:
-    for name, folder in (("SP_INPUT_DIR", "in"), ("SP_OUTPUT_DIR", "out"), ("DAGSTER_HOME", "home")):
-        monkeypatch.setenv(name, str(tmp_path / folder))  # restored afterwards (the command exports them)
     (tmp_path / "in").mkdir()
     monkeypatch.setattr(runner, "run_all", lambda *args, **kwargs: outcomes)
     code = cli.main(["run", "--input", str(tmp_path / "in"), "--output", str(tmp_path / "out"), "--dagster-home", str(tmp_path / "home")])

@@ -11,22 +11,22 @@ from engine.store import ParquetStore
 from pipelines.definitions import defs
 from pipelines.runner import run_all
 from tests.pipeline_inputs import write_minimal_inputs
+from tests.pipeline_settings import pipeline_settings
 
 ESTIMATES = [dg.AssetKey(["indicators", k]) for k in ("survey_estimates", "survey_gaps", "survey_not_computable")]
 
 
-def test_unexpected_error_is_recorded_and_clears_the_source(tmp_path, monkeypatch):
+def test_unexpected_error_is_recorded_and_clears_the_source(tmp_path):
     input_dir = write_minimal_inputs(tmp_path / "in")
-    monkeypatch.setenv("SP_INPUT_DIR", str(input_dir))
-    monkeypatch.setenv("SP_OUTPUT_DIR", str(tmp_path / "out"))
+    pipeline = pipeline_settings(input_dir, tmp_path / "out")
     store = ParquetStore(tmp_path / "out")
     with dg.instance_for_test() as instance:
-        assert all(o.success for o in run_all(instance, input_dir, progress=lambda _: None))
+        assert all(o.success for o in run_all(instance, pipeline, progress=lambda _: None))
         assert store.exists("indicators", "survey_estimates", "TST_HIES_2021")
         persons = store.table_path("staging", "survey_persons", "TST_HIES_2021")
         persons.unlink()  # the estimation step now meets a missing file: not a SourceError
         result = defs.resolve_job_def("survey_job").execute_in_process(
-            instance=instance, partition_key="TST_HIES_2021", asset_selection=ESTIMATES, raise_on_error=False
+            instance=instance, partition_key="TST_HIES_2021", asset_selection=ESTIMATES, run_config=pipeline.run_config(), raise_on_error=False
         )
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")

@@ -20,6 +20,7 @@ from engine.store import ParquetStore
 from engine.survey_estimation import estimate_survey
 from pipelines.runner import execute
 from tests.pipeline_inputs import write_minimal_inputs
+from tests.pipeline_settings import pipeline_settings
 
 pytest.importorskip("pyspark", reason="the spark extra (pip install -e .[spark]) is not installed")
 TOLERANCE = 1e-9
@@ -97,27 +98,30 @@ def test_assert_same_catches_a_difference():
 
 
 @pytest.mark.slow
-def test_survey_spark_job_writes_the_outputs_of_survey_job(spark, tmp_path, monkeypatch):
+def test_survey_spark_job_writes_the_outputs_of_survey_job(spark, tmp_path):
     input_dir = write_minimal_inputs(tmp_path / "in")
     output = tmp_path / "out"
     home = tmp_path / "home"
     home.mkdir()
-    for key, value in {"SP_INPUT_DIR": input_dir, "SP_OUTPUT_DIR": output, "DAGSTER_HOME": home}.items():
-        monkeypatch.setenv(key, str(value))
+    pipeline = pipeline_settings(input_dir, output, home)
     store = ParquetStore(output)
     tables = ("survey_estimates", "survey_gaps", "survey_not_computable")
     survey = "TST_HIES_2021"
-    with dg.DagsterInstance.get() as instance:
+    with dg.DagsterInstance.from_config(str(home)) as instance:
         instance.add_dynamic_partitions("surveys", [survey])
-        assert execute(instance, "context_job").success
-        assert execute(instance, "survey_job", survey).success
+        assert execute(instance, "context_job", pipeline=pipeline).success
+        assert execute(instance, "survey_job", survey, pipeline=pipeline).success
         on_duckdb = {t: store.read("indicators", t, survey) for t in tables}
         for t in tables:
             store.remove("indicators", t, survey)
 
         from pipelines.definitions import defs
 
-        result = defs.resolve_job_def("survey_spark_job").execute_in_process(instance=instance, partition_key=survey)
+        result = defs.resolve_job_def("survey_spark_job").execute_in_process(
+            instance=instance, partition_key=survey,
+            # the settings of this run, with the engine the job's own configuration chooses (spark)
+            run_config=pipeline.model_copy(update={"survey_engine": "spark"}).run_config(),
+        )
         assert result.success
         materialized = instance.get_latest_materialization_event(dg.AssetKey(["indicators", "survey_estimates"]))
         assert materialized.run_id == result.run_id

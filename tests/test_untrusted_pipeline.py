@@ -23,6 +23,7 @@ from engine.finite import non_finite_cells
 from engine.store import ParquetStore
 from pipelines.runner import run_all
 from pipelines.summary import build_summary, format_summary
+from tests.pipeline_settings import pipeline_settings
 from tests.pipeline_inputs import write_minimal_inputs
 from tests.test_untrusted_inputs import BUNDLE, LAUGHING_ISSUES, bundled_survey, edit_spec
 
@@ -105,13 +106,10 @@ def plant_faults(input_dir: Path, secret: Path) -> None:
 
 
 def _run(input_dir: Path, output_dir: Path):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SP_INPUT_DIR", str(input_dir))
-        mp.setenv("SP_OUTPUT_DIR", str(output_dir))
-        with dg.instance_for_test() as instance:
-            lines: list[str] = []
-            outcomes = run_all(instance, input_dir, progress=lines.append)
-            summary = build_summary(ParquetStore(output_dir), outcomes, input_dir=input_dir, dagster_home=Path(instance.root_directory))
+    with dg.instance_for_test() as instance:
+        lines: list[str] = []
+        outcomes = run_all(instance, pipeline_settings(input_dir, output_dir), progress=lines.append)
+        summary = build_summary(ParquetStore(output_dir), outcomes, input_dir=input_dir, dagster_home=Path(instance.root_directory))
     return outcomes, summary
 
 
@@ -249,11 +247,8 @@ def test_invalid_context_sources_yaml_is_one_left_out_record(tmp_path):
 
     input_dir = write_minimal_inputs(tmp_path / "in")
     (input_dir / "context" / "sources.yaml").write_text("files:\n  population_wpp.csv: {vintage: 2019\n^\n")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SP_INPUT_DIR", str(input_dir))
-        mp.setenv("SP_OUTPUT_DIR", str(tmp_path / "out"))
-        with dg.instance_for_test() as instance:
-            outcome = execute(instance, CONTEXT_JOB)
+    with dg.instance_for_test() as instance:
+        outcome = execute(instance, CONTEXT_JOB, pipeline=pipeline_settings(input_dir, tmp_path / "out"))
     assert outcome.success and outcome.failed_steps == []
     store = ParquetStore(tmp_path / "out")
     [record] = store.read_json_records("failures")
@@ -285,7 +280,7 @@ def test_an_output_folder_that_cannot_be_written_gives_one_line(tmp_path, capsys
     from pipelines import cli
 
     for name in ("SP_INPUT_DIR", "SP_OUTPUT_DIR", "DAGSTER_HOME", "GX_ANALYTICS_ENABLED"):
-        monkeypatch.setenv(name, "unset-by-test")  # cli.main exports these; restored afterwards
+        monkeypatch.setenv(name, "unset-by-test")  # the command line wins over the environment
     blocker = tmp_path / "a_file"
     blocker.write_text("x")
     args = ["run", "--input", str(tmp_path / "in"), "--dagster-home", str(tmp_path / "home")]

@@ -15,7 +15,7 @@ import polars as pl
 from assets.source_steps import refuse_duplicate_returns
 from engine.admin_coverage import compute_admin_coverage
 from engine.store import ParquetStore
-from pipelines.resources import PipelineResource
+from assets.resources import PipelineResource
 from schemas import ssi_tables as st
 
 ADMIN_COVERAGE = dg.AssetKey(["indicators", "admin_coverage"])

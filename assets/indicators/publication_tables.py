@@ -13,7 +13,7 @@ import polars as pl
 
 from assets.indicators.admin import ADMIN_COVERAGE, ADMIN_GAPS, ADMIN_NOT_COMPUTABLE, CONTEXT_DEPS, context_records, vintage_label
 from engine.store import ParquetStore
-from pipelines.resources import PipelineResource
+from assets.resources import PipelineResource
 from schemas import indicator_tables as it
 from schemas.tables import polars_dtype
 

@@ -10,8 +10,8 @@ from assets.source_steps import source_step
 from assets.staging.surveys import survey_persons
 from engine.financial_hardship import estimate_hardship, ppp_for
 from engine.survey_estimation import estimate_survey
-from pipelines.partitions import SURVEYS
-from pipelines.resources import PipelineResource
+from assets.partitions import SURVEYS
+from assets.resources import PipelineResource
 
 ESTIMATES = dg.AssetKey(["indicators", "survey_estimates"])
 GAPS = dg.AssetKey(["indicators", "survey_gaps"])

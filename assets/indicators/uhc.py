@@ -18,7 +18,7 @@ from assets.indicators.admin import context_records, vintage_label
 from engine.publication.population import persons
 from engine.quarantine import issues_frame
 from engine.uhc_index import compute_uhc_index
-from pipelines.resources import PipelineResource
+from assets.resources import PipelineResource
 from schemas import indicator_tables as it
 from schemas.tables import polars_dtype
 

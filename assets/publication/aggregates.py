@@ -12,8 +12,8 @@ import polars as pl
 from assets.publication.inputs import GROUP, COUNTRY_VALUE_KEYS, STAGING_KEYS, all_country_rows, config_of, key, population_vintage, read_optional, synthetic_sources, write_table
 from engine.publication.aggregates import compute_aggregates, imputation_model
 from engine.publication.country_values import published_values
-from engine.publication.tables import AGGREGATES, COUNTRY_LINEUP, COUNTRY_VALUES
-from pipelines.resources import PipelineResource
+from schemas.publication_tables import AGGREGATES, COUNTRY_LINEUP, COUNTRY_VALUES
+from assets.resources import PipelineResource
 
 
 @dg.asset(

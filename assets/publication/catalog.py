@@ -12,7 +12,7 @@ from assets.publication.exports import BREAKDOWNS_FILE, SDMX_FILE
 from assets.publication.inputs import GROUP, INDICATOR_KEYS, config_of, key
 from engine.publication.catalog import build_catalog
 from engine.publication.sdmx import NUMERIC
-from pipelines.resources import PipelineResource
+from assets.resources import PipelineResource
 
 CATALOG_FILE = "catalog.duckdb"
 CSV_TYPES = {Path(name).stem: {c: "DOUBLE" for c in NUMERIC} for name in (SDMX_FILE, BREAKDOWNS_FILE)}

@@ -8,8 +8,8 @@ import polars as pl
 
 from assets.publication.inputs import GROUP, PUBLISHED_KEY, STAGING_KEYS, config_of, key, read_optional, write_table
 from engine.publication.comparison import comparison_summary, comparison_table
-from engine.publication.tables import AGGREGATE_COMPARISON
-from pipelines.resources import PipelineResource
+from schemas.publication_tables import AGGREGATE_COMPARISON
+from assets.resources import PipelineResource
 
 
 @dg.asset(

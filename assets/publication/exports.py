@@ -12,8 +12,8 @@ from engine.publication.revisions import published_revisions, revision_summary, 
 from engine.publication.report_tables import report_sheets
 from engine.publication.sdmx import BREAKDOWN_HEADER, HEADER, breakdown_frame, sdmx_frame, write_csv
 from engine.publication.workbook import write_workbook
-from engine.publication.tables import REVISIONS, REVISIONS_UNMASKED
-from pipelines.resources import PipelineResource
+from schemas.publication_tables import REVISIONS, REVISIONS_UNMASKED
+from assets.resources import PipelineResource
 
 SDMX_FILE = "sdg_sdmx.csv"
 BREAKDOWNS_FILE = "sdg_sdmx_breakdowns.csv"

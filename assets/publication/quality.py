@@ -13,8 +13,8 @@ import polars as pl
 from assets.publication.inputs import GROUP, config_of, key, write_table
 from assets.validation_results import SAMPLE_ROWS, _md_table
 from engine.publication.quality import SuiteResult, gx_context, results_frame, run_suites, write_data_docs
-from engine.publication.tables import VALIDATION_RESULTS
-from pipelines.resources import PipelineResource
+from schemas.publication_tables import VALIDATION_RESULTS
+from assets.resources import PipelineResource
 from schemas.gx_suites import SUITES
 
 RESULTS = key("validation_results")

@@ -8,8 +8,8 @@ import polars as pl
 from assets.publication.inputs import GROUP, COUNTRY_VALUE_KEYS, all_country_rows, config_of, key, read_optional, synthetic_sources, write_table
 from engine.publication.annex import aggregate_gender_gaps, gap_table, headline_table, statistical_annex
 from engine.publication.country_values import select_sources
-from engine.publication.tables import ANNEX, GENDER_GAPS, HEADLINE, NATIONALITY_GAPS
-from pipelines.resources import PipelineResource
+from schemas.publication_tables import ANNEX, GENDER_GAPS, HEADLINE, NATIONALITY_GAPS
+from assets.resources import PipelineResource
 
 GAP_TABLES = {"sdg_1_3_1": "sdg_1_3_1_gaps", "sdg_3_8_2": "sdg_3_8_2_gaps"}
 

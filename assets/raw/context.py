@@ -7,7 +7,7 @@ import polars as pl
 from engine.context import context_file, read_context_file
 from assets.source_steps import source_step
 from engine.store import sha256_file
-from pipelines.resources import PipelineResource
+from assets.resources import PipelineResource
 from schemas.context_tables import TABLES, ContextTable
 
 

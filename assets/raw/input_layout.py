@@ -13,7 +13,7 @@ from assets.source_steps import record_left_out
 from engine.context import declared_sources
 from engine.errors import SourceError
 from engine.sources import LeftOut, layout_problems
-from pipelines.resources import PipelineResource
+from assets.resources import PipelineResource
 
 DECLARING_FOLDERS = ("context", "uhc", "reference")
 SCHEMA = {"source_kind": pl.String, "path": pl.String, "problem": pl.String, "rule": pl.String}

@@ -9,8 +9,8 @@ from assets.source_steps import source_step
 from engine.sources import discover_ssi
 from engine.ssi import read_return
 from engine.errors import SourceError
-from pipelines.partitions import SSI_RETURNS
-from pipelines.resources import PipelineResource
+from assets.partitions import SSI_RETURNS
+from assets.resources import PipelineResource
 
 
 @dg.asset(

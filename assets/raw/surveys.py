@@ -7,8 +7,8 @@ from assets.source_steps import source_step
 from engine.survey_files import read_survey_files
 from engine.sources import discover_surveys, file_records, spec_path
 from engine.survey_spec import load_spec
-from pipelines.partitions import SURVEYS
-from pipelines.resources import PipelineResource
+from assets.partitions import SURVEYS
+from assets.resources import PipelineResource
 
 
 @dg.asset(

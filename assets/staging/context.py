@@ -10,7 +10,7 @@ from engine.context import context_file, declared_sources, ingest_context_table
 from engine.errors import SourceError
 from engine.sources import file_records
 from assets.source_steps import source_step
-from pipelines.resources import PipelineResource
+from assets.resources import PipelineResource
 from schemas.context_tables import TABLES, ContextTable
 from schemas.tables import schema_for
 

@@ -13,8 +13,8 @@ from engine.harmonise import ingest_survey
 from engine.sources import discover_surveys, file_records, relative, spec_path
 from engine.survey_files import read_value_labels
 from engine.survey_spec import load_spec
-from pipelines.partitions import SURVEYS
-from pipelines.resources import PipelineResource
+from assets.partitions import SURVEYS
+from assets.resources import PipelineResource
 from schemas.survey_persons import person_schema
 
 KEY = dg.AssetKey(["staging", "survey_persons"])

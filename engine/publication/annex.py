@@ -29,7 +29,7 @@ from engine.publication.country_values import BREAKDOWNS, at_totals
 from engine.publication.disclosure import caution_rule, suppression_rule
 from engine.publication.imputation import area_codes
 from engine.publication.labels import label_values
-from engine.publication.tables import GENDER_GAPS
+from schemas.publication_tables import GENDER_GAPS
 
 GAP_VALUE_COLUMNS = ("value_group", "value_reference", "difference_pp", "difference_se", "difference_ci_lower", "difference_ci_upper", "ratio", "ratio_se")
 GAP_SCHEMA = GENDER_GAPS.dtypes()

@@ -44,7 +44,7 @@ from engine.publication.aggregates import compute_aggregates
 from engine.publication.config import PublicationConfig
 from engine.publication.country_values import published_rows
 from engine.publication.imputation import aggregation_groups, area_codes
-from engine.publication.tables import AGGREGATE_COMPARISON
+from schemas.publication_tables import AGGREGATE_COMPARISON
 from engine.sql import fetch, run_sql_file
 
 SQL_FILE = "aggregate_comparison.sql"

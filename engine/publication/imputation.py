@@ -91,3 +91,31 @@ def imputation_groups(countries: pl.DataFrame, income_groups: pl.DataFrame, conf
     return memberships(countries, income_groups, config.reference_years, levels, m49_groups).join(ranks, on="level").select(
         "family", "ref_area", "year", "level_rank", "level", "region", "min_countries"
     )
+
+
+def donor_ranges(lineup: pl.DataFrame, countries: pl.DataFrame, income_groups: pl.DataFrame, config: PublicationConfig) -> pl.DataFrame:
+    """The line-up cells imputed with a group median (``imputation_level`` among the family's
+    imputation levels), with ``donor_min``, ``donor_max``, ``n_donors`` (the reported and
+    interpolated values of the same family, vintage, series, reference year and sex in the
+    imputation group; null without any) and ``outside_donor_range_pp`` = how far the value lies
+    below ``donor_min`` or above ``donor_max`` (0 within the range)."""
+    cell = ["family", "vintage", "series", "ref_year", "sex"]
+    levels = pl.DataFrame(
+        [(family, level) for family in config.families for level, _ in config.family_imputation(family)],
+        schema={"family": pl.String, "imputation_level": pl.String}, orient="row",
+    )
+    imputed = lineup.filter((pl.col("status") == "imputed") & pl.col("value").is_not_null()).join(levels, on=["family", "imputation_level"])
+    groups = memberships(countries, income_groups, sorted(lineup["ref_year"].unique().to_list()),
+                         sorted(levels["imputation_level"].unique().to_list()))
+    donors = (
+        lineup.filter(pl.col("status").is_in(["reported", "interpolated"]) & pl.col("value").is_not_null())
+        .join(groups, left_on=["ref_area", "ref_year"], right_on=["ref_area", "year"])
+        .group_by(*cell, pl.col("level").alias("imputation_level"), pl.col("region").alias("imputation_group"))
+        .agg(pl.col("value").min().alias("donor_min"), pl.col("value").max().alias("donor_max"), pl.len().alias("n_donors"))
+    )
+    view = imputed.select(*cell, "ref_area", "imputation_level", "imputation_group", "imputation_donors", "value").join(
+        donors, on=[*cell, "imputation_level", "imputation_group"], how="left"
+    )
+    return view.with_columns(
+        pl.max_horizontal(pl.col("donor_min") - pl.col("value"), pl.col("value") - pl.col("donor_max"), pl.lit(0.0)).alias("outside_donor_range_pp")
+    )

@@ -55,7 +55,7 @@ from engine.paths import OUTPUT_NAME, confined_file, confined_folder, valid_outp
 from engine.readers import read_csv_text
 from engine.safe_yaml import load_yaml_file
 from engine.quarantine import ISSUE_SCHEMA
-from engine.publication.tables import PUBLISHED_SDG
+from schemas.publication_tables import PUBLISHED_SDG
 
 SOURCE_KIND = "published"
 FOLDER = re.compile(r"^unsdg_(.+)$")

@@ -25,8 +25,9 @@ from typing import Any
 import polars as pl
 
 from engine.publication.config import PublicationConfig
-from engine.publication.tables import VALIDATION_RESULTS
-from schemas.gx_suites import SUITES, Frames, Suite
+from schemas.publication_tables import VALIDATION_RESULTS
+from engine.publication.imputation import donor_ranges
+from schemas.gx_suites import DONOR_RANGES, SUITES, Frames, Suite
 
 RESULT_SCHEMA = VALIDATION_RESULTS.dtypes()
 
@@ -131,11 +132,20 @@ def run_suite(context, suite: Suite, frame: pl.DataFrame, config: PublicationCon
     )
 
 
+def derived_views(frames: Frames, config: PublicationConfig) -> Frames:
+    """The check views that need the publication's rules, by the name the suites read them
+    (``schemas.gx_suites.DONOR_RANGES``), for the tables present."""
+    if all(t in frames for t in ("country_lineup", "countries", "income_groups")):
+        return {DONOR_RANGES: donor_ranges(frames["country_lineup"], frames["countries"], frames["income_groups"], config)}
+    return {}
+
+
 def run_suites(frames: Frames, config: PublicationConfig, context=None, *, tag: str = "", suites: tuple[Suite, ...] = SUITES) -> list[SuiteResult]:
     """Validate ``suites`` on ``frames`` (table name -> Polars frame). ``context``: a GX context
     to reuse (a new ephemeral one by default); ``tag`` suffixes GX object names so that
     several runs can share one context."""
     context = context or gx_context()
+    frames = {**frames, **derived_views(frames, config)}
     results = []
     for suite in suites:
         if any(t not in frames for t in (suite.table, *suite.also_reads)):

@@ -42,7 +42,7 @@ from engine.publication.config import PublicationConfig
 from engine.publication.country_values import PUBLISHED_SOURCE_KIND, at_totals
 from engine.publication.disclosure import blank_suppressed, with_flags
 from engine.publication.labels import label_values
-from engine.publication.tables import REVISIONS
+from schemas.publication_tables import REVISIONS
 
 ESTIMATED_NATURE = ("E", "M", "G")
 REVISION_SCHEMA = REVISIONS.dtypes()

@@ -51,16 +51,9 @@ from engine.publication.annex import primary_vintage
 from engine.publication.country_values import PUBLISHED_SOURCE_KIND
 from engine.publication.imputation import area_codes
 from engine.store import publish
+from schemas.publication_tables import SDMX_DIMENSIONS as DIMENSIONS
+from schemas.publication_tables import SDMX_HEADER as HEADER
 
-HEADER = (
-    "DATAFLOW", "FREQ", "REPORTING_TYPE", "SERIES", "REF_AREA", "SEX", "AGE", "URBANISATION",
-    "INCOME_WEALTH_QUANTILE", "EDUCATION_LEV", "OCCUPATION", "CUST_BREAKDOWN", "COMPOSITE_BREAKDOWN",
-    "DISABILITY_STATUS", "ACTIVITY", "PRODUCT", "TIME_PERIOD", "OBS_VALUE", "OBS_STATUS", "UNIT_MULT",
-    "UNIT_MEASURE", "BASE_PER", "NATURE", "TIME_DETAIL", "COMMENT_OBS", "TIME_COVERAGE", "UPPER_BOUND",
-    "LOWER_BOUND", "SOURCE_DETAIL", "COMMENT_TS", "GEO_INFO_URL", "GEO_INFO_TYPE", "CUST_BREAKDOWN_LB",
-    "DATA_LAST_UPDATE",
-)
-DIMENSIONS = HEADER[1:17]  # the dimensions in DSD order and TIME_PERIOD: the observation key
 BREAKDOWN_DIMENSIONS = ("FREQ", "SERIES", "REF_AREA", "SEX", "AGE", "AREA", "NATIONALITY", "QUINTILE", "HH_COMPOSITION", "TIME_PERIOD")
 BREAKDOWN_HEADER = (
     "DATAFLOW", *BREAKDOWN_DIMENSIONS, "OBS_VALUE", "OBS_STATUS", "UNIT_MULT", "UNIT_MEASURE", "NATURE", "COMMENT_OBS",

@@ -372,3 +372,16 @@ def render_markdown(variables_table) -> list[str]:
     for t in TABLES:
         out += [f"### `{t.path}`", "", t.description, "", f"Key: {', '.join(f'`{k}`' for k in t.key)}.", "", *variables_table(t.columns), ""]
     return out
+
+
+# The columns of publication/sdg_sdmx.csv: the UN SDG Global Database SDMX-CSV layout
+# (written by engine/publication/sdmx.py).
+SDMX_HEADER = (
+    "DATAFLOW", "FREQ", "REPORTING_TYPE", "SERIES", "REF_AREA", "SEX", "AGE", "URBANISATION",
+    "INCOME_WEALTH_QUANTILE", "EDUCATION_LEV", "OCCUPATION", "CUST_BREAKDOWN", "COMPOSITE_BREAKDOWN",
+    "DISABILITY_STATUS", "ACTIVITY", "PRODUCT", "TIME_PERIOD", "OBS_VALUE", "OBS_STATUS", "UNIT_MULT",
+    "UNIT_MEASURE", "BASE_PER", "NATURE", "TIME_DETAIL", "COMMENT_OBS", "TIME_COVERAGE", "UPPER_BOUND",
+    "LOWER_BOUND", "SOURCE_DETAIL", "COMMENT_TS", "GEO_INFO_URL", "GEO_INFO_TYPE", "CUST_BREAKDOWN_LB",
+    "DATA_LAST_UPDATE",
+)
+SDMX_DIMENSIONS = SDMX_HEADER[1:17]  # the dimensions in DSD order and TIME_PERIOD: the observation key

@@ -2,7 +2,9 @@
 
 Convention for ``sql/*.sql`` files: a header comment stating the formula and the metadata
 edition, then a sequence of blocks, each introduced by a line ``-- name: <relation>`` and holding
-exactly one ``SELECT`` (``WITH`` allowed). Blocks refer to relations registered by the caller
+exactly one ``SELECT`` (``WITH`` allowed). A line ``-- include: <file>.sql`` runs the blocks of
+that file at that place: a rule used by several indicator families is written once (e.g.
+``sql/pensionable_age.sql``); the including file defines the relations the included one reads. Blocks refer to relations registered by the caller
 (input tables, a one-row ``params`` relation built from method configuration) and to earlier
 blocks. Each block becomes a temporary table of that name, or a view when the name line ends
 with ``[view]`` (for a block that only streams into the next one, e.g. person x series rows
@@ -13,6 +15,7 @@ relations, never as file paths inside the SQL.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.resources
 import logging
 import re
@@ -28,6 +31,8 @@ import polars as pl
 SQL_DIR = Path(importlib.resources.files("sql"))
 _log = logging.getLogger(__name__)
 _BLOCK = re.compile(r"^--\s*name:\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\[view\])?\s*$", re.MULTILINE)
+_INCLUDE = re.compile(r"^--\s*include:\s*(\S+)\s*$", re.MULTILINE)
+_SQL_FILE = re.compile(r"[A-Za-z0-9_]+\.sql")
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,7 @@ class SqlBlock:
     name: str
     sql: str
     view: bool = False
+    file: str = ""  # the file of sql/ that holds it (set by load_blocks)
 
 
 def sql_path(filename: str) -> Path:
@@ -56,9 +62,40 @@ def parse_blocks(text: str, source: str = "<sql>") -> list[SqlBlock]:
     return blocks
 
 
-def load_blocks(filename: str) -> list[SqlBlock]:
+def load_blocks(filename: str, _including: tuple[str, ...] = ()) -> list[SqlBlock]:
+    """The blocks of ``sql/<filename>`` in order, those of its included files in their place."""
     path = sql_path(filename)
-    return parse_blocks(path.read_text(encoding="utf-8"), source=str(path))
+    if filename in _including:
+        raise ValueError(f"{path}: included by itself ({' -> '.join((*_including, filename))})")
+    text = path.read_text(encoding="utf-8")
+    blocks: list[SqlBlock] = []
+    start = 0
+    for include in _INCLUDE.finditer(text):
+        blocks += _segment_blocks(text[start:include.start()], filename, first=start == 0)
+        name = include.group(1)
+        if not _SQL_FILE.fullmatch(name):
+            raise ValueError(f"{path}: '-- include: {name}' must name a .sql file of sql/")
+        blocks += load_blocks(name, (*_including, filename))
+        start = include.end()
+    blocks += _segment_blocks(text[start:], filename, first=start == 0, last=True)
+    names = [b.name for b in blocks]
+    if len(set(names)) != len(names):
+        raise ValueError(f"{path}: blocks named twice: {sorted({n for n in names if names.count(n) > 1})}")
+    return blocks
+
+
+def _segment_blocks(text: str, filename: str, first: bool, last: bool = False) -> list[SqlBlock]:
+    """Blocks of the part of ``sql/<filename>`` between includes. Text before its first block is
+    a comment (the file's header, or the lines after an include); a part without a block is
+    allowed only around an include."""
+    source = str(sql_path(filename))
+    found = _BLOCK.search(text)
+    if found is None and first and last:
+        return parse_blocks(text, source)  # raises: a file needs a block
+    lead = text[: found.start()] if found else text
+    if not first and any(line.strip() and not line.strip().startswith("--") for line in lead.splitlines()):
+        raise ValueError(f"{source}: SQL after an include outside any '-- name:' block")
+    return [dataclasses.replace(b, file=filename) for b in parse_blocks(text, source)] if found else []
 
 
 def params_frame(params: Mapping[str, Any]) -> pl.DataFrame:
@@ -89,8 +126,8 @@ def run_sql_file(
             kind = "VIEW" if block.view else "TABLE"
             con.execute(f"CREATE OR REPLACE TEMP {kind} {block.name} AS {block.sql}")
         except duckdb.Error as exc:  # name the block: the SQL file is the place to look
-            raise RuntimeError(f"sql/{filename}, block '{block.name}': {exc}") from exc
-        _log.debug("sql/%s %s: %.3f s", filename, block.name, time.perf_counter() - started)
+            raise RuntimeError(f"sql/{block.file or filename}, block '{block.name}': {exc}") from exc
+        _log.debug("sql/%s %s: %.3f s", block.file or filename, block.name, time.perf_counter() - started)
         done[block.name] = block.sql
     return done
 

@@ -289,25 +289,18 @@ JOIN adm_population AS p ON p.country = c.m49 AND p.time = r.year
 JOIN adm_wpp_groups AS g ON g.age5yearinterval = p.age5yearinterval
 JOIN adm_age_weights AS w ON w.open_ended = g.open_ended
 
+-- name: pension_age_requests [view]
+-- Each return's country and year, for the pensionable-age rule (sql/pensionable_age.sql).
+SELECT return_id AS request_id, country, year FROM adm_returns
+
+-- name: pension_age_rules [view]
+SELECT country, sex, from_year, age FROM adm_pensionable_age
+
+-- include: pensionable_age.sql
+
 -- name: adm_pension_age
 -- Statutory pensionable age in force for each return and sex (F, M).
-SELECT return_id, sex, age, from_year
-FROM (
-    SELECT
-        r.return_id,
-        s.sex,
-        a.age,
-        a.from_year,
-        ROW_NUMBER() OVER (
-            PARTITION BY r.return_id, s.sex
-            ORDER BY a.from_year DESC, CASE WHEN a.sex = s.sex THEN 0 ELSE 1 END
-        ) AS rank_in_force
-    FROM adm_returns AS r
-    CROSS JOIN (VALUES ('F'), ('M')) AS s(sex)
-    JOIN adm_pensionable_age AS a
-        ON a.country = r.country AND a.from_year <= r.year AND (a.sex = s.sex OR a.sex = 'T')
-) AS x
-WHERE rank_in_force = 1
+SELECT request_id AS return_id, sex, age, from_year FROM pension_age_in_force
 
 -- name: adm_population_groups_fm
 -- Population of each return by sex (F, M): total, children, working age and older (life-cycle

@@ -9,6 +9,7 @@ import polars as pl
 from assets.source_steps import source_step
 from assets.staging.surveys import survey_persons
 from engine.financial_hardship import estimate_hardship, ppp_for
+from engine.pensionable_age import pension_age_in_force
 from engine.survey_estimation import estimate_survey
 from assets.partitions import SURVEYS
 from assets.resources import PipelineResource
@@ -16,26 +17,6 @@ from assets.resources import PipelineResource
 ESTIMATES = dg.AssetKey(["indicators", "survey_estimates"])
 GAPS = dg.AssetKey(["indicators", "survey_gaps"])
 NOT_COMPUTABLE = dg.AssetKey(["indicators", "survey_not_computable"])
-
-
-def pensionable_age_for(store, country: str, year: int) -> pl.DataFrame:
-    """Statutory pensionable age by sex (F, M) in force in ``year`` for ``country``, by the rule
-    of the administrative SQL (sql/sdg_1_3_1_admin.sql, adm_pension_age): among the rows of the
-    sex and of sex ``T`` (both sexes) with ``from_year`` <= year, the row with the largest
-    ``from_year``; at equal ``from_year`` the sex-specific row. A sex without such a row is left
-    out."""
-    schema = {"sex": pl.String, "age": pl.Int64}
-    if not store.exists("staging", "pensionable_age"):
-        return pl.DataFrame(schema=schema)
-    rows = store.read("staging", "pensionable_age").filter((pl.col("country") == country) & (pl.col("from_year") <= year))
-    sexes = pl.DataFrame({"sex": ["F", "M"], "applies": [["F", "T"], ["M", "T"]]}).explode("applies")
-    in_force = (
-        sexes.join(rows.select(pl.col("sex").alias("applies"), "from_year", "age"), on="applies")
-        .sort("sex", "from_year", pl.col("applies") == "T", descending=[False, True, False])
-        .group_by("sex", maintain_order=True)
-        .first()
-    )
-    return in_force.select(pl.col("sex"), pl.col("age")).cast(schema)
 
 
 @dg.multi_asset(
@@ -58,11 +39,14 @@ def survey_estimates(context: dg.AssetExecutionContext, pipeline: PipelineResour
         persons_path = store.table_path("staging", "survey_persons", survey_id)
         first = pl.scan_parquet(persons_path).select("country", "year").head(1).collect()
         country, year = first["country"][0], int(first["year"][0])
+        rules = store.read("staging", "pensionable_age") if store.exists("staging", "pensionable_age") else None
+        with pipeline.duckdb().connect() as con:
+            ages_in_force = pension_age_in_force(con, rules, country, year)
         with pipeline.survey_estimation_connection() as con:
             result = estimate_survey(
                 con,
                 str(persons_path),
-                pensionable_age_for(store, country, year),
+                ages_in_force,
                 method=pipeline.method("sdg_1_3_1"),
                 estimation=pipeline.method("survey_estimation"),
             )

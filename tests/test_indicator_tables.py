@@ -1,4 +1,5 @@
-"""The country-level indicator tables (assets/indicators/publication_tables.py, uhc.py): the
+"""The country-level indicator tables (engine/indicator_tables.py; their checks in
+assets/indicators/publication_tables.py, uhc.py): the
 administrative rows in the published layout, and every asset check on a good frame and on a
 frame that breaks it (a check that cannot fail is no check)."""
 
@@ -8,10 +9,9 @@ import dagster as dg
 import polars as pl
 import pytest
 
-from assets.indicators.publication_tables import (
-    COVERAGE_DTYPES, SERIES_1_3_1, admin_coverage_rows, admin_gap_rows, coverage_check_results, not_computable_rows,
-)
-from assets.indicators.uhc import index_check_results, published_index, quarantine_issues
+from assets.indicators.publication_tables import coverage_check_results
+from assets.indicators.uhc import index_check_results
+from engine.indicator_tables import COVERAGE_DTYPES, SERIES_1_3_1, admin_coverage_rows, admin_gap_rows, not_computable_rows, published_index, quarantine_issues
 from engine.quarantine import ISSUE_SCHEMA
 from schemas import indicator_tables as it
 from tests.test_publication_builders import coverage, coverage_frame

@@ -3,102 +3,22 @@ their gap tables and ``not_computable``, assembled in one step over every countr
 per-survey partitions and the administrative (SSI) computation (``indicators/admin_*``), in the
 columns of ``schemas.indicator_tables`` (documented in docs/data_dictionary.md).
 
-Each row carries its source, the vintage of its inputs, the method editions and the run id.
-Administrative rows have no sampling error (reliability ``not_applicable``) and observation
-status ``E`` where the numerator exceeds the denominator (the value is then capped at 100 by the
-edition, or shown uncapped by an edition that does not cap), ``A`` otherwise."""
+Each row carries its source, the vintage of its inputs, the method editions and the run id; the
+layout and the rules labelling the rows (observation status, reliability) are in
+``engine.indicator_tables``."""
 
 import dagster as dg
 import polars as pl
 
 from assets.indicators.admin import ADMIN_COVERAGE, ADMIN_GAPS, ADMIN_NOT_COMPUTABLE, CONTEXT_DEPS, context_records, vintage_label
-from engine.store import ParquetStore
 from assets.resources import PipelineResource
+from engine.indicator_tables import (
+    HARDSHIP_DTYPES, HARDSHIP_GAP_DTYPES, NOT_COMPUTABLE_DTYPES, SERIES_1_3_1, SURVEY_3_8_2_SERIES, admin_coverage_rows, admin_gap_rows,
+    not_computable_rows, sorted_rows, source_vintages, survey_coverage_rows, survey_gap_rows,
+)
 from schemas import indicator_tables as it
-from schemas.tables import polars_dtype
 
-COVERAGE_DTYPES = {v.name: polars_dtype(v) for v in it.COVERAGE_COLUMNS}
-HARDSHIP_DTYPES = {v.name: polars_dtype(v) for v in it.HARDSHIP_COLUMNS}
-HARDSHIP_GAP_DTYPES = {**{v.name: polars_dtype(v) for v in it.GAP_COLUMNS}, **{v.name: polars_dtype(v) for v in it.HARDSHIP_EXTRA}}
-GAP_DTYPES = {v.name: polars_dtype(v) for v in it.GAP_COLUMNS}
 ADMIN_CONTEXT_TABLES = tuple(k.path[-1] for k in CONTEXT_DEPS)
-NOT_COMPUTABLE_DTYPES = {v.name: polars_dtype(v) for v in it.NOT_COMPUTABLE_COLUMNS}
-
-
-def source_vintages(store: ParquetStore) -> pl.DataFrame:
-    """source_kind, source_id -> input_vintage label ('<id>@<vintage or file hash>')."""
-    rows = []
-    for rec in store.read_json_records("sources"):
-        if rec["source_kind"] in ("survey", "ssi"):
-            stamp = rec.get("vintage") or (rec.get("fingerprint") or "")[:12]
-            rows.append({"source_kind": "survey" if rec["source_kind"] == "survey" else "administrative", "source_id": rec["source_id"], "input_vintage": f"{rec['source_id']}@{stamp}"})
-    return pl.DataFrame(rows, schema={"source_kind": pl.String, "source_id": pl.String, "input_vintage": pl.String})
-
-
-def survey_coverage_rows(estimates: pl.DataFrame, vintages: pl.DataFrame, run_id: str, extra_dims: dict[str, str] | None = None, dtypes: dict = COVERAGE_DTYPES) -> pl.DataFrame:
-    """Per-survey estimates -> the published long layout (``dtypes``: its columns)."""
-    if estimates.is_empty():
-        return pl.DataFrame(schema=dtypes)
-    frame = estimates.rename({"country": "ref_area", "survey_id": "source_id"}).with_columns(
-        pl.lit("survey").alias("source_kind"),
-        pl.lit(None, dtype=pl.Boolean).alias("capped"),
-        pl.lit(None, dtype=pl.String).alias("cap_applied"),
-        pl.when(pl.col("reliability") == "reliable").then(pl.lit("A")).otherwise(pl.lit("U")).alias("obs_status"),
-        pl.lit(run_id).alias("run_id"),
-        *[pl.lit(v).alias(k) for k, v in (extra_dims or {}).items()],
-    )
-    frame = frame.join(vintages, on=["source_kind", "source_id"], how="left").with_columns(pl.col("input_vintage").fill_null(pl.col("source_id")))
-    return frame.select(list(dtypes)).cast(dtypes)
-
-
-def survey_gap_rows(gaps: pl.DataFrame, vintages: pl.DataFrame, run_id: str, extra_dims: dict[str, str] | None = None, dtypes: dict = GAP_DTYPES) -> pl.DataFrame:
-    if gaps.is_empty():
-        return pl.DataFrame(schema=dtypes)
-    frame = gaps.rename({"country": "ref_area", "survey_id": "source_id"}).with_columns(
-        pl.lit("survey").alias("source_kind"), pl.lit(run_id).alias("run_id"), *[pl.lit(v).alias(k) for k, v in (extra_dims or {}).items()]
-    )
-    frame = frame.join(vintages, on=["source_kind", "source_id"], how="left").with_columns(pl.col("input_vintage").fill_null(pl.col("source_id")))
-    return frame.select(list(dtypes)).cast(dtypes)
-
-
-def admin_coverage_rows(admin: pl.DataFrame, vintages: pl.DataFrame, context_vintages: str, run_id: str) -> pl.DataFrame:
-    """The administrative rates (``indicators/admin_coverage``) in the published long layout."""
-    if admin.is_empty():
-        return pl.DataFrame(schema=COVERAGE_DTYPES)
-    rates = admin.with_columns(
-        pl.lit("not_applicable").alias("reliability"),
-        pl.when(pl.col("numerator") > pl.col("denominator")).then(pl.lit("E")).otherwise(pl.lit("A")).alias("obs_status"),
-    )
-    return _admin_layout(rates, COVERAGE_DTYPES, vintages, context_vintages, run_id)
-
-
-def admin_gap_rows(gaps: pl.DataFrame, vintages: pl.DataFrame, context_vintages: str, run_id: str) -> pl.DataFrame:
-    """The administrative gaps (``indicators/admin_gaps``) in the published gap layout."""
-    if gaps.is_empty():
-        return pl.DataFrame(schema=GAP_DTYPES)
-    return _admin_layout(gaps, GAP_DTYPES, vintages, context_vintages, run_id)
-
-
-def _admin_layout(frame: pl.DataFrame, dtypes: dict, vintages: pl.DataFrame, context_vintages: str, run_id: str) -> pl.DataFrame:
-    """An engine output in the columns ``dtypes`` (those it lacks empty), with the run id and
-    the input vintage '<return>@<vintage>; <context table>@<vintage>; ...'."""
-    source = pl.col("input_vintage").fill_null(pl.col("source_id"))
-    joined = frame.rename({"country": "ref_area"}).join(vintages, on=["source_kind", "source_id"], how="left").with_columns(
-        (pl.concat_str([source, pl.lit(context_vintages)], separator="; ") if context_vintages else source).alias("input_vintage"),
-        pl.lit(run_id).alias("run_id"),
-    )
-    return joined.select([pl.col(c) if c in joined.columns else pl.lit(None).alias(c) for c in dtypes]).cast(dtypes)
-
-
-def not_computable_rows(frame: pl.DataFrame, source_kind: str) -> pl.DataFrame:
-    if frame.is_empty():
-        return pl.DataFrame(schema=NOT_COMPUTABLE_DTYPES)
-    id_col = "survey_id" if "survey_id" in frame.columns else "source_id"
-    return frame.rename({"country": "ref_area", id_col: "source_id"}).with_columns(pl.lit(source_kind).alias("source_kind")).select(list(NOT_COMPUTABLE_DTYPES)).cast(NOT_COMPUTABLE_DTYPES)
-
-
-def _sorted(frame: pl.DataFrame, key: tuple[str, ...]) -> pl.DataFrame:
-    return frame.sort(list(key), nulls_last=True)
 
 
 # --- asset checks -------------------------------------------------------------------------
@@ -165,11 +85,6 @@ SDG_1_3_1_GAPS = dg.AssetKey(["indicators", "sdg_1_3_1_gaps"])
 SDG_3_8_2 = dg.AssetKey(["indicators", "sdg_3_8_2"])
 SDG_3_8_2_GAPS = dg.AssetKey(["indicators", "sdg_3_8_2_gaps"])
 NOT_COMPUTABLE = dg.AssetKey(["indicators", "not_computable"])
-SERIES_1_3_1 = (
-    "SI_COV_BENFTS", "SI_COV_CHLD", "SI_COV_MATNL", "SI_COV_DISAB", "SI_COV_UEMP", "SI_COV_PENSN",
-    "SI_COV_VULN", "SI_COV_POOR", "SI_COV_WKINJRY", "SP_CONTRIB_LF", "SP_CONTRIB_WAP", "SP_HEALTH_PROT",
-)
-SURVEY_3_8_2_SERIES = ("SH_XPD_EARN10", "SH_XPD_EARN25", "SH_FIN_HARDSHIP", "SH_FIN_IMPOVERISHING", "SH_FIN_LARGE")
 
 
 @dg.multi_asset(
@@ -207,14 +122,14 @@ def indicator_tables(context: dg.AssetExecutionContext, pipeline: PipelineResour
     admin_gaps = store.read("indicators", "admin_gaps") if store.exists("indicators", "admin_gaps") else pl.DataFrame()
     admin_missing = store.read("indicators", "admin_not_computable") if store.exists("indicators", "admin_not_computable") else pl.DataFrame()
 
-    coverage = _sorted(
+    coverage = sorted_rows(
         pl.concat([admin_coverage_rows(admin, vintages, context_vintages, run_id), survey_coverage_rows(survey_est, vintages, run_id)]),
         it.COVERAGE_KEY,
     )
-    gaps = _sorted(pl.concat([admin_gap_rows(admin_gaps, vintages, context_vintages, run_id), survey_gap_rows(survey_gaps, vintages, run_id)]), it.GAP_KEY)
+    gaps = sorted_rows(pl.concat([admin_gap_rows(admin_gaps, vintages, context_vintages, run_id), survey_gap_rows(survey_gaps, vintages, run_id)]), it.GAP_KEY)
     household_dims = {"nationality": "T", "age_group": "T"}
-    fin = _sorted(survey_coverage_rows(hardship.rename({"head_sex": "sex"}) if hardship.height else hardship, vintages, run_id, household_dims, HARDSHIP_DTYPES), it.HARDSHIP_KEY)
-    fin_gaps = _sorted(
+    fin = sorted_rows(survey_coverage_rows(hardship.rename({"head_sex": "sex"}) if hardship.height else hardship, vintages, run_id, household_dims, HARDSHIP_DTYPES), it.HARDSHIP_KEY)
+    fin_gaps = sorted_rows(
         survey_gap_rows(hardship_gaps.rename({"head_sex": "sex"}) if hardship_gaps.height else hardship_gaps, vintages, run_id, household_dims, HARDSHIP_GAP_DTYPES),
         it.GAP_KEY + ("quintile", "hh_composition"),
     )

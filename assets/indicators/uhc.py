@@ -15,63 +15,15 @@ import dagster as dg
 import polars as pl
 
 from assets.indicators.admin import context_records, vintage_label
-from engine.publication.population import persons
-from engine.quarantine import issues_frame
-from engine.uhc_index import compute_uhc_index
 from assets.resources import PipelineResource
+from engine.indicator_tables import published_index, quarantine_issues, total_population
+from engine.uhc_index import compute_uhc_index
 from schemas import indicator_tables as it
-from schemas.tables import polars_dtype
 
 SDG_3_8_1 = dg.AssetKey(["indicators", "sdg_3_8_1"])
 TRACERS = dg.AssetKey(["indicators", "sdg_3_8_1_tracers"])
 REGIONAL = dg.AssetKey(["indicators", "sdg_3_8_1_regional"])
 INPUTS = ("uhc_tracers", "malaria_high_burden", "countries", "population")
-UHC_DTYPES = {v.name: polars_dtype(v) for v in it.UHC_COLUMNS}
-
-
-def total_population(population: pl.DataFrame, countries: pl.DataFrame) -> pl.DataFrame:
-    """``country, year, population``: WPP persons of all ages and both sexes."""
-    return persons(population, countries).group_by("ref_area", "year").agg(pl.col("persons").sum().alias("population")).rename(
-        {"ref_area": "country"}
-    ).sort("country", "year")
-
-
-def published_index(index: pl.DataFrame, input_vintage: str, run_id: str) -> pl.DataFrame:
-    """The engine's index table in the published layout."""
-    return index.select(
-        pl.col("country").alias("ref_area"),
-        "year",
-        pl.lit(it.UHC_SERIES).alias("series"),
-        pl.col("sci").alias("value"),
-        "rmnch", "infectious_diseases", "ncd", "capacity",
-        "n_tracers_used", "n_tracers_imputed", "n_tracers_missing", "imputed_share", "malaria_high_burden",
-        pl.when(pl.col("n_tracers_imputed") > 0).then(pl.lit("E")).otherwise(pl.lit("A")).alias("obs_status"),
-        "method_edition",
-        pl.lit(input_vintage).alias("input_vintage"),
-        pl.lit(run_id).alias("run_id"),
-    ).cast(UHC_DTYPES).sort(list(it.UHC_KEY))
-
-
-REASON_COLUMN = {
-    "unknown indicator code": "indicator", "missing country": "country", "country not in the country table": "country",
-    "missing or non-integer year": "year", "missing or non-numeric value": "value", "negative value": "value",
-    "duplicate (indicator, country, year)": "indicator, country, year",
-}
-
-
-def quarantine_issues(quarantine: pl.DataFrame) -> pl.DataFrame:
-    """The tracer rows the index sets aside, one issue per broken rule, in the common quarantine
-    layout (engine.quarantine.ISSUE_SCHEMA). The rows are rows of the staged table (which has
-    passed the row rules of uhc/tracers.csv), so they are named by their key and value, not by a
-    file row number."""
-    issues = quarantine.with_columns(pl.col("reason").str.split("; ")).explode("reason").select(
-        pl.lit(None, dtype=pl.Int64).alias("row_number"),
-        pl.col("reason").replace_strict(REASON_COLUMN, default="indicator, country, year").alias("column"),
-        pl.col("reason").alias("rule"),
-        pl.concat_str([pl.lit("indicator="), pl.col("indicator"), pl.lit(", country="), pl.col("country"), pl.lit(", year="),
-                       pl.col("year"), pl.lit(", value="), pl.col("value")], ignore_nulls=True).alias("value"),
-    )
-    return issues_frame(issues, source_kind="uhc", source_id="sdg_3_8_1", source_file="uhc/tracers.csv", sheet="staging/uhc_tracers")
 
 
 def index_check_results(table: pl.DataFrame) -> list[dg.AssetCheckResult]:

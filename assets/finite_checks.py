@@ -10,10 +10,10 @@ import polars as pl
 
 from assets.publication.exports import SDMX_FILE
 from assets.publication.inputs import INDICATOR_TABLES
+from assets.resources import PipelineResource
 from assets.validation_results import SAMPLE_ROWS, _md_table
 from engine.finite import non_finite_cells
 from schemas.publication_tables import TABLES as PUBLICATION_TABLES
-from assets.resources import PipelineResource
 
 CHECK = "finite_numbers"
 SDMX_NUMBERS = ("OBS_VALUE", "UPPER_BOUND", "LOWER_BOUND")

@@ -14,8 +14,8 @@ it was read before being written: missing on a first run, the previous run's on 
 import dagster as dg
 import polars as pl
 
-from engine.quarantine import ISSUE_SCHEMA
 from assets.resources import PipelineResource
+from engine.quarantine import ISSUE_SCHEMA
 from schemas.context_tables import TABLES as CONTEXT_TABLES
 
 # The assets that write a record under <output>/sources/ (surveys and SSI returns per partition,

@@ -11,7 +11,6 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from pipelines import settings

@@ -26,11 +26,11 @@ from typing import Callable
 
 import dagster as dg
 
+from assets.partitions import SSI_RETURNS, SURVEYS
+from assets.resources import PipelineResource
 from assets.source_steps import PARTITIONED_TABLES, clear_outputs, forget_removed_sources, write_failure_record
 from engine.sources import discover_ssi, discover_surveys, relative
 from engine.store import ParquetStore
-from assets.partitions import SSI_RETURNS, SURVEYS
-from assets.resources import PipelineResource
 from pipelines import job_handles, settings
 from pipelines.jobs import CONTEXT_JOB, PUBLICATION_JOB, SSI_JOB, SURVEY_JOB
 from pipelines.run_processes import POOL, Failed, Finished, Limits, Stopped, Task, run_tasks

@@ -30,14 +30,14 @@ import os
 
 import dagster as dg
 
+from assets.partitions import SSI_RETURNS, SURVEYS
+from assets.resources import PipelineResource
 from assets.source_steps import forget_removed_sources
 from engine import method_config
 from engine.paths import regular_files
 from engine.sources import discover_ssi, discover_surveys
 from engine.store import ParquetStore, sha256_file
 from pipelines.jobs import CONTEXT_JOB, PUBLICATION_JOB, SSI_JOB, SURVEY_JOB
-from assets.partitions import SSI_RETURNS, SURVEYS
-from assets.resources import PipelineResource
 from schemas.context_tables import TABLES as CONTEXT_TABLES
 
 CONTEXT_FOLDERS = ("context", "uhc", "reference")

@@ -24,8 +24,6 @@ PROJECT_DIR = _SOURCE_DIR if (_SOURCE_DIR / "pyproject.toml").is_file() else Pat
 DEFAULT_INPUT_DIR = PROJECT_DIR / "data" / "raw"
 DEFAULT_OUTPUT_DIR = PROJECT_DIR / "output"
 DEFAULT_DAGSTER_HOME = PROJECT_DIR / ".dagster_home"
-
-
 FOLDERS = {"SP_INPUT_DIR": DEFAULT_INPUT_DIR, "SP_OUTPUT_DIR": DEFAULT_OUTPUT_DIR, "DAGSTER_HOME": DEFAULT_DAGSTER_HOME}
 
 
@@ -37,9 +35,8 @@ def folder(variable: str, given: str | None = None, environ: Mapping[str, str] |
 
 
 def resource_from_environment(environ: Mapping[str, str] | None = None) -> PipelineResource:
-    """The settings of a deployment, the UI and the sensors: the one reader of the variables
-
-    ``SP_INPUT_DIR``, ``SP_OUTPUT_DIR``, ``DAGSTER_HOME`` (defaults: ``data/raw``, ``output`` and
+    """The settings of a deployment, the UI and the sensors, from the variables (``environ``,
+    default ``os.environ``) ``SP_INPUT_DIR``, ``SP_OUTPUT_DIR``, ``DAGSTER_HOME`` (defaults: ``data/raw``, ``output`` and
     ``.dagster_home`` in the project folder); ``SP_DUCKDB_MEMORY_LIMIT`` (default 4GB, or half
     of ``SP_RUN_MEMORY_LIMIT`` when that is lower, so that DuckDB spills to disk before its
     process reaches the run's limit and is stopped), ``SP_DUCKDB_THREADS`` (2),

@@ -7,8 +7,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from schemas import publication_tables
-from schemas import context_tables, indicator_tables, ssi_tables, survey_variables
+from schemas import context_tables, indicator_tables, publication_tables, ssi_tables, survey_variables
 from schemas.survey_variables import Variable
 
 TARGET = Path(__file__).resolve().parent.parent / "docs" / "data_dictionary.md"

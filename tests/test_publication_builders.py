@@ -120,8 +120,8 @@ def test_builders_give_exactly_the_indicator_and_context_columns():
 
 
 def test_publication_tables_render_for_the_data_dictionary():
-    from schemas.publication_tables import TABLES, render_markdown
     from schemas.data_dictionary import _table
+    from schemas.publication_tables import TABLES, render_markdown
 
     text = "\n".join(render_markdown(_table))
     for table in TABLES:

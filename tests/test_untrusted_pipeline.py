@@ -23,8 +23,8 @@ from engine.finite import non_finite_cells
 from engine.store import ParquetStore
 from pipelines.runner import run_all
 from pipelines.summary import build_summary, format_summary
-from tests.pipeline_settings import pipeline_settings
 from tests.pipeline_inputs import write_minimal_inputs
+from tests.pipeline_settings import pipeline_settings
 from tests.test_untrusted_inputs import BUNDLE, LAUGHING_ISSUES, bundled_survey, edit_spec
 
 SECRET = "TOP-SECRET-LINE"

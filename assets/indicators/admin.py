@@ -12,10 +12,10 @@ import time
 import dagster as dg
 import polars as pl
 
+from assets.resources import PipelineResource
 from assets.source_steps import refuse_duplicate_returns
 from engine.admin_coverage import compute_admin_coverage
 from engine.store import ParquetStore
-from assets.resources import PipelineResource
 from schemas import ssi_tables as st
 
 ADMIN_COVERAGE = dg.AssetKey(["indicators", "admin_coverage"])

@@ -6,13 +6,13 @@ import time
 import dagster as dg
 import polars as pl
 
+from assets.partitions import SURVEYS
+from assets.resources import PipelineResource
 from assets.source_steps import source_step
 from assets.staging.surveys import survey_persons
 from engine.financial_hardship import estimate_hardship, ppp_for
 from engine.pensionable_age import pension_age_in_force
 from engine.survey_estimation import estimate_survey
-from assets.partitions import SURVEYS
-from assets.resources import PipelineResource
 
 ESTIMATES = dg.AssetKey(["indicators", "survey_estimates"])
 GAPS = dg.AssetKey(["indicators", "survey_gaps"])

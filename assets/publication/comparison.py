@@ -7,9 +7,9 @@ import dagster as dg
 import polars as pl
 
 from assets.publication.inputs import GROUP, PUBLISHED_KEY, STAGING_KEYS, config_of, key, read_optional, write_table
+from assets.resources import PipelineResource
 from engine.publication.comparison import comparison_summary, comparison_table
 from schemas.publication_tables import AGGREGATE_COMPARISON
-from assets.resources import PipelineResource
 
 
 @dg.asset(

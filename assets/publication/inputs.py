@@ -6,12 +6,12 @@ standard metadata)."""
 import dagster as dg
 import polars as pl
 
+from assets.resources import PipelineResource
 from engine.publication.config import PublicationConfig, publication_config
 from engine.publication.country_values import country_rows
 from engine.publication.labels import synthetic_names
-from schemas.publication_tables import PublicationTable, conform
 from engine.store import ParquetStore
-from assets.resources import PipelineResource
+from schemas.publication_tables import PublicationTable, conform
 
 GROUP = "publication"
 INDICATOR_TABLES = ("sdg_1_3_1", "sdg_3_8_2", "sdg_3_8_1", "sdg_1_3_1_gaps", "sdg_3_8_2_gaps")

@@ -11,11 +11,11 @@ import dagster as dg
 import polars as pl
 
 from assets.publication.inputs import GROUP, config_of, key, write_table
+from assets.resources import PipelineResource
 from assets.validation_results import SAMPLE_ROWS, _md_table
 from engine.publication.quality import SuiteResult, gx_context, results_frame, run_suites, write_data_docs
-from schemas.publication_tables import VALIDATION_RESULTS
-from assets.resources import PipelineResource
 from schemas.gx_suites import SUITES
+from schemas.publication_tables import VALIDATION_RESULTS
 
 RESULTS = key("validation_results")
 VALIDATED = ("aggregates", "headline", "country_values", "country_lineup", "annex", "gender_gaps", "nationality_gaps")

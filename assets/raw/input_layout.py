@@ -9,11 +9,11 @@ is recorded as left out (``failures/layout/``, shown in the run summary and in
 import dagster as dg
 import polars as pl
 
+from assets.resources import PipelineResource
 from assets.source_steps import record_left_out
 from engine.context import declared_sources
 from engine.errors import SourceError
 from engine.sources import LeftOut, layout_problems
-from assets.resources import PipelineResource
 
 DECLARING_FOLDERS = ("context", "uhc", "reference")
 SCHEMA = {"source_kind": pl.String, "path": pl.String, "problem": pl.String, "rule": pl.String}

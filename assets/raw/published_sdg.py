@@ -9,11 +9,11 @@ import hashlib
 import dagster as dg
 import polars as pl
 
+from assets.resources import PipelineResource
 from assets.source_steps import forget_removed_sources, record_failure
 from engine.errors import SourceError
 from engine.publication.published_sdg import EMPTY_RAW, SOURCE_KIND, published_sources, read_source
 from engine.store import sha256_file
-from assets.resources import PipelineResource
 
 RAW_PUBLISHED_SDG = dg.AssetKey(["raw", "published_sdg"])
 

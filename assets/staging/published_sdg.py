@@ -15,11 +15,11 @@ import dagster as dg
 import polars as pl
 
 from assets.raw.published_sdg import RAW_PUBLISHED_SDG, raw_published_sdg
+from assets.resources import PipelineResource
 from assets.validation_results import check_specs, quarantine_result, reconcile_result, schema_result
 from engine.publication.config import publication_config
 from engine.publication.published_sdg import SOURCE_KIND, normalise, published_sources
 from schemas.publication_tables import PUBLISHED_SDG
-from assets.resources import PipelineResource
 from schemas.tables import schema_for
 
 STAGING_PUBLISHED_SDG = dg.AssetKey(["staging", "published_sdg"])

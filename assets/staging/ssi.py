@@ -8,13 +8,13 @@ from datetime import datetime, timezone
 import dagster as dg
 import polars as pl
 
+from assets.partitions import SSI_RETURNS
 from assets.raw.ssi import ssi_return
+from assets.resources import PipelineResource
 from assets.source_steps import source_step
 from assets.validation_results import check_specs, quarantine_result, reconcile_result, schema_result
 from engine.sources import discover_ssi, relative
 from engine.ssi import ingest_return
-from assets.partitions import SSI_RETURNS
-from assets.resources import PipelineResource
 from schemas import ssi_tables as st
 from schemas.tables import schema_for
 

@@ -6,15 +6,15 @@ from datetime import datetime, timezone
 
 import dagster as dg
 
+from assets.partitions import SURVEYS
 from assets.raw.surveys import survey_file
+from assets.resources import PipelineResource
 from assets.source_steps import source_step
 from assets.validation_results import check_specs, quarantine_result, reconcile_result, schema_result
 from engine.harmonise import ingest_survey
 from engine.sources import discover_surveys, file_records, relative, spec_path
 from engine.survey_files import read_value_labels
 from engine.survey_spec import load_spec
-from assets.partitions import SURVEYS
-from assets.resources import PipelineResource
 from schemas.survey_persons import person_schema
 
 KEY = dg.AssetKey(["staging", "survey_persons"])

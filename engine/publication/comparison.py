@@ -44,8 +44,8 @@ from engine.publication.aggregates import compute_aggregates
 from engine.publication.config import PublicationConfig
 from engine.publication.country_values import published_rows
 from engine.publication.imputation import aggregation_groups, area_codes
-from schemas.publication_tables import AGGREGATE_COMPARISON
 from engine.sql import fetch, run_sql_file
+from schemas.publication_tables import AGGREGATE_COMPARISON
 
 SQL_FILE = "aggregate_comparison.sql"
 SCHEMA = AGGREGATE_COMPARISON.dtypes()

@@ -25,9 +25,9 @@ from typing import Any
 import polars as pl
 
 from engine.publication.config import PublicationConfig
-from schemas.publication_tables import VALIDATION_RESULTS
 from engine.publication.imputation import donor_ranges
 from schemas.gx_suites import DONOR_RANGES, SUITES, Frames, Suite
+from schemas.publication_tables import VALIDATION_RESULTS
 
 RESULT_SCHEMA = VALIDATION_RESULTS.dtypes()
 

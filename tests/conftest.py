@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 import yaml
 
-from tests.tiers import mark_tiers
+from tests.tiers import mark_tiers, tier
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
@@ -99,3 +99,11 @@ def spec_dict() -> dict:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every test is ``unit`` or ``integration`` by its module (tests/tiers.py)."""
     mark_tiers(items)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """With ``-m unit`` alone, integration modules are not even imported: none of their tests
+    would run, and importing Dagster and the wiring costs seconds of the fast tier."""
+    if config.getoption("markexpr", "") == "unit" and collection_path.suffix == ".py" and collection_path.name.startswith("test_"):
+        return True if tier(collection_path) == "integration" else None
+    return None

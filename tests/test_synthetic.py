@@ -53,6 +53,12 @@ def specs(built):
     return {p.parent.name: load_spec(p) for p in sorted((out / "surveys").glob("*/spec.yaml"))}
 
 
+@pytest.fixture(scope="module")
+def ingested(specs):
+    """Every survey of the build, ingested once for the module."""
+    return {survey_id: ingest_survey(spec) for survey_id, spec in specs.items()}
+
+
 def test_same_seed_same_bytes_and_bundle_is_fresh(built, tmp_path):
     out, _ = built
     again = tmp_path / "again"
@@ -65,25 +71,29 @@ def test_same_seed_same_bytes_and_bundle_is_fresh(built, tmp_path):
     assert stale == [], f"data/raw is stale, run `python -m synthetic --out data/raw --seed {DEFAULT_SEED}`: {stale}"
 
 
-def test_persons_per_survey_scales_every_synthetic_survey(tmp_path, capsys):
+def test_persons_per_survey_scales_every_synthetic_survey(tmp_path, capsys, monkeypatch):
+    """One build of every synthetic survey at 120 persons through the command line (the build it
+    makes is kept to know the issues planted in each survey): each reads back with 120 rows,
+    the planted issues quarantined at this size too, in every file format."""
+    import synthetic.__main__ as command
+
+    builds = []
+    monkeypatch.setattr(command, "build_inputs", lambda *args, **kwargs: builds.append(build_inputs(*args, **kwargs)) or builds[-1])
     out = tmp_path / "scaled"
-    assert main(["--out", str(out), "--persons-per-survey", "250"]) == 0
-    assert capsys.readouterr().out.count("      250 persons") == len(SURVEYS)
+    assert main(["--out", str(out), "--persons-per-survey", "120"]) == 0
+    assert capsys.readouterr().out.count("      120 persons") == len(SURVEYS)
     formats = set()
-    for survey in SURVEYS:
-        result = ingest_survey(load_spec(out / "surveys" / survey.survey_id / "spec.yaml"))
-        assert result.rows_read == 250 == result.rows_kept + result.quarantined_rows, survey.survey_id
-        formats.add(load_spec(out / "surveys" / survey.survey_id / "spec.yaml").fmt)
+    for b in builds[0].surveys:
+        spec = load_spec(out / "surveys" / b.survey.survey_id / "spec.yaml")
+        result = ingest_survey(spec)
+        assert result.rows_read == 120 == result.rows_kept + result.quarantined_rows, b.survey.survey_id
+        assert result.quarantined_rows == b.quarantined_rows, b.survey.survey_id
+        formats.add(spec.fmt)
     assert formats == {"csv", "parquet", "stata", "spss"}
+    assert sum(b.quarantined_rows for b in builds[0].surveys) > 0
     assert ingest_survey(load_spec(out / "surveys" / "AUT_SILC_2006" / "spec.yaml")).rows_read == 14_827  # real file, not scaled
     notes = yaml.safe_load((out / "surveys" / "sources.yaml").read_text(encoding="utf-8"))["files"]["GHA_LFS_2015/gha_lfs_2015.sav"]["notes"]
-    assert notes.startswith("spss file, 250 persons")
-    # the planted issues are still planted, and quarantined, at another size
-    build = build_inputs(tmp_path / "small", DEFAULT_SEED, persons_per_survey=120)
-    for b in build.surveys:
-        result = ingest_survey(load_spec(b.path.parent / "spec.yaml"))
-        assert (result.rows_read, result.quarantined_rows) == (120, b.quarantined_rows), b.survey.survey_id
-    assert sum(b.quarantined_rows for b in build.surveys) > 0
+    assert notes.startswith("spss file, 120 persons")
     with pytest.raises(SystemExit):
         main(["--out", str(tmp_path / "tiny"), "--persons-per-survey", "50"])
 
@@ -147,22 +157,22 @@ def test_specs_use_only_their_files_variables_and_every_spec_form(built, specs):
     assert any(s.csv_separator != "," and s.csv_encoding != "utf8" for s in specs.values())
 
 
-def test_surveys_ingest_with_exactly_the_documented_quarantine(built, specs):
+def test_surveys_ingest_with_exactly_the_documented_quarantine(built, specs, ingested):
     _, build = built
     expected = {b.survey.survey_id: b.quarantined_rows for b in build.surveys}
     expected["AUT_SILC_2006"] = 0   # the 64 persons aged -1 in the laeken file are recoded to 0 by the spec
     for survey_id, spec in specs.items():
-        result = ingest_survey(spec)
+        result = ingested[survey_id]
         assert result.quarantined_rows == expected[survey_id], (survey_id, result.quarantine.head())
         assert bool(spec.known_issues) == (expected[survey_id] > 0 or survey_id == "AUT_SILC_2006")
         assert result.quarantined_rows <= 0.005 * result.rows_read
-    kept = ingest_survey(specs["KEN_HBS_2015"]).persons
+    kept = ingested["KEN_HBS_2015"].persons
     single = kept.filter(c("stratum") == "North Eastern Urban")["psu"].n_unique()
     assert single == 1
 
 
-def test_harmonised_rates_follow_the_calibration(specs):
-    persons = ingest_survey(specs["JOR_HIES_2018"]).persons
+def test_harmonised_rates_follow_the_calibration(ingested):
+    persons = ingested["JOR_HIES_2018"].persons
     w = c("person_weight")
     share = persons.select((((c("nationality") == "non_national") * w).sum() / w.sum())).item()
     assert 0.25 < share < 0.35

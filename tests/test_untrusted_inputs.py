@@ -198,15 +198,21 @@ def test_confined_file_rules(tmp_path):
 # --- 3. finite numbers only ---------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def ken_as_bundled(tmp_path_factory):
+    """The bundled KEN_HBS_2015 ingested as shipped (once for the module)."""
+    return ingest_survey(load_spec(bundled_survey(tmp_path_factory.mktemp("ken") / "in", "KEN_HBS_2015")))
+
+
 @pytest.mark.parametrize("bad, rule, shown", [
     ("inf", "finite", "inf"), ("-inf", "finite", "-inf"), ("1e308", "finite", "1e308"), ("1e16", "finite", "1e16"),
     ("nan", "not_nullable", None),  # NaN is a missing value (as Stata's system missing): a missing weight
 ])
-def test_non_finite_weight_in_a_bundled_survey_is_quarantined(tmp_path, bad, rule, shown):
+def test_non_finite_weight_in_a_bundled_survey_is_quarantined(tmp_path, ken_as_bundled, bad, rule, shown):
     """One planted cell in the bundled KEN_HBS_2015 (CSV): its row is quarantined (rule
     ``finite``), every other row is kept as before, and no kept weight is non-finite."""
     spec = bundled_survey(tmp_path / "in", "KEN_HBS_2015")
-    before = ingest_survey(load_spec(spec))
+    before = ken_as_bundled
     data = spec.parent / "ken_hbs_2015.csv"
     frame = pl.read_csv(data, infer_schema=False)
     weight = yaml.safe_load(spec.read_text())["variables"]["person_weight"]

@@ -21,13 +21,12 @@ from engine.quarantine import ROW_ID, ROW_ISSUE_SCHEMA, issues_frame, split_rows
 from engine.errors import AllRowsQuarantined, SourceError, SpecError
 from engine.expressions import compile_expression
 from engine.survey_files import join_row_column, read_survey_files, read_value_labels
-from engine.survey_spec import Mapping, SurveySpec, check_against_columns
+from engine.survey_spec import WASHINGTON_GROUP_LEVELS, Mapping, SurveySpec, check_against_columns
 from engine.typed_columns import code_key, convert
 from schemas import survey_variables as sv
 from schemas.survey_persons import person_schema
 from schemas.tables import polars_dtype
 
-AMOUNTS = ("hh_consumption", "hh_oop_health")
 SINGLE_STRATUM = "all"
 # A design variable the spec maps must be given on every row: a person without a stratum or
 # PSU cannot be placed in the variance estimation (absent ones get the defaults of 1.2).
@@ -37,6 +36,10 @@ REQUIRED_RULE = "not_nullable"  # the rule name Pandera gives a missing required
 KEY_SEPARATOR = "/"  # between the parts of an id composed by `key: [...]` (as nested PSUs)
 SPREAD_RULE = "household_value_unique"
 JOIN_RULE = "join_match"
+# A Washington Group item answered with a code that is not a difficulty level 1-4.
+WG_ITEM_RULE = "washington_group_level"
+# A benefit amount above 0 for a person whose receipt flag says "no": the file contradicts itself.
+AMOUNT_RECEIPT_RULE = "amount_without_receipt"
 
 
 @dataclass(frozen=True)
@@ -102,10 +105,12 @@ def _mapping_exprs(m: Mapping, var: sv.Variable, schema: pl.Schema, spec: Survey
     if m.has_value:
         value = pl.lit(m.value)
         converted, _ = convert(value, value, var)
-        return converted.alias(var.name), none, none
+        return _scaled(converted, m, var, spec).alias(var.name), none, none
     if m.generate is not None:  # row_in_household is numbered once hh_id is known (_generated_ids)
         value = pl.col(ROW_ID).cast(pl.String) if m.generate == "row_number" else none
         return value.alias(var.name), none, none
+    if m.items is not None:
+        return _washington_group(m, var)
     if m.expr is not None:
         numeric = [c for c in m.source_columns() if c + NUMERIC_SUFFIX in schema]
         expr = pl.col(EXPR_PREFIX + var.name)
@@ -148,10 +153,43 @@ def _mapping_exprs(m: Mapping, var: sv.Variable, schema: pl.Schema, spec: Survey
         issue = pl.when(converted.is_null()).then(pl.lit(DESIGN_ID_RULE)).otherwise(issue)
         if m.source is not None:  # show the code read as missing, not the resulting null
             expr = _as_text(m.source, schema[m.source])
-    scale = (m.scale or 1) * (spec.amounts_factor if var.name in AMOUNTS else 1)
-    if scale != 1 and var.kind in ("float", "int"):
-        converted = converted * scale
-    return converted.alias(var.name), issue, expr.cast(pl.String)
+    return _scaled(converted, m, var, spec).alias(var.name), issue, expr.cast(pl.String)
+
+
+def _scaled(converted: pl.Expr, m: Mapping, var: sv.Variable, spec: SurveySpec) -> pl.Expr:
+    """A number times the mapping's ``scale`` and, for money amounts, the spec's amounts_period
+    factor (to annual values)."""
+    scale = (m.scale or 1) * (spec.amounts_factor if var.name in sv.AMOUNTS else 1)
+    return converted * scale if scale != 1 and var.kind in ("float", "int") else converted
+
+
+def _washington_group(m: Mapping, var: sv.Variable) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """The highest difficulty level over the items (``washington_group`` form): null when an item
+    is missing (null, empty or a ``missing`` code); an item answered outside 1-4 is an issue
+    (``washington_group_level``) showing the item and its value."""
+    assert m.items is not None
+    keys = [pl.when(~_is_missing(c, m.missing)).then(code_key(pl.col(c))) for c in m.items]
+    answered = pl.all_horizontal([k.is_not_null() for k in keys])
+    bad = [k.is_not_null() & ~k.is_in(list(WASHINGTON_GROUP_LEVELS)) for k in keys]
+    highest = pl.max_horizontal([k.cast(pl.Int64, strict=False) for k in keys])
+    shown = pl.coalesce([pl.when(b).then(pl.lit(f"{c}=") + k) for b, c, k in zip(bad, m.items, keys)])
+    issue = pl.when(pl.any_horizontal(bad)).then(pl.lit(WG_ITEM_RULE))
+    return pl.when(answered & ~pl.any_horizontal(bad)).then(highest).alias(var.name), issue, shown
+
+
+def _amount_receipt_issues(canonical: pl.DataFrame, spec: SurveySpec) -> pl.DataFrame:
+    """Rows whose benefit amount is above 0 while the receipt flag of the same function is false
+    (rule ``amount_without_receipt``, on the amount column). A recipient without an amount (missing
+    or 0) is kept: he or she counts as covered, and adequacy uses recipients with an amount > 0."""
+    pairs = [(a, r) for a, r in sv.AMOUNT_RECEIPT.items() if not spec.mappings[a].absent and not spec.mappings[r].absent]
+    if not pairs:
+        return pl.DataFrame(schema={"row_number": pl.Int64, "column": pl.String, "rule": pl.String, "value": pl.String})
+    return pl.concat([
+        canonical.filter((pl.col(a) > 0) & (pl.col(r) == False))  # noqa: E712 (three-valued: null is not "no")
+        .select(pl.col(ROW_ID).cast(pl.Int64).alias("row_number"), pl.lit(a).alias("column"), pl.lit(AMOUNT_RECEIPT_RULE).alias("rule"),
+                (pl.lit(f"{r}=false {a}=") + pl.col(a).cast(pl.String)).alias("value"))
+        for a, r in pairs
+    ])
 
 
 def _age_class(m: Mapping, schema: pl.Schema) -> pl.Expr:
@@ -280,7 +318,8 @@ def harmonise_survey(raw: pl.DataFrame, spec: SurveySpec, labels: dict[str, dict
     canonical, spread_issues = _spread(canonical, spec)
     canonical = _design_defaults(canonical, spec)
     canonical = _household_size(canonical)
-    issues = pl.concat([issues, _join_issues(frame, spec), spread_issues], how="vertical_relaxed")
+    # after the household values are spread: a receipt flag given on the head's row only counts for every member
+    issues = pl.concat([issues, _join_issues(frame, spec), spread_issues, _amount_receipt_issues(canonical, spec)], how="vertical_relaxed")
     return canonical.select(ROW_ID, *sv.COLUMN_ORDER), issues
 
 

@@ -29,6 +29,10 @@ from schemas import survey_variables as sv
 from schemas.tables import polars_dtype, schema_for
 
 
+# The canonical benefit expenditure table (optional Expenditure sheet), long by sex.
+EXPENDITURE_SCHEMA = {v.name: polars_dtype(v) for v in st.EXPENDITURE_COLUMNS}
+
+
 @dataclass(frozen=True)
 class IngestedReturn:
     return_id: str
@@ -39,6 +43,7 @@ class IngestedReturn:
     quarantined_rows: int
     schemes: pl.DataFrame
     coverage: pl.DataFrame
+    expenditure: pl.DataFrame
     legal_provisions: pl.DataFrame
     quarantine: pl.DataFrame
     tables_present: tuple[str, ...]
@@ -308,6 +313,7 @@ def ingest_return(return_id: str, sheets: dict[str, pl.DataFrame], *, file: str)
 
     schemes = kept[st.SCHEMES.sheet]
     coverage = _long_coverage(kept, schemes, return_id, meta)
+    expenditure = _long_expenditure(kept, schemes, return_id, meta)
     legal = kept.get(st.LEGAL.sheet, pl.DataFrame(schema={v.name: polars_dtype(v) for v in st.LEGAL.columns}))
     legal = legal.select(
         pl.lit(return_id).alias("return_id"),
@@ -330,6 +336,7 @@ def ingest_return(return_id: str, sheets: dict[str, pl.DataFrame], *, file: str)
         quarantined_rows=quarantined_rows,
         schemes=schemes,
         coverage=coverage,
+        expenditure=expenditure,
         legal_provisions=legal,
         quarantine=quarantine,
         tables_present=tuple(t.sheet for t in st.TABLES if t.sheet in sheets),
@@ -386,3 +393,22 @@ def _long_coverage(kept: dict[str, pl.DataFrame], schemes: pl.DataFrame, return_
         "scheme_id", "function", "scheme_type", "measure", "benefit_type", "nationality", "sex",
         pl.col("persons").cast(pl.Int64),
     ).sort("scheme_id", "measure", "benefit_type", "nationality", "sex", nulls_last=True)
+
+
+def _long_expenditure(kept: dict[str, pl.DataFrame], schemes: pl.DataFrame, return_id: str, meta: dict[str, str]) -> pl.DataFrame:
+    """Every expenditure amount as one row: scheme x benefit type x sex (empty without the
+    optional Expenditure table)."""
+    if st.EXPENDITURE.sheet not in kept:
+        return pl.DataFrame(schema=EXPENDITURE_SCHEMA)
+    long = (
+        kept[st.EXPENDITURE.sheet].rename({"total": "T", "men": "M", "women": "F"})
+        .unpivot(on=["T", "M", "F"], index=["scheme_id", "benefit_type"], variable_name="sex", value_name="expenditure")
+        .filter(pl.col("expenditure").is_not_null())
+        .join(schemes.select("scheme_id", "function", "scheme_type"), on="scheme_id", how="inner")
+    )
+    return long.select(
+        pl.lit(return_id).alias("return_id"),
+        pl.lit(meta["country"]).alias("country"),
+        pl.lit(int(meta["reference_year"]), dtype=pl.Int64).alias("year"),
+        "scheme_id", "function", "scheme_type", "benefit_type", "sex", "expenditure",
+    ).cast(EXPENDITURE_SCHEMA).sort("scheme_id", "benefit_type", "sex")

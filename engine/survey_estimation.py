@@ -127,7 +127,7 @@ def register_persons(con: duckdb.DuckDBPyConnection, persons: str | Path | pl.Da
         con.register("persons", persons)
 
 
-def _survey_profile(con: duckdb.DuckDBPyConnection, variables: list[str]) -> tuple[str, str, int, set[str]]:
+def survey_profile(con: duckdb.DuckDBPyConnection, variables: list[str]) -> tuple[str, str, int, set[str]]:
     """One aggregate scan: the survey's identity and the variables with at least one value.
     Checks the design columns (one survey; stratum and psu never missing)."""
     counts = ", ".join(f"COUNT({v})" for v in variables)
@@ -275,7 +275,7 @@ def estimate_survey(
     run_sql_file(con, "sdg_1_3_1_survey.sql", only=("series_requirements",))
     requirements, switches = _edition_requirements(fetch(con, "series_requirements"), method)
     variables = sorted(set(requirements["variable"]) | set(BREAKDOWN_VARIABLES.values()) | {"age_class"})
-    survey_id, country, year, present = _survey_profile(con, variables)
+    survey_id, country, year, present = survey_profile(con, variables)
     classes = [r[0] for r in con.execute("SELECT DISTINCT age_class FROM persons WHERE age_class IS NOT NULL ORDER BY 1").fetchall()]
     class_bands, straddling = _age_class_bands(classes, method)
     missing = _not_computable(requirements, present, pensionable_age, method, survey_id, country, year, straddling)

@@ -35,12 +35,16 @@ SURVEY_KEYS_OPTIONAL = (
 JOIN_KEYS = ("file", "on", "format", "required", "columns")
 TOP_KEYS = ("survey", "design", "variables", "absent")
 DESIGN_KEYS = ("psu_nested_in_strata",)
-MAPPING_KEYS = ("source", "codes", "other", "missing", "rule", "in", "expr", "value", "scale", "spread", "generate", "key", "classes")
-ORIGINS = ("source", "expr", "value", "generate", "key")
+MAPPING_KEYS = ("source", "codes", "other", "missing", "rule", "in", "expr", "value", "scale", "spread", "generate", "key", "classes", "washington_group")
+ORIGINS = ("source", "expr", "value", "generate", "key", "washington_group")
 # generate: -> which id variables may use it
 GENERATED_IDS = {"row_number": ("hh_id", "person_id"), "row_in_household": ("person_id",)}
 SPREAD_LEVELS = ("household",)
 AGE_CLASS = re.compile(r"^([0-9]{1,3})_([0-9]{1,3})$")
+# The form `{washington_group: [six items]}` gives the highest difficulty level (1-4) over the
+# items of the Washington Group short set; it maps this canonical variable only.
+WASHINGTON_GROUP_TARGET = "wg_difficulty"
+WASHINGTON_GROUP_LEVELS = ("1", "2", "3", "4")
 AMOUNT_PERIODS = {"year": 1, "month": 12, "week": 52, "day": 365}
 ABSENT = "absent"
 _BOOL, _INT, _FLOAT = (f"tag:yaml.org,2002:{t}" for t in ("bool", "int", "float"))
@@ -89,9 +93,12 @@ class Mapping:
     generate: str | None = None                  # a generated id: GENERATED_IDS
     key: tuple[str, ...] | None = None           # an id composed of several source variables
     classes: dict[str, str] | None = None        # age given in classes: source code -> "<low>_<high>"
+    items: tuple[str, ...] | None = None         # the Washington Group items (washington_group)
 
     def source_columns(self) -> list[str]:
         """Source variables this mapping reads."""
+        if self.items is not None:
+            return list(self.items)
         if self.source is not None:
             return [self.source]
         if self.expr is not None:
@@ -328,6 +335,9 @@ def _parse_variables(where: str, variables: Any, absent_list: Any) -> dict[str, 
         var = sv.BY_NAME[name]
         if m.absent and var.required:
             raise SpecError(where, f"'{name}' is required and cannot be declared absent", where=f"variables.{name}", rule="required_variable")
+    for name in sv.MAPPED_NAMES:
+        if name not in mappings and sv.BY_NAME[name].absent_unless_mapped:
+            mappings[name] = Mapping(target=name, absent=True)
     forgotten = [n for n in sv.MAPPED_NAMES if n not in mappings]
     if forgotten:
         raise SpecError(
@@ -413,6 +423,16 @@ def _parse_mapping(where: str, name: str, entry: Any) -> Mapping:
     if not isinstance(missing, list) or not all(isinstance(x, (str, int, float, bool)) for x in missing):
         raise SpecError(where, "'missing' must be a list of codes, like missing: [98, 99]", where=loc, value=missing, rule="mapping_form")
     missing = tuple(code_text(x) for x in missing)
+    if "washington_group" in entry:
+        items = entry["washington_group"]
+        if name != WASHINGTON_GROUP_TARGET:
+            raise SpecError(where, f"'washington_group' maps '{WASHINGTON_GROUP_TARGET}' only", where=loc, rule="mapping_form")
+        if not isinstance(items, list) or not items or not all(isinstance(i, str) for i in items) or len(set(items)) != len(items):
+            raise SpecError(where, "'washington_group' must list the source variables of the short set's items (distinct names)", where=loc, value=items, rule="mapping_form")
+        unknown = sorted(set(map(str, entry)) - {"washington_group", "missing"})
+        if unknown:
+            raise SpecError(where, f"'washington_group' takes only 'missing' besides the items, not {unknown}", where=loc, value=unknown[0], rule="mapping_form")
+        return Mapping(target=name, items=tuple(items), missing=missing)
     scale = entry.get("scale")
     if scale is not None and not (_number(scale) is not None and math.isfinite(scale) and 0 < scale <= NUMBER_MAX_ABS):
         raise SpecError(where, "'scale' must be a positive finite number", where=loc, value=scale, rule="type")

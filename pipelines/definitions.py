@@ -9,6 +9,7 @@ import dagster as dg
 
 from assets.finite_checks import FINITE_CHECKS
 from assets.indicators.admin import ADMIN_ASSETS
+from assets.indicators.groups import GROUP_INDICATOR_ASSETS
 from assets.indicators.publication_tables import INDICATOR_TABLE_ASSETS
 from assets.indicators.surveys import SURVEY_INDICATOR_ASSETS
 from assets.indicators.uhc import UHC_ASSETS
@@ -36,6 +37,7 @@ ASSETS = [
     survey_persons,
     ssi_tables,
     *SURVEY_INDICATOR_ASSETS,
+    *GROUP_INDICATOR_ASSETS,
     *ADMIN_ASSETS,
     *UHC_ASSETS,
     *INDICATOR_TABLE_ASSETS,

@@ -7,7 +7,7 @@ and gaps in percentage points.
 
 from __future__ import annotations
 
-from schemas.survey_variables import Variable as V
+from schemas.survey_variables import BENEFIT_FUNCTIONS, Variable as V
 
 SEX = ("T", "F", "M")
 NATIONALITY = ("T", "national", "non_national")
@@ -121,3 +121,83 @@ UHC_COLUMNS: tuple[V, ...] = (
     V("run_id", "id", "Dagster run that produced the row.", required=True),
 )
 UHC_KEY = ("ref_area", "year", "series")
+
+# Groups at risk and adequacy (issue 11; sql/groups_survey.sql, sql/benefit_adequacy.sql): survey
+# estimates in the long layout of sdg_1_3_1, with the group breakdown instead of nationality,
+# age group and area.
+GROUP_BREAKDOWNS = ("all", "status_in_employment", "informality", "agriculture", "domestic_work", "platform_work", "disability", "youth", "quintile")
+GROUPS_ID: tuple[V, ...] = (
+    V("ref_area", "id", "Reference area, ISO 3166-1 alpha-3.", required=True),
+    V("year", "int", "Reference year.", required=True),
+    V("series", "id", "SP_CONTRIB_EMP (contributors among the employed), SP_CONTRIB_LF, SI_COV_BENFTS, or the World Bank household series SI_COV_SOCINS, SI_COV_SOCAST, SI_COV_LMKT (sex T; in total and by quintile: Q1 is the poorest-quintile series SI_COV_*PQ).", required=True),
+    V("breakdown", "code", "Group breakdown (sql/groups_survey.sql header).", codes=GROUP_BREAKDOWNS, required=True),
+    V("group", "id", "Group within the breakdown: T (all); employer, independent_without_employees, dependent_contractor, employee, contributing_family_worker; informal, formal; agriculture, non_agriculture; domestic, non_domestic; platform, non_platform; with_disability, without_disability (Washington Group); youth (15-24), adult; Q1 (poorest) ... Q5.", required=True),
+    V("sex", "code", "T total, F female, M male.", codes=SEX, required=True),
+    V("source_kind", "code", "survey.", codes=SOURCE_KINDS, required=True),
+    V("source_id", "id", "Survey id.", required=True),
+)
+GROUPS_COLUMNS: tuple[V, ...] = GROUPS_ID + tuple(v for v in COVERAGE_COLUMNS if v.name in (
+    "value", "numerator", "denominator", "se", "ci_lower", "ci_upper", "df", "n_unweighted", "deff", "cv", "reliability", "obs_status",
+    "method_edition", "input_vintage", "run_id"))
+GROUPS_KEY = ("ref_area", "year", "series", "breakdown", "group", "sex", "source_kind", "source_id")
+GROUPS_GAP_COLUMNS: tuple[V, ...] = (
+    *GROUPS_ID[:3],
+    V("gap_type", "code", "sex: women minus men within the group; group: the group minus its reference group within the sex (informal - formal, agriculture - non_agriculture, domestic - non_domestic, platform - non_platform, with - without disability, youth - adult, Q1 - Q5, each status - employee).", codes=("sex", "group"), required=True),
+    *GROUPS_ID[3:5],
+    V("reference_group", "id", "The group compared with (the group itself for a sex gap).", required=True),
+    V("sex", "code", "Sex of the focus domain (F for a sex gap).", codes=SEX, required=True),
+    V("reference_sex", "code", "Sex of the reference domain (M for a sex gap).", codes=SEX, required=True),
+    *GROUPS_ID[6:],
+    *(v for v in GAP_COLUMNS if v.name in ("value_group", "value_reference", "difference_pp", "difference_se", "difference_ci_lower", "difference_ci_upper", "ratio", "ratio_se")),
+    V("df", "int", "Degrees of freedom of the design."),
+    *(v for v in GAP_COLUMNS if v.name in ("method_edition", "input_vintage", "run_id")),
+)
+GROUPS_GAP_KEY = ("ref_area", "year", "series", "gap_type", "breakdown", "group", "reference_group", "sex", "reference_sex", "source_kind", "source_id")
+
+ADEQUACY_MEASURES = ("mean_benefit", "benefit_to_poverty_line", "benefit_to_welfare", "recipients_at_poverty_line")
+ADEQUACY_ID: tuple[V, ...] = (
+    V("ref_area", "id", "Reference area, ISO 3166-1 alpha-3.", required=True),
+    V("year", "int", "Reference year.", required=True),
+    V("function", "code", "Benefit function: rec_<function> / amt_<function> of the survey; for SSI returns the benefit_type, old_age split into oldage_contrib (contributory schemes) and oldage_noncontrib.", codes=BENEFIT_FUNCTIONS, required=True),
+    V("measure", "code", "mean_benefit: mean annual benefit per recipient, local currency; benefit_to_poverty_line: total benefits / total poverty lines of the recipients; benefit_to_welfare: total benefits / total welfare per capita of the recipients (ASPIRE adequacy); recipients_at_poverty_line: percent of the recipients whose benefit is at least the poverty line.", codes=ADEQUACY_MEASURES, required=True),
+    V("source_kind", "code", "survey or administrative (SSI expenditure / beneficiaries).", codes=SOURCE_KINDS, required=True),
+    V("source_id", "id", "Survey id or SSI return id.", required=True),
+)
+ADEQUACY_COLUMNS: tuple[V, ...] = (
+    *ADEQUACY_ID[:4],
+    V("sex", "code", "T total, F female, M male.", codes=SEX, required=True),
+    *ADEQUACY_ID[4:],
+    V("value", "float", "The measure: local currency per year (mean_benefit), percent (recipients_at_poverty_line) or a ratio (the others)."),
+    V("numerator", "float", "Weighted total of benefits (surveys) or benefit expenditure (SSI)."),
+    V("denominator", "float", "Weighted recipients, poverty lines or welfare (surveys), or beneficiaries (SSI)."),
+    V("se", "float", "Linearised standard error, in the unit of the value (surveys)."),
+    V("ci_lower", "float", "value - t(df) SE (surveys)."),
+    V("ci_upper", "float", "value + t(df) SE (surveys)."),
+    V("df", "int", "Degrees of freedom of the design (surveys)."),
+    V("n_recipients", "int", "Unweighted recipients with an amount above 0 (surveys)."),
+    V("n_recipients_without_amount", "int", "Unweighted recipients who gave no amount (missing or 0): covered, but not in the measure (surveys)."),
+    V("cv", "float", "Coefficient of variation se/value (surveys)."),
+    V("reliability", "code", "reliable, caution, suppress (survey rules) or not_applicable (administrative).", codes=RELIABILITY, required=True),
+    V("method_edition", "id", "Method editions used.", required=True),
+    V("input_vintage", "id", "Vintages of the inputs.", required=True),
+    V("run_id", "id", "Dagster run that produced the row.", required=True),
+)
+ADEQUACY_KEY = ("ref_area", "year", "function", "measure", "sex", "source_kind", "source_id")
+ADEQUACY_GAP_COLUMNS: tuple[V, ...] = (
+    *ADEQUACY_ID,
+    V("value_female", "float", "The measure for women."),
+    V("value_male", "float", "The measure for men."),
+    V("difference", "float", "Women minus men (unit of the measure)."),
+    V("difference_se", "float", "Linearised SE of the difference (surveys)."),
+    V("difference_ci_lower", "float", "Lower 95% bound of the difference (surveys)."),
+    V("difference_ci_upper", "float", "Upper 95% bound of the difference (surveys)."),
+    V("ratio", "float", "Women / men: the gender gap in benefit levels."),
+    V("ratio_se", "float", "Linearised SE of the ratio of two domain means from the same design (surveys)."),
+    V("ratio_ci_lower", "float", "ratio - t(df) SE (surveys)."),
+    V("ratio_ci_upper", "float", "ratio + t(df) SE (surveys)."),
+    V("df", "int", "Degrees of freedom of the design (surveys)."),
+    V("method_edition", "id", "Method editions used.", required=True),
+    V("input_vintage", "id", "Vintages of the inputs.", required=True),
+    V("run_id", "id", "Dagster run that produced the row.", required=True),
+)
+ADEQUACY_GAP_KEY = ("ref_area", "year", "function", "measure", "source_kind", "source_id")

@@ -58,6 +58,18 @@ BENEFICIARIES = ReturnTable(
     (_SCHEME, V("benefit_type", "code", "Benefit type.", codes=BENEFIT_TYPES, required=True), *_COUNTS),
     ("scheme_id", "benefit_type"), False, True,
 )
+# Benefit expenditure (issue 11, adequacy): annual amounts paid, local currency of the return.
+EXPENDITURE = ReturnTable(
+    "Expenditure", "expenditure.csv",
+    (
+        _SCHEME,
+        V("benefit_type", "code", "Benefit type.", codes=BENEFIT_TYPES, required=True),
+        V("total", "float", "Benefit expenditure of the reference year, both sexes, local currency.", required=True, min=0),
+        V("men", "float", "Expenditure on benefits paid to men.", min=0),
+        V("women", "float", "Expenditure on benefits paid to women.", min=0),
+    ),
+    ("scheme_id", "benefit_type"), False, True,
+)
 HEALTH = ReturnTable("HealthProtection", "health_protection.csv", (_SCHEME, *_COUNTS), ("scheme_id",), False, True)
 NON_NATIONALS = ReturnTable(
     "NonNationals", "non_nationals.csv",
@@ -81,7 +93,7 @@ LEGAL = ReturnTable(
     ),
     ("scheme_id",), False, False,
 )
-TABLES: tuple[ReturnTable, ...] = (SCHEMES, CONTRIBUTORS, BENEFICIARIES, HEALTH, NON_NATIONALS, LEGAL)
+TABLES: tuple[ReturnTable, ...] = (SCHEMES, CONTRIBUTORS, BENEFICIARIES, EXPENDITURE, HEALTH, NON_NATIONALS, LEGAL)
 RETURN_SHEET = "Return"
 RETURN_CSV = "return.csv"
 RETURN_FIELDS_REQUIRED = ("country", "reference_year")
@@ -110,3 +122,14 @@ COVERAGE_COLUMNS = RETURN_COLUMNS + (
     V("persons", "int", "Number of persons.", required=True, min=0),
 )
 COVERAGE_KEY = ("return_id", "scheme_id", "measure", "benefit_type", "nationality", "sex")
+
+# Canonical benefit expenditure (one amount per scheme, benefit type and sex).
+EXPENDITURE_COLUMNS = RETURN_COLUMNS + (
+    V("scheme_id", "id", "Scheme.", required=True),
+    V("function", "code", "C102 branch.", codes=FUNCTIONS, required=True),
+    V("scheme_type", "code", "Scheme type.", codes=SCHEME_TYPES, required=True),
+    V("benefit_type", "code", "Benefit type.", codes=BENEFIT_TYPES, required=True),
+    V("sex", "code", "T, F or M.", codes=("T", "F", "M"), required=True),
+    V("expenditure", "float", "Benefit expenditure of the reference year, local currency of the return.", required=True, min=0),
+)
+EXPENDITURE_KEY = ("return_id", "scheme_id", "benefit_type", "sex")

@@ -15,6 +15,19 @@ SEX_CODES = ("F", "M")
 LF_STATUS_CODES = ("employed", "unemployed", "outside_labour_force")
 NATIONALITY_CODES = ("national", "non_national")
 URBAN_RURAL_CODES = ("urban", "rural")
+# ICSE-18 (20th ICLS, 2018) aggregate groups of status in employment by type of authority, with
+# employers split from the other independent workers (methodology notes 11.1): employers (ICSE-18
+# 11, 12), independent workers without employees (21, 22), dependent contractors (30), employees
+# (41-44), contributing family workers (51).
+ICSE_CODES = ("employer", "independent_without_employees", "dependent_contractor", "employee", "contributing_family_worker")
+# ISIC Rev.4 sections (A agriculture, forestry and fishing ... U extraterritorial organisations).
+ISIC_SECTIONS = tuple("ABCDEFGHIJKLMNOPQRSTU")
+# Benefit functions whose receipt (rec_<function>) and annual amount (amt_<function>) a survey
+# may give; amounts are converted to annual values with the spec's amounts_period.
+BENEFIT_FUNCTIONS = (
+    "child_family", "maternity", "sickness", "disability", "unemployment", "oldage_contrib",
+    "oldage_noncontrib", "survivors", "employment_injury", "social_assistance",
+)
 
 
 @dataclass(frozen=True)
@@ -26,6 +39,9 @@ class Variable:
     never missing, unless ``nullable`` says that the column may be missing where another
     variable stands for it (``age`` given in classes: ``age_class``).
     ``min``/``max`` bound numeric values (inclusive); ``positive`` requires > 0.
+    ``absent_unless_mapped`` variables (groups at risk and benefit amounts, added after the first
+    contract) are absent when a spec does not map them; the others must be mapped or declared
+    absent.
     """
 
     name: str
@@ -39,6 +55,7 @@ class Variable:
     level: str = "person"
     derivable: bool = field(default=True)
     nullable: bool | None = None
+    absent_unless_mapped: bool = False
 
     @property
     def may_be_missing(self) -> bool:
@@ -86,6 +103,18 @@ MAPPED = (
     Variable("hh_consumption", "float", "Total household consumption expenditure (or income when the survey has no consumption), annual, local currency.", min=0, level="household"),
     Variable("hh_oop_health", "float", "Household out-of-pocket health spending, annual, local currency.", min=0, level="household"),
     Variable("poor", "flag", "Lives below the national poverty line."),
+    # Groups at risk, welfare and benefit amounts (issue 11; methodology notes section 11): status,
+    # informality, industry, domestic and platform work describe the main job of the employed.
+    Variable("status_in_employment", "code", "Status in employment of the main job, ICSE-18 groups (employers 11-12, independent workers without employees 21-22, dependent contractors 30, employees 41-44, contributing family workers 51).", codes=ICSE_CODES, absent_unless_mapped=True),
+    Variable("informal_employment", "flag", "Main job is informal, by the survey's operational definition following the ICLS resolutions (17th ICLS 2003, 21st ICLS 2023).", absent_unless_mapped=True),
+    Variable("isic_section", "code", "Economic activity of the main job, ISIC Rev.4 section letter (A = agriculture, forestry and fishing).", codes=ISIC_SECTIONS, absent_unless_mapped=True),
+    Variable("domestic_worker", "flag", "Domestic worker (ISIC Rev.4 division 97, or ISCO-08 9111/5152 as the spec maps it).", absent_unless_mapped=True),
+    Variable("platform_worker", "flag", "Works through a digital labour platform (where the survey asks it).", absent_unless_mapped=True),
+    Variable("wg_difficulty", "int", "Washington Group short set: the highest level of difficulty over the six domains (1 no difficulty, 2 some, 3 a lot, 4 cannot do at all); missing when a domain is not answered. The disability identifier (level >= cut-off) is method configuration (config/methods/groups_at_risk.yaml).", min=1, max=4, absent_unless_mapped=True),
+    Variable("hh_welfare_pc", "float", "Household welfare (consumption or income) per capita, annual, local currency: the ranking variable of the welfare quintiles.", min=0, level="household", absent_unless_mapped=True),
+    Variable("welfare_quintile", "int", "Quintile of household welfare per capita (1 = poorest 20% of persons), as the survey gives it; when absent, the estimation ranks hh_welfare_pc.", min=1, max=5, level="household", absent_unless_mapped=True),
+    Variable("poverty_line", "float", "National poverty line per person, annual, local currency (usually the same for everyone: `{value: ...}`; a spatially deflated line may vary): the unit of the benefit-to-poverty-line ratio.", positive=True, level="household", absent_unless_mapped=True),
+    *(Variable(f"amt_{f}", "float", f"Amount of the {f.replace('_', ' ')} benefit received, annual, local currency (0 for non-recipients).", min=0, absent_unless_mapped=True) for f in BENEFIT_FUNCTIONS),
 )
 
 # Derived by the harmoniser from a mapping of the spec.
@@ -102,6 +131,10 @@ TRACE = (
 ALL: tuple[Variable, ...] = SURVEY_LEVEL + MAPPED + DERIVED + TRACE
 BY_NAME: dict[str, Variable] = {v.name: v for v in ALL}
 MAPPED_NAMES: tuple[str, ...] = tuple(v.name for v in MAPPED)
+# Money amounts: converted to annual values with the spec's amounts_period.
+AMOUNTS: tuple[str, ...] = ("hh_consumption", "hh_oop_health", "hh_welfare_pc", "poverty_line", *(f"amt_{f}" for f in BENEFIT_FUNCTIONS))
+# Each benefit amount and the receipt flag it goes with.
+AMOUNT_RECEIPT: dict[str, str] = {f"amt_{f}": f"rec_{f}" for f in BENEFIT_FUNCTIONS}
 COLUMN_ORDER: tuple[str, ...] = tuple(v.name for v in ALL)
 # Key of the person table: one row per person in a survey.
 PRIMARY_KEY = ("survey_id", "hh_id", "person_id")

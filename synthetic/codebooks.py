@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from schemas import survey_variables as sv
 from synthetic.source_coding import NOT_ASKED, RELATION_LABELS, SourceFile
 
 YES_NO = {1: True, 2: False}
@@ -21,6 +22,21 @@ LF_CODES = {1: "employed", 2: "unemployed", 3: "outside_labour_force"}
 LF_LABELS = {1: "Employed", 2: "Unemployed", 3: "Outside the labour force"}
 URBAN_CODES = {1: "urban", 2: "rural"}
 URBAN_LABELS = {1: "Urban", 2: "Rural"}
+
+
+# ICSE-18 detailed codes of each canonical group (methodology notes 11.1) and ICSE-93 codes.
+ICSE18_DETAILED = {"employer": (11, 12), "independent_without_employees": (21, 22), "dependent_contractor": (30,),
+                   "employee": (41, 42, 43, 44), "contributing_family_worker": (51,)}
+ICSE18_MAP = {code: group for group, codes in ICSE18_DETAILED.items() for code in codes}
+# ICSE-93 has no dependent contractors: they are coded own-account workers (3), as surveys did.
+ICSE93_OF = {"employer": 2, "independent_without_employees": 3, "dependent_contractor": 3, "employee": 1, "contributing_family_worker": 4}
+ICSE93_MAP = {1: "employee", 2: "employer", 3: "independent_without_employees", 4: "contributing_family_worker"}
+ICSE93_LABELS = {1: "Employee", 2: "Employer", 3: "Own-account worker", 4: "Contributing family worker"}
+# A representative ISIC Rev.4 division of each section (A 01 crop and animal production ...
+# T 97 households as employers of domestic personnel).
+SECTION_DIVISION = {"A": 1, "B": 5, "C": 10, "D": 35, "E": 36, "F": 41, "G": 47, "H": 49, "I": 56, "J": 61, "K": 64,
+                    "L": 68, "M": 69, "N": 78, "O": 84, "P": 85, "Q": 86, "R": 90, "S": 96, "T": 97, "U": 99}
+OTHER_OCCUPATIONS = (2341, 4110, 5223, 6111, 7112, 8322, 9211, 9313)   # ISCO-08 codes of other jobs
 
 
 # -- shared items -----------------------------------------------------------------------------------
@@ -81,6 +97,29 @@ def pc_consumption(f: SourceFile, decimals: int = 2) -> np.ndarray:
 def poverty_line(f: SourceFile, decimals: int = 2) -> float:
     """The national poverty line per person, in the file's period and currency."""
     return round(f.sample.poverty_line / f.period, decimals)
+
+
+def icse_codes(f: SourceFile, detailed: bool) -> np.ndarray:
+    """Status in employment of the employed: ICSE-18 detailed codes (one of each group's codes at
+    random) or ICSE-93 codes; missing outside employment."""
+    s = f.sample
+    groups = list(ICSE18_DETAILED)
+    out = np.full(f.n, NOT_ASKED)
+    for g, group in enumerate(groups):
+        rows = s.status == list(sv.ICSE_CODES).index(group)
+        codes = np.array(ICSE18_DETAILED[group] if detailed else (ICSE93_OF[group],), float)
+        out[rows] = f.rng.choice(codes, int(rows.sum()))
+    return out
+
+
+def isic_section_letters(f: SourceFile) -> list[str | None]:
+    return [None if i < 0 else sv.ISIC_SECTIONS[i] for i in f.sample.isic]
+
+
+def isic_divisions(f: SourceFile) -> np.ndarray:
+    s = f.sample
+    divisions = np.array([SECTION_DIVISION[c] for c in sv.ISIC_SECTIONS], float)
+    return np.where(s.isic >= 0, divisions[np.maximum(s.isic, 0)], NOT_ASKED)
 
 
 def pension_source(f: SourceFile, contributory: tuple[int, ...], noncontributory: int | None, none: int, asked: np.ndarray) -> np.ndarray:
@@ -186,6 +225,24 @@ def gha_hies_2022(f: SourceFile) -> None:
     f.copy("hh_oop_health", "hlthexp", f.money(s.hh_oop), "Out-of-pocket health expenditure, annual (GHS)")
     f.add("pcexp", pc_consumption(f), "Consumption per capita, annual (GHS)")
     f.expr("poor", f"pcexp < {poverty_line(f)}", "national poverty line, GHS per person per year")
+    # Groups at risk and benefit amounts (issue 11).
+    f.codes("status_in_employment", "s4q7", icse_codes(f, detailed=False), ICSE93_MAP, label="Employment status, main job (ICSE-93)",
+            value_labels=ICSE93_LABELS, comment="ICSE-93: dependent contractors are among own-account workers (3)")
+    f.codes("informal_employment", "s4q40", f.flag(s.informal, asked=employed), YES_NO, label="Informal main job (GSS definition)",
+            value_labels=YES_NO_LABELS, comment="employees without employer SSNIT contributions; independent workers in unregistered units")
+    f.copy("isic_section", "s4q6_sect", isic_section_letters(f), "Industry of main job, ISIC Rev.4 section")
+    f.add("s4q6_div", isic_divisions(f), "Industry of main job, ISIC Rev.4 division")
+    f.among("domestic_worker", "s4q6_div", [97], comment="ISIC Rev.4 division 97: households as employers of domestic personnel")
+    f.absent_inline("platform_worker", "platform work is not asked")
+    f.map_washington_group("wg_difficulty", ["s2d1", "s2d2", "s2d3", "s2d4", "s2d5", "s2d6"])
+    f.copy("hh_welfare_pc", "pcexp", comment="ranks the welfare quintiles (no quintile variable in the file)")
+    f.absent_inline("welfare_quintile", "ranked by the pipeline from hh_welfare_pc")
+    f.copy("amt_child_family", "amt_child")
+    f.copy("amt_disability", "amt_disab")
+    f.copy("amt_survivors", "amt_surv")
+    f.copy("amt_social_assistance", "leap_amt", comment="LEAP households that gave no amount count as covered, not in the mean benefit")
+    f.copy("amt_oldage_contrib", "pens_amt", f.amount(R["rec_oldage_contrib"], "pension", asked=adult), "Pension received, last 12 months (GHS)")
+    f.value("poverty_line", poverty_line(f), "national poverty line, GHS per person per year")
 
 
 # -- Kenya ----------------------------------------------------------------------------------------
@@ -351,6 +408,17 @@ def mex_lfs_2021(f: SourceFile) -> None:
         "rec_oldage_contrib", "rec_oldage_noncontrib", "rec_survivors", "rec_employment_injury", "rec_social_assistance",
         "severe_disability", "gave_birth", "nationality", "citizenship", "hh_consumption", "hh_oop_health", "poor",
     )
+    # Groups at risk (issue 11): ICSE-18 detailed codes, INEGI's informality, industry, occupation, platform work.
+    f.codes("status_in_employment", "pos_ocu18", icse_codes(f, detailed=True), ICSE18_MAP, label="Situación en el empleo (CISE-18)")
+    f.codes("informal_employment", "emp_ppal", f.flag(s.informal, asked=employed), {1: True, 2: False}, label="Empleo informal (INEGI)",
+            value_labels={1: "Informal", 2: "Formal"})
+    f.codes("isic_section", "rama_ciiu", isic_divisions(f), {d: c for c, d in SECTION_DIVISION.items()}, label="Rama (CIIU Rev.4, división)",
+            comment="one division per section in this file")
+    occupation = np.where(s.domestic, 9111.0, f.rng.choice(np.array(OTHER_OCCUPATIONS, float), f.n))
+    occupation[~employed] = NOT_ASKED
+    f.add("cmo_isco", occupation, "Ocupación (CIUO-08)")
+    f.among("domestic_worker", "cmo_isco", [9111, 5152], comment="ISCO-08 9111 domestic cleaners and helpers, 5152 domestic housekeepers")
+    f.codes("platform_worker", "plataforma", f.flag(s.platform, asked=employed), YES_NO, label="Trabaja mediante una plataforma digital")
 
 
 def mex_hies_2022(f: SourceFile) -> None:
@@ -398,6 +466,18 @@ def mex_hies_2022(f: SourceFile) -> None:
     f.copy("hh_oop_health", "salud", f.money(s.hh_oop), "Gasto en salud (pesos al mes)")
     f.add("ictpc", pc_consumption(f), "Gasto per cápita (pesos al mes)")
     f.expr("poor", f"ictpc < {poverty_line(f)}", "national poverty line, pesos per person per month")
+    # Benefit amounts, welfare and its deciles (issue 11); monthly amounts become annual (amounts_period).
+    f.copy("hh_welfare_pc", "ictpc")
+    decile = f.per_person(np.minimum(np.ceil(s.hh_pc_rank * 10), 10))
+    f.codes("welfare_quintile", "decil", decile, {d: (d + 1) // 2 for d in range(1, 11)}, label="Decil de gasto per cápita",
+            comment="deciles 1-2 are quintile 1, ...")
+    f.value("poverty_line", poverty_line(f), "national poverty line, pesos per person per month")
+    f.copy("amt_child_family", "becas")
+    f.expr("amt_disability", "discap + pension_inv")
+    f.copy("amt_oldage_contrib", "jubilacion")
+    f.copy("amt_oldage_noncontrib", "adulmay")
+    f.copy("amt_survivors", "pension_viudez")
+    f.copy("amt_social_assistance", "otros_prog")
 
 
 # -- Colombia -------------------------------------------------------------------------------------

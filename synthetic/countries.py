@@ -447,3 +447,50 @@ def poverty_rate(profile: Profile, year: int) -> float:
     """National poverty headcount (percent) assumed for ``year``."""
     rate, base_year, trend = profile.poverty
     return round(min(max(rate + trend * (year - base_year), 1.0), 95.0), 1)
+
+
+@dataclass(frozen=True)
+class LabourMarket:
+    """Labour-market magnitudes of the groups at risk (issue 11), percent of the employed.
+
+    ``informal``: informal employment, share of total employment including agriculture (F, M):
+    SDG indicator 8.3.1 magnitudes as published by the ILO (ILOSTAT, series "informal employment
+    rate by sex", harmonized series; ILO 2018, *Women and men in the informal economy: a
+    statistical picture*, 3rd edition, annex table B.1), ROUNDED to the point and not re-checked
+    against the source in this repository (no copy of ILOSTAT is bundled): treat them as
+    magnitudes, not as citations to the decimal. ``agriculture``: employment in agriculture
+    (ISIC section A), ILOSTAT modelled estimates, rounded (same caveat). ``domestic`` and
+    ``platform``: assumed (ILO 2021, *Making decent work a reality for domestic workers*: about
+    2% of employment worldwide, 4.5% of women's; platform work: about 1-3% of the employed in
+    the countries that measure it), (F, M)."""
+
+    informal: tuple[float, float]
+    agriculture: float
+    domestic: tuple[float, float] = (4.5, 0.8)
+    platform: tuple[float, float] = (1.0, 2.0)
+
+
+LABOUR_MARKETS: dict[str, LabourMarket] = {
+    "GHA": LabourMarket(informal=(92.0, 87.0), agriculture=30.0),
+    "KEN": LabourMarket(informal=(86.0, 80.0), agriculture=33.0),
+    "ZAF": LabourMarket(informal=(36.0, 33.0), agriculture=5.0, domestic=(11.0, 1.0)),
+    "BRA": LabourMarket(informal=(45.0, 47.0), agriculture=9.0, domestic=(13.0, 1.0)),
+    "MEX": LabourMarket(informal=(57.0, 55.0), agriculture=12.0, domestic=(9.0, 1.0), platform=(1.5, 2.5)),
+    "COL": LabourMarket(informal=(61.0, 59.0), agriculture=16.0, domestic=(6.0, 0.5)),
+    "JOR": LabourMarket(informal=(40.0, 48.0), agriculture=3.0),
+    "IDN": LabourMarket(informal=(82.0, 78.0), agriculture=29.0),
+    "VNM": LabourMarket(informal=(66.0, 70.0), agriculture=30.0),
+    "PHL": LabourMarket(informal=(73.0, 71.0), agriculture=24.0, domestic=(7.0, 1.0)),
+    "ALB": LabourMarket(informal=(55.0, 58.0), agriculture=36.0),
+}
+# Annual benefit levels relative to the median annual per-capita consumption, by function
+# (assumed), and the women's level per unit of men's for earnings-related benefits: women
+# receive $0.81 per $1 received by men (World Bank, State of Social Protection Report 2025, 27
+# countries; methodology notes 5.1). Flat-rate benefits are the same for both sexes.
+BENEFIT_LEVEL = {
+    "oldage_contrib": 0.9, "oldage_noncontrib": 0.25, "child_family": 0.08, "social_assistance": 0.15,
+    "disability": 0.5, "unemployment": 0.5, "maternity": 0.6, "sickness": 0.1, "survivors": 0.5,
+    "employment_injury": 0.4,
+}
+FEMALE_BENEFIT_RATIO = 0.81
+EARNINGS_RELATED = ("oldage_contrib", "disability", "unemployment", "sickness", "employment_injury")

@@ -50,9 +50,22 @@ VARIABLES = {
     "health_protected": ({"value": True}, "statutory health insurance covers virtually every resident"),
     "hh_consumption": ({"expr": "eqIncome * eqSS"}, "no consumption in EU-SILC: household disposable income (equivalised income x equivalence scale)"),
     "poor": ({"expr": f"eqIncome < {POVERTY_THRESHOLD}"}, "at-risk-of-poverty threshold, 60% of the weighted median equivalised income"),
+    # Benefit amounts and welfare (issue 11): the net annual amounts behind the receipt flags.
+    "hh_welfare_pc": ({"expr": "eqIncome * eqSS / hsize"}, "household disposable income per capita (quintiles ranked by the pipeline)"),
+    "poverty_line": ({"value": POVERTY_THRESHOLD}, "at-risk-of-poverty threshold (60% of the median equivalised income), EUR per year"),
+    "amt_sickness": ("py120n", None),
+    "amt_disability": ("py130n", None),
+    "amt_unemployment": ("py090n", None),
+    "amt_oldage_contrib": ("py100n", None),
+    "amt_survivors": ("py110n", None),
 }
 ABSENT = ["rec_maternity", "rec_employment_injury", "rec_social_assistance", "injury_insured",
-          "gave_birth", "citizenship", "urban_rural", "hh_head", "hh_oop_health"]
+          "gave_birth", "citizenship", "urban_rural", "hh_head", "hh_oop_health",
+          # no labour-market detail, Washington Group items or quintile variable in the laeken file;
+          # family allowances (hy050n) are a household amount, not a person's benefit
+          "status_in_employment", "informal_employment", "isic_section", "domestic_worker", "platform_worker",
+          "wg_difficulty", "welfare_quintile", "amt_child_family", "amt_maternity", "amt_oldage_noncontrib",
+          "amt_employment_injury", "amt_social_assistance"]
 
 
 def write_silc_spec(out: Path) -> None:

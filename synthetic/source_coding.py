@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from synthetic.countries import ppp_factor
+from synthetic.countries import BENEFIT_LEVEL, EARNINGS_RELATED, FEMALE_BENEFIT_RATIO, ppp_factor
 from synthetic.survey import Sample
 
 NOT_ASKED = np.nan
@@ -24,10 +24,11 @@ WG_DOMAINS = ("seeing", "hearing", "walking", "remembering", "self-care", "commu
 WG_LABELS = {1: "No difficulty", 2: "Some difficulty", 3: "A lot of difficulty", 4: "Cannot do at all"}
 # Household relationship codes used by the codebooks: 1 head ... 7 non-relative.
 RELATION_LABELS = {1: "Head", 2: "Spouse", 3: "Son/daughter", 4: "Grandchild", 5: "Parent", 6: "Other relative", 7: "Non-relative"}
-# Annual benefit levels relative to the median annual per-capita consumption (assumed).
-BENEFIT_LEVEL = {
-    "pension": 0.9, "social_pension": 0.25, "child": 0.08, "assistance": 0.15, "disability": 0.5,
-    "unemployment": 0.5, "maternity": 0.6, "sickness": 0.1, "survivors": 0.5, "injury": 0.4,
+# Benefit kinds of the codebooks -> the benefit function whose level (synthetic.countries.BENEFIT_LEVEL) they pay.
+BENEFIT_KINDS = {
+    "pension": "oldage_contrib", "social_pension": "oldage_noncontrib", "child": "child_family", "assistance": "social_assistance",
+    "disability": "disability", "unemployment": "unemployment", "maternity": "maternity", "sickness": "sickness",
+    "survivors": "survivors", "injury": "employment_injury",
 }
 
 
@@ -155,7 +156,9 @@ class SourceFile:
     def amount(self, flag: np.ndarray, kind: str, asked: np.ndarray | None = None, decimals: int = 0) -> np.ndarray:
         """A benefit amount for the source period: positive for recipients, 0 for the others,
         missing outside ``asked``."""
-        level = BENEFIT_LEVEL[kind] * self.median_consumption / self.period
+        function = BENEFIT_KINDS[kind]
+        women = np.where(self.sample.female, FEMALE_BENEFIT_RATIO, 1.0) if function in EARNINGS_RELATED else 1.0
+        level = BENEFIT_LEVEL[function] * self.median_consumption / self.period * women
         amount = np.round(level * np.exp(self.rng.normal(0, 0.3, self.n)), decimals)
         out = np.where(flag, np.maximum(amount, 10.0 ** -decimals), 0.0)
         if asked is not None:
@@ -200,6 +203,11 @@ class SourceFile:
         for column, domain, values in zip(columns, WG_DOMAINS, self.washington_group()):
             self.add(column, values, f"Difficulty {domain}", WG_LABELS)
         self.expr(var, " OR ".join(f"{c} >= 3" for c in columns), comment or "Washington Group short set: a lot of difficulty or cannot do in any domain")
+
+    def map_washington_group(self, var: str, columns: list[str]) -> None:
+        """``{washington_group: [...]}`` over the item columns added before."""
+        assert all(c in self.columns for c in columns), columns
+        self._map(var, {"washington_group": list(columns)}, "Washington Group short set: highest difficulty level over the six domains")
 
     # -- the file -----------------------------------------------------------------------------
     def frame(self) -> pl.DataFrame:

@@ -18,7 +18,9 @@ import polars as pl
 
 from schemas import ssi_tables as st
 from synthetic.context import country_unemployment, labour_force, unemployment_rates
-from synthetic.countries import COVERAGE_CEILING, PROFILES, Profile, asfr, pensionable_age, sex_rates
+from synthetic.countries import (
+    BENEFIT_LEVEL, COVERAGE_CEILING, EARNINGS_RELATED, FEMALE_BENEFIT_RATIO, PROFILES, Profile, asfr, pensionable_age, ppp_factor, sex_rates,
+)
 from synthetic.population import SEXES, Population, between
 from synthetic.survey import CHILD_MAX_AGE, CONTRIBUTOR_TO_INJURY, INJURY_BENEFIT_RATE, SICKNESS_BENEFIT_RATE, SURVIVOR_SHARE
 from synthetic.writers import write_csv, write_xlsx, write_yaml
@@ -289,6 +291,8 @@ def return_tables(ret: Return, population: Population, unemployment: dict, seed:
                     nn_rows += _split(profile, s.scheme_id, "beneficiaries", "old_age", women, men)
     tables[st.CONTRIBUTORS.sheet] = contributors
     tables[st.BENEFICIARIES.sheet] = beneficiaries
+    if ret.return_id in EXPENDITURE_RETURNS:
+        tables[st.EXPENDITURE.sheet] = expenditure_rows(profile, ret.year, schemes, beneficiaries)
     tables[st.HEALTH.sheet] = health
     if ret.module:
         tables[st.NON_NATIONALS.sheet] = nn_rows
@@ -302,6 +306,30 @@ def return_tables(ret: Return, population: Population, unemployment: dict, seed:
                 legal.append([s.scheme_id, equality, "no", 0, note])
         tables[st.LEGAL.sheet] = legal
     return tables
+
+
+# Returns that report benefit expenditure (the optional Expenditure table; issue 11).
+EXPENDITURE_RETURNS = ("GHA_2022", "MEX_2021", "ZAF_2020")
+
+
+def expenditure_rows(profile: Profile, year: int, schemes, beneficiaries: list[list]) -> list[list]:
+    """Expenditure of every Beneficiaries row: beneficiaries x the annual level of their function
+    (``synthetic.countries.BENEFIT_LEVEL`` x median consumption), women's earnings-related
+    contributory benefits at FEMALE_BENEFIT_RATIO of men's; by sex where the count is."""
+    median = profile.median_consumption_ppp * 365 * ppp_factor(profile, year)
+    scheme_type = {s.scheme_id: s.scheme_type for s in schemes}
+    rows = [[v.name for v in st.EXPENDITURE.columns]]
+    for scheme_id, benefit, total, men, women in beneficiaries[1:]:
+        contributory = scheme_type[scheme_id] == "contributory"
+        function = {"old_age": "oldage_contrib" if contributory else "oldage_noncontrib"}.get(benefit, benefit)
+        level = BENEFIT_LEVEL[function] * median
+        female = FEMALE_BENEFIT_RATIO if contributory and function in EARNINGS_RELATED else 1.0
+        if men is None:
+            rows.append([scheme_id, benefit, float(round(total * level)), None, None])
+        else:
+            m, w = round(men * level), round(women * level * female)
+            rows.append([scheme_id, benefit, float(m + w), float(m), float(w)])
+    return rows
 
 
 def _split(profile: Profile, scheme_id: str, measure: str, benefit: str | None, women: float, men: float) -> list[list]:
@@ -326,6 +354,10 @@ def damage(ret: Return, tables: dict[str, list[list]]) -> list[str]:
             row = rows[-1]
             row[1] = -row[1]
             issues.append(f"{sheet}, data row {len(rows) - 1}: negative total ({row[1]}): quarantined")
+        elif kind == "negative_amount":
+            row = rows[1]
+            row[2] = -row[2]
+            issues.append(f"{sheet}, data row 1: negative expenditure ({row[2]}): quarantined")
         elif kind == "unknown_benefit":
             rows.append([rows[1][0], "funeral_grant", 1250, 600, 650])
             issues.append(f"{sheet}, data row {len(rows) - 1}: benefit_type 'funeral_grant' is not an SSI code: quarantined")
@@ -336,6 +368,7 @@ def damage(ret: Return, tables: dict[str, list[list]]) -> list[str]:
 BAD_ROWS = {
     "GHA_2022": ((st.BENEFICIARIES.sheet, "sum"),),
     "PHL_2020": ((st.CONTRIBUTORS.sheet, "negative"), (st.BENEFICIARIES.sheet, "unknown_benefit")),
+    "MEX_2021": ((st.EXPENDITURE.sheet, "negative_amount"),),
 }
 
 

@@ -28,7 +28,10 @@ import numpy as np
 import polars as pl
 
 from schemas import survey_variables as sv
-from synthetic.countries import COVERAGE_CEILING, PROFILES, Profile, asfr, pensionable_age, poverty_rate, ppp_factor, sex_rates
+from synthetic.countries import (
+    BENEFIT_LEVEL, COVERAGE_CEILING, EARNINGS_RELATED, FEMALE_BENEFIT_RATIO, LABOUR_MARKETS, PROFILES, LabourMarket, Profile,
+    asfr, pensionable_age, poverty_rate, ppp_factor, sex_rates,
+)
 from synthetic.population import AGE5_LOWER, Population
 
 # Assumed behavioural parameters (not published anywhere; plausible magnitudes).
@@ -47,6 +50,21 @@ OOP_RATIO_25_TO_10 = 0.10        # floor of the 25% share relative to the 10% sh
 OOP_OLDER_SHIFT = 0.3            # log-share shift of OOP health spending in households with a member 60+
 CHILD_MAX_AGE = 15               # children are aged 0-15 (ILO/UNICEF 2024)
 MAX_HOUSEHOLD_SIZE = 20
+DEFAULT_LABOUR_MARKET = LabourMarket(informal=(60.0, 60.0), agriculture=20.0)
+# Status in employment (ICSE-18 groups, ``ICSE_CODES`` order: employer, independent without
+# employees, dependent contractor, employee, contributing family worker): probabilities by kind
+# of job (assumed). Contributors and domestic workers are employees or employers.
+STATUS_PROBABILITIES = {
+    "contributor": (0.06, 0.02, 0.0, 0.92, 0.0),
+    "informal_agriculture": (0.02, 0.53, 0.0, 0.15, 0.30),
+    "informal_other": (0.03, 0.40, 0.04, 0.45, 0.08),
+    "formal_other": (0.10, 0.10, 0.02, 0.78, 0.0),
+}
+# ISIC Rev.4 sections of non-agricultural, non-domestic jobs (assumed shares; A and T excluded).
+ISIC_OTHER = {"B": 0.01, "C": 0.17, "D": 0.01, "E": 0.01, "F": 0.08, "G": 0.26, "H": 0.06, "I": 0.07, "J": 0.02, "K": 0.02,
+              "L": 0.01, "M": 0.02, "N": 0.03, "O": 0.05, "P": 0.07, "Q": 0.04, "R": 0.01, "S": 0.05, "U": 0.01}
+WG_MIN_AGE = 5                   # the Washington Group short set is asked of persons aged 5+
+WG_SOME_DIFFICULTY = 0.1         # chance of "some difficulty" in a domain without a severe one
 WEIGHT_JITTER = 0.12             # sd of the log non-response adjustment per PSU
 
 
@@ -95,6 +113,14 @@ class Sample:
     severe_disability: np.ndarray
     gave_birth: np.ndarray             # meaningful for women aged 15-49 only
     health_protected: np.ndarray
+    status: np.ndarray                 # ICSE group index (ICSE_CODES), -1 when not employed
+    informal: np.ndarray               # employed persons only
+    isic: np.ndarray                   # ISIC section letter index (0 = A), -1 when not employed
+    domestic: np.ndarray
+    platform: np.ndarray
+    wg_items: np.ndarray               # (6, N) Washington Group levels 1-4, 0 below WG_MIN_AGE
+    hh_quintile: np.ndarray            # welfare quintile of the household (1 = poorest)
+    benefit_level: dict[str, np.ndarray]   # annual amount each person would receive, by function
     rec: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
@@ -390,6 +416,45 @@ def simulate(profile: Profile, year: int, n_persons: int, rng: np.random.Generat
     assist_hh = rng.random(n_hh) < _calibrated(np.ones(n_hh, bool), min(cal.vuln.total / 100, COVERAGE_CEILING), hh_persons_w, hh_risk)
     rec["rec_social_assistance"] = assist_hh[hh]
 
+    # Groups at risk (issue 11), drawn after every variable above so that those keep the draws
+    # they had before: informality (calibrated by sex to the ILOSTAT magnitude), agriculture,
+    # domestic and platform work, status in employment.
+    lm = LABOUR_MARKETS.get(profile.iso3, DEFAULT_LABOUR_MARKET)
+    # informal jobs are mostly those without contributions (an own-account contributor to a
+    # voluntary scheme may still work in an unregistered unit)
+    informal_risk = np.where(contributor, 0.05, 1.0) * np.where(urban, 0.8, 1.3)
+    informal = uniform() < _by_sex(employed, female, weight, (lm.informal[0] / 100, lm.informal[1] / 100), informal_risk)
+    agriculture = uniform() < _calibrated(employed, lm.agriculture / 100, weight, np.where(urban, 0.25, 2.0) * np.where(informal, 2.0, 0.5))
+    domestic = uniform() < _by_sex(employed & ~agriculture, female, weight, (lm.domestic[0] / 100, lm.domestic[1] / 100), np.where(informal, 3.0, 0.5))
+    young_urban = urban & (age >= 18) & (age < 45)
+    platform = uniform() < _by_sex(employed & ~agriculture & ~domestic, female, weight, (lm.platform[0] / 100, lm.platform[1] / 100), np.where(young_urban, 4.0, 0.3))
+    kind = np.where(contributor, 0, np.where(informal & agriculture, 1, np.where(informal, 2, 3)))
+    table = np.array([STATUS_PROBABILITIES[k] for k in ("contributor", "informal_agriculture", "informal_other", "formal_other")])
+    cum = np.cumsum(table, axis=1)[kind]
+    status = (uniform()[:, None] > cum[:, :-1]).sum(axis=1)
+    status = np.where(domestic, 3, status)
+    status = np.where(employed, status, -1).astype(np.int8)
+    sections = list(ISIC_OTHER)
+    other_section = np.array([ord(c) - ord("A") for c in sections])[_draw_cells(rng, np.array(list(ISIC_OTHER.values())), n)]
+    isic = np.where(agriculture, 0, np.where(domestic, ord("T") - ord("A"), other_section))
+    isic = np.where(employed, isic, -1).astype(np.int8)
+
+    # Washington Group short set: a severe disability is "a lot of difficulty" (3) or "cannot do
+    # at all" (4) in one domain; other domains "some difficulty" (2) by chance, else 1.
+    wg_items = np.where(rng.random((6, n), dtype=np.float32) < WG_SOME_DIFFICULTY, 2, 1).astype(np.int8)
+    domain = rng.integers(0, 6, n)
+    severe_level = np.where(uniform() < 0.6, 3, 4).astype(np.int8)
+    wg_items[domain[disabled], np.flatnonzero(disabled)] = severe_level[disabled]
+    wg_items[:, age < WG_MIN_AGE] = 0
+
+    # Benefit levels: what each person would receive from each function (annual, LCU); women's
+    # earnings-related benefits are FEMALE_BENEFIT_RATIO of men's.
+    benefit_level = {}
+    for function, level in BENEFIT_LEVEL.items():
+        gap = np.where(female, FEMALE_BENEFIT_RATIO, 1.0) if function in EARNINGS_RELATED else 1.0
+        benefit_level[function] = level * median_lcu * gap * np.exp(rng.normal(0, 0.3, n))
+    hh_quintile = np.minimum(np.ceil(rank * 5), 5).astype(np.int8)
+
     return Sample(
         profile=profile, year=year, stratum_labels=labels, stratum_region=s_region, stratum_urban=s_urban,
         hh_stratum=hh_stratum, hh_psu=hh_psu, hh_psu_in_stratum=psu_in, hh_weight=hh_weight, hh_size=sizes,
@@ -397,7 +462,8 @@ def simulate(profile: Profile, year: int, n_persons: int, rng: np.random.Generat
         hh_consumption=consumption, hh_oop=oop, hh_pc_rank=rank, hh_poor=hh_poor, poverty_line=line,
         hh=hh, member=member, female=female, age=age, weight=weight, lf=lf, contributor=contributor,
         injury_insured=injury_insured, severe_disability=disabled, gave_birth=gave_birth,
-        health_protected=health_hh[hh], rec=rec,
+        health_protected=health_hh[hh], status=status, informal=informal & employed, isic=isic, domestic=domestic,
+        platform=platform, wg_items=wg_items, hh_quintile=hh_quintile, benefit_level=benefit_level, rec=rec,
     )
 
 
@@ -420,6 +486,7 @@ def canonical_frame(sample: Sample, survey_id: str, survey_kind: str) -> pl.Data
     hh = sample.hh
     n = sample.n_persons
     adult = sample.age >= 15
+    employed = sample.lf == 1
 
     def masked(flag: np.ndarray, keep: np.ndarray) -> pl.Series:
         return pl.select(pl.when(pl.Series(keep)).then(pl.Series(flag))).to_series()
@@ -449,6 +516,16 @@ def canonical_frame(sample: Sample, survey_id: str, survey_kind: str) -> pl.Data
         "hh_consumption": pl.Series(sample.hh_consumption[hh]),
         "hh_oop_health": pl.Series(sample.hh_oop[hh]),
         "poor": pl.Series(sample.hh_poor[hh]),
+        "status_in_employment": _codes([*sv.ICSE_CODES, None], sample.status),
+        "informal_employment": masked(sample.informal, employed),
+        "isic_section": _codes([*sv.ISIC_SECTIONS, None], sample.isic),
+        "domestic_worker": masked(sample.domestic, employed),
+        "platform_worker": masked(sample.platform, employed),
+        "wg_difficulty": pl.Series(sample.wg_items.max(axis=0), dtype=pl.Int64).replace(0, None),
+        "hh_welfare_pc": pl.Series(sample.hh_consumption[hh] / sample.hh_size[hh]),
+        "welfare_quintile": pl.Series(sample.hh_quintile[hh], dtype=pl.Int64),
+        "poverty_line": pl.Series(np.full(n, sample.poverty_line)),
+        **{f"amt_{f}": pl.Series(np.where(sample.rec[f"rec_{f}"], sample.benefit_level[f], 0.0)) for f in sv.BENEFIT_FUNCTIONS},
         "hh_size": pl.Series(sample.hh_size[hh], dtype=pl.Int64),
         "source_row": pl.Series(np.arange(1, n + 1, dtype=np.int64)),
     }

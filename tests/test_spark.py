@@ -78,6 +78,25 @@ def test_survey_estimation_on_spark_equals_duckdb(spark):
     assert len(ran) > 20 and any("FILTER(WHERE" in spark_sql.replace(" ", "").upper() or "CASE WHEN" in spark_sql.upper() for _, spark_sql in ran)
 
 
+@pytest.mark.slow
+def test_groups_at_risk_on_spark_equals_duckdb(spark):
+    """The groups-at-risk SQL (sql/groups_survey.sql: household window values, quintiles ranked
+    from welfare, PSU x domain totals, gaps) gives on Spark what it gives on DuckDB."""
+    from engine.groups_at_risk import estimate_groups
+    from engine.spark import SparkConnection
+    from synthetic.survey import generate_persons
+
+    persons = generate_persons(country="GHA", n_persons=2_000, seed=11).with_columns(pl.lit(None, dtype=pl.Int64).alias("welfare_quintile"))
+    method, estimation = load_method("groups_at_risk"), load_method("survey_estimation")
+    with duckdb.connect() as con:
+        duck = estimate_groups(con, persons, method, estimation)
+    with SparkConnection(spark) as con:
+        on_spark = estimate_groups(con, persons, method, estimation)
+    assert duck.estimates.filter(pl.col("breakdown") == "quintile").height > 20 and duck.gaps.height > 50
+    for name in ("estimates", "gaps", "not_computable"):
+        assert_same(getattr(duck, name), getattr(on_spark, name), name)
+
+
 def test_great_expectations_imports_where_main_has_no_file():
     """Great Expectations imports pyspark.sql.connect when pyspark is installed; without the
     Spark Connect packages (the ``connect`` extra of pyspark) that import calls sys.exit(0) in a

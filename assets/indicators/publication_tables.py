@@ -102,7 +102,7 @@ NOT_COMPUTABLE = dg.AssetKey(["indicators", "not_computable"])
                      deps=[dg.AssetKey(["indicators", "survey_financial_hardship_gaps"])],
                      description="SDG 3.8.2 gaps between households headed by women and by men."),
         dg.AssetSpec(NOT_COMPUTABLE, group_name="indicators", kinds={"parquet"},
-                     deps=[dg.AssetKey(["indicators", "survey_not_computable"]), ADMIN_NOT_COMPUTABLE],
+                     deps=[dg.AssetKey(["indicators", "survey_not_computable"]), dg.AssetKey(["indicators", "survey_groups_not_computable"]), ADMIN_NOT_COMPUTABLE],
                      description="Every series a source cannot give, with the reason (e.g. a variable declared absent)."),
     ],
     check_specs=coverage_checks(SDG_1_3_1) + coverage_checks(SDG_3_8_2),
@@ -138,6 +138,7 @@ def indicator_tables(context: dg.AssetExecutionContext, pipeline: PipelineResour
             not_computable_rows(admin_missing, "administrative"),
             not_computable_rows(store.read_partitions("indicators", "survey_not_computable"), "survey"),
             not_computable_rows(store.read_partitions("indicators", "survey_financial_hardship_not_computable"), "survey"),
+            not_computable_rows(store.read_partitions("indicators", "survey_groups_not_computable"), "survey"),
         ],
         how="vertical_relaxed",
     ).sort(list(NOT_COMPUTABLE_DTYPES))

@@ -7,9 +7,11 @@ from assets.publication.aggregates import aggregates, country_values
 from assets.publication.catalog import catalog
 from assets.publication.comparison import aggregate_comparison
 from assets.publication.exports import figures, report_tables, revisions, sdg_sdmx
+from assets.publication.groups import groups_publication
 from assets.publication.quality import quality_reports
 from assets.publication.tables import annex, gaps, headline
 
 PUBLICATION_ASSETS = [
     country_values, aggregates, aggregate_comparison, headline, annex, gaps, sdg_sdmx, report_tables, figures, revisions, quality_reports, catalog,
+    groups_publication,
 ]

@@ -21,6 +21,7 @@ from schemas.tables import schema_for
 COVERAGE = dg.AssetKey(["staging", "ssi_coverage"])
 SCHEMES = dg.AssetKey(["staging", "ssi_schemes"])
 LEGAL = dg.AssetKey(["staging", "ssi_legal_provisions"])
+EXPENDITURE = dg.AssetKey(["staging", "ssi_expenditure"])
 
 
 @dg.multi_asset(
@@ -31,8 +32,10 @@ LEGAL = dg.AssetKey(["staging", "ssi_legal_provisions"])
                      description="SSI scheme inventory: function (C102 branch), type, legal coverage."),
         dg.AssetSpec(LEGAL, deps=[ssi_return], group_name="staging", kinds={"polars", "parquet"},
                      description="SSI non-nationals module: legal provisions per scheme (equality of treatment, export of benefits, agreements)."),
+        dg.AssetSpec(EXPENDITURE, deps=[ssi_return], group_name="staging", kinds={"polars", "parquet"},
+                     description="SSI benefit expenditure in long form (optional Expenditure table): scheme x benefit type x sex, local currency."),
     ],
-    check_specs=check_specs(COVERAGE) + check_specs(SCHEMES) + check_specs(LEGAL),
+    check_specs=check_specs(COVERAGE) + check_specs(SCHEMES) + check_specs(LEGAL) + check_specs(EXPENDITURE),
     partitions_def=SSI_RETURNS,
     can_subset=False,
 )
@@ -49,6 +52,7 @@ def ssi_tables(context: dg.AssetExecutionContext, pipeline: PipelineResource):
         coverage = store.write(result.coverage, "staging", "ssi_coverage", return_id)
         schemes = store.write(result.schemes, "staging", "ssi_schemes", return_id)
         legal = store.write(result.legal_provisions, "staging", "ssi_legal_provisions", return_id)
+        expenditure = store.write(result.expenditure, "staging", "ssi_expenditure", return_id)
         store.write(pl.DataFrame([{**result.metadata, "return_id": return_id, "file": shown}]), "staging", "ssi_returns", return_id)
         quarantine = store.write_quarantine(result.quarantine, "ssi", return_id)
     store.write_json(
@@ -78,6 +82,7 @@ def ssi_tables(context: dg.AssetExecutionContext, pipeline: PipelineResource):
     yield dg.MaterializeResult(asset_key=COVERAGE, metadata={**common, "rows": coverage.rows, "rows_read": result.rows_read, "rows_kept": result.rows_kept, "rows_quarantined": result.quarantined_rows, "path": dg.MetadataValue.path(str(coverage.path)), "quarantine_path": dg.MetadataValue.path(str(quarantine.path))})
     yield dg.MaterializeResult(asset_key=SCHEMES, metadata={**common, "rows": schemes.rows, "path": dg.MetadataValue.path(str(schemes.path))})
     yield dg.MaterializeResult(asset_key=LEGAL, metadata={**common, "rows": legal.rows, "module_present": st.LEGAL.sheet in result.tables_present, "path": dg.MetadataValue.path(str(legal.path))})
+    yield dg.MaterializeResult(asset_key=EXPENDITURE, metadata={**common, "rows": expenditure.rows, "table_present": st.EXPENDITURE.sheet in result.tables_present, "path": dg.MetadataValue.path(str(expenditure.path))})
     # coverage is built from every table of the return; the inventory and the legal provisions
     # are the kept rows of one sheet each, and their checks count that sheet only
     yield reconcile_result(COVERAGE, result.rows_read, result.rows_kept, result.quarantined_rows)
@@ -86,8 +91,9 @@ def ssi_tables(context: dg.AssetExecutionContext, pipeline: PipelineResource):
     for key, written, table, columns, unique in (
         (SCHEMES, schemes, st.SCHEMES, st.SCHEMES_COLUMNS, st.SCHEMES_KEY),
         (LEGAL, legal, st.LEGAL, st.LEGAL_COLUMNS, st.LEGAL_KEY),
+        (EXPENDITURE, expenditure, st.EXPENDITURE, st.EXPENDITURE_COLUMNS, st.EXPENDITURE_KEY),
     ):
-        read, _, quarantined = result.table_rows.get(table.sheet, (0, 0, 0))
-        yield reconcile_result(key, read, written.rows, quarantined)
+        read, kept, quarantined = result.table_rows.get(table.sheet, (0, 0, 0))
+        yield reconcile_result(key, read, kept, quarantined)
         yield schema_result(key, written.path, schema_for(columns, name=f"ssi_{table.csv.removesuffix('.csv')}", unique=list(unique)))
         yield quarantine_result(key, result.quarantine.filter(pl.col("sheet") == table.sheet), quarantined)

@@ -22,7 +22,7 @@ from pipelines.runner import RunOutcome
 OUTPUT_LAYERS = ("indicators", "publication")
 # Outputs that are not Parquet tables, per layer folder: the SDMX export, the DuckDB catalog,
 # the figures and the entry page of the Data Docs.
-FILE_OUTPUTS = ("*.csv", "*.duckdb", "*.xlsx", "figures/*.png", "figures/*/*.png", "figures/*.svg", "figures/*.pdf", "data_docs/index.html")
+FILE_OUTPUTS = ("*.csv", "*.duckdb", "*.xlsx", "figures/*.png", "figures/*/*.png", "figures/*/*.svg", "figures/*/*.pdf", "figures/*.svg", "figures/*.pdf", "data_docs/index.html")
 
 
 def build_summary(store: ParquetStore, outcomes: list[RunOutcome], *, input_dir: Path, dagster_home: Path) -> dict:

@@ -44,6 +44,7 @@ def test_informality_gap_table_masks_gaps_of_suppressed_estimates():
     assert got["T"]["value_informal"] == 9.0 and got["T"]["value_formal"] == 94.0 and got["T"]["difference_pp"] == -85.0
     assert got["F"]["suppressed"] and got["F"]["difference_pp"] is None and got["F"]["value_informal"] == 10.0
     assert not got["M"]["suppressed"] and got["M"]["difference_ci_upper"] == -84.0
+    assert not t["synthetic"].any() and informality_gap_table(_groups(), _gaps(), {"GHA_HIES_2022"})["synthetic"].all()
 
 
 def test_benefit_level_gap_table():
@@ -58,11 +59,12 @@ def test_benefit_level_gap_table():
 
 
 def test_informality_figure_is_drawn_with_confidence_intervals(tmp_path):
-    chart = informality_gap_chart(informality_gap_table(_groups(), _gaps()), "SP_CONTRIB_EMP", "contributors", "Source: test.")
+    chart = informality_gap_chart(informality_gap_table(_groups(), _gaps(), {"GHA_HIES_2022"}), "SP_CONTRIB_EMP", "contributors", "Source: test.")
+    assert chart.note.endswith("Synthetic inputs (not official statistics) under the values shown: GHA_HIES_2022.")
     ax = chart.figure.axes[0]
     assert ax.get_xlabel().startswith("Informal minus formal") and "contributors" in ax.get_title()
-    path = save(chart, tmp_path / "f.png")
-    assert path.stat().st_size > 1000
+    paths = save(chart, tmp_path / "f.png", ("png", "svg"))
+    assert [p.suffix for p in paths] == [".png", ".svg"] and all(p.stat().st_size > 1000 for p in paths)
     assert informality_gap_chart(informality_gap_table(_groups().head(0), _gaps().head(0)), "SP_CONTRIB_EMP", "x", "y") is None
 
 

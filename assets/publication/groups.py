@@ -7,7 +7,7 @@ from datetime import date
 import dagster as dg
 import polars as pl
 
-from assets.publication.inputs import GROUP, key, read_optional
+from assets.publication.inputs import GROUP, config_of, key, read_optional
 from engine.publication.figures import save
 from engine.publication.groups import benefit_level_gap_table, groups_sdmx_frame, informality_gap_chart, informality_gap_table
 from engine.publication.sdmx import write_csv
@@ -48,18 +48,19 @@ def groups_publication(context: dg.AssetExecutionContext, pipeline: PipelineReso
     method = pipeline.method("groups_at_risk")
     settings = method["publication"]
     groups, groups_gaps, adequacy, adequacy_gaps = (_read(store, t) for t in TABLES)
-    informality = informality_gap_table(groups, groups_gaps)
-    levels = benefit_level_gap_table(adequacy, adequacy_gaps)
+    synthetic = {r["source_id"] for r in store.read_json_records("sources") if r.get("synthetic")}
+    informality = informality_gap_table(groups, groups_gaps, synthetic)
+    levels = benefit_level_gap_table(adequacy, adequacy_gaps, synthetic)
     for name, frame in (("informality_gaps", informality), ("benefit_level_gaps", levels)):
         w = store.write(frame, "publication", name)
         yield dg.MaterializeResult(asset_key=key(name), metadata={"rows": w.rows, "path": dg.MetadataValue.path(str(w.path))})
     target = store.root / "publication" / FIGURE
+    formats = tuple(config_of(pipeline).figures.get("formats") or ("png",))
     chart = informality_gap_chart(informality, settings["figure_series"], settings["figure_series_label"], settings["source_note"])
-    if chart is not None:
-        save(chart, target)
-    else:
-        target.unlink(missing_ok=True)  # no gap to draw: no figure from an older run
-    yield dg.MaterializeResult(asset_key=key("groups_figures"), metadata={"drawn": chart is not None, "path": dg.MetadataValue.path(str(target))})
+    for stale in (target.with_suffix(f".{fmt}") for fmt in formats):
+        stale.unlink(missing_ok=True)  # no figure from an older run where there is no gap to draw
+    drawn = save(chart, target, formats) if chart is not None else []
+    yield dg.MaterializeResult(asset_key=key("groups_figures"), metadata={"figures": [p.name for p in drawn], "path": dg.MetadataValue.path(str(target.parent))})
     sdmx = groups_sdmx_frame(
         groups, adequacy, store.read("staging", "countries"), settings["sdmx"],
         (int(method["youth_min_age"]), int(method["youth_max_age"])), date.today().isoformat(),

@@ -23,7 +23,7 @@ import textwrap
 import matplotlib.pyplot as plt
 import polars as pl
 
-from engine.publication.figures import SEX_STYLE, Chart
+from engine.publication.figures import SEX_STYLE, Chart, synthetic_note
 from engine.publication.sdmx import HEADER, SEX_CODES, SOURCE_LABELS, _fmt
 
 INFORMALITY = "informality"
@@ -33,8 +33,9 @@ def _status(reliability: pl.Expr) -> pl.Expr:
     return pl.when(reliability == "suppress").then(pl.lit("Q")).when(reliability == "caution").then(pl.lit("U")).otherwise(pl.lit("A"))
 
 
-def informality_gap_table(groups: pl.DataFrame, gaps: pl.DataFrame) -> pl.DataFrame:
-    """Informal vs formal workers, per survey, series and sex (see the module docstring)."""
+def informality_gap_table(groups: pl.DataFrame, gaps: pl.DataFrame, synthetic: set[str] = frozenset()) -> pl.DataFrame:
+    """Informal vs formal workers, per survey, series and sex (see the module docstring);
+    ``synthetic``: the ids of synthetic sources (column ``synthetic``)."""
     key = ["ref_area", "year", "source_id", "series", "sex"]
     domain = groups.filter(pl.col("breakdown") == INFORMALITY)
     side = lambda g: domain.filter(pl.col("group") == g).select(  # noqa: E731
@@ -46,11 +47,12 @@ def informality_gap_table(groups: pl.DataFrame, gaps: pl.DataFrame) -> pl.DataFr
     table = side("informal").join(side("formal"), on=key).join(contrast, on=key, how="left")
     suppressed = (pl.col("reliability_informal") == "suppress") | (pl.col("reliability_formal") == "suppress")
     masked = [pl.when(suppressed).then(None).otherwise(pl.col(c)).alias(c) for c in ("difference_pp", "difference_se", "difference_ci_lower", "difference_ci_upper")]
-    return table.with_columns(*masked, suppressed.alias("suppressed")).sort(key)
+    return table.with_columns(*masked, suppressed.alias("suppressed"), pl.col("source_id").is_in(sorted(synthetic)).alias("synthetic")).sort(key)
 
 
-def benefit_level_gap_table(adequacy: pl.DataFrame, gaps: pl.DataFrame) -> pl.DataFrame:
-    """Women's and men's mean benefit per source and function, women / men (module docstring)."""
+def benefit_level_gap_table(adequacy: pl.DataFrame, gaps: pl.DataFrame, synthetic: set[str] = frozenset()) -> pl.DataFrame:
+    """Women's and men's mean benefit per source and function, women / men (module docstring);
+    ``synthetic``: the ids of synthetic sources (column ``synthetic``)."""
     key = ["ref_area", "year", "source_kind", "source_id", "function"]
     levels = adequacy.filter(pl.col("measure") == "mean_benefit")
     side = lambda s, name: levels.filter(pl.col("sex") == s).select(  # noqa: E731
@@ -63,7 +65,7 @@ def benefit_level_gap_table(adequacy: pl.DataFrame, gaps: pl.DataFrame) -> pl.Da
     )
     suppressed = (pl.col("reliability_female") == "suppress") | (pl.col("reliability_male") == "suppress")
     masked = [pl.when(suppressed).then(None).otherwise(pl.col(c)).alias(c) for c in ("ratio", "ratio_se", "ratio_ci_lower", "ratio_ci_upper")]
-    return table.with_columns(*masked, suppressed.alias("suppressed")).sort(key)
+    return table.with_columns(*masked, suppressed.alias("suppressed"), pl.col("source_id").is_in(sorted(synthetic)).alias("synthetic")).sort(key)
 
 
 def informality_gap_chart(table: pl.DataFrame, series: str, label: str, source_note: str) -> Chart | None:
@@ -93,7 +95,7 @@ def informality_gap_chart(table: pl.DataFrame, series: str, label: str, source_n
     fig.tight_layout(rect=(0, 0.08, 1, 1))
     note = (f"{source_note} Design-based SEs (Taylor linearisation, strata and PSUs of each survey). "
             "Gaps involving a suppressed estimate (too few sample persons) are not shown. Negative: informal workers less covered.")
-    return Chart(fig, note)
+    return Chart(fig, note + synthetic_note(frame.filter(pl.col("synthetic"))["source_id"].to_list()))
 
 
 def _custom(group: pl.Expr) -> pl.Expr:

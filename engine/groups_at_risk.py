@@ -19,7 +19,7 @@ import polars as pl
 
 from engine.method_config import MethodConfigError, MethodEdition
 from engine.sql import fetch, params_frame, run_sql_file
-from engine.survey_estimation import NOT_COMPUTABLE_SCHEMA, estimate_domains, register_persons, survey_profile
+from engine.survey_estimation import NOT_COMPUTABLE_SCHEMA, absence_reason, estimate_domains, register_persons, survey_profile
 from schemas.survey_variables import BENEFIT_FUNCTIONS
 
 SQL_FILE = "groups_survey.sql"
@@ -97,7 +97,7 @@ def _not_computable(con: duckdb.DuckDBPyConnection, present: set[str], lacking: 
     for series, variables in series_req.group_by("series", maintain_order=True).agg("variable").iter_rows():
         lost = [v for v in variables if v not in present]
         if lost:
-            rows.append((series, "all", f"{', '.join(lost)} absent in {survey_id}"))
+            rows.append((series, "all", absence_reason(lost, present, survey_id)))
     for series, flags in lacking.items():
         if flags:
             rows.append((series, "all", f"{', '.join(flags)} absent in {survey_id}"))
@@ -107,7 +107,7 @@ def _not_computable(con: duckdb.DuckDBPyConnection, present: set[str], lacking: 
     for breakdown, variables in breakdown_req.group_by("breakdown", maintain_order=True).agg("variable").iter_rows():
         lost = [v for v in variables if v not in present]
         if lost:
-            lost_breakdowns.append((breakdown, f"{', '.join(lost)} absent in {survey_id}"))
+            lost_breakdowns.append((breakdown, absence_reason(lost, present, survey_id, "breakdown")))
     if not {"welfare_quintile", "hh_welfare_pc"} & present:
         lost_breakdowns.append(("quintile", f"welfare_quintile, hh_welfare_pc absent in {survey_id}"))
     computable = [s for s in [*series_req["series"].unique(maintain_order=True), *PROGRAMME_GROUPS] if s not in series_out]
@@ -128,7 +128,7 @@ def estimate_groups(
     register_persons(con, persons)
     run_sql_file(con, SQL_FILE, only=("series_requirements", "breakdown_requirements"))
     needed = set(fetch(con, "series_requirements")["variable"]) | set(fetch(con, "breakdown_requirements")["variable"])
-    needed |= {"welfare_quintile", "hh_welfare_pc"} | {f"rec_{f}" for f in BENEFIT_FUNCTIONS}
+    needed |= {"welfare_quintile", "hh_welfare_pc", "age_class"} | {f"rec_{f}" for f in BENEFIT_FUNCTIONS}
     survey_id, country, year, present = survey_profile(con, sorted(needed))
     switches, lacking = programme_switches(method, present)
     missing = _not_computable(con, present, lacking, survey_id)

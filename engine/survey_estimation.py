@@ -201,6 +201,17 @@ def _age_class_bands(classes: list[str], method: MethodEdition) -> tuple[pl.Data
     return pl.DataFrame([] if straddling else rows, schema=schema, orient="row"), straddling
 
 
+def absence_reason(variables: list[str], present: set[str], survey_id: str, what: str = "series") -> str:
+    """Why a series (or breakdown: ``what``) is not computable: '<variables> absent in <survey>';
+    for ``age`` in a survey that gives age in classes only, that it needs single years of age."""
+    in_classes = "age" not in present and "age_class" in present
+    others = [v for v in variables if not (in_classes and v == "age")]
+    said = [f"{', '.join(others)} absent in {survey_id}"] if others else []
+    if len(others) < len(variables):
+        said.append(f"age given in classes only in {survey_id} (the {what} needs single years of age)")
+    return "; ".join(said)
+
+
 def _not_computable(
     requirements: pl.DataFrame, present: set[str], pensionable_age: pl.DataFrame, method: MethodEdition, survey_id: str, country: str, year: int,
     straddling: list[str] | None = None,
@@ -208,14 +219,8 @@ def _not_computable(
     """Series the survey cannot give (breakdown 'all') and breakdowns it cannot give for the
     series it can (columns series, breakdown, reason). ``straddling``: the survey's age classes
     that no configured age group holds."""
-    in_classes = "age" not in present and "age_class" in present
-
     def reason(variables: list[str]) -> str:
-        others = [v for v in variables if not (in_classes and v == "age")]
-        said = [f"{', '.join(others)} absent in {survey_id}"] if others else []
-        if len(others) < len(variables):
-            said.append(f"age given in classes only in {survey_id} (the series needs single years of age)")
-        return "; ".join(said)
+        return absence_reason(variables, present, survey_id)
 
     missing_variables = requirements.filter(~pl.col("variable").is_in(sorted(present))).group_by("series", maintain_order=True).agg("variable")
     absent = pl.DataFrame(

@@ -65,11 +65,12 @@
 -- pair_moments (of sql/survey_gaps.sql) and domains (domain_id -> breakdown, group, sex).
 
 -- name: series_requirements
--- The variables each series needs (the World Bank series need one of their functions: checked
--- by the caller from the edition's lists).
+-- The variables each series needs (the World Bank series need their required functions: checked
+-- by the caller from the edition's lists). The labour-market populations and the youth breakdown
+-- need single years of age: a survey giving age in classes only cannot give them.
 SELECT series, variable FROM (VALUES
-    ('SP_CONTRIB_EMP', 'lf_status'), ('SP_CONTRIB_EMP', 'contributor'),
-    ('SP_CONTRIB_LF', 'lf_status'), ('SP_CONTRIB_LF', 'contributor'),
+    ('SP_CONTRIB_EMP', 'lf_status'), ('SP_CONTRIB_EMP', 'contributor'), ('SP_CONTRIB_EMP', 'age'),
+    ('SP_CONTRIB_LF', 'lf_status'), ('SP_CONTRIB_LF', 'contributor'), ('SP_CONTRIB_LF', 'age'),
     ('SI_COV_BENFTS', 'contributor'), ('SI_COV_BENFTS', 'rec_child_family'),
     ('SI_COV_BENFTS', 'rec_maternity'), ('SI_COV_BENFTS', 'rec_sickness'), ('SI_COV_BENFTS', 'rec_disability'),
     ('SI_COV_BENFTS', 'rec_unemployment'), ('SI_COV_BENFTS', 'rec_oldage_contrib'),
@@ -85,7 +86,7 @@ SELECT breakdown, variable FROM (VALUES
     ('agriculture', 'isic_section'), ('agriculture', 'lf_status'),
     ('domestic_work', 'domestic_worker'), ('domestic_work', 'lf_status'),
     ('platform_work', 'platform_worker'), ('platform_work', 'lf_status'),
-    ('disability', 'wg_difficulty')
+    ('disability', 'wg_difficulty'), ('youth', 'age')
 ) AS t(breakdown, variable)
 
 -- name: household_quintiles

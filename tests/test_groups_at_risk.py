@@ -289,3 +289,21 @@ def test_world_bank_series_need_their_required_functions(persons, groups):
         partial = estimate_groups(con, no_child, load_method("groups_at_risk"), load_method("survey_estimation"))
     total = lambda r: r.estimates.filter((pl.col("series") == "SI_COV_SOCAST") & (pl.col("breakdown") == "all"))["value"][0]  # noqa: E731
     assert total(partial) < total(groups)
+
+
+def test_age_in_classes_only(persons):
+    """A survey giving age in classes only (age_class, input contract 1.5): the labour-market
+    populations and the youth breakdown need single years of age and are not computable; the
+    series over everyone and the other breakdowns are given."""
+    classes = persons.with_columns(
+        pl.when(pl.col("age") < 15).then(pl.lit("0_14")).when(pl.col("age") < 25).then(pl.lit("15_24")).otherwise(pl.lit("25_120")).alias("age_class"),
+        pl.lit(None, dtype=pl.Int64).alias("age"),
+    )
+    with duckdb.connect() as con:
+        res = estimate_groups(con, classes, load_method("groups_at_risk"), load_method("survey_estimation"))
+    nc = {(r["series"], r["breakdown"]): r["reason"] for r in res.not_computable.iter_rows(named=True)}
+    assert nc[("SP_CONTRIB_EMP", "all")] == "age given in classes only in GHA_LFS_2020 (the series needs single years of age)"
+    assert nc[("SI_COV_BENFTS", "youth")] == "age given in classes only in GHA_LFS_2020 (the breakdown needs single years of age)"
+    assert not {"SP_CONTRIB_EMP", "SP_CONTRIB_LF"} & set(res.estimates["series"])
+    assert set(res.estimates.filter(pl.col("series") == "SI_COV_BENFTS")["breakdown"]) >= {"all", "quintile", "disability", "informality"}
+    assert "youth" not in set(res.estimates["breakdown"])

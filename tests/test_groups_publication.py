@@ -76,7 +76,7 @@ def test_sdmx_extension_file(tmp_path):
     ])
     countries = pl.DataFrame({"iso3": ["GHA"], "m49": [288]})
     sdmx = load_method("groups_at_risk")["publication"]["sdmx"]
-    frame = groups_sdmx_frame(_groups(), adequacy, countries, sdmx, (15, 24), "2026-12-06")
+    frame = groups_sdmx_frame(_groups(), adequacy, countries, sdmx, (15, 24), "2026-12-06", {"GHA_2022"})
     assert frame.columns == list(HEADER)
     key = ["SERIES", "REF_AREA", "TIME_PERIOD", "SEX", "AGE", "INCOME_WEALTH_QUANTILE", "CUST_BREAKDOWN"]
     assert not frame.select(key).is_duplicated().any()
@@ -86,7 +86,9 @@ def test_sdmx_extension_file(tmp_path):
     formal_f = rows[("SP_CONTRIB_EMP", "F", "_T", "_T", "FORMAL")]
     assert (formal_f["OBS_STATUS"], formal_f["OBS_VALUE"], formal_f["UPPER_BOUND"]) == ("Q", "", "")
     assert rows[("SP_BEN_MEAN", "F", "_T", "_T", "OLDAGE_CONTRIB")]["UNIT_MEASURE"] == "CUR_LCU"
-    assert rows[("SP_BEN_MEAN_SSI", "F", "_T", "_T", "OLDAGE_CONTRIB")]["OBS_VALUE"] == "4000"
+    ssi = rows[("SP_BEN_MEAN_SSI", "F", "_T", "_T", "OLDAGE_CONTRIB")]
+    assert ssi["OBS_VALUE"] == "4000" and ssi["COMMENT_OBS"].endswith("GHA_2022")  # a synthetic source is named
+    assert "GHA_2022" not in rows[("SP_BEN_MEAN", "F", "_T", "_T", "OLDAGE_CONTRIB")]["COMMENT_OBS"]
     assert set(frame["DATAFLOW"]) == {sdmx["dataflow"]} and set(frame["REF_AREA"]) == {"288"}
     assert write_csv(frame, tmp_path / "g.csv") == frame.height
     with open(tmp_path / "g.csv", newline="", encoding="utf-8") as fh:

@@ -63,7 +63,7 @@ def groups_publication(context: dg.AssetExecutionContext, pipeline: PipelineReso
     yield dg.MaterializeResult(asset_key=key("groups_figures"), metadata={"figures": [p.name for p in drawn], "path": dg.MetadataValue.path(str(target.parent))})
     sdmx = groups_sdmx_frame(
         groups, adequacy, store.read("staging", "countries"), settings["sdmx"],
-        (int(method["youth_min_age"]), int(method["youth_max_age"])), date.today().isoformat(),
+        (int(method["youth_min_age"]), int(method["youth_max_age"])), date.today().isoformat(), synthetic,
     )
     rows = write_csv(sdmx, store.root / "publication" / SDMX_FILE)
     yield dg.MaterializeResult(asset_key=key("groups_sdmx"), metadata={"observations": rows, "series": sorted(sdmx["SERIES"].unique().to_list())})

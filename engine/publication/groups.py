@@ -24,7 +24,7 @@ import matplotlib.pyplot as plt
 import polars as pl
 
 from engine.publication.figures import SEX_STYLE, Chart, synthetic_note
-from engine.publication.sdmx import HEADER, SEX_CODES, SOURCE_LABELS, _fmt
+from engine.publication.sdmx import HEADER, SEX_CODES, SOURCE_LABELS, _fmt, _with_synthetic
 
 INFORMALITY = "informality"
 
@@ -102,10 +102,12 @@ def _custom(group: pl.Expr) -> pl.Expr:
     return group.str.to_uppercase()
 
 
-def groups_sdmx_frame(groups: pl.DataFrame, adequacy: pl.DataFrame, countries: pl.DataFrame, sdmx: dict, youth: tuple[int, int], updated: str) -> pl.DataFrame:
+def groups_sdmx_frame(groups: pl.DataFrame, adequacy: pl.DataFrame, countries: pl.DataFrame, sdmx: dict, youth: tuple[int, int], updated: str,
+                      synthetic: set[str] = frozenset()) -> pl.DataFrame:
     """The extension file's observations as text in the columns ``HEADER`` (module docstring).
     ``sdmx``: the edition's ``publication.sdmx`` block (dataflow, adequacy series codes of survey
-    and SSI sources, units); ``youth``: the youth age band (AGE Y<a>T<b>, the adults Y_GE<b+1>)."""
+    and SSI sources, units); ``youth``: the youth age band (AGE Y<a>T<b>, the adults Y_GE<b+1>);
+    ``synthetic``: ids of synthetic sources, named in COMMENT_OBS as the UN file does."""
     m49 = countries.select(pl.col("iso3").alias("ref_area"), pl.col("m49").cast(pl.String).alias("REF_AREA"))
     in_age, in_quintile = pl.col("breakdown") == "youth", pl.col("breakdown") == "quintile"
     own_dimension = in_age | in_quintile | (pl.col("breakdown") == "all")
@@ -139,8 +141,11 @@ def groups_sdmx_frame(groups: pl.DataFrame, adequacy: pl.DataFrame, countries: p
         pl.when(suppressed).then(pl.lit("")).otherwise(_fmt(pl.col("value"))).alias("OBS_VALUE"),
         _status(pl.col("reliability")).alias("OBS_STATUS"), pl.lit("0").alias("UNIT_MULT"), "UNIT_MEASURE",
         pl.lit("").alias("BASE_PER"), pl.lit("C").alias("NATURE"), pl.col("year").cast(pl.String).alias("TIME_DETAIL"),
-        pl.when(suppressed).then(pl.lit("Suppressed: too few sample persons")).when(pl.col("reliability") == "caution")
-        .then(pl.lit("Use with caution: low reliability")).otherwise(pl.lit("")).alias("COMMENT_OBS"),
+        _with_synthetic(
+            pl.when(suppressed).then(pl.lit("Suppressed: too few sample persons")).when(pl.col("reliability") == "caution")
+            .then(pl.lit("Use with caution: low reliability")).otherwise(pl.lit("")),
+            pl.when(pl.col("source_id").is_in(sorted(synthetic))).then(pl.col("source_id")),
+        ).alias("COMMENT_OBS"),
         pl.lit("").alias("TIME_COVERAGE"),
         pl.when(suppressed).then(pl.lit("")).otherwise(_fmt(pl.col("ci_upper"))).alias("UPPER_BOUND"),
         pl.when(suppressed).then(pl.lit("")).otherwise(_fmt(pl.col("ci_lower"))).alias("LOWER_BOUND"),

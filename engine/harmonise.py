@@ -183,13 +183,13 @@ def _amount_receipt_issues(canonical: pl.DataFrame, spec: SurveySpec) -> pl.Data
     or 0) is kept: he or she counts as covered, and adequacy uses recipients with an amount > 0."""
     pairs = [(a, r) for a, r in sv.AMOUNT_RECEIPT.items() if not spec.mappings[a].absent and not spec.mappings[r].absent]
     if not pairs:
-        return pl.DataFrame(schema={"row_number": pl.Int64, "column": pl.String, "rule": pl.String, "value": pl.String})
+        return pl.DataFrame(schema=ROW_ISSUE_SCHEMA)
     return pl.concat([
         canonical.filter((pl.col(a) > 0) & (pl.col(r) == False))  # noqa: E712 (three-valued: null is not "no")
         .select(pl.col(ROW_ID).cast(pl.Int64).alias("row_number"), pl.lit(a).alias("column"), pl.lit(AMOUNT_RECEIPT_RULE).alias("rule"),
                 (pl.lit(f"{r}=false {a}=") + pl.col(a).cast(pl.String)).alias("value"))
         for a, r in pairs
-    ])
+    ]).cast(ROW_ISSUE_SCHEMA)
 
 
 def _age_class(m: Mapping, schema: pl.Schema) -> pl.Expr:

@@ -287,7 +287,9 @@ def test_world_bank_series_need_their_required_functions(persons, groups):
     no_child = persons.with_columns(pl.lit(None, dtype=pl.Boolean).alias("rec_child_family"))
     with duckdb.connect() as con:
         partial = estimate_groups(con, no_child, load_method("groups_at_risk"), load_method("survey_estimation"))
-    total = lambda r: r.estimates.filter((pl.col("series") == "SI_COV_SOCAST") & (pl.col("breakdown") == "all"))["value"][0]  # noqa: E731
+    def total(res):
+        return res.estimates.filter((pl.col("series") == "SI_COV_SOCAST") & (pl.col("breakdown") == "all"))["value"][0]
+
     assert total(partial) < total(groups)
 
 

@@ -38,9 +38,12 @@ def informality_gap_table(groups: pl.DataFrame, gaps: pl.DataFrame, synthetic: s
     ``synthetic``: the ids of synthetic sources (column ``synthetic``)."""
     key = ["ref_area", "year", "source_id", "series", "sex"]
     domain = groups.filter(pl.col("breakdown") == INFORMALITY)
-    side = lambda g: domain.filter(pl.col("group") == g).select(  # noqa: E731
-        *key, *(pl.col(c).alias(f"{c}_{g}") for c in ("value", "ci_lower", "ci_upper", "n_unweighted", "reliability"))
-    )
+
+    def side(g: str) -> pl.DataFrame:
+        return domain.filter(pl.col("group") == g).select(
+            *key, *(pl.col(c).alias(f"{c}_{g}") for c in ("value", "ci_lower", "ci_upper", "n_unweighted", "reliability"))
+        )
+
     contrast = gaps.filter((pl.col("gap_type") == "group") & (pl.col("breakdown") == INFORMALITY)).select(
         *key, "difference_pp", "difference_se", "difference_ci_lower", "difference_ci_upper", "method_edition", "input_vintage",
     )
@@ -55,9 +58,12 @@ def benefit_level_gap_table(adequacy: pl.DataFrame, gaps: pl.DataFrame, syntheti
     ``synthetic``: the ids of synthetic sources (column ``synthetic``)."""
     key = ["ref_area", "year", "source_kind", "source_id", "function"]
     levels = adequacy.filter(pl.col("measure") == "mean_benefit")
-    side = lambda s, name: levels.filter(pl.col("sex") == s).select(  # noqa: E731
-        *key, pl.col("n_recipients").alias(f"n_recipients_{name}"), pl.col("reliability").alias(f"reliability_{name}")
-    )
+
+    def side(sex: str, name: str) -> pl.DataFrame:
+        return levels.filter(pl.col("sex") == sex).select(
+            *key, pl.col("n_recipients").alias(f"n_recipients_{name}"), pl.col("reliability").alias(f"reliability_{name}")
+        )
+
     table = (
         gaps.filter(pl.col("measure") == "mean_benefit")
         .select(*key, "value_female", "value_male", "ratio", "ratio_se", "ratio_ci_lower", "ratio_ci_upper", "method_edition", "input_vintage")

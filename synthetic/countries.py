@@ -471,6 +471,8 @@ class LabourMarket:
 
 
 LABOUR_MARKETS: dict[str, LabourMarket] = {
+    # GHA magnitude: "about 90 percent" of the workforce in the informal economy (Ghana TUC, 2009,
+    # The labour market in Ghana, IHSN citation 28450); the split by sex is assumed.
     "GHA": LabourMarket(informal=(92.0, 87.0), agriculture=30.0),
     "KEN": LabourMarket(informal=(86.0, 80.0), agriculture=33.0),
     "ZAF": LabourMarket(informal=(36.0, 33.0), agriculture=5.0, domestic=(11.0, 1.0)),

@@ -39,6 +39,20 @@ def source_vintages(store: ParquetStore) -> pl.DataFrame:
     return pl.DataFrame(rows, schema={"source_kind": pl.String, "source_id": pl.String, "input_vintage": pl.String})
 
 
+def source_rows(frame: pl.DataFrame, source_kind: str, vintages: pl.DataFrame, run_id: str, columns) -> pl.DataFrame:
+    """Engine rows of the groups-at-risk and adequacy tables (``survey_id`` = the survey or SSI
+    return) in their published ``columns``: source, observation status (a survey estimate not
+    flagged reliable: U; administrative and reliable: A), input vintage and run id."""
+    dtypes = {v.name: polars_dtype(v) for v in columns}
+    if frame.is_empty():
+        return pl.DataFrame(schema=dtypes)
+    out = frame.rename({"country": "ref_area", "survey_id": "source_id"}).with_columns(pl.lit(source_kind).alias("source_kind"), pl.lit(run_id).alias("run_id"))
+    if "reliability" in out.columns:
+        out = out.with_columns(pl.when(pl.col("reliability").is_in(["reliable", "not_applicable"])).then(pl.lit("A")).otherwise(pl.lit("U")).alias("obs_status"))
+    out = out.join(vintages, on=["source_kind", "source_id"], how="left").with_columns(pl.col("input_vintage").fill_null(pl.col("source_id")))
+    return out.select(list(dtypes)).cast(dtypes)
+
+
 def survey_coverage_rows(estimates: pl.DataFrame, vintages: pl.DataFrame, run_id: str, extra_dims: dict[str, str] | None = None, dtypes: dict = COVERAGE_DTYPES) -> pl.DataFrame:
     """Per-survey estimates -> the published long layout (``dtypes``: its columns)."""
     if estimates.is_empty():

@@ -7,16 +7,15 @@ for the average benefit per beneficiary)."""
 import dagster as dg
 import polars as pl
 
-from assets.indicators.publication_tables import source_vintages
+from assets.partitions import SURVEYS
+from assets.resources import PipelineResource
 from assets.source_steps import source_step
 from assets.staging.surveys import survey_persons
 from engine.benefit_adequacy import ADEQUACY_GAP_SCHEMA, ADEQUACY_SCHEMA, admin_adequacy, estimate_adequacy
 from engine.ssi import EXPENDITURE_SCHEMA
 from engine.groups_at_risk import GROUP_ESTIMATE_SCHEMA, GROUP_GAP_SCHEMA, estimate_groups
-from pipelines.partitions import SURVEYS
-from pipelines.resources import PipelineResource
+from engine.indicator_tables import source_rows, source_vintages
 from schemas import indicator_tables as it
-from schemas.tables import polars_dtype
 
 SURVEY_GROUPS = dg.AssetKey(["indicators", "survey_groups"])
 SURVEY_GROUPS_GAPS = dg.AssetKey(["indicators", "survey_groups_gaps"])
@@ -73,19 +72,6 @@ BENEFIT_ADEQUACY = dg.AssetKey(["indicators", "benefit_adequacy"])
 BENEFIT_ADEQUACY_GAPS = dg.AssetKey(["indicators", "benefit_adequacy_gaps"])
 
 
-def _long_rows(frame: pl.DataFrame, source_kind: str, vintages: pl.DataFrame, run_id: str, columns) -> pl.DataFrame:
-    """Engine rows (``survey_id`` = the survey or SSI return) in the published columns: source,
-    observation status (survey estimates not flagged reliable: U), input vintage and run id."""
-    dtypes = {v.name: polars_dtype(v) for v in columns}
-    if frame.is_empty():
-        return pl.DataFrame(schema=dtypes)
-    out = frame.rename({"country": "ref_area", "survey_id": "source_id"}).with_columns(pl.lit(source_kind).alias("source_kind"), pl.lit(run_id).alias("run_id"))
-    if "reliability" in out.columns:
-        out = out.with_columns(pl.when(pl.col("reliability").is_in(["reliable", "not_applicable"])).then(pl.lit("A")).otherwise(pl.lit("U")).alias("obs_status"))
-    out = out.join(vintages, on=["source_kind", "source_id"], how="left").with_columns(pl.col("input_vintage").fill_null(pl.col("source_id")))
-    return out.select(list(dtypes)).cast(dtypes)
-
-
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(GROUPS_AT_RISK, group_name="indicators", kinds={"polars", "parquet"}, deps=[SURVEY_GROUPS],
@@ -119,12 +105,12 @@ def groups_tables(context: dg.AssetExecutionContext, pipeline: PipelineResource)
             pipeline.method("groups_at_risk"),
         )
     tables = {
-        GROUPS_AT_RISK: (_long_rows(groups, "survey", vintages, run_id, it.GROUPS_COLUMNS), it.GROUPS_KEY),
-        GROUPS_AT_RISK_GAPS: (_long_rows(gaps, "survey", vintages, run_id, it.GROUPS_GAP_COLUMNS), it.GROUPS_GAP_KEY),
-        BENEFIT_ADEQUACY: (pl.concat([_long_rows(admin, "administrative", vintages, run_id, it.ADEQUACY_COLUMNS),
-                                      _long_rows(adequacy, "survey", vintages, run_id, it.ADEQUACY_COLUMNS)]), it.ADEQUACY_KEY),
-        BENEFIT_ADEQUACY_GAPS: (pl.concat([_long_rows(admin_gaps, "administrative", vintages, run_id, it.ADEQUACY_GAP_COLUMNS),
-                                           _long_rows(adequacy_gaps, "survey", vintages, run_id, it.ADEQUACY_GAP_COLUMNS)]), it.ADEQUACY_GAP_KEY),
+        GROUPS_AT_RISK: (source_rows(groups, "survey", vintages, run_id, it.GROUPS_COLUMNS), it.GROUPS_KEY),
+        GROUPS_AT_RISK_GAPS: (source_rows(gaps, "survey", vintages, run_id, it.GROUPS_GAP_COLUMNS), it.GROUPS_GAP_KEY),
+        BENEFIT_ADEQUACY: (pl.concat([source_rows(admin, "administrative", vintages, run_id, it.ADEQUACY_COLUMNS),
+                                      source_rows(adequacy, "survey", vintages, run_id, it.ADEQUACY_COLUMNS)]), it.ADEQUACY_KEY),
+        BENEFIT_ADEQUACY_GAPS: (pl.concat([source_rows(admin_gaps, "administrative", vintages, run_id, it.ADEQUACY_GAP_COLUMNS),
+                                           source_rows(adequacy_gaps, "survey", vintages, run_id, it.ADEQUACY_GAP_COLUMNS)]), it.ADEQUACY_GAP_KEY),
     }
     for key, (frame, table_key) in tables.items():
         w = store.write(frame.sort(list(table_key)), "indicators", key.path[-1])

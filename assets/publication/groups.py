@@ -7,11 +7,11 @@ from datetime import date
 import dagster as dg
 import polars as pl
 
-from assets.publication.inputs import GROUP, config_of, key, read_optional
+from assets.publication.inputs import GROUP, config_of, key, read_optional, synthetic_sources
+from assets.resources import PipelineResource
 from engine.publication.figures import save
 from engine.publication.groups import benefit_level_gap_table, groups_sdmx_frame, informality_gap_chart, informality_gap_table
 from engine.publication.sdmx import write_csv
-from pipelines.resources import PipelineResource
 from schemas import indicator_tables as it
 from schemas.tables import polars_dtype
 
@@ -48,7 +48,7 @@ def groups_publication(context: dg.AssetExecutionContext, pipeline: PipelineReso
     method = pipeline.method("groups_at_risk")
     settings = method["publication"]
     groups, groups_gaps, adequacy, adequacy_gaps = (_read(store, t) for t in TABLES)
-    synthetic = {r["source_id"] for r in store.read_json_records("sources") if r.get("synthetic")}
+    synthetic = set(synthetic_sources(store))
     informality = informality_gap_table(groups, groups_gaps, synthetic)
     levels = benefit_level_gap_table(adequacy, adequacy_gaps, synthetic)
     for name, frame in (("informality_gaps", informality), ("benefit_level_gaps", levels)):

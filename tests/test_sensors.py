@@ -114,6 +114,8 @@ def test_same_cursor_gives_the_same_run_keys(env):
 
 ESTIMATES = ["indicators/survey_estimates", "indicators/survey_gaps", "indicators/survey_not_computable"]
 HARDSHIP = ["indicators/survey_financial_hardship", "indicators/survey_financial_hardship_exclusions", "indicators/survey_financial_hardship_gaps"]
+GROUPS = ["indicators/survey_adequacy", "indicators/survey_adequacy_gaps", "indicators/survey_groups", "indicators/survey_groups_gaps",
+          "indicators/survey_groups_not_computable"]
 
 
 def _selection(request) -> list[str]:
@@ -167,7 +169,7 @@ def test_changed_method_file_reruns_the_survey_indicators(env):
     path.write_text(path.read_text() + "\n# edited\n")
     result = _evaluate(instance, settings, cursor)
     assert _runs(result) == [("survey_job", "TST_HIES_2021")]
-    assert _selection(result.run_requests[0]) == sorted(ESTIMATES + HARDSHIP)
+    assert _selection(result.run_requests[0]) == sorted(ESTIMATES + HARDSHIP + GROUPS)
     assert "survey_estimation.yaml" in result.run_requests[0].tags["sp/reason"]
 
 

@@ -109,6 +109,10 @@ FROM (
     ) AS h
 ) AS r
 
+-- include: person_coverage.sql
+-- (person_coverage: each person with contributes and covered_any, the rules shared with
+-- sql/sdg_1_3_1_survey.sql)
+
 -- name: person_values [view]
 -- Per person: weight, design, sex, the eight group values and, for every series, p_s (1 in the
 -- population, 0 outside, NULL unknown) and y_s (covered, NULL unknown).
@@ -136,9 +140,7 @@ FROM (
         p.lf_status = 'unemployed' AS unemployed,
         p.age >= p.working_age_min AS working_age,
         COALESCE(p.welfare_quintile, hq.quintile) AS quintile,
-        p.contributes OR p.rec_child_family OR p.rec_maternity OR p.rec_sickness OR p.rec_disability
-            OR p.rec_unemployment OR p.rec_oldage_contrib OR p.rec_oldage_noncontrib OR p.rec_survivors
-            OR p.rec_employment_injury OR p.rec_social_assistance AS y_benfts,
+        p.covered_any AS y_benfts,
         -- household values of the World Bank series: does any member receive (a flag missing for a
         -- member, e.g. not asked, counts as not received: ASPIRE counts the transfers recorded)
         MAX(CASE WHEN p.socins THEN 1 ELSE 0 END) OVER (PARTITION BY p.hh_id) = 1 AS y_socins,
@@ -146,26 +148,23 @@ FROM (
         MAX(CASE WHEN p.lmkt THEN 1 ELSE 0 END) OVER (PARTITION BY p.hh_id) = 1 AS y_lmkt
     FROM (
         SELECT
-            persons.*, prm.*,
-            CASE WHEN contributor IS NULL AND prm.contributor_unasked_as_no AND COALESCE(lf_status, '') <> 'employed'
-                 THEN FALSE ELSE contributor END AS contributes,
-            (prm.si_oldage_contrib AND rec_oldage_contrib) OR (prm.si_survivors AND rec_survivors)
-                OR (prm.si_disability AND rec_disability) OR (prm.si_employment_injury AND rec_employment_injury)
-                OR (prm.si_sickness AND rec_sickness) OR (prm.si_maternity AND rec_maternity)
-                OR (prm.si_unemployment AND rec_unemployment) OR (prm.si_child_family AND rec_child_family)
-                OR (prm.si_oldage_noncontrib AND rec_oldage_noncontrib) OR (prm.si_social_assistance AND rec_social_assistance) AS socins,
-            (prm.sa_oldage_contrib AND rec_oldage_contrib) OR (prm.sa_survivors AND rec_survivors)
-                OR (prm.sa_disability AND rec_disability) OR (prm.sa_employment_injury AND rec_employment_injury)
-                OR (prm.sa_sickness AND rec_sickness) OR (prm.sa_maternity AND rec_maternity)
-                OR (prm.sa_unemployment AND rec_unemployment) OR (prm.sa_child_family AND rec_child_family)
-                OR (prm.sa_oldage_noncontrib AND rec_oldage_noncontrib) OR (prm.sa_social_assistance AND rec_social_assistance) AS socast,
-            (prm.lm_oldage_contrib AND rec_oldage_contrib) OR (prm.lm_survivors AND rec_survivors)
-                OR (prm.lm_disability AND rec_disability) OR (prm.lm_employment_injury AND rec_employment_injury)
-                OR (prm.lm_sickness AND rec_sickness) OR (prm.lm_maternity AND rec_maternity)
-                OR (prm.lm_unemployment AND rec_unemployment) OR (prm.lm_child_family AND rec_child_family)
-                OR (prm.lm_oldage_noncontrib AND rec_oldage_noncontrib) OR (prm.lm_social_assistance AND rec_social_assistance) AS lmkt
-        FROM persons
-        CROSS JOIN params AS prm
+            persons.*,  -- person_coverage: persons, params, contributes, covered_any (sql/person_coverage.sql)
+            (si_oldage_contrib AND rec_oldage_contrib) OR (si_survivors AND rec_survivors)
+                OR (si_disability AND rec_disability) OR (si_employment_injury AND rec_employment_injury)
+                OR (si_sickness AND rec_sickness) OR (si_maternity AND rec_maternity)
+                OR (si_unemployment AND rec_unemployment) OR (si_child_family AND rec_child_family)
+                OR (si_oldage_noncontrib AND rec_oldage_noncontrib) OR (si_social_assistance AND rec_social_assistance) AS socins,
+            (sa_oldage_contrib AND rec_oldage_contrib) OR (sa_survivors AND rec_survivors)
+                OR (sa_disability AND rec_disability) OR (sa_employment_injury AND rec_employment_injury)
+                OR (sa_sickness AND rec_sickness) OR (sa_maternity AND rec_maternity)
+                OR (sa_unemployment AND rec_unemployment) OR (sa_child_family AND rec_child_family)
+                OR (sa_oldage_noncontrib AND rec_oldage_noncontrib) OR (sa_social_assistance AND rec_social_assistance) AS socast,
+            (lm_oldage_contrib AND rec_oldage_contrib) OR (lm_survivors AND rec_survivors)
+                OR (lm_disability AND rec_disability) OR (lm_employment_injury AND rec_employment_injury)
+                OR (lm_sickness AND rec_sickness) OR (lm_maternity AND rec_maternity)
+                OR (lm_unemployment AND rec_unemployment) OR (lm_child_family AND rec_child_family)
+                OR (lm_oldage_noncontrib AND rec_oldage_noncontrib) OR (lm_social_assistance AND rec_social_assistance) AS lmkt
+        FROM person_coverage AS persons
     ) AS p
     LEFT JOIN household_quintiles AS hq ON hq.hh_id = p.hh_id
 ) AS x

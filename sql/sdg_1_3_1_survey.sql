@@ -114,6 +114,10 @@ SELECT series, variable, needed_for FROM (VALUES
     ('SP_CONTRIB_WAP', 'age', NULL)
 ) AS t(series, variable, needed_for)
 
+-- include: person_coverage.sql
+-- (person_coverage: each person with contributes and covered_any, the rules shared with
+-- sql/groups_survey.sql)
+
 -- name: psu_cells
 -- The one scan of the person table. Per PSU and cell (age group and area: NULL when their
 -- breakdown is off, the age outside the configured bands or the area missing; nationality: NULL
@@ -181,9 +185,7 @@ FROM (
                 p.age >= p.working_age_min AS working_age,
                 p.age >= CASE WHEN p.sex = 'F' THEN a.pension_age_f ELSE a.pension_age_m END AS above_pension_age,
                 p.rec_oldage_contrib OR p.rec_oldage_noncontrib AS y_pensn,
-                p.contributes OR p.rec_child_family OR p.rec_maternity OR p.rec_sickness OR p.rec_disability
-                    OR p.rec_unemployment OR p.rec_oldage_contrib OR p.rec_oldage_noncontrib OR p.rec_survivors
-                    OR p.rec_employment_injury OR p.rec_social_assistance AS y_benfts,
+                p.covered_any AS y_benfts,
                 -- contributory benefits: the contributory old-age pension and the listed types
                 p.rec_oldage_contrib
                     OR (p.cb_sickness AND p.rec_sickness) OR (p.cb_maternity AND p.rec_maternity)
@@ -196,16 +198,8 @@ FROM (
                     OR (p.vn_unemployment AND p.rec_unemployment) OR (p.vn_maternity AND p.rec_maternity)
                     OR (p.vn_sickness AND p.rec_sickness) OR (p.vn_survivors AND p.rec_survivors)
                     OR (p.vn_employment_injury AND p.rec_employment_injury) AS y_vuln
-            FROM (
-                SELECT
-                    persons.*, prm.*,
-                    -- contributions are usually asked of employed persons only: unasked counts as
-                    -- "no" when the edition says so (contributor_unasked_as_no)
-                    CASE WHEN contributor IS NULL AND prm.contributor_unasked_as_no AND COALESCE(lf_status, '') <> 'employed'
-                         THEN FALSE ELSE contributor END AS contributes
-                FROM persons
-                CROSS JOIN params AS prm
-            ) AS p
+            -- contributes and covered_any: sql/person_coverage.sql
+            FROM person_coverage AS p
             -- the statutory pensionable age of each sex
             CROSS JOIN (
                 SELECT MAX(CASE WHEN sex = 'F' THEN age END) AS pension_age_f, MAX(CASE WHEN sex = 'M' THEN age END) AS pension_age_m

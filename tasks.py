@@ -47,7 +47,10 @@ def ensure_environment() -> None:
         return
     log = VENV / "pip-install.log"
     packages = sum(1 for line in (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines() if "==" in line)
-    print(f"Installing {packages} locked dependencies into {VENV} (first run only; full pip output in {log}) ...", flush=True)
+    print(
+        f"Installing {packages} locked dependencies into {VENV} (first run only; full pip output in {log}) ...",
+        flush=True,
+    )
     started = time.monotonic()
     with open(log, "w", encoding="utf-8") as out:
         pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off"]
@@ -65,7 +68,8 @@ HEARTBEAT_SECONDS = 15
 def _pip(command: list[str], log, packages: int, started: float) -> None:
     """Run pip with its output going to ``log``, and print a line of progress: each tenth
     package found, when it starts installing, and every ``HEARTBEAT_SECONDS`` while it works
-    silently (unpacking wheels takes minutes). On failure, print pip's last lines."""
+    silently (unpacking wheels takes minutes). On failure, print pip's last lines.
+    """
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
     state = {"found": 0, "phase": "finding packages", "last": time.monotonic()}
     tail: collections.deque[str] = collections.deque(maxlen=30)

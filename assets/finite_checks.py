@@ -2,8 +2,8 @@
 table or the numbers of the SDMX file (``engine.finite``). Inputs are kept finite by the row
 rule ``finite``; these blocking ERROR checks are the backstop: a table holding a non-finite
 number fails its run (exit 1) and its downstream tables are not built, instead of NaN rows
-being published. Metadata: the offending columns with their counts and a sample of rows."""
-
+being published. Metadata: the offending columns with their counts and a sample of rows.
+"""
 
 import dagster as dg
 import polars as pl
@@ -31,7 +31,9 @@ def finite_result(key: dg.AssetKey, frame: pl.DataFrame, text_columns: tuple[str
     sample = pl.DataFrame()
     if bad:
         number = lambda c: pl.col(c).cast(pl.String).str.strip_chars().cast(pl.Float64, strict=False)  # noqa: E731
-        sample = frame.filter(pl.any_horizontal([number(c).is_nan() | number(c).is_infinite() for c in bad])).head(SAMPLE_ROWS)
+        sample = frame.filter(pl.any_horizontal([number(c).is_nan() | number(c).is_infinite() for c in bad])).head(
+            SAMPLE_ROWS
+        )
     return dg.AssetCheckResult(
         asset_key=key,
         check_name=CHECK,
@@ -47,7 +49,12 @@ def finite_result(key: dg.AssetKey, frame: pl.DataFrame, text_columns: tuple[str
 
 
 def finite_check(key: dg.AssetKey, file: str) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=key, name=CHECK, blocking=True, description="No NaN or infinite number in the table (or in the SDMX numbers).")
+    @dg.asset_check(
+        asset=key,
+        name=CHECK,
+        blocking=True,
+        description="No NaN or infinite number in the table (or in the SDMX numbers).",
+    )
     def _check(pipeline: PipelineResource) -> dg.AssetCheckResult:
         path = pipeline.store().root / file
         if path.suffix == ".csv":

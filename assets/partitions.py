@@ -1,5 +1,6 @@
 """Partitions: each survey and each SSI return is its own partition, added when its files
-appear in the input directory (by the sensor or the main command)."""
+appear in the input directory (by the sensor or the main command).
+"""
 
 from __future__ import annotations
 

@@ -46,12 +46,14 @@ class PipelineResource(dg.ConfigurableResource):
 
     def fields(self) -> dict[str, Any]:
         """Every field and its value: ``PipelineResource(**fields)`` is the same resource (how it
-        travels to another process: the resource itself cannot be pickled)."""
+        travels to another process: the resource itself cannot be pickled).
+        """
         return {name: getattr(self, name) for name in type(self).model_fields}
 
     def run_config(self) -> dict[str, Any]:
         """Run configuration that gives a run of the Definitions exactly these settings (explicit
-        resource configuration takes precedence over the resource bound in the Definitions)."""
+        resource configuration takes precedence over the resource bound in the Definitions).
+        """
         return {"resources": {"pipeline": {"config": self.fields()}}}
 
     @property
@@ -67,7 +69,8 @@ class PipelineResource(dg.ConfigurableResource):
 
     def duckdb(self) -> DuckDBSettings:
         """Limits for this process's in-memory DuckDB. Spilling goes to ``<temp directory>/<pid>``,
-        one folder per process (parallel runs never share temporary files)."""
+        one folder per process (parallel runs never share temporary files).
+        """
         return DuckDBSettings(
             memory_limit=self.duckdb_memory_limit,
             threads=self.duckdb_threads,
@@ -82,7 +85,9 @@ class PipelineResource(dg.ConfigurableResource):
     def estimation_duckdb(self) -> DuckDBSettings:
         """Limits for the survey estimation steps: as ``duckdb()`` with ``estimation_threads``."""
         base = self.duckdb()
-        return DuckDBSettings(memory_limit=base.memory_limit, threads=self.estimation_threads, temp_directory=base.temp_directory)
+        return DuckDBSettings(
+            memory_limit=base.memory_limit, threads=self.estimation_threads, temp_directory=base.temp_directory
+        )
 
     def survey_estimation_engine(self) -> str:
         """``duckdb`` or ``spark``."""
@@ -94,7 +99,8 @@ class PipelineResource(dg.ConfigurableResource):
         """The connection the survey estimation runs its SQL in (use it in a ``with`` block): an
         in-memory DuckDB with ``estimation_duckdb()`` limits, or for the ``spark`` engine an
         ``engine.spark.SparkConnection`` on the process's Spark session (the same SQL,
-        transpiled by sqlglot, giving the same outputs)."""
+        transpiled by sqlglot, giving the same outputs).
+        """
         if self.survey_estimation_engine() == "spark":
             from engine.spark import spark_connection
 

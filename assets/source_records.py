@@ -32,27 +32,48 @@ RECORD_WRITERS = [
 ]
 
 SOURCES_SCHEMA = {
-    "source_kind": pl.String, "source_id": pl.String, "status": pl.String, "files": pl.String,
-    "vintage": pl.String, "rows_read": pl.Int64, "rows_kept": pl.Int64, "rows_quarantined": pl.Int64,
-    "reason": pl.String, "run_id": pl.String,
+    "source_kind": pl.String,
+    "source_id": pl.String,
+    "status": pl.String,
+    "files": pl.String,
+    "vintage": pl.String,
+    "rows_read": pl.Int64,
+    "rows_kept": pl.Int64,
+    "rows_quarantined": pl.Int64,
+    "reason": pl.String,
+    "run_id": pl.String,
 }
 
 
 def sources_table(records: list[dict], failures: list[dict]) -> pl.DataFrame:
     rows = [
         {
-            "source_kind": r["source_kind"], "source_id": r["source_id"], "status": "read",
-            "files": ";".join(f"{f['path']}@{f['sha256'][:12]}" if isinstance(f, dict) else str(f) for f in r.get("files", [])),
+            "source_kind": r["source_kind"],
+            "source_id": r["source_id"],
+            "status": "read",
+            "files": ";".join(
+                f"{f['path']}@{f['sha256'][:12]}" if isinstance(f, dict) else str(f) for f in r.get("files", [])
+            ),
             "vintage": None if r.get("vintage") is None else str(r.get("vintage")),
-            "rows_read": r.get("rows_read"), "rows_kept": r.get("rows_kept"), "rows_quarantined": r.get("rows_quarantined"),
-            "reason": None, "run_id": r.get("run_id"),
+            "rows_read": r.get("rows_read"),
+            "rows_kept": r.get("rows_kept"),
+            "rows_quarantined": r.get("rows_quarantined"),
+            "reason": None,
+            "run_id": r.get("run_id"),
         }
         for r in records
     ] + [
         {
-            "source_kind": f["source_kind"], "source_id": f["source_id"], "status": "left_out", "files": f.get("file"),
-            "vintage": None, "rows_read": f.get("rows_read"), "rows_kept": f.get("rows_kept"), "rows_quarantined": f.get("rows_quarantined"),
-            "reason": f.get("message"), "run_id": f.get("run_id"),
+            "source_kind": f["source_kind"],
+            "source_id": f["source_id"],
+            "status": "left_out",
+            "files": f.get("file"),
+            "vintage": None,
+            "rows_read": f.get("rows_read"),
+            "rows_kept": f.get("rows_kept"),
+            "rows_quarantined": f.get("rows_quarantined"),
+            "reason": f.get("message"),
+            "run_id": f.get("run_id"),
         }
         for f in failures
     ]

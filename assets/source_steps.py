@@ -7,10 +7,9 @@ keeps it out of the indicators, and the failure record is how the run summary ca
 left out and why.
 """
 
-
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
-from typing import Iterator
+from datetime import UTC, datetime
 
 import dagster as dg
 
@@ -47,7 +46,8 @@ PARTITIONED_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
 
 def clear_outputs(store: ParquetStore, source_kind: str, source_id: str, *, keep_records: bool = False) -> None:
     """Remove a source's partitions (``PARTITIONED_TABLES``), and its quarantine and source
-    record unless ``keep_records``."""
+    record unless ``keep_records``.
+    """
     for layer, table in PARTITIONED_TABLES.get(source_kind, ()):
         store.remove(layer, table, source_id)
     if keep_records:
@@ -56,10 +56,13 @@ def clear_outputs(store: ParquetStore, source_kind: str, source_id: str, *, keep
     store.remove_json("sources", source_kind, source_id)
 
 
-def forget_removed_sources(store: ParquetStore, source_kind: str, present: set[str], partitions: set[str] = frozenset()) -> list[str]:
+def forget_removed_sources(
+    store: ParquetStore, source_kind: str, present: set[str], partitions: set[str] = frozenset()
+) -> list[str]:
     """Sources of ``source_kind`` no longer in the input directory (``present``) but with
     outputs, records or a partition (``partitions``): remove their outputs and their source and
-    failure records, so that no later run reads or publishes them. Returns their ids."""
+    failure records, so that no later run reads or publishes them. Returns their ids.
+    """
     stored = set(partitions)
     for layer, table in PARTITIONED_TABLES.get(source_kind, ()):
         stored |= set(store.partition_ids(layer, table))
@@ -78,8 +81,16 @@ def record_left_out(store: ParquetStore, problems: list[LeftOut], *, run_id: str
         store.remove_json("failures", LAYOUT, old)
     for p in problems:
         write_failure_record(
-            store, LAYOUT, p.record_id, source_kind=p.source_kind, source_id=p.path, step=step, message=p.message,
-            run_id=run_id, file=p.path, rule=p.rule,
+            store,
+            LAYOUT,
+            p.record_id,
+            source_kind=p.source_kind,
+            source_id=p.path,
+            step=step,
+            message=p.message,
+            run_id=run_id,
+            file=p.path,
+            rule=p.rule,
         )
 
 
@@ -87,7 +98,8 @@ def refuse_duplicate_returns(context: dg.AssetExecutionContext, store: ParquetSt
     """One return per country and year: every staged return that shares its country and
     reference year with another is left out (failure record naming the others, rule
     ``one_return_per_country_year``) and its outputs are removed, so that no table counts a
-    return twice. Returns their ids."""
+    return twice. Returns their ids.
+    """
     staged = store.read_partitions("staging", "ssi_returns")
     if not staged.height:
         return []
@@ -99,7 +111,8 @@ def refuse_duplicate_returns(context: dg.AssetExecutionContext, store: ParquetSt
             r.get("file") or return_id,
             f"{r['country']} {r['reference_year']} is also reported by {', '.join(others)}: one return per country and reference year; "
             "keep one of them (all are left out meanwhile)",
-            value=return_id, rule=DUPLICATE_RULE,
+            value=return_id,
+            rule=DUPLICATE_RULE,
         )
         clear_outputs(store, "ssi", return_id)
         record_failure(context, store, "ssi", return_id, "indicators/admin_coverage", err)
@@ -123,9 +136,12 @@ def write_failure_record(
 ) -> None:
     """Write ``failures/<kind_folder>/<record_id>.json``: why the source (``source_kind`` and
     ``source_id``, by default the folder and the record id) was left out of run ``run_id`` (the
-    summary and ``publication/sources.parquet`` read it). The one writer of failure records."""
+    summary and ``publication/sources.parquet`` read it). The one writer of failure records.
+    """
     store.write_json(
-        "failures", kind_folder, record_id,
+        "failures",
+        kind_folder,
+        record_id,
         {
             "source_kind": source_kind or kind_folder,
             "source_id": source_id or record_id,
@@ -136,7 +152,7 @@ def write_failure_record(
             "rule": rule,
             "value": value,
             "run_id": run_id,
-            "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
         },
     )
 
@@ -156,7 +172,8 @@ def source_step(
     message, any other error (a bug or the machine) re-raised as it is, recorded with its type.
     A source whose every row was quarantined (``AllRowsQuarantined``) keeps its quarantine and
     source record (written by the step before it failed): they explain the failure, and the run
-    totals count its rows."""
+    totals count its rows.
+    """
     try:
         yield
     except Exception as err:
@@ -168,19 +185,32 @@ def source_step(
             raise
         raise dg.Failure(
             description=str(err),
-            metadata={"file": err.file, "where": err.where or "", "rule": err.rule or "", "value": "" if err.value is None else str(err.value)},
+            metadata={
+                "file": err.file,
+                "where": err.where or "",
+                "rule": err.rule or "",
+                "value": "" if err.value is None else str(err.value),
+            },
         ) from err
     else:
         store.remove_json("failures", source_kind, source_id)
 
 
-def record_failure(context: dg.AssetExecutionContext, store: ParquetStore, source_kind: str, source_id: str, step: str, err: Exception) -> None:
+def record_failure(
+    context: dg.AssetExecutionContext, store: ParquetStore, source_kind: str, source_id: str, step: str, err: Exception
+) -> None:
     """Write the failure record of a source left out of the run (``failures/<kind>/<id>.json``:
-    the step, the message and, for a ``SourceError``, the file, place, rule and value) and log it."""
+    the step, the message and, for a ``SourceError``, the file, place, rule and value) and log it.
+    """
     known = isinstance(err, SourceError)
     message = str(err) if known else f"{type(err).__name__}: {err}"
     write_failure_record(
-        store, source_kind, source_id, step=step, message=message, run_id=context.run_id,
+        store,
+        source_kind,
+        source_id,
+        step=step,
+        message=message,
+        run_id=context.run_id,
         file=err.file if known else None,
         where=err.where if known else None,
         rule=err.rule if known else None,

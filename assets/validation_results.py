@@ -20,8 +20,14 @@ def check_specs(asset_key: dg.AssetKey) -> list[dg.AssetCheckSpec]:
     """The three checks every ingested source carries."""
     return [
         dg.AssetCheckSpec(ROWS_RECONCILE, asset=asset_key, description="Rows read = rows kept + rows quarantined."),
-        dg.AssetCheckSpec(CANONICAL_SCHEMA, asset=asset_key, description="The Parquet file as written, read back: the declared columns in their order and dtypes, and the canonical Pandera model's data-level checks."),
-        dg.AssetCheckSpec(NO_QUARANTINE, asset=asset_key, description="No row was quarantined (warning: see the quarantine table)."),
+        dg.AssetCheckSpec(
+            CANONICAL_SCHEMA,
+            asset=asset_key,
+            description="The Parquet file as written, read back: the declared columns in their order and dtypes, and the canonical Pandera model's data-level checks.",
+        ),
+        dg.AssetCheckSpec(
+            NO_QUARANTINE, asset=asset_key, description="No row was quarantined (warning: see the quarantine table)."
+        ),
     ]
 
 
@@ -29,11 +35,15 @@ def _md_table(frame: pl.DataFrame) -> dg.MetadataValue:
     if frame.is_empty():
         return dg.MetadataValue.md("_none_")
     header = "| " + " | ".join(frame.columns) + " |\n|" + "---|" * frame.width + "\n"
-    body = "\n".join("| " + " | ".join("" if v is None else str(v)[:60] for v in row) + " |" for row in frame.iter_rows())
+    body = "\n".join(
+        "| " + " | ".join("" if v is None else str(v)[:60] for v in row) + " |" for row in frame.iter_rows()
+    )
     return dg.MetadataValue.md(header + body)
 
 
-def reconcile_result(asset_key: dg.AssetKey, rows_read: int, rows_kept: int, rows_quarantined: int) -> dg.AssetCheckResult:
+def reconcile_result(
+    asset_key: dg.AssetKey, rows_read: int, rows_kept: int, rows_quarantined: int
+) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
         asset_key=asset_key,
         check_name=ROWS_RECONCILE,
@@ -44,12 +54,20 @@ def reconcile_result(asset_key: dg.AssetKey, rows_read: int, rows_kept: int, row
 
 def _column_order(found: list[str], declared: list[str]) -> list[dict]:
     """A failure at the first position where the file's columns depart from the declared order
-    (missing and extra columns are also reported by the strict schema)."""
+    (missing and extra columns are also reported by the strict schema).
+    """
     if found == declared:
         return []
     at = next((i for i, (a, b) in enumerate(zip(found, declared)) if a != b), min(len(found), len(declared)))
     file_col, declared_col = (repr(cols[at]) if at < len(cols) else "none" for cols in (found, declared))
-    return [{"column": None, "check": "column_order", "failure_case": f"position {at}: {file_col}, declared {declared_col}", "index": None}]
+    return [
+        {
+            "column": None,
+            "check": "column_order",
+            "failure_case": f"position {at}: {file_col}, declared {declared_col}",
+            "index": None,
+        }
+    ]
 
 
 def schema_result(asset_key: dg.AssetKey, path: Path, schema: pa.DataFrameSchema) -> dg.AssetCheckResult:
@@ -57,29 +75,42 @@ def schema_result(asset_key: dg.AssetKey, path: Path, schema: pa.DataFrameSchema
     declared canonical ``schema``: column names and order, dtypes (strict schema), and the
     data-level checks (code lists, ranges, key unique). The ingest validated the rows before
     writing; this checks the artefact every downstream step reads, so a write that changes a
-    type (an all-null column, an empty table), drops, adds or reorders a column fails here."""
+    type (an all-null column, an empty table), drops, adds or reorders a column fails here.
+    """
     frame = pl.read_parquet(path)
     failures = _column_order(frame.columns, list(schema.columns))
     try:
         with config_context(validation_depth=ValidationDepth.SCHEMA_AND_DATA):
             schema.validate(frame, lazy=True)
     except SchemaErrors as exc:
-        cases = exc.failure_cases.select("column", "check", pl.col("failure_case").cast(pl.String), pl.col("index").cast(pl.Int64))
+        cases = exc.failure_cases.select(
+            "column", "check", pl.col("failure_case").cast(pl.String), pl.col("index").cast(pl.Int64)
+        )
         failures += cases.to_dicts()
-    found = pl.DataFrame(failures, schema={"column": pl.String, "check": pl.String, "failure_case": pl.String, "index": pl.Int64})
+    found = pl.DataFrame(
+        failures, schema={"column": pl.String, "check": pl.String, "failure_case": pl.String, "index": pl.Int64}
+    )
     return dg.AssetCheckResult(
         asset_key=asset_key,
         check_name=CANONICAL_SCHEMA,
         passed=found.is_empty(),
         severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"path": dg.MetadataValue.path(str(path)), "rows": frame.height, "failures": found.height, "failure_sample": _md_table(found.head(SAMPLE_ROWS))},
+        metadata={
+            "path": dg.MetadataValue.path(str(path)),
+            "rows": frame.height,
+            "failures": found.height,
+            "failure_sample": _md_table(found.head(SAMPLE_ROWS)),
+        },
     )
 
 
 def quarantine_result(asset_key: dg.AssetKey, quarantine: pl.DataFrame, rows_quarantined: int) -> dg.AssetCheckResult:
     by_rule = (
-        quarantine.group_by("column", "rule").agg(pl.len().alias("rows")).sort("rows", "column", descending=[True, False])
-        if quarantine.height else pl.DataFrame()
+        quarantine.group_by("column", "rule")
+        .agg(pl.len().alias("rows"))
+        .sort("rows", "column", descending=[True, False])
+        if quarantine.height
+        else pl.DataFrame()
     )
     sample_cols = [c for c in ("sheet", "row_number", "column", "rule", "value") if c in quarantine.columns]
     return dg.AssetCheckResult(

@@ -30,7 +30,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
@@ -48,7 +48,9 @@ def build_inputs(persons: int, copies: int) -> Path:
     if (folder / ".complete").exists():
         return folder
     shutil.rmtree(folder, ignore_errors=True)
-    subprocess.check_call([sys.executable, "-m", "synthetic", "--out", str(folder), "--persons-per-survey", str(persons)], cwd=ROOT)
+    subprocess.check_call(
+        [sys.executable, "-m", "synthetic", "--out", str(folder), "--persons-per-survey", str(persons)], cwd=ROOT
+    )
     surveys = folder / "surveys"
     originals = [d for d in sorted(surveys.iterdir()) if d.is_dir()]
     for copy in range(2, copies + 1):
@@ -123,19 +125,35 @@ def measure(workers: int, input_dir: Path, surveys: list[str], base: Path) -> di
             load_after = os.getloadavg()[0]
             failed = {r: run_errors(gql, r) for r, s in statuses.items() if s != "SUCCESS"}
             assert not failed, failed
-            os.environ.update(pg.env(), DAGSTER_HOME=str(deployment.home), DAGSTER_COMPUTE_LOG_DIR=str(base / "compute_logs"))
+            os.environ.update(
+                pg.env(), DAGSTER_HOME=str(deployment.home), DAGSTER_COMPUTE_LOG_DIR=str(base / "compute_logs")
+            )
             with dg.DagsterInstance.get() as instance:
                 records = instance.get_run_records(filters=dg.RunsFilter(run_ids=run_ids))
-                pid_of = {r.dagster_run.run_id: instance.all_logs(r.dagster_run.run_id, of_type=dg.DagsterEventType.RUN_START)[0].dagster_event.pid for r in records}
+                pid_of = {
+                    r.dagster_run.run_id: instance.all_logs(
+                        r.dagster_run.run_id, of_type=dg.DagsterEventType.RUN_START
+                    )[0].dagster_event.pid
+                    for r in records
+                }
                 per_run = [
-                    {"survey": r.dagster_run.tags["dagster/partition"], "seconds": r.end_time - r.start_time,
-                     "peak_mb": sampler.peak_kb.get(pid_of[r.dagster_run.run_id], 0) / 1024}
+                    {
+                        "survey": r.dagster_run.tags["dagster/partition"],
+                        "seconds": r.end_time - r.start_time,
+                        "peak_mb": sampler.peak_kb.get(pid_of[r.dagster_run.run_id], 0) / 1024,
+                    }
                     for r in records
                 ]
                 wall = max(r.end_time for r in records) - launched
         finally:
             deployment.stop()
-    return {"workers": workers, "wall_seconds": wall, "runs": per_run, "load_before": load_before, "load_after": load_after}
+    return {
+        "workers": workers,
+        "wall_seconds": wall,
+        "runs": per_run,
+        "load_before": load_before,
+        "load_after": load_after,
+    }
 
 
 def write_results(args, results: list[dict], surveys: list[str]) -> None:
@@ -143,7 +161,7 @@ def write_results(args, results: list[dict], surveys: list[str]) -> None:
     lines = [
         "# Survey partitions across run workers (deploy/dagster.yaml, queued run coordinator)",
         "",
-        f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.node()} ({os.cpu_count()} cores), "
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} ({os.cpu_count()} cores), "
         f"{len(surveys)} survey partitions of {args.persons:,} persons (generator bundle, {args.copies} copies).",
         "",
         "| workers | wall time (s) | run time median / max (s) | peak memory per run median / max (MB) | load before / after |",
@@ -152,10 +170,15 @@ def write_results(args, results: list[dict], surveys: list[str]) -> None:
     for r in results:
         secs = sorted(x["seconds"] for x in r["runs"])
         mem = sorted(x["peak_mb"] for x in r["runs"])
-        lines.append(f"| {r['workers']} | {r['wall_seconds']:.0f} | {secs[len(secs) // 2]:.1f} / {secs[-1]:.1f} | "
-                     f"{mem[len(mem) // 2]:.0f} / {mem[-1]:.0f} | {r['load_before']:.1f} / {r['load_after']:.1f} |")
+        lines.append(
+            f"| {r['workers']} | {r['wall_seconds']:.0f} | {secs[len(secs) // 2]:.1f} / {secs[-1]:.1f} | "
+            f"{mem[len(mem) // 2]:.0f} / {mem[-1]:.0f} | {r['load_before']:.1f} / {r['load_after']:.1f} |"
+        )
     if len(results) > 1:
-        lines += ["", f"Speed-up from {one['workers']} to {two['workers']} workers: {one['wall_seconds'] / two['wall_seconds']:.2f}x."]
+        lines += [
+            "",
+            f"Speed-up from {one['workers']} to {two['workers']} workers: {one['wall_seconds'] / two['wall_seconds']:.2f}x.",
+        ]
     lines += ["", "Per run:", "", "```", json.dumps(results, indent=1), "```", ""]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text("\n".join(lines))

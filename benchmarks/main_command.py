@@ -26,7 +26,7 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,7 +34,15 @@ WORK = ROOT / "benchmarks" / "work" / "main_command"
 
 
 def run_once(project: Path, output: Path, home: Path, workers: int | None, env: dict[str, str]) -> dict:
-    command = [sys.executable, str(project / "tasks.py"), "pipeline", "--output", str(output), "--dagster-home", str(home)]
+    command = [
+        sys.executable,
+        str(project / "tasks.py"),
+        "pipeline",
+        "--output",
+        str(output),
+        "--dagster-home",
+        str(home),
+    ]
     if workers is not None:
         command += ["--workers", str(workers)]
     load_before = os.getloadavg()[0]
@@ -42,7 +50,9 @@ def run_once(project: Path, output: Path, home: Path, workers: int | None, env: 
     proc = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if proc.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(command)} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        raise SystemExit(
+            f"{' '.join(command)} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+        )
     summary = json.loads((output / "run_summary.json").read_text(encoding="utf-8"))
     by_job: dict[str, list[float]] = {}
     for run in summary["runs"]:
@@ -60,7 +70,9 @@ def run_once(project: Path, output: Path, home: Path, workers: int | None, env: 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--project", type=Path, default=ROOT, help="checkout to measure (default: this one)")
-    parser.add_argument("--workers", type=int, nargs="*", default=[1, 2], help="settings of --workers (none: the command's default)")
+    parser.add_argument(
+        "--workers", type=int, nargs="*", default=[1, 2], help="settings of --workers (none: the command's default)"
+    )
     parser.add_argument("--fresh-venv", action="store_true", help="first run installs into a new virtual environment")
     args = parser.parse_args()
     project = args.project.resolve()
@@ -82,17 +94,25 @@ def main() -> None:
         if args.fresh_venv:
             shutil.rmtree(work / "venv", ignore_errors=True)
 
-    commit = subprocess.run(["git", "-C", str(project), "log", "-1", "--format=%h %s"], capture_output=True, text=True).stdout.strip()
-    print(f"Run {datetime.now(timezone.utc).isoformat(timespec='seconds')} on {platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}; checkout {project} at {commit[:80]}")
+    commit = subprocess.run(
+        ["git", "-C", str(project), "log", "-1", "--format=%h %s"], capture_output=True, text=True
+    ).stdout.strip()
+    print(
+        f"Run {datetime.now(UTC).isoformat(timespec='seconds')} on {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}; checkout {project} at {commit[:80]}"
+    )
     print()
-    print("| workers | first run (s) | second run (s) | load before / after (1 min) | second run: Dagster runs by job, n x total s |")
+    print(
+        "| workers | first run (s) | second run (s) | load before / after (1 min) | second run: Dagster runs by job, n x total s |"
+    )
     print("|---|---|---|---|---|")
     for workers, first, second in rows:
         jobs = ", ".join(f"{job} {n} x {total:.1f}" for job, (n, total) in second["runs"].items())
         first_label = f"{first['seconds']:.1f}" + (" (with install)" if args.fresh_venv else "")
-        print(f"| {workers if workers is not None else 'default'} | {first_label} | {second['seconds']:.1f} | "
-              f"{first['load_before']:.1f} / {second['load_after']:.1f} | {jobs} |")
+        print(
+            f"| {workers if workers is not None else 'default'} | {first_label} | {second['seconds']:.1f} | "
+            f"{first['load_before']:.1f} / {second['load_after']:.1f} | {jobs} |"
+        )
 
 
 if __name__ == "__main__":

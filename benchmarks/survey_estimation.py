@@ -49,7 +49,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,25 +57,61 @@ WORK = ROOT / "benchmarks" / "work"
 RESULTS = ROOT / "benchmarks" / "results" / "survey_estimation.md"
 R_PEER = ROOT / "benchmarks" / "survey_estimation_peer.R"
 PENSION_AGE = {"F": 60, "M": 65}
-SERIES = ("SI_COV_BENFTS", "SI_COV_CHLD", "SI_COV_MATNL", "SI_COV_DISAB", "SI_COV_UEMP", "SI_COV_PENSN", "SI_COV_VULN", "SI_COV_POOR", "SI_COV_WKINJRY", "SP_CONTRIB_LF", "SP_CONTRIB_WAP", "SP_HEALTH_PROT")
+SERIES = (
+    "SI_COV_BENFTS",
+    "SI_COV_CHLD",
+    "SI_COV_MATNL",
+    "SI_COV_DISAB",
+    "SI_COV_UEMP",
+    "SI_COV_PENSN",
+    "SI_COV_VULN",
+    "SI_COV_POOR",
+    "SI_COV_WKINJRY",
+    "SP_CONTRIB_LF",
+    "SP_CONTRIB_WAP",
+    "SP_HEALTH_PROT",
+)
 # Issue 13 (10M persons unless stated).
 TARGETS = {
-    "domains_seconds": 1.5,        # engine process, one thread, the 102 estimates
-    "domains_speedup_svy": 40.0,   # svy process / engine process
+    "domains_seconds": 1.5,  # engine process, one thread, the 102 estimates
+    "domains_speedup_svy": 40.0,  # svy process / engine process
     "domains_peak_mb": 600.0,
-    "agreement": 1e-12,            # largest relative difference with each peer
-    "full_seconds": 6.0,           # the edition's full output
+    "agreement": 1e-12,  # largest relative difference with each peer
+    "full_seconds": 6.0,  # the edition's full output
     "full_peak_mb": 1500.0,
 }
 TARGET_PERSONS = 10_000_000
 # Variables the 1.3.1 series read (sql/sdg_1_3_1_survey.sql, psu_cells).
-NEEDED = ("stratum", "psu", "person_weight", "sex", "age", "nationality", "urban_rural", "lf_status", "contributor", "injury_insured",
-          "severe_disability", "gave_birth", "poor", "health_protected", "rec_child_family", "rec_maternity", "rec_sickness",
-          "rec_disability", "rec_unemployment", "rec_oldage_contrib", "rec_oldage_noncontrib", "rec_survivors",
-          "rec_employment_injury", "rec_social_assistance")
+NEEDED = (
+    "stratum",
+    "psu",
+    "person_weight",
+    "sex",
+    "age",
+    "nationality",
+    "urban_rural",
+    "lf_status",
+    "contributor",
+    "injury_insured",
+    "severe_disability",
+    "gave_birth",
+    "poor",
+    "health_protected",
+    "rec_child_family",
+    "rec_maternity",
+    "rec_sickness",
+    "rec_disability",
+    "rec_unemployment",
+    "rec_oldage_contrib",
+    "rec_oldage_noncontrib",
+    "rec_survivors",
+    "rec_employment_injury",
+    "rec_social_assistance",
+)
 
 
 # --- data ------------------------------------------------------------------------------------
+
 
 def generate(n: int, seed: int) -> Path:
     """Write ``n`` generated persons (the project's generator) to Parquet, once."""
@@ -97,7 +133,10 @@ def census(n: int, seed: int) -> Path:
 
 # --- the sides (each runs in a child process) ----------------------------------------------
 
-def run_engine(path: Path, threads: int, breakdowns: bool, memory_limit: str | None, temp_directory: str | None) -> dict:
+
+def run_engine(
+    path: Path, threads: int, breakdowns: bool, memory_limit: str | None, temp_directory: str | None
+) -> dict:
     import duckdb
     import polars as pl
 
@@ -122,21 +161,41 @@ def run_engine(path: Path, threads: int, breakdowns: bool, memory_limit: str | N
     con = duckdb.connect(config=config)
     method = load_method("sdg_1_3_1")
     if not breakdowns:  # the estimands of the comparison only: sex x nationality domains
-        method = MethodEdition(method.family, method.edition, {**method.params, "survey": {**method["survey"], "breakdowns": []}}, method.source, method.sha256)
+        method = MethodEdition(
+            method.family,
+            method.edition,
+            {**method.params, "survey": {**method["survey"], "breakdowns": []}},
+            method.source,
+            method.sha256,
+        )
     result = estimate_survey(
-        con, path, pl.DataFrame({"sex": ["F", "M"], "age": [PENSION_AGE["F"], PENSION_AGE["M"]]}),
-        method, load_method("survey_estimation"),
+        con,
+        path,
+        pl.DataFrame({"sex": ["F", "M"], "age": [PENSION_AGE["F"], PENSION_AGE["M"]]}),
+        method,
+        load_method("survey_estimation"),
     )
     elapsed = time.perf_counter() - started
     est = result.estimates.filter((pl.col("age_group") == "T") & (pl.col("urban_rural") == "T"))
     rows = [
-        {"series": r["series"], "sex": r["sex"], "nationality": r["nationality"], "est": r["value"] / 100, "se": r["se"] / 100}
+        {
+            "series": r["series"],
+            "sex": r["sex"],
+            "nationality": r["nationality"],
+            "est": r["value"] / 100,
+            "se": r["se"] / 100,
+        }
         for r in est.iter_rows(named=True)
     ]
     digest = hashlib.sha256(result.estimates.write_csv().encode() + result.gaps.write_csv().encode()).hexdigest()
     return {
-        "seconds": elapsed, "rows": rows, "not_computable": result.not_computable["series"].to_list(),
-        "estimates": result.estimates.height, "gaps": result.gaps.height, "digest": digest, "blocks": blocks,
+        "seconds": elapsed,
+        "rows": rows,
+        "not_computable": result.not_computable["series"].to_list(),
+        "estimates": result.estimates.height,
+        "gaps": result.gaps.height,
+        "digest": digest,
+        "blocks": blocks,
     }
 
 
@@ -152,15 +211,34 @@ def peer_columns(path: Path, series: list[str]):
     child, wam = int(method["child_max_age"]), int(method["working_age_min"])
     p = pl.read_parquet(path)
     above = pl.col("age") >= pl.when(pl.col("sex") == "F").then(PENSION_AGE["F"]).otherwise(PENSION_AGE["M"])
-    benefits = ["rec_child_family", "rec_maternity", "rec_sickness", "rec_disability", "rec_unemployment", "rec_oldage_contrib", "rec_oldage_noncontrib", "rec_survivors", "rec_employment_injury", "rec_social_assistance"]
+    benefits = [
+        "rec_child_family",
+        "rec_maternity",
+        "rec_sickness",
+        "rec_disability",
+        "rec_unemployment",
+        "rec_oldage_contrib",
+        "rec_oldage_noncontrib",
+        "rec_survivors",
+        "rec_employment_injury",
+        "rec_social_assistance",
+    ]
     # the edition's contributor_unasked_as_no: missing outside employment counts as "no"
-    unasked = pl.col("contributor").is_null() & (pl.col("lf_status").fill_null("") != "employed") & pl.lit(bool(method["survey"]["contributor_unasked_as_no"]))
+    unasked = (
+        pl.col("contributor").is_null()
+        & (pl.col("lf_status").fill_null("") != "employed")
+        & pl.lit(bool(method["survey"]["contributor_unasked_as_no"]))
+    )
     contributes = pl.when(unasked).then(False).otherwise(pl.col("contributor"))
     # contributory benefits: the contributory old-age pension and the edition's working-age list
-    contributory = pl.any_horizontal("rec_oldage_contrib", *[f"rec_{t}" for t in method["contributory_benefits_working_age"]])
+    contributory = pl.any_horizontal(
+        "rec_oldage_contrib", *[f"rec_{t}" for t in method["contributory_benefits_working_age"]]
+    )
     labour_force = pl.col("lf_status").is_in(["employed", "unemployed"])
     # vulnerable persons covered: the edition's non-contributory benefit types (old_age: social pension)
-    assisted = pl.any_horizontal(*["rec_oldage_noncontrib" if t == "old_age" else f"rec_{t}" for t in method["vulnerable_numerator_benefits"]])
+    assisted = pl.any_horizontal(
+        *["rec_oldage_noncontrib" if t == "old_age" else f"rec_{t}" for t in method["vulnerable_numerator_benefits"]]
+    )
     definitions = {
         "SI_COV_BENFTS": (pl.lit(True), pl.any_horizontal(contributes, *benefits)),
         "SI_COV_CHLD": (pl.col("age") <= child, pl.col("rec_child_family")),
@@ -168,9 +246,18 @@ def peer_columns(path: Path, series: list[str]):
         "SI_COV_DISAB": (pl.col("severe_disability"), pl.col("rec_disability")),
         "SI_COV_UEMP": ((pl.col("age") >= wam) & (pl.col("lf_status") == "unemployed"), pl.col("rec_unemployment")),
         "SI_COV_PENSN": (above, pl.col("rec_oldage_contrib") | pl.col("rec_oldage_noncontrib")),
-        "SI_COV_VULN": ((pl.col("age") <= child) | (~above & ~(contributes | contributory)) | (above & ~pl.col("rec_oldage_contrib")), assisted),
+        "SI_COV_VULN": (
+            (pl.col("age") <= child)
+            | (~above & ~(contributes | contributory))
+            | (above & ~pl.col("rec_oldage_contrib")),
+            assisted,
+        ),
         "SI_COV_POOR": (pl.col("poor"), pl.col("rec_social_assistance")),
-        "SI_COV_WKINJRY": ((pl.col("age") >= wam) & (labour_force if method["wkinjry_denominator"] == "labour_force" else pl.col("lf_status") == "employed"), pl.col("injury_insured")),
+        "SI_COV_WKINJRY": (
+            (pl.col("age") >= wam)
+            & (labour_force if method["wkinjry_denominator"] == "labour_force" else pl.col("lf_status") == "employed"),
+            pl.col("injury_insured"),
+        ),
         "SP_CONTRIB_LF": ((pl.col("age") >= wam) & labour_force, contributes),
         "SP_CONTRIB_WAP": (pl.col("age") >= wam, contributes),
         "SP_HEALTH_PROT": (pl.lit(True), pl.col("health_protected")),
@@ -190,7 +277,12 @@ def run_svy(path: Path, series: list[str]) -> dict:
 
     started = time.perf_counter()
     p = peer_columns(path, series)
-    sample = svy.Sample(p, svy.Design(stratum="stratum", psu="psu_id", wgt="person_weight", singleton=svy.Singleton(svy.SingletonMethod.CENTER)))
+    sample = svy.Sample(
+        p,
+        svy.Design(
+            stratum="stratum", psu="psu_id", wgt="person_weight", singleton=svy.Singleton(svy.SingletonMethod.CENTER)
+        ),
+    )
     rows = []
     for s in series:
         for by in (None, ["sex"], ["nationality"], ["sex", "nationality"]):
@@ -200,14 +292,29 @@ def run_svy(path: Path, series: list[str]) -> dict:
             for r in est.iter_rows(named=True):
                 if by and any(r[b] is None for b in by):
                     continue  # nationality missing: in the engine's nationality 'T' domains only
-                rows.append({"series": s, "sex": r.get("sex", "T"), "nationality": r.get("nationality", "T"), "est": r["est"], "se": r["se"]})
+                rows.append(
+                    {
+                        "series": s,
+                        "sex": r.get("sex", "T"),
+                        "nationality": r.get("nationality", "T"),
+                        "est": r["est"],
+                        "se": r["se"],
+                    }
+                )
     return {"seconds": time.perf_counter() - started, "rows": rows}
 
 
 def r_available() -> bool:
     if not shutil.which("Rscript"):
         return False
-    probe = subprocess.run(["Rscript", "-e", "quit(status = !(requireNamespace('survey', quietly = TRUE) && requireNamespace('data.table', quietly = TRUE)))"], capture_output=True)
+    probe = subprocess.run(
+        [
+            "Rscript",
+            "-e",
+            "quit(status = !(requireNamespace('survey', quietly = TRUE) && requireNamespace('data.table', quietly = TRUE)))",
+        ],
+        capture_output=True,
+    )
     return probe.returncode == 0
 
 
@@ -218,14 +325,20 @@ def r_input(path: Path, series: list[str]) -> Path:
     out = WORK / f"r_{path.stem}.csv"
     if not out.exists():
         frame = peer_columns(path, series).select(
-            "stratum", "psu_id", pl.col("person_weight").alias("w"), "sex", "nationality",
-            *[pl.col(f"pop_{s}").cast(pl.Int8) for s in series], *[pl.col(f"y_{s}").cast(pl.Int8) for s in series],
+            "stratum",
+            "psu_id",
+            pl.col("person_weight").alias("w"),
+            "sex",
+            "nationality",
+            *[pl.col(f"pop_{s}").cast(pl.Int8) for s in series],
+            *[pl.col(f"y_{s}").cast(pl.Int8) for s in series],
         )
         frame.write_csv(out)
     return out
 
 
 # --- measuring -------------------------------------------------------------------------------
+
 
 def measure(command: list[str], out: Path | None = None, poll: Path | None = None) -> dict:
     """Run ``command`` in a fresh process; its result (JSON in ``out``) with its wall time, peak
@@ -251,7 +364,12 @@ def measure(command: list[str], out: Path | None = None, poll: Path | None = Non
     if status != 0:
         raise RuntimeError(f"{' '.join(command)} failed")
     result = json.loads(out.read_text()) if out else json.loads(proc.stdout.read().decode().strip().splitlines()[-1])
-    return result | {"process_seconds": wall, "peak_rss_mb": usage.ru_maxrss / 1024, "load": load, "spilled_mb": largest[0] / 1e6}
+    return result | {
+        "process_seconds": wall,
+        "peak_rss_mb": usage.ru_maxrss / 1024,
+        "load": load,
+        "spilled_mb": largest[0] / 1e6,
+    }
 
 
 def child(side: str, path: Path, **options) -> list[str]:
@@ -263,7 +381,14 @@ def child(side: str, path: Path, **options) -> list[str]:
     return command
 
 
-def engine(path: Path, threads: int, breakdowns: bool, repeat: int = 1, memory_limit: str | None = None, spill: Path | None = None) -> dict:
+def engine(
+    path: Path,
+    threads: int,
+    breakdowns: bool,
+    repeat: int = 1,
+    memory_limit: str | None = None,
+    spill: Path | None = None,
+) -> dict:
     """The fastest of ``repeat`` engine runs; every run must give the same bytes."""
     side = f"engine-{threads}-{'full' if breakdowns else 'domains'}"
     runs = []
@@ -279,7 +404,9 @@ def engine(path: Path, threads: int, breakdowns: bool, repeat: int = 1, memory_l
 def bounds(path: Path) -> dict:
     """Where one thread's time goes: Python start with the engine's imports; reading the needed
     columns; DuckDB's GROUP BY of the persons by PSU and sex x nationality with one sum."""
-    imports = measure([sys.executable, "-c", "import sys; sys.path.insert(0, '.'); import engine.survey_estimation; print('{}')"])
+    imports = measure(
+        [sys.executable, "-c", "import sys; sys.path.insert(0, '.'); import engine.survey_estimation; print('{}')"]
+    )
     return {"imports": imports} | measure(child("floor", path), WORK / f"result_floor_{path.stem}.json")
 
 
@@ -292,7 +419,10 @@ def run_floor(path: Path) -> dict:
     timings = {}
     for name, sql in (
         ("read", "SELECT " + ", ".join(f"COUNT({c})" for c in NEEDED) + " FROM persons"),
-        ("group", "SELECT COUNT(*), SUM(w) FROM (SELECT stratum, psu, sex, nationality, SUM(person_weight) AS w FROM persons GROUP BY ALL)"),
+        (
+            "group",
+            "SELECT COUNT(*), SUM(w) FROM (SELECT stratum, psu, sex, nationality, SUM(person_weight) AS w FROM persons GROUP BY ALL)",
+        ),
     ):
         best = float("inf")
         for _ in range(3):
@@ -309,11 +439,14 @@ def compare(ours: dict, peer: dict, name: str) -> float:
     mine = {key(r): r for r in ours["rows"]}
     theirs = {key(r): r for r in peer["rows"]}
     if mine.keys() != theirs.keys():
-        raise AssertionError(f"domains differ: engine only {sorted(mine.keys() - theirs.keys())}, {name} only {sorted(theirs.keys() - mine.keys())}")
+        raise AssertionError(
+            f"domains differ: engine only {sorted(mine.keys() - theirs.keys())}, {name} only {sorted(theirs.keys() - mine.keys())}"
+        )
     return max(abs(mine[k][f] - theirs[k][f]) / max(abs(theirs[k][f]), 1e-300) for k in theirs for f in ("est", "se"))
 
 
 # --- the report --------------------------------------------------------------------------------
+
 
 def main() -> int:
     parser = argparse.ArgumentParser()
@@ -322,7 +455,12 @@ def main() -> int:
     parser.add_argument("--census-memory", default="4GB")
     parser.add_argument("--repeat", type=int, default=3, help="engine runs per measurement (the fastest is kept)")
     parser.add_argument("--seed", type=int, default=20261124)
-    parser.add_argument("--target-persons", type=int, default=TARGET_PERSONS, help="size at which the targets are checked and the time split")
+    parser.add_argument(
+        "--target-persons",
+        type=int,
+        default=TARGET_PERSONS,
+        help="size at which the targets are checked and the time split",
+    )
     parser.add_argument("--child")
     parser.add_argument("--data")
     parser.add_argument("--out")
@@ -349,7 +487,15 @@ def main() -> int:
 
     cores = os.cpu_count()
     use_r = r_available()
-    r_version = subprocess.run(["Rscript", "-e", "cat(R.version.string, '/ survey', format(packageVersion('survey')))"], capture_output=True, text=True).stdout if use_r else "not installed"
+    r_version = (
+        subprocess.run(
+            ["Rscript", "-e", "cat(R.version.string, '/ survey', format(packageVersion('survey')))"],
+            capture_output=True,
+            text=True,
+        ).stdout
+        if use_r
+        else "not installed"
+    )
     domain_rows, full_rows, census_rows, bound_rows = [], [], [], []
     at_target: dict = {}
     for n in (int(x) for x in args.sizes.split(",") if x):
@@ -370,7 +516,16 @@ def main() -> int:
             print(f"estimates differ from a peer by {max(worst.values()):.2e} (> 1e-9)", file=sys.stderr)
             return 1
         full = engine(path, 1, True, args.repeat)
-        r_cells = (f"{r['process_seconds']:.1f} ({r['estimate_seconds']:.1f}) [{r['load']:.1f}]", f"{r['peak_rss_mb']:.0f}", f"{worst['R']:.1e}", f"{r['process_seconds'] / single['process_seconds']:.0f}x") if r else ("skipped (R not installed)", "-", "-", "-")
+        r_cells = (
+            (
+                f"{r['process_seconds']:.1f} ({r['estimate_seconds']:.1f}) [{r['load']:.1f}]",
+                f"{r['peak_rss_mb']:.0f}",
+                f"{worst['R']:.1e}",
+                f"{r['process_seconds'] / single['process_seconds']:.0f}x",
+            )
+            if r
+            else ("skipped (R not installed)", "-", "-", "-")
+        )
         domain_rows.append(
             f"| {n:,} | {design} | {single['process_seconds']:.2f} ({single['seconds']:.2f}) [{single['load']:.1f}] "
             f"| {multi['process_seconds']:.2f} ({multi['seconds']:.2f}) [{multi['load']:.1f}] "
@@ -404,7 +559,7 @@ def main() -> int:
     lines = [
         "# Survey estimation benchmark",
         "",
-        f"Run {datetime.now(timezone.utc).isoformat(timespec='seconds')} on {platform.machine()}, {cores} cores, Python {platform.python_version()}, "
+        f"Run {datetime.now(UTC).isoformat(timespec='seconds')} on {platform.machine()}, {cores} cores, Python {platform.python_version()}, "
         f"DuckDB {duckdb.__version__}, Polars {pl.__version__}, svy {svy.__version__}, {r_version.strip()}; seed {args.seed}. "
         "`python benchmarks/survey_estimation.py` reproduces it (the docstring says what each side runs).",
         "",
@@ -439,8 +594,16 @@ def main() -> int:
             *census_rows,
         ]
     if at_target:
-        lines += ["", f"## Targets (issue 13) at {args.target_persons:,} persons", "", *_target_rows(at_target), "",
-                  f"## Where the time goes ({args.target_persons:,} persons, one thread)", "", *bound_rows]
+        lines += [
+            "",
+            f"## Targets (issue 13) at {args.target_persons:,} persons",
+            "",
+            *_target_rows(at_target),
+            "",
+            f"## Where the time goes ({args.target_persons:,} persons, one thread)",
+            "",
+            *bound_rows,
+        ]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text("\n".join(lines) + "\n")
     print(f"wrote {RESULTS}")
@@ -451,14 +614,46 @@ def _target_rows(m: dict) -> list[str]:
     single, peer, full, worst = m["single"], m["peer"], m["full"], m["worst"]
     speedup = peer["process_seconds"] / single["process_seconds"]
     rows = [
-        ("102 estimates: engine process, 1 thread", f"<= {TARGETS['domains_seconds']} s", f"{single['process_seconds']:.2f} s [{single['load']:.1f}]", single["process_seconds"] <= TARGETS["domains_seconds"]),
-        ("102 estimates: svy / engine", f">= {TARGETS['domains_speedup_svy']:.0f}x", f"{speedup:.0f}x", speedup >= TARGETS["domains_speedup_svy"]),
-        ("102 estimates: peak memory", f"<= {TARGETS['domains_peak_mb']:.0f} MB", f"{single['peak_rss_mb']:.0f} MB", single["peak_rss_mb"] <= TARGETS["domains_peak_mb"]),
-        *[(f"agreement with {name}", f"<= {TARGETS['agreement']:.0e}", f"{value:.1e}", value <= TARGETS["agreement"]) for name, value in worst.items()],
-        ("full output: engine process, 1 thread", f"<= {TARGETS['full_seconds']} s", f"{full['process_seconds']:.2f} s [{full['load']:.1f}]", full["process_seconds"] <= TARGETS["full_seconds"]),
-        ("full output: peak memory", f"<= {TARGETS['full_peak_mb']:.0f} MB", f"{full['peak_rss_mb']:.0f} MB", full["peak_rss_mb"] <= TARGETS["full_peak_mb"]),
+        (
+            "102 estimates: engine process, 1 thread",
+            f"<= {TARGETS['domains_seconds']} s",
+            f"{single['process_seconds']:.2f} s [{single['load']:.1f}]",
+            single["process_seconds"] <= TARGETS["domains_seconds"],
+        ),
+        (
+            "102 estimates: svy / engine",
+            f">= {TARGETS['domains_speedup_svy']:.0f}x",
+            f"{speedup:.0f}x",
+            speedup >= TARGETS["domains_speedup_svy"],
+        ),
+        (
+            "102 estimates: peak memory",
+            f"<= {TARGETS['domains_peak_mb']:.0f} MB",
+            f"{single['peak_rss_mb']:.0f} MB",
+            single["peak_rss_mb"] <= TARGETS["domains_peak_mb"],
+        ),
+        *[
+            (f"agreement with {name}", f"<= {TARGETS['agreement']:.0e}", f"{value:.1e}", value <= TARGETS["agreement"])
+            for name, value in worst.items()
+        ],
+        (
+            "full output: engine process, 1 thread",
+            f"<= {TARGETS['full_seconds']} s",
+            f"{full['process_seconds']:.2f} s [{full['load']:.1f}]",
+            full["process_seconds"] <= TARGETS["full_seconds"],
+        ),
+        (
+            "full output: peak memory",
+            f"<= {TARGETS['full_peak_mb']:.0f} MB",
+            f"{full['peak_rss_mb']:.0f} MB",
+            full["peak_rss_mb"] <= TARGETS["full_peak_mb"],
+        ),
     ]
-    return ["| target | goal | measured [load] | met |", "|---|---|---|---|", *[f"| {a} | {b} | {c} | {'yes' if ok else 'no'} |" for a, b, c, ok in rows]]
+    return [
+        "| target | goal | measured [load] | met |",
+        "|---|---|---|---|",
+        *[f"| {a} | {b} | {c} | {'yes' if ok else 'no'} |" for a, b, c, ok in rows],
+    ]
 
 
 def _bound_rows(single: dict, full: dict, floor: dict) -> list[str]:
@@ -487,7 +682,12 @@ def _bound_rows(single: dict, full: dict, floor: dict) -> list[str]:
 def _design(path: Path) -> str:
     import duckdb
 
-    psus, strata = duckdb.connect().read_parquet(str(path)).aggregate("COUNT(DISTINCT (stratum, psu)), COUNT(DISTINCT stratum)").fetchall()[0]
+    psus, strata = (
+        duckdb.connect()
+        .read_parquet(str(path))
+        .aggregate("COUNT(DISTINCT (stratum, psu)), COUNT(DISTINCT stratum)")
+        .fetchall()[0]
+    )
     return f"{psus:,} / {strata}"
 
 

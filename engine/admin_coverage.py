@@ -49,8 +49,8 @@ Outputs (:class:`AdminCoverage`), long format:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import duckdb
 import polars as pl
@@ -73,21 +73,69 @@ SEX_TOTAL_RULES = ("from_sexes", "own")
 NOT_WORKING_AGE_CONTRIBUTORY = ("old_age", "child_family", "social_assistance")
 
 COVERAGE_COLUMNS = (
-    "country", "year", "series", "sex", "nationality", "age_group", "urban_rural", "value", "numerator",
-    "numerator_reported", "denominator", "capped", "cap_applied", "aggregation_rule", "source_kind", "source_id",
-    "denominator_source", "method_edition",
+    "country",
+    "year",
+    "series",
+    "sex",
+    "nationality",
+    "age_group",
+    "urban_rural",
+    "value",
+    "numerator",
+    "numerator_reported",
+    "denominator",
+    "capped",
+    "cap_applied",
+    "aggregation_rule",
+    "source_kind",
+    "source_id",
+    "denominator_source",
+    "method_edition",
 )
 GAP_COLUMNS = (
-    "country", "year", "series", "gap_type", "sex", "nationality", "age_group", "urban_rural", "source_kind",
-    "source_id", "value_group", "value_reference", "difference_pp", "ratio", "method_edition",
+    "country",
+    "year",
+    "series",
+    "gap_type",
+    "sex",
+    "nationality",
+    "age_group",
+    "urban_rural",
+    "source_kind",
+    "source_id",
+    "value_group",
+    "value_reference",
+    "difference_pp",
+    "ratio",
+    "method_edition",
 )
 NOT_COMPUTABLE_COLUMNS = ("country", "year", "source_kind", "source_id", "series", "breakdown", "reason")
 LIFECYCLE_COLUMNS = (
-    "country", "year", "source_id", "sex", "pop_total", "pop_child", "pop_working", "pop_old", "child_recipients",
-    "contributors", "contributory_recipients", "assistance_recipients", "pension_recipients",
-    "contributory_pension_recipients", "children_covered", "contributory_working", "contributory_older",
-    "vulnerable", "assistance_working", "working_covered", "older_covered", "covered", "benefts_rule",
-    "assistance_age_allocation", "method_edition",
+    "country",
+    "year",
+    "source_id",
+    "sex",
+    "pop_total",
+    "pop_child",
+    "pop_working",
+    "pop_old",
+    "child_recipients",
+    "contributors",
+    "contributory_recipients",
+    "assistance_recipients",
+    "pension_recipients",
+    "contributory_pension_recipients",
+    "children_covered",
+    "contributory_working",
+    "contributory_older",
+    "vulnerable",
+    "assistance_working",
+    "working_covered",
+    "older_covered",
+    "covered",
+    "benefts_rule",
+    "assistance_age_allocation",
+    "method_edition",
 )
 
 # Optional context tables (argument = declaration name in schemas.context_tables): the relation
@@ -101,13 +149,28 @@ _CONTEXT = {
     "poverty": ("adm_poverty", ("country", "year", "sex", "poverty_rate")),
     "population_by_nationality": (
         "adm_nationality_population",
-        ("country", "year", "sex", "nationality", "population", "population_15plus", "labour_force", "employed", "unemployed"),
+        (
+            "country",
+            "year",
+            "sex",
+            "nationality",
+            "population",
+            "population_15plus",
+            "labour_force",
+            "employed",
+            "unemployed",
+        ),
     ),
 }
 # params column suffix of each context table: src_<x> (source label), has_<x> (optional table given).
 _PARAM_NAME = {
-    "population": "population", "labour_force": "labour_force", "births": "births", "fertility": "fertility",
-    "pensionable_age": "pensionable_age", "disability_prevalence": "disability", "poverty": "poverty",
+    "population": "population",
+    "labour_force": "labour_force",
+    "births": "births",
+    "fertility": "fertility",
+    "pensionable_age": "pensionable_age",
+    "disability_prevalence": "disability",
+    "poverty": "poverty",
     "population_by_nationality": "nationality",
 }
 
@@ -126,6 +189,7 @@ class AdminCoverage:
 
 # --- method --------------------------------------------------------------------------------
 
+
 def _admin(method: MethodEdition) -> dict:
     where = f"{method.source}, edition {method.edition}"
     if method.family != FAMILY:
@@ -133,29 +197,46 @@ def _admin(method: MethodEdition) -> dict:
     admin = method["admin"]
     if not isinstance(admin, dict):
         raise MethodConfigError(f"{where}: 'admin' must be a mapping")
-    for key, allowed in (("scheme_overlap", SCHEME_OVERLAP_RULES), ("benefts_rule", BENFTS_RULES),
-                         ("assistance_age_allocation", ASSISTANCE_ALLOCATIONS), ("sex_total_rule", SEX_TOTAL_RULES)):
+    for key, allowed in (
+        ("scheme_overlap", SCHEME_OVERLAP_RULES),
+        ("benefts_rule", BENFTS_RULES),
+        ("assistance_age_allocation", ASSISTANCE_ALLOCATIONS),
+        ("sex_total_rule", SEX_TOTAL_RULES),
+    ):
         if admin.get(key) not in allowed:
             raise MethodConfigError(f"{where}: admin.{key} must be one of {list(allowed)}, got {admin.get(key)!r}")
     if method["wkinjry_denominator"] not in WKINJRY_DENOMINATORS:
         raise MethodConfigError(f"{where}: wkinjry_denominator must be one of {list(WKINJRY_DENOMINATORS)}")
     split = admin.get("age_split") or {}
     weights = split.get("weights")
-    if (not split.get("rule") or not isinstance(weights, list) or len(weights) != 5
-            or any(float(w) < 0 for w in weights) or abs(sum(float(w) for w in weights) - 1) > 1e-9):
+    if (
+        not split.get("rule")
+        or not isinstance(weights, list)
+        or len(weights) != 5
+        or any(float(w) < 0 for w in weights)
+        or abs(sum(float(w) for w in weights) - 1) > 1e-9
+    ):
         raise MethodConfigError(f"{where}: admin.age_split needs a rule name and 5 non-negative weights summing to 1")
     if unknown := set(admin.get("assistance_benefits_working_age") or ()) - set(st.BENEFIT_TYPES):
-        raise MethodConfigError(f"{where}: admin.assistance_benefits_working_age has unknown benefit types {sorted(unknown)}")
+        raise MethodConfigError(
+            f"{where}: admin.assistance_benefits_working_age has unknown benefit types {sorted(unknown)}"
+        )
     for key in ("contributory_benefits_working_age", "vulnerable_numerator_benefits"):
         if key in admin:
-            raise MethodConfigError(f"{where}: {key} is shared by both sources: set it at the top of the edition, not under admin")
+            raise MethodConfigError(
+                f"{where}: {key} is shared by both sources: set it at the top of the edition, not under admin"
+            )
     numerator = method["vulnerable_numerator_benefits"]
     if not isinstance(numerator, list) or not numerator or set(numerator) - set(st.BENEFIT_TYPES):
-        raise MethodConfigError(f"{where}: vulnerable_numerator_benefits must list at least one of {list(st.BENEFIT_TYPES)}, got {numerator!r}")
+        raise MethodConfigError(
+            f"{where}: vulnerable_numerator_benefits must list at least one of {list(st.BENEFIT_TYPES)}, got {numerator!r}"
+        )
     contributory = method["contributory_benefits_working_age"]
     allowed = [t for t in st.BENEFIT_TYPES if t not in NOT_WORKING_AGE_CONTRIBUTORY]
     if not isinstance(contributory, list) or set(contributory) - set(allowed):
-        raise MethodConfigError(f"{where}: contributory_benefits_working_age must list benefit types among {allowed}, got {contributory!r}")
+        raise MethodConfigError(
+            f"{where}: contributory_benefits_working_age must list benefit types among {allowed}, got {contributory!r}"
+        )
     for key in ("poverty_max_year_gap", "multiple_delivery_max_year_gap"):
         if not isinstance(admin.get(key), int) or isinstance(admin.get(key), bool) or admin[key] < 0:
             raise MethodConfigError(f"{where}: admin.{key} must be a whole number >= 0, got {admin.get(key)!r}")
@@ -190,13 +271,35 @@ def _params(method: MethodEdition, admin: dict, present: dict[str, bool], vintag
 def _benefit_lists(method: MethodEdition, admin: dict) -> pl.DataFrame:
     rows = []
     for types, item, kind, what, role in (
-        (method["contributory_benefits_working_age"], "contributory_wa_benefit", "contributory", "contributory-scheme recipients", ""),
-        (admin.get("assistance_benefits_working_age"), "assistance_wa_benefit", "non_contributory", "non-contributory-scheme recipients", ""),
-        (method["vulnerable_numerator_benefits"], "vulnerable_benefit", "non_contributory", "non-contributory-scheme recipients", " (vulnerable numerator)"),
+        (
+            method["contributory_benefits_working_age"],
+            "contributory_wa_benefit",
+            "contributory",
+            "contributory-scheme recipients",
+            "",
+        ),
+        (
+            admin.get("assistance_benefits_working_age"),
+            "assistance_wa_benefit",
+            "non_contributory",
+            "non-contributory-scheme recipients",
+            "",
+        ),
+        (
+            method["vulnerable_numerator_benefits"],
+            "vulnerable_benefit",
+            "non_contributory",
+            "non-contributory-scheme recipients",
+            " (vulnerable numerator)",
+        ),
     ):
         types = list(types or ())
         rows += [(item, t, kind, f"{what} of {', '.join(types)} benefits{role}") for t in types]
-    return pl.DataFrame(rows, schema={"item": pl.String, "benefit_type": pl.String, "scheme_kind": pl.String, "description": pl.String}, orient="row")
+    return pl.DataFrame(
+        rows,
+        schema={"item": pl.String, "benefit_type": pl.String, "scheme_kind": pl.String, "description": pl.String},
+        orient="row",
+    )
 
 
 def _age_relations(admin: dict) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -211,10 +314,13 @@ def _age_relations(admin: dict) -> tuple[pl.DataFrame, pl.DataFrame]:
         schema={"age5yearinterval": pl.String, "age_lo": pl.Int64, "open_ended": pl.Boolean, "fertility": pl.Boolean},
     )
     weights = [(False, k, float(w)) for k, w in enumerate(admin["age_split"]["weights"])] + [(True, 0, 1.0)]
-    return groups, pl.DataFrame(weights, schema={"open_ended": pl.Boolean, "age_offset": pl.Int64, "weight": pl.Float64}, orient="row")
+    return groups, pl.DataFrame(
+        weights, schema={"open_ended": pl.Boolean, "age_offset": pl.Int64, "weight": pl.Float64}, orient="row"
+    )
 
 
 # --- inputs --------------------------------------------------------------------------------
+
 
 def _require(frame: pl.DataFrame, columns, name: str) -> None:
     if missing := [c for c in columns if c not in frame.columns]:
@@ -241,20 +347,38 @@ def _ssi(frame: pl.DataFrame) -> pl.DataFrame:
     codes = {v.name: v.codes for v in st.COVERAGE_COLUMNS if v.codes}
     for col, allowed in codes.items():
         nullable = col == "benefit_type"
-        bad = ssi.filter(~pl.col(col).is_in(list(allowed)) if nullable else (pl.col(col).is_null() | ~pl.col(col).is_in(list(allowed))))
+        bad = ssi.filter(
+            ~pl.col(col).is_in(list(allowed))
+            if nullable
+            else (pl.col(col).is_null() | ~pl.col(col).is_in(list(allowed)))
+        )
         _fail_rows(bad, "ssi_coverage", f"{col} not in {list(allowed)}")
     persons = pl.col("persons")
-    _fail_rows(ssi.filter(persons.is_null() | persons.is_nan() | (persons != persons.floor())), "ssi_coverage", "missing or non-integer persons")
+    _fail_rows(
+        ssi.filter(persons.is_null() | persons.is_nan() | (persons != persons.floor())),
+        "ssi_coverage",
+        "missing or non-integer persons",
+    )
     _fail_rows(ssi.filter(persons < 0), "ssi_coverage", "negative persons")
-    _fail_rows(ssi.filter(pl.struct(list(st.COVERAGE_KEY)).is_duplicated()), "ssi_coverage", f"a duplicated key {list(st.COVERAGE_KEY)}")
-    _fail_rows(ssi.filter((pl.col("country").n_unique().over("return_id") > 1) | (pl.col("year").n_unique().over("return_id") > 1)),
-               "ssi_coverage", "a return_id with several countries or years")
+    _fail_rows(
+        ssi.filter(pl.struct(list(st.COVERAGE_KEY)).is_duplicated()),
+        "ssi_coverage",
+        f"a duplicated key {list(st.COVERAGE_KEY)}",
+    )
+    _fail_rows(
+        ssi.filter(
+            (pl.col("country").n_unique().over("return_id") > 1) | (pl.col("year").n_unique().over("return_id") > 1)
+        ),
+        "ssi_coverage",
+        "a return_id with several countries or years",
+    )
     return ssi
 
 
 def _context(frame: pl.DataFrame | None, table: str, columns: tuple[str, ...]) -> pl.DataFrame:
     """A context table typed as declared in ``schemas.context_tables``, with the columns read
-    (an optional column absent from the frame is all null); empty when not provided."""
+    (an optional column absent from the frame is all null); empty when not provided.
+    """
     decl = ct.BY_NAME[table]
     declared = {v.name: v for v in decl.columns if v.name in columns}
     schema = {name: polars_dtype(v) for name, v in declared.items()}
@@ -270,6 +394,7 @@ def _context(frame: pl.DataFrame | None, table: str, columns: tuple[str, ...]) -
 
 
 # --- computation ---------------------------------------------------------------------------
+
 
 def compute_admin_coverage(
     con: duckdb.DuckDBPyConnection,
@@ -288,16 +413,26 @@ def compute_admin_coverage(
     vintages: Mapping[str, str] | None = None,
 ) -> AdminCoverage:
     """Every SDG 1.3.1 series (and SP_CONTRIB_LF, SP_CONTRIB_WAP, SP_HEALTH_PROT) for every SSI
-    return in ``ssi_coverage``, by sex and nationality, with gaps. See the module docstring."""
+    return in ``ssi_coverage``, by sex and nationality, with gaps. See the module docstring.
+    """
     admin = _admin(method)
-    context = {"population": population, "labour_force": labour_force, "births": births, "fertility": fertility,
-               "pensionable_age": pensionable_age, "disability_prevalence": disability_prevalence, "poverty": poverty,
-               "population_by_nationality": population_by_nationality}
+    context = {
+        "population": population,
+        "labour_force": labour_force,
+        "births": births,
+        "fertility": fertility,
+        "pensionable_age": pensionable_age,
+        "disability_prevalence": disability_prevalence,
+        "poverty": poverty,
+        "population_by_nationality": population_by_nationality,
+    }
     present = {name: context[name] is not None for name in _CONTEXT}
     groups, weights = _age_relations(admin)
     relations = {
         "adm_ssi": _ssi(ssi_coverage),
-        "adm_population": _context(population, "population", ("country", "time", "age5yearinterval", "gender", "population")),
+        "adm_population": _context(
+            population, "population", ("country", "time", "age5yearinterval", "gender", "population")
+        ),
         "adm_countries": _context(countries, "countries", ("iso3", "m49")),
         "adm_wpp_groups": groups,
         "adm_age_weights": weights,
@@ -308,7 +443,11 @@ def compute_admin_coverage(
     if relations["adm_countries"]["m49"].is_duplicated().any():
         raise AdminInputError("countries: an M49 code is given to several ISO3 codes")
     run_sql_file(con, SQL_FILE, relations)
-    coverage = fetch(con, "adm_coverage_out").select(COVERAGE_COLUMNS).cast({"year": pl.Int64, "value": pl.Float64, "capped": pl.Boolean})
+    coverage = (
+        fetch(con, "adm_coverage_out")
+        .select(COVERAGE_COLUMNS)
+        .cast({"year": pl.Int64, "value": pl.Float64, "capped": pl.Boolean})
+    )
     gaps = fetch(con, "adm_gaps_out").select(GAP_COLUMNS).cast({"year": pl.Int64})
     not_computable = fetch(con, "adm_not_computable_out").select(NOT_COMPUTABLE_COLUMNS).cast({"year": pl.Int64})
     lifecycle = fetch(con, "adm_lifecycle_out").select(LIFECYCLE_COLUMNS).cast({"year": pl.Int64})

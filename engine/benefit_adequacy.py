@@ -24,20 +24,51 @@ from schemas.survey_variables import BENEFIT_FUNCTIONS
 SQL_FILE = "benefit_adequacy.sql"
 ADMIN_SQL_FILE = "benefit_adequacy_admin.sql"
 # The variable each measure needs besides the receipt flag and the amount.
-MEASURE_VARIABLES = {"benefit_to_poverty_line": "poverty_line", "benefit_to_welfare": "hh_welfare_pc", "recipients_at_poverty_line": "poverty_line"}
+MEASURE_VARIABLES = {
+    "benefit_to_poverty_line": "poverty_line",
+    "benefit_to_welfare": "hh_welfare_pc",
+    "recipients_at_poverty_line": "poverty_line",
+}
 # Measures that are proportions: in percent, with the logit CI of survey_variance.sql.
 PERCENT_MEASURES = ("recipients_at_poverty_line",)
 ADEQUACY_SCHEMA = {
-    "survey_id": pl.String, "country": pl.String, "year": pl.Int64, "function": pl.String, "measure": pl.String, "sex": pl.String,
-    "value": pl.Float64, "numerator": pl.Float64, "denominator": pl.Float64, "se": pl.Float64,
-    "ci_lower": pl.Float64, "ci_upper": pl.Float64, "df": pl.Int64, "n_recipients": pl.Int64,
-    "n_recipients_without_amount": pl.Int64, "cv": pl.Float64, "reliability": pl.String, "method_edition": pl.String,
+    "survey_id": pl.String,
+    "country": pl.String,
+    "year": pl.Int64,
+    "function": pl.String,
+    "measure": pl.String,
+    "sex": pl.String,
+    "value": pl.Float64,
+    "numerator": pl.Float64,
+    "denominator": pl.Float64,
+    "se": pl.Float64,
+    "ci_lower": pl.Float64,
+    "ci_upper": pl.Float64,
+    "df": pl.Int64,
+    "n_recipients": pl.Int64,
+    "n_recipients_without_amount": pl.Int64,
+    "cv": pl.Float64,
+    "reliability": pl.String,
+    "method_edition": pl.String,
 }
 ADEQUACY_GAP_SCHEMA = {
-    "survey_id": pl.String, "country": pl.String, "year": pl.Int64, "function": pl.String, "measure": pl.String,
-    "value_female": pl.Float64, "value_male": pl.Float64, "difference": pl.Float64, "difference_se": pl.Float64,
-    "difference_ci_lower": pl.Float64, "difference_ci_upper": pl.Float64, "ratio": pl.Float64, "ratio_se": pl.Float64,
-    "ratio_ci_lower": pl.Float64, "ratio_ci_upper": pl.Float64, "df": pl.Int64, "method_edition": pl.String,
+    "survey_id": pl.String,
+    "country": pl.String,
+    "year": pl.Int64,
+    "function": pl.String,
+    "measure": pl.String,
+    "value_female": pl.Float64,
+    "value_male": pl.Float64,
+    "difference": pl.Float64,
+    "difference_se": pl.Float64,
+    "difference_ci_lower": pl.Float64,
+    "difference_ci_upper": pl.Float64,
+    "ratio": pl.Float64,
+    "ratio_se": pl.Float64,
+    "ratio_ci_lower": pl.Float64,
+    "ratio_ci_upper": pl.Float64,
+    "df": pl.Int64,
+    "method_edition": pl.String,
 }
 
 
@@ -46,7 +77,8 @@ class AdequacyEstimates:
     """``estimates``: one row per function x measure x sex (ADEQUACY_SCHEMA); ``gaps``: women vs
     men per function x measure (ADEQUACY_GAP_SCHEMA); ``not_computable``: functions (breakdown
     'all') or measures (breakdown = the measure) the survey cannot give, with the reason; the
-    ``series`` column holds ``adequacy:<function>``."""
+    ``series`` column holds ``adequacy:<function>``.
+    """
 
     estimates: pl.DataFrame
     gaps: pl.DataFrame
@@ -61,24 +93,44 @@ def estimate_adequacy(
 ) -> AdequacyEstimates:
     """Benefit levels of ONE survey's canonical person table. ``method``: a ``groups_at_risk``
     edition (recorded in method_edition); ``estimation``: a ``survey_estimation`` edition.
-    ``con`` must be a connection of its own."""
+    ``con`` must be a connection of its own.
+    """
     register_persons(con, persons)
-    variables = [f"rec_{f}" for f in BENEFIT_FUNCTIONS] + [f"amt_{f}" for f in BENEFIT_FUNCTIONS] + list(MEASURE_VARIABLES.values())
+    variables = (
+        [f"rec_{f}" for f in BENEFIT_FUNCTIONS]
+        + [f"amt_{f}" for f in BENEFIT_FUNCTIONS]
+        + list(MEASURE_VARIABLES.values())
+    )
     survey_id, country, year, present = survey_profile(con, variables)
-    ident = [pl.lit(survey_id).alias("survey_id"), pl.lit(country).alias("country"), pl.lit(year, dtype=pl.Int64).alias("year")]
+    ident = [
+        pl.lit(survey_id).alias("survey_id"),
+        pl.lit(country).alias("country"),
+        pl.lit(year, dtype=pl.Int64).alias("year"),
+    ]
     functions = [f for f in BENEFIT_FUNCTIONS if {f"rec_{f}", f"amt_{f}"} <= present]
     missing = [
-        (f"adequacy:{f}", "all", f"{', '.join(v for v in (f'rec_{f}', f'amt_{f}') if v not in present)} absent in {survey_id}")
-        for f in BENEFIT_FUNCTIONS if f not in functions
+        (
+            f"adequacy:{f}",
+            "all",
+            f"{', '.join(v for v in (f'rec_{f}', f'amt_{f}') if v not in present)} absent in {survey_id}",
+        )
+        for f in BENEFIT_FUNCTIONS
+        if f not in functions
     ] + [
         (f"adequacy:{f}", measure, f"{variable} absent in {survey_id}")
-        for f in functions for measure, variable in MEASURE_VARIABLES.items() if variable not in present
+        for f in functions
+        for measure, variable in MEASURE_VARIABLES.items()
+        if variable not in present
     ]
-    not_computable = pl.DataFrame(missing, schema={"series": pl.String, "breakdown": pl.String, "reason": pl.String}, orient="row")
+    not_computable = pl.DataFrame(
+        missing, schema={"series": pl.String, "breakdown": pl.String, "reason": pl.String}, orient="row"
+    )
     not_computable = not_computable.select(*ident, "series", "breakdown", "reason").cast(NOT_COMPUTABLE_SCHEMA)
     edition = f"{method.label}+{estimation.label}"
     if not functions:
-        return AdequacyEstimates(pl.DataFrame(schema=ADEQUACY_SCHEMA), pl.DataFrame(schema=ADEQUACY_GAP_SCHEMA), not_computable)
+        return AdequacyEstimates(
+            pl.DataFrame(schema=ADEQUACY_SCHEMA), pl.DataFrame(schema=ADEQUACY_GAP_SCHEMA), not_computable
+        )
 
     run_sql_file(con, SQL_FILE, {"active_functions": pl.DataFrame({"function": functions})})
     domain_est, gap_est = estimate_domains(con, estimation)
@@ -89,10 +141,25 @@ def estimate_adequacy(
         domain_est.join(domains, on=["series", "domain_id"])
         .join(counts, on=["function", "sex"], how="left")
         .select(
-            *ident, "function", "measure", "sex", (pl.col("p") * unit).alias("value"), "numerator", "denominator", (pl.col("se") * unit).alias("se"),
-            (pl.when(share).then(pl.col("ci_lower")).otherwise(pl.col("p") - pl.col("t") * pl.col("se")) * unit).alias("ci_lower"),
-            (pl.when(share).then(pl.col("ci_upper")).otherwise(pl.col("p") + pl.col("t") * pl.col("se")) * unit).alias("ci_upper"),
-            "df", pl.col("n").alias("n_recipients"), pl.col("n_without_amount").alias("n_recipients_without_amount"), "cv", "reliability",
+            *ident,
+            "function",
+            "measure",
+            "sex",
+            (pl.col("p") * unit).alias("value"),
+            "numerator",
+            "denominator",
+            (pl.col("se") * unit).alias("se"),
+            (pl.when(share).then(pl.col("ci_lower")).otherwise(pl.col("p") - pl.col("t") * pl.col("se")) * unit).alias(
+                "ci_lower"
+            ),
+            (pl.when(share).then(pl.col("ci_upper")).otherwise(pl.col("p") + pl.col("t") * pl.col("se")) * unit).alias(
+                "ci_upper"
+            ),
+            "df",
+            pl.col("n").alias("n_recipients"),
+            pl.col("n_without_amount").alias("n_recipients_without_amount"),
+            "cv",
+            "reliability",
             pl.lit(edition).alias("method_edition"),
         )
         .cast(ADEQUACY_SCHEMA)
@@ -104,11 +171,21 @@ def estimate_adequacy(
         .join(t, on="df", how="left")
         .with_columns(pl.when(share).then(100.0).otherwise(1.0).alias("_unit"))
         .select(
-            *ident, "function", "measure", (pl.col("p_focus") * pl.col("_unit")).alias("value_female"), (pl.col("p_reference") * pl.col("_unit")).alias("value_male"),
-            *((pl.col(c) * pl.col("_unit")).alias(c) for c in ("difference", "difference_se", "difference_ci_lower", "difference_ci_upper")), "ratio", "ratio_se",
+            *ident,
+            "function",
+            "measure",
+            (pl.col("p_focus") * pl.col("_unit")).alias("value_female"),
+            (pl.col("p_reference") * pl.col("_unit")).alias("value_male"),
+            *(
+                (pl.col(c) * pl.col("_unit")).alias(c)
+                for c in ("difference", "difference_se", "difference_ci_lower", "difference_ci_upper")
+            ),
+            "ratio",
+            "ratio_se",
             (pl.col("ratio") - pl.col("t") * pl.col("ratio_se")).alias("ratio_ci_lower"),
             (pl.col("ratio") + pl.col("t") * pl.col("ratio_se")).alias("ratio_ci_upper"),
-            "df", pl.lit(edition).alias("method_edition"),
+            "df",
+            pl.lit(edition).alias("method_edition"),
         )
         .cast(ADEQUACY_GAP_SCHEMA)
         .sort("function", "measure")
@@ -116,24 +193,46 @@ def estimate_adequacy(
     return AdequacyEstimates(estimates, gaps, not_computable)
 
 
-def admin_adequacy(con: duckdb.DuckDBPyConnection, expenditure: pl.DataFrame, coverage: pl.DataFrame, method: MethodEdition) -> tuple[pl.DataFrame, pl.DataFrame]:
+def admin_adequacy(
+    con: duckdb.DuckDBPyConnection, expenditure: pl.DataFrame, coverage: pl.DataFrame, method: MethodEdition
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Average benefit per beneficiary from SSI returns (``sql/benefit_adequacy_admin.sql``):
     ``expenditure`` and ``coverage`` are the canonical SSI tables of any number of returns.
     Returns (estimates, gaps) in ADEQUACY_SCHEMA / ADEQUACY_GAP_SCHEMA with ``survey_id`` holding
-    the return id, measure ``mean_benefit``, no sampling error."""
+    the return id, measure ``mean_benefit``, no sampling error.
+    """
     if expenditure.is_empty() or coverage.is_empty():
         return pl.DataFrame(schema=ADEQUACY_SCHEMA), pl.DataFrame(schema=ADEQUACY_GAP_SCHEMA)
     run_sql_file(con, ADMIN_SQL_FILE, {"ssi_expenditure": expenditure, "ssi_coverage": coverage})
     common = [pl.lit("mean_benefit").alias("measure"), pl.lit(method.label).alias("method_edition")]
     estimates = fetch(con, "admin_adequacy").select(
-        pl.col("return_id").alias("survey_id"), "country", "year", "function", *common[:1], "sex", "value", "numerator", "denominator",
-        pl.lit("not_applicable").alias("reliability"), common[1],
+        pl.col("return_id").alias("survey_id"),
+        "country",
+        "year",
+        "function",
+        *common[:1],
+        "sex",
+        "value",
+        "numerator",
+        "denominator",
+        pl.lit("not_applicable").alias("reliability"),
+        common[1],
     )
     gaps = fetch(con, "admin_adequacy_gaps").select(
-        pl.col("return_id").alias("survey_id"), "country", "year", "function", *common[:1],
-        "value_female", "value_male", "difference", "ratio", common[1],
+        pl.col("return_id").alias("survey_id"),
+        "country",
+        "year",
+        "function",
+        *common[:1],
+        "value_female",
+        "value_male",
+        "difference",
+        "ratio",
+        common[1],
     )
-    return _in_schema(estimates, ADEQUACY_SCHEMA).sort("survey_id", "function", "sex"), _in_schema(gaps, ADEQUACY_GAP_SCHEMA).sort("survey_id", "function")
+    return _in_schema(estimates, ADEQUACY_SCHEMA).sort("survey_id", "function", "sex"), _in_schema(
+        gaps, ADEQUACY_GAP_SCHEMA
+    ).sort("survey_id", "function")
 
 
 def _in_schema(frame: pl.DataFrame, schema: dict) -> pl.DataFrame:

@@ -26,15 +26,14 @@ evaluated these expressions before (``tests/test_expressions.py`` compares the t
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import polars as pl
 import sqlglot
 from sqlglot import exp
 
 from engine.limits import EXPRESSION_MAX_CHARS, EXPRESSION_MAX_TERMS
-
 
 # Scalar functions: SQL name -> (sqlglot node, arity (min, max), Polars builder).
 _UNARY = {
@@ -49,10 +48,17 @@ _UNARY = {
     "TRIM": (exp.Trim, lambda a: a.str.strip_chars()),
     "LENGTH": (exp.Length, lambda a: a.str.len_chars()),
 }
-FUNCTIONS: tuple[str, ...] = tuple(sorted((*_UNARY, "ROUND", "LOG10", "POWER", "COALESCE", "LEAST", "GREATEST", "NULLIF")))
+FUNCTIONS: tuple[str, ...] = tuple(
+    sorted((*_UNARY, "ROUND", "LOG10", "POWER", "COALESCE", "LEAST", "GREATEST", "NULLIF"))
+)
 _FUNCTION_NODES = {node: name for name, (node, _) in _UNARY.items()} | {
-    exp.Round: "ROUND", exp.Log: "LOG10", exp.Pow: "POWER", exp.Coalesce: "COALESCE",
-    exp.Least: "LEAST", exp.Greatest: "GREATEST", exp.Nullif: "NULLIF",
+    exp.Round: "ROUND",
+    exp.Log: "LOG10",
+    exp.Pow: "POWER",
+    exp.Coalesce: "COALESCE",
+    exp.Least: "LEAST",
+    exp.Greatest: "GREATEST",
+    exp.Nullif: "NULLIF",
 }
 
 _BINARY: dict[type, Callable[[pl.Expr, pl.Expr], pl.Expr]] = {
@@ -72,10 +78,10 @@ _BINARY: dict[type, Callable[[pl.Expr, pl.Expr], pl.Expr]] = {
 }
 
 
-
 def _remainder(a: pl.Expr, b: pl.Expr) -> pl.Expr:
     """SQL ``a % b``: the sign of ``a`` (truncated division); Polars' ``%`` takes the sign of
-    ``b`` (floored division), so the two differ by ``b`` when the signs differ."""
+    ``b`` (floored division), so the two differ by ``b`` when the signs differ.
+    """
     floored = a % b
     return pl.when((floored != 0) & ((a < 0) != (b < 0))).then(floored - b).otherwise(floored)
 
@@ -105,7 +111,8 @@ class CompiledExpression:
 
 def compile_expression(text: str) -> CompiledExpression:
     """Parse ``text``, check it against the language and translate it. Raises
-    ``ExpressionError`` when it does not parse or uses a construct outside the language."""
+    ``ExpressionError`` when it does not parse or uses a construct outside the language.
+    """
     if len(text) > EXPRESSION_MAX_CHARS:
         raise ExpressionError("length", f"expression longer than {EXPRESSION_MAX_CHARS} characters")
     try:
@@ -145,7 +152,9 @@ def _refuse(node: exp.Expression) -> ExpressionError:
         construct = node.key.upper()
     shown = node.sql()
     shown = shown if len(shown) <= 60 else shown[:57] + "..."
-    return ExpressionError(construct, f"{construct} is not allowed in an expression ({shown}); allowed: {GRAMMAR_SUMMARY}")
+    return ExpressionError(
+        construct, f"{construct} is not allowed in an expression ({shown}); allowed: {GRAMMAR_SUMMARY}"
+    )
 
 
 def _literal(node: exp.Expression) -> object:

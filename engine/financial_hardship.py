@@ -42,8 +42,11 @@ class HardshipEstimates:
 
 def ppp_for(ppp: pl.DataFrame, country: str, year: int, vintage: int) -> float | None:
     """PPP conversion factor of the survey year, else the latest earlier year, for the edition's
-    PPP vintage (None when there is none)."""
-    rows = ppp.filter((pl.col("country") == country) & (pl.col("ppp_vintage") == vintage) & (pl.col("year") <= year)).sort("year")
+    PPP vintage (None when there is none).
+    """
+    rows = ppp.filter(
+        (pl.col("country") == country) & (pl.col("ppp_vintage") == vintage) & (pl.col("year") <= year)
+    ).sort("year")
     return float(rows["ppp_private_consumption"][-1]) if rows.height else None
 
 
@@ -55,7 +58,8 @@ def estimate_hardship(
     estimation: MethodEdition,
 ) -> HardshipEstimates:
     """Estimate every 3.8.2 series for one survey (``persons``: the kept rows of the canonical
-    person table, with the harmoniser's ``hh_size``, as a Parquet path or a frame)."""
+    person table, with the harmoniser's ``hh_size``, as a Parquet path or a frame).
+    """
     register_persons(con, persons)  # a path is passed as a value, never spliced into SQL
     counted = REQUIRED + tuple(BREAKDOWN_VARIABLES.values())
     survey_id, country, year, *counts = con.execute(
@@ -65,8 +69,10 @@ def estimate_hardship(
     editions = series_editions(method, estimation)
     oop_rule = method["oop_above_consumption"]
     if oop_rule not in OOP_ABOVE_CONSUMPTION:
-        raise MethodConfigError(f"{method.source}: edition '{method.edition}': oop_above_consumption must be one of "
-                                f"{', '.join(OOP_ABOVE_CONSUMPTION)}, got {oop_rule!r}")
+        raise MethodConfigError(
+            f"{method.source}: edition '{method.edition}': oop_above_consumption must be one of "
+            f"{', '.join(OOP_ABOVE_CONSUMPTION)}, got {oop_rule!r}"
+        )
     missing = []
     absent = [v for v in REQUIRED if not have[v]]
     if absent:
@@ -79,7 +85,9 @@ def estimate_hardship(
         missing += [(s, "all", reason) for s in HARDSHIP_SERIES]
     else:
         active += list(HARDSHIP_SERIES)
-    missing += [(s, b, f"{v} absent in {survey_id}") for b, v in BREAKDOWN_VARIABLES.items() if not have[v] for s in active]
+    missing += [
+        (s, b, f"{v} absent in {survey_id}") for b, v in BREAKDOWN_VARIABLES.items() if not have[v] for s in active
+    ]
     low, high = (float(x) for x in method["legacy_thresholds"])
     params = params_frame(
         {
@@ -106,47 +114,97 @@ def estimate_hardship(
     spl = spl_row["spl"] if ppp_private_consumption is not None else None
     median = spl_row["median_pc_consumption"] if ppp_private_consumption is not None else None
     above = int(fetch(con, "hardship_oop_above_consumption")["n_households"][0])
-    return _result(survey_id, country, year, est, gap, fetch(con, "domains"), exclusions, missing, editions, spl, median, fetch(con, "gap_pairs"), above)
+    return _result(
+        survey_id,
+        country,
+        year,
+        est,
+        gap,
+        fetch(con, "domains"),
+        exclusions,
+        missing,
+        editions,
+        spl,
+        median,
+        fetch(con, "gap_pairs"),
+        above,
+    )
 
 
 def series_editions(method: MethodEdition, estimation: MethodEdition) -> dict[str, str]:
     """Series -> its ``method_edition``: the 3.8.2 edition with the metadata edition of the
-    series' definition, and the survey-estimation edition."""
+    series' definition, and the survey-estimation edition.
+    """
     return {
         s: f"{method.label}/{method['definition_editions'][definition]}+{estimation.label}"
-        for definition, series in DEFINITIONS.items() for s in series
+        for definition, series in DEFINITIONS.items()
+        for s in series
     }
 
 
-def _result(survey_id, country, year, est, gap, domains, exclusions, missing, editions, spl, median, gap_pairs=None, above=None) -> HardshipEstimates:
+def _result(
+    survey_id, country, year, est, gap, domains, exclusions, missing, editions, spl, median, gap_pairs=None, above=None
+) -> HardshipEstimates:
     edition = pl.col("series").replace_strict(editions, return_dtype=pl.String).alias("method_edition")
-    ident = [pl.lit(survey_id).alias("survey_id"), pl.lit(country).alias("country"), pl.lit(int(year), dtype=pl.Int64).alias("year")]
+    ident = [
+        pl.lit(survey_id).alias("survey_id"),
+        pl.lit(country).alias("country"),
+        pl.lit(int(year), dtype=pl.Int64).alias("year"),
+    ]
     estimates = pl.DataFrame()
     gaps = pl.DataFrame()
     if est is not None and est.height:
-        estimates = est.join(domains, on=["series", "domain_id"], how="left").select(
-            *ident, "series", *DIMS,
-            (pl.col("p") * 100).alias("value"), "numerator", "denominator",
-            (pl.col("se") * 100).alias("se"), (pl.col("ci_lower") * 100).alias("ci_lower"), (pl.col("ci_upper") * 100).alias("ci_upper"),
-            pl.col("df").cast(pl.Int64), pl.col("n").cast(pl.Int64).alias("n_unweighted"),
-            pl.col("n_y").cast(pl.Int64).alias("n_numerator_unweighted"), "deff", "cv", "reliability",
-            pl.lit(above, dtype=pl.Int64).alias("n_oop_above_consumption"),
-            edition,
-        ).sort("series", *DIMS)
+        estimates = (
+            est.join(domains, on=["series", "domain_id"], how="left")
+            .select(
+                *ident,
+                "series",
+                *DIMS,
+                (pl.col("p") * 100).alias("value"),
+                "numerator",
+                "denominator",
+                (pl.col("se") * 100).alias("se"),
+                (pl.col("ci_lower") * 100).alias("ci_lower"),
+                (pl.col("ci_upper") * 100).alias("ci_upper"),
+                pl.col("df").cast(pl.Int64),
+                pl.col("n").cast(pl.Int64).alias("n_unweighted"),
+                pl.col("n_y").cast(pl.Int64).alias("n_numerator_unweighted"),
+                "deff",
+                "cv",
+                "reliability",
+                pl.lit(above, dtype=pl.Int64).alias("n_oop_above_consumption"),
+                edition,
+            )
+            .sort("series", *DIMS)
+        )
     if gap is not None and gap.height:
         gaps = (
             gap.join(gap_pairs.select("series", "gap_id", "gap_type"), on=["series", "gap_id"])
             .join(domains.rename({"domain_id": "focus_id"}), on=["series", "focus_id"], how="left")
             .select(
-                *ident, "series", "gap_type", pl.lit("T").alias("head_sex"), "urban_rural", "quintile", "hh_composition",
-                (pl.col("p_focus") * 100).alias("value_group"), (pl.col("p_reference") * 100).alias("value_reference"),
-                (pl.col("difference") * 100).alias("difference_pp"), (pl.col("difference_se") * 100).alias("difference_se"),
-                (pl.col("difference_ci_lower") * 100).alias("difference_ci_lower"), (pl.col("difference_ci_upper") * 100).alias("difference_ci_upper"),
-                "ratio", "ratio_se", pl.col("df").cast(pl.Int64), edition,
+                *ident,
+                "series",
+                "gap_type",
+                pl.lit("T").alias("head_sex"),
+                "urban_rural",
+                "quintile",
+                "hh_composition",
+                (pl.col("p_focus") * 100).alias("value_group"),
+                (pl.col("p_reference") * 100).alias("value_reference"),
+                (pl.col("difference") * 100).alias("difference_pp"),
+                (pl.col("difference_se") * 100).alias("difference_se"),
+                (pl.col("difference_ci_lower") * 100).alias("difference_ci_lower"),
+                (pl.col("difference_ci_upper") * 100).alias("difference_ci_upper"),
+                "ratio",
+                "ratio_se",
+                pl.col("df").cast(pl.Int64),
+                edition,
             )
             .sort("series", "urban_rural", "quintile", "hh_composition")
         )
-    not_computable = pl.DataFrame([(survey_id, country, int(year), s, b, r) for s, b, r in missing], schema=NOT_COMPUTABLE_SCHEMA, orient="row")
+    not_computable = pl.DataFrame(
+        [(survey_id, country, int(year), s, b, r) for s, b, r in missing], schema=NOT_COMPUTABLE_SCHEMA, orient="row"
+    )
     if exclusions.height:
         exclusions = exclusions.select(pl.lit(survey_id).alias("survey_id"), *exclusions.columns).sort("hh_id")
     return HardshipEstimates(estimates, gaps, not_computable, exclusions, spl, median, above)

@@ -13,8 +13,11 @@ import polars as pl
 
 def non_finite_cells(frame: pl.DataFrame, text_columns: tuple[str, ...] = ()) -> dict[str, int]:
     """Column -> number of NaN or infinite cells, for every float column of ``frame`` and the
-    ``text_columns`` holding numbers as text (a CSV export); columns without any are left out."""
-    exprs = [(pl.col(c).is_nan() | pl.col(c).is_infinite()).sum().alias(c) for c, t in frame.schema.items() if t.is_float()]
+    ``text_columns`` holding numbers as text (a CSV export); columns without any are left out.
+    """
+    exprs = [
+        (pl.col(c).is_nan() | pl.col(c).is_infinite()).sum().alias(c) for c, t in frame.schema.items() if t.is_float()
+    ]
     for c in text_columns:
         if c in frame.columns:
             number = pl.col(c).cast(pl.String).str.strip_chars().cast(pl.Float64, strict=False)

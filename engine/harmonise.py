@@ -17,9 +17,9 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 
-from engine.quarantine import ROW_ID, ROW_ISSUE_SCHEMA, issues_frame, split_rows, top_rules, validate_rows
 from engine.errors import AllRowsQuarantined, SourceError, SpecError
 from engine.expressions import compile_expression
+from engine.quarantine import ROW_ID, ROW_ISSUE_SCHEMA, issues_frame, split_rows, top_rules, validate_rows
 from engine.survey_files import join_row_column, read_survey_files, read_value_labels
 from engine.survey_spec import WASHINGTON_GROUP_LEVELS, Mapping, SurveySpec, check_against_columns
 from engine.typed_columns import code_key, convert
@@ -48,8 +48,8 @@ class IngestedSurvey:
 
     spec: SurveySpec
     rows_read: int
-    persons: pl.DataFrame       # kept rows, canonical columns only
-    quarantine: pl.DataFrame    # row issues (one row per broken rule), issue layout
+    persons: pl.DataFrame  # kept rows, canonical columns only
+    quarantine: pl.DataFrame  # row issues (one row per broken rule), issue layout
     quarantined_rows: int
 
     @property
@@ -59,20 +59,32 @@ class IngestedSurvey:
     def require_rows_kept(self, shown_file: str) -> None:
         """Raise ``AllRowsQuarantined`` when no row was kept (a survey without persons cannot be
         estimated), naming the most frequent rules, e.g. "14,612 of 14,612 rows quarantined:
-        code_not_in_spec on sex (14,612)"."""
+        code_not_in_spec on sex (14,612)".
+        """
         if self.rows_kept == 0:
             raise AllRowsQuarantined(
-                shown_file, f"{self.quarantined_rows:,} of {self.rows_read:,} rows quarantined: {top_rules(self.quarantine)}", rule="rows_kept"
+                shown_file,
+                f"{self.quarantined_rows:,} of {self.rows_read:,} rows quarantined: {top_rules(self.quarantine)}",
+                rule="rows_kept",
             )
 
 
 def _as_text(col: str, dtype: pl.DataType) -> pl.Expr:
     """Source values as text, as the file gives them: trimmed, null when empty or NaN; whole
-    floats without their ``.0`` (a Stata or Parquet 1.0 is the id or code 1)."""
+    floats without their ``.0`` (a Stata or Parquet 1.0 is the id or code 1).
+    """
     c = pl.col(col)
     if dtype.is_float():
-        whole = c.is_finite() & (c.abs() < 2.0**63) & (c == c.round(0))  # inf and 1e308 stay as written, for the finite rule
-        return pl.when(c.is_nan()).then(None).when(whole).then(c.cast(pl.Int64, strict=False).cast(pl.String)).otherwise(c.cast(pl.String))
+        whole = (
+            c.is_finite() & (c.abs() < 2.0**63) & (c == c.round(0))
+        )  # inf and 1e308 stay as written, for the finite rule
+        return (
+            pl.when(c.is_nan())
+            .then(None)
+            .when(whole)
+            .then(c.cast(pl.Int64, strict=False).cast(pl.String))
+            .otherwise(c.cast(pl.String))
+        )
     if dtype == pl.Boolean:
         return pl.when(c).then(pl.lit("true")).when(~c).then(pl.lit("false"))
     if dtype == pl.String:
@@ -83,7 +95,8 @@ def _as_text(col: str, dtype: pl.DataType) -> pl.Expr:
 
 def _is_missing(col: str, missing: tuple[str, ...]) -> pl.Expr:
     """True where the source value of ``col`` is missing: null, empty, NaN, or one of the spec's
-    ``missing`` codes (compared as codes: ``code_key``)."""
+    ``missing`` codes (compared as codes: ``code_key``).
+    """
     key = code_key(pl.col(col))
     return key.is_null() | key.is_in(list(missing)) if missing else key.is_null()
 
@@ -91,13 +104,20 @@ def _is_missing(col: str, missing: tuple[str, ...]) -> pl.Expr:
 def _source_key(m: Mapping, schema: pl.Schema) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """(present, text, code) of the mapping's source variable: present is false where the value
     is missing (missing stays missing: it never reaches a recode); text is the value as the file
-    gives it and code its ``code_key``, both null where missing."""
+    gives it and code its ``code_key``, both null where missing.
+    """
     assert m.source is not None
     present = ~_is_missing(m.source, m.missing)
-    return present, pl.when(present).then(_as_text(m.source, schema[m.source])), pl.when(present).then(code_key(pl.col(m.source)))
+    return (
+        present,
+        pl.when(present).then(_as_text(m.source, schema[m.source])),
+        pl.when(present).then(code_key(pl.col(m.source))),
+    )
 
 
-def _mapping_exprs(m: Mapping, var: sv.Variable, schema: pl.Schema, spec: SurveySpec) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+def _mapping_exprs(
+    m: Mapping, var: sv.Variable, schema: pl.Schema, spec: SurveySpec
+) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """(canonical value, issue rule or null, source value shown in the quarantine)."""
     none = pl.lit(None, dtype=pl.String)
     if m.absent:
@@ -116,7 +136,12 @@ def _mapping_exprs(m: Mapping, var: sv.Variable, schema: pl.Schema, spec: Survey
         expr = pl.col(EXPR_PREFIX + var.name)
         converted, issue = convert(expr, expr.cast(pl.String), var)
         for c in numeric:
-            unparsed = pl.col(c).is_not_null() & (pl.col(c).str.strip_chars() != "") & pl.col(c + NUMERIC_SUFFIX).is_null() & ~_is_missing(c, m.missing)
+            unparsed = (
+                pl.col(c).is_not_null()
+                & (pl.col(c).str.strip_chars() != "")
+                & pl.col(c + NUMERIC_SUFFIX).is_null()
+                & ~_is_missing(c, m.missing)
+            )
             issue = pl.when(unparsed).then(pl.lit("type_number")).otherwise(issue)
         present = converted.is_not_null()
     elif m.key is not None:
@@ -129,7 +154,12 @@ def _mapping_exprs(m: Mapping, var: sv.Variable, schema: pl.Schema, spec: Survey
         shown = text
         if m.codes is not None:
             keys = list(m.codes)
-            mapped = key.replace_strict(keys, [m.codes[k] for k in keys], default=m.other, return_dtype=polars_dtype(var) if var.kind in ("flag", "code", "id") else None)
+            mapped = key.replace_strict(
+                keys,
+                [m.codes[k] for k in keys],
+                default=m.other,
+                return_dtype=polars_dtype(var) if var.kind in ("flag", "code", "id") else None,
+            )
             unmapped = present & ~key.is_in(keys) & pl.lit(m.other is None)
             converted, issue = convert(pl.when(present).then(mapped), pl.when(~unmapped).then(text), var)
             issue = pl.when(unmapped).then(pl.lit("code_not_in_spec")).otherwise(issue)
@@ -158,7 +188,8 @@ def _mapping_exprs(m: Mapping, var: sv.Variable, schema: pl.Schema, spec: Survey
 
 def _scaled(converted: pl.Expr, m: Mapping, var: sv.Variable, spec: SurveySpec) -> pl.Expr:
     """A number times the mapping's ``scale`` and, for money amounts, the spec's amounts_period
-    factor (to annual values)."""
+    factor (to annual values).
+    """
     scale = (m.scale or 1) * (spec.amounts_factor if var.name in sv.AMOUNTS else 1)
     return converted * scale if scale != 1 and var.kind in ("float", "int") else converted
 
@@ -166,7 +197,8 @@ def _scaled(converted: pl.Expr, m: Mapping, var: sv.Variable, spec: SurveySpec) 
 def _washington_group(m: Mapping, var: sv.Variable) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """The highest difficulty level over the items (``washington_group`` form): null when an item
     is missing (null, empty or a ``missing`` code); an item answered outside 1-4 is an issue
-    (``washington_group_level``) showing the item and its value."""
+    (``washington_group_level``) showing the item and its value.
+    """
     assert m.items is not None
     keys = [pl.when(~_is_missing(c, m.missing)).then(code_key(pl.col(c))) for c in m.items]
     answered = pl.all_horizontal([k.is_not_null() for k in keys])
@@ -180,16 +212,24 @@ def _washington_group(m: Mapping, var: sv.Variable) -> tuple[pl.Expr, pl.Expr, p
 def _amount_receipt_issues(canonical: pl.DataFrame, spec: SurveySpec) -> pl.DataFrame:
     """Rows whose benefit amount is above 0 while the receipt flag of the same function is false
     (rule ``amount_without_receipt``, on the amount column). A recipient without an amount (missing
-    or 0) is kept: he or she counts as covered, and adequacy uses recipients with an amount > 0."""
-    pairs = [(a, r) for a, r in sv.AMOUNT_RECEIPT.items() if not spec.mappings[a].absent and not spec.mappings[r].absent]
+    or 0) is kept: he or she counts as covered, and adequacy uses recipients with an amount > 0.
+    """
+    pairs = [
+        (a, r) for a, r in sv.AMOUNT_RECEIPT.items() if not spec.mappings[a].absent and not spec.mappings[r].absent
+    ]
     if not pairs:
         return pl.DataFrame(schema=ROW_ISSUE_SCHEMA)
-    return pl.concat([
-        canonical.filter((pl.col(a) > 0) & (pl.col(r) == False))  # noqa: E712 (three-valued: null is not "no")
-        .select(pl.col(ROW_ID).cast(pl.Int64).alias("row_number"), pl.lit(a).alias("column"), pl.lit(AMOUNT_RECEIPT_RULE).alias("rule"),
-                (pl.lit(f"{r}=false {a}=") + pl.col(a).cast(pl.String)).alias("value"))
-        for a, r in pairs
-    ]).cast(ROW_ISSUE_SCHEMA)
+    return pl.concat(
+        [
+            canonical.filter((pl.col(a) > 0) & (pl.col(r) == False)).select(  # noqa: E712 (three-valued: null is not "no")
+                pl.col(ROW_ID).cast(pl.Int64).alias("row_number"),
+                pl.lit(a).alias("column"),
+                pl.lit(AMOUNT_RECEIPT_RULE).alias("rule"),
+                (pl.lit(f"{r}=false {a}=") + pl.col(a).cast(pl.String)).alias("value"),
+            )
+            for a, r in pairs
+        ]
+    ).cast(ROW_ISSUE_SCHEMA)
 
 
 def _age_class(m: Mapping, schema: pl.Schema) -> pl.Expr:
@@ -198,13 +238,16 @@ def _age_class(m: Mapping, schema: pl.Schema) -> pl.Expr:
         return pl.lit(None, dtype=pl.String).alias("age_class")
     _, _, key = _source_key(m, schema)
     keys = list(m.classes)
-    return key.replace_strict(keys, [m.classes[k] for k in keys], default=None, return_dtype=pl.String).alias("age_class")
+    return key.replace_strict(keys, [m.classes[k] for k in keys], default=None, return_dtype=pl.String).alias(
+        "age_class"
+    )
 
 
 def _with_labels(m: Mapping, labels: dict[str, dict[str, str]], spec: SurveySpec) -> Mapping:
     """``m`` with every code it names by its value label (Stata, SPSS) replaced by the stored
     codes carrying that label (compared without case); a code that is no label is kept as it
-    is. ``codes``, ``in``, ``missing`` and ``classes`` may name labels."""
+    is. ``codes``, ``in``, ``missing`` and ``classes`` may name labels.
+    """
     column = labels.get(m.source) if m.source is not None else None
     if not column:
         return m
@@ -225,7 +268,9 @@ def _with_labels(m: Mapping, labels: dict[str, dict[str, str]], spec: SurveySpec
                         str(spec.path),
                         f"the spec names the stored code {s} twice, as {named[s]!r} (-> {out[s]!r}) and as {code!r} (-> {target!r}): "
                         "name a code by its value or by its label, once",
-                        where=f"variables.{m.target}.{key}", value=code, rule="mapping_form",
+                        where=f"variables.{m.target}.{key}",
+                        value=code,
+                        rule="mapping_form",
                     )
                 out[s], named[s] = target, code
         return out
@@ -247,7 +292,8 @@ def _numeric_view(raw: pl.DataFrame, columns: list[str]) -> list[pl.Expr]:
     """Numeric copies (``<col>__num``) of the text columns used in expressions whose values are
     mostly numbers, so that ``x > 0`` works on CSV input (read as text) as on Stata or Parquet
     input. A value that does not parse in such a column is null in the copy, and the row is
-    quarantined (``type_number``) for every variable whose expression reads it."""
+    quarantined (``type_number``) for every variable whose expression reads it.
+    """
     exprs = []
     for col in columns:
         if raw.schema[col] == pl.String:
@@ -261,28 +307,40 @@ def _numeric_view(raw: pl.DataFrame, columns: list[str]) -> list[pl.Expr]:
 
 def _evaluate_expressions(frame: pl.DataFrame, spec: SurveySpec) -> list[pl.Series]:
     """Each ``expr`` mapping evaluated on the source columns (numeric copies where they exist,
-    the mapping's ``missing`` codes nulled), as a column ``__expr_<variable>``."""
+    the mapping's ``missing`` codes nulled), as a column ``__expr_<variable>``.
+    """
     out = []
     for name, m in spec.mappings.items():
         if m.expr is None:
             continue
         inputs = [
-            pl.when(_is_missing(c, m.missing)).then(None)
-            .otherwise(pl.col(c + NUMERIC_SUFFIX) if c + NUMERIC_SUFFIX in frame.columns else pl.col(c)).alias(c)
+            pl.when(_is_missing(c, m.missing))
+            .then(None)
+            .otherwise(pl.col(c + NUMERIC_SUFFIX) if c + NUMERIC_SUFFIX in frame.columns else pl.col(c))
+            .alias(c)
             for c in m.source_columns()
         ]
         view = frame.with_columns(inputs)
         try:
             out.append(view.select(compile_expression(m.expr).polars.alias(EXPR_PREFIX + name)).to_series())
         except pl.exceptions.PolarsError as exc:
-            raise SpecError(str(spec.path), f"expression cannot be evaluated on the data: {exc}".split("\n")[0], where=f"variables.{name}", value=m.expr, rule="expression") from None
+            raise SpecError(
+                str(spec.path),
+                f"expression cannot be evaluated on the data: {exc}".split("\n")[0],
+                where=f"variables.{name}",
+                value=m.expr,
+                rule="expression",
+            ) from None
     return out
 
 
-def harmonise_survey(raw: pl.DataFrame, spec: SurveySpec, labels: dict[str, dict[str, str]] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+def harmonise_survey(
+    raw: pl.DataFrame, spec: SurveySpec, labels: dict[str, dict[str, str]] | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Map ``raw`` (read by ``read_survey_files``) onto canonical columns; ``labels`` are the
     value labels of its variables (``read_value_labels``), by which codes may be named.
-    Returns (canonical frame with ``__row``, issues with ``row_number, column, rule, value``)."""
+    Returns (canonical frame with ``__row``, issues with ``row_number, column, rule, value``).
+    """
     check_against_columns(spec, dict(raw.schema))
     expr_cols = sorted({c for m in spec.mappings.values() if m.expr for c in m.source_columns()})
     frame = raw.with_row_index(ROW_ID, offset=1).with_columns(_numeric_view(raw, expr_cols))
@@ -319,13 +377,17 @@ def harmonise_survey(raw: pl.DataFrame, spec: SurveySpec, labels: dict[str, dict
     canonical = _design_defaults(canonical, spec)
     canonical = _household_size(canonical)
     # after the household values are spread: a receipt flag given on the head's row only counts for every member
-    issues = pl.concat([issues, _join_issues(frame, spec), spread_issues, _amount_receipt_issues(canonical, spec)], how="vertical_relaxed")
+    issues = pl.concat(
+        [issues, _join_issues(frame, spec), spread_issues, _amount_receipt_issues(canonical, spec)],
+        how="vertical_relaxed",
+    )
     return canonical.select(ROW_ID, *sv.COLUMN_ORDER), issues
 
 
 def _generated_ids(frame: pl.DataFrame, spec: SurveySpec) -> pl.DataFrame:
     """``person_id: {generate: row_in_household}``: 1, 2, ... within the household, in file
-    order (missing where the household id is)."""
+    order (missing where the household id is).
+    """
     if spec.mappings["person_id"].generate != "row_in_household":
         return frame
     number = pl.col(ROW_ID).rank("ordinal").over("hh_id").cast(pl.String)
@@ -335,42 +397,61 @@ def _generated_ids(frame: pl.DataFrame, spec: SurveySpec) -> pl.DataFrame:
 def _spread(frame: pl.DataFrame, spec: SurveySpec) -> tuple[pl.DataFrame, pl.DataFrame]:
     """``spread: household``: every member gets the one value its household's rows carry (the
     household file's value on the head's row only, for instance). A household whose rows carry
-    different values has all its rows quarantined (rule ``household_value_unique``)."""
+    different values has all its rows quarantined (rule ``household_value_unique``).
+    """
     names = [n for n, m in spec.mappings.items() if m.spread == "household"]
     if not names:
         return frame, pl.DataFrame(schema=ROW_ISSUE_SCHEMA)
     in_household = pl.col("hh_id").is_not_null()
     distinct = {n: pl.col(n).drop_nulls().n_unique().over("hh_id") for n in names}
-    issues = pl.concat([
-        frame.filter(in_household & (distinct[n] > 1)).select(
-            pl.col(ROW_ID).cast(pl.Int64).alias("row_number"), pl.lit(n).alias("column"), pl.lit(SPREAD_RULE).alias("rule"), pl.col(n).cast(pl.String).alias("value"),
-        )
+    issues = pl.concat(
+        [
+            frame.filter(in_household & (distinct[n] > 1)).select(
+                pl.col(ROW_ID).cast(pl.Int64).alias("row_number"),
+                pl.lit(n).alias("column"),
+                pl.lit(SPREAD_RULE).alias("rule"),
+                pl.col(n).cast(pl.String).alias("value"),
+            )
+            for n in names
+        ]
+    )
+    spread = [
+        pl.when(in_household & (distinct[n] == 1))
+        .then(pl.col(n).drop_nulls().first().over("hh_id"))
+        .otherwise(pl.col(n))
+        .alias(n)
         for n in names
-    ])
-    spread = [pl.when(in_household & (distinct[n] == 1)).then(pl.col(n).drop_nulls().first().over("hh_id")).otherwise(pl.col(n)).alias(n) for n in names]
+    ]
     return frame.with_columns(spread), issues.cast(ROW_ISSUE_SCHEMA)
 
 
 def _join_issues(frame: pl.DataFrame, spec: SurveySpec) -> pl.DataFrame:
     """Rows without their row in a required joined file (rule ``join_match``), shown by their
-    key and the file."""
+    key and the file.
+    """
     out = [pl.DataFrame(schema=ROW_ISSUE_SCHEMA)]
     for joined in spec.joins:
         if not joined.required:
             continue
         keys = [a for a, _ in joined.on]
-        out.append(frame.filter(pl.col(join_row_column(joined)).is_null()).select(
-            pl.col(ROW_ID).cast(pl.Int64).alias("row_number"),
-            pl.lit("+".join(keys)).alias("column"),
-            pl.lit(JOIN_RULE).alias("rule"),
-            (pl.concat_str([_as_text(k, frame.schema[k]).fill_null("") for k in keys], separator=KEY_SEPARATOR) + pl.lit(f" not in {joined.path.name}")).alias("value"),
-        ))
+        out.append(
+            frame.filter(pl.col(join_row_column(joined)).is_null()).select(
+                pl.col(ROW_ID).cast(pl.Int64).alias("row_number"),
+                pl.lit("+".join(keys)).alias("column"),
+                pl.lit(JOIN_RULE).alias("rule"),
+                (
+                    pl.concat_str([_as_text(k, frame.schema[k]).fill_null("") for k in keys], separator=KEY_SEPARATOR)
+                    + pl.lit(f" not in {joined.path.name}")
+                ).alias("value"),
+            )
+        )
     return pl.concat(out)
 
 
 def _household_size(frame: pl.DataFrame) -> pl.DataFrame:
     """``hh_size``: the household's rows in the source file, counted before validation, so that
-    a member quarantined later still counts (null where the household id is missing)."""
+    a member quarantined later still counts (null where the household id is missing).
+    """
     size = pl.len().over("hh_id").cast(pl.Int64)
     return frame.with_columns(pl.when(pl.col("hh_id").is_not_null()).then(size).alias("hh_size"))
 
@@ -393,14 +474,19 @@ def _design_defaults(frame: pl.DataFrame, spec: SurveySpec) -> pl.DataFrame:
 
 
 def ingest_survey(
-    spec: SurveySpec, raw: pl.DataFrame | None = None, *, labels: dict[str, dict[str, str]] | None = None, source_file: str | None = None,
+    spec: SurveySpec,
+    raw: pl.DataFrame | None = None,
+    *,
+    labels: dict[str, dict[str, str]] | None = None,
+    source_file: str | None = None,
 ) -> IngestedSurvey:
     """Harmonise the survey's raw table and validate every row. ``raw`` and ``labels`` are read
     from the survey's files when None (``read_survey_files``, ``read_value_labels``).
 
     Raises ``SourceError``/``SpecError`` for structural problems; returns kept rows and the
     quarantine otherwise. ``source_file`` is the path shown in the quarantine (defaults to the
-    data file path)."""
+    data file path).
+    """
     if raw is None:
         raw = read_survey_files(spec)
     if labels is None:
@@ -412,9 +498,11 @@ def ingest_survey(
     rule_issues = validate_rows(canonical, person_schema({ROW_ID: pl.UInt32}), file=shown_file)
     # A value that failed conversion is null in the canonical frame; report the conversion,
     # not the resulting null.
-    all_issues = pl.concat([conversion_issues, rule_issues], how="vertical_relaxed").unique(
-        subset=["row_number", "column"], keep="first", maintain_order=True
-    ).sort("row_number", "column")
+    all_issues = (
+        pl.concat([conversion_issues, rule_issues], how="vertical_relaxed")
+        .unique(subset=["row_number", "column"], keep="first", maintain_order=True)
+        .sort("row_number", "column")
+    )
     kept, quarantined = split_rows(canonical, all_issues)
     return IngestedSurvey(
         spec=spec,
@@ -423,4 +511,3 @@ def ingest_survey(
         quarantine=issues_frame(all_issues, source_kind="survey", source_id=spec.survey_id, source_file=shown_file),
         quarantined_rows=quarantined.height,
     )
-

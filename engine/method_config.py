@@ -51,9 +51,7 @@ class MethodEdition:
         try:
             return self.params[key]
         except KeyError:
-            raise MethodConfigError(
-                f"{self.source}: edition '{self.edition}' has no parameter '{key}'"
-            ) from None
+            raise MethodConfigError(f"{self.source}: edition '{self.edition}' has no parameter '{key}'") from None
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.params.get(key, default)

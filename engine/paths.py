@@ -62,13 +62,20 @@ def _inside(path: Path, folder: Path) -> bool:
 
 def confined_folder(input_dir: Path, folder: Path, *, named_in: str | None = None, where: str | None = None) -> Path:
     """The resolved ``folder`` (absolute, or relative to ``input_dir``), which must be a folder
-    inside the input directory once symbolic links are resolved."""
+    inside the input directory once symbolic links are resolved.
+    """
     root = Path(input_dir).resolve()
     candidate = folder if folder.is_absolute() else Path(input_dir) / folder
     shown = _shown(candidate, input_dir)
     resolved = candidate.resolve()
     if not _inside(resolved, root):
-        raise SourceError(named_in or shown, "the folder leaves the input directory (symbolic link)", where=where, value=shown, rule=CONFINED_RULE)
+        raise SourceError(
+            named_in or shown,
+            "the folder leaves the input directory (symbolic link)",
+            where=where,
+            value=shown,
+            rule=CONFINED_RULE,
+        )
     if not resolved.exists():
         raise SourceError(named_in or shown, "folder not found", where=where, value=shown, rule="file_exists")
     if not resolved.is_dir():
@@ -76,20 +83,40 @@ def confined_folder(input_dir: Path, folder: Path, *, named_in: str | None = Non
     return resolved
 
 
-def confined_file(folder: Path, name: str | os.PathLike, *, named_in: str | None = None, where: str | None = None, missing_ok: bool = False) -> Path | None:
+def confined_file(
+    folder: Path,
+    name: str | os.PathLike,
+    *,
+    named_in: str | None = None,
+    where: str | None = None,
+    missing_ok: bool = False,
+) -> Path | None:
     """The resolved path of ``name`` (relative to the source folder ``folder``, which the
     caller has confined with ``confined_folder``): no absolute path, no ``..``, no symbolic
     link leaving ``folder``, a regular file. ``named_in``/``where``: the file and key that
     name the path, for the message (default: the path itself). With ``missing_ok`` a missing
-    file gives None instead of an error."""
+    file gives None instead of an error.
+    """
     text = os.fspath(name)
     pure = PurePosixPath(text)
     base = Path(folder).resolve()
     shown = text
     if not text or text.strip() in (".", "") or pure.is_absolute() or Path(text).is_absolute():
-        raise SourceError(named_in or text, "give the path relative to its folder (absolute paths are not allowed)", where=where, value=shown, rule=CONFINED_RULE)
+        raise SourceError(
+            named_in or text,
+            "give the path relative to its folder (absolute paths are not allowed)",
+            where=where,
+            value=shown,
+            rule=CONFINED_RULE,
+        )
     if ".." in pure.parts or ".." in Path(text).parts:
-        raise SourceError(named_in or text, "the path leaves its folder ('..' is not allowed)", where=where, value=shown, rule=CONFINED_RULE)
+        raise SourceError(
+            named_in or text,
+            "the path leaves its folder ('..' is not allowed)",
+            where=where,
+            value=shown,
+            rule=CONFINED_RULE,
+        )
     candidate = base / text
     if not os.path.lexists(candidate):
         if missing_ok:
@@ -97,20 +124,35 @@ def confined_file(folder: Path, name: str | os.PathLike, *, named_in: str | None
         raise SourceError(named_in or str(candidate), "file not found", where=where, value=shown, rule="file_exists")
     resolved = candidate.resolve()
     if not _inside(resolved, base):
-        raise SourceError(named_in or str(candidate), f"the path leaves its folder {base.name}/ (symbolic link)", where=where, value=shown, rule=CONFINED_RULE)
+        raise SourceError(
+            named_in or str(candidate),
+            f"the path leaves its folder {base.name}/ (symbolic link)",
+            where=where,
+            value=shown,
+            rule=CONFINED_RULE,
+        )
     try:
         mode = os.stat(resolved).st_mode
     except OSError as exc:
-        raise SourceError(named_in or str(candidate), f"file not found ({exc.strerror})", where=where, value=shown, rule="file_exists") from None
+        raise SourceError(
+            named_in or str(candidate), f"file not found ({exc.strerror})", where=where, value=shown, rule="file_exists"
+        ) from None
     if not stat.S_ISREG(mode):
-        raise SourceError(named_in or str(candidate), f"{_kind(mode)}, not a regular file", where=where, value=shown, rule=REGULAR_RULE)
+        raise SourceError(
+            named_in or str(candidate),
+            f"{_kind(mode)}, not a regular file",
+            where=where,
+            value=shown,
+            rule=REGULAR_RULE,
+        )
     return resolved
 
 
 def regular_files(folder: Path, *, recursive: bool = False) -> list[Path]:
     """The regular files of ``folder`` (and of its sub-folders when ``recursive``; hidden ones
     left out) that pass ``confined_file``, sorted, for fingerprints and listings: nothing
-    outside the folder and no FIFO is ever hashed."""
+    outside the folder and no FIFO is ever hashed.
+    """
     folder = Path(folder)
     out = []
     for p in sorted(folder.rglob("*") if recursive else folder.iterdir()):

@@ -10,8 +10,8 @@ Schema-level failures (a column missing or of the wrong type) are structural: th
 
 from __future__ import annotations
 
-import polars as pl
 import pandera.polars as pa
+import polars as pl
 from pandera.config import ValidationDepth, config_context
 from pandera.errors import SchemaErrors
 
@@ -39,7 +39,9 @@ def empty_issues() -> pl.DataFrame:
     return pl.DataFrame(schema=ISSUE_SCHEMA)
 
 
-def issues_frame(rows: pl.DataFrame, *, source_kind: str, source_id: str, source_file: str, sheet: str | None = None) -> pl.DataFrame:
+def issues_frame(
+    rows: pl.DataFrame, *, source_kind: str, source_id: str, source_file: str, sheet: str | None = None
+) -> pl.DataFrame:
     """Complete a frame with columns ``row_number, column, rule, value`` into the issue layout."""
     return rows.select(
         pl.lit(source_kind).alias("source_kind"),
@@ -55,7 +57,8 @@ def issues_frame(rows: pl.DataFrame, *, source_kind: str, source_id: str, source
 
 def validate_rows(frame: pl.DataFrame, schema: pa.DataFrameSchema, *, file: str) -> pl.DataFrame:
     """Validate ``frame`` (which carries ``ROW_ID``) and return its row issues as
-    ``row_number, column, rule, value``. Raises ``SourceError`` on schema-level failures."""
+    ``row_number, column, rule, value``. Raises ``SourceError`` on schema-level failures.
+    """
     try:
         with config_context(validation_depth=ValidationDepth.SCHEMA_AND_DATA):
             schema.validate(frame, lazy=True)
@@ -75,7 +78,8 @@ def validate_rows(frame: pl.DataFrame, schema: pa.DataFrameSchema, *, file: str)
         rows = frame.select(
             pl.col(ROW_ID),
             pl.concat_str([pl.col(c).cast(pl.String).fill_null("") for c in key], separator="|").alias("__key")
-            if key else pl.lit(None, dtype=pl.String).alias("__key"),
+            if key
+            else pl.lit(None, dtype=pl.String).alias("__key"),
         ).with_row_index("index")
         is_unique_rule = pl.col("check") == "multiple_fields_uniqueness"
         return (
@@ -94,9 +98,12 @@ def validate_rows(frame: pl.DataFrame, schema: pa.DataFrameSchema, *, file: str)
 def column_check_issues(frame: pl.DataFrame, checks: dict[str, tuple[pl.Expr, pl.Expr]], rule: str) -> pl.DataFrame:
     """Row issues (``row_number, column, rule, value``) of a rule evaluated per column on
     ``frame`` (which carries ``ROW_ID``): ``checks`` maps a column to (fails, value shown), one
-    issue per failing row and column."""
+    issue per failing row and column.
+    """
     c = pl.col
-    structs = [pl.struct(fails=fails.fill_null(False), value=shown).alias(col) for col, (fails, shown) in checks.items()]
+    structs = [
+        pl.struct(fails=fails.fill_null(False), value=shown).alias(col) for col, (fails, shown) in checks.items()
+    ]
     return (
         frame.select(c(ROW_ID).cast(pl.Int64).alias("row_number"), *structs)
         .unpivot(index="row_number", variable_name="column", value_name="check")
@@ -109,9 +116,11 @@ def column_check_issues(frame: pl.DataFrame, checks: dict[str, tuple[pl.Expr, pl
 def top_rules(issues: pl.DataFrame, n: int = 3) -> str:
     """The ``n`` most frequent (rule, column) pairs of ``issues`` with their rows, as
     ``code_not_in_spec on sex (14,612), type_integer on age (3)``; ``and k more`` when there are
-    others."""
+    others.
+    """
     counts = (
-        issues.group_by("rule", "column").agg(pl.col("row_number").n_unique().alias("rows"))
+        issues.group_by("rule", "column")
+        .agg(pl.col("row_number").n_unique().alias("rows"))
         .sort(["rows", "rule", "column"], descending=[True, False, False])
     )
     text = ", ".join(f"{r['rule']} on {r['column']} ({r['rows']:,})" for r in counts.head(n).iter_rows(named=True))

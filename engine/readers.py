@@ -62,12 +62,15 @@ TRUNCATED_RULE = "complete_last_row"
 _TAIL_BYTES = 1 << 16
 
 
-def read_csv_text(path: Path, *, separator: str = ",", encoding: str = "utf8", shown: str | None = None) -> pl.DataFrame:
+def read_csv_text(
+    path: Path, *, separator: str = ",", encoding: str = "utf8", shown: str | None = None
+) -> pl.DataFrame:
     """A CSV file with a header row, every column as text. Refuses (``SourceError``, rule
     ``complete_last_row``) a file whose last line is cut: no line end and fewer fields than the
     header, as a transfer stopped mid-row leaves it (the parser would pad the row with
     missing values and the rows after the cut would be lost unnoticed). ``shown``: the file
-    as named in messages (default: the path)."""
+    as named in messages (default: the path).
+    """
     shown = shown or str(path)
     utf8 = encoding.lower().replace("-", "").replace("_", "") == "utf8"
     try:
@@ -91,7 +94,9 @@ def read_csv_text(path: Path, *, separator: str = ",", encoding: str = "utf8", s
     except LookupError:
         raise SourceError(shown, "unknown text encoding", value=encoding, rule="csv_dialect") from None
     except UnicodeDecodeError as exc:
-        raise SourceError(shown, f"the file is not {encoding} text (byte {exc.start:,}: {exc.reason})", rule="readable") from None
+        raise SourceError(
+            shown, f"the file is not {encoding} text (byte {exc.start:,}: {exc.reason})", rule="readable"
+        ) from None
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise SourceError(shown, f"cannot read csv file: {str(exc).splitlines()[0]}", rule="readable") from exc
 
@@ -101,7 +106,9 @@ def unique_header(file: str, names: list[str], where: str | None = None) -> None
     seen = set()
     for name in names:
         if name in seen:
-            raise SourceError(file, f"the column '{name}' appears twice in the header", where=where, value=name, rule="unique_column")
+            raise SourceError(
+                file, f"the column '{name}' appears twice in the header", where=where, value=name, rule="unique_column"
+            )
         seen.add(name)
 
 
@@ -116,7 +123,8 @@ def _header(path: Path, separator: str, text: str | None) -> list[str]:
 
 def _cut_last_line(path: Path, separator: str, encoding: str, text: str | None) -> tuple[int, int, int] | None:
     """(data row, fields, header fields) when the file does not end with a line end and its
-    last line has fewer fields than the header; None otherwise."""
+    last line has fewer fields than the header; None otherwise.
+    """
     if text is None:
         size = path.stat().st_size
         with open(path, "rb") as fh:
@@ -149,7 +157,8 @@ def _read_readstat(path: Path, fmt: str) -> pl.DataFrame:
 
 def read_value_labels(path: Path, fmt: str) -> dict[str, dict[object, str]]:
     """Value labels of a Stata or SPSS file, ``{variable: {stored value: label}}`` (read from
-    the file's metadata only); empty for the other formats."""
+    the file's metadata only); empty for the other formats.
+    """
     if fmt not in ("stata", "spss"):
         return {}
     import pyreadstat

@@ -31,7 +31,13 @@ def _expanded_size(root: yaml.Node) -> int:
         key = id(node)
         if key in sizes:
             continue
-        children = [c for pair in node.value for c in pair] if isinstance(node, yaml.MappingNode) else node.value if isinstance(node, yaml.SequenceNode) else []
+        children = (
+            [c for pair in node.value for c in pair]
+            if isinstance(node, yaml.MappingNode)
+            else node.value
+            if isinstance(node, yaml.SequenceNode)
+            else []
+        )
         if done:
             open_.discard(key)
             sizes[key] = 1 + sum(sizes[id(c)] for c in children)
@@ -48,7 +54,8 @@ def _expanded_size(root: yaml.Node) -> int:
 
 class BoundedLoader(yaml.SafeLoader):
     """PyYAML's safe loader that refuses a document over ``YAML_MAX_NODES`` once aliases are
-    expanded (subclass it to change scalar resolution, as the spec reader does)."""
+    expanded (subclass it to change scalar resolution, as the spec reader does).
+    """
 
     def compose_document(self) -> yaml.Node:
         node = super().compose_document()
@@ -76,7 +83,8 @@ def load_yaml_text(text: str, *, file: str, loader: type[BoundedLoader] = Bounde
 
 def load_yaml_file(path: Path, *, file: str | None = None, loader: type[BoundedLoader] = BoundedLoader) -> Any:
     """``load_yaml_text`` of a file (its size is checked before it is read; the caller has
-    confined the path with ``engine.paths``)."""
+    confined the path with ``engine.paths``).
+    """
     shown = file or str(path)
     size = Path(path).stat().st_size
     if size > YAML_MAX_BYTES:

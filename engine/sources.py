@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from engine.errors import SourceError
 from engine.paths import ID_RULE, SOURCE_ID, confined_file, confined_folder, regular_files, valid_source_id
@@ -36,9 +36,9 @@ LAYOUT_RULE = "layout"
 
 @dataclass(frozen=True)
 class Source:
-    kind: str            # "survey" or "ssi"
+    kind: str  # "survey" or "ssi"
     source_id: str
-    path: Path           # survey folder, SSI workbook or SSI folder
+    path: Path  # survey folder, SSI workbook or SSI folder
     files: tuple[Path, ...]
 
     def fingerprint(self) -> str:
@@ -57,7 +57,7 @@ class LeftOut:
     """A file or folder where a survey or return is expected that is not one."""
 
     source_kind: str  # "survey" or "ssi"
-    path: str         # relative to the input directory
+    path: str  # relative to the input directory
     problem: str
     rule: str
 
@@ -89,12 +89,14 @@ def file_records(files: Iterable[Path], root: Path) -> list[dict[str, object]]:
 def _entries(input_dir: Path, folder: str, looks_like_source) -> list[Path]:
     """The entries of ``<folder>/`` that are sources or should be: hidden ones (``.name``) only
     when they look like a source (``looks_like_source``), so ``.DS_Store`` is not reported but
-    a return named ``...xlsx`` is."""
+    a return named ``...xlsx`` is.
+    """
     base = input_dir / folder
     if not base.is_dir():
         return []
     return [
-        p for p in sorted(base.iterdir())
+        p
+        for p in sorted(base.iterdir())
         if p.name != INVENTORY and not p.name.startswith("~$") and (not p.name.startswith(".") or looks_like_source(p))
     ]
 
@@ -109,7 +111,15 @@ def scan_surveys(input_dir: Path) -> tuple[dict[str, Source], list[LeftOut]]:
     left: list[LeftOut] = []
     for path in _entries(input_dir, "surveys", lambda p: p.is_dir() and (p / SPEC_FILE).exists()):
         if not path.is_dir():
-            left.append(_problem("survey", input_dir, path, f"not a survey: expected a folder <SURVEY_ID>/ with {SPEC_FILE}", LAYOUT_RULE))
+            left.append(
+                _problem(
+                    "survey",
+                    input_dir,
+                    path,
+                    f"not a survey: expected a folder <SURVEY_ID>/ with {SPEC_FILE}",
+                    LAYOUT_RULE,
+                )
+            )
             continue
         try:
             folder = confined_folder(input_dir, path)
@@ -117,12 +127,22 @@ def scan_surveys(input_dir: Path) -> tuple[dict[str, Source], list[LeftOut]]:
             left.append(_problem("survey", input_dir, path, err.problem, err.rule or LAYOUT_RULE))
             continue
         if not valid_source_id(path.name):
-            left.append(_problem("survey", input_dir, path, f"a survey id has 1 to 64 letters, digits and underscores ({SOURCE_ID.pattern})", ID_RULE))
+            left.append(
+                _problem(
+                    "survey",
+                    input_dir,
+                    path,
+                    f"a survey id has 1 to 64 letters, digits and underscores ({SOURCE_ID.pattern})",
+                    ID_RULE,
+                )
+            )
             continue
         try:
             confined_file(folder, SPEC_FILE)
         except SourceError as err:
-            problem = f"a survey folder without {SPEC_FILE}" if err.rule == "file_exists" else f"{SPEC_FILE}: {err.problem}"
+            problem = (
+                f"a survey folder without {SPEC_FILE}" if err.rule == "file_exists" else f"{SPEC_FILE}: {err.problem}"
+            )
             left.append(_problem("survey", input_dir, path, problem, err.rule or LAYOUT_RULE))
             continue
         found[path.name] = Source("survey", path.name, folder, tuple(regular_files(folder)))
@@ -136,18 +156,38 @@ def scan_ssi(input_dir: Path) -> tuple[dict[str, Source], list[LeftOut]]:
     looks_like_return = lambda p: p.name.lower().endswith(WORKBOOK) or (p.is_dir() and (p / st.RETURN_CSV).exists())  # noqa: E731
     for path in _entries(input_dir, "ssi", looks_like_return):
         is_dir = path.is_dir()
-        return_id = path.name if is_dir else path.name[: -len(WORKBOOK)] if path.name.lower().endswith(WORKBOOK) else None
+        return_id = (
+            path.name if is_dir else path.name[: -len(WORKBOOK)] if path.name.lower().endswith(WORKBOOK) else None
+        )
         if return_id is None:
-            left.append(_problem("ssi", input_dir, path, f"not an SSI return: expected <RETURN_ID>{WORKBOOK} or a folder <RETURN_ID>/ with {st.RETURN_CSV}", LAYOUT_RULE))
+            left.append(
+                _problem(
+                    "ssi",
+                    input_dir,
+                    path,
+                    f"not an SSI return: expected <RETURN_ID>{WORKBOOK} or a folder <RETURN_ID>/ with {st.RETURN_CSV}",
+                    LAYOUT_RULE,
+                )
+            )
             continue
         if not valid_source_id(return_id):
-            left.append(_problem("ssi", input_dir, path, f"a return id has 1 to 64 letters, digits and underscores ({SOURCE_ID.pattern}): {return_id!r}", ID_RULE))
+            left.append(
+                _problem(
+                    "ssi",
+                    input_dir,
+                    path,
+                    f"a return id has 1 to 64 letters, digits and underscores ({SOURCE_ID.pattern}): {return_id!r}",
+                    ID_RULE,
+                )
+            )
             continue
         try:
             if is_dir:
                 folder = confined_folder(input_dir, path)
                 confined_file(folder, st.RETURN_CSV)
-                source = Source("ssi", return_id, folder, tuple(f for f in regular_files(folder) if f.suffix.lower() == ".csv"))
+                source = Source(
+                    "ssi", return_id, folder, tuple(f for f in regular_files(folder) if f.suffix.lower() == ".csv")
+                )
             else:
                 workbook = confined_file(input_dir / "ssi", path.name)
                 source = Source("ssi", return_id, workbook, (workbook,))
@@ -162,7 +202,10 @@ def scan_ssi(input_dir: Path) -> tuple[dict[str, Source], list[LeftOut]]:
             found[return_id] = entries[0][1]
             continue
         names = " and ".join(p.name + ("/" if p.is_dir() else "") for p, _ in entries)
-        left += [_problem("ssi", input_dir, p, f"two returns with the id {return_id} ({names}): keep one", "unique_id") for p, _ in entries]
+        left += [
+            _problem("ssi", input_dir, p, f"two returns with the id {return_id} ({names}): keep one", "unique_id")
+            for p, _ in entries
+        ]
     return found, sorted(left, key=lambda p: p.path)
 
 

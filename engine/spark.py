@@ -21,9 +21,10 @@ pyspark is an optional extra (``pip install -e .[spark]``) and needs Java 17 or 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import polars as pl
 import pyarrow as pa
@@ -37,7 +38,9 @@ DUCKDB_SEMANTICS = {
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
 }
-INSTALL_HINT = "pyspark is not installed: `pip install -e .[spark]` (Java 17 or later must be on the PATH or in JAVA_HOME)"
+INSTALL_HINT = (
+    "pyspark is not installed: `pip install -e .[spark]` (Java 17 or later must be on the PATH or in JAVA_HOME)"
+)
 
 
 def transpile(sql: str) -> str:
@@ -48,7 +51,8 @@ def transpile(sql: str) -> str:
 
 def spark_session(master: str | None = None, app_name: str = "sp-pipeline", config: dict[str, str] | None = None):
     """Get or create the Spark session: ``master`` (default ``$SP_SPARK_MASTER``, else
-    ``local[<SP_SPARK_THREADS or 2>]``) with DUCKDB_SEMANTICS and ``config`` on top."""
+    ``local[<SP_SPARK_THREADS or 2>]``) with DUCKDB_SEMANTICS and ``config`` on top.
+    """
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:  # the optional extra
@@ -138,7 +142,7 @@ class SparkConnection:
             if table.isTemporary:
                 self.spark.catalog.dropTempView(table.name)
 
-    def __enter__(self) -> "SparkConnection":
+    def __enter__(self) -> SparkConnection:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -150,9 +154,7 @@ def _spark_compatible(table: pa.Table) -> pa.Table:
     fields = []
     for field in table.schema:
         t = field.type
-        if pa.types.is_large_string(t) or pa.types.is_string_view(t):
-            t = pa.string()
-        elif pa.types.is_null(t):
+        if pa.types.is_large_string(t) or pa.types.is_string_view(t) or pa.types.is_null(t):
             t = pa.string()
         fields.append(pa.field(field.name, t))
     return table.cast(pa.schema(fields))

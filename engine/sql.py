@@ -20,9 +20,10 @@ import importlib.resources
 import logging
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -55,7 +56,7 @@ def parse_blocks(text: str, source: str = "<sql>") -> list[SqlBlock]:
     blocks = []
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-        body = text[m.end():end].strip().rstrip(";").strip()
+        body = text[m.end() : end].strip().rstrip(";").strip()
         if not body:
             raise ValueError(f"{source}: block '{m.group(1)}' is empty")
         blocks.append(SqlBlock(m.group(1), body, view=m.group(2) is not None))
@@ -71,7 +72,7 @@ def load_blocks(filename: str, _including: tuple[str, ...] = ()) -> list[SqlBloc
     blocks: list[SqlBlock] = []
     start = 0
     for include in _INCLUDE.finditer(text):
-        blocks += _segment_blocks(text[start:include.start()], filename, first=start == 0)
+        blocks += _segment_blocks(text[start : include.start()], filename, first=start == 0)
         name = include.group(1)
         if not _SQL_FILE.fullmatch(name):
             raise ValueError(f"{path}: '-- include: {name}' must name a .sql file of sql/")
@@ -87,7 +88,8 @@ def load_blocks(filename: str, _including: tuple[str, ...] = ()) -> list[SqlBloc
 def _segment_blocks(text: str, filename: str, first: bool, last: bool = False) -> list[SqlBlock]:
     """Blocks of the part of ``sql/<filename>`` between includes. Text before its first block is
     a comment (the file's header, or the lines after an include); a part without a block is
-    allowed only around an include."""
+    allowed only around an include.
+    """
     source = str(sql_path(filename))
     found = _BLOCK.search(text)
     if found is None and first and last:
@@ -114,7 +116,8 @@ def run_sql_file(
     """Register ``relations`` (name -> Polars frame, Arrow table or DuckDB relation) and run
     the blocks of ``sql/<filename>`` in order (all of them, or ``only`` those, minus ``skip``).
     Returns block name -> SQL. Each block's elapsed time is logged at DEBUG level (logger
-    ``engine.sql``: file, block, seconds)."""
+    ``engine.sql``: file, block, seconds).
+    """
     for name, rel in (relations or {}).items():
         con.register(name, rel)
     done = {}

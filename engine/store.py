@@ -51,7 +51,8 @@ os.umask(_UMASK)
 
 def publish(tmp: Path | str, target: Path | str) -> None:
     """Give ``tmp`` ordinary permissions (0666 / 0777 minus the umask) and rename it over
-    ``target`` in one step."""
+    ``target`` in one step.
+    """
     os.chmod(tmp, (0o777 if Path(tmp).is_dir() else 0o666) & ~_UMASK)
     os.replace(tmp, target)
 
@@ -70,10 +71,14 @@ def _atomic_write(target: Path, write) -> None:
 
 def _exchange(new: Path, old: Path) -> None:
     """Swap two folders in one step (Linux ``renameat2(RENAME_EXCHANGE)``); where the system or
-    file system cannot, move the old one aside and the new one in (two renames)."""
+    file system cannot, move the old one aside and the new one in (two renames).
+    """
     libc = ctypes.CDLL(None, use_errno=True)
     at_fdcwd, rename_exchange = -100, 2
-    if hasattr(libc, "renameat2") and libc.renameat2(at_fdcwd, os.fsencode(new), at_fdcwd, os.fsencode(old), rename_exchange) == 0:
+    if (
+        hasattr(libc, "renameat2")
+        and libc.renameat2(at_fdcwd, os.fsencode(new), at_fdcwd, os.fsencode(old), rename_exchange) == 0
+    ):
         return
     aside = new.with_name(new.name + ".old")
     os.rename(old, aside)
@@ -91,7 +96,8 @@ class Written:
 def _safe(name: str) -> str:
     """A partition or source id used in a path: only names of ``engine.paths.OUTPUT_NAME`` (no
     dot, no slash), so that writing or removing a source's outputs can never reach beyond
-    them (a return named ``...xlsx`` once removed the whole ``raw/`` folder)."""
+    them (a return named ``...xlsx`` once removed the whole ``raw/`` folder).
+    """
     if not valid_output_name(name):
         raise ValueError(f"not a valid source id for an output path: {name!r}")
     return name
@@ -129,7 +135,13 @@ class ParquetStore:
         folder = self.root / layer / table
         if not folder.is_dir():
             return []
-        return sorted({p.stem if p.is_file() else p.name for p in folder.iterdir() if not p.name.startswith(".") and (p.is_dir() or p.suffix == ".parquet")})
+        return sorted(
+            {
+                p.stem if p.is_file() else p.name
+                for p in folder.iterdir()
+                if not p.name.startswith(".") and (p.is_dir() or p.suffix == ".parquet")
+            }
+        )
 
     def partition_paths(self, layer: str, table: str) -> list[Path]:
         return [self.table_path(layer, table, p) for p in self.partitions(layer, table)]
@@ -153,11 +165,14 @@ class ParquetStore:
         """Folder for a partition made of several files (e.g. the sheets of an SSI return)."""
         return self.root / layer / table / _safe(partition)
 
-    def write_folder(self, frames: dict[str, pl.DataFrame], layer: str, table: str, partition: str) -> dict[str, Written]:
+    def write_folder(
+        self, frames: dict[str, pl.DataFrame], layer: str, table: str, partition: str
+    ) -> dict[str, Written]:
         """A partition made of several files (``<name>.parquet`` for each frame), written into
         a temporary folder beside it and swapped in with one rename: a crash or a killed run
         leaves the old folder or the new one, never a half-filled one (an unfinished temporary
-        folder is hidden, its name starting with a dot)."""
+        folder is hidden, its name starting with a dot).
+        """
         target = self.partition_dir(layer, table, partition)
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{partition}.", suffix=".tmp", dir=target.parent))

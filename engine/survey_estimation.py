@@ -39,22 +39,58 @@ BENEFIT_LISTS = {
     "contributory_benefits_working_age": ("contributory", "cb", True),
     "vulnerable_numerator_benefits": ("vulnerable_numerator", "vn", False),
 }
-NOT_COMPUTABLE_SCHEMA = {"survey_id": pl.String, "country": pl.String, "year": pl.Int64, "series": pl.String, "breakdown": pl.String, "reason": pl.String}
+NOT_COMPUTABLE_SCHEMA = {
+    "survey_id": pl.String,
+    "country": pl.String,
+    "year": pl.Int64,
+    "series": pl.String,
+    "breakdown": pl.String,
+    "reason": pl.String,
+}
 ESTIMATE_SCHEMA = {
-    "survey_id": pl.String, "country": pl.String, "year": pl.Int64, "series": pl.String,
-    "sex": pl.String, "nationality": pl.String, "age_group": pl.String, "urban_rural": pl.String,
-    "value": pl.Float64, "numerator": pl.Float64, "denominator": pl.Float64, "se": pl.Float64,
-    "ci_lower": pl.Float64, "ci_upper": pl.Float64, "df": pl.Int64, "n_unweighted": pl.Int64,
-    "n_numerator_unweighted": pl.Int64, "deff": pl.Float64, "cv": pl.Float64,
-    "reliability": pl.String, "method_edition": pl.String,
+    "survey_id": pl.String,
+    "country": pl.String,
+    "year": pl.Int64,
+    "series": pl.String,
+    "sex": pl.String,
+    "nationality": pl.String,
+    "age_group": pl.String,
+    "urban_rural": pl.String,
+    "value": pl.Float64,
+    "numerator": pl.Float64,
+    "denominator": pl.Float64,
+    "se": pl.Float64,
+    "ci_lower": pl.Float64,
+    "ci_upper": pl.Float64,
+    "df": pl.Int64,
+    "n_unweighted": pl.Int64,
+    "n_numerator_unweighted": pl.Int64,
+    "deff": pl.Float64,
+    "cv": pl.Float64,
+    "reliability": pl.String,
+    "method_edition": pl.String,
 }
 GAP_SCHEMA = {
-    "survey_id": pl.String, "country": pl.String, "year": pl.Int64, "series": pl.String, "gap_type": pl.String,
-    "sex": pl.String, "nationality": pl.String, "age_group": pl.String, "urban_rural": pl.String,
-    "value_group": pl.Float64, "value_reference": pl.Float64, "difference_pp": pl.Float64,
-    "difference_se": pl.Float64, "difference_ci_lower": pl.Float64, "difference_ci_upper": pl.Float64,
-    "ratio": pl.Float64, "ratio_se": pl.Float64, "difference_se_independent": pl.Float64,
-    "df": pl.Int64, "method_edition": pl.String,
+    "survey_id": pl.String,
+    "country": pl.String,
+    "year": pl.Int64,
+    "series": pl.String,
+    "gap_type": pl.String,
+    "sex": pl.String,
+    "nationality": pl.String,
+    "age_group": pl.String,
+    "urban_rural": pl.String,
+    "value_group": pl.Float64,
+    "value_reference": pl.Float64,
+    "difference_pp": pl.Float64,
+    "difference_se": pl.Float64,
+    "difference_ci_lower": pl.Float64,
+    "difference_ci_upper": pl.Float64,
+    "ratio": pl.Float64,
+    "ratio_se": pl.Float64,
+    "difference_se_independent": pl.Float64,
+    "df": pl.Int64,
+    "method_edition": pl.String,
 }
 
 
@@ -62,7 +98,8 @@ GAP_SCHEMA = {
 class SurveyEstimates:
     """``estimates``: one row per series x domain (ESTIMATE_SCHEMA); ``gaps``: one row per
     series x compared pair (GAP_SCHEMA); ``not_computable``: series (breakdown 'all') or
-    breakdowns of a series the survey cannot give, with the reason (NOT_COMPUTABLE_SCHEMA)."""
+    breakdowns of a series the survey cannot give, with the reason (NOT_COMPUTABLE_SCHEMA).
+    """
 
     estimates: pl.DataFrame
     gaps: pl.DataFrame
@@ -75,7 +112,8 @@ class LonelyPsuError(ValueError):
 
 def t_quantiles(df_values: list[int], confidence_level: float) -> pl.DataFrame:
     """Two-sided Student t critical values t_{df, (1 + level) / 2} for the given df (df < 1
-    has none: the confidence interval is then missing)."""
+    has none: the confidence interval is then missing).
+    """
     df = sorted({int(d) for d in df_values if d is not None and d >= 1})
     return pl.DataFrame(
         {"df": df, "t": [float(stdtrit(d, 0.5 + confidence_level / 2.0)) for d in df]},
@@ -102,7 +140,8 @@ def estimate_domains(con: duckdb.DuckDBPyConnection, estimation: MethodEdition) 
     ``design_psus``, ``gap_pairs`` and ``pair_moments`` present in ``con``. Returns (domain
     estimates, gap estimates) as the SQL computes them (proportions, 0-1).
 
-    Raises LonelyPsuError under the ``fail`` lonely-PSU policy when a stratum has one PSU."""
+    Raises LonelyPsuError under the ``fail`` lonely-PSU policy when a stratum has one PSU.
+    """
     design = ("design_strata", "design_summary")
     run_sql_file(con, "survey_variance.sql", {"params": estimation_params(estimation)}, only=design)
     if estimation["lonely_psu"] == "fail":
@@ -116,9 +155,12 @@ def estimate_domains(con: duckdb.DuckDBPyConnection, estimation: MethodEdition) 
     return fetch(con, "domain_estimates"), fetch(con, "gap_estimates")
 
 
-def register_persons(con: duckdb.DuckDBPyConnection, persons: str | Path | pl.DataFrame | duckdb.DuckDBPyRelation) -> None:
+def register_persons(
+    con: duckdb.DuckDBPyConnection, persons: str | Path | pl.DataFrame | duckdb.DuckDBPyRelation
+) -> None:
     """Make ``persons`` (a Parquet path, a Polars frame or a DuckDB relation) the relation
-    ``persons`` of ``con``."""
+    ``persons`` of ``con``.
+    """
     if isinstance(persons, (str, Path)):
         con.read_parquet(str(persons)).create_view("persons", replace=True)
     elif isinstance(persons, duckdb.DuckDBPyRelation):
@@ -129,7 +171,8 @@ def register_persons(con: duckdb.DuckDBPyConnection, persons: str | Path | pl.Da
 
 def survey_profile(con: duckdb.DuckDBPyConnection, variables: list[str]) -> tuple[str, str, int, set[str]]:
     """One aggregate scan: the survey's identity and the variables with at least one value.
-    Checks the design columns (one survey; stratum and psu never missing)."""
+    Checks the design columns (one survey; stratum and psu never missing).
+    """
     counts = ", ".join(f"COUNT({v})" for v in variables)
     row = con.execute(
         "SELECT COUNT(DISTINCT survey_id), MIN(survey_id), MIN(country), MIN(year), "
@@ -139,7 +182,9 @@ def survey_profile(con: duckdb.DuckDBPyConnection, variables: list[str]) -> tupl
     if n_surveys != 1:
         raise ValueError(f"persons must hold exactly one survey, found {n_surveys}")
     if missing_stratum or missing_psu:
-        raise ValueError(f"{survey_id}: stratum missing in {missing_stratum} rows, psu in {missing_psu} rows (the harmoniser fills both)")
+        raise ValueError(
+            f"{survey_id}: stratum missing in {missing_stratum} rows, psu in {missing_psu} rows (the harmoniser fills both)"
+        )
     present = {v for v, n in zip(variables, row[6:]) if n}
     return survey_id, country, int(year), present
 
@@ -147,11 +192,14 @@ def survey_profile(con: duckdb.DuckDBPyConnection, variables: list[str]) -> tupl
 def _edition_requirements(requirements: pl.DataFrame, method: MethodEdition) -> tuple[pl.DataFrame, dict[str, bool]]:
     """The variables each series needs under ``method`` (series, variable) and the params
     switches ``<switch>_<type>`` of its benefit lists (BENEFIT_LISTS). A listed type must be one
-    series_requirements names (needed_for ``<prefix>:<type>``), else MethodConfigError."""
+    series_requirements names (needed_for ``<prefix>:<type>``), else MethodConfigError.
+    """
     needed, switches = [], {}
     for key, (prefix, switch, may_be_empty) in BENEFIT_LISTS.items():
         listed = method[key]
-        allowed = sorted(n.split(":", 1)[1] for n in requirements["needed_for"].drop_nulls().unique() if n.startswith(f"{prefix}:"))
+        allowed = sorted(
+            n.split(":", 1)[1] for n in requirements["needed_for"].drop_nulls().unique() if n.startswith(f"{prefix}:")
+        )
         if not isinstance(listed, list) or set(map(str, listed)) - set(allowed) or not (listed or may_be_empty):
             raise MethodConfigError(
                 f"{method.source}, edition {method.edition}: {key} must list {'' if may_be_empty else 'at least one of the '}benefit types among {allowed}, got {listed!r}"
@@ -187,7 +235,8 @@ def _age_class_bands(classes: list[str], method: MethodEdition) -> tuple[pl.Data
     """Age classes of a survey ('<low>_<high>', ``age_class``) -> the configured age group that
     holds each, and the classes no group holds (they straddle two groups or fall outside all).
     With any such class the age-group breakdown is not computable (its groups would miss
-    persons): the relation is then empty."""
+    persons): the relation is then empty.
+    """
     groups = [(int(lo), int(hi)) for lo, hi in method["age_groups"]]
     rows, straddling = [], []
     for c in classes:
@@ -203,7 +252,8 @@ def _age_class_bands(classes: list[str], method: MethodEdition) -> tuple[pl.Data
 
 def absence_reason(variables: list[str], present: set[str], survey_id: str, what: str = "series") -> str:
     """Why a series (or breakdown: ``what``) is not computable: '<variables> absent in <survey>';
-    for ``age`` in a survey that gives age in classes only, that it needs single years of age."""
+    for ``age`` in a survey that gives age in classes only, that it needs single years of age.
+    """
     in_classes = "age" not in present and "age_class" in present
     others = [v for v in variables if not (in_classes and v == "age")]
     said = [f"{', '.join(others)} absent in {survey_id}"] if others else []
@@ -213,47 +263,75 @@ def absence_reason(variables: list[str], present: set[str], survey_id: str, what
 
 
 def _not_computable(
-    requirements: pl.DataFrame, present: set[str], pensionable_age: pl.DataFrame, method: MethodEdition, survey_id: str, country: str, year: int,
+    requirements: pl.DataFrame,
+    present: set[str],
+    pensionable_age: pl.DataFrame,
+    method: MethodEdition,
+    survey_id: str,
+    country: str,
+    year: int,
     straddling: list[str] | None = None,
 ) -> pl.DataFrame:
     """Series the survey cannot give (breakdown 'all') and breakdowns it cannot give for the
     series it can (columns series, breakdown, reason). ``straddling``: the survey's age classes
-    that no configured age group holds."""
+    that no configured age group holds.
+    """
+
     def reason(variables: list[str]) -> str:
         return absence_reason(variables, present, survey_id)
 
-    missing_variables = requirements.filter(~pl.col("variable").is_in(sorted(present))).group_by("series", maintain_order=True).agg("variable")
+    missing_variables = (
+        requirements.filter(~pl.col("variable").is_in(sorted(present)))
+        .group_by("series", maintain_order=True)
+        .agg("variable")
+    )
     absent = pl.DataFrame(
         [(series, "all", reason(variables)) for series, variables in missing_variables.iter_rows()],
-        schema={"series": pl.String, "breakdown": pl.String, "reason": pl.String}, orient="row",
+        schema={"series": pl.String, "breakdown": pl.String, "reason": pl.String},
+        orient="row",
     )
     known = pensionable_age.filter(pl.col("age").is_not_null())["sex"].to_list()
     missing_sexes = [s for s in PENSION_AGE_SEXES if s not in known]
     if missing_sexes:
         who = "" if len(missing_sexes) == len(PENSION_AGE_SEXES) else f"sex {', '.join(missing_sexes)} in "
         no_age = pl.DataFrame({"series": list(PENSION_AGE_SERIES)}).select(
-            "series", pl.lit("all").alias("breakdown"), pl.lit(f"no statutory pensionable age for {who}{country} in {year}").alias("reason")
+            "series",
+            pl.lit("all").alias("breakdown"),
+            pl.lit(f"no statutory pensionable age for {who}{country} in {year}").alias("reason"),
         )
         absent = pl.concat([absent, no_age.filter(~pl.col("series").is_in(absent["series"].to_list()))])
     wanted = {"nationality"} | set(method["survey"]["breakdowns"])
     lost = [(b, v) for b, v in BREAKDOWN_VARIABLES.items() if b in wanted and v not in present]
-    active = requirements.select(pl.col("series").unique(maintain_order=True)).filter(~pl.col("series").is_in(absent["series"].to_list()))
+    active = requirements.select(pl.col("series").unique(maintain_order=True)).filter(
+        ~pl.col("series").is_in(absent["series"].to_list())
+    )
     breakdowns = pl.DataFrame(lost, schema={"breakdown": pl.String, "variable": pl.String}, orient="row")
-    lost_rows = active.join(breakdowns, how="cross").select("series", "breakdown", (pl.col("variable") + f" absent in {survey_id}").alias("reason"))
+    lost_rows = active.join(breakdowns, how="cross").select(
+        "series", "breakdown", (pl.col("variable") + f" absent in {survey_id}").alias("reason")
+    )
     if straddling and "age_group" in wanted:
         groups = ", ".join(f"{int(lo)}_{int(hi)}" for lo, hi in method["age_groups"])
         reason = f"age classes {', '.join(straddling)} of {survey_id} are not within one age group ({groups})"
-        lost_rows = pl.concat([lost_rows, active.select("series", pl.lit("age_group").alias("breakdown"), pl.lit(reason).alias("reason"))])
+        lost_rows = pl.concat(
+            [lost_rows, active.select("series", pl.lit("age_group").alias("breakdown"), pl.lit(reason).alias("reason"))]
+        )
     return pl.concat([absent, lost_rows])
 
 
-def empty_populations(series: list[str], estimates: pl.DataFrame | None, survey_id: str, unit: str = "sample person") -> pl.DataFrame:
+def empty_populations(
+    series: list[str], estimates: pl.DataFrame | None, survey_id: str, unit: str = "sample person"
+) -> pl.DataFrame:
     """``series, breakdown, reason``: the ``series`` estimated without a single domain, because
     no ``unit`` of the survey is in the series' population with its outcome known (no
     unemployed person, no mother of a newborn): not computable (breakdown 'all'), never
-    silently absent."""
+    silently absent.
+    """
     have = set() if estimates is None or estimates.is_empty() else set(estimates["series"].to_list())
-    rows = [(s, "all", f"empty population: no {unit} of {survey_id} in the population of {s} (with a known outcome)") for s in series if s not in have]
+    rows = [
+        (s, "all", f"empty population: no {unit} of {survey_id} in the population of {s} (with a known outcome)")
+        for s in series
+        if s not in have
+    ]
     return pl.DataFrame(rows, schema={"series": pl.String, "breakdown": pl.String, "reason": pl.String}, orient="row")
 
 
@@ -281,7 +359,10 @@ def estimate_survey(
     requirements, switches = _edition_requirements(fetch(con, "series_requirements"), method)
     variables = sorted(set(requirements["variable"]) | set(BREAKDOWN_VARIABLES.values()) | {"age_class"})
     survey_id, country, year, present = survey_profile(con, variables)
-    classes = [r[0] for r in con.execute("SELECT DISTINCT age_class FROM persons WHERE age_class IS NOT NULL ORDER BY 1").fetchall()]
+    classes = [
+        r[0]
+        for r in con.execute("SELECT DISTINCT age_class FROM persons WHERE age_class IS NOT NULL ORDER BY 1").fetchall()
+    ]
     class_bands, straddling = _age_class_bands(classes, method)
     missing = _not_computable(requirements, present, pensionable_age, method, survey_id, country, year, straddling)
     active = requirements.select(pl.col("series").unique(maintain_order=True)).filter(
@@ -307,7 +388,11 @@ def estimate_survey(
     missing = pl.concat([missing, empty_populations(active["series"].to_list(), domain_est, survey_id)])
 
     edition = f"{method.label}+{estimation.label}"
-    ident = [pl.lit(survey_id).alias("survey_id"), pl.lit(country).alias("country"), pl.lit(year, dtype=pl.Int64).alias("year")]
+    ident = [
+        pl.lit(survey_id).alias("survey_id"),
+        pl.lit(country).alias("country"),
+        pl.lit(year, dtype=pl.Int64).alias("year"),
+    ]
     return SurveyEstimates(
         estimates=_estimates_frame(domain_est, domains, ident, edition),
         gaps=_gaps_frame(gap_est, gap_pairs, domains, ident, edition),
@@ -315,29 +400,42 @@ def estimate_survey(
     )
 
 
-def _estimates_frame(est: pl.DataFrame | None, domains: pl.DataFrame | None, ident: list[pl.Expr], edition: str) -> pl.DataFrame:
+def _estimates_frame(
+    est: pl.DataFrame | None, domains: pl.DataFrame | None, ident: list[pl.Expr], edition: str
+) -> pl.DataFrame:
     if est is None or est.is_empty():
         return pl.DataFrame(schema=ESTIMATE_SCHEMA)
     out = est.join(domains, on=["series", "domain_id"], how="left").select(
         *ident,
-        "series", *DOMAIN_DIMS,
+        "series",
+        *DOMAIN_DIMS,
         (pl.col("p") * 100).alias("value"),
-        "numerator", "denominator",
+        "numerator",
+        "denominator",
         (pl.col("se") * 100).alias("se"),
         (pl.col("ci_lower") * 100).alias("ci_lower"),
         (pl.col("ci_upper") * 100).alias("ci_upper"),
         "df",
         pl.col("n").alias("n_unweighted"),
         pl.col("n_y").alias("n_numerator_unweighted"),
-        "deff", "cv", "reliability",
+        "deff",
+        "cv",
+        "reliability",
         pl.lit(edition).alias("method_edition"),
     )
     return out.cast(ESTIMATE_SCHEMA).sort("series", *DOMAIN_DIMS)
 
 
-def _gaps_frame(gap_est: pl.DataFrame | None, gap_pairs: pl.DataFrame | None, domains: pl.DataFrame | None, ident: list[pl.Expr], edition: str) -> pl.DataFrame:
+def _gaps_frame(
+    gap_est: pl.DataFrame | None,
+    gap_pairs: pl.DataFrame | None,
+    domains: pl.DataFrame | None,
+    ident: list[pl.Expr],
+    edition: str,
+) -> pl.DataFrame:
     """One row per gap; the breakdown columns say within which group the gap is taken (the
-    compared dimension is 'T')."""
+    compared dimension is 'T').
+    """
     if gap_est is None or gap_est.is_empty():
         return pl.DataFrame(schema=GAP_SCHEMA)
     out = (
@@ -345,18 +443,24 @@ def _gaps_frame(gap_est: pl.DataFrame | None, gap_pairs: pl.DataFrame | None, do
         .join(domains.rename({"domain_id": "focus_id"}), on=["series", "focus_id"], how="left")
         .with_columns(
             pl.when(pl.col("gap_type") == "sex").then(pl.lit("T")).otherwise(pl.col("sex")).alias("sex"),
-            pl.when(pl.col("gap_type") == "nationality").then(pl.lit("T")).otherwise(pl.col("nationality")).alias("nationality"),
+            pl.when(pl.col("gap_type") == "nationality")
+            .then(pl.lit("T"))
+            .otherwise(pl.col("nationality"))
+            .alias("nationality"),
         )
         .select(
             *ident,
-            "series", "gap_type", *DOMAIN_DIMS,
+            "series",
+            "gap_type",
+            *DOMAIN_DIMS,
             (pl.col("p_focus") * 100).alias("value_group"),
             (pl.col("p_reference") * 100).alias("value_reference"),
             (pl.col("difference") * 100).alias("difference_pp"),
             (pl.col("difference_se") * 100).alias("difference_se"),
             (pl.col("difference_ci_lower") * 100).alias("difference_ci_lower"),
             (pl.col("difference_ci_upper") * 100).alias("difference_ci_upper"),
-            "ratio", "ratio_se",
+            "ratio",
+            "ratio_se",
             (pl.col("difference_se_independent") * 100).alias("difference_se_independent"),
             "df",
             pl.lit(edition).alias("method_edition"),

@@ -19,9 +19,10 @@ from __future__ import annotations
 import polars as pl
 
 from engine.errors import SourceError, SpecError
-from engine.readers import read_table, read_value_labels as file_value_labels
+from engine.readers import read_table
+from engine.readers import read_value_labels as file_value_labels
 from engine.survey_spec import JoinedFile, SurveySpec
-from engine.typed_columns import code_keys, code_key
+from engine.typed_columns import code_key, code_keys
 
 JOIN_ROW_PREFIX = "__row:"
 
@@ -50,17 +51,31 @@ def _join(frame: pl.DataFrame, other: pl.DataFrame, joined: JoinedFile, spec: Su
     for cols, have, what in ((left, frame.columns, "the files before it"), (right, other.columns, name)):
         missing = [c for c in cols if c not in have]
         if missing:
-            raise SpecError(str(spec.path), f"join key {missing[0]!r} is not in {what}", where=f"{where}.on", value=missing[0], rule="source_variable_exists")
+            raise SpecError(
+                str(spec.path),
+                f"join key {missing[0]!r} is not in {what}",
+                where=f"{where}.on",
+                value=missing[0],
+                rule="source_variable_exists",
+            )
     taken = list(joined.columns) if joined.columns is not None else [c for c in other.columns if c not in right]
     absent = [c for c in taken if c not in other.columns]
     if absent:
-        raise SpecError(str(spec.path), f"variable {absent[0]!r} is not in {name}", where=f"{where}.columns", value=absent[0], rule="source_variable_exists")
+        raise SpecError(
+            str(spec.path),
+            f"variable {absent[0]!r} is not in {name}",
+            where=f"{where}.columns",
+            value=absent[0],
+            rule="source_variable_exists",
+        )
     clash = [c for c in taken if c in frame.columns]
     if clash:
         raise SpecError(
             str(spec.path),
             f"{name} repeats variables already read ({', '.join(clash)}): list the variables to take from it with 'columns: [...]'",
-            where=where, value=clash[0], rule="join_columns",
+            where=where,
+            value=clash[0],
+            rule="join_columns",
         )
     keys = [f"__key{i}" for i in range(len(joined.on))]
     row = join_row_column(joined)
@@ -69,13 +84,21 @@ def _join(frame: pl.DataFrame, other: pl.DataFrame, joined: JoinedFile, spec: Su
         *taken,
         pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(row),
     )
-    repeated = other.drop_nulls(keys).group_by(keys).agg(pl.len().alias("rows"), pl.col(row).min().alias("first")).filter(pl.col("rows") > 1)
+    repeated = (
+        other.drop_nulls(keys)
+        .group_by(keys)
+        .agg(pl.len().alias("rows"), pl.col(row).min().alias("first"))
+        .filter(pl.col("rows") > 1)
+    )
     if repeated.height:
         first = repeated.sort("first").row(0, named=True)
         shown = ", ".join(f"{c}={first[k]}" for c, k in zip(right, keys))
         raise SourceError(
-            str(joined.path), f"{repeated.height:,} keys occur on several rows (e.g. {shown} on {first['rows']} rows): a joined file needs one row per key",
-            where=", ".join(right), value=shown, rule="join_key_unique",
+            str(joined.path),
+            f"{repeated.height:,} keys occur on several rows (e.g. {shown} on {first['rows']} rows): a joined file needs one row per key",
+            where=", ".join(right),
+            value=shown,
+            rule="join_key_unique",
         )
     return (
         frame.with_columns(code_key(pl.col(c)).alias(k) for c, k in zip(left, keys))

@@ -26,30 +26,39 @@ def code_key(value: pl.Expr) -> pl.Expr:
     a value that reads as a finite number becomes the text of that number, so that numbers
     compare by value whatever the file stores (``1``, ``1.0``, ``"01"``, ``" 1 "``, ``1e0`` ->
     ``"1"``; ``2.50`` -> ``"2.5"``). Integers keep every digit (no detour through Float64).
-    The spec's codes go through the same expression (``code_keys``)."""
+    The spec's codes go through the same expression (``code_keys``).
+    """
     text = value.cast(pl.String).str.strip_chars()
     integer = text.str.replace(r"\.0*$", "").cast(pl.Int64, strict=False)
     number = text.cast(pl.Float64, strict=False)
     whole = number.is_finite() & (number == number.round(0)) & (number.abs() < _EXACT_INTEGER)
     return (
-        pl.when((text == "") | number.is_nan()).then(None)
-        .when(integer.is_not_null()).then(integer.cast(pl.String))
-        .when(whole).then(number.cast(pl.Int64, strict=False).cast(pl.String))
-        .when(number.is_finite()).then(number.cast(pl.String))
+        pl.when((text == "") | number.is_nan())
+        .then(None)
+        .when(integer.is_not_null())
+        .then(integer.cast(pl.String))
+        .when(whole)
+        .then(number.cast(pl.Int64, strict=False).cast(pl.String))
+        .when(number.is_finite())
+        .then(number.cast(pl.String))
         .otherwise(text)
     )
 
 
 def code_keys(values: list) -> list[str | None]:
     """``code_key`` of Python values (a spec's codes): booleans as ``true``/``false``, numbers and
-    text as above."""
+    text as above.
+    """
     texts = [None if v is None else str(v).lower() if isinstance(v, bool) else str(v) for v in values]
-    return pl.DataFrame({"code": texts}, schema={"code": pl.String}).select(code_key(pl.col("code"))).to_series().to_list()
+    return (
+        pl.DataFrame({"code": texts}, schema={"code": pl.String}).select(code_key(pl.col("code"))).to_series().to_list()
+    )
 
 
 def convert(value: pl.Expr, shown: pl.Expr, var: Variable) -> tuple[pl.Expr, pl.Expr]:
     """Convert ``value`` to the type of ``var``. ``shown`` is the original value (null when
-    missing). Returns (converted, issue rule or null)."""
+    missing). Returns (converted, issue rule or null).
+    """
     dtype = polars_dtype(var)
     if var.kind == "id":  # a whole number exported with decimals (R, Stata: 12.0) is the id 12
         return value.cast(pl.String).str.replace(r"^([-+]?[0-9]+)\.0+$", "${1}"), pl.lit(None, dtype=pl.String)
@@ -58,21 +67,30 @@ def convert(value: pl.Expr, shown: pl.Expr, var: Variable) -> tuple[pl.Expr, pl.
     if var.kind == "flag":
         text = value.cast(pl.String).str.to_lowercase().str.strip_chars()
         text = pl.when(text == "1.0").then(pl.lit("1")).when(text == "0.0").then(pl.lit("0")).otherwise(text)
-        converted = text.replace_strict(list(FLAG_WORDS), list(FLAG_WORDS.values()), default=None, return_dtype=pl.Boolean)
+        converted = text.replace_strict(
+            list(FLAG_WORDS), list(FLAG_WORDS.values()), default=None, return_dtype=pl.Boolean
+        )
         return converted, pl.when(shown.is_not_null() & converted.is_null()).then(pl.lit("type_flag"))
     number = value.cast(pl.String).str.strip_chars().cast(pl.Float64, strict=False)
     bad = out_of_range(number)
     if var.kind == "int":
         ok = number.is_not_null() & (number == number.round(0)) & ~bad
         converted = pl.when(ok).then(number.cast(pl.Int64, strict=False))
-        return converted, pl.when(bad).then(pl.lit(FINITE_RULE)).when(shown.is_not_null() & ~ok.fill_null(False)).then(pl.lit("type_integer"))
+        return converted, pl.when(bad).then(pl.lit(FINITE_RULE)).when(shown.is_not_null() & ~ok.fill_null(False)).then(
+            pl.lit("type_integer")
+        )
     converted = pl.when(~bad).then(number.cast(dtype))
-    return converted, pl.when(bad).then(pl.lit(FINITE_RULE)).when(shown.is_not_null() & converted.is_null()).then(pl.lit("type_number"))
+    return converted, pl.when(bad).then(pl.lit(FINITE_RULE)).when(shown.is_not_null() & converted.is_null()).then(
+        pl.lit("type_number")
+    )
 
 
-def convert_table(frame: pl.DataFrame, variables: tuple[Variable, ...], row_id: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+def convert_table(
+    frame: pl.DataFrame, variables: tuple[Variable, ...], row_id: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Convert the columns of ``frame`` named by ``variables`` (missing optional columns become
-    null). Returns (typed frame with ``row_id``, issues ``row_number, column, rule, value``)."""
+    null). Returns (typed frame with ``row_id``, issues ``row_number, column, rule, value``).
+    """
     values, issue_exprs = [], []
     for var in variables:
         if var.name in frame.columns:
@@ -81,7 +99,11 @@ def convert_table(frame: pl.DataFrame, variables: tuple[Variable, ...], row_id: 
             shown = pl.when(shown == "").then(None).otherwise(shown)
             converted, issue = convert(shown, shown, var)
         else:
-            converted, issue, shown = pl.lit(None, dtype=polars_dtype(var)), pl.lit(None, dtype=pl.String), pl.lit(None, dtype=pl.String)
+            converted, issue, shown = (
+                pl.lit(None, dtype=polars_dtype(var)),
+                pl.lit(None, dtype=pl.String),
+                pl.lit(None, dtype=pl.String),
+            )
         values.append(converted.alias(var.name))
         issue_exprs.append(pl.struct(rule=issue, value=shown).alias(var.name))
     typed = frame.select(pl.col(row_id), *values)

@@ -42,8 +42,8 @@ Outputs (:class:`UhcIndexResult`):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import duckdb
 import polars as pl
@@ -58,19 +58,72 @@ RESCALE_METHODS = ("natural", "linear", "capped_ratio")
 IMPUTATION_FLAGS = ("observed", "interpolated", "carried_forward", "carried_back", "regional_median", "missing")
 KEY = ("indicator", "country", "year")
 
-INDEX_COLUMNS = ("country", "year", "sci", *CATEGORIES, "n_tracers_used", "n_tracers_imputed", "n_tracers_missing",
-                 "imputed_share", "malaria_high_burden", "method_edition")
-TRACER_COLUMNS = ("country", "year", "category", "tracer", "indicator", "raw_value", "rescaled_value", "tracer_value",
-                  "imputation", "from_year", "to_year", "imputation_group", "imputation_group_countries", "method_edition")
-REGIONAL_COLUMNS = ("level", "region", "year", "sci", *CATEGORIES, "imputed_share", "n_countries", "n_countries_in_group",
-                    "n_countries_without_population", "population_covered", "population_total", "population_coverage",
-                    "method_edition")
-QUARANTINE_SCHEMA = {"row_number": pl.Int64, "indicator": pl.String, "country": pl.String, "year": pl.String,
-                     "value": pl.String, "reason": pl.String}
-RULE_SCHEMA = {"indicator": pl.String, "tracer": pl.String, "category": pl.String, "category_order": pl.Int64,
-               "tracer_order": pl.Int64, "component_order": pl.Int64, "method": pl.String, "lo": pl.Float64,
-               "hi": pl.Float64, "non_use": pl.Boolean, "lower_is_better": pl.Boolean, "threshold": pl.Float64,
-               "high_burden_only": pl.Boolean}
+INDEX_COLUMNS = (
+    "country",
+    "year",
+    "sci",
+    *CATEGORIES,
+    "n_tracers_used",
+    "n_tracers_imputed",
+    "n_tracers_missing",
+    "imputed_share",
+    "malaria_high_burden",
+    "method_edition",
+)
+TRACER_COLUMNS = (
+    "country",
+    "year",
+    "category",
+    "tracer",
+    "indicator",
+    "raw_value",
+    "rescaled_value",
+    "tracer_value",
+    "imputation",
+    "from_year",
+    "to_year",
+    "imputation_group",
+    "imputation_group_countries",
+    "method_edition",
+)
+REGIONAL_COLUMNS = (
+    "level",
+    "region",
+    "year",
+    "sci",
+    *CATEGORIES,
+    "imputed_share",
+    "n_countries",
+    "n_countries_in_group",
+    "n_countries_without_population",
+    "population_covered",
+    "population_total",
+    "population_coverage",
+    "method_edition",
+)
+QUARANTINE_SCHEMA = {
+    "row_number": pl.Int64,
+    "indicator": pl.String,
+    "country": pl.String,
+    "year": pl.String,
+    "value": pl.String,
+    "reason": pl.String,
+}
+RULE_SCHEMA = {
+    "indicator": pl.String,
+    "tracer": pl.String,
+    "category": pl.String,
+    "category_order": pl.Int64,
+    "tracer_order": pl.Int64,
+    "component_order": pl.Int64,
+    "method": pl.String,
+    "lo": pl.Float64,
+    "hi": pl.Float64,
+    "non_use": pl.Boolean,
+    "lower_is_better": pl.Boolean,
+    "threshold": pl.Float64,
+    "high_burden_only": pl.Boolean,
+}
 
 
 class UhcInputError(ValueError):
@@ -93,11 +146,14 @@ def load_uhc_method(edition: str | None = None) -> MethodEdition:
 def tracer_rules(method: MethodEdition) -> pl.DataFrame:
     """One row per input indicator the edition uses (schema ``RULE_SCHEMA``): its tracer,
     category, rescaling rule and whether it counts only for high malaria burden. Raises
-    ``MethodConfigError`` on a malformed edition."""
+    ``MethodConfigError`` on a malformed edition.
+    """
     where = f"{method.source}, edition {method.edition}"
     categories = method["categories"]
     if tuple(categories or ()) != CATEGORIES:
-        raise MethodConfigError(f"{where}: categories must be {list(CATEGORIES)} in that order, got {list(categories or ())}")
+        raise MethodConfigError(
+            f"{where}: categories must be {list(CATEGORIES)} in that order, got {list(categories or ())}"
+        )
     codes = set(method["indicator_codes"])
     dropped = set(method.get("dropped_for_low_malaria_burden") or ())
     rows, tracers = [], set()
@@ -129,8 +185,21 @@ def _rule(where, tracer, category, c_order, t_order, k_order, comp, codes, high_
         raise MethodConfigError(f"{where}: tracer {tracer}: capped_ratio needs a positive threshold")
     if comp.get("input", "value") not in ("value", "non_use"):
         raise MethodConfigError(f"{where}: tracer {tracer}: input must be value or non_use")
-    return (indicator, tracer, category, c_order, t_order, k_order, method, _float(lo), _float(hi),
-            comp.get("input") == "non_use", bool(comp.get("lower_is_better", False)), _float(threshold), high_burden_only)
+    return (
+        indicator,
+        tracer,
+        category,
+        c_order,
+        t_order,
+        k_order,
+        method,
+        _float(lo),
+        _float(hi),
+        comp.get("input") == "non_use",
+        bool(comp.get("lower_is_better", False)),
+        _float(threshold),
+        high_burden_only,
+    )
 
 
 def _float(value) -> float | None:
@@ -158,9 +227,16 @@ def method_params(method: MethodEdition) -> pl.DataFrame:
             "unlisted_high_burden": [bool(method.get("unlisted_country_high_malaria_burden", False))],
             "method_edition": [method.label],
         },
-        schema={"clamp_min": pl.Float64, "clamp_max": pl.Float64, "interpolate": pl.Boolean, "carry_forward": pl.Boolean,
-                "carry_back": pl.Boolean, "median_observed_only": pl.Boolean, "unlisted_high_burden": pl.Boolean,
-                "method_edition": pl.String},
+        schema={
+            "clamp_min": pl.Float64,
+            "clamp_max": pl.Float64,
+            "interpolate": pl.Boolean,
+            "carry_forward": pl.Boolean,
+            "carry_back": pl.Boolean,
+            "median_observed_only": pl.Boolean,
+            "unlisted_high_burden": pl.Boolean,
+            "method_edition": pl.String,
+        },
     )
 
 
@@ -169,9 +245,12 @@ def _require(frame: pl.DataFrame, columns: Iterable[str], name: str) -> None:
         raise UhcInputError(f"{name}: missing column(s) {missing} (has {frame.columns})")
 
 
-def validate_tracers(tracers: pl.DataFrame, method: MethodEdition, countries: pl.DataFrame | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+def validate_tracers(
+    tracers: pl.DataFrame, method: MethodEdition, countries: pl.DataFrame | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Split the tracer input into (kept ``indicator, country, year, value``, quarantine). Every
-    broken rule of a row is listed in its ``reason`` (separated by '; ')."""
+    broken rule of a row is listed in its ``reason`` (separated by '; ').
+    """
     _require(tracers, KEY + ("value",), "tracers")
     codes = list(method["indicator_codes"])
     known = countries["iso3"].cast(pl.String).to_list() if countries is not None else None
@@ -188,7 +267,9 @@ def validate_tracers(tracers: pl.DataFrame, method: MethodEdition, countries: pl
     checks = [
         (pl.col("indicator").is_null() | ~pl.col("indicator").is_in(codes), "unknown indicator code"),
         (pl.col("country").is_null(), "missing country"),
-        (pl.col("country").is_not_null() & ~pl.col("country").is_in(known), "country not in the country table") if known is not None else None,
+        (pl.col("country").is_not_null() & ~pl.col("country").is_in(known), "country not in the country table")
+        if known is not None
+        else None,
         (pl.col("year").is_null(), "missing or non-integer year"),
         (bad_value, "missing or non-numeric value"),
         (~bad_value & (pl.col("value") < 0), "negative value"),
@@ -199,7 +280,12 @@ def validate_tracers(tracers: pl.DataFrame, method: MethodEdition, countries: pl
     df = df.with_columns(pl.when(pl.col("reason") == "").then(None).otherwise(pl.col("reason")).alias("reason"))
     kept = df.filter(pl.col("reason").is_null()).select(*KEY, "value")
     quarantine = df.filter(pl.col("reason").is_not_null()).select(
-        "row_number", "indicator", "country", pl.col("year_text").alias("year"), pl.col("value_text").alias("value"), "reason",
+        "row_number",
+        "indicator",
+        "country",
+        pl.col("year_text").alias("year"),
+        pl.col("value_text").alias("value"),
+        "reason",
     )
     return kept, quarantine.cast(QUARANTINE_SCHEMA)
 
@@ -221,11 +307,15 @@ def _groups(countries: pl.DataFrame, levels: list[str], mins: list[int] | None =
     parts = []
     for rank, level in enumerate(levels):
         group = pl.lit("World") if level == "world" else pl.col(level).cast(pl.String)
-        parts.append(countries.select(
-            pl.col("iso3").cast(pl.String).alias("country"), pl.lit(rank, dtype=pl.Int64).alias("level_rank"),
-            pl.lit(level).alias("level"), group.alias("group_name"),
-            pl.lit(mins[rank] if mins else 0, dtype=pl.Int64).alias("min_countries"),
-        ))
+        parts.append(
+            countries.select(
+                pl.col("iso3").cast(pl.String).alias("country"),
+                pl.lit(rank, dtype=pl.Int64).alias("level_rank"),
+                pl.lit(level).alias("level"),
+                group.alias("group_name"),
+                pl.lit(mins[rank] if mins else 0, dtype=pl.Int64).alias("min_countries"),
+            )
+        )
     return pl.concat(parts).filter(pl.col("group_name").is_not_null()).unique(maintain_order=True)
 
 
@@ -267,7 +357,8 @@ def compute_uhc_index(
     """Compute SDG 3.8.1 for every country of ``tracers`` and every year (``years``, else the
     edition's ``years``, else the years present in ``tracers``). ``method``: an edition object,
     an edition name, or None for the default edition. ``con``: a DuckDB connection to run on
-    (default: a new single-threaded in-memory one). See the module docstring for the frames."""
+    (default: a new single-threaded in-memory one). See the module docstring for the frames.
+    """
     if not isinstance(method, MethodEdition):
         method = load_uhc_method(method)
     rules = tracer_rules(method)
@@ -280,21 +371,42 @@ def compute_uhc_index(
         "uhc_rules": rules,
         "uhc_burden": _burden(high_burden),
         "uhc_years": _years(kept, method, years),
-        "uhc_median_groups": _groups(countries, [lv["level"] for lv in median_levels], [int(lv["min_countries"]) for lv in median_levels]),
+        "uhc_median_groups": _groups(
+            countries, [lv["level"] for lv in median_levels], [int(lv["min_countries"]) for lv in median_levels]
+        ),
         "uhc_population": _population(population),
         "uhc_aggregate_groups": _groups(countries, agg_levels).select("country", "level", "group_name"),
         "params": params,
     }
     con = con or duckdb.connect(config={"threads": "1"})  # one thread: sums in a fixed order, re-runs bit-identical
     run_sql_file(con, SQL_FILE, relations)
-    index = fetch(con, "uhc_index").sort("country", "year").select(INDEX_COLUMNS).cast(
-        {"year": pl.Int64, "n_tracers_used": pl.Int64, "n_tracers_imputed": pl.Int64, "n_tracers_missing": pl.Int64})
-    detail = (fetch(con, "uhc_tracer_detail")
-              .sort("country", "year", "category_order", "tracer_order", "component_order").select(TRACER_COLUMNS)
-              .cast({"year": pl.Int64, "from_year": pl.Int64, "to_year": pl.Int64, "imputation_group_countries": pl.Int64}))
+    index = (
+        fetch(con, "uhc_index")
+        .sort("country", "year")
+        .select(INDEX_COLUMNS)
+        .cast(
+            {"year": pl.Int64, "n_tracers_used": pl.Int64, "n_tracers_imputed": pl.Int64, "n_tracers_missing": pl.Int64}
+        )
+    )
+    detail = (
+        fetch(con, "uhc_tracer_detail")
+        .sort("country", "year", "category_order", "tracer_order", "component_order")
+        .select(TRACER_COLUMNS)
+        .cast({"year": pl.Int64, "from_year": pl.Int64, "to_year": pl.Int64, "imputation_group_countries": pl.Int64})
+    )
     order = {lv: i for i, lv in enumerate(agg_levels)}
     regional = fetch(con, "uhc_regional")
-    regional = (regional.with_columns(pl.col("level").replace_strict(order, return_dtype=pl.Int64).alias("_order"))
-                .sort("_order", "region", "year").select(REGIONAL_COLUMNS)
-                .cast({"year": pl.Int64, "n_countries": pl.Int64, "n_countries_in_group": pl.Int64, "n_countries_without_population": pl.Int64}))
+    regional = (
+        regional.with_columns(pl.col("level").replace_strict(order, return_dtype=pl.Int64).alias("_order"))
+        .sort("_order", "region", "year")
+        .select(REGIONAL_COLUMNS)
+        .cast(
+            {
+                "year": pl.Int64,
+                "n_countries": pl.Int64,
+                "n_countries_in_group": pl.Int64,
+                "n_countries_without_population": pl.Int64,
+            }
+        )
+    )
     return UhcIndexResult(index=index, tracers=detail, regional=regional, quarantine=quarantine)

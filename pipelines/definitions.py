@@ -16,9 +16,9 @@ from assets.indicators.uhc import UHC_ASSETS
 from assets.publication import PUBLICATION_ASSETS
 from assets.raw.context import RAW_CONTEXT_ASSETS
 from assets.raw.input_layout import input_layout
-from assets.source_records import SOURCE_RECORD_ASSETS
 from assets.raw.ssi import ssi_return
 from assets.raw.surveys import survey_file
+from assets.source_records import SOURCE_RECORD_ASSETS
 from assets.staging.context import STAGING_CONTEXT_ASSETS
 from assets.staging.published_sdg import PUBLISHED_SDG_ASSETS
 from assets.staging.ssi import ssi_tables

@@ -1,5 +1,6 @@
 """Module-level functions returning each job, so that ``dagster.reconstructable`` can rebuild a
-job in another process (the multiprocess executor and ``execute_job`` need this)."""
+job in another process (the multiprocess executor and ``execute_job`` need this).
+"""
 
 from __future__ import annotations
 

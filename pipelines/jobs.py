@@ -15,7 +15,7 @@ right job without editing this file.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import dagster as dg
 
@@ -30,7 +30,9 @@ SURVEY_SPARK_JOB = "survey_spark_job"
 SURVEY_ESTIMATES = dg.AssetKey(["indicators", "survey_estimates"])
 
 
-def _keys(assets: Sequence[dg.AssetsDefinition], *, partitions: dg.PartitionsDefinition | None, groups: set[str]) -> list[dg.AssetKey]:
+def _keys(
+    assets: Sequence[dg.AssetsDefinition], *, partitions: dg.PartitionsDefinition | None, groups: set[str]
+) -> list[dg.AssetKey]:
     keys = []
     for a in assets:
         if a.partitions_def != partitions:
@@ -41,10 +43,13 @@ def _keys(assets: Sequence[dg.AssetsDefinition], *, partitions: dg.PartitionsDef
     return keys
 
 
-def build_jobs(assets: Sequence[dg.AssetsDefinition], settings: PipelineResource) -> list[dg.UnresolvedAssetJobDefinition]:
+def build_jobs(
+    assets: Sequence[dg.AssetsDefinition], settings: PipelineResource
+) -> list[dg.UnresolvedAssetJobDefinition]:
     """The four jobs (a job whose selection would be empty is left out), and the Spark job with
     ``settings`` (those bound in the Definitions) and the ``spark`` engine as its configuration: a
-    resource configured in a job's config is configured whole, so the job names every field."""
+    resource configured in a job's config is configured whole, so the job names every field.
+    """
     jobs = [
         dg.define_asset_job(
             CONTEXT_JOB,
@@ -83,7 +88,7 @@ def build_jobs(assets: Sequence[dg.AssetsDefinition], settings: PipelineResource
                 config=settings.model_copy(update={"survey_engine": "spark"}).run_config(),
                 tags={"sp/workload": "survey"},
                 description="One survey's estimation on Apache Spark (SP_SPARK_MASTER, default local): the SQL of sql/ transpiled by sqlglot, "
-                            "the same Parquet outputs as survey_job. Needs the staged persons of the partition (survey_job) and the spark extra.",
+                "the same Parquet outputs as survey_job. Needs the staged persons of the partition (survey_job) and the spark extra.",
             )
         )
     return jobs

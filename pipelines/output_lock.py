@@ -14,10 +14,10 @@ import json
 import os
 import socket
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 LOCK_FILE = ".sp-run.lock"
 
@@ -56,7 +56,8 @@ class OutputInUse(RuntimeError):
 @contextmanager
 def output_lock(output_dir: Path) -> Iterator[Path]:
     """Hold the output folder's lock for the block; raise ``OutputInUse`` (naming the holder's
-    process, machine and start time) when another run holds it."""
+    process, machine and start time) when another run holds it.
+    """
     output_dir.mkdir(parents=True, exist_ok=True)
     path = output_dir / LOCK_FILE
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
@@ -69,7 +70,7 @@ def output_lock(output_dir: Path) -> Iterator[Path]:
         holder = {
             "pid": os.getpid(),
             "host": socket.gethostname(),
-            "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "started": datetime.now(UTC).isoformat(timespec="seconds"),
             "command": " ".join(sys.argv),
         }
         os.ftruncate(fd, 0)

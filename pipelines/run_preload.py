@@ -3,7 +3,8 @@
 need them (Great Expectations, openpyxl, pyreadstat), and Dagster's instance, storage and
 execution modules, loaded by running an empty job on an in-memory instance. Workers start while
 the main command syncs the partitions, so this is done before the first run is handed out, once
-per worker instead of once per run."""
+per worker instead of once per run.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +29,9 @@ def _empty_job() -> None:
 
 def _load_dagster_execution() -> None:
     with dg.DagsterInstance.ephemeral() as instance:
-        _empty_job.execute_in_process(instance=instance, run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}})
+        _empty_job.execute_in_process(
+            instance=instance, run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+        )
 
 
 _load_dagster_execution()

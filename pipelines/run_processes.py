@@ -36,9 +36,10 @@ import signal
 import threading
 import time
 import traceback
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Any, Callable, Hashable, Iterable, Sequence
+from typing import Any
 
 POLL_SECONDS = 0.05
 # What a worker imports before its first task, by default: the project (``pipelines.run_preload``).
@@ -53,10 +54,11 @@ class Limits:
 
     def environment(self) -> dict[str, str]:
         """What a task is told about its limits (``settings.resource_from_environment`` derives DuckDB's
-        memory limit from it where a run builds its settings from the environment)."""
+        memory limit from it where a run builds its settings from the environment).
+        """
         return {"SP_RUN_MEMORY_LIMIT": str(self.memory_bytes), "SP_RUN_TIME_LIMIT": f"{self.seconds:g}"}
 
-    def without_time_limit(self) -> "Limits":
+    def without_time_limit(self) -> Limits:
         return Limits(self.memory_bytes, float("inf"))
 
 
@@ -64,7 +66,8 @@ class Limits:
 class Task:
     """One unit of work: ``target(*args)`` in a worker, handed out once every task in ``after``
     has finished (whether it succeeded or not), under ``limits`` when given. ``target`` must be
-    importable (module level)."""
+    importable (module level).
+    """
 
     key: Hashable
     target: Callable[..., Any]
@@ -76,7 +79,8 @@ class Task:
 @dataclass(frozen=True)
 class Finished:
     """``target`` returned ``value``; the task's CPU time, and the peak resident memory of its
-    worker while it ran (None where it cannot be read)."""
+    worker while it ran (None where it cannot be read).
+    """
 
     value: Any
     cpu_seconds: float
@@ -95,7 +99,8 @@ class Failed:
 class Stopped:
     """The task's worker ended before the task did: ``reason`` is ``memory_limit`` or
     ``time_limit`` (the parent killed it) or ``died`` (killed from outside, e.g. by the kernel's
-    out-of-memory killer, or crashed)."""
+    out-of-memory killer, or crashed).
+    """
 
     reason: str
     message: str
@@ -122,7 +127,8 @@ def resident_memory(pid: int) -> int | None:
 
 def _worker_main(conn: Connection, preload: Sequence[str]) -> None:
     """A worker: import ``preload``, then run the tasks received until told to stop (None) or
-    until the parent goes away. Ctrl-C is the parent's to handle (it stops the workers)."""
+    until the parent goes away. Ctrl-C is the parent's to handle (it stops the workers).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     broken = None
     try:
@@ -155,7 +161,9 @@ def _worker_main(conn: Connection, preload: Sequence[str]) -> None:
 class _Worker:
     def __init__(self, context: multiprocessing.context.BaseContext, preload: Sequence[str]):
         self.conn, child_end = context.Pipe(duplex=True)
-        self.process = context.Process(target=_worker_main, args=(child_end, list(preload)), daemon=True, name="sp-run-worker")
+        self.process = context.Process(
+            target=_worker_main, args=(child_end, list(preload)), daemon=True, name="sp-run-worker"
+        )
         self.process.start()
         child_end.close()
         self.preload = tuple(preload)
@@ -191,7 +199,8 @@ class _Worker:
 
 class WorkerPool:
     """Idle workers kept between calls of ``run_tasks`` (one pool per calling process), by what
-    they preloaded."""
+    they preloaded.
+    """
 
     def __init__(self) -> None:
         self._idle: dict[tuple[str, ...], list[_Worker]] = {}
@@ -200,7 +209,8 @@ class WorkerPool:
 
     def warm_up(self, count: int, preload: Sequence[str] | None = None) -> None:
         """Start workers now (they import ``preload``, default ``PRELOAD``, while the caller goes
-        on), until ``count`` are idle."""
+        on), until ``count`` are idle.
+        """
         preload = _preload(preload)
         with self._lock:
             idle = self._alive(preload)
@@ -250,7 +260,8 @@ def run_tasks(
     """Run every task in a worker, at most ``workers`` at a time, in the order given as far as
     ``Task.after`` allows. Returns key -> ``Finished``, ``Failed`` or ``Stopped``. Workers import
     ``preload`` (default ``PRELOAD``, read when called) before their first task. ``on_start`` is
-    called with the worker's pid when a task starts, ``on_done`` with each result as it arrives."""
+    called with the worker's pid when a task starts, ``on_done`` with each result as it arrives.
+    """
     preload = _preload(preload)
     pending = list(tasks)
     keys = [t.key for t in pending]
@@ -314,12 +325,22 @@ def run_tasks(
                     stop(worker, "died", _died_message(worker))
                     continue
                 if memory is not None and memory > limit.memory_bytes:
-                    stop(worker, "memory_limit", (
-                        f"stopped: its process used {format_bytes(memory)} of memory, more than the limit of "
-                        f"{format_bytes(limit.memory_bytes)} for one run (SP_RUN_MEMORY_LIMIT)"))
+                    stop(
+                        worker,
+                        "memory_limit",
+                        (
+                            f"stopped: its process used {format_bytes(memory)} of memory, more than the limit of "
+                            f"{format_bytes(limit.memory_bytes)} for one run (SP_RUN_MEMORY_LIMIT)"
+                        ),
+                    )
                 elif worker.started is not None and time.monotonic() - worker.started > limit.seconds:
-                    stop(worker, "time_limit", (
-                        f"stopped: still running after {limit.seconds:g} s, the time limit for one run (SP_RUN_TIME_LIMIT)"))
+                    stop(
+                        worker,
+                        "time_limit",
+                        (
+                            f"stopped: still running after {limit.seconds:g} s, the time limit for one run (SP_RUN_TIME_LIMIT)"
+                        ),
+                    )
     finally:
         for worker in busy:  # interrupted (Ctrl-C) or failed: leave no task running
             worker.kill()
@@ -330,6 +351,8 @@ def _died_message(worker: _Worker) -> str:
     worker.process.join()
     code = worker.process.exitcode
     if code is not None and code < 0:
-        return (f"stopped: its process was killed by {signal.Signals(-code).name} (from outside the pipeline, "
-                "e.g. by the system when memory ran out) or crashed")
+        return (
+            f"stopped: its process was killed by {signal.Signals(-code).name} (from outside the pipeline, "
+            "e.g. by the system when memory ran out) or crashed"
+        )
     return f"stopped: its process ended with exit code {code} before the run did"

@@ -20,9 +20,9 @@ import dataclasses
 import shutil
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import dagster as dg
 
@@ -66,7 +66,8 @@ class RunOutcome:
 def sync_partitions(instance: dg.DagsterInstance, pipeline: PipelineResource) -> tuple[list[str], list[str], list[str]]:
     """Make the dynamic partitions match the input directory, and delete the outputs and
     records of sources no longer there, so that the publication leaves them out; return
-    (surveys, returns, removed as ``kind:id``)."""
+    (surveys, returns, removed as ``kind:id``).
+    """
     store, input_dir = pipeline.store(), pipeline.input_path
     wanted = {SURVEYS.name: sorted(discover_surveys(input_dir)), SSI_RETURNS.name: sorted(discover_ssi(input_dir))}
     removed = []
@@ -105,10 +106,17 @@ def _outcome(job: str, partition: str | None, result: dg.ExecuteJobResult, secon
     return RunOutcome(job, partition, result.run_id, result.success, seconds, failed, checks)
 
 
-def execute(instance: dg.DagsterInstance, job: str, partition: str | None = None, tags: dict[str, str] | None = None, *,
-            pipeline: PipelineResource) -> RunOutcome:
+def execute(
+    instance: dg.DagsterInstance,
+    job: str,
+    partition: str | None = None,
+    tags: dict[str, str] | None = None,
+    *,
+    pipeline: PipelineResource,
+) -> RunOutcome:
     """Execute one job (one partition) in this process, recorded in ``instance``, with the
-    settings ``pipeline`` (given as the run's configuration, shown with the run in the UI)."""
+    settings ``pipeline`` (given as the run's configuration, shown with the run in the UI).
+    """
     tags = {**({"dagster/partition": partition} if partition else {}), **(tags or {})}
     started = time.perf_counter()
     with dg.execute_job(
@@ -121,9 +129,12 @@ def execute(instance: dg.DagsterInstance, job: str, partition: str | None = None
         return _outcome(job, partition, result, time.perf_counter() - started)
 
 
-def _execute_in_process_of_its_own(ref: dg.InstanceRef, fields: dict, job: str, partition: str | None, launch: str) -> RunOutcome:
+def _execute_in_process_of_its_own(
+    ref: dg.InstanceRef, fields: dict, job: str, partition: str | None, launch: str
+) -> RunOutcome:
     """Run-process entry (``run_processes``): open the instance and run one job with the settings
-    ``fields`` (``PipelineResource.fields``)."""
+    ``fields`` (``PipelineResource.fields``).
+    """
     with sqlite_kept_open(), dg.DagsterInstance.from_ref(ref) as instance:
         return execute(instance, job, partition, tags={LAUNCH_TAG: launch}, pipeline=PipelineResource(**fields))
 
@@ -139,7 +150,8 @@ def run_all(
     limits, editions: every run gets them as its run configuration); see the module docstring.
     ``workers``: runs at once; ``limits``:
     of each run's process (default ``SP_RUN_MEMORY_LIMIT`` / ``SP_RUN_TIME_LIMIT``, see
-    ``pipelines.settings``). ``instance`` must be persistent (the run processes open it)."""
+    ``pipelines.settings``). ``instance`` must be persistent (the run processes open it).
+    """
     if instance.is_ephemeral:
         raise ValueError("run_all needs a persistent Dagster instance (DAGSTER_HOME, or dagster.instance_for_test)")
     POOL.warm_up(workers)  # the workers import the project while partitions are synced
@@ -150,12 +162,24 @@ def run_all(
     ref = instance.get_ref()
     whole = limits.without_time_limit()  # context and publication: their time grows with the countries, not with a file
 
-    def task(job: str, partition: str | None, after: frozenset = frozenset(), task_limits: Limits | None = None) -> Task:
-        return Task((job, partition), _execute_in_process_of_its_own, (ref, pipeline.fields(), job, partition, uuid.uuid4().hex), after, task_limits)
+    def task(
+        job: str, partition: str | None, after: frozenset = frozenset(), task_limits: Limits | None = None
+    ) -> Task:
+        return Task(
+            (job, partition),
+            _execute_in_process_of_its_own,
+            (ref, pipeline.fields(), job, partition, uuid.uuid4().hex),
+            after,
+            task_limits,
+        )
 
     context = task(CONTEXT_JOB, None, task_limits=whole)
     # survey estimates read context tables; SSI returns do not, and start beside the context run
-    tasks = [context] + [task(SSI_JOB, r) for r in returns] + [task(SURVEY_JOB, s, frozenset({context.key})) for s in surveys]
+    tasks = (
+        [context]
+        + [task(SSI_JOB, r) for r in returns]
+        + [task(SURVEY_JOB, s, frozenset({context.key})) for s in surveys]
+    )
     tasks.append(task(PUBLICATION_JOB, None, frozenset(t.key for t in tasks), whole))
 
     began = time.monotonic()
@@ -168,12 +192,19 @@ def run_all(
 
     def on_start(task: Task, pid: int) -> None:
         started[task.key] = time.monotonic()
-        progress(f"[{time.monotonic() - began:6.1f}s] {label(task.key)}: started ({len(tasks) - len(outcomes)} runs left)")
+        progress(
+            f"[{time.monotonic() - began:6.1f}s] {label(task.key)}: started ({len(tasks) - len(outcomes)} runs left)"
+        )
 
     def on_done(task: Task, result: object) -> None:
         seconds = time.monotonic() - started[task.key]
         if isinstance(result, Finished):
-            outcome = dataclasses.replace(result.value, seconds=seconds, cpu_seconds=result.cpu_seconds, peak_memory_bytes=result.peak_memory_bytes)
+            outcome = dataclasses.replace(
+                result.value,
+                seconds=seconds,
+                cpu_seconds=result.cpu_seconds,
+                peak_memory_bytes=result.peak_memory_bytes,
+            )
         else:
             outcome = _lost_run(instance, pipeline, task, result, seconds)
         outcomes.append(outcome)
@@ -188,10 +219,13 @@ def run_all(
     return outcomes
 
 
-def _lost_run(instance: dg.DagsterInstance, pipeline: PipelineResource, task: Task, result: Stopped | Failed, seconds: float) -> RunOutcome:
+def _lost_run(
+    instance: dg.DagsterInstance, pipeline: PipelineResource, task: Task, result: Stopped | Failed, seconds: float
+) -> RunOutcome:
     """A run whose process was stopped at a limit, died, or failed outside Dagster: mark its
     Dagster run failed with the reason, and for a source partition do what a failing source step
-    does (remove the source's outputs, record why it was left out)."""
+    does (remove the source's outputs, record why it was left out).
+    """
     _, _, job, partition, launch = task.args
     message = result.message if isinstance(result, Stopped) else f"failed outside its steps: {result.error}"
     runs = instance.get_runs(filters=dg.RunsFilter(tags={LAUNCH_TAG: launch}), limit=1)
@@ -208,7 +242,12 @@ def _lost_run(instance: dg.DagsterInstance, pipeline: PipelineResource, task: Ta
         clear_outputs(store, kind, partition)
         _remove_temporary_files(store, kind, partition)
         write_failure_record(
-            store, kind, partition, step=step or job, message=message, run_id=run_id,
+            store,
+            kind,
+            partition,
+            step=step or job,
+            message=message,
+            run_id=run_id,
             file=_source_file(kind, partition, pipeline.input_path),
             rule=result.reason if isinstance(result, Stopped) else "run_process",
         )
@@ -236,7 +275,8 @@ def _source_file(kind: str, source_id: str, input_dir: Path) -> str | None:
 
 def _remove_temporary_files(store: ParquetStore, kind: str, source_id: str) -> None:
     """Temporary files and folders a killed process left beside the source's partitions (the
-    store writes ``.<partition>....tmp`` and renames it into place)."""
+    store writes ``.<partition>....tmp`` and renames it into place).
+    """
     for layer, table in PARTITIONED_TABLES[kind]:
         for path in (store.root / layer / table).glob(f".{source_id}.*.tmp"):
             shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)

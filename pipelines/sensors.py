@@ -82,7 +82,7 @@ def recorded_fingerprints(output_dir) -> dict[str, str]:
 def _changed(previous: dict[str, str], current: dict[str, str], prefix: str) -> list[str]:
     """Names (after ``prefix``) added, changed or removed between the two fingerprint maps."""
     names = {k for k in previous.keys() | current.keys() if k.startswith(prefix)}
-    return sorted(k[len(prefix):] for k in names if previous.get(k) != current.get(k))
+    return sorted(k[len(prefix) :] for k in names if previous.get(k) != current.get(k))
 
 
 class SurveyDependents:
@@ -90,13 +90,16 @@ class SurveyDependents:
     off the asset graph: the survey assets downstream of the raw table read from the file (a
     file no context table reads stands for every context asset not fed by such a table), or,
     for method files, the survey assets of the indicators layer. Multi-assets that cannot be
-    subset come whole."""
+    subset come whole.
+    """
 
     def __init__(self, repository: dg.RepositoryDefinition):
         self._graph = repository.asset_graph
         self._survey = repository.get_job(SURVEY_JOB).asset_layer.selected_asset_keys
         context_keys = repository.get_job(CONTEXT_JOB).asset_layer.selected_asset_keys
-        self._by_file = {t.file: dg.AssetKey(["raw", t.name]) for t in CONTEXT_TABLES if dg.AssetKey(["raw", t.name]) in context_keys}
+        self._by_file = {
+            t.file: dg.AssetKey(["raw", t.name]) for t in CONTEXT_TABLES if dg.AssetKey(["raw", t.name]) in context_keys
+        }
         self._unmapped = context_keys - self._downstream(set(self._by_file.values()))
 
     def _downstream(self, roots: set[dg.AssetKey]) -> set[dg.AssetKey]:
@@ -124,11 +127,18 @@ class SurveyDependents:
         return self._whole(k for k in self._survey if self._graph.get(k).group_name == METHOD_GROUP)
 
 
-def plan_requests(previous: dict[str, str], current: dict[str, str], known: dict[str, set[str]], seq: int, dependents: SurveyDependents):
+def plan_requests(
+    previous: dict[str, str],
+    current: dict[str, str],
+    known: dict[str, set[str]],
+    seq: int,
+    dependents: SurveyDependents,
+):
     """What to do given the fingerprints seen before and now, and the partitions that exist;
     ``seq`` is this evaluation's number (part of every run key). Returns (run requests,
     dynamic-partition requests, survey assets to re-run once the context run requested here
-    has succeeded)."""
+    has succeeded).
+    """
     runs: list[dg.RunRequest] = []
     partition_requests: list = []
     jobs = {"survey": (SURVEY_JOB, SURVEYS.name), "ssi": (SSI_JOB, SSI_RETURNS.name)}
@@ -139,7 +149,14 @@ def plan_requests(previous: dict[str, str], current: dict[str, str], known: dict
             partition_requests.append(dg.AddDynamicPartitionsRequest(partitions_name, new_keys))
         for key, fp in sorted(now.items()):
             if previous.get(f"{kind}:{key}") != fp:
-                runs.append(dg.RunRequest(job_name=job, partition_key=key, run_key=f"{kind}:{key}:{fp[:16]}:{seq}", tags={"sp/reason": "new" if f"{kind}:{key}" not in previous else "changed"}))
+                runs.append(
+                    dg.RunRequest(
+                        job_name=job,
+                        partition_key=key,
+                        run_key=f"{kind}:{key}:{fp[:16]}:{seq}",
+                        tags={"sp/reason": "new" if f"{kind}:{key}" not in previous else "changed"},
+                    )
+                )
         gone = sorted(k for k in known[partitions_name] if k not in now)
         if gone:
             partition_requests.append(dg.DeleteDynamicPartitionsRequest(partitions_name, gone))
@@ -148,32 +165,64 @@ def plan_requests(previous: dict[str, str], current: dict[str, str], known: dict
     if methods and (assets := dependents.of_methods()):
         for key in sorted(k.split(":", 1)[1] for k in current if k.startswith("survey:")):
             if key not in rerun_in_full:
-                runs.append(dg.RunRequest(job_name=SURVEY_JOB, partition_key=key, asset_selection=assets, run_key=f"methods:{key}:{seq}", tags={"sp/reason": "method changed: " + ", ".join(methods)}))
+                runs.append(
+                    dg.RunRequest(
+                        job_name=SURVEY_JOB,
+                        partition_key=key,
+                        asset_selection=assets,
+                        run_key=f"methods:{key}:{seq}",
+                        tags={"sp/reason": "method changed: " + ", ".join(methods)},
+                    )
+                )
     context_files = _changed(previous, current, "context:")
     after_context: list[dg.AssetKey] = []
     if context_files:
         run_key = f"context:{seq}"
-        runs.append(dg.RunRequest(job_name=CONTEXT_JOB, run_key=run_key, tags={"sp/reason": "changed: " + ", ".join(context_files), CONTEXT_RUN_TAG: run_key}))
+        runs.append(
+            dg.RunRequest(
+                job_name=CONTEXT_JOB,
+                run_key=run_key,
+                tags={"sp/reason": "changed: " + ", ".join(context_files), CONTEXT_RUN_TAG: run_key},
+            )
+        )
         after_context = dependents.of_context_files(context_files)
     return runs, partition_requests, after_context
 
 
-def follow_up_requests(instance: dg.DagsterInstance, waiting: dict, surveys: list[str], seq: int, log) -> tuple[list[dg.RunRequest], bool]:
+def follow_up_requests(
+    instance: dg.DagsterInstance, waiting: dict, surveys: list[str], seq: int, log
+) -> tuple[list[dg.RunRequest], bool]:
     """Once the context run ``waiting["run_key"]`` has succeeded, re-run ``waiting["assets"]``
-    of every survey partition. Returns (run requests, still waiting)."""
-    found = instance.get_runs(filters=dg.RunsFilter(job_name=CONTEXT_JOB, tags={CONTEXT_RUN_TAG: waiting["run_key"]}), limit=1)
+    of every survey partition. Returns (run requests, still waiting).
+    """
+    found = instance.get_runs(
+        filters=dg.RunsFilter(job_name=CONTEXT_JOB, tags={CONTEXT_RUN_TAG: waiting["run_key"]}), limit=1
+    )
     status = found[0].status if found else None
     if status in (dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED):
-        log.warning(f"context run {found[0].run_id} did not succeed: survey estimates are not re-run for the changed context tables")
+        log.warning(
+            f"context run {found[0].run_id} did not succeed: survey estimates are not re-run for the changed context tables"
+        )
         return [], False
     if status != dg.DagsterRunStatus.SUCCESS:
         return [], True
     assets = [dg.AssetKey.from_user_string(a) for a in waiting["assets"]]
     tags = {"sp/reason": "context changed", "sp/after_run": found[0].run_id}
-    return [dg.RunRequest(job_name=SURVEY_JOB, partition_key=s, asset_selection=assets, run_key=f"after-{waiting['run_key']}:{s}:{seq}", tags=tags) for s in surveys], False
+    return [
+        dg.RunRequest(
+            job_name=SURVEY_JOB,
+            partition_key=s,
+            asset_selection=assets,
+            run_key=f"after-{waiting['run_key']}:{s}:{seq}",
+            tags=tags,
+        )
+        for s in surveys
+    ], False
 
 
-def build_automation(jobs: dict[str, dg.UnresolvedAssetJobDefinition]) -> tuple[list[dg.SensorDefinition], list[dg.ScheduleDefinition]]:
+def build_automation(
+    jobs: dict[str, dg.UnresolvedAssetJobDefinition],
+) -> tuple[list[dg.SensorDefinition], list[dg.ScheduleDefinition]]:
     """The sensors and the schedule, bound to the project's jobs (by name)."""
 
     @dg.sensor(
@@ -203,7 +252,9 @@ def build_automation(jobs: dict[str, dg.UnresolvedAssetJobDefinition]) -> tuple[
             waiting = {"run_key": next(r.run_key for r in runs if r.job_name == CONTEXT_JOB), "assets": assets}
         elif waiting:
             full = {r.partition_key for r in runs if r.job_name == SURVEY_JOB}
-            surveys = sorted(k.split(":", 1)[1] for k in current if k.startswith("survey:") and k.split(":", 1)[1] not in full)
+            surveys = sorted(
+                k.split(":", 1)[1] for k in current if k.startswith("survey:") and k.split(":", 1)[1] not in full
+            )
             follow_ups, still = follow_up_requests(context.instance, waiting, surveys, seq, context.log)
             runs += follow_ups
             waiting = waiting if still else None
@@ -215,11 +266,19 @@ def build_automation(jobs: dict[str, dg.UnresolvedAssetJobDefinition]) -> tuple[
         if removed:
             context.log.info("no longer in the input directory, outputs and records removed: " + ", ".join(removed))
             if not runs:  # otherwise publication_sensor follows those runs
-                runs.append(dg.RunRequest(job_name=PUBLICATION_JOB, run_key=f"removed:{seq}", tags={"sp/reason": "removed: " + ", ".join(removed)}))
+                runs.append(
+                    dg.RunRequest(
+                        job_name=PUBLICATION_JOB,
+                        run_key=f"removed:{seq}",
+                        tags={"sp/reason": "removed: " + ", ".join(removed)},
+                    )
+                )
         if runs:
             context.log.info(f"requesting {len(runs)} run(s): " + ", ".join(r.run_key for r in runs))
         state = {"seq": seq, "fingerprints": current} | ({"waiting": waiting} if waiting else {})
-        return dg.SensorResult(run_requests=runs, dynamic_partitions_requests=partition_requests, cursor=json.dumps(state, sort_keys=True))
+        return dg.SensorResult(
+            run_requests=runs, dynamic_partitions_requests=partition_requests, cursor=json.dumps(state, sort_keys=True)
+        )
 
     @dg.sensor(
         name="publication_sensor",
@@ -229,11 +288,19 @@ def build_automation(jobs: dict[str, dg.UnresolvedAssetJobDefinition]) -> tuple[
         job=jobs[PUBLICATION_JOB],
     )
     def publication_sensor(context: dg.SensorEvaluationContext):
-        active = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
+        active = [
+            dg.DagsterRunStatus.QUEUED,
+            dg.DagsterRunStatus.NOT_STARTED,
+            dg.DagsterRunStatus.STARTING,
+            dg.DagsterRunStatus.STARTED,
+        ]
         if any(r.job_name in UPSTREAM_JOBS for r in context.instance.get_runs(filters=dg.RunsFilter(statuses=active))):
             return dg.SkipReason("partition or context runs still in progress")
         finished = [
-            r for r in context.instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE]), limit=200)
+            r
+            for r in context.instance.get_runs(
+                filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE]), limit=200
+            )
             if r.job_name in UPSTREAM_JOBS
         ]
         if not finished:

@@ -13,8 +13,9 @@ project is installed from a wheel, it is the current directory.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # imported when a resource is built: the main command takes its output lock first
     from assets.resources import PipelineResource
@@ -29,7 +30,8 @@ FOLDERS = {"SP_INPUT_DIR": DEFAULT_INPUT_DIR, "SP_OUTPUT_DIR": DEFAULT_OUTPUT_DI
 
 def folder(variable: str, given: str | None = None, environ: Mapping[str, str] | None = None) -> Path:
     """The folder ``given`` on the command line, else the one in ``variable``, else its default
-    (``FOLDERS``), as an absolute path."""
+    (``FOLDERS``), as an absolute path.
+    """
     env = os.environ if environ is None else environ
     return Path(given or env.get(variable) or FOLDERS[variable]).resolve()
 
@@ -42,7 +44,8 @@ def resource_from_environment(environ: Mapping[str, str] | None = None) -> Pipel
     process reaches the run's limit and is stopped), ``SP_DUCKDB_THREADS`` (2),
     ``SP_ESTIMATION_THREADS`` (1: reproducible sums), ``SP_DUCKDB_TEMP_DIR`` (default
     ``<output>/.duckdb_tmp``); ``SP_METHOD_EDITIONS`` (e.g. ``sdg_1_3_1=ILO-2020,sdg_3_8_1=2017``);
-    ``SP_SURVEY_ENGINE`` (``duckdb`` or ``spark``, Spark's master from ``SP_SPARK_MASTER``)."""
+    ``SP_SURVEY_ENGINE`` (``duckdb`` or ``spark``, Spark's master from ``SP_SPARK_MASTER``).
+    """
     from assets.resources import PipelineResource
 
     env = os.environ if environ is None else environ
@@ -52,7 +55,8 @@ def resource_from_environment(environ: Mapping[str, str] | None = None) -> Pipel
         input_dir=str(folder("SP_INPUT_DIR", None, env)),
         output_dir=str(folder("SP_OUTPUT_DIR", None, env)),
         dagster_home=str(folder("DAGSTER_HOME", None, env)),
-        duckdb_memory_limit=env.get("SP_DUCKDB_MEMORY_LIMIT") or duckdb_memory_limit(parse_size(run_limit) if run_limit else None),
+        duckdb_memory_limit=env.get("SP_DUCKDB_MEMORY_LIMIT")
+        or duckdb_memory_limit(parse_size(run_limit) if run_limit else None),
         duckdb_threads=int(env.get("SP_DUCKDB_THREADS", "2")),
         estimation_threads=int(env.get("SP_ESTIMATION_THREADS", "1")),
         duckdb_temp_directory=str(Path(temp).resolve()) if temp else "",
@@ -61,11 +65,13 @@ def resource_from_environment(environ: Mapping[str, str] | None = None) -> Pipel
     )
 
 
-def resource_from_arguments(input_dir: str | None, output_dir: str | None, dagster_home: str | None,
-                            run_memory_bytes: int | None = None) -> PipelineResource:
+def resource_from_arguments(
+    input_dir: str | None, output_dir: str | None, dagster_home: str | None, run_memory_bytes: int | None = None
+) -> PipelineResource:
     """The settings of one main command: ``resource_from_environment`` with the folders given on
     the command line, and DuckDB's memory limit from the limit of each run (``run_memory_bytes``)
-    unless ``SP_DUCKDB_MEMORY_LIMIT`` is set."""
+    unless ``SP_DUCKDB_MEMORY_LIMIT`` is set.
+    """
     base = resource_from_environment()
     changes: dict[str, object] = {
         "input_dir": str(folder("SP_INPUT_DIR", input_dir)),
@@ -79,7 +85,8 @@ def resource_from_arguments(input_dir: str | None, output_dir: str | None, dagst
 
 def environment_of(resource: PipelineResource) -> dict[str, str]:
     """The variables from which ``resource_from_environment`` builds ``resource`` again: what the
-    UI command hands to ``dagster dev`` (its code server builds the resource of the Definitions)."""
+    UI command hands to ``dagster dev`` (its code server builds the resource of the Definitions).
+    """
     env = {
         "SP_INPUT_DIR": resource.input_dir,
         "SP_OUTPUT_DIR": resource.output_dir,
@@ -110,15 +117,26 @@ def method_editions(text: str) -> dict[str, str]:
 
 # Limits of every run the main command starts (the context tables, each survey, each SSI return,
 # the publication), each in a process of its own (``pipelines.run_processes``).
-_UNITS = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+_UNITS = {
+    "B": 1,
+    "KB": 10**3,
+    "MB": 10**6,
+    "GB": 10**9,
+    "TB": 10**12,
+    "KIB": 2**10,
+    "MIB": 2**20,
+    "GIB": 2**30,
+    "TIB": 2**40,
+}
 
 
 def parse_size(text: str) -> int:
     """Bytes in ``text``: a number with an optional unit, ``B``, ``KB``/``MB``/``GB``/``TB``
-    (powers of 1000, as DuckDB reads them) or ``KiB``/``MiB``/``GiB``/``TiB`` (powers of 1024)."""
+    (powers of 1000, as DuckDB reads them) or ``KiB``/``MiB``/``GiB``/``TiB`` (powers of 1024).
+    """
     value = text.strip().upper().replace(" ", "")
     number = value.rstrip("KMGTIB")
-    unit = value[len(number):] or "B"
+    unit = value[len(number) :] or "B"
     if unit not in _UNITS or not number:
         raise ValueError(f"not a size: {text!r} (write e.g. 6GB, 512MB or 2GiB)")
     return int(float(number) * _UNITS[unit])
@@ -134,7 +152,8 @@ def machine_memory() -> int:
 
 def run_memory_limit(workers: int = 1) -> int:
     """Memory (resident) one run's process may use before it is stopped: ``SP_RUN_MEMORY_LIMIT``
-    (e.g. ``6GB``), by default half the machine's memory divided by the number of runs at once."""
+    (e.g. ``6GB``), by default half the machine's memory divided by the number of runs at once.
+    """
     value = os.environ.get("SP_RUN_MEMORY_LIMIT")
     return parse_size(value) if value else machine_memory() // 2 // max(workers, 1)
 

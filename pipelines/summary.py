@@ -6,7 +6,8 @@ The result (``result``: ``succeeded`` or ``failed`` with its reasons; :func:`exi
 failed when a Dagster run failed (a source left out, a step failed) or when a check of severity
 ERROR failed: an ERROR check guards a published number, so a run whose ERROR check fails is a
 failed run (exit code 1), named on the last line of the summary. WARN checks (quarantined rows,
-changes to review) are listed and leave the result alone."""
+changes to review) are listed and leave the result alone.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +23,18 @@ from pipelines.runner import RunOutcome
 OUTPUT_LAYERS = ("indicators", "publication")
 # Outputs that are not Parquet tables, per layer folder: the SDMX export, the DuckDB catalog,
 # the figures and the entry page of the Data Docs.
-FILE_OUTPUTS = ("*.csv", "*.duckdb", "*.xlsx", "figures/*.png", "figures/*/*.png", "figures/*/*.svg", "figures/*/*.pdf", "figures/*.svg", "figures/*.pdf", "data_docs/index.html")
+FILE_OUTPUTS = (
+    "*.csv",
+    "*.duckdb",
+    "*.xlsx",
+    "figures/*.png",
+    "figures/*/*.png",
+    "figures/*/*.svg",
+    "figures/*/*.pdf",
+    "figures/*.svg",
+    "figures/*.pdf",
+    "data_docs/index.html",
+)
 
 
 def build_summary(store: ParquetStore, outcomes: list[RunOutcome], *, input_dir: Path, dagster_home: Path) -> dict:
@@ -32,7 +44,11 @@ def build_summary(store: ParquetStore, outcomes: list[RunOutcome], *, input_dir:
     checks = [c for o in outcomes for c in o.check_failures]
     reasons = [f"run failed: {_where(o.job, o.partition)}" for o in outcomes if not o.success]
     reasons += [f"{len(failures)} source(s) left out (see Left out)"] if failures else []
-    reasons += [f"ERROR check failed: {_where(c['asset'], c.get('partition'))} {c['check']}" for c in checks if c["severity"] == "ERROR"]
+    reasons += [
+        f"ERROR check failed: {_where(c['asset'], c.get('partition'))} {c['check']}"
+        for c in checks
+        if c["severity"] == "ERROR"
+    ]
     outputs = []
     for layer in OUTPUT_LAYERS:
         folder = store.root / layer
@@ -47,7 +63,11 @@ def build_summary(store: ParquetStore, outcomes: list[RunOutcome], *, input_dir:
         "dagster_home": str(dagster_home),
         "runs": [
             {
-                "job": o.job, "partition": o.partition, "run_id": o.run_id, "success": o.success, "seconds": round(o.seconds, 2),
+                "job": o.job,
+                "partition": o.partition,
+                "run_id": o.run_id,
+                "success": o.success,
+                "seconds": round(o.seconds, 2),
                 "cpu_seconds": None if o.cpu_seconds is None else round(o.cpu_seconds, 2),
                 "peak_memory_mb": None if o.peak_memory_bytes is None else round(o.peak_memory_bytes / 1e6),
             }
@@ -55,7 +75,9 @@ def build_summary(store: ParquetStore, outcomes: list[RunOutcome], *, input_dir:
         ],
         "sources": sorted(sources, key=lambda r: (r["source_kind"], r["source_id"])),
         "left_out": sorted(failures, key=lambda r: (r["source_kind"], r["source_id"])),
-        "failed_steps": [{"job": o.job, "partition": o.partition, "steps": o.failed_steps} for o in outcomes if o.failed_steps],
+        "failed_steps": [
+            {"job": o.job, "partition": o.partition, "steps": o.failed_steps} for o in outcomes if o.failed_steps
+        ],
         "checks_failed": checks,
         "result": {"status": "failed" if reasons else "succeeded", "reasons": reasons},
         "outputs": outputs,
@@ -103,34 +125,47 @@ def format_summary(summary: dict) -> str:
     synthetic = sorted(r["source_id"] for r in summary["sources"] if synthetic_names([r]))
     lines.append(
         f"Synthetic sources: {len(synthetic)} of {t['sources_read']}"
-        + (f" (values resting on them are labelled synthetic in every published table, the SDMX file, the workbook and the figures): {', '.join(synthetic)}"
-           if synthetic else "")
+        + (
+            f" (values resting on them are labelled synthetic in every published table, the SDMX file, the workbook and the figures): {', '.join(synthetic)}"
+            if synthetic
+            else ""
+        )
     )
     quarantined = [r for r in summary["sources"] if r.get("rows_quarantined")]
     if quarantined:
         lines.append("Quarantined rows by source (see <output>/quarantine/):")
         for r in quarantined:
-            lines.append(f"  {r['source_kind']:<8} {r['source_id']:<24} {r['rows_quarantined']:>7,} of {r['rows_read']:>9,}")
+            lines.append(
+                f"  {r['source_kind']:<8} {r['source_id']:<24} {r['rows_quarantined']:>7,} of {r['rows_read']:>9,}"
+            )
     if summary["left_out"]:
         lines.append(f"Left out of this run ({len(summary['left_out'])}):")
         for f in summary["left_out"]:
             lines.append(f"  {f['source_kind']} {f['source_id']}: {f['message']}")
     else:
         lines.append("Left out of this run: none")
-    other_failures = [s for s in summary["failed_steps"] if not any(f["source_id"] == s["partition"] for f in summary["left_out"])]
+    other_failures = [
+        s for s in summary["failed_steps"] if not any(f["source_id"] == s["partition"] for f in summary["left_out"])
+    ]
     for s in other_failures:
         lines.append(f"Failed steps in {s['job']}{'[' + s['partition'] + ']' if s['partition'] else ''}:")
         lines.extend(f"  {step}" for step in s["steps"])
-    lines.append(f"Checks failed: {t['checks_failed']} ({t['checks_failed_error']} errors, {t['checks_failed'] - t['checks_failed_error']} warnings)")
+    lines.append(
+        f"Checks failed: {t['checks_failed']} ({t['checks_failed_error']} errors, {t['checks_failed'] - t['checks_failed_error']} warnings)"
+    )
     for c in summary["checks_failed"]:
         where = _where(c["asset"], c.get("partition"))
-        detail = ", ".join(f"{k}={v}" for k, v in c["metadata"].items() if isinstance(v, (int, float, str)) and len(str(v)) < 40)
+        detail = ", ".join(
+            f"{k}={v}" for k, v in c["metadata"].items() if isinstance(v, (int, float, str)) and len(str(v)) < 40
+        )
         lines.append(f"  {c['severity']:<5} {where} {c['check']}: {detail}")
     lines.append("Outputs:")
     for o in summary["outputs"]:
         rows = f" ({o['rows']:,} rows)" if o["rows"] is not None else ""
         lines.append(f"  {o['path']}{rows}")
-    lines.append(f"Dagster runs: {len(summary['runs'])} recorded in {summary['dagster_home']} (open the UI with: python tasks.py ui)")
+    lines.append(
+        f"Dagster runs: {len(summary['runs'])} recorded in {summary['dagster_home']} (open the UI with: python tasks.py ui)"
+    )
     result = summary["result"]
     if result["status"] == "succeeded":
         lines.append("Result: succeeded (exit code 0)")

@@ -56,7 +56,8 @@ def _clear_group(pgid: int, grace: float) -> None:
 
 def run_supervised(cmd: list[str], *, cwd: Path | None = None, grace: float = GRACE_SECONDS) -> int:
     """Run ``cmd`` until it exits or we are told to stop (see the module docstring); return its
-    exit code. POSIX only (elsewhere the command simply runs as our child)."""
+    exit code. POSIX only (elsewhere the command simply runs as our child).
+    """
     if os.name != "posix":
         return subprocess.call(cmd, cwd=cwd)
     proc = subprocess.Popen(cmd, cwd=cwd, start_new_session=True)

@@ -1,6 +1,7 @@
 """Render the data dictionary (``docs/data_dictionary.md``) from the table declarations, so the
 documentation cannot drift from the code: ``python -m schemas.data_dictionary`` rewrites it and a
-test fails when it is out of date."""
+test fails when it is out of date.
+"""
 
 from __future__ import annotations
 
@@ -138,7 +139,14 @@ def render() -> str:
         "",
     ]
     for t in ssi_tables.TABLES:
-        out += [f"### `{t.sheet}` (`{t.csv}`)", "", f"Key: {', '.join(f'`{k}`' for k in t.key)}.", "", *_table(t.columns), ""]
+        out += [
+            f"### `{t.sheet}` (`{t.csv}`)",
+            "",
+            f"Key: {', '.join(f'`{k}`' for k in t.key)}.",
+            "",
+            *_table(t.columns),
+            "",
+        ]
     out += [
         "## Publication tables (`output/publication/`, and their internal companions)",
         "",
@@ -149,7 +157,16 @@ def render() -> str:
     ]
     out += ["## Context, UHC and reference tables (input and `output/staging/<table>.parquet`)", ""]
     for t in context_tables.TABLES:
-        out += [f"### `{t.name}` (`{t.file}`)", "", t.description, "", f"Key: {', '.join(f'`{k}`' for k in t.key)}.", "", *_table(t.columns), ""]
+        out += [
+            f"### `{t.name}` (`{t.file}`)",
+            "",
+            t.description,
+            "",
+            f"Key: {', '.join(f'`{k}`' for k in t.key)}.",
+            "",
+            *_table(t.columns),
+            "",
+        ]
     out += [
         "## Quarantine (`output/quarantine/<kind>/<source>.parquet`, `output/publication/quarantine.parquet`)",
         "",
@@ -167,7 +184,7 @@ def render() -> str:
         "## Left out by the input layout (`output/raw/input_layout.parquet`, `output/failures/layout/<name>.json`)",
         "",
         "What sits where a survey or SSI return goes but is not one, and every unreadable `sources.yaml` "
-        "(data/raw/README.md, \"Untrusted files\"); each is also a left-out row of `publication/sources`.",
+        '(data/raw/README.md, "Untrusted files"); each is also a left-out row of `publication/sources`.',
         "",
         "| column | meaning |",
         "|---|---|",

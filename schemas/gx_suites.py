@@ -46,8 +46,9 @@ Suites and what fails them (thresholds from ``quality`` in ``config/methods/publ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -60,9 +61,35 @@ Expectation = tuple[str, dict[str, Any]]
 Frames = dict[str, pl.DataFrame]
 
 AGGREGATE_KEY = ["family", "vintage", "series", "level", "region", "year", "sex"]
-COUNTRY_KEY = ["family", "series", "ref_area", "year", "sex", "nationality", "age_group", "urban_rural", "quintile", "hh_composition"]
-GAP_KEY = ["area_kind", "ref_area", "level", "vintage", "family", "series", "year", "gap_type", "sex", "nationality", "age_group",
-           "urban_rural", "quintile", "hh_composition", "source_id"]
+COUNTRY_KEY = [
+    "family",
+    "series",
+    "ref_area",
+    "year",
+    "sex",
+    "nationality",
+    "age_group",
+    "urban_rural",
+    "quintile",
+    "hh_composition",
+]
+GAP_KEY = [
+    "area_kind",
+    "ref_area",
+    "level",
+    "vintage",
+    "family",
+    "series",
+    "year",
+    "gap_type",
+    "sex",
+    "nationality",
+    "age_group",
+    "urban_rural",
+    "quintile",
+    "hh_composition",
+    "source_id",
+]
 SDMX_KEY = list(DIMENSIONS)
 FLAGS = ["suppressed", "caution"]
 # A check view computed by the publication engine (engine.publication.quality.derived_views):
@@ -87,10 +114,15 @@ def _table(name: str) -> Callable[[Frames, PublicationConfig], pl.DataFrame]:
 
 def _sex_view(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     """``keys``, ``numerator_total``, ``numerator_sexes`` and ``sex_residual`` =
-    |sum of the F and M numerators - T numerator| / T numerator, where T and a sex cell exist."""
+    |sum of the F and M numerators - T numerator| / T numerator, where T and a sex cell exist.
+    """
     cells = frame.filter(pl.col("numerator").is_not_null())
     total = cells.filter(pl.col("sex") == "T").select(*keys, pl.col("numerator").alias("numerator_total"))
-    sexes = cells.filter(pl.col("sex").is_in(["F", "M"])).group_by(keys).agg(pl.col("numerator").sum().alias("numerator_sexes"), pl.len().alias("n_sexes"))
+    sexes = (
+        cells.filter(pl.col("sex").is_in(["F", "M"]))
+        .group_by(keys)
+        .agg(pl.col("numerator").sum().alias("numerator_sexes"), pl.len().alias("n_sexes"))
+    )
     return total.join(sexes, on=keys).with_columns(
         pl.when(pl.col("numerator_total") > 0)
         .then((pl.col("numerator_sexes") - pl.col("numerator_total")).abs() / pl.col("numerator_total"))
@@ -101,18 +133,32 @@ def _sex_view(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
 
 def aggregate_sex_view(frames: Frames, config: PublicationConfig) -> pl.DataFrame:
     """Aggregates of denominator-weighted series that have every sex cell of their series (a
-    sex without a single reporting country in a year has no aggregate: nothing to compare)."""
+    sex without a single reporting country in a year has no aggregate: nothing to compare).
+    """
     frame = frames["aggregates"].filter(pl.col("weighting") == "denominator")
-    sexes = frame.filter(pl.col("sex") != "T").group_by("family", "vintage", "series").agg(pl.col("sex").n_unique().alias("_expected"))
+    sexes = (
+        frame.filter(pl.col("sex") != "T")
+        .group_by("family", "vintage", "series")
+        .agg(pl.col("sex").n_unique().alias("_expected"))
+    )
     view = _sex_view(frame, [k for k in AGGREGATE_KEY if k != "sex"])
-    return view.join(sexes, on=["family", "vintage", "series"]).filter(pl.col("n_sexes") == pl.col("_expected")).drop("_expected")
+    return (
+        view.join(sexes, on=["family", "vintage", "series"])
+        .filter(pl.col("n_sexes") == pl.col("_expected"))
+        .drop("_expected")
+    )
 
 
 def country_sex_view(frames: Frames, config: PublicationConfig) -> pl.DataFrame:
     frame = frames["country_values"]
     full = frame.filter(pl.col("sex").is_in(["F", "M"]))
     keys = [k for k in COUNTRY_KEY if k != "sex"] + ["source_id"]
-    both = full.group_by(keys).agg(pl.col("numerator").is_not_null().sum().alias("_n")).filter(pl.col("_n") == 2).drop("_n")
+    both = (
+        full.group_by(keys)
+        .agg(pl.col("numerator").is_not_null().sum().alias("_n"))
+        .filter(pl.col("_n") == 2)
+        .drop("_n")
+    )
     return _sex_view(frame.join(both, on=keys), keys)
 
 
@@ -120,25 +166,42 @@ def year_on_year_view(frames: Frames, config: PublicationConfig) -> pl.DataFrame
     """``area, series, sex, year, previous_year, value, previous_value, change_pp``."""
     country = frames["country_values"]
     totals = country.filter(
-        (pl.col("nationality") == "T") & (pl.col("age_group") == "T") & (pl.col("urban_rural") == "T")
-        & (pl.col("quintile") == "T") & (pl.col("hh_composition") == "T") & pl.col("value").is_not_null()
+        (pl.col("nationality") == "T")
+        & (pl.col("age_group") == "T")
+        & (pl.col("urban_rural") == "T")
+        & (pl.col("quintile") == "T")
+        & (pl.col("hh_composition") == "T")
+        & pl.col("value").is_not_null()
     ).select(pl.col("ref_area").alias("area"), "series", "sex", "year", "value")
-    headline = frames["headline"].filter(~pl.col("low_coverage")).select(
-        pl.concat_str([pl.col("level"), pl.col("region"), pl.col("vintage")], separator=":").alias("area"), "series", "sex", "year", "value"
+    headline = (
+        frames["headline"]
+        .filter(~pl.col("low_coverage"))
+        .select(
+            pl.concat_str([pl.col("level"), pl.col("region"), pl.col("vintage")], separator=":").alias("area"),
+            "series",
+            "sex",
+            "year",
+            "value",
+        )
     )
     series = pl.concat([totals, headline]).sort("area", "series", "sex", "year")
     keys = ["area", "series", "sex"]
-    return series.with_columns(
-        pl.col("year").shift(1).over(keys).alias("previous_year"),
-        pl.col("value").shift(1).over(keys).alias("previous_value"),
-    ).filter(pl.col("previous_year").is_not_null()).with_columns(
-        (pl.col("value") - pl.col("previous_value")).alias("change_pp"),
+    return (
+        series.with_columns(
+            pl.col("year").shift(1).over(keys).alias("previous_year"),
+            pl.col("value").shift(1).over(keys).alias("previous_value"),
+        )
+        .filter(pl.col("previous_year").is_not_null())
+        .with_columns(
+            (pl.col("value") - pl.col("previous_value")).alias("change_pp"),
+        )
     )
 
 
 def hardship_view(frames: Frames, config: PublicationConfig) -> pl.DataFrame:
     """3.8.2 series side by side per country cell, with ``identity_residual`` = HARDSHIP -
-    IMPOVERISHING - LARGE (null where one is missing)."""
+    IMPOVERISHING - LARGE (null where one is missing).
+    """
     wanted = ["SH_XPD_EARN10", "SH_XPD_EARN25", "SH_FIN_HARDSHIP", "SH_FIN_IMPOVERISHING", "SH_FIN_LARGE"]
     cells = frames["country_values"].filter(pl.col("series").is_in(wanted) & pl.col("value").is_not_null())
     keys = [k for k in COUNTRY_KEY if k not in ("family", "series")] + ["source_id"]
@@ -155,20 +218,40 @@ def aggregate_identity_view(table: str) -> Callable[[Frames, PublicationConfig],
     """For ``table`` (aggregates or headline): one row per aggregate key and identity of the
     edition with ``whole_value``, ``part_value``, ``remainder_value`` (null without a remainder
     or where it is not published), ``part_excess`` = part - whole and ``identity_residual`` =
-    whole - part - remainder."""
+    whole - part - remainder.
+    """
     keys = [k for k in AGGREGATE_KEY if k != "series"]
 
     def prepare(frames: Frames, config: PublicationConfig) -> pl.DataFrame:
         cells = frames[table].filter(pl.col("value").is_not_null())
         out = []
         for i in config.identities:
+
             def values(series: str | None, name: str) -> pl.DataFrame:
-                return cells.filter((pl.col("family") == i.family) & (pl.col("series") == series)).select(*keys, pl.col("value").alias(name))
+                return cells.filter((pl.col("family") == i.family) & (pl.col("series") == series)).select(
+                    *keys, pl.col("value").alias(name)
+                )
+
             wide = values(i.whole, "whole_value").join(values(i.part, "part_value"), on=keys)
-            wide = wide.join(values(i.remainder, "remainder_value"), on=keys, how="left") if i.remainder else wide.with_columns(
-                pl.lit(None, dtype=pl.Float64).alias("remainder_value"))
-            out.append(wide.with_columns(pl.lit(f"{i.part} <= {i.whole}" + (f"; {i.remainder} = {i.whole} - {i.part}" if i.remainder else "")).alias("identity")))
-        schema = {**{k: cells.schema[k] for k in keys}, "whole_value": pl.Float64, "part_value": pl.Float64, "remainder_value": pl.Float64, "identity": pl.String}
+            wide = (
+                wide.join(values(i.remainder, "remainder_value"), on=keys, how="left")
+                if i.remainder
+                else wide.with_columns(pl.lit(None, dtype=pl.Float64).alias("remainder_value"))
+            )
+            out.append(
+                wide.with_columns(
+                    pl.lit(
+                        f"{i.part} <= {i.whole}" + (f"; {i.remainder} = {i.whole} - {i.part}" if i.remainder else "")
+                    ).alias("identity")
+                )
+            )
+        schema = {
+            **{k: cells.schema[k] for k in keys},
+            "whole_value": pl.Float64,
+            "part_value": pl.Float64,
+            "remainder_value": pl.Float64,
+            "identity": pl.String,
+        }
         frame = pl.concat([f.select(list(schema)).cast(schema) for f in out]) if out else pl.DataFrame(schema=schema)
         return frame.with_columns(
             (pl.col("part_value") - pl.col("whole_value")).alias("part_excess"),
@@ -186,7 +269,9 @@ def _identity_expectations(config: PublicationConfig) -> list[Expectation]:
 def sdmx_view(frames: Frames, config: PublicationConfig) -> pl.DataFrame:
     """The SDMX file as loaded (every column text), plus ``obs_value_number`` (number or null)."""
     frame = frames["sdg_sdmx"]
-    return frame.with_columns(pl.col("OBS_VALUE").replace("", None).cast(pl.Float64, strict=False).alias("obs_value_number"))
+    return frame.with_columns(
+        pl.col("OBS_VALUE").replace("", None).cast(pl.Float64, strict=False).alias("obs_value_number")
+    )
 
 
 def _unique(columns: list[str]) -> Expectation:
@@ -231,7 +316,8 @@ def _gap_expectations(config: PublicationConfig) -> list[Expectation]:
 
 SUITES: tuple[Suite, ...] = (
     Suite(
-        "aggregates_integrity", "aggregates",
+        "aggregates_integrity",
+        "aggregates",
         "Aggregates: keys unique, values in [0, 100], shares in [0, 1]; published only with enough reported data, withheld ones empty.",
         "ERROR",
         _table("aggregates"),
@@ -244,12 +330,16 @@ SUITES: tuple[Suite, ...] = (
         ],
     ),
     Suite(
-        "aggregates_sex_consistency", "aggregates", "Aggregates: F + M numerators equal the T numerator within the tolerance.", "ERROR",
+        "aggregates_sex_consistency",
+        "aggregates",
+        "Aggregates: F + M numerators equal the T numerator within the tolerance.",
+        "ERROR",
         aggregate_sex_view,
         lambda c: [_between("sex_residual", 0, c.quality["sex_consistency_tolerance"])],
     ),
     Suite(
-        "headline_integrity", "headline",
+        "headline_integrity",
+        "headline",
         "Headline: keys unique, values in [0, 100], shares in [0, 1]; published only with enough reported data, withheld ones empty.",
         "ERROR",
         _table("headline"),
@@ -261,7 +351,8 @@ SUITES: tuple[Suite, ...] = (
         ],
     ),
     Suite(
-        "country_values_integrity", "country_values",
+        "country_values_integrity",
+        "country_values",
         "Country values: keys unique, values in [0, 100] (above 100 only where the edition does not cap), flags known, suppressed cells empty.",
         "ERROR",
         _table("country_values"),
@@ -274,12 +365,16 @@ SUITES: tuple[Suite, ...] = (
         ],
     ),
     Suite(
-        "country_values_sex_consistency", "country_values", "Country values: F + M numerators equal T within the tolerance.", "WARN",
+        "country_values_sex_consistency",
+        "country_values",
+        "Country values: F + M numerators equal T within the tolerance.",
+        "WARN",
         country_sex_view,
         lambda c: [_between("sex_residual", 0, c.quality["sex_consistency_tolerance"])],
     ),
     Suite(
-        "year_on_year_review", "country_values",
+        "year_on_year_review",
+        "country_values",
         "Changes between consecutive years (country series and headline aggregates) within the review threshold; the rest is listed for review.",
         "WARN",
         year_on_year_view,
@@ -287,21 +382,45 @@ SUITES: tuple[Suite, ...] = (
         also_reads=("headline",),
     ),
     Suite(
-        "hardship_identities", "country_values", "SDG 3.8.2: 25% share <= 10% share; hardship = impoverishing + large.", "ERROR",
+        "hardship_identities",
+        "country_values",
+        "SDG 3.8.2: 25% share <= 10% share; hardship = impoverishing + large.",
+        "ERROR",
         hardship_view,
         lambda c: [
-            ("ExpectColumnPairValuesAToBeGreaterThanB", {"column_A": "SH_XPD_EARN10", "column_B": "SH_XPD_EARN25", "or_equal": True, "ignore_row_if": "either_value_is_missing"}),
-            _between("identity_residual", -c.quality["hardship_identity_tolerance"], c.quality["hardship_identity_tolerance"]),
+            (
+                "ExpectColumnPairValuesAToBeGreaterThanB",
+                {
+                    "column_A": "SH_XPD_EARN10",
+                    "column_B": "SH_XPD_EARN25",
+                    "or_equal": True,
+                    "ignore_row_if": "either_value_is_missing",
+                },
+            ),
+            _between(
+                "identity_residual", -c.quality["hardship_identity_tolerance"], c.quality["hardship_identity_tolerance"]
+            ),
         ],
     ),
-    Suite("aggregates_hardship_identities", "aggregates",
-          "Aggregates, SDG 3.8.2: 25% share <= 10% share; impoverishing <= hardship; hardship = impoverishing + large.", "ERROR",
-          aggregate_identity_view("aggregates"), _identity_expectations),
-    Suite("headline_hardship_identities", "headline",
-          "Headline, SDG 3.8.2: 25% share <= 10% share; impoverishing <= hardship; hardship = impoverishing + large.", "ERROR",
-          aggregate_identity_view("headline"), _identity_expectations),
     Suite(
-        "lineup_imputation_range", "country_lineup",
+        "aggregates_hardship_identities",
+        "aggregates",
+        "Aggregates, SDG 3.8.2: 25% share <= 10% share; impoverishing <= hardship; hardship = impoverishing + large.",
+        "ERROR",
+        aggregate_identity_view("aggregates"),
+        _identity_expectations,
+    ),
+    Suite(
+        "headline_hardship_identities",
+        "headline",
+        "Headline, SDG 3.8.2: 25% share <= 10% share; impoverishing <= hardship; hardship = impoverishing + large.",
+        "ERROR",
+        aggregate_identity_view("headline"),
+        _identity_expectations,
+    ),
+    Suite(
+        "lineup_imputation_range",
+        "country_lineup",
         "Line-up: every country value imputed with a group median lies within the range of the reported values it was imputed from.",
         "ERROR",
         _table(DONOR_RANGES),
@@ -311,21 +430,45 @@ SUITES: tuple[Suite, ...] = (
         ],
         also_reads=(DONOR_RANGES,),
     ),
-    Suite("annex_integrity", "annex", "Statistical annex: one row per country, values >= 0, flags known, suppressed cells empty.", "ERROR",
-          _table("annex"), _annex_expectations),
-    Suite("gender_gaps_integrity", "gender_gaps", "Gender gaps: keys unique, differences in [-100, 100], suppressed gaps empty.", "ERROR",
-          _table("gender_gaps"), _gap_expectations),
-    Suite("nationality_gaps_integrity", "nationality_gaps", "Nationality gaps: keys unique, differences in [-100, 100], suppressed gaps empty.", "ERROR",
-          _table("nationality_gaps"), _gap_expectations),
     Suite(
-        "sdmx_integrity", "sdg_sdmx", "SDMX-CSV: header, unique observation keys, codes (UN SDG dimensions only: no age, area or "
-        "nationality breakdown), percentages in [0, 100], suppressed values empty.", "ERROR",
+        "annex_integrity",
+        "annex",
+        "Statistical annex: one row per country, values >= 0, flags known, suppressed cells empty.",
+        "ERROR",
+        _table("annex"),
+        _annex_expectations,
+    ),
+    Suite(
+        "gender_gaps_integrity",
+        "gender_gaps",
+        "Gender gaps: keys unique, differences in [-100, 100], suppressed gaps empty.",
+        "ERROR",
+        _table("gender_gaps"),
+        _gap_expectations,
+    ),
+    Suite(
+        "nationality_gaps_integrity",
+        "nationality_gaps",
+        "Nationality gaps: keys unique, differences in [-100, 100], suppressed gaps empty.",
+        "ERROR",
+        _table("nationality_gaps"),
+        _gap_expectations,
+    ),
+    Suite(
+        "sdmx_integrity",
+        "sdg_sdmx",
+        "SDMX-CSV: header, unique observation keys, codes (UN SDG dimensions only: no age, area or "
+        "nationality breakdown), percentages in [0, 100], suppressed values empty.",
+        "ERROR",
         sdmx_view,
         lambda c: [
             ("ExpectTableColumnsToMatchOrderedList", {"column_list": [*HEADER, "obs_value_number"]}),
             _unique(SDMX_KEY),
             ("ExpectColumnValuesToBeInSet", {"column": "SEX", "value_set": ["_T", "F", "M"]}),
-            *[("ExpectColumnValuesToBeInSet", {"column": c, "value_set": ["_T"]}) for c in ("AGE", "URBANISATION", "CUST_BREAKDOWN")],
+            *[
+                ("ExpectColumnValuesToBeInSet", {"column": c, "value_set": ["_T"]})
+                for c in ("AGE", "URBANISATION", "CUST_BREAKDOWN")
+            ],
             ("ExpectColumnValuesToBeInSet", {"column": "OBS_STATUS", "value_set": ["A", "E", "U", "Q"]}),
             ("ExpectColumnValuesToMatchRegex", {"column": "REF_AREA", "regex": r"^[0-9]{1,3}$"}),
             _between("obs_value_number", 0, 100, **_when('UNIT_MEASURE == "PT"')),

@@ -2,7 +2,8 @@
 finite and at most ``NUMBER_MAX_ABS`` in absolute value, so that products and sums of such
 numbers stay far from the float64 overflow at 1.8e308. A number breaking it is quarantined with
 rule ``finite`` (``engine.typed_columns``), refused in a spec (``engine.survey_spec``) and
-fails the ``finite`` check of every number column (``schemas.tables``)."""
+fails the ``finite`` check of every number column (``schemas.tables``).
+"""
 
 from __future__ import annotations
 

@@ -23,9 +23,19 @@ _FAMILY = V("family", "id", "Indicator family: sdg_1_3_1, sdg_3_8_2 or sdg_3_8_1
 _SERIES = V("series", "id", "Series code (UN SDG code, or a report series SP_*).", required=True)
 _REF_AREA = V("ref_area", "id", "Country, ISO 3166-1 alpha-3.", required=True)
 _YEAR = V("year", "int", "Year (reference year of an aggregate).", required=True)
-_VINTAGE = V("vintage", "id", "Vintage of the country values aggregated: the family's method edition and, when given, the denominator inputs; values of different vintages are never combined.", required=True)
+_VINTAGE = V(
+    "vintage",
+    "id",
+    "Vintage of the country values aggregated: the family's method edition and, when given, the denominator inputs; values of different vintages are never combined.",
+    required=True,
+)
 _PROVENANCE = (
-    V("imputation_model", "id", "The imputation model and its covariates (config/methods/publication.yaml).", required=True),
+    V(
+        "imputation_model",
+        "id",
+        "The imputation model and its covariates (config/methods/publication.yaml).",
+        required=True,
+    ),
     V("population_vintage", "id", "WPP vintage of the population weights and denominator proxies."),
     V("method_edition", "id", "Publication method edition (publication:<edition>).", required=True),
 )
@@ -37,17 +47,45 @@ _BREAKDOWNS = (
     V("quintile", "id", "T or a consumption quintile (3.8.2).", required=True),
     V("hh_composition", "id", "T or a household age composition (3.8.2).", required=True),
 )
-_WITHHELD = V("value_withheld", "flag", "Not published: less than min_reported_share of the denominator reported (value and numerator empty).", required=True)
-_WITHHELD_REASON = V("withheld_reason", "id", "Why the value is withheld (share reported, countries reported, the minimum).")
+_WITHHELD = V(
+    "value_withheld",
+    "flag",
+    "Not published: less than min_reported_share of the denominator reported (value and numerator empty).",
+    required=True,
+)
+_WITHHELD_REASON = V(
+    "withheld_reason", "id", "Why the value is withheld (share reported, countries reported, the minimum)."
+)
 _SYNTHETIC = (
-    V("synthetic", "flag", "The value rests on a synthetic input (a survey, SSI return or context table marked synthetic in its source record).", required=True),
-    V("synthetic_inputs", "id", "Names of those synthetic inputs (sources, context tables; imputed values: their donors'), joined by ', '."),
+    V(
+        "synthetic",
+        "flag",
+        "The value rests on a synthetic input (a survey, SSI return or context table marked synthetic in its source record).",
+        required=True,
+    ),
+    V(
+        "synthetic_inputs",
+        "id",
+        "Names of those synthetic inputs (sources, context tables; imputed values: their donors'), joined by ', '.",
+    ),
 )
 _AGG_LABELS = (
-    V("obs_status", "code", "SDMX observation status: E (estimated) when the aggregate rests mostly on imputed values (denominator_share_reported "
-      "below low_coverage_share), else A.", codes=("A", "E"), required=True),
+    V(
+        "obs_status",
+        "code",
+        "SDMX observation status: E (estimated) when the aggregate rests mostly on imputed values (denominator_share_reported "
+        "below low_coverage_share), else A.",
+        codes=("A", "E"),
+        required=True,
+    ),
     V("status_comment", "id", "Why: the share of the denominator with reported data (and the countries reporting)."),
-    V("synthetic_share", "float", "Share of the denominator from country values resting on synthetic inputs (0-1).", min=0, max=1),
+    V(
+        "synthetic_share",
+        "float",
+        "Share of the denominator from country values resting on synthetic inputs (0-1).",
+        min=0,
+        max=1,
+    ),
     V("synthetic_inputs", "id", "Names of the synthetic inputs the aggregate rests on, joined by ', ' (empty: none)."),
 )
 _DISCLOSURE = (
@@ -70,22 +108,49 @@ class PublicationTable:
 
 def conform(frame: pl.DataFrame, table: PublicationTable) -> pl.DataFrame:
     """``frame`` with the declared columns in order and type (absent columns are missing,
-    an error); extra columns are kept after them only for the annex (per-series columns)."""
+    an error); extra columns are kept after them only for the annex (per-series columns).
+    """
     dtypes = table.dtypes()
     extra = [c for c in frame.columns if c not in dtypes] if table.name == "annex" else []
     return frame.select([*dtypes, *extra]).cast(dtypes)
 
 
 COUNTRY_VALUES = PublicationTable(
-    "country_values", "publication/country_values.parquet",
+    "country_values",
+    "publication/country_values.parquet",
     "Country values as published: for every family, series, country and year the rows of one source "
     "(administrative before survey, then the smallest source id), every breakdown, after disclosure control.",
-    ("family", "series", "ref_area", "year", "sex", "nationality", "age_group", "urban_rural", "quintile", "hh_composition"),
     (
-        _FAMILY, _SERIES, _REF_AREA, V("year", "int", "Reference year of the value.", required=True), *_BREAKDOWNS,
-        V("source_kind", "code", "administrative, survey, uhc_index (3.8.1 computed here) or published (a published country series).",
-          codes=("administrative", "survey", "uhc_index", "published"), required=True),
-        V("source_id", "id", "SSI return id, survey id, uhc_index, or the published source (unsdg_<vintage>, published file).", required=True),
+        "family",
+        "series",
+        "ref_area",
+        "year",
+        "sex",
+        "nationality",
+        "age_group",
+        "urban_rural",
+        "quintile",
+        "hh_composition",
+    ),
+    (
+        _FAMILY,
+        _SERIES,
+        _REF_AREA,
+        V("year", "int", "Reference year of the value.", required=True),
+        *_BREAKDOWNS,
+        V(
+            "source_kind",
+            "code",
+            "administrative, survey, uhc_index (3.8.1 computed here) or published (a published country series).",
+            codes=("administrative", "survey", "uhc_index", "published"),
+            required=True,
+        ),
+        V(
+            "source_id",
+            "id",
+            "SSI return id, survey id, uhc_index, or the published source (unsdg_<vintage>, published file).",
+            required=True,
+        ),
         V("value", "float", "Percent (3.8.1: index 0-100); empty when suppressed."),
         V("numerator", "float", "Persons covered (weighted for surveys); empty when suppressed."),
         V("denominator", "float", "Persons in the series population; empty when suppressed."),
@@ -106,60 +171,118 @@ COUNTRY_VALUES = PublicationTable(
 )
 
 COUNTRY_LINEUP = PublicationTable(
-    "country_lineup", "publication/country_lineup.parquet",
+    "country_lineup",
+    "publication/country_lineup.parquet",
     "Every country x reference year x sex value entering the aggregates, with its status: reported (the preferred source of "
     "the series, nearest year within the window), interpolated (3.8.2: between the country's values before and after the reference year), "
     "derived (exactly from reported cells of the country) or imputed (flagged, with the imputation group and its donors).",
     ("family", "vintage", "series", "ref_year", "ref_area", "sex"),
     (
-        _FAMILY, _VINTAGE, _SERIES,
-        V("ref_year", "int", "Reference year.", required=True), _REF_AREA,
+        _FAMILY,
+        _VINTAGE,
+        _SERIES,
+        V("ref_year", "int", "Reference year.", required=True),
+        _REF_AREA,
         V("sex", "code", "T, F, M.", codes=SEX, required=True),
         V("status", "code", "reported, interpolated, derived or imputed.", codes=STATUS, required=True),
-        V("source_kind", "id", "Source kind of a reported value (of a derived sex cell: of the total it is derived from)."),
+        V(
+            "source_kind",
+            "id",
+            "Source kind of a reported value (of a derived sex cell: of the total it is derived from).",
+        ),
         V("source_id", "id", "Source of a reported value (of a derived sex cell: of the total it is derived from)."),
-        V("obs_year", "int", "Year of the reported value (within window_years before ref_year, or window_after_years after it; interpolated: the earlier year)."),
+        V(
+            "obs_year",
+            "int",
+            "Year of the reported value (within window_years before ref_year, or window_after_years after it; interpolated: the earlier year).",
+        ),
         V("value", "float", "Percent; empty where value_withheld."),
         V("numerator", "float", "value / 100 x denominator."),
         V("denominator", "float", "Series denominator carried to the reference year (population for 3.8.x)."),
         V("base_pop", "float", "WPP population of the series' base ages and sex, reference year (persons)."),
-        V("imputation_level", "id", "Imputation level of an imputed cell (its value is that group's median), or residual_of_total / "
-          "residual_of_total_split (imputed sexes sharing a reported total) / sum_of_sexes, or linear_interpolation; 3.8.2 identities: "
-          "'capped at <whole>', 'raised to <part>', '<whole> - <part>' (a remainder such as SH_FIN_LARGE)."),
-        V("imputation_group", "id", "The group whose median was used (residual_of_total_split: whose medians set the shares; interpolated: the two years, <earlier>-<later>)."),
+        V(
+            "imputation_level",
+            "id",
+            "Imputation level of an imputed cell (its value is that group's median), or residual_of_total / "
+            "residual_of_total_split (imputed sexes sharing a reported total) / sum_of_sexes, or linear_interpolation; 3.8.2 identities: "
+            "'capped at <whole>', 'raised to <part>', '<whole> - <part>' (a remainder such as SH_FIN_LARGE).",
+        ),
+        V(
+            "imputation_group",
+            "id",
+            "The group whose median was used (residual_of_total_split: whose medians set the shares; interpolated: the two years, <earlier>-<later>).",
+        ),
         V("imputation_donors", "int", "Reporting countries in that group."),
-        V("computed_value", "float", "The value computed here (SSI return, survey, 3.8.1 index) for this country, sex and reference year, where one exists, percent."),
+        V(
+            "computed_value",
+            "float",
+            "The value computed here (SSI return, survey, 3.8.1 index) for this country, sex and reference year, where one exists, percent.",
+        ),
         V("computed_se", "float", "Its design-based standard error (survey values), percentage points."),
         V("computed_source_id", "id", "Its source."),
         V("computed_obs_year", "int", "Its year."),
-        V("published_value", "float", "The published value (source kind published) for this country, sex and reference year, where one exists, percent."),
+        V(
+            "published_value",
+            "float",
+            "The published value (source kind published) for this country, sex and reference year, where one exists, percent.",
+        ),
         V("published_source_id", "id", "Its published source (unsdg_<vintage> or the published file)."),
         V("published_obs_year", "int", "Its year."),
         V("difference_pp", "float", "computed_value minus published_value, percentage points (where both exist)."),
-        V("difference_se", "float", "Standard error of the difference: the SE of a survey value (published values have none)."),
-        V("value_withheld", "flag", "A derived sex cell (reported total minus the other sex) that would reproduce the suppressed survey cell of its source and year: its values are not shown.", required=True),
+        V(
+            "difference_se",
+            "float",
+            "Standard error of the difference: the SE of a survey value (published values have none).",
+        ),
+        V(
+            "value_withheld",
+            "flag",
+            "A derived sex cell (reported total minus the other sex) that would reproduce the suppressed survey cell of its source and year: its values are not shown.",
+            required=True,
+        ),
         *_SYNTHETIC,
         *_PROVENANCE,
     ),
 )
 
 AGGREGATES = PublicationTable(
-    "aggregates", "publication/aggregates.parquet",
+    "aggregates",
+    "publication/aggregates.parquet",
     "World, ILO regions and subregions, SDG regions and World Bank income groups (dated), by series, sex and reference year: "
     "100 x sum of numerators / sum of denominators (3.8.x: population-weighted), with the shares covered by reported data.",
     ("family", "vintage", "series", "level", "region", "year", "sex"),
     (
-        _FAMILY, _VINTAGE,
-        V("weighting", "code", "denominator (SDG 1.3.1) or population (3.8.1, 3.8.2).", codes=("denominator", "population"), required=True),
+        _FAMILY,
+        _VINTAGE,
+        V(
+            "weighting",
+            "code",
+            "denominator (SDG 1.3.1) or population (3.8.1, 3.8.2).",
+            codes=("denominator", "population"),
+            required=True,
+        ),
         _SERIES,
         V("level", "id", "world, ilo_region, ilo_subregion, sdg_region or income_group.", required=True),
         V("region", "id", "Group name (income groups: L, LM, UM, H).", required=True),
-        _YEAR, V("sex", "code", "T, F, M.", codes=SEX, required=True),
+        _YEAR,
+        V("sex", "code", "T, F, M.", codes=SEX, required=True),
         V("value", "float", "Percent (3.8.1: index); empty where value_withheld.", min=0),
         V("numerator", "float", "Sum of the countries' numerators; empty where value_withheld."),
         V("denominator", "float", "Sum of the countries' denominators (population for 3.8.x)."),
-        V("denominator_share_reported", "float", "Share of the denominator from reported, interpolated or derived country values (0-1).", min=0, max=1),
-        V("population_share_reported", "float", "Share of the base population from reported or derived country values (0-1).", min=0, max=1),
+        V(
+            "denominator_share_reported",
+            "float",
+            "Share of the denominator from reported, interpolated or derived country values (0-1).",
+            min=0,
+            max=1,
+        ),
+        V(
+            "population_share_reported",
+            "float",
+            "Share of the base population from reported or derived country values (0-1).",
+            min=0,
+            max=1,
+        ),
         V("population", "float", "WPP population of the series' base ages (persons)."),
         V("n_countries", "int", "Countries in the group (with a WPP population)."),
         V("n_reported", "int", "Countries with a reported value."),
@@ -167,43 +290,60 @@ AGGREGATES = PublicationTable(
         V("n_interpolated", "int", "Countries with a value interpolated between their own values (3.8.2)."),
         V("n_imputed", "int", "Countries imputed."),
         V("low_coverage", "flag", "denominator_share_reported below low_coverage_share.", required=True),
-        _WITHHELD, _WITHHELD_REASON,
+        _WITHHELD,
+        _WITHHELD_REASON,
         *_AGG_LABELS,
         *_PROVENANCE,
     ),
 )
 
 HEADLINE = PublicationTable(
-    "headline", "publication/headline.parquet",
+    "headline",
+    "publication/headline.parquet",
     "World and regional headline figures x series x sex, every reference year (time series) with the latest one marked.",
     ("family", "vintage", "series", "level", "region", "year", "sex"),
     (
-        _FAMILY, _SERIES, V("series_label", "id", "Series label.", required=True),
-        V("level", "id", "Grouping level.", required=True), V("region", "id", "Group.", required=True),
+        _FAMILY,
+        _SERIES,
+        V("series_label", "id", "Series label.", required=True),
+        V("level", "id", "Grouping level.", required=True),
+        V("region", "id", "Group.", required=True),
         V("region_code", "id", "UN M49 code of the group, where it has one."),
-        V("sex", "code", "T, F, M.", codes=SEX, required=True), _YEAR,
+        V("sex", "code", "T, F, M.", codes=SEX, required=True),
+        _YEAR,
         V("latest", "flag", "The latest reference year of the series.", required=True),
         V("value", "float", "Percent (3.8.1: index); empty where value_withheld."),
         V("denominator_share_reported", "float", "Share of the denominator from reported data (0-1)."),
         V("population_share_reported", "float", "Share of the base population from reported data (0-1)."),
-        V("n_countries", "int", "Countries in the group."), V("n_reported", "int", "Reported."),
-        V("n_derived", "int", "Derived."), V("n_interpolated", "int", "Interpolated."), V("n_imputed", "int", "Imputed."),
+        V("n_countries", "int", "Countries in the group."),
+        V("n_reported", "int", "Reported."),
+        V("n_derived", "int", "Derived."),
+        V("n_interpolated", "int", "Interpolated."),
+        V("n_imputed", "int", "Imputed."),
         V("low_coverage", "flag", "Less than low_coverage_share of the denominator reported.", required=True),
-        _WITHHELD, _WITHHELD_REASON,
+        _WITHHELD,
+        _WITHHELD_REASON,
         *_AGG_LABELS,
-        _VINTAGE, V("imputation_model", "id", "Imputation model."), V("method_edition", "id", "Publication edition."),
+        _VINTAGE,
+        V("imputation_model", "id", "Imputation model."),
+        V("method_edition", "id", "Publication edition."),
     ),
 )
 
 ANNEX = PublicationTable(
-    "annex", "publication/annex.parquet",
+    "annex",
+    "publication/annex.parquet",
     "Statistical annex: one row per country; for each series of annex_series the columns <series>_value (latest published "
     "total, percent; a series about one sex only, such as SI_COV_MATNL: that sex's value), <series>_year, <series>_source (<source_kind>:<source_id>), "
     "<series>_flag (suppressed / caution) and <series>_synthetic (the value rests on a synthetic input), series codes in lower case.",
     ("iso3",),
     (
-        V("iso3", "id", "ISO3.", required=True), V("m49", "int", "UN M49 code.", required=True), V("name", "id", "Name.", required=True),
-        V("ilo_region", "id", "ILO region."), V("ilo_subregion", "id", "ILO subregion."), V("sdg_region", "id", "SDG region."),
+        V("iso3", "id", "ISO3.", required=True),
+        V("m49", "int", "UN M49 code.", required=True),
+        V("name", "id", "Name.", required=True),
+        V("ilo_region", "id", "ILO region."),
+        V("ilo_subregion", "id", "ILO subregion."),
+        V("sdg_region", "id", "SDG region."),
         V("income_group", "id", "World Bank income group of the latest classification year."),
         V("income_group_year", "int", "That year."),
     ),
@@ -223,51 +363,98 @@ _GAP_COLUMNS = (
     V("area_kind", "code", "country or aggregate.", codes=("country", "aggregate"), required=True),
     V("ref_area", "id", "ISO3, or the group of an aggregate.", required=True),
     V("level", "id", "Grouping level of an aggregate."),
-    _FAMILY, _SERIES, _YEAR,
+    _FAMILY,
+    _SERIES,
+    _YEAR,
     V("gap_type", "code", "sex or nationality.", codes=("sex", "nationality"), required=True),
     *_BREAKDOWNS,
     V("source_kind", "id", "administrative, survey or aggregate.", required=True),
     V("source_id", "id", "Source of a country gap."),
-    *_GAP_VALUES, *_SYNTHETIC, *_DISCLOSURE,
+    *_GAP_VALUES,
+    *_SYNTHETIC,
+    *_DISCLOSURE,
     V("method_edition", "id", "Method editions."),
     V("vintage", "id", "Vintage of an aggregate."),
 )
-GAP_KEY = ("area_kind", "ref_area", "level", "vintage", "family", "series", "year", "gap_type", "sex", "nationality",
-           "age_group", "urban_rural", "quintile", "hh_composition", "source_id")
+GAP_KEY = (
+    "area_kind",
+    "ref_area",
+    "level",
+    "vintage",
+    "family",
+    "series",
+    "year",
+    "gap_type",
+    "sex",
+    "nationality",
+    "age_group",
+    "urban_rural",
+    "quintile",
+    "hh_composition",
+    "source_id",
+)
 GENDER_GAPS = PublicationTable(
-    "gender_gaps", "publication/gender_gaps.parquet",
+    "gender_gaps",
+    "publication/gender_gaps.parquet",
     "Gender gaps (female minus male), countries (published sources, with design-based SEs for surveys; 3.8.2: sex of the "
     "household head) and aggregates; gaps of suppressed cells are suppressed.",
-    GAP_KEY, _GAP_COLUMNS,
+    GAP_KEY,
+    _GAP_COLUMNS,
 )
 NATIONALITY_GAPS = PublicationTable(
-    "nationality_gaps", "publication/nationality_gaps.parquet",
+    "nationality_gaps",
+    "publication/nationality_gaps.parquet",
     "Nationality gaps (non-nationals minus nationals) by country, published sources; gaps of suppressed cells are suppressed.",
-    GAP_KEY, _GAP_COLUMNS,
+    GAP_KEY,
+    _GAP_COLUMNS,
 )
 
 _REVISION_COLUMNS = (
-    V("comparison", "code", "vintage (a release of the published country series against the one before it) or run (this run's "
-      "values computed here against the latest release).", codes=("vintage", "run"), required=True),
+    V(
+        "comparison",
+        "code",
+        "vintage (a release of the published country series against the one before it) or run (this run's "
+        "values computed here against the latest release).",
+        codes=("vintage", "run"),
+        required=True,
+    ),
     V("old_vintage", "id", "Vintage compared against (the older release).", required=True),
     V("new_vintage", "id", "The newer release, or 'this run'.", required=True),
-    _SERIES, _REF_AREA, V("year", "int", "Year.", required=True), V("sex", "code", "T, F, M.", codes=SEX, required=True), _FAMILY,
+    _SERIES,
+    _REF_AREA,
+    V("year", "int", "Year.", required=True),
+    V("sex", "code", "T, F, M.", codes=SEX, required=True),
+    _FAMILY,
     V("old_value", "float", "Previously published value (empty: none)."),
-    V("new_value", "float", "The newer value (empty: withdrawn; in publication/revisions also when the cell is suppressed)."),
-    V("difference_pp", "float", "New minus old, percentage points; empty in publication/revisions when the cell is suppressed."),
+    V(
+        "new_value",
+        "float",
+        "The newer value (empty: withdrawn; in publication/revisions also when the cell is suppressed).",
+    ),
+    V(
+        "difference_pp",
+        "float",
+        "New minus old, percentage points; empty in publication/revisions when the cell is suppressed.",
+    ),
     V("old_nature", "id", "UN SDG NATURE of the previous value."),
     V("new_nature", "id", "NATURE of the newer value (C for values computed here)."),
     V("new_source_kind", "id", "Source kind of the new value (published for a newer release)."),
     V("new_source_id", "id", "Source of the new value."),
     V("new_method_edition", "id", "Method editions of a value computed here."),
-    V("reason_code", "id", "Observed in the data: new_value, withdrawn, re_referenced, new_source, series_revised, denominator_revised "
-      "(joined by ;) or unexplained.", required=True),
+    V(
+        "reason_code",
+        "id",
+        "Observed in the data: new_value, withdrawn, re_referenced, new_source, series_revised, denominator_revised "
+        "(joined by ;) or unexplained.",
+        required=True,
+    ),
     V("reason", "id", "The reason in words, with the numbers."),
     *_SYNTHETIC,
     *_DISCLOSURE,
 )
 REVISIONS = PublicationTable(
-    "revisions", "publication/revisions.parquet",
+    "revisions",
+    "publication/revisions.parquet",
     "Revisions with reasons observed in the data: every country value a release of the published series changed, added or "
     "withdrew against the release before it, and every value of this run that differs from the latest release by more than "
     "the tolerance or was not in it; survey cells suppressed by disclosure control keep their row with new_value and "
@@ -276,7 +463,8 @@ REVISIONS = PublicationTable(
     _REVISION_COLUMNS,
 )
 REVISIONS_UNMASKED = PublicationTable(
-    "revisions_unmasked", "indicators/revisions_unmasked.parquet",
+    "revisions_unmasked",
+    "indicators/revisions_unmasked.parquet",
     "Internal (not published): the revisions listing before disclosure control, every new value shown, with the disclosure "
     "flags the published listing applies; for the report's authors reviewing revisions.",
     ("comparison", "old_vintage", "series", "ref_area", "year", "sex"),
@@ -284,49 +472,94 @@ REVISIONS_UNMASKED = PublicationTable(
 )
 
 VALIDATION_RESULTS = PublicationTable(
-    "validation_results", "publication/validation_results.parquet",
+    "validation_results",
+    "publication/validation_results.parquet",
     "One row per expectation of every Great Expectations suite run on the publication tables.",
     ("suite", "expectation", "column"),
     (
-        V("suite", "id", "Suite (schemas/gx_suites.py).", required=True), V("table", "id", "Table validated.", required=True),
+        V("suite", "id", "Suite (schemas/gx_suites.py).", required=True),
+        V("table", "id", "Table validated.", required=True),
         V("severity", "code", "ERROR or WARN.", codes=("ERROR", "WARN"), required=True),
-        V("expectation", "id", "GX expectation class.", required=True), V("column", "id", "Column(s)."),
-        V("success", "flag", "Passed.", required=True), V("element_count", "int", "Rows evaluated."),
-        V("unexpected_count", "int", "Rows failing."), V("unexpected_sample", "id", "Sample of failing values (JSON)."),
+        V("expectation", "id", "GX expectation class.", required=True),
+        V("column", "id", "Column(s)."),
+        V("success", "flag", "Passed.", required=True),
+        V("element_count", "int", "Rows evaluated."),
+        V("unexpected_count", "int", "Rows failing."),
+        V("unexpected_sample", "id", "Sample of failing values (JSON)."),
         V("error", "id", "Exception raised by the expectation, if any."),
     ),
 )
 
 PUBLISHED_SDG = PublicationTable(
-    "published_sdg", "staging/published_sdg.parquet",
+    "published_sdg",
+    "staging/published_sdg.parquet",
     "Published country series (every published source: UN SDG Global Database extracts reference/unsdg_<vintage>/ and the "
     "files of published/ in the UN SDG portal CSV, SDMX-CSV or ILOSTAT bulk layouts), long layout; every value with its "
     "nature, observation status, source and vintage. Areas that are not countries of reference/countries.csv (world, "
     "regions, ILOSTAT aggregates) are kept with an empty ref_area (area_kind other_area).",
     ("source_id", "series", "area_code", "year", "sex", "breakdown"),
     (
-        V("source_id", "id", "Published source: the extract folder (unsdg_<vintage>) or the file name of published/<id>.csv.", required=True),
-        V("layout", "code", "Layout read: unsdg_ddf, unsdg_csv, sdmx_csv or ilostat_csv.",
-          codes=("unsdg_ddf", "unsdg_csv", "sdmx_csv", "ilostat_csv"), required=True),
-        V("vintage", "id", "Vintage of the source (extract folder name after unsdg_, or declared in published/sources.yaml).", required=True),
-        V("series", "id", "UN SDG series code, upper case (ILOSTAT indicators mapped by published_inputs.ilostat.series).", required=True),
-        V("area_code", "id", "The area code as published (M49 code, or the ILOSTAT ISO3 / X.. aggregate code).", required=True),
+        V(
+            "source_id",
+            "id",
+            "Published source: the extract folder (unsdg_<vintage>) or the file name of published/<id>.csv.",
+            required=True,
+        ),
+        V(
+            "layout",
+            "code",
+            "Layout read: unsdg_ddf, unsdg_csv, sdmx_csv or ilostat_csv.",
+            codes=("unsdg_ddf", "unsdg_csv", "sdmx_csv", "ilostat_csv"),
+            required=True,
+        ),
+        V(
+            "vintage",
+            "id",
+            "Vintage of the source (extract folder name after unsdg_, or declared in published/sources.yaml).",
+            required=True,
+        ),
+        V(
+            "series",
+            "id",
+            "UN SDG series code, upper case (ILOSTAT indicators mapped by published_inputs.ilostat.series).",
+            required=True,
+        ),
+        V(
+            "area_code",
+            "id",
+            "The area code as published (M49 code, or the ILOSTAT ISO3 / X.. aggregate code).",
+            required=True,
+        ),
         V("m49", "int", "UN M49 code of the area (empty for ILOSTAT aggregates)."),
         V("ref_area", "id", "ISO3 of a country; empty for regions and other areas."),
         V("area_kind", "code", "country or other_area.", codes=("country", "other_area"), required=True),
         V("year", "int", "Year.", required=True),
         V("sex", "code", "T, F, M.", codes=SEX, required=True),
-        V("breakdown", "id", "T, or the non-total categories of other dimensions (quantile=q1, age=15_24), joined by ;.", required=True),
+        V(
+            "breakdown",
+            "id",
+            "T, or the non-total categories of other dimensions (quantile=q1, age=15_24), joined by ;.",
+            required=True,
+        ),
         V("value", "float", "Published value.", required=True),
         V("unit", "id", "Unit (PERCENT, INDEX...)."),
-        V("nature", "id", "UN SDG NATURE code (C country data, CA adjusted, E estimated, M modelled, G global monitoring, N aggregate)."),
+        V(
+            "nature",
+            "id",
+            "UN SDG NATURE code (C country data, CA adjusted, E estimated, M modelled, G global monitoring, N aggregate).",
+        ),
         V("obs_status", "id", "Observation status (absent before the 2023 extracts)."),
-        V("source_detail", "id", "Source as published (UN SDG Source / SOURCE_DETAIL, ILOSTAT source and note), or the extract."),
+        V(
+            "source_detail",
+            "id",
+            "Source as published (UN SDG Source / SOURCE_DETAIL, ILOSTAT source and note), or the extract.",
+        ),
     ),
 )
 
 AGGREGATE_COMPARISON = PublicationTable(
-    "aggregate_comparison", "publication/aggregate_comparison.parquet",
+    "aggregate_comparison",
+    "publication/aggregate_comparison.parquet",
     "Every aggregate published in a published source (UN SDG extracts: world, M49 regions and subregions, SDG regions, LDC, "
     "LLDC, SIDS) against the pipeline's reproduction from the same source's country values (its line-up, imputation and "
     "weights, published values only), with the facts that explain a difference and, above comparison.explain_above_pp, the "
@@ -335,12 +568,18 @@ AGGREGATE_COMPARISON = PublicationTable(
     (
         V("source_id", "id", "Published source of the aggregate and of the country values reproduced.", required=True),
         V("vintage", "id", "Its vintage.", required=True),
-        _SERIES, V("year", "int", "Year of the aggregate.", required=True), V("sex", "code", "T, F, M.", codes=SEX, required=True),
+        _SERIES,
+        V("year", "int", "Year of the aggregate.", required=True),
+        V("sex", "code", "T, F, M.", codes=SEX, required=True),
         V("level", "id", "The pipeline's grouping level of the area (empty: not a grouping of the pipeline)."),
         V("region", "id", "The pipeline's group."),
         V("area_code", "id", "UN M49 code of the published area.", required=True),
         V("published_value", "float", "Published aggregate.", required=True),
-        V("reproduced_value", "float", "The pipeline's aggregate of the same source's country values (empty: not reproduced)."),
+        V(
+            "reproduced_value",
+            "float",
+            "The pipeline's aggregate of the same source's country values (empty: not reproduced).",
+        ),
         V("difference_pp", "float", "reproduced_value minus published_value (percentage points; 3.8.1: index points)."),
         V("n_countries", "int", "Countries in the group."),
         V("n_imputed", "int", "Countries imputed by the pipeline."),
@@ -349,39 +588,95 @@ AGGREGATE_COMPARISON = PublicationTable(
         V("exact_share", "float", "Share of the group's weight with a published value of that year (0-1)."),
         V("feasible_min", "float", "Lowest aggregate possible from the year's published country values (others at 0)."),
         V("feasible_max", "float", "Highest aggregate possible from them (others at 100)."),
-        V("implied_imputed_mean", "float", "Weighted mean the published aggregate implies for the countries the pipeline imputes."),
+        V(
+            "implied_imputed_mean",
+            "float",
+            "Weighted mean the published aggregate implies for the countries the pipeline imputes.",
+        ),
         V("model_imputed_mean", "float", "Weighted mean the pipeline's imputation gives them."),
         V("unchanged_since", "id", "Oldest earlier vintage publishing the same aggregate with the same value."),
-        V("reason_code", "id", "Above the threshold: outside_feasible_range, unchanged_since_vintage, mostly_imputed, approximate_population, "
-          "imputation_or_line_up, no_population, area_not_grouped (joined by ;)."),
+        V(
+            "reason_code",
+            "id",
+            "Above the threshold: outside_feasible_range, unchanged_since_vintage, mostly_imputed, approximate_population, "
+            "imputation_or_line_up, no_population, area_not_grouped (joined by ;).",
+        ),
         V("explanation", "id", "The reason in words, with the numbers."),
     ),
 )
 
 TABLES: tuple[PublicationTable, ...] = (
-    COUNTRY_VALUES, COUNTRY_LINEUP, AGGREGATES, HEADLINE, ANNEX, GENDER_GAPS, NATIONALITY_GAPS, REVISIONS,
-    REVISIONS_UNMASKED, VALIDATION_RESULTS, PUBLISHED_SDG, AGGREGATE_COMPARISON,
+    COUNTRY_VALUES,
+    COUNTRY_LINEUP,
+    AGGREGATES,
+    HEADLINE,
+    ANNEX,
+    GENDER_GAPS,
+    NATIONALITY_GAPS,
+    REVISIONS,
+    REVISIONS_UNMASKED,
+    VALIDATION_RESULTS,
+    PUBLISHED_SDG,
+    AGGREGATE_COMPARISON,
 )
 BY_NAME = {t.name: t for t in TABLES}
 
 
 def render_markdown(variables_table) -> list[str]:
     """Markdown sections for the data dictionary; ``variables_table`` renders a column list
-    (``schemas.data_dictionary._table``)."""
+    (``schemas.data_dictionary._table``).
+    """
     out = []
     for t in TABLES:
-        out += [f"### `{t.path}`", "", t.description, "", f"Key: {', '.join(f'`{k}`' for k in t.key)}.", "", *variables_table(t.columns), ""]
+        out += [
+            f"### `{t.path}`",
+            "",
+            t.description,
+            "",
+            f"Key: {', '.join(f'`{k}`' for k in t.key)}.",
+            "",
+            *variables_table(t.columns),
+            "",
+        ]
     return out
 
 
 # The columns of publication/sdg_sdmx.csv: the UN SDG Global Database SDMX-CSV layout
 # (written by engine/publication/sdmx.py).
 SDMX_HEADER = (
-    "DATAFLOW", "FREQ", "REPORTING_TYPE", "SERIES", "REF_AREA", "SEX", "AGE", "URBANISATION",
-    "INCOME_WEALTH_QUANTILE", "EDUCATION_LEV", "OCCUPATION", "CUST_BREAKDOWN", "COMPOSITE_BREAKDOWN",
-    "DISABILITY_STATUS", "ACTIVITY", "PRODUCT", "TIME_PERIOD", "OBS_VALUE", "OBS_STATUS", "UNIT_MULT",
-    "UNIT_MEASURE", "BASE_PER", "NATURE", "TIME_DETAIL", "COMMENT_OBS", "TIME_COVERAGE", "UPPER_BOUND",
-    "LOWER_BOUND", "SOURCE_DETAIL", "COMMENT_TS", "GEO_INFO_URL", "GEO_INFO_TYPE", "CUST_BREAKDOWN_LB",
+    "DATAFLOW",
+    "FREQ",
+    "REPORTING_TYPE",
+    "SERIES",
+    "REF_AREA",
+    "SEX",
+    "AGE",
+    "URBANISATION",
+    "INCOME_WEALTH_QUANTILE",
+    "EDUCATION_LEV",
+    "OCCUPATION",
+    "CUST_BREAKDOWN",
+    "COMPOSITE_BREAKDOWN",
+    "DISABILITY_STATUS",
+    "ACTIVITY",
+    "PRODUCT",
+    "TIME_PERIOD",
+    "OBS_VALUE",
+    "OBS_STATUS",
+    "UNIT_MULT",
+    "UNIT_MEASURE",
+    "BASE_PER",
+    "NATURE",
+    "TIME_DETAIL",
+    "COMMENT_OBS",
+    "TIME_COVERAGE",
+    "UPPER_BOUND",
+    "LOWER_BOUND",
+    "SOURCE_DETAIL",
+    "COMMENT_TS",
+    "GEO_INFO_URL",
+    "GEO_INFO_TYPE",
+    "CUST_BREAKDOWN_LB",
     "DATA_LAST_UPDATE",
 )
 SDMX_DIMENSIONS = SDMX_HEADER[1:17]  # the dimensions in DSD order and TIME_PERIOD: the observation key

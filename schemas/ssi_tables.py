@@ -1,5 +1,6 @@
 """Column declarations of the ILO Social Security Inquiry return tables (input contract,
-``data/raw/README.md`` section 2) and of the canonical SSI tables built from them."""
+``data/raw/README.md`` section 2) and of the canonical SSI tables built from them.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +9,28 @@ from dataclasses import dataclass
 from schemas.survey_variables import Variable as V
 
 FUNCTIONS = (
-    "medical_care", "sickness", "unemployment", "old_age", "employment_injury",
-    "family", "maternity", "invalidity", "survivors", "social_assistance",
+    "medical_care",
+    "sickness",
+    "unemployment",
+    "old_age",
+    "employment_injury",
+    "family",
+    "maternity",
+    "invalidity",
+    "survivors",
+    "social_assistance",
 )
 SCHEME_TYPES = ("contributory", "non_contributory_universal", "means_tested")
 BENEFIT_TYPES = (
-    "child_family", "maternity", "sickness", "disability", "unemployment",
-    "old_age", "survivors", "employment_injury", "social_assistance",
+    "child_family",
+    "maternity",
+    "sickness",
+    "disability",
+    "unemployment",
+    "old_age",
+    "survivors",
+    "employment_injury",
+    "social_assistance",
 )
 MEASURES = ("active_contributors", "beneficiaries", "health_protected")
 NATIONALITIES = ("national", "non_national")
@@ -42,37 +58,59 @@ class ReturnTable:
 
 
 SCHEMES = ReturnTable(
-    "Schemes", "schemes.csv",
+    "Schemes",
+    "schemes.csv",
     (
         _SCHEME,
         V("scheme_name", "id", "Name of the scheme.", required=True),
         V("function", "code", "ILO C102 branch or general social assistance.", codes=FUNCTIONS, required=True),
-        V("scheme_type", "code", "Contributory, non-contributory universal or means-tested.", codes=SCHEME_TYPES, required=True),
+        V(
+            "scheme_type",
+            "code",
+            "Contributory, non-contributory universal or means-tested.",
+            codes=SCHEME_TYPES,
+            required=True,
+        ),
         V("legal_coverage", "id", "Group legally covered (free text)."),
     ),
-    ("scheme_id",), True, False,
+    ("scheme_id",),
+    True,
+    False,
 )
 CONTRIBUTORS = ReturnTable("Contributors", "contributors.csv", (_SCHEME, *_COUNTS), ("scheme_id",), False, True)
 BENEFICIARIES = ReturnTable(
-    "Beneficiaries", "beneficiaries.csv",
+    "Beneficiaries",
+    "beneficiaries.csv",
     (_SCHEME, V("benefit_type", "code", "Benefit type.", codes=BENEFIT_TYPES, required=True), *_COUNTS),
-    ("scheme_id", "benefit_type"), False, True,
+    ("scheme_id", "benefit_type"),
+    False,
+    True,
 )
 # Benefit expenditure (issue 11, adequacy): annual amounts paid, local currency of the return.
 EXPENDITURE = ReturnTable(
-    "Expenditure", "expenditure.csv",
+    "Expenditure",
+    "expenditure.csv",
     (
         _SCHEME,
         V("benefit_type", "code", "Benefit type.", codes=BENEFIT_TYPES, required=True),
-        V("total", "float", "Benefit expenditure of the reference year, both sexes, local currency.", required=True, min=0),
+        V(
+            "total",
+            "float",
+            "Benefit expenditure of the reference year, both sexes, local currency.",
+            required=True,
+            min=0,
+        ),
         V("men", "float", "Expenditure on benefits paid to men.", min=0),
         V("women", "float", "Expenditure on benefits paid to women.", min=0),
     ),
-    ("scheme_id", "benefit_type"), False, True,
+    ("scheme_id", "benefit_type"),
+    False,
+    True,
 )
 HEALTH = ReturnTable("HealthProtection", "health_protection.csv", (_SCHEME, *_COUNTS), ("scheme_id",), False, True)
 NON_NATIONALS = ReturnTable(
-    "NonNationals", "non_nationals.csv",
+    "NonNationals",
+    "non_nationals.csv",
     (
         _SCHEME,
         V("measure", "code", "What is counted.", codes=MEASURES, required=True),
@@ -80,18 +118,28 @@ NON_NATIONALS = ReturnTable(
         V("nationality", "code", "National or non-national.", codes=NATIONALITIES, required=True),
         *_COUNTS,
     ),
-    ("scheme_id", "measure", "benefit_type", "nationality"), False, True,
+    ("scheme_id", "measure", "benefit_type", "nationality"),
+    False,
+    True,
 )
 LEGAL = ReturnTable(
-    "LegalProvisions", "legal_provisions.csv",
+    "LegalProvisions",
+    "legal_provisions.csv",
     (
         _SCHEME,
         V("equality_of_treatment", "code", "Equality of treatment of non-nationals.", codes=EQUALITY),
         V("export_of_benefits", "code", "Benefits can be paid abroad.", codes=YES_NO),
-        V("agreements_in_force", "int", "Number of bilateral or multilateral social security agreements in force.", min=0),
+        V(
+            "agreements_in_force",
+            "int",
+            "Number of bilateral or multilateral social security agreements in force.",
+            min=0,
+        ),
         V("notes", "id", "Notes."),
     ),
-    ("scheme_id",), False, False,
+    ("scheme_id",),
+    False,
+    False,
 )
 TABLES: tuple[ReturnTable, ...] = (SCHEMES, CONTRIBUTORS, BENEFICIARIES, EXPENDITURE, HEALTH, NON_NATIONALS, LEGAL)
 RETURN_SHEET = "Return"
@@ -130,6 +178,12 @@ EXPENDITURE_COLUMNS = RETURN_COLUMNS + (
     V("scheme_type", "code", "Scheme type.", codes=SCHEME_TYPES, required=True),
     V("benefit_type", "code", "Benefit type.", codes=BENEFIT_TYPES, required=True),
     V("sex", "code", "T, F or M.", codes=("T", "F", "M"), required=True),
-    V("expenditure", "float", "Benefit expenditure of the reference year, local currency of the return.", required=True, min=0),
+    V(
+        "expenditure",
+        "float",
+        "Benefit expenditure of the reference year, local currency of the return.",
+        required=True,
+        min=0,
+    ),
 )
 EXPENDITURE_KEY = ("return_id", "scheme_id", "benefit_type", "sex")

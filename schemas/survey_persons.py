@@ -16,5 +16,6 @@ from schemas.tables import schema_for
 
 def person_schema(extra_columns: dict[str, pl.DataType] | None = None) -> pa.DataFrameSchema:
     """The canonical person table; ``extra_columns`` (e.g. the row id used while validating)
-    are allowed without checks."""
+    are allowed without checks.
+    """
     return schema_for(sv.ALL, name="survey_persons", unique=list(sv.PRIMARY_KEY), extra_columns=extra_columns)

@@ -19,14 +19,28 @@ URBAN_RURAL_CODES = ("urban", "rural")
 # employers split from the other independent workers (methodology notes 11.1): employers (ICSE-18
 # 11, 12), independent workers without employees (21, 22), dependent contractors (30), employees
 # (41-44), contributing family workers (51).
-ICSE_CODES = ("employer", "independent_without_employees", "dependent_contractor", "employee", "contributing_family_worker")
+ICSE_CODES = (
+    "employer",
+    "independent_without_employees",
+    "dependent_contractor",
+    "employee",
+    "contributing_family_worker",
+)
 # ISIC Rev.4 sections (A agriculture, forestry and fishing ... U extraterritorial organisations).
 ISIC_SECTIONS = tuple("ABCDEFGHIJKLMNOPQRSTU")
 # Benefit functions whose receipt (rec_<function>) and annual amount (amt_<function>) a survey
 # may give; amounts are converted to annual values with the spec's amounts_period.
 BENEFIT_FUNCTIONS = (
-    "child_family", "maternity", "sickness", "disability", "unemployment", "oldage_contrib",
-    "oldage_noncontrib", "survivors", "employment_injury", "social_assistance",
+    "child_family",
+    "maternity",
+    "sickness",
+    "disability",
+    "unemployment",
+    "oldage_contrib",
+    "oldage_noncontrib",
+    "survivors",
+    "employment_injury",
+    "social_assistance",
 )
 
 
@@ -64,10 +78,28 @@ class Variable:
 
 # Variables filled from the spec's `survey:` block, not from the data file.
 SURVEY_LEVEL = (
-    Variable("survey_id", "id", "Survey identifier (the partition key), e.g. GHA_LFS_2022.", required=True, level="survey", derivable=False),
+    Variable(
+        "survey_id",
+        "id",
+        "Survey identifier (the partition key), e.g. GHA_LFS_2022.",
+        required=True,
+        level="survey",
+        derivable=False,
+    ),
     Variable("country", "id", "Reference area, ISO 3166-1 alpha-3.", required=True, level="survey", derivable=False),
-    Variable("year", "int", "Reference year of the survey.", required=True, min=1950, max=2100, level="survey", derivable=False),
-    Variable("survey_kind", "code", "Kind of survey.", codes=SURVEY_KINDS, required=True, level="survey", derivable=False),
+    Variable(
+        "year",
+        "int",
+        "Reference year of the survey.",
+        required=True,
+        min=1950,
+        max=2100,
+        level="survey",
+        derivable=False,
+    ),
+    Variable(
+        "survey_kind", "code", "Kind of survey.", codes=SURVEY_KINDS, required=True, level="survey", derivable=False
+    ),
 )
 
 # Variables mapped from the data file by the spec's `variables:` block.
@@ -75,13 +107,31 @@ MAPPED = (
     Variable("hh_id", "id", "Household identifier (unique within the survey).", required=True, level="household"),
     Variable("person_id", "id", "Person identifier (unique within the household).", required=True),
     Variable("person_weight", "float", "Person sampling weight (expansion factor).", required=True, positive=True),
-    Variable("household_weight", "float", "Household sampling weight; defaults to the person weight when absent.", positive=True, level="household"),
+    Variable(
+        "household_weight",
+        "float",
+        "Household sampling weight; defaults to the person weight when absent.",
+        positive=True,
+        level="household",
+    ),
     Variable("stratum", "id", "First-stage stratum; absent means an unstratified design.", level="household"),
     Variable("psu", "id", "Primary sampling unit; absent means each person is its own PSU.", level="household"),
     Variable("sex", "code", "Sex of the person.", codes=SEX_CODES, required=True),
-    Variable("age", "int", "Age in completed years; missing (for every person) when the survey gives age in classes only (see age_class).", required=True, min=0, max=120, nullable=True),
+    Variable(
+        "age",
+        "int",
+        "Age in completed years; missing (for every person) when the survey gives age in classes only (see age_class).",
+        required=True,
+        min=0,
+        max=120,
+        nullable=True,
+    ),
     Variable("lf_status", "code", "Labour-force status (ICLS).", codes=LF_STATUS_CODES),
-    Variable("contributor", "flag", "Actively contributes to a social insurance scheme (at least one contribution in the reference period)."),
+    Variable(
+        "contributor",
+        "flag",
+        "Actively contributes to a social insurance scheme (at least one contribution in the reference period).",
+    ),
     Variable("rec_child_family", "flag", "Receives a child or family cash benefit (in own name or for the child)."),
     Variable("rec_maternity", "flag", "Receives a maternity cash benefit."),
     Variable("rec_sickness", "flag", "Receives a sickness cash benefit."),
@@ -93,46 +143,152 @@ MAPPED = (
     Variable("rec_employment_injury", "flag", "Receives an employment-injury cash benefit."),
     Variable("rec_social_assistance", "flag", "Receives a general social assistance cash benefit."),
     Variable("injury_insured", "flag", "Worker protected by employment-injury insurance."),
-    Variable("severe_disability", "flag", "Has a severe disability (e.g. Washington Group: cannot do at all / a lot of difficulty)."),
+    Variable(
+        "severe_disability",
+        "flag",
+        "Has a severe disability (e.g. Washington Group: cannot do at all / a lot of difficulty).",
+    ),
     Variable("gave_birth", "flag", "Gave birth during the reference period (live birth)."),
     Variable("nationality", "code", "National or non-national of the country of the survey.", codes=NATIONALITY_CODES),
     Variable("citizenship", "id", "Country of citizenship, ISO 3166-1 alpha-3, where given."),
     Variable("health_protected", "flag", "Affiliated to / protected by a publicly mandated health protection scheme."),
     Variable("urban_rural", "code", "Area of residence.", codes=URBAN_RURAL_CODES, level="household"),
     Variable("hh_head", "flag", "Is the head (reference person) of the household."),
-    Variable("hh_consumption", "float", "Total household consumption expenditure (or income when the survey has no consumption), annual, local currency.", min=0, level="household"),
-    Variable("hh_oop_health", "float", "Household out-of-pocket health spending, annual, local currency.", min=0, level="household"),
+    Variable(
+        "hh_consumption",
+        "float",
+        "Total household consumption expenditure (or income when the survey has no consumption), annual, local currency.",
+        min=0,
+        level="household",
+    ),
+    Variable(
+        "hh_oop_health",
+        "float",
+        "Household out-of-pocket health spending, annual, local currency.",
+        min=0,
+        level="household",
+    ),
     Variable("poor", "flag", "Lives below the national poverty line."),
     # Groups at risk, welfare and benefit amounts (issue 11; methodology notes section 11): status,
     # informality, industry, domestic and platform work describe the main job of the employed.
-    Variable("status_in_employment", "code", "Status in employment of the main job, ICSE-18 groups (employers 11-12, independent workers without employees 21-22, dependent contractors 30, employees 41-44, contributing family workers 51).", codes=ICSE_CODES, absent_unless_mapped=True),
-    Variable("informal_employment", "flag", "Main job is informal, by the survey's operational definition following the ICLS resolutions (17th ICLS 2003, 21st ICLS 2023).", absent_unless_mapped=True),
-    Variable("isic_section", "code", "Economic activity of the main job, ISIC Rev.4 section letter (A = agriculture, forestry and fishing).", codes=ISIC_SECTIONS, absent_unless_mapped=True),
-    Variable("domestic_worker", "flag", "Domestic worker (ISIC Rev.4 division 97, or ISCO-08 9111/5152 as the spec maps it).", absent_unless_mapped=True),
-    Variable("platform_worker", "flag", "Works through a digital labour platform (where the survey asks it).", absent_unless_mapped=True),
-    Variable("wg_difficulty", "int", "Washington Group short set: the highest level of difficulty over the six domains (1 no difficulty, 2 some, 3 a lot, 4 cannot do at all); missing when a domain is not answered. The disability identifier (level >= cut-off) is method configuration (config/methods/groups_at_risk.yaml).", min=1, max=4, absent_unless_mapped=True),
-    Variable("hh_welfare_pc", "float", "Household welfare (consumption or income) per capita, annual, local currency: the ranking variable of the welfare quintiles.", min=0, level="household", absent_unless_mapped=True),
-    Variable("welfare_quintile", "int", "Quintile of household welfare per capita (1 = poorest 20% of persons), as the survey gives it; when absent, the estimation ranks hh_welfare_pc.", min=1, max=5, level="household", absent_unless_mapped=True),
-    Variable("poverty_line", "float", "National poverty line per person, annual, local currency (usually the same for everyone: `{value: ...}`; a spatially deflated line may vary): the unit of the benefit-to-poverty-line ratio.", positive=True, level="household", absent_unless_mapped=True),
-    *(Variable(f"amt_{f}", "float", f"Amount of the {f.replace('_', ' ')} benefit received, annual, local currency (0 for non-recipients).", min=0, absent_unless_mapped=True) for f in BENEFIT_FUNCTIONS),
+    Variable(
+        "status_in_employment",
+        "code",
+        "Status in employment of the main job, ICSE-18 groups (employers 11-12, independent workers without employees 21-22, dependent contractors 30, employees 41-44, contributing family workers 51).",
+        codes=ICSE_CODES,
+        absent_unless_mapped=True,
+    ),
+    Variable(
+        "informal_employment",
+        "flag",
+        "Main job is informal, by the survey's operational definition following the ICLS resolutions (17th ICLS 2003, 21st ICLS 2023).",
+        absent_unless_mapped=True,
+    ),
+    Variable(
+        "isic_section",
+        "code",
+        "Economic activity of the main job, ISIC Rev.4 section letter (A = agriculture, forestry and fishing).",
+        codes=ISIC_SECTIONS,
+        absent_unless_mapped=True,
+    ),
+    Variable(
+        "domestic_worker",
+        "flag",
+        "Domestic worker (ISIC Rev.4 division 97, or ISCO-08 9111/5152 as the spec maps it).",
+        absent_unless_mapped=True,
+    ),
+    Variable(
+        "platform_worker",
+        "flag",
+        "Works through a digital labour platform (where the survey asks it).",
+        absent_unless_mapped=True,
+    ),
+    Variable(
+        "wg_difficulty",
+        "int",
+        "Washington Group short set: the highest level of difficulty over the six domains (1 no difficulty, 2 some, 3 a lot, 4 cannot do at all); missing when a domain is not answered. The disability identifier (level >= cut-off) is method configuration (config/methods/groups_at_risk.yaml).",
+        min=1,
+        max=4,
+        absent_unless_mapped=True,
+    ),
+    Variable(
+        "hh_welfare_pc",
+        "float",
+        "Household welfare (consumption or income) per capita, annual, local currency: the ranking variable of the welfare quintiles.",
+        min=0,
+        level="household",
+        absent_unless_mapped=True,
+    ),
+    Variable(
+        "welfare_quintile",
+        "int",
+        "Quintile of household welfare per capita (1 = poorest 20% of persons), as the survey gives it; when absent, the estimation ranks hh_welfare_pc.",
+        min=1,
+        max=5,
+        level="household",
+        absent_unless_mapped=True,
+    ),
+    Variable(
+        "poverty_line",
+        "float",
+        "National poverty line per person, annual, local currency (usually the same for everyone: `{value: ...}`; a spatially deflated line may vary): the unit of the benefit-to-poverty-line ratio.",
+        positive=True,
+        level="household",
+        absent_unless_mapped=True,
+    ),
+    *(
+        Variable(
+            f"amt_{f}",
+            "float",
+            f"Amount of the {f.replace('_', ' ')} benefit received, annual, local currency (0 for non-recipients).",
+            min=0,
+            absent_unless_mapped=True,
+        )
+        for f in BENEFIT_FUNCTIONS
+    ),
 )
 
 # Derived by the harmoniser from a mapping of the spec.
 DERIVED = (
-    Variable("age_class", "id", "Age class in completed years, '<low>_<high>' (e.g. 15_24), when the survey gives age in classes only (spec: age: {source: v, classes: {...}}); missing when age is given in single years.", derivable=False),
+    Variable(
+        "age_class",
+        "id",
+        "Age class in completed years, '<low>_<high>' (e.g. 15_24), when the survey gives age in classes only (spec: age: {source: v, classes: {...}}); missing when age is given in single years.",
+        derivable=False,
+    ),
 )
 
 # Added by the harmoniser: the household roster count and traceability.
 TRACE = (
-    Variable("hh_size", "int", "Rows of the household in the source file, counted before validation (a quarantined member still counts); null when the household id is missing. SDG 3.8.2 leaves out households with fewer kept members.", min=1, level="household", derivable=False),
-    Variable("source_row", "int", "Row number in the source file (1 = first data row).", required=True, min=1, derivable=False),
+    Variable(
+        "hh_size",
+        "int",
+        "Rows of the household in the source file, counted before validation (a quarantined member still counts); null when the household id is missing. SDG 3.8.2 leaves out households with fewer kept members.",
+        min=1,
+        level="household",
+        derivable=False,
+    ),
+    Variable(
+        "source_row",
+        "int",
+        "Row number in the source file (1 = first data row).",
+        required=True,
+        min=1,
+        derivable=False,
+    ),
 )
 
 ALL: tuple[Variable, ...] = SURVEY_LEVEL + MAPPED + DERIVED + TRACE
 BY_NAME: dict[str, Variable] = {v.name: v for v in ALL}
 MAPPED_NAMES: tuple[str, ...] = tuple(v.name for v in MAPPED)
 # Money amounts: converted to annual values with the spec's amounts_period.
-AMOUNTS: tuple[str, ...] = ("hh_consumption", "hh_oop_health", "hh_welfare_pc", "poverty_line", *(f"amt_{f}" for f in BENEFIT_FUNCTIONS))
+AMOUNTS: tuple[str, ...] = (
+    "hh_consumption",
+    "hh_oop_health",
+    "hh_welfare_pc",
+    "poverty_line",
+    *(f"amt_{f}" for f in BENEFIT_FUNCTIONS),
+)
 # Each benefit amount and the receipt flag it goes with.
 AMOUNT_RECEIPT: dict[str, str] = {f"amt_{f}": f"rec_{f}" for f in BENEFIT_FUNCTIONS}
 COLUMN_ORDER: tuple[str, ...] = tuple(v.name for v in ALL)

@@ -9,7 +9,7 @@ within the documented bound), which catches a number made non-finite after conve
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import pandera.polars as pa
 import polars as pl
@@ -25,7 +25,11 @@ def polars_dtype(var: Variable) -> pl.DataType:
 
 
 def finite_check() -> pa.Check:
-    return pa.Check(lambda data: data.lazyframe.select(~out_of_range(pl.col(data.key).cast(pl.Float64))), name=FINITE_RULE, element_wise=False)
+    return pa.Check(
+        lambda data: data.lazyframe.select(~out_of_range(pl.col(data.key).cast(pl.Float64))),
+        name=FINITE_RULE,
+        element_wise=False,
+    )
 
 
 def column_checks(var: Variable) -> list[pa.Check]:
@@ -51,7 +55,8 @@ def schema_for(
     extra_columns: dict[str, pl.DataType] | None = None,
 ) -> pa.DataFrameSchema:
     """A strict schema with one column per declaration plus unchecked ``extra_columns``;
-    ``checks`` are frame-level, ``column_extra_checks`` add to the declared column checks."""
+    ``checks`` are frame-level, ``column_extra_checks`` add to the declared column checks.
+    """
     more = column_extra_checks or {}
     columns = {
         v.name: pa.Column(polars_dtype(v), checks=column_checks(v) + more.get(v.name, []), nullable=v.may_be_missing)

@@ -33,15 +33,23 @@ class Build:
 
 
 def build_inputs(
-    out: Path, seed: int = DEFAULT_SEED, *, real_source: Path = BUNDLE_DIR, upstream_layout: bool = False, persons_per_survey: int | None = None
+    out: Path,
+    seed: int = DEFAULT_SEED,
+    *,
+    real_source: Path = BUNDLE_DIR,
+    upstream_layout: bool = False,
+    persons_per_survey: int | None = None,
 ) -> Build:
     """Write the complete input folder ``out`` (see the module docstring). ``real_source`` holds
     the real files: a bundle in the data/raw layout, or with ``upstream_layout`` the shared
     reference folder. ``persons_per_survey`` sets the size of every synthetic survey (default:
     the catalogue sizes of ``synthetic.survey_files.SURVEYS``, which the bundle uses); the
-    AUT_SILC_2006 file is real and keeps its size."""
+    AUT_SILC_2006 file is real and keeps its size.
+    """
     if persons_per_survey is not None and persons_per_survey < MIN_PERSONS:
-        raise ValueError(f"persons_per_survey must be at least {MIN_PERSONS} (households in every stratum), got {persons_per_survey}")
+        raise ValueError(
+            f"persons_per_survey must be at least {MIN_PERSONS} (households in every stratum), got {persons_per_survey}"
+        )
     out.mkdir(parents=True, exist_ok=True)
     copy_real_files(out, real_source, upstream_layout=upstream_layout)
     population = Population.load(out / "context" / "population_wpp.csv")

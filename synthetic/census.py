@@ -27,10 +27,13 @@ from synthetic.survey import canonical_frame, rng_for, simulate
 CHUNK_PERSONS = 5_000_000
 
 
-def census_chunk(country: str, year: int, n_persons: int, seed: int, chunk: int, chunks: int, first_row: int) -> pl.DataFrame:
+def census_chunk(
+    country: str, year: int, n_persons: int, seed: int, chunk: int, chunks: int, first_row: int
+) -> pl.DataFrame:
     """Sample ``chunk`` (0-based) of ``chunks`` of a census: ``n_persons`` persons, codes
     prefixed with the sample's number, weights divided by ``chunks``, rows numbered from
-    ``first_row``."""
+    ``first_row``.
+    """
     profile = PROFILES[country]
     sample = simulate(profile, year, n_persons, rng_for(seed, "census", country, year, chunk))
     frame = canonical_frame(sample, f"{country}_CENSUS_{year}", "CENSUS")
@@ -44,10 +47,19 @@ def census_chunk(country: str, year: int, n_persons: int, seed: int, chunk: int,
     )
 
 
-def write_census(path: Path, country: str = "GHA", n_persons: int = 100_000_000, seed: int = 1, *, year: int | None = None, chunk_persons: int = CHUNK_PERSONS) -> Path:
+def write_census(
+    path: Path,
+    country: str = "GHA",
+    n_persons: int = 100_000_000,
+    seed: int = 1,
+    *,
+    year: int | None = None,
+    chunk_persons: int = CHUNK_PERSONS,
+) -> Path:
     """Write a census of ``n_persons`` persons of ``country`` to ``path`` (one Parquet file,
     zstd, row groups of at most one million rows) chunk by chunk; returns ``path``. An existing
-    file is replaced only when the whole census is written (temporary file, then rename)."""
+    file is replaced only when the whole census is written (temporary file, then rename).
+    """
     year = year or PROFILES[country].default_year
     chunks = math.ceil(n_persons / chunk_persons)
     sizes = [n_persons // chunks + (1 if k < n_persons % chunks else 0) for k in range(chunks)]

@@ -30,8 +30,10 @@ class Population:
 
     @staticmethod
     @lru_cache(maxsize=4)
-    def load(path: Path = BUNDLED_WPP) -> "Population":
-        frame = pl.read_csv(path, schema_overrides={"country": pl.Int64, "time": pl.Int64, "gender": pl.Int64, "population": pl.Float64})
+    def load(path: Path = BUNDLED_WPP) -> Population:
+        frame = pl.read_csv(
+            path, schema_overrides={"country": pl.Int64, "time": pl.Int64, "gender": pl.Int64, "population": pl.Float64}
+        )
         return Population(frame)
 
     def by_age5(self, m49: int, year: int) -> np.ndarray:

@@ -47,7 +47,7 @@ WPP_SUBREGIONS = {
     "925": ("Southern Europe", "Northern, Southern and Western Europe", "Europe and Central Asia"),
     "926": ("Western Europe", "Northern, Southern and Western Europe", "Europe and Central Asia"),
 }
-NORTHERN_AMERICA_REGION = "905"   # WPP gives Northern America a region code but no subregion code
+NORTHERN_AMERICA_REGION = "905"  # WPP gives Northern America a region code but no subregion code
 # ILO Arab States: the Arab countries of Western Asia (the Arab countries of Northern Africa are in Africa).
 ARAB_STATES = ("BHR", "IRQ", "JOR", "KWT", "LBN", "OMN", "PSE", "QAT", "SAU", "SYR", "ARE", "YEM")
 SDG_REGIONS = {
@@ -66,20 +66,37 @@ SDG_REGIONS = {
 # and Latin America), each in its region.
 M49_REGIONS = {"Africa": 2, "Americas": 19, "Asia": 142, "Europe": 150, "Oceania": 9}
 M49_SUBREGIONS = {
-    "Eastern Africa": (14, "Africa"), "Middle Africa": (17, "Africa"), "Southern Africa": (18, "Africa"),
-    "Western Africa": (11, "Africa"), "Northern Africa": (15, "Africa"), "Caribbean": (29, "Americas"),
-    "Central America": (13, "Americas"), "South America": (5, "Americas"), "Northern America": (21, "Americas"),
-    "Central Asia": (143, "Asia"), "Eastern Asia": (30, "Asia"), "South-Eastern Asia": (35, "Asia"),
-    "Southern Asia": (34, "Asia"), "Western Asia": (145, "Asia"), "Eastern Europe": (151, "Europe"),
-    "Northern Europe": (154, "Europe"), "Southern Europe": (39, "Europe"), "Western Europe": (155, "Europe"),
-    "Australia and New Zealand": (53, "Oceania"), "Melanesia": (54, "Oceania"), "Micronesia": (57, "Oceania"),
+    "Eastern Africa": (14, "Africa"),
+    "Middle Africa": (17, "Africa"),
+    "Southern Africa": (18, "Africa"),
+    "Western Africa": (11, "Africa"),
+    "Northern Africa": (15, "Africa"),
+    "Caribbean": (29, "Americas"),
+    "Central America": (13, "Americas"),
+    "South America": (5, "Americas"),
+    "Northern America": (21, "Americas"),
+    "Central Asia": (143, "Asia"),
+    "Eastern Asia": (30, "Asia"),
+    "South-Eastern Asia": (35, "Asia"),
+    "Southern Asia": (34, "Asia"),
+    "Western Asia": (145, "Asia"),
+    "Eastern Europe": (151, "Europe"),
+    "Northern Europe": (154, "Europe"),
+    "Southern Europe": (39, "Europe"),
+    "Western Europe": (155, "Europe"),
+    "Australia and New Zealand": (53, "Oceania"),
+    "Melanesia": (54, "Oceania"),
+    "Micronesia": (57, "Oceania"),
     "Polynesia": (61, "Oceania"),
 }
 # UN country groups (WPP 2019 membership codes -> group, M49 code): least developed countries
 # (un_less_developed_region 941), landlocked developing countries (un_landlocked_group 1636),
 # small island developing States (un_landlocked_group 1637).
-UN_GROUPS = {("un_less_developed_region", "941"): ("LDC", 199), ("un_landlocked_group", "1636"): ("LLDC", 432),
-             ("un_landlocked_group", "1637"): ("SIDS", 722)}
+UN_GROUPS = {
+    ("un_less_developed_region", "941"): ("LDC", 199),
+    ("un_landlocked_group", "1636"): ("LLDC", 432),
+    ("un_landlocked_group", "1637"): ("SIDS", 722),
+}
 # WPP 2019 World Bank income group codes (the groups current when WPP 2019 was prepared, used
 # here as the 2019 groups): 1500 low, 1503 high, 1517 middle (split by 1501 lower / 1502 upper
 # middle in wb_middle_income_country); 1518 = no group (left out).
@@ -103,24 +120,37 @@ RECLASSIFICATIONS = {
 
 def countries(entities: pl.DataFrame) -> pl.DataFrame:
     """countries.csv: every WPP location with an ISO 3166-1 alpha-3 code (Channel Islands, CHI,
-    has none and is left out)."""
+    has none and is left out).
+    """
     iso = {c.alpha_3 for c in pycountry.countries}
     rows = []
     for r in entities.iter_rows(named=True):
         if r["iso3"] not in iso:
             continue
-        code = r["geographic_subregion"] or (NORTHERN_AMERICA_REGION if r["geographic_region"] == NORTHERN_AMERICA_REGION else None)
+        code = r["geographic_subregion"] or (
+            NORTHERN_AMERICA_REGION if r["geographic_region"] == NORTHERN_AMERICA_REGION else None
+        )
         m49_sub, ilo_sub, ilo_region = WPP_SUBREGIONS[code]
         if r["iso3"] in ARAB_STATES:
             ilo_sub, ilo_region = "Arab States", "Arab States"
-        rows.append({"iso3": r["iso3"], "m49": int(r["country"]), "name": r["name"], "ilo_region": ilo_region,
-                     "ilo_subregion": ilo_sub, "sdg_region": SDG_REGIONS[r["sdg_region"]], "m49_subregion": m49_sub})
+        rows.append(
+            {
+                "iso3": r["iso3"],
+                "m49": int(r["country"]),
+                "name": r["name"],
+                "ilo_region": ilo_region,
+                "ilo_subregion": ilo_sub,
+                "sdg_region": SDG_REGIONS[r["sdg_region"]],
+                "m49_subregion": m49_sub,
+            }
+        )
     return pl.DataFrame(rows).sort("iso3")
 
 
 def income_groups(entities: pl.DataFrame) -> pl.DataFrame:
     """income_groups.csv: the 2019 group for every year 2015-2023, changed by RECLASSIFICATIONS
-    (countries with an ISO3 code and a group only)."""
+    (countries with an ISO3 code and a group only).
+    """
     iso = {c.alpha_3 for c in pycountry.countries}
     rows = []
     for r in entities.sort("iso3").iter_rows(named=True):
@@ -140,7 +170,8 @@ def income_groups(entities: pl.DataFrame) -> pl.DataFrame:
 def m49_groups(entities: pl.DataFrame) -> pl.DataFrame:
     """m49_groups.csv: ``level, region, m49, iso3``, one row per group and member country:
     levels ``m49_region``, ``m49_subregion`` (the groups of countries.csv's column, with their
-    code) and ``un_group`` (LDC, LLDC, SIDS), countries of countries.csv only."""
+    code) and ``un_group`` (LDC, LLDC, SIDS), countries of countries.csv only.
+    """
     members = countries(entities).select("iso3", "m49_subregion")
     codes = entities.select("iso3", *{column for column, _ in UN_GROUPS})
     rows = []
@@ -162,24 +193,29 @@ def write_reference(out: Path) -> None:
     files = {e.path.split("/", 1)[1]: source_entry(e) for e in REAL_FILES if e.path.startswith("reference/")}
     files["countries.csv"] = {
         "origin": "Derived from reference/wpp2019_countries.csv (WPP 2019 country entities) with the mapping tables of synthetic/reference.py",
-        "licence": "CC BY 3.0 IGO (WPP 2019)", "vintage": "WPP 2019", "synthetic": False,
+        "licence": "CC BY 3.0 IGO (WPP 2019)",
+        "vintage": "WPP 2019",
+        "synthetic": False,
         "notes": "ILO regions and subregions from the M49 subregions; Arab States = the ILO list of Arab countries of Western Asia; "
-                 "Channel Islands (no ISO3 code) left out.",
+        "Channel Islands (no ISO3 code) left out.",
     }
     files["m49_groups.csv"] = {
         "origin": "Derived from reference/wpp2019_countries.csv (WPP 2019 country entities: subregion and UN group membership codes) "
-                  "with the M49 codes of synthetic/reference.py (M49_REGIONS, M49_SUBREGIONS, UN_GROUPS)",
-        "licence": "CC BY 3.0 IGO (WPP 2019)", "vintage": "WPP 2019", "synthetic": False,
+        "with the M49 codes of synthetic/reference.py (M49_REGIONS, M49_SUBREGIONS, UN_GROUPS)",
+        "licence": "CC BY 3.0 IGO (WPP 2019)",
+        "vintage": "WPP 2019",
+        "synthetic": False,
         "notes": "M49 regions and subregions (intermediate regions in Africa and Latin America) and the UN groups LDC, LLDC and "
-                 "SIDS as WPP 2019 lists them; the groups the UN SDG Global Database publishes aggregates for.",
+        "SIDS as WPP 2019 lists them; the groups the UN SDG Global Database publishes aggregates for.",
     }
     files["income_groups.csv"] = {
         "origin": "Derived: World Bank income groups of the WPP 2019 country entities taken as the 2019 list, carried to 2015-2023, "
-                  "with the reclassifications listed in synthetic/reference.py (RECLASSIFICATIONS)",
-        "licence": "CC BY 3.0 IGO (WPP 2019); World Bank classification CC BY 4.0", "vintage": "WPP 2019 + reclassifications",
+        "with the reclassifications listed in synthetic/reference.py (RECLASSIFICATIONS)",
+        "licence": "CC BY 3.0 IGO (WPP 2019); World Bank classification CC BY 4.0",
+        "vintage": "WPP 2019 + reclassifications",
         "synthetic": True,
         "notes": "Approximation of the World Bank historical classification (year = list published on 1 July); other countries' "
-                 "changes between 2015 and 2023 are not represented. Check against the World Bank OGHIST file before publication.",
+        "changes between 2015 and 2023 are not represented. Check against the World Bank OGHIST file before publication.",
     }
     header = "# Origin, licence and vintage of every file of data/raw/reference (written by `python -m synthetic`).\n"
     write_yaml(out / "reference" / "sources.yaml", {"files": files}, header)

@@ -19,22 +19,50 @@ import polars as pl
 from schemas import ssi_tables as st
 from synthetic.context import country_unemployment, labour_force, unemployment_rates
 from synthetic.countries import (
-    BENEFIT_LEVEL, COVERAGE_CEILING, EARNINGS_RELATED, FEMALE_BENEFIT_RATIO, PROFILES, Profile, asfr, pensionable_age, ppp_factor, sex_rates,
+    BENEFIT_LEVEL,
+    COVERAGE_CEILING,
+    EARNINGS_RELATED,
+    FEMALE_BENEFIT_RATIO,
+    PROFILES,
+    Profile,
+    asfr,
+    pensionable_age,
+    ppp_factor,
+    sex_rates,
 )
 from synthetic.population import SEXES, Population, between
-from synthetic.survey import CHILD_MAX_AGE, CONTRIBUTOR_TO_INJURY, INJURY_BENEFIT_RATE, SICKNESS_BENEFIT_RATE, SURVIVOR_SHARE
+from synthetic.survey import (
+    CHILD_MAX_AGE,
+    CONTRIBUTOR_TO_INJURY,
+    INJURY_BENEFIT_RATE,
+    SICKNESS_BENEFIT_RATE,
+    SURVIVOR_SHARE,
+)
 from synthetic.writers import write_csv, write_xlsx, write_yaml
 
-UNEMPLOYMENT_CONTRIBUTORS = 0.8   # share of pension contributors also insured against unemployment (employees; assumed)
+UNEMPLOYMENT_CONTRIBUTORS = 0.8  # share of pension contributors also insured against unemployment (employees; assumed)
 NON_NATIONAL_RISK = {"active_contributors": 0.4, "beneficiaries": 0.3, "health_protected": 0.4}  # as in the surveys
 NON_NATIONAL_SHARE_FACTOR = {"active_contributors": 1.25 * 1.10, "beneficiaries": 0.4, "health_protected": 1.0}
 BENEFIT_OF_ROLE = {
-    "old_age": "old_age", "old_age_nc": "old_age", "disability": "disability", "disability_nc": "disability",
-    "survivors": "survivors", "child": "child_family", "maternity": "maternity", "unemployment": "unemployment",
-    "injury": "employment_injury", "sickness": "sickness", "assistance": "social_assistance",
+    "old_age": "old_age",
+    "old_age_nc": "old_age",
+    "disability": "disability",
+    "disability_nc": "disability",
+    "survivors": "survivors",
+    "child": "child_family",
+    "maternity": "maternity",
+    "unemployment": "unemployment",
+    "injury": "employment_injury",
+    "sickness": "sickness",
+    "assistance": "social_assistance",
 }
 CONTRIBUTOR_ROLES = ("contributors", "injury_contributors", "unemployment_contributors")
-EXPORTABLE = ("old_age", "invalidity", "survivors", "employment_injury")   # long-term cash benefits paid abroad under agreements
+EXPORTABLE = (
+    "old_age",
+    "invalidity",
+    "survivors",
+    "employment_injury",
+)  # long-term cash benefits paid abroad under agreements
 
 
 @dataclass(frozen=True)
@@ -52,99 +80,596 @@ class Scheme:
 S = Scheme
 SCHEMES: dict[str, tuple[Scheme, ...]] = {
     "GHA": (
-        S("GH01", "SSNIT Basic National Social Security Scheme (Tier 1)", "old_age", "contributory", "formal-sector employees; self-employed voluntarily", ("contributors", "old_age", "disability", "survivors")),
-        S("GH02", "Livelihood Empowerment Against Poverty (LEAP)", "social_assistance", "means_tested", "extremely poor households with orphans, older persons or persons with severe disabilities", ("child", "assistance")),
-        S("GH03", "National Health Insurance Scheme (NHIS)", "medical_care", "contributory", "all residents; premium exemptions for children, older persons and the indigent", ("health",)),
-        S("GH04", "Workmen's compensation (employer liability)", "employment_injury", "contributory", "employees", ("injury_contributors", "injury")),
-        S("GH05", "Maternity leave with full pay (Labour Act 2003)", "maternity", "contributory", "women employees", ("maternity",)),
-        S("GH06", "District Assemblies Common Fund, disability component", "invalidity", "means_tested", "persons with disabilities", ("disability_nc",)),
+        S(
+            "GH01",
+            "SSNIT Basic National Social Security Scheme (Tier 1)",
+            "old_age",
+            "contributory",
+            "formal-sector employees; self-employed voluntarily",
+            ("contributors", "old_age", "disability", "survivors"),
+        ),
+        S(
+            "GH02",
+            "Livelihood Empowerment Against Poverty (LEAP)",
+            "social_assistance",
+            "means_tested",
+            "extremely poor households with orphans, older persons or persons with severe disabilities",
+            ("child", "assistance"),
+        ),
+        S(
+            "GH03",
+            "National Health Insurance Scheme (NHIS)",
+            "medical_care",
+            "contributory",
+            "all residents; premium exemptions for children, older persons and the indigent",
+            ("health",),
+        ),
+        S(
+            "GH04",
+            "Workmen's compensation (employer liability)",
+            "employment_injury",
+            "contributory",
+            "employees",
+            ("injury_contributors", "injury"),
+        ),
+        S(
+            "GH05",
+            "Maternity leave with full pay (Labour Act 2003)",
+            "maternity",
+            "contributory",
+            "women employees",
+            ("maternity",),
+        ),
+        S(
+            "GH06",
+            "District Assemblies Common Fund, disability component",
+            "invalidity",
+            "means_tested",
+            "persons with disabilities",
+            ("disability_nc",),
+        ),
     ),
     "KEN": (
-        S("KE01", "National Social Security Fund (NSSF)", "old_age", "contributory", "employees; voluntary for the self-employed", ("contributors", "old_age", "disability", "survivors")),
-        S("KE02", "Inua Jamii 70+ Older Persons Cash Transfer", "old_age", "non_contributory_universal", "residents aged 70+ without a pension", ("old_age_nc",)),
-        S("KE03", "Cash Transfer for Orphans and Vulnerable Children (CT-OVC)", "family", "means_tested", "poor households caring for orphans and vulnerable children", ("child",)),
-        S("KE04", "Persons with Severe Disabilities Cash Transfer (PWSD-CT)", "invalidity", "means_tested", "poor persons with severe disabilities", ("disability_nc",)),
-        S("KE05", "Hunger Safety Net Programme (HSNP)", "social_assistance", "means_tested", "poor households in arid counties", ("assistance",)),
-        S("KE06", "Work Injury Benefits Act (WIBA) insurance", "employment_injury", "contributory", "employees", ("injury_contributors", "injury")),
-        S("KE07", "Employer-paid maternity leave (Employment Act 2007)", "maternity", "contributory", "women employees", ("maternity",)),
-        S("KE08", "National Hospital Insurance Fund (NHIF)", "medical_care", "contributory", "employees, voluntary members and dependants", ("health",)),
+        S(
+            "KE01",
+            "National Social Security Fund (NSSF)",
+            "old_age",
+            "contributory",
+            "employees; voluntary for the self-employed",
+            ("contributors", "old_age", "disability", "survivors"),
+        ),
+        S(
+            "KE02",
+            "Inua Jamii 70+ Older Persons Cash Transfer",
+            "old_age",
+            "non_contributory_universal",
+            "residents aged 70+ without a pension",
+            ("old_age_nc",),
+        ),
+        S(
+            "KE03",
+            "Cash Transfer for Orphans and Vulnerable Children (CT-OVC)",
+            "family",
+            "means_tested",
+            "poor households caring for orphans and vulnerable children",
+            ("child",),
+        ),
+        S(
+            "KE04",
+            "Persons with Severe Disabilities Cash Transfer (PWSD-CT)",
+            "invalidity",
+            "means_tested",
+            "poor persons with severe disabilities",
+            ("disability_nc",),
+        ),
+        S(
+            "KE05",
+            "Hunger Safety Net Programme (HSNP)",
+            "social_assistance",
+            "means_tested",
+            "poor households in arid counties",
+            ("assistance",),
+        ),
+        S(
+            "KE06",
+            "Work Injury Benefits Act (WIBA) insurance",
+            "employment_injury",
+            "contributory",
+            "employees",
+            ("injury_contributors", "injury"),
+        ),
+        S(
+            "KE07",
+            "Employer-paid maternity leave (Employment Act 2007)",
+            "maternity",
+            "contributory",
+            "women employees",
+            ("maternity",),
+        ),
+        S(
+            "KE08",
+            "National Hospital Insurance Fund (NHIF)",
+            "medical_care",
+            "contributory",
+            "employees, voluntary members and dependants",
+            ("health",),
+        ),
     ),
     "ZAF": (
-        S("ZA01", "Government Employees Pension Fund (GEPF)", "old_age", "contributory", "public servants", ("contributors", "old_age", "disability", "survivors")),
-        S("ZA02", "Older Person's Grant", "old_age", "means_tested", "citizens, permanent residents and refugees aged 60+", ("old_age_nc",)),
+        S(
+            "ZA01",
+            "Government Employees Pension Fund (GEPF)",
+            "old_age",
+            "contributory",
+            "public servants",
+            ("contributors", "old_age", "disability", "survivors"),
+        ),
+        S(
+            "ZA02",
+            "Older Person's Grant",
+            "old_age",
+            "means_tested",
+            "citizens, permanent residents and refugees aged 60+",
+            ("old_age_nc",),
+        ),
         S("ZA03", "Child Support Grant", "family", "means_tested", "caregivers of children under 18", ("child",)),
-        S("ZA04", "Disability Grant", "invalidity", "means_tested", "persons aged 18-59 with disabilities", ("disability_nc",)),
-        S("ZA05", "Unemployment Insurance Fund (UIF)", "unemployment", "contributory", "employees", ("unemployment_contributors", "unemployment", "maternity", "sickness")),
-        S("ZA06", "Compensation Fund (COIDA)", "employment_injury", "contributory", "employees", ("injury_contributors", "injury")),
-        S("ZA07", "Social Relief of Distress grant", "social_assistance", "means_tested", "persons without income or other grants", ("assistance",)),
-        S("ZA08", "Public health services (National Department of Health)", "medical_care", "non_contributory_universal", "all residents", ("health",)),
+        S(
+            "ZA04",
+            "Disability Grant",
+            "invalidity",
+            "means_tested",
+            "persons aged 18-59 with disabilities",
+            ("disability_nc",),
+        ),
+        S(
+            "ZA05",
+            "Unemployment Insurance Fund (UIF)",
+            "unemployment",
+            "contributory",
+            "employees",
+            ("unemployment_contributors", "unemployment", "maternity", "sickness"),
+        ),
+        S(
+            "ZA06",
+            "Compensation Fund (COIDA)",
+            "employment_injury",
+            "contributory",
+            "employees",
+            ("injury_contributors", "injury"),
+        ),
+        S(
+            "ZA07",
+            "Social Relief of Distress grant",
+            "social_assistance",
+            "means_tested",
+            "persons without income or other grants",
+            ("assistance",),
+        ),
+        S(
+            "ZA08",
+            "Public health services (National Department of Health)",
+            "medical_care",
+            "non_contributory_universal",
+            "all residents",
+            ("health",),
+        ),
     ),
     "BRA": (
-        S("BR01", "Regime Geral de Previdência Social (RGPS)", "old_age", "contributory", "private-sector employees and the self-employed", ("contributors", "old_age", "disability", "survivors", "maternity", "sickness")),
-        S("BR02", "Benefício de Prestação Continuada (BPC), idoso", "old_age", "means_tested", "residents aged 65+ with a household income below a quarter of the minimum wage", ("old_age_nc",)),
-        S("BR03", "Benefício de Prestação Continuada (BPC), pessoa com deficiência", "invalidity", "means_tested", "low-income persons with disabilities", ("disability_nc",)),
-        S("BR04", "Auxílio Brasil (Bolsa Família)", "social_assistance", "means_tested", "families in poverty", ("child", "assistance")),
-        S("BR05", "Seguro-desemprego", "unemployment", "contributory", "formal employees dismissed without cause", ("unemployment_contributors", "unemployment")),
-        S("BR06", "Seguro de Acidente do Trabalho (SAT)", "employment_injury", "contributory", "employees", ("injury_contributors", "injury")),
-        S("BR07", "Sistema Único de Saúde (SUS)", "medical_care", "non_contributory_universal", "all residents", ("health",)),
+        S(
+            "BR01",
+            "Regime Geral de Previdência Social (RGPS)",
+            "old_age",
+            "contributory",
+            "private-sector employees and the self-employed",
+            ("contributors", "old_age", "disability", "survivors", "maternity", "sickness"),
+        ),
+        S(
+            "BR02",
+            "Benefício de Prestação Continuada (BPC), idoso",
+            "old_age",
+            "means_tested",
+            "residents aged 65+ with a household income below a quarter of the minimum wage",
+            ("old_age_nc",),
+        ),
+        S(
+            "BR03",
+            "Benefício de Prestação Continuada (BPC), pessoa com deficiência",
+            "invalidity",
+            "means_tested",
+            "low-income persons with disabilities",
+            ("disability_nc",),
+        ),
+        S(
+            "BR04",
+            "Auxílio Brasil (Bolsa Família)",
+            "social_assistance",
+            "means_tested",
+            "families in poverty",
+            ("child", "assistance"),
+        ),
+        S(
+            "BR05",
+            "Seguro-desemprego",
+            "unemployment",
+            "contributory",
+            "formal employees dismissed without cause",
+            ("unemployment_contributors", "unemployment"),
+        ),
+        S(
+            "BR06",
+            "Seguro de Acidente do Trabalho (SAT)",
+            "employment_injury",
+            "contributory",
+            "employees",
+            ("injury_contributors", "injury"),
+        ),
+        S(
+            "BR07",
+            "Sistema Único de Saúde (SUS)",
+            "medical_care",
+            "non_contributory_universal",
+            "all residents",
+            ("health",),
+        ),
     ),
     "MEX": (
-        S("MX01", "IMSS, seguro de retiro, cesantía y vejez", "old_age", "contributory", "private-sector employees", ("contributors", "old_age", "disability", "survivors")),
-        S("MX02", "Pensión para el Bienestar de las Personas Adultas Mayores", "old_age", "non_contributory_universal", "residents aged 65+", ("old_age_nc",)),
-        S("MX03", "Pensión para el Bienestar de las Personas con Discapacidad", "invalidity", "non_contributory_universal", "children and young people with permanent disabilities", ("disability_nc",)),
-        S("MX04", "Becas para el Bienestar Benito Juárez", "family", "means_tested", "students from poor households", ("child", "assistance")),
-        S("MX05", "IMSS, seguro de enfermedades y maternidad", "medical_care", "contributory", "insured workers and their families", ("maternity", "sickness", "health")),
-        S("MX06", "IMSS, seguro de riesgos de trabajo", "employment_injury", "contributory", "private-sector employees", ("injury_contributors", "injury")),
-        S("MX07", "Seguro de Desempleo de la Ciudad de México", "unemployment", "means_tested", "unemployed residents of Mexico City", ("unemployment",)),
+        S(
+            "MX01",
+            "IMSS, seguro de retiro, cesantía y vejez",
+            "old_age",
+            "contributory",
+            "private-sector employees",
+            ("contributors", "old_age", "disability", "survivors"),
+        ),
+        S(
+            "MX02",
+            "Pensión para el Bienestar de las Personas Adultas Mayores",
+            "old_age",
+            "non_contributory_universal",
+            "residents aged 65+",
+            ("old_age_nc",),
+        ),
+        S(
+            "MX03",
+            "Pensión para el Bienestar de las Personas con Discapacidad",
+            "invalidity",
+            "non_contributory_universal",
+            "children and young people with permanent disabilities",
+            ("disability_nc",),
+        ),
+        S(
+            "MX04",
+            "Becas para el Bienestar Benito Juárez",
+            "family",
+            "means_tested",
+            "students from poor households",
+            ("child", "assistance"),
+        ),
+        S(
+            "MX05",
+            "IMSS, seguro de enfermedades y maternidad",
+            "medical_care",
+            "contributory",
+            "insured workers and their families",
+            ("maternity", "sickness", "health"),
+        ),
+        S(
+            "MX06",
+            "IMSS, seguro de riesgos de trabajo",
+            "employment_injury",
+            "contributory",
+            "private-sector employees",
+            ("injury_contributors", "injury"),
+        ),
+        S(
+            "MX07",
+            "Seguro de Desempleo de la Ciudad de México",
+            "unemployment",
+            "means_tested",
+            "unemployed residents of Mexico City",
+            ("unemployment",),
+        ),
     ),
     "COL": (
-        S("CO01", "Colpensiones, régimen de prima media", "old_age", "contributory", "employees and the self-employed", ("contributors", "old_age", "disability", "survivors")),
+        S(
+            "CO01",
+            "Colpensiones, régimen de prima media",
+            "old_age",
+            "contributory",
+            "employees and the self-employed",
+            ("contributors", "old_age", "disability", "survivors"),
+        ),
         S("CO02", "Colombia Mayor", "old_age", "means_tested", "poor older persons without a pension", ("old_age_nc",)),
-        S("CO03", "Familias en Acción", "family", "means_tested", "poor families with children", ("child", "assistance")),
-        S("CO04", "Licencia de maternidad (EPS)", "maternity", "contributory", "women affiliated to the contributory health regime", ("maternity", "sickness")),
-        S("CO05", "Mecanismo de Protección al Cesante", "unemployment", "contributory", "employees contributing to a family compensation fund", ("unemployment_contributors", "unemployment")),
-        S("CO06", "Sistema General de Riesgos Laborales (ARL)", "employment_injury", "contributory", "employees and some contractors", ("injury_contributors", "injury")),
-        S("CO07", "Sistema General de Seguridad Social en Salud", "medical_care", "contributory", "all residents (contributory and subsidised regimes)", ("health",)),
+        S(
+            "CO03",
+            "Familias en Acción",
+            "family",
+            "means_tested",
+            "poor families with children",
+            ("child", "assistance"),
+        ),
+        S(
+            "CO04",
+            "Licencia de maternidad (EPS)",
+            "maternity",
+            "contributory",
+            "women affiliated to the contributory health regime",
+            ("maternity", "sickness"),
+        ),
+        S(
+            "CO05",
+            "Mecanismo de Protección al Cesante",
+            "unemployment",
+            "contributory",
+            "employees contributing to a family compensation fund",
+            ("unemployment_contributors", "unemployment"),
+        ),
+        S(
+            "CO06",
+            "Sistema General de Riesgos Laborales (ARL)",
+            "employment_injury",
+            "contributory",
+            "employees and some contractors",
+            ("injury_contributors", "injury"),
+        ),
+        S(
+            "CO07",
+            "Sistema General de Seguridad Social en Salud",
+            "medical_care",
+            "contributory",
+            "all residents (contributory and subsidised regimes)",
+            ("health",),
+        ),
     ),
     "JOR": (
-        S("JO01", "Social Security Corporation, old-age insurance", "old_age", "contributory", "employees, including non-Jordanian workers", ("contributors", "old_age", "disability", "survivors")),
-        S("JO02", "Social Security Corporation, maternity insurance", "maternity", "contributory", "insured women", ("maternity",)),
-        S("JO03", "Social Security Corporation, unemployment insurance", "unemployment", "contributory", "insured Jordanian employees", ("unemployment_contributors", "unemployment")),
-        S("JO04", "Social Security Corporation, work injury insurance", "employment_injury", "contributory", "all insured workers", ("injury_contributors", "injury")),
-        S("JO05", "National Aid Fund (Takaful)", "social_assistance", "means_tested", "poor Jordanian households", ("old_age_nc", "disability_nc", "child", "assistance")),
-        S("JO06", "Civil Insurance Program (Ministry of Health)", "medical_care", "contributory", "civil servants, children under 6, persons aged 60+ and the poor", ("health",)),
+        S(
+            "JO01",
+            "Social Security Corporation, old-age insurance",
+            "old_age",
+            "contributory",
+            "employees, including non-Jordanian workers",
+            ("contributors", "old_age", "disability", "survivors"),
+        ),
+        S(
+            "JO02",
+            "Social Security Corporation, maternity insurance",
+            "maternity",
+            "contributory",
+            "insured women",
+            ("maternity",),
+        ),
+        S(
+            "JO03",
+            "Social Security Corporation, unemployment insurance",
+            "unemployment",
+            "contributory",
+            "insured Jordanian employees",
+            ("unemployment_contributors", "unemployment"),
+        ),
+        S(
+            "JO04",
+            "Social Security Corporation, work injury insurance",
+            "employment_injury",
+            "contributory",
+            "all insured workers",
+            ("injury_contributors", "injury"),
+        ),
+        S(
+            "JO05",
+            "National Aid Fund (Takaful)",
+            "social_assistance",
+            "means_tested",
+            "poor Jordanian households",
+            ("old_age_nc", "disability_nc", "child", "assistance"),
+        ),
+        S(
+            "JO06",
+            "Civil Insurance Program (Ministry of Health)",
+            "medical_care",
+            "contributory",
+            "civil servants, children under 6, persons aged 60+ and the poor",
+            ("health",),
+        ),
     ),
     "IDN": (
-        S("ID01", "BPJS Ketenagakerjaan, Jaminan Pensiun and Jaminan Hari Tua", "old_age", "contributory", "employees; self-employed voluntarily", ("contributors", "old_age", "disability", "survivors")),
-        S("ID02", "Asistensi Sosial Lanjut Usia (ASLUT)", "old_age", "means_tested", "poor older persons", ("old_age_nc",)),
-        S("ID03", "Program Keluarga Harapan (PKH)", "social_assistance", "means_tested", "poor families", ("child", "maternity", "assistance")),
-        S("ID04", "Asistensi Sosial Penyandang Disabilitas Berat", "invalidity", "means_tested", "poor persons with severe disabilities", ("disability_nc",)),
-        S("ID05", "BPJS Ketenagakerjaan, Jaminan Kecelakaan Kerja (JKK)", "employment_injury", "contributory", "employees and registered self-employed", ("injury_contributors", "injury")),
-        S("ID06", "Jaminan Kesehatan Nasional (JKN)", "medical_care", "contributory", "all residents (contributions paid by the State for the poor)", ("health",)),
+        S(
+            "ID01",
+            "BPJS Ketenagakerjaan, Jaminan Pensiun and Jaminan Hari Tua",
+            "old_age",
+            "contributory",
+            "employees; self-employed voluntarily",
+            ("contributors", "old_age", "disability", "survivors"),
+        ),
+        S(
+            "ID02",
+            "Asistensi Sosial Lanjut Usia (ASLUT)",
+            "old_age",
+            "means_tested",
+            "poor older persons",
+            ("old_age_nc",),
+        ),
+        S(
+            "ID03",
+            "Program Keluarga Harapan (PKH)",
+            "social_assistance",
+            "means_tested",
+            "poor families",
+            ("child", "maternity", "assistance"),
+        ),
+        S(
+            "ID04",
+            "Asistensi Sosial Penyandang Disabilitas Berat",
+            "invalidity",
+            "means_tested",
+            "poor persons with severe disabilities",
+            ("disability_nc",),
+        ),
+        S(
+            "ID05",
+            "BPJS Ketenagakerjaan, Jaminan Kecelakaan Kerja (JKK)",
+            "employment_injury",
+            "contributory",
+            "employees and registered self-employed",
+            ("injury_contributors", "injury"),
+        ),
+        S(
+            "ID06",
+            "Jaminan Kesehatan Nasional (JKN)",
+            "medical_care",
+            "contributory",
+            "all residents (contributions paid by the State for the poor)",
+            ("health",),
+        ),
     ),
     "VNM": (
-        S("VN01", "Vietnam Social Security, compulsory social insurance", "old_age", "contributory", "employees", ("contributors", "old_age", "disability", "survivors", "maternity", "sickness")),
-        S("VN02", "Social pension for persons aged 80+ (Decree 20/2021)", "old_age", "non_contributory_universal", "residents aged 80+ without a pension; 60+ if poor", ("old_age_nc",)),
-        S("VN03", "Monthly social assistance (Decree 20/2021)", "social_assistance", "means_tested", "children in special circumstances, poor households, persons with severe disabilities", ("child", "disability_nc", "assistance")),
-        S("VN04", "Unemployment insurance", "unemployment", "contributory", "employees with contracts of 1 month or more", ("unemployment_contributors", "unemployment")),
-        S("VN05", "Occupational accident and disease insurance", "employment_injury", "contributory", "employees", ("injury_contributors", "injury")),
-        S("VN06", "Vietnam Social Security, health insurance", "medical_care", "contributory", "all residents (State-paid for the poor, children and older persons)", ("health",)),
+        S(
+            "VN01",
+            "Vietnam Social Security, compulsory social insurance",
+            "old_age",
+            "contributory",
+            "employees",
+            ("contributors", "old_age", "disability", "survivors", "maternity", "sickness"),
+        ),
+        S(
+            "VN02",
+            "Social pension for persons aged 80+ (Decree 20/2021)",
+            "old_age",
+            "non_contributory_universal",
+            "residents aged 80+ without a pension; 60+ if poor",
+            ("old_age_nc",),
+        ),
+        S(
+            "VN03",
+            "Monthly social assistance (Decree 20/2021)",
+            "social_assistance",
+            "means_tested",
+            "children in special circumstances, poor households, persons with severe disabilities",
+            ("child", "disability_nc", "assistance"),
+        ),
+        S(
+            "VN04",
+            "Unemployment insurance",
+            "unemployment",
+            "contributory",
+            "employees with contracts of 1 month or more",
+            ("unemployment_contributors", "unemployment"),
+        ),
+        S(
+            "VN05",
+            "Occupational accident and disease insurance",
+            "employment_injury",
+            "contributory",
+            "employees",
+            ("injury_contributors", "injury"),
+        ),
+        S(
+            "VN06",
+            "Vietnam Social Security, health insurance",
+            "medical_care",
+            "contributory",
+            "all residents (State-paid for the poor, children and older persons)",
+            ("health",),
+        ),
     ),
     "PHL": (
-        S("PH01", "Social Security System (SSS)", "old_age", "contributory", "private-sector employees, self-employed and OFWs", ("contributors", "old_age", "disability", "survivors", "maternity", "sickness")),
-        S("PH02", "Social Pension for Indigent Senior Citizens (SocPen)", "old_age", "means_tested", "indigent citizens aged 60+", ("old_age_nc",)),
-        S("PH03", "Pantawid Pamilyang Pilipino Program (4Ps)", "social_assistance", "means_tested", "poor households with children or pregnant women", ("child", "assistance")),
-        S("PH04", "Employees' Compensation Program (ECC)", "employment_injury", "contributory", "employees covered by SSS or GSIS", ("injury_contributors", "injury")),
-        S("PH05", "PhilHealth (National Health Insurance Program)", "medical_care", "contributory", "all citizens", ("health",)),
+        S(
+            "PH01",
+            "Social Security System (SSS)",
+            "old_age",
+            "contributory",
+            "private-sector employees, self-employed and OFWs",
+            ("contributors", "old_age", "disability", "survivors", "maternity", "sickness"),
+        ),
+        S(
+            "PH02",
+            "Social Pension for Indigent Senior Citizens (SocPen)",
+            "old_age",
+            "means_tested",
+            "indigent citizens aged 60+",
+            ("old_age_nc",),
+        ),
+        S(
+            "PH03",
+            "Pantawid Pamilyang Pilipino Program (4Ps)",
+            "social_assistance",
+            "means_tested",
+            "poor households with children or pregnant women",
+            ("child", "assistance"),
+        ),
+        S(
+            "PH04",
+            "Employees' Compensation Program (ECC)",
+            "employment_injury",
+            "contributory",
+            "employees covered by SSS or GSIS",
+            ("injury_contributors", "injury"),
+        ),
+        S(
+            "PH05",
+            "PhilHealth (National Health Insurance Program)",
+            "medical_care",
+            "contributory",
+            "all citizens",
+            ("health",),
+        ),
     ),
     "ALB": (
-        S("AL01", "Social Insurance Institute (ISSH), pensions", "old_age", "contributory", "employees and the self-employed", ("contributors", "old_age", "disability", "survivors", "maternity", "sickness")),
-        S("AL02", "Social pension", "old_age", "non_contributory_universal", "residents aged 70+ without a pension", ("old_age_nc",)),
-        S("AL03", "Ndihma Ekonomike (economic assistance)", "social_assistance", "means_tested", "poor families", ("child", "assistance")),
-        S("AL04", "Disability payment", "invalidity", "non_contributory_universal", "persons with disabilities assessed by a medical commission", ("disability_nc",)),
-        S("AL05", "ISSH, unemployment benefit", "unemployment", "contributory", "insured employees", ("unemployment_contributors", "unemployment")),
-        S("AL06", "ISSH, work injury insurance", "employment_injury", "contributory", "employees", ("injury_contributors", "injury")),
-        S("AL07", "Compulsory Health Insurance Fund (FSDKSH)", "medical_care", "contributory", "all residents", ("health",)),
+        S(
+            "AL01",
+            "Social Insurance Institute (ISSH), pensions",
+            "old_age",
+            "contributory",
+            "employees and the self-employed",
+            ("contributors", "old_age", "disability", "survivors", "maternity", "sickness"),
+        ),
+        S(
+            "AL02",
+            "Social pension",
+            "old_age",
+            "non_contributory_universal",
+            "residents aged 70+ without a pension",
+            ("old_age_nc",),
+        ),
+        S(
+            "AL03",
+            "Ndihma Ekonomike (economic assistance)",
+            "social_assistance",
+            "means_tested",
+            "poor families",
+            ("child", "assistance"),
+        ),
+        S(
+            "AL04",
+            "Disability payment",
+            "invalidity",
+            "non_contributory_universal",
+            "persons with disabilities assessed by a medical commission",
+            ("disability_nc",),
+        ),
+        S(
+            "AL05",
+            "ISSH, unemployment benefit",
+            "unemployment",
+            "contributory",
+            "insured employees",
+            ("unemployment_contributors", "unemployment"),
+        ),
+        S(
+            "AL06",
+            "ISSH, work injury insurance",
+            "employment_injury",
+            "contributory",
+            "employees",
+            ("injury_contributors", "injury"),
+        ),
+        S(
+            "AL07",
+            "Compulsory Health Insurance Fund (FSDKSH)",
+            "medical_care",
+            "contributory",
+            "all residents",
+            ("health",),
+        ),
     ),
 }
 
@@ -161,14 +686,19 @@ NON_NATIONALS_LAW = {
     "ALB": ("partial", 7, "residence condition"),
 }
 INSTITUTIONS = {
-    "GHA": "Ministry of Employment and Labour Relations", "KEN": "Ministry of Labour and Social Protection",
-    "ZAF": "Department of Social Development", "BRA": "Ministério do Trabalho e Previdência",
-    "MEX": "Secretaría del Trabajo y Previsión Social", "COL": "Ministerio del Trabajo",
-    "JOR": "Ministry of Social Development", "IDN": "Kementerian Ketenagakerjaan",
-    "VNM": "Ministry of Labour, Invalids and Social Affairs", "PHL": "Department of Labor and Employment",
+    "GHA": "Ministry of Employment and Labour Relations",
+    "KEN": "Ministry of Labour and Social Protection",
+    "ZAF": "Department of Social Development",
+    "BRA": "Ministério do Trabalho e Previdência",
+    "MEX": "Secretaría del Trabajo y Previsión Social",
+    "COL": "Ministerio del Trabajo",
+    "JOR": "Ministry of Social Development",
+    "IDN": "Kementerian Ketenagakerjaan",
+    "VNM": "Ministry of Labour, Invalids and Social Affairs",
+    "PHL": "Department of Labor and Employment",
     "ALB": "Ministry of Health and Social Protection",
 }
-CHILD_TOTAL_ONLY = ("GHA", "IDN", "PHL")   # these report child benefits without sex detail
+CHILD_TOTAL_ONLY = ("GHA", "IDN", "PHL")  # these report child benefits without sex detail
 
 
 @dataclass(frozen=True)
@@ -191,10 +721,18 @@ class Return:
 
 
 RETURNS: tuple[Return, ...] = (
-    Return("GHA", 2020, True, True), Return("GHA", 2022, True, True), Return("KEN", 2021, False, False),
-    Return("ZAF", 2020, True, True), Return("BRA", 2021, False, True), Return("MEX", 2021, True, True),
-    Return("COL", 2021, False, True), Return("JOR", 2021, True, True), Return("IDN", 2020, False, False),
-    Return("IDN", 2022, False, False), Return("VNM", 2020, True, False), Return("PHL", 2020, False, True),
+    Return("GHA", 2020, True, True),
+    Return("GHA", 2022, True, True),
+    Return("KEN", 2021, False, False),
+    Return("ZAF", 2020, True, True),
+    Return("BRA", 2021, False, True),
+    Return("MEX", 2021, True, True),
+    Return("COL", 2021, False, True),
+    Return("JOR", 2021, True, True),
+    Return("IDN", 2020, False, False),
+    Return("IDN", 2022, False, False),
+    Return("VNM", 2020, True, False),
+    Return("PHL", 2020, False, True),
     Return("ALB", 2021, True, True),
 )
 
@@ -253,7 +791,8 @@ def _count_row(women: float, men: float, by_sex: bool = True) -> list:
 
 def _non_national_share(profile: Profile, measure: str) -> float:
     """Share of non-nationals in a count: their population share, scaled to the population the
-    measure concerns, times their relative coverage (as in the surveys)."""
+    measure concerns, times their relative coverage (as in the surveys).
+    """
     s = min(profile.non_nationals * NON_NATIONAL_SHARE_FACTOR[measure], 0.95)
     r = NON_NATIONAL_RISK[measure]
     return s * r / (s * r + (1 - s))
@@ -264,13 +803,24 @@ def return_tables(ret: Return, population: Population, unemployment: dict, seed:
     profile = PROFILES[ret.country]
     c = counts(profile, ret.year, population, unemployment)
     schemes = SCHEMES[ret.country]
-    meta = [["field", "value"], ["country", ret.country], ["reference_year", ret.year],
-            ["institution", f"{INSTITUTIONS[ret.country]} (synthetic return)"],
-            ["submitted", f"{ret.year + 1}-05-31"], ["vintage", ret.vintage], ["synthetic", "true"],
-            ["notes", f"Synthetic SSI return generated by `python -m synthetic --seed {seed}`; counts calibrated to the UN SDG "
-                      "Global Database (2023-12) and WPP 2019 (synthetic/ssi.py)."]]
+    meta = [
+        ["field", "value"],
+        ["country", ret.country],
+        ["reference_year", ret.year],
+        ["institution", f"{INSTITUTIONS[ret.country]} (synthetic return)"],
+        ["submitted", f"{ret.year + 1}-05-31"],
+        ["vintage", ret.vintage],
+        ["synthetic", "true"],
+        [
+            "notes",
+            f"Synthetic SSI return generated by `python -m synthetic --seed {seed}`; counts calibrated to the UN SDG "
+            "Global Database (2023-12) and WPP 2019 (synthetic/ssi.py).",
+        ],
+    ]
     tables: dict[str, list[list]] = {st.RETURN_SHEET: meta}
-    tables[st.SCHEMES.sheet] = [[v.name for v in st.SCHEMES.columns]] + [[s.scheme_id, s.name, s.function, s.scheme_type, s.legal_coverage] for s in schemes]
+    tables[st.SCHEMES.sheet] = [[v.name for v in st.SCHEMES.columns]] + [
+        [s.scheme_id, s.name, s.function, s.scheme_type, s.legal_coverage] for s in schemes
+    ]
     contributors = [[v.name for v in st.CONTRIBUTORS.columns]]
     beneficiaries = [[v.name for v in st.BENEFICIARIES.columns]]
     health = [[v.name for v in st.HEALTH.columns]]
@@ -315,7 +865,8 @@ EXPENDITURE_RETURNS = ("GHA_2022", "MEX_2021", "ZAF_2020")
 def expenditure_rows(profile: Profile, year: int, schemes, beneficiaries: list[list]) -> list[list]:
     """Expenditure of every Beneficiaries row: beneficiaries x the annual level of their function
     (``synthetic.countries.BENEFIT_LEVEL`` x median consumption), women's earnings-related
-    contributory benefits at FEMALE_BENEFIT_RATIO of men's; by sex where the count is."""
+    contributory benefits at FEMALE_BENEFIT_RATIO of men's; by sex where the count is.
+    """
     median = profile.median_consumption_ppp * 365 * ppp_factor(profile, year)
     scheme_type = {s.scheme_id: s.scheme_type for s in schemes}
     rows = [[v.name for v in st.EXPENDITURE.columns]]
@@ -337,8 +888,10 @@ def _split(profile: Profile, scheme_id: str, measure: str, benefit: str | None, 
     share = _non_national_share(profile, measure)
     nn_w, nn_m = round(women * share), round(men * share)
     nat_w, nat_m = round(women) - nn_w, round(men) - nn_m
-    return [[scheme_id, measure, benefit, "national", nat_w + nat_m, nat_m, nat_w],
-            [scheme_id, measure, benefit, "non_national", nn_w + nn_m, nn_m, nn_w]]
+    return [
+        [scheme_id, measure, benefit, "national", nat_w + nat_m, nat_m, nat_w],
+        [scheme_id, measure, benefit, "non_national", nn_w + nn_m, nn_m, nn_w],
+    ]
 
 
 def damage(ret: Return, tables: dict[str, list[list]]) -> list[str]:
@@ -349,7 +902,9 @@ def damage(ret: Return, tables: dict[str, list[list]]) -> list[str]:
         if kind == "sum":
             row = next(r for r in rows[1:] if r[3] is not None and r[3] > 200)
             row[-3] = row[-3] - 150
-            issues.append(f"{sheet}, data row {rows.index(row)}: men + women exceed total by 150 (keying error): quarantined")
+            issues.append(
+                f"{sheet}, data row {rows.index(row)}: men + women exceed total by 150 (keying error): quarantined"
+            )
         elif kind == "negative":
             row = rows[-1]
             row[1] = -row[1]
@@ -360,7 +915,9 @@ def damage(ret: Return, tables: dict[str, list[list]]) -> list[str]:
             issues.append(f"{sheet}, data row 1: negative expenditure ({row[2]}): quarantined")
         elif kind == "unknown_benefit":
             rows.append([rows[1][0], "funeral_grant", 1250, 600, 650])
-            issues.append(f"{sheet}, data row {len(rows) - 1}: benefit_type 'funeral_grant' is not an SSI code: quarantined")
+            issues.append(
+                f"{sheet}, data row {len(rows) - 1}: benefit_type 'funeral_grant' is not an SSI code: quarantined"
+            )
     return issues
 
 
@@ -381,7 +938,11 @@ def write_return(ret: Return, tables: dict[str, list[list]], out: Path) -> Path:
     folder = out / "ssi" / ret.return_id
     csv_names = {t.sheet: t.csv for t in st.TABLES} | {st.RETURN_SHEET: st.RETURN_CSV}
     for sheet, rows in tables.items():
-        frame = pl.DataFrame([[None if v is None else str(v) for v in r] for r in rows[1:]], schema=[str(h) for h in rows[0]], orient="row")
+        frame = pl.DataFrame(
+            [[None if v is None else str(v) for v in r] for r in rows[1:]],
+            schema=[str(h) for h in rows[0]],
+            orient="row",
+        )
         write_csv(frame, folder / csv_names[sheet])
     return folder
 
@@ -406,12 +967,12 @@ def write_ssi_sources(out: Path, written: list[tuple[Return, list[str]]], seed: 
     files = {
         (f"{ret.return_id}.xlsx" if ret.workbook else f"{ret.return_id}/"): {
             "origin": "Synthetic SSI return generated by synthetic/ssi.py; counts calibrated to the UN SDG Global Database "
-                      "(2023-12) and WPP 2019",
+            "(2023-12) and WPP 2019",
             "licence": "Apache-2.0 (generated by this project)",
             "vintage": ret.vintage,
             "synthetic": True,
             "notes": f"Generated with seed {seed}. Non-nationals module: {'yes' if ret.module else 'no'}; "
-                     + (f"{len(issues)} known issue(s), listed in its Return table." if issues else "no known issues."),
+            + (f"{len(issues)} known issue(s), listed in its Return table." if issues else "no known issues."),
         }
         for ret, issues in sorted(written, key=lambda item: item[0].return_id)
     }

@@ -29,26 +29,37 @@ import polars as pl
 
 from schemas import survey_variables as sv
 from synthetic.countries import (
-    BENEFIT_LEVEL, COVERAGE_CEILING, EARNINGS_RELATED, FEMALE_BENEFIT_RATIO, LABOUR_MARKETS, PROFILES, LabourMarket, Profile,
-    asfr, pensionable_age, poverty_rate, ppp_factor, sex_rates,
+    BENEFIT_LEVEL,
+    COVERAGE_CEILING,
+    EARNINGS_RELATED,
+    FEMALE_BENEFIT_RATIO,
+    LABOUR_MARKETS,
+    PROFILES,
+    LabourMarket,
+    Profile,
+    asfr,
+    pensionable_age,
+    poverty_rate,
+    ppp_factor,
+    sex_rates,
 )
 from synthetic.population import AGE5_LOWER, Population
 
 # Assumed behavioural parameters (not published anywhere; plausible magnitudes).
 HEADSHIP_BY_AGE5 = np.array([0, 0, 0, 0.05, 0.35, 0.7, 0.9] + [1.0] * 14)  # propensity to head a household
-SPOUSE_SHARE = 0.75              # share of multi-person households with a spouse of the head
+SPOUSE_SHARE = 0.75  # share of multi-person households with a spouse of the head
 PARTICIPATION_BY_AGE5 = np.array([0, 0, 0, 0.35, 0.75, 1, 1, 1, 1, 1, 1, 0.85, 0.6, 0.4, 0.25] + [0.1] * 6)
-OLDER_AGE5_FROM = 12             # participation at ages 60+ is scaled by Profile.older_work
-YOUTH_UNEMPLOYMENT_RISK = 2.2    # relative unemployment risk at ages 15-24
-CONTRIBUTOR_TO_INJURY = 1.10     # active contributors per worker covered for employment injury
-SURVIVOR_SHARE = {"F": 0.25, "M": 0.04}   # survivors' benefit, relative to the pension rate of the sex
-INJURY_BENEFIT_RATE = 0.01       # injury-insured workers receiving an employment-injury benefit
-SICKNESS_BENEFIT_RATE = 0.015    # contributors receiving a sickness benefit in the reference period
-DISABILITY_AGE_SLOPE = 0.035     # severe disability prevalence grows as exp(slope * age)
-OOP_FLOOR_10 = 3.0               # floor of the 3.8.2 (10%) target, percent, so every HIES has cases
-OOP_RATIO_25_TO_10 = 0.10        # floor of the 25% share relative to the 10% share
-OOP_OLDER_SHIFT = 0.3            # log-share shift of OOP health spending in households with a member 60+
-CHILD_MAX_AGE = 15               # children are aged 0-15 (ILO/UNICEF 2024)
+OLDER_AGE5_FROM = 12  # participation at ages 60+ is scaled by Profile.older_work
+YOUTH_UNEMPLOYMENT_RISK = 2.2  # relative unemployment risk at ages 15-24
+CONTRIBUTOR_TO_INJURY = 1.10  # active contributors per worker covered for employment injury
+SURVIVOR_SHARE = {"F": 0.25, "M": 0.04}  # survivors' benefit, relative to the pension rate of the sex
+INJURY_BENEFIT_RATE = 0.01  # injury-insured workers receiving an employment-injury benefit
+SICKNESS_BENEFIT_RATE = 0.015  # contributors receiving a sickness benefit in the reference period
+DISABILITY_AGE_SLOPE = 0.035  # severe disability prevalence grows as exp(slope * age)
+OOP_FLOOR_10 = 3.0  # floor of the 3.8.2 (10%) target, percent, so every HIES has cases
+OOP_RATIO_25_TO_10 = 0.10  # floor of the 25% share relative to the 10% share
+OOP_OLDER_SHIFT = 0.3  # log-share shift of OOP health spending in households with a member 60+
+CHILD_MAX_AGE = 15  # children are aged 0-15 (ILO/UNICEF 2024)
 MAX_HOUSEHOLD_SIZE = 20
 DEFAULT_LABOUR_MARKET = LabourMarket(informal=(60.0, 60.0), agriculture=20.0)
 # Status in employment (ICSE-18 groups, ``ICSE_CODES`` order: employer, independent without
@@ -61,17 +72,37 @@ STATUS_PROBABILITIES = {
     "formal_other": (0.10, 0.10, 0.02, 0.78, 0.0),
 }
 # ISIC Rev.4 sections of non-agricultural, non-domestic jobs (assumed shares; A and T excluded).
-ISIC_OTHER = {"B": 0.01, "C": 0.17, "D": 0.01, "E": 0.01, "F": 0.08, "G": 0.26, "H": 0.06, "I": 0.07, "J": 0.02, "K": 0.02,
-              "L": 0.01, "M": 0.02, "N": 0.03, "O": 0.05, "P": 0.07, "Q": 0.04, "R": 0.01, "S": 0.05, "U": 0.01}
-WG_MIN_AGE = 5                   # the Washington Group short set is asked of persons aged 5+
-WG_SOME_DIFFICULTY = 0.1         # chance of "some difficulty" in a domain without a severe one
-WEIGHT_JITTER = 0.12             # sd of the log non-response adjustment per PSU
+ISIC_OTHER = {
+    "B": 0.01,
+    "C": 0.17,
+    "D": 0.01,
+    "E": 0.01,
+    "F": 0.08,
+    "G": 0.26,
+    "H": 0.06,
+    "I": 0.07,
+    "J": 0.02,
+    "K": 0.02,
+    "L": 0.01,
+    "M": 0.02,
+    "N": 0.03,
+    "O": 0.05,
+    "P": 0.07,
+    "Q": 0.04,
+    "R": 0.01,
+    "S": 0.05,
+    "U": 0.01,
+}
+WG_MIN_AGE = 5  # the Washington Group short set is asked of persons aged 5+
+WG_SOME_DIFFICULTY = 0.1  # chance of "some difficulty" in a domain without a severe one
+WEIGHT_JITTER = 0.12  # sd of the log non-response adjustment per PSU
 
 
 @dataclass(frozen=True)
 class Design:
     """Sample design choices: households per PSU (cluster take) and, optionally, one stratum
-    (label ``"<region> - urban|rural"``) given a single PSU."""
+    (label ``"<region> - urban|rural"``) given a single PSU.
+    """
 
     households_per_psu: int = 12
     single_psu_stratum: str | None = None
@@ -81,7 +112,8 @@ class Design:
 class Sample:
     """Households (``hh_*``, length H) and persons (length N) of one synthetic survey. Person
     arrays index their household with ``hh``. Codes: ``lf`` 0 = not asked (age < 15),
-    1 employed, 2 unemployed, 3 outside the labour force."""
+    1 employed, 2 unemployed, 3 outside the labour force.
+    """
 
     profile: Profile
     year: int
@@ -95,13 +127,13 @@ class Sample:
     hh_size: np.ndarray
     hh_start: np.ndarray
     hh_non_national: np.ndarray
-    hh_citizenship: np.ndarray         # index into citizenship_codes
+    hh_citizenship: np.ndarray  # index into citizenship_codes
     citizenship_codes: list[str]
     hh_consumption: np.ndarray
     hh_oop: np.ndarray
     hh_pc_rank: np.ndarray
     hh_poor: np.ndarray
-    poverty_line: float                # annual per-capita consumption, LCU
+    poverty_line: float  # annual per-capita consumption, LCU
     hh: np.ndarray
     member: np.ndarray
     female: np.ndarray
@@ -111,16 +143,16 @@ class Sample:
     contributor: np.ndarray
     injury_insured: np.ndarray
     severe_disability: np.ndarray
-    gave_birth: np.ndarray             # meaningful for women aged 15-49 only
+    gave_birth: np.ndarray  # meaningful for women aged 15-49 only
     health_protected: np.ndarray
-    status: np.ndarray                 # ICSE group index (ICSE_CODES), -1 when not employed
-    informal: np.ndarray               # employed persons only
-    isic: np.ndarray                   # ISIC section letter index (0 = A), -1 when not employed
+    status: np.ndarray  # ICSE group index (ICSE_CODES), -1 when not employed
+    informal: np.ndarray  # employed persons only
+    isic: np.ndarray  # ISIC section letter index (0 = A), -1 when not employed
     domestic: np.ndarray
     platform: np.ndarray
-    wg_items: np.ndarray               # (6, N) Washington Group levels 1-4, 0 below WG_MIN_AGE
-    hh_quintile: np.ndarray            # welfare quintile of the household (1 = poorest)
-    benefit_level: dict[str, np.ndarray]   # annual amount each person would receive, by function
+    wg_items: np.ndarray  # (6, N) Washington Group levels 1-4, 0 below WG_MIN_AGE
+    hh_quintile: np.ndarray  # welfare quintile of the household (1 = poorest)
+    benefit_level: dict[str, np.ndarray]  # annual amount each person would receive, by function
     rec: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
@@ -144,7 +176,8 @@ def rng_for(seed: int, *names: object) -> np.random.Generator:
 
 def _calibrated(eligible: np.ndarray, target: float, weight: np.ndarray, risk: np.ndarray | None = None) -> np.ndarray:
     """Probabilities, zero outside ``eligible``, proportional to ``risk`` and scaled so that their
-    ``weight``-ed mean over the eligible units is ``target`` (probabilities capped below 1)."""
+    ``weight``-ed mean over the eligible units is ``target`` (probabilities capped below 1).
+    """
     p = np.zeros(eligible.size, dtype=np.float32)
     if target <= 0 or not eligible.any():
         return p
@@ -164,7 +197,9 @@ def _weighted_share_female(eligible: np.ndarray, female: np.ndarray, weight: np.
     return float((w * female).sum() / w.sum()) if w.sum() > 0 else 0.5
 
 
-def _by_sex(eligible: np.ndarray, female: np.ndarray, weight: np.ndarray, rates: tuple[float, float], risk: np.ndarray | None) -> np.ndarray:
+def _by_sex(
+    eligible: np.ndarray, female: np.ndarray, weight: np.ndarray, rates: tuple[float, float], risk: np.ndarray | None
+) -> np.ndarray:
     """Calibrated probabilities with a separate target for women and men."""
     p = _calibrated(eligible & female, rates[0], weight, risk)
     p += _calibrated(eligible & ~female, rates[1], weight, risk)
@@ -207,7 +242,8 @@ def _strata(profile: Profile) -> tuple[list[str], np.ndarray, np.ndarray, np.nda
 
 def _allocate(n_households: int, shares: np.ndarray, labels: list[str], design: Design) -> np.ndarray:
     """Households per stratum: proportional to the square root of the population share (small
-    strata oversampled), one PSU for the designated single-PSU stratum."""
+    strata oversampled), one PSU for the designated single-PSU stratum.
+    """
     alloc = np.sqrt(shares)
     if design.single_psu_stratum is None:
         return _largest_remainder(n_households, alloc)
@@ -221,7 +257,8 @@ def _allocate(n_households: int, shares: np.ndarray, labels: list[str], design: 
 
 def _age_sex_tables(profile: Profile, pop5: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cell distributions (42 cells: women 0-4 ... 100+, men 0-4 ... 100+) of household heads by
-    sex and of the other members."""
+    sex and of the other members.
+    """
     pi = pop5.ravel() / pop5.sum()
     head_f = pop5[0] * HEADSHIP_BY_AGE5
     head_m = pop5[1] * HEADSHIP_BY_AGE5
@@ -243,7 +280,8 @@ def _ages_in_cells(rng: np.random.Generator, cell: np.ndarray) -> np.ndarray:
 
 def _oop_lognormal(profile: Profile) -> tuple[float, float, float]:
     """(share of households with OOP > 0, mu, sigma) of the log OOP/consumption share, so that
-    the shares above 10% and 25% of consumption match SH_XPD_EARN10/25 (floored)."""
+    the shares above 10% and 25% of consumption match SH_XPD_EARN10/25 (floored).
+    """
     t10 = max(profile.calibration.earn10.total, OOP_FLOOR_10) / 100
     t25 = min(max(profile.calibration.earn25.total / 100, OOP_RATIO_25_TO_10 * t10), 0.5 * t10)
     positive = max(profile.oop_positive, 2 * t10)
@@ -262,7 +300,14 @@ def _weighted_rank(values: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, 
     return rank, order, cum
 
 
-def simulate(profile: Profile, year: int, n_persons: int, rng: np.random.Generator, design: Design = Design(), population: Population | None = None) -> Sample:
+def simulate(
+    profile: Profile,
+    year: int,
+    n_persons: int,
+    rng: np.random.Generator,
+    design: Design = Design(),
+    population: Population | None = None,
+) -> Sample:
     """Draw one survey sample of exactly ``n_persons`` persons. See the module docstring."""
     population = population or Population.load()
 
@@ -314,7 +359,9 @@ def simulate(profile: Profile, year: int, n_persons: int, rng: np.random.Generat
     spouse = (member == 2) & (uniform() < SPOUSE_SHARE)
     female[spouse] = ~female[start][hh[spouse]]
     gap = np.where(female[spouse], -4, 4)
-    age[spouse] = np.clip(head_age[hh[spouse]] + gap + np.rint(rng.normal(0, 4, spouse.sum())), 16, 104).astype(np.int16)
+    age[spouse] = np.clip(head_age[hh[spouse]] + gap + np.rint(rng.normal(0, 4, spouse.sum())), 16, 104).astype(
+        np.int16
+    )
 
     # Person weights: household weight post-stratified to WPP age group x sex.
     cell = np.where(female, 0, 21) + np.minimum(age // 5, 20)
@@ -327,7 +374,12 @@ def simulate(profile: Profile, year: int, n_persons: int, rng: np.random.Generat
     # Consumption, poverty, OOP health spending.
     hh_persons_w = np.bincount(hh, weights=weight, minlength=n_hh)
     region_effect = rng.normal(0, 0.15, len(profile.regions))
-    log_pc = rng.normal(0, profile.consumption_sigma, n_hh) + region_effect[s_region[hh_stratum]] + 0.35 * hh_urban - 0.15 * hh_nn
+    log_pc = (
+        rng.normal(0, profile.consumption_sigma, n_hh)
+        + region_effect[s_region[hh_stratum]]
+        + 0.35 * hh_urban
+        - 0.15 * hh_nn
+    )
     pc = np.exp(log_pc)
     rank, order, cum = _weighted_rank(pc, hh_persons_w)
     median_lcu = profile.median_consumption_ppp * 365 * ppp_factor(profile, year)
@@ -350,15 +402,25 @@ def simulate(profile: Profile, year: int, n_persons: int, rng: np.random.Generat
     part = np.where(group >= OLDER_AGE5_FROM, part * profile.older_work, part) * np.where(nn, 1.1, 1.0)
     in_lf = adult & (uniform() < np.minimum(part, 0.98))
     u = cal.unemployment
-    unemp_rates = ((u.female if u.female is not None else u.total) / 100, (u.male if u.male is not None else u.total) / 100)
-    unemployed = uniform() < _by_sex(in_lf, female, weight, unemp_rates, np.where(age < 25, YOUTH_UNEMPLOYMENT_RISK, 1.0))
+    unemp_rates = (
+        (u.female if u.female is not None else u.total) / 100,
+        (u.male if u.male is not None else u.total) / 100,
+    )
+    unemployed = uniform() < _by_sex(
+        in_lf, female, weight, unemp_rates, np.where(age < 25, YOUTH_UNEMPLOYMENT_RISK, 1.0)
+    )
     employed = in_lf & ~unemployed
     lf = np.where(~adult, 0, np.where(employed, 1, np.where(unemployed, 2, 3))).astype(np.int8)
 
     # Contributors and employment-injury cover.
     injury = sex_rates(cal.wkinjry, "wkinjry", _weighted_share_female(employed, female, weight))
     contrib_rates = tuple(min(r * CONTRIBUTOR_TO_INJURY, COVERAGE_CEILING) for r in injury)
-    risk = np.where(urban, 1.5, 0.6) * np.where(nn, 0.4, 1.0) * (0.3 + 1.4 * prank) * np.where((age >= 25) & (age < 55), 1.2, 0.7)
+    risk = (
+        np.where(urban, 1.5, 0.6)
+        * np.where(nn, 0.4, 1.0)
+        * (0.3 + 1.4 * prank)
+        * np.where((age >= 25) & (age < 55), 1.2, 0.7)
+    )
     contributor = uniform() < _by_sex(employed, female, weight, contrib_rates, risk)
     keep = np.where(female, injury[0] / max(contrib_rates[0], 1e-9), injury[1] / max(contrib_rates[1], 1e-9))
     injury_insured = contributor & (uniform() < keep)
@@ -398,7 +460,9 @@ def simulate(profile: Profile, year: int, n_persons: int, rng: np.random.Generat
     birth_p = np.where(eligible, rates[np.clip((age - 15) // 5, 0, 6)], 0.0)
     gave_birth = uniform() < birth_p
     risk = np.where(contributor, 3.0, np.where(employed, 1.0, 0.4))
-    rec["rec_maternity"] = uniform() < _calibrated(gave_birth, min(cal.matnl.total / 100, COVERAGE_CEILING), weight, risk)
+    rec["rec_maternity"] = uniform() < _calibrated(
+        gave_birth, min(cal.matnl.total / 100, COVERAGE_CEILING), weight, risk
+    )
 
     # Unemployment, employment-injury and sickness benefits.
     uemp_rates = sex_rates(cal.uemp, "uemp", _weighted_share_female(unemployed, female, weight))
@@ -410,10 +474,14 @@ def simulate(profile: Profile, year: int, n_persons: int, rng: np.random.Generat
     child = age <= CHILD_MAX_AGE
     child_w = np.bincount(hh, weights=weight * child, minlength=n_hh)
     hh_risk = (1.6 - 1.2 * rank) * np.where(hh_nn, 0.4, 1.0)
-    child_hh = rng.random(n_hh) < _calibrated(child_w > 0, min(cal.chld.total / 100, COVERAGE_CEILING), child_w, hh_risk)
+    child_hh = rng.random(n_hh) < _calibrated(
+        child_w > 0, min(cal.chld.total / 100, COVERAGE_CEILING), child_w, hh_risk
+    )
     rec["rec_child_family"] = child_hh[hh] & (child | (member == 1))
     hh_risk = np.exp(-3 * rank) * np.where(hh_nn, 0.5, 1.0)
-    assist_hh = rng.random(n_hh) < _calibrated(np.ones(n_hh, bool), min(cal.vuln.total / 100, COVERAGE_CEILING), hh_persons_w, hh_risk)
+    assist_hh = rng.random(n_hh) < _calibrated(
+        np.ones(n_hh, bool), min(cal.vuln.total / 100, COVERAGE_CEILING), hh_persons_w, hh_risk
+    )
     rec["rec_social_assistance"] = assist_hh[hh]
 
     # Groups at risk (issue 11), drawn after every variable above so that those keep the draws
@@ -423,19 +491,39 @@ def simulate(profile: Profile, year: int, n_persons: int, rng: np.random.Generat
     # informal jobs are mostly those without contributions (an own-account contributor to a
     # voluntary scheme may still work in an unregistered unit)
     informal_risk = np.where(contributor, 0.05, 1.0) * np.where(urban, 0.8, 1.3)
-    informal = uniform() < _by_sex(employed, female, weight, (lm.informal[0] / 100, lm.informal[1] / 100), informal_risk)
-    agriculture = uniform() < _calibrated(employed, lm.agriculture / 100, weight, np.where(urban, 0.25, 2.0) * np.where(informal, 2.0, 0.5))
-    domestic = uniform() < _by_sex(employed & ~agriculture, female, weight, (lm.domestic[0] / 100, lm.domestic[1] / 100), np.where(informal, 3.0, 0.5))
+    informal = uniform() < _by_sex(
+        employed, female, weight, (lm.informal[0] / 100, lm.informal[1] / 100), informal_risk
+    )
+    agriculture = uniform() < _calibrated(
+        employed, lm.agriculture / 100, weight, np.where(urban, 0.25, 2.0) * np.where(informal, 2.0, 0.5)
+    )
+    domestic = uniform() < _by_sex(
+        employed & ~agriculture,
+        female,
+        weight,
+        (lm.domestic[0] / 100, lm.domestic[1] / 100),
+        np.where(informal, 3.0, 0.5),
+    )
     young_urban = urban & (age >= 18) & (age < 45)
-    platform = uniform() < _by_sex(employed & ~agriculture & ~domestic, female, weight, (lm.platform[0] / 100, lm.platform[1] / 100), np.where(young_urban, 4.0, 0.3))
+    platform = uniform() < _by_sex(
+        employed & ~agriculture & ~domestic,
+        female,
+        weight,
+        (lm.platform[0] / 100, lm.platform[1] / 100),
+        np.where(young_urban, 4.0, 0.3),
+    )
     kind = np.where(contributor, 0, np.where(informal & agriculture, 1, np.where(informal, 2, 3)))
-    table = np.array([STATUS_PROBABILITIES[k] for k in ("contributor", "informal_agriculture", "informal_other", "formal_other")])
+    table = np.array(
+        [STATUS_PROBABILITIES[k] for k in ("contributor", "informal_agriculture", "informal_other", "formal_other")]
+    )
     cum = np.cumsum(table, axis=1)[kind]
     status = (uniform()[:, None] > cum[:, :-1]).sum(axis=1)
     status = np.where(domestic, 3, status)
     status = np.where(employed, status, -1).astype(np.int8)
     sections = list(ISIC_OTHER)
-    other_section = np.array([ord(c) - ord("A") for c in sections])[_draw_cells(rng, np.array(list(ISIC_OTHER.values())), n)]
+    other_section = np.array([ord(c) - ord("A") for c in sections])[
+        _draw_cells(rng, np.array(list(ISIC_OTHER.values())), n)
+    ]
     isic = np.where(agriculture, 0, np.where(domestic, ord("T") - ord("A"), other_section))
     isic = np.where(employed, isic, -1).astype(np.int8)
 
@@ -456,20 +544,58 @@ def simulate(profile: Profile, year: int, n_persons: int, rng: np.random.Generat
     hh_quintile = np.minimum(np.ceil(rank * 5), 5).astype(np.int8)
 
     return Sample(
-        profile=profile, year=year, stratum_labels=labels, stratum_region=s_region, stratum_urban=s_urban,
-        hh_stratum=hh_stratum, hh_psu=hh_psu, hh_psu_in_stratum=psu_in, hh_weight=hh_weight, hh_size=sizes,
-        hh_start=start, hh_non_national=hh_nn, hh_citizenship=hh_cit, citizenship_codes=codes,
-        hh_consumption=consumption, hh_oop=oop, hh_pc_rank=rank, hh_poor=hh_poor, poverty_line=line,
-        hh=hh, member=member, female=female, age=age, weight=weight, lf=lf, contributor=contributor,
-        injury_insured=injury_insured, severe_disability=disabled, gave_birth=gave_birth,
-        health_protected=health_hh[hh], status=status, informal=informal & employed, isic=isic, domestic=domestic,
-        platform=platform, wg_items=wg_items, hh_quintile=hh_quintile, benefit_level=benefit_level, rec=rec,
+        profile=profile,
+        year=year,
+        stratum_labels=labels,
+        stratum_region=s_region,
+        stratum_urban=s_urban,
+        hh_stratum=hh_stratum,
+        hh_psu=hh_psu,
+        hh_psu_in_stratum=psu_in,
+        hh_weight=hh_weight,
+        hh_size=sizes,
+        hh_start=start,
+        hh_non_national=hh_nn,
+        hh_citizenship=hh_cit,
+        citizenship_codes=codes,
+        hh_consumption=consumption,
+        hh_oop=oop,
+        hh_pc_rank=rank,
+        hh_poor=hh_poor,
+        poverty_line=line,
+        hh=hh,
+        member=member,
+        female=female,
+        age=age,
+        weight=weight,
+        lf=lf,
+        contributor=contributor,
+        injury_insured=injury_insured,
+        severe_disability=disabled,
+        gave_birth=gave_birth,
+        health_protected=health_hh[hh],
+        status=status,
+        informal=informal & employed,
+        isic=isic,
+        domestic=domestic,
+        platform=platform,
+        wg_items=wg_items,
+        hh_quintile=hh_quintile,
+        benefit_level=benefit_level,
+        rec=rec,
     )
 
 
 REC_FLAGS = (
-    "rec_child_family", "rec_maternity", "rec_sickness", "rec_disability", "rec_unemployment",
-    "rec_oldage_contrib", "rec_oldage_noncontrib", "rec_survivors", "rec_employment_injury",
+    "rec_child_family",
+    "rec_maternity",
+    "rec_sickness",
+    "rec_disability",
+    "rec_unemployment",
+    "rec_oldage_contrib",
+    "rec_oldage_noncontrib",
+    "rec_survivors",
+    "rec_employment_injury",
     "rec_social_assistance",
 )
 LF_CODES = (None, "employed", "unemployed", "outside_labour_force")
@@ -482,7 +608,8 @@ def _codes(values: list[str | None], index: np.ndarray) -> pl.Series:
 
 def canonical_frame(sample: Sample, survey_id: str, survey_kind: str) -> pl.DataFrame:
     """The sample as the canonical person table (names, order and dtypes of
-    ``schemas.survey_variables``)."""
+    ``schemas.survey_variables``).
+    """
     hh = sample.hh
     n = sample.n_persons
     adult = sample.age >= 15
@@ -525,7 +652,10 @@ def canonical_frame(sample: Sample, survey_id: str, survey_kind: str) -> pl.Data
         "hh_welfare_pc": pl.Series(sample.hh_consumption[hh] / sample.hh_size[hh]),
         "welfare_quintile": pl.Series(sample.hh_quintile[hh], dtype=pl.Int64),
         "poverty_line": pl.Series(np.full(n, sample.poverty_line)),
-        **{f"amt_{f}": pl.Series(np.where(sample.rec[f"rec_{f}"], sample.benefit_level[f], 0.0)) for f in sv.BENEFIT_FUNCTIONS},
+        **{
+            f"amt_{f}": pl.Series(np.where(sample.rec[f"rec_{f}"], sample.benefit_level[f], 0.0))
+            for f in sv.BENEFIT_FUNCTIONS
+        },
         "hh_size": pl.Series(sample.hh_size[hh], dtype=pl.Int64),
         "source_row": pl.Series(np.arange(1, n + 1, dtype=np.int64)),
     }
@@ -539,10 +669,19 @@ def canonical_frame(sample: Sample, survey_id: str, survey_kind: str) -> pl.Data
     return pl.DataFrame(columns).with_columns(constants).select(sv.COLUMN_ORDER)
 
 
-def generate_persons(country: str = "GHA", n_persons: int = 10_000_000, seed: int = 1, *, year: int | None = None, survey_kind: str = "HIES", survey_id: str | None = None) -> pl.DataFrame:
+def generate_persons(
+    country: str = "GHA",
+    n_persons: int = 10_000_000,
+    seed: int = 1,
+    *,
+    year: int | None = None,
+    survey_kind: str = "HIES",
+    survey_id: str | None = None,
+) -> pl.DataFrame:
     """A synthetic canonical person table of ``n_persons`` persons for ``country`` (ISO3, one of
     ``synthetic.countries.PROFILES``) and ``year`` (default: the calibration year), ready for the
-    pipeline's survey steps. Same arguments, same table."""
+    pipeline's survey steps. Same arguments, same table.
+    """
     profile = PROFILES[country]
     year = year or profile.default_year
     sample = simulate(profile, year, n_persons, rng_for(seed, "persons", country, year))

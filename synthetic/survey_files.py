@@ -8,9 +8,9 @@ planted in it). ``write_surveys(out, seed)`` draws every sample, codes it with i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import polars as pl
@@ -19,7 +19,16 @@ from schemas import survey_variables as sv
 from synthetic import codebooks as cb
 from synthetic.countries import PROFILES
 from synthetic.population import Population
-from synthetic.source_coding import AgeCode, DuplicatePerson, Issue, NegativeWeight, SourceFile, SpendingAboveConsumption, TextInNumber, UnmappedCode
+from synthetic.source_coding import (
+    AgeCode,
+    DuplicatePerson,
+    Issue,
+    NegativeWeight,
+    SourceFile,
+    SpendingAboveConsumption,
+    TextInNumber,
+    UnmappedCode,
+)
 from synthetic.survey import Design, rng_for, simulate
 from synthetic.writers import flow, write_csv, write_parquet, write_spss, write_stata, write_text, write_yaml
 
@@ -59,25 +68,127 @@ class BundledSurvey:
 
 
 SURVEYS: tuple[BundledSurvey, ...] = (
-    BundledSurvey("GHA_LFS_2015", "LFS", "spss", 3000, cb.gha_lfs_2015, "Ghana Labour Force Survey 2015 (Ghana Statistical Service)", households_per_psu=10),
-    BundledSurvey("GHA_HIES_2022", "HIES", "stata", 5000, cb.gha_hies_2022, "Annual Household Income and Expenditure Survey 2022 (Ghana Statistical Service)",
-                  issues=(AgeCode("s1q5y", 999, 3, "out of the 0-120 range, quarantined"), DuplicatePerson("hhid", "pid"))),
-    BundledSurvey("KEN_HBS_2015", "HBS", "csv", 4000, cb.ken_hbs_2015, "Kenya Integrated Household Budget Survey 2015/16 (KNBS)",
-                  single_psu_stratum="North Eastern - urban", amounts_period="month", issues=(UnmappedCode("lfs_status", "Unknown", 4),)),
-    BundledSurvey("ZAF_LFS_2021", "LFS", "parquet", 4000, cb.zaf_lfs_2021, "Quarterly Labour Force Survey 2021 (Statistics South Africa)",
-                  households_per_psu=10, issues=(NegativeWeight("Weight"),)),
-    BundledSurvey("BRA_HBS_2018", "HBS", "csv", 4500, cb.bra_hbs_2018, "Pesquisa de Orçamentos Familiares 2017-2018 (IBGE)",
-                  amounts_period="month", csv_separator=";", csv_encoding="latin-1"),
-    BundledSurvey("MEX_LFS_2021", "LFS", "parquet", 3500, cb.mex_lfs_2021, "Encuesta Nacional de Ocupación y Empleo 2021 (INEGI)", households_per_psu=10,
-                  issues=(AgeCode("eda", 99, 2, "99 is read as missing, so the required age is missing: quarantined"),)),
-    BundledSurvey("MEX_HIES_2022", "HIES", "stata", 5000, cb.mex_hies_2022, "Encuesta Nacional de Ingresos y Gastos de los Hogares 2022 (INEGI)", amounts_period="month"),
-    BundledSurvey("COL_LFS_2021", "LFS", "spss", 4000, cb.col_lfs_2021, "Gran Encuesta Integrada de Hogares 2021 (DANE)", households_per_psu=10),
-    BundledSurvey("JOR_HIES_2018", "HIES", "csv", 3500, cb.jor_hies_2018, "Household Expenditure and Income Survey 2017/18 (Department of Statistics, Jordan)"),
-    BundledSurvey("IDN_LFS_2022", "LFS", "parquet", 4000, cb.idn_lfs_2022, "Survei Angkatan Kerja Nasional 2022 (BPS)", households_per_psu=10),
-    BundledSurvey("IDN_HIES_2021", "HIES", "spss", 5000, cb.idn_hies_2021, "Survei Sosial Ekonomi Nasional 2021, KOR (BPS)", amounts_period="month"),
-    BundledSurvey("VNM_HIES_2020", "HIES", "stata", 4000, cb.vnm_hies_2020, "Viet Nam Household Living Standards Survey 2020 (GSO)"),
-    BundledSurvey("PHL_HIES_2021", "HIES", "csv", 4500, cb.phl_hies_2021, "Family Income and Expenditure Survey 2021 with the LFS (PSA)",
-                  issues=(SpendingAboveConsumption("SEQ_NO", "TOTEX", "HEALTH"), TextInNumber("SEQ_NO", "TOTEX", "n.a."))),
+    BundledSurvey(
+        "GHA_LFS_2015",
+        "LFS",
+        "spss",
+        3000,
+        cb.gha_lfs_2015,
+        "Ghana Labour Force Survey 2015 (Ghana Statistical Service)",
+        households_per_psu=10,
+    ),
+    BundledSurvey(
+        "GHA_HIES_2022",
+        "HIES",
+        "stata",
+        5000,
+        cb.gha_hies_2022,
+        "Annual Household Income and Expenditure Survey 2022 (Ghana Statistical Service)",
+        issues=(AgeCode("s1q5y", 999, 3, "out of the 0-120 range, quarantined"), DuplicatePerson("hhid", "pid")),
+    ),
+    BundledSurvey(
+        "KEN_HBS_2015",
+        "HBS",
+        "csv",
+        4000,
+        cb.ken_hbs_2015,
+        "Kenya Integrated Household Budget Survey 2015/16 (KNBS)",
+        single_psu_stratum="North Eastern - urban",
+        amounts_period="month",
+        issues=(UnmappedCode("lfs_status", "Unknown", 4),),
+    ),
+    BundledSurvey(
+        "ZAF_LFS_2021",
+        "LFS",
+        "parquet",
+        4000,
+        cb.zaf_lfs_2021,
+        "Quarterly Labour Force Survey 2021 (Statistics South Africa)",
+        households_per_psu=10,
+        issues=(NegativeWeight("Weight"),),
+    ),
+    BundledSurvey(
+        "BRA_HBS_2018",
+        "HBS",
+        "csv",
+        4500,
+        cb.bra_hbs_2018,
+        "Pesquisa de Orçamentos Familiares 2017-2018 (IBGE)",
+        amounts_period="month",
+        csv_separator=";",
+        csv_encoding="latin-1",
+    ),
+    BundledSurvey(
+        "MEX_LFS_2021",
+        "LFS",
+        "parquet",
+        3500,
+        cb.mex_lfs_2021,
+        "Encuesta Nacional de Ocupación y Empleo 2021 (INEGI)",
+        households_per_psu=10,
+        issues=(AgeCode("eda", 99, 2, "99 is read as missing, so the required age is missing: quarantined"),),
+    ),
+    BundledSurvey(
+        "MEX_HIES_2022",
+        "HIES",
+        "stata",
+        5000,
+        cb.mex_hies_2022,
+        "Encuesta Nacional de Ingresos y Gastos de los Hogares 2022 (INEGI)",
+        amounts_period="month",
+    ),
+    BundledSurvey(
+        "COL_LFS_2021",
+        "LFS",
+        "spss",
+        4000,
+        cb.col_lfs_2021,
+        "Gran Encuesta Integrada de Hogares 2021 (DANE)",
+        households_per_psu=10,
+    ),
+    BundledSurvey(
+        "JOR_HIES_2018",
+        "HIES",
+        "csv",
+        3500,
+        cb.jor_hies_2018,
+        "Household Expenditure and Income Survey 2017/18 (Department of Statistics, Jordan)",
+    ),
+    BundledSurvey(
+        "IDN_LFS_2022",
+        "LFS",
+        "parquet",
+        4000,
+        cb.idn_lfs_2022,
+        "Survei Angkatan Kerja Nasional 2022 (BPS)",
+        households_per_psu=10,
+    ),
+    BundledSurvey(
+        "IDN_HIES_2021",
+        "HIES",
+        "spss",
+        5000,
+        cb.idn_hies_2021,
+        "Survei Sosial Ekonomi Nasional 2021, KOR (BPS)",
+        amounts_period="month",
+    ),
+    BundledSurvey(
+        "VNM_HIES_2020",
+        "HIES",
+        "stata",
+        4000,
+        cb.vnm_hies_2020,
+        "Viet Nam Household Living Standards Survey 2020 (GSO)",
+    ),
+    BundledSurvey(
+        "PHL_HIES_2021",
+        "HIES",
+        "csv",
+        4500,
+        cb.phl_hies_2021,
+        "Family Income and Expenditure Survey 2021 with the LFS (PSA)",
+        issues=(SpendingAboveConsumption("SEQ_NO", "TOTEX", "HEALTH"), TextInNumber("SEQ_NO", "TOTEX", "n.a.")),
+    ),
     BundledSurvey("ALB_HBS_2021", "HBS", "parquet", 3000, cb.alb_hbs_2021, "Household Budget Survey 2021 (INSTAT)"),
 )
 
@@ -88,30 +199,39 @@ class BuiltSurvey:
     frame: pl.DataFrame
     source: SourceFile
     known_issues: tuple[str, ...]
-    quarantined_rows: int      # rows the planted issues send to the quarantine
+    quarantined_rows: int  # rows the planted issues send to the quarantine
 
 
 @dataclass(frozen=True)
 class WrittenSurvey:
     """What is kept of a survey once written (not its data, so that a build of millions of
-    persons per survey holds one survey at a time)."""
+    persons per survey holds one survey at a time).
+    """
 
     survey: BundledSurvey
     path: Path
     columns: tuple[str, ...]
     known_issues: tuple[str, ...]
-    quarantined_rows: int      # rows the planted issues send to the quarantine
+    quarantined_rows: int  # rows the planted issues send to the quarantine
 
 
 def build_survey(survey: BundledSurvey, seed: int, population: Population) -> BuiltSurvey:
     """Draw, code and damage one survey (nothing is written)."""
     profile = PROFILES[survey.country]
     design = Design(households_per_psu=survey.households_per_psu, single_psu_stratum=survey.single_psu_stratum)
-    sample = simulate(profile, survey.year, survey.n_persons, rng_for(seed, "survey", survey.survey_id), design, population)
+    sample = simulate(
+        profile, survey.year, survey.n_persons, rng_for(seed, "survey", survey.survey_id), design, population
+    )
     source = SourceFile(sample, rng_for(seed, "coding", survey.survey_id), period=PERIODS[survey.amounts_period])
     survey.codebook(source)
     # the variables added by issue 11 that a codebook does not map are written into its spec as absent
-    source.declare_absent(*(v.name for v in sv.MAPPED if v.absent_unless_mapped and v.name not in source.variables and v.name not in source.absent))
+    source.declare_absent(
+        *(
+            v.name
+            for v in sv.MAPPED
+            if v.absent_unless_mapped and v.name not in source.variables and v.name not in source.absent
+        )
+    )
     forgotten = [v for v in sv.MAPPED_NAMES if v not in source.variables and v not in source.absent]
     if forgotten:
         raise AssertionError(f"{survey.survey_id}: codebook leaves {forgotten} unmapped")
@@ -127,7 +247,9 @@ def build_survey(survey: BundledSurvey, seed: int, population: Population) -> Bu
     return BuiltSurvey(survey, frame, source, tuple(texts), quarantined)
 
 
-def spec_text(header: list[str], survey: dict, psu_nested: bool | None, variables: dict, comments: dict, absent: list[str]) -> str:
+def spec_text(
+    header: list[str], survey: dict, psu_nested: bool | None, variables: dict, comments: dict, absent: list[str]
+) -> str:
     """A spec.yaml: block layout, one flow-style line per variable with its comment."""
     lines = [f"# {h}" if h else "#" for h in header]
     lines.append("survey:")
@@ -151,17 +273,26 @@ def spec_text(header: list[str], survey: dict, psu_nested: bool | None, variable
 
 def survey_block(s: BundledSurvey, known_issues: tuple[str, ...], seed: int) -> dict:
     block = {
-        "id": s.survey_id, "country": s.country, "year": s.year, "kind": s.kind, "file": s.file_name,
-        "vintage": f"{s.year + 1}-06-30", "synthetic": True,
+        "id": s.survey_id,
+        "country": s.country,
+        "year": s.year,
+        "kind": s.kind,
+        "file": s.file_name,
+        "vintage": f"{s.year + 1}-06-30",
+        "synthetic": True,
         "source": f"Synthetic survey modelled on the {s.modelled_on}; generated by `python -m synthetic --seed {seed}`",
-        "licence": LICENCE, "amounts_period": s.amounts_period, "currency": PROFILES[s.country].currency,
+        "licence": LICENCE,
+        "amounts_period": s.amounts_period,
+        "currency": PROFILES[s.country].currency,
     }
     if s.fmt == "csv" and (s.csv_separator != "," or s.csv_encoding != "utf-8"):
         block["csv"] = {"separator": s.csv_separator, "encoding": s.csv_encoding}
     if known_issues:
         block["known_issues"] = list(known_issues)
-    block["notes"] = ("Rates calibrated to the UN SDG Global Database (2023-12 extract) and the other targets of "
-                      "synthetic/countries.py; population by age and sex from WPP 2019.")
+    block["notes"] = (
+        "Rates calibrated to the UN SDG Global Database (2023-12 extract) and the other targets of "
+        "synthetic/countries.py; population by age and sex from WPP 2019."
+    )
     return block
 
 
@@ -183,25 +314,34 @@ def write_survey(built: BuiltSurvey, folder: Path, seed: int) -> Path:
         "Written by `python -m synthetic` from synthetic/codebooks.py: change the generator, not this file.",
     ]
     psu_nested = source.psu_nested if "psu" in source.variables else None
-    text = spec_text(header, survey_block(s, built.known_issues, seed), psu_nested, source.variables, source.comments, source.absent)
+    text = spec_text(
+        header, survey_block(s, built.known_issues, seed), psu_nested, source.variables, source.comments, source.absent
+    )
     write_text(folder / "spec.yaml", text)
     return path
 
 
 def survey_sources(written: list[WrittenSurvey], seed: int) -> dict[str, dict]:
     """``surveys/sources.yaml`` entries (``<id>/<file>``) of the synthetic surveys: the data
-    file and the spec of each."""
+    file and the spec of each.
+    """
     files = {}
     for b in written:
         s, block = b.survey, survey_block(b.survey, b.known_issues, seed)
         common = {"licence": LICENCE, "vintage": block["vintage"], "synthetic": True}
         files[f"{s.survey_id}/{s.file_name}"] = {
-            "origin": block["source"], **common,
+            "origin": block["source"],
+            **common,
             "notes": f"{s.fmt} file, {s.n_persons} persons; "
-                     + (f"{len(b.known_issues)} known issue(s), listed in its spec.yaml." if b.known_issues else "no known issues."),
+            + (
+                f"{len(b.known_issues)} known issue(s), listed in its spec.yaml."
+                if b.known_issues
+                else "no known issues."
+            ),
         }
         files[f"{s.survey_id}/spec.yaml"] = {
-            "origin": "Harmonisation spec written by `python -m synthetic` from synthetic/codebooks.py", **common,
+            "origin": "Harmonisation spec written by `python -m synthetic` from synthetic/codebooks.py",
+            **common,
             "notes": "Describes the synthetic data file beside it.",
         }
     return files
@@ -209,15 +349,20 @@ def survey_sources(written: list[WrittenSurvey], seed: int) -> dict[str, dict]:
 
 def write_survey_sources(out: Path, files: dict[str, dict]) -> None:
     """``surveys/sources.yaml``: origin, licence, vintage and synthetic flag of every file."""
-    header = ("# Origin, licence and vintage of every file of data/raw/surveys, by <SURVEY_ID>/<file> "
-              "(written by `python -m synthetic`).\n")
+    header = (
+        "# Origin, licence and vintage of every file of data/raw/surveys, by <SURVEY_ID>/<file> "
+        "(written by `python -m synthetic`).\n"
+    )
     write_yaml(out / "surveys" / "sources.yaml", {"files": dict(sorted(files.items()))}, header)
 
 
-def write_surveys(out: Path, seed: int, population: Population, persons_per_survey: int | None = None) -> list[WrittenSurvey]:
+def write_surveys(
+    out: Path, seed: int, population: Population, persons_per_survey: int | None = None
+) -> list[WrittenSurvey]:
     """Every synthetic survey of ``SURVEYS`` under ``out/surveys``, each of its catalogue size or,
     with ``persons_per_survey``, of that many persons (same designs, formats and planted
-    issues: raw files of any size for benchmarks). One survey is in memory at a time."""
+    issues: raw files of any size for benchmarks). One survey is in memory at a time.
+    """
     written = []
     for survey in SURVEYS:
         if persons_per_survey is not None:

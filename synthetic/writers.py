@@ -55,29 +55,45 @@ def _pandas(frame: pl.DataFrame):
     return frame.with_columns(casts).to_pandas()
 
 
-def write_stata(frame: pl.DataFrame, path: Path, *, label: str, column_labels: dict[str, str], value_labels: dict[str, dict]) -> None:
+def write_stata(
+    frame: pl.DataFrame, path: Path, *, label: str, column_labels: dict[str, str], value_labels: dict[str, dict]
+) -> None:
     """Stata 14+ .dta (format 118) with variable and value labels; fixed header timestamp."""
     import pyreadstat
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    pyreadstat.write_dta(_pandas(frame), str(path), file_label=label, column_labels=[column_labels.get(c) for c in frame.columns],
-                         version=14, variable_value_labels=value_labels or None)
+    pyreadstat.write_dta(
+        _pandas(frame),
+        str(path),
+        file_label=label,
+        column_labels=[column_labels.get(c) for c in frame.columns],
+        version=14,
+        variable_value_labels=value_labels or None,
+    )
     data = path.read_bytes()
     tag = b"<timestamp>"
     at = data.index(tag) + len(tag)
     size = data[at]
     fixed = FIXED_TIME.strftime("%d %b %Y %H:%M").encode("ascii")
     assert size == len(fixed), "unexpected Stata timestamp layout"
-    path.write_bytes(data[: at + 1] + fixed + data[at + 1 + size:])
+    path.write_bytes(data[: at + 1] + fixed + data[at + 1 + size :])
 
 
-def write_spss(frame: pl.DataFrame, path: Path, *, label: str, column_labels: dict[str, str], value_labels: dict[str, dict]) -> None:
+def write_spss(
+    frame: pl.DataFrame, path: Path, *, label: str, column_labels: dict[str, str], value_labels: dict[str, dict]
+) -> None:
     """SPSS .sav (bytecode-compressed) with variable and value labels; fixed header date/time."""
     import pyreadstat
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    pyreadstat.write_sav(_pandas(frame), str(path), file_label=label, column_labels=[column_labels.get(c) for c in frame.columns],
-                         row_compress=True, variable_value_labels=value_labels or None)
+    pyreadstat.write_sav(
+        _pandas(frame),
+        str(path),
+        file_label=label,
+        column_labels=[column_labels.get(c) for c in frame.columns],
+        row_compress=True,
+        variable_value_labels=value_labels or None,
+    )
     data = bytearray(path.read_bytes())
     # Header: creation date (9 bytes, "dd Mon yy") at offset 92, creation time (8 bytes) at 101.
     data[92:101] = FIXED_TIME.strftime("%d %b %y").encode("ascii")

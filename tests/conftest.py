@@ -25,10 +25,35 @@ SOURCE_ROWS = [
     (3, 2, 90.0, 2, 1, 2, 12, 3, 2, 30.0, 0, "GHA", 2, 0, 5000.0, 0.0),
     (4, 1, 80.0, 2, 2, 2, 29, 1, 1, 0.0, 0, "NGA", 1, 0, 15000.0, 200.0),
 ]
-SOURCE_COLUMNS = ["hid", "pid", "wgt", "strat", "ea", "sx", "age", "lfs", "ssc", "amt_child", "pens", "citz", "urb", "disab", "cons", "oop"]
+SOURCE_COLUMNS = [
+    "hid",
+    "pid",
+    "wgt",
+    "strat",
+    "ea",
+    "sx",
+    "age",
+    "lfs",
+    "ssc",
+    "amt_child",
+    "pens",
+    "citz",
+    "urb",
+    "disab",
+    "cons",
+    "oop",
+]
 
 BASE_SPEC = {
-    "survey": {"id": "TST_HIES_2021", "country": "GHA", "year": 2021, "kind": "HIES", "file": "data.csv", "vintage": "2022-03-01", "synthetic": True},
+    "survey": {
+        "id": "TST_HIES_2021",
+        "country": "GHA",
+        "year": 2021,
+        "kind": "HIES",
+        "file": "data.csv",
+        "vintage": "2022-03-01",
+        "synthetic": True,
+    },
     "design": {"psu_nested_in_strata": True},
     "variables": {
         "hh_id": "hid",
@@ -54,8 +79,16 @@ BASE_SPEC = {
         "health_protected": {"value": False},
     },
     "absent": [
-        "household_weight", "rec_maternity", "rec_sickness", "rec_disability", "rec_unemployment",
-        "rec_survivors", "rec_employment_injury", "injury_insured", "gave_birth", "poor",
+        "household_weight",
+        "rec_maternity",
+        "rec_sickness",
+        "rec_disability",
+        "rec_unemployment",
+        "rec_survivors",
+        "rec_employment_injury",
+        "injury_insured",
+        "gave_birth",
+        "poor",
     ],
 }
 
@@ -78,7 +111,9 @@ def write_data(frame: pl.DataFrame, path: Path) -> None:
         writer(frame.to_pandas(), str(path))
 
 
-def write_survey(input_dir: Path, spec: dict | None = None, frame: pl.DataFrame | None = None, ext: str = ".csv") -> Path:
+def write_survey(
+    input_dir: Path, spec: dict | None = None, frame: pl.DataFrame | None = None, ext: str = ".csv"
+) -> Path:
     """Write a survey folder (data file + spec.yaml) under ``input_dir/surveys``; returns the
     spec path."""
     spec = yaml.safe_load(yaml.safe_dump(spec or BASE_SPEC))  # deep copy
@@ -104,6 +139,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     """With ``-m unit`` alone, integration modules are not even imported: none of their tests
     would run, and importing Dagster and the wiring costs seconds of the fast tier."""
-    if config.getoption("markexpr", "") == "unit" and collection_path.suffix == ".py" and collection_path.name.startswith("test_"):
+    if (
+        config.getoption("markexpr", "") == "unit"
+        and collection_path.suffix == ".py"
+        and collection_path.name.startswith("test_")
+    ):
         return True if tier(collection_path) == "integration" else None
     return None

@@ -48,7 +48,9 @@ class Service:
     def __init__(self, command: list[str], env: dict, log_path: Path):
         self.log_path = log_path
         self._log = open(log_path, "w")
-        self.proc = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            command, cwd=PROJECT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     def log_text(self) -> str:
         self._log.flush()
@@ -75,7 +77,11 @@ def start_webserver(env: dict, base: Path, target: list[str], started: list[Serv
     another try on a new port. The service is appended to ``started`` (to be stopped by the caller)."""
     for attempt in range(3):
         port = free_port()
-        service = Service([sys.executable, "-m", "dagster_webserver", *target, "-h", "127.0.0.1", "-p", str(port)], env, base / f"webserver-{port}.log")
+        service = Service(
+            [sys.executable, "-m", "dagster_webserver", *target, "-h", "127.0.0.1", "-p", str(port)],
+            env,
+            base / f"webserver-{port}.log",
+        )
         started.append(service)
         gql = GraphQL(port)
         deadline = time.time() + STARTUP_SECONDS
@@ -112,7 +118,9 @@ def wait_for_code_server(service: Service, host: str, port: int) -> None:
             return
         except Exception:
             if time.time() > deadline:
-                raise RuntimeError(f"code server not answering within {STARTUP_SECONDS}s: " + service.log_text()[-3000:])
+                raise RuntimeError(
+                    f"code server not answering within {STARTUP_SECONDS}s: " + service.log_text()[-3000:]
+                )
             time.sleep(1)
 
 
@@ -143,7 +151,13 @@ def launch_run(gql: GraphQL, repo: dict, job: str, partition: str | None = None,
     launched = gql(
         """mutation($params: ExecutionParams!) { launchRun(executionParams: $params) {
              __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message } } }""",
-        {"params": {"selector": {**repo, "jobName": job}, "executionMetadata": {"tags": tags}, "runConfigData": run_config or {}}},
+        {
+            "params": {
+                "selector": {**repo, "jobName": job},
+                "executionMetadata": {"tags": tags},
+                "runConfigData": run_config or {},
+            }
+        },
     )["launchRun"]
     assert launched["__typename"] == "LaunchRunSuccess", launched
     return launched["run"]["runId"]
@@ -194,8 +208,13 @@ class Deployment:
         (self.home / "dagster.yaml").write_text(instance_yaml)
         self.input_dir, self.output_dir = input_dir, output_dir
         self.env = dict(
-            os.environ, **pg_env, DAGSTER_HOME=str(self.home), DAGSTER_COMPUTE_LOG_DIR=str(base / "compute_logs"),
-            SP_INPUT_DIR=str(input_dir), SP_OUTPUT_DIR=str(output_dir), GX_ANALYTICS_ENABLED="false",
+            os.environ,
+            **pg_env,
+            DAGSTER_HOME=str(self.home),
+            DAGSTER_COMPUTE_LOG_DIR=str(base / "compute_logs"),
+            SP_INPUT_DIR=str(input_dir),
+            SP_OUTPUT_DIR=str(output_dir),
+            GX_ANALYTICS_ENABLED="false",
         )
         # deploy/workspace.yaml names the code server's host and port in the cluster; here it runs on 127.0.0.1
         workspace = yaml.safe_load((PROJECT / "deploy" / "workspace.yaml").read_text())
@@ -211,7 +230,19 @@ class Deployment:
 
     def start_code_server(self) -> None:
         port = self.code_server_address["port"]
-        command = [sys.executable, "-m", "dagster", "api", "grpc", "-m", "pipelines.definitions", "-h", "127.0.0.1", "-p", str(port)]
+        command = [
+            sys.executable,
+            "-m",
+            "dagster",
+            "api",
+            "grpc",
+            "-m",
+            "pipelines.definitions",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ]
         self.code_server = Service(command, self.env, self.base / "code_server.log")
         self.started.append(self.code_server)
         wait_for_code_server(self.code_server, "127.0.0.1", port)

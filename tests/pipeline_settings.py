@@ -9,7 +9,9 @@ from pathlib import Path
 from assets.resources import PipelineResource
 
 
-def pipeline_settings(input_dir: Path | str, output_dir: Path | str, dagster_home: Path | str | None = None, **fields) -> PipelineResource:
+def pipeline_settings(
+    input_dir: Path | str, output_dir: Path | str, dagster_home: Path | str | None = None, **fields
+) -> PipelineResource:
     """``dagster_home`` defaults to ``dagster_home`` beside the output folder (the runner opens
     the instance it is given; the field only names it in the summary)."""
     home = dagster_home if dagster_home is not None else Path(output_dir).parent / "dagster_home"

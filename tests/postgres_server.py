@@ -92,7 +92,7 @@ class PostgresServer:
         self._owner = (account.pw_uid, account.pw_gid) if account else None
 
     # -- lifecycle -------------------------------------------------------------------------
-    def start(self) -> "PostgresServer":
+    def start(self) -> PostgresServer:
         self.folder = Path(tempfile.mkdtemp(prefix="sp-postgres-"))
         try:
             data, pwfile = self.folder / "data", self.folder / "pwfile"
@@ -100,8 +100,23 @@ class PostgresServer:
             if self._owner:
                 os.chown(self.folder, *self._owner)
                 os.chown(pwfile, *self._owner)
-            self._run([self.bin_dir / "initdb", "-D", data, "-U", self.user, "--pwfile", pwfile, "--auth", "scram-sha-256",
-                       "-E", "UTF8", "--no-locale", "--no-sync"])
+            self._run(
+                [
+                    self.bin_dir / "initdb",
+                    "-D",
+                    data,
+                    "-U",
+                    self.user,
+                    "--pwfile",
+                    pwfile,
+                    "--auth",
+                    "scram-sha-256",
+                    "-E",
+                    "UTF8",
+                    "--no-locale",
+                    "--no-sync",
+                ]
+            )
             pwfile.unlink()
             for attempt in range(3):
                 self.port = _free_port()
@@ -131,7 +146,7 @@ class PostgresServer:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
 
-    def __enter__(self) -> "PostgresServer":
+    def __enter__(self) -> PostgresServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -150,7 +165,9 @@ class PostgresServer:
     def connect(self, db_name: str | None = None):
         import psycopg2
 
-        return psycopg2.connect(host="127.0.0.1", port=self.port, user=self.user, password=self.password, dbname=db_name or self.db_name)
+        return psycopg2.connect(
+            host="127.0.0.1", port=self.port, user=self.user, password=self.password, dbname=db_name or self.db_name
+        )
 
     def log_text(self) -> str:
         path = self.folder / "postgres.log" if self.folder else None
@@ -160,18 +177,29 @@ class PostgresServer:
     def _run(self, cmd: list) -> None:
         result = subprocess.run([str(c) for c in cmd], cwd=self.folder, capture_output=True, text=True, **self._as)
         if result.returncode:
-            raise RuntimeError(f"{Path(str(cmd[0])).name} failed ({result.returncode}): {result.stderr.strip() or result.stdout.strip()}")
+            raise RuntimeError(
+                f"{Path(str(cmd[0])).name} failed ({result.returncode}): {result.stderr.strip() or result.stdout.strip()}"
+            )
 
     def _start_server(self, data: Path, attempt: int) -> bool:
         """Start ``postgres`` in the foreground (our child); True once it accepts connections,
         False when the port was taken in the meantime."""
         log = open(self.folder / "postgres.log", "a")
         settings = {
-            "listen_addresses": "127.0.0.1", "port": self.port, "unix_socket_directories": self.folder,
-            "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off", "max_connections": 200,
+            "listen_addresses": "127.0.0.1",
+            "port": self.port,
+            "unix_socket_directories": self.folder,
+            "fsync": "off",
+            "synchronous_commit": "off",
+            "full_page_writes": "off",
+            "max_connections": 200,
         }
-        cmd = [str(self.bin_dir / "postgres"), "-D", str(data)] + [a for k, v in settings.items() for a in ("-c", f"{k}={v}")]
-        self.process = subprocess.Popen(cmd, cwd=self.folder, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent, **self._as)
+        cmd = [str(self.bin_dir / "postgres"), "-D", str(data)] + [
+            a for k, v in settings.items() for a in ("-c", f"{k}={v}")
+        ]
+        self.process = subprocess.Popen(
+            cmd, cwd=self.folder, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent, **self._as
+        )
         self.process.log = log
         deadline = time.time() + START_SECONDS
         while time.time() < deadline:

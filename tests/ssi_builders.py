@@ -6,7 +6,13 @@ from pathlib import Path
 
 from schemas import ssi_tables as st
 
-RETURN = [("country", "GHA"), ("reference_year", "2022"), ("institution", "Test ministry"), ("vintage", "2023-04-30"), ("synthetic", "true")]
+RETURN = [
+    ("country", "GHA"),
+    ("reference_year", "2022"),
+    ("institution", "Test ministry"),
+    ("vintage", "2023-04-30"),
+    ("synthetic", "true"),
+]
 TABLES = {
     "Schemes": [
         ["scheme_id", "scheme_name", "function", "scheme_type", "legal_coverage"],
@@ -39,7 +45,9 @@ TABLES = {
 }
 
 
-def write_return(input_dir: Path, return_id: str = "GHA_2022", *, workbook: bool, tables: dict | None = None, meta=RETURN) -> Path:
+def write_return(
+    input_dir: Path, return_id: str = "GHA_2022", *, workbook: bool, tables: dict | None = None, meta=RETURN
+) -> Path:
     tables = TABLES if tables is None else tables
     ssi = input_dir / "ssi"
     ssi.mkdir(parents=True, exist_ok=True)

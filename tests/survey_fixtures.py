@@ -9,7 +9,13 @@ from schemas import survey_variables as sv
 from schemas.tables import polars_dtype
 
 
-def make_persons(n_strata: int = 6, psus_per_stratum: int = 5, persons_per_psu: int = 40, seed: int = 7, survey_id: str = "TST_LFS_2022") -> pl.DataFrame:
+def make_persons(
+    n_strata: int = 6,
+    psus_per_stratum: int = 5,
+    persons_per_psu: int = 40,
+    seed: int = 7,
+    survey_id: str = "TST_LFS_2022",
+) -> pl.DataFrame:
     """A canonical person table. PSU codes restart in every stratum (1, 2, ...): the estimation
     must identify a PSU by (stratum, psu). Coverage depends on the PSU (so design effects are
     real), on sex and on nationality; some outcomes are missing."""
@@ -24,7 +30,11 @@ def make_persons(n_strata: int = 6, psus_per_stratum: int = 5, persons_per_psu: 
     logit = -0.3 + psu_effect + 0.4 * (sex == "M") - 0.7 * (nationality == "non_national")
     covered = rng.random(rows) < 1 / (1 + np.exp(-logit))
     health = pl.Series(covered).set(pl.Series(rng.random(rows) < 0.05), None)
-    lf = np.where(age < 15, "outside_labour_force", rng.choice(["employed", "unemployed", "outside_labour_force"], rows, p=[0.6, 0.1, 0.3]))
+    lf = np.where(
+        age < 15,
+        "outside_labour_force",
+        rng.choice(["employed", "unemployed", "outside_labour_force"], rows, p=[0.6, 0.1, 0.3]),
+    )
     frame = {v.name: pl.Series(v.name, [None] * rows, dtype=polars_dtype(v)) for v in sv.ALL}
     frame.update(
         survey_id=pl.Series([survey_id] * rows),

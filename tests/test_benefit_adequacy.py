@@ -27,7 +27,10 @@ def persons() -> pl.DataFrame:
     pensioners = df.with_row_index("i").filter(pl.col("rec_oldage_contrib"))["i"].head(40)
     return df.with_columns(
         pl.lit(LINE).alias("poverty_line"),
-        pl.when(pl.int_range(pl.len()).is_in(pensioners)).then(None).otherwise(pl.col("amt_oldage_contrib")).alias("amt_oldage_contrib"),
+        pl.when(pl.int_range(pl.len()).is_in(pensioners))
+        .then(None)
+        .otherwise(pl.col("amt_oldage_contrib"))
+        .alias("amt_oldage_contrib"),
     )
 
 
@@ -70,7 +73,9 @@ def test_mean_benefit_and_female_male_ratio_agree_with_an_independent_linearisat
     assert f["value"] == pytest.approx(m_f, rel=1e-12)
     assert f["se"] == pytest.approx(np.sqrt(_variance(persons, z_f)), rel=1e-9)
     assert f["n_recipients"] == int(_domain(persons, "oldage_contrib", "F").sum())
-    gap = adequacy.gaps.filter(pl.col("function") == "oldage_contrib", pl.col("measure") == "mean_benefit").row(0, named=True)
+    gap = adequacy.gaps.filter(pl.col("function") == "oldage_contrib", pl.col("measure") == "mean_benefit").row(
+        0, named=True
+    )
     ratio = m_f / m_m
     assert gap["ratio"] == pytest.approx(ratio, rel=1e-12)
     assert gap["ratio_se"] == pytest.approx(np.sqrt(_variance(persons, (z_f - ratio * z_m) / m_m)), rel=1e-9)
@@ -88,17 +93,23 @@ def test_benefit_relative_to_the_poverty_line_and_to_welfare(persons, adequacy):
     welfare = persons["hh_welfare_pc"].to_numpy()
     r, z = _ratio_scores(persons, _domain(persons, "social_assistance"), amt, welfare)
     w = est.filter(pl.col("measure") == "benefit_to_welfare").row(0, named=True)
-    assert w["value"] == pytest.approx(r, rel=1e-12) and w["se"] == pytest.approx(np.sqrt(_variance(persons, z)), rel=1e-9)
+    assert w["value"] == pytest.approx(r, rel=1e-12) and w["se"] == pytest.approx(
+        np.sqrt(_variance(persons, z)), rel=1e-9
+    )
 
 
 def test_recipients_without_an_amount_are_counted_not_averaged(persons, adequacy):
-    row = adequacy.estimates.filter(pl.col("function") == "oldage_contrib", pl.col("measure") == "mean_benefit", pl.col("sex") == "T").row(0, named=True)
+    row = adequacy.estimates.filter(
+        pl.col("function") == "oldage_contrib", pl.col("measure") == "mean_benefit", pl.col("sex") == "T"
+    ).row(0, named=True)
     assert row["n_recipients_without_amount"] == 40
     assert row["n_recipients"] == persons.filter(pl.col("rec_oldage_contrib")).height - 40
 
 
 def test_functions_without_amounts_are_not_computable(persons):
-    absent = persons.with_columns(pl.lit(None, dtype=pl.Float64).alias("amt_survivors"), pl.lit(None, dtype=pl.Float64).alias("poverty_line"))
+    absent = persons.with_columns(
+        pl.lit(None, dtype=pl.Float64).alias("amt_survivors"), pl.lit(None, dtype=pl.Float64).alias("poverty_line")
+    )
     with duckdb.connect() as con:
         res = estimate_adequacy(con, absent, load_method("groups_at_risk"), load_method("survey_estimation"))
     nc = {(r["series"], r["breakdown"]): r["reason"] for r in res.not_computable.iter_rows(named=True)}
@@ -127,16 +138,27 @@ def _r_survey_available() -> bool:
 @pytest.mark.skipif(not _r_survey_available(), reason="Rscript with the survey package is not installed")
 def test_female_male_ratio_se_agrees_with_r_survey(tmp_path, persons, adequacy):
     data = persons.select(
-        pl.col("stratum"), pl.col("psu"), pl.col("person_weight").alias("w"), "sex",
+        pl.col("stratum"),
+        pl.col("psu"),
+        pl.col("person_weight").alias("w"),
+        "sex",
         pl.col("amt_oldage_contrib").fill_null(0).alias("amt"),
-        (pl.col("rec_oldage_contrib").fill_null(False) & (pl.col("amt_oldage_contrib").fill_null(0) > 0)).cast(pl.Int64).alias("paid"),
+        (pl.col("rec_oldage_contrib").fill_null(False) & (pl.col("amt_oldage_contrib").fill_null(0) > 0))
+        .cast(pl.Int64)
+        .alias("paid"),
     )
     data.write_csv(tmp_path / "d.csv")
     (tmp_path / "peer.R").write_text(R_SCRIPT)
-    out = subprocess.run(["Rscript", str(tmp_path / "peer.R"), str(tmp_path / "d.csv")], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        ["Rscript", str(tmp_path / "peer.R"), str(tmp_path / "d.csv")], capture_output=True, text=True, check=True
+    )
     mean_f, se_f, ratio, ratio_se = map(float, out.stdout.split())
-    f = adequacy.estimates.filter(pl.col("function") == "oldage_contrib", pl.col("measure") == "mean_benefit", pl.col("sex") == "F").row(0, named=True)
-    gap = adequacy.gaps.filter(pl.col("function") == "oldage_contrib", pl.col("measure") == "mean_benefit").row(0, named=True)
+    f = adequacy.estimates.filter(
+        pl.col("function") == "oldage_contrib", pl.col("measure") == "mean_benefit", pl.col("sex") == "F"
+    ).row(0, named=True)
+    gap = adequacy.gaps.filter(pl.col("function") == "oldage_contrib", pl.col("measure") == "mean_benefit").row(
+        0, named=True
+    )
     assert f["value"] == pytest.approx(mean_f, rel=1e-12) and f["se"] == pytest.approx(se_f, rel=1e-9)
     assert gap["ratio"] == pytest.approx(ratio, rel=1e-12) and gap["ratio_se"] == pytest.approx(ratio_se, rel=1e-9)
 
@@ -162,11 +184,17 @@ def test_gender_gap_in_pensions_of_the_eu_silc_file(silc):
     one = np.ones(persons.height)
     m_f, z_f = _ratio_scores(persons, _domain(persons, "oldage_contrib", "F"), amt, one)
     m_m, z_m = _ratio_scores(persons, _domain(persons, "oldage_contrib", "M"), amt, one)
-    gap = res.gaps.filter(pl.col("function") == "oldage_contrib", pl.col("measure") == "mean_benefit").row(0, named=True)
+    gap = res.gaps.filter(pl.col("function") == "oldage_contrib", pl.col("measure") == "mean_benefit").row(
+        0, named=True
+    )
     assert gap["ratio"] == pytest.approx(m_f / m_m, rel=1e-12) and round(gap["ratio"], 3) == 0.741
     assert gap["ratio_se"] == pytest.approx(np.sqrt(_variance(persons, (z_f - m_f / m_m * z_m) / m_m)), rel=1e-9)
-    line = res.estimates.filter(pl.col("function") == "oldage_contrib", pl.col("measure") == "benefit_to_poverty_line", pl.col("sex") == "T")
-    mean = res.estimates.filter(pl.col("function") == "oldage_contrib", pl.col("measure") == "mean_benefit", pl.col("sex") == "T")
+    line = res.estimates.filter(
+        pl.col("function") == "oldage_contrib", pl.col("measure") == "benefit_to_poverty_line", pl.col("sex") == "T"
+    )
+    mean = res.estimates.filter(
+        pl.col("function") == "oldage_contrib", pl.col("measure") == "mean_benefit", pl.col("sex") == "T"
+    )
     assert line["value"][0] == pytest.approx(mean["value"][0] / 10859.24, rel=1e-12)
 
 
@@ -174,14 +202,24 @@ def test_gender_gap_in_pensions_of_the_eu_silc_file(silc):
 def test_eu_silc_ratio_se_agrees_with_r_survey(tmp_path, silc):
     persons, res = silc
     data = persons.select(
-        "stratum", "psu", pl.col("person_weight").alias("w"), "sex", pl.col("amt_oldage_contrib").fill_null(0).alias("amt"),
-        (pl.col("rec_oldage_contrib").fill_null(False) & (pl.col("amt_oldage_contrib").fill_null(0) > 0)).cast(pl.Int64).alias("paid"),
+        "stratum",
+        "psu",
+        pl.col("person_weight").alias("w"),
+        "sex",
+        pl.col("amt_oldage_contrib").fill_null(0).alias("amt"),
+        (pl.col("rec_oldage_contrib").fill_null(False) & (pl.col("amt_oldage_contrib").fill_null(0) > 0))
+        .cast(pl.Int64)
+        .alias("paid"),
     )
     data.write_csv(tmp_path / "d.csv")
     (tmp_path / "peer.R").write_text(R_SCRIPT)
-    out = subprocess.run(["Rscript", str(tmp_path / "peer.R"), str(tmp_path / "d.csv")], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        ["Rscript", str(tmp_path / "peer.R"), str(tmp_path / "d.csv")], capture_output=True, text=True, check=True
+    )
     mean_f, se_f, ratio, ratio_se = map(float, out.stdout.split())
-    gap = res.gaps.filter(pl.col("function") == "oldage_contrib", pl.col("measure") == "mean_benefit").row(0, named=True)
+    gap = res.gaps.filter(pl.col("function") == "oldage_contrib", pl.col("measure") == "mean_benefit").row(
+        0, named=True
+    )
     assert gap["value_female"] == pytest.approx(mean_f, rel=1e-12)
     assert gap["ratio"] == pytest.approx(ratio, rel=1e-12) and gap["ratio_se"] == pytest.approx(ratio_se, rel=1e-9)
 
@@ -192,6 +230,12 @@ def test_share_of_recipients_whose_benefit_reaches_the_poverty_line(persons, ade
     paid = _domain(persons, "social_assistance", "F")
     amt = persons["amt_social_assistance"].fill_null(0).to_numpy()
     p, z = _ratio_scores(persons, paid, (amt >= LINE).astype(float), np.ones(persons.height))
-    row = adequacy.estimates.filter(pl.col("function") == "social_assistance", pl.col("measure") == "recipients_at_poverty_line", pl.col("sex") == "F").row(0, named=True)
-    assert row["value"] == pytest.approx(100 * p, rel=1e-12) and row["se"] == pytest.approx(100 * np.sqrt(_variance(persons, z)), rel=1e-9)
+    row = adequacy.estimates.filter(
+        pl.col("function") == "social_assistance",
+        pl.col("measure") == "recipients_at_poverty_line",
+        pl.col("sex") == "F",
+    ).row(0, named=True)
+    assert row["value"] == pytest.approx(100 * p, rel=1e-12) and row["se"] == pytest.approx(
+        100 * np.sqrt(_variance(persons, z)), rel=1e-9
+    )
     assert 0 <= row["ci_lower"] <= row["value"] <= row["ci_upper"] <= 100

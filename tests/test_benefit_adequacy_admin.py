@@ -14,8 +14,8 @@ from tests.ssi_builders import TABLES, write_return
 
 EXPENDITURE = [
     ["scheme_id", "benefit_type", "total", "men", "women"],
-    ["S1", "old_age", 1_500_000.0, 1_100_000.0, 400_000.0],   # 300 pensioners: 200 men, 100 women
-    ["S1", "survivors", 60_000.0, None, None],                 # beneficiaries not by sex: total only
+    ["S1", "old_age", 1_500_000.0, 1_100_000.0, 400_000.0],  # 300 pensioners: 200 men, 100 women
+    ["S1", "survivors", 60_000.0, None, None],  # beneficiaries not by sex: total only
     ["S2", "social_assistance", 250_000.0, 100_000.0, 150_000.0],
 ]
 
@@ -31,7 +31,12 @@ def test_expenditure_table_is_read_in_long_form(tmp_path, workbook):
     assert "Expenditure" in res.tables_present and res.table_rows["Expenditure"] == (3, 3, 0)
     e = res.expenditure
     assert e.height == 7  # S1 old_age T/F/M, survivors T, S2 T/F/M
-    assert e.filter((pl.col("scheme_id") == "S1") & (pl.col("benefit_type") == "old_age") & (pl.col("sex") == "F"))["expenditure"].item() == 400_000.0
+    assert (
+        e.filter((pl.col("scheme_id") == "S1") & (pl.col("benefit_type") == "old_age") & (pl.col("sex") == "F"))[
+            "expenditure"
+        ].item()
+        == 400_000.0
+    )
     assert set(e["function"]) == {"old_age", "social_assistance"}
 
 

@@ -25,13 +25,18 @@ def _output(root: Path, run_id: str, value: float = 1.5) -> Path:
     frame.drop("run_id").write_parquet(root / "indicators" / "survey_estimates" / "KEN_2019.parquet")
     (root / "sources" / "survey").mkdir(parents=True)
     (root / "sources" / "survey" / "KEN_2019.json").write_text(
-        json.dumps({"source_id": "KEN_2019", "rows_read": 10, "run_id": run_id, "at": f"2026-12-06T06:{len(run_id):02d}:00"}))
+        json.dumps(
+            {"source_id": "KEN_2019", "rows_read": 10, "run_id": run_id, "at": f"2026-12-06T06:{len(run_id):02d}:00"}
+        )
+    )
     (root / "publication").mkdir()
     (root / "publication" / "sdg_sdmx.csv").write_text(f"REF_AREA,OBS_VALUE\n404,{value}\n800,2.5\n")
     (root / "publication" / "figures").mkdir()
     (root / "publication" / "figures" / "headline.png").write_bytes(b"\x89PNG 1")
     with duckdb.connect(str(root / "publication" / "catalog.duckdb")) as con:
-        con.execute(f"CREATE VIEW sdg_1_3_1 AS SELECT * FROM read_parquet('{root.resolve()}/indicators/sdg_1_3_1.parquet')")
+        con.execute(
+            f"CREATE VIEW sdg_1_3_1 AS SELECT * FROM read_parquet('{root.resolve()}/indicators/sdg_1_3_1.parquet')"
+        )
         con.execute(f"CREATE TABLE written_at AS SELECT '{run_id}' AS run_id")  # changes the file's bytes
     (root / ".sp-run.lock").write_text(run_id)
     (root / ".duckdb_tmp").mkdir()
@@ -40,7 +45,9 @@ def _output(root: Path, run_id: str, value: float = 1.5) -> Path:
 
 def test_two_runs_of_the_same_outputs_are_equal(tmp_path: Path) -> None:
     before, after = _output(tmp_path / "a", "run-1"), _output(tmp_path / "b", "run-22")
-    assert (before / "indicators" / "sdg_1_3_1.parquet").read_bytes() != (after / "indicators" / "sdg_1_3_1.parquet").read_bytes()
+    assert (before / "indicators" / "sdg_1_3_1.parquet").read_bytes() != (
+        after / "indicators" / "sdg_1_3_1.parquet"
+    ).read_bytes()
     assert compare(before, after) == []
     assert main([str(before), str(after)]) == 0
 
@@ -102,20 +109,37 @@ def test_stamps_of_the_moment_of_writing_are_not_differences(tmp_path: Path) -> 
     Data Docs pages named and filled with their run time, matplotlib's random SVG ids, a PDF's
     creation date, xlsx document times, the output folder's own path and the run's timings in
     run_summary.json. A changed number next to them still counts."""
+
     def write(root: Path, when: str, salt: str, value: str) -> Path:
-        docs = root / "publication" / "data_docs" / "validations" / "headline_integrity" / "__none__" / f"20261206T{when}.123456Z"
+        docs = (
+            root
+            / "publication"
+            / "data_docs"
+            / "validations"
+            / "headline_integrity"
+            / "__none__"
+            / f"20261206T{when}.123456Z"
+        )
         docs.mkdir(parents=True)
         (docs / "page.html").write_text(f"<p>{salt}</p>")
         figures = root / "publication" / "figures"
         figures.mkdir()
-        (figures / "gap.svg").write_text(f'<dc:date>2026-12-06T{when[:2]}:00:00.1</dc:date><path id="m{salt}"/><use href="#C0_0_{salt}"/>'
-                                         f'<g style="fill: url(#h{salt})">{value}</g>')
+        (figures / "gap.svg").write_text(
+            f'<dc:date>2026-12-06T{when[:2]}:00:00.1</dc:date><path id="m{salt}"/><use href="#C0_0_{salt}"/>'
+            f'<g style="fill: url(#h{salt})">{value}</g>'
+        )
         (figures / "gap.pdf").write_bytes(f"%PDF /CreationDate (D:20261206{when}Z) {value}".encode())
         with zipfile.ZipFile(root / "publication" / "tables.xlsx", "w") as z:
             z.writestr("docProps/core.xml", f"<dcterms:created>2026-12-06T{when[:2]}:01:02Z</dcterms:created>")
             z.writestr("xl/worksheets/sheet1.xml", f"<v>{value}</v>")
-        (root / "run_summary.json").write_text(json.dumps({"outputs": [{"path": f"{root}/publication/headline.parquet"}],
-                                                          "runs": [{"seconds": len(salt), "peak_memory_mb": len(when), "ok": value}]}))
+        (root / "run_summary.json").write_text(
+            json.dumps(
+                {
+                    "outputs": [{"path": f"{root}/publication/headline.parquet"}],
+                    "runs": [{"seconds": len(salt), "peak_memory_mb": len(when), "ok": value}],
+                }
+            )
+        )
         return root
 
     before = write(tmp_path / "a", "060303", "0123456789", "12.5")

@@ -45,16 +45,21 @@ def test_female_plus_male_must_not_exceed_total(tmp_path):
 
 def test_a_value_not_given_for_one_sex_skips_that_column_only(tmp_path):
     header = "country,year,sex,nationality,population,population_15plus,labour_force,employed,unemployed\n"
-    _write(tmp_path, "population_by_nationality", header + (
-        # GHA: population_15plus has no total, labour_force no male value: nothing to compare
-        "GHA,2022,T,national,1000,,500,400,100\n"
-        "GHA,2022,F,national,500,300,250,200,50\n"
-        "GHA,2022,M,national,500,300,,200,50\n"
-        # KEN: population_15plus has no total, but F + M > T for population
-        "KEN,2022,T,national,1000,,500,400,100\n"
-        "KEN,2022,F,national,600,400,250,200,50\n"
-        "KEN,2022,M,national,500,400,250,200,50\n"
-    ))
+    _write(
+        tmp_path,
+        "population_by_nationality",
+        header
+        + (
+            # GHA: population_15plus has no total, labour_force no male value: nothing to compare
+            "GHA,2022,T,national,1000,,500,400,100\n"
+            "GHA,2022,F,national,500,300,250,200,50\n"
+            "GHA,2022,M,national,500,300,,200,50\n"
+            # KEN: population_15plus has no total, but F + M > T for population
+            "KEN,2022,T,national,1000,,500,400,100\n"
+            "KEN,2022,F,national,600,400,250,200,50\n"
+            "KEN,2022,M,national,500,400,250,200,50\n"
+        ),
+    )
     res = ingest_context_table(BY_NAME["population_by_nationality"], tmp_path)
     assert sorted(res.quarantine.select("row_number", "column", "value").rows()) == [
         (row, "population", "F=600.0 M=500.0 T=1000.0") for row in (4, 5, 6)
@@ -67,12 +72,30 @@ def test_a_value_not_given_for_one_sex_skips_that_column_only(tmp_path):
     [
         ("labour_force", "country,year,sex,labour_force,employed,unemployed\nXYZ,2022,T,1,1,0\n", 1, "country", "isin"),
         ("labour_force", "country,year,sex,labour_force,employed,unemployed\nGHA,2022,X,1,1,0\n", 1, "sex", "isin"),
-        ("labour_force", "country,year,sex,labour_force,employed,unemployed\nGHA,2022,T,-1,1,0\n", 1, "labour_force", "greater_than_or_equal_to(0)"),
-        ("births", "country,year,live_births,twin_delivery_share,triplet_delivery_share\nGHA,2022,100,1.5,0\n", 1, "twin_delivery_share", "less_than_or_equal_to(1)"),
+        (
+            "labour_force",
+            "country,year,sex,labour_force,employed,unemployed\nGHA,2022,T,-1,1,0\n",
+            1,
+            "labour_force",
+            "greater_than_or_equal_to(0)",
+        ),
+        (
+            "births",
+            "country,year,live_births,twin_delivery_share,triplet_delivery_share\nGHA,2022,100,1.5,0\n",
+            1,
+            "twin_delivery_share",
+            "less_than_or_equal_to(1)",
+        ),
         ("pensionable_age", "country,sex,from_year,age\nGHA,M,2000,15\n", 1, "age", "greater_than_or_equal_to(40)"),
         ("poverty", "country,year,sex,poverty_rate\nGHA,2022,T,many\n", 1, "poverty_rate", "type_number"),
         ("uhc_tracers", "indicator,country,year,value\nbogus,GHA,2020,50\n", 1, "indicator", "isin"),
-        ("uhc_tracers", "indicator,country,year,value\nanc4,GHA,2020,50\nanc4,GHA,2020,51\n", 2, "indicator+country+year", "unique_key"),
+        (
+            "uhc_tracers",
+            "indicator,country,year,value\nanc4,GHA,2020,50\nanc4,GHA,2020,51\n",
+            2,
+            "indicator+country+year",
+            "unique_key",
+        ),
         ("population", "country,time,age5yearinterval,gender,population\n288,2020,0_4,3,10.5\n", 1, "gender", "isin"),
     ],
 )

@@ -22,5 +22,16 @@ def test_the_publication_tables_are_in_the_written_dictionary():
 
 def test_every_published_column_is_documented():
     text = render()
-    for col in ("ref_area", "series", "se", "ci_lower", "reliability", "obs_status", "method_edition", "input_vintage", "run_id", "difference_se"):
+    for col in (
+        "ref_area",
+        "series",
+        "se",
+        "ci_lower",
+        "reliability",
+        "obs_status",
+        "method_edition",
+        "input_vintage",
+        "run_id",
+        "difference_se",
+    ):
         assert f"| `{col}` |" in text

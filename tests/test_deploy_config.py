@@ -29,9 +29,14 @@ DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 K8S_VERSION = "1.33.0"
 NAMESPACE = "sp-pipeline"
 FAKE_ENV = {
-    "DAGSTER_PG_HOST": "db.example.org", "DAGSTER_PG_PORT": "5432", "DAGSTER_PG_DB": "dagster",
-    "DAGSTER_PG_USERNAME": "dagster", "DAGSTER_PG_PASSWORD": "secret", "DAGSTER_COMPUTE_LOG_DIR": "/tmp/logs",
-    "DAGSTER_HOME": "/opt/dagster/dagster_home", "DAGSTER_K8S_INSTANCE_CONFIG_MAP": "sp-pipeline-instance",
+    "DAGSTER_PG_HOST": "db.example.org",
+    "DAGSTER_PG_PORT": "5432",
+    "DAGSTER_PG_DB": "dagster",
+    "DAGSTER_PG_USERNAME": "dagster",
+    "DAGSTER_PG_PASSWORD": "secret",
+    "DAGSTER_COMPUTE_LOG_DIR": "/tmp/logs",
+    "DAGSTER_HOME": "/opt/dagster/dagster_home",
+    "DAGSTER_K8S_INSTANCE_CONFIG_MAP": "sp-pipeline-instance",
     "DAGSTER_K8S_PG_PASSWORD_SECRET": "sp-pipeline-postgresql-secret",
     "DAGSTER_K8S_PIPELINE_RUN_ENV_CONFIGMAP": "sp-pipeline-pipeline-env",
 }
@@ -62,6 +67,7 @@ def _class_config(section: dict, where: str) -> dict:
 
 
 # -- deploy/dagster.yaml -----------------------------------------------------------------------
+
 
 def test_instance_yaml_is_valid_dagster_config(deploy_env):
     from dagster._core.instance.config import dagster_instance_config
@@ -104,13 +110,19 @@ def test_workspace_yaml_is_valid():
 
 # -- deploy/helm/values.yaml -------------------------------------------------------------------
 
+
 def render_instance_sections(values: dict) -> dict:
     """The instance config sections the chart renders from ``values`` (run launcher, run
     coordinator, concurrency, postgres), for the keys this project sets."""
     launcher = values["runLauncher"]["config"]["k8sRunLauncher"]
     run_k8s = launcher.get("runK8sConfig", {})
-    snake = {"containerConfig": "container_config", "podSpecConfig": "pod_spec_config", "podTemplateSpecMetadata": "pod_template_spec_metadata",
-             "jobSpecConfig": "job_spec_config", "jobMetadata": "job_metadata"}
+    snake = {
+        "containerConfig": "container_config",
+        "podSpecConfig": "pod_spec_config",
+        "podTemplateSpecMetadata": "pod_template_spec_metadata",
+        "jobSpecConfig": "job_spec_config",
+        "jobMetadata": "job_metadata",
+    }
     unknown = set(run_k8s) - set(snake)
     assert not unknown, f"runK8sConfig keys the chart does not render: {unknown}"
     run_launcher = {
@@ -121,16 +133,27 @@ def render_instance_sections(values: dict) -> dict:
         "dagster_home": {"env": "DAGSTER_HOME"},
         "instance_config_map": {"env": "DAGSTER_K8S_INSTANCE_CONFIG_MAP"},
         "postgres_password_secret": {"env": "DAGSTER_K8S_PG_PASSWORD_SECRET"},
-        "env_config_maps": [{"env": "DAGSTER_K8S_PIPELINE_RUN_ENV_CONFIGMAP"}] + [c["name"] for c in launcher.get("envConfigMaps", [])],
+        "env_config_maps": [{"env": "DAGSTER_K8S_PIPELINE_RUN_ENV_CONFIGMAP"}]
+        + [c["name"] for c in launcher.get("envConfigMaps", [])],
         **({"volume_mounts": launcher["volumeMounts"]} if launcher.get("volumeMounts") else {}),
         **({"volumes": launcher["volumes"]} if launcher.get("volumes") else {}),
         **({"run_k8s_config": {snake[k]: v for k, v in run_k8s.items()}} if run_k8s else {}),
     }
-    unknown = set(launcher) - {"loadInclusterConfig", "jobNamespace", "imagePullPolicy", "envConfigMaps", "volumeMounts", "volumes", "runK8sConfig"}
+    unknown = set(launcher) - {
+        "loadInclusterConfig",
+        "jobNamespace",
+        "imagePullPolicy",
+        "envConfigMaps",
+        "volumeMounts",
+        "volumes",
+        "runK8sConfig",
+    }
     assert not unknown, f"k8sRunLauncher keys this rendering does not cover: {unknown}"
     daemon = values["dagsterDaemon"]["runCoordinator"]
     assert daemon["enabled"] and daemon["type"] == "QueuedRunCoordinator"
-    assert not daemon.get("config", {}).get("queuedRunCoordinator"), "limits belong in concurrency.runs (the chart refuses both)"
+    assert not daemon.get("config", {}).get("queuedRunCoordinator"), (
+        "limits belong in concurrency.runs (the chart refuses both)"
+    )
     concurrency = values["concurrency"]
     pg = values["postgresql"]
     return {
@@ -138,12 +161,23 @@ def render_instance_sections(values: dict) -> dict:
         "run_coordinator": {"module": "dagster._core.run_coordinator", "class": "QueuedRunCoordinator"},
         "concurrency": {
             "pools": {"default_limit": concurrency["pools"]["defaultLimit"]},
-            "runs": {"max_concurrent_runs": concurrency["runs"]["maxConcurrentRuns"], "tag_concurrency_limits": concurrency["runs"]["tagConcurrencyLimits"]},
+            "runs": {
+                "max_concurrent_runs": concurrency["runs"]["maxConcurrentRuns"],
+                "tag_concurrency_limits": concurrency["runs"]["tagConcurrencyLimits"],
+            },
         },
-        "storage": {"postgres": {"postgres_db": {
-            "username": pg["postgresqlUsername"], "password": {"env": "DAGSTER_PG_PASSWORD"}, "hostname": pg["postgresqlHost"],
-            "db_name": pg["postgresqlDatabase"], "port": pg.get("service", {}).get("port", 5432), "scheme": pg["postgresqlScheme"],
-        }}},
+        "storage": {
+            "postgres": {
+                "postgres_db": {
+                    "username": pg["postgresqlUsername"],
+                    "password": {"env": "DAGSTER_PG_PASSWORD"},
+                    "hostname": pg["postgresqlHost"],
+                    "db_name": pg["postgresqlDatabase"],
+                    "port": pg.get("service", {}).get("port", 5432),
+                    "scheme": pg["postgresqlScheme"],
+                }
+            }
+        },
     }
 
 
@@ -157,7 +191,12 @@ def user_deployment_container_context(deployment: dict) -> dict:
         "service_account_name": f"{NAMESPACE}-user-deployments",
         "run_k8s_config": {"pod_spec_config": {"automount_service_account_token": True}},
     }
-    for key, name in (("volumeMounts", "volume_mounts"), ("volumes", "volumes"), ("resources", "resources"), ("env", "env")):
+    for key, name in (
+        ("volumeMounts", "volume_mounts"),
+        ("volumes", "volumes"),
+        ("resources", "resources"),
+        ("env", "env"),
+    ):
         if deployment.get(key):
             k8s[name] = deployment[key]
     return {"k8s": k8s}
@@ -181,11 +220,19 @@ def _run_job_manifest(values: dict, tmp_path: Path) -> dict:
     from dagster_k8s.job import construct_dagster_k8s_job
     from dagster_k8s.launcher import K8sRunLauncher
 
-    config = _process(K8sRunLauncher.config_type(), render_instance_sections(values)["run_launcher"]["config"], "runLauncher.config.k8sRunLauncher")
+    config = _process(
+        K8sRunLauncher.config_type(),
+        render_instance_sections(values)["run_launcher"]["config"],
+        "runLauncher.config.k8sRunLauncher",
+    )
     (tmp_path / "kubeconfig").write_text(KUBECONFIG)
-    launcher = K8sRunLauncher(**{**config, "load_incluster_config": False, "kubeconfig_file": str(tmp_path / "kubeconfig")})
+    launcher = K8sRunLauncher(
+        **{**config, "load_incluster_config": False, "kubeconfig_file": str(tmp_path / "kubeconfig")}
+    )
     (deployment,) = values["dagster-user-deployments"]["deployments"]
-    origin = SimpleNamespace(repository_origin=SimpleNamespace(container_context=user_deployment_container_context(deployment)))
+    origin = SimpleNamespace(
+        repository_origin=SimpleNamespace(container_context=user_deployment_container_context(deployment))
+    )
     run = SimpleNamespace(job_code_origin=origin, tags={"sp/workload": "survey", "dagster/partition": "GHA_LFS_2015"})
     context = K8sContainerContext.create_for_run(run, launcher, include_run_tags=True)
     image = f"{deployment['image']['repository']}:{deployment['image']['tag']}"
@@ -209,7 +256,19 @@ def _validate_k8s(manifest: dict) -> None:
 
 
 def _memory_bytes(quantity: str) -> int:
-    units = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "KB": 1000, "MB": 10**6, "GB": 10**9, "TB": 10**12, "K": 1000, "M": 10**6, "G": 10**9}
+    units = {
+        "Ki": 2**10,
+        "Mi": 2**20,
+        "Gi": 2**30,
+        "Ti": 2**40,
+        "KB": 1000,
+        "MB": 10**6,
+        "GB": 10**9,
+        "TB": 10**12,
+        "K": 1000,
+        "M": 10**6,
+        "G": 10**9,
+    }
     number, unit = re.fullmatch(r"([\d.]+)\s*([A-Za-z]*)", str(quantity)).groups()
     return int(float(number) * units.get(unit, 1))
 
@@ -247,7 +306,9 @@ def test_run_pod_manifest_is_valid_kubernetes(deploy_env, tmp_path):
     env = {e["name"]: e.get("value") for e in container.get("env", [])}
     assert env["SP_OUTPUT_DIR"].startswith("/data") and env["SP_INPUT_DIR"].startswith("/data")
     limits = container["resources"]["limits"]
-    assert _memory_bytes(env["SP_DUCKDB_MEMORY_LIMIT"]) <= _memory_bytes(limits["memory"]) // 2  # DuckDB gets half the pod
+    assert (
+        _memory_bytes(env["SP_DUCKDB_MEMORY_LIMIT"]) <= _memory_bytes(limits["memory"]) // 2
+    )  # DuckDB gets half the pod
     assert int(env["SP_DUCKDB_THREADS"]) <= float(limits["cpu"])
 
 
@@ -257,7 +318,10 @@ def test_kubernetes_validation_catches_a_bad_manifest(deploy_env, tmp_path):
 
     job = _run_job_manifest(_values(), tmp_path)
     container = job["spec"]["template"]["spec"]["containers"][0]
-    for mutate in (lambda c: c.update(resource=c.pop("resources")), lambda c: c["resources"]["limits"].update(memory=["8Gi"])):
+    for mutate in (
+        lambda c: c.update(resource=c.pop("resources")),
+        lambda c: c["resources"]["limits"].update(memory=["8Gi"]),
+    ):
         bad = yaml.safe_load(yaml.safe_dump(job))
         mutate(bad["spec"]["template"]["spec"]["containers"][0])
         with pytest.raises(kubernetes_validate.ValidationError):
@@ -271,16 +335,31 @@ def test_code_server_container_is_valid_kubernetes():
         "name": deployment["name"],
         "image": f"{deployment['image']['repository']}:{deployment['image']['tag']}",
         "imagePullPolicy": deployment["image"]["pullPolicy"],
-        "args": ["dagster", "api", "grpc", "-h", "0.0.0.0", "-p", str(deployment["port"]), *deployment["dagsterApiGrpcArgs"]],
+        "args": [
+            "dagster",
+            "api",
+            "grpc",
+            "-h",
+            "0.0.0.0",
+            "-p",
+            str(deployment["port"]),
+            *deployment["dagsterApiGrpcArgs"],
+        ],
         "env": deployment.get("env", []),
         "volumeMounts": deployment.get("volumeMounts", []),
         "ports": [{"name": "grpc", "containerPort": deployment["port"]}],
     }
     manifest = {
-        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": deployment["name"], "namespace": NAMESPACE},
-        "spec": {"replicas": 1, "selector": {"matchLabels": {"app": deployment["name"]}}, "template": {
-            "metadata": {"labels": {"app": deployment["name"]}},
-            "spec": {"containers": [container], "volumes": deployment.get("volumes", [])},
-        }},
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": deployment["name"], "namespace": NAMESPACE},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": {"app": deployment["name"]}},
+            "template": {
+                "metadata": {"labels": {"app": deployment["name"]}},
+                "spec": {"containers": [container], "volumes": deployment.get("volumes", [])},
+            },
+        },
     }
     _validate_k8s(manifest)

@@ -36,7 +36,9 @@ IN_PROCESS = {"execution": {"config": {"in_process": {}}}}
 def workload_limit(instance_yaml: Path, workload: str) -> int:
     """The queued run coordinator's limit for runs tagged ``sp/workload=<workload>``."""
     runs = yaml.safe_load(instance_yaml.read_text())["concurrency"]["runs"]
-    return next(t["limit"] for t in runs["tag_concurrency_limits"] if t["key"] == "sp/workload" and t.get("value") == workload)
+    return next(
+        t["limit"] for t in runs["tag_concurrency_limits"] if t["key"] == "sp/workload" and t.get("value") == workload
+    )
 
 
 def max_in_progress(intervals: list[tuple[float, float]]) -> int:
@@ -73,7 +75,10 @@ RUNS = """{ runsOrError(limit: 100) { ... on Runs { results { runId jobName stat
 
 def _history(gql) -> dict[str, tuple[str, str, str | None]]:
     runs = gql(RUNS)["runsOrError"]["results"]
-    return {r["runId"]: (r["jobName"], r["status"], {t["key"]: t["value"] for t in r["tags"]}.get("dagster/partition")) for r in runs}
+    return {
+        r["runId"]: (r["jobName"], r["status"], {t["key"]: t["value"] for t in r["tags"]}.get("dagster/partition"))
+        for r in runs
+    }
 
 
 @pytest.mark.slow
@@ -83,7 +88,9 @@ def test_pipeline_on_the_production_instance(postgres, tmp_path, monkeypatch):
         spec = yaml.safe_load(yaml.safe_dump(BASE_SPEC))
         spec["survey"]["id"] = survey_id
         write_survey(input_dir, spec)
-    deployment = Deployment(tmp_path, postgres.env(), input_dir, tmp_path / "out", (DEPLOY / "dagster.yaml").read_text())
+    deployment = Deployment(
+        tmp_path, postgres.env(), input_dir, tmp_path / "out", (DEPLOY / "dagster.yaml").read_text()
+    )
     try:
         deployment.start_code_server()
         deployment.start_ui_and_daemon()
@@ -97,7 +104,9 @@ def test_pipeline_on_the_production_instance(postgres, tmp_path, monkeypatch):
         partition_runs = {launch_run(gql, repo, "survey_job", s, IN_PROCESS): s for s in SURVEYS}
         ssi = launch_run(gql, repo, "ssi_job", "GHA_2022", IN_PROCESS)
         statuses = wait_for_runs(gql, [*partition_runs, ssi], RUN_SECONDS)
-        assert set(statuses.values()) == {"SUCCESS"}, {r: run_errors(gql, r) for r, status in statuses.items() if status != "SUCCESS"}
+        assert set(statuses.values()) == {"SUCCESS"}, {
+            r: run_errors(gql, r) for r, status in statuses.items() if status != "SUCCESS"
+        }
 
         # the coordinator's limit, from the run records in PostgreSQL
         monkeypatch.setenv("DAGSTER_HOME", str(deployment.home))
@@ -113,7 +122,9 @@ def test_pipeline_on_the_production_instance(postgres, tmp_path, monkeypatch):
             assert all(r.dagster_run.tags.get("sp/workload") == "survey" for r in records)
             intervals = [(r.start_time, r.end_time) for r in records]
             pids = {
-                r.dagster_run.run_id: instance.all_logs(r.dagster_run.run_id, of_type=dg.DagsterEventType.RUN_START)[0].dagster_event.pid
+                r.dagster_run.run_id: instance.all_logs(r.dagster_run.run_id, of_type=dg.DagsterEventType.RUN_START)[
+                    0
+                ].dagster_event.pid
                 for r in records
             }
         limit = workload_limit(deployment.home / "dagster.yaml", "survey")
@@ -129,7 +140,9 @@ def test_pipeline_on_the_production_instance(postgres, tmp_path, monkeypatch):
         assert _history(deployment.gql) == before  # the run history survived the restart
 
         publication = launch_run(deployment.gql, repository(deployment.gql), "publication_job", run_config=IN_PROCESS)
-        assert wait_for_runs(deployment.gql, [publication], RUN_SECONDS) == {publication: "SUCCESS"}, run_errors(deployment.gql, publication)
+        assert wait_for_runs(deployment.gql, [publication], RUN_SECONDS) == {publication: "SUCCESS"}, run_errors(
+            deployment.gql, publication
+        )
         after = _history(deployment.gql)
         assert {k: v for k, v in after.items() if k != publication} == before
     finally:

@@ -21,7 +21,9 @@ def test_resource_limits_reach_the_connection_and_spill_under_its_output_dir(tmp
     monkeypatch.delenv("SP_DUCKDB_TEMP_DIR", raising=False)
     monkeypatch.setenv("SP_OUTPUT_DIR", str(tmp_path / "elsewhere"))
     out = tmp_path / "out"
-    resource = pipeline_settings(tmp_path / "in", out, duckdb_memory_limit="64MiB", duckdb_threads=3, estimation_threads=1)
+    resource = pipeline_settings(
+        tmp_path / "in", out, duckdb_memory_limit="64MiB", duckdb_threads=3, estimation_threads=1
+    )
     spill = out / ".duckdb_tmp" / str(os.getpid())
     with resource.duckdb().connect() as con:
         assert _settings(con) == ("64.0 MiB", 3, str(spill))

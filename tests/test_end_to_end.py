@@ -21,10 +21,27 @@ from engine.sources import discover_ssi
 
 PROJECT = Path(__file__).resolve().parent.parent
 TABLES = ("sdg_1_3_1", "sdg_1_3_1_gaps", "sdg_3_8_1", "sdg_3_8_2", "sdg_3_8_2_gaps", "not_computable")
-PUBLICATION_TABLES = ("country_values", "aggregates", "headline", "annex", "gender_gaps", "nationality_gaps", "revisions", "aggregate_comparison")
+PUBLICATION_TABLES = (
+    "country_values",
+    "aggregates",
+    "headline",
+    "annex",
+    "gender_gaps",
+    "nationality_gaps",
+    "revisions",
+    "aggregate_comparison",
+)
 PUBLICATION_FILES = (
-    "sdg_sdmx.csv", "sdg_sdmx_breakdowns.csv", "report_tables.xlsx", "catalog.duckdb", "data_docs/index.html",
-    *(f"figures/{name}.{fmt}" for name in ("coverage_by_region_sex", "gender_gap_by_series", "nationality_gap") for fmt in ("png", "svg", "pdf")),
+    "sdg_sdmx.csv",
+    "sdg_sdmx_breakdowns.csv",
+    "report_tables.xlsx",
+    "catalog.duckdb",
+    "data_docs/index.html",
+    *(
+        f"figures/{name}.{fmt}"
+        for name in ("coverage_by_region_sex", "gender_gap_by_series", "nationality_gap")
+        for fmt in ("png", "svg", "pdf")
+    ),
 )
 
 pytestmark = pytest.mark.slow
@@ -35,7 +52,11 @@ def _run(output: Path, home: Path, *extra: str) -> subprocess.CompletedProcess:
     env.pop("SP_INPUT_DIR", None)
     return subprocess.run(
         [sys.executable, "-m", "pipelines.cli", "run", "--output", str(output), "--dagster-home", str(home), *extra],
-        cwd=PROJECT, env=env, capture_output=True, text=True, timeout=1200,
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
     )
 
 
@@ -50,14 +71,30 @@ def test_main_command_completes_with_a_summary(first_run):
     base, proc = first_run
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     out = proc.stdout
-    for text in ("Run summary", "Sources read:", "quarantined", "Left out of this run: none", "Checks failed:", "Outputs:", "sdg_1_3_1.parquet"):
+    for text in (
+        "Run summary",
+        "Sources read:",
+        "quarantined",
+        "Left out of this run: none",
+        "Checks failed:",
+        "Outputs:",
+        "sdg_1_3_1.parquet",
+    ):
         assert text in out
     # progress while it runs: which run, how many are left, the time elapsed
     progress = [line for line in out.splitlines() if re.match(r"\[ *\d+\.\ds\] ", line)]
-    total = 2 + len(discover_ssi(PROJECT / "data" / "raw")) + len(list((PROJECT / "data" / "raw" / "surveys").glob("*/spec.yaml")))
+    total = (
+        2
+        + len(discover_ssi(PROJECT / "data" / "raw"))
+        + len(list((PROJECT / "data" / "raw" / "surveys").glob("*/spec.yaml")))
+    )
     assert len(progress) == 2 * total  # started, then ok / FAILED
-    assert re.fullmatch(r"\[ *\d+\.\ds\] survey_job\[\w+\]: started \(\d+ runs left\)", next(p for p in progress if "survey_job" in p))
-    assert re.search(rf"\] publication_job: ok in \d+\.\ds \({total}/{total} done, 0 left\)$", progress[-1]), progress[-1]
+    assert re.fullmatch(
+        r"\[ *\d+\.\ds\] survey_job\[\w+\]: started \(\d+ runs left\)", next(p for p in progress if "survey_job" in p)
+    )
+    assert re.search(rf"\] publication_job: ok in \d+\.\ds \({total}/{total} done, 0 left\)$", progress[-1]), progress[
+        -1
+    ]
     summary = json.loads((base / "out" / "run_summary.json").read_text())
     assert summary["totals"]["sources_left_out"] == 0 and summary["totals"]["checks_failed_error"] == 0
 
@@ -82,23 +119,37 @@ def test_every_survey_has_estimates_or_reasons(first_run):
         listed = set(missing.filter((pl.col("source_id") == survey) & (pl.col("breakdown") == "all"))["series"])
         assert have, survey
         assert have.isdisjoint(listed)
-    assert coverage["run_id"].n_unique() == 1 and coverage["method_edition"].null_count() == 0 and coverage["input_vintage"].null_count() == 0
+    assert (
+        coverage["run_id"].n_unique() == 1
+        and coverage["method_edition"].null_count() == 0
+        and coverage["input_vintage"].null_count() == 0
+    )
 
 
 def test_every_ssi_return_has_administrative_rates_or_reasons(first_run):
     base, _ = first_run
-    coverage = pl.read_parquet(base / "out" / "indicators" / "sdg_1_3_1.parquet").filter(pl.col("source_kind") == "administrative")
-    missing = pl.read_parquet(base / "out" / "indicators" / "not_computable.parquet").filter(pl.col("source_kind") == "administrative")
+    coverage = pl.read_parquet(base / "out" / "indicators" / "sdg_1_3_1.parquet").filter(
+        pl.col("source_kind") == "administrative"
+    )
+    missing = pl.read_parquet(base / "out" / "indicators" / "not_computable.parquet").filter(
+        pl.col("source_kind") == "administrative"
+    )
     returns = sorted(discover_ssi(PROJECT / "data" / "raw"))
     assert sorted(coverage["source_id"].unique()) == returns
     for source in returns:
-        have = set(coverage.filter((pl.col("source_id") == source) & (pl.col("sex") == "T") & (pl.col("nationality") == "T"))["series"])
+        have = set(
+            coverage.filter((pl.col("source_id") == source) & (pl.col("sex") == "T") & (pl.col("nationality") == "T"))[
+                "series"
+            ]
+        )
         listed = set(missing.filter((pl.col("source_id") == source) & (pl.col("breakdown") == "all"))["series"])
         assert {"SI_COV_CHLD", "SI_COV_PENSN", "SP_HEALTH_PROT"} <= have | listed and have.isdisjoint(listed), source
     assert set(coverage["reliability"]) == {"not_applicable"} and coverage["se"].null_count() == coverage.height
     # the non-nationals module reaches the published table, and its gaps the gap table
     assert coverage.filter(pl.col("nationality") == "non_national").height > 0
-    gaps = pl.read_parquet(base / "out" / "indicators" / "sdg_1_3_1_gaps.parquet").filter(pl.col("source_kind") == "administrative")
+    gaps = pl.read_parquet(base / "out" / "indicators" / "sdg_1_3_1_gaps.parquet").filter(
+        pl.col("source_kind") == "administrative"
+    )
     assert set(gaps["gap_type"]) == {"sex", "nationality"}
     # every row names the SSI return and the denominator vintages it was computed from
     assert coverage["input_vintage"].str.contains("population@WPP 2019").all()
@@ -144,14 +195,15 @@ def test_rerun_with_unchanged_inputs_is_identical(first_run):
         b = pl.read_parquet(base / "out2" / layer / f"{table}.parquet")
         cols = [c for c in a.columns if c != "run_id"]
         assert a.select(cols).equals(b.select(cols)), table
-    assert (base / "out" / "publication" / "sdg_sdmx.csv").read_bytes() == (base / "out2" / "publication" / "sdg_sdmx.csv").read_bytes()
+    assert (base / "out" / "publication" / "sdg_sdmx.csv").read_bytes() == (
+        base / "out2" / "publication" / "sdg_sdmx.csv"
+    ).read_bytes()
     for table in ("staging/survey_persons", "indicators/survey_estimates", "indicators/survey_gaps"):
         files = sorted((base / "out" / table).glob("*.parquet"))
         assert files, table
         for survey_file in files:
             twin = base / "out2" / table / survey_file.name
             assert survey_file.read_bytes() == twin.read_bytes(), (table, survey_file.name)
-
 
 
 def test_the_aggregates_rest_on_the_published_country_values_and_reproduce_the_published_ones(first_run):
@@ -162,13 +214,21 @@ def test_the_aggregates_rest_on_the_published_country_values_and_reproduce_the_p
     base, proc = first_run
     publication = base / "out" / "publication"
     lineup = pl.read_parquet(publication / "country_lineup.parquet").filter(
-        (pl.col("series") == "SI_COV_BENFTS") & (pl.col("ref_year") == 2020) & (pl.col("sex") == "T"))
+        (pl.col("series") == "SI_COV_BENFTS") & (pl.col("ref_year") == 2020) & (pl.col("sex") == "T")
+    )
     kinds = dict(lineup.group_by("source_kind").len().iter_rows())
     assert kinds["published"] > 150 and kinds.get("administrative", 0) + kinds.get("survey", 0) >= 5
     both = lineup.filter(pl.col("computed_value").is_not_null() & pl.col("published_value").is_not_null())
-    assert both.height >= 5 and (both["difference_pp"] - (both["computed_value"] - both["published_value"])).abs().max() < 1e-9
+    assert (
+        both.height >= 5
+        and (both["difference_pp"] - (both["computed_value"] - both["published_value"])).abs().max() < 1e-9
+    )
     world = pl.read_parquet(publication / "headline.parquet").filter(
-        (pl.col("series") == "SI_COV_BENFTS") & (pl.col("level") == "world") & (pl.col("sex") == "T") & (pl.col("year") == 2020))
+        (pl.col("series") == "SI_COV_BENFTS")
+        & (pl.col("level") == "world")
+        & (pl.col("sex") == "T")
+        & (pl.col("year") == 2020)
+    )
     assert world.height == 1 and 40 < world["value"][0] < 55 and world["synthetic_share"][0] > 0
     assert world["synthetic_inputs"][0] and world["obs_status"][0] == "A"
     table = pl.read_parquet(publication / "aggregate_comparison.parquet")

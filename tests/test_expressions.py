@@ -20,7 +20,11 @@ from engine.survey_spec import load_spec
 from tests.conftest import write_survey
 
 ROOT = Path(__file__).resolve().parent.parent
-BUNDLED_SPECS = [p for p in sorted((ROOT / "data" / "raw" / "surveys").glob("*/spec.yaml")) if "expr:" in p.read_text(encoding="utf-8")]
+BUNDLED_SPECS = [
+    p
+    for p in sorted((ROOT / "data" / "raw" / "surveys").glob("*/spec.yaml"))
+    if "expr:" in p.read_text(encoding="utf-8")
+]
 
 FRAME = pl.DataFrame(
     {
@@ -32,16 +36,60 @@ FRAME = pl.DataFrame(
 )
 
 ACCEPTED = [
-    "a / b", "f / b", "a % b", "-a", "+a", "(a + 1) * 2", "a - b", "a * f", "7 / 2",
-    "a = 1 OR f > 1", "a = 1 AND f > 1", "NOT (a > 1)", "a <> 2", "a != 2", "a >= 2", "a <= 2", "a < b",
-    "a > 1 OR NULL", "a BETWEEN 1 AND 2", "NOT a BETWEEN 1 AND 2",
-    "a IN (1, 7)", "a NOT IN (1, 2)", "NOT a IN (1)", "f IN (1.5, -3.25)", "s IN ('x', '1')", "a IN (-3, 0)",
-    "a IS NULL", "a IS NOT NULL", "NOT a IS NULL", "a = NULL", "TRUE",
-    "CASE WHEN a > 1 THEN 1 END", "CASE a WHEN 1 THEN 10 WHEN 7 THEN 70 ELSE 0 END",
-    "CASE WHEN f IS NULL THEN NULL ELSE f * 2 END", "CASE WHEN a < 0 THEN 0 ELSE a END",
-    "ABS(a)", "CEIL(f)", "CEILING(f)", "FLOOR(f)", "EXP(f)", "LN(ABS(f) + 1)", "SQRT(ABS(f))", "LOG10(b)",
-    "ROUND(f)", "ROUND(f, 1)", "POWER(a, 2)", "COALESCE(a, b)", "LEAST(a, b)", "GREATEST(a, f)", "NULLIF(a, 1)",
-    "UPPER(s)", "LOWER(s)", "TRIM(s)", "LENGTH(s)",
+    "a / b",
+    "f / b",
+    "a % b",
+    "-a",
+    "+a",
+    "(a + 1) * 2",
+    "a - b",
+    "a * f",
+    "7 / 2",
+    "a = 1 OR f > 1",
+    "a = 1 AND f > 1",
+    "NOT (a > 1)",
+    "a <> 2",
+    "a != 2",
+    "a >= 2",
+    "a <= 2",
+    "a < b",
+    "a > 1 OR NULL",
+    "a BETWEEN 1 AND 2",
+    "NOT a BETWEEN 1 AND 2",
+    "a IN (1, 7)",
+    "a NOT IN (1, 2)",
+    "NOT a IN (1)",
+    "f IN (1.5, -3.25)",
+    "s IN ('x', '1')",
+    "a IN (-3, 0)",
+    "a IS NULL",
+    "a IS NOT NULL",
+    "NOT a IS NULL",
+    "a = NULL",
+    "TRUE",
+    "CASE WHEN a > 1 THEN 1 END",
+    "CASE a WHEN 1 THEN 10 WHEN 7 THEN 70 ELSE 0 END",
+    "CASE WHEN f IS NULL THEN NULL ELSE f * 2 END",
+    "CASE WHEN a < 0 THEN 0 ELSE a END",
+    "ABS(a)",
+    "CEIL(f)",
+    "CEILING(f)",
+    "FLOOR(f)",
+    "EXP(f)",
+    "LN(ABS(f) + 1)",
+    "SQRT(ABS(f))",
+    "LOG10(b)",
+    "ROUND(f)",
+    "ROUND(f, 1)",
+    "POWER(a, 2)",
+    "COALESCE(a, b)",
+    "LEAST(a, b)",
+    "GREATEST(a, f)",
+    "NULLIF(a, 1)",
+    "UPPER(s)",
+    "LOWER(s)",
+    "TRIM(s)",
+    "LENGTH(s)",
 ]
 
 
@@ -51,14 +99,16 @@ def test_accepted_constructs_give_what_polars_sql_gave(text):
     mine = FRAME.select(compiled.polars.alias("r")).to_series()
     before = FRAME.select(pl.sql_expr(text).alias("r")).to_series()
     assert mine.dtype == before.dtype, text
-    assert mine.equals(before, null_equal=True) or mine.cast(pl.Float64).equals(before.cast(pl.Float64), null_equal=True), (mine, before)
+    assert mine.equals(before, null_equal=True) or mine.cast(pl.Float64).equals(
+        before.cast(pl.Float64), null_equal=True
+    ), (mine, before)
     assert set(compiled.columns) == set(pl.sql_expr(text).meta.root_names())
 
 
 def test_every_function_of_the_language_is_tested_and_documented():
     """The list in FUNCTIONS is the list in the input contract and in the tests above."""
     readme = (ROOT / "data" / "raw" / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("#### Expressions"):]
+    section = readme[readme.index("#### Expressions") :]
     for name in FUNCTIONS:
         assert any(t.startswith(name + "(") for t in ACCEPTED) or name in " ".join(ACCEPTED), name
         assert f"`{name}(" in section, name
@@ -77,7 +127,9 @@ def test_bundled_specs_evaluate_as_before(spec_path):
     for series in _evaluate_expressions(frame, spec):
         name = series.name.removeprefix(EXPR_PREFIX)
         m = exprs[name]
-        view = frame.with_columns(pl.col(c + "__num").alias(c) for c in m.source_columns() if c + "__num" in frame.columns)
+        view = frame.with_columns(
+            pl.col(c + "__num").alias(c) for c in m.source_columns() if c + "__num" in frame.columns
+        )
         if m.missing:
             continue  # missing codes are nulled first: covered by test_harmonise
         before = view.select(pl.sql_expr(m.expr)).to_series()
@@ -123,7 +175,11 @@ def test_refusal_names_spec_variable_and_construct(tmp_path, spec_dict):
     with pytest.raises(SpecError) as err:
         load_spec(write_survey(tmp_path, spec_dict))
     e = err.value
-    assert e.file.endswith("TST_HIES_2021/spec.yaml") and e.where == "variables.rec_social_assistance" and e.rule == "expression"
+    assert (
+        e.file.endswith("TST_HIES_2021/spec.yaml")
+        and e.where == "variables.rec_social_assistance"
+        and e.rule == "expression"
+    )
     assert str(e).count("sub-query is not allowed") == 1
 
 
@@ -167,7 +223,7 @@ def test_evaluation_uses_the_survey_columns_only(tmp_path, spec_dict):
 
 def test_readme_lists_what_is_refused():
     readme = (ROOT / "data" / "raw" / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("#### Expressions"):]
+    section = readme[readme.index("#### Expressions") :]
     section = section[: section.index("\n### ")]
     for word in ("sub-quer", "read_csv", "CASE", "IN (", "IS NULL", "refused"):
         assert re.search(re.escape(word), section), word

@@ -10,11 +10,11 @@ import numpy as np
 import polars as pl
 import pytest
 
+from engine.errors import SpecError
 from engine.groups_at_risk import estimate_groups
 from engine.harmonise import ingest_survey
 from engine.method_config import load_method
 from engine.survey_spec import load_spec
-from engine.errors import SpecError
 from synthetic.survey import generate_persons
 from tests.conftest import source_frame, write_survey
 
@@ -25,13 +25,27 @@ GROUP_COLUMNS = {
     "sect": ["G", "A", "T", "C", "A", "A", "G", "P"],
     "div": [47, 1, 97, 10, 1, 1, 47, 85],
     "platf": [2, 2, 2, 2, 2, 2, 1, 2],
-    "wg1": [1, 1, 1, 3, 1, 1, 1, 1], "wg2": [1, 2, 1, 1, 1, 1, 1, 1], "wg3": [1, 1, 1, 1, 4, 1, 1, 1],
-    "wg4": [1, 1, 1, 1, 1, 1, 1, 1], "wg5": [1, 1, 1, 1, 1, 9, 1, 1], "wg6": [1, 1, 1, 1, 1, 1, 1, 1],
+    "wg1": [1, 1, 1, 3, 1, 1, 1, 1],
+    "wg2": [1, 2, 1, 1, 1, 1, 1, 1],
+    "wg3": [1, 1, 1, 1, 4, 1, 1, 1],
+    "wg4": [1, 1, 1, 1, 1, 1, 1, 1],
+    "wg5": [1, 1, 1, 1, 1, 9, 1, 1],
+    "wg6": [1, 1, 1, 1, 1, 1, 1, 1],
     "pcw": [4000.0, 4000.0, 4000.0, 4000.0, 4000.0, 2500.0, 2500.0, 15000.0],
     "pens_amt": [0.0, 0.0, 0.0, 6000.0, 0.0, 0.0, 0.0, 0.0],
 }
-ICSE18 = {11: "employer", 12: "employer", 21: "independent_without_employees", 22: "independent_without_employees",
-          30: "dependent_contractor", 41: "employee", 42: "employee", 43: "employee", 44: "employee", 51: "contributing_family_worker"}
+ICSE18 = {
+    11: "employer",
+    12: "employer",
+    21: "independent_without_employees",
+    22: "independent_without_employees",
+    30: "dependent_contractor",
+    41: "employee",
+    42: "employee",
+    43: "employee",
+    44: "employee",
+    51: "contributing_family_worker",
+}
 
 
 def _frame(changes: dict | None = None) -> pl.DataFrame:
@@ -62,15 +76,26 @@ def _ingest(tmp_path, spec_dict, frame):
 
 def _rules(res) -> set[tuple[int, str, str]]:
     """(row, column, rule name) of the quarantine; a code-list rule without its list."""
-    return {(r["row_number"], r["column"], r["rule"].split("(")[0] if r["rule"].startswith("isin") else r["rule"]) for r in res.quarantine.iter_rows(named=True)}
+    return {
+        (r["row_number"], r["column"], r["rule"].split("(")[0] if r["rule"].startswith("isin") else r["rule"])
+        for r in res.quarantine.iter_rows(named=True)
+    }
 
 
 def test_group_variables_map_as_declared(tmp_path, spec_dict):
     res = _ingest(tmp_path, _spec(spec_dict), _frame())
     p = res.persons.sort("source_row")
     assert res.rows_kept == 8 and res.quarantined_rows == 0
-    assert p["status_in_employment"].to_list() == ["employee", "contributing_family_worker", "employee", "employer",
-                                                   "independent_without_employees", "independent_without_employees", "employee", "dependent_contractor"]
+    assert p["status_in_employment"].to_list() == [
+        "employee",
+        "contributing_family_worker",
+        "employee",
+        "employer",
+        "independent_without_employees",
+        "independent_without_employees",
+        "employee",
+        "dependent_contractor",
+    ]
     assert p["informal_employment"].to_list() == [False, True, True, False, True, True, True, False]
     assert p["isic_section"].to_list() == ["G", "A", "T", "C", "A", "A", "G", "P"]
     assert p["domestic_worker"].to_list() == [False, False, True, False, False, False, False, False]
@@ -92,11 +117,11 @@ def test_monthly_amounts_become_annual(tmp_path, spec_dict):
 @pytest.mark.parametrize(
     "change, row, column, rule",
     [
-        ({("icse", 0): 99}, 1, "status_in_employment", "code_not_in_spec"),            # ICSE code the spec does not map
-        ({("sect", 2): "Z"}, 3, "isic_section", "isin"),                               # not an ISIC Rev.4 section
+        ({("icse", 0): 99}, 1, "status_in_employment", "code_not_in_spec"),  # ICSE code the spec does not map
+        ({("sect", 2): "Z"}, 3, "isic_section", "isin"),  # not an ISIC Rev.4 section
         ({("pens_amt", 3): -6000.0}, 4, "amt_oldage_contrib", "greater_than_or_equal_to(0)"),
         ({("pens_amt", 3): "n/a"}, 4, "amt_oldage_contrib", "type_number"),
-        ({("wg3", 0): 7}, 1, "wg_difficulty", "washington_group_level"),              # WG answers are 1-4
+        ({("wg3", 0): 7}, 1, "wg_difficulty", "washington_group_level"),  # WG answers are 1-4
         ({("pens_amt", 0): 5000.0}, 1, "amt_oldage_contrib", "amount_without_receipt"),  # amount, but pens = 0
     ],
 )
@@ -128,9 +153,9 @@ def test_receipt_without_amount_is_kept_as_a_recipient(tmp_path, spec_dict):
 @pytest.mark.parametrize(
     "variable, entry",
     [
-        ("severe_disability", {"washington_group": ["wg1", "wg2"]}),        # the form maps wg_difficulty only
-        ("wg_difficulty", {"washington_group": "wg1"}),                   # not a list
-        ("wg_difficulty", {"washington_group": ["wg1", "wg1"]}),          # an item twice
+        ("severe_disability", {"washington_group": ["wg1", "wg2"]}),  # the form maps wg_difficulty only
+        ("wg_difficulty", {"washington_group": "wg1"}),  # not a list
+        ("wg_difficulty", {"washington_group": ["wg1", "wg1"]}),  # an item twice
         ("wg_difficulty", {"washington_group": ["wg1"], "codes": {1: 1}}),  # nothing but missing: besides the items
     ],
 )
@@ -143,6 +168,7 @@ def test_washington_group_form_errors(tmp_path, spec_dict, variable, entry):
 
 
 # -- estimation ------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def persons() -> pl.DataFrame:
@@ -188,16 +214,24 @@ def test_contributors_by_informality_and_sex_agree_with_an_independent_linearisa
     # informal minus formal among women: the SE keeps the covariance of the two domains
     p_i, z_i = _scores(persons, emp & informal & female, y)
     p_f, z_f = _scores(persons, emp & formal & female, y)
-    gap = groups.gaps.filter(pl.col("series") == "SP_CONTRIB_EMP", pl.col("gap_type") == "group",
-                             pl.col("breakdown") == "informality", pl.col("sex") == "F").row(0, named=True)
+    gap = groups.gaps.filter(
+        pl.col("series") == "SP_CONTRIB_EMP",
+        pl.col("gap_type") == "group",
+        pl.col("breakdown") == "informality",
+        pl.col("sex") == "F",
+    ).row(0, named=True)
     assert (gap["group"], gap["reference_group"]) == ("informal", "formal")
     assert gap["difference_pp"] == pytest.approx(100 * (p_i - p_f), rel=1e-12)
     assert gap["difference_se"] == pytest.approx(100 * np.sqrt(_variance(persons, z_i - z_f)), rel=1e-9)
     # women minus men among informal workers
     male = ~female
     p_m, z_m = _scores(persons, emp & informal & male, y)
-    sex_gap = groups.gaps.filter(pl.col("series") == "SP_CONTRIB_EMP", pl.col("gap_type") == "sex",
-                                 pl.col("breakdown") == "informality", pl.col("group") == "informal").row(0, named=True)
+    sex_gap = groups.gaps.filter(
+        pl.col("series") == "SP_CONTRIB_EMP",
+        pl.col("gap_type") == "sex",
+        pl.col("breakdown") == "informality",
+        pl.col("group") == "informal",
+    ).row(0, named=True)
     assert sex_gap["difference_pp"] == pytest.approx(100 * (p_i - p_m), rel=1e-12)
     assert sex_gap["difference_se"] == pytest.approx(100 * np.sqrt(_variance(persons, z_i - z_m)), rel=1e-9)
 
@@ -206,7 +240,9 @@ def test_calibrated_informality_shows_in_the_estimates(persons):
     """The generator's informal shares (GHA: women 92%, men 87%, synthetic/countries.py) are what
     a reader finds among the employed of the sample, within sampling error."""
     emp = persons.filter(pl.col("lf_status") == "employed")
-    share = emp.group_by("sex").agg((pl.col("informal_employment").cast(pl.Float64) * pl.col("person_weight")).sum() / pl.col("person_weight").sum())
+    share = emp.group_by("sex").agg(
+        (pl.col("informal_employment").cast(pl.Float64) * pl.col("person_weight")).sum() / pl.col("person_weight").sum()
+    )
     got = dict(share.iter_rows())
     assert got["F"] == pytest.approx(0.92, abs=0.03) and got["M"] == pytest.approx(0.87, abs=0.03)
 
@@ -215,7 +251,9 @@ def test_world_bank_series_count_household_members(persons, groups):
     """SI_COV_SOCAST: share of persons in a household where someone receives social assistance,
     child/family or a social pension (edition 2026.1), in total and in the poorest quintile."""
     flags = persons.with_columns(
-        x=(pl.col("rec_social_assistance") | pl.col("rec_child_family") | pl.col("rec_oldage_noncontrib")).fill_null(False)
+        x=(pl.col("rec_social_assistance") | pl.col("rec_child_family") | pl.col("rec_oldage_noncontrib")).fill_null(
+            False
+        )
     ).with_columns(hx=pl.col("x").max().over("hh_id").cast(pl.Float64))
     w = flags["person_weight"]
     expected = (flags["hx"] * w).sum() / w.sum()
@@ -231,10 +269,14 @@ def test_quintiles_are_ranked_from_welfare_when_the_survey_gives_none(persons, g
     without = persons.with_columns(pl.lit(None, dtype=pl.Int64).alias("welfare_quintile"))
     with duckdb.connect() as con:
         res = estimate_groups(con, without, load_method("groups_at_risk"), load_method("survey_estimation"))
-    q = res.estimates.filter(pl.col("series") == "SP_CONTRIB_LF", pl.col("breakdown") == "quintile", pl.col("sex") == "T")
+    q = res.estimates.filter(
+        pl.col("series") == "SP_CONTRIB_LF", pl.col("breakdown") == "quintile", pl.col("sex") == "T"
+    )
     assert q["group"].to_list() == ["Q1", "Q2", "Q3", "Q4", "Q5"]
     # the generator's quintiles rank the same welfare: the estimates agree closely
-    given = groups.estimates.filter(pl.col("series") == "SP_CONTRIB_LF", pl.col("breakdown") == "quintile", pl.col("sex") == "T")
+    given = groups.estimates.filter(
+        pl.col("series") == "SP_CONTRIB_LF", pl.col("breakdown") == "quintile", pl.col("sex") == "T"
+    )
     assert q["value"].to_numpy() == pytest.approx(given["value"].to_numpy(), abs=2.0)
     # person-weighted quintiles hold about a fifth of the population each
     pop = res.estimates.filter(pl.col("series") == "SI_COV_SOCAST", pl.col("breakdown") == "quintile")["denominator"]
@@ -243,8 +285,10 @@ def test_quintiles_are_ranked_from_welfare_when_the_survey_gives_none(persons, g
 
 def test_absent_group_variables_make_breakdowns_not_computable(persons):
     absent = persons.with_columns(
-        pl.lit(None, dtype=pl.String).alias("status_in_employment"), pl.lit(None, dtype=pl.Boolean).alias("platform_worker"),
-        pl.lit(None, dtype=pl.Int64).alias("welfare_quintile"), pl.lit(None, dtype=pl.Float64).alias("hh_welfare_pc"),
+        pl.lit(None, dtype=pl.String).alias("status_in_employment"),
+        pl.lit(None, dtype=pl.Boolean).alias("platform_worker"),
+        pl.lit(None, dtype=pl.Int64).alias("welfare_quintile"),
+        pl.lit(None, dtype=pl.Float64).alias("hh_welfare_pc"),
     )
     with duckdb.connect() as con:
         res = estimate_groups(con, absent, load_method("groups_at_risk"), load_method("survey_estimation"))
@@ -252,7 +296,9 @@ def test_absent_group_variables_make_breakdowns_not_computable(persons):
     assert nc[("SP_CONTRIB_EMP", "status_in_employment")] == "status_in_employment absent in GHA_LFS_2020"
     assert nc[("SI_COV_SOCAST", "quintile")] == "welfare_quintile, hh_welfare_pc absent in GHA_LFS_2020"
     assert ("SI_COV_SOCAST", "platform_work") not in nc
-    assert res.estimates.filter(pl.col("breakdown").is_in(["status_in_employment", "platform_work", "quintile"])).is_empty()
+    assert res.estimates.filter(
+        pl.col("breakdown").is_in(["status_in_employment", "platform_work", "quintile"])
+    ).is_empty()
     assert not res.estimates.filter(pl.col("breakdown") == "informality").is_empty()
 
 
@@ -263,12 +309,21 @@ def test_totals_equal_the_sdg_1_3_1_estimates_of_the_same_series(persons, groups
 
     pension_age = pl.DataFrame({"sex": ["F", "M"], "age": [60, 60]})
     with duckdb.connect() as con:
-        sdg = estimate_survey(con, persons, pension_age, load_method("sdg_1_3_1"), load_method("survey_estimation")).estimates
+        sdg = estimate_survey(
+            con, persons, pension_age, load_method("sdg_1_3_1"), load_method("survey_estimation")
+        ).estimates
     for series in ("SP_CONTRIB_LF", "SI_COV_BENFTS"):
         for sex in ("T", "F", "M"):
-            a = sdg.filter((pl.col("series") == series) & (pl.col("sex") == sex) & (pl.col("nationality") == "T")
-                           & (pl.col("age_group") == "T") & (pl.col("urban_rural") == "T")).row(0, named=True)
-            b = groups.estimates.filter((pl.col("series") == series) & (pl.col("breakdown") == "all") & (pl.col("sex") == sex)).row(0, named=True)
+            a = sdg.filter(
+                (pl.col("series") == series)
+                & (pl.col("sex") == sex)
+                & (pl.col("nationality") == "T")
+                & (pl.col("age_group") == "T")
+                & (pl.col("urban_rural") == "T")
+            ).row(0, named=True)
+            b = groups.estimates.filter(
+                (pl.col("series") == series) & (pl.col("breakdown") == "all") & (pl.col("sex") == sex)
+            ).row(0, named=True)
             assert b["value"] == pytest.approx(a["value"], rel=1e-12) and b["se"] == pytest.approx(a["se"], rel=1e-9)
             assert b["n_unweighted"] == a["n_unweighted"]
 
@@ -277,16 +332,22 @@ def test_world_bank_series_need_their_required_functions(persons, groups):
     """SI_COV_SOCAST without rec_social_assistance is not computable (a survey that does not ask
     about social assistance must not publish 0% coverage); without child benefits it is computed
     from the functions the survey has."""
-    without = persons.with_columns(pl.lit(None, dtype=pl.Boolean).alias("rec_social_assistance"), pl.lit(None, dtype=pl.Boolean).alias("rec_unemployment"))
+    without = persons.with_columns(
+        pl.lit(None, dtype=pl.Boolean).alias("rec_social_assistance"),
+        pl.lit(None, dtype=pl.Boolean).alias("rec_unemployment"),
+    )
     with duckdb.connect() as con:
         res = estimate_groups(con, without, load_method("groups_at_risk"), load_method("survey_estimation"))
     nc = {(r["series"], r["breakdown"]): r["reason"] for r in res.not_computable.iter_rows(named=True)}
     assert nc[("SI_COV_SOCAST", "all")] == "rec_social_assistance absent in GHA_LFS_2020"
     assert nc[("SI_COV_LMKT", "all")] == "rec_unemployment absent in GHA_LFS_2020"
-    assert not {"SI_COV_SOCAST", "SI_COV_LMKT"} & set(res.estimates["series"]) and "SI_COV_SOCINS" in set(res.estimates["series"])
+    assert not {"SI_COV_SOCAST", "SI_COV_LMKT"} & set(res.estimates["series"]) and "SI_COV_SOCINS" in set(
+        res.estimates["series"]
+    )
     no_child = persons.with_columns(pl.lit(None, dtype=pl.Boolean).alias("rec_child_family"))
     with duckdb.connect() as con:
         partial = estimate_groups(con, no_child, load_method("groups_at_risk"), load_method("survey_estimation"))
+
     def total(res):
         return res.estimates.filter((pl.col("series") == "SI_COV_SOCAST") & (pl.col("breakdown") == "all"))["value"][0]
 
@@ -298,14 +359,30 @@ def test_age_in_classes_only(persons):
     populations and the youth breakdown need single years of age and are not computable; the
     series over everyone and the other breakdowns are given."""
     classes = persons.with_columns(
-        pl.when(pl.col("age") < 15).then(pl.lit("0_14")).when(pl.col("age") < 25).then(pl.lit("15_24")).otherwise(pl.lit("25_120")).alias("age_class"),
+        pl.when(pl.col("age") < 15)
+        .then(pl.lit("0_14"))
+        .when(pl.col("age") < 25)
+        .then(pl.lit("15_24"))
+        .otherwise(pl.lit("25_120"))
+        .alias("age_class"),
         pl.lit(None, dtype=pl.Int64).alias("age"),
     )
     with duckdb.connect() as con:
         res = estimate_groups(con, classes, load_method("groups_at_risk"), load_method("survey_estimation"))
     nc = {(r["series"], r["breakdown"]): r["reason"] for r in res.not_computable.iter_rows(named=True)}
-    assert nc[("SP_CONTRIB_EMP", "all")] == "age given in classes only in GHA_LFS_2020 (the series needs single years of age)"
-    assert nc[("SI_COV_BENFTS", "youth")] == "age given in classes only in GHA_LFS_2020 (the breakdown needs single years of age)"
+    assert (
+        nc[("SP_CONTRIB_EMP", "all")]
+        == "age given in classes only in GHA_LFS_2020 (the series needs single years of age)"
+    )
+    assert (
+        nc[("SI_COV_BENFTS", "youth")]
+        == "age given in classes only in GHA_LFS_2020 (the breakdown needs single years of age)"
+    )
     assert not {"SP_CONTRIB_EMP", "SP_CONTRIB_LF"} & set(res.estimates["series"])
-    assert set(res.estimates.filter(pl.col("series") == "SI_COV_BENFTS")["breakdown"]) >= {"all", "quintile", "disability", "informality"}
+    assert set(res.estimates.filter(pl.col("series") == "SI_COV_BENFTS")["breakdown"]) >= {
+        "all",
+        "quintile",
+        "disability",
+        "informality",
+    }
     assert "youth" not in set(res.estimates["breakdown"])

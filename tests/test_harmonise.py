@@ -107,7 +107,11 @@ def test_each_row_rule_quarantines_the_row(tmp_path, spec_dict, changes, column,
     assert res.rows_read == 8 and res.rows_kept == 7 and res.quarantined_rows == 1
     assert 3 not in res.persons["source_row"].to_list()
     row = res.quarantine.filter(pl.col("column") == column).row(0, named=True)
-    assert row["source_file"].endswith("data.csv") and row["source_kind"] == "survey" and row["source_id"] == "TST_HIES_2021"
+    assert (
+        row["source_file"].endswith("data.csv")
+        and row["source_kind"] == "survey"
+        and row["source_id"] == "TST_HIES_2021"
+    )
 
 
 @pytest.mark.parametrize("absent", ["stratum", "psu"])
@@ -117,7 +121,9 @@ def test_the_mapped_design_variable_must_be_given_when_the_other_is_absent(tmp_p
     spec_dict["absent"].append(absent)
     spec_dict["variables"][present] = {"source": source, "missing": [9]}
     res = _ingest(tmp_path, spec_dict, frame=_bad(4, **{source: "9"}))
-    assert res.quarantine.select("row_number", "column", "rule", "value").rows() == [(5, present, "design_id_present", "9")]
+    assert res.quarantine.select("row_number", "column", "rule", "value").rows() == [
+        (5, present, "design_id_present", "9")
+    ]
     assert res.rows_read == 8 and res.rows_kept == 7 and res.persons[present].null_count() == 0
 
 
@@ -152,7 +158,9 @@ def test_duplicated_person_key_quarantines_every_copy(tmp_path, spec_dict):
 
 def test_reconciliation_with_several_bad_rows(tmp_path, spec_dict):
     frame = _bad(0, age="abc")
-    frame = frame.with_columns(pl.when(pl.int_range(pl.len()) == 5).then(pl.lit("9")).otherwise(pl.col("sx")).alias("sx"))
+    frame = frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == 5).then(pl.lit("9")).otherwise(pl.col("sx")).alias("sx")
+    )
     res = _ingest(tmp_path, spec_dict, frame=frame)
     assert res.rows_read == res.rows_kept + res.quarantined_rows
     assert res.quarantined_rows == 2 and res.quarantine["row_number"].n_unique() == 2
@@ -180,8 +188,18 @@ def test_unreadable_file_names_the_file(tmp_path, spec_dict, ext, content, fmt):
 def test_copied_flag_that_is_not_a_flag_value(tmp_path, spec_dict):
     spec_dict["variables"]["severe_disability"] = "disab"  # copied: 1/0 read as true/false
     res = _ingest(tmp_path, spec_dict, frame=_bad(2, disab="sometimes"))
-    assert res.quarantine.select("row_number", "column", "rule", "value").rows() == [(3, "severe_disability", "type_flag", "sometimes")]
-    assert res.persons.sort("source_row")["severe_disability"].to_list() == [False, False, True, False, False, False, False]
+    assert res.quarantine.select("row_number", "column", "rule", "value").rows() == [
+        (3, "severe_disability", "type_flag", "sometimes")
+    ]
+    assert res.persons.sort("source_row")["severe_disability"].to_list() == [
+        False,
+        False,
+        True,
+        False,
+        False,
+        False,
+        False,
+    ]
 
 
 @pytest.mark.parametrize(
@@ -192,10 +210,14 @@ def test_copied_code_outside_the_canonical_code_list(tmp_path, spec_dict, variab
     """A code copied as it is (no `codes:` block) must already be canonical."""
     spec_dict["variables"][variable] = source
     frame = source_frame().with_columns(pl.col(source).replace_strict(codes, return_dtype=pl.String))
-    frame = frame.with_columns(pl.when(pl.int_range(pl.len()) == 5).then(pl.lit(bad)).otherwise(pl.col(source)).alias(source))
+    frame = frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == 5).then(pl.lit(bad)).otherwise(pl.col(source)).alias(source)
+    )
     res = _ingest(tmp_path, spec_dict, frame=frame)
     expected = sv.BY_NAME[variable].codes
-    assert res.quarantine.select("row_number", "column", "rule", "value").rows() == [(6, variable, f"isin({list(expected)})", bad)]
+    assert res.quarantine.select("row_number", "column", "rule", "value").rows() == [
+        (6, variable, f"isin({list(expected)})", bad)
+    ]
     assert res.rows_kept == 7 and res.quarantined_rows == 1
 
 
@@ -205,7 +227,9 @@ def test_missing_data_file(tmp_path, spec_dict):
     with pytest.raises(SourceError) as info:
         load_spec(path)  # the spec names a file that is not there
     err = info.value
-    assert err.rule == "file_exists" and err.file == str(path) and err.where == "survey.file" and err.value == "data.csv"
+    assert (
+        err.rule == "file_exists" and err.file == str(path) and err.where == "survey.file" and err.value == "data.csv"
+    )
 
 
 def test_a_survey_without_a_kept_row_fails_with_its_rules(tmp_path, spec_dict):
@@ -216,7 +240,10 @@ def test_a_survey_without_a_kept_row_fails_with_its_rules(tmp_path, spec_dict):
     assert (res.rows_read, res.rows_kept, res.quarantined_rows) == (8, 0, 8)
     with pytest.raises(AllRowsQuarantined) as info:
         res.require_rows_kept("data.csv")
-    assert str(info.value) == "data.csv: 8 of 8 rows quarantined: code_not_in_spec on sex (8), type_integer on age (1) [rule: rows_kept]"
+    assert (
+        str(info.value)
+        == "data.csv: 8 of 8 rows quarantined: code_not_in_spec on sex (8), type_integer on age (1) [rule: rows_kept]"
+    )
     with pytest.raises(SourceError) as info:
         _ingest(tmp_path / "empty", spec_dict, frame=source_frame().head(0))
     assert info.value.rule == "rows_read" and "no data rows" in str(info.value)

@@ -43,9 +43,18 @@ def _with(column: str, values: dict[int, object]) -> list[list]:
 def test_other_never_catches_a_missing_citizenship(tmp_path, spec_dict, ext):
     """Rows 2 and 5 have no citizenship (empty / null), row 7 the code 'XXX' listed as missing:
     nationality is missing for the three, not non_national; the others are recoded as before."""
-    spec_dict["variables"]["nationality"] = {"source": "citz", "codes": {"GHA": "national"}, "other": "non_national", "missing": ["XXX"]}
+    spec_dict["variables"]["nationality"] = {
+        "source": "citz",
+        "codes": {"GHA": "national"},
+        "other": "non_national",
+        "missing": ["XXX"],
+    }
     rows = _with("citz", {1: "" if ext == ".csv" else None, 4: None, 6: "XXX"})
-    frame = _text_frame(rows).with_columns(pl.col(c).cast(pl.Float64) for c in SOURCE_COLUMNS if c != "citz") if ext != ".csv" else _text_frame(rows)
+    frame = (
+        _text_frame(rows).with_columns(pl.col(c).cast(pl.Float64) for c in SOURCE_COLUMNS if c != "citz")
+        if ext != ".csv"
+        else _text_frame(rows)
+    )
     res = ingest_survey(load_spec(write_survey(tmp_path, spec_dict, frame, ext)))
     assert res.quarantined_rows == 0
     nationality = res.persons.sort("source_row")["nationality"].to_list()
@@ -83,8 +92,11 @@ def test_bundled_silc_children_are_in_the_nationality_totals_only(tmp_path):
     assert p.filter(pl.col("age") <= 15)["nationality"].null_count() == 2_720 == p.filter(pl.col("age") <= 15).height
 
     result = estimate_survey(
-        duckdb.connect(config={"threads": "1"}), p, pl.DataFrame({"sex": ["F", "M"], "age": [60, 65]}),
-        load_method("sdg_1_3_1"), load_method("survey_estimation"),
+        duckdb.connect(config={"threads": "1"}),
+        p,
+        pl.DataFrame({"sex": ["F", "M"], "age": [60, 65]}),
+        load_method("sdg_1_3_1"),
+        load_method("survey_estimation"),
     )
     child = result.estimates.filter(pl.col("series") == "SI_COV_CHLD")
     assert set(child["nationality"]) == {"T"}
@@ -100,7 +112,10 @@ def test_bundled_silc_children_are_in_the_nationality_totals_only(tmp_path):
 def test_numeric_codes_written_with_decimals_match_integer_keys(tmp_path, spec_dict):
     """A CSV exported by R or Stata: every number written '1.0', '2.0' (and ' 02' with a leading
     zero): the spec keys 1, 2, 3 match by value; nothing is quarantined."""
-    rows = [[f"{v}.0" if isinstance(v, int) and c not in ("hid", "pid") else v for c, v in zip(SOURCE_COLUMNS, r)] for r in SOURCE_ROWS]
+    rows = [
+        [f"{v}.0" if isinstance(v, int) and c not in ("hid", "pid") else v for c, v in zip(SOURCE_COLUMNS, r)]
+        for r in SOURCE_ROWS
+    ]
     rows[1][SOURCE_COLUMNS.index("sx")] = " 02"
     reference = ingest_survey(load_spec(write_survey(tmp_path / "ints", spec_dict))).persons
     res = ingest_survey(load_spec(write_survey(tmp_path / "decimals", spec_dict, _text_frame(rows))))

@@ -60,12 +60,15 @@ def test_the_import_graph_has_no_upward_edge():
     assert upward_edges() == []
 
 
-@pytest.mark.parametrize(("layer", "source", "expected"), [
-    ("assets", "from pipelines.resources import PipelineResource\n", "assets imports pipelines"),
-    ("schemas", "import engine.finite\n", "schemas imports engine"),
-    ("engine", "def f():\n    from assets.partitions import SURVEYS\n", "engine imports assets"),
-    ("engine", "import dagster as dg\n", "engine imports dagster"),
-])
+@pytest.mark.parametrize(
+    ("layer", "source", "expected"),
+    [
+        ("assets", "from pipelines.resources import PipelineResource\n", "assets imports pipelines"),
+        ("schemas", "import engine.finite\n", "schemas imports engine"),
+        ("engine", "def f():\n    from assets.partitions import SURVEYS\n", "engine imports assets"),
+        ("engine", "import dagster as dg\n", "engine imports dagster"),
+    ],
+)
 def test_an_upward_import_is_found_with_its_file_and_line(tmp_path, layer, source, expected):
     for name in LAYERS:
         (tmp_path / name).mkdir()
@@ -77,8 +80,13 @@ def test_an_upward_import_is_found_with_its_file_and_line(tmp_path, layer, sourc
 def test_downward_and_type_only_imports_are_allowed(tmp_path):
     for name in LAYERS:
         (tmp_path / name).mkdir()
-    (tmp_path / "pipelines" / "wiring.py").write_text("import assets.resources\nfrom engine import store\nimport dagster\n")
-    (tmp_path / "assets" / "asset.py").write_text("from engine.sql import run_sql_file\nfrom schemas import tables\nfrom . import partitions\n")
+    (tmp_path / "pipelines" / "wiring.py").write_text(
+        "import assets.resources\nfrom engine import store\nimport dagster\n"
+    )
+    (tmp_path / "assets" / "asset.py").write_text(
+        "from engine.sql import run_sql_file\nfrom schemas import tables\nfrom . import partitions\n"
+    )
     (tmp_path / "schemas" / "suite.py").write_text(
-        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from engine.publication.config import PublicationConfig\n")
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from engine.publication.config import PublicationConfig\n"
+    )
     assert upward_edges(tmp_path) == []

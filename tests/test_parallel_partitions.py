@@ -30,10 +30,16 @@ def _multiprocess_run(partition: str, fields: dict) -> tuple[bool, list[str], li
     """One survey_job run with the multiprocess executor, in a worker process (instance from
     the settings' Dagster home): success, failed steps, the process each step ran in."""
     pipeline = PipelineResource(**fields)
-    with dg.DagsterInstance.from_config(pipeline.dagster_home) as instance, dg.execute_job(
-        dg.reconstructable(job_handles.survey_job), instance=instance, run_config={**MULTIPROCESS, **pipeline.run_config()},
-        tags={"dagster/partition": partition}, raise_on_error=False,
-    ) as result:
+    with (
+        dg.DagsterInstance.from_config(pipeline.dagster_home) as instance,
+        dg.execute_job(
+            dg.reconstructable(job_handles.survey_job),
+            instance=instance,
+            run_config={**MULTIPROCESS, **pipeline.run_config()},
+            tags={"dagster/partition": partition},
+            raise_on_error=False,
+        ) as result,
+    ):
         started = [e for e in result.all_events if e.event_type_value == "STEP_START"]
         failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
         return result.success, failed, [e.pid for e in started]
@@ -41,7 +47,11 @@ def _multiprocess_run(partition: str, fields: dict) -> tuple[bool, list[str], li
 
 def _outputs(out) -> dict:
     store = ParquetStore(out)
-    return {(layer, table, p): store.read(layer, table, p) for layer, table in PARTITIONED_TABLES["survey"] for p in store.partitions(layer, table)}
+    return {
+        (layer, table, p): store.read(layer, table, p)
+        for layer, table in PARTITIONED_TABLES["survey"]
+        for p in store.partitions(layer, table)
+    }
 
 
 def test_two_survey_partitions_with_the_multiprocess_executor_match_a_sequential_run(tmp_path):
@@ -56,7 +66,9 @@ def test_two_survey_partitions_with_the_multiprocess_executor_match_a_sequential
         pipeline = pipeline_settings(input_dir, tmp_path / f"out_{mode}", home)
         with dg.DagsterInstance.from_config(str(home)) as instance:
             instance.add_dynamic_partitions("surveys", SURVEYS)
-            assert execute(instance, "context_job", pipeline=pipeline).success  # survey estimates read staging/pensionable_age
+            assert execute(
+                instance, "context_job", pipeline=pipeline
+            ).success  # survey estimates read staging/pensionable_age
             if mode == "sequential":
                 assert all(execute(instance, "survey_job", s, pipeline=pipeline).success for s in SURVEYS)
         if mode == "parallel":

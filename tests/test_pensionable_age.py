@@ -32,11 +32,13 @@ def admin_ages(rows, country="GHA", year=2022) -> dict[str, int]:
     """The admin SQL's own blocks (adm_returns from an SSI row, then the pensionable-age blocks)."""
     ssi = pl.DataFrame({"return_id": ["R1"], "country": [country], "year": [year], "nationality": ["T"]})
     names = [b.name for b in load_blocks("sdg_1_3_1_admin.sql")]
-    wanted = names[names.index("pension_age_requests"): names.index("adm_pension_age") + 1]
+    wanted = names[names.index("pension_age_requests") : names.index("adm_pension_age") + 1]
     with duckdb.connect() as con:
         con.register("adm_ssi", ssi)
         con.register("adm_pensionable_age", rules(rows))
-        con.execute("CREATE TEMP TABLE adm_returns AS SELECT return_id, MIN(country) AS country, MIN(year) AS year FROM adm_ssi GROUP BY return_id")
+        con.execute(
+            "CREATE TEMP TABLE adm_returns AS SELECT return_id, MIN(country) AS country, MIN(year) AS year FROM adm_ssi GROUP BY return_id"
+        )
         run_sql_file(con, "sdg_1_3_1_admin.sql", only=tuple(wanted))
         out = fetch(con, "adm_pension_age").sort("sex")
     assert set(out["return_id"]) <= {"R1"}
@@ -46,18 +48,38 @@ def admin_ages(rows, country="GHA", year=2022) -> dict[str, int]:
 CASES = {
     # F 60 since 2010, then a reform of 2020 sets 65 for both sexes: 65 is in force in 2022
     "a newer row for both sexes supersedes an older sex-specific row": (
-        [("GHA", "F", 2010, 60), ("GHA", "M", 2010, 63), ("GHA", "T", 2020, 65)], 2022, {"F": 65, "M": 65}),
+        [("GHA", "F", 2010, 60), ("GHA", "M", 2010, 63), ("GHA", "T", 2020, 65)],
+        2022,
+        {"F": 65, "M": 65},
+    ),
     "the sex-specific row wins at equal from_year": (
-        [("GHA", "T", 2015, 62), ("GHA", "F", 2015, 60), ("GHA", "M", 2018, 64)], 2022, {"F": 60, "M": 64}),
+        [("GHA", "T", 2015, 62), ("GHA", "F", 2015, 60), ("GHA", "M", 2018, 64)],
+        2022,
+        {"F": 60, "M": 64},
+    ),
     "rows not yet in force and other countries are ignored": (
-        [("GHA", "T", 2000, 55), ("GHA", "M", 2025, 67), ("GHA", "F", 2022, 61), ("KEN", "T", 2021, 70)], 2022, {"F": 61, "M": 55}),
+        [("GHA", "T", 2000, 55), ("GHA", "M", 2025, 67), ("GHA", "F", 2022, 61), ("KEN", "T", 2021, 70)],
+        2022,
+        {"F": 61, "M": 55},
+    ),
     "an earlier year sees the older rows": (
-        [("GHA", "T", 2000, 55), ("GHA", "M", 2025, 67), ("GHA", "F", 2022, 61), ("KEN", "T", 2021, 70)], 2019, {"F": 55, "M": 55}),
-    "before every row there is no age": (
-        [("GHA", "T", 2000, 55), ("GHA", "F", 2022, 61)], 1999, {}),
+        [("GHA", "T", 2000, 55), ("GHA", "M", 2025, 67), ("GHA", "F", 2022, 61), ("KEN", "T", 2021, 70)],
+        2019,
+        {"F": 55, "M": 55},
+    ),
+    "before every row there is no age": ([("GHA", "T", 2000, 55), ("GHA", "F", 2022, 61)], 1999, {}),
     # the rows of tests/test_admin_coverage.py: F 60 and M 65 in 2022
     "the admin fixture": (
-        [("GHA", "T", 2000, 55), ("GHA", "F", 2010, 60), ("GHA", "M", 2010, 63), ("GHA", "M", 2020, 65), ("GHA", "M", 2025, 67)], 2022, {"F": 60, "M": 65}),
+        [
+            ("GHA", "T", 2000, 55),
+            ("GHA", "F", 2010, 60),
+            ("GHA", "M", 2010, 63),
+            ("GHA", "M", 2020, 65),
+            ("GHA", "M", 2025, 67),
+        ],
+        2022,
+        {"F": 60, "M": 65},
+    ),
 }
 
 

@@ -11,13 +11,13 @@ import polars as pl
 import pytest
 import yaml
 
+from assets.source_steps import PARTITIONED_TABLES
 from assets.staging import ssi as ssi_staging
 from assets.staging.ssi import ssi_tables
 from assets.staging.surveys import KEY
 from assets.validation_results import quarantine_result, schema_result
 from engine.harmonise import ingest_survey
 from engine.ssi import ingest_return, read_return
-from assets.source_steps import PARTITIONED_TABLES
 from engine.store import ParquetStore
 from engine.survey_spec import load_spec
 from pipelines.runner import run_all
@@ -25,10 +25,10 @@ from pipelines.summary import build_summary, exit_code, format_summary
 from schemas import ssi_tables as st
 from schemas.survey_persons import person_schema
 from schemas.tables import schema_for
+from tests.conftest import BASE_SPEC, SOURCE_COLUMNS, SOURCE_ROWS, source_frame, write_survey
 from tests.pipeline_inputs import write_minimal_inputs
 from tests.pipeline_settings import pipeline_settings
 from tests.ssi_builders import TABLES, write_return
-from tests.conftest import BASE_SPEC, SOURCE_COLUMNS, SOURCE_ROWS, source_frame, write_survey
 
 
 @pytest.fixture
@@ -77,13 +77,17 @@ def test_broken_sources_fail_alone(dirs):
 
         # the good partition's checks are recorded in the instance (what the UI shows)
         key = dg.AssetKey(["staging", "survey_persons"])
-        records = instance.event_log_storage.get_latest_asset_check_execution_by_key([dg.AssetCheckKey(key, "rows_reconcile")])
+        records = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+            [dg.AssetCheckKey(key, "rows_reconcile")]
+        )
         assert records  # a check execution exists for the asset
 
     store = ParquetStore(output_dir)
     failures = {r["source_id"]: r for r in store.read_json_records("failures")}
     assert set(failures) == {"BAD_LFS_2021", "KEN_2021", "ALL_LFS_2021"}
-    assert "age_in_years" in failures["BAD_LFS_2021"]["message"] and failures["BAD_LFS_2021"]["where"] == "variables.age"
+    assert (
+        "age_in_years" in failures["BAD_LFS_2021"]["message"] and failures["BAD_LFS_2021"]["where"] == "variables.age"
+    )
     assert failures["KEN_2021"]["rule"] == "required_table" and "Schemes" in failures["KEN_2021"]["message"]
     assert store.partitions("staging", "survey_persons") == ["TST_HIES_2021"]
     assert store.partitions("staging", "ssi_coverage") == ["GHA_2022"]
@@ -152,7 +156,10 @@ def assert_sources_table_lists_this_run(store: ParquetStore, outcomes, input_dir
     """``publication/sources`` lists every source the run summary counts (the UHC tracer
     source included), each with an id of this run."""
     run_ids = {o.run_id for o in outcomes}
-    counted = {(r["source_kind"], r["source_id"]) for r in build_summary(store, outcomes, input_dir=input_dir, dagster_home=input_dir)["sources"]}
+    counted = {
+        (r["source_kind"], r["source_id"])
+        for r in build_summary(store, outcomes, input_dir=input_dir, dagster_home=input_dir)["sources"]
+    }
     table = store.read("publication", "sources").filter(pl.col("status") == "read")
     assert ("uhc", "sdg_3_8_1") in counted
     assert set(zip(table["source_kind"], table["source_id"])) == counted
@@ -178,15 +185,29 @@ def test_every_source_reconciles_and_checks_pass(dirs):
     assert failed == []
     store = ParquetStore(output_dir)
     assert exit_code(build_summary(store, outcomes, input_dir=input_dir, dagster_home=input_dir)) == 0
-    uemp = store.read("indicators", "not_computable").filter((pl.col("series") == "SI_COV_UEMP") & (pl.col("source_kind") == "survey"))
+    uemp = store.read("indicators", "not_computable").filter(
+        (pl.col("series") == "SI_COV_UEMP") & (pl.col("source_kind") == "survey")
+    )
     uemp = uemp.select("source_id", "breakdown", "reason")
-    assert uemp.rows() == [("TST_HIES_2021", "all", "empty population: no sample person of TST_HIES_2021 in the population of SI_COV_UEMP (with a known outcome)")]
+    assert uemp.rows() == [
+        (
+            "TST_HIES_2021",
+            "all",
+            "empty population: no sample person of TST_HIES_2021 in the population of SI_COV_UEMP (with a known outcome)",
+        )
+    ]
     records = store.read_json_records("sources")
-    assert {(r["source_kind"], r["source_id"]) for r in records} >= {("survey", "TST_HIES_2021"), ("ssi", "GHA_2022"), ("context", "population")}
+    assert {(r["source_kind"], r["source_id"]) for r in records} >= {
+        ("survey", "TST_HIES_2021"),
+        ("ssi", "GHA_2022"),
+        ("context", "population"),
+    }
     for r in records:
         assert r["rows_read"] == r["rows_kept"] + r["rows_quarantined"], r
     survey = next(r for r in records if r["source_id"] == "TST_HIES_2021")
-    assert survey["files"] and all(len(f["sha256"]) == 64 for f in survey["files"]) and survey["vintage"] == "2022-03-01"
+    assert (
+        survey["files"] and all(len(f["sha256"]) == 64 for f in survey["files"]) and survey["vintage"] == "2022-03-01"
+    )
 
 
 def test_quarantined_rows_fail_the_warning_check(dirs):
@@ -198,12 +219,20 @@ def test_quarantined_rows_fail_the_warning_check(dirs):
     with dg.instance_for_test() as instance:
         outcomes = run_all(instance, pipeline_settings(input_dir, output_dir), progress=lambda _: None)
     checks = [c for o in outcomes for c in o.check_failures]
-    assert [(c["asset"], c["check"], c["severity"]) for c in checks] == [("staging/survey_persons", "no_quarantined_rows", "WARN")]
+    assert [(c["asset"], c["check"], c["severity"]) for c in checks] == [
+        ("staging/survey_persons", "no_quarantined_rows", "WARN")
+    ]
     metadata = checks[0]["metadata"]
     assert metadata["rows_quarantined"] == 1 and metadata["issues"] == 1
     # what the UI shows: the issues by rule and a sample of the quarantined rows
-    assert metadata["issues_by_rule"] == "| column | rule | rows |\n|---|---|---|\n| age | less_than_or_equal_to(120) | 1 |"
-    assert metadata["sample"] == "| sheet | row_number | column | rule | value |\n|---|---|---|---|---|\n|  | 3 | age | less_than_or_equal_to(120) | 400 |"
+    assert (
+        metadata["issues_by_rule"]
+        == "| column | rule | rows |\n|---|---|---|\n| age | less_than_or_equal_to(120) | 1 |"
+    )
+    assert (
+        metadata["sample"]
+        == "| sheet | row_number | column | rule | value |\n|---|---|---|---|---|\n|  | 3 | age | less_than_or_equal_to(120) | 400 |"
+    )
     quarantine = pl.read_parquet(ParquetStore(output_dir).quarantine_path("survey", "TST_HIES_2021"))
     assert quarantine.select("row_number", "column", "value").rows() == [(3, "age", "400")]
 
@@ -221,7 +250,9 @@ def test_partitions_in_parallel_processes_match_a_sequential_run(tmp_path):
         home = tmp_path / f"home{workers}"
         home.mkdir()
         with dg.DagsterInstance.from_config(str(home)) as instance:
-            outcomes = run_all(instance, pipeline_settings(input_dir, out, home), progress=lambda _: None, workers=workers)
+            outcomes = run_all(
+                instance, pipeline_settings(input_dir, out, home), progress=lambda _: None, workers=workers
+            )
         assert all(o.success for o in outcomes), [(o.job, o.partition, o.failed_steps) for o in outcomes]
         store = ParquetStore(out)
         tables[workers] = {
@@ -245,7 +276,10 @@ def test_quarantine_check_counts_rules_and_samples_the_failures(tmp_path):
     assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
     meta = {k: v.value for k, v in check.metadata.items()}
     assert meta["rows_quarantined"] == 3 and meta["issues"] == 3
-    assert meta["issues_by_rule"].splitlines()[2:] == ["| age | less_than_or_equal_to(120) | 2 |", "| sex | code_not_in_spec | 1 |"]
+    assert meta["issues_by_rule"].splitlines()[2:] == [
+        "| age | less_than_or_equal_to(120) | 2 |",
+        "| sex | code_not_in_spec | 1 |",
+    ]
     assert meta["sample"].splitlines()[2:] == [
         "|  | 1 | age | less_than_or_equal_to(120) | 130 |",
         "|  | 5 | age | less_than_or_equal_to(120) | 140 |",
@@ -263,9 +297,14 @@ def test_canonical_schema_check_validates_the_written_file(tmp_path):
         "retyped": persons.with_columns(pl.col("age").cast(pl.String)),
         "reordered": persons.select("age", pl.exclude("age")),
         "dropped": persons.drop("poor"),
-        "out_of_range": persons.with_columns(pl.when(pl.col("source_row") == 2).then(130).otherwise(pl.col("age")).alias("age")),
+        "out_of_range": persons.with_columns(
+            pl.when(pl.col("source_row") == 2).then(130).otherwise(pl.col("age")).alias("age")
+        ),
     }
-    results = {name: schema_result(KEY, store.write(frame, "staging", "survey_persons", name).path, person_schema()) for name, frame in cases.items()}
+    results = {
+        name: schema_result(KEY, store.write(frame, "staging", "survey_persons", name).path, person_schema())
+        for name, frame in cases.items()
+    }
     assert results["as_written"].passed and results["as_written"].metadata["failures"].value == 0
     sample = {name: r.metadata["failure_sample"].value for name, r in results.items()}
     assert not results["retyped"].passed and "age" in sample["retyped"] and "dtype('Int64')" in sample["retyped"]
@@ -284,7 +323,9 @@ def test_ssi_inventory_and_legal_provisions_carry_their_checks(tmp_path):
         assert {(key, name) for name in ("rows_reconcile", "canonical_schema", "no_quarantined_rows")} <= specs
     tables = copy.deepcopy(TABLES)
     tables["Schemes"].append(["S4", "Odd", "housing", "contributory", None])
-    result = ingest_return("GHA_2022", read_return(write_return(tmp_path / "bad", workbook=False, tables=tables)), file="GHA_2022")
+    result = ingest_return(
+        "GHA_2022", read_return(write_return(tmp_path / "bad", workbook=False, tables=tables)), file="GHA_2022"
+    )
     assert result.table_rows["Schemes"] == (4, 3, 1) and result.table_rows["LegalProvisions"] == (2, 2, 0)
     schemes_q = result.quarantine.filter(pl.col("sheet") == "Schemes")
     check = quarantine_result(ssi_staging.SCHEMES, schemes_q, result.table_rows["Schemes"][2])
@@ -292,10 +333,21 @@ def test_ssi_inventory_and_legal_provisions_carry_their_checks(tmp_path):
 
     store = ParquetStore(tmp_path / "out")
     without_module = {k: v for k, v in TABLES.items() if k not in ("NonNationals", "LegalProvisions")}
-    empty = ingest_return("GHA_2022", read_return(write_return(tmp_path / "nomodule", workbook=False, tables=without_module)), file="GHA_2022")
+    empty = ingest_return(
+        "GHA_2022",
+        read_return(write_return(tmp_path / "nomodule", workbook=False, tables=without_module)),
+        file="GHA_2022",
+    )
     for res, name in ((result, "bad"), (empty, "nomodule")):
         schemes = store.write(res.schemes, "staging", "ssi_schemes", name)
         legal = store.write(res.legal_provisions, "staging", "ssi_legal_provisions", name)
-        assert schema_result(ssi_staging.SCHEMES, schemes.path, schema_for(st.SCHEMES_COLUMNS, name="ssi_schemes", unique=list(st.SCHEMES_KEY))).passed
-        assert schema_result(ssi_staging.LEGAL, legal.path, schema_for(st.LEGAL_COLUMNS, name="ssi_legal_provisions", unique=list(st.LEGAL_KEY))).passed, name
-
+        assert schema_result(
+            ssi_staging.SCHEMES,
+            schemes.path,
+            schema_for(st.SCHEMES_COLUMNS, name="ssi_schemes", unique=list(st.SCHEMES_KEY)),
+        ).passed
+        assert schema_result(
+            ssi_staging.LEGAL,
+            legal.path,
+            schema_for(st.LEGAL_COLUMNS, name="ssi_legal_provisions", unique=list(st.LEGAL_KEY)),
+        ).passed, name

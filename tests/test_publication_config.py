@@ -24,6 +24,14 @@ def test_the_docs_agree_with_the_edition_on_withholding_status_and_line_up():
     assert status and int(status.group(1)) / 100 == config.low_coverage_share
     after = re.search(r"else of a year in `\(T, T \+ (\d+)\]`", text)
     assert after and int(after.group(1)) == config.window_after_years
-    order = re.search(r"first group with at least (\d+) of them, in the order income group x SDG region, SDG region, income\s+group", text)
-    assert order and [lv for lv, _ in config.imputation_levels] == ["income_group_x_sdg_region", "sdg_region", "income_group", "world"]
+    order = re.search(
+        r"first group with at least (\d+) of them, in the order income group x SDG region, SDG region, income\s+group",
+        text,
+    )
+    assert order and [lv for lv, _ in config.imputation_levels] == [
+        "income_group_x_sdg_region",
+        "sdg_region",
+        "income_group",
+        "world",
+    ]
     assert int(order.group(1)) == config.imputation_levels[0][1]

@@ -17,9 +17,22 @@ from matplotlib.text import Text
 from engine.publication.aggregates import compute_aggregates
 from engine.publication.annex import GAP_SCHEMA, aggregate_gender_gaps, gap_table, headline_table
 from engine.publication.country_values import country_rows, select_sources
-from engine.publication.figures import MISSING, coverage_by_region_sex_chart, gender_gap_by_series_chart, nationality_gap_chart, save
+from engine.publication.figures import (
+    MISSING,
+    coverage_by_region_sex_chart,
+    gender_gap_by_series_chart,
+    nationality_gap_chart,
+    save,
+)
 from tests.test_publication_builders import (
-    config_2021, countries_frame, coverage, coverage_frame, gap, gap_frame, income_groups_frame, population_frame,
+    config_2021,
+    countries_frame,
+    coverage,
+    coverage_frame,
+    gap,
+    gap_frame,
+    income_groups_frame,
+    population_frame,
 )
 
 COUNTRIES = ("GHA", "TGO", "KEN", "COL")
@@ -30,11 +43,17 @@ def headline_and_gaps(config):
     # withheld). SI_COV_CHLD: women only reported, so M and T exist for no country.
     rows = []
     for iso, (t, f, m) in {"GHA": (30, 10, 20), "TGO": (40, 15, 25), "KEN": (50, 20, 30)}.items():
-        rows += [coverage(iso, "SI_COV_PENSN", t, 100), coverage(iso, "SI_COV_PENSN", f, 50, sex="F"), coverage(iso, "SI_COV_PENSN", m, 50, sex="M")]
+        rows += [
+            coverage(iso, "SI_COV_PENSN", t, 100),
+            coverage(iso, "SI_COV_PENSN", f, 50, sex="F"),
+            coverage(iso, "SI_COV_PENSN", m, 50, sex="M"),
+        ]
     rows += [coverage("GHA", "SI_COV_CHLD", 10, 50, sex="F")]
     countries = countries_frame().filter(pl.col("iso3").is_in(list(COUNTRIES)))
     population = population_frame({(iso, 2021): 1000.0 for iso in COUNTRIES})
-    aggregates = compute_aggregates(country_rows({"sdg_1_3_1": coverage_frame(rows)}, config), countries, income_groups_frame(), population, config).aggregates
+    aggregates = compute_aggregates(
+        country_rows({"sdg_1_3_1": coverage_frame(rows)}, config), countries, income_groups_frame(), population, config
+    ).aggregates
     return headline_table(aggregates, config), aggregate_gender_gaps(aggregates, config)
 
 
@@ -50,7 +69,9 @@ def test_coverage_figure_titles_units_note_and_missing_cells(tmp_path):
     headline, _ = headline_and_gaps(config)
     chart = coverage_by_region_sex_chart(headline, config)
     fig = chart.figure
-    assert fig._suptitle.get_text() == "Social protection coverage by region and sex, 2021 (% of each series' population)"
+    assert (
+        fig._suptitle.get_text() == "Social protection coverage by region and sex, 2021 (% of each series' population)"
+    )
     axes = {ax.get_title(loc="left"): ax for ax in fig.axes}
     assert set(axes) == {config.series_label("SI_COV_PENSN"), config.series_label("SI_COV_CHLD")}
     assert all(ax.get_ylabel() == "Coverage (%)" and ax.get_ylim() == (0, 100) for ax in fig.axes)
@@ -60,7 +81,9 @@ def test_coverage_figure_titles_units_note_and_missing_cells(tmp_path):
     bars = {round(p.get_x() + p.get_width() / 2, 6): p.get_height() for p in pensn.patches}
     world = headline.filter((pl.col("series") == "SI_COV_PENSN") & (pl.col("level") == "world"))
     expected = {s: v for s, v in zip(world["sex"], world["value"])}
-    assert [bars[round(0 + k * 0.27, 6)] for k in (-1, 0, 1)] == pytest.approx([expected["F"], expected["M"], expected["T"]])
+    assert [bars[round(0 + k * 0.27, 6)] for k in (-1, 0, 1)] == pytest.approx(
+        [expected["F"], expected["M"], expected["T"]]
+    )
     assert len(bars) == 6 and min(bars.values()) > 0
     assert not [x for x in bars if 1.5 < x < 2.5]
     marks = sorted(round(t.get_position()[0], 6) for t in pensn.texts if t.get_text() == MISSING)
@@ -69,11 +92,18 @@ def test_coverage_figure_titles_units_note_and_missing_cells(tmp_path):
     chld = axes[config.series_label("SI_COV_CHLD")]
     assert len(chld.patches) == 2 and sum(t.get_text() == MISSING for t in chld.texts) == 7
     legend = [t.get_text() for t in pensn.get_legend().get_texts()]
-    assert legend[:3] == ["Women", "Men", "Total"] and legend[-1].startswith(f"{MISSING}: no value (withheld below 30% reported")
+    assert legend[:3] == ["Women", "Men", "Total"] and legend[-1].startswith(
+        f"{MISSING}: no value (withheld below 30% reported"
+    )
     (path,) = save(chart, tmp_path / "coverage.png")
     note = source_note(fig)
-    assert note.startswith("Source: social protection coverage pipeline") and "sum of numerators over sum of denominators" in note
-    assert f"{MISSING}: the aggregate is not published (less than 30% of its denominator reported) or has no data" in note
+    assert (
+        note.startswith("Source: social protection coverage pipeline")
+        and "sum of numerators over sum of denominators" in note
+    )
+    assert (
+        f"{MISSING}: the aggregate is not published (less than 30% of its denominator reported) or has no data" in note
+    )
     assert path.read_bytes()[:4] == b"\x89PNG"
 
 
@@ -97,23 +127,39 @@ def test_nationality_gap_figure_shows_the_year_of_each_country_and_the_ci_of_sur
     config = config_2021(min_reported_share=0.3)  # the Americas withheld (the default edition withholds nothing)
     rows = []
     for iso, year in (("GHA", 2021), ("KEN", 2019), ("KEN", 2015)):
-        rows += [coverage(iso, "SI_COV_PENSN", 30, 100, year=year, nationality="national"),
-                 coverage(iso, "SI_COV_PENSN", 20, 100, year=year, nationality="non_national")]
+        rows += [
+            coverage(iso, "SI_COV_PENSN", 30, 100, year=year, nationality="national"),
+            coverage(iso, "SI_COV_PENSN", 20, 100, year=year, nationality="non_national"),
+        ]
     selected = select_sources(country_rows({"sdg_1_3_1": coverage_frame(rows)}, config), config)
-    gaps = gap_table(gap_frame([
-        gap("GHA", "SI_COV_PENSN", "nationality", 20, 30, year=2021, ci=(-14.0, -6.0)),
-        gap("KEN", "SI_COV_PENSN", "nationality", 25, 40, year=2019, ci=(-20.0, -10.0)),
-        gap("KEN", "SI_COV_PENSN", "nationality", 10, 40, year=2015),  # older: not drawn
-    ]), "sdg_1_3_1", selected, "nationality", config)
+    gaps = gap_table(
+        gap_frame(
+            [
+                gap("GHA", "SI_COV_PENSN", "nationality", 20, 30, year=2021, ci=(-14.0, -6.0)),
+                gap("KEN", "SI_COV_PENSN", "nationality", 25, 40, year=2019, ci=(-20.0, -10.0)),
+                gap("KEN", "SI_COV_PENSN", "nationality", 10, 40, year=2015),  # older: not drawn
+            ]
+        ),
+        "sdg_1_3_1",
+        selected,
+        "nationality",
+        config,
+    )
     chart = nationality_gap_chart(gaps, config)
     fig = chart.figure
-    assert fig._suptitle.get_text() == "Nationality gap in coverage by series and country, latest year of each country (2019-2021)"
+    assert (
+        fig._suptitle.get_text()
+        == "Nationality gap in coverage by series and country, latest year of each country (2019-2021)"
+    )
     ax = fig.axes[0]
     assert ax.get_title(loc="left") == config.series_label("SI_COV_PENSN")
     assert ax.get_xlabel() == "Non-nationals minus nationals coverage (percentage points)"
     # one row per country at its latest year (GHA 2021: -10 pp, KEN 2019: -15 pp), sorted by the gap, the year in its label
     assert [t.get_text() for t in ax.get_yticklabels()] == ["KEN (2019)", "GHA (2021)"]
-    assert [(line.get_xdata()[0], line.get_ydata()[0]) for line in ax.lines if line.get_marker() == "o"] == [(-15.0, 0), (-10.0, 1)]
+    assert [(line.get_xdata()[0], line.get_ydata()[0]) for line in ax.lines if line.get_marker() == "o"] == [
+        (-15.0, 0),
+        (-10.0, 1),
+    ]
     # the 95% confidence interval of each survey gap as an error bar
     assert sorted(tuple(s[:, 0]) for c in ax.collections for s in c.get_segments()) == [(-20.0, -10.0), (-14.0, -6.0)]
     assert not ax.texts  # no years written next to points any more
@@ -137,11 +183,17 @@ def overlapping_texts(fig) -> list[tuple[str, str]]:
     canvas = FigureCanvasAgg(fig)  # also for a figure already saved (and closed)
     canvas.draw()
     renderer = canvas.get_renderer()
-    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    boxes = [
+        (t.get_text(), t.get_window_extent(renderer))
+        for t in fig.findobj(Text)
+        if t.get_visible() and t.get_text().strip()
+    ]
     return [(a, b) for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2) if box_a.overlaps(box_b)]
 
 
-def many_country_gaps(n_countries: int = 40, years=(2019, 2020, 2021), series=("SI_COV_PENSN", "SI_COV_UEMP", "SP_CONTRIB_LF")) -> pl.DataFrame:
+def many_country_gaps(
+    n_countries: int = 40, years=(2019, 2020, 2021), series=("SI_COV_PENSN", "SI_COV_UEMP", "SP_CONTRIB_LF")
+) -> pl.DataFrame:
     """Nationality gaps (the publication table's layout) of ``n_countries`` x ``years`` x
     ``series``: even countries from surveys (with a 95% CI, every fifth flagged caution), odd ones
     administrative (no CI); country i's latest year is years[i % len(years)] (later years absent)."""
@@ -153,14 +205,35 @@ def many_country_gaps(n_countries: int = 40, years=(2019, 2020, 2021), series=("
                 diff = -30 + (7 * i + 5 * k + year) % 40
                 survey = i % 2 == 0
                 half = 2 + i % 5 if survey else None
-                rows.append({
-                    "area_kind": "country", "ref_area": f"C{i:02d}", "family": "sdg_1_3_1", "series": name, "year": year, "gap_type": "nationality",
-                    "sex": "T", "nationality": "T", "age_group": "T", "urban_rural": "T", "quintile": "T", "hh_composition": "T",
-                    "source_kind": "survey" if survey else "administrative", "source_id": f"C{i:02d}_{year}",
-                    "difference_pp": float(diff), "difference_ci_lower": diff - half if survey else None, "difference_ci_upper": diff + half if survey else None,
-                    "suppressed": False, "flag": "caution" if survey and i % 5 == 0 else None,
-                })
-    return pl.DataFrame(rows).with_columns(*[pl.lit(None, dtype=t).alias(c) for c, t in GAP_SCHEMA.items() if c not in rows[0]]).select(list(GAP_SCHEMA)).cast(GAP_SCHEMA)
+                rows.append(
+                    {
+                        "area_kind": "country",
+                        "ref_area": f"C{i:02d}",
+                        "family": "sdg_1_3_1",
+                        "series": name,
+                        "year": year,
+                        "gap_type": "nationality",
+                        "sex": "T",
+                        "nationality": "T",
+                        "age_group": "T",
+                        "urban_rural": "T",
+                        "quintile": "T",
+                        "hh_composition": "T",
+                        "source_kind": "survey" if survey else "administrative",
+                        "source_id": f"C{i:02d}_{year}",
+                        "difference_pp": float(diff),
+                        "difference_ci_lower": diff - half if survey else None,
+                        "difference_ci_upper": diff + half if survey else None,
+                        "suppressed": False,
+                        "flag": "caution" if survey and i % 5 == 0 else None,
+                    }
+                )
+    return (
+        pl.DataFrame(rows)
+        .with_columns(*[pl.lit(None, dtype=t).alias(c) for c, t in GAP_SCHEMA.items() if c not in rows[0]])
+        .select(list(GAP_SCHEMA))
+        .cast(GAP_SCHEMA)
+    )
 
 
 def test_nationality_gap_figure_stays_legible_with_40_countries_and_3_years(tmp_path):
@@ -177,17 +250,32 @@ def test_nationality_gap_figure_stays_legible_with_40_countries_and_3_years(tmp_
     latest = {f"C{i:02d}": (2019, 2020, 2021)[i % 3] for i in range(40)}
     for name, ax in zip(order, panels.values()):
         labels = [t.get_text() for t in ax.get_yticklabels()]
-        assert sorted(labels) == sorted(f"{iso} ({year})" for iso, year in latest.items())  # one row per country, its latest year
+        assert sorted(labels) == sorted(
+            f"{iso} ({year})" for iso, year in latest.items()
+        )  # one row per country, its latest year
         # rows sorted by the gap; each point at its country's gap of the latest year
-        drawn = {labels[round(line.get_ydata()[0])]: line.get_xdata()[0] for line in ax.lines if line.get_marker() in ("o", "s")}
+        drawn = {
+            labels[round(line.get_ydata()[0])]: line.get_xdata()[0]
+            for line in ax.lines
+            if line.get_marker() in ("o", "s")
+        }
         expected = gaps.filter((pl.col("series") == name) & (pl.col("year") == pl.col("year").max().over("ref_area")))
-        assert drawn == {f"{r['ref_area']} ({r['year']})": pytest.approx(r["difference_pp"]) for r in expected.iter_rows(named=True)}
+        assert drawn == {
+            f"{r['ref_area']} ({r['year']})": pytest.approx(r["difference_pp"]) for r in expected.iter_rows(named=True)
+        }
         # survey gaps carry their 95% CI as an error bar, administrative ones none
         bars = sorted((round(s[0][0], 6), round(s[1][0], 6)) for c in ax.collections for s in c.get_segments())
         survey = expected.filter(pl.col("source_kind") == "survey")
-        assert bars == sorted((round(r["difference_ci_lower"], 6), round(r["difference_ci_upper"], 6)) for r in survey.iter_rows(named=True))
-        hollow = sorted(labels[round(line.get_ydata()[0])] for line in ax.lines if line.get_markerfacecolor() == "white")
-        assert hollow == sorted(f"{r['ref_area']} ({r['year']})" for r in expected.filter(pl.col("flag") == "caution").iter_rows(named=True))
+        assert bars == sorted(
+            (round(r["difference_ci_lower"], 6), round(r["difference_ci_upper"], 6))
+            for r in survey.iter_rows(named=True)
+        )
+        hollow = sorted(
+            labels[round(line.get_ydata()[0])] for line in ax.lines if line.get_markerfacecolor() == "white"
+        )
+        assert hollow == sorted(
+            f"{r['ref_area']} ({r['year']})" for r in expected.filter(pl.col("flag") == "caution").iter_rows(named=True)
+        )
     save(chart, tmp_path / "nationality_40.png")
     assert not overlapping_texts(fig)  # the source note too
     assert "95% confidence interval" in chart.note

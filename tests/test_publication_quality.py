@@ -19,7 +19,16 @@ from engine.publication.quality import gx_context, results_frame, run_suites, wr
 from engine.publication.sdmx import sdmx_frame, to_csv
 from schemas.gx_suites import BY_NAME, SUITES
 from tests.test_publication_builders import (
-    config_2021, countries_frame, coverage, coverage_frame, gap, gap_frame, hardship, hardship_frame, income_groups_frame, population_frame,
+    config_2021,
+    countries_frame,
+    coverage,
+    coverage_frame,
+    gap,
+    gap_frame,
+    hardship,
+    hardship_frame,
+    income_groups_frame,
+    population_frame,
 )
 
 TAGS = itertools.count()
@@ -39,27 +48,49 @@ def _config():
 def frames() -> dict[str, pl.DataFrame]:
     config = _config()
     rows_131 = []
-    for iso, year, (t, f, m) in [("GHA", 2020, (30, 10, 20)), ("GHA", 2021, (33, 12, 21)), ("TGO", 2021, (40, 15, 25)), ("KEN", 2021, (50, 20, 30))]:
-        rows_131 += [coverage(iso, "SI_COV_PENSN", t, 100, year=year), coverage(iso, "SI_COV_PENSN", f, 50, year=year, sex="F"),
-                     coverage(iso, "SI_COV_PENSN", m, 50, year=year, sex="M")]
-    rows_131 += [coverage("GHA", "SI_COV_PENSN", 2, 10, nationality="non_national", n=30),
-                 coverage("COL", "SI_COV_PENSN", 80, 100, year=2021, source_kind="administrative", capped=False),
-                 coverage("BEN", "SI_COV_UEMP", 2, 10, year=2021, n=30)]  # a suppressed total: OBS_STATUS Q in the UN file
+    for iso, year, (t, f, m) in [
+        ("GHA", 2020, (30, 10, 20)),
+        ("GHA", 2021, (33, 12, 21)),
+        ("TGO", 2021, (40, 15, 25)),
+        ("KEN", 2021, (50, 20, 30)),
+    ]:
+        rows_131 += [
+            coverage(iso, "SI_COV_PENSN", t, 100, year=year),
+            coverage(iso, "SI_COV_PENSN", f, 50, year=year, sex="F"),
+            coverage(iso, "SI_COV_PENSN", m, 50, year=year, sex="M"),
+        ]
+    rows_131 += [
+        coverage("GHA", "SI_COV_PENSN", 2, 10, nationality="non_national", n=30),
+        coverage("COL", "SI_COV_PENSN", 80, 100, year=2021, source_kind="administrative", capped=False),
+        coverage("BEN", "SI_COV_UEMP", 2, 10, year=2021, n=30),
+    ]  # a suppressed total: OBS_STATUS Q in the UN file
     # 3.8.2 in three countries, so that imputed medians would break the identities without the rule
-    hard = hardship_frame([
-        hardship(iso, series, value)
-        for iso, values in {"GHA": (9.0, 2.0, 20.0, 15.0, 5.0), "TGO": (12.0, 4.0, 30.0, 10.0, 20.0), "KEN": (15.0, 3.0, 40.0, 35.0, 5.0)}.items()
-        for series, value in zip(("SH_XPD_EARN10", "SH_XPD_EARN25", "SH_FIN_HARDSHIP", "SH_FIN_IMPOVERISHING", "SH_FIN_LARGE"), values)
-    ])
+    hard = hardship_frame(
+        [
+            hardship(iso, series, value)
+            for iso, values in {
+                "GHA": (9.0, 2.0, 20.0, 15.0, 5.0),
+                "TGO": (12.0, 4.0, 30.0, 10.0, 20.0),
+                "KEN": (15.0, 3.0, 40.0, 35.0, 5.0),
+            }.items()
+            for series, value in zip(
+                ("SH_XPD_EARN10", "SH_XPD_EARN25", "SH_FIN_HARDSHIP", "SH_FIN_IMPOVERISHING", "SH_FIN_LARGE"), values
+            )
+        ]
+    )
     tables = {"sdg_1_3_1": coverage_frame(rows_131), "sdg_3_8_2": hard}
     rows = country_rows(tables, config)
     countries = countries_frame()
-    population = population_frame({(iso, y): 1000.0 for iso, *_ in [c for c in countries.iter_rows()] for y in (2020, 2021)})
+    population = population_frame(
+        {(iso, y): 1000.0 for iso, *_ in [c for c in countries.iter_rows()] for y in (2020, 2021)}
+    )
     result = compute_aggregates(rows, countries, income_groups_frame(), population, config)
     selected = select_sources(rows, config)
     published = published_values(rows, config)
     gaps_131 = gap_frame([gap("GHA", "SI_COV_PENSN", "sex", 24, 42), gap("GHA", "SI_COV_PENSN", "nationality", 20, 33)])
-    gender = pl.concat([gap_table(gaps_131, "sdg_1_3_1", selected, "sex", config), aggregate_gender_gaps(result.aggregates, config)])
+    gender = pl.concat(
+        [gap_table(gaps_131, "sdg_1_3_1", selected, "sex", config), aggregate_gender_gaps(result.aggregates, config)]
+    )
     sdmx = sdmx_frame(published, result.aggregates, countries, config, updated=date(2026, 11, 24))
     return {
         "aggregates": result.aggregates,
@@ -119,14 +150,21 @@ def bad_frames(name: str, frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataF
         published = _row(agg, value_withheld=False)
         out = _set(_set(_set(_dup(agg), published, value=None), 2, value=120.0), 3, denominator_share_reported=1.5)
         out = _set(out, _row(agg, value_withheld=True), value=5.0)  # a withheld aggregate with a value
-        f["aggregates"] = _set(out, 4, value_withheld=False, denominator_share_reported=0.1)  # published on 10% reported
+        f["aggregates"] = _set(
+            out, 4, value_withheld=False, denominator_share_reported=0.1
+        )  # published on 10% reported
     elif name == "aggregates_sex_consistency":
         i = _row(agg, series="SI_COV_PENSN", level="world", year=2021, sex="F")
         f["aggregates"] = _set(agg, i, numerator=agg["numerator"][i] * 2)
     elif name == "headline_integrity":
         head = frames["headline"]
         out = _set(_set(_dup(head), 1, value=-5.0), 2, denominator_share_reported=2.0)
-        f["headline"] = _set(_set(out, _row(head, value_withheld=True), value=5.0), 3, value_withheld=False, denominator_share_reported=0.1)
+        f["headline"] = _set(
+            _set(out, _row(head, value_withheld=True), value=5.0),
+            3,
+            value_withheld=False,
+            denominator_share_reported=0.1,
+        )
     elif name == "country_values_integrity":
         i = _row(cv, ref_area="GHA", year=2021, sex="T", nationality="T", series="SI_COV_PENSN")
         j = _row(cv, ref_area="KEN", sex="T", series="SI_COV_PENSN")  # a survey value: capped is empty
@@ -159,7 +197,9 @@ def bad_frames(name: str, frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataF
     elif name == "gender_gaps_integrity":
         f["gender_gaps"] = _bad_gaps(frames["gender_gaps"])
     elif name == "nationality_gaps_integrity":
-        f["nationality_gaps"] = _bad_gaps(pl.concat([frames["nationality_gaps"]] * 3).with_columns(pl.Series("year", [2019, 2020, 2021])))
+        f["nationality_gaps"] = _bad_gaps(
+            pl.concat([frames["nationality_gaps"]] * 3).with_columns(pl.Series("year", [2019, 2020, 2021]))
+        )
     elif name == "sdmx_integrity":
         pt = _row(sdmx, UNIT_MEASURE="PT", OBS_STATUS="A")
         out = _set(_set(_set(_dup(sdmx), 1, SEX="X"), 2, OBS_STATUS="Z"), 3, REF_AREA="GHA")
@@ -217,9 +257,14 @@ def test_the_line_up_of_a_female_only_series_keeps_its_imputed_values_within_the
     # SI_COV_MATNL (women only, no T cell): GREATEST(NULL, 0) once made every imputed cell 0%,
     # below all its donors; lineup_imputation_range is the check that catches that.
     config = _config()
-    rows = country_rows({"sdg_1_3_1": coverage_frame([
-        coverage(iso, "SI_COV_MATNL", num, 50, sex="F") for iso, num in (("GHA", 5), ("TGO", 15), ("KEN", 10))
-    ])}, config)
+    rows = country_rows(
+        {
+            "sdg_1_3_1": coverage_frame(
+                [coverage(iso, "SI_COV_MATNL", num, 50, sex="F") for iso, num in (("GHA", 5), ("TGO", 15), ("KEN", 10))]
+            )
+        },
+        config,
+    )
     countries = countries_frame()
     population = population_frame({(iso, y): 1000.0 for iso in countries["iso3"] for y in (2020, 2021)})
     lineup = compute_aggregates(rows, countries, income_groups_frame(), population, config).lineup

@@ -53,7 +53,9 @@ def write_ddf(root: Path, vintage: str, name: str, frame: pl.DataFrame | str) ->
 def declare(root: Path, entries: dict) -> None:
     folder = root / "published"
     folder.mkdir(parents=True, exist_ok=True)
-    lines = ["files:"] + [f"  {name}:\n    vintage: '{vintage}'\n    synthetic: false" for name, vintage in entries.items()]
+    lines = ["files:"] + [
+        f"  {name}:\n    vintage: '{vintage}'\n    synthetic: false" for name, vintage in entries.items()
+    ]
     (folder / "sources.yaml").write_text("\n".join(lines) + "\n")
 
 
@@ -67,27 +69,55 @@ def as_unsdg_csv(benfts: pl.DataFrame, socast: pl.DataFrame) -> str:
     header = "Goal,Target,Indicator,SeriesCode,SeriesDescription,GeoAreaCode,GeoAreaName,TimePeriod,Value,Time_Detail,Source,FootNote,[Nature],[Observation Status],[Quantile],[Reporting Type],[Sex],[Units]"
     lines = [header]
     for r in benfts.iter_rows(named=True):
-        lines.append(f'1,1.3,1.3.1,SI_COV_BENFTS,"Proportion of population covered by at least one social protection benefit, by sex (%)",{r["geo_area"]},X,'
-                     f'{r["year"]},{r["si_cov_benfts"]},{r["year"]},ILO World Social Protection Database,,{r["nature"].upper()},A,,G,{SEX_UN[r["sex"]]},PERCENT')
+        lines.append(
+            f'1,1.3,1.3.1,SI_COV_BENFTS,"Proportion of population covered by at least one social protection benefit, by sex (%)",{r["geo_area"]},X,'
+            f"{r['year']},{r['si_cov_benfts']},{r['year']},ILO World Social Protection Database,,{r['nature'].upper()},A,,G,{SEX_UN[r['sex']]},PERCENT"
+        )
     for r in socast.iter_rows(named=True):
         quantile = "_T" if r["quantile"] == "t" else r["quantile"].upper()
-        lines.append(f'1,1.3,1.3.1,SI_COV_SOCAST,Social assistance,{r["geo_area"]},Ghana,{r["year"]},{r["si_cov_socast"]},{r["year"]},ASPIRE,,CA,,{quantile},G,,PERCENT')
+        lines.append(
+            f"1,1.3,1.3.1,SI_COV_SOCAST,Social assistance,{r['geo_area']},Ghana,{r['year']},{r['si_cov_socast']},{r['year']},ASPIRE,,CA,,{quantile},G,,PERCENT"
+        )
     return "\n".join(lines) + "\n"
 
 
 def as_sdmx_csv(benfts: pl.DataFrame, socast: pl.DataFrame) -> str:
     """SDMX-CSV of the UN SDG dataflow (the header the pipeline exports)."""
+
     def row(**cells) -> str:
-        base = {c: "" for c in HEADER} | {c: "_T" for c in HEADER[1:17]} | {"DATAFLOW": "IAEG-SDGs:DF_SDG_GLH(1.24)", "FREQ": "A", "REPORTING_TYPE": "G", "UNIT_MEASURE": "PT"}
+        base = (
+            dict.fromkeys(HEADER, "")
+            | dict.fromkeys(HEADER[1:17], "_T")
+            | {"DATAFLOW": "IAEG-SDGs:DF_SDG_GLH(1.24)", "FREQ": "A", "REPORTING_TYPE": "G", "UNIT_MEASURE": "PT"}
+        )
         base.update(cells)
         return ",".join(base[c] for c in HEADER)
+
     lines = [",".join(HEADER)]
     for r in benfts.iter_rows(named=True):
-        lines.append(row(SERIES="SI_COV_BENFTS", REF_AREA=r["geo_area"], SEX=SEX_SDMX[r["sex"]], TIME_PERIOD=r["year"], OBS_VALUE=r["si_cov_benfts"],
-                         OBS_STATUS="A", NATURE=r["nature"].upper(), SOURCE_DETAIL="ILO World Social Protection Database"))
+        lines.append(
+            row(
+                SERIES="SI_COV_BENFTS",
+                REF_AREA=r["geo_area"],
+                SEX=SEX_SDMX[r["sex"]],
+                TIME_PERIOD=r["year"],
+                OBS_VALUE=r["si_cov_benfts"],
+                OBS_STATUS="A",
+                NATURE=r["nature"].upper(),
+                SOURCE_DETAIL="ILO World Social Protection Database",
+            )
+        )
     for r in socast.iter_rows(named=True):
-        lines.append(row(SERIES="SI_COV_SOCAST", REF_AREA=r["geo_area"], INCOME_WEALTH_QUANTILE="_T" if r["quantile"] == "t" else r["quantile"].upper(),
-                         TIME_PERIOD=r["year"], OBS_VALUE=r["si_cov_socast"], NATURE="CA"))
+        lines.append(
+            row(
+                SERIES="SI_COV_SOCAST",
+                REF_AREA=r["geo_area"],
+                INCOME_WEALTH_QUANTILE="_T" if r["quantile"] == "t" else r["quantile"].upper(),
+                TIME_PERIOD=r["year"],
+                OBS_VALUE=r["si_cov_socast"],
+                NATURE="CA",
+            )
+        )
     return "\r\n".join(lines) + "\r\n"
 
 
@@ -97,7 +127,9 @@ def as_ilostat_csv(benfts: pl.DataFrame) -> str:
     lines = ["ref_area,source,indicator,sex,classif1,time,obs_value,obs_status,note_classif,note_indicator,note_source"]
     for r in benfts.iter_rows(named=True):
         source = "ILO - Modelled Estimates" if r["geo_area"] == "1" else "ILO - Social Security Inquiry Database"
-        lines.append(f'{iso[r["geo_area"]]},{source},SDG_0131_SEX_SOC_RT_A,{SEX_ILO[r["sex"]]},SOC_CONTIG_TOTAL,{r["year"]},{r["si_cov_benfts"]},,,,')
+        lines.append(
+            f"{iso[r['geo_area']]},{source},SDG_0131_SEX_SOC_RT_A,{SEX_ILO[r['sex']]},SOC_CONTIG_TOTAL,{r['year']},{r['si_cov_benfts']},,,,"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -117,24 +149,50 @@ def test_the_same_real_values_give_the_same_rows_in_every_layout(tmp_path):
     kept, quarantine = normalise(raw, bundled_countries(), INPUTS)
     assert quarantine.is_empty() and kept.height == raw.height
     assert dict(kept.group_by("source_id", "layout").len().select("layout", "len").iter_rows()) == {
-        "unsdg_ddf": benfts.height + socast.height, "unsdg_csv": benfts.height + socast.height,
-        "sdmx_csv": benfts.height + socast.height, "ilostat_csv": benfts.height}
+        "unsdg_ddf": benfts.height + socast.height,
+        "unsdg_csv": benfts.height + socast.height,
+        "sdmx_csv": benfts.height + socast.height,
+        "ilostat_csv": benfts.height,
+    }
     reference = kept.filter(pl.col("layout") == "unsdg_ddf").select(COMPARED).sort(COMPARED)
     for layout in ("unsdg_csv", "sdmx_csv"):
         assert kept.filter(pl.col("layout") == layout).select(COMPARED).sort(COMPARED).equals(reference), layout
     # ILOSTAT: countries by ISO3 (same values), the world is an ILOSTAT aggregate code without M49
     ilostat = kept.filter(pl.col("layout") == "ilostat_csv")
     countries_only = ["series", "ref_area", "year", "sex", "value"]
-    assert ilostat.filter(pl.col("area_kind") == "country").select(countries_only).sort(countries_only).equals(
-        reference.filter((pl.col("area_kind") == "country") & (pl.col("series") == "SI_COV_BENFTS")).select(countries_only).sort(countries_only))
+    assert (
+        ilostat.filter(pl.col("area_kind") == "country")
+        .select(countries_only)
+        .sort(countries_only)
+        .equals(
+            reference.filter((pl.col("area_kind") == "country") & (pl.col("series") == "SI_COV_BENFTS"))
+            .select(countries_only)
+            .sort(countries_only)
+        )
+    )
     world = ilostat.filter(pl.col("area_code") == "X01").row(0, named=True)
-    assert (world["m49"], world["area_kind"], world["nature"], world["source_detail"]) == (None, "other_area", "M", "ILO - Modelled Estimates")
+    assert (world["m49"], world["area_kind"], world["nature"], world["source_detail"]) == (
+        None,
+        "other_area",
+        "M",
+        "ILO - Modelled Estimates",
+    )
     assert set(ilostat.filter(pl.col("area_kind") == "country")["nature"]) == {"C"}
     # nature, status, source and vintage kept per value
     ghana = kept.filter((pl.col("ref_area") == "GHA") & (pl.col("series") == "SI_COV_BENFTS") & (pl.col("sex") == "T"))
-    assert dict(zip(ghana["layout"], ghana["vintage"])) == {"unsdg_ddf": "2023-12", "unsdg_csv": "2023-12", "sdmx_csv": "2023-12", "ilostat_csv": "2024-06"}
+    assert dict(zip(ghana["layout"], ghana["vintage"])) == {
+        "unsdg_ddf": "2023-12",
+        "unsdg_csv": "2023-12",
+        "sdmx_csv": "2023-12",
+        "ilostat_csv": "2024-06",
+    }
     portal = ghana.filter(pl.col("layout") == "unsdg_csv").row(0, named=True)
-    assert (portal["nature"], portal["obs_status"], portal["unit"], portal["source_detail"]) == ("E", "A", "PERCENT", "ILO World Social Protection Database")
+    assert (portal["nature"], portal["obs_status"], portal["unit"], portal["source_detail"]) == (
+        "E",
+        "A",
+        "PERCENT",
+        "ILO World Social Protection Database",
+    )
     ddf = ghana.filter(pl.col("layout") == "unsdg_ddf").row(0, named=True)
     assert (ddf["nature"], ddf["source_detail"]) == ("E", "UN SDG Global Database 2023-12")
     q1 = kept.filter((pl.col("series") == "SI_COV_SOCAST") & (pl.col("breakdown") == "quantile=q1"))
@@ -142,24 +200,49 @@ def test_the_same_real_values_give_the_same_rows_in_every_layout(tmp_path):
 
 
 def test_ddf_extracts_keep_regions_and_quarantine_bad_rows(tmp_path):
-    write_ddf(tmp_path, "2023-12", "ddf--datapoints--si_cov_pensn--by--geo_area--nature--observation_status--sex--units--year.csv",
-              "geo_area,nature,observation_status,sex,units,year,si_cov_pensn\n"
-              "1,n,a,bothsex,percent,2020,77.5\n288,e,a,female,percent,2020,40\n288,e,a,o,percent,2020,41\n"
-              "768,e,a,male,percent,20x0,12\n768,e,a,male,percent,2020,12\n768,e,a,male,percent,2020,13\nabc,e,a,male,percent,2020,1\n")
-    write_ddf(tmp_path, "2023-12", "ddf--datapoints--si_cov_lmkt--by--geo_area--nature--quantile--units--year.csv",
-              "geo_area,nature,quantile,units,year,si_cov_lmkt\n288,ca,q1,percent,2019,3.5\n288,ca,t,percent,2019,2.5\n")
+    write_ddf(
+        tmp_path,
+        "2023-12",
+        "ddf--datapoints--si_cov_pensn--by--geo_area--nature--observation_status--sex--units--year.csv",
+        "geo_area,nature,observation_status,sex,units,year,si_cov_pensn\n"
+        "1,n,a,bothsex,percent,2020,77.5\n288,e,a,female,percent,2020,40\n288,e,a,o,percent,2020,41\n"
+        "768,e,a,male,percent,20x0,12\n768,e,a,male,percent,2020,12\n768,e,a,male,percent,2020,13\nabc,e,a,male,percent,2020,1\n",
+    )
+    write_ddf(
+        tmp_path,
+        "2023-12",
+        "ddf--datapoints--si_cov_lmkt--by--geo_area--nature--quantile--units--year.csv",
+        "geo_area,nature,quantile,units,year,si_cov_lmkt\n288,ca,q1,percent,2019,3.5\n288,ca,t,percent,2019,2.5\n",
+    )
     raw = read_sources(tmp_path)
     kept, quarantine = normalise(raw, countries_frame(), INPUTS)
     assert raw.height == 9 and kept.height + quarantine["row_number"].n_unique() == 9
     world = kept.filter(pl.col("m49") == 1).row(0, named=True)
-    assert (world["ref_area"], world["area_kind"], world["sex"], world["nature"], world["obs_status"]) == (None, "other_area", "T", "N", "A")
+    assert (world["ref_area"], world["area_kind"], world["sex"], world["nature"], world["obs_status"]) == (
+        None,
+        "other_area",
+        "T",
+        "N",
+        "A",
+    )
     gha = kept.filter((pl.col("m49") == 288) & (pl.col("series") == "SI_COV_PENSN")).row(0, named=True)
-    assert (gha["ref_area"], gha["sex"], gha["value"], gha["unit"], gha["source_id"]) == ("GHA", "F", 40.0, "PERCENT", "unsdg_2023-12")
+    assert (gha["ref_area"], gha["sex"], gha["value"], gha["unit"], gha["source_id"]) == (
+        "GHA",
+        "F",
+        40.0,
+        "PERCENT",
+        "unsdg_2023-12",
+    )
     lmkt = kept.filter(pl.col("series") == "SI_COV_LMKT")
     assert dict(zip(lmkt["breakdown"], lmkt["value"])) == {"quantile=q1": 3.5, "T": 2.5}
     pensn = quarantine.filter(pl.col("source_file").str.contains("si_cov_pensn"))
     assert sorted(zip(pensn["row_number"], pensn["rule"])) == [
-        (3, "code_not_in_list"), (4, "not_a_year"), (5, "duplicated_key"), (6, "duplicated_key"), (7, "unknown_area_code")]
+        (3, "code_not_in_list"),
+        (4, "not_a_year"),
+        (5, "duplicated_key"),
+        (6, "duplicated_key"),
+        (7, "unknown_area_code"),
+    ]
 
 
 def test_ilostat_rows_outside_the_mapping_or_with_unknown_codes_are_quarantined(tmp_path):
@@ -175,9 +258,15 @@ def test_ilostat_rows_outside_the_mapping_or_with_unknown_codes_are_quarantined(
     )
     declare(tmp_path, {"ilo.csv": "2024-06"})
     kept, quarantine = normalise(read_sources(tmp_path), countries_frame(), INPUTS)
-    assert sorted(zip(kept["series"], kept["year"], kept["obs_status"].fill_null(""))) == [("SI_COV_PENSN", 2019, "B"), ("SI_COV_PENSN", 2021, "")]
+    assert sorted(zip(kept["series"], kept["year"], kept["obs_status"].fill_null(""))) == [
+        ("SI_COV_PENSN", 2019, "B"),
+        ("SI_COV_PENSN", 2021, ""),
+    ]
     assert sorted(zip(quarantine["row_number"], quarantine["rule"], quarantine["value"])) == [
-        (3, "series_not_mapped", "UNE_DEAP_SEX_AGE_RT|AGE_YTHADULT_YGE15"), (4, "unknown_area_code", "ZZZ"), (5, "code_not_in_list", "SEX_X")]
+        (3, "series_not_mapped", "UNE_DEAP_SEX_AGE_RT|AGE_YTHADULT_YGE15"),
+        (4, "unknown_area_code", "ZZZ"),
+        (5, "code_not_in_list", "SEX_X"),
+    ]
 
 
 def test_a_file_of_no_known_layout_or_without_a_vintage_is_named(tmp_path):
@@ -187,12 +276,20 @@ def test_a_file_of_no_known_layout_or_without_a_vintage_is_named(tmp_path):
     (folder / "undeclared.csv").write_text("ref_area,indicator,time,obs_value\nGHA,SDG_0131_SEX_SOC_RT,2020,30\n")
     declare(tmp_path, {"odd.csv": "2024-01"})
     sources = {s.source_id: s for s in published_sources(tmp_path)}
-    with pytest.raises(SourceError, match=r"published/odd.csv: .*header matches no published-series layout.*\[rule: published_layout\]"):
+    with pytest.raises(
+        SourceError, match=r"published/odd.csv: .*header matches no published-series layout.*\[rule: published_layout\]"
+    ):
         read_source(tmp_path, sources["odd"])
-    with pytest.raises(SourceError, match=r"published/undeclared.csv: no vintage declared .*\[rule: declared_vintage\]"):
+    with pytest.raises(
+        SourceError, match=r"published/undeclared.csv: no vintage declared .*\[rule: declared_vintage\]"
+    ):
         read_source(tmp_path, sources["undeclared"])
-    write_ddf(tmp_path, "2024-01", "ddf--datapoints--si_cov_chld--by--geo_area--year.csv", "geo_area,year,other\n1,2020,3\n")
-    with pytest.raises(SourceError, match="reference/unsdg_2024-01/ddf--datapoints--si_cov_chld.*ddf_datapoints_layout"):
+    write_ddf(
+        tmp_path, "2024-01", "ddf--datapoints--si_cov_chld--by--geo_area--year.csv", "geo_area,year,other\n1,2020,3\n"
+    )
+    with pytest.raises(
+        SourceError, match="reference/unsdg_2024-01/ddf--datapoints--si_cov_chld.*ddf_datapoints_layout"
+    ):
         read_sources(tmp_path)
 
 
@@ -201,7 +298,9 @@ def test_a_broken_published_file_is_left_out_alone_with_its_reason(tmp_path):
     write_ddf(tmp_path, "2023-12", BENFTS, benfts)
     folder = tmp_path / "published"
     folder.mkdir()
-    (folder / "ilostat.csv").write_text(as_ilostat_csv(benfts) + "GHA,X,SDG_0131_SEX_SOC_RT,SEX_T,SOC_CONTIG_TOTAL,2021,n/a,\n")
+    (folder / "ilostat.csv").write_text(
+        as_ilostat_csv(benfts) + "GHA,X,SDG_0131_SEX_SOC_RT,SEX_T,SOC_CONTIG_TOTAL,2021,n/a,\n"
+    )
     (folder / "broken.csv").write_text("just,a,table\n1,2,3\n")
     declare(tmp_path, {"ilostat.csv": "2024-06", "broken.csv": "2024-06"})
     out = tmp_path / "out"
@@ -212,7 +311,11 @@ def test_a_broken_published_file_is_left_out_alone_with_its_reason(tmp_path):
     staged = store.read("staging", "published_sdg")
     assert set(staged["source_id"]) == {"unsdg_2023-12", "ilostat"}
     failure = {r["source_id"]: r for r in store.read_json_records("failures", "published")}
-    assert set(failure) == {"broken"} and failure["broken"]["rule"] == "published_layout" and failure["broken"]["file"] == "published/broken.csv"
+    assert (
+        set(failure) == {"broken"}
+        and failure["broken"]["rule"] == "published_layout"
+        and failure["broken"]["file"] == "published/broken.csv"
+    )
     records = {r["source_id"]: r for r in store.read_json_records("sources", "published")}
     assert set(records) == {"unsdg_2023-12", "ilostat"}
     ilo = records["ilostat"]
@@ -226,7 +329,11 @@ def test_a_broken_published_file_is_left_out_alone_with_its_reason(tmp_path):
     (folder / "broken.csv").write_text(as_ilostat_csv(benfts))
     assert dg.materialize(PUBLISHED_SDG_ASSETS, resources={"pipeline": pipeline_settings(tmp_path, out)}).success
     assert not store.read_json_records("failures", "published")
-    assert {r["source_id"] for r in store.read_json_records("sources", "published")} == {"unsdg_2023-12", "ilostat", "broken"}
+    assert {r["source_id"] for r in store.read_json_records("sources", "published")} == {
+        "unsdg_2023-12",
+        "ilostat",
+        "broken",
+    }
 
 
 def test_the_bundled_extracts_are_read_whole():
@@ -235,8 +342,21 @@ def test_the_bundled_extracts_are_read_whole():
     assert sorted(kept["source_id"].unique()) == ["unsdg_2020-10", "unsdg_2023-12"]
     assert kept.height + quarantine.select("source_id", "source_file", "row_number").n_unique() == raw.height
     # SI_COV_BENFTS 2020: 209 country estimates in the 2023-12 extract minus those outside countries.csv; world 46.9
-    latest = kept.filter((pl.col("source_id") == "unsdg_2023-12") & (pl.col("series") == "SI_COV_BENFTS") & (pl.col("sex") == "T") & (pl.col("year") == 2020))
+    latest = kept.filter(
+        (pl.col("source_id") == "unsdg_2023-12")
+        & (pl.col("series") == "SI_COV_BENFTS")
+        & (pl.col("sex") == "T")
+        & (pl.col("year") == 2020)
+    )
     assert latest.filter(pl.col("area_code") == "1")["value"].to_list() == [46.9]
     assert latest.filter(pl.col("area_kind") == "country").height >= 165
     series = set(kept.filter(pl.col("source_id") == "unsdg_2023-12")["series"])
-    assert {"SI_COV_SOCAST", "SI_COV_SOCINS", "SI_COV_LMKT", "SH_ACS_UNHC", "SH_XPD_EARN10", "SH_XPD_EARN25", "SI_COV_MATNL"} <= series
+    assert {
+        "SI_COV_SOCAST",
+        "SI_COV_SOCINS",
+        "SI_COV_LMKT",
+        "SH_ACS_UNHC",
+        "SH_XPD_EARN10",
+        "SH_XPD_EARN25",
+        "SI_COV_MATNL",
+    } <= series

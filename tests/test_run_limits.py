@@ -39,9 +39,9 @@ def _write_big_parquet_survey(input_dir: Path) -> Path:
     spec["survey"]["id"] = BIG
     spec_path = write_survey(input_dir, spec, ext=".parquet")
     row = pl.read_parquet(spec_path.parent / "data.parquet").head(1)
-    pl.LazyFrame().select([pl.repeat(row[c][0], BIG_ROWS, dtype=row[c].dtype).alias(c) for c in row.columns]).sink_parquet(
-        spec_path.parent / "data.parquet", compression="zstd"
-    )
+    pl.LazyFrame().select(
+        [pl.repeat(row[c][0], BIG_ROWS, dtype=row[c].dtype).alias(c) for c in row.columns]
+    ).sink_parquet(spec_path.parent / "data.parquet", compression="zstd")
     return spec_path.parent / "data.parquet"
 
 
@@ -65,15 +65,21 @@ def limited_run(tmp_path_factory):
     patch = pytest.MonkeyPatch()
     patch.setenv("SP_TEST_BLOCKING_FIFO", str(fifo))
     # as the main command does: DuckDB spills before its process reaches the run's memory limit
-    pipeline = pipeline_settings(input_dir, base / "out", duckdb_memory_limit=settings.duckdb_memory_limit(LIMITS.memory_bytes))
+    pipeline = pipeline_settings(
+        input_dir, base / "out", duckdb_memory_limit=settings.duckdb_memory_limit(LIMITS.memory_bytes)
+    )
     patch.setattr(run_processes, "PRELOAD", (*run_processes.PRELOAD, "tests.blocking_reader"))
     try:
         with dg.instance_for_test() as instance:
             lines: list[str] = []
             outcomes = run_all(instance, pipeline, progress=lines.append, workers=2, limits=LIMITS)
             yield {
-                "instance": instance, "input_dir": input_dir, "store": ParquetStore(base / "out"), "lines": lines,
-                "outcomes": {(o.job, o.partition): o for o in outcomes}, "big_file": big_file,
+                "instance": instance,
+                "input_dir": input_dir,
+                "store": ParquetStore(base / "out"),
+                "lines": lines,
+                "outcomes": {(o.job, o.partition): o for o in outcomes},
+                "big_file": big_file,
             }
     finally:
         patch.undo()
@@ -105,12 +111,18 @@ def _assert_failed_alone(run, source_id: str, rule: str, reason: str) -> None:
 
 def test_a_source_beyond_the_memory_limit_fails_alone(limited_run):
     assert limited_run["big_file"].stat().st_size < 5_000_000  # a few MB on disk ...
-    _assert_failed_alone(limited_run, BIG, "memory_limit", "of memory, more than the limit of 1.2 GB for one run (SP_RUN_MEMORY_LIMIT)")
-    assert limited_run["outcomes"][("survey_job", BIG)].peak_memory_bytes > LIMITS.memory_bytes  # ... gigabytes in memory
+    _assert_failed_alone(
+        limited_run, BIG, "memory_limit", "of memory, more than the limit of 1.2 GB for one run (SP_RUN_MEMORY_LIMIT)"
+    )
+    assert (
+        limited_run["outcomes"][("survey_job", BIG)].peak_memory_bytes > LIMITS.memory_bytes
+    )  # ... gigabytes in memory
 
 
 def test_a_source_beyond_the_time_limit_fails_alone(limited_run):
-    _assert_failed_alone(limited_run, BLOCKED, "time_limit", "still running after 30 s, the time limit for one run (SP_RUN_TIME_LIMIT)")
+    _assert_failed_alone(
+        limited_run, BLOCKED, "time_limit", "still running after 30 s, the time limit for one run (SP_RUN_TIME_LIMIT)"
+    )
     assert limited_run["outcomes"][("survey_job", BLOCKED)].seconds >= LIMITS.seconds
 
 
@@ -119,12 +131,25 @@ def test_the_other_sources_complete_and_publish(limited_run):
     for key in [("context_job", None), ("survey_job", GOOD), ("ssi_job", RETURN), ("publication_job", None)]:
         assert outcomes[key].success, (key, outcomes[key].failed_steps)
     sources = store.read("publication", "sources").filter(pl.col("source_kind").is_in(["survey", "ssi"]))
-    assert sorted(zip(sources["source_id"], sources["status"])) == sorted([(GOOD, "read"), (RETURN, "read"), (BIG, "left_out"), (BLOCKED, "left_out")])
+    assert sorted(zip(sources["source_id"], sources["status"])) == sorted(
+        [(GOOD, "read"), (RETURN, "read"), (BIG, "left_out"), (BLOCKED, "left_out")]
+    )
     assert set(store.read("indicators", "sdg_1_3_1")["source_id"]) == {GOOD, RETURN}
-    summary = build_summary(store, list(outcomes.values()), input_dir=limited_run["input_dir"], dagster_home=Path(limited_run["instance"].root_directory))
-    assert {(r["source_id"], r["rule"]) for r in summary["left_out"]} == {(BIG, "memory_limit"), (BLOCKED, "time_limit")}
+    summary = build_summary(
+        store,
+        list(outcomes.values()),
+        input_dir=limited_run["input_dir"],
+        dagster_home=Path(limited_run["instance"].root_directory),
+    )
+    assert {(r["source_id"], r["rule"]) for r in summary["left_out"]} == {
+        (BIG, "memory_limit"),
+        (BLOCKED, "time_limit"),
+    }
     text = format_summary(summary)
-    assert f"survey {BIG}: stopped: its process used" in text and f"survey {BLOCKED}: stopped: still running after 30 s" in text
+    assert (
+        f"survey {BIG}: stopped: its process used" in text
+        and f"survey {BLOCKED}: stopped: still running after 30 s" in text
+    )
 
 
 def test_every_partition_has_its_run_recorded_in_the_instance(limited_run):
@@ -137,5 +162,7 @@ def test_every_partition_has_its_run_recorded_in_the_instance(limited_run):
     persons = dg.AssetKey(["staging", "survey_persons"])
     assert instance.get_materialized_partitions(persons) == {GOOD}
     assert instance.get_materialized_partitions(dg.AssetKey(["staging", "ssi_coverage"])) == {RETURN}
-    checks = instance.event_log_storage.get_latest_asset_check_execution_by_key([dg.AssetCheckKey(persons, "rows_reconcile")])
+    checks = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+        [dg.AssetCheckKey(persons, "rows_reconcile")]
+    )
     assert checks[dg.AssetCheckKey(persons, "rows_reconcile")].run_id == outcomes[("survey_job", GOOD)].run_id

@@ -23,10 +23,18 @@ def test_staging_steps_log_rows_and_elapsed_time(tmp_path):
     lines[3] = lines[3].replace(",4,", ",400,", 1)  # one row quarantined (age 400)
     data.write_text("\n".join(lines) + "\n")
     with dg.instance_for_test() as instance:
-        outcomes = {(o.job, o.partition): o for o in run_all(instance, pipeline_settings(input_dir, tmp_path / "out"), progress=lambda _: None)}
+        outcomes = {
+            (o.job, o.partition): o
+            for o in run_all(instance, pipeline_settings(input_dir, tmp_path / "out"), progress=lambda _: None)
+        }
         survey = _messages(instance, outcomes[("survey_job", "TST_HIES_2021")].run_id)
         ssi = _messages(instance, outcomes[("ssi_job", "GHA_2022")].run_id)
     assert "TST_HIES_2021: harmonising 8 rows x 16 columns" in survey
-    assert any(re.fullmatch(r"TST_HIES_2021: 8 rows read, 7 kept, 1 quarantined in \d+\.\ds", m) for m in survey), survey
-    assert any(re.fullmatch(r"GHA_2022: [\d,]+ rows read from \d+ tables, [\d,]+ kept, 0 quarantined in \d+\.\ds", m) for m in ssi), ssi
+    assert any(re.fullmatch(r"TST_HIES_2021: 8 rows read, 7 kept, 1 quarantined in \d+\.\ds", m) for m in survey), (
+        survey
+    )
+    assert any(
+        re.fullmatch(r"GHA_2022: [\d,]+ rows read from \d+ tables, [\d,]+ kept, 0 quarantined in \d+\.\ds", m)
+        for m in ssi
+    ), ssi
     assert any(re.fullmatch(r"GHA_2022: read tables \{.+\} in \d+\.\ds", m) for m in ssi), ssi

@@ -47,7 +47,11 @@ def started_at() -> float:
 
 
 def test_a_task_beyond_the_memory_limit_is_stopped_and_the_others_finish():
-    tasks = [Task("before", pid_and_environment, ("HOME",)), Task("hog", allocate_forever), Task("after", pid_and_environment, ("HOME",))]
+    tasks = [
+        Task("before", pid_and_environment, ("HOME",)),
+        Task("hog", allocate_forever),
+        Task("after", pid_and_environment, ("HOME",)),
+    ]
     results = run_tasks(tasks, workers=1, limits=LIMITS, preload=NO_PRELOAD)
     hog = results["hog"]
     assert isinstance(hog, Stopped) and hog.reason == "memory_limit"
@@ -66,7 +70,9 @@ def test_a_task_blocked_on_a_fifo_is_stopped_at_the_time_limit(tmp_path):
     began = time.monotonic()
     results = run_tasks(
         [Task("fifo", read_fifo, (str(fifo),)), Task("other", pid_and_environment, ("HOME",))],
-        workers=2, limits=Limits(LIMITS.memory_bytes, seconds=2), preload=NO_PRELOAD,
+        workers=2,
+        limits=Limits(LIMITS.memory_bytes, seconds=2),
+        preload=NO_PRELOAD,
     )
     stopped = results["fifo"]
     assert isinstance(stopped, Stopped) and stopped.reason == "time_limit"
@@ -76,8 +82,12 @@ def test_a_task_blocked_on_a_fifo_is_stopped_at_the_time_limit(tmp_path):
 
 
 def test_a_process_that_dies_or_a_task_that_raises_is_reported():
-    results = run_tasks([Task("dies", kill_own_process), Task("raises", raise_error), Task("fine", pid_and_environment, ("X",))],
-                        workers=1, limits=LIMITS, preload=NO_PRELOAD)
+    results = run_tasks(
+        [Task("dies", kill_own_process), Task("raises", raise_error), Task("fine", pid_and_environment, ("X",))],
+        workers=1,
+        limits=LIMITS,
+        preload=NO_PRELOAD,
+    )
     assert isinstance(results["dies"], Stopped) and results["dies"].reason == "died"
     assert "killed by SIGKILL" in results["dies"].message
     assert isinstance(results["raises"], Failed) and results["raises"].error == "ValueError: bad value in row 3"
@@ -91,16 +101,26 @@ def test_dependencies_order_and_environment(monkeypatch):
     monkeypatch.setenv("SP_TEST_MARK", "first")
     done, pids = [], set()
     results = run_tasks(
-        [Task("a", started_at), Task("b", started_at), Task("c", started_at, after=frozenset({"a", "b"})),
-         Task("env", pid_and_environment, ("SP_TEST_MARK",)), Task("limit", pid_and_environment, ("SP_RUN_MEMORY_LIMIT",))],
-        workers=2, limits=LIMITS, preload=NO_PRELOAD, on_done=lambda task, result: done.append(task.key),
+        [
+            Task("a", started_at),
+            Task("b", started_at),
+            Task("c", started_at, after=frozenset({"a", "b"})),
+            Task("env", pid_and_environment, ("SP_TEST_MARK",)),
+            Task("limit", pid_and_environment, ("SP_RUN_MEMORY_LIMIT",)),
+        ],
+        workers=2,
+        limits=LIMITS,
+        preload=NO_PRELOAD,
+        on_done=lambda task, result: done.append(task.key),
         on_start=lambda task, pid: pids.add(pid),
     )
     assert results["c"].value > max(results["a"].value, results["b"].value)
     assert done.index("c") > max(done.index("a"), done.index("b"))
     assert results["env"].value[1] == "first" and results["limit"].value[1] == str(LIMITS.memory_bytes)
     monkeypatch.setenv("SP_TEST_MARK", "second")  # workers are reused, the environment is not
-    again = run_tasks([Task("env", pid_and_environment, ("SP_TEST_MARK",))], workers=1, limits=LIMITS, preload=NO_PRELOAD)
+    again = run_tasks(
+        [Task("env", pid_and_environment, ("SP_TEST_MARK",))], workers=1, limits=LIMITS, preload=NO_PRELOAD
+    )
     assert again["env"].value[1] == "second"
     assert len(pids) == 2 and again["env"].value[0] in pids
 
@@ -109,5 +129,9 @@ def test_unknown_or_circular_dependencies_are_refused():
     with pytest.raises(ValueError, match="unknown"):
         run_tasks([Task("a", started_at, after=frozenset({"z"}))], workers=1, limits=LIMITS, preload=NO_PRELOAD)
     with pytest.raises(ValueError, match="wait for each other"):
-        run_tasks([Task("a", started_at, after=frozenset({"b"})), Task("b", started_at, after=frozenset({"a"}))],
-                  workers=1, limits=LIMITS, preload=NO_PRELOAD)
+        run_tasks(
+            [Task("a", started_at, after=frozenset({"b"})), Task("b", started_at, after=frozenset({"a"}))],
+            workers=1,
+            limits=LIMITS,
+            preload=NO_PRELOAD,
+        )

@@ -34,7 +34,9 @@ def env(tmp_path, monkeypatch):
 
 def _evaluate(instance, settings, cursor=None) -> dg.SensorResult:
     sensor = defs.get_sensor_def("input_files_sensor")
-    result = sensor(dg.build_sensor_context(instance=instance, cursor=cursor, definitions=defs, resources={"pipeline": settings}))
+    result = sensor(
+        dg.build_sensor_context(instance=instance, cursor=cursor, definitions=defs, resources={"pipeline": settings})
+    )
     for req in result.dynamic_partitions_requests or []:
         if isinstance(req, dg.AddDynamicPartitionsRequest):
             instance.add_dynamic_partitions(req.partitions_def_name, list(req.partition_keys))
@@ -109,13 +111,24 @@ def test_same_cursor_gives_the_same_run_keys(env):
     cursor = _evaluate(instance, settings).cursor
     data = env[0] / "surveys" / "TST_HIES_2021" / "data.csv"
     data.write_text(data.read_text().replace("12000.0", "12500.0"))
-    assert [r.run_key for r in _evaluate(instance, settings, cursor).run_requests] == [r.run_key for r in _evaluate(instance, settings, cursor).run_requests]
+    assert [r.run_key for r in _evaluate(instance, settings, cursor).run_requests] == [
+        r.run_key for r in _evaluate(instance, settings, cursor).run_requests
+    ]
 
 
 ESTIMATES = ["indicators/survey_estimates", "indicators/survey_gaps", "indicators/survey_not_computable"]
-HARDSHIP = ["indicators/survey_financial_hardship", "indicators/survey_financial_hardship_exclusions", "indicators/survey_financial_hardship_gaps"]
-GROUPS = ["indicators/survey_adequacy", "indicators/survey_adequacy_gaps", "indicators/survey_groups", "indicators/survey_groups_gaps",
-          "indicators/survey_groups_not_computable"]
+HARDSHIP = [
+    "indicators/survey_financial_hardship",
+    "indicators/survey_financial_hardship_exclusions",
+    "indicators/survey_financial_hardship_gaps",
+]
+GROUPS = [
+    "indicators/survey_adequacy",
+    "indicators/survey_adequacy_gaps",
+    "indicators/survey_groups",
+    "indicators/survey_groups_gaps",
+    "indicators/survey_groups_not_computable",
+]
 
 
 def _selection(request) -> list[str]:
@@ -125,7 +138,9 @@ def _selection(request) -> list[str]:
 def _run_context_job(instance, settings, request) -> bool:
     """Launch the requested context run the way the daemon would (with the request's tags)."""
     job = defs.resolve_job_def("context_job")
-    return job.execute_in_process(instance=instance, tags=dict(request.tags), run_config=settings.run_config(), raise_on_error=False).success
+    return job.execute_in_process(
+        instance=instance, tags=dict(request.tags), run_config=settings.run_config(), raise_on_error=False
+    ).success
 
 
 def test_changed_context_table_reruns_the_context_job_then_the_survey_estimates_reading_it(env):
@@ -139,14 +154,18 @@ def test_changed_context_table_reruns_the_context_job_then_the_survey_estimates_
     assert _run_context_job(instance, settings, first.run_requests[0])
     after = _evaluate(instance, settings, waiting.cursor)
     assert _runs(after) == [("survey_job", "TST_HIES_2021")]
-    assert _selection(after.run_requests[0]) == ESTIMATES  # survey_estimates reads staging/pensionable_age, 3.8.2 does not
+    assert (
+        _selection(after.run_requests[0]) == ESTIMATES
+    )  # survey_estimates reads staging/pensionable_age, 3.8.2 does not
     assert _runs(_evaluate(instance, settings, after.cursor)) == []
 
 
 def test_survey_assets_stale_after_a_context_table_follow_the_asset_graph():
     dependents = SurveyDependents(defs.get_repository_def())
     assert sorted(k.to_user_string() for k in dependents.of_context_files(["context/ppp.csv"])) == HARDSHIP
-    assert sorted(k.to_user_string() for k in dependents.of_context_files(["context/pensionable_age.csv", "context/ppp.csv"])) == sorted(ESTIMATES + HARDSHIP)
+    assert sorted(
+        k.to_user_string() for k in dependents.of_context_files(["context/pensionable_age.csv", "context/ppp.csv"])
+    ) == sorted(ESTIMATES + HARDSHIP)
     assert dependents.of_context_files(["context/population_wpp.csv"]) == []  # read by the publication job only
 
 
@@ -200,5 +219,7 @@ def test_removed_survey_drops_its_partition(env):
         f.unlink()
     (input_dir / "surveys" / "TST_HIES_2021").rmdir()
     result = _evaluate(instance, settings, cursor)
-    assert _runs(result) == [("publication_job", None)] and "TST_HIES_2021" not in instance.get_dynamic_partitions("surveys")
+    assert _runs(result) == [("publication_job", None)] and "TST_HIES_2021" not in instance.get_dynamic_partitions(
+        "surveys"
+    )
     assert "survey:TST_HIES_2021" not in json.loads(result.cursor)["fingerprints"]

@@ -15,8 +15,18 @@ from pipelines import settings
 from pipelines.definitions import defs
 from tests.pipeline_settings import pipeline_settings
 
-VARIABLES = ("SP_INPUT_DIR", "SP_OUTPUT_DIR", "DAGSTER_HOME", "SP_DUCKDB_MEMORY_LIMIT", "SP_DUCKDB_THREADS", "SP_ESTIMATION_THREADS",
-             "SP_DUCKDB_TEMP_DIR", "SP_METHOD_EDITIONS", "SP_SURVEY_ENGINE", "SP_RUN_MEMORY_LIMIT")
+VARIABLES = (
+    "SP_INPUT_DIR",
+    "SP_OUTPUT_DIR",
+    "DAGSTER_HOME",
+    "SP_DUCKDB_MEMORY_LIMIT",
+    "SP_DUCKDB_THREADS",
+    "SP_ESTIMATION_THREADS",
+    "SP_DUCKDB_TEMP_DIR",
+    "SP_METHOD_EDITIONS",
+    "SP_SURVEY_ENGINE",
+    "SP_RUN_MEMORY_LIMIT",
+)
 
 
 @pytest.fixture
@@ -36,15 +46,28 @@ def test_defaults_are_the_project_folders_and_the_documented_limits(clean_enviro
 
 
 def test_every_variable_reaches_its_field(clean_environment, tmp_path):
-    env = {"SP_INPUT_DIR": str(tmp_path / "in"), "SP_OUTPUT_DIR": str(tmp_path / "out"), "DAGSTER_HOME": str(tmp_path / "home"),
-           "SP_DUCKDB_MEMORY_LIMIT": "512MiB", "SP_DUCKDB_THREADS": "3", "SP_ESTIMATION_THREADS": "2",
-           "SP_DUCKDB_TEMP_DIR": str(tmp_path / "spill"), "SP_METHOD_EDITIONS": "sdg_1_3_1=ILO-2020, sdg_3_8_1 = 2017",
-           "SP_SURVEY_ENGINE": "spark"}
+    env = {
+        "SP_INPUT_DIR": str(tmp_path / "in"),
+        "SP_OUTPUT_DIR": str(tmp_path / "out"),
+        "DAGSTER_HOME": str(tmp_path / "home"),
+        "SP_DUCKDB_MEMORY_LIMIT": "512MiB",
+        "SP_DUCKDB_THREADS": "3",
+        "SP_ESTIMATION_THREADS": "2",
+        "SP_DUCKDB_TEMP_DIR": str(tmp_path / "spill"),
+        "SP_METHOD_EDITIONS": "sdg_1_3_1=ILO-2020, sdg_3_8_1 = 2017",
+        "SP_SURVEY_ENGINE": "spark",
+    }
     resource = settings.resource_from_environment(env)
     assert resource == PipelineResource(
-        input_dir=str(tmp_path / "in"), output_dir=str(tmp_path / "out"), dagster_home=str(tmp_path / "home"),
-        duckdb_memory_limit="512MiB", duckdb_threads=3, estimation_threads=2, duckdb_temp_directory=str(tmp_path / "spill"),
-        editions={"sdg_1_3_1": "ILO-2020", "sdg_3_8_1": "2017"}, survey_engine="spark",
+        input_dir=str(tmp_path / "in"),
+        output_dir=str(tmp_path / "out"),
+        dagster_home=str(tmp_path / "home"),
+        duckdb_memory_limit="512MiB",
+        duckdb_threads=3,
+        estimation_threads=2,
+        duckdb_temp_directory=str(tmp_path / "spill"),
+        editions={"sdg_1_3_1": "ILO-2020", "sdg_3_8_1": "2017"},
+        survey_engine="spark",
     )
     assert settings.resource_from_environment(settings.environment_of(resource)) == resource  # the UI's round trip
 
@@ -52,16 +75,26 @@ def test_every_variable_reaches_its_field(clean_environment, tmp_path):
 def test_duckdb_memory_is_half_a_lower_run_limit(clean_environment):
     assert settings.resource_from_environment({"SP_RUN_MEMORY_LIMIT": "3GB"}).duckdb_memory_limit == "1500MB"
     assert settings.resource_from_environment({"SP_RUN_MEMORY_LIMIT": "12GB"}).duckdb_memory_limit == "4GB"
-    assert settings.resource_from_environment({"SP_RUN_MEMORY_LIMIT": "3GB", "SP_DUCKDB_MEMORY_LIMIT": "2GB"}).duckdb_memory_limit == "2GB"
+    assert (
+        settings.resource_from_environment(
+            {"SP_RUN_MEMORY_LIMIT": "3GB", "SP_DUCKDB_MEMORY_LIMIT": "2GB"}
+        ).duckdb_memory_limit
+        == "2GB"
+    )
 
 
 def test_the_command_line_wins_over_the_environment(clean_environment, tmp_path):
     clean_environment.setenv("SP_INPUT_DIR", str(tmp_path / "env_in"))
     clean_environment.setenv("SP_OUTPUT_DIR", str(tmp_path / "env_out"))
     clean_environment.setenv("SP_DUCKDB_THREADS", "5")
-    resource = settings.resource_from_arguments(str(tmp_path / "cli_in"), None, str(tmp_path / "cli_home"), run_memory_bytes=2 * 10**9)
+    resource = settings.resource_from_arguments(
+        str(tmp_path / "cli_in"), None, str(tmp_path / "cli_home"), run_memory_bytes=2 * 10**9
+    )
     assert (resource.input_dir, resource.output_dir, resource.dagster_home) == (
-        str(tmp_path / "cli_in"), str(tmp_path / "env_out"), str(tmp_path / "cli_home"))
+        str(tmp_path / "cli_in"),
+        str(tmp_path / "env_out"),
+        str(tmp_path / "cli_home"),
+    )
     assert (resource.duckdb_threads, resource.duckdb_memory_limit) == (5, "1000MB")
     clean_environment.setenv("SP_DUCKDB_MEMORY_LIMIT", "3GB")
     assert settings.resource_from_arguments(None, None, None, run_memory_bytes=2 * 10**9).duckdb_memory_limit == "3GB"
@@ -85,7 +118,11 @@ def test_run_configuration_wins_over_the_bound_resource(tmp_path):
     mine = pipeline_settings(tmp_path / "in", tmp_path / "out", editions={"sdg_1_3_1": "ILO-2020"})
     job = dg.Definitions(assets=[_settings_seen], resources={"pipeline": bound}).resolve_implicit_global_asset_job_def()
     seen = job.execute_in_process(run_config=mine.run_config()).output_for_node("_settings_seen")
-    assert seen == {"input_dir": str(tmp_path / "in"), "output_dir": str(tmp_path / "out"), "editions": {"sdg_1_3_1": "ILO-2020"}}
+    assert seen == {
+        "input_dir": str(tmp_path / "in"),
+        "output_dir": str(tmp_path / "out"),
+        "editions": {"sdg_1_3_1": "ILO-2020"},
+    }
 
 
 def test_the_settings_travel_to_a_run_process_as_their_fields(tmp_path):

@@ -26,7 +26,11 @@ def test_unexpected_error_is_recorded_and_clears_the_source(tmp_path):
         persons = store.table_path("staging", "survey_persons", "TST_HIES_2021")
         persons.unlink()  # the estimation step now meets a missing file: not a SourceError
         result = defs.resolve_job_def("survey_job").execute_in_process(
-            instance=instance, partition_key="TST_HIES_2021", asset_selection=ESTIMATES, run_config=pipeline.run_config(), raise_on_error=False
+            instance=instance,
+            partition_key="TST_HIES_2021",
+            asset_selection=ESTIMATES,
+            run_config=pipeline.run_config(),
+            raise_on_error=False,
         )
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")

@@ -35,7 +35,12 @@ def spark():
     from engine.spark import spark_session
 
     # small data, many small queries: one shuffle partition, no adaptive planning, no code generation
-    small = {"spark.sql.shuffle.partitions": "1", "spark.default.parallelism": "1", "spark.sql.adaptive.enabled": "false", "spark.sql.codegen.wholeStage": "false"}
+    small = {
+        "spark.sql.shuffle.partitions": "1",
+        "spark.default.parallelism": "1",
+        "spark.sql.adaptive.enabled": "false",
+        "spark.sql.codegen.wholeStage": "false",
+    }
     session = spark_session("local[2]", app_name="sp-tests", config=small)
     yield session
     session.stop()
@@ -62,7 +67,9 @@ def test_survey_estimation_on_spark_equals_duckdb(spark):
     from engine.spark import SparkConnection
     from synthetic.survey import generate_persons
 
-    persons = generate_persons(country="GHA", n_persons=2_000, seed=11).with_columns(pl.lit(None, dtype=pl.Boolean).alias("rec_maternity"))
+    persons = generate_persons(country="GHA", n_persons=2_000, seed=11).with_columns(
+        pl.lit(None, dtype=pl.Boolean).alias("rec_maternity")
+    )
     method, estimation = load_method("sdg_1_3_1"), load_method("survey_estimation")
     with duckdb.connect() as con:
         duck = estimate_survey(con, persons, PENSION_AGE, method, estimation)
@@ -75,7 +82,9 @@ def test_survey_estimation_on_spark_equals_duckdb(spark):
     for name in ("estimates", "gaps", "not_computable"):
         assert_same(getattr(duck, name), getattr(on_spark, name), name)
     # the blocks ran on Spark as Spark SQL (not DuckDB syntax passed through)
-    assert len(ran) > 20 and any("FILTER(WHERE" in spark_sql.replace(" ", "").upper() or "CASE WHEN" in spark_sql.upper() for _, spark_sql in ran)
+    assert len(ran) > 20 and any(
+        "FILTER(WHERE" in spark_sql.replace(" ", "").upper() or "CASE WHEN" in spark_sql.upper() for _, spark_sql in ran
+    )
 
 
 @pytest.mark.slow
@@ -86,7 +95,9 @@ def test_groups_at_risk_on_spark_equals_duckdb(spark):
     from engine.spark import SparkConnection
     from synthetic.survey import generate_persons
 
-    persons = generate_persons(country="GHA", n_persons=2_000, seed=11).with_columns(pl.lit(None, dtype=pl.Int64).alias("welfare_quintile"))
+    persons = generate_persons(country="GHA", n_persons=2_000, seed=11).with_columns(
+        pl.lit(None, dtype=pl.Int64).alias("welfare_quintile")
+    )
     method, estimation = load_method("groups_at_risk"), load_method("survey_estimation")
     with duckdb.connect() as con:
         duck = estimate_groups(con, persons, method, estimation)
@@ -137,7 +148,8 @@ def test_survey_spark_job_writes_the_outputs_of_survey_job(spark, tmp_path):
         from pipelines.definitions import defs
 
         result = defs.resolve_job_def("survey_spark_job").execute_in_process(
-            instance=instance, partition_key=survey,
+            instance=instance,
+            partition_key=survey,
             # the settings of this run, with the engine the job's own configuration chooses (spark)
             run_config=pipeline.model_copy(update={"survey_engine": "spark"}).run_config(),
         )

@@ -53,7 +53,11 @@ def test_block_transpiles_to_spark(filename, block):
 def test_the_checks_catch_what_sqlglot_lets_through():
     """The guard itself: each of these transpiles without error yet would fail on Spark, and the
     syntax-tree checks (not only the name list) reject it."""
-    for sql in ("SELECT LIST_REDUCE(a, x -> x) FROM t", "SELECT * FROM READ_CSV('f.csv')", "SELECT QUANTILE_CONT(a, 0.5) FROM t"):
+    for sql in (
+        "SELECT LIST_REDUCE(a, x -> x) FROM t",
+        "SELECT * FROM READ_CSV('f.csv')",
+        "SELECT QUANTILE_CONT(a, 0.5) FROM t",
+    ):
         sqlglot.transpile(sql, read="duckdb", write="spark", unsupported_level=ErrorLevel.RAISE)
         tree = sqlglot.parse_one(sql, read="duckdb")
         assert list(tree.find_all(exp.Anonymous)) or list(tree.find_all(*NOT_A_RELATION)), sql
@@ -62,5 +66,7 @@ def test_the_checks_catch_what_sqlglot_lets_through():
 @pytest.mark.parametrize("path", sorted(SQL_DIR.glob("*.sql")), ids=lambda p: p.name)
 def test_file_header_states_the_formula_and_edition(path):
     header = path.read_text(encoding="utf-8").split("-- name:", 1)[0]
-    assert "edition" in header.lower() or "metadata" in header.lower(), f"{path.name}: header must name the metadata edition"
+    assert "edition" in header.lower() or "metadata" in header.lower(), (
+        f"{path.name}: header must name the metadata edition"
+    )
     assert "=" in header, f"{path.name}: header must state the formula"

@@ -27,7 +27,11 @@ def test_blocks_run_in_order_and_log_their_time(sql_dir, caplog):
         done = runner.run_sql_file(con, "family.sql", {"inputs": pl.DataFrame({"x": [1, 2, 3]})})
     assert list(done) == ["doubled", "total"]
     assert runner.fetch(con, "total")["s"].to_list() == [12]
-    kinds = dict(con.execute("SELECT table_name, table_type FROM information_schema.tables WHERE table_name IN ('doubled', 'total')").fetchall())
+    kinds = dict(
+        con.execute(
+            "SELECT table_name, table_type FROM information_schema.tables WHERE table_name IN ('doubled', 'total')"
+        ).fetchall()
+    )
     assert kinds == {"doubled": "VIEW", "total": "LOCAL TEMPORARY"}
     timed = [r.getMessage() for r in caplog.records if r.name == "engine.sql"]
     assert [m.split(":")[0] for m in timed] == ["sql/family.sql doubled", "sql/family.sql total"]
@@ -35,7 +39,9 @@ def test_blocks_run_in_order_and_log_their_time(sql_dir, caplog):
 
 
 def test_a_failing_block_is_named(sql_dir):
-    (sql_dir / "broken.sql").write_text("-- name: fine\nSELECT 1 AS a\n-- name: wrong\nSELECT missing_column FROM fine\n")
+    (sql_dir / "broken.sql").write_text(
+        "-- name: fine\nSELECT 1 AS a\n-- name: wrong\nSELECT missing_column FROM fine\n"
+    )
     with pytest.raises(RuntimeError, match=r"sql/broken.sql, block 'wrong'"):
         runner.run_sql_file(duckdb.connect(), "broken.sql")
 
@@ -51,19 +57,40 @@ def test_an_included_file_runs_in_place_and_a_failure_names_its_file(sql_dir):
     done = runner.run_sql_file(con, "family.sql", {"inputs": pl.DataFrame({"x": [1, 2, 3]})})
     assert list(done) == ["rule_input", "doubled", "total"]
     assert runner.fetch(con, "total")["s"].to_list() == [12]
-    assert [(b.name, b.file) for b in runner.load_blocks("family.sql")] == [("rule_input", "family.sql"), ("doubled", "rule.sql"), ("total", "family.sql")]
+    assert [(b.name, b.file) for b in runner.load_blocks("family.sql")] == [
+        ("rule_input", "family.sql"),
+        ("doubled", "rule.sql"),
+        ("total", "family.sql"),
+    ]
     (sql_dir / "rule.sql").write_text("-- name: doubled\nSELECT 2 * missing FROM rule_input\n")
     with pytest.raises(RuntimeError, match=r"sql/rule.sql, block 'doubled'"):
         runner.run_sql_file(duckdb.connect(), "family.sql", {"inputs": pl.DataFrame({"x": [1]})})
 
 
-@pytest.mark.parametrize(("files", "message"), [
-    ({"loop.sql": "-- name: a\nSELECT 1 AS a\n-- include: loop.sql\n"}, r"included by itself \(loop.sql -> loop.sql\)"),
-    ({"family.sql": "-- name: a\nSELECT 1 AS a\n-- include: ../secret.sql\n"}, r"must name a .sql file of sql/"),
-    ({"family.sql": "-- name: a\nSELECT 1 AS a\n-- include: rule.sql\nSELECT 2\n-- name: b\nSELECT 3 AS b\n", "rule.sql": "-- name: r\nSELECT 1 AS r\n"},
-     r"SQL after an include outside any '-- name:' block"),
-    ({"family.sql": "-- name: r\nSELECT 1 AS a\n-- include: rule.sql\n", "rule.sql": "-- name: r\nSELECT 1 AS r\n"}, r"blocks named twice: \['r'\]"),
-])
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        (
+            {"loop.sql": "-- name: a\nSELECT 1 AS a\n-- include: loop.sql\n"},
+            r"included by itself \(loop.sql -> loop.sql\)",
+        ),
+        ({"family.sql": "-- name: a\nSELECT 1 AS a\n-- include: ../secret.sql\n"}, r"must name a .sql file of sql/"),
+        (
+            {
+                "family.sql": "-- name: a\nSELECT 1 AS a\n-- include: rule.sql\nSELECT 2\n-- name: b\nSELECT 3 AS b\n",
+                "rule.sql": "-- name: r\nSELECT 1 AS r\n",
+            },
+            r"SQL after an include outside any '-- name:' block",
+        ),
+        (
+            {
+                "family.sql": "-- name: r\nSELECT 1 AS a\n-- include: rule.sql\n",
+                "rule.sql": "-- name: r\nSELECT 1 AS r\n",
+            },
+            r"blocks named twice: \['r'\]",
+        ),
+    ],
+)
 def test_a_wrong_include_is_refused_with_the_file(sql_dir, files, message):
     for name, text in files.items():
         (sql_dir / name).write_text(text)

@@ -20,7 +20,11 @@ def _ingest(path, return_id="GHA_2022"):
 def test_workbook_and_csv_forms_agree(tmp_path):
     wb = _ingest(write_return(tmp_path / "a", workbook=True))
     csv = _ingest(write_return(tmp_path / "b", workbook=False))
-    assert wb.coverage.equals(csv.coverage) and wb.schemes.equals(csv.schemes) and wb.legal_provisions.equals(csv.legal_provisions)
+    assert (
+        wb.coverage.equals(csv.coverage)
+        and wb.schemes.equals(csv.schemes)
+        and wb.legal_provisions.equals(csv.legal_provisions)
+    )
     assert wb.country == "GHA" and wb.year == 2022 and wb.quarantined_rows == 0
     assert wb.rows_read == wb.rows_kept == sum(len(rows) - 1 for rows in TABLES.values())
 
@@ -54,12 +58,32 @@ def _with(table: str, row: list) -> dict:
         ("Beneficiaries", ["S1", "disability", 10, 8, 7], "men+women", "men_plus_women_le_total"),
         ("Beneficiaries", ["S1", "disability", -3, None, None], "total", "greater_than_or_equal_to(0)"),
         ("Beneficiaries", ["S1", "disability", 2.5, None, None], "total", "type_integer"),
-        ("Beneficiaries", ["S1", "pension", 10, None, None], "benefit_type", "isin(['child_family', 'maternity', 'sickness', 'disability', 'unemployment', 'old_age', 'survivors', 'employment_injury', 'social_assistance'])"),
+        (
+            "Beneficiaries",
+            ["S1", "pension", 10, None, None],
+            "benefit_type",
+            "isin(['child_family', 'maternity', 'sickness', 'disability', 'unemployment', 'old_age', 'survivors', 'employment_injury', 'social_assistance'])",
+        ),
         ("Beneficiaries", ["S9", "disability", 10, None, None], "scheme_id", "scheme_in_inventory"),
         ("Beneficiaries", ["S1", "old_age", 10, None, None], "scheme_id+benefit_type", "unique_key"),
-        ("Schemes", ["S4", "Odd", "housing", "contributory", None], "function", "isin(['medical_care', 'sickness', 'unemployment', 'old_age', 'employment_injury', 'family', 'maternity', 'invalidity', 'survivors', 'social_assistance'])"),
-        ("NonNationals", ["S1", "beneficiaries", "old_age", "stateless", 3, None, None], "nationality", "isin(['national', 'non_national'])"),
-        ("LegalProvisions", ["S3", "sometimes", "yes", 1, None], "equality_of_treatment", "isin(['full', 'partial', 'none'])"),
+        (
+            "Schemes",
+            ["S4", "Odd", "housing", "contributory", None],
+            "function",
+            "isin(['medical_care', 'sickness', 'unemployment', 'old_age', 'employment_injury', 'family', 'maternity', 'invalidity', 'survivors', 'social_assistance'])",
+        ),
+        (
+            "NonNationals",
+            ["S1", "beneficiaries", "old_age", "stateless", 3, None, None],
+            "nationality",
+            "isin(['national', 'non_national'])",
+        ),
+        (
+            "LegalProvisions",
+            ["S3", "sometimes", "yes", 1, None],
+            "equality_of_treatment",
+            "isin(['full', 'partial', 'none'])",
+        ),
     ],
 )
 def test_each_row_rule(tmp_path, table, row, column, rule):
@@ -103,7 +127,9 @@ def test_a_split_given_for_one_nationality_only_is_compared_on_its_own(tmp_path)
         ["S1", "beneficiaries", "survivors", "non_national", 10, 6, 4],  # survivors: no men/women reported
     ]
     res = _ingest(write_return(tmp_path, workbook=False, tables=tables))
-    assert _split_issues(res) == [("NonNationals", 3, "total", "national=not given non_national=950 reported=900 (Contributors)")]
+    assert _split_issues(res) == [
+        ("NonNationals", 3, "total", "national=not given non_national=950 reported=900 (Contributors)")
+    ]
     assert res.quarantined_rows == 1 and res.rows_read == res.rows_kept + res.quarantined_rows
 
 
@@ -129,11 +155,27 @@ def test_optional_module_absent(tmp_path):
     ("mutate", "where", "rule"),
     [
         (lambda t, m: (t, [r for r in m if r[0] != "country"]), "sheet Return, field country", "required_field"),
-        (lambda t, m: (t, [("country", "GHA"), ("reference_year", "last year")]), "sheet Return, field reference_year", "type_integer"),
-        (lambda t, m: (t, [("country", "XYZ"), ("reference_year", "2022")]), "sheet Return, field country", "iso3166_alpha3"),
-        (lambda t, m: (t, [("country", "Ghana"), ("reference_year", "2022")]), "sheet Return, field country", "iso3166_alpha3"),
+        (
+            lambda t, m: (t, [("country", "GHA"), ("reference_year", "last year")]),
+            "sheet Return, field reference_year",
+            "type_integer",
+        ),
+        (
+            lambda t, m: (t, [("country", "XYZ"), ("reference_year", "2022")]),
+            "sheet Return, field country",
+            "iso3166_alpha3",
+        ),
+        (
+            lambda t, m: (t, [("country", "Ghana"), ("reference_year", "2022")]),
+            "sheet Return, field country",
+            "iso3166_alpha3",
+        ),
         (lambda t, m: ({k: v for k, v in t.items() if k != "Schemes"}, m), "sheet Schemes", "required_table"),
-        (lambda t, m: ({**t, "Contributors": [["scheme_id", "men", "women"], ["S1", 1, 2]]}, m), "sheet Contributors", "required_column"),
+        (
+            lambda t, m: ({**t, "Contributors": [["scheme_id", "men", "women"], ["S1", 1, 2]]}, m),
+            "sheet Contributors",
+            "required_column",
+        ),
     ],
 )
 def test_structural_errors_name_file_sheet_and_column(tmp_path, mutate, where, rule):

@@ -3,7 +3,6 @@ stood, and identical frames give identical bytes."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -58,7 +57,11 @@ def test_identical_frames_give_identical_bytes(tmp_path):
     assert first.sha256 == second.sha256
 
 
-SHEETS = {"Metadata": pl.DataFrame({"k": ["v"]}), "Schemes": pl.DataFrame({"id": [1, 2]}), "Coverage": pl.DataFrame({"n": [10]})}
+SHEETS = {
+    "Metadata": pl.DataFrame({"k": ["v"]}),
+    "Schemes": pl.DataFrame({"id": [1, 2]}),
+    "Coverage": pl.DataFrame({"n": [10]}),
+}
 
 
 def _folder(store) -> dict[str, pl.DataFrame]:

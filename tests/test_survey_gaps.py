@@ -36,7 +36,9 @@ def test_gender_gaps_agree_with_svy_contrasts(result, sample, series):
     """Female minus male and female / male, overall and within each nationality group."""
     gaps = result.gaps.filter(DOMAIN_TOTAL & (pl.col("series") == series) & (pl.col("gap_type") == "sex"))
     overall = sample.estimation.mean(f"y_{series}", by="sex", where=pl.col(f"pop_{series}"), drop_nulls=True)
-    within = sample.estimation.mean(f"y_{series}", by=["sex", "nationality"], where=pl.col(f"pop_{series}"), drop_nulls=True)
+    within = sample.estimation.mean(
+        f"y_{series}", by=["sex", "nationality"], where=pl.col(f"pop_{series}"), drop_nulls=True
+    )
     cases = {"T": (overall, svy.estd("F"), svy.estd("M"))}
     cases |= {nat: (within, svy.estd("F", nat), svy.estd("M", nat)) for nat in ("national", "non_national")}
     for nationality, (est, female, male) in cases.items():
@@ -55,15 +57,22 @@ def test_nationality_gaps_agree_with_svy_contrasts(result, sample, series):
     """Non-nationals minus nationals, overall and within each sex (women only for SI_COV_MATNL)."""
     gaps = result.gaps.filter(DOMAIN_TOTAL & (pl.col("series") == series) & (pl.col("gap_type") == "nationality"))
     overall = sample.estimation.mean(f"y_{series}", by="nationality", where=pl.col(f"pop_{series}"), drop_nulls=True)
-    within = sample.estimation.mean(f"y_{series}", by=["sex", "nationality"], where=pl.col(f"pop_{series}"), drop_nulls=True)
+    within = sample.estimation.mean(
+        f"y_{series}", by=["sex", "nationality"], where=pl.col(f"pop_{series}"), drop_nulls=True
+    )
     cases = {"F": (within, svy.estd("F", "non_national"), svy.estd("F", "national"))}
     if series != "SI_COV_MATNL":
-        cases |= {"T": (overall, svy.estd("non_national"), svy.estd("national")), "M": (within, svy.estd("M", "non_national"), svy.estd("M", "national"))}
+        cases |= {
+            "T": (overall, svy.estd("non_national"), svy.estd("national")),
+            "M": (within, svy.estd("M", "non_national"), svy.estd("M", "national")),
+        }
     for sex, (est, focus, reference) in cases.items():
         contrast = est.contrast({"difference": focus - reference, "ratio": focus / reference}).to_polars()
         difference, ratio = (one(contrast, contrast=c) for c in ("difference", "ratio"))
         gap = one(gaps, sex=sex, nationality="T")
-        assert (gap["difference_pp"] / 100, gap["difference_se"] / 100) == pytest.approx((difference["est"], difference["se"]), rel=1e-9)
+        assert (gap["difference_pp"] / 100, gap["difference_se"] / 100) == pytest.approx(
+            (difference["est"], difference["se"]), rel=1e-9
+        )
         assert (gap["ratio"], gap["ratio_se"]) == pytest.approx((ratio["est"], ratio["se"]), rel=1e-9)
     assert gaps.height == len(cases)
 
@@ -87,7 +96,9 @@ def test_gap_within_an_age_group_matches_a_person_level_computation(persons, res
     f = member & (pl.col("sex") == "F")
     m = member & (pl.col("sex") == "M")
     w = pl.col("person_weight")
-    sums = persons.select(wf=(w * f).sum(), wyf=(w * y * f).sum(), wm=(w * m).sum(), wym=(w * y * m).sum()).row(0, named=True)
+    sums = persons.select(wf=(w * f).sum(), wyf=(w * y * f).sum(), wm=(w * m).sum(), wym=(w * y * m).sum()).row(
+        0, named=True
+    )
     p_f, p_m = sums["wyf"] / sums["wf"], sums["wym"] / sums["wm"]
     q = p_f / p_m
     scores = persons.with_columns(
@@ -101,7 +112,9 @@ def test_gap_within_an_age_group_matches_a_person_level_computation(persons, res
     assert gap["ratio"] == pytest.approx(q, rel=1e-12)
     assert gap["ratio_se"] == pytest.approx(_design_variance(scores, "z_q") ** 0.5, rel=1e-10)
     t = stats.t.ppf(0.975, gap["df"])
-    assert (gap["difference_ci_lower"], gap["difference_ci_upper"]) == pytest.approx((100 * (p_f - p_m - t * se_d), 100 * (p_f - p_m + t * se_d)), rel=1e-10)
+    assert (gap["difference_ci_lower"], gap["difference_ci_upper"]) == pytest.approx(
+        (100 * (p_f - p_m - t * se_d), 100 * (p_f - p_m + t * se_d)), rel=1e-10
+    )
     naive = (_design_variance(scores, "z_f") + _design_variance(scores, "z_m")) ** 0.5
     assert gap["difference_se_independent"] == pytest.approx(100 * naive, rel=1e-10)
 
@@ -110,7 +123,9 @@ def test_naive_gap_se_differs_from_the_design_based_one(result):
     """Both sexes share every PSU and its coverage effect: the estimates covary positively and
     sqrt(se_f^2 + se_m^2) overstates the SE of the difference. The naive value is what the
     domain estimates' SEs give."""
-    estimates = result.estimates.filter(DOMAIN_TOTAL & (pl.col("series") == "SI_COV_BENFTS") & (pl.col("nationality") == "T"))
+    estimates = result.estimates.filter(
+        DOMAIN_TOTAL & (pl.col("series") == "SI_COV_BENFTS") & (pl.col("nationality") == "T")
+    )
     gap = one(result.gaps.filter(DOMAIN_TOTAL), series="SI_COV_BENFTS", gap_type="sex", nationality="T")
     se_f, se_m = one(estimates, sex="F")["se"], one(estimates, sex="M")["se"]
     assert gap["difference_se_independent"] == pytest.approx((se_f**2 + se_m**2) ** 0.5, rel=1e-12)

@@ -38,7 +38,11 @@ c = pl.col
 
 
 def _files(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and p.name != "README.md"}
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != "README.md"
+    }
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +82,9 @@ def test_persons_per_survey_scales_every_synthetic_survey(tmp_path, capsys, monk
     import synthetic.__main__ as command
 
     builds = []
-    monkeypatch.setattr(command, "build_inputs", lambda *args, **kwargs: builds.append(build_inputs(*args, **kwargs)) or builds[-1])
+    monkeypatch.setattr(
+        command, "build_inputs", lambda *args, **kwargs: builds.append(build_inputs(*args, **kwargs)) or builds[-1]
+    )
     out = tmp_path / "scaled"
     assert main(["--out", str(out), "--persons-per-survey", "120"]) == 0
     assert capsys.readouterr().out.count("      120 persons") == len(SURVEYS)
@@ -91,8 +97,12 @@ def test_persons_per_survey_scales_every_synthetic_survey(tmp_path, capsys, monk
         formats.add(spec.fmt)
     assert formats == {"csv", "parquet", "stata", "spss"}
     assert sum(b.quarantined_rows for b in builds[0].surveys) > 0
-    assert ingest_survey(load_spec(out / "surveys" / "AUT_SILC_2006" / "spec.yaml")).rows_read == 14_827  # real file, not scaled
-    notes = yaml.safe_load((out / "surveys" / "sources.yaml").read_text(encoding="utf-8"))["files"]["GHA_LFS_2015/gha_lfs_2015.sav"]["notes"]
+    assert (
+        ingest_survey(load_spec(out / "surveys" / "AUT_SILC_2006" / "spec.yaml")).rows_read == 14_827
+    )  # real file, not scaled
+    notes = yaml.safe_load((out / "surveys" / "sources.yaml").read_text(encoding="utf-8"))["files"][
+        "GHA_LFS_2015/gha_lfs_2015.sav"
+    ]["notes"]
     assert notes.startswith("spss file, 120 persons")
     with pytest.raises(SystemExit):
         main(["--out", str(tmp_path / "tiny"), "--persons-per-survey", "50"])
@@ -119,7 +129,12 @@ def test_every_format_reads_back(built):
             frame, meta = pyreadstat.read_sav(str(path))
             assert meta.variable_value_labels
         elif b.survey.fmt == "csv":
-            frame = pl.read_csv(path, separator=b.survey.csv_separator, encoding=b.survey.csv_encoding.replace("-", ""), infer_schema=False)
+            frame = pl.read_csv(
+                path,
+                separator=b.survey.csv_separator,
+                encoding=b.survey.csv_encoding.replace("-", ""),
+                infer_schema=False,
+            )
         else:
             frame = pl.read_parquet(path)
         assert (len(frame), tuple(frame.columns)) == (b.survey.n_persons, b.columns)
@@ -151,7 +166,19 @@ def test_specs_use_only_their_files_variables_and_every_spec_form(built, specs):
                 forms |= {k for k in ("rule", "in", "expr", "value", "scale", "missing", "other") if k in entry}
                 forms |= {"codes"} if "codes" in entry else set()
         assert spec.synthetic
-    assert forms >= {"copy", "codes", "other", "missing", "rule", "in", "expr", "value", "scale", "absent inline", "absent list"}
+    assert forms >= {
+        "copy",
+        "codes",
+        "other",
+        "missing",
+        "rule",
+        "in",
+        "expr",
+        "value",
+        "scale",
+        "absent inline",
+        "absent list",
+    }
     nested = {s.psu_nested_in_strata for s in specs.values() if not s.mappings["psu"].absent}
     assert nested == {True, False}
     assert any(s.csv_separator != "," and s.csv_encoding != "utf8" for s in specs.values())
@@ -160,7 +187,7 @@ def test_specs_use_only_their_files_variables_and_every_spec_form(built, specs):
 def test_surveys_ingest_with_exactly_the_documented_quarantine(built, specs, ingested):
     _, build = built
     expected = {b.survey.survey_id: b.quarantined_rows for b in build.surveys}
-    expected["AUT_SILC_2006"] = 0   # the 64 persons aged -1 in the laeken file are recoded to 0 by the spec
+    expected["AUT_SILC_2006"] = 0  # the 64 persons aged -1 in the laeken file are recoded to 0 by the spec
     for survey_id, spec in specs.items():
         result = ingested[survey_id]
         assert result.quarantined_rows == expected[survey_id], (survey_id, result.quarantine.head())
@@ -174,11 +201,17 @@ def test_surveys_ingest_with_exactly_the_documented_quarantine(built, specs, ing
 def test_harmonised_rates_follow_the_calibration(ingested):
     persons = ingested["JOR_HIES_2018"].persons
     w = c("person_weight")
-    share = persons.select((((c("nationality") == "non_national") * w).sum() / w.sum())).item()
+    share = persons.select(((c("nationality") == "non_national") * w).sum() / w.sum()).item()
     assert 0.25 < share < 0.35
-    households = persons.group_by("hh_id").agg(c("household_weight").first(), pl.len().alias("m"), (c("hh_oop_health") / c("hh_consumption")).first().alias("s"))
-    above = households.select(((c("s") > 0.1) * c("household_weight") * c("m")).sum() / (c("household_weight") * c("m")).sum()).item()
-    assert 0.02 < above < 0.15   # SH_XPD_EARN10 Jordan 2018: 6.36%
+    households = persons.group_by("hh_id").agg(
+        c("household_weight").first(),
+        pl.len().alias("m"),
+        (c("hh_oop_health") / c("hh_consumption")).first().alias("s"),
+    )
+    above = households.select(
+        ((c("s") > 0.1) * c("household_weight") * c("m")).sum() / (c("household_weight") * c("m")).sum()
+    ).item()
+    assert 0.02 < above < 0.15  # SH_XPD_EARN10 Jordan 2018: 6.36%
 
 
 def test_generate_persons_shape_dtypes_and_rates():
@@ -189,13 +222,22 @@ def test_generate_persons_shape_dtypes_and_rates():
     assert frame.select(pl.struct("hh_id", "person_id").n_unique()).item() == 200_000
     assert frame.filter(c("hh_head")).height == frame["hh_id"].n_unique()
     year = PROFILES["GHA"].default_year
-    older = ((c("sex") == "F") & (c("age") >= pensionable_age("GHA", "F", year))) | ((c("sex") == "M") & (c("age") >= pensionable_age("GHA", "M", year)))
-    pension = frame.filter(older).select(((c("rec_oldage_contrib") | c("rec_oldage_noncontrib")) * c("person_weight")).sum() / c("person_weight").sum()).item()
+    older = ((c("sex") == "F") & (c("age") >= pensionable_age("GHA", "F", year))) | (
+        (c("sex") == "M") & (c("age") >= pensionable_age("GHA", "M", year))
+    )
+    pension = (
+        frame.filter(older)
+        .select(
+            ((c("rec_oldage_contrib") | c("rec_oldage_noncontrib")) * c("person_weight")).sum()
+            / c("person_weight").sum()
+        )
+        .item()
+    )
     assert abs(100 * pension - PROFILES["GHA"].calibration.pensn.total) < 2.5
     employed = frame.filter(c("lf_status") == "employed")
     injury = employed.select((c("injury_insured") * c("person_weight")).sum() / c("person_weight").sum()).item()
     assert abs(100 * injury - PROFILES["GHA"].calibration.wkinjry.total) < 2.0
-    assert abs(frame["person_weight"].sum() / 1e6 - 31.07) < 0.1   # WPP 2019: Ghana 2020
+    assert abs(frame["person_weight"].sum() / 1e6 - 31.07) < 0.1  # WPP 2019: Ghana 2020
     assert generate_persons("GHA", n_persons=1_000, seed=7).equals(generate_persons("GHA", n_persons=1_000, seed=7))
 
 
@@ -210,10 +252,12 @@ def test_census_is_written_chunk_by_chunk_as_one_table(tmp_path):
     assert frame["source_row"].to_list() == list(range(1, 20_001))
     assert frame.group_by(c("psu").str.slice(0, 4)).len().sort("psu")["len"].to_list() == [6_667, 6_667, 6_666]
     assert frame.select(pl.struct("hh_id", "person_id").n_unique()).item() == 20_000
-    psus = frame.group_by("psu").agg(c("hh_id").str.slice(0, 4).n_unique().alias("samples"), c("stratum").n_unique().alias("strata"))
+    psus = frame.group_by("psu").agg(
+        c("hh_id").str.slice(0, 4).n_unique().alias("samples"), c("stratum").n_unique().alias("strata")
+    )
     assert (psus["samples"] == 1).all() and (psus["strata"] == 1).all()
     assert frame.group_by(c("psu").str.slice(0, 4)).agg(c("stratum").n_unique())["stratum"].min() > 1
-    assert abs(frame["person_weight"].sum() / 1e6 - 31.07) < 0.1   # WPP 2019: Ghana 2020, as one sample
+    assert abs(frame["person_weight"].sum() / 1e6 - 31.07) < 0.1  # WPP 2019: Ghana 2020, as one sample
     assert not (tmp_path / "census.parquet.partial").exists()
     again = write_census(tmp_path / "again.parquet", "GHA", n_persons=20_000, seed=3, chunk_persons=7_000)
     assert pl.read_parquet(again).equals(frame)
@@ -238,16 +282,36 @@ def test_calibration_table_cites_the_bundled_extract():
     folder = BUNDLE_DIR / "reference" / "unsdg_2023-12"
     for profile in PROFILES.values():
         cal = profile.calibration
-        for name in ("chld", "matnl", "disab", "uemp", "pensn", "vuln", "wkinjry", "unemployment", "earn10", "earn25", "uhc_index"):
+        for name in (
+            "chld",
+            "matnl",
+            "disab",
+            "uemp",
+            "pensn",
+            "vuln",
+            "wkinjry",
+            "unemployment",
+            "earn10",
+            "earn25",
+            "uhc_index",
+        ):
             target = getattr(cal, name)
             if not isinstance(target, Published):
                 continue
-            series = {"unemployment": "sl_tlf_uem", "earn10": "sh_xpd_earn10", "earn25": "sh_xpd_earn25", "uhc_index": "sh_acs_unhc"}.get(name, f"si_cov_{name}")
+            series = {
+                "unemployment": "sl_tlf_uem",
+                "earn10": "sh_xpd_earn10",
+                "earn25": "sh_xpd_earn25",
+                "uhc_index": "sh_acs_unhc",
+            }.get(name, f"si_cov_{name}")
             found = _published(folder, series, profile.m49)
             total_key = "female" if name == "matnl" else "bothsex"
             assert found[total_key] == (target.total, target.year), (profile.iso3, name)
             if target.female is not None:
-                assert found["female"] == (target.female, target.sex_year) and found["male"] == (target.male, target.sex_year), (profile.iso3, name)
+                assert found["female"] == (target.female, target.sex_year) and found["male"] == (
+                    target.male,
+                    target.sex_year,
+                ), (profile.iso3, name)
 
 
 def test_context_uhc_and_reference_tables_validate(built):
@@ -265,7 +329,12 @@ def test_context_uhc_and_reference_tables_validate(built):
     assert regions["FJI"] == ("Asia and the Pacific", "South-Eastern Asia and the Pacific")
     assert countries.height == 234
     groups = pl.read_csv(out / "reference" / "income_groups.csv")
-    assert groups.filter(c("iso3") == "IDN").sort("year")["income_group"].to_list() == ["LM"] * 5 + ["UM", "LM", "LM", "UM"]
+    assert groups.filter(c("iso3") == "IDN").sort("year")["income_group"].to_list() == ["LM"] * 5 + [
+        "UM",
+        "LM",
+        "LM",
+        "UM",
+    ]
     tracers = pl.read_csv(out / "uhc" / "tracers.csv")
     per_country = tracers.group_by("country").agg(c("indicator").n_unique())
     assert per_country.height == len(PROFILES) and per_country["indicator"].min() < per_country["indicator"].max()
@@ -284,7 +353,9 @@ def test_every_survey_and_ssi_file_is_labelled_in_its_sources_yaml(built):
     folders = [p for p in (out / "surveys").iterdir() if p.is_dir()]
     assert set(surveys) == {f"{d.name}/{f.name}" for d in folders for f in d.iterdir() if f.is_file()}
     ssi = yaml.safe_load((out / "ssi" / "sources.yaml").read_text(encoding="utf-8"))["files"]
-    assert set(ssi) == {p.name + ("/" if p.is_dir() else "") for p in (out / "ssi").iterdir() if p.name != "sources.yaml"}
+    assert set(ssi) == {
+        p.name + ("/" if p.is_dir() else "") for p in (out / "ssi").iterdir() if p.name != "sources.yaml"
+    }
     for entry in (*surveys.values(), *ssi.values()):
         assert {"origin", "licence", "vintage", "synthetic"} <= set(entry)
     # every bundled data file is synthetic (AUT_SILC_2006 by its authors), and says so
@@ -306,13 +377,21 @@ def test_ssi_returns_validate_and_agree_with_the_calibration(built):
         assert result.metadata["synthetic"] == "true"
         assert ("NonNationals" in result.tables_present) == next(r.module for r in RETURNS if r.return_id == return_id)
         cov = result.coverage
-        split = cov.filter(c("nationality") != "total").group_by("scheme_id", "measure", "benefit_type", "sex").agg(c("persons").sum())
-        total = cov.filter(c("nationality") == "total").select("scheme_id", "measure", "benefit_type", "sex", c("persons").alias("total"))
+        split = (
+            cov.filter(c("nationality") != "total")
+            .group_by("scheme_id", "measure", "benefit_type", "sex")
+            .agg(c("persons").sum())
+        )
+        total = cov.filter(c("nationality") == "total").select(
+            "scheme_id", "measure", "benefit_type", "sex", c("persons").alias("total")
+        )
         joined = split.join(total, on=["scheme_id", "measure", "benefit_type", "sex"], nulls_equal=True)
         assert (joined["persons"] == joined["total"]).all(), return_id
     # Old-age beneficiaries / persons above the pensionable age = SI_COV_PENSN (Ghana 2020: 19.0%).
     result = ingest_return("GHA_2020", read_return(found["GHA_2020"]), file="GHA_2020")
-    old_age = result.coverage.filter((c("benefit_type") == "old_age") & (c("nationality") == "total") & (c("sex") == "T"))["persons"].sum()
+    old_age = result.coverage.filter(
+        (c("benefit_type") == "old_age") & (c("nationality") == "total") & (c("sex") == "T")
+    )["persons"].sum()
     pop5 = Population.load(out / "context" / "population_wpp.csv").by_age5(288, 2020)
     assert abs(100 * old_age / between(pop5, 60).sum() - 19.0) < 0.2
     assert abs(sum(r.workbook for r in RETURNS) - len(RETURNS) / 2) <= 1

@@ -23,16 +23,31 @@ from engine.uhc_index import (
 
 # Worked example, 2023 rules (methodology notes section 2.5); bp_nonraised only for 2017.
 EXAMPLE = {
-    "fp_demand_satisfied": 60, "anc4": 70, "dtp3": 85, "careseek_ari": 55,
-    "tb_treatment": 65, "art": 70, "itn": 50, "basic_sanitation": 60,
-    "hypertension_treated": 40, "bp_nonraised": 75, "fpg_mean": 5.8, "tobacco_use": 20,
-    "hospital_beds": 12, "physicians": 0.5, "psychiatrists": 0.4, "surgeons": 10, "ihr": 65,
+    "fp_demand_satisfied": 60,
+    "anc4": 70,
+    "dtp3": 85,
+    "careseek_ari": 55,
+    "tb_treatment": 65,
+    "art": 70,
+    "itn": 50,
+    "basic_sanitation": 60,
+    "hypertension_treated": 40,
+    "bp_nonraised": 75,
+    "fpg_mean": 5.8,
+    "tobacco_use": 20,
+    "hospital_beds": 12,
+    "physicians": 0.5,
+    "psychiatrists": 0.4,
+    "surgeons": 10,
+    "ihr": 65,
 }
-COUNTRIES = pl.DataFrame({
-    "iso3": ["AAA", "AAB", "AAC", "AAD", "BBA", "BBB", "CCA"],
-    "m49_subregion": ["Sub A", "Sub A", "Sub A", "Sub A", "Sub B", "Sub B", "Sub C"],
-    "sdg_region": ["R1", "R1", "R1", "R1", "R1", "R1", "R2"],
-})
+COUNTRIES = pl.DataFrame(
+    {
+        "iso3": ["AAA", "AAB", "AAC", "AAD", "BBA", "BBB", "CCA"],
+        "m49_subregion": ["Sub A", "Sub A", "Sub A", "Sub A", "Sub B", "Sub B", "Sub C"],
+        "sdg_region": ["R1", "R1", "R1", "R1", "R1", "R1", "R2"],
+    }
+)
 
 
 def gm(*x: float) -> float:
@@ -41,15 +56,25 @@ def gm(*x: float) -> float:
 
 def rows(country: str, year: int = 2020, drop: tuple[str, ...] = (), **override: float) -> list[dict]:
     values = {**EXAMPLE, **override}
-    return [{"indicator": k, "country": country, "year": year, "value": float(v)} for k, v in values.items() if k not in drop]
+    return [
+        {"indicator": k, "country": country, "year": year, "value": float(v)}
+        for k, v in values.items()
+        if k not in drop
+    ]
 
 
 def tracers(*parts: list[dict]) -> pl.DataFrame:
-    return pl.DataFrame([r for part in parts for r in part], schema={"indicator": pl.String, "country": pl.String, "year": pl.Int64, "value": pl.Float64})
+    return pl.DataFrame(
+        [r for part in parts for r in part],
+        schema={"indicator": pl.String, "country": pl.String, "year": pl.Int64, "value": pl.Float64},
+    )
 
 
 def burden(**flags: bool) -> pl.DataFrame:
-    return pl.DataFrame({"country": list(flags), "high_burden": list(flags.values())}, schema={"country": pl.String, "high_burden": pl.Boolean})
+    return pl.DataFrame(
+        {"country": list(flags), "high_burden": list(flags.values())},
+        schema={"country": pl.String, "high_burden": pl.Boolean},
+    )
 
 
 def edition_with(edition: str | None = None, **changes):
@@ -72,10 +97,14 @@ def one(frame: pl.DataFrame, **where) -> dict:
 
 
 def detail(res, country="AAA", year=2020) -> dict[str, dict]:
-    return {r["indicator"]: r for r in res.tracers.filter((pl.col("country") == country) & (pl.col("year") == year)).iter_rows(named=True)}
+    return {
+        r["indicator"]: r
+        for r in res.tracers.filter((pl.col("country") == country) & (pl.col("year") == year)).iter_rows(named=True)
+    }
 
 
 # --- worked example -------------------------------------------------------------------------
+
 
 def test_worked_example_with_bed_nets():
     res = compute_uhc_index(tracers(rows("AAA")), burden(AAA=True), COUNTRIES)
@@ -85,7 +114,12 @@ def test_worked_example_with_bed_nets():
     assert row["infectious_diseases"] == pytest.approx(60.7831, abs=5e-5)
     assert row["ncd"] == pytest.approx(58.3590, abs=5e-5)
     assert row["capacity"] == pytest.approx(61.6773, abs=5e-5)
-    assert (row["n_tracers_used"], row["n_tracers_imputed"], row["n_tracers_missing"], row["imputed_share"]) == (14, 0, 0, 0.0)
+    assert (row["n_tracers_used"], row["n_tracers_imputed"], row["n_tracers_missing"], row["imputed_share"]) == (
+        14,
+        0,
+        0,
+        0.0,
+    )
     assert row["malaria_high_burden"] and row["method_edition"] == "sdg_3_8_1:2023-01-24"
     d = detail(res)
     assert d["physicians"]["tracer_value"] == pytest.approx(54.1444, abs=5e-5)
@@ -111,34 +145,36 @@ def test_worked_example_without_bed_nets_for_low_burden_and_unlisted_countries()
 
 RESCALING = [
     # (edition, indicator, input, rescaled)
-    ("2023-01-24", "tobacco_use", 20, (80 - 30) / 70 * 100),     # non-use 80, minimum 30
-    ("2017", "tobacco_use", 20, (80 - 50) / 50 * 100),           # minimum 50 -> 60
-    ("2023-01-24", "tobacco_use", 75, 1.0),                      # non-use 25 below the minimum -> 1
-    ("2023-01-24", "fpg_mean", 5.8, (7.4 - 5.8) / 2.3 * 100),    # 69.5652
+    ("2023-01-24", "tobacco_use", 20, (80 - 30) / 70 * 100),  # non-use 80, minimum 30
+    ("2017", "tobacco_use", 20, (80 - 50) / 50 * 100),  # minimum 50 -> 60
+    ("2023-01-24", "tobacco_use", 75, 1.0),  # non-use 25 below the minimum -> 1
+    ("2023-01-24", "fpg_mean", 5.8, (7.4 - 5.8) / 2.3 * 100),  # 69.5652
     ("2023-01-24-annex", "fpg_mean", 5.8, (7.41 - 5.8) / 2.31 * 100),  # 69.6970
-    ("2017", "fpg_mean", 5.8, (7.1 - 5.8) / 2.0 * 100),          # 65
-    ("2023-01-24", "fpg_mean", 7.6, 1.0),                        # above the maximum: negative -> 1
-    ("2023-01-24", "fpg_mean", 4.9, 100.0),                      # below 5.1 -> above 100 -> 100
+    ("2017", "fpg_mean", 5.8, (7.1 - 5.8) / 2.0 * 100),  # 65
+    ("2023-01-24", "fpg_mean", 7.6, 1.0),  # above the maximum: negative -> 1
+    ("2023-01-24", "fpg_mean", 4.9, 100.0),  # below 5.1 -> above 100 -> 100
     ("2023-01-24", "hospital_beds", 12, 12 / 18 * 100),
-    ("2023-01-24", "hospital_beds", 30, 100.0),                  # capped at 18 per 10 000
+    ("2023-01-24", "hospital_beds", 30, 100.0),  # capped at 18 per 10 000
     ("2023-01-24", "physicians", 0.5, 0.5 / 0.9 * 100),
-    ("2023-01-24", "physicians", 2.5, 100.0),                    # cap 0.9 per 1 000
+    ("2023-01-24", "physicians", 2.5, 100.0),  # cap 0.9 per 1 000
     ("2023-01-24", "psychiatrists", 0.4, 40.0),
-    ("2023-01-24", "psychiatrists", 3.0, 100.0),                 # cap 1 per 100 000
+    ("2023-01-24", "psychiatrists", 3.0, 100.0),  # cap 1 per 100 000
     ("2023-01-24", "surgeons", 10, 10 / 14 * 100),
-    ("2023-01-24", "surgeons", 20, 100.0),                       # cap 14 per 100 000
-    ("2023-01-24", "psychiatrists", 0.0, 1.0),                   # zero -> 1 before the geometric mean
-    ("2023-01-24", "dtp3", 0, 1.0),                              # zero -> 1
-    ("2023-01-24", "dtp3", 0.4, 1.0),                            # below 1 -> 1
-    ("2023-01-24", "dtp3", 104, 100.0),                          # beyond 100 -> 100
-    ("2017", "dtp3", 104, 104.0),                                # 2017: only the "zero set to 1" rule
+    ("2023-01-24", "surgeons", 20, 100.0),  # cap 14 per 100 000
+    ("2023-01-24", "psychiatrists", 0.0, 1.0),  # zero -> 1 before the geometric mean
+    ("2023-01-24", "dtp3", 0, 1.0),  # zero -> 1
+    ("2023-01-24", "dtp3", 0.4, 1.0),  # below 1 -> 1
+    ("2023-01-24", "dtp3", 104, 100.0),  # beyond 100 -> 100
+    ("2017", "dtp3", 104, 104.0),  # 2017: only the "zero set to 1" rule
     ("2017", "dtp3", 0, 1.0),
-    ("2023-01-24", "hypertension_treated", 40, 40.0),            # 2023: treatment coverage, natural
-    ("2017", "bp_nonraised", 75, (75 - 50) / 50 * 100),          # 2017: non-raised BP, minimum 50
+    ("2023-01-24", "hypertension_treated", 40, 40.0),  # 2023: treatment coverage, natural
+    ("2017", "bp_nonraised", 75, (75 - 50) / 50 * 100),  # 2017: non-raised BP, minimum 50
 ]
 
 
-@pytest.mark.parametrize(("edition", "indicator", "value", "expected"), RESCALING, ids=[f"{e}:{i}={v}" for e, i, v, _ in RESCALING])
+@pytest.mark.parametrize(
+    ("edition", "indicator", "value", "expected"), RESCALING, ids=[f"{e}:{i}={v}" for e, i, v, _ in RESCALING]
+)
 def test_rescaling_rule(edition, indicator, value, expected):
     res = compute_uhc_index(tracers(rows("AAA", **{indicator: value})), burden(AAA=True), COUNTRIES, method=edition)
     d = detail(res)
@@ -148,7 +184,9 @@ def test_rescaling_rule(edition, indicator, value, expected):
 
 
 def test_workforce_is_the_geometric_mean_of_three_capped_densities():
-    res = compute_uhc_index(tracers(rows("AAA", physicians=2.0, psychiatrists=0.5, surgeons=28)), burden(AAA=True), COUNTRIES)
+    res = compute_uhc_index(
+        tracers(rows("AAA", physicians=2.0, psychiatrists=0.5, surgeons=28)), burden(AAA=True), COUNTRIES
+    )
     hwf = gm(100, 50, 100)
     values = [r["tracer_value"] for r in detail(res).values() if r["tracer"] == "health_workforce"]
     assert values == [pytest.approx(hwf)] * 3
@@ -156,6 +194,7 @@ def test_workforce_is_the_geometric_mean_of_three_capped_densities():
 
 
 # --- editions -------------------------------------------------------------------------------
+
 
 def test_same_inputs_two_editions_pinned_by_hand():
     data = tracers(rows("AAA"))
@@ -190,6 +229,7 @@ def test_editions_define_fourteen_tracers_in_four_categories(edition):
 
 # --- imputation -----------------------------------------------------------------------------
 
+
 def _series(dtp3: dict[int, float], years=range(2015, 2021)) -> pl.DataFrame:
     parts = [rows("AAA", y, drop=("dtp3",)) for y in years]
     parts.append([{"indicator": "dtp3", "country": "AAA", "year": y, "value": v} for y, v in dtp3.items()])
@@ -198,8 +238,11 @@ def _series(dtp3: dict[int, float], years=range(2015, 2021)) -> pl.DataFrame:
 
 def test_interpolation_carry_forward_and_carry_back_are_flagged():
     res = compute_uhc_index(_series({2016: 80.0, 2019: 86.0}), burden(AAA=True), COUNTRIES)
-    got = {y: (r["raw_value"], r["imputation"], r["from_year"], r["to_year"])
-           for y in range(2015, 2021) for r in [detail(res, year=y)["dtp3"]]}
+    got = {
+        y: (r["raw_value"], r["imputation"], r["from_year"], r["to_year"])
+        for y in range(2015, 2021)
+        for r in [detail(res, year=y)["dtp3"]]
+    }
     assert got == {
         2015: (80.0, "carried_back", 2016, 2016),
         2016: (80.0, "observed", 2016, 2016),
@@ -238,15 +281,27 @@ def test_regional_median_with_grouping_fallback():
     # itn: only high-burden countries report or receive it: AAB 40, AAC 50 (AAD low burden, 90 ignored).
     data = tracers(
         rows("AAA", drop=("careseek_ari", "itn")),
-        rows("AAB", careseek_ari=50, itn=40), rows("AAC", careseek_ari=60, itn=50), rows("AAD", careseek_ari=80, itn=90),
-        rows("BBA", drop=("careseek_ari",)), rows("BBB", careseek_ari=70),
+        rows("AAB", careseek_ari=50, itn=40),
+        rows("AAC", careseek_ari=60, itn=50),
+        rows("AAD", careseek_ari=80, itn=90),
+        rows("BBA", drop=("careseek_ari",)),
+        rows("BBB", careseek_ari=70),
         rows("CCA", drop=("careseek_ari",)),
     )
     res = compute_uhc_index(data, burden(AAA=True, AAB=True, AAC=True), COUNTRIES)
-    expect = {"AAA": (60.0, "m49_subregion:Sub A", 3), "BBA": (65.0, "sdg_region:R1", 4), "CCA": (65.0, "world:World", 4)}
+    expect = {
+        "AAA": (60.0, "m49_subregion:Sub A", 3),
+        "BBA": (65.0, "sdg_region:R1", 4),
+        "CCA": (65.0, "world:World", 4),
+    }
     for country, (value, group, n) in expect.items():
         r = detail(res, country)["careseek_ari"]
-        assert (r["raw_value"], r["imputation"], r["imputation_group"], r["imputation_group_countries"]) == (value, "regional_median", group, n)
+        assert (r["raw_value"], r["imputation"], r["imputation_group"], r["imputation_group_countries"]) == (
+            value,
+            "regional_median",
+            group,
+            n,
+        )
     itn = detail(res, "AAA")["itn"]
     assert (itn["raw_value"], itn["imputation_group"], itn["imputation_group_countries"]) == (45.0, "world:World", 2)
     row = one(res.index, country="AAA")
@@ -255,11 +310,23 @@ def test_regional_median_with_grouping_fallback():
 
 
 def test_regional_median_of_observed_values_only_when_configured():
-    data = tracers(rows("AAA", drop=("careseek_ari",)), rows("AAB", 2020), rows("AAB", 2021, drop=("careseek_ari",)),
-                   rows("AAC", 2021, careseek_ari=30), rows("AAD", 2021, careseek_ari=40))
+    data = tracers(
+        rows("AAA", drop=("careseek_ari",)),
+        rows("AAB", 2020),
+        rows("AAB", 2021, drop=("careseek_ari",)),
+        rows("AAC", 2021, careseek_ari=30),
+        rows("AAD", 2021, careseek_ari=40),
+    )
     series = compute_uhc_index(data, burden(), COUNTRIES)  # AAB carried forward (55) counts
-    observed = compute_uhc_index(data, burden(), COUNTRIES, method=edition_with(imputation__regional_median__values="observed",
-                                 imputation__regional_median__levels=[{"level": "m49_subregion", "min_countries": 2}]))
+    observed = compute_uhc_index(
+        data,
+        burden(),
+        COUNTRIES,
+        method=edition_with(
+            imputation__regional_median__values="observed",
+            imputation__regional_median__levels=[{"level": "m49_subregion", "min_countries": 2}],
+        ),
+    )
     assert detail(series, "AAA", 2021)["careseek_ari"]["raw_value"] == 40.0  # median(55, 30, 40)
     assert detail(observed, "AAA", 2021)["careseek_ari"]["raw_value"] == 35.0  # median(30, 40)
 
@@ -276,31 +343,53 @@ def test_a_tracer_nobody_reports_is_missing_and_the_index_not_computed():
 def test_a_capped_ratio_component_nobody_reports_is_missing_not_100():
     # LEAST(100, NULL) = 100: a health-worker density missing everywhere became 100 (the cap)
     # and the workforce tracer and the index were computed from it.
-    res = compute_uhc_index(tracers(rows("AAA", drop=("physicians",)), rows("AAB", drop=("physicians",))), burden(), COUNTRIES)
+    res = compute_uhc_index(
+        tracers(rows("AAA", drop=("physicians",)), rows("AAB", drop=("physicians",))), burden(), COUNTRIES
+    )
     physicians = detail(res)["physicians"]
-    assert (physicians["imputation"], physicians["raw_value"], physicians["rescaled_value"], physicians["tracer_value"]) == ("missing", None, None, None)
+    assert (
+        physicians["imputation"],
+        physicians["raw_value"],
+        physicians["rescaled_value"],
+        physicians["tracer_value"],
+    ) == ("missing", None, None, None)
     row = one(res.index, country="AAA")
     assert row["sci"] is None and row["capacity"] is None and row["n_tracers_missing"] == 1
 
 
 # Tracer inputs that all rescale to 100 (clamped at 100 in the 2023 edition).
-AT_100 = {k: 100.0 for k in EXAMPLE} | {"fpg_mean": 4.0, "tobacco_use": 0.0, "hospital_beds": 30.0, "physicians": 2.0,
-                                        "psychiatrists": 2.0, "surgeons": 20.0}
+AT_100 = dict.fromkeys(EXAMPLE, 100.0) | {
+    "fpg_mean": 4.0,
+    "tobacco_use": 0.0,
+    "hospital_beds": 30.0,
+    "physicians": 2.0,
+    "psychiatrists": 2.0,
+    "surgeons": 20.0,
+}
 
 
 def test_geometric_means_of_values_at_100_are_100():
     # exp(avg(ln(100))) = 100.00000000000004: a category (and the index) at 100 failed the
     # [1, 100] ERROR check; every geometric mean stays within the range of its inputs
     import math
+
     assert math.exp(sum(math.log(100.0) for _ in range(3)) / 3) > 100
 
-    res = compute_uhc_index(tracers(rows("AAA", **AT_100), rows("AAB", **AT_100)), burden(AAA=True),
-                            COUNTRIES, pl.DataFrame({"country": ["AAA", "AAB"], "year": [2020, 2020], "population": [148680982.6188731, 134902370.33014256]}))
+    res = compute_uhc_index(
+        tracers(rows("AAA", **AT_100), rows("AAB", **AT_100)),
+        burden(AAA=True),
+        COUNTRIES,
+        pl.DataFrame(
+            {"country": ["AAA", "AAB"], "year": [2020, 2020], "population": [148680982.6188731, 134902370.33014256]}
+        ),
+    )
     row = one(res.index, country="AAA")
     assert [row[c] for c in ("sci", "rmnch", "infectious_diseases", "ncd", "capacity")] == [100.0] * 5
     assert detail(res)["physicians"]["tracer_value"] == 100.0  # the health workforce composite
     values = res.index.select("sci", "rmnch", "infectious_diseases", "ncd", "capacity")
-    assert values.select(pl.all().max()).row(0) == (100.0,) * 5  # within [1, 100], the values_in_range check of indicators/sdg_3_8_1
+    assert (
+        values.select(pl.all().max()).row(0) == (100.0,) * 5
+    )  # within [1, 100], the values_in_range check of indicators/sdg_3_8_1
     # a population-weighted regional mean of countries at 100 (these populations give 100 + 1e-14)
     assert (148680982.6188731 * 100 + 134902370.33014256 * 100) / (148680982.6188731 + 134902370.33014256) > 100
     assert set(res.regional.filter(pl.col("region") == "R1")["sci"]) == {100.0}
@@ -308,16 +397,24 @@ def test_geometric_means_of_values_at_100_are_100():
 
 # --- regional values ------------------------------------------------------------------------
 
+
 def test_population_weighted_regional_values_and_coverage():
     # AAA 61.7758 (high burden, pop 100), AAB 62.7894 (pop 300); AAC (pop 600) reports nothing;
     # CCA 62.7894 has no population row.
-    population = pl.DataFrame({"country": ["AAA", "AAB", "AAC", "BBA"], "year": [2020] * 4, "population": [100.0, 300.0, 600.0, 1000.0]})
+    population = pl.DataFrame(
+        {"country": ["AAA", "AAB", "AAC", "BBA"], "year": [2020] * 4, "population": [100.0, 300.0, 600.0, 1000.0]}
+    )
     res = compute_uhc_index(tracers(rows("AAA"), rows("AAB"), rows("CCA")), burden(AAA=True), COUNTRIES, population)
     sub = one(res.regional, level="m49_subregion", region="Sub A", year=2020)
     assert sub["sci"] == pytest.approx((100 * 61.77582 + 300 * 62.78939) / 400, abs=5e-5)  # 62.5360
     assert sub["sci"] == pytest.approx(62.5360, abs=5e-5)
     assert sub["infectious_diseases"] == pytest.approx((100 * 60.78314 + 300 * 64.87154) / 400, abs=5e-5)
-    assert (sub["n_countries"], sub["n_countries_in_group"], sub["population_covered"], sub["population_total"]) == (2, 3, 400.0, 1000.0)
+    assert (sub["n_countries"], sub["n_countries_in_group"], sub["population_covered"], sub["population_total"]) == (
+        2,
+        3,
+        400.0,
+        1000.0,
+    )
     assert sub["population_coverage"] == pytest.approx(0.4)
     region = one(res.regional, level="sdg_region", region="R1")
     assert region["sci"] == pytest.approx(sub["sci"]) and region["population_coverage"] == pytest.approx(400 / 2000)
@@ -333,6 +430,7 @@ def test_no_population_means_no_regional_rows():
 
 
 # --- bad inputs -----------------------------------------------------------------------------
+
 
 def test_bad_rows_are_quarantined_with_reasons_and_the_rest_is_computed():
     bad = [
@@ -357,9 +455,14 @@ def test_bad_rows_are_quarantined_with_reasons_and_the_rest_is_computed():
 
 
 def test_several_reasons_on_one_row_and_text_values():
-    data = pl.DataFrame({"indicator": ["nope", "dtp3"], "country": ["AAA", "AAA"], "year": ["2020", "20x0"], "value": ["-1", "abc"]})
+    data = pl.DataFrame(
+        {"indicator": ["nope", "dtp3"], "country": ["AAA", "AAA"], "year": ["2020", "20x0"], "value": ["-1", "abc"]}
+    )
     res = compute_uhc_index(data, burden(), COUNTRIES)
-    assert res.quarantine["reason"].to_list() == ["unknown indicator code; negative value", "missing or non-integer year; missing or non-numeric value"]
+    assert res.quarantine["reason"].to_list() == [
+        "unknown indicator code; negative value",
+        "missing or non-integer year; missing or non-numeric value",
+    ]
     assert res.index.height == 0 and res.tracers.height == 0
 
 
@@ -369,9 +472,16 @@ def test_structural_errors():
     with pytest.raises(UhcInputError, match="sdg_region"):
         compute_uhc_index(tracers(rows("AAA")), burden(), COUNTRIES.drop("sdg_region"))
     with pytest.raises(UhcInputError, match="conflicting"):
-        compute_uhc_index(tracers(rows("AAA")), pl.DataFrame({"country": ["AAA", "AAA"], "high_burden": [True, False]}), COUNTRIES)
+        compute_uhc_index(
+            tracers(rows("AAA")), pl.DataFrame({"country": ["AAA", "AAA"], "high_burden": [True, False]}), COUNTRIES
+        )
     bad = edition_with()
-    bad.params["categories"]["ncd"]["tracers"]["diabetes"] = {"indicator": "fpg_mean", "rescale": "linear", "min": 7.4, "max": 5.1}
+    bad.params["categories"]["ncd"]["tracers"]["diabetes"] = {
+        "indicator": "fpg_mean",
+        "rescale": "linear",
+        "min": 7.4,
+        "max": 5.1,
+    }
     with pytest.raises(MethodConfigError, match="min < max"):
         compute_uhc_index(tracers(rows("AAA")), burden(), COUNTRIES, method=bad)
     with pytest.raises(MethodConfigError, match="no edition"):

@@ -54,19 +54,38 @@ def _alive(processes: set[tuple[int, str]]) -> set[tuple[int, str]]:
 
 
 def _group(pgid: int) -> set[int]:
-    return {int(e.name) for e in Path("/proc").iterdir() if e.name.isdigit() and (f := _stat(int(e.name))) and f[0] != "Z" and int(f[2]) == pgid}
+    return {
+        int(e.name)
+        for e in Path("/proc").iterdir()
+        if e.name.isdigit() and (f := _stat(int(e.name))) and f[0] != "Z" and int(f[2]) == pgid
+    }
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(os.name != "posix", reason="process groups and /proc are POSIX/Linux")
-@pytest.mark.parametrize(("sig", "to_group"), [(signal.SIGINT, True), (signal.SIGTERM, False)], ids=["ctrl-c", "sigterm"])
+@pytest.mark.parametrize(
+    ("sig", "to_group"), [(signal.SIGINT, True), (signal.SIGTERM, False)], ids=["ctrl-c", "sigterm"]
+)
 def test_ui_stops_with_all_its_children(tmp_path, sig, to_group):
     port = free_port()
     log_path = tmp_path / "ui.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "tasks.py", "ui", "--port", str(port), "--dagster-home", str(tmp_path / "home"), "--output", str(tmp_path / "out")],
-            cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "tasks.py",
+                "ui",
+                "--port",
+                str(port),
+                "--dagster-home",
+                str(tmp_path / "home"),
+                "--output",
+                str(tmp_path / "out"),
+            ],
+            cwd=PROJECT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     tree: set = set()
     try:
@@ -82,7 +101,9 @@ def test_ui_stops_with_all_its_children(tmp_path, sig, to_group):
                 time.sleep(1)
         tree = _descendants(proc.pid)
         commands = [Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ") for pid, _ in tree]
-        assert any("dagster_webserver" in c for c in commands) and any("dagster._daemon" in c for c in commands), commands
+        assert any("dagster_webserver" in c for c in commands) and any("dagster._daemon" in c for c in commands), (
+            commands
+        )
         assert _listening_address(port) == "127.0.0.1"  # by default this machine only, not every interface
 
         (os.killpg if to_group else os.kill)(proc.pid, sig)
@@ -107,5 +128,5 @@ def _listening_address(port: int) -> str:
         fields = line.split()
         address, hex_port = fields[1].split(":")
         if int(hex_port, 16) == port and fields[3] == "0A":  # LISTEN
-            return ".".join(str(int(address[i:i + 2], 16)) for i in (6, 4, 2, 0))
+            return ".".join(str(int(address[i : i + 2], 16)) for i in (6, 4, 2, 0))
     raise AssertionError(f"nothing listens on port {port} over IPv4")

@@ -141,7 +141,9 @@ def test_fifo_is_refused_before_it_is_opened(tmp_path):
         with pytest.raises(SpecError) as err:
             load_spec(spec)
         assert err.value.rule == "regular_file" and "FIFO" in str(err.value)
-        assert set(discover_surveys(input_dir)) == {"KEN_HBS_2015"} and discover_ssi(input_dir)["KEN_2021"].fingerprint()
+        assert (
+            set(discover_surveys(input_dir)) == {"KEN_HBS_2015"} and discover_ssi(input_dir)["KEN_2021"].fingerprint()
+        )
         with pytest.raises(SourceError) as err:
             read_return(folder)
         assert err.value.rule == "regular_file" and err.value.file.endswith("schemes.csv")
@@ -184,8 +186,13 @@ def test_confined_file_rules(tmp_path):
     (tmp_path / "a" / "x.csv").write_text("x\n")
     assert confined_file(tmp_path / "a", "x.csv") == (tmp_path / "a" / "x.csv").resolve()
     assert confined_file(tmp_path / "a", "missing.csv", missing_ok=True) is None
-    for name, rule in (("", "path_confined"), ("..", "path_confined"), ("/etc/hostname", "path_confined"), (".", "path_confined"),
-                       ("missing.csv", "file_exists")):
+    for name, rule in (
+        ("", "path_confined"),
+        ("..", "path_confined"),
+        ("/etc/hostname", "path_confined"),
+        (".", "path_confined"),
+        ("missing.csv", "file_exists"),
+    ):
         with pytest.raises(SourceError) as err:
             confined_file(tmp_path / "a", name)
         assert err.value.rule == rule, name
@@ -204,10 +211,16 @@ def ken_as_bundled(tmp_path_factory):
     return ingest_survey(load_spec(bundled_survey(tmp_path_factory.mktemp("ken") / "in", "KEN_HBS_2015")))
 
 
-@pytest.mark.parametrize("bad, rule, shown", [
-    ("inf", "finite", "inf"), ("-inf", "finite", "-inf"), ("1e308", "finite", "1e308"), ("1e16", "finite", "1e16"),
-    ("nan", "not_nullable", None),  # NaN is a missing value (as Stata's system missing): a missing weight
-])
+@pytest.mark.parametrize(
+    "bad, rule, shown",
+    [
+        ("inf", "finite", "inf"),
+        ("-inf", "finite", "-inf"),
+        ("1e308", "finite", "1e308"),
+        ("1e16", "finite", "1e16"),
+        ("nan", "not_nullable", None),  # NaN is a missing value (as Stata's system missing): a missing weight
+    ],
+)
 def test_non_finite_weight_in_a_bundled_survey_is_quarantined(tmp_path, ken_as_bundled, bad, rule, shown):
     """One planted cell in the bundled KEN_HBS_2015 (CSV): its row is quarantined (rule
     ``finite``), every other row is kept as before, and no kept weight is non-finite."""
@@ -216,7 +229,9 @@ def test_non_finite_weight_in_a_bundled_survey_is_quarantined(tmp_path, ken_as_b
     data = spec.parent / "ken_hbs_2015.csv"
     frame = pl.read_csv(data, infer_schema=False)
     weight = yaml.safe_load(spec.read_text())["variables"]["person_weight"]
-    frame.with_columns(pl.when(pl.int_range(pl.len()) == 99).then(pl.lit(bad)).otherwise(pl.col(weight)).alias(weight)).write_csv(data)
+    frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == 99).then(pl.lit(bad)).otherwise(pl.col(weight)).alias(weight)
+    ).write_csv(data)
     after = ingest_survey(load_spec(spec))
     issues = after.quarantine.filter(pl.col("row_number") == 100)
     assert issues.select("column", "rule", "value").rows() == [("person_weight", rule, shown)]
@@ -230,7 +245,7 @@ def test_non_finite_numbers_in_binary_files_and_ssi_counts_are_quarantined(tmp_p
     """Parquet inf and 1e308 (which once turned into a silent null), an SSI count of 1e308."""
     frame = source_frame().with_columns(
         pl.when(pl.col("pid") == 2).then(float("inf")).otherwise(pl.col("wgt")).alias("wgt"),
-        pl.when((pl.col("hid") == 4)).then(1e308).otherwise(pl.col("cons")).alias("cons"),
+        pl.when(pl.col("hid") == 4).then(1e308).otherwise(pl.col("cons")).alias("cons"),
     )
     result = ingest_survey(load_spec(write_survey(tmp_path / "s", frame=frame, ext=".parquet")))
     rules = result.quarantine.group_by("column", "rule").len().sort("column").rows()
@@ -241,13 +256,18 @@ def test_non_finite_numbers_in_binary_files_and_ssi_counts_are_quarantined(tmp_p
 
     tables = {k: [list(r) for r in v] for k, v in TABLES.items()}
     tables["Contributors"][1] = ["S1", "1e308", 600, 400]
-    ret = ingest_return("GHA_2022", read_return(write_return(tmp_path / "r", workbook=False, tables=tables)), file="GHA_2022")
+    ret = ingest_return(
+        "GHA_2022", read_return(write_return(tmp_path / "r", workbook=False, tables=tables)), file="GHA_2022"
+    )
     assert ret.quarantine.select("sheet", "column", "rule").rows() == [("Contributors", "total", "finite")]
     assert ret.coverage["persons"].max() < 1e15
 
 
 def test_spec_constants_must_be_finite(tmp_path, spec_dict):
-    for key, entry, rule in (("hh_oop_health", {"value": float("inf")}, "finite"), ("hh_consumption", {"source": "cons", "scale": 1e300}, "type")):
+    for key, entry, rule in (
+        ("hh_oop_health", {"value": float("inf")}, "finite"),
+        ("hh_consumption", {"source": "cons", "scale": 1e300}, "type"),
+    ):
         spec = yaml.safe_load(yaml.safe_dump(spec_dict))
         spec["variables"][key] = entry
         with pytest.raises(SpecError) as err:
@@ -261,18 +281,19 @@ BILLION_LAUGHS = "lol0: &a0 ['lol', 'lol', 'lol', 'lol', 'lol', 'lol', 'lol', 'l
     f"lol{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 10)
 )
 # the same, as one list of sentences: known_issues: [&a0 [...], &a1 [*a0, ...], ...]
-LAUGHING_ISSUES = "[&a0 ['lol', 'lol', 'lol', 'lol', 'lol', 'lol', 'lol', 'lol', 'lol'], " + ", ".join(
-    f"&a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)
-) + "]"
+LAUGHING_ISSUES = (
+    "[&a0 ['lol', 'lol', 'lol', 'lol', 'lol', 'lol', 'lol', 'lol', 'lol'], "
+    + ", ".join(f"&a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10))
+    + "]"
+)
 
 
 def test_billion_laughs_in_a_spec_is_refused_before_it_is_built(tmp_path, spec_dict):
     """10^9 'lol' once expanded in memory when the known issues were read; refused now."""
     path = write_survey(tmp_path, spec_dict)
     path.write_text(path.read_text().replace("survey:\n", f"survey:\n  known_issues: {LAUGHING_ISSUES}\n", 1))
-    with deadline(60):
-        with pytest.raises(SpecError) as err:
-            load_spec(path)
+    with deadline(60), pytest.raises(SpecError) as err:
+        load_spec(path)
     assert err.value.rule == "yaml_size" and "aliases" in str(err.value) and err.value.file == str(path)
 
 
@@ -281,12 +302,19 @@ def test_aliases_within_the_limit_still_work(tmp_path, spec_dict):
     spec_dict["variables"]["contributor"] = {"source": "ssc", "codes": "ANCHOR"}
     spec_dict["variables"]["severe_disability"] = {"source": "disab", "codes": "ALIAS"}
     path = write_survey(tmp_path, spec_dict)
-    path.write_text(path.read_text().replace("codes: ANCHOR", "codes: &yesno {1: true, 2: false}").replace("codes: ALIAS", "codes: *yesno"))
+    path.write_text(
+        path.read_text()
+        .replace("codes: ANCHOR", "codes: &yesno {1: true, 2: false}")
+        .replace("codes: ALIAS", "codes: *yesno")
+    )
     mappings = load_spec(path).mappings
     assert mappings["severe_disability"].codes == mappings["contributor"].codes == {"1": True, "2": False}
 
 
-@pytest.mark.parametrize("text, rule", [(BILLION_LAUGHS, "yaml_size"), ("files: &a [*a]\n", "yaml_size"), ("files:\n  a.csv: {vintage: [2020\n^", "yaml")])
+@pytest.mark.parametrize(
+    "text, rule",
+    [(BILLION_LAUGHS, "yaml_size"), ("files: &a [*a]\n", "yaml_size"), ("files:\n  a.csv: {vintage: [2020\n^", "yaml")],
+)
 def test_invalid_sources_yaml_raises_a_named_error(tmp_path, text, rule):
     (tmp_path / "context").mkdir()
     (tmp_path / "context" / "sources.yaml").write_text(text)
@@ -363,7 +391,10 @@ def test_return_ids_and_layout(tmp_path):
         ("ssi/notes.docx", "layout"),
     }
     messages = {p.path: p.message for p in left}
-    assert "without return.csv" in messages["ssi/KEN_2021/"] and "PHL_2020/ and PHL_2020.xlsx" in messages["ssi/PHL_2020.xlsx"]
+    assert (
+        "without return.csv" in messages["ssi/KEN_2021/"]
+        and "PHL_2020/ and PHL_2020.xlsx" in messages["ssi/PHL_2020.xlsx"]
+    )
     assert len({p.record_id for p in left}) == len(left)
 
 
@@ -375,7 +406,9 @@ def test_survey_layout(tmp_path, spec_dict):
     found = discover_surveys(tmp_path)
     assert sorted(found) == ["TST_HIES_2021"]
     assert {(p.path, p.rule) for p in layout_problems(tmp_path)} == {
-        ("surveys/NO_SPEC/", "file_exists"), ("surveys/bad.name/", "identifier"), ("surveys/readme.txt", "layout"),
+        ("surveys/NO_SPEC/", "file_exists"),
+        ("surveys/bad.name/", "identifier"),
+        ("surveys/readme.txt", "layout"),
     }
 
 
@@ -393,8 +426,11 @@ def test_outputs_are_only_ever_removed_for_a_valid_source_id(tmp_path):
 
 def test_duplicate_returns_name_each_other():
     staged = pl.DataFrame(
-        {"return_id": ["GHA_2022", "GHA_2022_copy", "KEN_2021", "GHA_2021"], "country": ["GHA", "GHA", "KEN", "GHA"],
-         "reference_year": ["2022", "2022", "2021", "2021"]}
+        {
+            "return_id": ["GHA_2022", "GHA_2022_copy", "KEN_2021", "GHA_2021"],
+            "country": ["GHA", "GHA", "KEN", "GHA"],
+            "reference_year": ["2022", "2022", "2021", "2021"],
+        }
     )
     assert duplicate_returns(staged) == {"GHA_2022": ["GHA_2022_copy"], "GHA_2022_copy": ["GHA_2022"]}
 
@@ -419,7 +455,9 @@ def test_truncated_csv_is_refused_naming_the_row(tmp_path):
 
 def test_truncated_context_and_ssi_csv_are_refused(tmp_path):
     (tmp_path / "context").mkdir()
-    (tmp_path / "context" / "labour_force.csv").write_text("country,year,sex,labour_force,employed,unemployed\nGHA,2022,T,100,90,10\nGHA,20")
+    (tmp_path / "context" / "labour_force.csv").write_text(
+        "country,year,sex,labour_force,employed,unemployed\nGHA,2022,T,100,90,10\nGHA,20"
+    )
     with pytest.raises(SourceError) as err:
         read_context_file(CONTEXT_TABLES["labour_force"], tmp_path)
     assert err.value.rule == "complete_last_row"

@@ -69,8 +69,13 @@ def _copy_survey(input_dir: Path, new_id: str, edit=None) -> Path:
 
 def plant_faults(input_dir: Path, secret: Path) -> None:
     """Every case of issue 15 that a run can show, each in a source of its own."""
-    _copy_survey(input_dir, "EXPR_ATTACK", lambda d: d["variables"].__setitem__(
-        "rec_social_assistance", {"expr": f"hsnp IN (SELECT x FROM read_csv('{secret}'))"}))
+    _copy_survey(
+        input_dir,
+        "EXPR_ATTACK",
+        lambda d: d["variables"].__setitem__(
+            "rec_social_assistance", {"expr": f"hsnp IN (SELECT x FROM read_csv('{secret}'))"}
+        ),
+    )
     _copy_survey(input_dir, "PATH_ESCAPE", lambda d: d["survey"].__setitem__("file", "../../../secret.csv"))
     linked = _copy_survey(input_dir, "LINKED_DATA")
     (linked / "ken_hbs_2015.csv").unlink()
@@ -87,7 +92,9 @@ def plant_faults(input_dir: Path, secret: Path) -> None:
     inf = _copy_survey(input_dir, "INF_WEIGHT", lambda d: d["survey"].__setitem__("country", "TZA"))
     frame = pl.read_csv(inf / "ken_hbs_2015.csv", infer_schema=False)
     weight = yaml.safe_load((inf / "spec.yaml").read_text())["variables"]["person_weight"]
-    frame.with_columns(pl.when(pl.int_range(pl.len()) == 9).then(pl.lit("inf")).otherwise(pl.col(weight)).alias(weight)).write_csv(inf / "ken_hbs_2015.csv")
+    frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == 9).then(pl.lit("inf")).otherwise(pl.col(weight)).alias(weight)
+    ).write_csv(inf / "ken_hbs_2015.csv")
     shutil.copytree(input_dir / "surveys" / "KEN_HBS_2015", input_dir / "surveys" / "bad.name")
     (input_dir / "surveys" / "NO_SPEC").mkdir()
     shutil.copy(BUNDLE / "surveys" / "KEN_HBS_2015" / "ken_hbs_2015.csv", input_dir / "surveys" / "NO_SPEC")
@@ -109,7 +116,9 @@ def _run(input_dir: Path, output_dir: Path):
     with dg.instance_for_test() as instance:
         lines: list[str] = []
         outcomes = run_all(instance, pipeline_settings(input_dir, output_dir), progress=lines.append)
-        summary = build_summary(ParquetStore(output_dir), outcomes, input_dir=input_dir, dagster_home=Path(instance.root_directory))
+        summary = build_summary(
+            ParquetStore(output_dir), outcomes, input_dir=input_dir, dagster_home=Path(instance.root_directory)
+        )
     return outcomes, summary
 
 
@@ -149,7 +158,9 @@ def _partition_tables(store: ParquetStore) -> dict[tuple, pl.DataFrame]:
 def _publication(store: ParquetStore) -> dict[tuple, pl.DataFrame]:
     tables = ("country_values", "aggregates", "headline", "annex", "gender_gaps", "nationality_gaps")
     out = {("publication", t): store.read("publication", t) for t in tables}
-    out[("publication", "sdg_sdmx")] = pl.read_csv(store.root / "publication" / "sdg_sdmx.csv", infer_schema=False).drop("DATA_LAST_UPDATE", strict=False)
+    out[("publication", "sdg_sdmx")] = pl.read_csv(
+        store.root / "publication" / "sdg_sdmx.csv", infer_schema=False
+    ).drop("DATA_LAST_UPDATE", strict=False)
     return out
 
 
@@ -173,8 +184,14 @@ def test_every_planted_fault_is_refused_with_its_rule(runs):
     for key, rule in REFUSED.items():
         assert failures[key]["rule"] == rule, (key, failures[key]["message"])
         assert key[1] in failures[key]["message"] or failures[key]["file"], key
-    assert "KEN_2021_COPY" in failures[("ssi", "KEN_2021")]["message"] and "KEN_2021" in failures[("ssi", "KEN_2021_COPY")]["message"]
-    assert "sub-query" in failures[("survey", "EXPR_ATTACK")]["message"] and failures[("survey", "EXPR_ATTACK")]["where"] == "variables.rec_social_assistance"
+    assert (
+        "KEN_2021_COPY" in failures[("ssi", "KEN_2021")]["message"]
+        and "KEN_2021" in failures[("ssi", "KEN_2021_COPY")]["message"]
+    )
+    assert (
+        "sub-query" in failures[("survey", "EXPR_ATTACK")]["message"]
+        and failures[("survey", "EXPR_ATTACK")]["where"] == "variables.rec_social_assistance"
+    )
     layout = {r["source_id"]: r for r in store.read_json_records("failures", "layout")}
     assert {path: r["rule"] for path, r in layout.items()} == LEFT_OUT
     assert "without return.csv" in layout["ssi/ZAF_2020/"]["message"]
@@ -201,12 +218,17 @@ def test_good_sources_complete_with_unchanged_outputs(runs):
     assert sorted(after) == sorted(before)
     for key, frame in before.items():
         if key[0] == "publication":  # the TZA survey adds its own rows; the others are unchanged
-            frame, now = (f.filter(~pl.any_horizontal(pl.col(pl.String).is_in(["TZA", "834", "INF_WEIGHT"]))) for f in (frame, after[key]))
+            frame, now = (
+                f.filter(~pl.any_horizontal(pl.col(pl.String).is_in(["TZA", "834", "INF_WEIGHT"])))
+                for f in (frame, after[key])
+            )
         else:
             now = after[key]
         assert frame.equals(now), key
     # the cleanup of the return named '...xlsx' removed nothing: every raw partition is there
-    assert {"GHA_2022"} <= set(store.partition_ids("raw", "ssi_return")) and set(GOOD_SURVEYS) <= set(store.partitions("raw", "survey_file"))
+    assert {"GHA_2022"} <= set(store.partition_ids("raw", "ssi_return")) and set(GOOD_SURVEYS) <= set(
+        store.partitions("raw", "survey_file")
+    )
 
 
 @pytest.mark.slow
@@ -218,13 +240,19 @@ def test_sources_reconcile_and_the_infinite_weight_is_quarantined(runs):
     for r in records.values():
         assert r["rows_read"] == r["rows_kept"] + r["rows_quarantined"], r
     quarantine = pl.read_parquet(store.quarantine_path("survey", "INF_WEIGHT"))
-    assert quarantine.filter(pl.col("rule") == "finite").select("row_number", "column", "value").rows() == [(10, "person_weight", "inf")]
-    assert records[("survey", "INF_WEIGHT")]["rows_quarantined"] == records[("survey", "KEN_HBS_2015")]["rows_quarantined"] + 1
+    assert quarantine.filter(pl.col("rule") == "finite").select("row_number", "column", "value").rows() == [
+        (10, "person_weight", "inf")
+    ]
+    assert (
+        records[("survey", "INF_WEIGHT")]["rows_quarantined"]
+        == records[("survey", "KEN_HBS_2015")]["rows_quarantined"] + 1
+    )
     # every table is finite: no finite_numbers check failed, and none other than the clean run's
     checks = [c for o in outcomes for c in o.check_failures]
     assert not [c for c in checks if c["check"] == "finite_numbers"]
-    assert {(c["asset"], c["check"]) for c in checks} == {(c["asset"], c["check"]) for o in runs["clean"][0] for c in o.check_failures} | {
-        ("staging/survey_persons", "no_quarantined_rows")}
+    assert {(c["asset"], c["check"]) for c in checks} == {
+        (c["asset"], c["check"]) for o in runs["clean"][0] for c in o.check_failures
+    } | {("staging/survey_persons", "no_quarantined_rows")}
 
 
 @pytest.mark.slow
@@ -253,7 +281,9 @@ def test_invalid_context_sources_yaml_is_one_left_out_record(tmp_path):
     store = ParquetStore(tmp_path / "out")
     [record] = store.read_json_records("failures")
     assert (record["source_id"], record["rule"]) == ("context/sources.yaml", "yaml")
-    assert re.match(r"line \d+, column \d+: invalid YAML: expected ',' or '}'.* \[rule: yaml\]$", record["message"]), record["message"]
+    assert re.match(r"line \d+, column \d+: invalid YAML: expected ',' or '}'.* \[rule: yaml\]$", record["message"]), (
+        record["message"]
+    )
     population = next(r for r in store.read_json_records("sources", "context") if r["source_id"] == "population")
     assert population["vintage"] is None and population["rows_read"] == population["rows_kept"] > 0
 
@@ -264,7 +294,9 @@ def test_output_check_finds_nan_and_infinity(tmp_path):
     key = dg.AssetKey(["publication", "headline"])
     clean = pl.DataFrame({"value": [1.0, None], "series": ["A", "B"]})
     assert finite_result(key, clean).passed and non_finite_cells(clean) == {}
-    broken = pl.DataFrame({"value": [1.0, float("nan"), float("inf")], "se": [0.1, 0.2, None], "series": ["A", "B", "C"]})
+    broken = pl.DataFrame(
+        {"value": [1.0, float("nan"), float("inf")], "se": [0.1, 0.2, None], "series": ["A", "B", "C"]}
+    )
     result = finite_result(key, broken)
     assert not result.passed and result.severity == dg.AssetCheckSeverity.ERROR
     assert result.metadata["columns"].value == {"value": 2} and result.metadata["non_finite_cells"].value == 2
@@ -290,11 +322,15 @@ def test_an_output_folder_that_cannot_be_written_gives_one_line(tmp_path, capsys
 
     real_write = os.write
     for code in (errno.ENOSPC, errno.EROFS):
+
         def failing_write(fd, data, code=code):
             raise OSError(code, os.strerror(code))
 
         monkeypatch.setattr(cli.os, "write", failing_write)
-        assert cli.output_problem(tmp_path / "out") == f"sp-pipeline: cannot write to the output folder {tmp_path / 'out'}: {os.strerror(code)}"
+        assert (
+            cli.output_problem(tmp_path / "out")
+            == f"sp-pipeline: cannot write to the output folder {tmp_path / 'out'}: {os.strerror(code)}"
+        )
     monkeypatch.setattr(cli.os, "write", real_write)
     assert cli.output_problem(tmp_path / "out") is None and list((tmp_path / "out").iterdir()) == []
 

@@ -12,7 +12,14 @@ import time
 import pytest
 
 from pipelines.sensors import DEFAULT_PUBLICATION_CRON
-from tests.dagster_services import launch_run, repository, start_daemon, start_webserver, wait_for_code_location, wait_for_runs
+from tests.dagster_services import (
+    launch_run,
+    repository,
+    start_daemon,
+    start_webserver,
+    wait_for_code_location,
+    wait_for_runs,
+)
 from tests.pipeline_inputs import write_minimal_inputs
 
 
@@ -23,7 +30,13 @@ def server(tmp_path_factory):
     home = base / "home"
     home.mkdir()
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    env = dict(os.environ, DAGSTER_HOME=str(home), SP_INPUT_DIR=str(input_dir), SP_OUTPUT_DIR=str(base / "out"), GX_ANALYTICS_ENABLED="false")
+    env = dict(
+        os.environ,
+        DAGSTER_HOME=str(home),
+        SP_INPUT_DIR=str(input_dir),
+        SP_OUTPUT_DIR=str(base / "out"),
+        GX_ANALYTICS_ENABLED="false",
+    )
     started: list = []
     try:
         gql = start_webserver(env, base, ["-m", "pipelines.definitions"], started)
@@ -40,8 +53,12 @@ def server(tmp_path_factory):
 # raw survey file -> harmonised persons -> survey estimates -> country-level SDG 1.3.1 ->
 # aggregates -> the published headline table and the SDMX export
 SURVEY_CHAIN = [
-    "raw/survey_file", "staging/survey_persons", "indicators/survey_estimates", "indicators/sdg_1_3_1",
-    "publication/aggregates", "publication/headline",
+    "raw/survey_file",
+    "staging/survey_persons",
+    "indicators/survey_estimates",
+    "indicators/sdg_1_3_1",
+    "publication/aggregates",
+    "publication/headline",
 ]
 
 
@@ -53,8 +70,17 @@ def test_lineage_from_raw_file_to_published_table(server):
     for upstream, downstream in zip(SURVEY_CHAIN, SURVEY_CHAIN[1:]):
         assert upstream in deps[downstream], (upstream, downstream)
     assert "publication/aggregates" in deps["publication/sdg_sdmx"]
-    assert [groups[k] for k in SURVEY_CHAIN] == ["raw", "staging", "indicators", "indicators", "publication", "publication"]
-    assert "raw/ssi_return" in deps["staging/ssi_coverage"] and "staging/ssi_coverage" in deps["indicators/admin_coverage"]
+    assert [groups[k] for k in SURVEY_CHAIN] == [
+        "raw",
+        "staging",
+        "indicators",
+        "indicators",
+        "publication",
+        "publication",
+    ]
+    assert (
+        "raw/ssi_return" in deps["staging/ssi_coverage"] and "staging/ssi_coverage" in deps["indicators/admin_coverage"]
+    )
     assert "indicators/admin_coverage" in deps["indicators/sdg_1_3_1"]
     assert "raw/population" in deps["staging/population"]
     assert "staging/survey_persons" in deps["publication/sources"]
@@ -94,14 +120,19 @@ def test_sensors_and_schedule_are_visible_and_switchable(server):
              ... on Sensors { results { name sensorState { status } } } } }""",
         {"repo": repo},
     )["sensorsOrError"]["results"]
-    assert {s["name"]: s["sensorState"]["status"] for s in sensors} == {"input_files_sensor": "STOPPED", "publication_sensor": "STOPPED"}
+    assert {s["name"]: s["sensorState"]["status"] for s in sensors} == {
+        "input_files_sensor": "STOPPED",
+        "publication_sensor": "STOPPED",
+    }
     schedules = gql(
         """query($repo: RepositorySelector!) { schedulesOrError(repositorySelector: $repo) {
              ... on Schedules { results { name cronSchedule scheduleState { status } } } } }""",
         {"repo": repo},
     )["schedulesOrError"]["results"]
     cron = os.environ.get("SP_PUBLICATION_CRON", DEFAULT_PUBLICATION_CRON)
-    assert [(s["name"], s["cronSchedule"], s["scheduleState"]["status"]) for s in schedules] == [("publication_schedule", cron, "STOPPED")]
+    assert [(s["name"], s["cronSchedule"], s["scheduleState"]["status"]) for s in schedules] == [
+        ("publication_schedule", cron, "STOPPED")
+    ]
 
     started = gql(
         """mutation($sel: SensorSelector!) { startSensor(sensorSelector: $sel) {

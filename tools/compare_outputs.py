@@ -45,8 +45,22 @@ import duckdb
 import polars as pl
 
 VOLATILE_COLUMNS = frozenset({"run_id", "at"})
-VOLATILE_KEYS = frozenset({"run_id", "at", "started", "finished", "seconds", "cpu_seconds", "peak_memory_bytes", "peak_memory_mb",
-                           "dagster_home", "output_dir", "input_dir", "generated_at"})
+VOLATILE_KEYS = frozenset(
+    {
+        "run_id",
+        "at",
+        "started",
+        "finished",
+        "seconds",
+        "cpu_seconds",
+        "peak_memory_bytes",
+        "peak_memory_mb",
+        "dagster_home",
+        "output_dir",
+        "input_dir",
+        "generated_at",
+    }
+)
 # Compared by name only: Great Expectations' Data Docs render publication/validation_results
 # (compared row by row) with run times, temporary names and random element ids in every page.
 NAMES_ONLY = ("publication/data_docs/*",)
@@ -84,7 +98,8 @@ def files(root: Path) -> set[str]:
 
 def compare(before: Path, after: Path, ignore: tuple[str, ...] = ()) -> list[Difference]:
     """Differences between the output folders ``before`` and ``after`` (empty when equal);
-    files matching a glob of ``ignore`` are not compared (nor required in both)."""
+    files matching a glob of ``ignore`` are not compared (nor required in both).
+    """
     before, after = Path(before), Path(after)
     for root in (before, after):
         if not root.is_dir():
@@ -93,9 +108,9 @@ def compare(before: Path, after: Path, ignore: tuple[str, ...] = ()) -> list[Dif
     differences = []
     for key in sorted(a.keys() | b.keys()):
         left, right = a.get(key, []), b.get(key, [])
-        for rel in left[len(right):]:
+        for rel in left[len(right) :]:
             differences.append(Difference(rel, "only in the first folder"))
-        for rel in right[len(left):]:
+        for rel in right[len(left) :]:
             differences.append(Difference(rel, "only in the second folder"))
         for x, y in zip(left, right):
             if any(fnmatch.fnmatch(x, pattern) for pattern in NAMES_ONLY):
@@ -140,14 +155,20 @@ def compare_file(x: Path, y: Path, x_root: Path, y_root: Path) -> str | None:
             left, right = SVG_IDS.sub("<id>", left), SVG_IDS.sub("<id>", right)
         return None if left == right else "text differs (stamps blanked)"
     if suffix == ".pdf":
-        return None if PDF_DATES.sub(b"", x.read_bytes()) == PDF_DATES.sub(b"", y.read_bytes()) else "bytes differ (creation date left out)"
+        return (
+            None
+            if PDF_DATES.sub(b"", x.read_bytes()) == PDF_DATES.sub(b"", y.read_bytes())
+            else "bytes differ (creation date left out)"
+        )
     if suffix == ".xlsx":
         return _zip_parts(x, y)
     return "bytes differ"
 
 
 def _text(data: bytes, root: Path, stamps: bool = True) -> str:
-    text = data.decode("utf-8", errors="replace").replace(str(root.resolve()), "<output>").replace(str(root), "<output>")
+    text = (
+        data.decode("utf-8", errors="replace").replace(str(root.resolve()), "<output>").replace(str(root), "<output>")
+    )
     return STAMPS.sub("<stamp>", text) if stamps else text
 
 
@@ -181,7 +202,7 @@ def _read_csv(path: Path) -> pl.DataFrame:
     """A CSV file as text columns, exactly as written (no type inference)."""
     rows = list(csv.reader(io.StringIO(path.read_text("utf-8"), newline="")))
     header, body = (rows[0], rows[1:]) if rows else ([], [])
-    return pl.DataFrame(body, schema={name: pl.String for name in header}, orient="row")
+    return pl.DataFrame(body, schema=dict.fromkeys(header, pl.String), orient="row")
 
 
 def _without_volatile(value):
@@ -207,21 +228,34 @@ def _first_json_difference(left, right, where: str = "") -> str:
 def _views(path: Path, root: Path) -> dict[str, str]:
     """View name -> definition (with ``root`` written as ``<output>``) of a DuckDB catalog file."""
     with duckdb.connect(str(path), read_only=True) as con:
-        rows = con.execute("SELECT schema_name || '.' || view_name, sql FROM duckdb_views() WHERE NOT internal").fetchall()
+        rows = con.execute(
+            "SELECT schema_name || '.' || view_name, sql FROM duckdb_views() WHERE NOT internal"
+        ).fetchall()
     return {name: sql.replace(str(root.resolve()), "<output>") for name, sql in rows}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Compare two output folders of the pipeline (bytes, or rows without run_id/at).")
+    parser = argparse.ArgumentParser(
+        description="Compare two output folders of the pipeline (bytes, or rows without run_id/at)."
+    )
     parser.add_argument("before", type=Path)
     parser.add_argument("after", type=Path)
-    parser.add_argument("--ignore", action="append", default=[], metavar="GLOB", help="paths not compared (repeatable), e.g. 'publication/data_docs/*'")
+    parser.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="paths not compared (repeatable), e.g. 'publication/data_docs/*'",
+    )
     args = parser.parse_args(argv)
     differences = compare(args.before, args.after, tuple(args.ignore))
     for difference in differences:
         print(difference)
     compared = len(files(args.before) | files(args.after))
-    print(f"{compared} files compared, {len(differences)} differ" + (f" (ignored: {', '.join(args.ignore)})" if args.ignore else ""))
+    print(
+        f"{compared} files compared, {len(differences)} differ"
+        + (f" (ignored: {', '.join(args.ignore)})" if args.ignore else "")
+    )
     return 1 if differences else 0
 
 

@@ -5,7 +5,8 @@ vectorised step over all countries: ``sql/sdg_1_3_1_admin.sql`` through
 Writes the engine's four outputs to ``indicators/admin_*``; ``indicators/sdg_1_3_1`` and its gap
 and not-computable tables take their administrative rows from here. A context table that is not
 provided (``present: false`` in its source record) is passed as absent, so the series that need
-it are listed as not computable with that reason."""
+it are listed as not computable with that reason.
+"""
 
 import time
 
@@ -25,7 +26,13 @@ ADMIN_LIFECYCLE = dg.AssetKey(["indicators", "admin_lifecycle"])
 
 # Context tables of the computation (argument of compute_admin_coverage = staging table name).
 OPTIONAL_CONTEXT = (
-    "labour_force", "births", "fertility", "pensionable_age", "disability_prevalence", "poverty", "population_by_nationality",
+    "labour_force",
+    "births",
+    "fertility",
+    "pensionable_age",
+    "disability_prevalence",
+    "poverty",
+    "population_by_nationality",
 )
 CONTEXT_DEPS = [dg.AssetKey(["staging", t]) for t in ("population", "countries", *OPTIONAL_CONTEXT)]
 
@@ -44,7 +51,9 @@ def context_table(store: ParquetStore, name: str, records: dict[str, dict]) -> p
 
 def vintage_label(records: dict[str, dict], tables) -> str:
     """'<table>@<vintage>; ...' of the provided context tables among ``tables`` (input_vintage)."""
-    return "; ".join(f"{t}@{records[t].get('vintage') or 'undeclared'}" for t in tables if records.get(t, {}).get("present"))
+    return "; ".join(
+        f"{t}@{records[t].get('vintage') or 'undeclared'}" for t in tables if records.get(t, {}).get("present")
+    )
 
 
 def input_vintages(records: dict[str, dict], used: list[str]) -> dict[str, str]:
@@ -54,17 +63,36 @@ def input_vintages(records: dict[str, dict], used: list[str]) -> dict[str, str]:
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(ADMIN_COVERAGE, group_name="indicators", kinds={"duckdb", "sql", "parquet"},
-                     deps=[dg.AssetKey(["staging", "ssi_coverage"]), *CONTEXT_DEPS],
-                     description="SDG 1.3.1 from the SSI returns (sql/sdg_1_3_1_admin.sql): every series by sex and nationality, "
-                     "numerators after the scheme-overlap or life-cycle rule, denominators from the context tables, capping flag."),
-        dg.AssetSpec(ADMIN_GAPS, group_name="indicators", kinds={"duckdb", "sql", "parquet"}, deps=[dg.AssetKey(["staging", "ssi_coverage"])],
-                     description="Gender (F - M) and nationality (non-national - national) gaps of the administrative rates."),
-        dg.AssetSpec(ADMIN_NOT_COMPUTABLE, group_name="indicators", kinds={"parquet"}, deps=[dg.AssetKey(["staging", "ssi_coverage"])],
-                     description="Series and breakdowns an SSI return cannot give, with the reason (no recipients reported, denominator missing...)."),
-        dg.AssetSpec(ADMIN_LIFECYCLE, group_name="indicators", kinds={"parquet"}, deps=[dg.AssetKey(["staging", "ssi_coverage"])],
-                     description="The life-cycle construction of SI_COV_BENFTS per return and sex (populations, counts, caps, vulnerable "
-                     "residual), for review of the overlap assumptions."),
+        dg.AssetSpec(
+            ADMIN_COVERAGE,
+            group_name="indicators",
+            kinds={"duckdb", "sql", "parquet"},
+            deps=[dg.AssetKey(["staging", "ssi_coverage"]), *CONTEXT_DEPS],
+            description="SDG 1.3.1 from the SSI returns (sql/sdg_1_3_1_admin.sql): every series by sex and nationality, "
+            "numerators after the scheme-overlap or life-cycle rule, denominators from the context tables, capping flag.",
+        ),
+        dg.AssetSpec(
+            ADMIN_GAPS,
+            group_name="indicators",
+            kinds={"duckdb", "sql", "parquet"},
+            deps=[dg.AssetKey(["staging", "ssi_coverage"])],
+            description="Gender (F - M) and nationality (non-national - national) gaps of the administrative rates.",
+        ),
+        dg.AssetSpec(
+            ADMIN_NOT_COMPUTABLE,
+            group_name="indicators",
+            kinds={"parquet"},
+            deps=[dg.AssetKey(["staging", "ssi_coverage"])],
+            description="Series and breakdowns an SSI return cannot give, with the reason (no recipients reported, denominator missing...).",
+        ),
+        dg.AssetSpec(
+            ADMIN_LIFECYCLE,
+            group_name="indicators",
+            kinds={"parquet"},
+            deps=[dg.AssetKey(["staging", "ssi_coverage"])],
+            description="The life-cycle construction of SI_COV_BENFTS per return and sex (populations, counts, caps, vulnerable "
+            "residual), for review of the overlap assumptions.",
+        ),
     ],
     can_subset=False,
 )
@@ -81,7 +109,12 @@ def admin_coverage(context: dg.AssetExecutionContext, pipeline: PipelineResource
     method = pipeline.method("sdg_1_3_1")
     with pipeline.estimation_duckdb().connect() as con:
         result = compute_admin_coverage(
-            con, ssi, tables["population"], *(tables[t] for t in OPTIONAL_CONTEXT), tables["countries"], method,
+            con,
+            ssi,
+            tables["population"],
+            *(tables[t] for t in OPTIONAL_CONTEXT),
+            tables["countries"],
+            method,
             vintages=input_vintages(records, [t for t, f in tables.items() if f is not None]),
         )
     written = {
@@ -99,7 +132,11 @@ def admin_coverage(context: dg.AssetExecutionContext, pipeline: PipelineResource
     for key, w in written.items():
         meta = {"rows": w.rows, "path": dg.MetadataValue.path(str(w.path))}
         if key == ADMIN_COVERAGE:
-            meta |= {"returns": returns, "method_edition": method.label, "capped_rows": int(result.coverage["capped"].sum() or 0)}
+            meta |= {
+                "returns": returns,
+                "method_edition": method.label,
+                "capped_rows": int(result.coverage["capped"].sum() or 0),
+            }
         yield dg.MaterializeResult(asset_key=key, metadata=meta)
 
 

@@ -2,7 +2,8 @@
 by status in employment, informality, agriculture, domestic and platform work, disability, youth
 and quintile x sex with its gaps, the World Bank household series, and benefit levels among
 recipients by function and sex; then the long country tables over every survey (and SSI returns
-for the average benefit per beneficiary)."""
+for the average benefit per beneficiary).
+"""
 
 import dagster as dg
 import polars as pl
@@ -12,9 +13,9 @@ from assets.resources import PipelineResource
 from assets.source_steps import source_step
 from assets.staging.surveys import survey_persons
 from engine.benefit_adequacy import ADEQUACY_GAP_SCHEMA, ADEQUACY_SCHEMA, admin_adequacy, estimate_adequacy
-from engine.ssi import EXPENDITURE_SCHEMA
 from engine.groups_at_risk import GROUP_ESTIMATE_SCHEMA, GROUP_GAP_SCHEMA, estimate_groups
 from engine.indicator_tables import source_rows, source_vintages
+from engine.ssi import EXPENDITURE_SCHEMA
 from schemas import indicator_tables as it
 
 SURVEY_GROUPS = dg.AssetKey(["indicators", "survey_groups"])
@@ -26,16 +27,41 @@ SURVEY_GROUPS_NOT_COMPUTABLE = dg.AssetKey(["indicators", "survey_groups_not_com
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(SURVEY_GROUPS, deps=[survey_persons], group_name="indicators", kinds={"duckdb", "sql", "parquet"},
-                     description="Coverage of the groups at risk for one survey: series x group x sex with design-based SE, CI, df, deff, reliability (sql/groups_survey.sql)."),
-        dg.AssetSpec(SURVEY_GROUPS_GAPS, deps=[survey_persons], group_name="indicators", kinds={"duckdb", "sql", "parquet"},
-                     description="Women minus men within each group, and informal - formal (and the other group contrasts) within each sex, with design-based SEs."),
-        dg.AssetSpec(SURVEY_ADEQUACY, deps=[survey_persons], group_name="indicators", kinds={"duckdb", "sql", "parquet"},
-                     description="Benefit levels among recipients by function and sex: mean benefit, relative to the poverty line and to welfare (sql/benefit_adequacy.sql)."),
-        dg.AssetSpec(SURVEY_ADEQUACY_GAPS, deps=[survey_persons], group_name="indicators", kinds={"duckdb", "sql", "parquet"},
-                     description="Women's benefit levels relative to men's: difference and ratio of domain means with linearised SEs."),
-        dg.AssetSpec(SURVEY_GROUPS_NOT_COMPUTABLE, deps=[survey_persons], group_name="indicators", kinds={"parquet"},
-                     description="Group breakdowns, World Bank series and benefit functions this survey cannot give, with the reason."),
+        dg.AssetSpec(
+            SURVEY_GROUPS,
+            deps=[survey_persons],
+            group_name="indicators",
+            kinds={"duckdb", "sql", "parquet"},
+            description="Coverage of the groups at risk for one survey: series x group x sex with design-based SE, CI, df, deff, reliability (sql/groups_survey.sql).",
+        ),
+        dg.AssetSpec(
+            SURVEY_GROUPS_GAPS,
+            deps=[survey_persons],
+            group_name="indicators",
+            kinds={"duckdb", "sql", "parquet"},
+            description="Women minus men within each group, and informal - formal (and the other group contrasts) within each sex, with design-based SEs.",
+        ),
+        dg.AssetSpec(
+            SURVEY_ADEQUACY,
+            deps=[survey_persons],
+            group_name="indicators",
+            kinds={"duckdb", "sql", "parquet"},
+            description="Benefit levels among recipients by function and sex: mean benefit, relative to the poverty line and to welfare (sql/benefit_adequacy.sql).",
+        ),
+        dg.AssetSpec(
+            SURVEY_ADEQUACY_GAPS,
+            deps=[survey_persons],
+            group_name="indicators",
+            kinds={"duckdb", "sql", "parquet"},
+            description="Women's benefit levels relative to men's: difference and ratio of domain means with linearised SEs.",
+        ),
+        dg.AssetSpec(
+            SURVEY_GROUPS_NOT_COMPUTABLE,
+            deps=[survey_persons],
+            group_name="indicators",
+            kinds={"parquet"},
+            description="Group breakdowns, World Bank series and benefit functions this survey cannot give, with the reason.",
+        ),
     ],
     partitions_def=SURVEYS,
     can_subset=False,
@@ -74,21 +100,51 @@ BENEFIT_ADEQUACY_GAPS = dg.AssetKey(["indicators", "benefit_adequacy_gaps"])
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(GROUPS_AT_RISK, group_name="indicators", kinds={"polars", "parquet"}, deps=[SURVEY_GROUPS],
-                     description="Coverage of the groups at risk, every survey, long layout (docs/data_dictionary.md)."),
-        dg.AssetSpec(GROUPS_AT_RISK_GAPS, group_name="indicators", kinds={"polars", "parquet"}, deps=[SURVEY_GROUPS_GAPS],
-                     description="Gaps between women and men within groups and between groups (informal - formal...) within sexes, every survey."),
-        dg.AssetSpec(BENEFIT_ADEQUACY, group_name="indicators", kinds={"duckdb", "sql", "parquet"},
-                     deps=[SURVEY_ADEQUACY, dg.AssetKey(["staging", "ssi_expenditure"]), dg.AssetKey(["staging", "ssi_coverage"])],
-                     description="Benefit levels by function and sex: surveys (mean among recipients, relative to the poverty line and welfare) and SSI returns (expenditure / beneficiaries, sql/benefit_adequacy_admin.sql)."),
-        dg.AssetSpec(BENEFIT_ADEQUACY_GAPS, group_name="indicators", kinds={"duckdb", "sql", "parquet"},
-                     deps=[SURVEY_ADEQUACY_GAPS, dg.AssetKey(["staging", "ssi_expenditure"])],
-                     description="Gender gaps in benefit levels (women / men), surveys with linearised SEs and SSI returns."),
+        dg.AssetSpec(
+            GROUPS_AT_RISK,
+            group_name="indicators",
+            kinds={"polars", "parquet"},
+            deps=[SURVEY_GROUPS],
+            description="Coverage of the groups at risk, every survey, long layout (docs/data_dictionary.md).",
+        ),
+        dg.AssetSpec(
+            GROUPS_AT_RISK_GAPS,
+            group_name="indicators",
+            kinds={"polars", "parquet"},
+            deps=[SURVEY_GROUPS_GAPS],
+            description="Gaps between women and men within groups and between groups (informal - formal...) within sexes, every survey.",
+        ),
+        dg.AssetSpec(
+            BENEFIT_ADEQUACY,
+            group_name="indicators",
+            kinds={"duckdb", "sql", "parquet"},
+            deps=[
+                SURVEY_ADEQUACY,
+                dg.AssetKey(["staging", "ssi_expenditure"]),
+                dg.AssetKey(["staging", "ssi_coverage"]),
+            ],
+            description="Benefit levels by function and sex: surveys (mean among recipients, relative to the poverty line and welfare) and SSI returns (expenditure / beneficiaries, sql/benefit_adequacy_admin.sql).",
+        ),
+        dg.AssetSpec(
+            BENEFIT_ADEQUACY_GAPS,
+            group_name="indicators",
+            kinds={"duckdb", "sql", "parquet"},
+            deps=[SURVEY_ADEQUACY_GAPS, dg.AssetKey(["staging", "ssi_expenditure"])],
+            description="Gender gaps in benefit levels (women / men), surveys with linearised SEs and SSI returns.",
+        ),
     ],
     check_specs=[
-        *(dg.AssetCheckSpec("keys_unique", asset=k, description="One row per key of the table (docs/data_dictionary.md).")
-          for k in (GROUPS_AT_RISK, GROUPS_AT_RISK_GAPS, BENEFIT_ADEQUACY, BENEFIT_ADEQUACY_GAPS)),
-        dg.AssetCheckSpec("values_in_range", asset=GROUPS_AT_RISK, description="Coverage within [0, 100] and value = 100 x numerator / denominator."),
+        *(
+            dg.AssetCheckSpec(
+                "keys_unique", asset=k, description="One row per key of the table (docs/data_dictionary.md)."
+            )
+            for k in (GROUPS_AT_RISK, GROUPS_AT_RISK_GAPS, BENEFIT_ADEQUACY, BENEFIT_ADEQUACY_GAPS)
+        ),
+        dg.AssetCheckSpec(
+            "values_in_range",
+            asset=GROUPS_AT_RISK,
+            description="Coverage within [0, 100] and value = 100 x numerator / denominator.",
+        ),
     ],
     can_subset=False,
 )
@@ -101,26 +157,50 @@ def groups_tables(context: dg.AssetExecutionContext, pipeline: PipelineResource)
     adequacy_gaps = store.read_partitions("indicators", "survey_adequacy_gaps", ADEQUACY_GAP_SCHEMA)
     with pipeline.estimation_duckdb().connect() as con:
         admin, admin_gaps = admin_adequacy(
-            con, store.read_partitions("staging", "ssi_expenditure", EXPENDITURE_SCHEMA), store.read_partitions("staging", "ssi_coverage"),
+            con,
+            store.read_partitions("staging", "ssi_expenditure", EXPENDITURE_SCHEMA),
+            store.read_partitions("staging", "ssi_coverage"),
             pipeline.method("groups_at_risk"),
         )
     tables = {
         GROUPS_AT_RISK: (source_rows(groups, "survey", vintages, run_id, it.GROUPS_COLUMNS), it.GROUPS_KEY),
         GROUPS_AT_RISK_GAPS: (source_rows(gaps, "survey", vintages, run_id, it.GROUPS_GAP_COLUMNS), it.GROUPS_GAP_KEY),
-        BENEFIT_ADEQUACY: (pl.concat([source_rows(admin, "administrative", vintages, run_id, it.ADEQUACY_COLUMNS),
-                                      source_rows(adequacy, "survey", vintages, run_id, it.ADEQUACY_COLUMNS)]), it.ADEQUACY_KEY),
-        BENEFIT_ADEQUACY_GAPS: (pl.concat([source_rows(admin_gaps, "administrative", vintages, run_id, it.ADEQUACY_GAP_COLUMNS),
-                                           source_rows(adequacy_gaps, "survey", vintages, run_id, it.ADEQUACY_GAP_COLUMNS)]), it.ADEQUACY_GAP_KEY),
+        BENEFIT_ADEQUACY: (
+            pl.concat(
+                [
+                    source_rows(admin, "administrative", vintages, run_id, it.ADEQUACY_COLUMNS),
+                    source_rows(adequacy, "survey", vintages, run_id, it.ADEQUACY_COLUMNS),
+                ]
+            ),
+            it.ADEQUACY_KEY,
+        ),
+        BENEFIT_ADEQUACY_GAPS: (
+            pl.concat(
+                [
+                    source_rows(admin_gaps, "administrative", vintages, run_id, it.ADEQUACY_GAP_COLUMNS),
+                    source_rows(adequacy_gaps, "survey", vintages, run_id, it.ADEQUACY_GAP_COLUMNS),
+                ]
+            ),
+            it.ADEQUACY_GAP_KEY,
+        ),
     }
     for key, (frame, table_key) in tables.items():
         w = store.write(frame.sort(list(table_key)), "indicators", key.path[-1])
         yield dg.MaterializeResult(asset_key=key, metadata={"rows": w.rows, "path": dg.MetadataValue.path(str(w.path))})
         dupes = frame.group_by(list(table_key)).len().filter(pl.col("len") > 1).height
-        yield dg.AssetCheckResult(asset_key=key, check_name="keys_unique", passed=dupes == 0, metadata={"duplicated_keys": dupes})
+        yield dg.AssetCheckResult(
+            asset_key=key, check_name="keys_unique", passed=dupes == 0, metadata={"duplicated_keys": dupes}
+        )
     coverage = tables[GROUPS_AT_RISK][0]
     ratio = 100 * pl.col("numerator") / pl.col("denominator")
-    bad = coverage.filter((pl.col("value") < 0) | (pl.col("value") > 100) | ((pl.col("value") - ratio).abs() > 1e-9 * pl.max_horizontal(pl.lit(1.0), ratio)))
-    yield dg.AssetCheckResult(asset_key=GROUPS_AT_RISK, check_name="values_in_range", passed=bad.is_empty(), metadata={"failures": bad.height})
+    bad = coverage.filter(
+        (pl.col("value") < 0)
+        | (pl.col("value") > 100)
+        | ((pl.col("value") - ratio).abs() > 1e-9 * pl.max_horizontal(pl.lit(1.0), ratio))
+    )
+    yield dg.AssetCheckResult(
+        asset_key=GROUPS_AT_RISK, check_name="values_in_range", passed=bad.is_empty(), metadata={"failures": bad.height}
+    )
 
 
 GROUP_INDICATOR_ASSETS = [survey_groups, groups_tables]

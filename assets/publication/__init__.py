@@ -1,7 +1,8 @@
 """Publication layer assets (issue 5): country values, aggregates with imputation, the flagship
 tables, SDMX export, figures, revisions, quality suites with Data Docs, and the DuckDB catalog.
 ``PUBLICATION_ASSETS`` lists them (assets; the suites' checks are declared on
-``publication/validation_results``)."""
+``publication/validation_results``).
+"""
 
 from assets.publication.aggregates import aggregates, country_values
 from assets.publication.catalog import catalog
@@ -12,6 +13,17 @@ from assets.publication.quality import quality_reports
 from assets.publication.tables import annex, gaps, headline
 
 PUBLICATION_ASSETS = [
-    country_values, aggregates, aggregate_comparison, headline, annex, gaps, sdg_sdmx, report_tables, figures, revisions, quality_reports, catalog,
+    country_values,
+    aggregates,
+    aggregate_comparison,
+    headline,
+    annex,
+    gaps,
+    sdg_sdmx,
+    report_tables,
+    figures,
+    revisions,
+    quality_reports,
+    catalog,
     groups_publication,
 ]

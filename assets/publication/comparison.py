@@ -1,7 +1,8 @@
 """Publication layer, the check of the aggregation method: every aggregate published in a
 published source against the pipeline's reproduction from that source's country values
 (``publication/aggregate_comparison``; engine/publication/comparison.py,
-sql/aggregate_comparison.sql; the table of differences is docs/aggregate_comparison.md)."""
+sql/aggregate_comparison.sql; the table of differences is docs/aggregate_comparison.md).
+"""
 
 import dagster as dg
 import polars as pl
@@ -26,7 +27,12 @@ def aggregate_comparison(context: dg.AssetExecutionContext, pipeline: PipelineRe
     if published is not None:
         with pipeline.duckdb().connect() as con:
             table = comparison_table(
-                published, store.read("staging", "countries"), store.read("staging", "income_groups"), store.read("staging", "population"),
-                read_optional(store, "staging", "m49_groups"), config_of(pipeline), con=con,
+                published,
+                store.read("staging", "countries"),
+                store.read("staging", "income_groups"),
+                store.read("staging", "population"),
+                read_optional(store, "staging", "m49_groups"),
+                config_of(pipeline),
+                con=con,
             )
     return write_table(store, table, AGGREGATE_COMPARISON, summary=dg.MetadataValue.json(comparison_summary(table)))

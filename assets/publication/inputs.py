@@ -1,7 +1,8 @@
 """What every publication asset reads and how it writes: the publication edition, the indicator
 tables and context tables from the output directory (a table not yet written reads as absent or
 empty), the WPP vintage, and :func:`write_table` (declared columns, atomic Parquet write,
-standard metadata)."""
+standard metadata).
+"""
 
 import dagster as dg
 import polars as pl
@@ -65,5 +66,10 @@ def write_table(store: ParquetStore, frame: pl.DataFrame, table: PublicationTabl
     written = store.write_to(conform(frame, table), store.root / table.path)
     return dg.MaterializeResult(
         asset_key=table_key(table),
-        metadata={"rows": written.rows, "path": dg.MetadataValue.path(str(written.path)), "sha256": written.sha256, **metadata},
+        metadata={
+            "rows": written.rows,
+            "path": dg.MetadataValue.path(str(written.path)),
+            "sha256": written.sha256,
+            **metadata,
+        },
     )

@@ -3,7 +3,8 @@ the publication tables (and on the SDMX file as loaded), their Data Docs
 (``publication/data_docs/index.html``) and ``publication/validation_results``. Each suite's
 result is an asset check of ``publication/validation_results``, named after the suite: pass or
 fail (severity ERROR, or WARN for review suites), rows, expectations failed, unexpected counts
-and a sample of failing rows."""
+and a sample of failing rows.
+"""
 
 import io
 
@@ -23,7 +24,10 @@ GROUPINGS = ("countries", "income_groups")  # staging tables the line-up suite r
 
 
 def check_specs() -> list[dg.AssetCheckSpec]:
-    return [dg.AssetCheckSpec(s.name, asset=RESULTS, description=f"{s.description} (table: {s.table}; {s.severity})") for s in SUITES]
+    return [
+        dg.AssetCheckSpec(s.name, asset=RESULTS, description=f"{s.description} (table: {s.table}; {s.severity})")
+        for s in SUITES
+    ]
 
 
 def check_result(result: SuiteResult) -> dg.AssetCheckResult:
@@ -49,10 +53,20 @@ def check_result(result: SuiteResult) -> dg.AssetCheckResult:
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(RESULTS, deps=[*(key(t) for t in VALIDATED), key("sdg_sdmx"), *(dg.AssetKey(["staging", t]) for t in GROUPINGS)], group_name=GROUP, kinds={"great_expectations", "parquet"},
-                     description=VALIDATION_RESULTS.description),
-        dg.AssetSpec(key("data_docs"), deps=[*(key(t) for t in VALIDATED), key("sdg_sdmx"), *(dg.AssetKey(["staging", t]) for t in GROUPINGS)], group_name=GROUP, kinds={"great_expectations", "html"},
-                     description="Great Expectations Data Docs of the publication suites (publication/data_docs/index.html)."),
+        dg.AssetSpec(
+            RESULTS,
+            deps=[*(key(t) for t in VALIDATED), key("sdg_sdmx"), *(dg.AssetKey(["staging", t]) for t in GROUPINGS)],
+            group_name=GROUP,
+            kinds={"great_expectations", "parquet"},
+            description=VALIDATION_RESULTS.description,
+        ),
+        dg.AssetSpec(
+            key("data_docs"),
+            deps=[*(key(t) for t in VALIDATED), key("sdg_sdmx"), *(dg.AssetKey(["staging", t]) for t in GROUPINGS)],
+            group_name=GROUP,
+            kinds={"great_expectations", "html"},
+            description="Great Expectations Data Docs of the publication suites (publication/data_docs/index.html).",
+        ),
     ],
     check_specs=check_specs(),
     can_subset=False,
@@ -68,8 +82,13 @@ def quality_reports(context: dg.AssetExecutionContext, pipeline: PipelineResourc
     gx = gx_context()
     results = run_suites(frames, config, gx)
     index = write_data_docs(gx, store.root / "publication" / "data_docs")
-    yield write_table(store, results_frame(results), VALIDATION_RESULTS,
-                      suites_failed=[r.name for r in results if not r.success], suites_skipped=[r.name for r in results if r.skipped])
+    yield write_table(
+        store,
+        results_frame(results),
+        VALIDATION_RESULTS,
+        suites_failed=[r.name for r in results if not r.success],
+        suites_skipped=[r.name for r in results if r.skipped],
+    )
     yield dg.MaterializeResult(asset_key=key("data_docs"), metadata={"index": dg.MetadataValue.path(str(index))})
     for result in results:
         yield check_result(result)

@@ -1,13 +1,12 @@
 """Raw layer, context tables: each denominator, UHC and reference CSV as read (text)."""
 
-
 import dagster as dg
 import polars as pl
 
-from engine.context import context_file, read_context_file
-from assets.source_steps import source_step
-from engine.store import sha256_file
 from assets.resources import PipelineResource
+from assets.source_steps import source_step
+from engine.context import context_file, read_context_file
+from engine.store import sha256_file
 from schemas.context_tables import TABLES, ContextTable
 
 
@@ -20,7 +19,14 @@ def raw_context_asset(table: ContextTable) -> dg.AssetsDefinition:
     )
     def _raw(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
         store = pipeline.store()
-        with source_step(context, store, "context", table.name, f"raw/{table.name}", stale=(("raw", table.name), ("staging", table.name))):
+        with source_step(
+            context,
+            store,
+            "context",
+            table.name,
+            f"raw/{table.name}",
+            stale=(("raw", table.name), ("staging", table.name)),
+        ):
             frame = read_context_file(table, pipeline.input_path)
             path = context_file(pipeline.input_path, table.file)
         if frame is None:
@@ -29,7 +35,13 @@ def raw_context_asset(table: ContextTable) -> dg.AssetsDefinition:
         written = store.write(frame, "raw", table.name)
         sha = sha256_file(path) if path is not None else ""
         return dg.MaterializeResult(
-            metadata={"file": table.file, "present": path is not None, "sha256": sha, "rows_read": frame.height, "path": dg.MetadataValue.path(str(written.path))},
+            metadata={
+                "file": table.file,
+                "present": path is not None,
+                "sha256": sha,
+                "rows_read": frame.height,
+                "path": dg.MetadataValue.path(str(written.path)),
+            },
             data_version=dg.DataVersion(sha or "absent"),
         )
 

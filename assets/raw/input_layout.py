@@ -3,8 +3,8 @@
 outside the pattern, a symbolic link leaving the input directory, a FIFO, a stray file), and
 every ``sources.yaml`` of ``context/``, ``uhc/`` and ``reference/`` that cannot be read. Each
 is recorded as left out (``failures/layout/``, shown in the run summary and in
-``publication/sources``) instead of being silently ignored."""
-
+``publication/sources``) instead of being silently ignored.
+"""
 
 import dagster as dg
 import polars as pl
@@ -26,7 +26,11 @@ def input_problems(input_dir) -> list[LeftOut]:
         try:
             declared_sources(input_dir, folder)
         except SourceError as err:
-            problem = (f"{err.where}: " if err.where else "") + err.problem + "; the vintages of this folder's files read undeclared"
+            problem = (
+                (f"{err.where}: " if err.where else "")
+                + err.problem
+                + "; the vintages of this folder's files read undeclared"
+            )
             problems.append(LeftOut("context", f"{folder}/sources.yaml", problem, err.rule or "yaml"))
     return problems
 
@@ -44,6 +48,9 @@ def input_layout(context: dg.AssetExecutionContext, pipeline: PipelineResource) 
     record_left_out(store, problems, run_id=context.run_id, step="raw/input_layout")
     for p in problems:
         context.log.error(f"{p.source_kind} {p.path} left out of this run: {p.message}")
-    frame = pl.DataFrame([{"source_kind": p.source_kind, "path": p.path, "problem": p.problem, "rule": p.rule} for p in problems], schema=SCHEMA)
+    frame = pl.DataFrame(
+        [{"source_kind": p.source_kind, "path": p.path, "problem": p.problem, "rule": p.rule} for p in problems],
+        schema=SCHEMA,
+    )
     written = store.write(frame, "raw", "input_layout")
     return dg.MaterializeResult(metadata={"left_out": len(problems), "path": dg.MetadataValue.path(str(written.path))})

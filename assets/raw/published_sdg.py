@@ -1,8 +1,8 @@
 """Raw layer, published country series: every published source of the input directory (UN SDG
 extracts ``reference/unsdg_<vintage>/``, files of ``published/``) as read, every column as text,
 one table (engine/publication/published_sdg.py). A source that cannot be read is left out with
-its failure record (file, rule); the others are read."""
-
+its failure record (file, rule); the others are read.
+"""
 
 import hashlib
 

@@ -1,16 +1,15 @@
 """Raw layer, SSI returns: every table of a return (workbook sheet or CSV file) as read, as text."""
 
-
 import time
 
 import dagster as dg
 
-from assets.source_steps import source_step
-from engine.sources import discover_ssi
-from engine.ssi import read_return
-from engine.errors import SourceError
 from assets.partitions import SSI_RETURNS
 from assets.resources import PipelineResource
+from assets.source_steps import source_step
+from engine.errors import SourceError
+from engine.sources import discover_ssi
+from engine.ssi import read_return
 
 
 @dg.asset(
@@ -27,7 +26,11 @@ def ssi_return(context: dg.AssetExecutionContext, pipeline: PipelineResource) ->
     with source_step(context, store, "ssi", return_id, "raw/ssi_return"):
         source = discover_ssi(pipeline.input_path).get(return_id)
         if source is None:
-            raise SourceError(str(pipeline.input_path / "ssi" / return_id), "SSI return not found (neither a workbook nor a folder with return.csv)", rule="file_exists")
+            raise SourceError(
+                str(pipeline.input_path / "ssi" / return_id),
+                "SSI return not found (neither a workbook nor a folder with return.csv)",
+                rule="file_exists",
+            )
         sheets = read_return(source.path)
         store.write_folder(sheets, "raw", "ssi_return", return_id)  # swapped in whole
         folder = store.partition_dir("raw", "ssi_return", return_id)

@@ -1,14 +1,13 @@
 """Raw layer, surveys: each survey's data file, read as it is, kept as a Parquet snapshot."""
 
-
 import dagster as dg
 
-from assets.source_steps import source_step
-from engine.survey_files import read_survey_files
-from engine.sources import discover_surveys, file_records, spec_path
-from engine.survey_spec import load_spec
 from assets.partitions import SURVEYS
 from assets.resources import PipelineResource
+from assets.source_steps import source_step
+from engine.sources import discover_surveys, file_records, spec_path
+from engine.survey_files import read_survey_files
+from engine.survey_spec import load_spec
 
 
 @dg.asset(
@@ -30,7 +29,9 @@ def survey_file(context: dg.AssetExecutionContext, pipeline: PipelineResource) -
         raw = read_survey_files(spec)
         written = store.write(raw, "raw", "survey_file", survey_id)
     files = file_records([spec.path, *spec.data_files], pipeline.input_path)
-    context.log.info(f"{survey_id}: read {raw.height:,} rows x {raw.width} columns from {' + '.join(p.name for p in spec.data_files)} ({spec.fmt})")
+    context.log.info(
+        f"{survey_id}: read {raw.height:,} rows x {raw.width} columns from {' + '.join(p.name for p in spec.data_files)} ({spec.fmt})"
+    )
     return dg.MaterializeResult(
         metadata={
             "source_files": dg.MetadataValue.json(files),

@@ -1,23 +1,24 @@
 """Staging layer, context tables: typed and validated, failing rows quarantined."""
 
-
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import dagster as dg
 
+from assets.resources import PipelineResource
+from assets.source_steps import source_step
 from assets.validation_results import check_specs, quarantine_result, reconcile_result, schema_result
 from engine.context import context_file, declared_sources, ingest_context_table
 from engine.errors import SourceError
 from engine.sources import file_records
-from assets.source_steps import source_step
-from assets.resources import PipelineResource
 from schemas.context_tables import TABLES, ContextTable
 from schemas.tables import schema_for
+
 
 def declared_vintage(context: dg.AssetExecutionContext, input_dir, file: str) -> dict:
     """The ``sources.yaml`` entry (origin, licence, vintage, synthetic) of a context file; {}
     when its folder's ``sources.yaml`` is invalid (that file is reported left out by
-    ``raw/input_layout``, and the vintage reads undeclared)."""
+    ``raw/input_layout``, and the vintage reads undeclared).
+    """
     folder, name = file.split("/", 1)
     try:
         return declared_sources(input_dir, folder).get(name, {})
@@ -40,17 +41,25 @@ def staging_context_asset(table: ContextTable) -> dg.AssetsDefinition:
     def _staging(context: dg.AssetExecutionContext, pipeline: PipelineResource):
         store = pipeline.store()
         raw = store.read("raw", table.name)
-        with source_step(context, store, "context", table.name, f"staging/{table.name}", stale=(("staging", table.name),)):
-            result = ingest_context_table(table, pipeline.input_path, raw if (pipeline.input_path / table.file).exists() else None)
+        with source_step(
+            context, store, "context", table.name, f"staging/{table.name}", stale=(("staging", table.name),)
+        ):
+            result = ingest_context_table(
+                table, pipeline.input_path, raw if (pipeline.input_path / table.file).exists() else None
+            )
         written = store.write(result.kept, "staging", table.name)
         quarantine = store.write_quarantine(result.quarantine, "context", table.name)
         declared = declared_vintage(context, pipeline.input_path, table.file)
         store.write_json(
-            "sources", "context", table.name,
+            "sources",
+            "context",
+            table.name,
             {
                 "source_kind": "context",
                 "source_id": table.name,
-                "files": file_records([path], pipeline.input_path) if (path := context_file(pipeline.input_path, table.file)) else [],
+                "files": file_records([path], pipeline.input_path)
+                if (path := context_file(pipeline.input_path, table.file))
+                else [],
                 "present": result.present,
                 "vintage": declared.get("vintage"),
                 "synthetic": declared.get("synthetic"),
@@ -60,7 +69,7 @@ def staging_context_asset(table: ContextTable) -> dg.AssetsDefinition:
                 "rows_kept": result.kept.height,
                 "rows_quarantined": result.quarantined_rows,
                 "run_id": context.run_id,
-                "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "at": datetime.now(UTC).isoformat(timespec="seconds"),
             },
         )
         yield dg.MaterializeResult(

@@ -6,10 +6,10 @@ rows that break a rule quarantined. Regional and other areas are kept, with an e
 (``sources/published/<id>.json``: files, layout, vintage, origin, licence, synthetic, rows read
 / kept / quarantined) and quarantine file.
 
-``PUBLISHED_SDG_ASSETS`` holds the raw and the staging asset."""
+``PUBLISHED_SDG_ASSETS`` holds the raw and the staging asset.
+"""
 
-
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import dagster as dg
 import polars as pl
@@ -45,18 +45,30 @@ def published_sdg(context: dg.AssetExecutionContext, pipeline: PipelineResource)
     raw = store.read("raw", "published_sdg")
     config = publication_config(pipeline.method("publication"))
     kept, quarantine = normalise(raw, store.read("staging", "countries"), config.published_inputs)
-    quarantined_rows = quarantine.select("source_id", "source_file", "row_number").unique() if quarantine.height else quarantine
+    quarantined_rows = (
+        quarantine.select("source_id", "source_file", "row_number").unique() if quarantine.height else quarantine
+    )
     written = store.write(kept, "staging", "published_sdg")
-    read_by, kept_by, quarantined_by = _count(raw, "source_id"), _count(kept, "source_id"), _count(quarantined_rows, "source_id")
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    left_out = {r["source_id"] for r in store.read_json_records("failures", SOURCE_KIND)}  # by the raw step, which says why
+    read_by, kept_by, quarantined_by = (
+        _count(raw, "source_id"),
+        _count(kept, "source_id"),
+        _count(quarantined_rows, "source_id"),
+    )
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    left_out = {
+        r["source_id"] for r in store.read_json_records("failures", SOURCE_KIND)
+    }  # by the raw step, which says why
     for source in published_sources(pipeline.input_path):
         if source.source_id in left_out:
             continue
         rows = raw.filter(pl.col("source_id") == source.source_id)
-        store.write_quarantine(quarantine.filter(pl.col("source_id") == source.source_id), SOURCE_KIND, source.source_id)
+        store.write_quarantine(
+            quarantine.filter(pl.col("source_id") == source.source_id), SOURCE_KIND, source.source_id
+        )
         store.write_json(
-            "sources", SOURCE_KIND, source.source_id,
+            "sources",
+            SOURCE_KIND,
+            source.source_id,
             {
                 "source_kind": SOURCE_KIND,
                 "source_id": source.source_id,
@@ -79,14 +91,23 @@ def published_sdg(context: dg.AssetExecutionContext, pipeline: PipelineResource)
             "rows_read": raw.height,
             "rows_kept": kept.height,
             "rows_quarantined": quarantined_rows.height,
-            "sources": dg.MetadataValue.json({s: {"read": n, "kept": kept_by.get(s, 0), "quarantined": quarantined_by.get(s, 0)} for s, n in read_by.items()}),
+            "sources": dg.MetadataValue.json(
+                {
+                    s: {"read": n, "kept": kept_by.get(s, 0), "quarantined": quarantined_by.get(s, 0)}
+                    for s, n in read_by.items()
+                }
+            ),
             "countries": kept.filter(pl.col("area_kind") == "country")["ref_area"].n_unique(),
             "other_areas": kept.filter(pl.col("area_kind") == "other_area")["area_code"].n_unique(),
             "path": dg.MetadataValue.path(str(written.path)),
         },
     )
     yield reconcile_result(STAGING_PUBLISHED_SDG, raw.height, kept.height, quarantined_rows.height)
-    yield schema_result(STAGING_PUBLISHED_SDG, written.path, schema_for(PUBLISHED_SDG.columns, name="published_sdg", unique=list(PUBLISHED_SDG.key)))
+    yield schema_result(
+        STAGING_PUBLISHED_SDG,
+        written.path,
+        schema_for(PUBLISHED_SDG.columns, name="published_sdg", unique=list(PUBLISHED_SDG.key)),
+    )
     yield quarantine_result(STAGING_PUBLISHED_SDG, quarantine, quarantined_rows.height)
 
 

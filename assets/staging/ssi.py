@@ -1,9 +1,9 @@
 """Staging layer, SSI returns: validated scheme inventory, long coverage counts and the legal
-provisions of the non-nationals module, per return."""
-
+provisions of the non-nationals module, per return.
+"""
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import dagster as dg
 import polars as pl
@@ -26,14 +26,34 @@ EXPENDITURE = dg.AssetKey(["staging", "ssi_expenditure"])
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(COVERAGE, deps=[ssi_return], group_name="staging", kinds={"polars", "parquet"},
-                     description="SSI counts in long form: scheme x measure (active contributors, beneficiaries, health protected) x benefit type x nationality x sex."),
-        dg.AssetSpec(SCHEMES, deps=[ssi_return], group_name="staging", kinds={"polars", "parquet"},
-                     description="SSI scheme inventory: function (C102 branch), type, legal coverage."),
-        dg.AssetSpec(LEGAL, deps=[ssi_return], group_name="staging", kinds={"polars", "parquet"},
-                     description="SSI non-nationals module: legal provisions per scheme (equality of treatment, export of benefits, agreements)."),
-        dg.AssetSpec(EXPENDITURE, deps=[ssi_return], group_name="staging", kinds={"polars", "parquet"},
-                     description="SSI benefit expenditure in long form (optional Expenditure table): scheme x benefit type x sex, local currency."),
+        dg.AssetSpec(
+            COVERAGE,
+            deps=[ssi_return],
+            group_name="staging",
+            kinds={"polars", "parquet"},
+            description="SSI counts in long form: scheme x measure (active contributors, beneficiaries, health protected) x benefit type x nationality x sex.",
+        ),
+        dg.AssetSpec(
+            SCHEMES,
+            deps=[ssi_return],
+            group_name="staging",
+            kinds={"polars", "parquet"},
+            description="SSI scheme inventory: function (C102 branch), type, legal coverage.",
+        ),
+        dg.AssetSpec(
+            LEGAL,
+            deps=[ssi_return],
+            group_name="staging",
+            kinds={"polars", "parquet"},
+            description="SSI non-nationals module: legal provisions per scheme (equality of treatment, export of benefits, agreements).",
+        ),
+        dg.AssetSpec(
+            EXPENDITURE,
+            deps=[ssi_return],
+            group_name="staging",
+            kinds={"polars", "parquet"},
+            description="SSI benefit expenditure in long form (optional Expenditure table): scheme x benefit type x sex, local currency.",
+        ),
     ],
     check_specs=check_specs(COVERAGE) + check_specs(SCHEMES) + check_specs(LEGAL) + check_specs(EXPENDITURE),
     partitions_def=SSI_RETURNS,
@@ -53,10 +73,17 @@ def ssi_tables(context: dg.AssetExecutionContext, pipeline: PipelineResource):
         schemes = store.write(result.schemes, "staging", "ssi_schemes", return_id)
         legal = store.write(result.legal_provisions, "staging", "ssi_legal_provisions", return_id)
         expenditure = store.write(result.expenditure, "staging", "ssi_expenditure", return_id)
-        store.write(pl.DataFrame([{**result.metadata, "return_id": return_id, "file": shown}]), "staging", "ssi_returns", return_id)
+        store.write(
+            pl.DataFrame([{**result.metadata, "return_id": return_id, "file": shown}]),
+            "staging",
+            "ssi_returns",
+            return_id,
+        )
         quarantine = store.write_quarantine(result.quarantine, "ssi", return_id)
     store.write_json(
-        "sources", "ssi", return_id,
+        "sources",
+        "ssi",
+        return_id,
         {
             "source_kind": "ssi",
             "source_id": return_id,
@@ -71,7 +98,7 @@ def ssi_tables(context: dg.AssetExecutionContext, pipeline: PipelineResource):
             "rows_kept": result.rows_kept,
             "rows_quarantined": result.quarantined_rows,
             "run_id": context.run_id,
-            "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
         },
     )
     context.log.info(
@@ -79,14 +106,45 @@ def ssi_tables(context: dg.AssetExecutionContext, pipeline: PipelineResource):
         f"{result.quarantined_rows:,} quarantined in {time.perf_counter() - started:.1f}s"
     )
     common = {"country": result.country, "year": result.year, "vintage": result.metadata.get("vintage") or ""}
-    yield dg.MaterializeResult(asset_key=COVERAGE, metadata={**common, "rows": coverage.rows, "rows_read": result.rows_read, "rows_kept": result.rows_kept, "rows_quarantined": result.quarantined_rows, "path": dg.MetadataValue.path(str(coverage.path)), "quarantine_path": dg.MetadataValue.path(str(quarantine.path))})
-    yield dg.MaterializeResult(asset_key=SCHEMES, metadata={**common, "rows": schemes.rows, "path": dg.MetadataValue.path(str(schemes.path))})
-    yield dg.MaterializeResult(asset_key=LEGAL, metadata={**common, "rows": legal.rows, "module_present": st.LEGAL.sheet in result.tables_present, "path": dg.MetadataValue.path(str(legal.path))})
-    yield dg.MaterializeResult(asset_key=EXPENDITURE, metadata={**common, "rows": expenditure.rows, "table_present": st.EXPENDITURE.sheet in result.tables_present, "path": dg.MetadataValue.path(str(expenditure.path))})
+    yield dg.MaterializeResult(
+        asset_key=COVERAGE,
+        metadata={
+            **common,
+            "rows": coverage.rows,
+            "rows_read": result.rows_read,
+            "rows_kept": result.rows_kept,
+            "rows_quarantined": result.quarantined_rows,
+            "path": dg.MetadataValue.path(str(coverage.path)),
+            "quarantine_path": dg.MetadataValue.path(str(quarantine.path)),
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=SCHEMES, metadata={**common, "rows": schemes.rows, "path": dg.MetadataValue.path(str(schemes.path))}
+    )
+    yield dg.MaterializeResult(
+        asset_key=LEGAL,
+        metadata={
+            **common,
+            "rows": legal.rows,
+            "module_present": st.LEGAL.sheet in result.tables_present,
+            "path": dg.MetadataValue.path(str(legal.path)),
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=EXPENDITURE,
+        metadata={
+            **common,
+            "rows": expenditure.rows,
+            "table_present": st.EXPENDITURE.sheet in result.tables_present,
+            "path": dg.MetadataValue.path(str(expenditure.path)),
+        },
+    )
     # coverage is built from every table of the return; the inventory and the legal provisions
     # are the kept rows of one sheet each, and their checks count that sheet only
     yield reconcile_result(COVERAGE, result.rows_read, result.rows_kept, result.quarantined_rows)
-    yield schema_result(COVERAGE, coverage.path, schema_for(st.COVERAGE_COLUMNS, name="ssi_coverage", unique=list(st.COVERAGE_KEY)))
+    yield schema_result(
+        COVERAGE, coverage.path, schema_for(st.COVERAGE_COLUMNS, name="ssi_coverage", unique=list(st.COVERAGE_KEY))
+    )
     yield quarantine_result(COVERAGE, result.quarantine, result.quarantined_rows)
     for key, written, table, columns, unique in (
         (SCHEMES, schemes, st.SCHEMES, st.SCHEMES_COLUMNS, st.SCHEMES_KEY),
@@ -95,5 +153,7 @@ def ssi_tables(context: dg.AssetExecutionContext, pipeline: PipelineResource):
     ):
         read, kept, quarantined = result.table_rows.get(table.sheet, (0, 0, 0))
         yield reconcile_result(key, read, kept, quarantined)
-        yield schema_result(key, written.path, schema_for(columns, name=f"ssi_{table.csv.removesuffix('.csv')}", unique=list(unique)))
+        yield schema_result(
+            key, written.path, schema_for(columns, name=f"ssi_{table.csv.removesuffix('.csv')}", unique=list(unique))
+        )
         yield quarantine_result(key, result.quarantine.filter(pl.col("sheet") == table.sheet), quarantined)

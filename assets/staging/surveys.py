@@ -1,8 +1,7 @@
 """Staging layer, surveys: the harmonised, validated person table of each survey."""
 
-
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import dagster as dg
 
@@ -45,7 +44,9 @@ def survey_persons(context: dg.AssetExecutionContext, pipeline: PipelineResource
         quarantine = store.write_quarantine(result.quarantine, "survey", survey_id)
         source = discover_surveys(pipeline.input_path).get(survey_id)
         store.write_json(
-            "sources", "survey", survey_id,
+            "sources",
+            "survey",
+            survey_id,
             {
                 "source_kind": "survey",
                 "source_id": survey_id,
@@ -61,7 +62,7 @@ def survey_persons(context: dg.AssetExecutionContext, pipeline: PipelineResource
                 "rows_kept": result.rows_kept,
                 "rows_quarantined": result.quarantined_rows,
                 "run_id": context.run_id,
-                "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "at": datetime.now(UTC).isoformat(timespec="seconds"),
             },
         )
         # a survey without a kept row fails here, keeping its quarantine and record

@@ -50,28 +50,69 @@ from engine.sql import fetch, run_sql_file
 
 SQL_FILE = "aggregates.sql"
 OBS_SCHEMA = {
-    "family": pl.String, "vintage": pl.String, "weighting": pl.String, "series": pl.String,
-    "ref_area": pl.String, "year": pl.Int64, "sex": pl.String, "source_kind": pl.String,
-    "source_id": pl.String, "source_rank": pl.Int64, "value": pl.Float64,
-    "numerator": pl.Float64, "denominator": pl.Float64, "se": pl.Float64,
+    "family": pl.String,
+    "vintage": pl.String,
+    "weighting": pl.String,
+    "series": pl.String,
+    "ref_area": pl.String,
+    "year": pl.Int64,
+    "sex": pl.String,
+    "source_kind": pl.String,
+    "source_id": pl.String,
+    "source_rank": pl.Int64,
+    "value": pl.Float64,
+    "numerator": pl.Float64,
+    "denominator": pl.Float64,
+    "se": pl.Float64,
 }
 LINEUP_SCHEMA = {
-    "family": pl.String, "vintage": pl.String, "series": pl.String, "ref_year": pl.Int64,
-    "ref_area": pl.String, "sex": pl.String, "status": pl.String, "source_kind": pl.String,
-    "source_id": pl.String, "obs_year": pl.Int64, "value": pl.Float64, "numerator": pl.Float64,
-    "denominator": pl.Float64, "base_pop": pl.Float64, "imputation_level": pl.String,
-    "imputation_group": pl.String, "imputation_donors": pl.Int64,
-    "computed_value": pl.Float64, "computed_se": pl.Float64, "computed_source_id": pl.String, "computed_obs_year": pl.Int64,
-    "published_value": pl.Float64, "published_source_id": pl.String, "published_obs_year": pl.Int64,
-    "difference_pp": pl.Float64, "difference_se": pl.Float64,
+    "family": pl.String,
+    "vintage": pl.String,
+    "series": pl.String,
+    "ref_year": pl.Int64,
+    "ref_area": pl.String,
+    "sex": pl.String,
+    "status": pl.String,
+    "source_kind": pl.String,
+    "source_id": pl.String,
+    "obs_year": pl.Int64,
+    "value": pl.Float64,
+    "numerator": pl.Float64,
+    "denominator": pl.Float64,
+    "base_pop": pl.Float64,
+    "imputation_level": pl.String,
+    "imputation_group": pl.String,
+    "imputation_donors": pl.Int64,
+    "computed_value": pl.Float64,
+    "computed_se": pl.Float64,
+    "computed_source_id": pl.String,
+    "computed_obs_year": pl.Int64,
+    "published_value": pl.Float64,
+    "published_source_id": pl.String,
+    "published_obs_year": pl.Int64,
+    "difference_pp": pl.Float64,
+    "difference_se": pl.Float64,
 }
 AGGREGATE_SCHEMA = {
-    "family": pl.String, "vintage": pl.String, "weighting": pl.String, "series": pl.String,
-    "level": pl.String, "region": pl.String, "year": pl.Int64, "sex": pl.String,
-    "value": pl.Float64, "numerator": pl.Float64, "denominator": pl.Float64,
-    "denominator_share_reported": pl.Float64, "population_share_reported": pl.Float64,
-    "population": pl.Float64, "n_countries": pl.Int64, "n_reported": pl.Int64,
-    "n_derived": pl.Int64, "n_interpolated": pl.Int64, "n_imputed": pl.Int64,
+    "family": pl.String,
+    "vintage": pl.String,
+    "weighting": pl.String,
+    "series": pl.String,
+    "level": pl.String,
+    "region": pl.String,
+    "year": pl.Int64,
+    "sex": pl.String,
+    "value": pl.Float64,
+    "numerator": pl.Float64,
+    "denominator": pl.Float64,
+    "denominator_share_reported": pl.Float64,
+    "population_share_reported": pl.Float64,
+    "population": pl.Float64,
+    "n_countries": pl.Int64,
+    "n_reported": pl.Int64,
+    "n_derived": pl.Int64,
+    "n_interpolated": pl.Int64,
+    "n_imputed": pl.Int64,
 }
 
 
@@ -84,33 +125,45 @@ class AggregationResult:
 def imputation_model(config: PublicationConfig, family: str) -> str:
     """The line-up and model of ``family`` as stated in the outputs, e.g.
     ``group_median(income_group_x_ilo_region>=3, ...); covariates: income_group, ilo_region``,
-    preceded by ``linear_interpolation(+-5 years); `` for an interpolating family."""
+    preceded by ``linear_interpolation(+-5 years); `` for an interpolating family.
+    """
     levels = ", ".join(f"{level}>={n}" for level, n in config.family_imputation(family))
     years = config.families[family].interpolation_years
     interpolation = f"linear_interpolation(+-{years} years); " if years else ""
-    return f"{interpolation}{config.imputation_model}({levels}); covariates: {', '.join(config.family_covariates(family))}"
+    return (
+        f"{interpolation}{config.imputation_model}({levels}); covariates: {', '.join(config.family_covariates(family))}"
+    )
 
 
 def family_edition(families) -> pl.Expr:
     """The ``<family>:<edition>`` part of ``method_edition`` for the row's ``family`` (the whole
-    ``method_edition`` when it has no such part)."""
+    ``method_edition`` when it has no such part).
+    """
     edition = pl.col("method_edition")
     for family in families:
         part = pl.col("method_edition").str.extract(f"({re.escape(family)}:[^+;,]+)")
-        edition = pl.when(pl.col("family") == family).then(pl.coalesce(part, pl.col("method_edition"))).otherwise(edition)
+        edition = (
+            pl.when(pl.col("family") == family).then(pl.coalesce(part, pl.col("method_edition"))).otherwise(edition)
+        )
     return edition
 
 
 def denominator_inputs(config: PublicationConfig) -> pl.Expr:
     """The ``<input>@<vintage>`` parts of ``input_vintage`` naming an input of
     ``vintage_inputs`` (the first part, the source itself, excepted), sorted, joined by ``; ``
-    (empty when there is none)."""
+    (empty when there is none).
+    """
     names = [re.escape(n) for n in config.vintage_inputs]
     token = rf"^\s*(?:{'|'.join(names)})\s*@" if names else r"^$^"
     return (
-        pl.col("input_vintage").fill_null("").str.split(";").list.slice(1)
-        .list.eval(pl.element().str.strip_chars()).list.eval(pl.element().filter(pl.element().str.contains(token)))
-        .list.sort().list.join("; ")
+        pl.col("input_vintage")
+        .fill_null("")
+        .str.split(";")
+        .list.slice(1)
+        .list.eval(pl.element().str.strip_chars())
+        .list.eval(pl.element().filter(pl.element().str.contains(token)))
+        .list.sort()
+        .list.join("; ")
     )
 
 
@@ -119,7 +172,8 @@ def with_vintage(obs: pl.DataFrame, config: PublicationConfig) -> pl.DataFrame:
     ``vintage_inputs`` are repeated for every denominator vintage of their family edition.
     Published country values (source kind ``published``, the custodians' own method and
     denominators) enter every vintage of their family; a family with no value computed here
-    has one vintage, ``published:<source_id>``."""
+    has one vintage, ``published:<source_id>``.
+    """
     published = obs.filter(pl.col("source_kind") == PUBLISHED_SOURCE_KIND)
     keyed = obs.filter(pl.col("source_kind") != PUBLISHED_SOURCE_KIND).with_columns(
         family_edition(config.families).alias("_edition"),
@@ -128,26 +182,42 @@ def with_vintage(obs: pl.DataFrame, config: PublicationConfig) -> pl.DataFrame:
     with_dens = keyed.filter(pl.col("_denominators") != "")
     known = with_dens.select("_edition", "_denominators").unique()
     without = keyed.filter(pl.col("_denominators") == "")
-    spread = without.drop("_denominators").join(known, on="_edition", how="left").with_columns(pl.col("_denominators").fill_null(""))
-    computed = pl.concat([with_dens, spread.select(with_dens.columns)]).with_columns(
-        pl.when(pl.col("_denominators") == "").then(pl.col("_edition"))
-        .otherwise(pl.concat_str([pl.col("_edition"), pl.lit(" | denominators: "), pl.col("_denominators")]))
-        .alias("vintage")
-    ).drop("_edition", "_denominators")
+    spread = (
+        without.drop("_denominators")
+        .join(known, on="_edition", how="left")
+        .with_columns(pl.col("_denominators").fill_null(""))
+    )
+    computed = (
+        pl.concat([with_dens, spread.select(with_dens.columns)])
+        .with_columns(
+            pl.when(pl.col("_denominators") == "")
+            .then(pl.col("_edition"))
+            .otherwise(pl.concat_str([pl.col("_edition"), pl.lit(" | denominators: "), pl.col("_denominators")]))
+            .alias("vintage")
+        )
+        .drop("_edition", "_denominators")
+    )
     vintages = computed.select("family", "vintage").unique()
-    published = published.join(vintages, on="family", how="left").with_columns(pl.coalesce("vintage", "method_edition").alias("vintage"))
+    published = published.join(vintages, on="family", how="left").with_columns(
+        pl.coalesce("vintage", "method_edition").alias("vintage")
+    )
     return pl.concat([computed, published.select(computed.columns)])
 
 
 def aggregation_inputs(rows: pl.DataFrame, config: PublicationConfig) -> pl.DataFrame:
     """``OBS_SCHEMA``: the breakdown-total cells of the aggregated sexes, with weighting,
     source rank and vintage; survey cells that disclosure control suppresses are left out
-    (too imprecise: the country-sex cell is then derived or imputed)."""
+    (too imprecise: the country-sex cell is then derived or imputed).
+    """
     weighting = {f.name: f.weighting for f in config.families.values()}
     sexes = [(f.name, s) for f in config.families.values() for s in f.aggregate_sexes]
     obs = at_totals(rows, keep=("sex",)).filter(pl.col("value").is_not_null())
-    obs = obs.join(pl.DataFrame(sexes, schema={"family": pl.String, "sex": pl.String}, orient="row"), on=["family", "sex"])
-    obs = obs.filter(~((pl.col("source_kind") == "survey") & suppression_rule(config, pl.col("n_unweighted"), pl.col("reliability"))))
+    obs = obs.join(
+        pl.DataFrame(sexes, schema={"family": pl.String, "sex": pl.String}, orient="row"), on=["family", "sex"]
+    )
+    obs = obs.filter(
+        ~((pl.col("source_kind") == "survey") & suppression_rule(config, pl.col("n_unweighted"), pl.col("reliability")))
+    )
     obs = obs.with_columns(
         pl.col("family").replace_strict(weighting, return_dtype=pl.String).alias("weighting"),
         source_rank(config).alias("source_rank"),
@@ -157,7 +227,8 @@ def aggregation_inputs(rows: pl.DataFrame, config: PublicationConfig) -> pl.Data
 
 def suppressed_cells(rows: pl.DataFrame, config: PublicationConfig) -> pl.DataFrame:
     """``family, series, ref_area, year, source_id, sex``: the survey breakdown-total cells (by
-    sex) that disclosure control suppresses."""
+    sex) that disclosure control suppresses.
+    """
     cells = at_totals(rows, keep=("sex",)).filter(
         (pl.col("source_kind") == "survey") & suppression_rule(config, pl.col("n_unweighted"), pl.col("reliability"))
     )
@@ -169,26 +240,43 @@ def withhold_residuals(lineup: pl.DataFrame, suppressed: pl.DataFrame) -> pl.Dat
     ``imputation_level`` residual_of_total) whose own cell in the same source and year is among
     ``suppressed`` (:func:`suppressed_cells`) would reproduce that suppressed survey cell, so its
     value, numerator and denominator are emptied in the published line-up (the aggregates use
-    them). Other derived cells (the source has no such cell, or publishes it) keep their values."""
+    them). Other derived cells (the source has no such cell, or publishes it) keep their values.
+    """
     hidden = suppressed.select(
-        "family", "series", "ref_area", pl.col("year").alias("obs_year"), "source_id", "sex", pl.lit(True).alias("_hidden")
+        "family",
+        "series",
+        "ref_area",
+        pl.col("year").alias("obs_year"),
+        "source_id",
+        "sex",
+        pl.lit(True).alias("_hidden"),
     )
     keys = ["family", "series", "ref_area", "obs_year", "source_id", "sex"]
     marked = lineup.join(hidden, on=keys, how="left")
     withheld = (pl.col("status") == "derived") & (pl.col("sex") != "T") & pl.col("_hidden").fill_null(False)
-    return marked.with_columns(withheld.alias("value_withheld")).drop("_hidden").with_columns(
-        [pl.when(pl.col("value_withheld")).then(None).otherwise(pl.col(c)).alias(c) for c in ("value", "numerator", "denominator")]
+    return (
+        marked.with_columns(withheld.alias("value_withheld"))
+        .drop("_hidden")
+        .with_columns(
+            [
+                pl.when(pl.col("value_withheld")).then(None).otherwise(pl.col(c)).alias(c)
+                for c in ("value", "numerator", "denominator")
+            ]
+        )
     )
 
 
 def withhold_low_coverage(aggregates: pl.DataFrame, config: PublicationConfig) -> pl.DataFrame:
     """Add ``low_coverage``, ``value_withheld`` and ``withheld_reason``; empty the value and
-    numerator of the withheld aggregates (see the module docstring)."""
+    numerator of the withheld aggregates (see the module docstring).
+    """
     share = pl.col("denominator_share_reported")
     withheld = (share < config.min_reported_share).fill_null(True)
     reason = pl.format(
         "reported data cover {}% of the denominator ({} of {} countries with data), below the minimum of {}%",
-        (share * 100).round(1), pl.col("n_countries") - pl.col("n_imputed"), pl.col("n_countries"),
+        (share * 100).round(1),
+        pl.col("n_countries") - pl.col("n_imputed"),
+        pl.col("n_countries"),
         pl.lit(round(config.min_reported_share * 100, 1)),
     )
     return aggregates.with_columns(
@@ -220,7 +308,8 @@ def compute_aggregates(
     names of the synthetic sources and inputs (``engine.publication.labels``), which label the
     line-up and the aggregates. ``con``: the DuckDB
     connection to run on (default: a new one); it is set to one thread, so that sums are
-    bit-identical on re-runs."""
+    bit-identical on re-runs.
+    """
     obs = aggregation_inputs(rows, config)
     people = persons(population, countries)
     agg_groups = aggregation_groups(countries, income_groups, config, m49_groups)
@@ -236,11 +325,21 @@ def compute_aggregates(
         "pub_imp_groups": imp_groups,
         "pub_identities": pl.DataFrame(
             [(i.family, i.whole, i.part, i.remainder) for i in config.identities],
-            schema={"family": pl.String, "whole": pl.String, "part": pl.String, "remainder": pl.String}, orient="row",
+            schema={"family": pl.String, "whole": pl.String, "part": pl.String, "remainder": pl.String},
+            orient="row",
         ),
         "pub_families": pl.DataFrame(
-            [(name, config.family_window(name), config.family_window_after(name), f.interpolation_years) for name, f in config.families.items()],
-            schema={"family": pl.String, "window_years": pl.Int64, "window_after_years": pl.Int64, "interpolation_years": pl.Int64}, orient="row",
+            [
+                (name, config.family_window(name), config.family_window_after(name), f.interpolation_years)
+                for name, f in config.families.items()
+            ],
+            schema={
+                "family": pl.String,
+                "window_years": pl.Int64,
+                "window_after_years": pl.Int64,
+                "interpolation_years": pl.Int64,
+            },
+            orient="row",
         ),
     }
     con = con or duckdb.connect()
@@ -253,17 +352,24 @@ def compute_aggregates(
         pl.lit(config.label).alias("method_edition"),
     ]
     lineup = label_lineup(
-        fetch(con, "pub_lineup").select(list(LINEUP_SCHEMA)).cast(LINEUP_SCHEMA), label_values(rows, list(synthetic)), imp_groups
+        fetch(con, "pub_lineup").select(list(LINEUP_SCHEMA)).cast(LINEUP_SCHEMA),
+        label_values(rows, list(synthetic)),
+        imp_groups,
     )
     level_order = {level: i for i, level in enumerate(config.aggregation_levels)}
     aggregates = (
         label_aggregates(
-            withhold_low_coverage(fetch(con, "pub_aggregates").select(list(AGGREGATE_SCHEMA)).cast(AGGREGATE_SCHEMA), config),
-            lineup, agg_groups, config,
+            withhold_low_coverage(
+                fetch(con, "pub_aggregates").select(list(AGGREGATE_SCHEMA)).cast(AGGREGATE_SCHEMA), config
+            ),
+            lineup,
+            agg_groups,
+            config,
         )
         .with_columns(*provenance)
         .with_columns(pl.col("level").replace_strict(level_order, return_dtype=pl.Int64).alias("_order"))
-        .sort("family", "vintage", "series", "_order", "region", "year", "sex").drop("_order")
+        .sort("family", "vintage", "series", "_order", "region", "year", "sex")
+        .drop("_order")
     )
     lineup = withhold_residuals(lineup, suppressed_cells(rows, config)).with_columns(provenance)
     return AggregationResult(

@@ -27,9 +27,9 @@ import csv
 import os
 import re
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 import duckdb
 import polars as pl
@@ -57,7 +57,8 @@ class CatalogView:
 
 def _has_columns(path: Path) -> bool:
     """False for a Parquet file without a single column (an empty partition written without
-    schema): DuckDB cannot read it."""
+    schema): DuckDB cannot read it.
+    """
     return bool(pl.read_parquet_schema(path))
 
 
@@ -74,7 +75,13 @@ def discover(root: Path, layers: tuple[str, ...]) -> list[CatalogView]:
             if path.is_file() and path.suffix == ".csv":
                 views.append(CatalogView(layer, name, (str(path.resolve()),), "csv"))
                 continue
-            files = [path] if path.is_file() and path.suffix == ".parquet" else sorted(path.glob("*.parquet")) if path.is_dir() else []
+            files = (
+                [path]
+                if path.is_file() and path.suffix == ".parquet"
+                else sorted(path.glob("*.parquet"))
+                if path.is_dir()
+                else []
+            )
             readable = tuple(str(f.resolve()) for f in files if _has_columns(f))
             if readable:
                 views.append(CatalogView(layer, name, readable))
@@ -96,10 +103,13 @@ def _reader(view: CatalogView, csv_types: Mapping[str, Mapping[str, str]]) -> st
     return f"read_csv([{paths}], header = true, all_varchar = true{typed})"
 
 
-def build_catalog(root: Path, target: Path, layers: tuple[str, ...], csv_types: Mapping[str, Mapping[str, str]] | None = None) -> list[CatalogView]:
+def build_catalog(
+    root: Path, target: Path, layers: tuple[str, ...], csv_types: Mapping[str, Mapping[str, str]] | None = None
+) -> list[CatalogView]:
     """Write the catalog of the output directory ``root`` to ``target``; returns its views.
     ``csv_types``: table name -> {column: DuckDB type} for the columns of a CSV table that are
-    not text."""
+    not text.
+    """
     views = discover(root, layers)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -113,11 +123,14 @@ def build_catalog(root: Path, target: Path, layers: tuple[str, ...], csv_types: 
                 con.execute(f"CREATE SCHEMA IF NOT EXISTS {layer}")
             for v in views:
                 con.execute(f"CREATE VIEW {v.name} AS SELECT * FROM {_reader(v, csv_types or {})}")
-            listing = " UNION ALL ".join(
-                f"SELECT {_quote(v.layer)} AS layer, {_quote(v.table)} AS \"table\", {_quote(v.name)} AS view, "
-                f"{_quote(v.format)} AS format, {v.files} AS files"
-                for v in views
-            ) or "SELECT NULL AS layer, NULL AS \"table\", NULL AS view, NULL AS format, NULL AS files WHERE FALSE"
+            listing = (
+                " UNION ALL ".join(
+                    f'SELECT {_quote(v.layer)} AS layer, {_quote(v.table)} AS "table", {_quote(v.name)} AS view, '
+                    f"{_quote(v.format)} AS format, {v.files} AS files"
+                    for v in views
+                )
+                or 'SELECT NULL AS layer, NULL AS "table", NULL AS view, NULL AS format, NULL AS files WHERE FALSE'
+            )
             con.execute(f"CREATE VIEW main.catalog_tables AS {listing}")
             con.execute("CHECKPOINT")
         finally:

@@ -18,7 +18,14 @@ WEIGHTINGS = ("denominator", "population")
 COUNTRY_LEVELS = ("ilo_region", "ilo_subregion", "sdg_region", "m49_subregion")
 GROUP_LEVELS = ("m49_region", "un_group")  # staging/m49_groups
 AGGREGATION_LEVELS = ("world", "income_group", *COUNTRY_LEVELS, *GROUP_LEVELS)
-IMPUTATION_LEVELS = ("world", "income_group", "income_group_x_ilo_region", "income_group_x_sdg_region", *COUNTRY_LEVELS, *GROUP_LEVELS)
+IMPUTATION_LEVELS = (
+    "world",
+    "income_group",
+    "income_group_x_ilo_region",
+    "income_group_x_sdg_region",
+    *COUNTRY_LEVELS,
+    *GROUP_LEVELS,
+)
 IMPUTATION_MODELS = ("group_median",)
 
 
@@ -27,7 +34,8 @@ class FamilySpec:
     """One indicator family: its table in ``indicators/``, its weighting and aggregated sexes;
     ``series`` names the single series of a one-value-per-country table (SDG 3.8.1). The
     line-up keys (``window_years``, ``interpolation_years``, ``imputation``) override the
-    edition's defaults for this family; None = the default."""
+    edition's defaults for this family; None = the default.
+    """
 
     name: str
     table: str
@@ -44,7 +52,8 @@ class FamilySpec:
 class ProxySpec:
     """WPP ages (inclusive, whole 5-year bands; ``age_to`` None = open) and sex (None = both)
     whose population stands for a series' denominator, times the published rate ``rate`` (a
-    series of staging/published_sdg, of the breakdown ``rate_breakdown``) where one is given."""
+    series of staging/published_sdg, of the breakdown ``rate_breakdown``) where one is given.
+    """
 
     age_from: int
     age_to: int | None
@@ -56,7 +65,8 @@ class ProxySpec:
 @dataclass(frozen=True)
 class Identity:
     """``part <= whole`` and, with ``remainder``, ``remainder = whole - part`` for every country
-    cell of ``family`` (see ``identities`` in the YAML file)."""
+    cell of ``family`` (see ``identities`` in the YAML file).
+    """
 
     family: str
     whole: str
@@ -114,7 +124,8 @@ class PublicationConfig:
     def series_sex(self, series: str) -> str:
         """The sex whose value stands for ``series`` in one-value-per-country tables (the
         statistical annex): the sex of its ``denominator_proxy`` for a series about one sex only
-        (SI_COV_MATNL: F, published for women only), else T."""
+        (SI_COV_MATNL: F, published for women only), else T.
+        """
         return self.proxy(series).sex or "T"
 
     def series_label(self, series: str) -> str:
@@ -127,7 +138,8 @@ class PublicationConfig:
 
     def family_window_after(self, family: str) -> int:
         """Years after the reference year whose earliest value stands in for it when there is none
-        before (0 for a family with its own window or interpolation, 3.8.2)."""
+        before (0 for a family with its own window or interpolation, 3.8.2).
+        """
         spec = self.families[family]
         return 0 if spec.window_years is not None or spec.interpolation_years else self.window_after_years
 
@@ -159,10 +171,16 @@ def _family(method: MethodEdition, name: str, spec: dict) -> FamilySpec:
         raise _fail(method, f"families.{name}.weighting must be one of {WEIGHTINGS}")
     imputation = spec.get("imputation") or {}
     family = FamilySpec(
-        name, spec["table"], spec["weighting"], tuple(spec["aggregate_sexes"]), spec.get("series"),
+        name,
+        spec["table"],
+        spec["weighting"],
+        tuple(spec["aggregate_sexes"]),
+        spec.get("series"),
         window_years=None if spec.get("window_years") is None else int(spec["window_years"]),
         interpolation_years=int(spec.get("interpolation_years") or 0),
-        imputation_levels=_levels(method, f"families.{name}.imputation.levels", imputation["levels"]) if imputation.get("levels") else None,
+        imputation_levels=_levels(method, f"families.{name}.imputation.levels", imputation["levels"])
+        if imputation.get("levels")
+        else None,
         imputation_covariates=tuple(imputation["covariates"]) if imputation.get("covariates") else None,
     )
     if family.interpolation_years and (family.weighting != "population" or family.aggregate_sexes != ("T",)):
@@ -176,7 +194,13 @@ def _proxy(method: MethodEdition, series: str, raw: dict) -> ProxySpec:
         raise _fail(method, f"denominator_proxy.{series}.ages must be [from, to|null]")
     if raw.get("sex") not in (None, "F", "M"):
         raise _fail(method, f"denominator_proxy.{series}.sex must be F, M or absent")
-    return ProxySpec(int(ages[0]), None if ages[1] is None else int(ages[1]), raw.get("sex"), raw.get("rate"), str(raw.get("rate_breakdown") or "T"))
+    return ProxySpec(
+        int(ages[0]),
+        None if ages[1] is None else int(ages[1]),
+        raw.get("sex"),
+        raw.get("rate"),
+        str(raw.get("rate_breakdown") or "T"),
+    )
 
 
 def _identities(method: MethodEdition, families: dict[str, FamilySpec]) -> tuple[Identity, ...]:
@@ -185,7 +209,9 @@ def _identities(method: MethodEdition, families: dict[str, FamilySpec]) -> tuple
         identity = Identity(raw.get("family"), raw.get("whole"), raw.get("part"), raw.get("remainder"))
         family = families.get(identity.family)
         if family is None or family.weighting != "population":
-            raise _fail(method, f"identities[{i}]: family must be a population-weighted family, not {identity.family!r}")
+            raise _fail(
+                method, f"identities[{i}]: family must be a population-weighted family, not {identity.family!r}"
+            )
         if not identity.whole or not identity.part:
             raise _fail(method, f"identities[{i}]: whole and part are required")
         series = {identity.whole, identity.part, identity.remainder} - {None}
@@ -231,7 +257,6 @@ def publication_config(method: MethodEdition | None = None) -> PublicationConfig
         series_source_preference={s: tuple(kinds) for s, kinds in (m.get("series_source_preference") or {}).items()},
         window_years=int(m["window_years"]),
         window_after_years=int(m.get("window_after_years") or 0),
-
         published_vintage=str(published.get("vintage") or "latest"),
         published_families=published_families,
         vintage_inputs=tuple(m["vintage_inputs"]),

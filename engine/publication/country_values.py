@@ -31,28 +31,59 @@ UHC_SOURCE_KIND = "uhc_index"
 PUBLISHED_SOURCE_KIND = "published"
 BREAKDOWNS = ("sex", "nationality", "age_group", "urban_rural", "quintile", "hh_composition")
 COUNTRY_SCHEMA = {
-    "family": pl.String, "series": pl.String, "ref_area": pl.String, "year": pl.Int64,
-    "sex": pl.String, "nationality": pl.String, "age_group": pl.String, "urban_rural": pl.String,
-    "quintile": pl.String, "hh_composition": pl.String,
-    "source_kind": pl.String, "source_id": pl.String,
-    "value": pl.Float64, "numerator": pl.Float64, "denominator": pl.Float64,
-    "se": pl.Float64, "ci_lower": pl.Float64, "ci_upper": pl.Float64, "n_unweighted": pl.Int64,
-    "reliability": pl.String, "capped": pl.Boolean, "obs_status": pl.String, "nature": pl.String, "imputed_share": pl.Float64,
-    "method_edition": pl.String, "input_vintage": pl.String,
+    "family": pl.String,
+    "series": pl.String,
+    "ref_area": pl.String,
+    "year": pl.Int64,
+    "sex": pl.String,
+    "nationality": pl.String,
+    "age_group": pl.String,
+    "urban_rural": pl.String,
+    "quintile": pl.String,
+    "hh_composition": pl.String,
+    "source_kind": pl.String,
+    "source_id": pl.String,
+    "value": pl.Float64,
+    "numerator": pl.Float64,
+    "denominator": pl.Float64,
+    "se": pl.Float64,
+    "ci_lower": pl.Float64,
+    "ci_upper": pl.Float64,
+    "n_unweighted": pl.Int64,
+    "reliability": pl.String,
+    "capped": pl.Boolean,
+    "obs_status": pl.String,
+    "nature": pl.String,
+    "imputed_share": pl.Float64,
+    "method_edition": pl.String,
+    "input_vintage": pl.String,
 }
 KEY = ("family", "series", "ref_area", "year", *BREAKDOWNS)
 
 
 def _with_defaults(frame: pl.DataFrame, family: str) -> pl.DataFrame:
     missing = {c: pl.lit("T") for c in BREAKDOWNS if c not in frame.columns}
-    missing |= {c: pl.lit(None, dtype=t) for c, t in COUNTRY_SCHEMA.items() if c not in frame.columns and c not in BREAKDOWNS and c != "family"}
-    return frame.with_columns(pl.lit(family).alias("family"), **missing).select(list(COUNTRY_SCHEMA)).cast(COUNTRY_SCHEMA)
+    missing |= {
+        c: pl.lit(None, dtype=t)
+        for c, t in COUNTRY_SCHEMA.items()
+        if c not in frame.columns and c not in BREAKDOWNS and c != "family"
+    }
+    return (
+        frame.with_columns(pl.lit(family).alias("family"), **missing).select(list(COUNTRY_SCHEMA)).cast(COUNTRY_SCHEMA)
+    )
 
 
 def uhc_rows(index: pl.DataFrame, series: str) -> pl.DataFrame:
     """SDG 3.8.1 country-years in the long layout (see the module docstring for the input);
-    the table's ``obs_status`` (E where tracers are imputed) is kept, A where it has none."""
-    frame = index.rename({k: v for k, v in {"country": "ref_area", "sci": "value"}.items() if k in index.columns and v not in index.columns})
+    the table's ``obs_status`` (E where tracers are imputed) is kept, A where it has none.
+    """
+    frame = index.rename(
+        {
+            k: v
+            for k, v in {"country": "ref_area", "sci": "value"}.items()
+            if k in index.columns and v not in index.columns
+        }
+    )
     status = pl.col("obs_status").fill_null("A") if "obs_status" in frame.columns else pl.lit("A")
     return frame.filter(pl.col("value").is_not_null()).with_columns(
         pl.lit(series).alias("series"),
@@ -71,7 +102,8 @@ def published_rows(published: pl.DataFrame, config: PublicationConfig) -> pl.Dat
     observation status, ``input_vintage = <source_id>@<vintage>`` and ``method_edition =
     published:<source_id>``. A percentage published above 100 (Cabo Verde, men's pension coverage
     2021: 132.4 in the 2023-12 extract) is capped at 100 like an administrative value
-    (``capped``)."""
+    (``capped``).
+    """
     families = {series: family for family, names in config.published_families.items() for series in names}
     rows = published.filter((pl.col("area_kind") == "country") & pl.col("series").is_in(list(families)))
     rows = rows.filter((pl.col("breakdown") == "T") | pl.col("breakdown").str.contains(r"^quantile=q\d$"))
@@ -82,25 +114,38 @@ def published_rows(published: pl.DataFrame, config: PublicationConfig) -> pl.Dat
     percent = pl.col("unit").fill_null("PERCENT") == "PERCENT"
     frame = rows.select(
         pl.col("series").replace_strict(families, return_dtype=pl.String).alias("family"),
-        "series", "ref_area", "year", "sex",
-        pl.when(pl.col("breakdown") == "T").then(pl.lit("T")).otherwise(pl.col("breakdown").str.extract(r"q(\d)$")).alias("quintile"),
-        pl.lit(PUBLISHED_SOURCE_KIND).alias("source_kind"), "source_id",
+        "series",
+        "ref_area",
+        "year",
+        "sex",
+        pl.when(pl.col("breakdown") == "T")
+        .then(pl.lit("T"))
+        .otherwise(pl.col("breakdown").str.extract(r"q(\d)$"))
+        .alias("quintile"),
+        pl.lit(PUBLISHED_SOURCE_KIND).alias("source_kind"),
+        "source_id",
         pl.when(percent & (pl.col("value") > 100)).then(pl.lit(100.0)).otherwise(pl.col("value")).alias("value"),
         (percent & (pl.col("value") > 100)).alias("capped"),
         pl.lit("not_applicable").alias("reliability"),
-        pl.col("obs_status").fill_null("A").alias("obs_status"), "nature",
+        pl.col("obs_status").fill_null("A").alias("obs_status"),
+        "nature",
         pl.concat_str([pl.lit("published:"), pl.col("source_id")]).alias("method_edition"),
         pl.concat_str([pl.col("source_id"), pl.lit("@"), pl.col("vintage")]).alias("input_vintage"),
     )
     missing = {c: pl.lit("T") for c in BREAKDOWNS if c not in frame.columns}
-    missing |= {c: pl.lit(None, dtype=t) for c, t in COUNTRY_SCHEMA.items() if c not in frame.columns and c not in BREAKDOWNS}
+    missing |= {
+        c: pl.lit(None, dtype=t) for c, t in COUNTRY_SCHEMA.items() if c not in frame.columns and c not in BREAKDOWNS
+    }
     return frame.with_columns(**missing).select(list(COUNTRY_SCHEMA)).cast(COUNTRY_SCHEMA)
 
 
-def country_rows(tables: dict[str, pl.DataFrame], config: PublicationConfig, published: pl.DataFrame | None = None) -> pl.DataFrame:
+def country_rows(
+    tables: dict[str, pl.DataFrame], config: PublicationConfig, published: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Every family's country rows (``tables``: indicator table name -> frame; a table absent
     from the mapping contributes nothing), with the published country series of ``published``
-    (``staging/published_sdg``) when given."""
+    (``staging/published_sdg``) when given.
+    """
     frames = [] if published is None or published.is_empty() else [published_rows(published, config)]
     for family in config.families.values():
         table = tables.get(family.table)
@@ -117,18 +162,29 @@ def select_sources(rows: pl.DataFrame, config: PublicationConfig) -> pl.DataFram
     """The rows of the preferred source of every family, series, country and year."""
     ranked = rows.with_columns(source_rank(config).alias("_rank"))
     best = (
-        ranked.select("family", "series", "ref_area", "year", "_rank", "source_id").unique()
+        ranked.select("family", "series", "ref_area", "year", "_rank", "source_id")
+        .unique()
         .sort("_rank", "source_id")
-        .group_by("family", "series", "ref_area", "year", maintain_order=True).first()
+        .group_by("family", "series", "ref_area", "year", maintain_order=True)
+        .first()
     )
-    return ranked.join(best, on=["family", "series", "ref_area", "year", "_rank", "source_id"]).drop("_rank").sort(list(KEY))
+    return (
+        ranked.join(best, on=["family", "series", "ref_area", "year", "_rank", "source_id"])
+        .drop("_rank")
+        .sort(list(KEY))
+    )
 
 
 def source_rank(config: PublicationConfig) -> pl.Expr:
     """Position of ``source_kind`` in the preference of the row's series (``source_preference``,
-    or its ``series_source_preference``); kinds not listed come after the listed ones."""
+    or its ``series_source_preference``); kinds not listed come after the listed ones.
+    """
+
     def rank(kinds: tuple[str, ...]) -> pl.Expr:
-        return pl.col("source_kind").replace_strict({k: i for i, k in enumerate(kinds)}, default=len(kinds), return_dtype=pl.Int64)
+        return pl.col("source_kind").replace_strict(
+            {k: i for i, k in enumerate(kinds)}, default=len(kinds), return_dtype=pl.Int64
+        )
+
     expr = rank(config.source_preference)
     for series, kinds in config.series_source_preference.items():
         expr = pl.when(pl.col("series") == series).then(rank(kinds)).otherwise(expr)
@@ -146,5 +202,6 @@ def at_totals(rows: pl.DataFrame, *, keep: tuple[str, ...] = ()) -> pl.DataFrame
 
 def published_values(rows: pl.DataFrame, config: PublicationConfig, synthetic: list[str] = ()) -> pl.DataFrame:
     """``publication/country_values``: the rows of the preferred sources (:func:`select_sources`),
-    labelled with their synthetic inputs, after disclosure control."""
+    labelled with their synthetic inputs, after disclosure control.
+    """
     return apply_disclosure(label_values(select_sources(rows, config), list(synthetic)), config)

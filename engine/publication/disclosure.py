@@ -22,7 +22,9 @@ SUPPRESSED_VALUE_COLUMNS = ("value", "numerator", "denominator", "se", "ci_lower
 
 def suppression_rule(config: PublicationConfig, n: pl.Expr, reliability: pl.Expr) -> pl.Expr:
     """True where a survey cell with unweighted count ``n`` and ``reliability`` is suppressed."""
-    return (n < config.min_unweighted_n).fill_null(False) | reliability.is_in(list(config.suppress_reliability)).fill_null(False)
+    return (n < config.min_unweighted_n).fill_null(False) | reliability.is_in(
+        list(config.suppress_reliability)
+    ).fill_null(False)
 
 
 def caution_rule(config: PublicationConfig, reliability: pl.Expr) -> pl.Expr:
@@ -31,14 +33,18 @@ def caution_rule(config: PublicationConfig, reliability: pl.Expr) -> pl.Expr:
 
 def with_flags(frame: pl.DataFrame, config: PublicationConfig) -> pl.DataFrame:
     """Add ``suppressed`` and ``flag`` to a frame of country cells (``source_kind``,
-    ``n_unweighted``, ``reliability``); values are left as they are."""
+    ``n_unweighted``, ``reliability``); values are left as they are.
+    """
     survey = pl.col("source_kind") == "survey"
     suppressed = survey & suppression_rule(config, pl.col("n_unweighted"), pl.col("reliability"))
     return frame.with_columns(
         suppressed.alias("suppressed"),
-        pl.when(suppressed).then(pl.lit("suppressed"))
-        .when(survey & caution_rule(config, pl.col("reliability"))).then(pl.lit("caution"))
-        .otherwise(pl.lit(None, dtype=pl.String)).alias("flag"),
+        pl.when(suppressed)
+        .then(pl.lit("suppressed"))
+        .when(survey & caution_rule(config, pl.col("reliability")))
+        .then(pl.lit("caution"))
+        .otherwise(pl.lit(None, dtype=pl.String))
+        .alias("flag"),
     )
 
 

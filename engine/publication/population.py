@@ -12,17 +12,37 @@ proxy may apply (the unemployment rate for the unemployed) are published country
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import polars as pl
 
 from engine.publication.config import ProxySpec, PublicationConfig
 
 TOTAL_POPULATION = ProxySpec(0, None, None)
-PERSONS_SCHEMA = {"ref_area": pl.String, "year": pl.Int64, "sex": pl.String, "age_from": pl.Int64, "persons": pl.Float64}
-PROXY_SCHEMA = {"family": pl.String, "series": pl.String, "age_from": pl.Int64, "age_to": pl.Int64, "sex": pl.String,
-                "rate_series": pl.String, "rate_breakdown": pl.String}
-RATE_SCHEMA = {"series": pl.String, "breakdown": pl.String, "ref_area": pl.String, "year": pl.Int64, "sex": pl.String, "rate": pl.Float64}
+PERSONS_SCHEMA = {
+    "ref_area": pl.String,
+    "year": pl.Int64,
+    "sex": pl.String,
+    "age_from": pl.Int64,
+    "persons": pl.Float64,
+}
+PROXY_SCHEMA = {
+    "family": pl.String,
+    "series": pl.String,
+    "age_from": pl.Int64,
+    "age_to": pl.Int64,
+    "sex": pl.String,
+    "rate_series": pl.String,
+    "rate_breakdown": pl.String,
+}
+RATE_SCHEMA = {
+    "series": pl.String,
+    "breakdown": pl.String,
+    "ref_area": pl.String,
+    "year": pl.Int64,
+    "sex": pl.String,
+    "rate": pl.Float64,
+}
 
 
 def persons(population: pl.DataFrame, countries: pl.DataFrame) -> pl.DataFrame:
@@ -46,22 +66,31 @@ def persons(population: pl.DataFrame, countries: pl.DataFrame) -> pl.DataFrame:
 def proxies(keys: Iterable[tuple[str, str]], config: PublicationConfig) -> pl.DataFrame:
     """``family, series, age_from, age_to, sex`` for each (family, series) in ``keys``: the
     series' ``denominator_proxy`` for denominator-weighted families, the total population (all
-    ages, both sexes) for population-weighted ones."""
+    ages, both sexes) for population-weighted ones.
+    """
     specs = {
-        (family, series): TOTAL_POPULATION if config.families[family].weighting == "population" else config.proxy(series)
+        (family, series): TOTAL_POPULATION
+        if config.families[family].weighting == "population"
+        else config.proxy(series)
         for family, series in set(keys)
     }
-    rows = [(family, series, p.age_from, p.age_to, p.sex, p.rate, p.rate_breakdown if p.rate else None) for (family, series), p in sorted(specs.items())]
+    rows = [
+        (family, series, p.age_from, p.age_to, p.sex, p.rate, p.rate_breakdown if p.rate else None)
+        for (family, series), p in sorted(specs.items())
+    ]
     return pl.DataFrame(rows, schema=PROXY_SCHEMA, orient="row")
 
 
 def proxy_rates(published: pl.DataFrame | None, config: PublicationConfig) -> pl.DataFrame:
     """``series, breakdown, ref_area, year, sex, rate``: the published country values of the rate
-    series the proxies name (``denominator_proxy.<series>.rate``), each from its latest vintage."""
+    series the proxies name (``denominator_proxy.<series>.rate``), each from its latest vintage.
+    """
     wanted = {(p.rate, p.rate_breakdown) for p in config.proxies.values() if p.rate}
     if published is None or published.is_empty() or not wanted:
         return pl.DataFrame(schema=RATE_SCHEMA)
     keys = pl.DataFrame(sorted(wanted), schema={"series": pl.String, "breakdown": pl.String}, orient="row")
     rows = published.filter(pl.col("area_kind") == "country").join(keys, on=["series", "breakdown"])
     rows = rows.filter(pl.col("vintage") == pl.col("vintage").max().over("series"))
-    return rows.select("series", "breakdown", "ref_area", "year", "sex", pl.col("value").alias("rate")).cast(RATE_SCHEMA)
+    return rows.select("series", "breakdown", "ref_area", "year", "sex", pl.col("value").alias("rate")).cast(
+        RATE_SCHEMA
+    )

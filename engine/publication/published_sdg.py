@@ -52,9 +52,9 @@ import polars as pl
 
 from engine.errors import SourceError
 from engine.paths import OUTPUT_NAME, confined_file, confined_folder, valid_output_name
+from engine.quarantine import ISSUE_SCHEMA
 from engine.readers import read_csv_text
 from engine.safe_yaml import load_yaml_file
-from engine.quarantine import ISSUE_SCHEMA
 from schemas.publication_tables import PUBLISHED_SDG
 
 SOURCE_KIND = "published"
@@ -70,7 +70,7 @@ LAYOUTS = {
 }
 DDF = "unsdg_ddf"
 RAW_META = ("source_id", "vintage", "layout", "file", "row_number")
-EMPTY_RAW = pl.DataFrame(schema={c: pl.String for c in RAW_META} | {"row_number": pl.Int64})
+EMPTY_RAW = pl.DataFrame(schema=dict.fromkeys(RAW_META, pl.String) | {"row_number": pl.Int64})
 STAGING_SCHEMA = PUBLISHED_SDG.dtypes()
 KEY = PUBLISHED_SDG.key
 UNITS = {"percent": "PERCENT", "pt": "PERCENT", "index": "INDEX"}
@@ -89,7 +89,8 @@ class PublishedSource:
 
 def _declarations(input_dir: Path, name: str) -> dict:
     """The entries of a ``sources.yaml`` (``files:`` mapping, or the document itself), read
-    within the bounds of ``engine.safe_yaml``; empty when the file is absent."""
+    within the bounds of ``engine.safe_yaml``; empty when the file is absent.
+    """
     path = input_dir / name
     if not path.exists():
         return {}
@@ -100,7 +101,8 @@ def _declarations(input_dir: Path, name: str) -> dict:
 
 def published_sources(input_dir: Path) -> list[PublishedSource]:
     """Every published source of the input directory: the DDF extract folders, then the files of
-    ``published/`` (layout still to be recognised: ``layout`` is empty until :func:`read_source`)."""
+    ``published/`` (layout still to be recognised: ``layout`` is empty until :func:`read_source`).
+    """
     found = []
     reference = _declarations(input_dir, "reference/sources.yaml")
     for folder in sorted((input_dir / "reference").glob("unsdg_*")):
@@ -108,7 +110,9 @@ def published_sources(input_dir: Path) -> list[PublishedSource]:
         if folder.is_dir() and match:
             files = tuple(sorted(f for f in folder.glob("ddf--datapoints--*.csv") if DATAPOINTS.match(f.name)))
             declared = reference.get(f"{folder.name}/") or reference.get(folder.name) or {}
-            found.append(PublishedSource(folder.name, DDF, match.group(1), files, declared if isinstance(declared, dict) else {}))
+            found.append(
+                PublishedSource(folder.name, DDF, match.group(1), files, declared if isinstance(declared, dict) else {})
+            )
     declarations = _declarations(input_dir, SOURCES_FILE)
     for path in sorted((input_dir / PUBLISHED_DIR).glob("*.csv")):
         declared = declarations.get(path.name) or {}
@@ -119,7 +123,8 @@ def published_sources(input_dir: Path) -> list[PublishedSource]:
 
 def _read_text(input_dir: Path, path: Path, relative: str) -> pl.DataFrame:
     """One CSV file of a published source as text, confined to its folder under the input
-    directory (``engine.paths``: no link leaving it, regular files only)."""
+    directory (``engine.paths``: no link leaving it, regular files only).
+    """
     folder = confined_folder(input_dir, path.parent)
     return read_csv_text(confined_file(folder, path.name, named_in=relative), shown=relative)
 
@@ -152,32 +157,62 @@ def read_source(input_dir: Path, source: PublishedSource) -> pl.DataFrame:
             relative = str(path.relative_to(input_dir))
             frame = _read_text(input_dir, path, relative)
             if series not in frame.columns or "geo_area" not in frame.columns:
-                raise SourceError(relative, "no measure column named after the series, or no geo_area column",
-                                  where=f"columns {frame.columns}", rule="ddf_datapoints_layout")
+                raise SourceError(
+                    relative,
+                    "no measure column named after the series, or no geo_area column",
+                    where=f"columns {frame.columns}",
+                    rule="ddf_datapoints_layout",
+                )
             frames.append(_with_meta(frame.rename({series: "value"}), source, DDF, relative, series=series.upper()))
     else:
         (path,) = source.files
         relative = str(path.relative_to(input_dir))
         if not valid_output_name(source.source_id):
-            raise SourceError(relative, f"a published source id (the file name) uses letters, digits, '_' and '-' only ({OUTPUT_NAME.pattern})",
-                              rule="source_id")
+            raise SourceError(
+                relative,
+                f"a published source id (the file name) uses letters, digits, '_' and '-' only ({OUTPUT_NAME.pattern})",
+                rule="source_id",
+            )
         if not source.vintage:
-            raise SourceError(relative, f"no vintage declared for this file in {SOURCES_FILE} (files: {{{path.name}: {{vintage: ...}}}})",
-                              rule="declared_vintage")
+            raise SourceError(
+                relative,
+                f"no vintage declared for this file in {SOURCES_FILE} (files: {{{path.name}: {{vintage: ...}}}})",
+                rule="declared_vintage",
+            )
         frame = _read_text(input_dir, path, relative)
         layout = detect_layout(frame.columns)
         if layout is None:
             expected = "; ".join(f"{name}: {', '.join(cols)}" for name, cols in LAYOUTS.items())
-            raise SourceError(relative, f"header matches no published-series layout (expected the columns of one of: {expected})",
-                              where=f"columns {frame.columns}", rule="published_layout")
+            raise SourceError(
+                relative,
+                f"header matches no published-series layout (expected the columns of one of: {expected})",
+                where=f"columns {frame.columns}",
+                rule="published_layout",
+            )
         frames.append(_with_meta(frame, source, layout, relative))
     return pl.concat(frames, how="diagonal_relaxed") if frames else EMPTY_RAW
 
 
 # --- normalisation, one function per layout: the raw rows of that layout -> the long text layout
 
-LONG = ("source_id", "vintage", "layout", "file", "row_number", "series", "area_code", "sex_code", "breakdown", "year",
-        "value", "unit", "nature", "obs_status", "source_detail", "_unmapped")
+LONG = (
+    "source_id",
+    "vintage",
+    "layout",
+    "file",
+    "row_number",
+    "series",
+    "area_code",
+    "sex_code",
+    "breakdown",
+    "year",
+    "value",
+    "unit",
+    "nature",
+    "obs_status",
+    "source_detail",
+    "_unmapped",
+)
 
 
 def _col(frame: pl.DataFrame, name: str) -> pl.Expr:
@@ -194,8 +229,10 @@ def _breakdown(parts: list[pl.Expr]) -> pl.Expr:
 def _part(name: str, code: pl.Expr, totals: tuple[str, ...]) -> pl.Expr:
     """``<name>=<code lower case>``, null for a total code (or an empty one)."""
     lower = code.str.to_lowercase().str.strip_chars()
-    return pl.when(code.is_null() | (lower == "") | lower.is_in(list(totals))).then(pl.lit(None, dtype=pl.String)).otherwise(
-        pl.concat_str([pl.lit(f"{name}="), lower])
+    return (
+        pl.when(code.is_null() | (lower == "") | lower.is_in(list(totals)))
+        .then(pl.lit(None, dtype=pl.String))
+        .otherwise(pl.concat_str([pl.lit(f"{name}="), lower]))
     )
 
 
@@ -207,10 +244,16 @@ def _from_ddf(frame: pl.DataFrame) -> pl.DataFrame:
     extra = [c for c in frame.columns if c not in (*DDF_STANDARD, *RAW_META)]
     parts = [_part(c, _col(frame, c), DDF_TOTALS.get(c, ())) for c in extra]
     return frame.select(
-        *RAW_META, "series", _col(frame, "geo_area").alias("area_code"),
-        _col(frame, "sex").fill_null("bothsex").alias("sex_code"), _breakdown(parts).alias("breakdown"),
-        _col(frame, "year").alias("year"), _col(frame, "value").alias("value"), _col(frame, "units").alias("unit"),
-        _col(frame, "nature").alias("nature"), _col(frame, "observation_status").alias("obs_status"),
+        *RAW_META,
+        "series",
+        _col(frame, "geo_area").alias("area_code"),
+        _col(frame, "sex").fill_null("bothsex").alias("sex_code"),
+        _breakdown(parts).alias("breakdown"),
+        _col(frame, "year").alias("year"),
+        _col(frame, "value").alias("value"),
+        _col(frame, "units").alias("unit"),
+        _col(frame, "nature").alias("nature"),
+        _col(frame, "observation_status").alias("obs_status"),
         pl.concat_str([pl.lit("UN SDG Global Database "), pl.col("vintage")]).alias("source_detail"),
         pl.lit(None, dtype=pl.String).alias("_unmapped"),
     )
@@ -224,9 +267,12 @@ def _age_code(code: pl.Expr) -> pl.Expr:
     """Ages in the codes of the DDF extracts: ``15-24``/``Y15T24`` -> ``15_24``, ``15+``/``Y_GE15`` -> ``15``."""
     text = code.str.strip_chars()
     return (
-        pl.when(text.str.contains(r"^Y_GE\d+$")).then(text.str.extract(r"(\d+)"))
-        .when(text.str.contains(r"^Y\d+T\d+$")).then(pl.concat_str([text.str.extract(r"^Y(\d+)T"), pl.lit("_"), text.str.extract(r"T(\d+)$")]))
-        .when(text.str.contains(r"^\d+\+$")).then(text.str.extract(r"(\d+)"))
+        pl.when(text.str.contains(r"^Y_GE\d+$"))
+        .then(text.str.extract(r"(\d+)"))
+        .when(text.str.contains(r"^Y\d+T\d+$"))
+        .then(pl.concat_str([text.str.extract(r"^Y(\d+)T"), pl.lit("_"), text.str.extract(r"T(\d+)$")]))
+        .when(text.str.contains(r"^\d+\+$"))
+        .then(text.str.extract(r"(\d+)"))
         .otherwise(text.str.replace_all("-", "_"))
     )
 
@@ -241,17 +287,33 @@ def _from_unsdg_csv(frame: pl.DataFrame) -> pl.DataFrame:
     reporting = _col(frame, "[Reporting Type]")
     parts.append(_part("reporting_type", reporting, ("g",)))
     return frame.select(
-        *RAW_META, _col(frame, "SeriesCode").str.to_uppercase().alias("series"), _col(frame, "GeoAreaCode").alias("area_code"),
-        _col(frame, "[Sex]").fill_null("BOTHSEX").alias("sex_code"), _breakdown(parts).alias("breakdown"),
-        _col(frame, "TimePeriod").alias("year"), _col(frame, "Value").str.replace_all(",", "").alias("value"),
-        _col(frame, "[Units]").alias("unit"), _col(frame, "[Nature]").alias("nature"),
-        _col(frame, "[Observation Status]").alias("obs_status"), _col(frame, "Source").alias("source_detail"),
+        *RAW_META,
+        _col(frame, "SeriesCode").str.to_uppercase().alias("series"),
+        _col(frame, "GeoAreaCode").alias("area_code"),
+        _col(frame, "[Sex]").fill_null("BOTHSEX").alias("sex_code"),
+        _breakdown(parts).alias("breakdown"),
+        _col(frame, "TimePeriod").alias("year"),
+        _col(frame, "Value").str.replace_all(",", "").alias("value"),
+        _col(frame, "[Units]").alias("unit"),
+        _col(frame, "[Nature]").alias("nature"),
+        _col(frame, "[Observation Status]").alias("obs_status"),
+        _col(frame, "Source").alias("source_detail"),
         pl.lit(None, dtype=pl.String).alias("_unmapped"),
     )
 
 
-SDMX_DIMENSIONS = ("AGE", "URBANISATION", "INCOME_WEALTH_QUANTILE", "EDUCATION_LEV", "OCCUPATION", "CUST_BREAKDOWN",
-                   "COMPOSITE_BREAKDOWN", "DISABILITY_STATUS", "ACTIVITY", "PRODUCT")
+SDMX_DIMENSIONS = (
+    "AGE",
+    "URBANISATION",
+    "INCOME_WEALTH_QUANTILE",
+    "EDUCATION_LEV",
+    "OCCUPATION",
+    "CUST_BREAKDOWN",
+    "COMPOSITE_BREAKDOWN",
+    "DISABILITY_STATUS",
+    "ACTIVITY",
+    "PRODUCT",
+)
 SDMX_NAMES = {"INCOME_WEALTH_QUANTILE": "quantile", "AGE": "age"}
 
 
@@ -262,11 +324,17 @@ def _from_sdmx_csv(frame: pl.DataFrame) -> pl.DataFrame:
             code = _age_code(_col(frame, dim)) if dim == "AGE" else _col(frame, dim)
             parts.append(_part(SDMX_NAMES.get(dim, dim.lower()), code, ("_t", "_z")))
     return frame.select(
-        *RAW_META, _col(frame, "SERIES").str.to_uppercase().alias("series"), _col(frame, "REF_AREA").alias("area_code"),
-        _col(frame, "SEX").fill_null("_T").alias("sex_code"), _breakdown(parts).alias("breakdown"),
-        _col(frame, "TIME_PERIOD").alias("year"), _col(frame, "OBS_VALUE").alias("value"),
-        _col(frame, "UNIT_MEASURE").alias("unit"), _col(frame, "NATURE").alias("nature"),
-        _col(frame, "OBS_STATUS").alias("obs_status"), _col(frame, "SOURCE_DETAIL").alias("source_detail"),
+        *RAW_META,
+        _col(frame, "SERIES").str.to_uppercase().alias("series"),
+        _col(frame, "REF_AREA").alias("area_code"),
+        _col(frame, "SEX").fill_null("_T").alias("sex_code"),
+        _breakdown(parts).alias("breakdown"),
+        _col(frame, "TIME_PERIOD").alias("year"),
+        _col(frame, "OBS_VALUE").alias("value"),
+        _col(frame, "UNIT_MEASURE").alias("unit"),
+        _col(frame, "NATURE").alias("nature"),
+        _col(frame, "OBS_STATUS").alias("obs_status"),
+        _col(frame, "SOURCE_DETAIL").alias("source_detail"),
         pl.lit(None, dtype=pl.String).alias("_unmapped"),
     )
 
@@ -277,15 +345,23 @@ def _from_ilostat_csv(frame: pl.DataFrame, ilostat: dict) -> pl.DataFrame:
     key = pl.concat_str([indicator, pl.lit("|"), _col(frame, "classif1").fill_null("")])
     series = key.replace_strict(mapping, default=None, return_dtype=pl.String)
     source_text = pl.concat_str(
-        [_col(frame, c) for c in ("source.label", "source", "note_source.label", "note_source")], separator=" | ", ignore_nulls=True
+        [_col(frame, c) for c in ("source.label", "source", "note_source.label", "note_source")],
+        separator=" | ",
+        ignore_nulls=True,
     )
     modelled = source_text.str.contains(str(ilostat.get("modelled_pattern") or "(?i)model")).fill_null(False)
     return frame.select(
-        *RAW_META, series.alias("series"), _col(frame, "ref_area").alias("area_code"),
-        _col(frame, "sex").fill_null("SEX_T").alias("sex_code"), pl.lit("T").alias("breakdown"),
-        _col(frame, "time").alias("year"), _col(frame, "obs_value").alias("value"), pl.lit("PERCENT").alias("unit"),
+        *RAW_META,
+        series.alias("series"),
+        _col(frame, "ref_area").alias("area_code"),
+        _col(frame, "sex").fill_null("SEX_T").alias("sex_code"),
+        pl.lit("T").alias("breakdown"),
+        _col(frame, "time").alias("year"),
+        _col(frame, "obs_value").alias("value"),
+        pl.lit("PERCENT").alias("unit"),
         pl.when(modelled).then(pl.lit("M")).otherwise(pl.lit("C")).alias("nature"),
-        _col(frame, "obs_status").alias("obs_status"), source_text.alias("source_detail"),
+        _col(frame, "obs_status").alias("obs_status"),
+        source_text.alias("source_detail"),
         pl.when(series.is_null()).then(key).otherwise(pl.lit(None, dtype=pl.String)).alias("_unmapped"),
     )
 
@@ -311,9 +387,11 @@ def _long(raw: pl.DataFrame, inputs: dict) -> pl.DataFrame:
             long = _from_sdmx_csv(part)
         else:
             long = _from_ilostat_csv(part, inputs.get("ilostat") or {})
-        frames.append(long.with_columns(pl.col("sex_code").replace_strict(SEX_CODES[layout], default=None).alias("_sex")))
+        frames.append(
+            long.with_columns(pl.col("sex_code").replace_strict(SEX_CODES[layout], default=None).alias("_sex"))
+        )
     if not frames:
-        return pl.DataFrame(schema={c: pl.String for c in (*LONG, "_sex")} | {"row_number": pl.Int64})
+        return pl.DataFrame(schema=dict.fromkeys((*LONG, "_sex"), pl.String) | {"row_number": pl.Int64})
     return pl.concat(frames, how="vertical_relaxed")
 
 
@@ -330,47 +408,83 @@ def _issues(frame: pl.DataFrame, column: str, rule: str, value: pl.Expr) -> pl.D
     ).cast(ISSUE_SCHEMA)
 
 
-def normalise(raw: pl.DataFrame, countries: pl.DataFrame, inputs: dict | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+def normalise(
+    raw: pl.DataFrame, countries: pl.DataFrame, inputs: dict | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(kept rows in ``STAGING_SCHEMA``, quarantine in ``ISSUE_SCHEMA``); see the module
-    docstring. ``inputs``: the edition's ``published_inputs`` (ILOSTAT series mapping)."""
+    docstring. ``inputs``: the edition's ``published_inputs`` (ILOSTAT series mapping).
+    """
     long = _long(raw, inputs or {})
     by_m49 = countries.select(pl.col("m49").cast(pl.Int64).alias("_m49"), pl.col("iso3").alias("_iso_m49"))
     by_iso = countries.select(pl.col("iso3").alias("_iso"), pl.col("m49").cast(pl.Int64).alias("_m49_iso"))
     is_ilostat = pl.col("layout") == "ilostat_csv"
     area = pl.col("area_code").str.strip_chars()
-    typed = long.with_columns(
-        pl.col("year").str.strip_chars().cast(pl.Int64, strict=False).alias("_year"),
-        pl.col("value").str.strip_chars().cast(pl.Float64, strict=False).alias("_value"),
-        pl.when(is_ilostat).then(None).otherwise(area.cast(pl.Int64, strict=False)).alias("_m49"),
-        pl.when(is_ilostat).then(area).alias("_iso"),
-    ).join(by_m49, on="_m49", how="left").join(by_iso, on="_iso", how="left")
+    typed = (
+        long.with_columns(
+            pl.col("year").str.strip_chars().cast(pl.Int64, strict=False).alias("_year"),
+            pl.col("value").str.strip_chars().cast(pl.Float64, strict=False).alias("_value"),
+            pl.when(is_ilostat).then(None).otherwise(area.cast(pl.Int64, strict=False)).alias("_m49"),
+            pl.when(is_ilostat).then(area).alias("_iso"),
+        )
+        .join(by_m49, on="_m49", how="left")
+        .join(by_iso, on="_iso", how="left")
+    )
     typed = typed.with_columns(
-        pl.when(is_ilostat).then(pl.when(pl.col("_m49_iso").is_not_null()).then(pl.col("_iso"))).otherwise(pl.col("_iso_m49")).alias("ref_area"),
+        pl.when(is_ilostat)
+        .then(pl.when(pl.col("_m49_iso").is_not_null()).then(pl.col("_iso")))
+        .otherwise(pl.col("_iso_m49"))
+        .alias("ref_area"),
         pl.when(is_ilostat).then(pl.col("_m49_iso")).otherwise(pl.col("_m49")).alias("m49"),
         # M49 layouts: any numeric code (a country, or a region kept as other_area); ILOSTAT: a
         # country ISO3 code of staging/countries, or an ILOSTAT aggregate code X..
-        pl.when(is_ilostat).then(pl.col("_m49_iso").is_null() & ~pl.col("_iso").str.starts_with("X").fill_null(False))
-        .otherwise(pl.col("_m49").is_null()).alias("_bad_area"),
+        pl.when(is_ilostat)
+        .then(pl.col("_m49_iso").is_null() & ~pl.col("_iso").str.starts_with("X").fill_null(False))
+        .otherwise(pl.col("_m49").is_null())
+        .alias("_bad_area"),
     )
     issues = [
-        _issues(typed.filter(pl.col("series").is_null()), "indicator|classif1", "series_not_mapped", pl.col("_unmapped")),
+        _issues(
+            typed.filter(pl.col("series").is_null()), "indicator|classif1", "series_not_mapped", pl.col("_unmapped")
+        ),
         _issues(typed.filter(pl.col("_bad_area")), "area", "unknown_area_code", pl.col("area_code")),
         _issues(typed.filter(pl.col("_year").is_null()), "year", "not_a_year", pl.col("year")),
         _issues(typed.filter(pl.col("_value").is_null()), "value", "not_a_number", pl.col("value")),
         _issues(typed.filter(pl.col("_sex").is_null()), "sex", "code_not_in_list", pl.col("sex_code")),
     ]
     valid = typed.filter(
-        pl.col("series").is_not_null() & ~pl.col("_bad_area") & pl.col("_year").is_not_null() & pl.col("_value").is_not_null() & pl.col("_sex").is_not_null()
+        pl.col("series").is_not_null()
+        & ~pl.col("_bad_area")
+        & pl.col("_year").is_not_null()
+        & pl.col("_value").is_not_null()
+        & pl.col("_sex").is_not_null()
     ).with_columns(pl.col("_year").alias("year"), pl.col("_sex").alias("sex"), pl.col("area_code").str.strip_chars())
     dupes = valid.filter(pl.len().over(list(KEY)) > 1)
-    issues.append(_issues(dupes, "|".join(KEY), "duplicated_key", pl.concat_str([pl.col(c).cast(pl.String) for c in KEY], separator="|")))
+    issues.append(
+        _issues(
+            dupes,
+            "|".join(KEY),
+            "duplicated_key",
+            pl.concat_str([pl.col(c).cast(pl.String) for c in KEY], separator="|"),
+        )
+    )
     unit = pl.col("unit").str.to_lowercase()
     kept = (
         valid.filter(pl.len().over(list(KEY)) == 1)
         .select(
-            "source_id", "layout", "vintage", "series", "area_code", "m49", "ref_area",
-            pl.when(pl.col("ref_area").is_null()).then(pl.lit("other_area")).otherwise(pl.lit("country")).alias("area_kind"),
-            "year", "sex", "breakdown",
+            "source_id",
+            "layout",
+            "vintage",
+            "series",
+            "area_code",
+            "m49",
+            "ref_area",
+            pl.when(pl.col("ref_area").is_null())
+            .then(pl.lit("other_area"))
+            .otherwise(pl.lit("country"))
+            .alias("area_kind"),
+            "year",
+            "sex",
+            "breakdown",
             pl.col("_value").alias("value"),
             unit.replace_strict(UNITS, default=pl.col("unit").str.to_uppercase()).alias("unit"),
             pl.col("nature").str.to_uppercase().alias("nature"),
@@ -384,9 +498,9 @@ def normalise(raw: pl.DataFrame, countries: pl.DataFrame, inputs: dict | None = 
     return kept, quarantine
 
 
-
 def read_sources(input_dir: Path) -> pl.DataFrame:
     """Every published source of ``input_dir`` read with :func:`read_source` (the first broken
-    one raises): the raw table of a run in which no source is left out."""
+    one raises): the raw table of a run in which no source is left out.
+    """
     frames = [read_source(input_dir, s) for s in published_sources(input_dir)]
     return pl.concat(frames, how="diagonal_relaxed") if frames else EMPTY_RAW

@@ -105,9 +105,13 @@ def run_suite(context, suite: Suite, frame: pl.DataFrame, config: PublicationCon
     gx_suite = context.suites.add_or_update(gx.ExpectationSuite(name=name, meta={"notes": suite.description}))
     specs = suite.expectations(config)
     ids = [gx_suite.add_expectation(_expectation(kind, kwargs)).id for kind, kwargs in specs]
-    definition = context.validation_definitions.add_or_update(gx.ValidationDefinition(name=name, data=batch, suite=gx_suite))
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=name, data=batch, suite=gx_suite)
+    )
     pdf = frame.to_pandas()
-    result = definition.run(batch_parameters={"dataframe": pdf}, result_format={"result_format": "COMPLETE", "partial_unexpected_count": 20})
+    result = definition.run(
+        batch_parameters={"dataframe": pdf}, result_format={"result_format": "COMPLETE", "partial_unexpected_count": 20}
+    )
     n = int(config.quality["failure_sample_rows"])
     expectations, bad_rows = [], []
     by_id = {r.expectation_config.id: r for r in result.results}  # results do not keep the suite's order
@@ -116,50 +120,62 @@ def run_suite(context, suite: Suite, frame: pl.DataFrame, config: PublicationCon
         info = r.result or {}
         indices = [i for i in (info.get("unexpected_index_list") or []) if isinstance(i, (int,))]
         bad_rows += indices
-        expectations.append({
-            "expectation": kind,
-            "column": _column(kwargs),
-            "success": bool(r.success),
-            "element_count": info.get("element_count"),
-            "unexpected_count": info.get("unexpected_count"),
-            "unexpected_sample": json.dumps([str(v) for v in (info.get("partial_unexpected_list") or [])[:n]]),
-            "error": _error(r.exception_info),
-        })
+        expectations.append(
+            {
+                "expectation": kind,
+                "column": _column(kwargs),
+                "success": bool(r.success),
+                "element_count": info.get("element_count"),
+                "unexpected_count": info.get("unexpected_count"),
+                "unexpected_sample": json.dumps([str(v) for v in (info.get("partial_unexpected_list") or [])[:n]]),
+                "error": _error(r.exception_info),
+            }
+        )
     return SuiteResult(
-        name=suite.name, table=suite.table, severity=suite.severity, description=suite.description,
-        success=bool(result.success), rows=frame.height, expectations=expectations,
+        name=suite.name,
+        table=suite.table,
+        severity=suite.severity,
+        description=suite.description,
+        success=bool(result.success),
+        rows=frame.height,
+        expectations=expectations,
         failure_sample=_sample(frame, bad_rows, n),
     )
 
 
 def derived_views(frames: Frames, config: PublicationConfig) -> Frames:
     """The check views that need the publication's rules, by the name the suites read them
-    (``schemas.gx_suites.DONOR_RANGES``), for the tables present."""
+    (``schemas.gx_suites.DONOR_RANGES``), for the tables present.
+    """
     if all(t in frames for t in ("country_lineup", "countries", "income_groups")):
-        return {DONOR_RANGES: donor_ranges(frames["country_lineup"], frames["countries"], frames["income_groups"], config)}
+        return {
+            DONOR_RANGES: donor_ranges(frames["country_lineup"], frames["countries"], frames["income_groups"], config)
+        }
     return {}
 
 
-def run_suites(frames: Frames, config: PublicationConfig, context=None, *, tag: str = "", suites: tuple[Suite, ...] = SUITES) -> list[SuiteResult]:
+def run_suites(
+    frames: Frames, config: PublicationConfig, context=None, *, tag: str = "", suites: tuple[Suite, ...] = SUITES
+) -> list[SuiteResult]:
     """Validate ``suites`` on ``frames`` (table name -> Polars frame). ``context``: a GX context
     to reuse (a new ephemeral one by default); ``tag`` suffixes GX object names so that
-    several runs can share one context."""
+    several runs can share one context.
+    """
     context = context or gx_context()
     frames = {**frames, **derived_views(frames, config)}
     results = []
     for suite in suites:
         if any(t not in frames for t in (suite.table, *suite.also_reads)):
-            results.append(SuiteResult(suite.name, suite.table, suite.severity, suite.description, success=True, skipped=True))
+            results.append(
+                SuiteResult(suite.name, suite.table, suite.severity, suite.description, success=True, skipped=True)
+            )
             continue
         results.append(run_suite(context, suite, suite.prepare(frames, config), config, tag))
     return results
 
 
 def results_frame(results: list[SuiteResult]) -> pl.DataFrame:
-    rows = [
-        {"suite": r.name, "table": r.table, "severity": r.severity, **e}
-        for r in results for e in r.expectations
-    ]
+    rows = [{"suite": r.name, "table": r.table, "severity": r.severity, **e} for r in results for e in r.expectations]
     return pl.DataFrame(rows, schema=RESULT_SCHEMA)
 
 

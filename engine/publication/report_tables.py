@@ -29,8 +29,11 @@ SEX_COLUMNS = {"T": "Total", "F": "Women", "M": "Men"}
 def _synthetic_note(names: list[str]) -> str:
     if not names:
         return "Synthetic inputs: none of the values shown rests on a synthetic input."
-    return ("Synthetic inputs: the values marked rest on synthetic inputs (generated or assumed data, not official statistics): "
-            + ", ".join(sorted(set(names))) + ".")
+    return (
+        "Synthetic inputs: the values marked rest on synthetic inputs (generated or assumed data, not official statistics): "
+        + ", ".join(sorted(set(names)))
+        + "."
+    )
 
 
 def _names(column: pl.Series) -> list[str]:
@@ -42,26 +45,54 @@ def headline_sheet(headline: pl.DataFrame, config: PublicationConfig) -> Sheet:
     keys = ["series", "series_label", "level", "region", "region_code", "year"]
     wide = latest.pivot(on="sex", index=keys, values="value", aggregate_function="first")
     totals = latest.filter(pl.col("sex") == "T").select(
-        *keys, "obs_status", "denominator_share_reported", "synthetic_share", "synthetic_inputs", "n_countries", "n_imputed")
+        *keys,
+        "obs_status",
+        "denominator_share_reported",
+        "synthetic_share",
+        "synthetic_inputs",
+        "n_countries",
+        "n_imputed",
+    )
     level_order = {level: i for i, level in enumerate(config.headline_levels)}
     frame = (
         wide.join(totals, on=keys, how="left")
-        .with_columns(pl.col("level").replace_strict(level_order, default=len(level_order), return_dtype=pl.Int64).alias("_order"))
+        .with_columns(
+            pl.col("level").replace_strict(level_order, default=len(level_order), return_dtype=pl.Int64).alias("_order")
+        )
         .sort("series", "_order", "region")
         .select(
-            pl.col("series").alias("Series"), pl.col("series_label").alias("Series label"), pl.col("level").alias("Level"),
-            pl.col("region").alias("Group"), pl.col("region_code").alias("M49 code"), pl.col("year").alias("Year"),
-            *[pl.col(sex).alias(label) if sex in wide.columns else pl.lit(None, dtype=pl.Float64).alias(label) for sex, label in SEX_COLUMNS.items()],
-            pl.col("obs_status").alias("Status"), pl.col("denominator_share_reported").alias("Reported share of denominator"),
-            pl.col("n_countries").alias("Countries"), pl.col("n_imputed").alias("Imputed countries"),
-            pl.col("synthetic_share").alias("Share resting on synthetic inputs"), pl.col("synthetic_inputs").alias("Synthetic inputs"),
+            pl.col("series").alias("Series"),
+            pl.col("series_label").alias("Series label"),
+            pl.col("level").alias("Level"),
+            pl.col("region").alias("Group"),
+            pl.col("region_code").alias("M49 code"),
+            pl.col("year").alias("Year"),
+            *[
+                pl.col(sex).alias(label) if sex in wide.columns else pl.lit(None, dtype=pl.Float64).alias(label)
+                for sex, label in SEX_COLUMNS.items()
+            ],
+            pl.col("obs_status").alias("Status"),
+            pl.col("denominator_share_reported").alias("Reported share of denominator"),
+            pl.col("n_countries").alias("Countries"),
+            pl.col("n_imputed").alias("Imputed countries"),
+            pl.col("synthetic_share").alias("Share resting on synthetic inputs"),
+            pl.col("synthetic_inputs").alias("Synthetic inputs"),
         )
     )
-    formats = {"Year": "integer", "Total": "percent", "Women": "percent", "Men": "percent", "Reported share of denominator": "share",
-               "Countries": "integer", "Imputed countries": "integer", "Share resting on synthetic inputs": "share"}
+    formats = {
+        "Year": "integer",
+        "Total": "percent",
+        "Women": "percent",
+        "Men": "percent",
+        "Reported share of denominator": "share",
+        "Countries": "integer",
+        "Imputed countries": "integer",
+        "Share resting on synthetic inputs": "share",
+    }
     notes = (
         "Notes:",
-        "Values: percent of each series' population (SH_ACS_UNHC: index 0-100). " + str(config.figures["aggregate_note"]).strip(),
+        "Values: percent of each series' population (SH_ACS_UNHC: index 0-100). "
+        + str(config.figures["aggregate_note"]).strip(),
         f"Status: A normal; E estimated, the aggregate rests mostly on imputed values (less than {config.low_coverage_share:.0%} of its denominator reported).",
         _synthetic_note(_names(frame["Synthetic inputs"])),
         f"Method edition: {config.label}. Countries without data are imputed ({config.imputation_model}); see docs/publication.md.",
@@ -70,12 +101,24 @@ def headline_sheet(headline: pl.DataFrame, config: PublicationConfig) -> Sheet:
         "Published country series: UN SDG Global Database (UNSD; custodians ILO, World Bank, WHO), CC BY 4.0; population: UN WPP 2019, CC BY 3.0 IGO.",
     )
     year = int(frame["Year"].max()) if frame.height else ""
-    return Sheet("Headline", f"Social protection and health coverage: world and regional aggregates, {year}", frame, formats, notes)
+    return Sheet(
+        "Headline",
+        f"Social protection and health coverage: world and regional aggregates, {year}",
+        frame,
+        formats,
+        notes,
+    )
 
 
 def annex_sheet(annex: pl.DataFrame, config: PublicationConfig) -> Sheet:
-    columns = [pl.col("iso3").alias("ISO3"), pl.col("name").alias("Country"), pl.col("m49").alias("M49"),
-               pl.col("ilo_region").alias("ILO region"), pl.col("sdg_region").alias("SDG region"), pl.col("income_group").alias("Income group")]
+    columns = [
+        pl.col("iso3").alias("ISO3"),
+        pl.col("name").alias("Country"),
+        pl.col("m49").alias("M49"),
+        pl.col("ilo_region").alias("ILO region"),
+        pl.col("sdg_region").alias("SDG region"),
+        pl.col("income_group").alias("Income group"),
+    ]
     formats = {"M49": "integer"}
     names: list[str] = []
     for series in config.annex_series:
@@ -84,12 +127,19 @@ def annex_sheet(annex: pl.DataFrame, config: PublicationConfig) -> Sheet:
             continue
         label = config.series_label(series)
         columns += [
-            pl.col(f"{prefix}_value").alias(f"{label} (%)"), pl.col(f"{prefix}_year").alias(f"{series} year"),
-            pl.col(f"{prefix}_source").alias(f"{series} source"), pl.col(f"{prefix}_flag").alias(f"{series} flag"),
+            pl.col(f"{prefix}_value").alias(f"{label} (%)"),
+            pl.col(f"{prefix}_year").alias(f"{series} year"),
+            pl.col(f"{prefix}_source").alias(f"{series} source"),
+            pl.col(f"{prefix}_flag").alias(f"{series} flag"),
             pl.when(pl.col(f"{prefix}_synthetic")).then(pl.lit("synthetic")).alias(f"{series} synthetic input"),
         ]
         formats |= {f"{label} (%)": "percent", f"{series} year": "integer"}
-        names += [s.split(":", 1)[1] for s in annex.filter(pl.col(f"{prefix}_synthetic").fill_null(False))[f"{prefix}_source"].drop_nulls().to_list()]
+        names += [
+            s.split(":", 1)[1]
+            for s in annex.filter(pl.col(f"{prefix}_synthetic").fill_null(False))[f"{prefix}_source"]
+            .drop_nulls()
+            .to_list()
+        ]
     frame = annex.sort("iso3").select(columns)
     notes = (
         "Notes:",
@@ -107,11 +157,24 @@ def annex_sheet(annex: pl.DataFrame, config: PublicationConfig) -> Sheet:
 def comparison_sheet(comparison: pl.DataFrame) -> Sheet:
     latest = comparison.filter(pl.col("vintage") == comparison["vintage"].max()) if comparison.height else comparison
     frame = latest.sort("series", "year", "sex", "area_code").select(
-        pl.col("series").alias("Series"), pl.col("year").alias("Year"), pl.col("sex").alias("Sex"), pl.col("region").alias("Group"),
-        pl.col("area_code").alias("M49 code"), pl.col("published_value").alias("Published"), pl.col("reproduced_value").alias("Reproduced"),
-        pl.col("difference_pp").alias("Difference"), pl.col("imputed_share").alias("Imputed share"), pl.col("explanation").alias("Explanation"),
+        pl.col("series").alias("Series"),
+        pl.col("year").alias("Year"),
+        pl.col("sex").alias("Sex"),
+        pl.col("region").alias("Group"),
+        pl.col("area_code").alias("M49 code"),
+        pl.col("published_value").alias("Published"),
+        pl.col("reproduced_value").alias("Reproduced"),
+        pl.col("difference_pp").alias("Difference"),
+        pl.col("imputed_share").alias("Imputed share"),
+        pl.col("explanation").alias("Explanation"),
     )
-    formats = {"Year": "integer", "Published": "number", "Reproduced": "number", "Difference": "number", "Imputed share": "share"}
+    formats = {
+        "Year": "integer",
+        "Published": "number",
+        "Reproduced": "number",
+        "Difference": "number",
+        "Imputed share": "share",
+    }
     vintage = latest["vintage"][0] if latest.height else ""
     notes = (
         "Notes:",
@@ -120,10 +183,18 @@ def comparison_sheet(comparison: pl.DataFrame) -> Sheet:
         "Sources:",
         f"UN SDG Global Database extract {vintage} (UNSD), CC BY 4.0; population: UN WPP 2019, CC BY 3.0 IGO.",
     )
-    return Sheet("Aggregate comparison", f"Published aggregates (UN SDG {vintage}) against their reproduction", frame, formats, notes)
+    return Sheet(
+        "Aggregate comparison",
+        f"Published aggregates (UN SDG {vintage}) against their reproduction",
+        frame,
+        formats,
+        notes,
+    )
 
 
-def report_sheets(headline: pl.DataFrame, annex: pl.DataFrame, comparison: pl.DataFrame | None, config: PublicationConfig) -> list[Sheet]:
+def report_sheets(
+    headline: pl.DataFrame, annex: pl.DataFrame, comparison: pl.DataFrame | None, config: PublicationConfig
+) -> list[Sheet]:
     sheets = [headline_sheet(headline, config), annex_sheet(annex, config)]
     if comparison is not None and comparison.height:
         sheets.append(comparison_sheet(comparison))

@@ -46,30 +46,61 @@ from pathlib import Path
 
 import polars as pl
 
-from engine.publication.config import PublicationConfig
 from engine.publication.annex import primary_vintage
+from engine.publication.config import PublicationConfig
 from engine.publication.country_values import PUBLISHED_SOURCE_KIND
 from engine.publication.imputation import area_codes
 from engine.store import publish
 from schemas.publication_tables import SDMX_DIMENSIONS as DIMENSIONS
 from schemas.publication_tables import SDMX_HEADER as HEADER
 
-BREAKDOWN_DIMENSIONS = ("FREQ", "SERIES", "REF_AREA", "SEX", "AGE", "AREA", "NATIONALITY", "QUINTILE", "HH_COMPOSITION", "TIME_PERIOD")
+BREAKDOWN_DIMENSIONS = (
+    "FREQ",
+    "SERIES",
+    "REF_AREA",
+    "SEX",
+    "AGE",
+    "AREA",
+    "NATIONALITY",
+    "QUINTILE",
+    "HH_COMPOSITION",
+    "TIME_PERIOD",
+)
 BREAKDOWN_HEADER = (
-    "DATAFLOW", *BREAKDOWN_DIMENSIONS, "OBS_VALUE", "OBS_STATUS", "UNIT_MULT", "UNIT_MEASURE", "NATURE", "COMMENT_OBS",
-    "UPPER_BOUND", "LOWER_BOUND", "SOURCE_DETAIL", "DATA_LAST_UPDATE",
+    "DATAFLOW",
+    *BREAKDOWN_DIMENSIONS,
+    "OBS_VALUE",
+    "OBS_STATUS",
+    "UNIT_MULT",
+    "UNIT_MEASURE",
+    "NATURE",
+    "COMMENT_OBS",
+    "UPPER_BOUND",
+    "LOWER_BOUND",
+    "SOURCE_DETAIL",
+    "DATA_LAST_UPDATE",
 )
 BREAKDOWNS_OUTSIDE_UN = ("nationality", "age_group", "urban_rural", "quintile", "hh_composition")
 NUMERIC = ("OBS_VALUE", "UPPER_BOUND", "LOWER_BOUND")  # the columns holding numbers (the rest are codes and text)
 SEX_CODES = {"T": "_T", "F": "F", "M": "M"}
 SYNTHETIC_NOTE = "Rests on synthetic inputs: "
-SOURCE_LABELS = {"administrative": "ILO Social Security Inquiry return", "survey": "Household survey", "uhc_index": "UHC service coverage index from tracer indicators"}
+SOURCE_LABELS = {
+    "administrative": "ILO Social Security Inquiry return",
+    "survey": "Household survey",
+    "uhc_index": "UHC service coverage index from tracer indicators",
+}
 
 
 def _with_synthetic(comment: pl.Expr, names: pl.Expr) -> pl.Expr:
     """``comment``, followed by ``Rests on synthetic inputs: <names>`` where ``names`` is set."""
     note = pl.concat_str([pl.lit(SYNTHETIC_NOTE), names])
-    return pl.when(names.is_null()).then(comment).when(comment == "").then(note).otherwise(pl.concat_str([comment, pl.lit("; "), note]))
+    return (
+        pl.when(names.is_null())
+        .then(comment)
+        .when(comment == "")
+        .then(note)
+        .otherwise(pl.concat_str([comment, pl.lit("; "), note]))
+    )
 
 
 def _fmt(expr: pl.Expr) -> pl.Expr:
@@ -79,23 +110,35 @@ def _fmt(expr: pl.Expr) -> pl.Expr:
 
 def _country_frame(published: pl.DataFrame, countries: pl.DataFrame, config: PublicationConfig) -> pl.DataFrame:
     """Country values computed here of the exported series, with ``REF_AREA`` and the attributes
-    shared by both files (3.8.2: sex of the household head not exported)."""
+    shared by both files (3.8.2: sex of the household head not exported).
+    """
     sdmx = config.sdmx
     # values published by the custodians are already in the UN SDG database: only values computed here are exported
-    frame = published.filter(pl.col("series").is_in(list(sdmx["series"])) & (pl.col("source_kind") != PUBLISHED_SOURCE_KIND))
+    frame = published.filter(
+        pl.col("series").is_in(list(sdmx["series"])) & (pl.col("source_kind") != PUBLISHED_SOURCE_KIND)
+    )
     frame = frame.filter((pl.col("family") != "sdg_3_8_2") | (pl.col("sex") == "T"))
-    frame = frame.join(countries.select(pl.col("iso3").alias("ref_area"), pl.col("m49").cast(pl.String).alias("REF_AREA")), on="ref_area")
+    frame = frame.join(
+        countries.select(pl.col("iso3").alias("ref_area"), pl.col("m49").cast(pl.String).alias("REF_AREA")),
+        on="ref_area",
+    )
     status = (
-        pl.when(pl.col("suppressed").fill_null(False)).then(pl.lit("Q"))
-        .when(pl.col("flag") == "caution").then(pl.lit("U"))
-        .when(pl.col("capped").fill_null(False)).then(pl.lit("E"))
+        pl.when(pl.col("suppressed").fill_null(False))
+        .then(pl.lit("Q"))
+        .when(pl.col("flag") == "caution")
+        .then(pl.lit("U"))
+        .when(pl.col("capped").fill_null(False))
+        .then(pl.lit("E"))
         .otherwise(pl.lit("A"))
     )
     nature = sdmx["nature"]
     comment = (
-        pl.when(pl.col("suppressed").fill_null(False)).then(pl.lit(f"Suppressed: fewer than {config.min_unweighted_n} sample persons or unreliable estimate"))
-        .when(pl.col("flag") == "caution").then(pl.lit("Use with caution: low reliability (sample size or coefficient of variation)"))
-        .when(pl.col("source_kind") == "uhc_index").then(pl.concat_str([pl.lit("Share of imputed tracers: "), _fmt(pl.col("imputed_share"))]))
+        pl.when(pl.col("suppressed").fill_null(False))
+        .then(pl.lit(f"Suppressed: fewer than {config.min_unweighted_n} sample persons or unreliable estimate"))
+        .when(pl.col("flag") == "caution")
+        .then(pl.lit("Use with caution: low reliability (sample size or coefficient of variation)"))
+        .when(pl.col("source_kind") == "uhc_index")
+        .then(pl.concat_str([pl.lit("Share of imputed tracers: "), _fmt(pl.col("imputed_share"))]))
         .otherwise(pl.lit(""))
     )
     comment = _with_synthetic(comment, pl.col("synthetic_inputs"))
@@ -106,19 +149,28 @@ def _country_frame(published: pl.DataFrame, countries: pl.DataFrame, config: Pub
         _fmt(pl.col("value")).alias("OBS_VALUE"),
         status.alias("OBS_STATUS"),
         pl.col("family").replace_strict(sdmx["unit_measure"]).alias("UNIT_MEASURE"),
-        pl.when(pl.col("capped").fill_null(False)).then(pl.lit(nature["capped"]))
-        .otherwise(pl.col("source_kind").replace_strict(nature, default=nature["survey"])).alias("NATURE"),
+        pl.when(pl.col("capped").fill_null(False))
+        .then(pl.lit(nature["capped"]))
+        .otherwise(pl.col("source_kind").replace_strict(nature, default=nature["survey"]))
+        .alias("NATURE"),
         pl.col("year").cast(pl.String).alias("TIME_DETAIL"),
         comment.alias("COMMENT_OBS"),
         _fmt(pl.col("ci_upper")).alias("UPPER_BOUND"),
         _fmt(pl.col("ci_lower")).alias("LOWER_BOUND"),
-        pl.concat_str([pl.col("source_kind").replace_strict(SOURCE_LABELS, default=pl.col("source_kind")), pl.lit(" "), pl.col("source_id")]).alias("SOURCE_DETAIL"),
+        pl.concat_str(
+            [
+                pl.col("source_kind").replace_strict(SOURCE_LABELS, default=pl.col("source_kind")),
+                pl.lit(" "),
+                pl.col("source_id"),
+            ]
+        ).alias("SOURCE_DETAIL"),
     )
 
 
 def _beyond_un(config: PublicationConfig) -> pl.Expr:
     """True for a row with a breakdown outside the UN dimensions of its series (every breakdown
-    but ``sex`` is outside for the series the edition lists with SEX; all of them otherwise)."""
+    but ``sex`` is outside for the series the edition lists with SEX; all of them otherwise).
+    """
     dims = config.sdmx["un_dimensions"]
     with_sex = [s for s, d in dims.items() if "SEX" in (d or [])]
     outside = pl.any_horizontal([pl.col(c) != "T" for c in BREAKDOWNS_OUTSIDE_UN])
@@ -129,8 +181,20 @@ def country_observations(published: pl.DataFrame, countries: pl.DataFrame, confi
     """Rows of the UN file: the totals of every breakdown outside the series' UN dimensions."""
     frame = _country_frame(published, countries, config).filter(~_beyond_un(config))
     return frame.select(
-        "SERIES", "REF_AREA", "SEX", "TIME_PERIOD", "OBS_VALUE", "OBS_STATUS", "UNIT_MEASURE", "NATURE", "TIME_DETAIL", "COMMENT_OBS",
-        "UPPER_BOUND", "LOWER_BOUND", "SOURCE_DETAIL", pl.lit("").alias("CUST_BREAKDOWN_LB"),
+        "SERIES",
+        "REF_AREA",
+        "SEX",
+        "TIME_PERIOD",
+        "OBS_VALUE",
+        "OBS_STATUS",
+        "UNIT_MEASURE",
+        "NATURE",
+        "TIME_DETAIL",
+        "COMMENT_OBS",
+        "UPPER_BOUND",
+        "LOWER_BOUND",
+        "SOURCE_DETAIL",
+        pl.lit("").alias("CUST_BREAKDOWN_LB"),
     )
 
 
@@ -140,40 +204,78 @@ def breakdown_code(config: PublicationConfig) -> dict[str, pl.Expr]:
     lower = pl.col("age_group").str.extract(r"^(\d+)_").cast(pl.Int64)
     upper = pl.col("age_group").str.extract(r"_(\d+)$").cast(pl.Int64)
     age = (
-        pl.when(pl.col("age_group") == "T").then(pl.lit("_T"))
-        .when(upper >= 100).then(pl.concat_str([pl.lit(spec["age_prefix"] + "YGE"), lower.cast(pl.String)]))
-        .otherwise(pl.concat_str([pl.lit(spec["age_prefix"] + "Y"), lower.cast(pl.String), pl.lit("-"), upper.cast(pl.String)]))
+        pl.when(pl.col("age_group") == "T")
+        .then(pl.lit("_T"))
+        .when(upper >= 100)
+        .then(pl.concat_str([pl.lit(spec["age_prefix"] + "YGE"), lower.cast(pl.String)]))
+        .otherwise(
+            pl.concat_str([pl.lit(spec["age_prefix"] + "Y"), lower.cast(pl.String), pl.lit("-"), upper.cast(pl.String)])
+        )
     )
     return {
         "AGE": age,
         "AREA": pl.col("urban_rural").replace_strict(spec["area"], default=pl.col("urban_rural")),
         "NATIONALITY": pl.col("nationality").replace_strict(spec["nationality"], default=pl.col("nationality")),
-        "QUINTILE": pl.when(pl.col("quintile") == "T").then(pl.lit("_T")).otherwise(pl.concat_str([pl.lit("Q"), pl.col("quintile")])),
-        "HH_COMPOSITION": pl.when(pl.col("hh_composition") == "T").then(pl.lit("_T")).otherwise(pl.col("hh_composition")),
+        "QUINTILE": pl.when(pl.col("quintile") == "T")
+        .then(pl.lit("_T"))
+        .otherwise(pl.concat_str([pl.lit("Q"), pl.col("quintile")])),
+        "HH_COMPOSITION": pl.when(pl.col("hh_composition") == "T")
+        .then(pl.lit("_T"))
+        .otherwise(pl.col("hh_composition")),
     }
 
 
-def breakdown_frame(published: pl.DataFrame, countries: pl.DataFrame, config: PublicationConfig, *, updated: date | None = None) -> pl.DataFrame:
+def breakdown_frame(
+    published: pl.DataFrame, countries: pl.DataFrame, config: PublicationConfig, *, updated: date | None = None
+) -> pl.DataFrame:
     """Rows of the breakdowns file (see the module docstring), columns :data:`BREAKDOWN_HEADER`."""
     frame = _country_frame(published, countries, config).filter(_beyond_un(config))
     codes = breakdown_code(config)
-    return frame.select(
-        pl.lit(config.sdmx["breakdowns"]["dataflow"]).alias("DATAFLOW"), pl.lit("A").alias("FREQ"), "SERIES", "REF_AREA", "SEX",
-        *[expr.alias(name) for name, expr in codes.items()],
-        "TIME_PERIOD", "OBS_VALUE", "OBS_STATUS", pl.lit("0").alias("UNIT_MULT"), "UNIT_MEASURE", "NATURE", "COMMENT_OBS",
-        "UPPER_BOUND", "LOWER_BOUND", "SOURCE_DETAIL", pl.lit((updated or date.today()).isoformat()).alias("DATA_LAST_UPDATE"),
-    ).select(list(BREAKDOWN_HEADER)).sort(list(BREAKDOWN_DIMENSIONS))
+    return (
+        frame.select(
+            pl.lit(config.sdmx["breakdowns"]["dataflow"]).alias("DATAFLOW"),
+            pl.lit("A").alias("FREQ"),
+            "SERIES",
+            "REF_AREA",
+            "SEX",
+            *[expr.alias(name) for name, expr in codes.items()],
+            "TIME_PERIOD",
+            "OBS_VALUE",
+            "OBS_STATUS",
+            pl.lit("0").alias("UNIT_MULT"),
+            "UNIT_MEASURE",
+            "NATURE",
+            "COMMENT_OBS",
+            "UPPER_BOUND",
+            "LOWER_BOUND",
+            "SOURCE_DETAIL",
+            pl.lit((updated or date.today()).isoformat()).alias("DATA_LAST_UPDATE"),
+        )
+        .select(list(BREAKDOWN_HEADER))
+        .sort(list(BREAKDOWN_DIMENSIONS))
+    )
 
 
-def aggregate_observations(aggregates: pl.DataFrame, config: PublicationConfig, m49_groups: pl.DataFrame | None = None) -> pl.DataFrame:
+def aggregate_observations(
+    aggregates: pl.DataFrame, config: PublicationConfig, m49_groups: pl.DataFrame | None = None
+) -> pl.DataFrame:
     sdmx = config.sdmx
     code_frame = area_codes(config, m49_groups).rename({"region_code": "REF_AREA"})
     frame = aggregates.filter(pl.col("series").is_in(list(sdmx["series"]))).join(code_frame, on=["level", "region"])
     frame = primary_vintage(frame).filter(~pl.col("value_withheld"))
-    comment = _with_synthetic(pl.concat_str([
-        pl.lit("Aggregate of "), pl.col("n_countries").cast(pl.String), pl.lit(" countries, "),
-        pl.col("n_imputed").cast(pl.String), pl.lit(" imputed; "), pl.col("status_comment"),
-    ]), pl.col("synthetic_inputs"))
+    comment = _with_synthetic(
+        pl.concat_str(
+            [
+                pl.lit("Aggregate of "),
+                pl.col("n_countries").cast(pl.String),
+                pl.lit(" countries, "),
+                pl.col("n_imputed").cast(pl.String),
+                pl.lit(" imputed; "),
+                pl.col("status_comment"),
+            ]
+        ),
+        pl.col("synthetic_inputs"),
+    )
     return frame.select(
         pl.col("series").replace_strict(sdmx["series"]).alias("SERIES"),
         "REF_AREA",
@@ -185,20 +287,37 @@ def aggregate_observations(aggregates: pl.DataFrame, config: PublicationConfig, 
         pl.lit(sdmx["nature"]["aggregate"]).alias("NATURE"),
         pl.col("year").cast(pl.String).alias("TIME_DETAIL"),
         comment.alias("COMMENT_OBS"),
-        pl.lit("").alias("UPPER_BOUND"), pl.lit("").alias("LOWER_BOUND"),
-        pl.concat_str([
-            pl.lit("Aggregate of country data; custodian: "), pl.col("family").replace_strict(sdmx["custodians"], return_dtype=pl.String),
-            pl.lit(" ("), pl.col("method_edition"), pl.lit("; "), pl.col("vintage"), pl.lit(")"),
-        ]).alias("SOURCE_DETAIL"),
+        pl.lit("").alias("UPPER_BOUND"),
+        pl.lit("").alias("LOWER_BOUND"),
+        pl.concat_str(
+            [
+                pl.lit("Aggregate of country data; custodian: "),
+                pl.col("family").replace_strict(sdmx["custodians"], return_dtype=pl.String),
+                pl.lit(" ("),
+                pl.col("method_edition"),
+                pl.lit("; "),
+                pl.col("vintage"),
+                pl.lit(")"),
+            ]
+        ).alias("SOURCE_DETAIL"),
         pl.lit("").alias("CUST_BREAKDOWN_LB"),
     )
 
 
-def sdmx_frame(published: pl.DataFrame, aggregates: pl.DataFrame, countries: pl.DataFrame, config: PublicationConfig, *,
-               m49_groups: pl.DataFrame | None = None, updated: date | None = None) -> pl.DataFrame:
+def sdmx_frame(
+    published: pl.DataFrame,
+    aggregates: pl.DataFrame,
+    countries: pl.DataFrame,
+    config: PublicationConfig,
+    *,
+    m49_groups: pl.DataFrame | None = None,
+    updated: date | None = None,
+) -> pl.DataFrame:
     """Every observation as text, columns :data:`HEADER`, sorted by the dimensions."""
     sdmx = config.sdmx
-    frame = pl.concat([country_observations(published, countries, config), aggregate_observations(aggregates, config, m49_groups)])
+    frame = pl.concat(
+        [country_observations(published, countries, config), aggregate_observations(aggregates, config, m49_groups)]
+    )
     fill = {c: pl.lit("_T") for c in DIMENSIONS if c not in frame.columns and c != "FREQ"}
     fill |= {c: pl.lit("") for c in HEADER if c not in frame.columns and c not in DIMENSIONS}
     frame = frame.with_columns(**fill).with_columns(
@@ -213,7 +332,8 @@ def sdmx_frame(published: pl.DataFrame, aggregates: pl.DataFrame, countries: pl.
 
 def write_csv(frame: pl.DataFrame, target: Path, header: tuple[str, ...] = HEADER) -> int:
     """Write :func:`to_csv` text to ``target`` atomically (temporary file, then rename);
-    returns the number of observations."""
+    returns the number of observations.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)  # one per writer
     try:

@@ -31,7 +31,8 @@ MAX_WIDTH = 60
 @dataclass(frozen=True)
 class Sheet:
     """One table: sheet name (at most 31 characters), title, the frame (column names as shown),
-    a format name (``FORMATS``) per column that is not text, and the notes written under it."""
+    a format name (``FORMATS``) per column that is not text, and the notes written under it.
+    """
 
     name: str
     title: str

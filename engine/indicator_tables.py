@@ -1,4 +1,4 @@
-"""The country-level indicator tables in their published layout (``schemas.indicator_tables``),
+"""The country-level indicator tables in their published layout (``schemas.registry``),
 with the rules that label their rows: observation status ``A``/``U`` of a survey estimate from
 its reliability, ``E`` of an administrative rate whose numerator exceeds its denominator (the
 value is then capped at 100 by the edition, or shown uncapped by an edition that does not cap)
@@ -14,8 +14,8 @@ import polars as pl
 from engine.publication.population import persons
 from engine.quarantine import issues_frame
 from engine.store import ParquetStore
-from schemas import indicator_tables as it
-from schemas.tables import polars_dtype
+from schemas.registry import Table, table
+from schemas.resources.sdg_3_8_1 import UHC_SERIES
 
 # The series a source of each kind can give (asset check series_complete).
 SERIES_1_3_1 = (
@@ -33,14 +33,11 @@ SERIES_1_3_1 = (
     "SP_HEALTH_PROT",
 )
 SURVEY_3_8_2_SERIES = ("SH_XPD_EARN10", "SH_XPD_EARN25", "SH_FIN_HARDSHIP", "SH_FIN_IMPOVERISHING", "SH_FIN_LARGE")
-COVERAGE_DTYPES = {v.name: polars_dtype(v) for v in it.COVERAGE_COLUMNS}
-HARDSHIP_DTYPES = {v.name: polars_dtype(v) for v in it.HARDSHIP_COLUMNS}
-HARDSHIP_GAP_DTYPES = {
-    **{v.name: polars_dtype(v) for v in it.GAP_COLUMNS},
-    **{v.name: polars_dtype(v) for v in it.HARDSHIP_EXTRA},
-}
-GAP_DTYPES = {v.name: polars_dtype(v) for v in it.GAP_COLUMNS}
-NOT_COMPUTABLE_DTYPES = {v.name: polars_dtype(v) for v in it.NOT_COMPUTABLE_COLUMNS}
+COVERAGE_DTYPES = table("indicators/sdg_1_3_1").polars_schema()
+HARDSHIP_DTYPES = table("indicators/sdg_3_8_2").polars_schema()
+HARDSHIP_GAP_DTYPES = table("indicators/sdg_3_8_2_gaps").polars_schema()
+GAP_DTYPES = table("indicators/sdg_1_3_1_gaps").polars_schema()
+NOT_COMPUTABLE_DTYPES = table("indicators/not_computable").polars_schema()
 
 
 def source_vintages(store: ParquetStore) -> pl.DataFrame:
@@ -59,12 +56,14 @@ def source_vintages(store: ParquetStore) -> pl.DataFrame:
     return pl.DataFrame(rows, schema={"source_kind": pl.String, "source_id": pl.String, "input_vintage": pl.String})
 
 
-def source_rows(frame: pl.DataFrame, source_kind: str, vintages: pl.DataFrame, run_id: str, columns) -> pl.DataFrame:
+def source_rows(
+    frame: pl.DataFrame, source_kind: str, vintages: pl.DataFrame, run_id: str, table: Table
+) -> pl.DataFrame:
     """Engine rows of the groups-at-risk and adequacy tables (``survey_id`` = the survey or SSI
-    return) in their published ``columns``: source, observation status (a survey estimate not
-    flagged reliable: U; administrative and reliable: A), input vintage and run id.
+    return) in the published columns of ``table``: source, observation status (a survey estimate
+    not flagged reliable: U; administrative and reliable: A), input vintage and run id.
     """
-    dtypes = {v.name: polars_dtype(v) for v in columns}
+    dtypes = table.polars_schema()
     if frame.is_empty():
         return pl.DataFrame(schema=dtypes)
     out = frame.rename({"country": "ref_area", "survey_id": "source_id"}).with_columns(
@@ -186,7 +185,8 @@ def sorted_rows(frame: pl.DataFrame, key: tuple[str, ...]) -> pl.DataFrame:
     return frame.sort(list(key), nulls_last=True)
 
 
-UHC_DTYPES = {v.name: polars_dtype(v) for v in it.UHC_COLUMNS}
+UHC = table("indicators/sdg_3_8_1")
+UHC_DTYPES = UHC.polars_schema()
 
 
 def total_population(population: pl.DataFrame, countries: pl.DataFrame) -> pl.DataFrame:
@@ -206,7 +206,7 @@ def published_index(index: pl.DataFrame, input_vintage: str, run_id: str) -> pl.
         index.select(
             pl.col("country").alias("ref_area"),
             "year",
-            pl.lit(it.UHC_SERIES).alias("series"),
+            pl.lit(UHC_SERIES).alias("series"),
             pl.col("sci").alias("value"),
             "rmnch",
             "infectious_diseases",
@@ -223,7 +223,7 @@ def published_index(index: pl.DataFrame, input_vintage: str, run_id: str) -> pl.
             pl.lit(run_id).alias("run_id"),
         )
         .cast(UHC_DTYPES)
-        .sort(list(it.UHC_KEY))
+        .sort(list(UHC.primary_key))
     )
 
 

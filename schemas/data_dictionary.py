@@ -6,16 +6,18 @@ test fails when it is out of date.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
-from schemas import context_tables, indicator_tables, publication_tables, ssi_tables, survey_variables
-from schemas.survey_variables import Variable
+from schemas import context_tables, publication_tables, ssi_tables, survey_variables
+from schemas.fields import Field
+from schemas.registry import Table, tables_in_layer
 
 TARGET = Path(__file__).resolve().parent.parent / "docs" / "data_dictionary.md"
 TYPES = {"id": "text", "code": "code", "flag": "boolean", "int": "integer", "float": "number"}
 
 
-def _table(variables: tuple[Variable, ...]) -> list[str]:
+def _table(variables: Sequence[Field]) -> list[str]:
     lines = ["| column | type | values | required | meaning |", "|---|---|---|---|---|"]
     for v in variables:
         values = ""
@@ -35,6 +37,17 @@ def _table(variables: tuple[Variable, ...]) -> list[str]:
     return lines
 
 
+def _registry_table(t: Table) -> list[str]:
+    """One table of the registry: name and path, description, key, columns."""
+    where = (
+        f"`output/{t.path('<survey>' if t.partitions == 'surveys' else '<return>')}`"
+        if t.partitions
+        else f"`output/{t.path()}`"
+    )
+    key = f"Key: {', '.join(f'`{k}`' for k in t.primary_key)}." if t.primary_key else "No key: rows may repeat."
+    return [f"### `{t.name}` ({where})", "", t.description, "", key, "", *_table(t.columns), ""]
+
+
 def render() -> str:
     out = [
         "# Data dictionary",
@@ -42,69 +55,14 @@ def render() -> str:
         "Generated from `schemas/` by `python -m schemas.data_dictionary`; do not edit by hand.",
         "Percent values are 0-100; standard errors, confidence bounds and gaps are in percentage points.",
         "",
-        "## Published indicator tables (`output/indicators/`, `output/publication/`)",
+        "## Published indicator tables (`output/indicators/`)",
         "",
-        "### `sdg_1_3_1`, `sdg_3_8_2` (long layout)",
+        "Declared in `schemas/resources/` with the columns of `schemas/fields.py` (the table registry, `schemas.registry`).",
         "",
-        f"Key: {', '.join(f'`{k}`' for k in indicator_tables.COVERAGE_KEY)}.",
-        "",
-        *_table(indicator_tables.COVERAGE_COLUMNS),
-        "",
-        "### `sdg_3_8_2`",
-        "",
-        "The layout of `sdg_1_3_1` with two household breakdowns after `urban_rural` and a count of the survey's households after "
-        "`reliability`; `sex` is the sex of the household head.",
-        "",
-        *_table(indicator_tables.HARDSHIP_EXTRA + indicator_tables.HARDSHIP_SURVEY_COUNTS),
-        "",
-        "### `sdg_1_3_1_gaps`, `sdg_3_8_2_gaps`",
-        "",
-        f"Key: {', '.join(f'`{k}`' for k in indicator_tables.GAP_KEY)}.",
-        "",
-        *_table(indicator_tables.GAP_COLUMNS),
-        "",
-        "### `not_computable`",
-        "",
-        *_table(indicator_tables.NOT_COMPUTABLE_COLUMNS),
-        "",
-        "### `sdg_3_8_1`",
-        "",
-        "The UHC service coverage index per country and year; the tracer detail with imputation flags is",
-        "`indicators/sdg_3_8_1_tracers.parquet`, the population-weighted regional values",
-        "`indicators/sdg_3_8_1_regional.parquet` (columns described in `engine/uhc_index.py`).",
-        "",
-        f"Key: {', '.join(f'`{k}`' for k in indicator_tables.UHC_KEY)}.",
-        "",
-        *_table(indicator_tables.UHC_COLUMNS),
-        "",
-        "### `groups_at_risk`",
-        "",
-        "Coverage of the groups at risk from surveys (sql/groups_survey.sql): the long layout with a group breakdown instead of nationality, age group and area.",
-        "",
-        f"Key: {', '.join(f'`{k}`' for k in indicator_tables.GROUPS_KEY)}.",
-        "",
-        *_table(indicator_tables.GROUPS_COLUMNS),
-        "",
-        "### `groups_at_risk_gaps`",
-        "",
-        f"Key: {', '.join(f'`{k}`' for k in indicator_tables.GROUPS_GAP_KEY)}.",
-        "",
-        *_table(indicator_tables.GROUPS_GAP_COLUMNS),
-        "",
-        "### `benefit_adequacy`",
-        "",
-        "Benefit levels by function and sex: surveys (sql/benefit_adequacy.sql) and SSI returns with an Expenditure table (sql/benefit_adequacy_admin.sql). Amounts in the local currency of the source, per year.",
-        "",
-        f"Key: {', '.join(f'`{k}`' for k in indicator_tables.ADEQUACY_KEY)}.",
-        "",
-        *_table(indicator_tables.ADEQUACY_COLUMNS),
-        "",
-        "### `benefit_adequacy_gaps`",
-        "",
-        f"Key: {', '.join(f'`{k}`' for k in indicator_tables.ADEQUACY_GAP_KEY)}.",
-        "",
-        *_table(indicator_tables.ADEQUACY_GAP_COLUMNS),
-        "",
+    ]
+    for t in tables_in_layer("indicators"):
+        out += _registry_table(t)
+    out += [
         "## Canonical survey person table (`output/staging/survey_persons/<survey>.parquet`)",
         "",
         f"Key: {', '.join(f'`{k}`' for k in survey_variables.PRIMARY_KEY)}.",

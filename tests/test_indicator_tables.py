@@ -21,7 +21,7 @@ from engine.indicator_tables import (
     quarantine_issues,
 )
 from engine.quarantine import ISSUE_SCHEMA
-from schemas import indicator_tables as it
+from schemas.registry import table as registry_table
 from tests.test_publication_builders import coverage, coverage_frame
 
 KEY = dg.AssetKey(["indicators", "sdg_1_3_1"])
@@ -96,7 +96,7 @@ def test_admin_gaps_and_reasons_in_the_published_layout():
         ]
     )
     rows = admin_gap_rows(gaps, VINTAGES, CONTEXT, "run-1")
-    assert rows.columns == [v.name for v in it.GAP_COLUMNS]
+    assert rows.columns == list(registry_table("indicators/sdg_1_3_1_gaps").fields)
     assert rows.row(0, named=True)["difference_pp"] == -20.0 and rows["difference_se"].null_count() == 1
     reasons = pl.DataFrame(
         [
@@ -112,9 +112,9 @@ def test_admin_gaps_and_reasons_in_the_published_layout():
         ]
     )
     listed = not_computable_rows(reasons, "administrative")
-    assert listed.row(0, named=True)["ref_area"] == "GHA" and listed.columns == [
-        v.name for v in it.NOT_COMPUTABLE_COLUMNS
-    ]
+    assert listed.row(0, named=True)["ref_area"] == "GHA" and listed.columns == list(
+        registry_table("indicators/not_computable").fields
+    )
 
 
 def good_table() -> pl.DataFrame:
@@ -136,7 +136,7 @@ def results(
     missing = (
         not_computable
         if not_computable is not None
-        else pl.DataFrame(schema={v.name: pl.String for v in it.NOT_COMPUTABLE_COLUMNS})
+        else pl.DataFrame(schema={v: pl.String for v in registry_table("indicators/not_computable").fields})
     )
     expected = {"survey": SERIES_1_3_1, "administrative": SERIES_1_3_1}
     return {r.check_name: r for r in coverage_check_results(KEY, table, missing, expected, uncapped)}
@@ -265,7 +265,7 @@ def uhc_index_frame(**changes) -> pl.DataFrame:
 
 def test_sdg_3_8_1_published_layout_and_checks():
     table = published_index(uhc_index_frame(), "uhc_tracers@synthetic; population@WPP 2019", "run-1")
-    assert table.columns == [v.name for v in it.UHC_COLUMNS]
+    assert table.columns == list(registry_table("indicators/sdg_3_8_1").fields)
     assert table["obs_status"].to_list() == ["A", "E"] and set(table["series"]) == {"SH_ACS_UNHC"}
     assert all(r.passed for r in index_check_results(table))
     broken = {

@@ -1,5 +1,5 @@
 """Small frames for the publication tests, in exactly the columns of the tables the publication
-layer reads (``schemas.indicator_tables``, ``schemas.context_tables``), and the tests that they
+layer reads (``schemas.registry``, ``schemas.context_tables``), and the tests that they
 are. Other ``test_publication_*`` modules import the builders from here."""
 
 from __future__ import annotations
@@ -9,13 +9,12 @@ import dataclasses
 import polars as pl
 
 from engine.publication.config import PublicationConfig, publication_config
-from schemas import indicator_tables as it
 from schemas.context_tables import BY_NAME as CONTEXT
-from schemas.tables import polars_dtype
+from schemas.registry import table
 
-COVERAGE_DTYPES = {v.name: polars_dtype(v) for v in it.COVERAGE_COLUMNS}
-HARDSHIP_DTYPES = {v.name: polars_dtype(v) for v in it.HARDSHIP_COLUMNS}
-GAP_DTYPES = {v.name: polars_dtype(v) for v in it.GAP_COLUMNS}
+COVERAGE_DTYPES = table("indicators/sdg_1_3_1").polars_schema()
+HARDSHIP_DTYPES = table("indicators/sdg_3_8_2").polars_schema()
+GAP_DTYPES = table("indicators/sdg_1_3_1_gaps").polars_schema()
 EDITION_131 = "sdg_1_3_1:ILO-2024+survey_estimation:2026.1"
 EDITION_382 = "sdg_3_8_2:2025+survey_estimation:2026.1"
 
@@ -209,9 +208,13 @@ def config_2021(**changes) -> PublicationConfig:
 
 
 def test_builders_give_exactly_the_indicator_and_context_columns():
-    assert coverage_frame([coverage("GHA", "SI_COV_CHLD", 10, 100)]).columns == [v.name for v in it.COVERAGE_COLUMNS]
-    assert hardship_frame([hardship("GHA", "SH_XPD_EARN10", 9.0)]).columns == [v.name for v in it.HARDSHIP_COLUMNS]
-    assert gap_frame([gap("GHA", "SI_COV_CHLD", "sex", 10, 12)]).columns == [v.name for v in it.GAP_COLUMNS]
+    assert coverage_frame([coverage("GHA", "SI_COV_CHLD", 10, 100)]).columns == list(
+        table("indicators/sdg_1_3_1").fields
+    )
+    assert hardship_frame([hardship("GHA", "SH_XPD_EARN10", 9.0)]).columns == list(table("indicators/sdg_3_8_2").fields)
+    assert gap_frame([gap("GHA", "SI_COV_CHLD", "sex", 10, 12)]).columns == list(
+        table("indicators/sdg_1_3_1_gaps").fields
+    )
     for name, frame in (
         ("countries", countries_frame()),
         ("income_groups", income_groups_frame()),

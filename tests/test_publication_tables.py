@@ -213,7 +213,7 @@ def test_headline_and_aggregate_gender_gaps():
 
 
 def test_3_8_1_rows_keep_their_observation_status():
-    # indicators/sdg_3_8_1 (schemas.indicator_tables.UHC_COLUMNS): E where tracers are imputed
+    # indicators/sdg_3_8_1 (schemas/resources/sdg_3_8_1.py): E where tracers are imputed
     config = config_2021()
     uhc = pl.DataFrame(
         {

@@ -16,7 +16,7 @@ from engine.benefit_adequacy import ADEQUACY_GAP_SCHEMA, ADEQUACY_SCHEMA, admin_
 from engine.groups_at_risk import GROUP_ESTIMATE_SCHEMA, GROUP_GAP_SCHEMA, estimate_groups
 from engine.indicator_tables import source_rows, source_vintages
 from engine.ssi import EXPENDITURE_SCHEMA
-from schemas import indicator_tables as it
+from schemas.registry import table
 
 SURVEY_GROUPS = dg.AssetKey(["indicators", "survey_groups"])
 SURVEY_GROUPS_GAPS = dg.AssetKey(["indicators", "survey_groups_gaps"])
@@ -96,6 +96,9 @@ GROUPS_AT_RISK = dg.AssetKey(["indicators", "groups_at_risk"])
 GROUPS_AT_RISK_GAPS = dg.AssetKey(["indicators", "groups_at_risk_gaps"])
 BENEFIT_ADEQUACY = dg.AssetKey(["indicators", "benefit_adequacy"])
 BENEFIT_ADEQUACY_GAPS = dg.AssetKey(["indicators", "benefit_adequacy_gaps"])
+GROUPS, GROUPS_GAPS, ADEQUACY, ADEQUACY_GAPS = (
+    table(k.path) for k in (GROUPS_AT_RISK, GROUPS_AT_RISK_GAPS, BENEFIT_ADEQUACY, BENEFIT_ADEQUACY_GAPS)
+)
 
 
 @dg.multi_asset(
@@ -163,25 +166,25 @@ def groups_tables(context: dg.AssetExecutionContext, pipeline: PipelineResource)
             pipeline.method("groups_at_risk"),
         )
     tables = {
-        GROUPS_AT_RISK: (source_rows(groups, "survey", vintages, run_id, it.GROUPS_COLUMNS), it.GROUPS_KEY),
-        GROUPS_AT_RISK_GAPS: (source_rows(gaps, "survey", vintages, run_id, it.GROUPS_GAP_COLUMNS), it.GROUPS_GAP_KEY),
+        GROUPS_AT_RISK: (source_rows(groups, "survey", vintages, run_id, GROUPS), GROUPS.primary_key),
+        GROUPS_AT_RISK_GAPS: (source_rows(gaps, "survey", vintages, run_id, GROUPS_GAPS), GROUPS_GAPS.primary_key),
         BENEFIT_ADEQUACY: (
             pl.concat(
                 [
-                    source_rows(admin, "administrative", vintages, run_id, it.ADEQUACY_COLUMNS),
-                    source_rows(adequacy, "survey", vintages, run_id, it.ADEQUACY_COLUMNS),
+                    source_rows(admin, "administrative", vintages, run_id, ADEQUACY),
+                    source_rows(adequacy, "survey", vintages, run_id, ADEQUACY),
                 ]
             ),
-            it.ADEQUACY_KEY,
+            ADEQUACY.primary_key,
         ),
         BENEFIT_ADEQUACY_GAPS: (
             pl.concat(
                 [
-                    source_rows(admin_gaps, "administrative", vintages, run_id, it.ADEQUACY_GAP_COLUMNS),
-                    source_rows(adequacy_gaps, "survey", vintages, run_id, it.ADEQUACY_GAP_COLUMNS),
+                    source_rows(admin_gaps, "administrative", vintages, run_id, ADEQUACY_GAPS),
+                    source_rows(adequacy_gaps, "survey", vintages, run_id, ADEQUACY_GAPS),
                 ]
             ),
-            it.ADEQUACY_GAP_KEY,
+            ADEQUACY_GAPS.primary_key,
         ),
     }
     for key, (frame, table_key) in tables.items():

@@ -34,7 +34,7 @@ from engine.indicator_tables import (
     survey_coverage_rows,
     survey_gap_rows,
 )
-from schemas import indicator_tables as it
+from schemas.registry import table as table_of
 
 ADMIN_CONTEXT_TABLES = tuple(k.path[-1] for k in CONTEXT_DEPS)
 
@@ -103,7 +103,7 @@ def coverage_check_results(
         pl.col("value").is_not_null()
         & ((~capped & ((pl.col("value") - ratio).abs() > tolerance)) | (capped & (pl.col("value") > ratio + tolerance)))
     )
-    table_key = [c for c in it.HARDSHIP_KEY if c in table.columns]
+    table_key = [c for c in table_of(SDG_3_8_2.path).primary_key if c in table.columns]
     dupes = table.group_by(table_key).agg(pl.len().alias("n")).filter(pl.col("n") > 1)
     missing = []
     for (kind, source), group in table.group_by("source_kind", "source_id"):
@@ -231,7 +231,7 @@ def indicator_tables(context: dg.AssetExecutionContext, pipeline: PipelineResour
                 survey_coverage_rows(survey_est, vintages, run_id),
             ]
         ),
-        it.COVERAGE_KEY,
+        table_of(SDG_1_3_1.path).primary_key,
     )
     gaps = sorted_rows(
         pl.concat(
@@ -240,7 +240,7 @@ def indicator_tables(context: dg.AssetExecutionContext, pipeline: PipelineResour
                 survey_gap_rows(survey_gaps, vintages, run_id),
             ]
         ),
-        it.GAP_KEY,
+        table_of(SDG_1_3_1_GAPS.path).primary_key,
     )
     household_dims = {"nationality": "T", "age_group": "T"}
     fin = sorted_rows(
@@ -251,7 +251,7 @@ def indicator_tables(context: dg.AssetExecutionContext, pipeline: PipelineResour
             household_dims,
             HARDSHIP_DTYPES,
         ),
-        it.HARDSHIP_KEY,
+        table_of(SDG_3_8_2.path).primary_key,
     )
     fin_gaps = sorted_rows(
         survey_gap_rows(
@@ -261,7 +261,7 @@ def indicator_tables(context: dg.AssetExecutionContext, pipeline: PipelineResour
             household_dims,
             HARDSHIP_GAP_DTYPES,
         ),
-        it.GAP_KEY + ("quintile", "hh_composition"),
+        table_of(SDG_3_8_2_GAPS.path).primary_key,
     )
     missing = pl.concat(
         [

@@ -3,7 +3,7 @@ step (``sql/sdg_3_8_1.sql`` through ``engine.uhc_index``), from the staged trace
 malaria high-burden list, the country groupings and the WPP population (regional values are
 population-weighted).
 
-Writes ``indicators/sdg_3_8_1`` (the published layout, ``schemas.indicator_tables.UHC_COLUMNS``),
+Writes ``indicators/sdg_3_8_1`` (the published layout, ``schemas/resources/sdg_3_8_1.py``),
 the per-tracer detail with imputation flags (``sdg_3_8_1_tracers``), the population-weighted
 regional values (``sdg_3_8_1_regional``), and the tracer rows the index cannot use
 (``quarantine/uhc/sdg_3_8_1``), each with its asset checks.
@@ -19,7 +19,7 @@ from assets.indicators.admin import context_records, vintage_label
 from assets.resources import PipelineResource
 from engine.indicator_tables import published_index, quarantine_issues, total_population
 from engine.uhc_index import compute_uhc_index
-from schemas import indicator_tables as it
+from schemas.registry import table as table_of
 
 SDG_3_8_1 = dg.AssetKey(["indicators", "sdg_3_8_1"])
 TRACERS = dg.AssetKey(["indicators", "sdg_3_8_1_tracers"])
@@ -33,7 +33,11 @@ def index_check_results(table: pl.DataFrame) -> list[dg.AssetCheckResult]:
     """
     values = ("value", "rmnch", "infectious_diseases", "ncd", "capacity")
     out_of_range = table.filter(pl.any_horizontal((pl.col(c) < 1) | (pl.col(c) > 100) for c in values))
-    dupes = table.group_by(list(it.UHC_KEY)).agg(pl.len().alias("n")).filter(pl.col("n") > 1)
+    dupes = (
+        table.group_by(list(table_of("indicators/sdg_3_8_1").primary_key))
+        .agg(pl.len().alias("n"))
+        .filter(pl.col("n") > 1)
+    )
     share = table.filter(
         (pl.col("n_tracers_used") > 0)
         & ((pl.col("imputed_share") - pl.col("n_tracers_imputed") / pl.col("n_tracers_used")).abs() > 1e-12)

@@ -18,18 +18,15 @@ from engine.publication.groups import (
     informality_gap_table,
 )
 from engine.publication.sdmx import write_csv
-from schemas import indicator_tables as it
-from schemas.tables import polars_dtype
+from schemas.registry import table
 
 SDMX_FILE = "groups_sdmx.csv"
 FIGURE = (
     "figures/groups_at_risk/informality_gap_by_sex.png"  # a folder of its own: the figures asset clears figures/*.png
 )
 TABLES = {
-    "groups_at_risk": it.GROUPS_COLUMNS,
-    "groups_at_risk_gaps": it.GROUPS_GAP_COLUMNS,
-    "benefit_adequacy": it.ADEQUACY_COLUMNS,
-    "benefit_adequacy_gaps": it.ADEQUACY_GAP_COLUMNS,
+    name: table(["indicators", name])
+    for name in ("groups_at_risk", "groups_at_risk_gaps", "benefit_adequacy", "benefit_adequacy_gaps")
 }
 INPUTS = [dg.AssetKey(["indicators", t]) for t in TABLES]
 
@@ -37,7 +34,7 @@ INPUTS = [dg.AssetKey(["indicators", t]) for t in TABLES]
 def _read(store, table: str) -> pl.DataFrame:
     """An indicator table, or an empty one in its columns where none is written (no survey)."""
     frame = read_optional(store, "indicators", table)
-    return frame if frame is not None else pl.DataFrame(schema={v.name: polars_dtype(v) for v in TABLES[table]})
+    return frame if frame is not None else TABLES[table].empty()
 
 
 @dg.multi_asset(

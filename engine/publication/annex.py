@@ -173,7 +173,7 @@ def gap_table(
     synthetic: list[str] = (),
 ) -> pl.DataFrame:
     """Published gaps of ``gap_type`` from one family's gap table (``GAP_COLUMNS`` of
-    ``schemas.indicator_tables``, 3.8.2 with ``quintile`` and ``hh_composition``); ``selected``:
+    ``schemas/resources/sdg_1_3_1.py``, 3.8.2 with ``quintile`` and ``hh_composition``); ``selected``:
     that family's country values of the published sources (before disclosure); ``synthetic``:
     the names of synthetic sources and inputs (a gap rests on its source's and inputs').
     """

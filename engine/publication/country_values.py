@@ -3,11 +3,11 @@ country-year is published from.
 
 Inputs, as written to ``output/indicators/``:
 
-* ``sdg_1_3_1`` and ``sdg_3_8_2``: the long layout of ``schemas.indicator_tables``
+* ``sdg_1_3_1`` and ``sdg_3_8_2``: the long layout of ``schemas/resources/sdg_1_3_1.py``
   (``COVERAGE_COLUMNS``; 3.8.2 adds ``quintile`` and ``hh_composition``);
 * ``sdg_3_8_1``: one row per country and year, ``ref_area, year, value`` (the UHC service
   coverage index), ``imputed_share`` (0-1, share of imputed tracers), ``method_edition`` and,
-  optionally, ``input_vintage`` and ``obs_status`` (``schemas.indicator_tables.UHC_COLUMNS``). The layout of ``engine.uhc_index`` (``country`` for
+  optionally, ``input_vintage`` and ``obs_status`` (``schemas/resources/sdg_3_8_1.py``). The layout of ``engine.uhc_index`` (``country`` for
   ``ref_area``, ``sci`` for ``value``) is accepted as well.
 
 :func:`country_rows` returns ``COUNTRY_SCHEMA``: every breakdown of every source, the family

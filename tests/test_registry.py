@@ -1,0 +1,146 @@
+"""The table registry (``schemas.registry``): lookups, the derived Polars schema, empty frame and
+conformed frame, and the validation error that names the table, the column and the rule."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from schemas.fields import FIELDS, Field
+from schemas.registry import TABLES, ContractError, Table, partitioned_by, table, tables_in_layer
+
+UHC = "indicators/sdg_3_8_1"
+
+
+def uhc_rows(**changes) -> pl.DataFrame:
+    """Two good rows of indicators/sdg_3_8_1, with ``changes`` applied to the second."""
+    base = {
+        "ref_area": "GHA",
+        "year": 2021,
+        "series": "SH_ACS_UNHC",
+        "value": 45.5,
+        "rmnch": 60.0,
+        "infectious_diseases": 40.0,
+        "ncd": 50.0,
+        "capacity": 35.0,
+        "n_tracers_used": 14,
+        "n_tracers_imputed": 0,
+        "n_tracers_missing": 0,
+        "imputed_share": 0.0,
+        "malaria_high_burden": True,
+        "obs_status": "A",
+        "method_edition": "sdg_3_8_1:2025",
+        "input_vintage": "uhc_tracers@2024",
+        "run_id": "run-1",
+    }
+    return pl.DataFrame([base, {**base, "year": 2022, **changes}], schema=table(UHC).polars_schema())
+
+
+def test_a_table_is_found_by_name_or_by_asset_key_parts():
+    assert table(UHC) is table(["indicators", "sdg_3_8_1"]) is TABLES[UHC]
+    t = table(UHC)
+    assert (t.layer, t.table, t.key, t.path()) == (
+        "indicators",
+        "sdg_3_8_1",
+        ("indicators", "sdg_3_8_1"),
+        f"{UHC}.parquet",
+    )
+    with pytest.raises(KeyError, match="no table 'indicators/nope' in the registry"):
+        table("indicators/nope")
+
+
+def test_layers_and_partitions_select_tables():
+    indicators = tables_in_layer("indicators")
+    assert table("indicators/sdg_1_3_1") in indicators and all(t.layer == "indicators" for t in indicators)
+    assert tables_in_layer("nowhere") == []
+    assert all(t.partitions == "surveys" for t in partitioned_by("surveys"))
+
+
+def test_polars_schema_and_empty_frame_follow_the_declared_columns():
+    t = table("indicators/sdg_1_3_1")
+    schema = t.polars_schema()
+    assert list(schema) == list(t.fields)
+    assert schema["year"] == pl.Int64 and schema["value"] == pl.Float64 and schema["capped"] == pl.Boolean
+    empty = t.empty()
+    assert empty.height == 0 and empty.schema == pl.Schema(schema)
+
+
+def test_conform_selects_the_columns_in_order_and_casts_them():
+    t = table(UHC)
+    good = uhc_rows()
+    shuffled = good.select(reversed(good.columns)).with_columns(pl.col("year").cast(pl.Int32), pl.lit(1).alias("extra"))
+    conformed = t.conform(shuffled)
+    assert conformed.columns == list(t.fields) and conformed.schema == good.schema
+    assert conformed.equals(good)
+
+
+def test_conform_names_a_missing_column():
+    with pytest.raises(ContractError, match=r"table indicators/sdg_3_8_1: column\(s\) imputed_share missing"):
+        table(UHC).conform(uhc_rows().drop("imputed_share"))
+
+
+def test_a_good_frame_validates():
+    good = uhc_rows()
+    assert table(UHC).validate(good).equals(good)
+    assert table(UHC).validate(good.lazy()).equals(good)
+
+
+@pytest.mark.parametrize(
+    ("changes", "column", "rule"),
+    [
+        ({"value": 120.0}, "value", "less_than_or_equal_to(100)"),
+        ({"obs_status": "X"}, "obs_status", "isin(['A', 'E', 'U'])"),
+        ({"imputed_share": -0.5}, "imputed_share", "greater_than_or_equal_to(0)"),
+        ({"run_id": None}, "run_id", "not_nullable"),
+        ({"value": float("inf")}, "value", "finite"),
+    ],
+)
+def test_a_broken_rule_is_named_with_table_and_column(changes, column, rule):
+    with pytest.raises(ContractError) as err:
+        table(UHC).validate(uhc_rows(**changes))
+    message = str(err.value)
+    assert message.startswith("table indicators/sdg_3_8_1 breaks its contract")
+    assert f"column {column}: rule {rule} fails (1 case(s)" in message
+    assert err.value.failures is not None and err.value.failures.height >= 1
+
+
+def test_a_repeated_primary_key_is_named_with_its_columns_and_rows():
+    rows = uhc_rows(year=2021)
+    with pytest.raises(ContractError, match=r"columns ref_area, year, series \(primary key\): rule unique_key fails"):
+        table(UHC).validate(rows)
+
+
+def test_a_wrong_type_and_an_undeclared_column_are_errors():
+    with pytest.raises(ContractError, match=r"column year: rule dtype\('Int64'\)"):
+        table(UHC).validate(uhc_rows().with_columns(pl.col("year").cast(pl.String)))
+    with pytest.raises(ContractError, match="column_in_schema|extra"):
+        table(UHC).validate(uhc_rows().with_columns(pl.lit(1).alias("extra")))
+
+
+def test_a_table_override_narrows_a_shared_field():
+    gaps = table("indicators/sdg_1_3_1_gaps")
+    assert gaps.column("sex").codes == FIELDS["sex"].codes
+    assert gaps.column("sex").description != FIELDS["sex"].description
+    assert table("indicators/sdg_1_3_1").column("sex") is FIELDS["sex"]
+
+
+def test_declarations_are_checked():
+    with pytest.raises(KeyError, match="field 'nope' is not declared"):
+        Table("indicators/x", "x", ("ref_area", "nope"))
+    with pytest.raises(ValueError, match="primary key column"):
+        Table("indicators/x", "x", ("ref_area",), primary_key=("year",))
+    with pytest.raises(ValueError, match="listed twice"):
+        Table("indicators/x", "x", ("ref_area", "ref_area"))
+    with pytest.raises(ValueError, match="<layer>/<table>"):
+        Table("sdg_1_3_1", "x", ("ref_area",))
+    with pytest.raises(ValueError, match="partitions"):
+        Table("indicators/x", "x", ("ref_area",), partitions="countries")
+    with pytest.raises(ValueError, match="codes are given"):
+        Field("x", "int", "x", codes=("a",))
+
+
+def test_partitioned_paths_need_a_partition():
+    t = Table("indicators/per_survey", "x", ("ref_area",), partitions="surveys")
+    assert t.path("GHA_LFS_2022") == "indicators/per_survey/GHA_LFS_2022.parquet"
+    with pytest.raises(ValueError, match="partitioned by surveys"):
+        t.path()

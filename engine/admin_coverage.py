@@ -181,6 +181,10 @@ class AdminInputError(ValueError):
 
 @dataclass(frozen=True)
 class AdminCoverage:
+    """The administrative coverage of one run: rates, their gaps, the cells that could not be
+    computed (with the reason) and the life-cycle table.
+    """
+
     coverage: pl.DataFrame
     gaps: pl.DataFrame
     not_computable: pl.DataFrame
@@ -191,6 +195,7 @@ class AdminCoverage:
 
 
 def _admin(method: MethodEdition) -> dict:
+    """The ``admin`` block of a coverage edition, its rules and limits checked."""
     where = f"{method.source}, edition {method.edition}"
     if method.family != FAMILY:
         raise MethodConfigError(f"{where}: expected a {FAMILY} edition, got family {method.family!r}")
@@ -217,6 +222,19 @@ def _admin(method: MethodEdition) -> dict:
         or abs(sum(float(w) for w in weights) - 1) > 1e-9
     ):
         raise MethodConfigError(f"{where}: admin.age_split needs a rule name and 5 non-negative weights summing to 1")
+    _check_benefit_lists(where, method, admin)
+    for key in ("poverty_max_year_gap", "multiple_delivery_max_year_gap"):
+        if not isinstance(admin.get(key), int) or isinstance(admin.get(key), bool) or admin[key] < 0:
+            raise MethodConfigError(f"{where}: admin.{key} must be a whole number >= 0, got {admin.get(key)!r}")
+    if not isinstance(admin.get("total_rate_for_sexes"), bool):
+        raise MethodConfigError(f"{where}: admin.total_rate_for_sexes must be true or false")
+    return admin
+
+
+def _check_benefit_lists(where: str, method: MethodEdition, admin: dict) -> None:
+    """The benefit-type lists of the edition name known benefit types, and those shared by
+    survey and administrative sources are set at the top of the edition, not under ``admin``.
+    """
     if unknown := set(admin.get("assistance_benefits_working_age") or ()) - set(st.BENEFIT_TYPES):
         raise MethodConfigError(
             f"{where}: admin.assistance_benefits_working_age has unknown benefit types {sorted(unknown)}"
@@ -237,12 +255,6 @@ def _admin(method: MethodEdition) -> dict:
         raise MethodConfigError(
             f"{where}: contributory_benefits_working_age must list benefit types among {allowed}, got {contributory!r}"
         )
-    for key in ("poverty_max_year_gap", "multiple_delivery_max_year_gap"):
-        if not isinstance(admin.get(key), int) or isinstance(admin.get(key), bool) or admin[key] < 0:
-            raise MethodConfigError(f"{where}: admin.{key} must be a whole number >= 0, got {admin.get(key)!r}")
-    if not isinstance(admin.get("total_rate_for_sexes"), bool):
-        raise MethodConfigError(f"{where}: admin.total_rate_for_sexes must be true or false")
-    return admin
 
 
 def _params(method: MethodEdition, admin: dict, present: dict[str, bool], vintages: Mapping[str, str]) -> pl.DataFrame:

@@ -34,6 +34,10 @@ SOURCES_YAML = "sources.yaml"
 
 @dataclass(frozen=True)
 class IngestedTable:
+    """One context table read and validated: the rows kept (typed) and the quarantined ones in the
+    issue layout; ``present`` is False when the table's file is absent from the input directory.
+    """
+
     table: ContextTable
     file: str
     present: bool
@@ -62,6 +66,7 @@ def _sex_total_issues(typed: pl.DataFrame, table: ContextTable) -> pl.DataFrame:
 
 
 def empty_table(table: ContextTable) -> pl.DataFrame:
+    """An empty frame with the columns and Polars types of ``table``."""
     from schemas.tables import polars_dtype
 
     return pl.DataFrame(schema={v.name: polars_dtype(v) for v in table.columns})

@@ -15,11 +15,14 @@ import duckdb
 
 @dataclass(frozen=True)
 class DuckDBSettings:
+    """Limits of a DuckDB connection: memory limit, threads and the folder it may spill to."""
+
     memory_limit: str = "2GB"
     threads: int = 2
     temp_directory: str | None = None
 
     def connect(self) -> duckdb.DuckDBPyConnection:
+        """A new in-memory DuckDB connection with these limits (insertion order not preserved)."""
         config = {
             "memory_limit": self.memory_limit,
             "threads": str(self.threads),

@@ -31,6 +31,10 @@ OOP_ABOVE_CONSUMPTION = ("count", "exclude")
 
 @dataclass(frozen=True)
 class HardshipEstimates:
+    """SDG 3.8.2 for one survey: estimates, gaps, cells not computable and excluded households, with
+    the societal poverty line and median consumption they used.
+    """
+
     estimates: pl.DataFrame
     gaps: pl.DataFrame
     not_computable: pl.DataFrame
@@ -62,10 +66,11 @@ def estimate_hardship(
     """
     register_persons(con, persons)  # a path is passed as a value, never spliced into SQL
     counted = REQUIRED + tuple(BREAKDOWN_VARIABLES.values())
+    columns = ", ".join(f"COUNT({v})" for v in counted)  # canonical names, constants of this module
     survey_id, country, year, *counts = con.execute(
-        f"SELECT MIN(survey_id), MIN(country), MIN(year), {', '.join(f'COUNT({v})' for v in counted)} FROM persons"
+        f"SELECT MIN(survey_id), MIN(country), MIN(year), {columns} FROM persons"  # noqa: S608 (identifiers from code, no value)
     ).fetchall()[0]
-    have = dict(zip(counted, counts))
+    have = dict(zip(counted, counts, strict=True))
     editions = series_editions(method, estimation)
     oop_rule = method["oop_above_consumption"]
     if oop_rule not in OOP_ABOVE_CONSUMPTION:

@@ -54,6 +54,7 @@ class IngestedSurvey:
 
     @property
     def rows_kept(self) -> int:
+        """Number of persons kept (rows that broke no rule)."""
         return self.persons.height
 
     def require_rows_kept(self, shown_file: str) -> None:
@@ -132,50 +133,14 @@ def _mapping_exprs(
     if m.items is not None:
         return _washington_group(m, var)
     if m.expr is not None:
-        numeric = [c for c in m.source_columns() if c + NUMERIC_SUFFIX in schema]
-        expr = pl.col(EXPR_PREFIX + var.name)
-        converted, issue = convert(expr, expr.cast(pl.String), var)
-        for c in numeric:
-            unparsed = (
-                pl.col(c).is_not_null()
-                & (pl.col(c).str.strip_chars() != "")
-                & pl.col(c + NUMERIC_SUFFIX).is_null()
-                & ~_is_missing(c, m.missing)
-            )
-            issue = pl.when(unparsed).then(pl.lit("type_number")).otherwise(issue)
-        present = converted.is_not_null()
+        converted, issue, present, expr = _expression_exprs(m, var, schema)
     elif m.key is not None:
         parts = [pl.when(~_is_missing(c, m.missing)).then(_as_text(c, schema[c])) for c in m.key]
         expr = pl.concat_str(parts, separator=KEY_SEPARATOR)
         converted, issue = convert(expr, expr, var)
         present = expr.is_not_null()
     else:
-        present, text, key = _source_key(m, schema)
-        shown = text
-        if m.codes is not None:
-            keys = list(m.codes)
-            mapped = key.replace_strict(
-                keys,
-                [m.codes[k] for k in keys],
-                default=m.other,
-                return_dtype=polars_dtype(var) if var.kind in ("flag", "code", "id") else None,
-            )
-            unmapped = present & ~key.is_in(keys) & pl.lit(m.other is None)
-            converted, issue = convert(pl.when(present).then(mapped), pl.when(~unmapped).then(text), var)
-            issue = pl.when(unmapped).then(pl.lit("code_not_in_spec")).otherwise(issue)
-        elif m.classes is not None:  # single years missing; the class goes to age_class
-            converted = pl.lit(None, dtype=polars_dtype(var))
-            issue = pl.when(present & ~key.is_in(list(m.classes))).then(pl.lit("code_not_in_spec"))
-        elif m.rule == "positive":
-            number = text.cast(pl.Float64, strict=False)
-            converted = number > 0
-            issue = pl.when(text.is_not_null() & number.is_null()).then(pl.lit("type_number"))
-        elif m.in_codes is not None:
-            converted = pl.when(present).then(key.is_in(list(m.in_codes)))
-            issue = none
-        else:
-            converted, issue = convert(text, shown, var)
-        expr = shown
+        converted, issue, present, expr = _source_exprs(m, var, schema)
     if var.required and var.nullable:  # e.g. age: given in years or in classes, never missing
         given = present if m.classes is not None else converted.is_not_null()
         issue = pl.when(issue.is_null() & ~given).then(pl.lit(REQUIRED_RULE)).otherwise(issue)
@@ -184,6 +149,59 @@ def _mapping_exprs(
         if m.source is not None:  # show the code read as missing, not the resulting null
             expr = _as_text(m.source, schema[m.source])
     return _scaled(converted, m, var, spec).alias(var.name), issue, expr.cast(pl.String)
+
+
+def _expression_exprs(m: Mapping, var: sv.Variable, schema: pl.Schema) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
+    """(canonical value, issue rule or null, value present, value shown) of a variable given by
+    an expression (evaluated beforehand into ``EXPR_PREFIX + name``); a source variable the
+    expression reads as a number that does not parse is a ``type_number`` issue.
+    """
+    numeric = [c for c in m.source_columns() if c + NUMERIC_SUFFIX in schema]
+    expr = pl.col(EXPR_PREFIX + var.name)
+    converted, issue = convert(expr, expr.cast(pl.String), var)
+    for c in numeric:
+        unparsed = (
+            pl.col(c).is_not_null()
+            & (pl.col(c).str.strip_chars() != "")
+            & pl.col(c + NUMERIC_SUFFIX).is_null()
+            & ~_is_missing(c, m.missing)
+        )
+        issue = pl.when(unparsed).then(pl.lit("type_number")).otherwise(issue)
+    present = converted.is_not_null()
+    return converted, issue, present, expr
+
+
+def _source_exprs(m: Mapping, var: sv.Variable, schema: pl.Schema) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
+    """(canonical value, issue rule or null, value present, source value shown) of a variable
+    read from one source variable: through ``codes``, ``classes``, ``rule``, ``in`` or as it is.
+    """
+    none = pl.lit(None, dtype=pl.String)
+    present, text, key = _source_key(m, schema)
+    shown = text
+    if m.codes is not None:
+        keys = list(m.codes)
+        mapped = key.replace_strict(
+            keys,
+            [m.codes[k] for k in keys],
+            default=m.other,
+            return_dtype=polars_dtype(var) if var.kind in ("flag", "code", "id") else None,
+        )
+        unmapped = present & ~key.is_in(keys) & pl.lit(m.other is None)
+        converted, issue = convert(pl.when(present).then(mapped), pl.when(~unmapped).then(text), var)
+        issue = pl.when(unmapped).then(pl.lit("code_not_in_spec")).otherwise(issue)
+    elif m.classes is not None:  # single years missing; the class goes to age_class
+        converted = pl.lit(None, dtype=polars_dtype(var))
+        issue = pl.when(present & ~key.is_in(list(m.classes))).then(pl.lit("code_not_in_spec"))
+    elif m.rule == "positive":
+        number = text.cast(pl.Float64, strict=False)
+        converted = number > 0
+        issue = pl.when(text.is_not_null() & number.is_null()).then(pl.lit("type_number"))
+    elif m.in_codes is not None:
+        converted = pl.when(present).then(key.is_in(list(m.in_codes)))
+        issue = none
+    else:
+        converted, issue = convert(text, shown, var)
+    return converted, issue, present, shown
 
 
 def _scaled(converted: pl.Expr, m: Mapping, var: sv.Variable, spec: SurveySpec) -> pl.Expr:
@@ -204,7 +222,7 @@ def _washington_group(m: Mapping, var: sv.Variable) -> tuple[pl.Expr, pl.Expr, p
     answered = pl.all_horizontal([k.is_not_null() for k in keys])
     bad = [k.is_not_null() & ~k.is_in(list(WASHINGTON_GROUP_LEVELS)) for k in keys]
     highest = pl.max_horizontal([k.cast(pl.Int64, strict=False) for k in keys])
-    shown = pl.coalesce([pl.when(b).then(pl.lit(f"{c}=") + k) for b, c, k in zip(bad, m.items, keys)])
+    shown = pl.coalesce([pl.when(b).then(pl.lit(f"{c}=") + k) for b, c, k in zip(bad, m.items, keys, strict=True)])
     issue = pl.when(pl.any_horizontal(bad)).then(pl.lit(WG_ITEM_RULE))
     return pl.when(answered & ~pl.any_horizontal(bad)).then(highest).alias(var.name), issue, shown
 

@@ -113,6 +113,10 @@ def survey_gap_rows(
     extra_dims: dict[str, str] | None = None,
     dtypes: dict = GAP_DTYPES,
 ) -> pl.DataFrame:
+    """Survey gaps in the published long layout of ``dtypes``: ``country``/``survey_id`` renamed to
+    ``ref_area``/``source_id``, the run id, the input vintage of each survey (its id when it has
+    none) and the constant ``extra_dims`` added.
+    """
     if gaps.is_empty():
         return pl.DataFrame(schema=dtypes)
     frame = gaps.rename({"country": "ref_area", "survey_id": "source_id"}).with_columns(
@@ -170,6 +174,9 @@ def _admin_layout(
 
 
 def not_computable_rows(frame: pl.DataFrame, source_kind: str) -> pl.DataFrame:
+    """Cells not computable of ``source_kind`` in the layout of ``NOT_COMPUTABLE_DTYPES`` (country
+    and survey or source id renamed to ``ref_area`` and ``source_id``).
+    """
     if frame.is_empty():
         return pl.DataFrame(schema=NOT_COMPUTABLE_DTYPES)
     id_col = "survey_id" if "survey_id" in frame.columns else "source_id"
@@ -182,6 +189,7 @@ def not_computable_rows(frame: pl.DataFrame, source_kind: str) -> pl.DataFrame:
 
 
 def sorted_rows(frame: pl.DataFrame, key: tuple[str, ...]) -> pl.DataFrame:
+    """``frame`` sorted by ``key``, nulls last: the row order in which tables are written."""
     return frame.sort(list(key), nulls_last=True)
 
 

@@ -36,6 +36,10 @@ class MethodConfigError(ValueError):
 
 @dataclass(frozen=True)
 class MethodEdition:
+    """One edition of a method family as loaded from ``config/methods/<family>.yaml``: its
+    parameters, the file it came from and that file's SHA-256.
+    """
+
     family: str
     edition: str
     params: dict[str, Any] = field(default_factory=dict)
@@ -54,10 +58,12 @@ class MethodEdition:
             raise MethodConfigError(f"{self.source}: edition '{self.edition}' has no parameter '{key}'") from None
 
     def get(self, key: str, default: Any = None) -> Any:
+        """The parameter ``key`` of the edition, ``default`` when the edition does not set it."""
         return self.params.get(key, default)
 
 
 def available_families(methods_dir: Path = METHODS_DIR) -> list[str]:
+    """Names of the method families in ``methods_dir`` (one YAML file each), sorted."""
     return sorted(p.stem for p in methods_dir.glob("*.yaml"))
 
 

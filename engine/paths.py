@@ -132,7 +132,7 @@ def confined_file(
             rule=CONFINED_RULE,
         )
     try:
-        mode = os.stat(resolved).st_mode
+        mode = resolved.stat().st_mode
     except OSError as exc:
         raise SourceError(
             named_in or str(candidate), f"file not found ({exc.strerror})", where=where, value=shown, rule="file_exists"
@@ -169,6 +169,7 @@ def regular_files(folder: Path, *, recursive: bool = False) -> list[Path]:
 
 def _shown(path: Path, input_dir: Path) -> str:
     try:
-        return str(Path(os.path.abspath(path)).relative_to(Path(os.path.abspath(input_dir))))
+        # lexical (abspath, not resolve): the name the user gave, symbolic links not followed
+        return str(Path(os.path.abspath(path)).relative_to(Path(os.path.abspath(input_dir))))  # noqa: PTH100
     except ValueError:
         return str(path)

@@ -36,6 +36,7 @@ ROW_ISSUE_SCHEMA = {"row_number": pl.Int64, "column": pl.String, "rule": pl.Stri
 
 
 def empty_issues() -> pl.DataFrame:
+    """An empty frame in the issue layout."""
     return pl.DataFrame(schema=ISSUE_SCHEMA)
 
 

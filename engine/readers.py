@@ -114,7 +114,7 @@ def unique_header(file: str, names: list[str], where: str | None = None) -> None
 
 def _header(path: Path, separator: str, text: str | None) -> list[str]:
     if text is None:
-        with open(path, "rb") as fh:
+        with path.open("rb") as fh:
             first = fh.readline(_TAIL_BYTES).decode("utf-8", errors="replace")
     else:
         first = text[:_TAIL_BYTES].split("\n", 1)[0]
@@ -127,7 +127,7 @@ def _cut_last_line(path: Path, separator: str, encoding: str, text: str | None) 
     """
     if text is None:
         size = path.stat().st_size
-        with open(path, "rb") as fh:
+        with path.open("rb") as fh:
             head = fh.read(_TAIL_BYTES).decode("utf-8", errors="replace")
             fh.seek(max(0, size - _TAIL_BYTES))
             tail = fh.read().decode("utf-8", errors="replace")
@@ -142,7 +142,7 @@ def _cut_last_line(path: Path, separator: str, encoding: str, text: str | None) 
     if len(last) >= len(header):
         return None
     if lines is None:
-        with open(path, "rb") as fh:
+        with path.open("rb") as fh:
             lines = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
     return lines, len(last), len(header)
 

@@ -58,6 +58,7 @@ class BoundedLoader(yaml.SafeLoader):
     """
 
     def compose_document(self) -> yaml.Node:
+        """Compose the document and refuse it when its aliases expand beyond the size limit."""
         node = super().compose_document()
         if node is not None:
             _expanded_size(node)

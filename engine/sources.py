@@ -36,12 +36,15 @@ LAYOUT_RULE = "layout"
 
 @dataclass(frozen=True)
 class Source:
+    """One source found in the input directory: a survey folder or an SSI return, and its files."""
+
     kind: str  # "survey" or "ssi"
     source_id: str
     path: Path  # survey folder, SSI workbook or SSI folder
     files: tuple[Path, ...]
 
     def fingerprint(self) -> str:
+        """SHA-256 over the names and contents of the source's files: changes when any file does."""
         h = hashlib.sha256()
         for f in self.files:
             h.update(f.name.encode())
@@ -49,6 +52,7 @@ class Source:
         return h.hexdigest()
 
     def file_records(self, root: Path) -> list[dict[str, object]]:
+        """Path, size and SHA-256 of each of the source's files (see :func:`file_records`)."""
         return file_records(self.files, root)
 
 

@@ -116,6 +116,7 @@ class SparkConnection:
         self.spark.createDataFrame(_spark_compatible(table)).createOrReplaceTempView(name)
 
     def read_parquet(self, path: str | Path) -> _ParquetRelation:
+        """A relation over the Parquet file(s) at ``path``, as ``duckdb.read_parquet`` gives."""
         return _ParquetRelation(self.spark, str(path))
 
     def execute(self, sql: str) -> _Result:
@@ -135,9 +136,11 @@ class SparkConnection:
         return _Result(self.spark.sql(query))
 
     def sql(self, sql: str) -> _Result:
+        """The same as :meth:`execute` (DuckDB's spelling)."""
         return self.execute(sql)
 
     def close(self) -> None:
+        """Drop the temporary views this connection created; the Spark session stays open."""
         for table in self.spark.catalog.listTables():
             if table.isTemporary:
                 self.spark.catalog.dropTempView(table.name)

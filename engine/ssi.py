@@ -34,6 +34,10 @@ EXPENDITURE_SCHEMA = {v.name: polars_dtype(v) for v in st.EXPENDITURE_COLUMNS}
 
 @dataclass(frozen=True)
 class IngestedReturn:
+    """One Social Security Inquiry return, read and validated: its metadata, the counts of rows
+    read, kept and quarantined, and the kept rows of each of its tables.
+    """
+
     return_id: str
     file: str
     metadata: dict[str, str]
@@ -50,10 +54,12 @@ class IngestedReturn:
 
     @property
     def country(self) -> str:
+        """The ISO3 code of the return's country."""
         return self.metadata["country"]
 
     @property
     def year(self) -> int:
+        """The return's reference year."""
         return int(self.metadata["reference_year"])
 
 

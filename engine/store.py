@@ -35,8 +35,9 @@ PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 3, "statistics": 
 
 
 def sha256_file(path: Path) -> str:
+    """The SHA-256 of the file at ``path``, in hex, read in chunks of 1 MiB."""
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with Path(path).open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
@@ -53,8 +54,9 @@ def publish(tmp: Path | str, target: Path | str) -> None:
     """Give ``tmp`` ordinary permissions (0666 / 0777 minus the umask) and rename it over
     ``target`` in one step.
     """
-    os.chmod(tmp, (0o777 if Path(tmp).is_dir() else 0o666) & ~_UMASK)
-    os.replace(tmp, target)
+    tmp = Path(tmp)
+    tmp.chmod((0o777 if tmp.is_dir() else 0o666) & ~_UMASK)
+    tmp.replace(target)
 
 
 def _atomic_write(target: Path, write) -> None:
@@ -81,13 +83,15 @@ def _exchange(new: Path, old: Path) -> None:
     ):
         return
     aside = new.with_name(new.name + ".old")
-    os.rename(old, aside)
-    os.rename(new, old)
-    os.rename(aside, new)
+    old.rename(aside)
+    new.rename(old)
+    aside.rename(new)
 
 
 @dataclass(frozen=True)
 class Written:
+    """A file written: its path, rows and SHA-256."""
+
     path: Path
     rows: int
     sha256: str
@@ -105,28 +109,38 @@ def _safe(name: str) -> str:
 
 @dataclass(frozen=True)
 class ParquetStore:
+    """The Parquet outputs under ``root``: one file per table, or one per partition in a folder per
+    table; every write is atomic.
+    """
+
     root: Path
 
     def table_path(self, layer: str, table: str, partition: str | None = None) -> Path:
+        """The file of ``table`` in ``layer`` (of ``partition`` when the table is partitioned)."""
         if partition is None:
             return self.root / layer / f"{table}.parquet"
         return self.root / layer / table / f"{_safe(partition)}.parquet"
 
     def write(self, frame: pl.DataFrame, layer: str, table: str, partition: str | None = None) -> Written:
+        """Write ``frame`` to the file of ``table`` (atomically); returns what was written."""
         target = self.table_path(layer, table, partition)
         return self.write_to(frame, target)
 
     def write_to(self, frame: pl.DataFrame, target: Path) -> Written:
+        """Write ``frame`` as Parquet to ``target`` (atomically); returns what was written."""
         _atomic_write(target, lambda tmp: frame.write_parquet(tmp, **PARQUET_OPTIONS))
         return Written(target, frame.height, sha256_file(target))
 
     def read(self, layer: str, table: str, partition: str | None = None) -> pl.DataFrame:
+        """The table (or one partition of it) as a frame."""
         return pl.read_parquet(self.table_path(layer, table, partition))
 
     def exists(self, layer: str, table: str, partition: str | None = None) -> bool:
+        """True when the file of the table (or of the partition) exists."""
         return self.table_path(layer, table, partition).exists()
 
     def partitions(self, layer: str, table: str) -> list[str]:
+        """Ids of the partitions written as one Parquet file each, sorted."""
         folder = self.root / layer / table
         return sorted(p.stem for p in folder.glob("*.parquet")) if folder.is_dir() else []
 
@@ -144,6 +158,7 @@ class ParquetStore:
         )
 
     def partition_paths(self, layer: str, table: str) -> list[Path]:
+        """The files of the partitions of ``table``, in the order of :meth:`partitions`."""
         return [self.table_path(layer, table, p) for p in self.partitions(layer, table)]
 
     def read_partitions(self, layer: str, table: str, schema: dict | None = None) -> pl.DataFrame:
@@ -176,14 +191,14 @@ class ParquetStore:
         target = self.partition_dir(layer, table, partition)
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{partition}.", suffix=".tmp", dir=target.parent))
-        os.chmod(tmp, 0o777 & ~_UMASK)
+        tmp.chmod(0o777 & ~_UMASK)
         try:
             written = {name: self.write_to(frame, tmp / f"{name}.parquet") for name, frame in sorted(frames.items())}
             if target.is_dir():
                 _exchange(tmp, target)  # tmp now holds the old folder
                 shutil.rmtree(tmp)
             else:
-                os.rename(tmp, target)
+                tmp.rename(target)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -192,21 +207,27 @@ class ParquetStore:
     # --- quarantine, source records and failure records -------------------------------
 
     def quarantine_path(self, source_kind: str, source_id: str) -> Path:
+        """The quarantine file of one source."""
         return self.root / "quarantine" / source_kind / f"{_safe(source_id)}.parquet"
 
     def write_quarantine(self, frame: pl.DataFrame, source_kind: str, source_id: str) -> Written:
+        """Write the quarantined rows of one source (atomically)."""
         return self.write_to(frame, self.quarantine_path(source_kind, source_id))
 
     def _json_path(self, folder: str, source_kind: str, source_id: str) -> Path:
         return self.root / folder / source_kind / f"{_safe(source_id)}.json"
 
     def write_json(self, folder: str, source_kind: str, source_id: str, record: dict[str, Any]) -> Path:
+        """Write ``record`` as JSON to ``folder/source_kind/source_id.json`` (atomically); returns
+        the path.
+        """
         target = self._json_path(folder, source_kind, source_id)
         text = json.dumps(record, indent=2, sort_keys=True, default=str)
         _atomic_write(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
         return target
 
     def read_json_records(self, folder: str, source_kind: str | None = None) -> list[dict[str, Any]]:
+        """The JSON records in ``folder`` (of one source kind, or all), in path order."""
         base = self.root / folder
         pattern = f"{source_kind}/*.json" if source_kind else "*/*.json"
         return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(base.glob(pattern))]
@@ -216,4 +237,5 @@ class ParquetStore:
         return sorted(p.stem for p in (self.root / folder / source_kind).glob("*.json"))
 
     def remove_json(self, folder: str, source_kind: str, source_id: str) -> None:
+        """Remove the JSON record of one source (nothing when there is none)."""
         self._json_path(folder, source_kind, source_id).unlink(missing_ok=True)

@@ -80,7 +80,7 @@ def _join(frame: pl.DataFrame, other: pl.DataFrame, joined: JoinedFile, spec: Su
     keys = [f"__key{i}" for i in range(len(joined.on))]
     row = join_row_column(joined)
     other = other.select(
-        *[code_key(pl.col(c)).alias(k) for c, k in zip(right, keys)],
+        *[code_key(pl.col(c)).alias(k) for c, k in zip(right, keys, strict=True)],
         *taken,
         pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(row),
     )
@@ -92,7 +92,7 @@ def _join(frame: pl.DataFrame, other: pl.DataFrame, joined: JoinedFile, spec: Su
     )
     if repeated.height:
         first = repeated.sort("first").row(0, named=True)
-        shown = ", ".join(f"{c}={first[k]}" for c, k in zip(right, keys))
+        shown = ", ".join(f"{c}={first[k]}" for c, k in zip(right, keys, strict=True))
         raise SourceError(
             str(joined.path),
             f"{repeated.height:,} keys occur on several rows (e.g. {shown} on {first['rows']} rows): a joined file needs one row per key",
@@ -101,7 +101,7 @@ def _join(frame: pl.DataFrame, other: pl.DataFrame, joined: JoinedFile, spec: Su
             rule="join_key_unique",
         )
     return (
-        frame.with_columns(code_key(pl.col(c)).alias(k) for c, k in zip(left, keys))
+        frame.with_columns(code_key(pl.col(c)).alias(k) for c, k in zip(left, keys, strict=True))
         .join(other, on=keys, how="left", maintain_order="left")
         .drop(keys)
     )
@@ -112,5 +112,5 @@ def read_value_labels(spec: SurveySpec) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     for path, fmt in ((spec.data_file, spec.fmt), *((j.path, j.fmt) for j in spec.joins)):
         for var, labels in file_value_labels(path, fmt).items():
-            out.setdefault(var, dict(zip(code_keys(list(labels)), map(str, labels.values()))))
+            out.setdefault(var, dict(zip(code_keys(list(labels)), map(str, labels.values()), strict=True)))
     return out

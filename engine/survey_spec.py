@@ -154,6 +154,10 @@ class JoinedFile:
 
 @dataclass(frozen=True)
 class SurveySpec:
+    """A survey's ``spec.yaml``, parsed and checked: identity, data file and format, design, one
+    mapping per canonical variable and the files joined to the main one.
+    """
+
     path: Path
     survey_id: str
     country: str
@@ -177,6 +181,7 @@ class SurveySpec:
 
     @property
     def absent(self) -> tuple[str, ...]:
+        """The canonical variables the spec declares absent."""
         return tuple(n for n, m in self.mappings.items() if m.absent)
 
     @property
@@ -214,42 +219,7 @@ def load_spec(path: Path) -> SurveySpec:
         if survey.get(key) in (None, ""):
             raise SpecError(where, f"'survey.{key}' is required", where=f"survey.{key}", rule="required_key")
 
-    survey_id = str(survey["id"])
-    if not valid_source_id(survey_id):
-        raise SpecError(
-            where,
-            "survey id may contain only letters, digits and underscores (1 to 64)",
-            where="survey.id",
-            value=survey_id,
-            rule=ID_RULE,
-        )
-    if path.parent.name != survey_id:
-        raise SpecError(
-            where,
-            f"survey id must equal its folder name '{path.parent.name}'",
-            where="survey.id",
-            value=survey_id,
-            rule="id_matches_folder",
-        )
-    country = str(survey["country"]).upper()
-    if len(country) != 3 or pycountry.countries.get(alpha_3=country) is None:
-        raise SpecError(
-            where,
-            "country must be an ISO 3166-1 alpha-3 code",
-            where="survey.country",
-            value=survey["country"],
-            rule="iso3166_alpha3",
-        )
-    year = _year(where, survey["year"])
-    kind = str(survey["kind"]).upper()
-    if kind not in sv.SURVEY_KINDS:
-        raise SpecError(
-            where,
-            f"unknown survey kind; expected one of {sv.SURVEY_KINDS}",
-            where="survey.kind",
-            value=survey["kind"],
-            rule="code_list",
-        )
+    survey_id, country, year, kind = _survey_identity(where, path, survey)
     period = str(survey.get("amounts_period", "year"))
     if period not in AMOUNT_PERIODS:
         raise SpecError(
@@ -424,9 +394,52 @@ def _no_unknown_keys(where: str, block: str, doc: dict, allowed: tuple[str, ...]
         )
 
 
-def _parse_variables(where: str, variables: Any, absent_list: Any) -> dict[str, Mapping]:
-    if not isinstance(variables, dict):
-        raise SpecError(where, "missing 'variables:' block", where="variables", rule="required_key")
+def _survey_identity(where: str, path: Path, survey: dict) -> tuple[str, str, int, str]:
+    """``survey.id`` (a source id equal to the spec's folder name), ``survey.country`` (ISO
+    3166-1 alpha-3, upper case), ``survey.year`` and ``survey.kind`` (one of
+    ``SURVEY_KINDS``), checked.
+    """
+    survey_id = str(survey["id"])
+    if not valid_source_id(survey_id):
+        raise SpecError(
+            where,
+            "survey id may contain only letters, digits and underscores (1 to 64)",
+            where="survey.id",
+            value=survey_id,
+            rule=ID_RULE,
+        )
+    if path.parent.name != survey_id:
+        raise SpecError(
+            where,
+            f"survey id must equal its folder name '{path.parent.name}'",
+            where="survey.id",
+            value=survey_id,
+            rule="id_matches_folder",
+        )
+    country = str(survey["country"]).upper()
+    if len(country) != 3 or pycountry.countries.get(alpha_3=country) is None:
+        raise SpecError(
+            where,
+            "country must be an ISO 3166-1 alpha-3 code",
+            where="survey.country",
+            value=survey["country"],
+            rule="iso3166_alpha3",
+        )
+    year = _year(where, survey["year"])
+    kind = str(survey["kind"]).upper()
+    if kind not in sv.SURVEY_KINDS:
+        raise SpecError(
+            where,
+            f"unknown survey kind; expected one of {sv.SURVEY_KINDS}",
+            where="survey.kind",
+            value=survey["kind"],
+            rule="code_list",
+        )
+    return survey_id, country, year, kind
+
+
+def _absent_mappings(where: str, variables: dict, absent_list: Any) -> dict[str, Mapping]:
+    """The variables of the ``absent:`` list (canonical names, none of them also mapped)."""
     absent_list = absent_list or []
     if not isinstance(absent_list, list):
         raise SpecError(where, "'absent' must be a list of canonical variable names", where="absent", rule="type")
@@ -442,6 +455,13 @@ def _parse_variables(where: str, variables: Any, absent_list: Any) -> dict[str, 
                 rule="absent_or_mapped",
             )
         mappings[name] = Mapping(target=name, absent=True)
+    return mappings
+
+
+def _parse_variables(where: str, variables: Any, absent_list: Any) -> dict[str, Mapping]:
+    if not isinstance(variables, dict):
+        raise SpecError(where, "missing 'variables:' block", where="variables", rule="required_key")
+    mappings = _absent_mappings(where, variables, absent_list)
     for name, entry in variables.items():
         _known_variable(where, "variables", name)
         mappings[name] = _parse_mapping(where, name, entry)
@@ -560,7 +580,7 @@ def _code_map(where: str, name: str, codes: dict) -> dict[str, Any]:
 
 
 def _parse_mapping(where: str, name: str, entry: Any) -> Mapping:
-    var = sv.BY_NAME[name]
+    """One entry of ``variables:`` for the canonical variable ``name`` (checked to exist)."""
     loc = f"variables.{name}"
     if entry == ABSENT:
         return Mapping(target=name, absent=True)
@@ -592,6 +612,21 @@ def _parse_mapping(where: str, name: str, entry: Any) -> Mapping:
             value=origins or None,
             rule="mapping_form",
         )
+    missing = _missing_codes(where, loc, entry)
+    if "washington_group" in entry:
+        return _parse_washington_group(where, name, entry, missing)
+    scale, spread = _scale_and_spread(where, name, entry)
+    if "value" in entry:
+        return Mapping(target=name, value=_canonical_code(where, name, entry["value"]), has_value=True)
+    if "generate" in entry or "key" in entry:
+        return _parse_id(where, name, entry, missing)
+    if "expr" in entry:
+        return Mapping(target=name, expr=_expression(where, loc, entry), missing=missing, scale=scale, spread=spread)
+    return _parse_source_mapping(where, name, entry, missing, scale, spread)
+
+
+def _missing_codes(where: str, loc: str, entry: dict) -> tuple[str, ...]:
+    """The entry's ``missing:`` codes as compared with the data (none when it has no such key)."""
     missing = entry.get("missing") or []
     if not isinstance(missing, list) or not all(isinstance(x, (str, int, float, bool)) for x in missing):
         raise SpecError(
@@ -601,36 +636,14 @@ def _parse_mapping(where: str, name: str, entry: Any) -> Mapping:
             value=missing,
             rule="mapping_form",
         )
-    missing = tuple(code_text(x) for x in missing)
-    if "washington_group" in entry:
-        items = entry["washington_group"]
-        if name != WASHINGTON_GROUP_TARGET:
-            raise SpecError(
-                where, f"'washington_group' maps '{WASHINGTON_GROUP_TARGET}' only", where=loc, rule="mapping_form"
-            )
-        if (
-            not isinstance(items, list)
-            or not items
-            or not all(isinstance(i, str) for i in items)
-            or len(set(items)) != len(items)
-        ):
-            raise SpecError(
-                where,
-                "'washington_group' must list the source variables of the short set's items (distinct names)",
-                where=loc,
-                value=items,
-                rule="mapping_form",
-            )
-        unknown = sorted(set(map(str, entry)) - {"washington_group", "missing"})
-        if unknown:
-            raise SpecError(
-                where,
-                f"'washington_group' takes only 'missing' besides the items, not {unknown}",
-                where=loc,
-                value=unknown[0],
-                rule="mapping_form",
-            )
-        return Mapping(target=name, items=tuple(items), missing=missing)
+    return tuple(code_text(x) for x in missing)
+
+
+def _scale_and_spread(where: str, name: str, entry: dict) -> tuple[Any, Any]:
+    """The entry's ``scale`` (a positive finite number) and ``spread`` (one of
+    ``SPREAD_LEVELS``, for a variable read from a source or an expression), None when not given.
+    """
+    loc = f"variables.{name}"
     scale = entry.get("scale")
     if scale is not None and not (_number(scale) is not None and math.isfinite(scale) and 0 < scale <= NUMBER_MAX_ABS):
         raise SpecError(where, "'scale' must be a positive finite number", where=loc, value=scale, rule="type")
@@ -646,18 +659,61 @@ def _parse_mapping(where: str, name: str, entry: Any) -> Mapping:
             where=loc,
             rule="mapping_form",
         )
-    if "value" in entry:
-        return Mapping(target=name, value=_canonical_code(where, name, entry["value"]), has_value=True)
-    if "generate" in entry or "key" in entry:
-        return _parse_id(where, name, entry, missing)
-    if "expr" in entry:
-        expr = str(entry["expr"])
-        try:
-            compile_expression(expr)
-        except ExpressionError as exc:
-            raise SpecError(where, str(exc), where=loc, value=expr, rule="expression") from None
-        return Mapping(target=name, expr=expr, missing=missing, scale=scale, spread=spread)
+    return scale, spread
 
+
+def _expression(where: str, loc: str, entry: dict) -> str:
+    """The entry's ``expr``, checked to compile in the expression language."""
+    expr = str(entry["expr"])
+    try:
+        compile_expression(expr)
+    except ExpressionError as exc:
+        raise SpecError(where, str(exc), where=loc, value=expr, rule="expression") from None
+    return expr
+
+
+def _parse_washington_group(where: str, name: str, entry: dict, missing: tuple[str, ...]) -> Mapping:
+    """``{washington_group: [item, ...], missing: [...]}``: the items of the Washington Group
+    short set that make ``severe_disability`` (distinct source variable names).
+    """
+    loc = f"variables.{name}"
+    items = entry["washington_group"]
+    if name != WASHINGTON_GROUP_TARGET:
+        raise SpecError(
+            where, f"'washington_group' maps '{WASHINGTON_GROUP_TARGET}' only", where=loc, rule="mapping_form"
+        )
+    if (
+        not isinstance(items, list)
+        or not items
+        or not all(isinstance(i, str) for i in items)
+        or len(set(items)) != len(items)
+    ):
+        raise SpecError(
+            where,
+            "'washington_group' must list the source variables of the short set's items (distinct names)",
+            where=loc,
+            value=items,
+            rule="mapping_form",
+        )
+    unknown = sorted(set(map(str, entry)) - {"washington_group", "missing"})
+    if unknown:
+        raise SpecError(
+            where,
+            f"'washington_group' takes only 'missing' besides the items, not {unknown}",
+            where=loc,
+            value=unknown[0],
+            rule="mapping_form",
+        )
+    return Mapping(target=name, items=tuple(items), missing=missing)
+
+
+def _parse_source_mapping(
+    where: str, name: str, entry: dict, missing: tuple[str, ...], scale: Any, spread: Any
+) -> Mapping:
+    """``{source: v, ...}`` with at most one of ``codes`` (and ``other``), ``rule``, ``in`` and
+    ``classes``.
+    """
+    loc = f"variables.{name}"
     source = str(entry["source"])
     codes = entry.get("codes")
     rule = entry.get("rule")
@@ -676,20 +732,7 @@ def _parse_mapping(where: str, name: str, entry: Any) -> Mapping:
         if codes is None:
             raise SpecError(where, "'other' only goes with 'codes'", where=loc, rule="mapping_form")
         other = _canonical_code(where, name, other)
-    if rule is not None and rule != "positive":
-        raise SpecError(
-            where, "the only rule is 'positive' (flag = amount > 0)", where=loc, value=rule, rule="mapping_form"
-        )
-    if (rule is not None or in_codes is not None) and var.kind != "flag":
-        raise SpecError(
-            where, f"'rule' and 'in' make flags, but '{name}' is of kind '{var.kind}'", where=loc, rule="mapping_form"
-        )
-    if in_codes is not None:
-        if not isinstance(in_codes, list) or not in_codes:
-            raise SpecError(
-                where, "'in' must be a non-empty list of source codes", where=loc, value=in_codes, rule="mapping_form"
-            )
-        in_codes = tuple(code_text(x) for x in in_codes)
+    in_codes = _flag_rule(where, name, rule, in_codes)
     if classes is not None:
         classes = _age_classes(where, name, classes)
     return Mapping(
@@ -704,6 +747,29 @@ def _parse_mapping(where: str, name: str, entry: Any) -> Mapping:
         spread=spread,
         classes=classes,
     )
+
+
+def _flag_rule(where: str, name: str, rule: Any, in_codes: Any) -> tuple[str, ...] | None:
+    """Check ``rule`` (only ``positive``) and ``in`` (a non-empty list of source codes), which
+    make flags only; returns the ``in`` codes as compared with the data (None when not given).
+    """
+    loc = f"variables.{name}"
+    kind = sv.BY_NAME[name].kind
+    if rule is not None and rule != "positive":
+        raise SpecError(
+            where, "the only rule is 'positive' (flag = amount > 0)", where=loc, value=rule, rule="mapping_form"
+        )
+    if (rule is not None or in_codes is not None) and kind != "flag":
+        raise SpecError(
+            where, f"'rule' and 'in' make flags, but '{name}' is of kind '{kind}'", where=loc, rule="mapping_form"
+        )
+    if in_codes is None:
+        return None
+    if not isinstance(in_codes, list) or not in_codes:
+        raise SpecError(
+            where, "'in' must be a non-empty list of source codes", where=loc, value=in_codes, rule="mapping_form"
+        )
+    return tuple(code_text(x) for x in in_codes)
 
 
 def _parse_id(where: str, name: str, entry: dict, missing: tuple[str, ...]) -> Mapping:

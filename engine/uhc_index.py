@@ -132,6 +132,10 @@ class UhcInputError(ValueError):
 
 @dataclass(frozen=True)
 class UhcIndexResult:
+    """The SDG 3.8.1 index per country and year, its tracer values, the regional aggregates and the
+    quarantined rows.
+    """
+
     index: pl.DataFrame
     tracers: pl.DataFrame
     regional: pl.DataFrame

@@ -118,6 +118,10 @@ AGGREGATE_SCHEMA = {
 
 @dataclass(frozen=True)
 class AggregationResult:
+    """The country line-up (observed and imputed values per country and year) and the aggregates
+    computed from it.
+    """
+
     lineup: pl.DataFrame
     aggregates: pl.DataFrame
 

@@ -64,6 +64,10 @@ def primary_vintage(frame: pl.DataFrame) -> pl.DataFrame:
 def headline_table(
     aggregates: pl.DataFrame, config: PublicationConfig, m49_groups: pl.DataFrame | None = None
 ) -> pl.DataFrame:
+    """The headline table: the aggregates of the edition's headline levels with their M49 area
+    codes, series labels and a ``latest`` flag on the latest year of each family, vintage and
+    series.
+    """
     frame = aggregates.filter(pl.col("level").is_in(list(config.headline_levels)))
     return (
         frame.join(area_codes(config, m49_groups), on=["level", "region"], how="left")

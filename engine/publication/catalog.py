@@ -41,6 +41,8 @@ IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 @dataclass(frozen=True)
 class CatalogView:
+    """One view of the DuckDB catalog: ``layer.table`` over the Parquet (or CSV) files of a table."""
+
     layer: str
     table: str
     paths: tuple[str, ...]  # absolute paths of the files read
@@ -48,10 +50,12 @@ class CatalogView:
 
     @property
     def name(self) -> str:
+        """The view's qualified name, ``layer.table``."""
         return f"{self.layer}.{self.table}"
 
     @property
     def files(self) -> int:
+        """Number of files the view reads."""
         return len(self.paths)
 
 
@@ -63,6 +67,9 @@ def _has_columns(path: Path) -> bool:
 
 
 def discover(root: Path, layers: tuple[str, ...]) -> list[CatalogView]:
+    """The views of the tables found under ``root`` in ``layers``: one per table file or partitioned
+    table folder whose layer and name are identifiers; files without columns are left out.
+    """
     views = []
     for layer in layers:
         folder = root / layer
@@ -96,7 +103,7 @@ def _reader(view: CatalogView, csv_types: Mapping[str, Mapping[str, str]]) -> st
     paths = ", ".join(_quote(p) for p in view.paths)
     if view.format == "parquet":
         return f"read_parquet([{paths}], union_by_name = true)"
-    with open(view.paths[0], encoding="utf-8", newline="") as handle:
+    with Path(view.paths[0]).open(encoding="utf-8", newline="") as handle:
         header = next(csv.reader(handle), [])
     types = {c: t for c, t in (csv_types.get(view.table) or {}).items() if c in header}
     typed = ", types = {" + ", ".join(f"{_quote(c)}: {_quote(t)}" for c, t in types.items()) + "}" if types else ""
@@ -121,8 +128,10 @@ def build_catalog(
         try:
             for layer in sorted({v.layer for v in views}):
                 con.execute(f"CREATE SCHEMA IF NOT EXISTS {layer}")
+            # A view's definition cannot take parameters: layer and table names have passed
+            # IDENTIFIER (discover), paths and other text are literals quoted by _quote.
             for v in views:
-                con.execute(f"CREATE VIEW {v.name} AS SELECT * FROM {_reader(v, csv_types or {})}")
+                con.execute(f"CREATE VIEW {v.name} AS SELECT * FROM {_reader(v, csv_types or {})}")  # noqa: S608
             listing = (
                 " UNION ALL ".join(
                     f'SELECT {_quote(v.layer)} AS layer, {_quote(v.table)} AS "table", {_quote(v.name)} AS view, '

@@ -334,7 +334,7 @@ def comparison_summary(table: pl.DataFrame, vintage: str | None = None) -> dict:
         },
         "world_uhc_max_abs_pp": uhc["difference_pp"].abs().max() if uhc.height else None,
         "world_uhc": {str(r["year"]): r["difference_pp"] for r in uhc.sort("year").iter_rows(named=True)},
-        "explained_by_reason": dict(zip(reasons["reason_code"].to_list(), reasons["count"].to_list())),
+        "explained_by_reason": dict(zip(reasons["reason_code"].to_list(), reasons["count"].to_list(), strict=True)),
     }
 
 

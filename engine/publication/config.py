@@ -76,6 +76,10 @@ class Identity:
 
 @dataclass(frozen=True)
 class PublicationConfig:
+    """The publication edition (``config/methods/publication.yaml``), parsed and checked: years,
+    family line-ups, source preference, windows, proxies, labels and the settings of each output.
+    """
+
     edition: MethodEdition
     first_year: int
     last_year: int
@@ -112,13 +116,18 @@ class PublicationConfig:
 
     @property
     def label(self) -> str:
+        """The edition's label, ``family:edition``."""
         return self.edition.label
 
     @property
     def reference_years(self) -> list[int]:
+        """The reference years published, ``first_year`` to ``last_year`` inclusive."""
         return list(range(self.first_year, self.last_year + 1))
 
     def proxy(self, series: str) -> ProxySpec:
+        """The denominator proxy of ``series`` (the ``default`` proxy when the series has none of
+        its own).
+        """
         return self.proxies.get(series, self.proxies["default"])
 
     def series_sex(self, series: str) -> str:
@@ -129,6 +138,7 @@ class PublicationConfig:
         return self.proxy(series).sex or "T"
 
     def series_label(self, series: str) -> str:
+        """The label of ``series`` in the outputs (the code itself when the edition gives none)."""
         return self.series_labels.get(series, series)
 
     def family_window(self, family: str) -> int:
@@ -152,6 +162,9 @@ class PublicationConfig:
         return self.families[family].imputation_levels or self.imputation_levels
 
     def family_covariates(self, family: str) -> tuple[str, ...]:
+        """Covariates of the imputation model of ``family`` (the edition's default when it sets
+        none).
+        """
         return self.families[family].imputation_covariates or self.imputation_covariates
 
 

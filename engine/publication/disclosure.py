@@ -28,6 +28,9 @@ def suppression_rule(config: PublicationConfig, n: pl.Expr, reliability: pl.Expr
 
 
 def caution_rule(config: PublicationConfig, reliability: pl.Expr) -> pl.Expr:
+    """True where ``reliability`` is one of the edition's caution levels (a null reliability is
+    not).
+    """
     return reliability.is_in(list(config.caution_reliability)).fill_null(False)
 
 

@@ -36,10 +36,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+import matplotlib as mpl
 
-matplotlib.use("Agg")
-matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text in SVG: searchable, editable by report designers
+mpl.use("Agg")
+mpl.rcParams["svg.fonttype"] = "none"  # text stays text in SVG: searchable, editable by report designers
 import matplotlib.pyplot as plt  # noqa: E402
 import polars as pl  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -60,6 +60,8 @@ MISSING = "n/a"
 
 @dataclass
 class Chart:
+    """A matplotlib figure with the source note that :func:`save` writes under it."""
+
     figure: Figure
     note: str  # the source note, written under the figure by :func:`save`
 
@@ -102,6 +104,9 @@ def save(chart: Chart, path: Path, formats: tuple[str, ...] = ("png",)) -> list[
 
 
 def coverage_by_region_sex_chart(headline: pl.DataFrame, config: PublicationConfig) -> Chart | None:
+    """Coverage of the edition's figure series by region and sex in the latest year (world and the
+    regions of the figure's level); None when the headline has no such value.
+    """
     level = config.figures["region_level"]
     series = [s for s in config.figures["series"] if s in headline["series"].unique().to_list()]
     frame = primary_vintage(
@@ -113,17 +118,17 @@ def coverage_by_region_sex_chart(headline: pl.DataFrame, config: PublicationConf
     regions = ["World"] + sorted(r for r in frame["region"].unique().to_list() if r != "World")
     fig, axes = plt.subplots(len(series), 1, figsize=(11, 2.6 * len(series) + 1.6), squeeze=False)
     width = 0.27
-    for ax, name in zip(axes[:, 0], series):
+    for ax, name in zip(axes[:, 0], series, strict=True):
         part = frame.filter((pl.col("series") == name) & ~pl.col("value_withheld") & pl.col("value").is_not_null())
         for i, sex in enumerate(("F", "M", "T")):
             label, colour = SEX_STYLE[sex]
             cells = {r["region"]: r for r in part.filter(pl.col("sex") == sex).iter_rows(named=True)}
             xs = [j + (i - 1) * width for j in range(len(regions))]
-            shown = [(x, cells[r]) for x, r in zip(xs, regions) if r in cells]
+            shown = [(x, cells[r]) for x, r in zip(xs, regions, strict=True) if r in cells]
             bars = ax.bar([x for x, _ in shown], [c["value"] for _, c in shown], width, color=colour, label=label)
-            for bar, (_, c) in zip(bars, shown):
+            for bar, (_, c) in zip(bars, shown, strict=True):
                 bar.set_hatch("//" if c["low_coverage"] else "")
-            for x, r in zip(xs, regions):
+            for x, r in zip(xs, regions, strict=True):
                 if r not in cells:  # no value: a mark, not a bar at 0%
                     ax.text(x, 2, MISSING, rotation=90, ha="center", va="bottom", fontsize=7, color=colour)
         ax.set_title(config.series_label(name), fontsize=10, loc="left")
@@ -182,6 +187,9 @@ def _low_coverage_gaps(frame: pl.DataFrame, headline: pl.DataFrame) -> pl.DataFr
 
 
 def gender_gap_by_series_chart(gaps: pl.DataFrame, headline: pl.DataFrame, config: PublicationConfig) -> Chart | None:
+    """Women minus men in percentage points by series, for the world and the regions of the figure's
+    level in the latest year; None when there is no gap to show.
+    """
     level = config.figures["region_level"]
     frame = gaps.filter(
         (pl.col("area_kind") == "aggregate")
@@ -274,6 +282,9 @@ def _latest_country_gaps(gaps: pl.DataFrame) -> pl.DataFrame:
 
 
 def nationality_gap_chart(gaps: pl.DataFrame, config: PublicationConfig) -> Chart | None:
+    """Nationals minus non-nationals in percentage points by country, one panel per series (latest
+    year of each country); None when there is no such gap.
+    """
     frame = _latest_country_gaps(gaps)
     order = {s: i for i, s in enumerate(config.series_labels)}
     series = sorted(frame["series"].unique().to_list(), key=lambda s: (order.get(s, len(order)), s))
@@ -292,7 +303,7 @@ def nationality_gap_chart(gaps: pl.DataFrame, config: PublicationConfig) -> Char
         gridspec_kw={"height_ratios": heights},
         figsize=(11, max(4.5, top_in + x_axis_in + note_in + sum(heights) + PANEL_TITLE_INCHES * len(series))),
     )
-    for ax, name in zip(axes[:, 0], series):
+    for ax, name in zip(axes[:, 0], series, strict=True):
         part = rows[name]
         for i, r in enumerate(part.iter_rows(named=True)):
             survey = r["source_kind"] == "survey"

@@ -1,5 +1,7 @@
-"""Publication of the groups at risk and of benefit adequacy (issue 11), from the indicator tables
-``groups_at_risk``, ``groups_at_risk_gaps``, ``benefit_adequacy`` and ``benefit_adequacy_gaps``:
+"""Publication of the groups at risk and of benefit adequacy (issue 11).
+
+From the indicator tables ``groups_at_risk``, ``groups_at_risk_gaps``, ``benefit_adequacy`` and
+``benefit_adequacy_gaps``:
 
 * :func:`informality_gap_table`: per survey, series and sex, coverage of informal and of formal
   workers with their CIs and reliability, and informal minus formal with its design-based SE and

@@ -34,6 +34,10 @@ RESULT_SCHEMA = VALIDATION_RESULTS.dtypes()
 
 @dataclass
 class SuiteResult:
+    """The result of one expectation suite on one table: success, the rows checked and one record
+    per expectation (``skipped`` when the table was not there to check).
+    """
+
     name: str
     table: str
     severity: str
@@ -46,6 +50,7 @@ class SuiteResult:
 
     @property
     def failed(self) -> list[dict[str, Any]]:
+        """The records of the expectations that failed."""
         return [e for e in self.expectations if not e["success"]]
 
 
@@ -94,6 +99,9 @@ def _sample(frame: pl.DataFrame, indices: list[int], n: int) -> pl.DataFrame:
 
 
 def run_suite(context, suite: Suite, frame: pl.DataFrame, config: PublicationConfig, tag: str = "") -> SuiteResult:
+    """Run ``suite`` on ``frame`` in the GX ``context`` (suite and asset named with ``tag``) and
+    return one record per expectation, in the suite's order, with a sample of the failing values.
+    """
     import great_expectations as gx
 
     name = f"{suite.name}{tag}"
@@ -115,7 +123,7 @@ def run_suite(context, suite: Suite, frame: pl.DataFrame, config: PublicationCon
     n = int(config.quality["failure_sample_rows"])
     expectations, bad_rows = [], []
     by_id = {r.expectation_config.id: r for r in result.results}  # results do not keep the suite's order
-    for (kind, kwargs), gx_id in zip(specs, ids):
+    for (kind, kwargs), gx_id in zip(specs, ids, strict=True):
         r = by_id[gx_id]
         info = r.result or {}
         indices = [i for i in (info.get("unexpected_index_list") or []) if isinstance(i, (int,))]
@@ -175,6 +183,7 @@ def run_suites(
 
 
 def results_frame(results: list[SuiteResult]) -> pl.DataFrame:
+    """The expectation records of ``results`` as one frame of ``RESULT_SCHEMA``."""
     rows = [{"suite": r.name, "table": r.table, "severity": r.severity, **e} for r in results for e in r.expectations]
     return pl.DataFrame(rows, schema=RESULT_SCHEMA)
 
@@ -198,8 +207,8 @@ def write_data_docs(context, target: Path) -> Path:
         old = target.with_name(f".{target.name}.old")
         if target.exists():
             shutil.rmtree(old, ignore_errors=True)
-            os.replace(target, old)
-        os.replace(build, target)
+            target.replace(old)
+        build.replace(target)
         shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)

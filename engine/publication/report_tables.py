@@ -1,5 +1,7 @@
-"""The tables of the Excel workbook report authors open (``publication/report_tables.xlsx``,
-written by :func:`engine.publication.workbook.write_workbook`):
+"""The tables of the Excel workbook report authors open.
+
+The workbook is ``publication/report_tables.xlsx``, written by
+:func:`engine.publication.workbook.write_workbook`; its sheets:
 
 * ``Headline``: world and regional aggregates of the latest reference year, one row per group and
   series with the values of everyone, women and men side by side, the observation status (E:
@@ -41,6 +43,9 @@ def _names(column: pl.Series) -> list[str]:
 
 
 def headline_sheet(headline: pl.DataFrame, config: PublicationConfig) -> Sheet:
+    """The report's headline sheet: the latest value of each series and region, by sex in columns,
+    with the observation status and the shares behind the totals.
+    """
     latest = primary_vintage(headline.filter(pl.col("latest")))
     keys = ["series", "series_label", "level", "region", "region_code", "year"]
     wide = latest.pivot(on="sex", index=keys, values="value", aggregate_function="first")
@@ -111,6 +116,9 @@ def headline_sheet(headline: pl.DataFrame, config: PublicationConfig) -> Sheet:
 
 
 def annex_sheet(annex: pl.DataFrame, config: PublicationConfig) -> Sheet:
+    """The statistical annex sheet: one row per country, its codes, regions and income group, and
+    the latest value of each series.
+    """
     columns = [
         pl.col("iso3").alias("ISO3"),
         pl.col("name").alias("Country"),
@@ -155,6 +163,7 @@ def annex_sheet(annex: pl.DataFrame, config: PublicationConfig) -> Sheet:
 
 
 def comparison_sheet(comparison: pl.DataFrame) -> Sheet:
+    """The sheet comparing this run's aggregates with the published ones, for the latest vintage."""
     latest = comparison.filter(pl.col("vintage") == comparison["vintage"].max()) if comparison.height else comparison
     frame = latest.sort("series", "year", "sex", "area_code").select(
         pl.col("series").alias("Series"),
@@ -195,6 +204,9 @@ def comparison_sheet(comparison: pl.DataFrame) -> Sheet:
 def report_sheets(
     headline: pl.DataFrame, annex: pl.DataFrame, comparison: pl.DataFrame | None, config: PublicationConfig
 ) -> list[Sheet]:
+    """The sheets of the report tables workbook: headline, annex and, when there is one, the
+    comparison with the published values.
+    """
     sheets = [headline_sheet(headline, config), annex_sheet(annex, config)]
     if comparison is not None and comparison.height:
         sheets.append(comparison_sheet(comparison))

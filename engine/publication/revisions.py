@@ -36,6 +36,8 @@ the data show (:func:`with_reasons`):
 
 from __future__ import annotations
 
+import itertools
+
 import polars as pl
 
 from engine.publication.config import PublicationConfig
@@ -51,6 +53,7 @@ KEY = ["series", "ref_area", "year", "sex"]
 
 
 def vintages(published_sdg: pl.DataFrame) -> list[str]:
+    """The vintages of the published UN SDG extract, sorted (empty when there is no extract)."""
     return sorted(published_sdg["vintage"].unique().to_list()) if published_sdg.height else []
 
 
@@ -248,7 +251,7 @@ def vintage_revisions(published_sdg: pl.DataFrame, config: PublicationConfig) ->
     """``comparison = 'vintage'``: each release against the one before it."""
     found = vintages(published_sdg)
     frames = []
-    for older, newer in zip(found, found[1:]):
+    for older, newer in itertools.pairwise(found):
         old = _country_values(published_sdg, older).rename(
             {"value": "old_value", "nature": "old_nature", "source_id": "_old_source"}
         )
@@ -327,6 +330,6 @@ def revision_summary(revisions: pl.DataFrame) -> dict:
         out[comparison] = {
             "listed": part.height,
             "vintages": sorted(set(part["old_vintage"].to_list()) | set(part["new_vintage"].to_list())),
-            "by_reason": dict(zip(reasons["reason_code"].to_list(), reasons["count"].to_list())),
+            "by_reason": dict(zip(reasons["reason_code"].to_list(), reasons["count"].to_list(), strict=True)),
         }
     return out

@@ -41,7 +41,7 @@ import csv
 import io
 import os
 import tempfile
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -89,6 +89,11 @@ SOURCE_LABELS = {
     "survey": "Household survey",
     "uhc_index": "UHC service coverage index from tracer indicators",
 }
+
+
+def _today() -> date:
+    """The export date of ``DATA_LAST_UPDATE`` when none is given: today on the local clock."""
+    return datetime.now().astimezone().date()
 
 
 def _with_synthetic(comment: pl.Expr, names: pl.Expr) -> pl.Expr:
@@ -249,7 +254,7 @@ def breakdown_frame(
             "UPPER_BOUND",
             "LOWER_BOUND",
             "SOURCE_DETAIL",
-            pl.lit((updated or date.today()).isoformat()).alias("DATA_LAST_UPDATE"),
+            pl.lit((updated or _today()).isoformat()).alias("DATA_LAST_UPDATE"),
         )
         .select(list(BREAKDOWN_HEADER))
         .sort(list(BREAKDOWN_DIMENSIONS))
@@ -259,6 +264,9 @@ def breakdown_frame(
 def aggregate_observations(
     aggregates: pl.DataFrame, config: PublicationConfig, m49_groups: pl.DataFrame | None = None
 ) -> pl.DataFrame:
+    """The aggregates of the SDMX series as SDMX-CSV observations (primary vintage, withheld values
+    left out), with the area codes and a comment on their synthetic share.
+    """
     sdmx = config.sdmx
     code_frame = area_codes(config, m49_groups).rename({"region_code": "REF_AREA"})
     frame = aggregates.filter(pl.col("series").is_in(list(sdmx["series"]))).join(code_frame, on=["level", "region"])
@@ -325,7 +333,7 @@ def sdmx_frame(
         pl.lit("A").alias("FREQ"),
         pl.lit(str(sdmx["reporting_type"])).alias("REPORTING_TYPE"),
         pl.lit("0").alias("UNIT_MULT"),
-        pl.lit((updated or date.today()).isoformat()).alias("DATA_LAST_UPDATE"),
+        pl.lit((updated or _today()).isoformat()).alias("DATA_LAST_UPDATE"),
     )
     return frame.select(list(HEADER)).sort(list(DIMENSIONS))
 

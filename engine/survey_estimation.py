@@ -173,9 +173,9 @@ def survey_profile(con: duckdb.DuckDBPyConnection, variables: list[str]) -> tupl
     """One aggregate scan: the survey's identity and the variables with at least one value.
     Checks the design columns (one survey; stratum and psu never missing).
     """
-    counts = ", ".join(f"COUNT({v})" for v in variables)
+    counts = ", ".join(f"COUNT({v})" for v in variables)  # canonical variable names (sql/, editions)
     row = con.execute(
-        "SELECT COUNT(DISTINCT survey_id), MIN(survey_id), MIN(country), MIN(year), "
+        "SELECT COUNT(DISTINCT survey_id), MIN(survey_id), MIN(country), MIN(year), "  # noqa: S608 (identifiers from code, no value)
         f"COUNT(*) - COUNT(stratum), COUNT(*) - COUNT(psu), {counts} FROM persons"
     ).fetchall()[0]
     n_surveys, survey_id, country, year, missing_stratum, missing_psu = row[:6]
@@ -185,7 +185,7 @@ def survey_profile(con: duckdb.DuckDBPyConnection, variables: list[str]) -> tupl
         raise ValueError(
             f"{survey_id}: stratum missing in {missing_stratum} rows, psu in {missing_psu} rows (the harmoniser fills both)"
         )
-    present = {v for v, n in zip(variables, row[6:]) if n}
+    present = {v for v, n in zip(variables, row[6:], strict=True) if n}
     return survey_id, country, int(year), present
 
 

@@ -13,6 +13,9 @@ from synthetic.real_files import BUNDLE_DIR
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Build the synthetic bundle into ``--out`` (``python -m synthetic --help``); returns the exit
+    code.
+    """
     parser = argparse.ArgumentParser(prog="python -m synthetic", description=__doc__)
     parser.add_argument("--out", type=Path, default=BUNDLE_DIR, help="output folder (default: data/raw)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default: {DEFAULT_SEED})")

@@ -1,5 +1,7 @@
-"""A census-size canonical person table (tens or hundreds of millions of persons) written to one
-Parquet file in bounded memory, for benchmarks of the survey engine on files larger than memory::
+"""A census-size canonical person table written to one Parquet file in bounded memory.
+
+Tens or hundreds of millions of persons, for benchmarks of the survey engine on files larger than
+memory::
 
     write_census(Path("benchmarks/work/census.parquet"), "GHA", n_persons=100_000_000, seed=1)
 

@@ -75,6 +75,7 @@ OTHER_OCCUPATIONS = (2341, 4110, 5223, 6111, 7112, 8322, 9211, 9313)  # ISCO-08 
 
 
 def sex12(f: SourceFile) -> np.ndarray:
+    """Sex coded 1 (man) / 2 (woman)."""
     return np.where(f.sample.female, 2.0, 1.0)
 
 
@@ -86,6 +87,7 @@ def lf123(f: SourceFile) -> np.ndarray:
 
 
 def urban12(f: SourceFile) -> np.ndarray:
+    """Area coded 1 (urban) / 2 (rural), from the household's stratum."""
     return f.per_person(np.where(f.sample.stratum_urban[f.sample.hh_stratum], 1.0, 2.0))
 
 
@@ -110,19 +112,23 @@ def household_number(f: SourceFile) -> np.ndarray:
 
 
 def household_serial(f: SourceFile, prefix: str, width: int) -> list[str]:
+    """Household serial numbers ``<prefix><n>``, ``n`` zero-padded to ``width`` digits."""
     serial = f.per_person(np.arange(1, f.sample.hh_size.size + 1))
     return [f"{prefix}{v:0{width}d}" for v in serial]
 
 
 def household_weight(f: SourceFile, decimals: int) -> np.ndarray:
+    """The household weight of each person, rounded to ``decimals``."""
     return np.round(f.per_person(f.sample.hh_weight), decimals)
 
 
 def hh_size(f: SourceFile) -> np.ndarray:
+    """The size of each person's household."""
     return f.per_person(f.sample.hh_size.astype(float))
 
 
 def pc_consumption(f: SourceFile, decimals: int = 2) -> np.ndarray:
+    """Household consumption per person, in the file's period and currency."""
     s = f.sample
     return f.money(s.hh_consumption / s.hh_size, decimals)
 
@@ -139,7 +145,7 @@ def icse_codes(f: SourceFile, detailed: bool) -> np.ndarray:
     s = f.sample
     groups = list(ICSE18_DETAILED)
     out = np.full(f.n, NOT_ASKED)
-    for g, group in enumerate(groups):
+    for group in groups:
         rows = s.status == list(sv.ICSE_CODES).index(group)
         codes = np.array(ICSE18_DETAILED[group] if detailed else (ICSE93_OF[group],), float)
         out[rows] = f.rng.choice(codes, int(rows.sum()))
@@ -147,10 +153,14 @@ def icse_codes(f: SourceFile, detailed: bool) -> np.ndarray:
 
 
 def isic_section_letters(f: SourceFile) -> list[str | None]:
+    """ISIC Rev. 4 section letter of each employed person (None for the others)."""
     return [None if i < 0 else sv.ISIC_SECTIONS[i] for i in f.sample.isic]
 
 
 def isic_divisions(f: SourceFile) -> np.ndarray:
+    """ISIC Rev. 4 division of each employed person (the first of the section; ``NOT_ASKED`` for the
+    others).
+    """
     s = f.sample
     divisions = np.array([SECTION_DIVISION[c] for c in sv.ISIC_SECTIONS], float)
     return np.where(s.isic >= 0, divisions[np.maximum(s.isic, 0)], NOT_ASKED)
@@ -255,7 +265,7 @@ def gha_lfs_2015(f: SourceFile) -> None:
 
 def gha_hies_2022(f: SourceFile) -> None:
     """Ghana Annual Household Income and Expenditure Survey style (Stata)."""
-    s, R = f.sample, f.sample.rec
+    s, rec = f.sample, f.sample.rec
     adult = s.age >= 15
     employed = s.lf == 1
     f.copy("hh_id", "hhid", household_serial(f, "GH22", 6), "Household ID")
@@ -287,14 +297,14 @@ def gha_hies_2022(f: SourceFile) -> None:
     f.positive(
         "rec_child_family",
         "amt_child",
-        f.amount(R["rec_child_family"], "child"),
+        f.amount(rec["rec_child_family"], "child"),
         "Child grant received, last 12 months (GHS)",
     )
     births = s.gave_birth & s.birth_eligible
     f.codes(
         "rec_maternity",
         "s4q38",
-        f.flag(R["rec_maternity"], asked=births),
+        f.flag(rec["rec_maternity"], asked=births),
         YES_NO,
         label="Received maternity pay",
         value_labels=YES_NO_LABELS,
@@ -303,7 +313,7 @@ def gha_hies_2022(f: SourceFile) -> None:
     f.positive(
         "rec_disability",
         "amt_disab",
-        f.amount(R["rec_disability"], "disability"),
+        f.amount(rec["rec_disability"], "disability"),
         "Disability grant (DACF), last 12 months (GHS)",
     )
     f.value("rec_unemployment", False, "Ghana has no unemployment benefit scheme")
@@ -322,11 +332,11 @@ def gha_hies_2022(f: SourceFile) -> None:
     f.positive(
         "rec_survivors",
         "amt_surv",
-        f.amount(R["rec_survivors"], "survivors"),
+        f.amount(rec["rec_survivors"], "survivors"),
         "Survivors' benefit, last 12 months (GHS)",
     )
     f.declare_absent("rec_employment_injury")
-    leap, leap_amt = household_or_amount(f, R["rec_social_assistance"], "assistance")
+    leap, leap_amt = household_or_amount(f, rec["rec_social_assistance"], "assistance")
     f.add("leap", leap, "Household is a LEAP beneficiary", YES_NO_LABELS)
     f.add("leap_amt", leap_amt, "LEAP cash received, last 12 months (GHS)")
     f.expr("rec_social_assistance", "leap = 1 OR leap_amt > 0")
@@ -402,7 +412,7 @@ def gha_hies_2022(f: SourceFile) -> None:
     f.copy(
         "amt_oldage_contrib",
         "pens_amt",
-        f.amount(R["rec_oldage_contrib"], "pension", asked=adult),
+        f.amount(rec["rec_oldage_contrib"], "pension", asked=adult),
         "Pension received, last 12 months (GHS)",
     )
     f.value("poverty_line", poverty_line(f), "national poverty line, GHS per person per year")
@@ -413,13 +423,16 @@ def gha_hies_2022(f: SourceFile) -> None:
 
 def ken_hbs_2015(f: SourceFile) -> None:
     """Kenya Integrated Household Budget Survey style (CSV, monthly amounts)."""
-    s, R = f.sample, f.sample.rec
+    s, rec = f.sample, f.sample.rec
     adult = s.age >= 15
     employed = s.lf == 1
     cluster = psu_number(f, nested=False, first=10001)
     f.copy("psu", "clid", cluster, "Cluster")
     f.copy(
-        "hh_id", "hhid", [f"{int(c)}_{int(h):02d}" for c, h in zip(cluster, household_number(f))], "Cluster_household"
+        "hh_id",
+        "hhid",
+        [f"{int(c)}_{int(h):02d}" for c, h in zip(cluster, household_number(f), strict=True)],
+        "Cluster_household",
     )
     f.copy("person_id", "b01", s.member.astype(float), "Line number")
     f.copy("person_weight", "wta_pop", np.round(s.weight, 3), "Population weight")
@@ -444,7 +457,7 @@ def ken_hbs_2015(f: SourceFile) -> None:
         "injury_insured", "wiba", f.flag(s.injury_insured, asked=employed), YES_NO, label="Covered by WIBA insurance"
     )
     f.positive(
-        "rec_child_family", "ct_ovc_amt", f.amount(R["rec_child_family"], "child"), "CT-OVC received, KSh per month"
+        "rec_child_family", "ct_ovc_amt", f.amount(rec["rec_child_family"], "child"), "CT-OVC received, KSh per month"
     )
     f.declare_absent(
         "rec_maternity",
@@ -455,7 +468,7 @@ def ken_hbs_2015(f: SourceFile) -> None:
         "nationality",
         "citizenship",
     )
-    f.codes("rec_disability", "pwsd_ct", f.flag(R["rec_disability"]), YES_NO, label="Receives PWSD cash transfer")
+    f.codes("rec_disability", "pwsd_ct", f.flag(rec["rec_disability"]), YES_NO, label="Receives PWSD cash transfer")
     f.add(
         "pension_src",
         pension_source(f, (1,), 2, 0, adult),
@@ -464,7 +477,7 @@ def ken_hbs_2015(f: SourceFile) -> None:
     )
     f.among("rec_oldage_contrib", "pension_src", [1])
     f.among("rec_oldage_noncontrib", "pension_src", [2])
-    hsnp, other_ct = household_or_amount(f, R["rec_social_assistance"], "assistance")
+    hsnp, other_ct = household_or_amount(f, rec["rec_social_assistance"], "assistance")
     f.add("hsnp", hsnp, "Household in HSNP")
     f.add("other_ct_amt", other_ct, "Other government cash transfers, KSh per month")
     f.expr("rec_social_assistance", "hsnp = 1 OR other_ct_amt > 0")
@@ -502,12 +515,15 @@ def ken_hbs_2015(f: SourceFile) -> None:
 
 def zaf_lfs_2021(f: SourceFile) -> None:
     """Quarterly Labour Force Survey style (Parquet)."""
-    s, R = f.sample, f.sample.rec
+    s, rec = f.sample, f.sample.rec
     employed, unemployed = s.lf == 1, s.lf == 2
     psu = psu_number(f, nested=False, first=79000001)
     f.copy("psu", "PSU", psu, "Primary sampling unit")
     f.copy(
-        "hh_id", "UQNO", [f"{int(p)}{int(h):04d}" for p, h in zip(psu, household_number(f))], "Unique household number"
+        "hh_id",
+        "UQNO",
+        [f"{int(p)}{int(h):04d}" for p, h in zip(psu, household_number(f), strict=True)],
+        "Unique household number",
     )
     f.copy("person_id", "PERSONNO", s.member.astype(float), "Person number")
     f.copy("person_weight", "Weight", np.round(s.weight, 4), "Person weight")
@@ -535,7 +551,7 @@ def zaf_lfs_2021(f: SourceFile) -> None:
     f.codes(
         "rec_unemployment",
         "Q39UIFCLAIM",
-        f.flag(R["rec_unemployment"], asked=unemployed),
+        f.flag(rec["rec_unemployment"], asked=unemployed),
         YES_NO,
         label="Receiving UIF benefits (unemployed)",
     )
@@ -583,12 +599,13 @@ def zaf_lfs_2021(f: SourceFile) -> None:
 
 def bra_hbs_2018(f: SourceFile) -> None:
     """Pesquisa de Orçamentos Familiares style (CSV with ';' and latin-1, monthly amounts)."""
-    s, R = f.sample, f.sample.rec
-    adult = s.age >= 15
+    s, rec = f.sample, f.sample.rec
     employed = s.lf == 1
     upa = psu_number(f, nested=False, first=110000001)
     f.copy("psu", "COD_UPA", upa, "Unidade primária de amostragem")
-    f.copy("hh_id", "ID_DOM", [f"{int(u)}{int(h):02d}" for u, h in zip(upa, household_number(f))], "Domicílio")
+    f.copy(
+        "hh_id", "ID_DOM", [f"{int(u)}{int(h):02d}" for u, h in zip(upa, household_number(f), strict=True)], "Domicílio"
+    )
     f.copy("person_id", "COD_INFORMANTE", s.member.astype(float), "Número do morador")
     f.copy("person_weight", "PESO_FINAL", np.round(s.weight, 4), "Peso final")
     f.declare_absent("household_weight")
@@ -622,51 +639,51 @@ def bra_hbs_2018(f: SourceFile) -> None:
     )
     f.among("injury_insured", "POSICAO", [1, 2], comment="employees with a signed work card and civil servants (SAT)")
     f.positive(
-        "rec_child_family", "V_BOLSA_FAMILIA", f.amount(R["rec_child_family"], "child"), "Bolsa Família (R$ por mês)"
+        "rec_child_family", "V_BOLSA_FAMILIA", f.amount(rec["rec_child_family"], "child"), "Bolsa Família (R$ por mês)"
     )
     f.positive(
         "rec_maternity",
         "V_SAL_MATERNIDADE",
-        f.amount(R["rec_maternity"], "maternity"),
+        f.amount(rec["rec_maternity"], "maternity"),
         "Salário-maternidade (R$ por mês)",
     )
-    f.positive("rec_sickness", "V_AUX_DOENCA", f.amount(R["rec_sickness"], "sickness"), "Auxílio-doença (R$ por mês)")
+    f.positive("rec_sickness", "V_AUX_DOENCA", f.amount(rec["rec_sickness"], "sickness"), "Auxílio-doença (R$ por mês)")
     split = f.rng.random(f.n) < s.profile.disability_noncontrib_share
-    f.add("V_BPC_DEF", f.amount(R["rec_disability"] & split, "disability"), "BPC pessoa com deficiência (R$ por mês)")
+    f.add("V_BPC_DEF", f.amount(rec["rec_disability"] & split, "disability"), "BPC pessoa com deficiência (R$ por mês)")
     f.add(
         "V_APOS_INVALIDEZ",
-        f.amount(R["rec_disability"] & ~split, "disability"),
+        f.amount(rec["rec_disability"] & ~split, "disability"),
         "Aposentadoria por invalidez (R$ por mês)",
     )
     f.expr("rec_disability", "V_BPC_DEF > 0 OR V_APOS_INVALIDEZ > 0")
     f.positive(
         "rec_unemployment",
         "V_SEG_DESEMP",
-        f.amount(R["rec_unemployment"], "unemployment"),
+        f.amount(rec["rec_unemployment"], "unemployment"),
         "Seguro-desemprego (R$ por mês)",
     )
     f.positive(
-        "rec_oldage_contrib", "V_APOSENT", f.amount(R["rec_oldage_contrib"], "pension"), "Aposentadoria (R$ por mês)"
+        "rec_oldage_contrib", "V_APOSENT", f.amount(rec["rec_oldage_contrib"], "pension"), "Aposentadoria (R$ por mês)"
     )
     f.positive(
         "rec_oldage_noncontrib",
         "V_BPC_IDOSO",
-        f.amount(R["rec_oldage_noncontrib"], "social_pension"),
+        f.amount(rec["rec_oldage_noncontrib"], "social_pension"),
         "BPC idoso (R$ por mês)",
     )
     f.positive(
-        "rec_survivors", "V_PENSAO_MORTE", f.amount(R["rec_survivors"], "survivors"), "Pensão por morte (R$ por mês)"
+        "rec_survivors", "V_PENSAO_MORTE", f.amount(rec["rec_survivors"], "survivors"), "Pensão por morte (R$ por mês)"
     )
     f.positive(
         "rec_employment_injury",
         "V_AUX_ACIDENTE",
-        f.amount(R["rec_employment_injury"], "injury"),
+        f.amount(rec["rec_employment_injury"], "injury"),
         "Auxílio-acidente (R$ por mês)",
     )
     f.positive(
         "rec_social_assistance",
         "V_PROG_SOCIAL",
-        f.amount(R["rec_social_assistance"], "assistance"),
+        f.amount(rec["rec_social_assistance"], "assistance"),
         "Outros programas sociais (R$ por mês)",
     )
     f.add_washington_group(
@@ -711,7 +728,12 @@ def mex_lfs_2021(f: SourceFile) -> None:
     employed = s.lf == 1
     upm = psu_number(f, nested=False, first=100001)
     f.copy("psu", "upm", upm, "Unidad primaria de muestreo")
-    f.copy("hh_id", "folio", [f"{int(u)}{int(h):03d}1" for u, h in zip(upm, household_number(f))], "Vivienda y hogar")
+    f.copy(
+        "hh_id",
+        "folio",
+        [f"{int(u)}{int(h):03d}1" for u, h in zip(upm, household_number(f), strict=True)],
+        "Vivienda y hogar",
+    )
     f.copy("person_id", "n_ren", s.member.astype(float), "Número de renglón")
     f.copy("person_weight", "fac_tri", np.maximum(np.round(s.weight), 1.0), "Factor de expansión trimestral")
     f.copy("stratum", "est_d_tri", stratum_code(f), "Estrato de diseño")
@@ -816,13 +838,15 @@ def mex_lfs_2021(f: SourceFile) -> None:
 
 def mex_hies_2022(f: SourceFile) -> None:
     """Encuesta Nacional de Ingresos y Gastos de los Hogares style (Stata, monthly amounts)."""
-    s, R = f.sample, f.sample.rec
-    adult = s.age >= 15
+    s, rec = f.sample, f.sample.rec
     employed = s.lf == 1
     upm = psu_number(f, nested=False, first=200001)
     f.copy("psu", "upm", upm, "Unidad primaria de muestreo")
     f.copy(
-        "hh_id", "folioviv", [f"{int(u)}{int(h):03d}" for u, h in zip(upm, household_number(f))], "Folio de la vivienda"
+        "hh_id",
+        "folioviv",
+        [f"{int(u)}{int(h):03d}" for u, h in zip(upm, household_number(f), strict=True)],
+        "Folio de la vivienda",
     )
     f.copy("person_id", "numren", s.member.astype(float), "Número de renglón")
     factor = household_weight(f, 0)
@@ -843,39 +867,42 @@ def mex_hies_2022(f: SourceFile) -> None:
     )
     f.absent_inline("injury_insured", "not asked")
     f.positive(
-        "rec_child_family", "becas", f.amount(R["rec_child_family"], "child"), "Becas para el Bienestar (pesos al mes)"
+        "rec_child_family",
+        "becas",
+        f.amount(rec["rec_child_family"], "child"),
+        "Becas para el Bienestar (pesos al mes)",
     )
     f.declare_absent("rec_maternity", "rec_sickness", "rec_unemployment", "rec_employment_injury")
     split = f.rng.random(f.n) < s.profile.disability_noncontrib_share
     f.add(
         "discap",
-        f.amount(R["rec_disability"] & split, "disability"),
+        f.amount(rec["rec_disability"] & split, "disability"),
         "Pensión para personas con discapacidad (pesos al mes)",
     )
-    f.add("pension_inv", f.amount(R["rec_disability"] & ~split, "disability"), "Pensión de invalidez (pesos al mes)")
+    f.add("pension_inv", f.amount(rec["rec_disability"] & ~split, "disability"), "Pensión de invalidez (pesos al mes)")
     f.expr("rec_disability", "discap > 0 OR pension_inv > 0")
     f.positive(
         "rec_oldage_contrib",
         "jubilacion",
-        f.amount(R["rec_oldage_contrib"], "pension"),
+        f.amount(rec["rec_oldage_contrib"], "pension"),
         "Jubilaciones y pensiones (pesos al mes)",
     )
     f.positive(
         "rec_oldage_noncontrib",
         "adulmay",
-        f.amount(R["rec_oldage_noncontrib"], "social_pension"),
+        f.amount(rec["rec_oldage_noncontrib"], "social_pension"),
         "Pensión para adultos mayores (pesos al mes)",
     )
     f.positive(
         "rec_survivors",
         "pension_viudez",
-        f.amount(R["rec_survivors"], "survivors"),
+        f.amount(rec["rec_survivors"], "survivors"),
         "Pensión de viudez u orfandad (pesos al mes)",
     )
     f.positive(
         "rec_social_assistance",
         "otros_prog",
-        f.amount(R["rec_social_assistance"], "assistance"),
+        f.amount(rec["rec_social_assistance"], "assistance"),
         "Otros programas sociales (pesos al mes)",
     )
     f.add_washington_group(
@@ -946,7 +973,7 @@ def mex_hies_2022(f: SourceFile) -> None:
 
 def col_lfs_2021(f: SourceFile) -> None:
     """Gran Encuesta Integrada de Hogares style (SPSS)."""
-    s, R = f.sample, f.sample.rec
+    s, rec = f.sample, f.sample.rec
     adult = s.age >= 15
     employed, unemployed = s.lf == 1, s.lf == 2
     f.copy(
@@ -997,23 +1024,23 @@ def col_lfs_2021(f: SourceFile) -> None:
         label="Afiliado a seguridad social en salud",
         value_labels={1: "Sí", 2: "No", 9: "No sabe"},
     )
-    f.codes("rec_child_family", "P7510S9", f.flag(R["rec_child_family"]), YES_NO, label="Recibió Familias en Acción")
+    f.codes("rec_child_family", "P7510S9", f.flag(rec["rec_child_family"]), YES_NO, label="Recibió Familias en Acción")
     f.codes(
         "rec_unemployment",
         "P7422",
-        f.flag(R["rec_unemployment"], asked=unemployed),
+        f.flag(rec["rec_unemployment"], asked=unemployed),
         YES_NO,
         label="Recibió subsidio de desempleo",
     )
     f.positive(
         "rec_oldage_contrib",
         "P7500S2A1",
-        f.amount(R["rec_oldage_contrib"], "pension", asked=adult),
+        f.amount(rec["rec_oldage_contrib"], "pension", asked=adult),
         "Pensión de jubilación (pesos al mes)",
     )
-    f.add("P7510S5", f.flag(R["rec_oldage_noncontrib"], asked=adult), "Recibió Colombia Mayor", YES_NO_LABELS)
+    f.add("P7510S5", f.flag(rec["rec_oldage_noncontrib"], asked=adult), "Recibió Colombia Mayor", YES_NO_LABELS)
     f.among("rec_oldage_noncontrib", "P7510S5", [1])
-    f.add("P7510S3", f.flag(R["rec_social_assistance"]), "Recibió ayudas de instituciones del Estado", YES_NO_LABELS)
+    f.add("P7510S3", f.flag(rec["rec_social_assistance"]), "Recibió ayudas de instituciones del Estado", YES_NO_LABELS)
     f.expr("rec_social_assistance", "P7510S3 = 1")
     citizenship = [s.citizenship_codes[c] for c in f.per_person(s.hh_citizenship)]
     f.codes(
@@ -1055,7 +1082,7 @@ def col_lfs_2021(f: SourceFile) -> None:
 
 def jor_hies_2018(f: SourceFile) -> None:
     """Jordan Household Expenditure and Income Survey style (CSV)."""
-    s, R = f.sample, f.sample.rec
+    s, rec = f.sample, f.sample.rec
     adult = s.age >= 15
     employed, unemployed = s.lf == 1, s.lf == 2
     f.copy("hh_id", "hhid", household_serial(f, "J18-", 5), "Household ID")
@@ -1080,14 +1107,14 @@ def jor_hies_2018(f: SourceFile) -> None:
     f.positive(
         "rec_child_family",
         "child_allow",
-        f.amount(R["rec_child_family"], "child", decimals=2),
+        f.amount(rec["rec_child_family"], "child", decimals=2),
         "Child allowance received, JD per year",
     )
     births = s.gave_birth & s.birth_eligible
     f.codes(
         "rec_maternity",
         "ssc_mat",
-        f.flag(R["rec_maternity"], asked=births),
+        f.flag(rec["rec_maternity"], asked=births),
         YES_NO,
         label="Received SSC maternity allowance",
     )
@@ -1095,13 +1122,13 @@ def jor_hies_2018(f: SourceFile) -> None:
     f.positive(
         "rec_disability",
         "dis_allow",
-        f.amount(R["rec_disability"], "disability", decimals=2),
+        f.amount(rec["rec_disability"], "disability", decimals=2),
         "Disability pension or allowance, JD per year",
     )
     f.codes(
         "rec_unemployment",
         "ssc_unemp",
-        f.flag(R["rec_unemployment"], asked=unemployed),
+        f.flag(rec["rec_unemployment"], asked=unemployed),
         YES_NO,
         label="Received SSC unemployment benefit",
     )
@@ -1116,19 +1143,19 @@ def jor_hies_2018(f: SourceFile) -> None:
     f.positive(
         "rec_survivors",
         "pens_surv",
-        f.amount(R["rec_survivors"], "survivors", decimals=2),
+        f.amount(rec["rec_survivors"], "survivors", decimals=2),
         "Survivors' pension, JD per year",
     )
     f.positive(
         "rec_employment_injury",
         "inj_ben",
-        f.amount(R["rec_employment_injury"], "injury", decimals=2),
+        f.amount(rec["rec_employment_injury"], "injury", decimals=2),
         "Work injury benefit, JD per year",
     )
     f.positive(
         "rec_social_assistance",
         "naf_amt",
-        f.amount(R["rec_social_assistance"], "assistance", decimals=2),
+        f.amount(rec["rec_social_assistance"], "assistance", decimals=2),
         "National Aid Fund cash, JD per year",
     )
     f.add_washington_group("severe_disability", ["wg1", "wg2", "wg3", "wg4", "wg5", "wg6"])
@@ -1250,7 +1277,7 @@ def idn_lfs_2022(f: SourceFile) -> None:
 
 def idn_hies_2021(f: SourceFile) -> None:
     """Survei Sosial Ekonomi Nasional (KOR) style (SPSS, monthly amounts)."""
-    s, R = f.sample, f.sample.rec
+    s, rec = f.sample, f.sample.rec
     adult = s.age >= 15
     employed = s.lf == 1
     f.copy("hh_id", "URUT", f.per_person(np.arange(1, s.hh_size.size + 1) + 3000000.0), "Nomor urut rumah tangga")
@@ -1272,9 +1299,9 @@ def idn_hies_2021(f: SourceFile) -> None:
     f.codes("contributor", "R1101", f.flag(s.contributor, asked=employed), YES_NO, label="Peserta BPJS Ketenagakerjaan")
     f.absent_inline("injury_insured", "not asked in the KOR questionnaire")
     f.codes(
-        "rec_child_family", "R1207", f.flag(R["rec_child_family"]), YES_NO, label="Penerima Program Indonesia Pintar"
+        "rec_child_family", "R1207", f.flag(rec["rec_child_family"]), YES_NO, label="Penerima Program Indonesia Pintar"
     )
-    f.codes("rec_social_assistance", "R1206", f.flag(R["rec_social_assistance"]), YES_NO, label="Penerima PKH")
+    f.codes("rec_social_assistance", "R1206", f.flag(rec["rec_social_assistance"]), YES_NO, label="Penerima PKH")
     f.add(
         "R1105",
         pension_source(f, (1, 2), 3, 4, adult),
@@ -1286,7 +1313,7 @@ def idn_hies_2021(f: SourceFile) -> None:
     f.positive(
         "rec_disability",
         "R1210",
-        f.amount(R["rec_disability"], "disability"),
+        f.amount(rec["rec_disability"], "disability"),
         "Bantuan penyandang disabilitas (Rp/bulan)",
     )
     f.declare_absent(
@@ -1332,7 +1359,7 @@ def idn_hies_2021(f: SourceFile) -> None:
 
 def vnm_hies_2020(f: SourceFile) -> None:
     """Viet Nam Household Living Standards Survey style (Stata, amounts in thousand dong)."""
-    s, R = f.sample, f.sample.rec
+    s, rec = f.sample, f.sample.rec
     employed = s.lf == 1
     f.copy("stratum", "strata", stratum_code(f), "Strata")
     diaban = psu_number(f, nested=True)
@@ -1368,7 +1395,7 @@ def vnm_hies_2020(f: SourceFile) -> None:
         ("rec_employment_injury", "m4c_tnld", "injury", "Tro cap tai nan lao dong"),
         ("rec_social_assistance", "m4c_tcxh", "assistance", "Tro cap xa hoi hang thang"),
     ):
-        f.positive(var, col, np.round(f.amount(R[var], kind) / k, 0), f"{label} (nghin dong/nam)")
+        f.positive(var, col, np.round(f.amount(rec[var], kind) / k, 0), f"{label} (nghin dong/nam)")
     f.add_washington_group("severe_disability", ["m1ac9a", "m1ac9b", "m1ac9c", "m1ac9d", "m1ac9e", "m1ac9f"])
     f.declare_absent("gave_birth", "nationality", "citizenship")
     f.codes("health_protected", "m3c1", f.flag(s.health_protected), YES_NO, label="The BHYT")
@@ -1399,7 +1426,7 @@ def vnm_hies_2020(f: SourceFile) -> None:
 
 def phl_hies_2021(f: SourceFile) -> None:
     """Family Income and Expenditure Survey merged with the LFS, style (CSV)."""
-    s, R = f.sample, f.sample.rec
+    s, rec = f.sample, f.sample.rec
     adult = s.age >= 15
     employed = s.lf == 1
     f.copy("hh_id", "SEQ_NO", f.per_person(np.arange(1, s.hh_size.size + 1) + 40000.0), "Household sequence number")
@@ -1441,25 +1468,27 @@ def phl_hies_2021(f: SourceFile) -> None:
     f.codes(
         "rec_child_family",
         "PANTAWID",
-        f.flag(R["rec_child_family"]),
+        f.flag(rec["rec_child_family"]),
         YES_NO,
         label="Pantawid Pamilya (4Ps) beneficiary",
     )
     f.positive(
         "rec_social_assistance",
         "AICS_AMT",
-        f.amount(R["rec_social_assistance"], "assistance"),
+        f.amount(rec["rec_social_assistance"], "assistance"),
         "AICS and other assistance, PHP per year",
     )
     births = s.gave_birth & s.birth_eligible
-    f.codes("rec_maternity", "SSS_MAT", f.flag(R["rec_maternity"], asked=births), YES_NO, label="SSS maternity benefit")
-    f.positive("rec_sickness", "SSS_SICK", f.amount(R["rec_sickness"], "sickness"), "SSS sickness benefit, PHP")
-    f.positive("rec_disability", "DISAB_PEN", f.amount(R["rec_disability"], "disability"), "Disability pension, PHP")
-    f.positive("rec_survivors", "SURV_PEN", f.amount(R["rec_survivors"], "survivors"), "Survivorship pension, PHP")
+    f.codes(
+        "rec_maternity", "SSS_MAT", f.flag(rec["rec_maternity"], asked=births), YES_NO, label="SSS maternity benefit"
+    )
+    f.positive("rec_sickness", "SSS_SICK", f.amount(rec["rec_sickness"], "sickness"), "SSS sickness benefit, PHP")
+    f.positive("rec_disability", "DISAB_PEN", f.amount(rec["rec_disability"], "disability"), "Disability pension, PHP")
+    f.positive("rec_survivors", "SURV_PEN", f.amount(rec["rec_survivors"], "survivors"), "Survivorship pension, PHP")
     f.positive(
         "rec_employment_injury",
         "EC_BEN",
-        f.amount(R["rec_employment_injury"], "injury"),
+        f.amount(rec["rec_employment_injury"], "injury"),
         "Employees' compensation benefit, PHP",
     )
     f.absent_inline("rec_unemployment", "the SSS unemployment insurance is not asked")
@@ -1498,7 +1527,7 @@ def phl_hies_2021(f: SourceFile) -> None:
 
 def alb_hbs_2021(f: SourceFile) -> None:
     """Albania Household Budget Survey style (Parquet)."""
-    s, R = f.sample, f.sample.rec
+    s, rec = f.sample, f.sample.rec
     employed = s.lf == 1
     f.copy("hh_id", "hhid", f.per_person(np.arange(1, s.hh_size.size + 1) + 1000.0), "Household ID")
     f.copy("person_id", "memberid", s.member.astype(float), "Member ID")
@@ -1520,40 +1549,45 @@ def alb_hbs_2021(f: SourceFile) -> None:
     f.positive(
         "rec_child_family",
         "CHILD_SUPP",
-        f.amount(R["rec_child_family"], "child"),
+        f.amount(rec["rec_child_family"], "child"),
         "Child supplement of Ndihma Ekonomike (ALL per year)",
     )
-    f.positive("rec_maternity", "MATERN", f.amount(R["rec_maternity"], "maternity"), "Maternity benefit (ALL per year)")
-    f.positive("rec_sickness", "SICK", f.amount(R["rec_sickness"], "sickness"), "Sickness benefit (ALL per year)")
+    f.positive(
+        "rec_maternity", "MATERN", f.amount(rec["rec_maternity"], "maternity"), "Maternity benefit (ALL per year)"
+    )
+    f.positive("rec_sickness", "SICK", f.amount(rec["rec_sickness"], "sickness"), "Sickness benefit (ALL per year)")
     split = f.rng.random(f.n) < s.profile.disability_noncontrib_share
-    f.add("PENS_INV", f.amount(R["rec_disability"] & ~split, "disability"), "Invalidity pension (ALL per year)")
-    f.add("PAK", f.amount(R["rec_disability"] & split, "disability"), "Disability payment (ALL per year)")
+    f.add("PENS_INV", f.amount(rec["rec_disability"] & ~split, "disability"), "Invalidity pension (ALL per year)")
+    f.add("PAK", f.amount(rec["rec_disability"] & split, "disability"), "Disability payment (ALL per year)")
     f.expr("rec_disability", "PENS_INV > 0 OR PAK > 0")
     f.positive(
         "rec_unemployment",
         "PAPUN",
-        f.amount(R["rec_unemployment"], "unemployment"),
+        f.amount(rec["rec_unemployment"], "unemployment"),
         "Unemployment benefit (ALL per year)",
     )
     f.positive(
-        "rec_oldage_contrib", "PENS_OLD", f.amount(R["rec_oldage_contrib"], "pension"), "Old-age pension (ALL per year)"
+        "rec_oldage_contrib",
+        "PENS_OLD",
+        f.amount(rec["rec_oldage_contrib"], "pension"),
+        "Old-age pension (ALL per year)",
     )
     f.positive(
         "rec_oldage_noncontrib",
         "PENS_SOC",
-        f.amount(R["rec_oldage_noncontrib"], "social_pension"),
+        f.amount(rec["rec_oldage_noncontrib"], "social_pension"),
         "Social pension (ALL per year)",
     )
     f.positive(
         "rec_survivors",
         "PENS_FAM",
-        f.amount(R["rec_survivors"], "survivors"),
+        f.amount(rec["rec_survivors"], "survivors"),
         "Family (survivors') pension (ALL per year)",
     )
     f.positive(
         "rec_social_assistance",
         "NE_AMOUNT",
-        f.amount(R["rec_social_assistance"], "assistance"),
+        f.amount(rec["rec_social_assistance"], "assistance"),
         "Ndihma Ekonomike (ALL per year)",
     )
     f.add_washington_group("severe_disability", ["WG1", "WG2", "WG3", "WG4", "WG5", "WG6"])

@@ -128,7 +128,7 @@ def context_tables(population: Population, out: Path) -> dict[str, pl.DataFrame]
             else:
                 fert_rows += [
                     {"country": iso3, "year": year, "age_group": a, "asfr": r}
-                    for a, r in zip(FERTILITY_AGES, asfr(profile, year))
+                    for a, r in zip(FERTILITY_AGES, asfr(profile, year), strict=True)
                 ]
             if (year - profile.poverty[1]) % 2 == 0:
                 total = poverty_rate(profile, year)

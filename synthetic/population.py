@@ -31,6 +31,7 @@ class Population:
     @staticmethod
     @lru_cache(maxsize=4)
     def load(path: Path = BUNDLED_WPP) -> Population:
+        """The bundled WPP 2019 extract (cached: the few paths used are read once)."""
         frame = pl.read_csv(
             path, schema_overrides={"country": pl.Int64, "time": pl.Int64, "gender": pl.Int64, "population": pl.Float64}
         )

@@ -186,6 +186,9 @@ def m49_groups(entities: pl.DataFrame) -> pl.DataFrame:
 
 
 def write_reference(out: Path) -> None:
+    """Write the reference tables (countries, M49 groups, income groups) and their sources under
+    ``out/reference``, from the WPP country entities already written there.
+    """
     entities = pl.read_csv(out / WPP_COUNTRIES, infer_schema=False)
     write_csv(countries(entities), out / "reference" / "countries.csv")
     write_csv(m49_groups(entities), out / "reference" / "m49_groups.csv")

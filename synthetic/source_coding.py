@@ -70,9 +70,11 @@ class SourceFile:
     # -- person-level views of the sample ----------------------------------------------------
     @property
     def n(self) -> int:
+        """Number of persons in the file."""
         return self.sample.n_persons
 
     def per_person(self, household_values: np.ndarray) -> np.ndarray:
+        """Each person's value of a household-level array."""
         return household_values[self.sample.hh]
 
     @property
@@ -258,7 +260,7 @@ class SourceFile:
 
     def add_washington_group(self, var: str, columns: list[str], comment: str | None = None) -> None:
         """The six items as columns and ``var`` = at least one item 3 or 4."""
-        for column, domain, values in zip(columns, WG_DOMAINS, self.washington_group()):
+        for column, domain, values in zip(columns, WG_DOMAINS, self.washington_group(), strict=True):
             self.add(column, values, f"Difficulty {domain}", WG_LABELS)
         self.expr(
             var,
@@ -338,6 +340,9 @@ class AgeCode:
     def apply(
         self, frame: pl.DataFrame, rng: np.random.Generator, free: np.ndarray
     ) -> tuple[pl.DataFrame, str, np.ndarray]:
+        """Plant the issue on rows among ``free``; returns the frame, the known-issue line and the
+        rows damaged.
+        """
         rows = _pick(rng, np.flatnonzero(free), self.k)
         frame = _set(frame, self.column, rows, self.code)
         return (
@@ -358,6 +363,9 @@ class NegativeWeight:
     def apply(
         self, frame: pl.DataFrame, rng: np.random.Generator, free: np.ndarray
     ) -> tuple[pl.DataFrame, str, np.ndarray]:
+        """Plant the issue on rows among ``free``; returns the frame, the known-issue line and the
+        rows damaged.
+        """
         row = int(rng.choice(np.flatnonzero(free)))
         value = -frame[self.column][row]
         frame = _set(frame, self.column, [row], value)
@@ -380,6 +388,9 @@ class DuplicatePerson:
     def apply(
         self, frame: pl.DataFrame, rng: np.random.Generator, free: np.ndarray
     ) -> tuple[pl.DataFrame, str, np.ndarray]:
+        """Plant the issue on rows among ``free``; returns the frame, the known-issue line and the
+        rows damaged.
+        """
         hh = frame[self.household].to_numpy()
         second = np.flatnonzero((hh[1:] == hh[:-1]) & free[1:] & free[:-1]) + 1
         row = int(rng.choice(second))
@@ -408,6 +419,9 @@ class UnmappedCode:
     def apply(
         self, frame: pl.DataFrame, rng: np.random.Generator, free: np.ndarray
     ) -> tuple[pl.DataFrame, str, np.ndarray]:
+        """Plant the issue on rows among ``free``; returns the frame, the known-issue line and the
+        rows damaged.
+        """
         rows = _pick(rng, np.flatnonzero(frame[self.column].is_not_null().to_numpy() & free), self.k)
         frame = _set(frame, self.column, rows, self.code)
         return (
@@ -430,6 +444,9 @@ class TextInNumber:
     def apply(
         self, frame: pl.DataFrame, rng: np.random.Generator, free: np.ndarray
     ) -> tuple[pl.DataFrame, str, np.ndarray]:
+        """Plant the issue on rows among ``free``; returns the frame, the known-issue line and the
+        rows damaged.
+        """
         target, rows = _household_rows(frame, self.household, rng, free)
         frame = _set(frame, self.column, rows, self.text, pl.String)
         return (
@@ -452,6 +469,9 @@ class SpendingAboveConsumption:
     def apply(
         self, frame: pl.DataFrame, rng: np.random.Generator, free: np.ndarray
     ) -> tuple[pl.DataFrame, str, np.ndarray]:
+        """Plant the issue on rows among ``free``; returns the frame, the known-issue line and the
+        rows damaged.
+        """
         target, rows = _household_rows(frame, self.household, rng, free)
         value = round(float(frame[self.consumption][int(rows[0])]) * 1.2, 2)
         frame = _set(frame, self.oop, rows, value, pl.Float64)

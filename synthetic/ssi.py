@@ -712,6 +712,7 @@ class Return:
 
     @property
     def return_id(self) -> str:
+        """The return's id, ``<country>_<year>``."""
         return f"{self.country}_{self.year}"
 
     @property

@@ -157,14 +157,17 @@ class Sample:
 
     @property
     def n_persons(self) -> int:
+        """Number of persons in the sample."""
         return self.hh.size
 
     @property
     def head(self) -> np.ndarray:
+        """True for household heads (member number 1)."""
         return self.member == 1
 
     @property
     def birth_eligible(self) -> np.ndarray:
+        """True for women aged 15 to 49 (asked about births)."""
         return self.female & (self.age >= 15) & (self.age <= 49)
 
 

@@ -56,14 +56,17 @@ class BundledSurvey:
 
     @property
     def country(self) -> str:
+        """ISO3 code of the survey's country (the first part of its id)."""
         return self.survey_id[:3]
 
     @property
     def year(self) -> int:
+        """The survey's year (the last part of its id)."""
         return int(self.survey_id[-4:])
 
     @property
     def file_name(self) -> str:
+        """Name of the data file: the id in lower case and the format's extension."""
         return self.survey_id.lower() + EXTENSIONS[self.fmt]
 
 
@@ -195,6 +198,10 @@ SURVEYS: tuple[BundledSurvey, ...] = (
 
 @dataclass(frozen=True)
 class BuiltSurvey:
+    """One bundled survey built: its data frame, the source file behind it, the issues planted and
+    the rows they send to the quarantine.
+    """
+
     survey: BundledSurvey
     frame: pl.DataFrame
     source: SourceFile
@@ -272,6 +279,10 @@ def spec_text(
 
 
 def survey_block(s: BundledSurvey, known_issues: tuple[str, ...], seed: int) -> dict:
+    """The ``survey:`` block of the survey's spec: identity, file, vintage, provenance, amounts
+    period and currency, the CSV options when they are not the defaults, and the known issues
+    planted.
+    """
     block = {
         "id": s.survey_id,
         "country": s.country,

@@ -89,6 +89,9 @@ def _years(pattern: str, rng: np.random.Generator, survey_years: tuple[int, ...]
 
 
 def tracer_rows(seed: int) -> list[dict]:
+    """Synthetic SDG 3.8.1 tracer values for every profiled country over ``YEARS`` (two survey years
+    each), reproducible from ``seed``.
+    """
     rows = []
     for iso3, profile in PROFILES.items():
         rng = rng_for(seed, "uhc", iso3)
@@ -117,6 +120,7 @@ def tracer_rows(seed: int) -> list[dict]:
 
 
 def write_uhc(out: Path, seed: int) -> None:
+    """Write the UHC tracer table, the malaria high-burden list and their sources under ``out/uhc``."""
     write_csv(pl.DataFrame(tracer_rows(seed)), out / "uhc" / "tracers.csv")
     burden = [{"country": c, "high_burden": c in MALARIA_HIGH_BURDEN} for c in PROFILES] + [
         {"country": "AUT", "high_burden": False}

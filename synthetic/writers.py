@@ -18,10 +18,12 @@ from typing import Any
 import polars as pl
 import yaml
 
-FIXED_TIME = datetime(2024, 1, 1, 0, 0, 0)
+# A wall-clock stamp without zone, as the file headers it goes into (Stata, SPSS, zip entries) hold.
+FIXED_TIME = datetime(2024, 1, 1, 0, 0, 0)  # noqa: DTZ001
 
 
 def write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
+    """Write ``text`` to ``path`` in ``encoding`` (parent folders created); line ends as given."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text.encode(encoding))
 
@@ -32,6 +34,7 @@ def write_csv(frame: pl.DataFrame, path: Path, *, separator: str = ",", encoding
 
 
 def write_parquet(frame: pl.DataFrame, path: Path) -> None:
+    """Write ``frame`` as zstd Parquet with statistics (parent folders created)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     frame.write_parquet(path, compression="zstd", statistics=True)
 

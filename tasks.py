@@ -52,7 +52,7 @@ def ensure_environment() -> None:
         flush=True,
     )
     started = time.monotonic()
-    with open(log, "w", encoding="utf-8") as out:
+    with log.open("w", encoding="utf-8") as out:
         pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off"]
         _pip(pip + ["-r", str(ROOT / "requirements.lock")], out, packages, started)
         _pip(pip + ["--no-deps", "-e", f"{ROOT}[test]"], out, 1, started)
@@ -65,12 +65,13 @@ def ensure_environment() -> None:
 HEARTBEAT_SECONDS = 15
 
 
-def _pip(command: list[str], log, packages: int, started: float) -> None:
+def _pip(command: list[str], log, packages: int, started: float) -> None:  # noqa: C901 (reader and heartbeat share state)
     """Run pip with its output going to ``log``, and print a line of progress: each tenth
     package found, when it starts installing, and every ``HEARTBEAT_SECONDS`` while it works
     silently (unpacking wheels takes minutes). On failure, print pip's last lines.
     """
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+    # the venv's own pip with the lock file and this folder: no argument comes from outside
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)  # noqa: S603
     state = {"found": 0, "phase": "finding packages", "last": time.monotonic()}
     tail: collections.deque[str] = collections.deque(maxlen=30)
 
@@ -120,6 +121,9 @@ def _clock(seconds: float) -> str:
 
 
 def main(argv: list[str]) -> int:
+    """Run ``pipeline``, ``test`` or ``ui`` (the other arguments passed on) in the project's
+    virtualenv, installing it first when needed; returns the command's exit code (2 for usage).
+    """
     if not argv or argv[0] not in ("pipeline", "test", "ui"):
         print(__doc__)
         return 2
@@ -135,10 +139,10 @@ def main(argv: list[str]) -> int:
         cmd = [str(PYTHON), "-m", "pipelines.cli", "ui", *rest]
         if os.name == "posix":  # become the UI process: Ctrl-C and SIGTERM reach its supervisor directly
             os.chdir(ROOT)
-            os.execve(cmd[0], cmd, env)
+            os.execve(cmd[0], cmd, env)  # noqa: S606 (the venv's python; the user's own arguments)
     else:
         cmd = [str(PYTHON), "-m", "pytest", *rest]
-    return subprocess.call(cmd, cwd=ROOT, env=env)
+    return subprocess.call(cmd, cwd=ROOT, env=env)  # noqa: S603 (the venv's python; the user's own arguments)
 
 
 if __name__ == "__main__":

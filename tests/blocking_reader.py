@@ -17,7 +17,7 @@ _read_table = survey_files.read_table
 
 def _read_table_blocking_on_a_fifo(path: Path, fmt: str, **options):
     if Path(path).name == "blocked.csv":
-        with open(os.environ["SP_TEST_BLOCKING_FIFO"], "rb") as fifo:
+        with Path(os.environ["SP_TEST_BLOCKING_FIFO"]).open("rb") as fifo:
             fifo.read()
     return _read_table(path, fmt, **options)
 

@@ -47,7 +47,7 @@ class Service:
 
     def __init__(self, command: list[str], env: dict, log_path: Path):
         self.log_path = log_path
-        self._log = open(log_path, "w")
+        self._log = log_path.open("w")  # noqa: SIM115 (the process writes to it until stop() closes it)
         self.proc = subprocess.Popen(
             command, cwd=PROJECT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
         )
@@ -75,7 +75,7 @@ def start_webserver(env: dict, base: Path, target: list[str], started: list[Serv
     """Start ``dagster-webserver`` with ``target`` (``-m module`` or ``-w workspace.yaml``) on
     127.0.0.1 and wait until it answers; a port taken between choosing it and binding it means
     another try on a new port. The service is appended to ``started`` (to be stopped by the caller)."""
-    for attempt in range(3):
+    for _attempt in range(3):
         port = free_port()
         service = Service(
             [sys.executable, "-m", "dagster_webserver", *target, "-h", "127.0.0.1", "-p", str(port)],
@@ -120,7 +120,7 @@ def wait_for_code_server(service: Service, host: str, port: int) -> None:
             if time.time() > deadline:
                 raise RuntimeError(
                     f"code server not answering within {STARTUP_SECONDS}s: " + service.log_text()[-3000:]
-                )
+                ) from None
             time.sleep(1)
 
 

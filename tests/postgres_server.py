@@ -18,7 +18,6 @@ first; Debian/Ubuntu), ``/usr/pgsql-<version>/bin`` (RHEL), then ``PATH``.
 from __future__ import annotations
 
 import ctypes
-import glob
 import os
 import pwd
 import secrets
@@ -52,8 +51,8 @@ def _version_key(path: str) -> tuple:
 def find_bin_dir() -> Path:
     """The folder holding ``initdb`` and ``postgres`` (see the module docstring)."""
     candidates = [os.environ.get("SP_PG_BIN")]
-    candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version_key, reverse=True)
-    candidates += sorted(glob.glob("/usr/pgsql-*/bin"), key=_version_key, reverse=True)
+    candidates += sorted(map(str, Path("/usr/lib/postgresql").glob("*/bin")), key=_version_key, reverse=True)
+    candidates += sorted(map(str, Path("/usr").glob("pgsql-*/bin")), key=_version_key, reverse=True)
     on_path = shutil.which("initdb")
     candidates.append(str(Path(on_path).parent) if on_path else None)
     for folder in filter(None, candidates):
@@ -184,7 +183,7 @@ class PostgresServer:
     def _start_server(self, data: Path, attempt: int) -> bool:
         """Start ``postgres`` in the foreground (our child); True once it accepts connections,
         False when the port was taken in the meantime."""
-        log = open(self.folder / "postgres.log", "a")
+        log = (self.folder / "postgres.log").open("a")  # noqa: SIM115 (the server writes to it; closed when it stops)
         settings = {
             "listen_addresses": "127.0.0.1",
             "port": self.port,

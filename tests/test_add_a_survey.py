@@ -125,6 +125,7 @@ def test_new_survey_by_file_and_spec_only(tmp_path):
         zip(
             missing.filter(pl.col("breakdown") == "all")["series"],
             missing.filter(pl.col("breakdown") == "all")["reason"],
+            strict=True,
         )
     )
     assert reasons["SI_COV_MATNL"] == "gave_birth, rec_maternity absent in SEN_LFS_2023"

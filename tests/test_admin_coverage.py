@@ -69,7 +69,7 @@ KEN_COUNTS = [
 def ssi_frame(counts, return_id="GHA_2022", country="GHA", year=2022) -> pl.DataFrame:
     rows = []
     for scheme, function, scheme_type, measure, benefit, nationality, *values in counts:
-        for sex, persons in zip(("T", "F", "M"), values):
+        for sex, persons in zip(("T", "F", "M"), values, strict=True):
             if persons is not None:
                 rows.append(
                     (

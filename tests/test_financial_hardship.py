@@ -81,7 +81,7 @@ def _domain(res, **dims) -> dict[str, float]:
     """Series -> value in the domain ``dims`` (every other dimension 'T')."""
     cell = {"head_sex": "T", "urban_rural": "T", "quintile": "T", "hh_composition": "T", **dims}
     t = res.estimates.filter(pl.all_horizontal([pl.col(k) == v for k, v in cell.items()]))
-    return dict(zip(t["series"], t["value"]))
+    return dict(zip(t["series"], t["value"], strict=True))
 
 
 def _pct(share: float) -> dict[str, float]:
@@ -236,11 +236,13 @@ def test_spending_above_consumption_counts_above_every_threshold_by_default():
     # but LARGE (it is impoverishing). It was dropped, lowering every share (78 of 5,006
     # households of one survey: SH_XPD_EARN25 10.95% -> 9.78%). SPL stays 2.65 (median 3.0).
     res = _estimate(households_to_persons(EXAMPLE + [ABOVE, (60, 3, None, 0.2)]))
-    assert dict(zip(res.exclusions["hh_id"], res.exclusions["reason"])) == {"7": "missing consumption"}
+    assert dict(zip(res.exclusions["hh_id"], res.exclusions["reason"], strict=True)) == {"7": "missing consumption"}
     assert res.spl == pytest.approx(2.65)
     persons = [w * m for w, m, *_ in EXAMPLE] + [180]
     flags = FLAGS + [(1, 1, 1, 1, 0)]
-    expected = {s: 100 * sum(p * f[k] for p, f in zip(persons, flags)) / sum(persons) for k, s in enumerate(SERIES)}
+    expected = {
+        s: 100 * sum(p * f[k] for p, f in zip(persons, flags, strict=True)) / sum(persons) for k, s in enumerate(SERIES)
+    }
     assert (expected["SH_XPD_EARN10"], expected["SH_XPD_EARN25"]) == (
         pytest.approx(100 * 1830 / 2930),
         pytest.approx(100 * 660 / 2930),
@@ -256,7 +258,7 @@ def test_an_edition_may_exclude_spending_above_consumption_with_the_reason():
     res = estimate_hardship(
         duckdb.connect(), households_to_persons(EXAMPLE + [ABOVE]), 1.0, exclude, load_method("survey_estimation")
     )
-    assert dict(zip(res.exclusions["hh_id"], res.exclusions["reason"])) == {
+    assert dict(zip(res.exclusions["hh_id"], res.exclusions["reason"], strict=True)) == {
         "6": "out-of-pocket spending above consumption"
     }
     assert _totals(res) == {s: _pct(v) for s, v in _expected(list(range(6))).items()}  # the six other households
@@ -271,7 +273,7 @@ def test_an_edition_may_exclude_spending_above_consumption_with_the_reason():
 def test_a_survey_whose_every_household_is_left_out_lists_every_series_as_not_computable():
     res = _estimate(households_to_persons([(w, m, 0.0, o) for w, m, _, o in EXAMPLE]))  # consumption 0 everywhere
     assert set(res.exclusions["reason"]) == {"consumption not positive"} and res.estimates.is_empty()
-    assert dict(zip(res.not_computable["series"], res.not_computable["reason"])) == {
+    assert dict(zip(res.not_computable["series"], res.not_computable["reason"], strict=True)) == {
         s: "empty population: no household of TST_HBS_2020 in the population of " + s + " (with a known outcome)"
         for s in SERIES
     }

@@ -207,5 +207,5 @@ def test_sdmx_extension_file(tmp_path):
     assert "GHA_2022" not in rows[("SP_BEN_MEAN", "F", "_T", "_T", "OLDAGE_CONTRIB")]["COMMENT_OBS"]
     assert set(frame["DATAFLOW"]) == {sdmx["dataflow"]} and set(frame["REF_AREA"]) == {"288"}
     assert write_csv(frame, tmp_path / "g.csv") == frame.height
-    with open(tmp_path / "g.csv", newline="", encoding="utf-8") as fh:
+    with (tmp_path / "g.csv").open(newline="", encoding="utf-8") as fh:
         assert next(csv.reader(fh)) == list(HEADER)

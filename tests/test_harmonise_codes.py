@@ -113,7 +113,10 @@ def test_numeric_codes_written_with_decimals_match_integer_keys(tmp_path, spec_d
     """A CSV exported by R or Stata: every number written '1.0', '2.0' (and ' 02' with a leading
     zero): the spec keys 1, 2, 3 match by value; nothing is quarantined."""
     rows = [
-        [f"{v}.0" if isinstance(v, int) and c not in ("hid", "pid") else v for c, v in zip(SOURCE_COLUMNS, r)]
+        [
+            f"{v}.0" if isinstance(v, int) and c not in ("hid", "pid") else v
+            for c, v in zip(SOURCE_COLUMNS, r, strict=True)
+        ]
         for r in SOURCE_ROWS
     ]
     rows[1][SOURCE_COLUMNS.index("sx")] = " 02"
@@ -133,7 +136,7 @@ def test_missing_codes_and_in_lists_compare_by_value(tmp_path, spec_dict):
     rows[4][SOURCE_COLUMNS.index("pens")] = "9.0"
     res = ingest_survey(load_spec(write_survey(tmp_path, spec_dict, _text_frame(rows))))
     assert res.quarantine.select("row_number", "column", "rule").rows() == [(3, "age", "not_nullable")]
-    flags = dict(zip(res.persons["source_row"], res.persons["rec_oldage_contrib"]))
+    flags = dict(zip(res.persons["source_row"], res.persons["rec_oldage_contrib"], strict=True))
     assert flags[4] is True and flags[5] is None and flags[1] is False
 
 

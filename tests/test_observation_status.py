@@ -45,7 +45,7 @@ def test_an_administrative_rate_above_its_denominator_is_e():
         }
     )
     rows = admin_coverage_rows(admin, NO_VINTAGES, "", "run-1")
-    assert dict(zip(rows["series"], rows["obs_status"])) == {
+    assert dict(zip(rows["series"], rows["obs_status"], strict=True)) == {
         "SI_COV_PENSN": "A",
         "SI_COV_POOR": "E",
         "SI_COV_CHLD": "A",
@@ -72,4 +72,4 @@ def test_a_uhc_index_with_imputed_tracers_is_e():
         }
     )
     rows = published_index(index, "uhc@2024", "run-1")
-    assert dict(zip(rows["ref_area"], rows["obs_status"])) == {"GHA": "A", "KEN": "E"}
+    assert dict(zip(rows["ref_area"], rows["obs_status"], strict=True)) == {"GHA": "A", "KEN": "E"}

@@ -39,9 +39,8 @@ def test_a_held_folder_is_refused_with_its_holder_and_freed_when_the_holder_ends
         holder.wait()
     with output_lock(tmp_path) as path:
         assert json.loads(path.read_text())["pid"] == os.getpid()
-    with output_lock(tmp_path / "other"):  # nested folders are separate outputs
-        with output_lock(tmp_path / "third"):
-            pass
+    with output_lock(tmp_path / "other"), output_lock(tmp_path / "third"):  # nested folders are separate outputs
+        pass
 
 
 def _command(input_dir: Path, output: Path, home: Path) -> list[str]:

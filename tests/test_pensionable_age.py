@@ -25,7 +25,7 @@ def survey_ages(rows, country="GHA", year=2022) -> dict[str, int]:
     with duckdb.connect() as con:
         out = pension_age_in_force(con, rules(rows), country, year)
     assert out.columns == ["sex", "age"] and out["sex"].to_list() == sorted(out["sex"].to_list())
-    return dict(zip(out["sex"], out["age"]))
+    return dict(zip(out["sex"], out["age"], strict=True))
 
 
 def admin_ages(rows, country="GHA", year=2022) -> dict[str, int]:
@@ -42,7 +42,7 @@ def admin_ages(rows, country="GHA", year=2022) -> dict[str, int]:
         run_sql_file(con, "sdg_1_3_1_admin.sql", only=tuple(wanted))
         out = fetch(con, "adm_pension_age").sort("sex")
     assert set(out["return_id"]) <= {"R1"}
-    return dict(zip(out["sex"], out["age"]))
+    return dict(zip(out["sex"], out["age"], strict=True))
 
 
 CASES = {

@@ -142,7 +142,7 @@ def test_removed_sources_leave_the_outputs_and_the_publication(dirs):
         "survey:TST_LFS_2022: no longer in the input directory, its outputs and records removed",
         "ssi:KEN_2021: no longer in the input directory, its outputs and records removed",
     ]
-    for kind, tables in PARTITIONED_TABLES.items():
+    for tables in PARTITIONED_TABLES.values():
         for layer, table in tables:
             assert not {"TST_LFS_2022", "KEN_2021"} & set(store.partition_ids(layer, table)), (layer, table)
     assert not store.quarantine_path("survey", "TST_LFS_2022").exists()
@@ -162,7 +162,7 @@ def assert_sources_table_lists_this_run(store: ParquetStore, outcomes, input_dir
     }
     table = store.read("publication", "sources").filter(pl.col("status") == "read")
     assert ("uhc", "sdg_3_8_1") in counted
-    assert set(zip(table["source_kind"], table["source_id"])) == counted
+    assert set(zip(table["source_kind"], table["source_id"], strict=True)) == counted
     stale = table.filter(~pl.col("run_id").is_in(sorted(run_ids)))
     assert stale.is_empty(), stale
 

@@ -378,7 +378,7 @@ def test_input_vintages_are_never_mixed():
     )
     result = run({"sdg_1_3_1": table}, countries=only("GHA", "TGO", "KEN", "COL", "BEN"))
     world = result.aggregates.filter((pl.col("level") == "world") & (pl.col("sex") == "T"))
-    values = dict(zip(world["vintage"].to_list(), world["value"].to_list()))
+    values = dict(zip(world["vintage"].to_list(), world["value"].to_list(), strict=True))
     assert set(values) == {
         "sdg_1_3_1:ILO-2024 | denominators: population_wpp@WPP 2019",
         "sdg_1_3_1:ILO-2024 | denominators: population_wpp@WPP 2022",
@@ -484,7 +484,7 @@ def test_ilo_subregions_are_aggregated():
     config = config_2021()
     result = compute_aggregates(country_rows({"sdg_1_3_1": table}, config), countries, groups, population, config)
     subregions = result.aggregates.filter((pl.col("level") == "ilo_subregion") & (pl.col("sex") == "T"))
-    values = dict(zip(subregions["region"].to_list(), subregions["value"].to_list()))
+    values = dict(zip(subregions["region"].to_list(), subregions["value"].to_list(), strict=True))
     assert values == {
         "Sub-Saharan Africa": pytest.approx(40.0),
         "Northern Africa": pytest.approx(20.0),

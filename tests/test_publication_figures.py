@@ -80,7 +80,7 @@ def test_coverage_figure_titles_units_note_and_missing_cells(tmp_path):
     # World and Africa: 3 bars each, at the headline values; the Americas (withheld): no bar, 3 n/a marks
     bars = {round(p.get_x() + p.get_width() / 2, 6): p.get_height() for p in pensn.patches}
     world = headline.filter((pl.col("series") == "SI_COV_PENSN") & (pl.col("level") == "world"))
-    expected = {s: v for s, v in zip(world["sex"], world["value"])}
+    expected = dict(zip(world["sex"], world["value"], strict=True))
     assert [bars[round(0 + k * 0.27, 6)] for k in (-1, 0, 1)] == pytest.approx(
         [expected["F"], expected["M"], expected["T"]]
     )
@@ -116,7 +116,9 @@ def test_gender_gap_figure_titles_units_and_note(tmp_path):
     assert ax.get_xlabel() == "Female minus male coverage (percentage points)"
     assert [t.get_text() for t in ax.get_yticklabels()] == [config.series_label("SI_COV_PENSN")]
     # world: 100 * (45 - 75) / 150 = -20 pp; the withheld Americas have no gap, so no point
-    points = {t.get_text(): c.get_offsets()[0][0] for t, c in zip(ax.get_legend().get_texts(), ax.collections)}
+    points = {
+        t.get_text(): c.get_offsets()[0][0] for t, c in zip(ax.get_legend().get_texts(), ax.collections, strict=True)
+    }
     assert points == {"World": pytest.approx(-20.0), "Africa": pytest.approx(-20.0)}
     save(chart, tmp_path / "gap.png")
     note = source_note(chart.figure)
@@ -248,7 +250,7 @@ def test_nationality_gap_figure_stays_legible_with_40_countries_and_3_years(tmp_
     order = ("SI_COV_UEMP", "SI_COV_PENSN", "SP_CONTRIB_LF")  # the order of series_labels in the edition
     assert list(panels) == [config.series_label(s) for s in order]
     latest = {f"C{i:02d}": (2019, 2020, 2021)[i % 3] for i in range(40)}
-    for name, ax in zip(order, panels.values()):
+    for name, ax in zip(order, panels.values(), strict=True):
         labels = [t.get_text() for t in ax.get_yticklabels()]
         assert sorted(labels) == sorted(
             f"{iso} ({year})" for iso, year in latest.items()
@@ -287,7 +289,9 @@ def test_gender_gap_figure_marks_low_coverage_aggregates():
     config = config_2021()
     headline, gaps = headline_and_gaps(config)
     ax = gender_gap_by_series_chart(gaps, headline, config).figure.axes[0]
-    fill = {t.get_text(): c.get_facecolors()[0][3] for t, c in zip(ax.get_legend().get_texts(), ax.collections)}
+    fill = {
+        t.get_text(): c.get_facecolors()[0][3] for t, c in zip(ax.get_legend().get_texts(), ax.collections, strict=True)
+    }
     assert fill == {"World": 1.0, "Africa": 1.0, "Americas": 0.0}
     assert ax.get_legend().get_texts()[-1].get_text().startswith("Hollow: low coverage")
     assert not overlapping_texts(ax.figure)

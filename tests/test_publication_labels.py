@@ -146,15 +146,20 @@ def test_synthetic_inputs_are_named_in_every_table():
     assert synthetic == ["GHA_LFS_2021", "labour_force"]
     rows = country_rows(labelled_inputs(), config)
     values = label_values(rows, synthetic)
-    named = dict(zip(values["ref_area"], values["synthetic_inputs"]))
+    named = dict(zip(values["ref_area"], values["synthetic_inputs"], strict=True))
     assert named == {"GHA": "GHA_LFS_2021", "KEN": "labour_force", "COL": None, "TGO": None}
-    assert dict(zip(values["ref_area"], values["synthetic"])) == {"GHA": True, "KEN": True, "COL": False, "TGO": False}
+    assert dict(zip(values["ref_area"], values["synthetic"], strict=True)) == {
+        "GHA": True,
+        "KEN": True,
+        "COL": False,
+        "TGO": False,
+    }
     # line-up: BEN has no value; its group (income group LM x Sub-Saharan Africa: GHA, KEN, TGO) gives its
     # median, so BEN rests on the donors' synthetic inputs too; COL (UM, Latin America) does not
     population = population_frame({(iso, 2021): 1000.0 for iso in ("GHA", "TGO", "BEN", "KEN", "COL")})
     result = compute_aggregates(rows, countries_frame(), income_groups_frame(), population, config, synthetic=synthetic)
     lineup = result.lineup.filter((pl.col("sex") == "T") & (pl.col("series") == "SI_COV_PENSN"))
-    assert dict(zip(lineup["ref_area"], lineup["synthetic_inputs"])) == {
+    assert dict(zip(lineup["ref_area"], lineup["synthetic_inputs"], strict=True)) == {
         "GHA": "GHA_LFS_2021",
         "KEN": "labour_force",
         "COL": None,
@@ -175,7 +180,7 @@ def test_synthetic_inputs_are_named_in_every_table():
     # published country values, annex and SDMX
     published = published_values(rows, config, synthetic)
     annex = statistical_annex(published, countries_frame(), income_groups_frame(), config)
-    assert dict(zip(annex["iso3"], annex["si_cov_pensn_synthetic"])) == {
+    assert dict(zip(annex["iso3"], annex["si_cov_pensn_synthetic"], strict=True)) == {
         "GHA": True,
         "KEN": True,
         "COL": False,

@@ -92,7 +92,7 @@ def test_published_values_alone_aggregate_by_the_population_of_the_series_group(
     # ILO Africa (GHA, TGO, BEN, KEN): 290000 / 10000 = 29.0. PENSN (65+, a third of each
     # population): the same weights in proportion, GHA 60 and COL 90 only -> (60*1000 + 90*5000) / 6000 = 85.0
     pub = published(
-        [("SI_COV_BENFTS", iso, 2021, "T", v) for iso, v in zip(POP, (10.0, 20.0, 30.0, 40.0, 50.0))]
+        [("SI_COV_BENFTS", iso, 2021, "T", v) for iso, v in zip(POP, (10.0, 20.0, 30.0, 40.0, 50.0), strict=True)]
         + [("SI_COV_PENSN", "GHA", 2021, "T", 60.0), ("SI_COV_PENSN", "COL", 2021, "T", 90.0)]
     )
     result = run({}, pub)
@@ -109,7 +109,9 @@ def test_published_values_alone_aggregate_by_the_population_of_the_series_group(
     pensn = result.lineup.filter(
         (pl.col("series") == "SI_COV_PENSN") & (pl.col("status") == "reported") & (pl.col("sex") == "T")
     )
-    assert dict(zip(pensn["ref_area"], pensn["denominator"])) == pytest.approx({"GHA": 1e6 / 3, "COL": 5e6 / 3})
+    assert dict(zip(pensn["ref_area"], pensn["denominator"], strict=True)) == pytest.approx(
+        {"GHA": 1e6 / 3, "COL": 5e6 / 3}
+    )
     # the three countries without a value are imputed (median of the reporting ones: 75), so the world is
     # (60*1000 + 90*5000 + 75*(3000 + 2000 + 4000)) / 15000 = 79.0
     assert agg(result, "SI_COV_PENSN")["value"] == pytest.approx(79.0)
@@ -173,7 +175,7 @@ def test_the_source_preference_of_each_series_decides_and_both_values_are_kept()
     # the country values table follows the same preference; the quintile of the ASPIRE series is kept
     chosen = select_sources(country_rows({"sdg_1_3_1": survey_ghana()}, config, published(PUB)), config)
     ghana = chosen.filter(pl.col("ref_area") == "GHA")
-    assert dict(zip(zip(ghana["series"], ghana["quintile"]), ghana["source_kind"])) == {
+    assert dict(zip(zip(ghana["series"], ghana["quintile"], strict=True), ghana["source_kind"], strict=True)) == {
         ("SI_COV_PENSN", "T"): "survey",
         ("SI_COV_SOCAST", "T"): "published",
         ("SI_COV_SOCAST", "1"): "published",
@@ -210,7 +212,7 @@ def test_published_rows_take_the_latest_vintage_of_each_series():
         ]
     )
     rows = published_rows(pub, config)
-    assert sorted(zip(rows["series"], rows["source_id"], rows["value"])) == [
+    assert sorted(zip(rows["series"], rows["source_id"], rows["value"], strict=True)) == [
         ("SI_COV_BENFTS", "unsdg_2023-12", 12.0),
         ("SI_COV_PENSN", "unsdg_2020-10", 60.0),
     ]

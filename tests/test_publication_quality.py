@@ -74,16 +74,16 @@ def frames() -> dict[str, pl.DataFrame]:
                 "KEN": (15.0, 3.0, 40.0, 35.0, 5.0),
             }.items()
             for series, value in zip(
-                ("SH_XPD_EARN10", "SH_XPD_EARN25", "SH_FIN_HARDSHIP", "SH_FIN_IMPOVERISHING", "SH_FIN_LARGE"), values
+                ("SH_XPD_EARN10", "SH_XPD_EARN25", "SH_FIN_HARDSHIP", "SH_FIN_IMPOVERISHING", "SH_FIN_LARGE"),
+                values,
+                strict=True,
             )
         ]
     )
     tables = {"sdg_1_3_1": coverage_frame(rows_131), "sdg_3_8_2": hard}
     rows = country_rows(tables, config)
     countries = countries_frame()
-    population = population_frame(
-        {(iso, y): 1000.0 for iso, *_ in [c for c in countries.iter_rows()] for y in (2020, 2021)}
-    )
+    population = population_frame({(iso, y): 1000.0 for iso, *_ in countries.iter_rows() for y in (2020, 2021)})
     result = compute_aggregates(rows, countries, income_groups_frame(), population, config)
     selected = select_sources(rows, config)
     published = published_values(rows, config)
@@ -141,7 +141,7 @@ def _bad_gaps(frame: pl.DataFrame) -> pl.DataFrame:
     return _set(out, 2, suppressed=True, difference_pp=3.0)
 
 
-def bad_frames(name: str, frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+def bad_frames(name: str, frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:  # noqa: C901 (one branch per suite)
     """``frames`` with the table of suite ``name`` broken so that each of its expectations fails."""
     config = _config()
     f = dict(frames)

@@ -94,9 +94,9 @@ def listing(table: pl.DataFrame) -> dict:
 def test_a_release_against_the_one_before_with_reasons_from_the_data():
     table = vintage_revisions(BOTH, config_2021())
     rows = listing(table)
-    assert set(table["comparison"]) == {"vintage"} and set(zip(table["old_vintage"], table["new_vintage"])) == {
-        ("2020-10", "2023-12")
-    }
+    assert set(table["comparison"]) == {"vintage"} and set(
+        zip(table["old_vintage"], table["new_vintage"], strict=True)
+    ) == {("2020-10", "2023-12")}
     assert ("SI_COV_PENSN", "GHA", 2019) not in rows
     assert (rows[("SI_COV_CHLD", "GHA", 2019)]["reason_code"], rows[("SI_COV_CHLD", "GHA", 2019)]["reason"]) == (
         "withdrawn;re_referenced",

@@ -228,5 +228,5 @@ def test_3_8_1_rows_keep_their_observation_status():
         }
     )
     rows = country_rows({"sdg_3_8_1": uhc}, config)
-    assert dict(zip(rows["ref_area"], rows["obs_status"])) == {"GHA": "A", "TGO": "E"}
+    assert dict(zip(rows["ref_area"], rows["obs_status"], strict=True)) == {"GHA": "A", "TGO": "E"}
     assert set(rows["source_kind"]) == {"uhc_index"} and set(rows["series"]) == {"SH_ACS_UNHC"}

@@ -180,7 +180,7 @@ def test_the_same_real_values_give_the_same_rows_in_every_layout(tmp_path):
     assert set(ilostat.filter(pl.col("area_kind") == "country")["nature"]) == {"C"}
     # nature, status, source and vintage kept per value
     ghana = kept.filter((pl.col("ref_area") == "GHA") & (pl.col("series") == "SI_COV_BENFTS") & (pl.col("sex") == "T"))
-    assert dict(zip(ghana["layout"], ghana["vintage"])) == {
+    assert dict(zip(ghana["layout"], ghana["vintage"], strict=True)) == {
         "unsdg_ddf": "2023-12",
         "unsdg_csv": "2023-12",
         "sdmx_csv": "2023-12",
@@ -234,9 +234,9 @@ def test_ddf_extracts_keep_regions_and_quarantine_bad_rows(tmp_path):
         "unsdg_2023-12",
     )
     lmkt = kept.filter(pl.col("series") == "SI_COV_LMKT")
-    assert dict(zip(lmkt["breakdown"], lmkt["value"])) == {"quantile=q1": 3.5, "T": 2.5}
+    assert dict(zip(lmkt["breakdown"], lmkt["value"], strict=True)) == {"quantile=q1": 3.5, "T": 2.5}
     pensn = quarantine.filter(pl.col("source_file").str.contains("si_cov_pensn"))
-    assert sorted(zip(pensn["row_number"], pensn["rule"])) == [
+    assert sorted(zip(pensn["row_number"], pensn["rule"], strict=True)) == [
         (3, "code_not_in_list"),
         (4, "not_a_year"),
         (5, "duplicated_key"),
@@ -258,11 +258,11 @@ def test_ilostat_rows_outside_the_mapping_or_with_unknown_codes_are_quarantined(
     )
     declare(tmp_path, {"ilo.csv": "2024-06"})
     kept, quarantine = normalise(read_sources(tmp_path), countries_frame(), INPUTS)
-    assert sorted(zip(kept["series"], kept["year"], kept["obs_status"].fill_null(""))) == [
+    assert sorted(zip(kept["series"], kept["year"], kept["obs_status"].fill_null(""), strict=True)) == [
         ("SI_COV_PENSN", 2019, "B"),
         ("SI_COV_PENSN", 2021, ""),
     ]
-    assert sorted(zip(quarantine["row_number"], quarantine["rule"], quarantine["value"])) == [
+    assert sorted(zip(quarantine["row_number"], quarantine["rule"], quarantine["value"], strict=True)) == [
         (3, "series_not_mapped", "UNE_DEAP_SEX_AGE_RT|AGE_YTHADULT_YGE15"),
         (4, "unknown_area_code", "ZZZ"),
         (5, "code_not_in_list", "SEX_X"),

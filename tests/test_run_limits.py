@@ -131,7 +131,7 @@ def test_the_other_sources_complete_and_publish(limited_run):
     for key in [("context_job", None), ("survey_job", GOOD), ("ssi_job", RETURN), ("publication_job", None)]:
         assert outcomes[key].success, (key, outcomes[key].failed_steps)
     sources = store.read("publication", "sources").filter(pl.col("source_kind").is_in(["survey", "ssi"]))
-    assert sorted(zip(sources["source_id"], sources["status"])) == sorted(
+    assert sorted(zip(sources["source_id"], sources["status"], strict=True)) == sorted(
         [(GOOD, "read"), (RETURN, "read"), (BIG, "left_out"), (BLOCKED, "left_out")]
     )
     assert set(store.read("indicators", "sdg_1_3_1")["source_id"]) == {GOOD, RETURN}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from pathlib import Path
 
 import pytest
 
@@ -29,7 +30,7 @@ def allocate_forever() -> None:
 
 
 def read_fifo(path: str) -> bytes:
-    with open(path, "rb") as fifo:  # blocks until a writer opens it: nobody will
+    with Path(path).open("rb") as fifo:  # blocks until a writer opens it: nobody will
         return fifo.read()
 
 

@@ -32,12 +32,12 @@ def test_workbook_and_csv_forms_agree(tmp_path):
 def test_long_coverage_layout(tmp_path):
     cov = _ingest(write_return(tmp_path, workbook=False)).coverage
     pension = cov.filter((pl.col("measure") == "beneficiaries") & (pl.col("benefit_type") == "old_age"))
-    assert dict(zip(pension["sex"], pension["persons"])) == {"T": 300, "M": 200, "F": 100}
+    assert dict(zip(pension["sex"], pension["persons"], strict=True)) == {"T": 300, "M": 200, "F": 100}
     assert set(pension["function"]) == {"old_age"} and set(pension["scheme_type"]) == {"contributory"}
     survivors = cov.filter(pl.col("benefit_type") == "survivors")
     assert survivors["sex"].to_list() == ["T"]  # men/women not reported: no F/M rows, never guessed
     nn = cov.filter(pl.col("nationality") == "non_national")
-    assert dict(zip(nn["sex"], nn["persons"])) == {"T": 50, "M": 30, "F": 20}
+    assert dict(zip(nn["sex"], nn["persons"], strict=True)) == {"T": 50, "M": 30, "F": 20}
 
 
 def test_discovery_finds_both_forms(tmp_path):
@@ -89,7 +89,7 @@ def _with(table: str, row: list) -> dict:
 def test_each_row_rule(tmp_path, table, row, column, rule):
     res = _ingest(write_return(tmp_path, workbook=True, tables=_with(table, row)))
     bad = res.quarantine.filter(pl.col("sheet") == table)
-    assert (column, rule) in set(zip(bad["column"], bad["rule"]))
+    assert (column, rule) in set(zip(bad["column"], bad["rule"], strict=True))
     assert res.rows_read == res.rows_kept + res.quarantined_rows
     assert res.quarantine["source_file"][0] == "GHA_2022.xlsx"
 
@@ -138,8 +138,8 @@ def test_quarantined_scheme_takes_its_counts_with_it(tmp_path):
     tables["Schemes"][2][2] = "welfare"  # S2's function is not a C102 branch
     res = _ingest(write_return(tmp_path, workbook=False, tables=tables))
     q = res.quarantine
-    assert ("Schemes", "function") in set(zip(q["sheet"], q["column"]))
-    assert ("Beneficiaries", "scheme_in_inventory") in set(zip(q["sheet"], q["rule"]))
+    assert ("Schemes", "function") in set(zip(q["sheet"], q["column"], strict=True))
+    assert ("Beneficiaries", "scheme_in_inventory") in set(zip(q["sheet"], q["rule"], strict=True))
     assert "S2" not in res.coverage["scheme_id"].to_list()
     assert res.rows_read == res.rows_kept + res.quarantined_rows
 

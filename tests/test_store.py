@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -20,7 +21,7 @@ def test_failed_write_keeps_the_old_table(tmp_path, monkeypatch):
     store.write(old, "indicators", "t")
 
     def half_write(self, path, **kwargs):
-        with open(path, "wb") as fh:
+        with Path(path).open("wb") as fh:
             fh.write(b"PAR1 half")
         raise OSError("disk full")
 

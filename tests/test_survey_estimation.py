@@ -83,15 +83,17 @@ def make_survey(
 
     def flag(base: float) -> list:
         values = rng.random(rows) < 1 / (1 + np.exp(-(base + shift)))
-        return [None if m else bool(v) for v, m in zip(values, rng.random(rows) < 0.03)]
+        return [None if m else bool(v) for v, m in zip(values, rng.random(rows) < 0.03, strict=True)]
 
     flags = {name: flag(base) for name, base in FLAG_BASES.items()}
-    flags["contributor"] = [c if status == "employed" else None for c, status in zip(flags["contributor"], lf)]
+    flags["contributor"] = [
+        c if status == "employed" else None for c, status in zip(flags["contributor"], lf, strict=True)
+    ]
     return canonical(
         {
             "person_weight": rng.uniform(50, 400, rows) * (1 + stratum),
             "stratum": [f"s{h}" for h in stratum],
-            "psu": [str(j + 1) if nested else f"s{h}-{j + 1}" for h, j in zip(stratum, psu)],
+            "psu": [str(j + 1) if nested else f"s{h}-{j + 1}" for h, j in zip(stratum, psu, strict=True)],
             "sex": sex,
             "age": age,
             "lf_status": lf,
@@ -386,7 +388,7 @@ def test_hand_computed_domain_estimate():
         ("B", "2", "M", "unemployed", 2.0, False),
         ("B", "3", "F", "unemployed", 3.0, True),
     ]
-    stratum, psu, sex, lf, w, y = (list(c) for c in zip(*rows))
+    stratum, psu, sex, lf, w, y = (list(c) for c in zip(*rows, strict=True))
     persons = canonical(
         {
             "stratum": stratum,
@@ -510,7 +512,7 @@ def test_absent_variable_makes_the_series_not_computable(persons):
 
 def test_missing_pensionable_age_is_not_computable(persons):
     res = run(persons, pension_age=PENSION_AGE.clear())
-    reasons = dict(zip(res.not_computable["series"], res.not_computable["reason"]))
+    reasons = dict(zip(res.not_computable["series"], res.not_computable["reason"], strict=True))
     assert reasons == {
         "SI_COV_PENSN": "no statutory pensionable age for GHA in 2022",
         "SI_COV_VULN": "no statutory pensionable age for GHA in 2022",
@@ -739,7 +741,7 @@ def test_labour_market_series_count_persons_of_working_age_only():
         (35, "employed", 1.0, None, False, False),
         (50, "employed", 1.0, None, True, True),
     ]
-    age, lf, w, unemp, injury, contributor = (list(c) for c in zip(*rows))
+    age, lf, w, unemp, injury, contributor = (list(c) for c in zip(*rows, strict=True))
     persons = canonical(
         {
             "stratum": ["s"] * 6,
@@ -783,8 +785,9 @@ def test_unasked_contribution_counts_as_no_when_the_edition_says_so(persons, res
     contributing = adults.filter(pl.col("contributor").fill_null(False))["person_weight"].sum()
     asked_no = adults.filter((pl.col("lf_status") != "employed") | pl.col("contributor").is_not_null())
     employed_known = adults.filter(pl.col("contributor").is_not_null())
-    wap = lambda res: (
-        one(res.estimates.filter(DOMAIN_TOTAL), series="SP_CONTRIB_WAP", sex="T", nationality="T")["value"] / 100
-    )  # noqa: E731
+
+    def wap(res):
+        return one(res.estimates.filter(DOMAIN_TOTAL), series="SP_CONTRIB_WAP", sex="T", nationality="T")["value"] / 100
+
     assert wap(result) == pytest.approx(contributing / asked_no["person_weight"].sum(), rel=1e-12)
     assert wap(run(persons, strict)) == pytest.approx(contributing / employed_known["person_weight"].sum(), rel=1e-12)

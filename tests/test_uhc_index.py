@@ -251,7 +251,7 @@ def test_interpolation_carry_forward_and_carry_back_are_flagged():
         2019: (86.0, "observed", 2019, 2019),
         2020: (86.0, "carried_forward", 2019, 2019),
     }
-    shares = dict(zip(res.index["year"], res.index["imputed_share"]))
+    shares = dict(zip(res.index["year"], res.index["imputed_share"], strict=True))
     assert shares[2016] == 0.0 and shares[2017] == pytest.approx(1 / 14)
     assert one(res.index, year=2017)["n_tracers_imputed"] == 1
     assert one(res.index, year=2017)["rmnch"] == pytest.approx(gm(60, 70, 82, 55))

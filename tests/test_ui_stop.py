@@ -5,6 +5,7 @@ command died at once and left ``dagster dev`` and four children running."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -69,7 +70,7 @@ def _group(pgid: int) -> set[int]:
 def test_ui_stops_with_all_its_children(tmp_path, sig, to_group):
     port = free_port()
     log_path = tmp_path / "ui.log"
-    with open(log_path, "w") as log:
+    with log_path.open("w") as log:
         proc = subprocess.Popen(
             [
                 sys.executable,
@@ -116,10 +117,8 @@ def test_ui_stops_with_all_its_children(tmp_path, sig, to_group):
         assert "Dagster services shut down" in log_path.read_text()  # dagster dev shut down in order, not killed
     finally:
         for pid, _ in _alive(tree | ({_identity(proc.pid)} - {None})):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
 
 def _listening_address(port: int) -> str:

@@ -6,6 +6,7 @@ at the end, whatever happened."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 
@@ -67,7 +68,7 @@ def test_lineage_from_raw_file_to_published_table(server):
     nodes = gql("{ assetNodes { assetKey { path } dependencyKeys { path } groupName } }")["assetNodes"]
     deps = {"/".join(n["assetKey"]["path"]): {"/".join(d["path"]) for d in n["dependencyKeys"]} for n in nodes}
     groups = {"/".join(n["assetKey"]["path"]): n["groupName"] for n in nodes}
-    for upstream, downstream in zip(SURVEY_CHAIN, SURVEY_CHAIN[1:]):
+    for upstream, downstream in itertools.pairwise(SURVEY_CHAIN):
         assert upstream in deps[downstream], (upstream, downstream)
     assert "publication/aggregates" in deps["publication/sdg_sdmx"]
     assert [groups[k] for k in SURVEY_CHAIN] == [

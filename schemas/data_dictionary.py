@@ -49,6 +49,7 @@ def _registry_table(t: Table) -> list[str]:
 
 
 def render() -> str:
+    """The data dictionary (Markdown) of every declared table."""
     out = [
         "# Data dictionary",
         "",
@@ -156,6 +157,7 @@ def render() -> str:
 
 
 def main() -> int:
+    """Write the data dictionary to ``docs/data_dictionary.md``."""
     TARGET.parent.mkdir(parents=True, exist_ok=True)
     TARGET.write_text(render(), encoding="utf-8")
     print(f"wrote {TARGET}")

@@ -99,6 +99,10 @@ DONOR_RANGES = "imputation_donor_ranges"
 
 @dataclass(frozen=True)
 class Suite:
+    """An expectation suite on one publication table: the view of the tables it checks
+    (``prepare``), its expectations for an edition and its severity (ERROR blocks publication).
+    """
+
     name: str
     table: str
     description: str
@@ -150,6 +154,9 @@ def aggregate_sex_view(frames: Frames, config: PublicationConfig) -> pl.DataFram
 
 
 def country_sex_view(frames: Frames, config: PublicationConfig) -> pl.DataFrame:
+    """The sex identity of country values (:func:`_sex_view`), for the cells whose women's and
+    men's numerators are both given.
+    """
     frame = frames["country_values"]
     full = frame.filter(pl.col("sex").is_in(["F", "M"]))
     keys = [k for k in COUNTRY_KEY if k != "sex"] + ["source_id"]
@@ -225,16 +232,16 @@ def aggregate_identity_view(table: str) -> Callable[[Frames, PublicationConfig],
     def prepare(frames: Frames, config: PublicationConfig) -> pl.DataFrame:
         cells = frames[table].filter(pl.col("value").is_not_null())
         out = []
+
+        def values(family: str, series: str | None, name: str) -> pl.DataFrame:
+            return cells.filter((pl.col("family") == family) & (pl.col("series") == series)).select(
+                *keys, pl.col("value").alias(name)
+            )
+
         for i in config.identities:
-
-            def values(series: str | None, name: str) -> pl.DataFrame:
-                return cells.filter((pl.col("family") == i.family) & (pl.col("series") == series)).select(
-                    *keys, pl.col("value").alias(name)
-                )
-
-            wide = values(i.whole, "whole_value").join(values(i.part, "part_value"), on=keys)
+            wide = values(i.family, i.whole, "whole_value").join(values(i.family, i.part, "part_value"), on=keys)
             wide = (
-                wide.join(values(i.remainder, "remainder_value"), on=keys, how="left")
+                wide.join(values(i.family, i.remainder, "remainder_value"), on=keys, how="left")
                 if i.remainder
                 else wide.with_columns(pl.lit(None, dtype=pl.Float64).alias("remainder_value"))
             )

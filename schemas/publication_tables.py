@@ -96,6 +96,8 @@ _DISCLOSURE = (
 
 @dataclass(frozen=True)
 class PublicationTable:
+    """A table of the publication layer: file, meaning, key and columns, in order."""
+
     name: str
     path: str  # relative to the output directory
     description: str
@@ -103,6 +105,7 @@ class PublicationTable:
     columns: tuple[V, ...]
 
     def dtypes(self) -> dict[str, pl.DataType]:
+        """Column name -> Polars type, in the declared order."""
         return {v.name: polars_dtype(v) for v in self.columns}
 
 

@@ -73,6 +73,7 @@ class Variable:
 
     @property
     def may_be_missing(self) -> bool:
+        """True when the variable may be null: ``nullable`` when given, else when not required."""
         return not self.required if self.nullable is None else self.nullable
 
 

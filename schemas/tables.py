@@ -21,10 +21,12 @@ DTYPES = {"id": pl.String, "code": pl.String, "flag": pl.Boolean, "int": pl.Int6
 
 
 def polars_dtype(var: Variable) -> pl.DataType:
+    """The Polars type of a variable of ``var.kind``."""
     return DTYPES[var.kind]
 
 
 def finite_check() -> pa.Check:
+    """A Pandera check that a numeric column holds no NaN, infinity or number beyond ``NUMBER_MAX_ABS``."""
     return pa.Check(
         lambda data: data.lazyframe.select(~out_of_range(pl.col(data.key).cast(pl.Float64))),
         name=FINITE_RULE,
@@ -33,6 +35,7 @@ def finite_check() -> pa.Check:
 
 
 def column_checks(var: Variable) -> list[pa.Check]:
+    """The Pandera checks of a column: finite numbers, its codes and its bounds."""
     checks = [finite_check()] if var.kind in ("int", "float") else []
     if var.codes:
         checks.append(pa.Check.isin(list(var.codes)))

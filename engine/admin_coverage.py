@@ -354,7 +354,7 @@ def _fail_rows(bad: pl.DataFrame, name: str, what: str) -> None:
 
 
 def _ssi(frame: pl.DataFrame) -> pl.DataFrame:
-    schema = {v.name: (pl.Float64 if v.name == "persons" else polars_dtype(v)) for v in st.COVERAGE_COLUMNS}
+    schema = {v.name: (pl.Float64() if v.name == "persons" else polars_dtype(v)) for v in st.COVERAGE_COLUMNS}
     ssi = _typed(frame, schema, "ssi_coverage")
     codes = {v.name: v.codes for v in st.COVERAGE_COLUMNS if v.codes}
     for col, allowed in codes.items():

@@ -31,45 +31,49 @@ MEASURE_VARIABLES = {
 }
 # Measures that are proportions: in percent, with the logit CI of survey_variance.sql.
 PERCENT_MEASURES = ("recipients_at_poverty_line",)
-ADEQUACY_SCHEMA = {
-    "survey_id": pl.String,
-    "country": pl.String,
-    "year": pl.Int64,
-    "function": pl.String,
-    "measure": pl.String,
-    "sex": pl.String,
-    "value": pl.Float64,
-    "numerator": pl.Float64,
-    "denominator": pl.Float64,
-    "se": pl.Float64,
-    "ci_lower": pl.Float64,
-    "ci_upper": pl.Float64,
-    "df": pl.Int64,
-    "n_recipients": pl.Int64,
-    "n_recipients_without_amount": pl.Int64,
-    "cv": pl.Float64,
-    "reliability": pl.String,
-    "method_edition": pl.String,
-}
-ADEQUACY_GAP_SCHEMA = {
-    "survey_id": pl.String,
-    "country": pl.String,
-    "year": pl.Int64,
-    "function": pl.String,
-    "measure": pl.String,
-    "value_female": pl.Float64,
-    "value_male": pl.Float64,
-    "difference": pl.Float64,
-    "difference_se": pl.Float64,
-    "difference_ci_lower": pl.Float64,
-    "difference_ci_upper": pl.Float64,
-    "ratio": pl.Float64,
-    "ratio_se": pl.Float64,
-    "ratio_ci_lower": pl.Float64,
-    "ratio_ci_upper": pl.Float64,
-    "df": pl.Int64,
-    "method_edition": pl.String,
-}
+ADEQUACY_SCHEMA = pl.Schema(
+    {
+        "survey_id": pl.String,
+        "country": pl.String,
+        "year": pl.Int64,
+        "function": pl.String,
+        "measure": pl.String,
+        "sex": pl.String,
+        "value": pl.Float64,
+        "numerator": pl.Float64,
+        "denominator": pl.Float64,
+        "se": pl.Float64,
+        "ci_lower": pl.Float64,
+        "ci_upper": pl.Float64,
+        "df": pl.Int64,
+        "n_recipients": pl.Int64,
+        "n_recipients_without_amount": pl.Int64,
+        "cv": pl.Float64,
+        "reliability": pl.String,
+        "method_edition": pl.String,
+    }
+)
+ADEQUACY_GAP_SCHEMA = pl.Schema(
+    {
+        "survey_id": pl.String,
+        "country": pl.String,
+        "year": pl.Int64,
+        "function": pl.String,
+        "measure": pl.String,
+        "value_female": pl.Float64,
+        "value_male": pl.Float64,
+        "difference": pl.Float64,
+        "difference_se": pl.Float64,
+        "difference_ci_lower": pl.Float64,
+        "difference_ci_upper": pl.Float64,
+        "ratio": pl.Float64,
+        "ratio_se": pl.Float64,
+        "ratio_ci_lower": pl.Float64,
+        "ratio_ci_upper": pl.Float64,
+        "df": pl.Int64,
+        "method_edition": pl.String,
+    }
+)
 
 
 @dataclass(frozen=True)

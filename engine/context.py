@@ -87,7 +87,7 @@ def ingest_context_table(table: ContextTable, input_dir: Path, raw: pl.DataFrame
         )
     frame = raw.with_row_index(ROW_ID, offset=1)
     typed, conversion = convert_table(frame, table.columns, ROW_ID)
-    schema = schema_for(table.columns, name=table.name, unique=list(table.key), extra_columns={ROW_ID: pl.UInt32})
+    schema = schema_for(table.columns, name=table.name, unique=list(table.key), extra_columns={ROW_ID: pl.UInt32()})
     rules = validate_rows(typed, schema, file=str(path))
     sex_totals = (
         _sex_total_issues(typed, table)

@@ -23,7 +23,7 @@ class DuckDBSettings:
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A new in-memory DuckDB connection with these limits (insertion order not preserved)."""
-        config = {
+        config: dict[str, str | bool | int | float | list[str]] = {
             "memory_limit": self.memory_limit,
             "threads": str(self.threads),
             "preserve_insertion_order": "false",

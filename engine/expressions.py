@@ -28,12 +28,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import polars as pl
 import sqlglot
 from sqlglot import exp
 
 from engine.limits import EXPRESSION_MAX_CHARS, EXPRESSION_MAX_TERMS
+
+if TYPE_CHECKING:
+    from polars.expr.whenthen import ChainedThen, Then
 
 # Scalar functions: SQL name -> (sqlglot node, arity (min, max), Polars builder).
 _UNARY = {
@@ -129,7 +133,7 @@ def compile_expression(text: str) -> CompiledExpression:
     return CompiledExpression(text, tuple(sorted(columns)), polars)
 
 
-def _refuse(node: exp.Expression) -> ExpressionError:
+def _refuse(node: exp.Expr) -> ExpressionError:
     if isinstance(node, (exp.Subquery, exp.Select, exp.Exists, exp.All, exp.Any, exp.Union, exp.Query)):
         construct = "sub-query"
     elif isinstance(node, exp.Table) or type(node).__name__.startswith("Read"):
@@ -157,7 +161,7 @@ def _refuse(node: exp.Expression) -> ExpressionError:
     )
 
 
-def _literal(node: exp.Expression) -> object:  # noqa: C901 (one branch per literal form of the grammar)
+def _literal(node: exp.Expr) -> object:  # noqa: C901 (one branch per literal form of the grammar)
     """The Python value of a literal (number, text, boolean, NULL), or raise."""
     if isinstance(node, exp.Paren):
         return _literal(node.this)
@@ -186,7 +190,7 @@ def _literal(node: exp.Expression) -> object:  # noqa: C901 (one branch per lite
     raise _refuse(node)
 
 
-def _is_literal(node: exp.Expression) -> bool:
+def _is_literal(node: exp.Expr) -> bool:
     try:
         _literal(node)
     except ExpressionError:
@@ -194,7 +198,7 @@ def _is_literal(node: exp.Expression) -> bool:
     return True
 
 
-def _translate(node: exp.Expression, columns: set[str]) -> pl.Expr:  # noqa: C901 (one branch per construct of the grammar)
+def _translate(node: exp.Expr, columns: set[str]) -> pl.Expr:  # noqa: C901 (one branch per construct of the grammar)
     t = lambda n: _translate(n, columns)  # noqa: E731
     if isinstance(node, exp.Paren):
         return t(node.this)
@@ -223,7 +227,7 @@ def _translate(node: exp.Expression, columns: set[str]) -> pl.Expr:  # noqa: C90
         return _in(node, columns)
     if isinstance(node, exp.Case):
         return _case(node, columns)
-    if type(node) in _FUNCTION_NODES:
+    if isinstance(node, exp.Func) and type(node) in _FUNCTION_NODES:
         return _function(node, columns)
     raise _refuse(node)
 
@@ -243,7 +247,7 @@ def _in(node: exp.In, columns: set[str]) -> pl.Expr:
 
 def _case(node: exp.Case, columns: set[str]) -> pl.Expr:
     operand = node.this
-    chain = None
+    chain: Then | ChainedThen | None = None
     for branch in node.args["ifs"]:
         condition = _translate(branch.this, columns)
         if operand is not None:
@@ -251,6 +255,8 @@ def _case(node: exp.Case, columns: set[str]) -> pl.Expr:
         then = _translate(branch.args["true"], columns)
         chain = pl.when(condition).then(then) if chain is None else chain.when(condition).then(then)
     default = node.args.get("default")
+    if chain is None:  # the parser gives a CASE at least one WHEN
+        raise _refuse(node)
     return chain.otherwise(_translate(default, columns) if default is not None else pl.lit(None))
 
 
@@ -267,7 +273,9 @@ def _function(node: exp.Func, columns: set[str]) -> pl.Expr:
         extra = [k for k, v in node.args.items() if v and k not in ("this", "decimals")]
         if extra or (decimals is not None and not isinstance(_literal_or_none(decimals), int)):
             raise ExpressionError("function ROUND()", f"ROUND(x) or ROUND(x, n) with a whole number n ({node.sql()})")
-        return t(node.this).round(_literal(decimals) if decimals is not None else 0)
+        places = _literal(decimals) if decimals is not None else 0
+        assert isinstance(places, int)  # checked above
+        return t(node.this).round(places)
     if name == "LOG10":
         base = node.this
         if node.expression is None or _literal_or_none(base) != 10:
@@ -284,7 +292,7 @@ def _function(node: exp.Func, columns: set[str]) -> pl.Expr:
     return pl.min_horizontal(args) if name == "LEAST" else pl.max_horizontal(args)
 
 
-def _literal_or_none(node: exp.Expression) -> object:
+def _literal_or_none(node: exp.Expr) -> object:
     try:
         return _literal(node)
     except ExpressionError:

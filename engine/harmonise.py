@@ -14,6 +14,7 @@ ones.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import polars as pl
 
@@ -270,14 +271,14 @@ def _with_labels(m: Mapping, labels: dict[str, dict[str, str]], spec: SurveySpec
     if not column:
         return m
     by_label: dict[str, list[str]] = {}
-    for stored, label in column.items():
-        by_label.setdefault(label.strip().casefold(), []).append(stored)
+    for code, label in column.items():
+        by_label.setdefault(label.strip().casefold(), []).append(code)
 
     def stored(code: str) -> list[str]:
         return [code, *(s for s in by_label.get(code.casefold(), []) if s != code)]
 
-    def expand(mapping: dict[str, object], key: str) -> dict[str, object]:
-        out: dict[str, object] = {}
+    def expand(mapping: dict[str, Any], key: str) -> dict[str, Any]:
+        out: dict[str, Any] = {}
         named: dict[str, str] = {}
         for code, target in mapping.items():
             for s in stored(code):
@@ -513,7 +514,7 @@ def ingest_survey(
     if raw.height == 0:
         raise SourceError(shown_file, "the data file has no data rows", rule="rows_read")
     canonical, conversion_issues = harmonise_survey(raw, spec, labels)
-    rule_issues = validate_rows(canonical, person_schema({ROW_ID: pl.UInt32}), file=shown_file)
+    rule_issues = validate_rows(canonical, person_schema({ROW_ID: pl.UInt32()}), file=shown_file)
     # A value that failed conversion is null in the canonical frame; report the conversion,
     # not the resulting null.
     all_issues = (

@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 
 # The ``config`` package: the project folder in a clone or editable install, site-packages from a wheel.
-CONFIG_DIR = Path(importlib.resources.files("config"))
+CONFIG_DIR = Path(str(importlib.resources.files("config")))
 METHODS_DIR = CONFIG_DIR / "methods"
 
 

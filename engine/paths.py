@@ -21,6 +21,7 @@ import os
 import re
 import stat
 from pathlib import Path, PurePosixPath
+from typing import Literal, overload
 
 from engine.errors import SourceError
 
@@ -81,6 +82,28 @@ def confined_folder(input_dir: Path, folder: Path, *, named_in: str | None = Non
     if not resolved.is_dir():
         raise SourceError(named_in or shown, "not a folder", where=where, value=shown, rule=REGULAR_RULE)
     return resolved
+
+
+@overload
+def confined_file(
+    folder: Path,
+    name: str | os.PathLike,
+    *,
+    named_in: str | None = None,
+    where: str | None = None,
+    missing_ok: Literal[False] = False,
+) -> Path: ...
+
+
+@overload
+def confined_file(
+    folder: Path,
+    name: str | os.PathLike,
+    *,
+    named_in: str | None = None,
+    where: str | None = None,
+    missing_ok: bool,
+) -> Path | None: ...
 
 
 def confined_file(

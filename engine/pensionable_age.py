@@ -10,8 +10,8 @@ import polars as pl
 from engine.sql import fetch, run_sql_file
 
 SQL_FILE = "pensionable_age.sql"
-RULES_SCHEMA = {"country": pl.String, "sex": pl.String, "from_year": pl.Int64, "age": pl.Int64}
-AGES_SCHEMA = {"sex": pl.String, "age": pl.Int64}
+RULES_SCHEMA = pl.Schema({"country": pl.String, "sex": pl.String, "from_year": pl.Int64, "age": pl.Int64})
+AGES_SCHEMA = pl.Schema({"sex": pl.String, "age": pl.Int64})
 
 
 def pension_age_in_force(

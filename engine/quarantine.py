@@ -19,20 +19,22 @@ from engine.errors import SourceError
 
 ROW_ID = "__row"  # 1-based position of the row in its source table, carried through validation
 
-ISSUE_SCHEMA = {
-    "source_kind": pl.String,
-    "source_id": pl.String,
-    "source_file": pl.String,
-    "sheet": pl.String,
-    "row_number": pl.Int64,
-    "column": pl.String,
-    "rule": pl.String,
-    "value": pl.String,
-}
+ISSUE_SCHEMA = pl.Schema(
+    {
+        "source_kind": pl.String,
+        "source_id": pl.String,
+        "source_file": pl.String,
+        "sheet": pl.String,
+        "row_number": pl.Int64,
+        "column": pl.String,
+        "rule": pl.String,
+        "value": pl.String,
+    }
+)
 
 
 # Row issues before they get their source (``issues_frame`` completes them).
-ROW_ISSUE_SCHEMA = {"row_number": pl.Int64, "column": pl.String, "rule": pl.String, "value": pl.String}
+ROW_ISSUE_SCHEMA = pl.Schema({"row_number": pl.Int64, "column": pl.String, "rule": pl.String, "value": pl.String})
 
 
 def empty_issues() -> pl.DataFrame:

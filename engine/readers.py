@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -155,7 +156,7 @@ def _read_readstat(path: Path, fmt: str) -> pl.DataFrame:
     return pl.from_pandas(frame)
 
 
-def read_value_labels(path: Path, fmt: str) -> dict[str, dict[object, str]]:
+def read_value_labels(path: Path, fmt: str) -> dict[str, dict[Any, str]]:
     """Value labels of a Stata or SPSS file, ``{variable: {stored value: label}}`` (read from
     the file's metadata only); empty for the other formats.
     """

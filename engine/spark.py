@@ -85,7 +85,9 @@ class _Result:
         return [tuple(row) for row in self._frame.collect()] if self._frame is not None else []
 
     def pl(self) -> pl.DataFrame:
-        return pl.from_arrow(self._frame.toArrow())
+        frame = pl.from_arrow(self._frame.toArrow())
+        assert isinstance(frame, pl.DataFrame)  # a table, not a column
+        return frame
 
 
 class _ParquetRelation:

@@ -29,7 +29,7 @@ import duckdb
 import polars as pl
 
 # The ``sql`` package: the project folder in a clone or editable install, site-packages from a wheel.
-SQL_DIR = Path(importlib.resources.files("sql"))
+SQL_DIR = Path(str(importlib.resources.files("sql")))
 _log = logging.getLogger(__name__)
 _BLOCK = re.compile(r"^--\s*name:\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\[view\])?\s*$", re.MULTILINE)
 _INCLUDE = re.compile(r"^--\s*include:\s*(\S+)\s*$", re.MULTILINE)

@@ -29,7 +29,7 @@ from schemas import survey_variables as sv
 from schemas.tables import polars_dtype, schema_for
 
 # The canonical benefit expenditure table (optional Expenditure sheet), long by sex.
-EXPENDITURE_SCHEMA = {v.name: polars_dtype(v) for v in st.EXPENDITURE_COLUMNS}
+EXPENDITURE_SCHEMA = pl.Schema({v.name: polars_dtype(v) for v in st.EXPENDITURE_COLUMNS})
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class IngestedReturn:
 
     return_id: str
     file: str
-    metadata: dict[str, str]
+    metadata: dict[str, str | None]  # optional fields not given are None
     rows_read: int
     rows_kept: int
     quarantined_rows: int
@@ -55,12 +55,12 @@ class IngestedReturn:
     @property
     def country(self) -> str:
         """The ISO3 code of the return's country."""
-        return self.metadata["country"]
+        return str(self.metadata["country"])  # required
 
     @property
     def year(self) -> int:
         """The return's reference year."""
-        return int(self.metadata["reference_year"])
+        return int(str(self.metadata["reference_year"]))  # required
 
 
 def _read_sheets(path: Path) -> dict[str, pl.DataFrame]:
@@ -148,7 +148,7 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _return_metadata(sheets: dict[str, pl.DataFrame], file: str) -> dict[str, str]:
+def _return_metadata(sheets: dict[str, pl.DataFrame], file: str) -> dict[str, str | None]:
     if st.RETURN_SHEET not in sheets:
         raise SourceError(
             file,
@@ -160,7 +160,7 @@ def _return_metadata(sheets: dict[str, pl.DataFrame], file: str) -> dict[str, st
     for col in ("field", "value"):
         if col not in meta_frame.columns:
             raise SourceError(file, f"missing column '{col}'", where=f"sheet {st.RETURN_SHEET}", rule="required_column")
-    meta = {
+    meta: dict[str, str | None] = {
         str(r["field"]).strip(): (None if r["value"] is None else str(r["value"]).strip())
         for r in meta_frame.iter_rows(named=True)
         if r["field"]
@@ -174,8 +174,9 @@ def _return_metadata(sheets: dict[str, pl.DataFrame], file: str) -> dict[str, st
                 rule="required_field",
             )
     year = sv.BY_NAME["year"]
+    assert year.min is not None and year.max is not None  # the year variable is bounded
     try:
-        number = float(meta["reference_year"])
+        number = float(str(meta["reference_year"]))  # required: given
     except ValueError:
         number = math.nan
     if not (math.isfinite(number) and number.is_integer() and year.min <= number <= year.max):
@@ -187,7 +188,7 @@ def _return_metadata(sheets: dict[str, pl.DataFrame], file: str) -> dict[str, st
             rule="type_integer",
         )
     meta["reference_year"] = str(int(number))
-    country = meta["country"].upper()
+    country = str(meta["country"]).upper()  # required: given
     if len(country) != 3 or pycountry.countries.get(alpha_3=country) is None:
         raise SourceError(
             file,
@@ -328,7 +329,7 @@ def _validate_table(
         unique=list(table.key),
         checks=[_sum_check()] if table.has_counts else [],
         column_extra_checks={"scheme_id": [_known_schemes_check(scheme_ids)]} if scheme_ids is not None else None,
-        extra_columns={ROW_ID: pl.UInt32},
+        extra_columns={ROW_ID: pl.UInt32()},
     )
     rules = validate_rows(typed, schema, file=file)
     if table.has_counts:  # show the three numbers, not the whole row, for the sum rule
@@ -399,13 +400,13 @@ def ingest_return(return_id: str, sheets: dict[str, pl.DataFrame], *, file: str)
     legal = legal.select(
         pl.lit(return_id).alias("return_id"),
         pl.lit(meta["country"]).alias("country"),
-        pl.lit(int(meta["reference_year"]), dtype=pl.Int64).alias("year"),
+        pl.lit(int(str(meta["reference_year"])), dtype=pl.Int64).alias("year"),
         pl.all(),
     )
     schemes = schemes.select(
         pl.lit(return_id).alias("return_id"),
         pl.lit(meta["country"]).alias("country"),
-        pl.lit(int(meta["reference_year"]), dtype=pl.Int64).alias("year"),
+        pl.lit(int(str(meta["reference_year"])), dtype=pl.Int64).alias("year"),
         pl.all(),
     )
     return IngestedReturn(
@@ -446,7 +447,7 @@ def duplicate_returns(returns: pl.DataFrame) -> dict[str, list[str]]:
 
 
 def _long_coverage(
-    kept: dict[str, pl.DataFrame], schemes: pl.DataFrame, return_id: str, meta: dict[str, str]
+    kept: dict[str, pl.DataFrame], schemes: pl.DataFrame, return_id: str, meta: dict[str, str | None]
 ) -> pl.DataFrame:
     """Every count as one row: scheme x measure x benefit type x nationality x sex."""
     parts = []
@@ -490,7 +491,7 @@ def _long_coverage(
     return long.select(
         pl.lit(return_id).alias("return_id"),
         pl.lit(meta["country"]).alias("country"),
-        pl.lit(int(meta["reference_year"]), dtype=pl.Int64).alias("year"),
+        pl.lit(int(str(meta["reference_year"])), dtype=pl.Int64).alias("year"),
         "scheme_id",
         "function",
         "scheme_type",
@@ -503,7 +504,7 @@ def _long_coverage(
 
 
 def _long_expenditure(
-    kept: dict[str, pl.DataFrame], schemes: pl.DataFrame, return_id: str, meta: dict[str, str]
+    kept: dict[str, pl.DataFrame], schemes: pl.DataFrame, return_id: str, meta: dict[str, str | None]
 ) -> pl.DataFrame:
     """Every expenditure amount as one row: scheme x benefit type x sex (empty without the
     optional Expenditure table).
@@ -521,7 +522,7 @@ def _long_expenditure(
         long.select(
             pl.lit(return_id).alias("return_id"),
             pl.lit(meta["country"]).alias("country"),
-            pl.lit(int(meta["reference_year"]), dtype=pl.Int64).alias("year"),
+            pl.lit(int(str(meta["reference_year"])), dtype=pl.Int64).alias("year"),
             "scheme_id",
             "function",
             "scheme_type",

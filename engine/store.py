@@ -31,7 +31,7 @@ import polars as pl
 
 from engine.paths import valid_output_name
 
-PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 3, "statistics": True}
+PARQUET_OPTIONS: dict[str, Any] = {"compression": "zstd", "compression_level": 3, "statistics": True}
 
 
 def sha256_file(path: Path) -> str:

@@ -39,59 +39,65 @@ BENEFIT_LISTS = {
     "contributory_benefits_working_age": ("contributory", "cb", True),
     "vulnerable_numerator_benefits": ("vulnerable_numerator", "vn", False),
 }
-NOT_COMPUTABLE_SCHEMA = {
-    "survey_id": pl.String,
-    "country": pl.String,
-    "year": pl.Int64,
-    "series": pl.String,
-    "breakdown": pl.String,
-    "reason": pl.String,
-}
-ESTIMATE_SCHEMA = {
-    "survey_id": pl.String,
-    "country": pl.String,
-    "year": pl.Int64,
-    "series": pl.String,
-    "sex": pl.String,
-    "nationality": pl.String,
-    "age_group": pl.String,
-    "urban_rural": pl.String,
-    "value": pl.Float64,
-    "numerator": pl.Float64,
-    "denominator": pl.Float64,
-    "se": pl.Float64,
-    "ci_lower": pl.Float64,
-    "ci_upper": pl.Float64,
-    "df": pl.Int64,
-    "n_unweighted": pl.Int64,
-    "n_numerator_unweighted": pl.Int64,
-    "deff": pl.Float64,
-    "cv": pl.Float64,
-    "reliability": pl.String,
-    "method_edition": pl.String,
-}
-GAP_SCHEMA = {
-    "survey_id": pl.String,
-    "country": pl.String,
-    "year": pl.Int64,
-    "series": pl.String,
-    "gap_type": pl.String,
-    "sex": pl.String,
-    "nationality": pl.String,
-    "age_group": pl.String,
-    "urban_rural": pl.String,
-    "value_group": pl.Float64,
-    "value_reference": pl.Float64,
-    "difference_pp": pl.Float64,
-    "difference_se": pl.Float64,
-    "difference_ci_lower": pl.Float64,
-    "difference_ci_upper": pl.Float64,
-    "ratio": pl.Float64,
-    "ratio_se": pl.Float64,
-    "difference_se_independent": pl.Float64,
-    "df": pl.Int64,
-    "method_edition": pl.String,
-}
+NOT_COMPUTABLE_SCHEMA = pl.Schema(
+    {
+        "survey_id": pl.String,
+        "country": pl.String,
+        "year": pl.Int64,
+        "series": pl.String,
+        "breakdown": pl.String,
+        "reason": pl.String,
+    }
+)
+ESTIMATE_SCHEMA = pl.Schema(
+    {
+        "survey_id": pl.String,
+        "country": pl.String,
+        "year": pl.Int64,
+        "series": pl.String,
+        "sex": pl.String,
+        "nationality": pl.String,
+        "age_group": pl.String,
+        "urban_rural": pl.String,
+        "value": pl.Float64,
+        "numerator": pl.Float64,
+        "denominator": pl.Float64,
+        "se": pl.Float64,
+        "ci_lower": pl.Float64,
+        "ci_upper": pl.Float64,
+        "df": pl.Int64,
+        "n_unweighted": pl.Int64,
+        "n_numerator_unweighted": pl.Int64,
+        "deff": pl.Float64,
+        "cv": pl.Float64,
+        "reliability": pl.String,
+        "method_edition": pl.String,
+    }
+)
+GAP_SCHEMA = pl.Schema(
+    {
+        "survey_id": pl.String,
+        "country": pl.String,
+        "year": pl.Int64,
+        "series": pl.String,
+        "gap_type": pl.String,
+        "sex": pl.String,
+        "nationality": pl.String,
+        "age_group": pl.String,
+        "urban_rural": pl.String,
+        "value_group": pl.Float64,
+        "value_reference": pl.Float64,
+        "difference_pp": pl.Float64,
+        "difference_se": pl.Float64,
+        "difference_ci_lower": pl.Float64,
+        "difference_ci_upper": pl.Float64,
+        "ratio": pl.Float64,
+        "ratio_se": pl.Float64,
+        "difference_se_independent": pl.Float64,
+        "df": pl.Int64,
+        "method_edition": pl.String,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -194,7 +200,8 @@ def _edition_requirements(requirements: pl.DataFrame, method: MethodEdition) -> 
     switches ``<switch>_<type>`` of its benefit lists (BENEFIT_LISTS). A listed type must be one
     series_requirements names (needed_for ``<prefix>:<type>``), else MethodConfigError.
     """
-    needed, switches = [], {}
+    needed: list[str] = []
+    switches: dict[str, bool] = {}
     for key, (prefix, switch, may_be_empty) in BENEFIT_LISTS.items():
         listed = method[key]
         allowed = sorted(
@@ -311,9 +318,12 @@ def _not_computable(
     )
     if straddling and "age_group" in wanted:
         groups = ", ".join(f"{int(lo)}_{int(hi)}" for lo, hi in method["age_groups"])
-        reason = f"age classes {', '.join(straddling)} of {survey_id} are not within one age group ({groups})"
+        straddle = f"age classes {', '.join(straddling)} of {survey_id} are not within one age group ({groups})"
         lost_rows = pl.concat(
-            [lost_rows, active.select("series", pl.lit("age_group").alias("breakdown"), pl.lit(reason).alias("reason"))]
+            [
+                lost_rows,
+                active.select("series", pl.lit("age_group").alias("breakdown"), pl.lit(straddle).alias("reason")),
+            ]
         )
     return pl.concat([absent, lost_rows])
 
@@ -405,6 +415,7 @@ def _estimates_frame(
 ) -> pl.DataFrame:
     if est is None or est.is_empty():
         return pl.DataFrame(schema=ESTIMATE_SCHEMA)
+    assert domains is not None  # computed with the estimates
     out = est.join(domains, on=["series", "domain_id"], how="left").select(
         *ident,
         "series",
@@ -438,6 +449,7 @@ def _gaps_frame(
     """
     if gap_est is None or gap_est.is_empty():
         return pl.DataFrame(schema=GAP_SCHEMA)
+    assert gap_pairs is not None and domains is not None  # computed with the gap estimates
     out = (
         gap_est.join(gap_pairs.select("series", "gap_id", "gap_type"), on=["series", "gap_id"])
         .join(domains.rename({"domain_id": "focus_id"}), on=["series", "focus_id"], how="left")

@@ -16,6 +16,8 @@ its household (rule ``join_match``) and the raw snapshot stays traceable.
 
 from __future__ import annotations
 
+from typing import cast
+
 import polars as pl
 
 from engine.errors import SourceError, SpecError
@@ -112,5 +114,6 @@ def read_value_labels(spec: SurveySpec) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     for path, fmt in ((spec.data_file, spec.fmt), *((j.path, j.fmt) for j in spec.joins)):
         for var, labels in file_value_labels(path, fmt).items():
-            out.setdefault(var, dict(zip(code_keys(list(labels)), map(str, labels.values()), strict=True)))
+            codes = cast(list[str], code_keys(list(labels)))  # stored values are numbers: never blank
+            out.setdefault(var, dict(zip(codes, map(str, labels.values()), strict=True)))
     return out

@@ -350,6 +350,7 @@ def _parse_joins(where: str, folder: Path, joins: Any) -> tuple[JoinedFile, ...]
 def _year(where: str, value: Any) -> int:
     """The survey year: a whole number within the range of the canonical ``year``."""
     var = sv.BY_NAME["year"]
+    assert var.min is not None and var.max is not None  # the year variable is bounded
     text = code_text(value) if isinstance(value, (int, float, str)) and not isinstance(value, bool) else None
     if text is None or not text.isdigit() or not var.min <= int(text) <= var.max:
         raise SpecError(
@@ -636,7 +637,18 @@ def _missing_codes(where: str, loc: str, entry: dict) -> tuple[str, ...]:
             value=missing,
             rule="mapping_form",
         )
-    return tuple(code_text(x) for x in missing)
+    return _codes(where, f"{loc}.missing", missing)
+
+
+def _codes(where: str, loc: str, values: list) -> tuple[str, ...]:
+    """A list of source codes as compared with the data; a blank code names no value."""
+    out = []
+    for value in values:
+        text = code_text(value)
+        if text is None:
+            raise SpecError(where, "a code must not be blank", where=loc, value=value, rule="mapping_form")
+        out.append(text)
+    return tuple(out)
 
 
 def _scale_and_spread(where: str, name: str, entry: dict) -> tuple[Any, Any]:
@@ -769,7 +781,7 @@ def _flag_rule(where: str, name: str, rule: Any, in_codes: Any) -> tuple[str, ..
         raise SpecError(
             where, "'in' must be a non-empty list of source codes", where=loc, value=in_codes, rule="mapping_form"
         )
-    return tuple(code_text(x) for x in in_codes)
+    return _codes(where, f"{loc}.in", in_codes)
 
 
 def _parse_id(where: str, name: str, entry: dict, missing: tuple[str, ...]) -> Mapping:
@@ -820,7 +832,8 @@ def _age_classes(where: str, name: str, classes: Any) -> dict[str, str]:
             rule="mapping_form",
         )
     var = sv.BY_NAME[name]
-    out = {}
+    assert var.min is not None and var.max is not None  # age is bounded
+    out: dict[str, str] = {}
     for code, years in classes.items():
         text = f"{years[0]}_{years[1]}" if isinstance(years, list) and len(years) == 2 else str(years)
         match = AGE_CLASS.match(text)
@@ -832,7 +845,8 @@ def _age_classes(where: str, name: str, classes: Any) -> dict[str, str]:
                 value=years,
                 rule="age_class",
             )
-        out[code_text(code)] = f"{int(match[1])}_{int(match[2])}"
+        (key,) = _codes(where, f"{loc}.classes", [code])
+        out[key] = f"{int(match[1])}_{int(match[2])}"
     return out
 
 

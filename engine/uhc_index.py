@@ -101,14 +101,16 @@ REGIONAL_COLUMNS = (
     "population_coverage",
     "method_edition",
 )
-QUARANTINE_SCHEMA = {
-    "row_number": pl.Int64,
-    "indicator": pl.String,
-    "country": pl.String,
-    "year": pl.String,
-    "value": pl.String,
-    "reason": pl.String,
-}
+QUARANTINE_SCHEMA = pl.Schema(
+    {
+        "row_number": pl.Int64,
+        "indicator": pl.String,
+        "country": pl.String,
+        "year": pl.String,
+        "value": pl.String,
+        "reason": pl.String,
+    }
+)
 RULE_SCHEMA = {
     "indicator": pl.String,
     "tracer": pl.String,

@@ -12,12 +12,13 @@ from pathlib import Path
 from schemas import context_tables, publication_tables, ssi_tables, survey_variables
 from schemas.fields import Field
 from schemas.registry import Table, tables_in_layer
+from schemas.survey_variables import Variable
 
 TARGET = Path(__file__).resolve().parent.parent / "docs" / "data_dictionary.md"
 TYPES = {"id": "text", "code": "code", "flag": "boolean", "int": "integer", "float": "number"}
 
 
-def _table(variables: Sequence[Field]) -> list[str]:
+def _table(variables: Sequence[Field | Variable]) -> list[str]:
     lines = ["| column | type | values | required | meaning |", "|---|---|---|---|---|"]
     for v in variables:
         values = ""
@@ -97,13 +98,13 @@ def render() -> str:
         "## SSI return tables (input)",
         "",
     ]
-    for t in ssi_tables.TABLES:
+    for sheet in ssi_tables.TABLES:
         out += [
-            f"### `{t.sheet}` (`{t.csv}`)",
+            f"### `{sheet.sheet}` (`{sheet.csv}`)",
             "",
-            f"Key: {', '.join(f'`{k}`' for k in t.key)}.",
+            f"Key: {', '.join(f'`{k}`' for k in sheet.key)}.",
             "",
-            *_table(t.columns),
+            *_table(sheet.columns),
             "",
         ]
     out += [
@@ -115,15 +116,15 @@ def render() -> str:
         *publication_tables.render_markdown(_table),
     ]
     out += ["## Context, UHC and reference tables (input and `output/staging/<table>.parquet`)", ""]
-    for t in context_tables.TABLES:
+    for context in context_tables.TABLES:
         out += [
-            f"### `{t.name}` (`{t.file}`)",
+            f"### `{context.name}` (`{context.file}`)",
             "",
-            t.description,
+            context.description,
             "",
-            f"Key: {', '.join(f'`{k}`' for k in t.key)}.",
+            f"Key: {', '.join(f'`{k}`' for k in context.key)}.",
             "",
-            *_table(t.columns),
+            *_table(context.columns),
             "",
         ]
     out += [

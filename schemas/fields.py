@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -99,7 +100,7 @@ class Field:
         """The Polars type of the column."""
         return DTYPES[self.kind]
 
-    def but(self, **changes: object) -> Field:
+    def but(self, **changes: Any) -> Field:
         """This field with ``changes`` (a table's narrower meaning or constraint)."""
         return dataclasses.replace(self, **changes)
 

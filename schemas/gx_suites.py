@@ -252,13 +252,15 @@ def aggregate_identity_view(table: str) -> Callable[[Frames, PublicationConfig],
                     ).alias("identity")
                 )
             )
-        schema = {
-            **{k: cells.schema[k] for k in keys},
-            "whole_value": pl.Float64,
-            "part_value": pl.Float64,
-            "remainder_value": pl.Float64,
-            "identity": pl.String,
-        }
+        schema = pl.Schema(
+            {
+                **{k: cells.schema[k] for k in keys},
+                "whole_value": pl.Float64(),
+                "part_value": pl.Float64(),
+                "remainder_value": pl.Float64(),
+                "identity": pl.String(),
+            }
+        )
         frame = pl.concat([f.select(list(schema)).cast(schema) for f in out]) if out else pl.DataFrame(schema=schema)
         return frame.with_columns(
             (pl.col("part_value") - pl.col("whole_value")).alias("part_excess"),

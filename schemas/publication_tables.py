@@ -104,9 +104,9 @@ class PublicationTable:
     key: tuple[str, ...]
     columns: tuple[V, ...]
 
-    def dtypes(self) -> dict[str, pl.DataType]:
+    def dtypes(self) -> pl.Schema:
         """Column name -> Polars type, in the declared order."""
-        return {v.name: polars_dtype(v) for v in self.columns}
+        return pl.Schema({v.name: polars_dtype(v) for v in self.columns})
 
 
 def conform(frame: pl.DataFrame, table: PublicationTable) -> pl.DataFrame:

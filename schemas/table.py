@@ -122,9 +122,9 @@ class Table:
                 return c
         raise KeyError(f"table {self.name} has no column {name!r}")
 
-    def polars_schema(self) -> dict[str, pl.DataType]:
+    def polars_schema(self) -> pl.Schema:
         """Column name -> Polars type, in order."""
-        return {c.name: c.dtype for c in self.columns}
+        return pl.Schema({c.name: c.dtype for c in self.columns})
 
     def empty(self) -> pl.DataFrame:
         """The table with no rows."""

@@ -14,13 +14,20 @@ from collections.abc import Iterable
 import pandera.polars as pa
 import polars as pl
 
+from schemas.fields import Field
 from schemas.numbers import FINITE_RULE, out_of_range
 from schemas.survey_variables import Variable
 
-DTYPES = {"id": pl.String, "code": pl.String, "flag": pl.Boolean, "int": pl.Int64, "float": pl.Float64}
+DTYPES: dict[str, pl.DataType] = {
+    "id": pl.String(),
+    "code": pl.String(),
+    "flag": pl.Boolean(),
+    "int": pl.Int64(),
+    "float": pl.Float64(),
+}
 
 
-def polars_dtype(var: Variable) -> pl.DataType:
+def polars_dtype(var: Variable | Field) -> pl.DataType:
     """The Polars type of a variable of ``var.kind``."""
     return DTYPES[var.kind]
 
@@ -34,7 +41,7 @@ def finite_check() -> pa.Check:
     )
 
 
-def column_checks(var: Variable) -> list[pa.Check]:
+def column_checks(var: Variable | Field) -> list[pa.Check]:
     """The Pandera checks of a column: finite numbers, its codes and its bounds."""
     checks = [finite_check()] if var.kind in ("int", "float") else []
     if var.codes:
@@ -49,7 +56,7 @@ def column_checks(var: Variable) -> list[pa.Check]:
 
 
 def schema_for(
-    variables: Iterable[Variable],
+    variables: Iterable[Variable | Field],
     *,
     name: str,
     unique: list[str] | None = None,

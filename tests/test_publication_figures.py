@@ -117,7 +117,10 @@ def test_gender_gap_figure_titles_units_and_note(tmp_path):
     assert [t.get_text() for t in ax.get_yticklabels()] == [config.series_label("SI_COV_PENSN")]
     # world: 100 * (45 - 75) / 150 = -20 pp; the withheld Americas have no gap, so no point
     points = {
-        t.get_text(): c.get_offsets()[0][0] for t, c in zip(ax.get_legend().get_texts(), ax.collections, strict=True)
+        t.get_text(): c.get_offsets()[0][0]
+        for t, c in zip(
+            ax.get_legend().get_texts()[:-1], ax.collections, strict=True
+        )  # the last entry: the hollow-marker key
     }
     assert points == {"World": pytest.approx(-20.0), "Africa": pytest.approx(-20.0)}
     save(chart, tmp_path / "gap.png")
@@ -290,7 +293,10 @@ def test_gender_gap_figure_marks_low_coverage_aggregates():
     headline, gaps = headline_and_gaps(config)
     ax = gender_gap_by_series_chart(gaps, headline, config).figure.axes[0]
     fill = {
-        t.get_text(): c.get_facecolors()[0][3] for t, c in zip(ax.get_legend().get_texts(), ax.collections, strict=True)
+        t.get_text(): c.get_facecolors()[0][3]
+        for t, c in zip(
+            ax.get_legend().get_texts()[:-1], ax.collections, strict=True
+        )  # the last entry: the hollow-marker key
     }
     assert fill == {"World": 1.0, "Africa": 1.0, "Americas": 0.0}
     assert ax.get_legend().get_texts()[-1].get_text().startswith("Hollow: low coverage")

@@ -109,3 +109,17 @@ def test_both_mapped_and_absent(tmp_path, spec_dict):
     spec_dict["absent"].append("sex")
     err = _error(tmp_path, spec_dict)
     assert err.rule == "absent_or_mapped" and "sex" in str(err)
+
+
+@pytest.mark.parametrize(
+    ("variable", "mapping", "where"),
+    [
+        ("age", {"source": "age", "missing": [999, ""]}, "variables.age.missing"),
+        ("rec_oldage_contrib", {"source": "pens", "in": [1, " "]}, "variables.rec_oldage_contrib.in"),
+        ("age", {"source": "age", "classes": {" ": "0_14", 2: "15_99"}}, "variables.age.classes"),
+    ],
+)
+def test_a_blank_code_is_refused_where_the_spec_gives_it(tmp_path, spec_dict, variable, mapping, where):
+    spec_dict["variables"][variable] = mapping
+    err = _error(tmp_path, spec_dict)
+    assert err.where == where and err.rule == "mapping_form" and "blank" in str(err)

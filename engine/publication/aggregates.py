@@ -35,6 +35,7 @@ for weights and proxies (``population_vintage``) and the imputation model
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -49,71 +50,77 @@ from engine.publication.population import persons, proxies, proxy_rates
 from engine.sql import fetch, run_sql_file
 
 SQL_FILE = "aggregates.sql"
-OBS_SCHEMA = {
-    "family": pl.String,
-    "vintage": pl.String,
-    "weighting": pl.String,
-    "series": pl.String,
-    "ref_area": pl.String,
-    "year": pl.Int64,
-    "sex": pl.String,
-    "source_kind": pl.String,
-    "source_id": pl.String,
-    "source_rank": pl.Int64,
-    "value": pl.Float64,
-    "numerator": pl.Float64,
-    "denominator": pl.Float64,
-    "se": pl.Float64,
-}
-LINEUP_SCHEMA = {
-    "family": pl.String,
-    "vintage": pl.String,
-    "series": pl.String,
-    "ref_year": pl.Int64,
-    "ref_area": pl.String,
-    "sex": pl.String,
-    "status": pl.String,
-    "source_kind": pl.String,
-    "source_id": pl.String,
-    "obs_year": pl.Int64,
-    "value": pl.Float64,
-    "numerator": pl.Float64,
-    "denominator": pl.Float64,
-    "base_pop": pl.Float64,
-    "imputation_level": pl.String,
-    "imputation_group": pl.String,
-    "imputation_donors": pl.Int64,
-    "computed_value": pl.Float64,
-    "computed_se": pl.Float64,
-    "computed_source_id": pl.String,
-    "computed_obs_year": pl.Int64,
-    "published_value": pl.Float64,
-    "published_source_id": pl.String,
-    "published_obs_year": pl.Int64,
-    "difference_pp": pl.Float64,
-    "difference_se": pl.Float64,
-}
-AGGREGATE_SCHEMA = {
-    "family": pl.String,
-    "vintage": pl.String,
-    "weighting": pl.String,
-    "series": pl.String,
-    "level": pl.String,
-    "region": pl.String,
-    "year": pl.Int64,
-    "sex": pl.String,
-    "value": pl.Float64,
-    "numerator": pl.Float64,
-    "denominator": pl.Float64,
-    "denominator_share_reported": pl.Float64,
-    "population_share_reported": pl.Float64,
-    "population": pl.Float64,
-    "n_countries": pl.Int64,
-    "n_reported": pl.Int64,
-    "n_derived": pl.Int64,
-    "n_interpolated": pl.Int64,
-    "n_imputed": pl.Int64,
-}
+OBS_SCHEMA = pl.Schema(
+    {
+        "family": pl.String,
+        "vintage": pl.String,
+        "weighting": pl.String,
+        "series": pl.String,
+        "ref_area": pl.String,
+        "year": pl.Int64,
+        "sex": pl.String,
+        "source_kind": pl.String,
+        "source_id": pl.String,
+        "source_rank": pl.Int64,
+        "value": pl.Float64,
+        "numerator": pl.Float64,
+        "denominator": pl.Float64,
+        "se": pl.Float64,
+    }
+)
+LINEUP_SCHEMA = pl.Schema(
+    {
+        "family": pl.String,
+        "vintage": pl.String,
+        "series": pl.String,
+        "ref_year": pl.Int64,
+        "ref_area": pl.String,
+        "sex": pl.String,
+        "status": pl.String,
+        "source_kind": pl.String,
+        "source_id": pl.String,
+        "obs_year": pl.Int64,
+        "value": pl.Float64,
+        "numerator": pl.Float64,
+        "denominator": pl.Float64,
+        "base_pop": pl.Float64,
+        "imputation_level": pl.String,
+        "imputation_group": pl.String,
+        "imputation_donors": pl.Int64,
+        "computed_value": pl.Float64,
+        "computed_se": pl.Float64,
+        "computed_source_id": pl.String,
+        "computed_obs_year": pl.Int64,
+        "published_value": pl.Float64,
+        "published_source_id": pl.String,
+        "published_obs_year": pl.Int64,
+        "difference_pp": pl.Float64,
+        "difference_se": pl.Float64,
+    }
+)
+AGGREGATE_SCHEMA = pl.Schema(
+    {
+        "family": pl.String,
+        "vintage": pl.String,
+        "weighting": pl.String,
+        "series": pl.String,
+        "level": pl.String,
+        "region": pl.String,
+        "year": pl.Int64,
+        "sex": pl.String,
+        "value": pl.Float64,
+        "numerator": pl.Float64,
+        "denominator": pl.Float64,
+        "denominator_share_reported": pl.Float64,
+        "population_share_reported": pl.Float64,
+        "population": pl.Float64,
+        "n_countries": pl.Int64,
+        "n_reported": pl.Int64,
+        "n_derived": pl.Int64,
+        "n_interpolated": pl.Int64,
+        "n_imputed": pl.Int64,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -301,7 +308,7 @@ def compute_aggregates(
     *,
     m49_groups: pl.DataFrame | None = None,
     published: pl.DataFrame | None = None,
-    synthetic: list[str] = (),
+    synthetic: Sequence[str] = (),
     population_vintage: str = "",
     con: duckdb.DuckDBPyConnection | None = None,
 ) -> AggregationResult:

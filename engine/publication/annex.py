@@ -22,6 +22,8 @@ Country values passed in are those of :func:`engine.publication.country_values.s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 
 from engine.publication.config import PublicationConfig
@@ -174,7 +176,7 @@ def gap_table(
     selected: pl.DataFrame,
     gap_type: str,
     config: PublicationConfig,
-    synthetic: list[str] = (),
+    synthetic: Sequence[str] = (),
 ) -> pl.DataFrame:
     """Published gaps of ``gap_type`` from one family's gap table (``GAP_COLUMNS`` of
     ``schemas/resources/sdg_1_3_1.py``, 3.8.2 with ``quintile`` and ``hh_composition``); ``selected``:

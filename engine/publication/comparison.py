@@ -296,7 +296,7 @@ def comparison_summary(table: pl.DataFrame, vintage: str | None = None) -> dict:
     """
     if table.is_empty():
         return {}
-    vintage = vintage or table["vintage"].max()
+    vintage = vintage or str(table["vintage"].max())
     own = table.filter(pl.col("vintage") == vintage)
     world = own.filter(pl.col("area_code") == "1")
     benfts = {

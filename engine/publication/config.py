@@ -217,7 +217,8 @@ def _proxy(method: MethodEdition, series: str, raw: dict) -> ProxySpec:
 
 
 def _identities(method: MethodEdition, families: dict[str, FamilySpec]) -> tuple[Identity, ...]:
-    out, seen = [], set()
+    out: list[Identity] = []
+    seen: set[str] = set()
     for i, raw in enumerate(method.get("identities") or []):
         identity = Identity(raw.get("family"), raw.get("whole"), raw.get("part"), raw.get("remainder"))
         family = families.get(identity.family)
@@ -227,7 +228,7 @@ def _identities(method: MethodEdition, families: dict[str, FamilySpec]) -> tuple
             )
         if not identity.whole or not identity.part:
             raise _fail(method, f"identities[{i}]: whole and part are required")
-        series = {identity.whole, identity.part, identity.remainder} - {None}
+        series = {s for s in (identity.whole, identity.part, identity.remainder) if s is not None}
         if twice := sorted(series & seen):
             raise _fail(method, f"identities[{i}]: {twice} already in another identity")
         seen |= series

@@ -21,6 +21,8 @@ source: the first source kind of the series' preference (``source_preference``, 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 
 from engine.publication.config import PublicationConfig
@@ -30,34 +32,36 @@ from engine.publication.labels import label_values
 UHC_SOURCE_KIND = "uhc_index"
 PUBLISHED_SOURCE_KIND = "published"
 BREAKDOWNS = ("sex", "nationality", "age_group", "urban_rural", "quintile", "hh_composition")
-COUNTRY_SCHEMA = {
-    "family": pl.String,
-    "series": pl.String,
-    "ref_area": pl.String,
-    "year": pl.Int64,
-    "sex": pl.String,
-    "nationality": pl.String,
-    "age_group": pl.String,
-    "urban_rural": pl.String,
-    "quintile": pl.String,
-    "hh_composition": pl.String,
-    "source_kind": pl.String,
-    "source_id": pl.String,
-    "value": pl.Float64,
-    "numerator": pl.Float64,
-    "denominator": pl.Float64,
-    "se": pl.Float64,
-    "ci_lower": pl.Float64,
-    "ci_upper": pl.Float64,
-    "n_unweighted": pl.Int64,
-    "reliability": pl.String,
-    "capped": pl.Boolean,
-    "obs_status": pl.String,
-    "nature": pl.String,
-    "imputed_share": pl.Float64,
-    "method_edition": pl.String,
-    "input_vintage": pl.String,
-}
+COUNTRY_SCHEMA = pl.Schema(
+    {
+        "family": pl.String,
+        "series": pl.String,
+        "ref_area": pl.String,
+        "year": pl.Int64,
+        "sex": pl.String,
+        "nationality": pl.String,
+        "age_group": pl.String,
+        "urban_rural": pl.String,
+        "quintile": pl.String,
+        "hh_composition": pl.String,
+        "source_kind": pl.String,
+        "source_id": pl.String,
+        "value": pl.Float64,
+        "numerator": pl.Float64,
+        "denominator": pl.Float64,
+        "se": pl.Float64,
+        "ci_lower": pl.Float64,
+        "ci_upper": pl.Float64,
+        "n_unweighted": pl.Int64,
+        "reliability": pl.String,
+        "capped": pl.Boolean,
+        "obs_status": pl.String,
+        "nature": pl.String,
+        "imputed_share": pl.Float64,
+        "method_edition": pl.String,
+        "input_vintage": pl.String,
+    }
+)
 KEY = ("family", "series", "ref_area", "year", *BREAKDOWNS)
 
 
@@ -200,7 +204,7 @@ def at_totals(rows: pl.DataFrame, *, keep: tuple[str, ...] = ()) -> pl.DataFrame
     return rows.filter(cond)
 
 
-def published_values(rows: pl.DataFrame, config: PublicationConfig, synthetic: list[str] = ()) -> pl.DataFrame:
+def published_values(rows: pl.DataFrame, config: PublicationConfig, synthetic: Sequence[str] = ()) -> pl.DataFrame:
     """``publication/country_values``: the rows of the preferred sources (:func:`select_sources`),
     labelled with their synthetic inputs, after disclosure control.
     """

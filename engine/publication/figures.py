@@ -32,9 +32,10 @@ from __future__ import annotations
 import os
 import tempfile
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import matplotlib as mpl
 
@@ -42,6 +43,7 @@ mpl.use("Agg")
 mpl.rcParams["svg.fonttype"] = "none"  # text stays text in SVG: searchable, editable by report designers
 import matplotlib.pyplot as plt  # noqa: E402
 import polars as pl  # noqa: E402
+from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
@@ -114,7 +116,7 @@ def coverage_by_region_sex_chart(headline: pl.DataFrame, config: PublicationConf
     )
     if frame.is_empty():
         return None
-    year = int(frame["year"].max())
+    year = int(frame.select(pl.col("year").max()).item())
     regions = ["World"] + sorted(r for r in frame["region"].unique().to_list() if r != "World")
     fig, axes = plt.subplots(len(series), 1, figsize=(11, 2.6 * len(series) + 1.6), squeeze=False)
     width = 0.27
@@ -167,7 +169,9 @@ def coverage_by_region_sex_chart(headline: pl.DataFrame, config: PublicationConf
 
 def _region_colours(regions: list[str]) -> dict[str, Any]:
     """World in black, the regions in the qualitative tab10 colours, in order."""
-    palette = plt.get_cmap("tab10").colors
+    cmap = plt.get_cmap("tab10")
+    assert isinstance(cmap, ListedColormap)  # a qualitative map: a list of colours
+    palette = cast(Sequence[Any], cmap.colors)
     others = [r for r in regions if r != "World"]
     return {"World": "black", **{r: palette[i % len(palette)] for i, r in enumerate(others)}}
 
@@ -200,7 +204,7 @@ def gender_gap_by_series_chart(gaps: pl.DataFrame, headline: pl.DataFrame, confi
         return None
     frame = frame.join(primary_vintage(headline).select("series", "vintage").unique(), on=["series", "vintage"])
     frame = _low_coverage_gaps(frame.filter(pl.col("year") == pl.col("year").max().over("series")), headline)
-    year = int(frame["year"].max())
+    year = int(frame.select(pl.col("year").max()).item())
     series = sorted(frame["series"].unique().to_list())
     regions = ["World"] + sorted(r for r in frame["ref_area"].unique().to_list() if r != "World")
     colours = _region_colours(regions)

@@ -21,6 +21,7 @@ From the indicator tables ``groups_at_risk``, ``groups_at_risk_gaps``, ``benefit
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Set as AbstractSet
 
 import matplotlib.pyplot as plt
 import polars as pl
@@ -41,7 +42,9 @@ def _status(reliability: pl.Expr) -> pl.Expr:
     )
 
 
-def informality_gap_table(groups: pl.DataFrame, gaps: pl.DataFrame, synthetic: set[str] = frozenset()) -> pl.DataFrame:
+def informality_gap_table(
+    groups: pl.DataFrame, gaps: pl.DataFrame, synthetic: AbstractSet[str] = frozenset()
+) -> pl.DataFrame:
     """Informal vs formal workers, per survey, series and sex (see the module docstring);
     ``synthetic``: the ids of synthetic sources (column ``synthetic``).
     """
@@ -75,7 +78,7 @@ def informality_gap_table(groups: pl.DataFrame, gaps: pl.DataFrame, synthetic: s
 
 
 def benefit_level_gap_table(
-    adequacy: pl.DataFrame, gaps: pl.DataFrame, synthetic: set[str] = frozenset()
+    adequacy: pl.DataFrame, gaps: pl.DataFrame, synthetic: AbstractSet[str] = frozenset()
 ) -> pl.DataFrame:
     """Women's and men's mean benefit per source and function, women / men (module docstring);
     ``synthetic``: the ids of synthetic sources (column ``synthetic``).
@@ -165,7 +168,7 @@ def groups_sdmx_frame(
     sdmx: dict,
     youth: tuple[int, int],
     updated: str,
-    synthetic: set[str] = frozenset(),
+    synthetic: AbstractSet[str] = frozenset(),
 ) -> pl.DataFrame:
     """The extension file's observations as text in the columns ``HEADER`` (module docstring).
     ``sdmx``: the edition's ``publication.sdmx`` block (dataflow, adequacy series codes of survey

@@ -19,7 +19,7 @@ import polars as pl
 
 from engine.publication.config import PublicationConfig
 
-GROUP_SCHEMA = {"ref_area": pl.String, "year": pl.Int64, "level": pl.String, "region": pl.String}
+GROUP_SCHEMA = pl.Schema({"ref_area": pl.String, "year": pl.Int64, "level": pl.String, "region": pl.String})
 
 
 GROUP_TABLE_LEVELS = ("m49_region", "un_group")  # levels read from staging/m49_groups

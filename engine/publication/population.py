@@ -19,13 +19,15 @@ import polars as pl
 from engine.publication.config import ProxySpec, PublicationConfig
 
 TOTAL_POPULATION = ProxySpec(0, None, None)
-PERSONS_SCHEMA = {
-    "ref_area": pl.String,
-    "year": pl.Int64,
-    "sex": pl.String,
-    "age_from": pl.Int64,
-    "persons": pl.Float64,
-}
+PERSONS_SCHEMA = pl.Schema(
+    {
+        "ref_area": pl.String,
+        "year": pl.Int64,
+        "sex": pl.String,
+        "age_from": pl.Int64,
+        "persons": pl.Float64,
+    }
+)
 PROXY_SCHEMA = {
     "family": pl.String,
     "series": pl.String,
@@ -35,14 +37,16 @@ PROXY_SCHEMA = {
     "rate_series": pl.String,
     "rate_breakdown": pl.String,
 }
-RATE_SCHEMA = {
-    "series": pl.String,
-    "breakdown": pl.String,
-    "ref_area": pl.String,
-    "year": pl.Int64,
-    "sex": pl.String,
-    "rate": pl.Float64,
-}
+RATE_SCHEMA = pl.Schema(
+    {
+        "series": pl.String,
+        "breakdown": pl.String,
+        "ref_area": pl.String,
+        "year": pl.Int64,
+        "sex": pl.String,
+        "rate": pl.Float64,
+    }
+)
 
 
 def persons(population: pl.DataFrame, countries: pl.DataFrame) -> pl.DataFrame:

@@ -153,7 +153,9 @@ def read_source(input_dir: Path, source: PublishedSource) -> pl.DataFrame:
     frames = []
     if source.layout == DDF:
         for path in source.files:
-            series = DATAPOINTS.match(path.name).group(1)
+            match = DATAPOINTS.match(path.name)
+            assert match is not None  # the files were listed by this pattern
+            series = match.group(1)
             relative = str(path.relative_to(input_dir))
             frame = _read_text(input_dir, path, relative)
             if series not in frame.columns or "geo_area" not in frame.columns:

@@ -87,7 +87,9 @@ def _error(info: dict | None) -> str | None:
         return None
     if "exception_message" in info:
         return info["exception_message"] if info.get("raised_exception") else None
-    messages = [v.get("exception_message") for v in info.values() if isinstance(v, dict) and v.get("exception_message")]
+    messages = [
+        str(v["exception_message"]) for v in info.values() if isinstance(v, dict) and v.get("exception_message")
+    ]
     return "; ".join(messages) or None
 
 

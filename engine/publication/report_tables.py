@@ -105,7 +105,7 @@ def headline_sheet(headline: pl.DataFrame, config: PublicationConfig) -> Sheet:
         str(config.figures["source_note"]).strip(),
         "Published country series: UN SDG Global Database (UNSD; custodians ILO, World Bank, WHO), CC BY 4.0; population: UN WPP 2019, CC BY 3.0 IGO.",
     )
-    year = int(frame["Year"].max()) if frame.height else ""
+    year = int(frame.select(pl.col("Year").max()).item()) if frame.height else ""
     return Sheet(
         "Headline",
         f"Social protection and health coverage: world and regional aggregates, {year}",

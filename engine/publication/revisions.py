@@ -37,6 +37,8 @@ the data show (:func:`with_reasons`):
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
+from typing import Literal
 
 import polars as pl
 
@@ -74,7 +76,7 @@ def _country_values(published_sdg: pl.DataFrame, vintage: str) -> pl.DataFrame:
 
 def _pairs(old: pl.DataFrame, new: pl.DataFrame, *, withdrawn: bool) -> pl.DataFrame:
     """Outer (or, without ``withdrawn``, left on ``new``) join of the two sides on the key."""
-    how = "full" if withdrawn else "left"
+    how: Literal["full", "left"] = "full" if withdrawn else "left"
     joined = new.join(old, on=KEY, how=how, coalesce=True)
     return joined.with_columns((pl.col("new_value") - pl.col("old_value")).alias("difference_pp"))
 
@@ -273,7 +275,7 @@ def vintage_revisions(published_sdg: pl.DataFrame, config: PublicationConfig) ->
 
 
 def run_revisions(
-    selected: pl.DataFrame, published_sdg: pl.DataFrame, config: PublicationConfig, synthetic: list[str] = ()
+    selected: pl.DataFrame, published_sdg: pl.DataFrame, config: PublicationConfig, synthetic: Sequence[str] = ()
 ) -> pl.DataFrame:
     """``comparison = 'run'``: this run's values computed here against the latest vintage
     (unmasked, disclosure flags set); ``selected``: country values of the sources chosen for
@@ -308,7 +310,7 @@ def run_revisions(
 
 
 def revisions_table(
-    selected: pl.DataFrame, published_sdg: pl.DataFrame, config: PublicationConfig, synthetic: list[str] = ()
+    selected: pl.DataFrame, published_sdg: pl.DataFrame, config: PublicationConfig, synthetic: Sequence[str] = ()
 ) -> pl.DataFrame:
     """The internal listing: the vintage comparisons and this run's (see the module docstring)."""
     return pl.concat(
@@ -323,7 +325,7 @@ def published_revisions(revisions: pl.DataFrame) -> pl.DataFrame:
 
 def revision_summary(revisions: pl.DataFrame) -> dict:
     """Counts for the asset metadata: listed, by comparison and reason."""
-    out = {"listed": revisions.height}
+    out: dict[str, object] = {"listed": revisions.height}
     for comparison in ("vintage", "run"):
         part = revisions.filter(pl.col("comparison") == comparison)
         reasons = part.select(pl.col("reason_code").str.split(";")).explode("reason_code")["reason_code"].value_counts()

@@ -31,7 +31,8 @@ class PipelineResource(dg.ConfigurableResource):
     ``estimation_threads``: DuckDB threads of the survey estimation steps; 1 sums floating-point
     numbers in a fixed order, so that a re-run gives bit-for-bit identical estimates.
     ``editions``: family -> edition; a family not named runs the default edition of
-    ``config/methods/<family>.yaml``. ``survey_engine``: ``duckdb`` or ``spark`` (engine/spark.py).
+    ``config/methods/<family>.yaml``. ``survey_engine``: ``duckdb`` or ``spark`` (engine/spark.py),
+    ``spark_*`` the Spark session's settings (``engine.spark.SparkSettings``).
     """
 
     input_dir: str
@@ -43,6 +44,9 @@ class PipelineResource(dg.ConfigurableResource):
     duckdb_temp_directory: str = ""
     editions: dict[str, str] = {}
     survey_engine: str = "duckdb"
+    spark_master: str = "local[2]"
+    spark_shuffle_partitions: int = 200
+    spark_log_level: str = "ERROR"
 
     def fields(self) -> dict[str, Any]:
         """Every field and its value: ``PipelineResource(**fields)`` is the same resource (how it
@@ -102,9 +106,11 @@ class PipelineResource(dg.ConfigurableResource):
         transpiled by sqlglot, giving the same outputs).
         """
         if self.survey_estimation_engine() == "spark":
-            from engine.spark import spark_connection
+            from engine.spark import SparkSettings, spark_connection
 
-            return spark_connection()
+            return spark_connection(
+                SparkSettings(self.spark_master, self.spark_shuffle_partitions, self.spark_log_level)
+            )
         return self.estimation_duckdb().connect()
 
     def method(self, family: str) -> MethodEdition:

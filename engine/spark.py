@@ -15,14 +15,16 @@ transpiled query, materialised at once (``localCheckpoint``) as DuckDB materiali
 zero gives NULL, as in DuckDB. Each connection is a Spark session of its own (its own temporary
 views) on the shared Spark context.
 
-pyspark is an optional extra (``pip install -e .[spark]``) and needs Java 17 or later.
+pyspark is an optional extra (``pip install -e .[spark]``) and needs Java 17 or later. The
+session's master, shuffle partitions and log level are a ``SparkSettings`` (from the settings
+resource; ``pipelines/settings.py`` reads them from ``SP_SPARK_*``).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,27 +51,37 @@ def transpile(sql: str) -> str:
     return out
 
 
-def spark_session(master: str | None = None, app_name: str = "sp-pipeline", config: dict[str, str] | None = None):
-    """Get or create the Spark session: ``master`` (default ``$SP_SPARK_MASTER``, else
-    ``local[<SP_SPARK_THREADS or 2>]``) with DUCKDB_SEMANTICS and ``config`` on top.
+@dataclass(frozen=True)
+class SparkSettings:
+    """Where and how the Spark session runs: its master (``local[<threads>]``, ``spark://host:7077``,
+    ``k8s://...``), the partitions of a shuffle and the log level of the Spark context.
+    """
+
+    master: str = "local[2]"
+    shuffle_partitions: int = 200
+    log_level: str = "ERROR"
+
+
+def spark_session(settings: SparkSettings, app_name: str = "sp-pipeline", config: dict[str, str] | None = None):
+    """Get or create the Spark session of ``settings`` with DUCKDB_SEMANTICS and ``config`` on
+    top.
     """
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:  # the optional extra
         raise RuntimeError(INSTALL_HINT) from exc
-    master = master or os.environ.get("SP_SPARK_MASTER") or f"local[{int(os.environ.get('SP_SPARK_THREADS', '2'))}]"
-    builder = SparkSession.builder.master(master).appName(app_name)
-    settings = {
+    builder = SparkSession.builder.master(settings.master).appName(app_name)
+    conf = {
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
-        "spark.sql.shuffle.partitions": os.environ.get("SP_SPARK_SHUFFLE_PARTITIONS", "200"),
+        "spark.sql.shuffle.partitions": str(settings.shuffle_partitions),
         **DUCKDB_SEMANTICS,
         **(config or {}),
     }
-    for key, value in settings.items():
+    for key, value in conf.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
-    session.sparkContext.setLogLevel(os.environ.get("SP_SPARK_LOG_LEVEL", "ERROR"))
+    session.sparkContext.setLogLevel(settings.log_level)
     for key, value in DUCKDB_SEMANTICS.items():  # an existing session gets them too
         session.conf.set(key, value)
     return session
@@ -166,7 +178,7 @@ def _spark_compatible(table: pa.Table) -> pa.Table:
 
 
 @contextmanager
-def spark_connection(master: str | None = None) -> Iterator[SparkConnection]:
+def spark_connection(settings: SparkSettings) -> Iterator[SparkConnection]:
     """A ``SparkConnection`` on the process's Spark session, its temporary views dropped after."""
-    with SparkConnection(spark_session(master)) as con:
+    with SparkConnection(spark_session(settings)) as con:
         yield con

@@ -48,7 +48,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from engine.method_config import MethodConfigError, MethodEdition, load_method
+from engine.method_config import MethodConfigError, MethodEdition
 from engine.sql import fetch, run_sql_file
 
 FAMILY = "sdg_3_8_1"
@@ -142,11 +142,6 @@ class UhcIndexResult:
     tracers: pl.DataFrame
     regional: pl.DataFrame
     quarantine: pl.DataFrame
-
-
-def load_uhc_method(edition: str | None = None) -> MethodEdition:
-    """The given edition of ``config/methods/sdg_3_8_1.yaml`` (its default when None)."""
-    return load_method(FAMILY, edition)
 
 
 def tracer_rules(method: MethodEdition) -> pl.DataFrame:
@@ -356,17 +351,15 @@ def compute_uhc_index(
     countries: pl.DataFrame,
     population: pl.DataFrame | None = None,
     *,
-    method: MethodEdition | str | None = None,
+    method: MethodEdition,
     years: Iterable[int] | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
 ) -> UhcIndexResult:
     """Compute SDG 3.8.1 for every country of ``tracers`` and every year (``years``, else the
-    edition's ``years``, else the years present in ``tracers``). ``method``: an edition object,
-    an edition name, or None for the default edition. ``con``: a DuckDB connection to run on
+    edition's ``years``, else the years present in ``tracers``). ``method``: the edition of
+    ``config/methods/sdg_3_8_1.yaml`` the settings chose (``PipelineResource.method``). ``con``: a DuckDB connection to run on
     (default: a new single-threaded in-memory one). See the module docstring for the frames.
     """
-    if not isinstance(method, MethodEdition):
-        method = load_uhc_method(method)
     rules = tracer_rules(method)
     params = method_params(method)
     median_levels = method["imputation"]["regional_median"]["levels"]

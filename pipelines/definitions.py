@@ -25,7 +25,7 @@ from assets.staging.ssi import ssi_tables
 from assets.staging.surveys import survey_persons
 from pipelines.jobs import build_jobs
 from pipelines.sensors import build_automation
-from pipelines.settings import resource_from_environment
+from pipelines.settings import publication_cron, resource_from_environment
 
 ASSETS = [
     input_layout,
@@ -49,7 +49,7 @@ ASSETS = [
 # as run configuration (pipelines/runner.py), which takes precedence.
 SETTINGS = resource_from_environment()
 JOBS = {job.name: job for job in build_jobs(ASSETS, SETTINGS)}
-SENSORS, SCHEDULES = build_automation(JOBS)
+SENSORS, SCHEDULES = build_automation(JOBS, publication_cron())
 
 defs = dg.Definitions(
     assets=ASSETS,

@@ -19,14 +19,13 @@ cursor) still gets the same keys and launches nothing twice.
 settled: when the most recent of those runs to finish is newer than the one it last reacted to
 and none is queued or in progress.
 
-``publication_schedule`` refreshes the publication layer on a cron (monthly by default,
-``SP_PUBLICATION_CRON``).
+``publication_schedule`` refreshes the publication layer on the cron it is given
+(``pipelines.settings.publication_cron``: monthly by default, ``SP_PUBLICATION_CRON``).
 """
 
 from __future__ import annotations
 
 import json
-import os
 
 import dagster as dg
 
@@ -42,7 +41,6 @@ from schemas.context_tables import TABLES as CONTEXT_TABLES
 
 CONTEXT_FOLDERS = ("context", "uhc", "reference")
 UPSTREAM_JOBS = (CONTEXT_JOB, SURVEY_JOB, SSI_JOB)
-DEFAULT_PUBLICATION_CRON = "0 6 1 * *"  # 06:00 on the first day of every month
 CONTEXT_RUN_TAG = "sp/context_run"  # on a context run: its run key, looked up by the follow-up
 METHOD_GROUP = "indicators"  # the layer that reads config/methods (raw and staging do not)
 
@@ -63,6 +61,9 @@ def method_fingerprints() -> dict[str, str]:
 
 
 def current_fingerprints(input_dir) -> dict[str, str]:
+    """Fingerprint of everything the sensor watches: each survey and SSI return (by content), the
+    context files and the method files.
+    """
     found = {f"survey:{k}": s.fingerprint() for k, s in discover_surveys(input_dir).items()}
     found |= {f"ssi:{k}": s.fingerprint() for k, s in discover_ssi(input_dir).items()}
     return found | context_fingerprints(input_dir) | method_fingerprints()
@@ -118,12 +119,16 @@ class SurveyDependents:
         return sorted(out, key=lambda k: k.path)
 
     def of_context_files(self, files: list[str]) -> list[dg.AssetKey]:
+        """The survey assets to re-run when the context ``files`` (paths relative to the input
+        directory) changed: those downstream of the raw tables read from them.
+        """
         roots: set[dg.AssetKey] = set()
         for f in files:
             roots |= {self._by_file[f]} if f in self._by_file else self._unmapped
         return self._whole(self._downstream(roots) & self._survey)
 
     def of_methods(self) -> list[dg.AssetKey]:
+        """The survey assets to re-run when a method file changed: those of the indicators layer."""
         return self._whole(k for k in self._survey if self._graph.get(k).group_name == METHOD_GROUP)
 
 
@@ -220,10 +225,12 @@ def follow_up_requests(
     ], False
 
 
-def build_automation(
-    jobs: dict[str, dg.UnresolvedAssetJobDefinition],
+def build_automation(  # noqa: C901 (the sensors are defined inside, bound to the jobs)
+    jobs: dict[str, dg.UnresolvedAssetJobDefinition], publication_cron: str
 ) -> tuple[list[dg.SensorDefinition], list[dg.ScheduleDefinition]]:
-    """The sensors and the schedule, bound to the project's jobs (by name)."""
+    """The sensors and the schedule (on ``publication_cron``), bound to the project's jobs (by
+    name).
+    """
 
     @dg.sensor(
         name="input_files_sensor",
@@ -314,7 +321,7 @@ def build_automation(
     publication_schedule = dg.ScheduleDefinition(
         name="publication_schedule",
         job=jobs[PUBLICATION_JOB],
-        cron_schedule=os.environ.get("SP_PUBLICATION_CRON", DEFAULT_PUBLICATION_CRON),
+        cron_schedule=publication_cron,
         default_status=dg.DefaultScheduleStatus.STOPPED,
         description="Refresh the publication layer (monthly by default; SP_PUBLICATION_CRON).",
     )

@@ -44,7 +44,9 @@ def resource_from_environment(environ: Mapping[str, str] | None = None) -> Pipel
     process reaches the run's limit and is stopped), ``SP_DUCKDB_THREADS`` (2),
     ``SP_ESTIMATION_THREADS`` (1: reproducible sums), ``SP_DUCKDB_TEMP_DIR`` (default
     ``<output>/.duckdb_tmp``); ``SP_METHOD_EDITIONS`` (e.g. ``sdg_1_3_1=ILO-2020,sdg_3_8_1=2017``);
-    ``SP_SURVEY_ENGINE`` (``duckdb`` or ``spark``, Spark's master from ``SP_SPARK_MASTER``).
+    ``SP_SURVEY_ENGINE`` (``duckdb`` or ``spark``) and, for Spark, ``SP_SPARK_MASTER`` (default
+    ``local[<SP_SPARK_THREADS, 2>]``), ``SP_SPARK_SHUFFLE_PARTITIONS`` (200) and
+    ``SP_SPARK_LOG_LEVEL`` (ERROR).
     """
     from assets.resources import PipelineResource
 
@@ -62,6 +64,9 @@ def resource_from_environment(environ: Mapping[str, str] | None = None) -> Pipel
         duckdb_temp_directory=str(Path(temp).resolve()) if temp else "",
         editions=method_editions(env.get("SP_METHOD_EDITIONS", "")),
         survey_engine=env.get("SP_SURVEY_ENGINE") or "duckdb",
+        spark_master=env.get("SP_SPARK_MASTER") or f"local[{int(env.get('SP_SPARK_THREADS', '2'))}]",
+        spark_shuffle_partitions=int(env.get("SP_SPARK_SHUFFLE_PARTITIONS", "200")),
+        spark_log_level=env.get("SP_SPARK_LOG_LEVEL") or "ERROR",
     )
 
 
@@ -96,10 +101,24 @@ def environment_of(resource: PipelineResource) -> dict[str, str]:
         "SP_ESTIMATION_THREADS": str(resource.estimation_threads),
         "SP_METHOD_EDITIONS": ",".join(f"{k}={v}" for k, v in sorted(resource.editions.items())),
         "SP_SURVEY_ENGINE": resource.survey_engine,
+        "SP_SPARK_MASTER": resource.spark_master,
+        "SP_SPARK_SHUFFLE_PARTITIONS": str(resource.spark_shuffle_partitions),
+        "SP_SPARK_LOG_LEVEL": resource.spark_log_level,
     }
     if resource.duckdb_temp_directory:
         env["SP_DUCKDB_TEMP_DIR"] = resource.duckdb_temp_directory
     return env
+
+
+DEFAULT_PUBLICATION_CRON = "0 6 1 * *"  # 06:00 on the first day of every month
+
+
+def publication_cron(environ: Mapping[str, str] | None = None) -> str:
+    """The cron of ``publication_schedule``: ``SP_PUBLICATION_CRON`` (``environ``, default
+    ``os.environ``), else ``DEFAULT_PUBLICATION_CRON``.
+    """
+    env = os.environ if environ is None else environ
+    return env.get("SP_PUBLICATION_CRON") or DEFAULT_PUBLICATION_CRON
 
 
 def duckdb_memory_limit(run_memory_bytes: int | None) -> str:

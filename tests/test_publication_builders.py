@@ -8,6 +8,7 @@ import dataclasses
 
 import polars as pl
 
+from engine.method_config import load_method
 from engine.publication.config import PublicationConfig, publication_config
 from schemas.context_tables import BY_NAME as CONTEXT
 from schemas.registry import table
@@ -204,7 +205,9 @@ def population_frame(thousands: dict[tuple[str, int], float], ages=("0_4", "15_1
 
 def config_2021(**changes) -> PublicationConfig:
     """The default edition for reference year 2021 only, with ``changes``."""
-    return dataclasses.replace(publication_config(), first_year=2021, last_year=2021, **changes)
+    return dataclasses.replace(
+        publication_config(load_method("publication")), first_year=2021, last_year=2021, **changes
+    )
 
 
 def test_builders_give_exactly_the_indicator_and_context_columns():

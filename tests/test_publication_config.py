@@ -7,13 +7,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from engine.method_config import load_method
 from engine.publication.config import publication_config
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "publication.md"
 
 
 def test_the_docs_agree_with_the_edition_on_withholding_status_and_line_up():
-    config = publication_config()
+    config = publication_config(load_method("publication"))
     text = DOCS.read_text(encoding="utf-8")
     stated = re.search(r"The edition (\S+)\s+sets `min_reported_share: ([0-9.]+)`: it withholds (\w+)", text)
     assert stated, "docs/publication.md must state the edition's min_reported_share"

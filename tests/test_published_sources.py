@@ -13,6 +13,7 @@ import pytest
 
 from assets.staging.published_sdg import PUBLISHED_SDG_ASSETS
 from engine.errors import SourceError
+from engine.method_config import load_method
 from engine.publication.config import publication_config
 from engine.publication.published_sdg import normalise, published_sources, read_source, read_sources
 from engine.publication.sdmx import HEADER
@@ -24,7 +25,7 @@ BUNDLED = Path(__file__).resolve().parent.parent / "data" / "raw"
 EXTRACT = BUNDLED / "reference" / "unsdg_2023-12"
 BENFTS = "ddf--datapoints--si_cov_benfts--by--geo_area--nature--observation_status--sex--units--year.csv"
 SOCAST = "ddf--datapoints--si_cov_socast--by--geo_area--nature--quantile--units--year.csv"
-INPUTS = publication_config().published_inputs
+INPUTS = publication_config(load_method("publication")).published_inputs
 COMPARED = ["series", "m49", "ref_area", "area_kind", "year", "sex", "breakdown", "value"]
 
 

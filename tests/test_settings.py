@@ -12,7 +12,8 @@ import pytest
 
 from assets.resources import PipelineResource
 from pipelines import settings
-from pipelines.definitions import defs
+from pipelines.definitions import JOBS, defs
+from pipelines.sensors import build_automation
 from tests.pipeline_settings import pipeline_settings
 
 VARIABLES = (
@@ -25,7 +26,12 @@ VARIABLES = (
     "SP_DUCKDB_TEMP_DIR",
     "SP_METHOD_EDITIONS",
     "SP_SURVEY_ENGINE",
+    "SP_SPARK_MASTER",
+    "SP_SPARK_THREADS",
+    "SP_SPARK_SHUFFLE_PARTITIONS",
+    "SP_SPARK_LOG_LEVEL",
     "SP_RUN_MEMORY_LIMIT",
+    "SP_PUBLICATION_CRON",
 )
 
 
@@ -43,6 +49,12 @@ def test_defaults_are_the_project_folders_and_the_documented_limits(clean_enviro
     assert Path(resource.dagster_home) == settings.PROJECT_DIR / ".dagster_home"
     assert (resource.duckdb_memory_limit, resource.duckdb_threads, resource.estimation_threads) == ("4GB", 2, 1)
     assert (resource.duckdb_temp_directory, resource.editions, resource.survey_engine) == ("", {}, "duckdb")
+    assert (resource.spark_master, resource.spark_shuffle_partitions, resource.spark_log_level) == (
+        "local[2]",
+        200,
+        "ERROR",
+    )
+    assert settings.publication_cron() == settings.DEFAULT_PUBLICATION_CRON == "0 6 1 * *"
 
 
 def test_every_variable_reaches_its_field(clean_environment, tmp_path):
@@ -56,6 +68,9 @@ def test_every_variable_reaches_its_field(clean_environment, tmp_path):
         "SP_DUCKDB_TEMP_DIR": str(tmp_path / "spill"),
         "SP_METHOD_EDITIONS": "sdg_1_3_1=ILO-2020, sdg_3_8_1 = 2017",
         "SP_SURVEY_ENGINE": "spark",
+        "SP_SPARK_MASTER": "spark://spark-master:7077",
+        "SP_SPARK_SHUFFLE_PARTITIONS": "64",
+        "SP_SPARK_LOG_LEVEL": "WARN",
     }
     resource = settings.resource_from_environment(env)
     assert resource == PipelineResource(
@@ -68,8 +83,21 @@ def test_every_variable_reaches_its_field(clean_environment, tmp_path):
         duckdb_temp_directory=str(tmp_path / "spill"),
         editions={"sdg_1_3_1": "ILO-2020", "sdg_3_8_1": "2017"},
         survey_engine="spark",
+        spark_master="spark://spark-master:7077",
+        spark_shuffle_partitions=64,
+        spark_log_level="WARN",
     )
     assert settings.resource_from_environment(settings.environment_of(resource)) == resource  # the UI's round trip
+    local = settings.resource_from_environment({"SP_SPARK_THREADS": "6"})
+    assert local.spark_master == "local[6]"  # the threads of a local master
+
+
+def test_the_publication_schedule_runs_on_the_configured_cron(clean_environment):
+    assert settings.publication_cron({"SP_PUBLICATION_CRON": "0 3 * * 1"}) == "0 3 * * 1"
+    clean_environment.setenv("SP_PUBLICATION_CRON", "30 2 15 * *")
+    assert settings.publication_cron() == "30 2 15 * *"
+    (schedule,) = build_automation(JOBS, "0 3 * * 1")[1]
+    assert (schedule.name, schedule.cron_schedule) == ("publication_schedule", "0 3 * * 1")
 
 
 def test_duckdb_memory_is_half_a_lower_run_limit(clean_environment):

@@ -32,7 +32,7 @@ def spark():
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         message = "Java 17 or later is needed by Spark: install it (e.g. apt-get install openjdk-17-jre-headless) or set JAVA_HOME"
         pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
-    from engine.spark import spark_session
+    from engine.spark import SparkSettings, spark_session
 
     # small data, many small queries: one shuffle partition, no adaptive planning, no code generation
     small = {
@@ -41,7 +41,7 @@ def spark():
         "spark.sql.adaptive.enabled": "false",
         "spark.sql.codegen.wholeStage": "false",
     }
-    session = spark_session("local[2]", app_name="sp-tests", config=small)
+    session = spark_session(SparkSettings(master="local[2]"), app_name="sp-tests", config=small)
     yield session
     session.stop()
 

@@ -11,15 +11,23 @@ from math import prod
 import polars as pl
 import pytest
 
-from engine.method_config import MethodConfigError
+from engine.method_config import MethodConfigError, MethodEdition, load_method
 from engine.uhc_index import (
     CATEGORIES,
     IMPUTATION_FLAGS,
     UhcInputError,
     compute_uhc_index,
-    load_uhc_method,
     tracer_rules,
 )
+
+
+def index_of(tracers, burden, countries, population=None, *, method=None, **options):
+    """``compute_uhc_index`` on the edition a test names (an edition, a name in
+    ``config/methods/sdg_3_8_1.yaml``, or its default), as the settings hand it over.
+    """
+    edition = method if isinstance(method, MethodEdition) else load_method("sdg_3_8_1", method)
+    return compute_uhc_index(tracers, burden, countries, population, method=edition, **options)
+
 
 # Worked example, 2023 rules (methodology notes section 2.5); bp_nonraised only for 2017.
 EXAMPLE = {
@@ -79,7 +87,7 @@ def burden(**flags: bool) -> pl.DataFrame:
 
 def edition_with(edition: str | None = None, **changes):
     """A copy of an edition with some parameters changed (nested keys joined by '__')."""
-    method = load_uhc_method(edition)
+    method = load_method("sdg_3_8_1", edition)
     params = copy.deepcopy(method.params)
     for dotted, value in changes.items():
         *path, last = dotted.split("__")
@@ -107,7 +115,7 @@ def detail(res, country="AAA", year=2020) -> dict[str, dict]:
 
 
 def test_worked_example_with_bed_nets():
-    res = compute_uhc_index(tracers(rows("AAA")), burden(AAA=True), COUNTRIES)
+    res = index_of(tracers(rows("AAA")), burden(AAA=True), COUNTRIES)
     row = one(res.index, country="AAA", year=2020)
     assert row["sci"] == pytest.approx(61.7758, abs=5e-5)
     assert row["rmnch"] == pytest.approx(66.5668, abs=5e-5)
@@ -132,7 +140,7 @@ def test_worked_example_with_bed_nets():
 
 
 def test_worked_example_without_bed_nets_for_low_burden_and_unlisted_countries():
-    res = compute_uhc_index(tracers(rows("AAA"), rows("AAB")), burden(AAA=False), COUNTRIES)
+    res = index_of(tracers(rows("AAA"), rows("AAB")), burden(AAA=False), COUNTRIES)
     for country in ("AAA", "AAB"):  # AAB is not in the burden list: low burden by configuration
         row = one(res.index, country=country)
         assert row["sci"] == pytest.approx(62.7894, abs=5e-5)
@@ -176,7 +184,7 @@ RESCALING = [
     ("edition", "indicator", "value", "expected"), RESCALING, ids=[f"{e}:{i}={v}" for e, i, v, _ in RESCALING]
 )
 def test_rescaling_rule(edition, indicator, value, expected):
-    res = compute_uhc_index(tracers(rows("AAA", **{indicator: value})), burden(AAA=True), COUNTRIES, method=edition)
+    res = index_of(tracers(rows("AAA", **{indicator: value})), burden(AAA=True), COUNTRIES, method=edition)
     d = detail(res)
     assert d[indicator]["raw_value"] == pytest.approx(value)
     assert d[indicator]["rescaled_value"] == pytest.approx(expected, abs=1e-9)
@@ -184,9 +192,7 @@ def test_rescaling_rule(edition, indicator, value, expected):
 
 
 def test_workforce_is_the_geometric_mean_of_three_capped_densities():
-    res = compute_uhc_index(
-        tracers(rows("AAA", physicians=2.0, psychiatrists=0.5, surgeons=28)), burden(AAA=True), COUNTRIES
-    )
+    res = index_of(tracers(rows("AAA", physicians=2.0, psychiatrists=0.5, surgeons=28)), burden(AAA=True), COUNTRIES)
     hwf = gm(100, 50, 100)
     values = [r["tracer_value"] for r in detail(res).values() if r["tracer"] == "health_workforce"]
     assert values == [pytest.approx(hwf)] * 3
@@ -198,9 +204,9 @@ def test_workforce_is_the_geometric_mean_of_three_capped_densities():
 
 def test_same_inputs_two_editions_pinned_by_hand():
     data = tracers(rows("AAA"))
-    new = one(compute_uhc_index(data, burden(AAA=True), COUNTRIES, method="2023-01-24").index, country="AAA")
-    old = one(compute_uhc_index(data, burden(AAA=True), COUNTRIES, method="2017").index, country="AAA")
-    annex = one(compute_uhc_index(data, burden(AAA=True), COUNTRIES, method="2023-01-24-annex").index, country="AAA")
+    new = one(index_of(data, burden(AAA=True), COUNTRIES, method="2023-01-24").index, country="AAA")
+    old = one(index_of(data, burden(AAA=True), COUNTRIES, method="2017").index, country="AAA")
+    annex = one(index_of(data, burden(AAA=True), COUNTRIES, method="2023-01-24-annex").index, country="AAA")
     # 2017: BP (75-50)/50 = 50, FPG (7.1-5.8)/2.0 = 65, tobacco (80-50)/50 = 60 -> NCD (50*65*60)^(1/3)
     assert old["ncd"] == pytest.approx(57.9889, abs=5e-5)
     assert old["sci"] == pytest.approx(61.6776, abs=5e-5)  # (66.5668 * 60.7831 * 57.9889 * 61.6773)^(1/4)
@@ -214,14 +220,14 @@ def test_same_inputs_two_editions_pinned_by_hand():
 
 def test_each_edition_uses_its_own_blood_pressure_tracer():
     data = tracers(rows("AAA"))
-    assert "hypertension_treated" in detail(compute_uhc_index(data, burden(), COUNTRIES, method="2023-01-24"))
-    d17 = detail(compute_uhc_index(data, burden(), COUNTRIES, method="2017"))
+    assert "hypertension_treated" in detail(index_of(data, burden(), COUNTRIES, method="2023-01-24"))
+    d17 = detail(index_of(data, burden(), COUNTRIES, method="2017"))
     assert "bp_nonraised" in d17 and "hypertension_treated" not in d17
 
 
 @pytest.mark.parametrize("edition", ["2023-01-24", "2023-01-24-annex", "2017"])
 def test_editions_define_fourteen_tracers_in_four_categories(edition):
-    rules = tracer_rules(load_uhc_method(edition))
+    rules = tracer_rules(load_method("sdg_3_8_1", edition))
     assert tuple(rules["category"].unique(maintain_order=True)) == CATEGORIES
     assert rules["tracer"].n_unique() == 14 and rules.height == 16
     assert rules.filter(pl.col("high_burden_only"))["indicator"].to_list() == ["itn"]
@@ -237,7 +243,7 @@ def _series(dtp3: dict[int, float], years=range(2015, 2021)) -> pl.DataFrame:
 
 
 def test_interpolation_carry_forward_and_carry_back_are_flagged():
-    res = compute_uhc_index(_series({2016: 80.0, 2019: 86.0}), burden(AAA=True), COUNTRIES)
+    res = index_of(_series({2016: 80.0, 2019: 86.0}), burden(AAA=True), COUNTRIES)
     got = {
         y: (r["raw_value"], r["imputation"], r["from_year"], r["to_year"])
         for y in range(2015, 2021)
@@ -259,7 +265,7 @@ def test_interpolation_carry_forward_and_carry_back_are_flagged():
 
 def test_before_first_observed_missing_when_configured():
     method = edition_with(imputation__before_first_observed="missing")
-    res = compute_uhc_index(_series({2016: 80.0, 2019: 86.0}), burden(AAA=True), COUNTRIES, method=method)
+    res = index_of(_series({2016: 80.0, 2019: 86.0}), burden(AAA=True), COUNTRIES, method=method)
     row = one(res.index, year=2015)
     assert row["sci"] is None and row["rmnch"] is None and row["n_tracers_missing"] == 1 and row["n_tracers_used"] == 13
     assert detail(res, year=2015)["dtp3"]["imputation"] == "missing"
@@ -268,9 +274,9 @@ def test_before_first_observed_missing_when_configured():
 
 def test_years_argument_and_configured_range():
     data = _series({2016: 80.0, 2019: 86.0}, years=[2016, 2019])
-    assert compute_uhc_index(data, burden(), COUNTRIES, years=[2018]).index["year"].to_list() == [2018]
-    assert compute_uhc_index(data, burden(), COUNTRIES).index["year"].to_list() == [2016, 2019]
-    ranged = compute_uhc_index(data, burden(), COUNTRIES, method=edition_with(years=[2016, 2022]))
+    assert index_of(data, burden(), COUNTRIES, years=[2018]).index["year"].to_list() == [2018]
+    assert index_of(data, burden(), COUNTRIES).index["year"].to_list() == [2016, 2019]
+    ranged = index_of(data, burden(), COUNTRIES, method=edition_with(years=[2016, 2022]))
     assert ranged.index["year"].to_list() == list(range(2016, 2023))
     assert detail(ranged, year=2022)["dtp3"]["imputation"] == "carried_forward"
 
@@ -288,7 +294,7 @@ def test_regional_median_with_grouping_fallback():
         rows("BBB", careseek_ari=70),
         rows("CCA", drop=("careseek_ari",)),
     )
-    res = compute_uhc_index(data, burden(AAA=True, AAB=True, AAC=True), COUNTRIES)
+    res = index_of(data, burden(AAA=True, AAB=True, AAC=True), COUNTRIES)
     expect = {
         "AAA": (60.0, "m49_subregion:Sub A", 3),
         "BBA": (65.0, "sdg_region:R1", 4),
@@ -317,8 +323,8 @@ def test_regional_median_of_observed_values_only_when_configured():
         rows("AAC", 2021, careseek_ari=30),
         rows("AAD", 2021, careseek_ari=40),
     )
-    series = compute_uhc_index(data, burden(), COUNTRIES)  # AAB carried forward (55) counts
-    observed = compute_uhc_index(
+    series = index_of(data, burden(), COUNTRIES)  # AAB carried forward (55) counts
+    observed = index_of(
         data,
         burden(),
         COUNTRIES,
@@ -332,7 +338,7 @@ def test_regional_median_of_observed_values_only_when_configured():
 
 
 def test_a_tracer_nobody_reports_is_missing_and_the_index_not_computed():
-    res = compute_uhc_index(tracers(rows("AAA", drop=("ihr",)), rows("AAB", drop=("ihr",))), burden(), COUNTRIES)
+    res = index_of(tracers(rows("AAA", drop=("ihr",)), rows("AAB", drop=("ihr",))), burden(), COUNTRIES)
     row = one(res.index, country="AAA")
     assert row["sci"] is None and row["capacity"] is None and row["rmnch"] == pytest.approx(66.5668, abs=5e-5)
     assert (row["n_tracers_used"], row["n_tracers_missing"]) == (12, 1)
@@ -343,9 +349,7 @@ def test_a_tracer_nobody_reports_is_missing_and_the_index_not_computed():
 def test_a_capped_ratio_component_nobody_reports_is_missing_not_100():
     # LEAST(100, NULL) = 100: a health-worker density missing everywhere became 100 (the cap)
     # and the workforce tracer and the index were computed from it.
-    res = compute_uhc_index(
-        tracers(rows("AAA", drop=("physicians",)), rows("AAB", drop=("physicians",))), burden(), COUNTRIES
-    )
+    res = index_of(tracers(rows("AAA", drop=("physicians",)), rows("AAB", drop=("physicians",))), burden(), COUNTRIES)
     physicians = detail(res)["physicians"]
     assert (
         physicians["imputation"],
@@ -375,7 +379,7 @@ def test_geometric_means_of_values_at_100_are_100():
 
     assert math.exp(sum(math.log(100.0) for _ in range(3)) / 3) > 100
 
-    res = compute_uhc_index(
+    res = index_of(
         tracers(rows("AAA", **AT_100), rows("AAB", **AT_100)),
         burden(AAA=True),
         COUNTRIES,
@@ -404,7 +408,7 @@ def test_population_weighted_regional_values_and_coverage():
     population = pl.DataFrame(
         {"country": ["AAA", "AAB", "AAC", "BBA"], "year": [2020] * 4, "population": [100.0, 300.0, 600.0, 1000.0]}
     )
-    res = compute_uhc_index(tracers(rows("AAA"), rows("AAB"), rows("CCA")), burden(AAA=True), COUNTRIES, population)
+    res = index_of(tracers(rows("AAA"), rows("AAB"), rows("CCA")), burden(AAA=True), COUNTRIES, population)
     sub = one(res.regional, level="m49_subregion", region="Sub A", year=2020)
     assert sub["sci"] == pytest.approx((100 * 61.77582 + 300 * 62.78939) / 400, abs=5e-5)  # 62.5360
     assert sub["sci"] == pytest.approx(62.5360, abs=5e-5)
@@ -425,7 +429,7 @@ def test_population_weighted_regional_values_and_coverage():
 
 
 def test_no_population_means_no_regional_rows():
-    res = compute_uhc_index(tracers(rows("AAA")), burden(), COUNTRIES)
+    res = index_of(tracers(rows("AAA")), burden(), COUNTRIES)
     assert res.regional.height == 0 and "population_coverage" in res.regional.columns
 
 
@@ -440,7 +444,7 @@ def test_bad_rows_are_quarantined_with_reasons_and_the_rest_is_computed():
         {"indicator": "anc4", "country": "ZZZ", "year": 2020, "value": 50.0},
         {"indicator": "dtp3", "country": "AAB", "year": 2020, "value": None},
     ]
-    res = compute_uhc_index(tracers(rows("AAA"), bad), burden(AAA=True), COUNTRIES)
+    res = index_of(tracers(rows("AAA"), bad), burden(AAA=True), COUNTRIES)
     reasons = {(r["indicator"], r["country"]): r["reason"] for r in res.quarantine.iter_rows(named=True)}
     assert reasons == {
         ("uhc_magic", "AAA"): "unknown indicator code",
@@ -458,7 +462,7 @@ def test_several_reasons_on_one_row_and_text_values():
     data = pl.DataFrame(
         {"indicator": ["nope", "dtp3"], "country": ["AAA", "AAA"], "year": ["2020", "20x0"], "value": ["-1", "abc"]}
     )
-    res = compute_uhc_index(data, burden(), COUNTRIES)
+    res = index_of(data, burden(), COUNTRIES)
     assert res.quarantine["reason"].to_list() == [
         "unknown indicator code; negative value",
         "missing or non-integer year; missing or non-numeric value",
@@ -468,11 +472,11 @@ def test_several_reasons_on_one_row_and_text_values():
 
 def test_structural_errors():
     with pytest.raises(UhcInputError, match="value"):
-        compute_uhc_index(tracers(rows("AAA")).drop("value"), burden(), COUNTRIES)
+        index_of(tracers(rows("AAA")).drop("value"), burden(), COUNTRIES)
     with pytest.raises(UhcInputError, match="sdg_region"):
-        compute_uhc_index(tracers(rows("AAA")), burden(), COUNTRIES.drop("sdg_region"))
+        index_of(tracers(rows("AAA")), burden(), COUNTRIES.drop("sdg_region"))
     with pytest.raises(UhcInputError, match="conflicting"):
-        compute_uhc_index(
+        index_of(
             tracers(rows("AAA")), pl.DataFrame({"country": ["AAA", "AAA"], "high_burden": [True, False]}), COUNTRIES
         )
     bad = edition_with()
@@ -483,6 +487,6 @@ def test_structural_errors():
         "max": 5.1,
     }
     with pytest.raises(MethodConfigError, match="min < max"):
-        compute_uhc_index(tracers(rows("AAA")), burden(), COUNTRIES, method=bad)
+        index_of(tracers(rows("AAA")), burden(), COUNTRIES, method=bad)
     with pytest.raises(MethodConfigError, match="no edition"):
-        load_uhc_method("1999")
+        load_method("sdg_3_8_1", "1999")

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from pipelines.sensors import DEFAULT_PUBLICATION_CRON
+from pipelines.settings import publication_cron
 from tests.dagster_services import (
     launch_run,
     repository,
@@ -130,7 +130,7 @@ def test_sensors_and_schedule_are_visible_and_switchable(server):
              ... on Schedules { results { name cronSchedule scheduleState { status } } } } }""",
         {"repo": repo},
     )["schedulesOrError"]["results"]
-    cron = os.environ.get("SP_PUBLICATION_CRON", DEFAULT_PUBLICATION_CRON)
+    cron = publication_cron()
     assert [(s["name"], s["cronSchedule"], s["scheduleState"]["status"]) for s in schedules] == [
         ("publication_schedule", cron, "STOPPED")
     ]

@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engine.method_config import MethodConfigError, MethodEdition, load_method
+from engine.method_config import MethodConfigError, MethodEdition
 
-FAMILY = "publication"
 WEIGHTINGS = ("denominator", "population")
 COUNTRY_LEVELS = ("ilo_region", "ilo_subregion", "sdg_region", "m49_subregion")
 GROUP_LEVELS = ("m49_region", "un_group")  # staging/m49_groups
@@ -236,9 +235,10 @@ def _identities(method: MethodEdition, families: dict[str, FamilySpec]) -> tuple
     return tuple(out)
 
 
-def publication_config(method: MethodEdition | None = None) -> PublicationConfig:
-    """The checked publication edition (the file's default edition when ``method`` is None)."""
-    m = method or load_method(FAMILY)
+def publication_config(m: MethodEdition) -> PublicationConfig:
+    """The publication edition ``m`` (the one the settings chose, ``PipelineResource.method``),
+    checked.
+    """
     families = {name: _family(m, name, spec) for name, spec in m["families"].items()}
     levels = tuple(m["aggregation_levels"])
     if unknown := [lv for lv in levels if lv not in AGGREGATION_LEVELS]:

@@ -17,6 +17,8 @@ Every output row records the edition it was computed with (``method_edition``), 
 
 from __future__ import annotations
 
+import copy
+import functools
 import hashlib
 import importlib.resources
 from dataclasses import dataclass, field
@@ -67,13 +69,22 @@ def available_families(methods_dir: Path = METHODS_DIR) -> list[str]:
     return sorted(p.stem for p in methods_dir.glob("*.yaml"))
 
 
+@functools.lru_cache(maxsize=32)
+def _document(raw: bytes) -> Any:
+    """The YAML document in ``raw``, parsed once per content (every asset, sensor tick and test
+    loads editions; parsing a method file takes tens of milliseconds). The document is shared:
+    callers copy what they hand out.
+    """
+    return yaml.safe_load(raw)
+
+
 def load_method(family: str, edition: str | None = None, methods_dir: Path = METHODS_DIR) -> MethodEdition:
     """Load one edition (the file's default when ``edition`` is None) of a method family."""
     path = methods_dir / f"{family}.yaml"
     if not path.exists():
         raise MethodConfigError(f"no method configuration {path} (families: {available_families(methods_dir)})")
     raw = path.read_bytes()
-    doc = yaml.safe_load(raw)
+    doc = _document(raw)
     if not isinstance(doc, dict) or "editions" not in doc:
         raise MethodConfigError(f"{path}: expected keys 'family', 'default_edition', 'editions'")
     chosen = edition or doc.get("default_edition")
@@ -83,7 +94,7 @@ def load_method(family: str, edition: str | None = None, methods_dir: Path = MET
     return MethodEdition(
         family=doc.get("family", family),
         edition=str(chosen),
-        params=dict(editions[chosen] or {}),
+        params=copy.deepcopy(dict(editions[chosen] or {})),  # the parsed document is shared
         source=str(path),
         sha256=hashlib.sha256(raw).hexdigest(),
     )

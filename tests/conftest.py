@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from pathlib import Path
 
@@ -116,7 +117,7 @@ def write_survey(
 ) -> Path:
     """Write a survey folder (data file + spec.yaml) under ``input_dir/surveys``; returns the
     spec path."""
-    spec = yaml.safe_load(yaml.safe_dump(spec or BASE_SPEC))  # deep copy
+    spec = copy.deepcopy(spec or BASE_SPEC)
     survey_id = spec["survey"]["id"]
     folder = input_dir / "surveys" / survey_id
     folder.mkdir(parents=True, exist_ok=True)
@@ -128,7 +129,7 @@ def write_survey(
 
 @pytest.fixture
 def spec_dict() -> dict:
-    return yaml.safe_load(yaml.safe_dump(BASE_SPEC))
+    return copy.deepcopy(BASE_SPEC)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -136,6 +136,7 @@ def _r_survey_available() -> bool:
 
 
 @pytest.mark.skipif(not _r_survey_available(), reason="Rscript with the survey package is not installed")
+@pytest.mark.integration  # runs the R peer in a process of its own (tests/tiers.py)
 def test_female_male_ratio_se_agrees_with_r_survey(tmp_path, persons, adequacy):
     data = persons.select(
         pl.col("stratum"),
@@ -199,6 +200,7 @@ def test_gender_gap_in_pensions_of_the_eu_silc_file(silc):
 
 
 @pytest.mark.skipif(not _r_survey_available(), reason="Rscript with the survey package is not installed")
+@pytest.mark.integration  # runs the R peer in a process of its own (tests/tiers.py)
 def test_eu_silc_ratio_se_agrees_with_r_survey(tmp_path, silc):
     persons, res = silc
     data = persons.select(

@@ -75,6 +75,7 @@ def test_same_seed_same_bytes_and_bundle_is_fresh(built, tmp_path):
     assert stale == [], f"data/raw is stale, run `python -m synthetic --out data/raw --seed {DEFAULT_SEED}`: {stale}"
 
 
+@pytest.mark.integration  # builds every synthetic survey through the command line and ingests each (tests/tiers.py)
 def test_persons_per_survey_scales_every_synthetic_survey(tmp_path, capsys, monkeypatch):
     """One build of every synthetic survey at 120 persons through the command line (the build it
     makes is kept to know the issues planted in each survey): each reads back with 120 rows,
@@ -184,6 +185,7 @@ def test_specs_use_only_their_files_variables_and_every_spec_form(built, specs):
     assert any(s.csv_separator != "," and s.csv_encoding != "utf8" for s in specs.values())
 
 
+@pytest.mark.integration  # ingests every bundled survey (tests/tiers.py)
 def test_surveys_ingest_with_exactly_the_documented_quarantine(built, specs, ingested):
     _, build = built
     expected = {b.survey.survey_id: b.quarantined_rows for b in build.surveys}
@@ -198,6 +200,7 @@ def test_surveys_ingest_with_exactly_the_documented_quarantine(built, specs, ing
     assert single == 1
 
 
+@pytest.mark.integration  # ingests every bundled survey (tests/tiers.py)
 def test_harmonised_rates_follow_the_calibration(ingested):
     persons = ingested["JOR_HIES_2018"].persons
     w = c("person_weight")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from tests import tiers
 
+pytest_plugins = ("pytester",)
+
 
 def write(folder: Path, name: str, text: str) -> Path:
     path = folder / name
@@ -36,3 +38,20 @@ def test_imports_inside_functions_helpers_and_subprocess_modules_count(tmp_path,
     }
     for name, (text, expected) in cases.items():
         assert tiers.uses_wiring(write(tmp_path, name, text)) is expected, name
+
+
+def test_a_test_marked_integration_by_hand_leaves_the_unit_tier(pytester):
+    pytester.makeconftest(
+        "from tests.tiers import mark_tiers\n\n\ndef pytest_collection_modifyitems(items):\n    mark_tiers(items)\n"
+    )
+    pytester.makeini("[pytest]\nmarkers =\n    unit: fast tier\n    integration: wiring or whole data\n")
+    pytester.makepyfile(
+        test_engine="import pytest\n\n\ndef test_small_frame():\n    pass\n\n\n"
+        "@pytest.mark.integration\ndef test_every_bundled_file():\n    pass\n"
+    )
+    unit = pytester.runpytest("-m", "unit", "-q", "-p", "no:cacheprovider")
+    unit.assert_outcomes(passed=1, deselected=1)
+    assert "test_every_bundled_file" not in unit.stdout.str()
+    integration = pytester.runpytest("-m", "integration", "-v", "-p", "no:cacheprovider")
+    integration.assert_outcomes(passed=1, deselected=1)
+    assert "test_every_bundled_file PASSED" in integration.stdout.str()

@@ -9,6 +9,10 @@
 
 ``slow`` (whole-pipeline runs, the webserver, the wheel install) is set by hand and combines with
 either tier. A new test module lands in the right tier without being listed anywhere.
+
+A test of a ``unit`` module marked ``integration`` by hand (``@pytest.mark.integration``) is in the
+integration tier only: a test of the engine on every bundled file, or a build of the whole
+synthetic bundle, is integration-level in what it costs though it uses no wiring.
 """
 
 from __future__ import annotations
@@ -56,5 +60,7 @@ def tier(path: Path) -> str:
 
 
 def mark_tiers(items: list[pytest.Item]) -> None:
+    """Mark each test with the tier of its module, unless it is marked ``integration`` by hand."""
     for item in items:
-        item.add_marker(tier(item.path))
+        if item.get_closest_marker("integration") is None:
+            item.add_marker(tier(item.path))

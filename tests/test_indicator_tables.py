@@ -136,7 +136,7 @@ def results(
     missing = (
         not_computable
         if not_computable is not None
-        else pl.DataFrame(schema={v: pl.String for v in registry_table("indicators/not_computable").fields})
+        else pl.DataFrame(schema=dict.fromkeys(registry_table("indicators/not_computable").fields, pl.String))
     )
     expected = {"survey": SERIES_1_3_1, "administrative": SERIES_1_3_1}
     return {r.check_name: r for r in coverage_check_results(KEY, table, missing, expected, uncapped)}

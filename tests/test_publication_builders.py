@@ -231,6 +231,6 @@ def test_publication_tables_render_for_the_data_dictionary():
     from schemas.publication_tables import TABLES, render_markdown
 
     text = "\n".join(render_markdown(_table))
-    for table in TABLES:
-        assert f"### `{table.path}`" in text
-        assert all(f"| `{v.name}` |" in text for v in table.columns)
+    for declared in TABLES:
+        assert f"### `{declared.path}`" in text
+        assert all(f"| `{v.name}` |" in text for v in declared.columns)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import collections
 import hashlib
+import itertools
 import os
 import subprocess
 import sys
@@ -120,6 +121,20 @@ def _clock(seconds: float) -> str:
     return f"{int(seconds) // 60}m{int(seconds) % 60:02d}s"
 
 
+def pytest_arguments(args: list[str], cores: int | None = None) -> list[str]:
+    """``args`` for pytest; the fast tier alone (``-m unit``) runs on one worker process per core,
+    at most two (pytest-xdist, a module's tests in one worker), unless ``args`` choose the workers
+    (``-n``, ``-p no:xdist``). The whole suite runs in one process: its services and ports are
+    shared.
+    """
+    tier = "-munit" in args or ("-m", "unit") in itertools.pairwise(args)
+    chosen = any(a.startswith(("-n", "--numprocesses")) or a == "no:xdist" for a in args)
+    workers = min(2, cores or os.cpu_count() or 1)
+    if not tier or chosen or workers < 2:
+        return args
+    return [*args, "-n", str(workers), "--dist", "loadscope"]
+
+
 def main(argv: list[str]) -> int:
     """Run ``pipeline``, ``test`` or ``ui`` (the other arguments passed on) in the project's
     virtualenv, installing it first when needed; returns the command's exit code (2 for usage).
@@ -141,7 +156,7 @@ def main(argv: list[str]) -> int:
             os.chdir(ROOT)
             os.execve(cmd[0], cmd, env)  # noqa: S606 (the venv's python; the user's own arguments)
     else:
-        cmd = [str(PYTHON), "-m", "pytest", *rest]
+        cmd = [str(PYTHON), "-m", "pytest", *pytest_arguments(rest)]
     return subprocess.call(cmd, cwd=ROOT, env=env)  # noqa: S603 (the venv's python; the user's own arguments)
 
 

@@ -16,7 +16,7 @@ import polars as pl
 
 from assets.resources import PipelineResource
 from engine.quarantine import ISSUE_SCHEMA
-from schemas.context_tables import TABLES as CONTEXT_TABLES
+from schemas.resources.context import TABLES as CONTEXT_TABLES
 
 # The assets that write a record under <output>/sources/ (surveys and SSI returns per partition,
 # context tables and the published SDG reference in the context job, the UHC index in the

@@ -19,7 +19,7 @@ import polars as pl
 from engine.method_config import MethodEdition
 from engine.sql import fetch, run_sql_file
 from engine.survey_estimation import NOT_COMPUTABLE_SCHEMA, estimate_domains, register_persons, survey_profile
-from schemas.survey_variables import BENEFIT_FUNCTIONS
+from schemas.fields import BENEFIT_FUNCTIONS
 
 SQL_FILE = "benefit_adequacy.sql"
 ADMIN_SQL_FILE = "benefit_adequacy_admin.sql"

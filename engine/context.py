@@ -24,7 +24,7 @@ from engine.quarantine import ROW_ID, column_check_issues, empty_issues, issues_
 from engine.readers import read_csv_text
 from engine.safe_yaml import load_yaml_file
 from engine.typed_columns import convert_table
-from schemas.context_tables import ContextTable
+from schemas.resources.context import ContextTable
 from schemas.tables import schema_for
 
 SEX_TOLERANCE = 1e-6  # relative: F + M may exceed T by rounding only

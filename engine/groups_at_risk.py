@@ -26,7 +26,7 @@ from engine.survey_estimation import (
     register_persons,
     survey_profile,
 )
-from schemas.survey_variables import BENEFIT_FUNCTIONS
+from schemas.fields import BENEFIT_FUNCTIONS
 
 SQL_FILE = "groups_survey.sql"
 # World Bank programme groups: series -> (edition key listing its functions, params prefix).

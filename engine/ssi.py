@@ -1,7 +1,7 @@
 """Read, validate and reshape one ILO Social Security Inquiry return.
 
 A return is a workbook ``ssi/<RETURN_ID>.xlsx`` (one sheet per table) or a folder
-``ssi/<RETURN_ID>/`` (one CSV per table); the tables are declared in ``schemas.ssi_tables``.
+``ssi/<RETURN_ID>/`` (one CSV per table); the tables are declared in ``schemas.resources.ssi``.
 ``ingest_return`` returns canonical tables (schemes, long coverage counts, legal provisions, the
 return's metadata) and the quarantine; structural problems raise ``SourceError`` naming the
 file, sheet and column.
@@ -24,8 +24,8 @@ from engine.paths import confined_file
 from engine.quarantine import ROW_ID, column_check_issues, empty_issues, issues_frame, split_rows, validate_rows
 from engine.readers import read_csv_text, unique_header
 from engine.typed_columns import convert_table
-from schemas import ssi_tables as st
-from schemas import survey_variables as sv
+from schemas.resources import ssi as st
+from schemas.resources import survey as sv
 from schemas.tables import polars_dtype, schema_for
 
 # The canonical benefit expenditure table (optional Expenditure sheet), long by sex.

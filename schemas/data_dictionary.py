@@ -9,10 +9,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from schemas import context_tables, publication_tables, ssi_tables, survey_variables
+from schemas import publication_tables
 from schemas.fields import Field
 from schemas.registry import Table, tables_in_layer
-from schemas.survey_variables import Variable
+from schemas.resources import context as context_tables
+from schemas.resources import ssi as ssi_tables
 
 TARGET = Path(__file__).resolve().parent.parent / "docs" / "data_dictionary.md"
 TYPES = {"id": "text", "code": "code", "flag": "boolean", "int": "integer", "float": "number"}
@@ -64,37 +65,12 @@ def render() -> str:
     ]
     for t in tables_in_layer("indicators"):
         out += _registry_table(t)
+    out += []
+    out += ["## Staging tables of surveys and SSI returns (`output/staging/`)", ""]
+    for t in tables_in_layer("staging"):
+        if t.partitions and not t.as_read:
+            out += _registry_table(t)
     out += [
-        "## Canonical survey person table (`output/staging/survey_persons/<survey>.parquet`)",
-        "",
-        f"Key: {', '.join(f'`{k}`' for k in survey_variables.PRIMARY_KEY)}.",
-        "",
-        *_table(survey_variables.ALL),
-        "",
-        "## SSI coverage counts (`output/staging/ssi_coverage/<return>.parquet`)",
-        "",
-        f"Key: {', '.join(f'`{k}`' for k in ssi_tables.COVERAGE_KEY)}.",
-        "",
-        *_table(ssi_tables.COVERAGE_COLUMNS),
-        "",
-        "## SSI scheme inventory (`output/staging/ssi_schemes/<return>.parquet`)",
-        "",
-        f"Key: {', '.join(f'`{k}`' for k in ssi_tables.SCHEMES_KEY)}.",
-        "",
-        *_table(ssi_tables.SCHEMES_COLUMNS),
-        "",
-        "## SSI benefit expenditure (`output/staging/ssi_expenditure/<return>.parquet`)",
-        "",
-        f"Key: {', '.join(f'`{k}`' for k in ssi_tables.EXPENDITURE_KEY)}.",
-        "",
-        *_table(ssi_tables.EXPENDITURE_COLUMNS),
-        "",
-        "## SSI legal provisions for non-nationals (`output/staging/ssi_legal_provisions/<return>.parquet`)",
-        "",
-        f"Key: {', '.join(f'`{k}`' for k in ssi_tables.LEGAL_KEY)}.",
-        "",
-        *_table(ssi_tables.LEGAL_COLUMNS),
-        "",
         "## SSI return tables (input)",
         "",
     ]

@@ -67,7 +67,7 @@ class Field:
     ``min``/``max`` inclusive bounds, ``positive`` > 0; ``required`` columns are never missing,
     unless ``nullable`` says the column may be missing where another stands for it. ``level``,
     ``derivable`` and ``absent_unless_mapped`` describe canonical survey variables
-    (``schemas.survey_variables``). ``unit`` is the unit of a number.
+    (``schemas.resources.survey``). ``unit`` is the unit of a number.
     """
 
     name: str

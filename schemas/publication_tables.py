@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from schemas.survey_variables import Variable as V
+from schemas.fields import Field as V
 from schemas.tables import polars_dtype
 
 SEX = ("T", "F", "M")

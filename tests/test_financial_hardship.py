@@ -14,7 +14,7 @@ from engine.financial_hardship import HARDSHIP_SERIES, LEGACY_SERIES, estimate_h
 from engine.harmonise import ingest_survey
 from engine.method_config import MethodConfigError, load_method
 from engine.survey_spec import load_spec
-from schemas import survey_variables as sv
+from schemas.resources import survey as sv
 from schemas.tables import polars_dtype
 from tests.conftest import SOURCE_ROWS, source_frame, write_survey
 

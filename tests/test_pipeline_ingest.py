@@ -22,8 +22,8 @@ from engine.store import ParquetStore
 from engine.survey_spec import load_spec
 from pipelines.runner import run_all
 from pipelines.summary import build_summary, exit_code, format_summary
-from schemas import ssi_tables as st
-from schemas.survey_persons import person_schema
+from schemas.resources import ssi as st
+from schemas.registry import table as registry_table
 from schemas.tables import schema_for
 from tests.conftest import BASE_SPEC, SOURCE_COLUMNS, SOURCE_ROWS, source_frame, write_survey
 from tests.pipeline_inputs import write_minimal_inputs
@@ -302,7 +302,9 @@ def test_canonical_schema_check_validates_the_written_file(tmp_path):
         ),
     }
     results = {
-        name: schema_result(KEY, store.write(frame, "staging", "survey_persons", name).path, person_schema())
+        name: schema_result(
+            KEY, store.write(frame, "staging", "survey_persons", name).path, registry_table(KEY.path).pandera()
+        )
         for name, frame in cases.items()
     }
     assert results["as_written"].passed and results["as_written"].metadata["failures"].value == 0

@@ -1,5 +1,5 @@
 """Small frames for the publication tests, in exactly the columns of the tables the publication
-layer reads (``schemas.registry``, ``schemas.context_tables``), and the tests that they
+layer reads (``schemas.registry``, ``schemas.resources.context``), and the tests that they
 are. Other ``test_publication_*`` modules import the builders from here."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import polars as pl
 
 from engine.method_config import load_method
 from engine.publication.config import PublicationConfig, publication_config
-from schemas.context_tables import BY_NAME as CONTEXT
+from schemas.resources.context import BY_NAME as CONTEXT
 from schemas.registry import table
 
 COVERAGE_DTYPES = table("indicators/sdg_1_3_1").polars_schema()

@@ -17,7 +17,7 @@ from assets.resources import PipelineResource
 from assets.source_steps import refuse_duplicate_returns
 from engine.admin_coverage import compute_admin_coverage
 from engine.store import ParquetStore
-from schemas import ssi_tables as st
+from schemas.resources import ssi as st
 
 ADMIN_COVERAGE = dg.AssetKey(["indicators", "admin_coverage"])
 ADMIN_GAPS = dg.AssetKey(["indicators", "admin_gaps"])

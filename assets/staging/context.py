@@ -10,7 +10,7 @@ from assets.validation_results import check_specs, quarantine_result, reconcile_
 from engine.context import context_file, declared_sources, ingest_context_table
 from engine.errors import SourceError
 from engine.sources import file_records
-from schemas.context_tables import TABLES, ContextTable
+from schemas.resources.context import TABLES, ContextTable
 from schemas.tables import schema_for
 
 

@@ -15,7 +15,7 @@ from assets.source_steps import source_step
 from assets.validation_results import check_specs, quarantine_result, reconcile_result, schema_result
 from engine.sources import discover_ssi, relative
 from engine.ssi import ingest_return
-from schemas import ssi_tables as st
+from schemas.resources import ssi as st
 from schemas.tables import schema_for
 
 COVERAGE = dg.AssetKey(["staging", "ssi_coverage"])

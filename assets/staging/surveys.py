@@ -14,7 +14,7 @@ from engine.harmonise import ingest_survey
 from engine.sources import discover_surveys, file_records, relative, spec_path
 from engine.survey_files import read_value_labels
 from engine.survey_spec import load_spec
-from schemas.survey_persons import person_schema
+from schemas.registry import table
 
 KEY = dg.AssetKey(["staging", "survey_persons"])
 
@@ -87,5 +87,5 @@ def survey_persons(context: dg.AssetExecutionContext, pipeline: PipelineResource
         },
     )
     yield reconcile_result(KEY, result.rows_read, result.rows_kept, result.quarantined_rows)
-    yield schema_result(KEY, written.path, person_schema())
+    yield schema_result(KEY, written.path, table(KEY.path).pandera())
     yield quarantine_result(KEY, result.quarantine, result.quarantined_rows)

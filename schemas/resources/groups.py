@@ -47,7 +47,7 @@ _ADEQUACY_ID = (
 )
 _PROVENANCE = ("method_edition", "input_vintage", "run_id")
 
-TABLES = [
+RESOURCES = [
     Table(
         "indicators/groups_at_risk",
         "Coverage of the groups at risk from surveys (sql/groups_survey.sql): the long layout with a group breakdown "

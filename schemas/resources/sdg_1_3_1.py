@@ -72,7 +72,7 @@ GAP_KEY = (
     "source_id",
 )
 
-TABLES = [
+RESOURCES = [
     Table(
         "indicators/sdg_1_3_1",
         "SDG 1.3.1, every series, by sex, nationality, age group and area, from administrative (SSI) and survey "

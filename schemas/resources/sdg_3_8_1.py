@@ -10,7 +10,7 @@ from schemas.table import Table
 
 UHC_SERIES = "SH_ACS_UNHC"
 
-TABLES = [
+RESOURCES = [
     Table(
         "indicators/sdg_3_8_1",
         "SDG 3.8.1, the UHC service coverage index (SH_ACS_UNHC) and its four category values per country and year, "

@@ -13,7 +13,7 @@ _AREA = COVERAGE_FIELDS.index("urban_rural") + 1
 _RELIABILITY = COVERAGE_FIELDS.index("reliability") + 1
 _HEAD_SEX = F["sex"].but(description="Sex of the household head: T total, F female, M male.")
 
-TABLES = [
+RESOURCES = [
     Table(
         "indicators/sdg_3_8_2",
         "SDG 3.8.2 from household budget surveys: legacy and 2025 definitions, the layout of sdg_1_3_1 with two "

@@ -1,12 +1,14 @@
 """Column declarations of the ILO Social Security Inquiry return tables (input contract,
-``data/raw/README.md`` section 2) and of the canonical SSI tables built from them.
+``data/raw/README.md`` section 2) and of the canonical SSI tables built from them (``staging/ssi_*``,
+one file per return, in ``RESOURCES``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schemas.survey_variables import Variable as V
+from schemas.fields import Field as V
+from schemas.table import Table
 
 FUNCTIONS = (
     "medical_care",
@@ -187,3 +189,53 @@ EXPENDITURE_COLUMNS = RETURN_COLUMNS + (
     ),
 )
 EXPENDITURE_KEY = ("return_id", "scheme_id", "benefit_type", "sex")
+
+RESOURCES = [
+    Table(
+        "raw/ssi_return",
+        "One SSI return as read: a folder with one Parquet file per sheet (or CSV table), every column as text.",
+        partitions="ssi_returns",
+        storage="folder",
+        as_read=True,
+    ),
+    Table(
+        "staging/ssi_returns",
+        "The Return sheet of one SSI return (country, reference_year and the optional fields the return gives, as "
+        "text), with its return_id and file. Written beside the staging tables; read by the catalog only.",
+        (
+            V("country", "id", "ISO3, as given in the Return sheet.", required=True),
+            V("reference_year", "id", "Reference year, as given in the Return sheet.", required=True),
+        ),
+        partitions="ssi_returns",
+        as_read=True,
+    ),
+    Table(
+        "staging/ssi_coverage",
+        "SSI counts in long form: scheme x measure (active contributors, beneficiaries, health protected) x benefit "
+        "type x nationality x sex.",
+        COVERAGE_COLUMNS,
+        primary_key=COVERAGE_KEY,
+        partitions="ssi_returns",
+    ),
+    Table(
+        "staging/ssi_schemes",
+        "SSI scheme inventory: function (C102 branch), type, legal coverage.",
+        SCHEMES_COLUMNS,
+        primary_key=SCHEMES_KEY,
+        partitions="ssi_returns",
+    ),
+    Table(
+        "staging/ssi_legal_provisions",
+        "SSI non-nationals module: legal provisions per scheme (equality of treatment, export of benefits, agreements).",
+        LEGAL_COLUMNS,
+        primary_key=LEGAL_KEY,
+        partitions="ssi_returns",
+    ),
+    Table(
+        "staging/ssi_expenditure",
+        "SSI benefit expenditure in long form (optional Expenditure table): scheme x benefit type x sex, local currency.",
+        EXPENDITURE_COLUMNS,
+        primary_key=EXPENDITURE_KEY,
+        partitions="ssi_returns",
+    ),
+]

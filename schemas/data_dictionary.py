@@ -9,10 +9,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from schemas import publication_tables
 from schemas.fields import Field
 from schemas.registry import Table, tables_in_layer
 from schemas.resources import context as context_tables
+from schemas.resources import publication as publication_tables
 from schemas.resources import ssi as ssi_tables
 
 TARGET = Path(__file__).resolve().parent.parent / "docs" / "data_dictionary.md"
@@ -86,11 +86,12 @@ def render() -> str:
     out += [
         "## Publication tables (`output/publication/`, and their internal companions)",
         "",
-        "Declared in `schemas/publication_tables.py`; every table is written in exactly these columns. "
+        "Declared in `schemas/resources/publication.py`; every table is written in exactly these columns. "
         "How they are made and how to open them: `docs/publication.md`.",
         "",
-        *publication_tables.render_markdown(_table),
     ]
+    for t in publication_tables.RESOURCES:
+        out += _registry_table(t)
     out += ["## Context, UHC and reference tables (input and `output/staging/<table>.parquet`)", ""]
     for context in context_tables.TABLES:
         out += [

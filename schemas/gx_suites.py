@@ -54,8 +54,8 @@ import polars as pl
 
 if TYPE_CHECKING:  # the suites read the edition's thresholds off the config object they are given
     from engine.publication.config import PublicationConfig
-from schemas.publication_tables import SDMX_DIMENSIONS as DIMENSIONS
-from schemas.publication_tables import SDMX_HEADER as HEADER
+from schemas.resources.publication import SDMX_DIMENSIONS as DIMENSIONS
+from schemas.resources.publication import SDMX_HEADER as HEADER
 
 Expectation = tuple[str, dict[str, Any]]
 Frames = dict[str, pl.DataFrame]

@@ -44,7 +44,8 @@ class Table:
     row (unique together). ``storage`` is ``parquet``, ``folder`` (a folder of files per
     partition), ``csv`` or ``other`` (files that are not a table). An ``as_read`` table keeps the
     columns of its input file as read (raw layer): ``fields`` then names only the columns the
-    contract requires, and other columns may follow.
+    contract requires, and other columns may follow. ``extra_columns`` describes columns that may
+    follow the declared ones (the annex's per-series columns, ``<series>_value`` ...).
     """
 
     name: str
@@ -54,6 +55,7 @@ class Table:
     partitions: str | None = None
     storage: str = "parquet"
     as_read: bool = False
+    extra_columns: str | None = None
     columns: tuple[Field, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __init__(
@@ -65,6 +67,7 @@ class Table:
         partitions: str | None = None,
         storage: str = "parquet",
         as_read: bool = False,
+        extra_columns: str | None = None,
     ) -> None:
         columns = tuple(f if isinstance(f, Field) else _shared(name, f) for f in fields)
         for attr, value in (
@@ -75,6 +78,7 @@ class Table:
             ("partitions", partitions),
             ("storage", storage),
             ("as_read", as_read),
+            ("extra_columns", extra_columns),
             ("columns", columns),
         ):
             object.__setattr__(self, attr, value)
@@ -137,9 +141,9 @@ class Table:
         return pl.DataFrame(schema=self.polars_schema())
 
     def conform(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """``frame`` with the declared columns in order, cast to their declared types (an
-        ``as_read`` table: unchanged); a declared column that is absent is an error naming the
-        table and the column.
+        """``frame`` with the declared columns in order, cast to their declared types, then, where
+        the table allows ``extra_columns``, the frame's other columns (an ``as_read`` table:
+        unchanged); a declared column that is absent is an error naming the table and the column.
         """
         absent = [c for c in self.fields if c not in frame.columns]
         if absent:
@@ -147,7 +151,8 @@ class Table:
         if self.as_read:
             return frame
         schema = self.polars_schema()
-        return frame.select(list(schema)).cast(schema)
+        extra = [c for c in frame.columns if c not in schema] if self.extra_columns else []
+        return frame.select([*schema, *extra]).cast(schema)
 
     def pandera(self, extra_columns: dict[str, pl.DataType] | None = None) -> pa.DataFrameSchema:
         """The Pandera (Polars) model: strict columns with types, code lists, bounds, nullability,
@@ -159,7 +164,7 @@ class Table:
             name=self.name,
             unique=list(self.primary_key) or None,
             extra_columns=extra_columns,
-            strict=not self.as_read,
+            strict=not (self.as_read or self.extra_columns),
         )
 
     def validate(self, frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:

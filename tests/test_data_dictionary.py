@@ -8,13 +8,13 @@ def test_data_dictionary_is_current():
 
 
 def test_the_publication_tables_are_in_the_written_dictionary():
-    from schemas.publication_tables import TABLES
+    from schemas.resources.publication import RESOURCES
 
     written = TARGET.read_text(encoding="utf-8")
     section = written.split("## Publication tables", 1)[1].split("\n## ", 1)[0]
-    for table in TABLES:
-        block = section.split(f"### `{table.path}`", 1)
-        assert len(block) == 2, f"{table.path} is not in docs/data_dictionary.md"
+    for table in RESOURCES:
+        block = section.split(f"### `{table.name}` (`output/{table.path()}`)", 1)
+        assert len(block) == 2, f"{table.name} is not in docs/data_dictionary.md"
         body = block[1].split("\n### ", 1)[0]
         assert table.description in body
         assert all(f"| `{v.name}` |" in body for v in table.columns), table.name

@@ -224,13 +224,3 @@ def test_builders_give_exactly_the_indicator_and_context_columns():
         ("population", population_frame({("GHA", 2021): 10.0})),
     ):
         assert frame.columns == [v.name for v in CONTEXT[name].columns], name
-
-
-def test_publication_tables_render_for_the_data_dictionary():
-    from schemas.data_dictionary import _table
-    from schemas.publication_tables import TABLES, render_markdown
-
-    text = "\n".join(render_markdown(_table))
-    for declared in TABLES:
-        assert f"### `{declared.path}`" in text
-        assert all(f"| `{v.name}` |" in text for v in declared.columns)

@@ -19,7 +19,7 @@ from engine.publication.revisions import (
     run_revisions,
     vintage_revisions,
 )
-from schemas.publication_tables import PUBLISHED_SDG, REVISIONS, conform
+from schemas.resources.publication import PUBLISHED_SDG, REVISIONS
 from tests.test_publication_builders import config_2021, coverage, coverage_frame
 
 M49 = {"GHA": 288, "TGO": 768, "KEN": 404, "BEN": 204}
@@ -49,7 +49,7 @@ def release(vintage: str, rows: list[tuple]) -> pl.DataFrame:
             }
             for s, iso, y, v, n in rows
         ],
-        schema=PUBLISHED_SDG.dtypes(),
+        schema=PUBLISHED_SDG.polars_schema(),
     )
 
 
@@ -166,7 +166,7 @@ def test_this_run_against_the_latest_release_and_the_masked_listing():
     assert rows[("SI_COV_UEMP", "T")]["reason_code"] == "new_value"
     female = rows[("SI_COV_UEMP", "F")]
     assert (female["new_value"], female["suppressed"], female["flag"]) == (pytest.approx(6.0), True, "suppressed")
-    published = conform(published_revisions(table), REVISIONS)
+    published = REVISIONS.conform(published_revisions(table))
     masked = {(r["series"], r["sex"]): r for r in published.iter_rows(named=True)}
     assert (masked[("SI_COV_UEMP", "F")]["new_value"], masked[("SI_COV_UEMP", "F")]["difference_pp"]) == (None, None)
     assert (masked[("SI_COV_UEMP", "M")]["new_value"], masked[("SI_COV_UEMP", "M")]["flag"]) == (

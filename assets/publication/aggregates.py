@@ -25,7 +25,7 @@ from assets.publication.inputs import (
 from assets.resources import PipelineResource
 from engine.publication.aggregates import compute_aggregates, imputation_model
 from engine.publication.country_values import published_values
-from schemas.publication_tables import AGGREGATES, COUNTRY_LINEUP, COUNTRY_VALUES
+from schemas.resources.publication import AGGREGATES, COUNTRY_LINEUP, COUNTRY_VALUES
 
 
 @dg.asset(

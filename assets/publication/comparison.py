@@ -10,7 +10,7 @@ import polars as pl
 from assets.publication.inputs import GROUP, PUBLISHED_KEY, STAGING_KEYS, config_of, key, read_optional, write_table
 from assets.resources import PipelineResource
 from engine.publication.comparison import comparison_summary, comparison_table
-from schemas.publication_tables import AGGREGATE_COMPARISON
+from schemas.resources.publication import AGGREGATE_COMPARISON
 
 
 @dg.asset(
@@ -23,7 +23,7 @@ from schemas.publication_tables import AGGREGATE_COMPARISON
 def aggregate_comparison(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
     store = pipeline.store()
     published = read_optional(store, "staging", "published_sdg")
-    table = pl.DataFrame(schema=AGGREGATE_COMPARISON.dtypes())
+    table = AGGREGATE_COMPARISON.empty()
     if published is not None:
         with pipeline.duckdb().connect() as con:
             table = comparison_table(

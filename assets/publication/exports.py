@@ -24,7 +24,7 @@ from engine.publication.report_tables import report_sheets
 from engine.publication.revisions import published_revisions, revision_summary, revisions_table
 from engine.publication.sdmx import BREAKDOWN_HEADER, HEADER, breakdown_frame, sdmx_frame, write_csv
 from engine.publication.workbook import write_workbook
-from schemas.publication_tables import REVISIONS, REVISIONS_UNMASKED
+from schemas.resources.publication import REVISIONS, REVISIONS_UNMASKED
 
 SDMX_FILE = "sdg_sdmx.csv"
 BREAKDOWNS_FILE = "sdg_sdmx_breakdowns.csv"

@@ -12,7 +12,7 @@ from engine.publication.config import PublicationConfig, publication_config
 from engine.publication.country_values import country_rows
 from engine.publication.labels import synthetic_names
 from engine.store import ParquetStore
-from schemas.publication_tables import PublicationTable, conform
+from schemas.registry import Table
 
 GROUP = "publication"
 INDICATOR_TABLES = ("sdg_1_3_1", "sdg_3_8_2", "sdg_3_8_1", "sdg_1_3_1_gaps", "sdg_3_8_2_gaps")
@@ -57,13 +57,13 @@ def population_vintage(store: ParquetStore) -> str:
     return ""
 
 
-def table_key(table: PublicationTable) -> dg.AssetKey:
+def table_key(table: Table) -> dg.AssetKey:
     """``<layer>/<table>``, the layer being the folder of the table's path."""
-    return dg.AssetKey([table.path.split("/")[0], table.name])
+    return dg.AssetKey(list(table.key))
 
 
-def write_table(store: ParquetStore, frame: pl.DataFrame, table: PublicationTable, **metadata) -> dg.MaterializeResult:
-    written = store.write_to(conform(frame, table), store.root / table.path)
+def write_table(store: ParquetStore, frame: pl.DataFrame, table: Table, **metadata) -> dg.MaterializeResult:
+    written = store.write_to(table.conform(frame), store.root / table.path())
     return dg.MaterializeResult(
         asset_key=table_key(table),
         metadata={

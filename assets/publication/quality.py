@@ -16,7 +16,7 @@ from assets.resources import PipelineResource
 from assets.validation_results import SAMPLE_ROWS, _md_table
 from engine.publication.quality import SuiteResult, gx_context, results_frame, run_suites, write_data_docs
 from schemas.gx_suites import SUITES
-from schemas.publication_tables import VALIDATION_RESULTS
+from schemas.resources.publication import VALIDATION_RESULTS
 
 RESULTS = key("validation_results")
 VALIDATED = ("aggregates", "headline", "country_values", "country_lineup", "annex", "gender_gaps", "nationality_gaps")

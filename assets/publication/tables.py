@@ -19,7 +19,7 @@ from assets.publication.inputs import (
 from assets.resources import PipelineResource
 from engine.publication.annex import aggregate_gender_gaps, gap_table, headline_table, statistical_annex
 from engine.publication.country_values import select_sources
-from schemas.publication_tables import ANNEX, GENDER_GAPS, HEADLINE, NATIONALITY_GAPS
+from schemas.resources.publication import ANNEX, GENDER_GAPS, HEADLINE, NATIONALITY_GAPS
 
 GAP_TABLES = {"sdg_1_3_1": "sdg_1_3_1_gaps", "sdg_3_8_2": "sdg_3_8_2_gaps"}
 
@@ -35,7 +35,7 @@ def headline(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> d
     store = pipeline.store()
     table = headline_table(
         store.read("publication", "aggregates"), config_of(pipeline), read_optional(store, "staging", "m49_groups")
-    ).sort(list(HEADLINE.key))
+    ).sort(list(HEADLINE.primary_key))
     latest = table.filter(pl.col("latest"))
     return write_table(
         store,
@@ -107,9 +107,9 @@ def gaps(context: dg.AssetExecutionContext, pipeline: PipelineResource):
     for gap_type, target in (("sex", GENDER_GAPS), ("nationality", NATIONALITY_GAPS)):
         # sorted by key: joins do not keep row order, and a re-run must write the same table
         frame = (
-            pl.concat(tables[gap_type]).sort(list(target.key), nulls_last=True)
+            pl.concat(tables[gap_type]).sort(list(target.primary_key), nulls_last=True)
             if tables[gap_type]
-            else pl.DataFrame(schema=target.dtypes())
+            else target.empty()
         )
         yield write_table(
             store,

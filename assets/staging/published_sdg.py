@@ -19,8 +19,7 @@ from assets.resources import PipelineResource
 from assets.validation_results import check_specs, quarantine_result, reconcile_result, schema_result
 from engine.publication.config import publication_config
 from engine.publication.published_sdg import SOURCE_KIND, normalise, published_sources
-from schemas.publication_tables import PUBLISHED_SDG
-from schemas.tables import schema_for
+from schemas.resources.publication import PUBLISHED_SDG
 
 STAGING_PUBLISHED_SDG = dg.AssetKey(["staging", "published_sdg"])
 
@@ -106,7 +105,7 @@ def published_sdg(context: dg.AssetExecutionContext, pipeline: PipelineResource)
     yield schema_result(
         STAGING_PUBLISHED_SDG,
         written.path,
-        schema_for(PUBLISHED_SDG.columns, name="published_sdg", unique=list(PUBLISHED_SDG.key)),
+        PUBLISHED_SDG.pandera(),
     )
     yield quarantine_result(STAGING_PUBLISHED_SDG, quarantine, quarantined_rows.height)
 

@@ -46,10 +46,10 @@ from engine.publication.config import PublicationConfig
 from engine.publication.country_values import PUBLISHED_SOURCE_KIND, at_totals
 from engine.publication.disclosure import blank_suppressed, with_flags
 from engine.publication.labels import label_values
-from schemas.publication_tables import REVISIONS
+from schemas.resources.publication import REVISIONS
 
 ESTIMATED_NATURE = ("E", "M", "G")
-REVISION_SCHEMA = REVISIONS.dtypes()
+REVISION_SCHEMA = REVISIONS.polars_schema()
 MASKED_COLUMNS = ("new_value", "difference_pp")  # what would reveal a suppressed cell
 KEY = ["series", "ref_area", "year", "sex"]
 

@@ -57,6 +57,7 @@ import polars as pl
 
 from engine.method_config import MethodConfigError, MethodEdition
 from engine.sql import fetch, params_frame, run_sql_file
+from schemas import registry
 from schemas.resources import context as ct
 from schemas.resources import ssi as st
 from schemas.tables import polars_dtype
@@ -72,71 +73,10 @@ SEX_TOTAL_RULES = ("from_sexes", "own")
 # (contributory old-age pensions), the children's group and non-contributory by definition.
 NOT_WORKING_AGE_CONTRIBUTORY = ("old_age", "child_family", "social_assistance")
 
-COVERAGE_COLUMNS = (
-    "country",
-    "year",
-    "series",
-    "sex",
-    "nationality",
-    "age_group",
-    "urban_rural",
-    "value",
-    "numerator",
-    "numerator_reported",
-    "denominator",
-    "capped",
-    "cap_applied",
-    "aggregation_rule",
-    "source_kind",
-    "source_id",
-    "denominator_source",
-    "method_edition",
-)
-GAP_COLUMNS = (
-    "country",
-    "year",
-    "series",
-    "gap_type",
-    "sex",
-    "nationality",
-    "age_group",
-    "urban_rural",
-    "source_kind",
-    "source_id",
-    "value_group",
-    "value_reference",
-    "difference_pp",
-    "ratio",
-    "method_edition",
-)
-NOT_COMPUTABLE_COLUMNS = ("country", "year", "source_kind", "source_id", "series", "breakdown", "reason")
-LIFECYCLE_COLUMNS = (
-    "country",
-    "year",
-    "source_id",
-    "sex",
-    "pop_total",
-    "pop_child",
-    "pop_working",
-    "pop_old",
-    "child_recipients",
-    "contributors",
-    "contributory_recipients",
-    "assistance_recipients",
-    "pension_recipients",
-    "contributory_pension_recipients",
-    "children_covered",
-    "contributory_working",
-    "contributory_older",
-    "vulnerable",
-    "assistance_working",
-    "working_covered",
-    "older_covered",
-    "covered",
-    "benefts_rule",
-    "assistance_age_allocation",
-    "method_edition",
-)
+COVERAGE_COLUMNS = registry.table("indicators/admin_coverage").fields
+GAP_COLUMNS = registry.table("indicators/admin_gaps").fields
+NOT_COMPUTABLE_COLUMNS = registry.table("indicators/admin_not_computable").fields
+LIFECYCLE_COLUMNS = registry.table("indicators/admin_lifecycle").fields
 
 # Optional context tables (argument = declaration name in schemas.resources.context): the relation
 # they are registered as and the columns read.

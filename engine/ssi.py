@@ -24,12 +24,13 @@ from engine.paths import confined_file
 from engine.quarantine import ROW_ID, column_check_issues, empty_issues, issues_frame, split_rows, validate_rows
 from engine.readers import read_csv_text, unique_header
 from engine.typed_columns import convert_table
+from schemas import registry
 from schemas.resources import ssi as st
 from schemas.resources import survey as sv
 from schemas.tables import polars_dtype, schema_for
 
 # The canonical benefit expenditure table (optional Expenditure sheet), long by sex.
-EXPENDITURE_SCHEMA = pl.Schema({v.name: polars_dtype(v) for v in st.EXPENDITURE_COLUMNS})
+EXPENDITURE_SCHEMA = registry.table("staging/ssi_expenditure").polars_schema()
 
 
 @dataclass(frozen=True)

@@ -46,8 +46,15 @@ def _registry_table(t: Table) -> list[str]:
         if t.partitions
         else f"`output/{t.path()}`"
     )
+    head = [f"### `{t.name}` ({where})", "", t.description, ""]
+    if t.storage == "other":
+        return [*head, "Files, not a table.", ""]
+    if t.as_read and not t.fields:
+        return [*head, "Columns as read from the input, every one as text.", ""]
     key = f"Key: {', '.join(f'`{k}`' for k in t.primary_key)}." if t.primary_key else "No key: rows may repeat."
-    return [f"### `{t.name}` ({where})", "", t.description, "", key, "", *_table(t.columns), ""]
+    more = [f"Columns as read; these are required: {', '.join(f'`{c}`' for c in t.fields)}.", ""] if t.as_read else []
+    extra = [f"Further columns: {t.extra_columns}.", ""] if t.extra_columns else []
+    return [*head, key, "", *more, *extra, *_table(t.columns), ""]
 
 
 def render() -> str:

@@ -125,6 +125,9 @@ FIELDS: dict[str, Field] = _fields(
     Field("urban_rural", "code", "T total, urban, rural.", codes=URBAN_RURAL_T, required=True),
     Field("source_kind", "code", "administrative (SSI) or survey.", codes=SOURCE_KINDS, required=True),
     Field("source_id", "id", "SSI return id or survey id.", required=True),
+    Field("survey_id", "id", "Survey identifier (the partition key), e.g. GHA_LFS_2022.", required=True),
+    Field("country", "id", "Country of the source, ISO 3166-1 alpha-3.", required=True),
+    Field("head_sex", "code", "Sex of the household head: T total, F female, M male.", codes=SEX_TFM, required=True),
     Field("quintile", "id", "T, or the quintile (1 = poorest) of per-capita consumption (3.8.2).", required=True),
     Field(
         "hh_composition",
@@ -151,6 +154,7 @@ FIELDS: dict[str, Field] = _fields(
         "int",
         "Unweighted number of sample persons in the series population (surveys); in sdg_3_8_2, sample households (its sampled units).",
     ),
+    Field("n_numerator_unweighted", "int", "Unweighted number of sample units counted in the numerator.", min=0),
     Field("deff", "float", "Design effect (surveys)."),
     Field("cv", "float", "Coefficient of variation se/value (surveys)."),
     Field(
@@ -203,6 +207,11 @@ FIELDS: dict[str, Field] = _fields(
     Field("difference_se", "float", "Design-based SE of the difference (surveys; both domains share PSUs)."),
     Field("difference_ci_lower", "float", "Lower 95% bound of the difference (surveys)."),
     Field("difference_ci_upper", "float", "Upper 95% bound of the difference (surveys)."),
+    Field(
+        "difference_se_independent",
+        "float",
+        "SE of the difference if the two domains were independent samples (for comparison with the design-based SE).",
+    ),
     Field("ratio", "float", "Focus / reference."),
     Field("ratio_se", "float", "Linearised SE of the ratio (surveys)."),
     # Series a source cannot give.

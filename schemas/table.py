@@ -45,7 +45,9 @@ class Table:
     partition), ``csv`` or ``other`` (files that are not a table). An ``as_read`` table keeps the
     columns of its input file as read (raw layer): ``fields`` then names only the columns the
     contract requires, and other columns may follow. ``extra_columns`` describes columns that may
-    follow the declared ones (the annex's per-series columns, ``<series>_value`` ...).
+    follow the declared ones (the annex's per-series columns, ``<series>_value`` ...). ``file``
+    is where an output that is not ``<name>.parquet``/``.csv`` lives (a workbook, a folder of
+    figures), relative to the output directory.
     """
 
     name: str
@@ -56,6 +58,7 @@ class Table:
     storage: str = "parquet"
     as_read: bool = False
     extra_columns: str | None = None
+    file: str | None = None
     columns: tuple[Field, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __init__(
@@ -68,6 +71,7 @@ class Table:
         storage: str = "parquet",
         as_read: bool = False,
         extra_columns: str | None = None,
+        file: str | None = None,
     ) -> None:
         columns = tuple(f if isinstance(f, Field) else _shared(name, f) for f in fields)
         for attr, value in (
@@ -79,6 +83,7 @@ class Table:
             ("storage", storage),
             ("as_read", as_read),
             ("extra_columns", extra_columns),
+            ("file", file),
             ("columns", columns),
         ):
             object.__setattr__(self, attr, value)
@@ -120,6 +125,8 @@ class Table:
         """Where the table is written, relative to the output directory."""
         if (partition is None) != (self.partitions is None):
             raise ValueError(f"table {self.name} is partitioned by {self.partitions}; partition given: {partition!r}")
+        if self.file is not None:
+            return self.file
         if self.storage == "folder":
             return f"{self.name}/{partition}" if partition else self.name
         suffix = ".csv" if self.storage == "csv" else ".parquet"

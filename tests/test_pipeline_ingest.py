@@ -22,8 +22,8 @@ from engine.store import ParquetStore
 from engine.survey_spec import load_spec
 from pipelines.runner import run_all
 from pipelines.summary import build_summary, exit_code, format_summary
-from schemas.resources import ssi as st
 from schemas.registry import table as registry_table
+from schemas.resources import ssi as st
 from schemas.tables import schema_for
 from tests.conftest import BASE_SPEC, SOURCE_COLUMNS, SOURCE_ROWS, source_frame, write_survey
 from tests.pipeline_inputs import write_minimal_inputs

@@ -10,8 +10,8 @@ import polars as pl
 
 from engine.method_config import load_method
 from engine.publication.config import PublicationConfig, publication_config
-from schemas.resources.context import BY_NAME as CONTEXT
 from schemas.registry import table
+from schemas.resources.context import BY_NAME as CONTEXT
 
 COVERAGE_DTYPES = table("indicators/sdg_1_3_1").polars_schema()
 HARDSHIP_DTYPES = table("indicators/sdg_3_8_2").polars_schema()

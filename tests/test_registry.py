@@ -198,3 +198,52 @@ def test_a_table_as_read_keeps_its_columns_but_needs_the_declared_ones():
         returns.conform(frame.drop("reference_year"))
     with pytest.raises(ContractError, match="column reference_year"):
         returns.validate(frame.drop("reference_year"))
+
+
+def test_every_shared_field_is_used_by_a_table():
+    used = {c.name for t in TABLES.values() for c in t.columns}
+    assert sorted(set(FIELDS) - used) == []
+
+
+def test_every_table_of_the_survey_partitions_is_declared_once():
+    names = {t.name for t in partitioned_by("surveys")}
+    assert {
+        "raw/survey_file",
+        "staging/survey_persons",
+        "indicators/survey_estimates",
+        "indicators/survey_gaps",
+        "indicators/survey_not_computable",
+        "indicators/survey_financial_hardship",
+        "indicators/survey_financial_hardship_exclusions",
+        "indicators/survey_financial_hardship_gaps",
+        "indicators/survey_financial_hardship_not_computable",
+        "indicators/survey_groups",
+        "indicators/survey_groups_gaps",
+        "indicators/survey_groups_not_computable",
+        "indicators/survey_adequacy",
+        "indicators/survey_adequacy_gaps",
+    } == names
+
+
+def test_a_survey_estimate_breaking_its_contract_is_named():
+    estimates = table("indicators/survey_estimates")
+    row = dict.fromkeys(estimates.fields)
+    row.update(
+        survey_id="GHA_LFS_2022",
+        country="GHA",
+        year=2022,
+        series="SI_COV_CHLD",
+        sex="T",
+        nationality="T",
+        age_group="T",
+        urban_rural="T",
+        value=41.0,
+        reliability="reliable",
+        method_edition="sdg_1_3_1:ILO-2024",
+    )
+    good = pl.DataFrame([row], schema=estimates.polars_schema())
+    assert estimates.validate(good).height == 1
+    with pytest.raises(ContractError, match=r"indicators/survey_estimates.*\n  column reliability: rule isin"):
+        estimates.validate(good.with_columns(pl.lit("solid").alias("reliability")))
+    with pytest.raises(ContractError, match=r"column se: rule greater_than_or_equal_to\(0\)"):
+        estimates.validate(good.with_columns(pl.lit(-0.1).alias("se")))

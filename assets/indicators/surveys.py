@@ -14,6 +14,7 @@ from assets.staging.surveys import survey_persons
 from engine.financial_hardship import estimate_hardship, ppp_for
 from engine.pensionable_age import pension_age_in_force
 from engine.survey_estimation import estimate_survey
+from schemas import registry
 
 ESTIMATES = dg.AssetKey(["indicators", "survey_estimates"])
 GAPS = dg.AssetKey(["indicators", "survey_gaps"])
@@ -148,18 +149,7 @@ def survey_financial_hardship(context: dg.AssetExecutionContext, pipeline: Pipel
         persons_path = store.table_path("staging", "survey_persons", survey_id)
         first = pl.scan_parquet(persons_path).select("country", "year").head(1).collect()
         country, year = first["country"][0], int(first["year"][0])
-        ppp = (
-            store.read("staging", "ppp")
-            if store.exists("staging", "ppp")
-            else pl.DataFrame(
-                schema={
-                    "country": pl.String,
-                    "year": pl.Int64,
-                    "ppp_vintage": pl.Int64,
-                    "ppp_private_consumption": pl.Float64,
-                }
-            )
-        )
+        ppp = store.read("staging", "ppp") if store.exists("staging", "ppp") else registry.table("staging/ppp").empty()
         with pipeline.estimation_duckdb().connect() as con:
             result = estimate_hardship(
                 con,

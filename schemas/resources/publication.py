@@ -649,3 +649,90 @@ SDG_SDMX = Table(
     storage="csv",
 )
 RESOURCES.append(SDG_SDMX)
+GROUPS_SDMX = Table(
+    "publication/groups_sdmx",
+    "SDMX-CSV extension file: coverage of the groups at risk and benefit levels in the UN SDG file's columns "
+    "(SDMX_HEADER) under an extension dataflow (assets/publication/groups.py).",
+    tuple(
+        V(column, "id", f"SDMX {'dimension' if column in SDMX_DIMENSIONS else 'attribute'} {column}.")
+        for column in SDMX_HEADER
+    ),
+    storage="csv",
+)
+SDMX_BREAKDOWN_HEADER = (
+    "DATAFLOW",
+    "FREQ",
+    "SERIES",
+    "REF_AREA",
+    "SEX",
+    "AGE",
+    "AREA",
+    "NATIONALITY",
+    "QUINTILE",
+    "HH_COMPOSITION",
+    "TIME_PERIOD",
+    "OBS_VALUE",
+    "OBS_STATUS",
+    "UNIT_MULT",
+    "UNIT_MEASURE",
+    "NATURE",
+    "COMMENT_OBS",
+    "UPPER_BOUND",
+    "LOWER_BOUND",
+    "SOURCE_DETAIL",
+    "DATA_LAST_UPDATE",
+)
+SDG_SDMX_BREAKDOWNS = Table(
+    "publication/sdg_sdmx_breakdowns",
+    "The breakdowns the UN SDG layout lacks (nationality, area, quintile, household composition), SDMX-CSV with "
+    "documented codes. Written by the publication/sdg_sdmx asset beside sdg_sdmx.csv (no asset of its own).",
+    tuple(
+        V(column, "id", f"SDMX column {column} (docs/publication.md lists the codes).")
+        for column in SDMX_BREAKDOWN_HEADER
+    ),
+    storage="csv",
+)
+# Outputs that are not tables: their asset writes files.
+OTHER_OUTPUTS = [
+    Table(
+        "publication/catalog",
+        "DuckDB catalog: a view <layer>.<table> over every Parquet table of the configured layers and over the "
+        "SDMX-CSV file (publication.sdg_sdmx), and main.catalog_tables listing them.",
+        storage="other",
+        file="publication/catalog.duckdb",
+    ),
+    Table(
+        "publication/data_docs",
+        "Great Expectations Data Docs of the publication suites (index.html).",
+        storage="other",
+        file="publication/data_docs",
+    ),
+    Table(
+        "publication/figures",
+        "Figures for the report (PNG, SVG and PDF): coverage by region and sex, the gender gap by series, the "
+        "nationality gap where data exist.",
+        storage="other",
+        file="publication/figures",
+    ),
+    Table(
+        "publication/groups_figures",
+        "Coverage gap between informal and formal workers by sex, with 95% CIs (PNG, SVG and PDF).",
+        storage="other",
+        file="publication/figures/groups_at_risk",
+    ),
+    Table(
+        "publication/report_tables",
+        "Excel workbook of the headline table, the statistical annex and the aggregate comparison: one sheet per "
+        "table, notes and sources under each table, numbers formatted.",
+        storage="other",
+        file="publication/report_tables.xlsx",
+    ),
+    Table(
+        "raw/published_sdg",
+        "Published country series as read (UN SDG extracts reference/unsdg_<vintage>/ and published/<id>.csv in the "
+        "UN SDG portal CSV, SDMX-CSV or ILOSTAT bulk layout): every column as text, with source id, vintage, layout, "
+        "file and row number.",
+        as_read=True,
+    ),
+]
+RESOURCES += [GROUPS_SDMX, SDG_SDMX_BREAKDOWNS, *OTHER_OUTPUTS]

@@ -119,6 +119,10 @@ def test_a_release_against_the_one_before_with_reasons_from_the_data():
     )
     uhc = table.filter(pl.col("series") == "SH_ACS_UNHC")
     assert uhc.height == 7 and set(uhc["reason_code"]) == {"series_revised"}
+    # every row names the family of its series (it was empty in release comparisons)
+    assert set(uhc["family"]) == {"sdg_3_8_1"} and table["family"].null_count() == 0
+    assert set(table.filter(pl.col("series") == "SI_COV_CHLD")["family"]) == {"sdg_1_3_1"}
+    REVISIONS.validate(REVISIONS.conform(table))
     assert uhc["reason"][0] == "series re-estimated as a whole: 78% of its 9 common values revised (a change of method)"
     # 2 of 3 years only: not a series revision
     fewer = BOTH.filter(~((pl.col("series") == "SH_ACS_UNHC") & (pl.col("year") == 2017)))

@@ -267,6 +267,9 @@ def vintage_revisions(published_sdg: pl.DataFrame, config: PublicationConfig) ->
                 pl.lit("vintage").alias("comparison"),
                 pl.lit(older).alias("old_vintage"),
                 pl.lit(newer).alias("new_vintage"),
+                pl.col("series")
+                .replace_strict(config.series_families(), default=None, return_dtype=pl.String)
+                .alias("family"),
                 pl.lit(False).alias("synthetic"),
                 pl.lit(False).alias("suppressed"),
             )

@@ -12,14 +12,13 @@ from pathlib import Path
 from schemas.fields import Field
 from schemas.registry import Table, tables_in_layer
 from schemas.resources import context as context_tables
-from schemas.resources import publication as publication_tables
 from schemas.resources import ssi as ssi_tables
 
 TARGET = Path(__file__).resolve().parent.parent / "docs" / "data_dictionary.md"
 TYPES = {"id": "text", "code": "code", "flag": "boolean", "int": "integer", "float": "number"}
 
 
-def _table(variables: Sequence[Field | Variable]) -> list[str]:
+def _table(variables: Sequence[Field]) -> list[str]:
     lines = ["| column | type | values | required | meaning |", "|---|---|---|---|---|"]
     for v in variables:
         values = ""
@@ -57,28 +56,36 @@ def _registry_table(t: Table) -> list[str]:
     return [*head, key, "", *more, *extra, *_table(t.columns), ""]
 
 
+LAYERS = {
+    "raw": "Raw layer (`output/raw/`): the inputs as read",
+    "staging": "Staging layer (`output/staging/`): validated canonical tables",
+    "indicators": "Indicators layer (`output/indicators/`): estimates and the published indicator tables",
+    "publication": "Publication layer (`output/publication/`): country values, aggregates, exports",
+}
+
+
 def render() -> str:
-    """The data dictionary (Markdown) of every declared table."""
+    """The whole dictionary: every table of the registry by layer, then the input contract of
+    the SSI return sheets and the context files.
+    """
     out = [
         "# Data dictionary",
         "",
-        "Generated from `schemas/` by `python -m schemas.data_dictionary`; do not edit by hand.",
-        "Percent values are 0-100; standard errors, confidence bounds and gaps are in percentage points.",
-        "",
-        "## Published indicator tables (`output/indicators/`)",
-        "",
-        "Declared in `schemas/resources/` with the columns of `schemas/fields.py` (the table registry, `schemas.registry`).",
+        "Generated from the table registry (`schemas/registry.py`: every table the pipeline writes, declared once in "
+        "`schemas/resources/` with the columns of `schemas/fields.py`) by `python -m schemas.data_dictionary`; do not "
+        "edit by hand. Percent values are 0-100; standard errors, confidence bounds and gaps are in percentage points. "
+        "How the publication tables are made and how to open them: `docs/publication.md`.",
         "",
     ]
-    for t in tables_in_layer("indicators"):
-        out += _registry_table(t)
-    out += []
-    out += ["## Staging tables of surveys and SSI returns (`output/staging/`)", ""]
-    for t in tables_in_layer("staging"):
-        if t.partitions and not t.as_read:
+    for layer, title in LAYERS.items():
+        out += [f"## {title}", ""]
+        for t in tables_in_layer(layer):
             out += _registry_table(t)
     out += [
-        "## SSI return tables (input)",
+        "## Input contract: the tables of an SSI return (`data/raw/ssi/`)",
+        "",
+        "Sheets of the workbook, or CSV files of the return's folder (`data/raw/README.md`, section 2); the staging "
+        "tables above are built from their kept rows.",
         "",
     ]
     for sheet in ssi_tables.TABLES:
@@ -91,51 +98,18 @@ def render() -> str:
             "",
         ]
     out += [
-        "## Publication tables (`output/publication/`, and their internal companions)",
+        "## Input contract: context, UHC and reference files (`data/raw/`)",
         "",
-        "Declared in `schemas/resources/publication.py`; every table is written in exactly these columns. "
-        "How they are made and how to open them: `docs/publication.md`.",
+        "Each file is read as text into `raw/<table>` and validated into `staging/<table>`, whose columns are "
+        "listed above; a required file must be present (`data/raw/README.md`, sections 3-5).",
         "",
-    ]
-    for t in publication_tables.RESOURCES:
-        out += _registry_table(t)
-    out += ["## Context, UHC and reference tables (input and `output/staging/<table>.parquet`)", ""]
-    for context in context_tables.TABLES:
-        out += [
-            f"### `{context.name}` (`{context.file}`)",
-            "",
-            context.description,
-            "",
-            f"Key: {', '.join(f'`{k}`' for k in context.key)}.",
-            "",
-            *_table(context.columns),
-            "",
-        ]
-    out += [
-        "## Quarantine (`output/quarantine/<kind>/<source>.parquet`, `output/publication/quarantine.parquet`)",
-        "",
-        "| column | meaning |",
-        "|---|---|",
-        "| `source_kind` | survey, ssi or context |",
-        "| `source_id` | survey id, SSI return id or context table name |",
-        "| `source_file` | file, relative to the input directory |",
-        "| `sheet` | sheet (table) of an SSI return |",
-        "| `row_number` | data row in the file or sheet (1 = first row below the header) |",
-        "| `column` | canonical variable or column that broke the rule (`a+b` for rules on several columns) |",
-        "| `rule` | the rule (e.g. `type_integer`, `code_not_in_spec`, `isin([...])`, `greater_than(0)`, `finite`, `unique_key`, `men_plus_women_le_total`) |",
-        "| `value` | the offending value as read |",
-        "",
-        "## Left out by the input layout (`output/raw/input_layout.parquet`, `output/failures/layout/<name>.json`)",
-        "",
-        "What sits where a survey or SSI return goes but is not one, and every unreadable `sources.yaml` "
-        '(data/raw/README.md, "Untrusted files"); each is also a left-out row of `publication/sources`.',
-        "",
-        "| column | meaning |",
-        "|---|---|",
-        "| `source_kind` | survey, ssi or context |",
-        "| `path` | file or folder, relative to the input directory (a folder ends with `/`) |",
-        "| `problem` | what is wrong with it |",
-        "| `rule` | the rule (`layout`, `identifier`, `unique_id`, `file_exists`, `path_confined`, `regular_file`, `yaml`, `yaml_size`, `sources_layout`) |",
+        "| file | table | required | F + M <= T for |",
+        "|---|---|---|---|",
+        *(
+            f"| `{t.file}` | `staging/{t.name}` | {'yes' if t.required else ''} | "
+            f"{', '.join(f'`{c}`' for c in t.sex_totals)} |"
+            for t in context_tables.TABLES
+        ),
         "",
     ]
     return "\n".join(out)

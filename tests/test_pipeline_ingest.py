@@ -23,8 +23,6 @@ from engine.survey_spec import load_spec
 from pipelines.runner import run_all
 from pipelines.summary import build_summary, exit_code, format_summary
 from schemas.registry import table as registry_table
-from schemas.resources import ssi as st
-from schemas.tables import schema_for
 from tests.conftest import BASE_SPEC, SOURCE_COLUMNS, SOURCE_ROWS, source_frame, write_survey
 from tests.pipeline_inputs import write_minimal_inputs
 from tests.pipeline_settings import pipeline_settings
@@ -346,10 +344,10 @@ def test_ssi_inventory_and_legal_provisions_carry_their_checks(tmp_path):
         assert schema_result(
             ssi_staging.SCHEMES,
             schemes.path,
-            schema_for(st.SCHEMES_COLUMNS, name="ssi_schemes", unique=list(st.SCHEMES_KEY)),
+            registry_table(ssi_staging.SCHEMES.path).pandera(),
         ).passed
         assert schema_result(
             ssi_staging.LEGAL,
             legal.path,
-            schema_for(st.LEGAL_COLUMNS, name="ssi_legal_provisions", unique=list(st.LEGAL_KEY)),
+            registry_table(ssi_staging.LEGAL.path).pandera(),
         ).passed, name

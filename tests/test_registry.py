@@ -247,3 +247,15 @@ def test_a_survey_estimate_breaking_its_contract_is_named():
         estimates.validate(good.with_columns(pl.lit("solid").alias("reliability")))
     with pytest.raises(ContractError, match=r"column se: rule greater_than_or_equal_to\(0\)"):
         estimates.validate(good.with_columns(pl.lit(-0.1).alias("se")))
+
+
+def test_the_gx_suites_take_their_keys_and_code_lists_from_the_registry():
+    from schemas import gx_suites
+
+    assert list(table("publication/country_values").primary_key) == gx_suites.COUNTRY_KEY
+    assert list(table("publication/aggregates").primary_key) == gx_suites.AGGREGATE_KEY
+    assert list(table("publication/gender_gaps").primary_key) == gx_suites.GAP_KEY
+    assert list(table("publication/sdg_sdmx").primary_key) == gx_suites.SDMX_KEY
+    assert list(table("publication/country_values").column("flag").codes) == gx_suites.FLAGS
+    validated = {suite.table for suite in gx_suites.SUITES}
+    assert {t.table for t in tables_in_layer("publication")} >= validated

@@ -15,8 +15,8 @@ from assets.source_steps import source_step
 from assets.validation_results import check_specs, quarantine_result, reconcile_result, schema_result
 from engine.sources import discover_ssi, relative
 from engine.ssi import ingest_return
+from schemas import registry
 from schemas.resources import ssi as st
-from schemas.tables import schema_for
 
 COVERAGE = dg.AssetKey(["staging", "ssi_coverage"])
 SCHEMES = dg.AssetKey(["staging", "ssi_schemes"])
@@ -142,18 +142,14 @@ def ssi_tables(context: dg.AssetExecutionContext, pipeline: PipelineResource):
     # coverage is built from every table of the return; the inventory and the legal provisions
     # are the kept rows of one sheet each, and their checks count that sheet only
     yield reconcile_result(COVERAGE, result.rows_read, result.rows_kept, result.quarantined_rows)
-    yield schema_result(
-        COVERAGE, coverage.path, schema_for(st.COVERAGE_COLUMNS, name="ssi_coverage", unique=list(st.COVERAGE_KEY))
-    )
+    yield schema_result(COVERAGE, coverage.path, registry.table(COVERAGE.path).pandera())
     yield quarantine_result(COVERAGE, result.quarantine, result.quarantined_rows)
-    for key, written, table, columns, unique in (
-        (SCHEMES, schemes, st.SCHEMES, st.SCHEMES_COLUMNS, st.SCHEMES_KEY),
-        (LEGAL, legal, st.LEGAL, st.LEGAL_COLUMNS, st.LEGAL_KEY),
-        (EXPENDITURE, expenditure, st.EXPENDITURE, st.EXPENDITURE_COLUMNS, st.EXPENDITURE_KEY),
+    for key, written, table in (
+        (SCHEMES, schemes, st.SCHEMES),
+        (LEGAL, legal, st.LEGAL),
+        (EXPENDITURE, expenditure, st.EXPENDITURE),
     ):
         read, kept, quarantined = result.table_rows.get(table.sheet, (0, 0, 0))
         yield reconcile_result(key, read, kept, quarantined)
-        yield schema_result(
-            key, written.path, schema_for(columns, name=f"ssi_{table.csv.removesuffix('.csv')}", unique=list(unique))
-        )
+        yield schema_result(key, written.path, registry.table(key.path).pandera())
         yield quarantine_result(key, result.quarantine.filter(pl.col("sheet") == table.sheet), quarantined)

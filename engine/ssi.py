@@ -25,6 +25,7 @@ from engine.quarantine import ROW_ID, column_check_issues, empty_issues, issues_
 from engine.readers import read_csv_text, unique_header
 from engine.typed_columns import convert_table
 from schemas import registry
+from schemas.fields import NATIONALITY
 from schemas.resources import ssi as st
 from schemas.resources import survey as sv
 from schemas.tables import polars_dtype, schema_for
@@ -286,7 +287,7 @@ def _split_issues(typed: pl.DataFrame, reported: pl.DataFrame) -> pl.DataFrame:
     checks = {}
     for col in COUNTS:
         splits = {}
-        for nat in st.NATIONALITIES:
+        for nat in NATIONALITY:
             given = ((c("nationality") == nat) & c(col).is_not_null()).sum().over(key) > 0
             splits[nat] = pl.when(given).then(c(col).filter(c("nationality") == nat).sum().over(key))
         reported_count = c(f"__reported_{col}")
@@ -295,7 +296,7 @@ def _split_issues(typed: pl.DataFrame, reported: pl.DataFrame) -> pl.DataFrame:
         )
         shown = pl.format(
             "national={} non_national={} reported={} ({})",
-            *(splits[n].cast(pl.String).fill_null("not given") for n in st.NATIONALITIES),
+            *(splits[n].cast(pl.String).fill_null("not given") for n in NATIONALITY),
             reported_count,
             c("__reported_sheet"),
         )

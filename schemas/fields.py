@@ -17,9 +17,12 @@ from typing import Any
 import polars as pl
 
 # Code lists shared by several tables.
-SEX_TFM = ("T", "F", "M")
-NATIONALITY_T = ("T", "national", "non_national")
-URBAN_RURAL_T = ("T", "urban", "rural")
+SEX_FM = ("F", "M")
+SEX_TFM = ("T", *SEX_FM)
+NATIONALITY = ("national", "non_national")
+NATIONALITY_T = ("T", *NATIONALITY)
+URBAN_RURAL = ("urban", "rural")
+URBAN_RURAL_T = ("T", *URBAN_RURAL)
 SOURCE_KINDS = ("administrative", "survey")
 RELIABILITY = ("reliable", "caution", "suppress", "not_applicable")
 # SDMX code list CL_OBS_STATUS (subset used here).

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 import pycountry
 
+from schemas.fields import NATIONALITY, SEX_TFM
 from schemas.fields import Field as V
 from schemas.table import Table
 
 ISO3 = tuple(sorted(c.alpha_3 for c in pycountry.countries))
-SEX_TFM = ("T", "F", "M")
 WPP_AGE5 = tuple(f"{a}_{a + 4}" for a in range(0, 100, 5)) + ("100plus",)
 FERTILITY_AGES = tuple(f"{a}_{a + 4}" for a in range(15, 50, 5))
 TRACERS = (
@@ -173,7 +173,7 @@ TABLES: tuple[ContextTable, ...] = (
                 "nationality",
                 "code",
                 "National or non-national (citizenship).",
-                codes=("national", "non_national"),
+                codes=NATIONALITY,
                 required=True,
             ),
             V("population", "float", "Population, all ages, persons.", required=True, min=0),

@@ -9,10 +9,10 @@ file of the UN SDG Global Database layout (``SDMX_HEADER``).
 
 from __future__ import annotations
 
+from schemas.fields import NATIONALITY_T, SEX_TFM, URBAN_RURAL_T
 from schemas.fields import Field as V
 from schemas.table import Table
 
-SEX = ("T", "F", "M")
 FLAG = ("suppressed", "caution")
 STATUS = ("reported", "interpolated", "derived", "imputed")
 _FAMILY = V("family", "id", "Indicator family: sdg_1_3_1, sdg_3_8_2 or sdg_3_8_1.", required=True)
@@ -36,10 +36,10 @@ _PROVENANCE = (
     V("method_edition", "id", "Publication method edition (publication:<edition>).", required=True),
 )
 _BREAKDOWNS = (
-    V("sex", "code", "T, F, M (3.8.2: sex of the household head).", codes=SEX, required=True),
-    V("nationality", "code", "T, national, non_national.", codes=("T", "national", "non_national"), required=True),
+    V("sex", "code", "T, F, M (3.8.2: sex of the household head).", codes=SEX_TFM, required=True),
+    V("nationality", "code", "T, national, non_national.", codes=NATIONALITY_T, required=True),
     V("age_group", "id", "T or an age band.", required=True),
-    V("urban_rural", "code", "T, urban, rural.", codes=("T", "urban", "rural"), required=True),
+    V("urban_rural", "code", "T, urban, rural.", codes=URBAN_RURAL_T, required=True),
     V("quintile", "id", "T or a consumption quintile (3.8.2).", required=True),
     V("hh_composition", "id", "T or a household age composition (3.8.2).", required=True),
 )
@@ -163,7 +163,7 @@ COUNTRY_LINEUP = _table(
         _SERIES,
         V("ref_year", "int", "Reference year.", required=True),
         _REF_AREA,
-        V("sex", "code", "T, F, M.", codes=SEX, required=True),
+        V("sex", "code", "T, F, M.", codes=SEX_TFM, required=True),
         V("status", "code", "reported, interpolated, derived or imputed.", codes=STATUS, required=True),
         V(
             "source_kind",
@@ -244,7 +244,7 @@ AGGREGATES = _table(
         V("level", "id", "world, ilo_region, ilo_subregion, sdg_region or income_group.", required=True),
         V("region", "id", "Group name (income groups: L, LM, UM, H).", required=True),
         _YEAR,
-        V("sex", "code", "T, F, M.", codes=SEX, required=True),
+        V("sex", "code", "T, F, M.", codes=SEX_TFM, required=True),
         V("value", "float", "Percent (3.8.1: index); empty where value_withheld.", min=0),
         V("numerator", "float", "Sum of the countries' numerators; empty where value_withheld."),
         V("denominator", "float", "Sum of the countries' denominators (population for 3.8.x)."),
@@ -287,7 +287,7 @@ HEADLINE = _table(
         V("level", "id", "Grouping level.", required=True),
         V("region", "id", "Group.", required=True),
         V("region_code", "id", "UN M49 code of the group, where it has one."),
-        V("sex", "code", "T, F, M.", codes=SEX, required=True),
+        V("sex", "code", "T, F, M.", codes=SEX_TFM, required=True),
         _YEAR,
         V("latest", "flag", "The latest reference year of the series.", required=True),
         V("value", "float", "Percent (3.8.1: index); empty where value_withheld."),
@@ -399,7 +399,7 @@ _REVISION_COLUMNS = (
     _SERIES,
     _REF_AREA,
     V("year", "int", "Year.", required=True),
-    V("sex", "code", "T, F, M.", codes=SEX, required=True),
+    V("sex", "code", "T, F, M.", codes=SEX_TFM, required=True),
     _FAMILY,
     V("old_value", "float", "Previously published value (empty: none)."),
     V(
@@ -506,7 +506,7 @@ PUBLISHED_SDG = _table(
         V("ref_area", "id", "ISO3 of a country; empty for regions and other areas."),
         V("area_kind", "code", "country or other_area.", codes=("country", "other_area"), required=True),
         V("year", "int", "Year.", required=True),
-        V("sex", "code", "T, F, M.", codes=SEX, required=True),
+        V("sex", "code", "T, F, M.", codes=SEX_TFM, required=True),
         V(
             "breakdown",
             "id",
@@ -541,7 +541,7 @@ AGGREGATE_COMPARISON = _table(
         V("vintage", "id", "Its vintage.", required=True),
         _SERIES,
         V("year", "int", "Year of the aggregate.", required=True),
-        V("sex", "code", "T, F, M.", codes=SEX, required=True),
+        V("sex", "code", "T, F, M.", codes=SEX_TFM, required=True),
         V("level", "id", "The pipeline's grouping level of the area (empty: not a grouping of the pipeline)."),
         V("region", "id", "The pipeline's group."),
         V("area_code", "id", "UN M49 code of the published area.", required=True),

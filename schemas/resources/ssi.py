@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from schemas.fields import NATIONALITY, SEX_TFM
 from schemas.fields import Field as V
 from schemas.table import Table
 
@@ -35,7 +36,7 @@ BENEFIT_TYPES = (
     "social_assistance",
 )
 MEASURES = ("active_contributors", "beneficiaries", "health_protected")
-NATIONALITIES = ("national", "non_national")
+
 EQUALITY = ("full", "partial", "none")
 YES_NO = ("yes", "no")
 
@@ -117,7 +118,7 @@ NON_NATIONALS = ReturnTable(
         _SCHEME,
         V("measure", "code", "What is counted.", codes=MEASURES, required=True),
         V("benefit_type", "code", "Benefit type (beneficiaries only).", codes=BENEFIT_TYPES),
-        V("nationality", "code", "National or non-national.", codes=NATIONALITIES, required=True),
+        V("nationality", "code", "National or non-national.", codes=NATIONALITY, required=True),
         *_COUNTS,
     ),
     ("scheme_id", "measure", "benefit_type", "nationality"),
@@ -167,8 +168,8 @@ COVERAGE_COLUMNS = RETURN_COLUMNS + (
     V("scheme_type", "code", "Scheme type.", codes=SCHEME_TYPES, required=True),
     V("measure", "code", "What is counted.", codes=MEASURES, required=True),
     V("benefit_type", "code", "Benefit type (beneficiaries only).", codes=BENEFIT_TYPES),
-    V("nationality", "code", "total, national or non_national.", codes=("total", *NATIONALITIES), required=True),
-    V("sex", "code", "T, F or M.", codes=("T", "F", "M"), required=True),
+    V("nationality", "code", "total, national or non_national.", codes=("total", *NATIONALITY), required=True),
+    V("sex", "code", "T, F or M.", codes=SEX_TFM, required=True),
     V("persons", "int", "Number of persons.", required=True, min=0),
 )
 COVERAGE_KEY = ("return_id", "scheme_id", "measure", "benefit_type", "nationality", "sex")
@@ -179,7 +180,7 @@ EXPENDITURE_COLUMNS = RETURN_COLUMNS + (
     V("function", "code", "C102 branch.", codes=FUNCTIONS, required=True),
     V("scheme_type", "code", "Scheme type.", codes=SCHEME_TYPES, required=True),
     V("benefit_type", "code", "Benefit type.", codes=BENEFIT_TYPES, required=True),
-    V("sex", "code", "T, F or M.", codes=("T", "F", "M"), required=True),
+    V("sex", "code", "T, F or M.", codes=SEX_TFM, required=True),
     V(
         "expenditure",
         "float",

@@ -9,14 +9,11 @@ indicator that needs it is reported as not computable for that survey.
 
 from __future__ import annotations
 
-from schemas.fields import BENEFIT_FUNCTIONS, Field
+from schemas.fields import BENEFIT_FUNCTIONS, NATIONALITY, SEX_FM, URBAN_RURAL, Field
 from schemas.table import Table
 
 SURVEY_KINDS = ("LFS", "HIES", "HBS", "SILC", "DHS", "MICS", "CENSUS", "OTHER")
-SEX_CODES = ("F", "M")
 LF_STATUS_CODES = ("employed", "unemployed", "outside_labour_force")
-NATIONALITY_CODES = ("national", "non_national")
-URBAN_RURAL_CODES = ("urban", "rural")
 # ICSE-18 (20th ICLS, 2018) aggregate groups of status in employment by type of authority, with
 # employers split from the other independent workers (methodology notes 11.1): employers (ICSE-18
 # 11, 12), independent workers without employees (21, 22), dependent contractors (30), employees
@@ -70,7 +67,7 @@ MAPPED = (
     ),
     Field("stratum", "id", "First-stage stratum; absent means an unstratified design.", level="household"),
     Field("psu", "id", "Primary sampling unit; absent means each person is its own PSU.", level="household"),
-    Field("sex", "code", "Sex of the person.", codes=SEX_CODES, required=True),
+    Field("sex", "code", "Sex of the person.", codes=SEX_FM, required=True),
     Field(
         "age",
         "int",
@@ -103,10 +100,10 @@ MAPPED = (
         "Has a severe disability (e.g. Washington Group: cannot do at all / a lot of difficulty).",
     ),
     Field("gave_birth", "flag", "Gave birth during the reference period (live birth)."),
-    Field("nationality", "code", "National or non-national of the country of the survey.", codes=NATIONALITY_CODES),
+    Field("nationality", "code", "National or non-national of the country of the survey.", codes=NATIONALITY),
     Field("citizenship", "id", "Country of citizenship, ISO 3166-1 alpha-3, where given."),
     Field("health_protected", "flag", "Affiliated to / protected by a publicly mandated health protection scheme."),
-    Field("urban_rural", "code", "Area of residence.", codes=URBAN_RURAL_CODES, level="household"),
+    Field("urban_rural", "code", "Area of residence.", codes=URBAN_RURAL, level="household"),
     Field("hh_head", "flag", "Is the head (reference person) of the household."),
     Field(
         "hh_consumption",

@@ -71,7 +71,7 @@ class IngestedSurvey:
             )
 
 
-def _as_text(col: str, dtype: pl.DataType) -> pl.Expr:
+def _text_of(col: str, dtype: pl.DataType) -> pl.Expr:
     """Source values as text, as the file gives them: trimmed, null when empty or NaN; whole
     floats without their ``.0`` (a Stata or Parquet 1.0 is the id or code 1).
     """
@@ -95,11 +95,43 @@ def _as_text(col: str, dtype: pl.DataType) -> pl.Expr:
     return c.cast(pl.String)
 
 
+TEXT_PREFIX = "__text_"
+KEY_PREFIX = "__key_"
+
+
+def _source_views(frame: pl.DataFrame, spec: SurveySpec) -> list[pl.Expr]:
+    """Each source column the spec reads as text (``_text_of``, column ``__text_<col>``) and as
+    code (``code_key``, column ``__key_<col>``), computed once: every mapping, issue and shown
+    value below reads these columns (``_as_text``, ``_code``), instead of repeating the string
+    conversions inside each expression that needs them (Polars evaluates a repeated
+    sub-expression each time it appears).
+    """
+    columns = sorted(
+        {c for m in spec.mappings.values() for c in m.source_columns()} | {a for j in spec.joins for a, _ in j.on}
+    )
+    return [
+        e
+        for c in columns
+        if c in frame.columns
+        for e in (_text_of(c, frame.schema[c]).alias(TEXT_PREFIX + c), code_key(pl.col(c)).alias(KEY_PREFIX + c))
+    ]
+
+
+def _as_text(col: str) -> pl.Expr:
+    """The source column as the file gives it (``_text_of``), from ``_source_views``."""
+    return pl.col(TEXT_PREFIX + col)
+
+
+def _code(col: str) -> pl.Expr:
+    """The source column's ``code_key``, from ``_source_views``."""
+    return pl.col(KEY_PREFIX + col)
+
+
 def _is_missing(col: str, missing: tuple[str, ...]) -> pl.Expr:
     """True where the source value of ``col`` is missing: null, empty, NaN, or one of the spec's
     ``missing`` codes (compared as codes: ``code_key``).
     """
-    key = code_key(pl.col(col))
+    key = _code(col)
     return key.is_null() | key.is_in(list(missing)) if missing else key.is_null()
 
 
@@ -112,8 +144,8 @@ def _source_key(m: Mapping, schema: pl.Schema) -> tuple[pl.Expr, pl.Expr, pl.Exp
     present = ~_is_missing(m.source, m.missing)
     return (
         present,
-        pl.when(present).then(_as_text(m.source, schema[m.source])),
-        pl.when(present).then(code_key(pl.col(m.source))),
+        pl.when(present).then(_as_text(m.source)),
+        pl.when(present).then(_code(m.source)),
     )
 
 
@@ -134,7 +166,7 @@ def _mapping_exprs(m: Mapping, var: Field, schema: pl.Schema, spec: SurveySpec) 
     if m.expr is not None:
         converted, issue, present, expr = _expression_exprs(m, var, schema)
     elif m.key is not None:
-        parts = [pl.when(~_is_missing(c, m.missing)).then(_as_text(c, schema[c])) for c in m.key]
+        parts = [pl.when(~_is_missing(c, m.missing)).then(_as_text(c)) for c in m.key]
         expr = pl.concat_str(parts, separator=KEY_SEPARATOR)
         converted, issue = convert(expr, expr, var)
         present = expr.is_not_null()
@@ -146,7 +178,7 @@ def _mapping_exprs(m: Mapping, var: Field, schema: pl.Schema, spec: SurveySpec) 
     if var.name in DESIGN_IDS:
         issue = pl.when(converted.is_null()).then(pl.lit(DESIGN_ID_RULE)).otherwise(issue)
         if m.source is not None:  # show the code read as missing, not the resulting null
-            expr = _as_text(m.source, schema[m.source])
+            expr = _as_text(m.source)
     return _scaled(converted, m, var, spec).alias(var.name), issue, expr.cast(pl.String)
 
 
@@ -217,7 +249,7 @@ def _washington_group(m: Mapping, var: Field) -> tuple[pl.Expr, pl.Expr, pl.Expr
     (``washington_group_level``) showing the item and its value.
     """
     assert m.items is not None
-    keys = [pl.when(~_is_missing(c, m.missing)).then(code_key(pl.col(c))) for c in m.items]
+    keys = [pl.when(~_is_missing(c, m.missing)).then(_code(c)) for c in m.items]
     answered = pl.all_horizontal([k.is_not_null() for k in keys])
     bad = [k.is_not_null() & ~k.is_in(list(WASHINGTON_GROUP_LEVELS)) for k in keys]
     highest = pl.max_horizontal([k.cast(pl.Int64, strict=False) for k in keys])
@@ -324,7 +356,8 @@ def _numeric_view(raw: pl.DataFrame, columns: list[str]) -> list[pl.Expr]:
 
 def _evaluate_expressions(frame: pl.DataFrame, spec: SurveySpec) -> list[pl.Series]:
     """Each ``expr`` mapping evaluated on the source columns (numeric copies where they exist,
-    the mapping's ``missing`` codes nulled), as a column ``__expr_<variable>``.
+    the mapping's ``missing`` codes nulled), as a column ``__expr_<variable>``. ``frame`` holds
+    the columns of ``_source_views``.
     """
     out = []
     for name, m in spec.mappings.items():
@@ -361,6 +394,7 @@ def harmonise_survey(
     check_against_columns(spec, dict(raw.schema))
     expr_cols = sorted({c for m in spec.mappings.values() if m.expr for c in m.source_columns()})
     frame = raw.with_row_index(ROW_ID, offset=1).with_columns(_numeric_view(raw, expr_cols))
+    frame = frame.with_columns(_source_views(frame, spec))
     frame = frame.with_columns(_evaluate_expressions(frame, spec))
     mappings = {name: _with_labels(m, labels or {}, spec) for name, m in spec.mappings.items()}
 
@@ -457,7 +491,7 @@ def _join_issues(frame: pl.DataFrame, spec: SurveySpec) -> pl.DataFrame:
                 pl.lit("+".join(keys)).alias("column"),
                 pl.lit(JOIN_RULE).alias("rule"),
                 (
-                    pl.concat_str([_as_text(k, frame.schema[k]).fill_null("") for k in keys], separator=KEY_SEPARATOR)
+                    pl.concat_str([_as_text(k).fill_null("") for k in keys], separator=KEY_SEPARATOR)
                     + pl.lit(f" not in {joined.path.name}")
                 ).alias("value"),
             )

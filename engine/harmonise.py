@@ -398,20 +398,23 @@ def harmonise_survey(
     frame = frame.with_columns(_evaluate_expressions(frame, spec))
     mappings = {name: _with_labels(m, labels or {}, spec) for name, m in spec.mappings.items()}
 
-    values, issue_exprs = [], []
+    values, column_issues = [], []
     for var in sv.MAPPED:
         value, issue, shown = _mapping_exprs(mappings[var.name], var, frame.schema, spec)
         values.append(value)
-        issue_exprs.append(pl.struct(rule=issue, value=shown).alias(var.name))
-
-    issues = (
-        frame.select(pl.col(ROW_ID).alias("row_number"), *issue_exprs)
-        .unpivot(index="row_number", variable_name="column", value_name="issue")
-        .unnest("issue")
-        .filter(pl.col("rule").is_not_null())
-        .select("row_number", "column", "rule", "value")
-        .with_columns(pl.col("row_number").cast(pl.Int64))
-    )
+        # the rows with an issue only (a table of every row x column would hold rows x columns)
+        column_issues.append(
+            frame.lazy()
+            .with_columns(issue.alias("rule"))
+            .filter(pl.col("rule").is_not_null())
+            .select(
+                pl.col(ROW_ID).cast(pl.Int64).alias("row_number"),
+                pl.lit(var.name).alias("column"),
+                "rule",
+                shown.cast(pl.String).alias("value"),
+            )
+        )
+    issues = pl.concat(column_issues).collect()
 
     canonical = frame.select(
         pl.col(ROW_ID),

@@ -70,7 +70,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     handed to every run it starts as run configuration: nothing is passed through the environment.
     """
     from pipelines.output_lock import OutputInUse, output_lock
-    from pipelines.run_processes import POOL, Limits
+    from pipelines.run_processes import Limits
 
     output_dir = settings.folder("SP_OUTPUT_DIR", args.output)
     problem = output_problem(output_dir)
@@ -79,7 +79,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     try:
         with output_lock(output_dir):
-            POOL.warm_up(args.workers)  # the workers import the project while this process does
             limits = Limits(settings.run_memory_limit(args.workers), settings.run_time_limit())
             resource = settings.resource_from_arguments(
                 args.input, args.output, args.dagster_home, run_memory_bytes=limits.memory_bytes

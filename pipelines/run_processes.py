@@ -256,11 +256,13 @@ def run_tasks(
     preload: Sequence[str] | None = None,
     on_start: Callable[[Task, int], None] = lambda task, pid: None,
     on_done: Callable[[Task, Any], None] = lambda task, result: None,
+    on_wait: Callable[[list[Task]], None] = lambda running: None,
 ) -> dict[Hashable, Any]:
     """Run every task in a worker, at most ``workers`` at a time, in the order given as far as
     ``Task.after`` allows. Returns key -> ``Finished``, ``Failed`` or ``Stopped``. Workers import
     ``preload`` (default ``PRELOAD``, read when called) before their first task. ``on_start`` is
-    called with the worker's pid when a task starts, ``on_done`` with each result as it arrives.
+    called with the worker's pid when a task starts, ``on_done`` with each result as it arrives,
+    ``on_wait`` with the tasks running, every ``POLL_SECONDS`` or so while they run.
     """
     preload = _preload(preload)
     pending = list(tasks)
@@ -306,6 +308,7 @@ def run_tasks(
                     raise ValueError(f"tasks wait for each other: {[str(t.key) for t in pending]}")
                 break
             ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=POLL_SECONDS)
+            on_wait([w.task for w in busy])
             for worker in list(busy):
                 memory = worker.watch_memory()
                 limit = worker.task.limits or limits

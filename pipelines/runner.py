@@ -2,13 +2,17 @@
 
 1. Register every survey and SSI return found in the input directory as a partition (and drop
    partitions whose files are gone, with their outputs and records).
-2. Run ``context_job``, ``ssi_job`` for each return and ``survey_job`` for each survey (after the
-   context tables, which the survey estimates read), then ``publication_job``: one Dagster run
-   per partition, ``workers`` at once, each in a worker process under a memory limit and, for a
-   source partition, a time limit (``pipelines.run_processes``). A broken source fails its own
-   run only; a run stopped at a limit is marked failed in the instance, and its source is left
-   out with the reason, as when one of its steps fails.
-3. Return what happened, for the summary.
+2. Decide which runs can be skipped (``pipelines.run_state``): a run whose source files, shared
+   inputs, method configuration, code and settings are those of its last run, which succeeded,
+   and whose outputs are as that run left them; the publication only when every other run is
+   skipped. Each decision is printed with its reason.
+3. Run ``context_job``, ``ssi_job`` for each return and ``survey_job`` for each survey (after the
+   context tables, which the survey estimates read), then ``publication_job``, each unless
+   skipped: one Dagster run per partition, ``workers`` at once, each in a worker process under a
+   memory limit and, for a source partition, a time limit (``pipelines.run_processes``). A broken
+   source fails its own run only; a run stopped at a limit is marked failed in the instance, and
+   its source is left out with the reason, as when one of its steps fails.
+4. Record what ran (``<output>/.sp_run_state.json``) and return what happened, for the summary.
 
 Runs are recorded in the Dagster instance (its ``InstanceRef`` is handed to every run), so the
 UI shows them, their partitions, materialisations and checks afterwards.
@@ -29,9 +33,9 @@ import dagster as dg
 from assets.partitions import SSI_RETURNS, SURVEYS
 from assets.resources import PipelineResource
 from assets.source_steps import PARTITIONED_TABLES, clear_outputs, forget_removed_sources, write_failure_record
-from engine.sources import discover_ssi, discover_surveys, relative
+from engine.sources import Source, discover_ssi, discover_surveys, relative
 from engine.store import ParquetStore
-from pipelines import job_handles, settings
+from pipelines import job_handles, run_state, settings
 from pipelines.jobs import CONTEXT_JOB, PUBLICATION_JOB, SSI_JOB, SURVEY_JOB
 from pipelines.run_processes import POOL, Failed, Finished, Limits, Stopped, Task, run_tasks
 from pipelines.sqlite_writes import sqlite_kept_open
@@ -48,10 +52,17 @@ SOURCE_KIND = {SURVEY_JOB: "survey", SSI_JOB: "ssi"}
 # Run tag naming the process a run was started in, so that the runner finds the run of a process
 # it had to stop.
 LAUNCH_TAG = "sp/launch"
+# Run tags shown in the UI: the fingerprint of what the run started from, and why it ran.
+INPUTS_TAG = "sp/inputs"
+# A run still going this long after the last progress line about it gets another one.
+HEARTBEAT_SECONDS = 15.0
+REASON_TAG = "sp/reason"
 
 
 @dataclass
 class RunOutcome:
+    """What one Dagster run of the main command did (or, ``skipped``, which earlier run stands for it)."""
+
     job: str
     partition: str | None
     run_id: str
@@ -61,18 +72,25 @@ class RunOutcome:
     check_failures: list[dict] = field(default_factory=list)
     cpu_seconds: float | None = None  # of the run's process, when it ran in one of its own
     peak_memory_bytes: int | None = None
+    skipped: bool = False  # not run: ``run_id`` is the earlier run whose outputs it keeps
+    reason: str = ""  # why it ran, or why it was skipped (``pipelines.run_state``)
 
 
-def sync_partitions(instance: dg.DagsterInstance, pipeline: PipelineResource) -> tuple[list[str], list[str], list[str]]:
+def sync_partitions(
+    instance: dg.DagsterInstance, pipeline: PipelineResource
+) -> tuple[dict[str, Source], dict[str, Source], list[str]]:
     """Make the dynamic partitions match the input directory, and delete the outputs and
     records of sources no longer there, so that the publication leaves them out; return
-    (surveys, returns, removed as ``kind:id``).
+    (surveys, returns, removed as ``kind:id``), surveys and returns by id, sorted.
     """
     store, input_dir = pipeline.store(), pipeline.input_path
-    wanted = {SURVEYS.name: sorted(discover_surveys(input_dir)), SSI_RETURNS.name: sorted(discover_ssi(input_dir))}
+    found = {
+        SURVEYS.name: dict(sorted(discover_surveys(input_dir).items())),
+        SSI_RETURNS.name: dict(sorted(discover_ssi(input_dir).items())),
+    }
     removed = []
     for kind, name in (("survey", SURVEYS.name), ("ssi", SSI_RETURNS.name)):
-        keys = wanted[name]
+        keys = list(found[name])
         have = set(instance.get_dynamic_partitions(name))
         new = [k for k in keys if k not in have]
         if new:
@@ -80,7 +98,7 @@ def sync_partitions(instance: dg.DagsterInstance, pipeline: PipelineResource) ->
         for gone in sorted(have - set(keys)):
             instance.delete_dynamic_partition(name, gone)
         removed += [f"{kind}:{k}" for k in forget_removed_sources(store, kind, set(keys), have)]
-    return wanted[SURVEYS.name], wanted[SSI_RETURNS.name], removed
+    return found[SURVEYS.name], found[SSI_RETURNS.name], removed
 
 
 def _outcome(job: str, partition: str | None, result: dg.ExecuteJobResult, seconds: float) -> RunOutcome:
@@ -130,13 +148,13 @@ def execute(
 
 
 def _execute_in_process_of_its_own(
-    ref: dg.InstanceRef, fields: dict, job: str, partition: str | None, launch: str
+    ref: dg.InstanceRef, fields: dict, job: str, partition: str | None, launch: str, tags: dict[str, str]
 ) -> RunOutcome:
     """Run-process entry (``run_processes``): open the instance and run one job with the settings
     ``fields`` (``PipelineResource.fields``).
     """
     with sqlite_kept_open(), dg.DagsterInstance.from_ref(ref) as instance:
-        return execute(instance, job, partition, tags={LAUNCH_TAG: launch}, pipeline=PipelineResource(**fields))
+        return execute(instance, job, partition, tags={**tags, LAUNCH_TAG: launch}, pipeline=PipelineResource(**fields))
 
 
 def run_all(
@@ -154,46 +172,36 @@ def run_all(
     """
     if instance.is_ephemeral:
         raise ValueError("run_all needs a persistent Dagster instance (DAGSTER_HOME, or dagster.instance_for_test)")
-    POOL.warm_up(workers)  # the workers import the project while partitions are synced
     surveys, returns, removed = sync_partitions(instance, pipeline)
     for source in removed:
         progress(f"{source}: no longer in the input directory, its outputs and records removed")
+    plan = run_state.plan(instance, pipeline, surveys, returns, (CONTEXT_JOB, SSI_JOB, SURVEY_JOB, PUBLICATION_JOB))
     limits = limits or Limits(settings.run_memory_limit(workers), settings.run_time_limit())
-    ref = instance.get_ref()
-    whole = limits.without_time_limit()  # context and publication: their time grows with the countries, not with a file
-
-    def task(
-        job: str, partition: str | None, after: frozenset = frozenset(), task_limits: Limits | None = None
-    ) -> Task:
-        return Task(
-            (job, partition),
-            _execute_in_process_of_its_own,
-            (ref, pipeline.fields(), job, partition, uuid.uuid4().hex),
-            after,
-            task_limits,
-        )
-
-    context = task(CONTEXT_JOB, None, task_limits=whole)
-    # survey estimates read context tables; SSI returns do not, and start beside the context run
-    tasks = (
-        [context]
-        + [task(SSI_JOB, r) for r in returns]
-        + [task(SURVEY_JOB, s, frozenset({context.key})) for s in surveys]
-    )
-    tasks.append(task(PUBLICATION_JOB, None, frozenset(t.key for t in tasks), whole))
-
+    tasks = _tasks(plan, instance.get_ref(), pipeline, limits)
+    POOL.warm_up(min(workers, len(tasks)))  # the workers import the project while the skipped runs are reported
     began = time.monotonic()
     started: dict[tuple, float] = {}
     outcomes: list[RunOutcome] = []
+    total = len(plan.units)
 
     def label(key: tuple) -> str:
-        job, partition = key
-        return job + (f"[{partition}]" if partition else "")
+        return run_state.Unit(key[0], key[1], "").label
+
+    for outcome in _skipped(plan):
+        outcomes.append(outcome)
+        progress(
+            f"[{time.monotonic() - began:6.1f}s] {label((outcome.job, outcome.partition))}: skipped, {outcome.reason}"
+        )
+    if outcomes:
+        progress(f"{len(outcomes)} of {total} runs skipped, {len(tasks)} to run")
+    elif not plan.state:
+        progress(f"No earlier run recorded in {pipeline.output_path}: all {total} runs run")
 
     def on_start(task: Task, pid: int) -> None:
         started[task.key] = time.monotonic()
+        why = f"{plan.decisions[label(task.key)].reason}; " if plan.state else ""
         progress(
-            f"[{time.monotonic() - began:6.1f}s] {label(task.key)}: started ({len(tasks) - len(outcomes)} runs left)"
+            f"[{time.monotonic() - began:6.1f}s] {label(task.key)}: started ({why}{total - len(outcomes)} runs left)"
         )
 
     def on_done(task: Task, result: object) -> None:
@@ -207,16 +215,116 @@ def run_all(
             )
         else:
             outcome = _lost_run(instance, pipeline, task, result, seconds)
+        outcome.reason = plan.decisions[label(task.key)].reason
         outcomes.append(outcome)
         status = "ok" if outcome.success else "FAILED"
         reason = "" if isinstance(result, Finished) else f": {outcome.failed_steps[0]}"
         progress(
             f"[{time.monotonic() - began:6.1f}s] {label(task.key)}: {status} in {seconds:.1f}s{reason} "
-            f"({len(outcomes)}/{len(tasks)} done, {len(tasks) - len(outcomes)} left)"
+            f"({len(outcomes)}/{total} done, {total - len(outcomes)} left)"
         )
 
-    run_tasks(tasks, workers=workers, limits=limits, on_start=on_start, on_done=on_done)
-    return outcomes
+    heartbeat = _Heartbeat(instance, progress, began, started)
+    run_tasks(tasks, workers=workers, limits=limits, on_start=on_start, on_done=on_done, on_wait=heartbeat)
+    by_label = {label((o.job, o.partition)): o for o in outcomes}
+    run_state.record(
+        pipeline.store(),
+        plan,
+        {k: {"run_id": o.run_id, "success": o.success, "checks": o.check_failures} for k, o in by_label.items()},
+    )
+    return [by_label[u.label] for u in plan.units]
+
+
+class _Heartbeat:
+    """A progress line for each run still going ``HEARTBEAT_SECONDS`` after the last line about
+    it: how long it has run, its steps done out of all, and the steps running (from the run's
+    events in the instance), so that a long run (the publication) is never silent.
+    """
+
+    def __init__(
+        self,
+        instance: dg.DagsterInstance,
+        progress: Callable[[str], None],
+        began: float,
+        started: dict[tuple, float],
+    ):
+        self.instance, self.progress, self.began, self.started = instance, progress, began, started
+        self.last: dict[tuple, float] = {}
+        self.runs: dict[tuple, dg.DagsterRun] = {}
+
+    def __call__(self, running: list[Task]) -> None:
+        now = time.monotonic()
+        for task in running:
+            if (
+                task.key not in self.started
+                or now - self.last.get(task.key, self.started[task.key]) < HEARTBEAT_SECONDS
+            ):
+                continue
+            self.last[task.key] = now
+            self.progress(
+                f"[{now - self.began:6.1f}s] {run_state.Unit(task.key[0], task.key[1], '').label}: "
+                f"running for {now - self.started[task.key]:.0f}s{self._steps(task)}"
+            )
+
+    def _steps(self, task: Task) -> str:
+        """``, k of n steps done, running <steps>`` (empty until the run is recorded)."""
+        run = self.runs.get(task.key)
+        if run is None:
+            found = self.instance.get_runs(filters=dg.RunsFilter(tags={LAUNCH_TAG: task.args[4]}), limit=1)
+            if not found:
+                return ""
+            run = self.runs[task.key] = found[0]
+        types = {dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE}
+        begun, ended = [], set()
+        for event in self.instance.all_logs(run.run_id, of_type=types):
+            if event.dagster_event_type == dg.DagsterEventType.STEP_START:
+                begun.append(event.step_key)
+            else:
+                ended.add(event.step_key)
+        plan = self.instance.get_execution_plan_snapshot(run.execution_plan_snapshot_id)
+        total = len(plan.step_keys_to_execute) if plan else len(begun)
+        now = [k.replace("__", "/") for k in begun if k not in ended]
+        return f", {len(ended)} of {total} steps done" + (f", running {', '.join(now)}" if now else "")
+
+
+def _tasks(plan: run_state.Plan, ref: dg.InstanceRef, pipeline: PipelineResource, limits: Limits) -> list[Task]:
+    """The runs of ``plan`` not skipped, as tasks: surveys after the context run when it runs,
+    the publication after every other run.
+    """
+    whole = limits.without_time_limit()  # context and publication: their time grows with the countries, not with a file
+    context = (CONTEXT_JOB, None)
+    tasks: list[Task] = []
+    for unit in plan.units:
+        decision = plan.decisions[unit.label]
+        if decision.skip:
+            continue
+        if unit.kind == "survey" and context in {t.key for t in tasks}:
+            after = frozenset({context})  # survey estimates read context tables
+        elif unit.kind == "publication":
+            after = frozenset(t.key for t in tasks)
+        else:
+            after = frozenset()  # SSI returns do not read context tables, and start beside the context run
+        tags = {INPUTS_TAG: run_state.short(plan.current[unit.label]), REASON_TAG: decision.reason}
+        args = (ref, pipeline.fields(), unit.job, unit.partition, uuid.uuid4().hex, tags)
+        tasks.append(
+            Task(
+                (unit.job, unit.partition),
+                _execute_in_process_of_its_own,
+                args,
+                after,
+                whole if unit.partition is None else None,
+            )
+        )
+    return tasks
+
+
+def _skipped(plan: run_state.Plan) -> list[RunOutcome]:
+    """The outcomes of the skipped runs: the earlier run whose outputs each keeps, its failed checks."""
+    return [
+        RunOutcome(u.job, u.partition, d.run_id, True, 0.0, [], d.checks, skipped=True, reason=d.reason)
+        for u in plan.units
+        if (d := plan.decisions[u.label]).skip
+    ]
 
 
 def _lost_run(
@@ -226,7 +334,7 @@ def _lost_run(
     Dagster run failed with the reason, and for a source partition do what a failing source step
     does (remove the source's outputs, record why it was left out).
     """
-    _, _, job, partition, launch = task.args
+    _, _, job, partition, launch, _ = task.args
     message = result.message if isinstance(result, Stopped) else f"failed outside its steps: {result.error}"
     runs = instance.get_runs(filters=dg.RunsFilter(tags={LAUNCH_TAG: launch}), limit=1)
     run = runs[0] if runs else None

@@ -70,6 +70,8 @@ def build_summary(store: ParquetStore, outcomes: list[RunOutcome], *, input_dir:
                 "seconds": round(o.seconds, 2),
                 "cpu_seconds": None if o.cpu_seconds is None else round(o.cpu_seconds, 2),
                 "peak_memory_mb": None if o.peak_memory_bytes is None else round(o.peak_memory_bytes / 1e6),
+                "skipped": o.skipped,
+                "run_reason": o.reason,
             }
             for o in outcomes
         ],
@@ -108,6 +110,28 @@ def write_summary(store: ParquetStore, summary: dict) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
     return path
+
+
+def _runs_lines(runs: list[dict]) -> list[str]:
+    """What ran and what was skipped, and why (``pipelines.run_state``)."""
+    skipped = [r for r in runs if r.get("skipped")]
+    ran = len(runs) - len(skipped)
+    lines = [f"Runs: {ran} ran, {len(skipped)} skipped"]
+    if skipped and ran:
+        lines.append("Ran:")
+        lines.extend(f"  {_where(r['job'], r['partition'])}: {r['run_reason']}" for r in runs if not r.get("skipped"))
+    if skipped:
+        lines.append(
+            "Skipped (inputs, method configuration, code and settings unchanged since their last run, which "
+            "succeeded, and outputs as it left them; its outputs and failed checks are the ones reported here):"
+        )
+        by_job: dict[str, list[str]] = {}
+        for r in skipped:
+            by_job.setdefault(r["job"], []).append(r["partition"] or "")
+        for job, partitions in by_job.items():
+            named = [p for p in partitions if p]
+            lines.append(f"  {job}" + (f" ({len(named)}): {', '.join(named)}" if named else ""))
+    return lines
 
 
 def format_summary(summary: dict) -> str:
@@ -163,9 +187,8 @@ def format_summary(summary: dict) -> str:
     for o in summary["outputs"]:
         rows = f" ({o['rows']:,} rows)" if o["rows"] is not None else ""
         lines.append(f"  {o['path']}{rows}")
-    lines.append(
-        f"Dagster runs: {len(summary['runs'])} recorded in {summary['dagster_home']} (open the UI with: python tasks.py ui)"
-    )
+    lines.extend(_runs_lines(summary["runs"]))
+    lines.append(f"Dagster runs recorded in {summary['dagster_home']} (open the UI with: python tasks.py ui)")
     result = summary["result"]
     if result["status"] == "succeeded":
         lines.append("Result: succeeded (exit code 0)")

@@ -13,6 +13,8 @@ import yaml
 from tests.tiers import mark_tiers, tier
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+# The small pipeline run shared by the integration tests that read it (tests/small_run.py).
+pytest_plugins = ("tests.small_run",)
 
 # A small survey in source coding, as a national statistics office might deliver it.
 SOURCE_ROWS = [

@@ -1,14 +1,16 @@
 """The main command on the bundled data, end to end, as a user runs it: it completes, prints
 its summary, writes every indicator table (administrative and survey rows of SDG 1.3.1, SDG
 3.8.1, SDG 3.8.2) and every publication output (tables, SDMX-CSV, figures, Data Docs, DuckDB
-catalog), and every source reconciles. A re-run with unchanged inputs gives identical tables
-(row for row; only the run id differs)."""
+catalog), and every source reconciles. A second run on unchanged inputs skips every run and
+rewrites nothing; runs made to re-run (their outputs removed) give identical outputs (only the
+run ids differ)."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +20,7 @@ import pytest
 
 from engine.publication.comparison import comparison_summary, render_markdown
 from engine.sources import discover_ssi
+from tools.compare_outputs import compare, compare_file
 
 PROJECT = Path(__file__).resolve().parent.parent
 TABLES = ("sdg_1_3_1", "sdg_1_3_1_gaps", "sdg_3_8_1", "sdg_3_8_2", "sdg_3_8_2_gaps", "not_computable")
@@ -63,7 +66,7 @@ def _run(output: Path, home: Path, *extra: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def first_run(tmp_path_factory):
     base = tmp_path_factory.mktemp("e2e")
-    proc = _run(base / "out", base / "home")
+    proc = _run(base / "out", base / "home", "--workers", "2")
     return base, proc
 
 
@@ -82,7 +85,7 @@ def test_main_command_completes_with_a_summary(first_run):
     ):
         assert text in out
     # progress while it runs: which run, how many are left, the time elapsed
-    progress = [line for line in out.splitlines() if re.match(r"\[ *\d+\.\ds\] ", line)]
+    progress = [line for line in out.splitlines() if re.match(r"\[ *\d+\.\ds\] \S+: (started|ok|FAILED)", line)]
     total = (
         2
         + len(discover_ssi(PROJECT / "data" / "raw"))
@@ -185,25 +188,59 @@ def test_every_publication_output_is_written(first_run):
     assert {f"publication/{name}" for name in PUBLICATION_FILES} <= listed
 
 
-def test_rerun_with_unchanged_inputs_is_identical(first_run):
-    """The re-run runs two partitions at a time (``--workers 2``): same tables as one at a time."""
+def test_a_second_run_on_unchanged_inputs_skips_every_run_and_says_so(first_run):
+    """Issue 13: the second run of the main command skips all 30 runs (inputs, methods, code and
+    settings unchanged, outputs as the first run left them), rewrites no output, starts no
+    Dagster run, and its summary says what was skipped; the summary's content is the first run's.
+    """
     base, _ = first_run
-    proc = _run(base / "out2", base / "home", "--workers", "2")
+    out = base / "out"
+    shutil.copy(out / "run_summary.json", base / "first_summary.json")
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name != "run_summary.json"}
+    proc = _run(out, base / "home")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    total = len(json.loads((base / "first_summary.json").read_text())["runs"])
+    skipped = [line for line in proc.stdout.splitlines() if re.match(r"\[ *\d+\.\ds\] \S+: skipped, ", line)]
+    assert len(skipped) == total and f"{total} of {total} runs skipped, 0 to run" in proc.stdout
+    assert f"Runs: 0 ran, {total} skipped" in proc.stdout and "  survey_job (15): ALB_HBS_2021, " in proc.stdout
+    after = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name != "run_summary.json"}
+    assert after == before
+    assert compare_file(base / "first_summary.json", out / "run_summary.json", out, out) is None
+    assert all(r["skipped"] for r in json.loads((out / "run_summary.json").read_text())["runs"])
+
+
+def test_rerun_with_unchanged_inputs_is_identical(first_run):
+    """Re-computed outputs equal the first run's, file for file (tools/compare_outputs.py over the
+    whole output folder): two surveys of different designs, an SSI return and the publication
+    re-run (their outputs removed, so that the skip of unchanged runs re-runs them), one at a
+    time, while the first run ran two at a time (``--workers 2``).
+    """
+    base, _ = first_run
+    out = base / "out"
+    shutil.copytree(out, base / "before")
+    removed = [
+        "indicators/survey_estimates/AUT_SILC_2006.parquet",
+        "indicators/survey_gaps/GHA_LFS_2015.parquet",
+        "staging/ssi_coverage/GHA_2022.parquet",
+    ]
+    for rel in removed:
+        (out / rel).unlink()
+    proc = _run(out, base / "home")
     assert proc.returncode == 0, proc.stdout[-2000:]
-    for layer, table in [("indicators", t) for t in TABLES] + [("publication", t) for t in PUBLICATION_TABLES]:
-        a = pl.read_parquet(base / "out" / layer / f"{table}.parquet")
-        b = pl.read_parquet(base / "out2" / layer / f"{table}.parquet")
-        cols = [c for c in a.columns if c != "run_id"]
-        assert a.select(cols).equals(b.select(cols)), table
-    assert (base / "out" / "publication" / "sdg_sdmx.csv").read_bytes() == (
-        base / "out2" / "publication" / "sdg_sdmx.csv"
-    ).read_bytes()
+    ran = [line.split("] ")[1].split(":")[0] for line in proc.stdout.splitlines() if re.search(r": ok in \d", line)]
+    assert sorted(ran) == [
+        "publication_job",
+        "ssi_job[GHA_2022]",
+        "survey_job[AUT_SILC_2006]",
+        "survey_job[GHA_LFS_2015]",
+    ]
+    for rel in removed:
+        assert f"its output {rel} was removed since its last run" in proc.stdout
+    assert compare(base / "before", out) == []
     for table in ("staging/survey_persons", "indicators/survey_estimates", "indicators/survey_gaps"):
-        files = sorted((base / "out" / table).glob("*.parquet"))
-        assert files, table
-        for survey_file in files:
-            twin = base / "out2" / table / survey_file.name
-            assert survey_file.read_bytes() == twin.read_bytes(), (table, survey_file.name)
+        for survey in ("AUT_SILC_2006", "GHA_LFS_2015"):
+            a, b = base / "before" / table / f"{survey}.parquet", out / table / f"{survey}.parquet"
+            assert a.read_bytes() == b.read_bytes() and a.stat().st_mtime_ns != b.stat().st_mtime_ns, (table, survey)
 
 
 def test_the_aggregates_rest_on_the_published_country_values_and_reproduce_the_published_ones(first_run):

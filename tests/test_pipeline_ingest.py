@@ -17,15 +17,19 @@ from assets.staging.ssi import ssi_tables
 from assets.staging.surveys import KEY
 from assets.validation_results import quarantine_result, schema_result
 from engine.harmonise import ingest_survey
+from engine.sources import discover_ssi, discover_surveys
 from engine.ssi import ingest_return, read_return
 from engine.store import ParquetStore
 from engine.survey_spec import load_spec
+from pipelines import run_state
+from pipelines.jobs import CONTEXT_JOB, PUBLICATION_JOB, SSI_JOB, SURVEY_JOB
 from pipelines.runner import run_all
 from pipelines.summary import build_summary, exit_code, format_summary
 from schemas.registry import table as registry_table
 from tests.conftest import BASE_SPEC, SOURCE_COLUMNS, SOURCE_ROWS, source_frame, write_survey
 from tests.pipeline_inputs import write_minimal_inputs
 from tests.pipeline_settings import pipeline_settings
+from tests.small_run import SmallRun
 from tests.ssi_builders import TABLES, write_return
 
 
@@ -72,6 +76,22 @@ def test_broken_sources_fail_alone(dirs):
         assert not by_key[("survey_job", "BAD_LFS_2021")].success
         assert not by_key[("ssi_job", "KEN_2021")].success
         assert set(instance.get_dynamic_partitions("surveys")) == {"TST_HIES_2021", "BAD_LFS_2021", "ALL_LFS_2021"}
+
+        # the next command re-runs the failed ones although nothing changed, and skips the others
+        settings = pipeline_settings(input_dir, output_dir)
+        plan = run_state.plan(
+            instance,
+            settings,
+            discover_surveys(input_dir),
+            discover_ssi(input_dir),
+            (CONTEXT_JOB, SSI_JOB, SURVEY_JOB, PUBLICATION_JOB),
+        )
+        running = {label: d.reason for label, d in plan.decisions.items() if not d.skip}
+        failed = {f"survey_job[{s}]": by_key[("survey_job", s)] for s in ("BAD_LFS_2021", "ALL_LFS_2021")}
+        failed["ssi_job[KEN_2021]"] = by_key[("ssi_job", "KEN_2021")]
+        assert running == {label: f"its last run {o.run_id} failed" for label, o in failed.items()} | {
+            "publication_job": "3 runs it reads from ran"
+        }
 
         # the good partition's checks are recorded in the instance (what the UI shows)
         key = dg.AssetKey(["staging", "survey_persons"])
@@ -208,15 +228,10 @@ def test_every_source_reconciles_and_checks_pass(dirs):
     )
 
 
-def test_quarantined_rows_fail_the_warning_check(dirs):
-    input_dir, output_dir = dirs
-    data = input_dir / "surveys" / "TST_HIES_2021" / "data.csv"
-    lines = data.read_text().splitlines()
-    lines[3] = lines[3].replace(",4,", ",400,", 1)  # age 400 on the third data row
-    data.write_text("\n".join(lines) + "\n")
-    with dg.instance_for_test() as instance:
-        outcomes = run_all(instance, pipeline_settings(input_dir, output_dir), progress=lambda _: None)
-    checks = [c for o in outcomes for c in o.check_failures]
+def test_quarantined_rows_fail_the_warning_check(small_run: SmallRun):
+    """On the shared small run, where one row of TST_HIES_2021 is quarantined (age 400 on the
+    third data row)."""
+    checks = [c for o in small_run.outcomes for c in o.check_failures]
     assert [(c["asset"], c["check"], c["severity"]) for c in checks] == [
         ("staging/survey_persons", "no_quarantined_rows", "WARN")
     ]
@@ -231,36 +246,35 @@ def test_quarantined_rows_fail_the_warning_check(dirs):
         metadata["sample"]
         == "| sheet | row_number | column | rule | value |\n|---|---|---|---|---|\n|  | 3 | age | less_than_or_equal_to(120) | 400 |"
     )
-    quarantine = pl.read_parquet(ParquetStore(output_dir).quarantine_path("survey", "TST_HIES_2021"))
+    quarantine = pl.read_parquet(
+        ParquetStore(small_run.settings.output_path).quarantine_path("survey", "TST_HIES_2021")
+    )
     assert quarantine.select("row_number", "column", "value").rows() == [(3, "age", "400")]
 
 
-def test_partitions_in_parallel_processes_match_a_sequential_run(tmp_path):
+def test_partitions_in_parallel_processes_match_a_sequential_run(small_run: SmallRun, tmp_path):
     """Two worker processes run survey and SSI partitions side by side (each with its own
-    in-memory DuckDB and Parquet files): no lock errors, and the same tables as one by one."""
-    input_dir = write_minimal_inputs(tmp_path / "in")
-    spec = yaml.safe_load(yaml.safe_dump(BASE_SPEC))
-    spec["survey"]["id"] = "TST_LFS_2022"
-    write_survey(input_dir, spec, ext=".sav")
+    in-memory DuckDB and Parquet files): no lock errors, and the same tables as the shared small
+    run, which ran them one by one."""
+    assert small_run.settings.output_path != tmp_path / "out"
+    (tmp_path / "home").mkdir()
+    settings = small_run.settings.model_copy(
+        update={"output_dir": str(tmp_path / "out"), "dagster_home": str(tmp_path / "home")}
+    )
+    with dg.DagsterInstance.from_config(str(tmp_path / "home")) as instance:
+        outcomes = run_all(instance, settings, progress=lambda _: None, workers=2)
+    assert all(o.success and not o.skipped for o in outcomes), [(o.job, o.partition, o.failed_steps) for o in outcomes]
     tables = {}
-    for workers in (1, 2):
-        out = tmp_path / f"out{workers}"
-        home = tmp_path / f"home{workers}"
-        home.mkdir()
-        with dg.DagsterInstance.from_config(str(home)) as instance:
-            outcomes = run_all(
-                instance, pipeline_settings(input_dir, out, home), progress=lambda _: None, workers=workers
-            )
-        assert all(o.success for o in outcomes), [(o.job, o.partition, o.failed_steps) for o in outcomes]
+    for name, out in (("one by one", small_run.settings.output_path), ("two at once", tmp_path / "out")):
         store = ParquetStore(out)
-        tables[workers] = {
+        tables[name] = {
             (t, p): store.read("staging", t, p)
             for t in ("survey_persons", "ssi_coverage")
             for p in store.partitions("staging", t)
         }
-    assert sorted(tables[2]) == sorted(tables[1]) and len(tables[1]) == 3
-    for key, frame in tables[1].items():
-        assert frame.equals(tables[2][key]), key
+    assert sorted(tables["two at once"]) == sorted(tables["one by one"]) and len(tables["one by one"]) == 3
+    for key, frame in tables["one by one"].items():
+        assert frame.equals(tables["two at once"][key]), key
 
 
 def test_quarantine_check_counts_rules_and_samples_the_failures(tmp_path):

@@ -55,6 +55,8 @@ VOLATILE_KEYS = frozenset(
         "cpu_seconds",
         "peak_memory_bytes",
         "peak_memory_mb",
+        "skipped",
+        "run_reason",
         "dagster_home",
         "output_dir",
         "input_dir",

@@ -8,11 +8,12 @@
 Each setting runs ``python tasks.py pipeline`` twice into a new output folder and a new Dagster
 instance under ``benchmarks/work/`` (git-ignored): the first run creates the instance and every
 output, the second re-runs on unchanged inputs (the target: at most 30 s on the project's
-2-core machine). With ``--fresh-venv`` the first run also creates the virtual environment and
+2-core machine), where every Dagster run is skipped (``pipelines/run_state.py``). With ``--fresh-venv`` the first run also creates the virtual environment and
 installs the locked dependencies (``SP_VENV`` points tasks.py at a new folder; pip's cache is
-whatever the machine has). Reported: wall time of each command, the machine's load average
+whatever the machine has). Reported: wall time of each command, the CPU time of each command
+(its processes and the run workers they started: user + system), the machine's load average
 before and after (other work on the machine slows every figure; compare runs made at the same
-load), and from ``run_summary.json`` the time of the Dagster runs by job. Prints a Markdown
+load), and from ``run_summary.json`` the time of the Dagster runs by job, and the runs skipped. Prints a Markdown
 table; the figures kept are in ``benchmarks/results/main_command.md``.
 """
 
@@ -22,6 +23,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -46,23 +48,32 @@ def run_once(project: Path, output: Path, home: Path, workers: int | None, env: 
     if workers is not None:
         command += ["--workers", str(workers)]
     load_before = os.getloadavg()[0]
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
     if proc.returncode not in (0, 1):
         raise SystemExit(
             f"{' '.join(command)} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
         )
     summary = json.loads((output / "run_summary.json").read_text(encoding="utf-8"))
     by_job: dict[str, list[float]] = {}
+    skipped: dict[str, int] = {}
     for run in summary["runs"]:
-        by_job.setdefault(run["job"], []).append(run["seconds"])
+        if run.get("skipped"):
+            skipped[run["job"]] = skipped.get(run["job"], 0) + 1
+        else:
+            by_job.setdefault(run["job"], []).append(run["seconds"])
     return {
         "seconds": seconds,
+        "cpu": cpu,
         "exit": proc.returncode,
         "load_before": load_before,
         "load_after": os.getloadavg()[0],
         "runs": {job: (len(times), sum(times)) for job, times in by_job.items()},
+        "skipped": skipped,
         "lines": len(proc.stdout.splitlines()),
     }
 
@@ -103,16 +114,26 @@ def main() -> None:
     )
     print()
     print(
-        "| workers | first run (s) | second run (s) | load before / after (1 min) | second run: Dagster runs by job, n x total s |"
+        "| workers | first run (s) | second run (s) | CPU of first / second run (s) | load before / after (1 min) | "
+        "first run: Dagster runs by job, n x total s | second run: runs made, runs skipped |"
     )
-    print("|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     for workers, first, second in rows:
-        jobs = ", ".join(f"{job} {n} x {total:.1f}" for job, (n, total) in second["runs"].items())
         first_label = f"{first['seconds']:.1f}" + (" (with install)" if args.fresh_venv else "")
         print(
             f"| {workers if workers is not None else 'default'} | {first_label} | {second['seconds']:.1f} | "
-            f"{first['load_before']:.1f} / {second['load_after']:.1f} | {jobs} |"
+            f"{first['cpu']:.1f} / {second['cpu']:.1f} | {first['load_before']:.1f} / {second['load_after']:.1f} | "
+            f"{_jobs(first)} | {_jobs(second)} |"
         )
+
+
+def _jobs(run: dict) -> str:
+    """Runs made by job (count x total seconds) and runs skipped by job."""
+    made = ", ".join(f"{job} {n} x {total:.1f}" for job, (n, total) in run["runs"].items()) or "none"
+    skipped = sum(run["skipped"].values())
+    return made + (
+        f"; skipped {skipped} ({', '.join(f'{j} {n}' for j, n in run['skipped'].items())})" if skipped else ""
+    )
 
 
 if __name__ == "__main__":

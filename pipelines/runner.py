@@ -54,9 +54,9 @@ SOURCE_KIND = {SURVEY_JOB: "survey", SSI_JOB: "ssi"}
 LAUNCH_TAG = "sp/launch"
 # Run tags shown in the UI: the fingerprint of what the run started from, and why it ran.
 INPUTS_TAG = "sp/inputs"
+REASON_TAG = "sp/reason"
 # A run still going this long after the last progress line about it gets another one.
 HEARTBEAT_SECONDS = 15.0
-REASON_TAG = "sp/reason"
 
 
 @dataclass

@@ -53,6 +53,7 @@ from engine import method_config
 from engine.paths import regular_files
 from engine.sources import Source
 from engine.store import ParquetStore, sha256_file
+from pipelines.sensors import method_fingerprints
 
 STATE_FILE = ".sp_run_state.json"
 STATE_VERSION = 1
@@ -141,10 +142,7 @@ def fingerprints(
     common = {
         "shared": _digest([_files_digest(shared_files, input_dir), json.dumps(problems)]),
         "methods": _digest(
-            [
-                _files_digest(sorted(method_config.METHODS_DIR.glob("*.yaml")), method_config.METHODS_DIR),
-                json.dumps(pipeline.editions, sort_keys=True),
-            ]
+            [json.dumps(method_fingerprints(), sort_keys=True), json.dumps(pipeline.editions, sort_keys=True)]
         ),
         "code": code_fingerprint(),
         "settings": _digest([json.dumps(settings, sort_keys=True, default=str)]),

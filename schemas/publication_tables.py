@@ -427,7 +427,11 @@ _REVISION_COLUMNS = (
     _REF_AREA,
     V("year", "int", "Year.", required=True),
     V("sex", "code", "T, F, M.", codes=SEX, required=True),
-    _FAMILY,
+    V(
+        "family",
+        "id",
+        "Indicator family of a value computed here (comparison run); empty for a release against the one before it.",
+    ),
     V("old_value", "float", "Previously published value (empty: none)."),
     V(
         "new_value",
@@ -478,7 +482,7 @@ VALIDATION_RESULTS = PublicationTable(
     "validation_results",
     "publication/validation_results.parquet",
     "One row per expectation of every Great Expectations suite run on the publication tables.",
-    ("suite", "expectation", "column"),
+    (),  # no key: a suite may hold the same expectation twice on one column (two ranges)
     (
         V("suite", "id", "Suite (schemas/gx_suites.py).", required=True),
         V("table", "id", "Table validated.", required=True),
@@ -636,7 +640,7 @@ def render_markdown(variables_table) -> list[str]:
             "",
             t.description,
             "",
-            f"Key: {', '.join(f'`{k}`' for k in t.key)}.",
+            f"Key: {', '.join(f'`{k}`' for k in t.key) or 'none (rows are not unique by any columns)'}.",
             "",
             *variables_table(t.columns),
             "",

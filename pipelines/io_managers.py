@@ -1,0 +1,194 @@
+"""The Parquet IO manager: how every table asset is written to and read from the output directory.
+
+An asset returns its table as a ``pl.DataFrame`` and takes the tables it reads as arguments; the
+IO manager puts them at today's places (``engine/store.py``: ``<layer>/<table>.parquet``, one file
+per partition ``<layer>/<table>/<partition>.parquet``), with the store's guarantees: a temporary
+file renamed over the target, fixed Parquet options (identical frames give identical bytes).
+
+On write, a table with a declared contract (:func:`contract_of`) is conformed (the declared
+columns in their order and types) and validated against its Pandera model (codes, bounds,
+required values, key unique) *before* anything is written: a table that breaks its contract
+fails its step and never replaces the good file of an earlier run, and nothing downstream runs
+on it.
+
+On read, by the argument's annotation: ``pl.DataFrame`` (the default), ``pl.LazyFrame`` (a scan)
+or ``Path`` (the file); an annotation that admits ``None`` reads a table that was never written
+as ``None``, any other raises naming the table. A partitioned asset reads its own partition of a
+partitioned input; an unpartitioned asset reads every partition present in the output
+directory, in sorted order, concatenated (no partition: an empty frame in the declared columns),
+as ``ParquetStore.read_partitions`` always did: the partitions of a failed source were removed by
+its step, so they are not read.
+
+An asset whose output is a file of another format (the SDMX-CSV file, the workbook, the figures,
+the catalog) writes it itself and returns its ``Path``: the IO manager records it.
+
+The IO manager is a resource that requires the ``pipeline`` settings resource, so it writes where
+the run's settings say (run configuration included; a nested resource field would keep the
+settings bound in the Definitions and ignore those of the run).
+"""
+
+from __future__ import annotations
+
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import pandera.polars as pa
+import polars as pl
+from pandera.config import ValidationDepth, config_context
+from pandera.errors import SchemaErrors
+
+from engine.store import ParquetStore
+from schemas import publication_tables
+from schemas.survey_variables import Variable
+from schemas.tables import polars_dtype, schema_for
+
+FAILURE_SAMPLE = 10
+
+
+class ContractError(Exception):
+    """A table that does not meet its declared contract; nothing was written."""
+
+
+@dataclass(frozen=True)
+class Contract:
+    """The declared columns and key of one table. ``extra_columns``: columns after the declared
+    ones are kept (the annex's per-series columns), unchecked.
+    """
+
+    name: str
+    columns: tuple[Variable, ...]
+    key: tuple[str, ...]
+    extra_columns: bool = False
+
+    def dtypes(self) -> dict[str, pl.DataType]:
+        """Column -> Polars dtype, in the declared order."""
+        return {v.name: polars_dtype(v) for v in self.columns}
+
+    def empty(self) -> pl.DataFrame:
+        """The table with no rows, in its declared columns."""
+        return pl.DataFrame(schema=self.dtypes())
+
+    def conform(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The declared columns in order and type, then (``extra_columns``) the others."""
+        dtypes = self.dtypes()
+        missing = [c for c in dtypes if c not in frame.columns]
+        if missing:
+            raise ContractError(f"{self.name}: declared columns missing: {', '.join(missing)}")
+        extra = [c for c in frame.columns if c not in dtypes] if self.extra_columns else []
+        return frame.select([*dtypes, *extra]).cast(dtypes)
+
+    def pandera(self, frame: pl.DataFrame) -> pa.DataFrameSchema:
+        """The strict Pandera model of the table (with ``frame``'s extra columns, unchecked)."""
+        extra = {c: frame.schema[c] for c in frame.columns[len(self.columns) :]} if self.extra_columns else None
+        return schema_for(self.columns, name=self.name, unique=list(self.key) or None, extra_columns=extra)
+
+    def validate(self, frame: pl.DataFrame) -> None:
+        """Raise ``ContractError`` naming the columns, checks and a sample of failing values."""
+        try:
+            with config_context(validation_depth=ValidationDepth.SCHEMA_AND_DATA):
+                self.pandera(frame).validate(frame, lazy=True)
+        except SchemaErrors as exc:
+            cases = exc.failure_cases
+            sample = "; ".join(
+                f"{r['column']}: {r['check']} ({r['failure_case']})"
+                for r in cases.head(FAILURE_SAMPLE).iter_rows(named=True)
+            )
+            raise ContractError(
+                f"{self.name}: {cases.height} failure(s) of its declared contract, nothing written: {sample}"
+            ) from exc
+
+
+def contract_of(key: dg.AssetKey) -> Contract | None:
+    """The declared contract of the table of asset ``key`` (``<layer>/<table>``), or None for a
+    table not declared yet. The one place that maps an asset to its declaration.
+    """
+    declared = publication_tables.BY_NAME.get(key.path[-1])
+    if declared is not None and declared.path == f"{'/'.join(key.path)}.parquet":
+        return Contract(
+            "/".join(key.path), declared.columns, declared.key, extra_columns=declared is publication_tables.ANNEX
+        )
+    return None
+
+
+def _layer_table(key: dg.AssetKey) -> tuple[str, str]:
+    if len(key.path) != 2:
+        raise dg.Failure(f"asset {key.to_user_string()} is not a <layer>/<table> key: the IO manager cannot place it")
+    return key.path[0], key.path[1]
+
+
+def _wanted(context: dg.InputContext) -> tuple[type, bool]:
+    """The type an input asks for and whether it admits None (``X | None``)."""
+    typing_type = context.dagster_type.typing_type
+    args = typing.get_args(typing_type)
+    if type(None) in args:
+        return next(a for a in args if a is not type(None)), True
+    return typing_type, False
+
+
+class ParquetIOManager(dg.IOManager):
+    """Tables as Parquet in ``store`` (see the module docstring)."""
+
+    def __init__(self, store: ParquetStore):
+        self.store = store
+
+    def handle_output(self, context: dg.OutputContext, obj) -> None:
+        """Write ``obj`` (a frame: conformed, validated, then written atomically; a ``Path``: recorded)."""
+        if obj is None:
+            return
+        if isinstance(obj, Path):
+            context.add_output_metadata({"path": dg.MetadataValue.path(str(obj))})
+            return
+        layer, table = _layer_table(context.asset_key)
+        partition = context.partition_key if context.has_partition_key else None
+        contract = contract_of(context.asset_key)
+        frame = obj
+        if contract is not None:
+            frame = contract.conform(obj)
+            contract.validate(frame)
+        written = self.store.write(frame, layer, table, partition)
+        context.add_output_metadata(
+            {"rows": written.rows, "path": dg.MetadataValue.path(str(written.path)), "sha256": written.sha256}
+        )
+
+    def load_input(self, context: dg.InputContext):
+        """Read the upstream table as the argument's annotation asks (see the module docstring)."""
+        layer, table = _layer_table(context.asset_key)
+        wanted, optional = _wanted(context)
+        if context.has_asset_partitions:
+            if context.has_partition_key:  # a partitioned run reads its own partition
+                return self._read(layer, table, context.asset_partition_key, wanted, optional)
+            return self._read_partitions(context.asset_key, layer, table, wanted)
+        return self._read(layer, table, None, wanted, optional)
+
+    def _read(self, layer: str, table: str, partition: str | None, wanted: type, optional: bool):
+        path = self.store.table_path(layer, table, partition)
+        if wanted is Path:
+            return path
+        if not path.exists():
+            if optional:
+                return None
+            where = f"{layer}/{table}" + (f" partition {partition}" if partition else "")
+            raise dg.Failure(f"{where} has not been written (run the job that materialises it first)")
+        return pl.scan_parquet(path) if wanted is pl.LazyFrame else pl.read_parquet(path)
+
+    def _read_partitions(self, key: dg.AssetKey, layer: str, table: str, wanted: type):
+        paths = self.store.partition_paths(layer, table)
+        if wanted is Path:
+            return paths
+        if not paths:
+            contract = contract_of(key)
+            empty = contract.empty() if contract is not None else pl.DataFrame()
+            return empty.lazy() if wanted is pl.LazyFrame else empty
+        frame = pl.concat([pl.read_parquet(p) for p in paths], how="diagonal_relaxed")
+        return frame.lazy() if wanted is pl.LazyFrame else frame
+
+
+@dg.io_manager(
+    required_resource_keys={"pipeline"},
+    description="Parquet tables in the output directory of the pipeline settings (pipelines/io_managers.py).",
+)
+def parquet_io_manager(init_context: dg.InitResourceContext) -> ParquetIOManager:
+    """The IO manager on the output directory of the run's ``pipeline`` settings."""
+    return ParquetIOManager(init_context.resources.pipeline.store())

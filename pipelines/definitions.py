@@ -23,6 +23,7 @@ from assets.staging.context import STAGING_CONTEXT_ASSETS
 from assets.staging.published_sdg import PUBLISHED_SDG_ASSETS
 from assets.staging.ssi import ssi_tables
 from assets.staging.surveys import survey_persons
+from pipelines.io_managers import parquet_io_manager
 from pipelines.jobs import build_jobs
 from pipelines.sensors import build_automation
 from pipelines.settings import publication_cron, resource_from_environment
@@ -57,5 +58,5 @@ defs = dg.Definitions(
     jobs=list(JOBS.values()),
     sensors=SENSORS,
     schedules=SCHEDULES,
-    resources={"pipeline": SETTINGS},
+    resources={"pipeline": SETTINGS, "io_manager": parquet_io_manager},
 )

@@ -20,7 +20,9 @@ as ``ParquetStore.read_partitions`` always did: the partitions of a failed sourc
 its step, so they are not read.
 
 An asset whose output is a file of another format (the SDMX-CSV file, the workbook, the figures,
-the catalog) writes it itself and returns its ``Path``: the IO manager records it.
+the catalog) writes it itself at ``<layer>/<table>.<ext>`` (or the folder ``<layer>/<table>/``)
+and returns its ``Path``: the IO manager records it, and gives that path to an argument annotated
+``Path``.
 
 The IO manager is a resource that requires the ``pipeline`` settings resource, so it writes where
 the run's settings say (run configuration included; a nested resource field would keep the
@@ -165,13 +167,21 @@ class ParquetIOManager(dg.IOManager):
     def _read(self, layer: str, table: str, partition: str | None, wanted: type, optional: bool):
         path = self.store.table_path(layer, table, partition)
         if wanted is Path:
-            return path
+            return path if path.exists() or partition else self._file_output(layer, table)
         if not path.exists():
             if optional:
                 return None
             where = f"{layer}/{table}" + (f" partition {partition}" if partition else "")
             raise dg.Failure(f"{where} has not been written (run the job that materialises it first)")
         return pl.scan_parquet(path) if wanted is pl.LazyFrame else pl.read_parquet(path)
+
+    def _file_output(self, layer: str, table: str) -> Path:
+        """The file of a table stored in another format (``<layer>/<table>.<ext>``) or its folder
+        (``<layer>/<table>/``); ``<layer>/<table>.parquet`` when there is neither.
+        """
+        folder = self.store.root / layer
+        found = sorted(folder.glob(f"{table}.*")) + ([folder / table] if (folder / table).is_dir() else [])
+        return found[0] if found else self.store.table_path(layer, table)
 
     def _read_partitions(self, key: dg.AssetKey, layer: str, table: str, wanted: type):
         paths = self.store.partition_paths(layer, table)

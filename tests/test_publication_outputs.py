@@ -16,6 +16,8 @@ from assets.publication import PUBLICATION_ASSETS
 from assets.staging.published_sdg import PUBLISHED_SDG_ASSETS
 from engine.publication.sdmx import HEADER
 from engine.store import ParquetStore
+from pipelines.definitions import ASSETS
+from pipelines.io_managers import parquet_io_manager
 from schemas.gx_suites import SUITES
 from schemas.publication_tables import TABLES
 from tests.pipeline_settings import pipeline_settings
@@ -102,8 +104,9 @@ def run(tmp_path_factory):
     base = tmp_path_factory.mktemp("publication")
     write_inputs(base / "in", base / "out")
     result = dg.materialize(
-        [*PUBLISHED_SDG_ASSETS, *PUBLICATION_ASSETS],
-        resources={"pipeline": pipeline_settings(base / "in", base / "out")},
+        ASSETS,
+        selection=[*PUBLISHED_SDG_ASSETS, *PUBLICATION_ASSETS],
+        resources={"pipeline": pipeline_settings(base / "in", base / "out"), "io_manager": parquet_io_manager},
         raise_on_error=True,
     )
     return base / "out", result

@@ -42,15 +42,12 @@ from pandera.config import ValidationDepth, config_context
 from pandera.errors import SchemaErrors
 
 from engine.store import ParquetStore
-from schemas import publication_tables
+from schemas import publication_tables, registry
+from schemas.registry import ContractError, Table
 from schemas.survey_variables import Variable
 from schemas.tables import polars_dtype, schema_for
 
 FAILURE_SAMPLE = 10
-
-
-class ContractError(Exception):
-    """A table that does not meet its declared contract; nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -102,15 +99,18 @@ class Contract:
             ) from exc
 
 
-def contract_of(key: dg.AssetKey) -> Contract | None:
-    """The declared contract of the table of asset ``key`` (``<layer>/<table>``), or None for a
-    table not declared yet. The one place that maps an asset to its declaration.
+def contract_of(key: dg.AssetKey) -> Table | Contract | None:
+    """The declared contract of the table of asset ``key`` (``<layer>/<table>``): its table in
+    the registry (``schemas/registry.py``), else its declaration in ``schemas.publication_tables``
+    (until those move into the registry), else None (a table not declared yet). The one place that
+    maps an asset to its declaration.
     """
+    name = "/".join(key.path)
+    if name in registry.TABLES:
+        return registry.table(name)
     declared = publication_tables.BY_NAME.get(key.path[-1])
-    if declared is not None and declared.path == f"{'/'.join(key.path)}.parquet":
-        return Contract(
-            "/".join(key.path), declared.columns, declared.key, extra_columns=declared is publication_tables.ANNEX
-        )
+    if declared is not None and declared.path == f"{name}.parquet":
+        return Contract(name, declared.columns, declared.key, extra_columns=declared is publication_tables.ANNEX)
     return None
 
 

@@ -48,6 +48,7 @@ NOT_COMPUTABLE = dg.AssetKey(["indicators", "survey_not_computable"])
     can_subset=False,
 )
 def survey_estimates(context: dg.AssetExecutionContext, pipeline: PipelineResource):
+    """Every SDG 1.3.1 estimate of one survey, its gaps and the series it cannot give."""
     survey_id = context.partition_key
     store = pipeline.store()
     started = time.perf_counter()
@@ -84,7 +85,7 @@ def survey_estimates(context: dg.AssetExecutionContext, pipeline: PipelineResour
             "rows": estimates.rows,
             "series": result.estimates["series"].n_unique() if result.estimates.height else 0,
             "reliability": dg.MetadataValue.json(
-                dict(zip(flags["reliability"].to_list(), flags["len"].to_list())) if flags.height else {}
+                dict(zip(flags["reliability"].to_list(), flags["len"].to_list(), strict=True)) if flags.height else {}
             ),
             "country": country,
             "year": year,
@@ -111,6 +112,7 @@ def survey_estimates(context: dg.AssetExecutionContext, pipeline: PipelineResour
 HARDSHIP = dg.AssetKey(["indicators", "survey_financial_hardship"])
 HARDSHIP_GAPS = dg.AssetKey(["indicators", "survey_financial_hardship_gaps"])
 HARDSHIP_EXCLUSIONS = dg.AssetKey(["indicators", "survey_financial_hardship_exclusions"])
+HARDSHIP_NOT_COMPUTABLE = dg.AssetKey(["indicators", "survey_financial_hardship_not_computable"])
 
 
 @dg.multi_asset(
@@ -136,11 +138,19 @@ HARDSHIP_EXCLUSIONS = dg.AssetKey(["indicators", "survey_financial_hardship_excl
             kinds={"parquet"},
             description="Households left out of 3.8.2 and why (missing consumption, an incomplete roster; spending above consumption only under an edition that excludes it).",
         ),
+        dg.AssetSpec(
+            HARDSHIP_NOT_COMPUTABLE,
+            deps=[survey_persons],
+            group_name="indicators",
+            kinds={"parquet"},
+            description="SDG 3.8.2 series this survey cannot give, with the reason.",
+        ),
     ],
     partitions_def=SURVEYS,
     can_subset=False,
 )
 def survey_financial_hardship(context: dg.AssetExecutionContext, pipeline: PipelineResource):
+    """SDG 3.8.2 of one survey, its gaps, exclusions and the series it cannot give."""
     survey_id = context.partition_key
     store = pipeline.store()
     method = pipeline.method("sdg_3_8_2")
@@ -171,7 +181,9 @@ def survey_financial_hardship(context: dg.AssetExecutionContext, pipeline: Pipel
         estimates = store.write(result.estimates, "indicators", "survey_financial_hardship", survey_id)
         gaps = store.write(result.gaps, "indicators", "survey_financial_hardship_gaps", survey_id)
         exclusions = store.write(result.exclusions, "indicators", "survey_financial_hardship_exclusions", survey_id)
-        store.write(result.not_computable, "indicators", "survey_financial_hardship_not_computable", survey_id)
+        missing = store.write(
+            result.not_computable, "indicators", "survey_financial_hardship_not_computable", survey_id
+        )
     context.log.info(
         f"{survey_id}: {estimates.rows:,} 3.8.2 estimates, {exclusions.rows} households excluded, {result.not_computable.height} series not computable"
     )
@@ -199,6 +211,10 @@ def survey_financial_hardship(context: dg.AssetExecutionContext, pipeline: Pipel
     yield dg.MaterializeResult(
         asset_key=HARDSHIP_EXCLUSIONS,
         metadata={"households_excluded": exclusions.rows, "path": dg.MetadataValue.path(str(exclusions.path))},
+    )
+    yield dg.MaterializeResult(
+        asset_key=HARDSHIP_NOT_COMPUTABLE,
+        metadata={"rows": missing.rows, "path": dg.MetadataValue.path(str(missing.path))},
     )
 
 

@@ -13,7 +13,7 @@ from assets.indicators.groups import GROUP_INDICATOR_ASSETS
 from assets.indicators.publication_tables import INDICATOR_TABLE_ASSETS
 from assets.indicators.surveys import SURVEY_INDICATOR_ASSETS
 from assets.indicators.uhc import UHC_ASSETS
-from assets.publication import PUBLICATION_ASSETS
+from assets.publication import PUBLICATION_ASSETS, PUBLICATION_CHECKS
 from assets.raw.context import RAW_CONTEXT_ASSETS
 from assets.raw.input_layout import input_layout
 from assets.raw.ssi import ssi_return
@@ -54,7 +54,7 @@ SENSORS, SCHEDULES = build_automation(JOBS, publication_cron())
 
 defs = dg.Definitions(
     assets=ASSETS,
-    asset_checks=FINITE_CHECKS,
+    asset_checks=[*FINITE_CHECKS, *PUBLICATION_CHECKS],
     jobs=list(JOBS.values()),
     sensors=SENSORS,
     schedules=SCHEDULES,

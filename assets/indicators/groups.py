@@ -135,13 +135,17 @@ def _out(description: str, kinds: set[str]) -> dg.AssetOut:
     check_specs=[
         *(
             dg.AssetCheckSpec(
-                "keys_unique", asset=k, description="One row per key of the table (docs/data_dictionary.md)."
+                "keys_unique",
+                asset=k,
+                blocking=True,
+                description="One row per key of the table (docs/data_dictionary.md).",
             )
             for k in (GROUPS_AT_RISK, GROUPS_AT_RISK_GAPS, BENEFIT_ADEQUACY, BENEFIT_ADEQUACY_GAPS)
         ),
         dg.AssetCheckSpec(
             "values_in_range",
             asset=GROUPS_AT_RISK,
+            blocking=True,
             description="Coverage within [0, 100] and value = 100 x numerator / denominator.",
         ),
     ],

@@ -43,24 +43,31 @@ def coverage_checks(key: dg.AssetKey) -> list[dg.AssetCheckSpec]:
         dg.AssetCheckSpec(
             "values_in_range",
             asset=key,
+            blocking=True,
             description="Values within [0, 100]; above 100 only in rows of a method edition that does not cap.",
         ),
         dg.AssetCheckSpec(
             "numerator_le_denominator",
             asset=key,
+            blocking=True,
             description="Numerator <= denominator, except in rows flagged with observation status E (administrative counts above their population).",
         ),
         dg.AssetCheckSpec(
             "value_matches_ratio",
             asset=key,
+            blocking=True,
             description="value = 100 x numerator / denominator where no cap was applied; a capped value is never above that ratio.",
         ),
         dg.AssetCheckSpec(
-            "keys_unique", asset=key, description="One row per country, year, series, breakdown and source."
+            "keys_unique",
+            asset=key,
+            blocking=True,
+            description="One row per country, year, series, breakdown and source.",
         ),
         dg.AssetCheckSpec(
             "series_complete",
             asset=key,
+            blocking=True,
             description="Every series is present for every source that can compute it; the rest is listed as not computable with a reason.",
         ),
     ]

@@ -88,10 +88,17 @@ def index_check_results(table: pl.DataFrame) -> list[dg.AssetCheckResult]:
         ),
     },
     check_specs=[
-        dg.AssetCheckSpec("values_in_range", asset=SDG_3_8_1, description="Index and category values within [1, 100]."),
-        dg.AssetCheckSpec("keys_unique", asset=SDG_3_8_1, description="One row per country, year and series."),
         dg.AssetCheckSpec(
-            "imputed_share_consistent", asset=SDG_3_8_1, description="imputed_share = tracers imputed / tracers used."
+            "values_in_range", asset=SDG_3_8_1, blocking=True, description="Index and category values within [1, 100]."
+        ),
+        dg.AssetCheckSpec(
+            "keys_unique", asset=SDG_3_8_1, blocking=True, description="One row per country, year and series."
+        ),
+        dg.AssetCheckSpec(
+            "imputed_share_consistent",
+            asset=SDG_3_8_1,
+            blocking=True,
+            description="imputed_share = tracers imputed / tracers used.",
         ),
         dg.AssetCheckSpec(
             "no_quarantined_rows",

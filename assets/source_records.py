@@ -46,6 +46,7 @@ SOURCES_SCHEMA = {
 
 
 def sources_table(records: list[dict], failures: list[dict]) -> pl.DataFrame:
+    """One row per source read and per source left out, with the reason."""
     rows = [
         {
             "source_kind": r["source_kind"],
@@ -88,6 +89,7 @@ def sources_table(records: list[dict], failures: list[dict]) -> pl.DataFrame:
     description="Every input source: files and SHA-256, vintage, rows read / kept / quarantined, run id; and every source left out, with the reason.",
 )
 def sources(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
+    """The table of the sources of the last runs."""
     store = pipeline.store()
     failures = store.read_json_records("failures")
     failed = {(f["source_kind"], f["source_id"]) for f in failures}
@@ -120,6 +122,7 @@ def sources(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg
     description="Every quarantined row of every source: source file, sheet, row number, column, rule and value.",
 )
 def quarantine(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
+    """Every quarantined row of every source."""
     store = pipeline.store()
     paths = sorted((store.root / "quarantine").glob("*/*.parquet"))
     frames = [pl.read_parquet(p) for p in paths]
@@ -130,7 +133,9 @@ def quarantine(context: dg.AssetExecutionContext, pipeline: PipelineResource) ->
     return dg.MaterializeResult(
         metadata={
             "issues": table.height,
-            "top_rules": dg.MetadataValue.json(dict(zip(by_rule["rule"].to_list(), by_rule["n"].to_list()))),
+            "top_rules": dg.MetadataValue.json(
+                dict(zip(by_rule["rule"].to_list(), by_rule["n"].to_list(), strict=True))
+            ),
             "path": dg.MetadataValue.path(str(written.path)),
         }
     )

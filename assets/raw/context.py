@@ -11,6 +11,8 @@ from schemas.context_tables import TABLES, ContextTable
 
 
 def raw_context_asset(table: ContextTable) -> dg.AssetsDefinition:
+    """The raw asset of one context table: its file as read."""
+
     @dg.asset(
         key=["raw", table.name],
         group_name="raw",

@@ -43,6 +43,7 @@ def input_problems(input_dir) -> list[LeftOut]:
     "(surveys/, ssi/), and unreadable sources.yaml files: each is recorded as left out with its rule.",
 )
 def input_layout(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
+    """What sits in the input directory where no source belongs, recorded as left out."""
     store = pipeline.store()
     problems = input_problems(pipeline.input_path)
     record_left_out(store, problems, run_id=context.run_id, step="raw/input_layout")

@@ -26,6 +26,7 @@ RAW_PUBLISHED_SDG = dg.AssetKey(["raw", "published_sdg"])
     "portal CSV, SDMX-CSV or ILOSTAT bulk layout): every column as text, with source id, vintage, layout, file and row number.",
 )
 def raw_published_sdg(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
+    """The published UN SDG extracts as read."""
     store = pipeline.store()
     sources = published_sources(pipeline.input_path)
     forget_removed_sources(store, SOURCE_KIND, {s.source_id for s in sources})

@@ -20,6 +20,7 @@ from engine.ssi import read_return
     description="An ILO Social Security Inquiry return (workbook or CSV folder) as read: one Parquet file per table, text unchanged; one partition per return.",
 )
 def ssi_return(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
+    """One SSI return as read: its sheets as text tables."""
     return_id = context.partition_key
     store = pipeline.store()
     started = time.perf_counter()

@@ -21,6 +21,7 @@ from engine.survey_spec import load_spec
     ),
 )
 def survey_file(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
+    """One survey microdata file as read."""
     survey_id = context.partition_key
     store = pipeline.store()
     with source_step(context, store, "survey", survey_id, "raw/survey_file"):

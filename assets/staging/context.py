@@ -28,6 +28,7 @@ def declared_vintage(context: dg.AssetExecutionContext, input_dir, file: str) ->
 
 
 def staging_context_asset(table: ContextTable) -> dg.AssetsDefinition:
+    """The staging asset of one context table: validated, typed, with its checks."""
     key = dg.AssetKey(["staging", table.name])
 
     @dg.asset(

@@ -29,7 +29,7 @@ def _count(frame: pl.DataFrame, column: str) -> dict[str, int]:
     if frame.is_empty():
         return {}
     counts = frame.group_by(column).len()
-    return dict(zip(counts[column].to_list(), counts["len"].to_list()))
+    return dict(zip(counts[column].to_list(), counts["len"].to_list(), strict=True))
 
 
 @dg.asset(
@@ -41,6 +41,7 @@ def _count(frame: pl.DataFrame, column: str) -> dict[str, int]:
     description=PUBLISHED_SDG.description,
 )
 def published_sdg(context: dg.AssetExecutionContext, pipeline: PipelineResource):
+    """The published UN SDG country series in the canonical layout."""
     store = pipeline.store()
     raw = store.read("raw", "published_sdg")
     config = publication_config(pipeline.method("publication"))

@@ -60,6 +60,7 @@ EXPENDITURE = dg.AssetKey(["staging", "ssi_expenditure"])
     can_subset=False,
 )
 def ssi_tables(context: dg.AssetExecutionContext, pipeline: PipelineResource):
+    """One SSI return in its canonical tables, with its record and quarantine."""
     return_id = context.partition_key
     store = pipeline.store()
     source = discover_ssi(pipeline.input_path).get(return_id)

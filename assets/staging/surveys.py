@@ -32,6 +32,7 @@ KEY = dg.AssetKey(["staging", "survey_persons"])
     ),
 )
 def survey_persons(context: dg.AssetExecutionContext, pipeline: PipelineResource):
+    """One survey harmonised to the canonical person table, with its record and quarantine."""
     survey_id = context.partition_key
     store = pipeline.store()
     started = time.perf_counter()

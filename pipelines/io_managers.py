@@ -11,8 +11,11 @@ required values, key unique) *before* anything is written: a table that breaks i
 fails its step and never replaces the good file of an earlier run, and nothing downstream runs
 on it.
 
-On read, by the argument's annotation: ``pl.DataFrame`` (the default), ``pl.LazyFrame`` (a scan)
-or ``Path`` (the file); an annotation that admits ``None`` reads a table that was never written
+A partition made of several files (the sheets of an SSI return) is returned as a dict of frames
+(name -> frame) and written as a folder swapped in whole (``ParquetStore.write_folder``).
+
+On read, by the argument's annotation: ``pl.DataFrame`` (the default), ``pl.LazyFrame`` (a scan),
+``Path`` (the file) or ``dict`` (the frames of a folder partition); an annotation that admits ``None`` reads a table that was never written
 as ``None``, any other raises naming the table. A partitioned asset reads its own partition of a
 partitioned input; an unpartitioned asset reads every partition present in the output
 directory, in sorted order, concatenated (no partition: an empty frame in the declared columns),
@@ -124,9 +127,9 @@ def _wanted(context: dg.InputContext) -> tuple[type, bool]:
     """The type an input asks for and whether it admits None (``X | None``)."""
     typing_type = context.dagster_type.typing_type
     args = typing.get_args(typing_type)
-    if type(None) in args:
-        return next(a for a in args if a is not type(None)), True
-    return typing_type, False
+    optional = type(None) in args
+    wanted = next(a for a in args if a is not type(None)) if optional else typing_type
+    return typing.get_origin(wanted) or wanted, optional  # dict[str, pl.DataFrame] -> dict
 
 
 class ParquetIOManager(dg.IOManager):
@@ -144,6 +147,15 @@ class ParquetIOManager(dg.IOManager):
             return
         layer, table = _layer_table(context.asset_key)
         partition = context.partition_key if context.has_partition_key else None
+        if isinstance(obj, dict):  # a partition of several files (the sheets of an SSI return)
+            written = self.store.write_folder(obj, layer, table, partition)
+            context.add_output_metadata(
+                {
+                    "rows": dg.MetadataValue.json({name: w.rows for name, w in written.items()}),
+                    "path": dg.MetadataValue.path(str(self.store.partition_dir(layer, table, partition))),
+                }
+            )
+            return
         contract = contract_of(context.asset_key)
         frame = obj
         if contract is not None:
@@ -165,6 +177,9 @@ class ParquetIOManager(dg.IOManager):
         return self._read(layer, table, None, wanted, optional)
 
     def _read(self, layer: str, table: str, partition: str | None, wanted: type, optional: bool):
+        if wanted is dict:  # a partition of several files, name -> frame
+            folder = self.store.partition_dir(layer, table, partition)
+            return {p.stem: pl.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
         path = self.store.table_path(layer, table, partition)
         if wanted is Path:
             return path if path.exists() or partition else self._file_output(layer, table)

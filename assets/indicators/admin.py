@@ -95,6 +95,7 @@ def admin_coverage(
     context: dg.AssetExecutionContext,
     pipeline: PipelineResource,
     ssi_coverage: Staging,
+    ssi_returns: Staging,
     population: MaybeStaging,
     labour_force: MaybeStaging,
     births: MaybeStaging,
@@ -108,7 +109,7 @@ def admin_coverage(
     """SDG 1.3.1 from every SSI return at once, with the context tables as denominators."""
     store = pipeline.store()
     started = time.perf_counter()
-    refused = refuse_duplicate_returns(context, store)  # a return counted twice must not reach a rate
+    refused = refuse_duplicate_returns(context, store, ssi_returns)  # a return counted twice must not reach a rate
     if ssi_coverage.width == 0:  # no return staged
         ssi_coverage = pl.DataFrame(schema={v.name: pl.String for v in st.COVERAGE_COLUMNS})
     ssi = ssi_coverage.filter(~pl.col("return_id").is_in(refused))

@@ -10,7 +10,8 @@ reads ``publication/country_values``, ``staging/countries`` and ``staging/income
 returns ``publication/annex``: the lineage Dagster shows is what the body reads, with no name
 spelled twice. ``Maybe*`` annotations admit a table that was never written (``None``); ``*File``
 annotations give the path of a table or of a file output (``<layer>/<table>.<ext>`` or the
-folder ``<layer>/<table>/``) instead of reading it.
+folder ``<layer>/<table>/``; for a partitioned table read by an unpartitioned asset, the folder of
+its partitions) instead of reading it.
 """
 
 import typing

@@ -15,7 +15,8 @@ A partition made of several files (the sheets of an SSI return) is returned as a
 (name -> frame) and written as a folder swapped in whole (``ParquetStore.write_folder``).
 
 On read, by the argument's annotation: ``pl.DataFrame`` (the default), ``pl.LazyFrame`` (a scan),
-``Path`` (the file) or ``dict`` (the frames of a folder partition); an annotation that admits ``None`` reads a table that was never written
+``Path`` (the file; for every partition of a partitioned table, their folder) or ``dict`` (the
+frames of a folder partition); an annotation that admits ``None`` reads a table that was never written
 as ``None``, any other raises naming the table. A partitioned asset reads its own partition of a
 partitioned input; an unpartitioned asset reads every partition present in the output
 directory, in sorted order, concatenated (no partition: an empty frame in the declared columns),
@@ -199,9 +200,9 @@ class ParquetIOManager(dg.IOManager):
         return found[0] if found else self.store.table_path(layer, table)
 
     def _read_partitions(self, key: dg.AssetKey, layer: str, table: str, wanted: type):
+        if wanted is Path:  # the folder of the table's partitions
+            return self.store.root / layer / table
         paths = self.store.partition_paths(layer, table)
-        if wanted is Path:
-            return paths
         if not paths:
             contract = contract_of(key)
             empty = contract.empty() if contract is not None else pl.DataFrame()

@@ -11,7 +11,7 @@ import polars as pl
 from assets.resources import PipelineResource
 from assets.validation_results import SAMPLE_ROWS, _md_table
 from engine.finite import non_finite_cells
-from schemas.publication_tables import TABLES as PUBLICATION_TABLES
+from schemas.resources.publication import RESOURCES as PUBLICATION_TABLES
 
 CHECK = "finite_numbers"
 SDMX_NUMBERS = ("OBS_VALUE", "UPPER_BOUND", "LOWER_BOUND")
@@ -21,7 +21,7 @@ INDICATOR_TABLES = ("sdg_1_3_1", "sdg_3_8_2", "sdg_3_8_1", "sdg_1_3_1_gaps", "sd
 # asset key -> file (relative to the output directory)
 CHECKED: dict[dg.AssetKey, str] = {
     **{dg.AssetKey(["indicators", t]): f"indicators/{t}.parquet" for t in INDICATOR_TABLES},
-    **{dg.AssetKey(t.path.removesuffix(".parquet").split("/")): t.path for t in PUBLICATION_TABLES},
+    **{dg.AssetKey(list(t.key)): t.path() for t in PUBLICATION_TABLES if t.storage == "parquet" and not t.as_read},
     dg.AssetKey(["publication", "sdg_sdmx"]): "publication/sdg_sdmx.csv",
 }
 

@@ -18,7 +18,8 @@ import polars as pl
 
 from assets.resources import PipelineResource
 from engine.quarantine import ISSUE_SCHEMA
-from schemas.context_tables import TABLES as CONTEXT_TABLES
+from schemas import registry
+from schemas.resources.context import TABLES as CONTEXT_TABLES
 
 # The assets that write a record under <output>/sources/ (surveys and SSI returns per partition,
 # context tables and the published SDG reference in the context job, the UHC index in the
@@ -33,18 +34,7 @@ RECORD_WRITERS = [
     *(dg.AssetKey(["staging", t.name]) for t in CONTEXT_TABLES),
 ]
 
-SOURCES_SCHEMA = {
-    "source_kind": pl.String,
-    "source_id": pl.String,
-    "status": pl.String,
-    "files": pl.String,
-    "vintage": pl.String,
-    "rows_read": pl.Int64,
-    "rows_kept": pl.Int64,
-    "rows_quarantined": pl.Int64,
-    "reason": pl.String,
-    "run_id": pl.String,
-}
+SOURCES_SCHEMA = registry.table("publication/sources").polars_schema()
 
 
 def sources_table(records: list[dict], failures: list[dict]) -> pl.DataFrame:

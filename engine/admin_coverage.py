@@ -9,10 +9,10 @@ shares (``child_max_age``, ``working_age_min``, ``wkinjry_denominator``, ``cap_a
 ``admin:`` sub-mapping. This module checks the inputs, registers them as relations with
 the one-row ``params`` relation, runs the SQL and returns Polars frames.
 
-Inputs of :func:`compute_admin_coverage` (validated frames of ``schemas.ssi_tables`` and
-``schemas.context_tables``; other columns are ignored):
+Inputs of :func:`compute_admin_coverage` (validated frames of ``schemas.resources.ssi`` and
+``schemas.resources.context``; other columns are ignored):
 
-* ``ssi_coverage``: the canonical long SSI table (``schemas.ssi_tables.COVERAGE_COLUMNS``), one
+* ``ssi_coverage``: the canonical long SSI table (``schemas.resources.ssi.COVERAGE_COLUMNS``), one
   or several returns. A missing column, an unknown code, a missing, non-integer or negative
   ``persons``, a duplicated key or a return with two countries or years raises
   :class:`AdminInputError` naming the rows: the ingestion quarantines such rows, so one here is a
@@ -57,8 +57,9 @@ import polars as pl
 
 from engine.method_config import MethodConfigError, MethodEdition
 from engine.sql import fetch, params_frame, run_sql_file
-from schemas import context_tables as ct
-from schemas import ssi_tables as st
+from schemas import registry
+from schemas.resources import context as ct
+from schemas.resources import ssi as st
 from schemas.tables import polars_dtype
 
 FAMILY = "sdg_1_3_1"
@@ -72,73 +73,12 @@ SEX_TOTAL_RULES = ("from_sexes", "own")
 # (contributory old-age pensions), the children's group and non-contributory by definition.
 NOT_WORKING_AGE_CONTRIBUTORY = ("old_age", "child_family", "social_assistance")
 
-COVERAGE_COLUMNS = (
-    "country",
-    "year",
-    "series",
-    "sex",
-    "nationality",
-    "age_group",
-    "urban_rural",
-    "value",
-    "numerator",
-    "numerator_reported",
-    "denominator",
-    "capped",
-    "cap_applied",
-    "aggregation_rule",
-    "source_kind",
-    "source_id",
-    "denominator_source",
-    "method_edition",
-)
-GAP_COLUMNS = (
-    "country",
-    "year",
-    "series",
-    "gap_type",
-    "sex",
-    "nationality",
-    "age_group",
-    "urban_rural",
-    "source_kind",
-    "source_id",
-    "value_group",
-    "value_reference",
-    "difference_pp",
-    "ratio",
-    "method_edition",
-)
-NOT_COMPUTABLE_COLUMNS = ("country", "year", "source_kind", "source_id", "series", "breakdown", "reason")
-LIFECYCLE_COLUMNS = (
-    "country",
-    "year",
-    "source_id",
-    "sex",
-    "pop_total",
-    "pop_child",
-    "pop_working",
-    "pop_old",
-    "child_recipients",
-    "contributors",
-    "contributory_recipients",
-    "assistance_recipients",
-    "pension_recipients",
-    "contributory_pension_recipients",
-    "children_covered",
-    "contributory_working",
-    "contributory_older",
-    "vulnerable",
-    "assistance_working",
-    "working_covered",
-    "older_covered",
-    "covered",
-    "benefts_rule",
-    "assistance_age_allocation",
-    "method_edition",
-)
+COVERAGE_COLUMNS = registry.table("indicators/admin_coverage").fields
+GAP_COLUMNS = registry.table("indicators/admin_gaps").fields
+NOT_COMPUTABLE_COLUMNS = registry.table("indicators/admin_not_computable").fields
+LIFECYCLE_COLUMNS = registry.table("indicators/admin_lifecycle").fields
 
-# Optional context tables (argument = declaration name in schemas.context_tables): the relation
+# Optional context tables (argument = declaration name in schemas.resources.context): the relation
 # they are registered as and the columns read.
 _CONTEXT = {
     "labour_force": ("adm_labour_force", ("country", "year", "sex", "labour_force", "employed", "unemployed")),
@@ -388,7 +328,7 @@ def _ssi(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _context(frame: pl.DataFrame | None, table: str, columns: tuple[str, ...]) -> pl.DataFrame:
-    """A context table typed as declared in ``schemas.context_tables``, with the columns read
+    """A context table typed as declared in ``schemas.resources.context``, with the columns read
     (an optional column absent from the frame is all null); empty when not provided.
     """
     decl = ct.BY_NAME[table]

@@ -19,7 +19,8 @@ import polars as pl
 from engine.method_config import MethodEdition
 from engine.sql import fetch, run_sql_file
 from engine.survey_estimation import NOT_COMPUTABLE_SCHEMA, estimate_domains, register_persons, survey_profile
-from schemas.survey_variables import BENEFIT_FUNCTIONS
+from schemas import registry
+from schemas.fields import BENEFIT_FUNCTIONS
 
 SQL_FILE = "benefit_adequacy.sql"
 ADMIN_SQL_FILE = "benefit_adequacy_admin.sql"
@@ -31,49 +32,8 @@ MEASURE_VARIABLES = {
 }
 # Measures that are proportions: in percent, with the logit CI of survey_variance.sql.
 PERCENT_MEASURES = ("recipients_at_poverty_line",)
-ADEQUACY_SCHEMA = pl.Schema(
-    {
-        "survey_id": pl.String,
-        "country": pl.String,
-        "year": pl.Int64,
-        "function": pl.String,
-        "measure": pl.String,
-        "sex": pl.String,
-        "value": pl.Float64,
-        "numerator": pl.Float64,
-        "denominator": pl.Float64,
-        "se": pl.Float64,
-        "ci_lower": pl.Float64,
-        "ci_upper": pl.Float64,
-        "df": pl.Int64,
-        "n_recipients": pl.Int64,
-        "n_recipients_without_amount": pl.Int64,
-        "cv": pl.Float64,
-        "reliability": pl.String,
-        "method_edition": pl.String,
-    }
-)
-ADEQUACY_GAP_SCHEMA = pl.Schema(
-    {
-        "survey_id": pl.String,
-        "country": pl.String,
-        "year": pl.Int64,
-        "function": pl.String,
-        "measure": pl.String,
-        "value_female": pl.Float64,
-        "value_male": pl.Float64,
-        "difference": pl.Float64,
-        "difference_se": pl.Float64,
-        "difference_ci_lower": pl.Float64,
-        "difference_ci_upper": pl.Float64,
-        "ratio": pl.Float64,
-        "ratio_se": pl.Float64,
-        "ratio_ci_lower": pl.Float64,
-        "ratio_ci_upper": pl.Float64,
-        "df": pl.Int64,
-        "method_edition": pl.String,
-    }
-)
+ADEQUACY_SCHEMA = registry.table("indicators/survey_adequacy").polars_schema()
+ADEQUACY_GAP_SCHEMA = registry.table("indicators/survey_adequacy_gaps").polars_schema()
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ from engine.quarantine import ROW_ID, column_check_issues, empty_issues, issues_
 from engine.readers import read_csv_text
 from engine.safe_yaml import load_yaml_file
 from engine.typed_columns import convert_table
-from schemas.context_tables import ContextTable
-from schemas.tables import schema_for
+from schemas import registry
+from schemas.resources.context import ContextTable
 
 SEX_TOLERANCE = 1e-6  # relative: F + M may exceed T by rounding only
 SEX_RULE = "female_plus_male_le_total"
@@ -66,10 +66,8 @@ def _sex_total_issues(typed: pl.DataFrame, table: ContextTable) -> pl.DataFrame:
 
 
 def empty_table(table: ContextTable) -> pl.DataFrame:
-    """An empty frame with the columns and Polars types of ``table``."""
-    from schemas.tables import polars_dtype
-
-    return pl.DataFrame(schema={v.name: polars_dtype(v) for v in table.columns})
+    """The staging table of ``table`` with no rows."""
+    return registry.table(["staging", table.name]).empty()
 
 
 def ingest_context_table(table: ContextTable, input_dir: Path, raw: pl.DataFrame | None = None) -> IngestedTable:
@@ -87,7 +85,7 @@ def ingest_context_table(table: ContextTable, input_dir: Path, raw: pl.DataFrame
         )
     frame = raw.with_row_index(ROW_ID, offset=1)
     typed, conversion = convert_table(frame, table.columns, ROW_ID)
-    schema = schema_for(table.columns, name=table.name, unique=list(table.key), extra_columns={ROW_ID: pl.UInt32()})
+    schema = registry.table(["staging", table.name]).pandera({ROW_ID: pl.UInt32()})
     rules = validate_rows(typed, schema, file=str(path))
     sex_totals = (
         _sex_total_issues(typed, table)

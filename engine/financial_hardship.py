@@ -15,6 +15,12 @@ import polars as pl
 from engine.method_config import MethodConfigError, MethodEdition
 from engine.sql import fetch, params_frame, run_sql_file
 from engine.survey_estimation import NOT_COMPUTABLE_SCHEMA, empty_populations, estimate_domains, register_persons
+from schemas import registry
+
+# The per-survey tables, in their registry layout even when a survey has no 3.8.2 estimate.
+ESTIMATES = registry.table("indicators/survey_financial_hardship")
+GAPS = registry.table("indicators/survey_financial_hardship_gaps")
+EXCLUSIONS = registry.table("indicators/survey_financial_hardship_exclusions")
 
 LEGACY_SERIES = ("SH_XPD_EARN10", "SH_XPD_EARN25")
 HARDSHIP_SERIES = ("SH_FIN_HARDSHIP", "SH_FIN_IMPOVERISHING", "SH_FIN_LARGE")
@@ -156,8 +162,8 @@ def _result(
         pl.lit(country).alias("country"),
         pl.lit(int(year), dtype=pl.Int64).alias("year"),
     ]
-    estimates = pl.DataFrame()
-    gaps = pl.DataFrame()
+    estimates = ESTIMATES.empty()
+    gaps = GAPS.empty()
     if est is not None and est.height:
         estimates = (
             est.join(domains, on=["series", "domain_id"], how="left")
@@ -210,6 +216,9 @@ def _result(
     not_computable = pl.DataFrame(
         [(survey_id, country, int(year), s, b, r) for s, b, r in missing], schema=NOT_COMPUTABLE_SCHEMA, orient="row"
     )
-    if exclusions.height:
-        exclusions = exclusions.select(pl.lit(survey_id).alias("survey_id"), *exclusions.columns).sort("hh_id")
+    exclusions = (
+        EXCLUSIONS.conform(exclusions.with_columns(pl.lit(survey_id).alias("survey_id"))).sort("hh_id")
+        if exclusions.height
+        else EXCLUSIONS.empty()
+    )
     return HardshipEstimates(estimates, gaps, not_computable, exclusions, spl, median, above)

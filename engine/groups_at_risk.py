@@ -26,7 +26,8 @@ from engine.survey_estimation import (
     register_persons,
     survey_profile,
 )
-from schemas.survey_variables import BENEFIT_FUNCTIONS
+from schemas import registry
+from schemas.fields import BENEFIT_FUNCTIONS
 
 SQL_FILE = "groups_survey.sql"
 # World Bank programme groups: series -> (edition key listing its functions, params prefix).
@@ -35,55 +36,8 @@ PROGRAMME_GROUPS = {
     "SI_COV_SOCAST": ("social_assistance_functions", "sa"),
     "SI_COV_LMKT": ("labour_market_functions", "lm"),
 }
-GROUP_ESTIMATE_SCHEMA = pl.Schema(
-    {
-        "survey_id": pl.String,
-        "country": pl.String,
-        "year": pl.Int64,
-        "series": pl.String,
-        "breakdown": pl.String,
-        "group": pl.String,
-        "sex": pl.String,
-        "value": pl.Float64,
-        "numerator": pl.Float64,
-        "denominator": pl.Float64,
-        "se": pl.Float64,
-        "ci_lower": pl.Float64,
-        "ci_upper": pl.Float64,
-        "df": pl.Int64,
-        "n_unweighted": pl.Int64,
-        "n_numerator_unweighted": pl.Int64,
-        "deff": pl.Float64,
-        "cv": pl.Float64,
-        "reliability": pl.String,
-        "method_edition": pl.String,
-    }
-)
-GROUP_GAP_SCHEMA = pl.Schema(
-    {
-        "survey_id": pl.String,
-        "country": pl.String,
-        "year": pl.Int64,
-        "series": pl.String,
-        "gap_type": pl.String,
-        "breakdown": pl.String,
-        "group": pl.String,
-        "reference_group": pl.String,
-        "sex": pl.String,
-        "reference_sex": pl.String,
-        "value_group": pl.Float64,
-        "value_reference": pl.Float64,
-        "difference_pp": pl.Float64,
-        "difference_se": pl.Float64,
-        "difference_ci_lower": pl.Float64,
-        "difference_ci_upper": pl.Float64,
-        "ratio": pl.Float64,
-        "ratio_se": pl.Float64,
-        "difference_se_independent": pl.Float64,
-        "df": pl.Int64,
-        "method_edition": pl.String,
-    }
-)
+GROUP_ESTIMATE_SCHEMA = registry.table("indicators/survey_groups").polars_schema()
+GROUP_GAP_SCHEMA = registry.table("indicators/survey_groups_gaps").polars_schema()
 
 
 @dataclass(frozen=True)

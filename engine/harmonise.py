@@ -7,7 +7,7 @@ joined file, a household whose rows disagree on a ``spread`` variable). ``raw`` 
 file with its joined files (``engine.survey_files``); codes may be named by their value label.
 Ids may be generated (row numbers, composite keys) and age given in classes (``age_class``).
 Range, code-list and key rules are then checked by the Pandera model
-(``schemas.survey_persons``) in ``ingest_survey``, which also splits kept rows from quarantined
+(``staging/survey_persons`` of the registry, ``schemas.resources.survey``) in ``ingest_survey``, which also splits kept rows from quarantined
 ones.
 """
 
@@ -24,8 +24,8 @@ from engine.quarantine import ROW_ID, ROW_ISSUE_SCHEMA, issues_frame, split_rows
 from engine.survey_files import join_row_column, read_survey_files, read_value_labels
 from engine.survey_spec import WASHINGTON_GROUP_LEVELS, Mapping, SurveySpec, check_against_columns
 from engine.typed_columns import code_key, convert
-from schemas import survey_variables as sv
-from schemas.survey_persons import person_schema
+from schemas.fields import Field
+from schemas.resources import survey as sv
 from schemas.tables import polars_dtype
 
 SINGLE_STRATUM = "all"
@@ -117,9 +117,7 @@ def _source_key(m: Mapping, schema: pl.Schema) -> tuple[pl.Expr, pl.Expr, pl.Exp
     )
 
 
-def _mapping_exprs(
-    m: Mapping, var: sv.Variable, schema: pl.Schema, spec: SurveySpec
-) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+def _mapping_exprs(m: Mapping, var: Field, schema: pl.Schema, spec: SurveySpec) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """(canonical value, issue rule or null, source value shown in the quarantine)."""
     none = pl.lit(None, dtype=pl.String)
     if m.absent:
@@ -152,7 +150,7 @@ def _mapping_exprs(
     return _scaled(converted, m, var, spec).alias(var.name), issue, expr.cast(pl.String)
 
 
-def _expression_exprs(m: Mapping, var: sv.Variable, schema: pl.Schema) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
+def _expression_exprs(m: Mapping, var: Field, schema: pl.Schema) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
     """(canonical value, issue rule or null, value present, value shown) of a variable given by
     an expression (evaluated beforehand into ``EXPR_PREFIX + name``); a source variable the
     expression reads as a number that does not parse is a ``type_number`` issue.
@@ -172,7 +170,7 @@ def _expression_exprs(m: Mapping, var: sv.Variable, schema: pl.Schema) -> tuple[
     return converted, issue, present, expr
 
 
-def _source_exprs(m: Mapping, var: sv.Variable, schema: pl.Schema) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
+def _source_exprs(m: Mapping, var: Field, schema: pl.Schema) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
     """(canonical value, issue rule or null, value present, source value shown) of a variable
     read from one source variable: through ``codes``, ``classes``, ``rule``, ``in`` or as it is.
     """
@@ -205,7 +203,7 @@ def _source_exprs(m: Mapping, var: sv.Variable, schema: pl.Schema) -> tuple[pl.E
     return converted, issue, present, shown
 
 
-def _scaled(converted: pl.Expr, m: Mapping, var: sv.Variable, spec: SurveySpec) -> pl.Expr:
+def _scaled(converted: pl.Expr, m: Mapping, var: Field, spec: SurveySpec) -> pl.Expr:
     """A number times the mapping's ``scale`` and, for money amounts, the spec's amounts_period
     factor (to annual values).
     """
@@ -213,7 +211,7 @@ def _scaled(converted: pl.Expr, m: Mapping, var: sv.Variable, spec: SurveySpec) 
     return converted * scale if scale != 1 and var.kind in ("float", "int") else converted
 
 
-def _washington_group(m: Mapping, var: sv.Variable) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+def _washington_group(m: Mapping, var: Field) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """The highest difficulty level over the items (``washington_group`` form): null when an item
     is missing (null, empty or a ``missing`` code); an item answered outside 1-4 is an issue
     (``washington_group_level``) showing the item and its value.
@@ -514,7 +512,7 @@ def ingest_survey(
     if raw.height == 0:
         raise SourceError(shown_file, "the data file has no data rows", rule="rows_read")
     canonical, conversion_issues = harmonise_survey(raw, spec, labels)
-    rule_issues = validate_rows(canonical, person_schema({ROW_ID: pl.UInt32()}), file=shown_file)
+    rule_issues = validate_rows(canonical, sv.PERSONS.pandera({ROW_ID: pl.UInt32()}), file=shown_file)
     # A value that failed conversion is null in the canonical frame; report the conversion,
     # not the resulting null.
     all_issues = (

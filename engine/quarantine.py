@@ -16,21 +16,11 @@ from pandera.config import ValidationDepth, config_context
 from pandera.errors import SchemaErrors
 
 from engine.errors import SourceError
+from schemas import registry
 
 ROW_ID = "__row"  # 1-based position of the row in its source table, carried through validation
 
-ISSUE_SCHEMA = pl.Schema(
-    {
-        "source_kind": pl.String,
-        "source_id": pl.String,
-        "source_file": pl.String,
-        "sheet": pl.String,
-        "row_number": pl.Int64,
-        "column": pl.String,
-        "rule": pl.String,
-        "value": pl.String,
-    }
-)
+ISSUE_SCHEMA = registry.table("publication/quarantine").polars_schema()
 
 
 # Row issues before they get their source (``issues_frame`` completes them).

@@ -26,7 +26,7 @@ from pathlib import Path
 from engine.errors import SourceError
 from engine.paths import ID_RULE, SOURCE_ID, confined_file, confined_folder, regular_files, valid_source_id
 from engine.store import sha256_file
-from schemas import ssi_tables as st
+from schemas.resources import ssi as st
 
 SPEC_FILE = "spec.yaml"
 INVENTORY = "sources.yaml"

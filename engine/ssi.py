@@ -1,7 +1,7 @@
 """Read, validate and reshape one ILO Social Security Inquiry return.
 
 A return is a workbook ``ssi/<RETURN_ID>.xlsx`` (one sheet per table) or a folder
-``ssi/<RETURN_ID>/`` (one CSV per table); the tables are declared in ``schemas.ssi_tables``.
+``ssi/<RETURN_ID>/`` (one CSV per table); the tables are declared in ``schemas.resources.ssi``.
 ``ingest_return`` returns canonical tables (schemes, long coverage counts, legal provisions, the
 return's metadata) and the quarantine; structural problems raise ``SourceError`` naming the
 file, sheet and column.
@@ -24,12 +24,14 @@ from engine.paths import confined_file
 from engine.quarantine import ROW_ID, column_check_issues, empty_issues, issues_frame, split_rows, validate_rows
 from engine.readers import read_csv_text, unique_header
 from engine.typed_columns import convert_table
-from schemas import ssi_tables as st
-from schemas import survey_variables as sv
+from schemas import registry
+from schemas.fields import NATIONALITY
+from schemas.resources import ssi as st
+from schemas.resources import survey as sv
 from schemas.tables import polars_dtype, schema_for
 
 # The canonical benefit expenditure table (optional Expenditure sheet), long by sex.
-EXPENDITURE_SCHEMA = pl.Schema({v.name: polars_dtype(v) for v in st.EXPENDITURE_COLUMNS})
+EXPENDITURE_SCHEMA = registry.table("staging/ssi_expenditure").polars_schema()
 
 
 @dataclass(frozen=True)
@@ -285,7 +287,7 @@ def _split_issues(typed: pl.DataFrame, reported: pl.DataFrame) -> pl.DataFrame:
     checks = {}
     for col in COUNTS:
         splits = {}
-        for nat in st.NATIONALITIES:
+        for nat in NATIONALITY:
             given = ((c("nationality") == nat) & c(col).is_not_null()).sum().over(key) > 0
             splits[nat] = pl.when(given).then(c(col).filter(c("nationality") == nat).sum().over(key))
         reported_count = c(f"__reported_{col}")
@@ -294,7 +296,7 @@ def _split_issues(typed: pl.DataFrame, reported: pl.DataFrame) -> pl.DataFrame:
         )
         shown = pl.format(
             "national={} non_national={} reported={} ({})",
-            *(splits[n].cast(pl.String).fill_null("not given") for n in st.NATIONALITIES),
+            *(splits[n].cast(pl.String).fill_null("not given") for n in NATIONALITY),
             reported_count,
             c("__reported_sheet"),
         )

@@ -26,6 +26,7 @@ from scipy.special import stdtrit
 
 from engine.method_config import MethodConfigError, MethodEdition
 from engine.sql import fetch, params_frame, run_sql_file
+from schemas import registry
 
 DOMAIN_DIMS = ("sex", "nationality", "age_group", "urban_rural")
 # Breakdown -> the canonical variable it needs; nationality is part of every survey's domains,
@@ -39,65 +40,9 @@ BENEFIT_LISTS = {
     "contributory_benefits_working_age": ("contributory", "cb", True),
     "vulnerable_numerator_benefits": ("vulnerable_numerator", "vn", False),
 }
-NOT_COMPUTABLE_SCHEMA = pl.Schema(
-    {
-        "survey_id": pl.String,
-        "country": pl.String,
-        "year": pl.Int64,
-        "series": pl.String,
-        "breakdown": pl.String,
-        "reason": pl.String,
-    }
-)
-ESTIMATE_SCHEMA = pl.Schema(
-    {
-        "survey_id": pl.String,
-        "country": pl.String,
-        "year": pl.Int64,
-        "series": pl.String,
-        "sex": pl.String,
-        "nationality": pl.String,
-        "age_group": pl.String,
-        "urban_rural": pl.String,
-        "value": pl.Float64,
-        "numerator": pl.Float64,
-        "denominator": pl.Float64,
-        "se": pl.Float64,
-        "ci_lower": pl.Float64,
-        "ci_upper": pl.Float64,
-        "df": pl.Int64,
-        "n_unweighted": pl.Int64,
-        "n_numerator_unweighted": pl.Int64,
-        "deff": pl.Float64,
-        "cv": pl.Float64,
-        "reliability": pl.String,
-        "method_edition": pl.String,
-    }
-)
-GAP_SCHEMA = pl.Schema(
-    {
-        "survey_id": pl.String,
-        "country": pl.String,
-        "year": pl.Int64,
-        "series": pl.String,
-        "gap_type": pl.String,
-        "sex": pl.String,
-        "nationality": pl.String,
-        "age_group": pl.String,
-        "urban_rural": pl.String,
-        "value_group": pl.Float64,
-        "value_reference": pl.Float64,
-        "difference_pp": pl.Float64,
-        "difference_se": pl.Float64,
-        "difference_ci_lower": pl.Float64,
-        "difference_ci_upper": pl.Float64,
-        "ratio": pl.Float64,
-        "ratio_se": pl.Float64,
-        "difference_se_independent": pl.Float64,
-        "df": pl.Int64,
-        "method_edition": pl.String,
-    }
-)
+NOT_COMPUTABLE_SCHEMA = registry.table("indicators/survey_not_computable").polars_schema()
+ESTIMATE_SCHEMA = registry.table("indicators/survey_estimates").polars_schema()
+GAP_SCHEMA = registry.table("indicators/survey_gaps").polars_schema()
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ from engine.paths import ID_RULE, confined_file, valid_source_id
 from engine.readers import detect_format
 from engine.safe_yaml import BoundedLoader, load_yaml_file
 from engine.typed_columns import FLAG_WORDS, code_keys
-from schemas import survey_variables as sv
 from schemas.numbers import FINITE_RULE, NUMBER_MAX_ABS
+from schemas.resources import survey as sv
 
 SURVEY_KEYS_REQUIRED = ("id", "country", "year", "kind", "file")
 SURVEY_KEYS_OPTIONAL = (

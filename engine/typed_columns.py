@@ -3,7 +3,7 @@ does not convert as a row issue (rule ``type_flag``, ``type_integer`` or ``type_
 every number that is not finite or beyond the documented bound as rule ``finite``
 (``schemas.numbers``).
 
-Column declarations reuse ``schemas.survey_variables.Variable`` (name, kind, codes, range), so
+Column declarations reuse ``schemas.fields.Field`` (name, kind, codes, range), so
 survey variables, SSI tables and context tables share one conversion and one way of building
 their Pandera schema (``schemas.tables.schema_for``).
 """
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from schemas.fields import Field
 from schemas.numbers import FINITE_RULE, out_of_range
-from schemas.survey_variables import Variable
 from schemas.tables import polars_dtype
 
 FLAG_WORDS = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False}
@@ -55,7 +55,7 @@ def code_keys(values: list) -> list[str | None]:
     )
 
 
-def convert(value: pl.Expr, shown: pl.Expr, var: Variable) -> tuple[pl.Expr, pl.Expr]:
+def convert(value: pl.Expr, shown: pl.Expr, var: Field) -> tuple[pl.Expr, pl.Expr]:
     """Convert ``value`` to the type of ``var``. ``shown`` is the original value (null when
     missing). Returns (converted, issue rule or null).
     """
@@ -85,9 +85,7 @@ def convert(value: pl.Expr, shown: pl.Expr, var: Variable) -> tuple[pl.Expr, pl.
     )
 
 
-def convert_table(
-    frame: pl.DataFrame, variables: tuple[Variable, ...], row_id: str
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+def convert_table(frame: pl.DataFrame, variables: tuple[Field, ...], row_id: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Convert the columns of ``frame`` named by ``variables`` (missing optional columns become
     null). Returns (typed frame with ``row_id``, issues ``row_number, column, rule, value``).
     """

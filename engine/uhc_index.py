@@ -50,6 +50,7 @@ import polars as pl
 
 from engine.method_config import MethodConfigError, MethodEdition
 from engine.sql import fetch, run_sql_file
+from schemas import registry
 
 FAMILY = "sdg_3_8_1"
 SQL_FILE = "sdg_3_8_1.sql"
@@ -70,37 +71,8 @@ INDEX_COLUMNS = (
     "malaria_high_burden",
     "method_edition",
 )
-TRACER_COLUMNS = (
-    "country",
-    "year",
-    "category",
-    "tracer",
-    "indicator",
-    "raw_value",
-    "rescaled_value",
-    "tracer_value",
-    "imputation",
-    "from_year",
-    "to_year",
-    "imputation_group",
-    "imputation_group_countries",
-    "method_edition",
-)
-REGIONAL_COLUMNS = (
-    "level",
-    "region",
-    "year",
-    "sci",
-    *CATEGORIES,
-    "imputed_share",
-    "n_countries",
-    "n_countries_in_group",
-    "n_countries_without_population",
-    "population_covered",
-    "population_total",
-    "population_coverage",
-    "method_edition",
-)
+TRACER_COLUMNS = registry.table("indicators/sdg_3_8_1_tracers").fields
+REGIONAL_COLUMNS = registry.table("indicators/sdg_3_8_1_regional").fields
 QUARANTINE_SCHEMA = pl.Schema(
     {
         "row_number": pl.Int64,

@@ -36,86 +36,25 @@ settings bound in the Definitions and ignore those of the run).
 from __future__ import annotations
 
 import typing
-from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
-import pandera.polars as pa
 import polars as pl
-from pandera.config import ValidationDepth, config_context
-from pandera.errors import SchemaErrors
 
 from engine.store import ParquetStore
-from schemas import publication_tables, registry
-from schemas.registry import ContractError, Table
-from schemas.survey_variables import Variable
-from schemas.tables import polars_dtype, schema_for
+from schemas import registry
+from schemas.registry import Table
 
 FAILURE_SAMPLE = 10
 
 
-@dataclass(frozen=True)
-class Contract:
-    """The declared columns and key of one table. ``extra_columns``: columns after the declared
-    ones are kept (the annex's per-series columns), unchecked.
-    """
-
-    name: str
-    columns: tuple[Variable, ...]
-    key: tuple[str, ...]
-    extra_columns: bool = False
-
-    def dtypes(self) -> dict[str, pl.DataType]:
-        """Column -> Polars dtype, in the declared order."""
-        return {v.name: polars_dtype(v) for v in self.columns}
-
-    def empty(self) -> pl.DataFrame:
-        """The table with no rows, in its declared columns."""
-        return pl.DataFrame(schema=self.dtypes())
-
-    def conform(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """The declared columns in order and type, then (``extra_columns``) the others."""
-        dtypes = self.dtypes()
-        missing = [c for c in dtypes if c not in frame.columns]
-        if missing:
-            raise ContractError(f"{self.name}: declared columns missing: {', '.join(missing)}")
-        extra = [c for c in frame.columns if c not in dtypes] if self.extra_columns else []
-        return frame.select([*dtypes, *extra]).cast(dtypes)
-
-    def pandera(self, frame: pl.DataFrame) -> pa.DataFrameSchema:
-        """The strict Pandera model of the table (with ``frame``'s extra columns, unchecked)."""
-        extra = {c: frame.schema[c] for c in frame.columns[len(self.columns) :]} if self.extra_columns else None
-        return schema_for(self.columns, name=self.name, unique=list(self.key) or None, extra_columns=extra)
-
-    def validate(self, frame: pl.DataFrame) -> None:
-        """Raise ``ContractError`` naming the columns, checks and a sample of failing values."""
-        try:
-            with config_context(validation_depth=ValidationDepth.SCHEMA_AND_DATA):
-                self.pandera(frame).validate(frame, lazy=True)
-        except SchemaErrors as exc:
-            cases = exc.failure_cases
-            sample = "; ".join(
-                f"{r['column']}: {r['check']} ({r['failure_case']})"
-                for r in cases.head(FAILURE_SAMPLE).iter_rows(named=True)
-            )
-            raise ContractError(
-                f"{self.name}: {cases.height} failure(s) of its declared contract, nothing written: {sample}"
-            ) from exc
-
-
-def contract_of(key: dg.AssetKey) -> Table | Contract | None:
+def contract_of(key: dg.AssetKey) -> Table | None:
     """The declared contract of the table of asset ``key`` (``<layer>/<table>``): its table in
-    the registry (``schemas/registry.py``), else its declaration in ``schemas.publication_tables``
-    (until those move into the registry), else None (a table not declared yet). The one place that
+    the registry (``schemas/registry.py``), else None (not a registry table). The one place that
     maps an asset to its declaration.
     """
     name = "/".join(key.path)
-    if name in registry.TABLES:
-        return registry.table(name)
-    declared = publication_tables.BY_NAME.get(key.path[-1])
-    if declared is not None and declared.path == f"{name}.parquet":
-        return Contract(name, declared.columns, declared.key, extra_columns=declared is publication_tables.ANNEX)
-    return None
+    return registry.table(name) if name in registry.TABLES else None
 
 
 def _layer_table(key: dg.AssetKey) -> tuple[str, str]:

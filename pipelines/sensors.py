@@ -37,7 +37,7 @@ from engine.paths import regular_files
 from engine.sources import discover_ssi, discover_surveys
 from engine.store import ParquetStore, sha256_file
 from pipelines.jobs import CONTEXT_JOB, PUBLICATION_JOB, SSI_JOB, SURVEY_JOB
-from schemas.context_tables import TABLES as CONTEXT_TABLES
+from schemas.resources.context import TABLES as CONTEXT_TABLES
 
 CONTEXT_FOLDERS = ("context", "uhc", "reference")
 UPSTREAM_JOBS = (CONTEXT_JOB, SURVEY_JOB, SSI_JOB)

@@ -9,16 +9,16 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from schemas import context_tables, publication_tables, ssi_tables, survey_variables
 from schemas.fields import Field
 from schemas.registry import Table, tables_in_layer
-from schemas.survey_variables import Variable
+from schemas.resources import context as context_tables
+from schemas.resources import ssi as ssi_tables
 
 TARGET = Path(__file__).resolve().parent.parent / "docs" / "data_dictionary.md"
 TYPES = {"id": "text", "code": "code", "flag": "boolean", "int": "integer", "float": "number"}
 
 
-def _table(variables: Sequence[Field | Variable]) -> list[str]:
+def _table(variables: Sequence[Field]) -> list[str]:
     lines = ["| column | type | values | required | meaning |", "|---|---|---|---|---|"]
     for v in variables:
         values = ""
@@ -45,57 +45,47 @@ def _registry_table(t: Table) -> list[str]:
         if t.partitions
         else f"`output/{t.path()}`"
     )
+    head = [f"### `{t.name}` ({where})", "", t.description, ""]
+    if t.storage == "other":
+        return [*head, "Files, not a table.", ""]
+    if t.as_read and not t.fields:
+        return [*head, "Columns as read from the input, every one as text.", ""]
     key = f"Key: {', '.join(f'`{k}`' for k in t.primary_key)}." if t.primary_key else "No key: rows may repeat."
-    return [f"### `{t.name}` ({where})", "", t.description, "", key, "", *_table(t.columns), ""]
+    more = [f"Columns as read; these are required: {', '.join(f'`{c}`' for c in t.fields)}.", ""] if t.as_read else []
+    extra = [f"Further columns: {t.extra_columns}.", ""] if t.extra_columns else []
+    return [*head, key, "", *more, *extra, *_table(t.columns), ""]
+
+
+LAYERS = {
+    "raw": "Raw layer (`output/raw/`): the inputs as read",
+    "staging": "Staging layer (`output/staging/`): validated canonical tables",
+    "indicators": "Indicators layer (`output/indicators/`): estimates and the published indicator tables",
+    "publication": "Publication layer (`output/publication/`): country values, aggregates, exports",
+}
 
 
 def render() -> str:
-    """The data dictionary (Markdown) of every declared table."""
+    """The whole dictionary: every table of the registry by layer, then the input contract of
+    the SSI return sheets and the context files.
+    """
     out = [
         "# Data dictionary",
         "",
-        "Generated from `schemas/` by `python -m schemas.data_dictionary`; do not edit by hand.",
-        "Percent values are 0-100; standard errors, confidence bounds and gaps are in percentage points.",
-        "",
-        "## Published indicator tables (`output/indicators/`)",
-        "",
-        "Declared in `schemas/resources/` with the columns of `schemas/fields.py` (the table registry, `schemas.registry`).",
+        "Generated from the table registry (`schemas/registry.py`: every table the pipeline writes, declared once in "
+        "`schemas/resources/` with the columns of `schemas/fields.py`) by `python -m schemas.data_dictionary`; do not "
+        "edit by hand. Percent values are 0-100; standard errors, confidence bounds and gaps are in percentage points. "
+        "How the publication tables are made and how to open them: `docs/publication.md`.",
         "",
     ]
-    for t in tables_in_layer("indicators"):
-        out += _registry_table(t)
+    for layer, title in LAYERS.items():
+        out += [f"## {title}", ""]
+        for t in tables_in_layer(layer):
+            out += _registry_table(t)
     out += [
-        "## Canonical survey person table (`output/staging/survey_persons/<survey>.parquet`)",
+        "## Input contract: the tables of an SSI return (`data/raw/ssi/`)",
         "",
-        f"Key: {', '.join(f'`{k}`' for k in survey_variables.PRIMARY_KEY)}.",
-        "",
-        *_table(survey_variables.ALL),
-        "",
-        "## SSI coverage counts (`output/staging/ssi_coverage/<return>.parquet`)",
-        "",
-        f"Key: {', '.join(f'`{k}`' for k in ssi_tables.COVERAGE_KEY)}.",
-        "",
-        *_table(ssi_tables.COVERAGE_COLUMNS),
-        "",
-        "## SSI scheme inventory (`output/staging/ssi_schemes/<return>.parquet`)",
-        "",
-        f"Key: {', '.join(f'`{k}`' for k in ssi_tables.SCHEMES_KEY)}.",
-        "",
-        *_table(ssi_tables.SCHEMES_COLUMNS),
-        "",
-        "## SSI benefit expenditure (`output/staging/ssi_expenditure/<return>.parquet`)",
-        "",
-        f"Key: {', '.join(f'`{k}`' for k in ssi_tables.EXPENDITURE_KEY)}.",
-        "",
-        *_table(ssi_tables.EXPENDITURE_COLUMNS),
-        "",
-        "## SSI legal provisions for non-nationals (`output/staging/ssi_legal_provisions/<return>.parquet`)",
-        "",
-        f"Key: {', '.join(f'`{k}`' for k in ssi_tables.LEGAL_KEY)}.",
-        "",
-        *_table(ssi_tables.LEGAL_COLUMNS),
-        "",
-        "## SSI return tables (input)",
+        "Sheets of the workbook, or CSV files of the return's folder (`data/raw/README.md`, section 2); the staging "
+        "tables above are built from their kept rows.",
         "",
     ]
     for sheet in ssi_tables.TABLES:
@@ -108,50 +98,18 @@ def render() -> str:
             "",
         ]
     out += [
-        "## Publication tables (`output/publication/`, and their internal companions)",
+        "## Input contract: context, UHC and reference files (`data/raw/`)",
         "",
-        "Declared in `schemas/publication_tables.py`; every table is written in exactly these columns. "
-        "How they are made and how to open them: `docs/publication.md`.",
+        "Each file is read as text into `raw/<table>` and validated into `staging/<table>`, whose columns are "
+        "listed above; a required file must be present (`data/raw/README.md`, sections 3-5).",
         "",
-        *publication_tables.render_markdown(_table),
-    ]
-    out += ["## Context, UHC and reference tables (input and `output/staging/<table>.parquet`)", ""]
-    for context in context_tables.TABLES:
-        out += [
-            f"### `{context.name}` (`{context.file}`)",
-            "",
-            context.description,
-            "",
-            f"Key: {', '.join(f'`{k}`' for k in context.key)}.",
-            "",
-            *_table(context.columns),
-            "",
-        ]
-    out += [
-        "## Quarantine (`output/quarantine/<kind>/<source>.parquet`, `output/publication/quarantine.parquet`)",
-        "",
-        "| column | meaning |",
-        "|---|---|",
-        "| `source_kind` | survey, ssi or context |",
-        "| `source_id` | survey id, SSI return id or context table name |",
-        "| `source_file` | file, relative to the input directory |",
-        "| `sheet` | sheet (table) of an SSI return |",
-        "| `row_number` | data row in the file or sheet (1 = first row below the header) |",
-        "| `column` | canonical variable or column that broke the rule (`a+b` for rules on several columns) |",
-        "| `rule` | the rule (e.g. `type_integer`, `code_not_in_spec`, `isin([...])`, `greater_than(0)`, `finite`, `unique_key`, `men_plus_women_le_total`) |",
-        "| `value` | the offending value as read |",
-        "",
-        "## Left out by the input layout (`output/raw/input_layout.parquet`, `output/failures/layout/<name>.json`)",
-        "",
-        "What sits where a survey or SSI return goes but is not one, and every unreadable `sources.yaml` "
-        '(data/raw/README.md, "Untrusted files"); each is also a left-out row of `publication/sources`.',
-        "",
-        "| column | meaning |",
-        "|---|---|",
-        "| `source_kind` | survey, ssi or context |",
-        "| `path` | file or folder, relative to the input directory (a folder ends with `/`) |",
-        "| `problem` | what is wrong with it |",
-        "| `rule` | the rule (`layout`, `identifier`, `unique_id`, `file_exists`, `path_confined`, `regular_file`, `yaml`, `yaml_size`, `sources_layout`) |",
+        "| file | table | required | F + M <= T for |",
+        "|---|---|---|---|",
+        *(
+            f"| `{t.file}` | `staging/{t.name}` | {'yes' if t.required else ''} | "
+            f"{', '.join(f'`{c}`' for c in t.sex_totals)} |"
+            for t in context_tables.TABLES
+        ),
         "",
     ]
     return "\n".join(out)

@@ -17,9 +17,12 @@ from typing import Any
 import polars as pl
 
 # Code lists shared by several tables.
-SEX_TFM = ("T", "F", "M")
-NATIONALITY_T = ("T", "national", "non_national")
-URBAN_RURAL_T = ("T", "urban", "rural")
+SEX_FM = ("F", "M")
+SEX_TFM = ("T", *SEX_FM)
+NATIONALITY = ("national", "non_national")
+NATIONALITY_T = ("T", *NATIONALITY)
+URBAN_RURAL = ("urban", "rural")
+URBAN_RURAL_T = ("T", *URBAN_RURAL)
 SOURCE_KINDS = ("administrative", "survey")
 RELIABILITY = ("reliable", "caution", "suppress", "not_applicable")
 # SDMX code list CL_OBS_STATUS (subset used here).
@@ -67,7 +70,7 @@ class Field:
     ``min``/``max`` inclusive bounds, ``positive`` > 0; ``required`` columns are never missing,
     unless ``nullable`` says the column may be missing where another stands for it. ``level``,
     ``derivable`` and ``absent_unless_mapped`` describe canonical survey variables
-    (``schemas.survey_variables``). ``unit`` is the unit of a number.
+    (``schemas.resources.survey``). ``unit`` is the unit of a number.
     """
 
     name: str
@@ -125,6 +128,9 @@ FIELDS: dict[str, Field] = _fields(
     Field("urban_rural", "code", "T total, urban, rural.", codes=URBAN_RURAL_T, required=True),
     Field("source_kind", "code", "administrative (SSI) or survey.", codes=SOURCE_KINDS, required=True),
     Field("source_id", "id", "SSI return id or survey id.", required=True),
+    Field("survey_id", "id", "Survey identifier (the partition key), e.g. GHA_LFS_2022.", required=True),
+    Field("country", "id", "Country of the source, ISO 3166-1 alpha-3.", required=True),
+    Field("head_sex", "code", "Sex of the household head: T total, F female, M male.", codes=SEX_TFM, required=True),
     Field("quintile", "id", "T, or the quintile (1 = poorest) of per-capita consumption (3.8.2).", required=True),
     Field(
         "hh_composition",
@@ -151,6 +157,7 @@ FIELDS: dict[str, Field] = _fields(
         "int",
         "Unweighted number of sample persons in the series population (surveys); in sdg_3_8_2, sample households (its sampled units).",
     ),
+    Field("n_numerator_unweighted", "int", "Unweighted number of sample units counted in the numerator.", min=0),
     Field("deff", "float", "Design effect (surveys)."),
     Field("cv", "float", "Coefficient of variation se/value (surveys)."),
     Field(
@@ -203,6 +210,11 @@ FIELDS: dict[str, Field] = _fields(
     Field("difference_se", "float", "Design-based SE of the difference (surveys; both domains share PSUs)."),
     Field("difference_ci_lower", "float", "Lower 95% bound of the difference (surveys)."),
     Field("difference_ci_upper", "float", "Upper 95% bound of the difference (surveys)."),
+    Field(
+        "difference_se_independent",
+        "float",
+        "SE of the difference if the two domains were independent samples (for comparison with the design-based SE).",
+    ),
     Field("ratio", "float", "Focus / reference."),
     Field("ratio_se", "float", "Linearised SE of the ratio (surveys)."),
     # Series a source cannot give.

@@ -54,44 +54,17 @@ import polars as pl
 
 if TYPE_CHECKING:  # the suites read the edition's thresholds off the config object they are given
     from engine.publication.config import PublicationConfig
-from schemas.publication_tables import SDMX_DIMENSIONS as DIMENSIONS
-from schemas.publication_tables import SDMX_HEADER as HEADER
+from schemas.resources.publication import AGGREGATES, COUNTRY_VALUES, GENDER_GAPS, SDG_SDMX
 
 Expectation = tuple[str, dict[str, Any]]
 Frames = dict[str, pl.DataFrame]
 
-AGGREGATE_KEY = ["family", "vintage", "series", "level", "region", "year", "sex"]
-COUNTRY_KEY = [
-    "family",
-    "series",
-    "ref_area",
-    "year",
-    "sex",
-    "nationality",
-    "age_group",
-    "urban_rural",
-    "quintile",
-    "hh_composition",
-]
-GAP_KEY = [
-    "area_kind",
-    "ref_area",
-    "level",
-    "vintage",
-    "family",
-    "series",
-    "year",
-    "gap_type",
-    "sex",
-    "nationality",
-    "age_group",
-    "urban_rural",
-    "quintile",
-    "hh_composition",
-    "source_id",
-]
-SDMX_KEY = list(DIMENSIONS)
-FLAGS = ["suppressed", "caution"]
+# Keys and code lists of the validated tables, from the table registry (schemas/resources/publication.py).
+AGGREGATE_KEY = list(AGGREGATES.primary_key)
+COUNTRY_KEY = list(COUNTRY_VALUES.primary_key)
+GAP_KEY = list(GENDER_GAPS.primary_key)
+SDMX_KEY = list(SDG_SDMX.primary_key)
+FLAGS = list(COUNTRY_VALUES.column("flag").codes or ())
 # A check view computed by the publication engine (engine.publication.quality.derived_views):
 # each imputed line-up cell with the range of the values it was imputed from.
 DONOR_RANGES = "imputation_donor_ranges"
@@ -471,7 +444,7 @@ SUITES: tuple[Suite, ...] = (
         "ERROR",
         sdmx_view,
         lambda c: [
-            ("ExpectTableColumnsToMatchOrderedList", {"column_list": [*HEADER, "obs_value_number"]}),
+            ("ExpectTableColumnsToMatchOrderedList", {"column_list": [*SDG_SDMX.fields, "obs_value_number"]}),
             _unique(SDMX_KEY),
             ("ExpectColumnValuesToBeInSet", {"column": "SEX", "value_set": ["_T", "F", "M"]}),
             *[

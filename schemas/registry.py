@@ -28,7 +28,7 @@ __all__ = [
 def _merge() -> dict[str, Table]:
     out: dict[str, Table] = {}
     for module in MODULES:
-        for t in module.TABLES:
+        for t in module.RESOURCES:
             if t.name in out:
                 raise ValueError(f"table {t.name} is declared twice (second time in {module.__name__})")
             out[t.name] = t

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pandera.errors
 import pandera.polars as pa
 import polars as pl
+from pandera.config import ValidationDepth, config_context
 
 from schemas.fields import FIELDS, Field
 from schemas.tables import schema_for
@@ -41,7 +42,12 @@ class Table:
     or a :class:`Field` of its own (a narrower meaning in this table); after construction it
     holds the names and :attr:`columns` the resolved fields. ``primary_key`` columns identify a
     row (unique together). ``storage`` is ``parquet``, ``folder`` (a folder of files per
-    partition), ``csv`` or ``other`` (files that are not a table).
+    partition), ``csv`` or ``other`` (files that are not a table). An ``as_read`` table keeps the
+    columns of its input file as read (raw layer): ``fields`` then names only the columns the
+    contract requires, and other columns may follow. ``extra_columns`` describes columns that may
+    follow the declared ones (the annex's per-series columns, ``<series>_value`` ...). ``file``
+    is where an output that is not ``<name>.parquet``/``.csv`` lives (a workbook, a folder of
+    figures), relative to the output directory.
     """
 
     name: str
@@ -50,6 +56,9 @@ class Table:
     primary_key: tuple[str, ...] = ()
     partitions: str | None = None
     storage: str = "parquet"
+    as_read: bool = False
+    extra_columns: str | None = None
+    file: str | None = None
     columns: tuple[Field, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __init__(
@@ -60,6 +69,9 @@ class Table:
         primary_key: Sequence[str] = (),
         partitions: str | None = None,
         storage: str = "parquet",
+        as_read: bool = False,
+        extra_columns: str | None = None,
+        file: str | None = None,
     ) -> None:
         columns = tuple(f if isinstance(f, Field) else _shared(name, f) for f in fields)
         for attr, value in (
@@ -69,6 +81,9 @@ class Table:
             ("primary_key", tuple(primary_key)),
             ("partitions", partitions),
             ("storage", storage),
+            ("as_read", as_read),
+            ("extra_columns", extra_columns),
+            ("file", file),
             ("columns", columns),
         ):
             object.__setattr__(self, attr, value)
@@ -110,6 +125,8 @@ class Table:
         """Where the table is written, relative to the output directory."""
         if (partition is None) != (self.partitions is None):
             raise ValueError(f"table {self.name} is partitioned by {self.partitions}; partition given: {partition!r}")
+        if self.file is not None:
+            return self.file
         if self.storage == "folder":
             return f"{self.name}/{partition}" if partition else self.name
         suffix = ".csv" if self.storage == "csv" else ".parquet"
@@ -131,20 +148,31 @@ class Table:
         return pl.DataFrame(schema=self.polars_schema())
 
     def conform(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """``frame`` with the declared columns in order, cast to their declared types; a declared
-        column that is absent is an error naming the table and the column.
+        """``frame`` with the declared columns in order, cast to their declared types, then, where
+        the table allows ``extra_columns``, the frame's other columns (an ``as_read`` table:
+        unchanged); a declared column that is absent is an error naming the table and the column.
         """
         absent = [c for c in self.fields if c not in frame.columns]
         if absent:
             raise ContractError(f"table {self.name}: column(s) {', '.join(absent)} missing (rule: declared_columns)")
+        if self.as_read:
+            return frame
         schema = self.polars_schema()
-        return frame.select(list(schema)).cast(schema)
+        extra = [c for c in frame.columns if c not in schema] if self.extra_columns else []
+        return frame.select([*schema, *extra]).cast(schema)
 
-    def pandera(self) -> pa.DataFrameSchema:
-        """The Pandera (Polars) model: strict columns in order with types, code lists, bounds,
-        nullability, and the primary key unique (every copy reported).
+    def pandera(self, extra_columns: dict[str, pl.DataType] | None = None) -> pa.DataFrameSchema:
+        """The Pandera (Polars) model: strict columns with types, code lists, bounds, nullability,
+        and the primary key unique (every copy reported); ``extra_columns`` (e.g. a row id used
+        while validating) are allowed without checks. An ``as_read`` table allows other columns.
         """
-        return schema_for(self.columns, name=self.name, unique=list(self.primary_key) or None)
+        return schema_for(
+            self.columns,
+            name=self.name,
+            unique=list(self.primary_key) or None,
+            extra_columns=extra_columns,
+            strict=not (self.as_read or self.extra_columns),
+        )
 
     def validate(self, frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
         """``frame`` if it keeps the contract (types and data); otherwise :class:`ContractError`
@@ -152,7 +180,8 @@ class Table:
         """
         data = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
         try:
-            return self.pandera().validate(data, lazy=True)
+            with config_context(validation_depth=ValidationDepth.SCHEMA_AND_DATA):
+                return self.pandera().validate(data, lazy=True)
         except pandera.errors.SchemaErrors as err:
             failures = (
                 pl.DataFrame(err.failure_cases)
@@ -171,6 +200,9 @@ def _shared(table: str, name: str) -> Field:
         raise KeyError(f"table {table}: field {name!r} is not declared in schemas.fields.FIELDS") from None
 
 
+_COLUMN_RULES = ("column_in_dataframe", "column_in_schema", "column_ordered")
+
+
 def _describe(table: Table, failures: pl.DataFrame) -> str:
     """One line per failing (column, rule): the count and up to three offending values (for the
     primary key, the rows).
@@ -181,6 +213,12 @@ def _describe(table: Table, failures: pl.DataFrame) -> str:
         pl.col("column").cast(pl.String).fill_null(""),
         pl.col("schema_context").cast(pl.String),
         pl.col("index").cast(pl.String).fill_null(""),
+    ).with_columns(
+        # A missing, undeclared or misplaced column: the failure case is the column's name.
+        pl.when(pl.col("check").is_in(list(_COLUMN_RULES)))
+        .then(pl.col("failure_case"))
+        .otherwise(pl.col("column"))
+        .alias("column")
     )
     grouped = cases.group_by(["schema_context", "column", "check"], maintain_order=True).agg(
         pl.len().alias("n"), pl.col("failure_case").head(3).alias("values"), pl.col("index").head(3).alias("rows")

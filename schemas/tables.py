@@ -1,6 +1,6 @@
 """Build Pandera (Polars backend) schemas from column declarations.
 
-A declaration is a ``schemas.survey_variables.Variable``: kind -> dtype, ``codes`` -> isin,
+A declaration is a ``schemas.fields.Field``: kind -> dtype, ``codes`` -> isin,
 ``min``/``max`` -> ge/le, ``positive`` -> gt(0), ``required`` -> not nullable (unless
 ``nullable``); every number column also gets the ``finite`` check (``schemas.numbers``: finite and
 within the documented bound), which catches a number made non-finite after conversion (a spec's
@@ -16,20 +16,11 @@ import polars as pl
 
 from schemas.fields import Field
 from schemas.numbers import FINITE_RULE, out_of_range
-from schemas.survey_variables import Variable
-
-DTYPES: dict[str, pl.DataType] = {
-    "id": pl.String(),
-    "code": pl.String(),
-    "flag": pl.Boolean(),
-    "int": pl.Int64(),
-    "float": pl.Float64(),
-}
 
 
-def polars_dtype(var: Variable | Field) -> pl.DataType:
-    """The Polars type of a variable of ``var.kind``."""
-    return DTYPES[var.kind]
+def polars_dtype(var: Field) -> pl.DataType:
+    """The Polars type of a declared column."""
+    return var.dtype
 
 
 def finite_check() -> pa.Check:
@@ -41,7 +32,7 @@ def finite_check() -> pa.Check:
     )
 
 
-def column_checks(var: Variable | Field) -> list[pa.Check]:
+def column_checks(var: Field) -> list[pa.Check]:
     """The Pandera checks of a column: finite numbers, its codes and its bounds."""
     checks = [finite_check()] if var.kind in ("int", "float") else []
     if var.codes:
@@ -56,13 +47,14 @@ def column_checks(var: Variable | Field) -> list[pa.Check]:
 
 
 def schema_for(
-    variables: Iterable[Variable | Field],
+    variables: Iterable[Field],
     *,
     name: str,
     unique: list[str] | None = None,
     checks: list[pa.Check] | None = None,
     column_extra_checks: dict[str, list[pa.Check]] | None = None,
     extra_columns: dict[str, pl.DataType] | None = None,
+    strict: bool = True,
 ) -> pa.DataFrameSchema:
     """A strict schema with one column per declaration plus unchecked ``extra_columns``;
     ``checks`` are frame-level, ``column_extra_checks`` add to the declared column checks.
@@ -77,7 +69,7 @@ def schema_for(
     return pa.DataFrameSchema(
         columns,
         checks=checks or [],
-        strict=True,
+        strict=strict,
         unique=unique,
         report_duplicates="all",
         name=name,

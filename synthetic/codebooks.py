@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from schemas import survey_variables as sv
+from schemas.resources import survey as sv
 from synthetic.source_coding import NOT_ASKED, RELATION_LABELS, SourceFile
 
 YES_NO = {1: True, 2: False}

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from schemas import ssi_tables as st
+from schemas.resources import ssi as st
 from synthetic.context import country_unemployment, labour_force, unemployment_rates
 from synthetic.countries import (
     BENEFIT_LEVEL,

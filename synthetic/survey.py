@@ -1,6 +1,6 @@
 """Synthetic survey microdata of one country-year: a stratified two-stage cluster sample of
 households (strata = region x urban/rural, PSUs = enumeration areas) with every canonical
-person variable of ``schemas/survey_variables.py``.
+person variable of ``schemas/resources/survey.py``.
 
 ``simulate`` returns a ``Sample`` of numpy arrays (households and persons); ``generate_persons``
 turns one into the canonical person table (canonical names and dtypes), e.g. for benchmarks::
@@ -27,7 +27,7 @@ from zlib import crc32
 import numpy as np
 import polars as pl
 
-from schemas import survey_variables as sv
+from schemas.resources import survey as sv
 from synthetic.countries import (
     BENEFIT_LEVEL,
     COVERAGE_CEILING,
@@ -611,7 +611,7 @@ def _codes(values: list[str | None], index: np.ndarray) -> pl.Series:
 
 def canonical_frame(sample: Sample, survey_id: str, survey_kind: str) -> pl.DataFrame:
     """The sample as the canonical person table (names, order and dtypes of
-    ``schemas.survey_variables``).
+    ``schemas.resources.survey``).
     """
     hh = sample.hh
     n = sample.n_persons

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from schemas import survey_variables as sv
+from schemas.resources import survey as sv
 from synthetic import codebooks as cb
 from synthetic.countries import PROFILES
 from synthetic.population import Population

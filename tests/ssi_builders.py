@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from schemas import ssi_tables as st
+from schemas.resources import ssi as st
 
 RETURN = [
     ("country", "GHA"),

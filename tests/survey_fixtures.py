@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from schemas import survey_variables as sv
+from schemas.resources import survey as sv
 from schemas.tables import polars_dtype
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from engine.context import ingest_context_table
 from engine.errors import SourceError
-from schemas.context_tables import BY_NAME
+from schemas.resources.context import BY_NAME
 
 
 def _write(tmp_path, table: str, text: str):

@@ -7,17 +7,18 @@ def test_data_dictionary_is_current():
     assert TARGET.read_text(encoding="utf-8") == render(), "run: python -m schemas.data_dictionary"
 
 
-def test_the_publication_tables_are_in_the_written_dictionary():
-    from schemas.publication_tables import TABLES
+def test_every_registry_table_is_in_the_written_dictionary():
+    from schemas.registry import TABLES
 
     written = TARGET.read_text(encoding="utf-8")
-    section = written.split("## Publication tables", 1)[1].split("\n## ", 1)[0]
-    for table in TABLES:
-        block = section.split(f"### `{table.path}`", 1)
-        assert len(block) == 2, f"{table.path} is not in docs/data_dictionary.md"
-        body = block[1].split("\n### ", 1)[0]
-        assert table.description in body
-        assert all(f"| `{v.name}` |" in body for v in table.columns), table.name
+    for table in TABLES.values():
+        block = written.split(f"### `{table.name}` (`output/", 1)
+        assert len(block) == 2, f"{table.name} is not in docs/data_dictionary.md"
+        body = block[1].split("\n### ", 1)[0].split("\n## ", 1)[0]
+        assert table.description in body, table.name
+        assert all(f"| `{c}` |" in body for c in table.fields), table.name
+        if table.primary_key:
+            assert f"Key: {', '.join(f'`{k}`' for k in table.primary_key)}." in body, table.name
 
 
 def test_every_published_column_is_documented():

@@ -242,3 +242,38 @@ def test_the_aggregates_rest_on_the_published_country_values_and_reproduce_the_p
     assert (PROJECT / "docs" / "aggregate_comparison.md").read_text(encoding="utf-8") == render_markdown(table)
     run_summary = json.loads((base / "out" / "run_summary.json").read_text())
     assert run_summary["totals"]["sources_synthetic"] >= 20 and "Synthetic sources: " in proc.stdout
+
+
+def test_every_table_is_written_as_the_registry_declares_it(first_run):
+    """Every registry table of the bundle run: the Parquet schema of every file (every partition)
+    equals ``polars_schema()`` (an ``extra_columns`` table: its declared columns first, an
+    ``as_read`` table: its required columns present) and the rows keep the contract (codes,
+    bounds, key); a CSV has the declared header; a file output exists."""
+    from schemas.registry import TABLES
+
+    out = first_run[0] / "out"
+    checked = 0
+    for t in TABLES.values():
+        if t.storage == "other":
+            assert (out / t.path()).exists(), t.name
+            continue
+        if t.storage == "folder":
+            assert [p for p in (out / t.name).iterdir() if p.is_dir()], t.name
+            continue
+        if t.storage == "csv":
+            header = (out / t.path()).read_text(encoding="utf-8").splitlines()[0]
+            assert header.split(",") == list(t.fields), t.name
+            continue
+        files = sorted((out / t.name).glob("*.parquet")) if t.partitions else [out / t.path()]
+        assert files, t.name
+        for file in files:
+            schema = dict(pl.read_parquet_schema(file))
+            if t.as_read:
+                assert set(t.fields) <= set(schema), file
+                continue
+            declared = t.polars_schema()
+            assert dict(list(schema.items())[: len(declared)]) == declared, file
+            assert t.extra_columns or len(schema) == len(declared), file
+            t.validate(pl.read_parquet(file))
+            checked += 1
+    assert checked > 100

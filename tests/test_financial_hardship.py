@@ -14,7 +14,8 @@ from engine.financial_hardship import HARDSHIP_SERIES, LEGACY_SERIES, estimate_h
 from engine.harmonise import ingest_survey
 from engine.method_config import MethodConfigError, load_method
 from engine.survey_spec import load_spec
-from schemas import survey_variables as sv
+from schemas import registry
+from schemas.resources import survey as sv
 from schemas.tables import polars_dtype
 from tests.conftest import SOURCE_ROWS, source_frame, write_survey
 
@@ -493,6 +494,24 @@ def test_without_consumption_nothing_is_guessed():
     res = _estimate(persons)
     assert res.estimates.is_empty() and res.not_computable.height == 5
     assert set(res.not_computable["reason"]) == {"hh_consumption absent in TST_HBS_2020"}
+
+
+def test_a_survey_without_estimates_gives_its_tables_in_their_declared_layout():
+    """A survey that gives no 3.8.2 estimate (no consumption) still writes its three tables in
+    the registry's columns and types, with no rows (they were written with no columns at all)."""
+    persons = households_to_persons(EXAMPLE).with_columns(pl.lit(None, dtype=pl.Float64).alias("hh_consumption"))
+    res = _estimate(persons)
+    for frame, name in ((res.estimates, ""), (res.gaps, "_gaps"), (res.exclusions, "_exclusions")):
+        declared = registry.table(f"indicators/survey_financial_hardship{name}")
+        assert frame.height == 0 and frame.schema == pl.Schema(declared.polars_schema()), name
+        declared.validate(frame)
+
+
+def test_excluded_households_carry_their_survey_in_the_declared_layout():
+    res = _estimate(households_to_persons([(w, m, 0.0, o) for w, m, _, o in EXAMPLE]))
+    declared = registry.table("indicators/survey_financial_hardship_exclusions")
+    assert res.exclusions.columns == list(declared.fields) and set(res.exclusions["survey_id"]) == {"TST_HBS_2020"}
+    declared.validate(res.exclusions)
 
 
 def test_ppp_lookup_uses_the_survey_year_or_the_latest_before():

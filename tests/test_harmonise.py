@@ -9,7 +9,7 @@ import pytest
 from engine.errors import AllRowsQuarantined, SourceError
 from engine.harmonise import ingest_survey
 from engine.survey_spec import load_spec
-from schemas import survey_variables as sv
+from schemas.resources import survey as sv
 from tests.conftest import BASE_SPEC, SOURCE_COLUMNS, SOURCE_ROWS, source_frame, write_survey
 
 

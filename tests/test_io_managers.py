@@ -13,7 +13,7 @@ import pytest
 
 from engine.store import ParquetStore
 from pipelines.io_managers import contract_of, parquet_io_manager
-from schemas.publication_tables import HEADLINE
+from schemas.resources.publication import HEADLINE
 from tests.pipeline_settings import pipeline_settings
 
 PARTS = dg.DynamicPartitionsDefinition(name="things")
@@ -87,13 +87,13 @@ def good_headline() -> pl.DataFrame:
         else samples[v.kind]
         for v in contract.columns
     }
-    return pl.DataFrame([row]).cast(contract.dtypes())
+    return pl.DataFrame([row]).cast(contract.polars_schema())
 
 
 def test_a_table_breaking_its_contract_is_not_written_and_nothing_downstream_runs(tmp_path):
     out = tmp_path / "out"
     good = good_headline()
-    assert list(good.columns) == [v.name for v in HEADLINE.columns]
+    assert list(good.columns) == list(HEADLINE.fields)
     first = dg.materialize([planted_headline(good), after_headline], resources=resources(out), raise_on_error=False)
     path = out / "publication" / "headline.parquet"
     assert first.success

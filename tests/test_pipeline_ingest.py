@@ -22,9 +22,7 @@ from engine.store import ParquetStore
 from engine.survey_spec import load_spec
 from pipelines.runner import run_all
 from pipelines.summary import build_summary, exit_code, format_summary
-from schemas import ssi_tables as st
-from schemas.survey_persons import person_schema
-from schemas.tables import schema_for
+from schemas.registry import table as registry_table
 from tests.conftest import BASE_SPEC, SOURCE_COLUMNS, SOURCE_ROWS, source_frame, write_survey
 from tests.pipeline_inputs import write_minimal_inputs
 from tests.pipeline_settings import pipeline_settings
@@ -302,7 +300,9 @@ def test_canonical_schema_check_validates_the_written_file(tmp_path):
         ),
     }
     results = {
-        name: schema_result(KEY, store.write(frame, "staging", "survey_persons", name).path, person_schema())
+        name: schema_result(
+            KEY, store.write(frame, "staging", "survey_persons", name).path, registry_table(KEY.path).pandera()
+        )
         for name, frame in cases.items()
     }
     assert results["as_written"].passed and results["as_written"].metadata["failures"].value == 0
@@ -344,10 +344,10 @@ def test_ssi_inventory_and_legal_provisions_carry_their_checks(tmp_path):
         assert schema_result(
             ssi_staging.SCHEMES,
             schemes.path,
-            schema_for(st.SCHEMES_COLUMNS, name="ssi_schemes", unique=list(st.SCHEMES_KEY)),
+            registry_table(ssi_staging.SCHEMES.path).pandera(),
         ).passed
         assert schema_result(
             ssi_staging.LEGAL,
             legal.path,
-            schema_for(st.LEGAL_COLUMNS, name="ssi_legal_provisions", unique=list(st.LEGAL_KEY)),
+            registry_table(ssi_staging.LEGAL.path).pandera(),
         ).passed, name

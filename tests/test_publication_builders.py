@@ -1,5 +1,5 @@
 """Small frames for the publication tests, in exactly the columns of the tables the publication
-layer reads (``schemas.registry``, ``schemas.context_tables``), and the tests that they
+layer reads (``schemas.registry``, ``schemas.resources.context``), and the tests that they
 are. Other ``test_publication_*`` modules import the builders from here."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import polars as pl
 
 from engine.method_config import load_method
 from engine.publication.config import PublicationConfig, publication_config
-from schemas.context_tables import BY_NAME as CONTEXT
 from schemas.registry import table
+from schemas.resources.context import BY_NAME as CONTEXT
 
 COVERAGE_DTYPES = table("indicators/sdg_1_3_1").polars_schema()
 HARDSHIP_DTYPES = table("indicators/sdg_3_8_2").polars_schema()
@@ -224,13 +224,3 @@ def test_builders_give_exactly_the_indicator_and_context_columns():
         ("population", population_frame({("GHA", 2021): 10.0})),
     ):
         assert frame.columns == [v.name for v in CONTEXT[name].columns], name
-
-
-def test_publication_tables_render_for_the_data_dictionary():
-    from schemas.data_dictionary import _table
-    from schemas.publication_tables import TABLES, render_markdown
-
-    text = "\n".join(render_markdown(_table))
-    for declared in TABLES:
-        assert f"### `{declared.path}`" in text
-        assert all(f"| `{v.name}` |" in text for v in declared.columns)

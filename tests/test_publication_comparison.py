@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from engine.publication.comparison import comparison_summary, comparison_table, render_markdown
-from schemas.publication_tables import PUBLISHED_SDG
+from schemas.resources.publication import PUBLISHED_SDG
 from tests.test_publication_builders import config_2021, countries_frame, income_groups_frame, population_frame
 
 M49 = {"GHA": 288, "TGO": 768, "BEN": 204}
@@ -45,7 +45,7 @@ def published() -> pl.DataFrame:
         row("2023-12", None, 999, 30.0),  # an area that is not a grouping
         row("2020-10", None, 1, 14.0),  # the same world value in the older release
     ]
-    return pl.DataFrame(rows, schema=PUBLISHED_SDG.dtypes())
+    return pl.DataFrame(rows, schema=PUBLISHED_SDG.polars_schema())
 
 
 def groups() -> pl.DataFrame:

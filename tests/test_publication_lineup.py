@@ -12,7 +12,7 @@ import pytest
 
 from engine.publication.aggregates import compute_aggregates
 from engine.publication.country_values import country_rows, published_rows, select_sources
-from schemas.publication_tables import PUBLISHED_SDG
+from schemas.resources.publication import PUBLISHED_SDG
 from tests.test_publication_builders import (
     config_2021,
     countries_frame,
@@ -52,7 +52,7 @@ def published(rows: list[tuple], vintage: str = "2023-12") -> pl.DataFrame:
                 "source_detail": "UN SDG",
             }
         )
-    return pl.DataFrame(out, schema=PUBLISHED_SDG.dtypes())
+    return pl.DataFrame(out, schema=PUBLISHED_SDG.polars_schema())
 
 
 def run(tables, pub, config=None, years=(2021,)):

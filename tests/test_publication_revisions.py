@@ -19,7 +19,7 @@ from engine.publication.revisions import (
     run_revisions,
     vintage_revisions,
 )
-from schemas.publication_tables import PUBLISHED_SDG, REVISIONS, conform
+from schemas.resources.publication import PUBLISHED_SDG, REVISIONS
 from tests.test_publication_builders import config_2021, coverage, coverage_frame
 
 M49 = {"GHA": 288, "TGO": 768, "KEN": 404, "BEN": 204}
@@ -49,7 +49,7 @@ def release(vintage: str, rows: list[tuple]) -> pl.DataFrame:
             }
             for s, iso, y, v, n in rows
         ],
-        schema=PUBLISHED_SDG.dtypes(),
+        schema=PUBLISHED_SDG.polars_schema(),
     )
 
 
@@ -119,6 +119,10 @@ def test_a_release_against_the_one_before_with_reasons_from_the_data():
     )
     uhc = table.filter(pl.col("series") == "SH_ACS_UNHC")
     assert uhc.height == 7 and set(uhc["reason_code"]) == {"series_revised"}
+    # every row names the family of its series (it was empty in release comparisons)
+    assert set(uhc["family"]) == {"sdg_3_8_1"} and table["family"].null_count() == 0
+    assert set(table.filter(pl.col("series") == "SI_COV_CHLD")["family"]) == {"sdg_1_3_1"}
+    REVISIONS.validate(REVISIONS.conform(table))
     assert uhc["reason"][0] == "series re-estimated as a whole: 78% of its 9 common values revised (a change of method)"
     # 2 of 3 years only: not a series revision
     fewer = BOTH.filter(~((pl.col("series") == "SH_ACS_UNHC") & (pl.col("year") == 2017)))
@@ -166,7 +170,7 @@ def test_this_run_against_the_latest_release_and_the_masked_listing():
     assert rows[("SI_COV_UEMP", "T")]["reason_code"] == "new_value"
     female = rows[("SI_COV_UEMP", "F")]
     assert (female["new_value"], female["suppressed"], female["flag"]) == (pytest.approx(6.0), True, "suppressed")
-    published = conform(published_revisions(table), REVISIONS)
+    published = REVISIONS.conform(published_revisions(table))
     masked = {(r["series"], r["sex"]): r for r in published.iter_rows(named=True)}
     assert (masked[("SI_COV_UEMP", "F")]["new_value"], masked[("SI_COV_UEMP", "F")]["difference_pp"]) == (None, None)
     assert (masked[("SI_COV_UEMP", "M")]["new_value"], masked[("SI_COV_UEMP", "M")]["flag"]) == (

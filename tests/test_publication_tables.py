@@ -12,7 +12,7 @@ import pytest
 from engine.publication.aggregates import compute_aggregates
 from engine.publication.annex import aggregate_gender_gaps, gap_table, headline_table, statistical_annex
 from engine.publication.country_values import country_rows, published_values, select_sources
-from schemas.publication_tables import ANNEX, COUNTRY_VALUES, GENDER_GAPS, HEADLINE, conform
+from schemas.resources.publication import ANNEX, COUNTRY_VALUES, GENDER_GAPS, HEADLINE
 from tests.test_publication_builders import (
     config_2021,
     countries_frame,
@@ -60,7 +60,7 @@ def test_survey_cells_below_the_minimum_sample_size_are_suppressed():
     )
     # the internal table keeps its values
     assert table.filter(pl.col("ref_area") == "GHA")["value"].item() == pytest.approx(90.0)
-    assert conform(out, COUNTRY_VALUES).columns == [v.name for v in COUNTRY_VALUES.columns]
+    assert COUNTRY_VALUES.conform(out).columns == [v.name for v in COUNTRY_VALUES.columns]
 
 
 def test_one_source_is_published_per_country_and_year_administrative_first():
@@ -88,7 +88,7 @@ def test_statistical_annex_has_one_row_per_country_with_latest_value_year_source
             coverage("TGO", "SI_COV_BENFTS", 30, 100, source_kind="administrative"),
         ]
     )
-    annex = conform(statistical_annex(out, countries_frame(), income_groups_frame(), config), ANNEX)
+    annex = ANNEX.conform(statistical_annex(out, countries_frame(), income_groups_frame(), config))
     assert annex.height == countries_frame().height and annex["iso3"].is_unique().all()
     gha = annex.filter(pl.col("iso3") == "GHA").row(0, named=True)
     # the latest year is published even when suppressed: empty value, flag set
@@ -197,7 +197,7 @@ def test_headline_and_aggregate_gender_gaps():
         population_frame({("GHA", 2021): 100.0, ("TGO", 2021): 50.0}),
         config,
     )
-    head = conform(headline_table(result.aggregates, config), HEADLINE)
+    head = HEADLINE.conform(headline_table(result.aggregates, config))
     world = head.filter((pl.col("level") == "world") & (pl.col("sex") == "T")).row(0, named=True)
     assert (world["region_code"], world["latest"], world["series_label"]) == (
         "1",
@@ -206,7 +206,7 @@ def test_headline_and_aggregate_gender_gaps():
     )
     assert world["value"] == pytest.approx(100 * 110 / 300)
     assert head.filter(pl.col("level") == "sdg_region")["region_code"].unique().to_list() == ["202"]
-    gaps = conform(aggregate_gender_gaps(result.aggregates, config), GENDER_GAPS)
+    gaps = GENDER_GAPS.conform(aggregate_gender_gaps(result.aggregates, config))
     w = gaps.filter(pl.col("ref_area") == "World").row(0, named=True)
     assert w["difference_pp"] == pytest.approx(100 * 40 / 150 - 100 * 70 / 150)
     assert (w["area_kind"], w["level"], w["gap_type"], w["suppressed"]) == ("aggregate", "world", "sex", False)

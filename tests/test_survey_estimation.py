@@ -17,7 +17,7 @@ from scipy import stats
 
 from engine.method_config import MethodConfigError, MethodEdition, load_method
 from engine.survey_estimation import LonelyPsuError, estimate_survey
-from schemas import survey_variables as sv
+from schemas.resources import survey as sv
 from schemas.tables import polars_dtype
 
 YRBS = Path(__file__).parent / "data" / "survey_yrbs.csv"

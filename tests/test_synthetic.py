@@ -20,9 +20,9 @@ from engine.readers import read_table
 from engine.sources import discover_ssi
 from engine.ssi import ingest_return, read_return
 from engine.survey_spec import check_against_columns, load_spec
-from schemas import ssi_tables as st
-from schemas import survey_variables as sv
-from schemas.context_tables import TABLES
+from schemas.resources import ssi as st
+from schemas.resources import survey as sv
+from schemas.resources.context import TABLES
 from schemas.tables import polars_dtype
 from synthetic.__main__ import main
 from synthetic.build import DEFAULT_SEED, build_inputs

@@ -29,7 +29,7 @@ from engine.sources import discover_ssi, discover_surveys, file_records, layout_
 from engine.ssi import duplicate_returns, ingest_return, read_return
 from engine.store import ParquetStore
 from engine.survey_spec import load_spec
-from schemas.context_tables import BY_NAME as CONTEXT_TABLES
+from schemas.resources.context import BY_NAME as CONTEXT_TABLES
 from tests.conftest import source_frame, write_survey
 from tests.ssi_builders import write_return
 

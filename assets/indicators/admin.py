@@ -18,7 +18,7 @@ from assets.source_steps import refuse_duplicate_returns
 from assets.tables import MaybeStaging, Staging, table_multi_asset
 from engine.admin_coverage import compute_admin_coverage
 from engine.store import ParquetStore
-from schemas import ssi_tables as st
+from schemas.resources import ssi as st
 
 GROUP = "indicators"
 

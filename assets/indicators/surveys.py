@@ -18,9 +18,9 @@ from assets.tables import MaybeStaging, StagingFile, table_multi_asset
 from engine.financial_hardship import estimate_hardship, ppp_for
 from engine.pensionable_age import pension_age_in_force
 from engine.survey_estimation import estimate_survey
+from schemas import registry
 
 GROUP = "indicators"
-PPP_SCHEMA = {"country": pl.String, "year": pl.Int64, "ppp_vintage": pl.Int64, "ppp_private_consumption": pl.Float64}
 
 
 def _out(description: str, kinds: set[str]) -> dg.AssetOut:
@@ -138,7 +138,7 @@ def survey_financial_hardship(
     method = pipeline.method("sdg_3_8_2")
     with source_step(context, store, "survey", survey_id, "indicators/survey_financial_hardship"):
         country, year = _country_year(str(survey_persons))
-        prices = ppp if ppp is not None else pl.DataFrame(schema=PPP_SCHEMA)
+        prices = ppp if ppp is not None else registry.table("staging/ppp").empty()
         with pipeline.estimation_duckdb().connect() as con:
             result = estimate_hardship(
                 con,

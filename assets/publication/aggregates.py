@@ -15,7 +15,7 @@ from assets.resources import PipelineResource
 from assets.tables import MaybeIndicators, MaybeStaging, Staging, table_asset, table_multi_asset, table_out
 from engine.publication.aggregates import compute_aggregates, imputation_model
 from engine.publication.country_values import published_values
-from schemas.publication_tables import AGGREGATES, COUNTRY_LINEUP, COUNTRY_VALUES
+from schemas.resources.publication import AGGREGATES, COUNTRY_LINEUP, COUNTRY_VALUES
 
 
 @table_asset(key_prefix=GROUP, group_name=GROUP, kinds={"polars", "parquet"}, description=COUNTRY_VALUES.description)
@@ -48,8 +48,8 @@ def country_values(
 
 @table_multi_asset(
     outs={
-        t.name: table_out(
-            dg.AssetKey([GROUP, t.name]),
+        t.table: table_out(
+            dg.AssetKey(list(t.key)),
             group_name=GROUP,
             kinds={"duckdb", "sql", "parquet"},
             description=t.description,
@@ -88,7 +88,7 @@ def aggregates(
     status = result.lineup.group_by("status").len()
     yield dg.Output(
         result.lineup,
-        output_name=COUNTRY_LINEUP.name,
+        output_name=COUNTRY_LINEUP.table,
         metadata={
             "by_status": dg.MetadataValue.json(
                 dict(zip(status["status"].to_list(), status["len"].to_list(), strict=True))
@@ -104,7 +104,7 @@ def aggregates(
     )
     yield dg.Output(
         result.aggregates,
-        output_name=AGGREGATES.name,
+        output_name=AGGREGATES.table,
         metadata={
             "vintages": sorted(result.aggregates["vintage"].unique().to_list()),
             "withheld": result.aggregates.filter(pl.col("value_withheld")).height,

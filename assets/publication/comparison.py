@@ -11,7 +11,7 @@ from assets.publication.inputs import GROUP, config_of
 from assets.resources import PipelineResource
 from assets.tables import MaybeStaging, Staging, table_asset
 from engine.publication.comparison import comparison_summary, comparison_table
-from schemas.publication_tables import AGGREGATE_COMPARISON
+from schemas.resources.publication import AGGREGATE_COMPARISON
 
 
 @table_asset(
@@ -29,7 +29,7 @@ def aggregate_comparison(
     m49_groups: MaybeStaging,
 ) -> dg.Output[pl.DataFrame]:
     """Every published aggregate against its reproduction from the same source."""
-    table = pl.DataFrame(schema=AGGREGATE_COMPARISON.dtypes())
+    table = AGGREGATE_COMPARISON.empty()
     if published_sdg is not None:
         with pipeline.duckdb().connect() as con:
             table = comparison_table(

@@ -27,7 +27,7 @@ from engine.publication.report_tables import report_sheets
 from engine.publication.revisions import published_revisions, revision_summary, revisions_table
 from engine.publication.sdmx import BREAKDOWN_HEADER, HEADER, breakdown_frame, sdmx_frame, write_csv
 from engine.publication.workbook import write_workbook
-from schemas.publication_tables import REVISIONS, REVISIONS_UNMASKED
+from schemas.resources.publication import REVISIONS, REVISIONS_UNMASKED
 
 SDMX_SUFFIX = ".csv"
 BREAKDOWNS_SUFFIX = "_breakdowns.csv"  # the breakdowns the UN layout lacks, beside the SDMX file
@@ -123,8 +123,8 @@ def figures(
 
 @table_multi_asset(
     outs={
-        t.name: table_out(
-            dg.AssetKey(t.path.removesuffix(".parquet").split("/")),
+        t.table: table_out(
+            dg.AssetKey(list(t.key)),
             group_name=GROUP,
             kinds={"polars", "parquet"},
             description=t.description,
@@ -148,7 +148,7 @@ def revisions(
     shown = table.filter(pl.col("old_value").is_not_null() & pl.col("new_value").is_not_null())
     yield dg.Output(
         table,
-        output_name=REVISIONS.name,
+        output_name=REVISIONS.table,
         metadata={
             "summary": dg.MetadataValue.json(revision_summary(table)),
             "suppressed": table.filter(pl.col("suppressed")).height,
@@ -163,6 +163,6 @@ def revisions(
     )
     yield dg.Output(
         unmasked,
-        output_name=REVISIONS_UNMASKED.name,
+        output_name=REVISIONS_UNMASKED.table,
         metadata={"rows_masked_in_publication": table.filter(pl.col("suppressed")).height},
     )

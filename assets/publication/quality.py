@@ -21,9 +21,9 @@ from assets.tables import MaybePublication, MaybeStaging, PublicationFile, outpu
 from assets.validation_results import SAMPLE_ROWS, _md_table
 from engine.publication.quality import gx_context, results_frame, run_suites, write_data_docs
 from schemas.gx_suites import SUITES, Suite
-from schemas.publication_tables import VALIDATION_RESULTS
+from schemas.resources.publication import VALIDATION_RESULTS
 
-RESULTS = dg.AssetKey([GROUP, VALIDATION_RESULTS.name])
+RESULTS = dg.AssetKey(list(VALIDATION_RESULTS.key))
 
 
 def suite_check_spec(suite: Suite) -> dg.AssetCheckSpec:
@@ -76,7 +76,7 @@ def suite_checks(context: dg.AssetCheckExecutionContext, validation_results: pl.
 
 @table_multi_asset(
     outs={
-        VALIDATION_RESULTS.name: dg.AssetOut(
+        VALIDATION_RESULTS.table: dg.AssetOut(
             key=RESULTS,
             group_name=GROUP,
             kinds={"great_expectations", "parquet"},
@@ -125,7 +125,7 @@ def quality_reports(
     index = write_data_docs(gx, output_file(pipeline.store().root, context.asset_key_for_output("data_docs"), ""))
     yield dg.Output(
         results_frame(results),
-        output_name=VALIDATION_RESULTS.name,
+        output_name=VALIDATION_RESULTS.table,
         metadata={
             "suites_failed": [r.name for r in results if not r.success],
             "suites_skipped": [r.name for r in results if r.skipped],

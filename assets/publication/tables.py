@@ -19,13 +19,13 @@ from assets.tables import (
 )
 from engine.publication.annex import aggregate_gender_gaps, gap_table, headline_table, statistical_annex
 from engine.publication.country_values import select_sources
-from schemas.publication_tables import ANNEX, GENDER_GAPS, HEADLINE, NATIONALITY_GAPS
+from schemas.resources.publication import ANNEX, GENDER_GAPS, HEADLINE, NATIONALITY_GAPS
 
 
 @table_asset(key_prefix=GROUP, group_name=GROUP, kinds={"polars", "parquet"}, description=HEADLINE.description)
 def headline(pipeline: PipelineResource, aggregates: Publication, m49_groups: MaybeStaging) -> dg.Output[pl.DataFrame]:
     """The headline table from the aggregates."""
-    table = headline_table(aggregates, config_of(pipeline), m49_groups).sort(list(HEADLINE.key))
+    table = headline_table(aggregates, config_of(pipeline), m49_groups).sort(list(HEADLINE.primary_key))
     latest = table.filter(pl.col("latest"))
     return dg.Output(
         table,
@@ -53,8 +53,8 @@ def annex(
 
 @table_multi_asset(
     outs={
-        t.name: table_out(
-            dg.AssetKey([GROUP, t.name]), group_name=GROUP, kinds={"polars", "parquet"}, description=t.description
+        t.table: table_out(
+            dg.AssetKey(list(t.key)), group_name=GROUP, kinds={"polars", "parquet"}, description=t.description
         )
         for t in (GENDER_GAPS, NATIONALITY_GAPS)
     },
@@ -87,13 +87,13 @@ def gaps(
     for gap_type, target in (("sex", GENDER_GAPS), ("nationality", NATIONALITY_GAPS)):
         # sorted by key: joins do not keep row order, and a re-run must write the same table
         frame = (
-            pl.concat(tables[gap_type]).sort(list(target.key), nulls_last=True)
+            pl.concat(tables[gap_type]).sort(list(target.primary_key), nulls_last=True)
             if tables[gap_type]
-            else pl.DataFrame(schema=target.dtypes())
+            else target.empty()
         )
         yield dg.Output(
             frame,
-            output_name=target.name,
+            output_name=target.table,
             metadata={
                 "suppressed": frame.filter(pl.col("suppressed")).height,
                 "countries": frame.filter(pl.col("area_kind") == "country")["ref_area"].n_unique(),

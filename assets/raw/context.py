@@ -7,7 +7,7 @@ from assets.resources import PipelineResource
 from assets.source_steps import source_step
 from engine.context import context_file, read_context_file
 from engine.store import sha256_file
-from schemas.context_tables import TABLES, ContextTable
+from schemas.resources.context import TABLES, ContextTable
 
 
 def raw_context_asset(table: ContextTable) -> dg.AssetsDefinition:

@@ -14,9 +14,10 @@ from assets.source_steps import record_left_out
 from engine.context import declared_sources
 from engine.errors import SourceError
 from engine.sources import LeftOut, layout_problems
+from schemas import registry
 
 DECLARING_FOLDERS = ("context", "uhc", "reference")
-SCHEMA = {"source_kind": pl.String, "path": pl.String, "problem": pl.String, "rule": pl.String}
+SCHEMA = registry.table("raw/input_layout").polars_schema()
 
 
 def input_problems(input_dir) -> list[LeftOut]:

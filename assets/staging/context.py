@@ -11,8 +11,8 @@ from assets.validation_results import check_specs, quarantine_result, reconcile_
 from engine.context import context_file, declared_sources, ingest_context_table
 from engine.errors import SourceError
 from engine.sources import file_records
-from schemas.context_tables import TABLES, ContextTable
-from schemas.tables import schema_for
+from schemas import registry
+from schemas.resources.context import TABLES, ContextTable
 
 
 def declared_vintage(context: dg.AssetExecutionContext, input_dir, file: str) -> dict:
@@ -86,7 +86,7 @@ def staging_context_asset(table: ContextTable) -> dg.AssetsDefinition:
         # the table as written by the IO manager (the output is handled before the body resumes)
         written = store.table_path("staging", table.name)
         yield reconcile_result(key, result.rows_read, result.kept.height, result.quarantined_rows)
-        yield schema_result(key, written, schema_for(table.columns, name=table.name, unique=list(table.key)))
+        yield schema_result(key, written, registry.table(key.path).pandera())
         yield quarantine_result(key, result.quarantine, result.quarantined_rows)
 
     return _staging

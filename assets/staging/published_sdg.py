@@ -20,10 +20,9 @@ from assets.tables import Staging, table_asset
 from assets.validation_results import check_specs, quarantine_result, reconcile_result, schema_result
 from engine.publication.config import publication_config
 from engine.publication.published_sdg import SOURCE_KIND, normalise, published_sources
-from schemas.publication_tables import PUBLISHED_SDG
-from schemas.tables import schema_for
+from schemas.resources.publication import PUBLISHED_SDG
 
-STAGING_PUBLISHED_SDG = dg.AssetKey(["staging", PUBLISHED_SDG.name])
+STAGING_PUBLISHED_SDG = dg.AssetKey(list(PUBLISHED_SDG.key))
 
 
 def _count(frame: pl.DataFrame, column: str) -> dict[str, int]:
@@ -105,7 +104,7 @@ def published_sdg(context: dg.AssetExecutionContext, pipeline: PipelineResource,
     yield schema_result(
         STAGING_PUBLISHED_SDG,
         store.table_path(*STAGING_PUBLISHED_SDG.path),  # as written by the IO manager
-        schema_for(PUBLISHED_SDG.columns, name="published_sdg", unique=list(PUBLISHED_SDG.key)),
+        PUBLISHED_SDG.pandera(),
     )
     yield quarantine_result(STAGING_PUBLISHED_SDG, quarantine, quarantined_rows.height)
 

@@ -15,8 +15,8 @@ from assets.source_steps import source_step
 from assets.validation_results import check_specs, quarantine_result, reconcile_result, schema_result
 from engine.sources import discover_ssi, relative
 from engine.ssi import ingest_return
-from schemas import ssi_tables as st
-from schemas.tables import schema_for
+from schemas import registry
+from schemas.resources import ssi as st
 
 GROUP = "staging"
 COVERAGE = dg.AssetKey([GROUP, "ssi_coverage"])
@@ -132,17 +132,11 @@ def ssi_tables(context: dg.AssetExecutionContext, pipeline: PipelineResource, sh
     yield schema_result(
         COVERAGE,
         written(COVERAGE),
-        schema_for(st.COVERAGE_COLUMNS, name="ssi_coverage", unique=list(st.COVERAGE_KEY)),
+        registry.table(COVERAGE.path).pandera(),
     )
     yield quarantine_result(COVERAGE, result.quarantine, result.quarantined_rows)
-    for key, table, columns, unique in (
-        (SCHEMES, st.SCHEMES, st.SCHEMES_COLUMNS, st.SCHEMES_KEY),
-        (LEGAL, st.LEGAL, st.LEGAL_COLUMNS, st.LEGAL_KEY),
-        (EXPENDITURE, st.EXPENDITURE, st.EXPENDITURE_COLUMNS, st.EXPENDITURE_KEY),
-    ):
+    for key, table in ((SCHEMES, st.SCHEMES), (LEGAL, st.LEGAL), (EXPENDITURE, st.EXPENDITURE)):
         read, kept, quarantined = result.table_rows.get(table.sheet, (0, 0, 0))
         yield reconcile_result(key, read, kept, quarantined)
-        yield schema_result(
-            key, written(key), schema_for(columns, name=f"ssi_{table.csv.removesuffix('.csv')}", unique=list(unique))
-        )
+        yield schema_result(key, written(key), registry.table(key.path).pandera())
         yield quarantine_result(key, result.quarantine.filter(pl.col("sheet") == table.sheet), quarantined)

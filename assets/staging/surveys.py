@@ -15,7 +15,7 @@ from engine.harmonise import ingest_survey
 from engine.sources import discover_surveys, file_records, relative, spec_path
 from engine.survey_files import read_value_labels
 from engine.survey_spec import load_spec
-from schemas.survey_persons import person_schema
+from schemas import registry
 
 KEY = dg.AssetKey(["staging", "survey_persons"])
 
@@ -86,5 +86,7 @@ def survey_persons(context: dg.AssetExecutionContext, pipeline: PipelineResource
         },
     )
     yield reconcile_result(KEY, result.rows_read, result.rows_kept, result.quarantined_rows)
-    yield schema_result(KEY, store.table_path(*KEY.path, survey_id), person_schema())  # as the IO manager wrote it
+    yield schema_result(
+        KEY, store.table_path(*KEY.path, survey_id), registry.table(KEY.path).pandera()
+    )  # as the IO manager wrote it
     yield quarantine_result(KEY, result.quarantine, result.quarantined_rows)

@@ -31,7 +31,7 @@ from engine.publication.country_values import BREAKDOWNS, at_totals
 from engine.publication.disclosure import caution_rule, suppression_rule
 from engine.publication.imputation import area_codes
 from engine.publication.labels import label_values
-from schemas.publication_tables import GENDER_GAPS
+from schemas.resources.publication import GENDER_GAPS
 
 GAP_VALUE_COLUMNS = (
     "value_group",
@@ -43,7 +43,7 @@ GAP_VALUE_COLUMNS = (
     "ratio",
     "ratio_se",
 )
-GAP_SCHEMA = GENDER_GAPS.dtypes()
+GAP_SCHEMA = GENDER_GAPS.polars_schema()
 # The focus and reference cells of a gap: (column compared, focus code, reference code).
 GAP_CELLS = {"sex": ("sex", "F", "M"), "nationality": ("nationality", "non_national", "national")}
 

@@ -2,14 +2,14 @@
 who want SQL. It holds no data: each view reads its file(s) by absolute path, so the catalog
 must be rebuilt (the ``publication/catalog`` asset) if the output directory moves.
 
-Views: schema = layer, view = table, for every ``<layer>/<table>.parquet`` and every
-``<layer>/<table>/`` folder of per-partition files (``read_parquet([<files>], union_by_name =
-true)``; partitions written without a single column are skipped) of the configured layers, and
-for every ``<layer>/<table>.csv`` (the SDMX export ``publication/sdg_sdmx.csv``): ``read_csv``
+Views: schema = layer, view = table, for every table of the registry (``schemas.registry``) in
+the configured layers whose file(s) exist: a Parquet table, or the files of its partitions
+(``read_parquet([<files>], union_by_name = true)``; a partition written without a single column
+is skipped), and a CSV table (the SDMX exports such as ``publication/sdg_sdmx.csv``): ``read_csv``
 with a header row, every column text as written (codes such as ``_T`` and M49 codes unchanged,
 empty fields NULL) except the columns given a type in ``csv_types`` (the SDMX numbers). A view
-``main.catalog_tables`` lists them (layer, table, view, format, files). Deeper folders (the
-sheets of raw SSI returns) are left out. A partition added later appears when the catalog is
+``main.catalog_tables`` lists them (layer, table, view, format, files). Folders of files per
+partition (the sheets of raw SSI returns) and file outputs are left out. A partition added later appears when the catalog is
 rebuilt.
 
 This is DuckDB-only code (``read_parquet``/``read_csv`` table functions, a ``.duckdb`` file for
@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import csv
 import os
-import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -35,8 +34,7 @@ import duckdb
 import polars as pl
 
 from engine.store import publish
-
-IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+from schemas import registry
 
 
 @dataclass(frozen=True)
@@ -67,31 +65,20 @@ def _has_columns(path: Path) -> bool:
 
 
 def discover(root: Path, layers: tuple[str, ...]) -> list[CatalogView]:
-    """The views of the tables found under ``root`` in ``layers``: one per table file or partitioned
-    table folder whose layer and name are identifiers; files without columns are left out.
+    """The views of the registry tables of ``layers`` whose files exist under ``root``, in layer
+    order then by table name: a Parquet table (every partition of a partitioned one) or a CSV
+    file. Folders of files per partition (raw SSI returns) and file outputs are left out.
     """
     views = []
     for layer in layers:
-        folder = root / layer
-        if not folder.is_dir() or not IDENTIFIER.match(layer):
-            continue
-        for path in sorted(folder.iterdir()):
-            name = path.stem if path.is_file() else path.name
-            if not IDENTIFIER.match(name):
-                continue
-            if path.is_file() and path.suffix == ".csv":
-                views.append(CatalogView(layer, name, (str(path.resolve()),), "csv"))
-                continue
-            files = (
-                [path]
-                if path.is_file() and path.suffix == ".parquet"
-                else sorted(path.glob("*.parquet"))
-                if path.is_dir()
-                else []
-            )
-            readable = tuple(str(f.resolve()) for f in files if _has_columns(f))
-            if readable:
-                views.append(CatalogView(layer, name, readable))
+        for t in sorted(registry.tables_in_layer(layer), key=lambda t: t.table):
+            if t.storage == "csv" and (root / t.path()).is_file():
+                views.append(CatalogView(layer, t.table, (str((root / t.path()).resolve()),), "csv"))
+            elif t.storage == "parquet":
+                files = sorted((root / t.name).glob("*.parquet")) if t.partitions else [root / t.path()]
+                readable = tuple(str(f.resolve()) for f in files if f.is_file() and _has_columns(f))
+                if readable:
+                    views.append(CatalogView(layer, t.table, readable))
     return views
 
 

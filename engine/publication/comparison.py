@@ -45,10 +45,10 @@ from engine.publication.config import PublicationConfig
 from engine.publication.country_values import published_rows
 from engine.publication.imputation import aggregation_groups, area_codes
 from engine.sql import fetch, run_sql_file
-from schemas.publication_tables import AGGREGATE_COMPARISON
+from schemas.resources.publication import AGGREGATE_COMPARISON
 
 SQL_FILE = "aggregate_comparison.sql"
-SCHEMA = AGGREGATE_COMPARISON.dtypes()
+SCHEMA = AGGREGATE_COMPARISON.polars_schema()
 DOC = Path(__file__).resolve().parent.parent.parent / "docs" / "aggregate_comparison.md"
 REGIONAL_131 = "SI_COV_"  # series prefix of the 1.3.1 targets
 
@@ -419,7 +419,7 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: python -m engine.publication.comparison <output directory>", file=sys.stderr)
         return 2
-    table = pl.read_parquet(Path(argv[0]) / AGGREGATE_COMPARISON.path)
+    table = pl.read_parquet(Path(argv[0]) / AGGREGATE_COMPARISON.path())
     DOC.write_text(render_markdown(table), encoding="utf-8")
     print(f"wrote {DOC}")
     return 0

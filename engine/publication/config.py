@@ -136,6 +136,10 @@ class PublicationConfig:
         """
         return self.proxy(series).sex or "T"
 
+    def series_families(self) -> dict[str, str]:
+        """Published series -> its indicator family (``published_series.families``)."""
+        return {series: family for family, names in self.published_families.items() for series in names}
+
     def series_label(self, series: str) -> str:
         """The label of ``series`` in the outputs (the code itself when the edition gives none)."""
         return self.series_labels.get(series, series)

@@ -108,7 +108,7 @@ def published_rows(published: pl.DataFrame, config: PublicationConfig) -> pl.Dat
     2021: 132.4 in the 2023-12 extract) is capped at 100 like an administrative value
     (``capped``).
     """
-    families = {series: family for family, names in config.published_families.items() for series in names}
+    families = config.series_families()
     rows = published.filter((pl.col("area_kind") == "country") & pl.col("series").is_in(list(families)))
     rows = rows.filter((pl.col("breakdown") == "T") | pl.col("breakdown").str.contains(r"^quantile=q\d$"))
     if config.published_vintage == "latest":

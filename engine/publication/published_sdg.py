@@ -55,7 +55,7 @@ from engine.paths import OUTPUT_NAME, confined_file, confined_folder, valid_outp
 from engine.quarantine import ISSUE_SCHEMA
 from engine.readers import read_csv_text
 from engine.safe_yaml import load_yaml_file
-from schemas.publication_tables import PUBLISHED_SDG
+from schemas.resources.publication import PUBLISHED_SDG
 
 SOURCE_KIND = "published"
 FOLDER = re.compile(r"^unsdg_(.+)$")
@@ -71,8 +71,8 @@ LAYOUTS = {
 DDF = "unsdg_ddf"
 RAW_META = ("source_id", "vintage", "layout", "file", "row_number")
 EMPTY_RAW = pl.DataFrame(schema=dict.fromkeys(RAW_META, pl.String) | {"row_number": pl.Int64})
-STAGING_SCHEMA = PUBLISHED_SDG.dtypes()
-KEY = PUBLISHED_SDG.key
+STAGING_SCHEMA = PUBLISHED_SDG.polars_schema()
+KEY = PUBLISHED_SDG.primary_key
 UNITS = {"percent": "PERCENT", "pt": "PERCENT", "index": "INDEX"}
 
 

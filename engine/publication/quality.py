@@ -27,9 +27,9 @@ import polars as pl
 from engine.publication.config import PublicationConfig
 from engine.publication.imputation import donor_ranges
 from schemas.gx_suites import DONOR_RANGES, SUITES, Frames, Suite
-from schemas.publication_tables import VALIDATION_RESULTS
+from schemas.resources.publication import VALIDATION_RESULTS
 
-RESULT_SCHEMA = VALIDATION_RESULTS.dtypes()
+RESULT_SCHEMA = VALIDATION_RESULTS.polars_schema()
 
 
 @dataclass

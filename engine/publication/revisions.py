@@ -46,10 +46,10 @@ from engine.publication.config import PublicationConfig
 from engine.publication.country_values import PUBLISHED_SOURCE_KIND, at_totals
 from engine.publication.disclosure import blank_suppressed, with_flags
 from engine.publication.labels import label_values
-from schemas.publication_tables import REVISIONS
+from schemas.resources.publication import REVISIONS
 
 ESTIMATED_NATURE = ("E", "M", "G")
-REVISION_SCHEMA = REVISIONS.dtypes()
+REVISION_SCHEMA = REVISIONS.polars_schema()
 MASKED_COLUMNS = ("new_value", "difference_pp")  # what would reveal a suppressed cell
 KEY = ["series", "ref_area", "year", "sex"]
 
@@ -267,6 +267,9 @@ def vintage_revisions(published_sdg: pl.DataFrame, config: PublicationConfig) ->
                 pl.lit("vintage").alias("comparison"),
                 pl.lit(older).alias("old_vintage"),
                 pl.lit(newer).alias("new_vintage"),
+                pl.col("series")
+                .replace_strict(config.series_families(), default=None, return_dtype=pl.String)
+                .alias("family"),
                 pl.lit(False).alias("synthetic"),
                 pl.lit(False).alias("suppressed"),
             )

@@ -51,8 +51,8 @@ from engine.publication.config import PublicationConfig
 from engine.publication.country_values import PUBLISHED_SOURCE_KIND
 from engine.publication.imputation import area_codes
 from engine.store import publish
-from schemas.publication_tables import SDMX_DIMENSIONS as DIMENSIONS
-from schemas.publication_tables import SDMX_HEADER as HEADER
+from schemas.resources.publication import SDMX_DIMENSIONS as DIMENSIONS
+from schemas.resources.publication import SDMX_HEADER as HEADER
 
 BREAKDOWN_DIMENSIONS = (
     "FREQ",

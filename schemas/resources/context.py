@@ -1,5 +1,7 @@
 """Declarations of the context, UHC and reference tables (input contract, ``data/raw/README.md``
-sections 3-5): file, columns, key and the cross-row rules that apply.
+sections 3-5): file, columns, key and the cross-row rules that apply. Each is written twice
+(``RESOURCES``): ``raw/<name>`` as read (every column as text) and ``staging/<name>`` in its
+declared columns and types.
 """
 
 from __future__ import annotations
@@ -8,10 +10,11 @@ from dataclasses import dataclass
 
 import pycountry
 
-from schemas.survey_variables import Variable as V
+from schemas.fields import NATIONALITY, SEX_TFM
+from schemas.fields import Field as V
+from schemas.table import Table
 
 ISO3 = tuple(sorted(c.alpha_3 for c in pycountry.countries))
-SEX_TFM = ("T", "F", "M")
 WPP_AGE5 = tuple(f"{a}_{a + 4}" for a in range(0, 100, 5)) + ("100plus",)
 FERTILITY_AGES = tuple(f"{a}_{a + 4}" for a in range(15, 50, 5))
 TRACERS = (
@@ -170,7 +173,7 @@ TABLES: tuple[ContextTable, ...] = (
                 "nationality",
                 "code",
                 "National or non-national (citizenship).",
-                codes=("national", "non_national"),
+                codes=NATIONALITY,
                 required=True,
             ),
             V("population", "float", "Population, all ages, persons.", required=True, min=0),
@@ -251,3 +254,15 @@ TABLES: tuple[ContextTable, ...] = (
     ),
 )
 BY_NAME = {t.name: t for t in TABLES}
+
+RESOURCES = [
+    *(
+        Table(
+            f"raw/{t.name}",
+            f"{t.description} As read from {t.file}: the file's columns, every one as text.",
+            as_read=True,
+        )
+        for t in TABLES
+    ),
+    *(Table(f"staging/{t.name}", t.description, t.columns, primary_key=t.key) for t in TABLES),
+]

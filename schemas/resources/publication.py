@@ -1,22 +1,18 @@
-"""Declarations of the publication tables: file, description, key and columns (the data
-dictionary can render them with :func:`render_markdown`). Every table is written through
-:func:`conform`, which selects the declared columns in order with their declared types, so a
-table cannot drift from its declaration.
+"""The publication tables in the registry: file, description, key and columns. Every table is
+written through ``Table.conform``, which selects the declared columns in order with their
+declared types, so a table cannot drift from its declaration.
 
 Per-series columns of the statistical annex are declared once as a pattern (``<series>_value``
-...): :func:`conform` keeps them after the fixed columns.
+...): ``conform`` keeps them after the fixed columns. ``publication/sdg_sdmx`` is the SDMX-CSV
+file of the UN SDG Global Database layout (``SDMX_HEADER``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from schemas.fields import NATIONALITY_T, SEX_TFM, URBAN_RURAL_T
+from schemas.fields import Field as V
+from schemas.table import Table
 
-import polars as pl
-
-from schemas.survey_variables import Variable as V
-from schemas.tables import polars_dtype
-
-SEX = ("T", "F", "M")
 FLAG = ("suppressed", "caution")
 STATUS = ("reported", "interpolated", "derived", "imputed")
 _FAMILY = V("family", "id", "Indicator family: sdg_1_3_1, sdg_3_8_2 or sdg_3_8_1.", required=True)
@@ -40,10 +36,10 @@ _PROVENANCE = (
     V("method_edition", "id", "Publication method edition (publication:<edition>).", required=True),
 )
 _BREAKDOWNS = (
-    V("sex", "code", "T, F, M (3.8.2: sex of the household head).", codes=SEX, required=True),
-    V("nationality", "code", "T, national, non_national.", codes=("T", "national", "non_national"), required=True),
+    V("sex", "code", "T, F, M (3.8.2: sex of the household head).", codes=SEX_TFM, required=True),
+    V("nationality", "code", "T, national, non_national.", codes=NATIONALITY_T, required=True),
     V("age_group", "id", "T or an age band.", required=True),
-    V("urban_rural", "code", "T, urban, rural.", codes=("T", "urban", "rural"), required=True),
+    V("urban_rural", "code", "T, urban, rural.", codes=URBAN_RURAL_T, required=True),
     V("quintile", "id", "T or a consumption quintile (3.8.2).", required=True),
     V("hh_composition", "id", "T or a household age composition (3.8.2).", required=True),
 )
@@ -94,32 +90,14 @@ _DISCLOSURE = (
 )
 
 
-@dataclass(frozen=True)
-class PublicationTable:
-    """A table of the publication layer: file, meaning, key and columns, in order."""
-
-    name: str
-    path: str  # relative to the output directory
-    description: str
-    key: tuple[str, ...]
-    columns: tuple[V, ...]
-
-    def dtypes(self) -> pl.Schema:
-        """Column name -> Polars type, in the declared order."""
-        return pl.Schema({v.name: polars_dtype(v) for v in self.columns})
+def _table(
+    path: str, description: str, key: tuple[str, ...], columns: tuple[V, ...], extra_columns: str | None = None
+) -> Table:
+    """A table of the registry from its file (relative to the output directory)."""
+    return Table(path.removesuffix(".parquet"), description, columns, primary_key=key, extra_columns=extra_columns)
 
 
-def conform(frame: pl.DataFrame, table: PublicationTable) -> pl.DataFrame:
-    """``frame`` with the declared columns in order and type (absent columns are missing,
-    an error); extra columns are kept after them only for the annex (per-series columns).
-    """
-    dtypes = table.dtypes()
-    extra = [c for c in frame.columns if c not in dtypes] if table.name == "annex" else []
-    return frame.select([*dtypes, *extra]).cast(dtypes)
-
-
-COUNTRY_VALUES = PublicationTable(
-    "country_values",
+COUNTRY_VALUES = _table(
     "publication/country_values.parquet",
     "Country values as published: for every family, series, country and year the rows of one source "
     "(administrative before survey, then the smallest source id), every breakdown, after disclosure control.",
@@ -173,8 +151,7 @@ COUNTRY_VALUES = PublicationTable(
     ),
 )
 
-COUNTRY_LINEUP = PublicationTable(
-    "country_lineup",
+COUNTRY_LINEUP = _table(
     "publication/country_lineup.parquet",
     "Every country x reference year x sex value entering the aggregates, with its status: reported (the preferred source of "
     "the series, nearest year within the window), interpolated (3.8.2: between the country's values before and after the reference year), "
@@ -186,7 +163,7 @@ COUNTRY_LINEUP = PublicationTable(
         _SERIES,
         V("ref_year", "int", "Reference year.", required=True),
         _REF_AREA,
-        V("sex", "code", "T, F, M.", codes=SEX, required=True),
+        V("sex", "code", "T, F, M.", codes=SEX_TFM, required=True),
         V("status", "code", "reported, interpolated, derived or imputed.", codes=STATUS, required=True),
         V(
             "source_kind",
@@ -248,8 +225,7 @@ COUNTRY_LINEUP = PublicationTable(
     ),
 )
 
-AGGREGATES = PublicationTable(
-    "aggregates",
+AGGREGATES = _table(
     "publication/aggregates.parquet",
     "World, ILO regions and subregions, SDG regions and World Bank income groups (dated), by series, sex and reference year: "
     "100 x sum of numerators / sum of denominators (3.8.x: population-weighted), with the shares covered by reported data.",
@@ -268,7 +244,7 @@ AGGREGATES = PublicationTable(
         V("level", "id", "world, ilo_region, ilo_subregion, sdg_region or income_group.", required=True),
         V("region", "id", "Group name (income groups: L, LM, UM, H).", required=True),
         _YEAR,
-        V("sex", "code", "T, F, M.", codes=SEX, required=True),
+        V("sex", "code", "T, F, M.", codes=SEX_TFM, required=True),
         V("value", "float", "Percent (3.8.1: index); empty where value_withheld.", min=0),
         V("numerator", "float", "Sum of the countries' numerators; empty where value_withheld."),
         V("denominator", "float", "Sum of the countries' denominators (population for 3.8.x)."),
@@ -300,8 +276,7 @@ AGGREGATES = PublicationTable(
     ),
 )
 
-HEADLINE = PublicationTable(
-    "headline",
+HEADLINE = _table(
     "publication/headline.parquet",
     "World and regional headline figures x series x sex, every reference year (time series) with the latest one marked.",
     ("family", "vintage", "series", "level", "region", "year", "sex"),
@@ -312,7 +287,7 @@ HEADLINE = PublicationTable(
         V("level", "id", "Grouping level.", required=True),
         V("region", "id", "Group.", required=True),
         V("region_code", "id", "UN M49 code of the group, where it has one."),
-        V("sex", "code", "T, F, M.", codes=SEX, required=True),
+        V("sex", "code", "T, F, M.", codes=SEX_TFM, required=True),
         _YEAR,
         V("latest", "flag", "The latest reference year of the series.", required=True),
         V("value", "float", "Percent (3.8.1: index); empty where value_withheld."),
@@ -333,8 +308,7 @@ HEADLINE = PublicationTable(
     ),
 )
 
-ANNEX = PublicationTable(
-    "annex",
+ANNEX = _table(
     "publication/annex.parquet",
     "Statistical annex: one row per country; for each series of annex_series the columns <series>_value (latest published "
     "total, percent; a series about one sex only, such as SI_COV_MATNL: that sex's value), <series>_year, <series>_source (<source_kind>:<source_id>), "
@@ -350,6 +324,7 @@ ANNEX = PublicationTable(
         V("income_group", "id", "World Bank income group of the latest classification year."),
         V("income_group_year", "int", "That year."),
     ),
+    extra_columns="<series>_value, <series>_year, <series>_source, <series>_flag, <series>_synthetic",
 )
 
 _GAP_VALUES = (
@@ -396,16 +371,14 @@ GAP_KEY = (
     "hh_composition",
     "source_id",
 )
-GENDER_GAPS = PublicationTable(
-    "gender_gaps",
+GENDER_GAPS = _table(
     "publication/gender_gaps.parquet",
     "Gender gaps (female minus male), countries (published sources, with design-based SEs for surveys; 3.8.2: sex of the "
     "household head) and aggregates; gaps of suppressed cells are suppressed.",
     GAP_KEY,
     _GAP_COLUMNS,
 )
-NATIONALITY_GAPS = PublicationTable(
-    "nationality_gaps",
+NATIONALITY_GAPS = _table(
     "publication/nationality_gaps.parquet",
     "Nationality gaps (non-nationals minus nationals) by country, published sources; gaps of suppressed cells are suppressed.",
     GAP_KEY,
@@ -426,12 +399,8 @@ _REVISION_COLUMNS = (
     _SERIES,
     _REF_AREA,
     V("year", "int", "Year.", required=True),
-    V("sex", "code", "T, F, M.", codes=SEX, required=True),
-    V(
-        "family",
-        "id",
-        "Indicator family of a value computed here (comparison run); empty for a release against the one before it.",
-    ),
+    V("sex", "code", "T, F, M.", codes=SEX_TFM, required=True),
+    _FAMILY,
     V("old_value", "float", "Previously published value (empty: none)."),
     V(
         "new_value",
@@ -459,8 +428,7 @@ _REVISION_COLUMNS = (
     *_SYNTHETIC,
     *_DISCLOSURE,
 )
-REVISIONS = PublicationTable(
-    "revisions",
+REVISIONS = _table(
     "publication/revisions.parquet",
     "Revisions with reasons observed in the data: every country value a release of the published series changed, added or "
     "withdrew against the release before it, and every value of this run that differs from the latest release by more than "
@@ -469,8 +437,7 @@ REVISIONS = PublicationTable(
     ("comparison", "old_vintage", "series", "ref_area", "year", "sex"),
     _REVISION_COLUMNS,
 )
-REVISIONS_UNMASKED = PublicationTable(
-    "revisions_unmasked",
+REVISIONS_UNMASKED = _table(
     "indicators/revisions_unmasked.parquet",
     "Internal (not published): the revisions listing before disclosure control, every new value shown, with the disclosure "
     "flags the published listing applies; for the report's authors reviewing revisions.",
@@ -478,11 +445,10 @@ REVISIONS_UNMASKED = PublicationTable(
     _REVISION_COLUMNS,
 )
 
-VALIDATION_RESULTS = PublicationTable(
-    "validation_results",
+VALIDATION_RESULTS = _table(
     "publication/validation_results.parquet",
     "One row per expectation of every Great Expectations suite run on the publication tables.",
-    (),  # no key: a suite may hold the same expectation twice on one column (two ranges)
+    (),  # a suite may hold two expectations of one class on one column (two bounds, two row conditions)
     (
         V("suite", "id", "Suite (schemas/gx_suites.py).", required=True),
         V("table", "id", "Table validated.", required=True),
@@ -497,8 +463,7 @@ VALIDATION_RESULTS = PublicationTable(
     ),
 )
 
-PUBLISHED_SDG = PublicationTable(
-    "published_sdg",
+PUBLISHED_SDG = _table(
     "staging/published_sdg.parquet",
     "Published country series (every published source: UN SDG Global Database extracts reference/unsdg_<vintage>/ and the "
     "files of published/ in the UN SDG portal CSV, SDMX-CSV or ILOSTAT bulk layouts), long layout; every value with its "
@@ -541,7 +506,7 @@ PUBLISHED_SDG = PublicationTable(
         V("ref_area", "id", "ISO3 of a country; empty for regions and other areas."),
         V("area_kind", "code", "country or other_area.", codes=("country", "other_area"), required=True),
         V("year", "int", "Year.", required=True),
-        V("sex", "code", "T, F, M.", codes=SEX, required=True),
+        V("sex", "code", "T, F, M.", codes=SEX_TFM, required=True),
         V(
             "breakdown",
             "id",
@@ -564,8 +529,7 @@ PUBLISHED_SDG = PublicationTable(
     ),
 )
 
-AGGREGATE_COMPARISON = PublicationTable(
-    "aggregate_comparison",
+AGGREGATE_COMPARISON = _table(
     "publication/aggregate_comparison.parquet",
     "Every aggregate published in a published source (UN SDG extracts: world, M49 regions and subregions, SDG regions, LDC, "
     "LLDC, SIDS) against the pipeline's reproduction from the same source's country values (its line-up, imputation and "
@@ -577,7 +541,7 @@ AGGREGATE_COMPARISON = PublicationTable(
         V("vintage", "id", "Its vintage.", required=True),
         _SERIES,
         V("year", "int", "Year of the aggregate.", required=True),
-        V("sex", "code", "T, F, M.", codes=SEX, required=True),
+        V("sex", "code", "T, F, M.", codes=SEX_TFM, required=True),
         V("level", "id", "The pipeline's grouping level of the area (empty: not a grouping of the pipeline)."),
         V("region", "id", "The pipeline's group."),
         V("area_code", "id", "UN M49 code of the published area.", required=True),
@@ -612,7 +576,7 @@ AGGREGATE_COMPARISON = PublicationTable(
     ),
 )
 
-TABLES: tuple[PublicationTable, ...] = (
+RESOURCES = [
     COUNTRY_VALUES,
     COUNTRY_LINEUP,
     AGGREGATES,
@@ -625,27 +589,7 @@ TABLES: tuple[PublicationTable, ...] = (
     VALIDATION_RESULTS,
     PUBLISHED_SDG,
     AGGREGATE_COMPARISON,
-)
-BY_NAME = {t.name: t for t in TABLES}
-
-
-def render_markdown(variables_table) -> list[str]:
-    """Markdown sections for the data dictionary; ``variables_table`` renders a column list
-    (``schemas.data_dictionary._table``).
-    """
-    out = []
-    for t in TABLES:
-        out += [
-            f"### `{t.path}`",
-            "",
-            t.description,
-            "",
-            f"Key: {', '.join(f'`{k}`' for k in t.key) or 'none (rows are not unique by any columns)'}.",
-            "",
-            *variables_table(t.columns),
-            "",
-        ]
-    return out
+]
 
 
 # The columns of publication/sdg_sdmx.csv: the UN SDG Global Database SDMX-CSV layout
@@ -687,3 +631,108 @@ SDMX_HEADER = (
     "DATA_LAST_UPDATE",
 )
 SDMX_DIMENSIONS = SDMX_HEADER[1:17]  # the dimensions in DSD order and TIME_PERIOD: the observation key
+SDG_SDMX = Table(
+    "publication/sdg_sdmx",
+    "Every published value in the SDMX-CSV layout of the UN SDG Global Database (one row per observation; text, as "
+    "the CSV holds it): DATAFLOW, the dimensions in DSD order with TIME_PERIOD (the observation key), the value and "
+    "its attributes (engine/publication/sdmx.py).",
+    tuple(
+        V(
+            column,
+            "id",
+            f"SDMX {'dimension' if column in SDMX_DIMENSIONS else 'attribute'} {column} (code list of the SDG DSD).",
+            required=column in SDMX_DIMENSIONS,
+        )
+        for column in SDMX_HEADER
+    ),
+    primary_key=SDMX_DIMENSIONS,
+    storage="csv",
+)
+RESOURCES.append(SDG_SDMX)
+GROUPS_SDMX = Table(
+    "publication/groups_sdmx",
+    "SDMX-CSV extension file: coverage of the groups at risk and benefit levels in the UN SDG file's columns "
+    "(SDMX_HEADER) under an extension dataflow (assets/publication/groups.py).",
+    tuple(
+        V(column, "id", f"SDMX {'dimension' if column in SDMX_DIMENSIONS else 'attribute'} {column}.")
+        for column in SDMX_HEADER
+    ),
+    storage="csv",
+)
+SDMX_BREAKDOWN_HEADER = (
+    "DATAFLOW",
+    "FREQ",
+    "SERIES",
+    "REF_AREA",
+    "SEX",
+    "AGE",
+    "AREA",
+    "NATIONALITY",
+    "QUINTILE",
+    "HH_COMPOSITION",
+    "TIME_PERIOD",
+    "OBS_VALUE",
+    "OBS_STATUS",
+    "UNIT_MULT",
+    "UNIT_MEASURE",
+    "NATURE",
+    "COMMENT_OBS",
+    "UPPER_BOUND",
+    "LOWER_BOUND",
+    "SOURCE_DETAIL",
+    "DATA_LAST_UPDATE",
+)
+SDG_SDMX_BREAKDOWNS = Table(
+    "publication/sdg_sdmx_breakdowns",
+    "The breakdowns the UN SDG layout lacks (nationality, area, quintile, household composition), SDMX-CSV with "
+    "documented codes. Written by the publication/sdg_sdmx asset beside sdg_sdmx.csv (no asset of its own).",
+    tuple(
+        V(column, "id", f"SDMX column {column} (docs/publication.md lists the codes).")
+        for column in SDMX_BREAKDOWN_HEADER
+    ),
+    storage="csv",
+)
+# Outputs that are not tables: their asset writes files.
+OTHER_OUTPUTS = [
+    Table(
+        "publication/catalog",
+        "DuckDB catalog: a view <layer>.<table> over every Parquet table of the configured layers and over the "
+        "SDMX-CSV file (publication.sdg_sdmx), and main.catalog_tables listing them.",
+        storage="other",
+        file="publication/catalog.duckdb",
+    ),
+    Table(
+        "publication/data_docs",
+        "Great Expectations Data Docs of the publication suites (index.html).",
+        storage="other",
+        file="publication/data_docs",
+    ),
+    Table(
+        "publication/figures",
+        "Figures for the report (PNG, SVG and PDF): coverage by region and sex, the gender gap by series, the "
+        "nationality gap where data exist.",
+        storage="other",
+        file="publication/figures",
+    ),
+    Table(
+        "publication/groups_figures",
+        "Coverage gap between informal and formal workers by sex, with 95% CIs (PNG, SVG and PDF).",
+        storage="other",
+        file="publication/figures/groups_at_risk",
+    ),
+    Table(
+        "publication/report_tables",
+        "Excel workbook of the headline table, the statistical annex and the aggregate comparison: one sheet per "
+        "table, notes and sources under each table, numbers formatted.",
+        storage="other",
+        file="publication/report_tables.xlsx",
+    ),
+    Table(
+        "raw/published_sdg",
+        "Published country series as read (UN SDG extracts reference/unsdg_<vintage>/ and published/<id>.csv in the "
+        "UN SDG portal CSV, SDMX-CSV or ILOSTAT bulk layout): every column as text, with source id, vintage, layout, "
+        "file and row number.",
+        as_read=True,
+    ),
+]
+RESOURCES += [GROUPS_SDMX, SDG_SDMX_BREAKDOWNS, *OTHER_OUTPUTS]

@@ -1,12 +1,15 @@
 """Column declarations of the ILO Social Security Inquiry return tables (input contract,
-``data/raw/README.md`` section 2) and of the canonical SSI tables built from them.
+``data/raw/README.md`` section 2) and of the canonical SSI tables built from them (``staging/ssi_*``,
+one file per return, in ``RESOURCES``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schemas.survey_variables import Variable as V
+from schemas.fields import NATIONALITY, SEX_TFM
+from schemas.fields import Field as V
+from schemas.table import Table
 
 FUNCTIONS = (
     "medical_care",
@@ -33,7 +36,7 @@ BENEFIT_TYPES = (
     "social_assistance",
 )
 MEASURES = ("active_contributors", "beneficiaries", "health_protected")
-NATIONALITIES = ("national", "non_national")
+
 EQUALITY = ("full", "partial", "none")
 YES_NO = ("yes", "no")
 
@@ -115,7 +118,7 @@ NON_NATIONALS = ReturnTable(
         _SCHEME,
         V("measure", "code", "What is counted.", codes=MEASURES, required=True),
         V("benefit_type", "code", "Benefit type (beneficiaries only).", codes=BENEFIT_TYPES),
-        V("nationality", "code", "National or non-national.", codes=NATIONALITIES, required=True),
+        V("nationality", "code", "National or non-national.", codes=NATIONALITY, required=True),
         *_COUNTS,
     ),
     ("scheme_id", "measure", "benefit_type", "nationality"),
@@ -165,8 +168,8 @@ COVERAGE_COLUMNS = RETURN_COLUMNS + (
     V("scheme_type", "code", "Scheme type.", codes=SCHEME_TYPES, required=True),
     V("measure", "code", "What is counted.", codes=MEASURES, required=True),
     V("benefit_type", "code", "Benefit type (beneficiaries only).", codes=BENEFIT_TYPES),
-    V("nationality", "code", "total, national or non_national.", codes=("total", *NATIONALITIES), required=True),
-    V("sex", "code", "T, F or M.", codes=("T", "F", "M"), required=True),
+    V("nationality", "code", "total, national or non_national.", codes=("total", *NATIONALITY), required=True),
+    V("sex", "code", "T, F or M.", codes=SEX_TFM, required=True),
     V("persons", "int", "Number of persons.", required=True, min=0),
 )
 COVERAGE_KEY = ("return_id", "scheme_id", "measure", "benefit_type", "nationality", "sex")
@@ -177,7 +180,7 @@ EXPENDITURE_COLUMNS = RETURN_COLUMNS + (
     V("function", "code", "C102 branch.", codes=FUNCTIONS, required=True),
     V("scheme_type", "code", "Scheme type.", codes=SCHEME_TYPES, required=True),
     V("benefit_type", "code", "Benefit type.", codes=BENEFIT_TYPES, required=True),
-    V("sex", "code", "T, F or M.", codes=("T", "F", "M"), required=True),
+    V("sex", "code", "T, F or M.", codes=SEX_TFM, required=True),
     V(
         "expenditure",
         "float",
@@ -187,3 +190,53 @@ EXPENDITURE_COLUMNS = RETURN_COLUMNS + (
     ),
 )
 EXPENDITURE_KEY = ("return_id", "scheme_id", "benefit_type", "sex")
+
+RESOURCES = [
+    Table(
+        "raw/ssi_return",
+        "One SSI return as read: a folder with one Parquet file per sheet (or CSV table), every column as text.",
+        partitions="ssi_returns",
+        storage="folder",
+        as_read=True,
+    ),
+    Table(
+        "staging/ssi_returns",
+        "The Return sheet of one SSI return (country, reference_year and the optional fields the return gives, as "
+        "text), with its return_id and file. Written beside the staging tables; read by the catalog only.",
+        (
+            V("country", "id", "ISO3, as given in the Return sheet.", required=True),
+            V("reference_year", "id", "Reference year, as given in the Return sheet.", required=True),
+        ),
+        partitions="ssi_returns",
+        as_read=True,
+    ),
+    Table(
+        "staging/ssi_coverage",
+        "SSI counts in long form: scheme x measure (active contributors, beneficiaries, health protected) x benefit "
+        "type x nationality x sex.",
+        COVERAGE_COLUMNS,
+        primary_key=COVERAGE_KEY,
+        partitions="ssi_returns",
+    ),
+    Table(
+        "staging/ssi_schemes",
+        "SSI scheme inventory: function (C102 branch), type, legal coverage.",
+        SCHEMES_COLUMNS,
+        primary_key=SCHEMES_KEY,
+        partitions="ssi_returns",
+    ),
+    Table(
+        "staging/ssi_legal_provisions",
+        "SSI non-nationals module: legal provisions per scheme (equality of treatment, export of benefits, agreements).",
+        LEGAL_COLUMNS,
+        primary_key=LEGAL_KEY,
+        partitions="ssi_returns",
+    ),
+    Table(
+        "staging/ssi_expenditure",
+        "SSI benefit expenditure in long form (optional Expenditure table): scheme x benefit type x sex, local currency.",
+        EXPENDITURE_COLUMNS,
+        primary_key=EXPENDITURE_KEY,
+        partitions="ssi_returns",
+    ),
+]

@@ -1,5 +1,6 @@
-"""The canonical person-level survey table: one catalogue, used by the harmoniser, the Pandera
-model and the data dictionary.
+"""The canonical person-level survey table (``staging/survey_persons``, one file per survey) and
+the survey file as read (``raw/survey_file``): one catalogue of variables, used by the
+harmoniser, the Pandera model and the data dictionary.
 
 Every harmonisation spec maps source variables onto these names. A variable that a survey lacks
 is declared ``absent`` in its spec: the column is then present but entirely null, and every
@@ -8,13 +9,11 @@ indicator that needs it is reported as not computable for that survey.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from schemas.fields import BENEFIT_FUNCTIONS, NATIONALITY, SEX_FM, URBAN_RURAL, Field
+from schemas.table import Table
 
 SURVEY_KINDS = ("LFS", "HIES", "HBS", "SILC", "DHS", "MICS", "CENSUS", "OTHER")
-SEX_CODES = ("F", "M")
 LF_STATUS_CODES = ("employed", "unemployed", "outside_labour_force")
-NATIONALITY_CODES = ("national", "non_national")
-URBAN_RURAL_CODES = ("urban", "rural")
 # ICSE-18 (20th ICLS, 2018) aggregate groups of status in employment by type of authority, with
 # employers split from the other independent workers (methodology notes 11.1): employers (ICSE-18
 # 11, 12), independent workers without employees (21, 22), dependent contractors (30), employees
@@ -28,58 +27,11 @@ ICSE_CODES = (
 )
 # ISIC Rev.4 sections (A agriculture, forestry and fishing ... U extraterritorial organisations).
 ISIC_SECTIONS = tuple("ABCDEFGHIJKLMNOPQRSTU")
-# Benefit functions whose receipt (rec_<function>) and annual amount (amt_<function>) a survey
-# may give; amounts are converted to annual values with the spec's amounts_period.
-BENEFIT_FUNCTIONS = (
-    "child_family",
-    "maternity",
-    "sickness",
-    "disability",
-    "unemployment",
-    "oldage_contrib",
-    "oldage_noncontrib",
-    "survivors",
-    "employment_injury",
-    "social_assistance",
-)
-
-
-@dataclass(frozen=True)
-class Variable:
-    """One canonical variable.
-
-    ``kind`` is one of ``id`` (text identifier), ``code`` (text from ``codes``), ``flag``
-    (boolean), ``int``, ``float``. ``required`` variables cannot be declared absent and are
-    never missing, unless ``nullable`` says that the column may be missing where another
-    variable stands for it (``age`` given in classes: ``age_class``).
-    ``min``/``max`` bound numeric values (inclusive); ``positive`` requires > 0.
-    ``absent_unless_mapped`` variables (groups at risk and benefit amounts, added after the first
-    contract) are absent when a spec does not map them; the others must be mapped or declared
-    absent.
-    """
-
-    name: str
-    kind: str
-    description: str
-    codes: tuple[str, ...] | None = None
-    required: bool = False
-    min: float | None = None
-    max: float | None = None
-    positive: bool = False
-    level: str = "person"
-    derivable: bool = field(default=True)
-    nullable: bool | None = None
-    absent_unless_mapped: bool = False
-
-    @property
-    def may_be_missing(self) -> bool:
-        """True when the variable may be null: ``nullable`` when given, else when not required."""
-        return not self.required if self.nullable is None else self.nullable
 
 
 # Variables filled from the spec's `survey:` block, not from the data file.
 SURVEY_LEVEL = (
-    Variable(
+    Field(
         "survey_id",
         "id",
         "Survey identifier (the partition key), e.g. GHA_LFS_2022.",
@@ -87,8 +39,8 @@ SURVEY_LEVEL = (
         level="survey",
         derivable=False,
     ),
-    Variable("country", "id", "Reference area, ISO 3166-1 alpha-3.", required=True, level="survey", derivable=False),
-    Variable(
+    Field("country", "id", "Reference area, ISO 3166-1 alpha-3.", required=True, level="survey", derivable=False),
+    Field(
         "year",
         "int",
         "Reference year of the survey.",
@@ -98,27 +50,25 @@ SURVEY_LEVEL = (
         level="survey",
         derivable=False,
     ),
-    Variable(
-        "survey_kind", "code", "Kind of survey.", codes=SURVEY_KINDS, required=True, level="survey", derivable=False
-    ),
+    Field("survey_kind", "code", "Kind of survey.", codes=SURVEY_KINDS, required=True, level="survey", derivable=False),
 )
 
 # Variables mapped from the data file by the spec's `variables:` block.
 MAPPED = (
-    Variable("hh_id", "id", "Household identifier (unique within the survey).", required=True, level="household"),
-    Variable("person_id", "id", "Person identifier (unique within the household).", required=True),
-    Variable("person_weight", "float", "Person sampling weight (expansion factor).", required=True, positive=True),
-    Variable(
+    Field("hh_id", "id", "Household identifier (unique within the survey).", required=True, level="household"),
+    Field("person_id", "id", "Person identifier (unique within the household).", required=True),
+    Field("person_weight", "float", "Person sampling weight (expansion factor).", required=True, positive=True),
+    Field(
         "household_weight",
         "float",
         "Household sampling weight; defaults to the person weight when absent.",
         positive=True,
         level="household",
     ),
-    Variable("stratum", "id", "First-stage stratum; absent means an unstratified design.", level="household"),
-    Variable("psu", "id", "Primary sampling unit; absent means each person is its own PSU.", level="household"),
-    Variable("sex", "code", "Sex of the person.", codes=SEX_CODES, required=True),
-    Variable(
+    Field("stratum", "id", "First-stage stratum; absent means an unstratified design.", level="household"),
+    Field("psu", "id", "Primary sampling unit; absent means each person is its own PSU.", level="household"),
+    Field("sex", "code", "Sex of the person.", codes=SEX_FM, required=True),
+    Field(
         "age",
         "int",
         "Age in completed years; missing (for every person) when the survey gives age in classes only (see age_class).",
@@ -127,84 +77,84 @@ MAPPED = (
         max=120,
         nullable=True,
     ),
-    Variable("lf_status", "code", "Labour-force status (ICLS).", codes=LF_STATUS_CODES),
-    Variable(
+    Field("lf_status", "code", "Labour-force status (ICLS).", codes=LF_STATUS_CODES),
+    Field(
         "contributor",
         "flag",
         "Actively contributes to a social insurance scheme (at least one contribution in the reference period).",
     ),
-    Variable("rec_child_family", "flag", "Receives a child or family cash benefit (in own name or for the child)."),
-    Variable("rec_maternity", "flag", "Receives a maternity cash benefit."),
-    Variable("rec_sickness", "flag", "Receives a sickness cash benefit."),
-    Variable("rec_disability", "flag", "Receives a disability (invalidity) cash benefit."),
-    Variable("rec_unemployment", "flag", "Receives an unemployment cash benefit."),
-    Variable("rec_oldage_contrib", "flag", "Receives a contributory old-age pension."),
-    Variable("rec_oldage_noncontrib", "flag", "Receives a non-contributory (social) old-age pension."),
-    Variable("rec_survivors", "flag", "Receives a survivors' benefit."),
-    Variable("rec_employment_injury", "flag", "Receives an employment-injury cash benefit."),
-    Variable("rec_social_assistance", "flag", "Receives a general social assistance cash benefit."),
-    Variable("injury_insured", "flag", "Worker protected by employment-injury insurance."),
-    Variable(
+    Field("rec_child_family", "flag", "Receives a child or family cash benefit (in own name or for the child)."),
+    Field("rec_maternity", "flag", "Receives a maternity cash benefit."),
+    Field("rec_sickness", "flag", "Receives a sickness cash benefit."),
+    Field("rec_disability", "flag", "Receives a disability (invalidity) cash benefit."),
+    Field("rec_unemployment", "flag", "Receives an unemployment cash benefit."),
+    Field("rec_oldage_contrib", "flag", "Receives a contributory old-age pension."),
+    Field("rec_oldage_noncontrib", "flag", "Receives a non-contributory (social) old-age pension."),
+    Field("rec_survivors", "flag", "Receives a survivors' benefit."),
+    Field("rec_employment_injury", "flag", "Receives an employment-injury cash benefit."),
+    Field("rec_social_assistance", "flag", "Receives a general social assistance cash benefit."),
+    Field("injury_insured", "flag", "Worker protected by employment-injury insurance."),
+    Field(
         "severe_disability",
         "flag",
         "Has a severe disability (e.g. Washington Group: cannot do at all / a lot of difficulty).",
     ),
-    Variable("gave_birth", "flag", "Gave birth during the reference period (live birth)."),
-    Variable("nationality", "code", "National or non-national of the country of the survey.", codes=NATIONALITY_CODES),
-    Variable("citizenship", "id", "Country of citizenship, ISO 3166-1 alpha-3, where given."),
-    Variable("health_protected", "flag", "Affiliated to / protected by a publicly mandated health protection scheme."),
-    Variable("urban_rural", "code", "Area of residence.", codes=URBAN_RURAL_CODES, level="household"),
-    Variable("hh_head", "flag", "Is the head (reference person) of the household."),
-    Variable(
+    Field("gave_birth", "flag", "Gave birth during the reference period (live birth)."),
+    Field("nationality", "code", "National or non-national of the country of the survey.", codes=NATIONALITY),
+    Field("citizenship", "id", "Country of citizenship, ISO 3166-1 alpha-3, where given."),
+    Field("health_protected", "flag", "Affiliated to / protected by a publicly mandated health protection scheme."),
+    Field("urban_rural", "code", "Area of residence.", codes=URBAN_RURAL, level="household"),
+    Field("hh_head", "flag", "Is the head (reference person) of the household."),
+    Field(
         "hh_consumption",
         "float",
         "Total household consumption expenditure (or income when the survey has no consumption), annual, local currency.",
         min=0,
         level="household",
     ),
-    Variable(
+    Field(
         "hh_oop_health",
         "float",
         "Household out-of-pocket health spending, annual, local currency.",
         min=0,
         level="household",
     ),
-    Variable("poor", "flag", "Lives below the national poverty line."),
+    Field("poor", "flag", "Lives below the national poverty line."),
     # Groups at risk, welfare and benefit amounts (issue 11; methodology notes section 11): status,
     # informality, industry, domestic and platform work describe the main job of the employed.
-    Variable(
+    Field(
         "status_in_employment",
         "code",
         "Status in employment of the main job, ICSE-18 groups (employers 11-12, independent workers without employees 21-22, dependent contractors 30, employees 41-44, contributing family workers 51).",
         codes=ICSE_CODES,
         absent_unless_mapped=True,
     ),
-    Variable(
+    Field(
         "informal_employment",
         "flag",
         "Main job is informal, by the survey's operational definition following the ICLS resolutions (17th ICLS 2003, 21st ICLS 2023).",
         absent_unless_mapped=True,
     ),
-    Variable(
+    Field(
         "isic_section",
         "code",
         "Economic activity of the main job, ISIC Rev.4 section letter (A = agriculture, forestry and fishing).",
         codes=ISIC_SECTIONS,
         absent_unless_mapped=True,
     ),
-    Variable(
+    Field(
         "domestic_worker",
         "flag",
         "Domestic worker (ISIC Rev.4 division 97, or ISCO-08 9111/5152 as the spec maps it).",
         absent_unless_mapped=True,
     ),
-    Variable(
+    Field(
         "platform_worker",
         "flag",
         "Works through a digital labour platform (where the survey asks it).",
         absent_unless_mapped=True,
     ),
-    Variable(
+    Field(
         "wg_difficulty",
         "int",
         "Washington Group short set: the highest level of difficulty over the six domains (1 no difficulty, 2 some, 3 a lot, 4 cannot do at all); missing when a domain is not answered. The disability identifier (level >= cut-off) is method configuration (config/methods/groups_at_risk.yaml).",
@@ -212,7 +162,7 @@ MAPPED = (
         max=4,
         absent_unless_mapped=True,
     ),
-    Variable(
+    Field(
         "hh_welfare_pc",
         "float",
         "Household welfare (consumption or income) per capita, annual, local currency: the ranking variable of the welfare quintiles.",
@@ -220,7 +170,7 @@ MAPPED = (
         level="household",
         absent_unless_mapped=True,
     ),
-    Variable(
+    Field(
         "welfare_quintile",
         "int",
         "Quintile of household welfare per capita (1 = poorest 20% of persons), as the survey gives it; when absent, the estimation ranks hh_welfare_pc.",
@@ -229,7 +179,7 @@ MAPPED = (
         level="household",
         absent_unless_mapped=True,
     ),
-    Variable(
+    Field(
         "poverty_line",
         "float",
         "National poverty line per person, annual, local currency (usually the same for everyone: `{value: ...}`; a spatially deflated line may vary): the unit of the benefit-to-poverty-line ratio.",
@@ -238,7 +188,7 @@ MAPPED = (
         absent_unless_mapped=True,
     ),
     *(
-        Variable(
+        Field(
             f"amt_{f}",
             "float",
             f"Amount of the {f.replace('_', ' ')} benefit received, annual, local currency (0 for non-recipients).",
@@ -251,7 +201,7 @@ MAPPED = (
 
 # Derived by the harmoniser from a mapping of the spec.
 DERIVED = (
-    Variable(
+    Field(
         "age_class",
         "id",
         "Age class in completed years, '<low>_<high>' (e.g. 15_24), when the survey gives age in classes only (spec: age: {source: v, classes: {...}}); missing when age is given in single years.",
@@ -261,7 +211,7 @@ DERIVED = (
 
 # Added by the harmoniser: the household roster count and traceability.
 TRACE = (
-    Variable(
+    Field(
         "hh_size",
         "int",
         "Rows of the household in the source file, counted before validation (a quarantined member still counts); null when the household id is missing. SDG 3.8.2 leaves out households with fewer kept members.",
@@ -269,7 +219,7 @@ TRACE = (
         level="household",
         derivable=False,
     ),
-    Variable(
+    Field(
         "source_row",
         "int",
         "Row number in the source file (1 = first data row).",
@@ -279,8 +229,8 @@ TRACE = (
     ),
 )
 
-ALL: tuple[Variable, ...] = SURVEY_LEVEL + MAPPED + DERIVED + TRACE
-BY_NAME: dict[str, Variable] = {v.name: v for v in ALL}
+ALL: tuple[Field, ...] = SURVEY_LEVEL + MAPPED + DERIVED + TRACE
+BY_NAME: dict[str, Field] = {v.name: v for v in ALL}
 MAPPED_NAMES: tuple[str, ...] = tuple(v.name for v in MAPPED)
 # Money amounts: converted to annual values with the spec's amounts_period.
 AMOUNTS: tuple[str, ...] = (
@@ -295,3 +245,22 @@ AMOUNT_RECEIPT: dict[str, str] = {f"amt_{f}": f"rec_{f}" for f in BENEFIT_FUNCTI
 COLUMN_ORDER: tuple[str, ...] = tuple(v.name for v in ALL)
 # Key of the person table: one row per person in a survey.
 PRIMARY_KEY = ("survey_id", "hh_id", "person_id")
+
+RESOURCES = [
+    Table(
+        "raw/survey_file",
+        "The survey's data file as read (Stata, SPSS, CSV or Parquet), its own columns and types; the harmonisation "
+        "spec maps them onto staging/survey_persons.",
+        partitions="surveys",
+        as_read=True,
+    ),
+    Table(
+        "staging/survey_persons",
+        "The canonical person table of one survey: every variable of the catalogue (absent ones all null), the "
+        "survey-level variables from the spec, and traceability (source_row, hh_size).",
+        ALL,
+        primary_key=PRIMARY_KEY,
+        partitions="surveys",
+    ),
+]
+PERSONS = RESOURCES[1]

@@ -8,8 +8,6 @@ being published. Metadata: the offending columns with their counts and a sample 
 import dagster as dg
 import polars as pl
 
-from assets.publication.exports import SDMX_FILE
-from assets.publication.inputs import INDICATOR_TABLES
 from assets.resources import PipelineResource
 from assets.validation_results import SAMPLE_ROWS, _md_table
 from engine.finite import non_finite_cells
@@ -18,15 +16,18 @@ from schemas.resources.publication import RESOURCES as PUBLICATION_TABLES
 CHECK = "finite_numbers"
 SDMX_NUMBERS = ("OBS_VALUE", "UPPER_BOUND", "LOWER_BOUND")
 
+INDICATOR_TABLES = ("sdg_1_3_1", "sdg_3_8_2", "sdg_3_8_1", "sdg_1_3_1_gaps", "sdg_3_8_2_gaps")
+
 # asset key -> file (relative to the output directory)
 CHECKED: dict[dg.AssetKey, str] = {
     **{dg.AssetKey(["indicators", t]): f"indicators/{t}.parquet" for t in INDICATOR_TABLES},
     **{dg.AssetKey(list(t.key)): t.path() for t in PUBLICATION_TABLES if t.storage == "parquet" and not t.as_read},
-    dg.AssetKey(["publication", "sdg_sdmx"]): f"publication/{SDMX_FILE}",
+    dg.AssetKey(["publication", "sdg_sdmx"]): "publication/sdg_sdmx.csv",
 }
 
 
 def finite_result(key: dg.AssetKey, frame: pl.DataFrame, text_columns: tuple[str, ...] = ()) -> dg.AssetCheckResult:
+    """The check result: the non-finite cells of frame by column, with a sample of rows."""
     bad = non_finite_cells(frame, text_columns)
     sample = pl.DataFrame()
     if bad:
@@ -49,6 +50,8 @@ def finite_result(key: dg.AssetKey, frame: pl.DataFrame, text_columns: tuple[str
 
 
 def finite_check(key: dg.AssetKey, file: str) -> dg.AssetChecksDefinition:
+    """The blocking finite_numbers check of the table at key (its file: file)."""
+
     @dg.asset_check(
         asset=key,
         name=CHECK,

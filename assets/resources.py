@@ -62,13 +62,16 @@ class PipelineResource(dg.ConfigurableResource):
 
     @property
     def input_path(self) -> Path:
+        """The input directory, absolute."""
         return Path(self.input_dir).resolve()
 
     @property
     def output_path(self) -> Path:
+        """The output directory, absolute."""
         return Path(self.output_dir).resolve()
 
     def store(self) -> ParquetStore:
+        """The Parquet store of the output directory."""
         return ParquetStore(self.output_path)
 
     def duckdb(self) -> DuckDBSettings:
@@ -114,4 +117,5 @@ class PipelineResource(dg.ConfigurableResource):
         return self.estimation_duckdb().connect()
 
     def method(self, family: str) -> MethodEdition:
+        """The edition of method ``family`` chosen (``editions``), or its default."""
         return load_method(family, self.editions.get(family) or None)

@@ -11,6 +11,8 @@ source, so that its row is there on a fresh output folder and carries this run's
 it was read before being written: missing on a first run, the previous run's on later ones).
 """
 
+from pathlib import Path
+
 import dagster as dg
 import polars as pl
 
@@ -36,6 +38,7 @@ SOURCES_SCHEMA = registry.table("publication/sources").polars_schema()
 
 
 def sources_table(records: list[dict], failures: list[dict]) -> pl.DataFrame:
+    """One row per source read and per source left out, with the reason."""
     rows = [
         {
             "source_kind": r["source_kind"],
@@ -70,14 +73,22 @@ def sources_table(records: list[dict], failures: list[dict]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=SOURCES_SCHEMA).sort("source_kind", "source_id", "status")
 
 
+def _record_ins() -> dict[str, dg.AssetIn]:
+    """One input per asset that writes source records (its path: the records are read from
+    ``sources/`` and ``failures/``), so that the lineage shows where the rows come from.
+    """
+    return {"__".join(k.path): dg.AssetIn(key=k, dagster_type=Path) for k in RECORD_WRITERS}
+
+
 @dg.asset(
-    key=["publication", "sources"],
+    key_prefix="publication",
     group_name="publication",
     kinds={"parquet"},
-    deps=RECORD_WRITERS,
+    ins=_record_ins(),
     description="Every input source: files and SHA-256, vintage, rows read / kept / quarantined, run id; and every source left out, with the reason.",
 )
-def sources(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
+def sources(context: dg.AssetExecutionContext, pipeline: PipelineResource, **record_writers) -> dg.Output[pl.DataFrame]:
+    """The table of the sources of the last runs."""
     store = pipeline.store()
     failures = store.read_json_records("failures")
     failed = {(f["source_kind"], f["source_id"]) for f in failures}
@@ -90,39 +101,40 @@ def sources(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg
         if record:
             f.update({k: record.get(k) for k in ("rows_read", "rows_kept", "rows_quarantined")})
     table = sources_table(records, failures)
-    written = store.write(table, "publication", "sources")
-    return dg.MaterializeResult(
+    return dg.Output(
+        table,
         metadata={
             "sources_read": len(records),
             "sources_left_out": len(failures),
             "rows_read": int(table["rows_read"].sum() or 0),
             "rows_quarantined": int(table["rows_quarantined"].sum() or 0),
-            "path": dg.MetadataValue.path(str(written.path)),
-        }
+        },
     )
 
 
 @dg.asset(
-    key=["publication", "quarantine"],
+    key_prefix="publication",
     group_name="publication",
     kinds={"parquet"},
-    deps=[sources],
+    ins={"sources": dg.AssetIn(key=sources.key, dagster_type=Path)},
     description="Every quarantined row of every source: source file, sheet, row number, column, rule and value.",
 )
-def quarantine(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
+def quarantine(context: dg.AssetExecutionContext, pipeline: PipelineResource, sources: Path) -> dg.Output[pl.DataFrame]:
+    """Every quarantined row of every source (after ``publication/sources``, like it read from the sources' steps)."""
     store = pipeline.store()
     paths = sorted((store.root / "quarantine").glob("*/*.parquet"))
     frames = [pl.read_parquet(p) for p in paths]
     table = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame(schema=ISSUE_SCHEMA)
     table = table.sort("source_kind", "source_id", "sheet", "row_number", "column", nulls_last=True)
-    written = store.write(table, "publication", "quarantine")
     by_rule = table.group_by("rule").agg(pl.len().alias("n")).sort("n", descending=True).head(10)
-    return dg.MaterializeResult(
+    return dg.Output(
+        table,
         metadata={
             "issues": table.height,
-            "top_rules": dg.MetadataValue.json(dict(zip(by_rule["rule"].to_list(), by_rule["n"].to_list()))),
-            "path": dg.MetadataValue.path(str(written.path)),
-        }
+            "top_rules": dg.MetadataValue.json(
+                dict(zip(by_rule["rule"].to_list(), by_rule["n"].to_list(), strict=True))
+            ),
+        },
     )
 
 

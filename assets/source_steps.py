@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import dagster as dg
+import polars as pl
 
 from engine.errors import AllRowsQuarantined, SourceError
 from engine.paths import valid_source_id
@@ -94,13 +95,12 @@ def record_left_out(store: ParquetStore, problems: list[LeftOut], *, run_id: str
         )
 
 
-def refuse_duplicate_returns(context: dg.AssetExecutionContext, store: ParquetStore) -> list[str]:
-    """One return per country and year: every staged return that shares its country and
-    reference year with another is left out (failure record naming the others, rule
-    ``one_return_per_country_year``) and its outputs are removed, so that no table counts a
-    return twice. Returns their ids.
+def refuse_duplicate_returns(context: dg.AssetExecutionContext, store: ParquetStore, staged: pl.DataFrame) -> list[str]:
+    """One return per country and year: every staged return (``staged``: ``staging/ssi_returns``,
+    one row per return) that shares its country and reference year with another is left out
+    (failure record naming the others, rule ``one_return_per_country_year``) and its outputs are
+    removed, so that no table counts a return twice. Returns their ids.
     """
-    staged = store.read_partitions("staging", "ssi_returns")
     if not staged.height:
         return []
     duplicates = duplicate_returns(staged.select("return_id", "country", "reference_year"))

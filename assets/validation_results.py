@@ -44,6 +44,7 @@ def _md_table(frame: pl.DataFrame) -> dg.MetadataValue:
 def reconcile_result(
     asset_key: dg.AssetKey, rows_read: int, rows_kept: int, rows_quarantined: int
 ) -> dg.AssetCheckResult:
+    """The rows_reconcile check result: rows read = rows kept + rows quarantined."""
     return dg.AssetCheckResult(
         asset_key=asset_key,
         check_name=ROWS_RECONCILE,
@@ -58,7 +59,9 @@ def _column_order(found: list[str], declared: list[str]) -> list[dict]:
     """
     if found == declared:
         return []
-    at = next((i for i, (a, b) in enumerate(zip(found, declared)) if a != b), min(len(found), len(declared)))
+    at = next(
+        (i for i, (a, b) in enumerate(zip(found, declared, strict=False)) if a != b), min(len(found), len(declared))
+    )
     file_col, declared_col = (repr(cols[at]) if at < len(cols) else "none" for cols in (found, declared))
     return [
         {
@@ -105,6 +108,7 @@ def schema_result(asset_key: dg.AssetKey, path: Path, schema: pa.DataFrameSchema
 
 
 def quarantine_result(asset_key: dg.AssetKey, quarantine: pl.DataFrame, rows_quarantined: int) -> dg.AssetCheckResult:
+    """The no_quarantined_rows check result (WARN), with the issues by rule and a sample."""
     by_rule = (
         quarantine.group_by("column", "rule")
         .agg(pl.len().alias("rows"))

@@ -17,22 +17,6 @@ from engine.store import ParquetStore
 from schemas.registry import Table, table
 from schemas.resources.sdg_3_8_1 import UHC_SERIES
 
-# The series a source of each kind can give (asset check series_complete).
-SERIES_1_3_1 = (
-    "SI_COV_BENFTS",
-    "SI_COV_CHLD",
-    "SI_COV_MATNL",
-    "SI_COV_DISAB",
-    "SI_COV_UEMP",
-    "SI_COV_PENSN",
-    "SI_COV_VULN",
-    "SI_COV_POOR",
-    "SI_COV_WKINJRY",
-    "SP_CONTRIB_LF",
-    "SP_CONTRIB_WAP",
-    "SP_HEALTH_PROT",
-)
-SURVEY_3_8_2_SERIES = ("SH_XPD_EARN10", "SH_XPD_EARN25", "SH_FIN_HARDSHIP", "SH_FIN_IMPOVERISHING", "SH_FIN_LARGE")
 COVERAGE_DTYPES = table("indicators/sdg_1_3_1").polars_schema()
 HARDSHIP_DTYPES = table("indicators/sdg_3_8_2").polars_schema()
 HARDSHIP_GAP_DTYPES = table("indicators/sdg_3_8_2_gaps").polars_schema()

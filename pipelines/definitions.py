@@ -13,7 +13,7 @@ from assets.indicators.groups import GROUP_INDICATOR_ASSETS
 from assets.indicators.publication_tables import INDICATOR_TABLE_ASSETS
 from assets.indicators.surveys import SURVEY_INDICATOR_ASSETS
 from assets.indicators.uhc import UHC_ASSETS
-from assets.publication import PUBLICATION_ASSETS
+from assets.publication import PUBLICATION_ASSETS, PUBLICATION_CHECKS
 from assets.raw.context import RAW_CONTEXT_ASSETS
 from assets.raw.input_layout import input_layout
 from assets.raw.ssi import ssi_return
@@ -23,6 +23,7 @@ from assets.staging.context import STAGING_CONTEXT_ASSETS
 from assets.staging.published_sdg import PUBLISHED_SDG_ASSETS
 from assets.staging.ssi import ssi_tables
 from assets.staging.surveys import survey_persons
+from pipelines.io_managers import parquet_io_manager
 from pipelines.jobs import build_jobs
 from pipelines.sensors import build_automation
 from pipelines.settings import publication_cron, resource_from_environment
@@ -53,9 +54,9 @@ SENSORS, SCHEDULES = build_automation(JOBS, publication_cron())
 
 defs = dg.Definitions(
     assets=ASSETS,
-    asset_checks=FINITE_CHECKS,
+    asset_checks=[*FINITE_CHECKS, *PUBLICATION_CHECKS],
     jobs=list(JOBS.values()),
     sensors=SENSORS,
     schedules=SCHEDULES,
-    resources={"pipeline": SETTINGS},
+    resources={"pipeline": SETTINGS, "io_manager": parquet_io_manager},
 )

@@ -13,16 +13,18 @@ from assets.indicators.publication_tables import coverage_check_results
 from assets.indicators.uhc import index_check_results
 from engine.indicator_tables import (
     COVERAGE_DTYPES,
-    SERIES_1_3_1,
     admin_coverage_rows,
     admin_gap_rows,
     not_computable_rows,
     published_index,
     quarantine_issues,
 )
+from engine.method_config import load_method
 from engine.quarantine import ISSUE_SCHEMA
 from schemas.registry import table as registry_table
 from tests.test_publication_builders import coverage, coverage_frame
+
+SERIES_1_3_1 = tuple(load_method("sdg_1_3_1")["series"])  # the series every source gives (config)
 
 KEY = dg.AssetKey(["indicators", "sdg_1_3_1"])
 VINTAGES = pl.DataFrame(

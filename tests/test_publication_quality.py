@@ -241,16 +241,17 @@ def test_a_suite_whose_table_is_absent_is_skipped(gx, frames):
     assert result.skipped and result.success
 
 
-def test_a_failed_suite_becomes_a_failed_asset_check_with_counts_and_a_sample(gx, frames):
-    from assets.publication.quality import check_result
+def test_a_failed_suite_becomes_a_failed_asset_check_of_its_table_with_counts_and_a_sample(gx, frames):
+    from assets.publication.quality import suite_check_result
 
     suite = BY_NAME["year_on_year_review"]
     result = run_suites(bad_frames(suite.name, frames), _config(), gx, tag=f"_check{next(TAGS)}", suites=(suite,))[0]
-    check = check_result(result)
+    check = suite_check_result(suite, results_frame([result]))
     assert (check.check_name, check.passed, check.severity.value) == ("year_on_year_review", False, "WARN")
+    assert check.asset_key.path == ["publication", suite.table]
     meta = {k: getattr(v, "value", v) for k, v in check.metadata.items()}
-    assert meta["expectations_failed"] == 1 and meta["unexpected_rows"] >= 1
-    assert "change_pp" in meta["failed"] and "GHA" in meta["failure_sample"]
+    assert meta["expectations_failed"] == 1 and meta["unexpected_rows"] >= 1 and not meta["skipped"]
+    assert "change_pp" in meta["failed"]
 
 
 def test_the_line_up_of_a_female_only_series_keeps_its_imputed_values_within_their_donors(gx):

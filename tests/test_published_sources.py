@@ -18,6 +18,8 @@ from engine.publication.config import publication_config
 from engine.publication.published_sdg import normalise, published_sources, read_source, read_sources
 from engine.publication.sdmx import HEADER
 from engine.store import ParquetStore
+from pipelines.definitions import ASSETS
+from pipelines.io_managers import parquet_io_manager
 from tests.pipeline_settings import pipeline_settings
 from tests.test_publication_builders import countries_frame
 
@@ -27,6 +29,15 @@ BENFTS = "ddf--datapoints--si_cov_benfts--by--geo_area--nature--observation_stat
 SOCAST = "ddf--datapoints--si_cov_socast--by--geo_area--nature--quantile--units--year.csv"
 INPUTS = publication_config(load_method("publication")).published_inputs
 COMPARED = ["series", "m49", "ref_area", "area_kind", "year", "sex", "breakdown", "value"]
+
+
+def materialize_published(input_dir: Path, out: Path) -> dg.ExecuteInProcessResult:
+    """The raw and staging published_sdg assets of the graph, on the tables written in ``out``."""
+    return dg.materialize(
+        ASSETS,
+        selection=PUBLISHED_SDG_ASSETS,
+        resources={"pipeline": pipeline_settings(input_dir, out), "io_manager": parquet_io_manager},
+    )
 
 
 def bundled_countries() -> pl.DataFrame:
@@ -307,7 +318,7 @@ def test_a_broken_published_file_is_left_out_alone_with_its_reason(tmp_path):
     out = tmp_path / "out"
     store = ParquetStore(out)
     store.write(bundled_countries(), "staging", "countries")
-    result = dg.materialize(PUBLISHED_SDG_ASSETS, resources={"pipeline": pipeline_settings(tmp_path, out)})
+    result = materialize_published(tmp_path, out)
     assert result.success
     staged = store.read("staging", "published_sdg")
     assert set(staged["source_id"]) == {"unsdg_2023-12", "ilostat"}
@@ -328,7 +339,7 @@ def test_a_broken_published_file_is_left_out_alone_with_its_reason(tmp_path):
     assert quarantined.select("row_number", "rule").rows() == [(benfts.height + 1, "not_a_number")]
     # the broken file fixed: its failure record goes, its source record comes
     (folder / "broken.csv").write_text(as_ilostat_csv(benfts))
-    assert dg.materialize(PUBLISHED_SDG_ASSETS, resources={"pipeline": pipeline_settings(tmp_path, out)}).success
+    assert materialize_published(tmp_path, out).success
     assert not store.read_json_records("failures", "published")
     assert {r["source_id"] for r in store.read_json_records("sources", "published")} == {
         "unsdg_2023-12",

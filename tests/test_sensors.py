@@ -121,6 +121,7 @@ HARDSHIP = [
     "indicators/survey_financial_hardship",
     "indicators/survey_financial_hardship_exclusions",
     "indicators/survey_financial_hardship_gaps",
+    "indicators/survey_financial_hardship_not_computable",  # an asset since issue 12 (was written without one)
 ]
 GROUPS = [
     "indicators/survey_adequacy",

@@ -1,0 +1,1 @@
+"""Asset definitions of the indicators layer: per survey, administrative, assembled country tables, SDG 3.8.1."""

@@ -15,17 +15,17 @@ import polars as pl
 
 from assets.resources import PipelineResource
 from assets.source_steps import refuse_duplicate_returns
+from assets.tables import MaybeStaging, Staging, table_multi_asset
 from engine.admin_coverage import compute_admin_coverage
 from engine.store import ParquetStore
 from schemas.resources import ssi as st
 
-ADMIN_COVERAGE = dg.AssetKey(["indicators", "admin_coverage"])
-ADMIN_GAPS = dg.AssetKey(["indicators", "admin_gaps"])
-ADMIN_NOT_COMPUTABLE = dg.AssetKey(["indicators", "admin_not_computable"])
-ADMIN_LIFECYCLE = dg.AssetKey(["indicators", "admin_lifecycle"])
+GROUP = "indicators"
 
-# Context tables of the computation (argument of compute_admin_coverage = staging table name).
-OPTIONAL_CONTEXT = (
+# The context tables of the computation, in the order their vintages label a row (input_vintage).
+CONTEXT_TABLES = (
+    "population",
+    "countries",
     "labour_force",
     "births",
     "fertility",
@@ -34,7 +34,7 @@ OPTIONAL_CONTEXT = (
     "poverty",
     "population_by_nationality",
 )
-CONTEXT_DEPS = [dg.AssetKey(["staging", t]) for t in ("population", "countries", *OPTIONAL_CONTEXT)]
+REQUIRED_CONTEXT = ("population", "countries")
 
 
 def context_records(store: ParquetStore) -> dict[str, dict]:
@@ -42,11 +42,14 @@ def context_records(store: ParquetStore) -> dict[str, dict]:
     return {r["source_id"]: r for r in store.read_json_records("sources", "context")}
 
 
-def context_table(store: ParquetStore, name: str, records: dict[str, dict]) -> pl.DataFrame | None:
-    """A staging context table, or None when it was not provided or not staged."""
-    if not store.exists("staging", name) or records.get(name, {}).get("present") is False:
-        return None
-    return store.read("staging", name)
+def provided(records: dict[str, dict], **tables: pl.DataFrame | None) -> dict[str, pl.DataFrame | None]:
+    """The staging context tables (name -> frame), None for one not staged or not provided
+    (``present: false`` in its source record).
+    """
+    return {
+        name: None if frame is None or records.get(name, {}).get("present") is False else frame
+        for name, frame in tables.items()
+    }
 
 
 def vintage_label(records: dict[str, dict], tables) -> str:
@@ -61,49 +64,69 @@ def input_vintages(records: dict[str, dict], used: list[str]) -> dict[str, str]:
     return {name: str(records[name]["vintage"]) for name in used if records.get(name, {}).get("vintage")}
 
 
-@dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            ADMIN_COVERAGE,
-            group_name="indicators",
-            kinds={"duckdb", "sql", "parquet"},
-            deps=[dg.AssetKey(["staging", "ssi_coverage"]), *CONTEXT_DEPS],
-            description="SDG 1.3.1 from the SSI returns (sql/sdg_1_3_1_admin.sql): every series by sex and nationality, "
+def _out(description: str, kinds: set[str]) -> dg.AssetOut:
+    return dg.AssetOut(key_prefix=GROUP, group_name=GROUP, kinds=kinds, description=description)
+
+
+@table_multi_asset(
+    outs={
+        "admin_coverage": _out(
+            "SDG 1.3.1 from the SSI returns (sql/sdg_1_3_1_admin.sql): every series by sex and nationality, "
             "numerators after the scheme-overlap or life-cycle rule, denominators from the context tables, capping flag.",
+            {"duckdb", "sql", "parquet"},
         ),
-        dg.AssetSpec(
-            ADMIN_GAPS,
-            group_name="indicators",
-            kinds={"duckdb", "sql", "parquet"},
-            deps=[dg.AssetKey(["staging", "ssi_coverage"])],
-            description="Gender (F - M) and nationality (non-national - national) gaps of the administrative rates.",
+        "admin_gaps": _out(
+            "Gender (F - M) and nationality (non-national - national) gaps of the administrative rates.",
+            {"duckdb", "sql", "parquet"},
         ),
-        dg.AssetSpec(
-            ADMIN_NOT_COMPUTABLE,
-            group_name="indicators",
-            kinds={"parquet"},
-            deps=[dg.AssetKey(["staging", "ssi_coverage"])],
-            description="Series and breakdowns an SSI return cannot give, with the reason (no recipients reported, denominator missing...).",
+        "admin_not_computable": _out(
+            "Series and breakdowns an SSI return cannot give, with the reason (no recipients reported, denominator missing...).",
+            {"parquet"},
         ),
-        dg.AssetSpec(
-            ADMIN_LIFECYCLE,
-            group_name="indicators",
-            kinds={"parquet"},
-            deps=[dg.AssetKey(["staging", "ssi_coverage"])],
-            description="The life-cycle construction of SI_COV_BENFTS per return and sex (populations, counts, caps, vulnerable "
+        "admin_lifecycle": _out(
+            "The life-cycle construction of SI_COV_BENFTS per return and sex (populations, counts, caps, vulnerable "
             "residual), for review of the overlap assumptions.",
+            {"parquet"},
         ),
-    ],
+    },
     can_subset=False,
 )
-def admin_coverage(context: dg.AssetExecutionContext, pipeline: PipelineResource):
+def admin_coverage(
+    context: dg.AssetExecutionContext,
+    pipeline: PipelineResource,
+    ssi_coverage: Staging,
+    ssi_returns: Staging,
+    population: MaybeStaging,
+    labour_force: MaybeStaging,
+    births: MaybeStaging,
+    fertility: MaybeStaging,
+    pensionable_age: MaybeStaging,
+    disability_prevalence: MaybeStaging,
+    poverty: MaybeStaging,
+    population_by_nationality: MaybeStaging,
+    countries: MaybeStaging,
+):
+    """SDG 1.3.1 from every SSI return at once, with the context tables as denominators."""
     store = pipeline.store()
     started = time.perf_counter()
-    refuse_duplicate_returns(context, store)  # before reading: a return counted twice must not reach a rate
-    ssi = store.read_partitions("staging", "ssi_coverage", schema={v.name: pl.String for v in st.COVERAGE_COLUMNS})
+    refused = refuse_duplicate_returns(context, store, ssi_returns)  # a return counted twice must not reach a rate
+    if ssi_coverage.width == 0:  # no return staged
+        ssi_coverage = pl.DataFrame(schema={v.name: pl.String for v in st.COVERAGE_COLUMNS})
+    ssi = ssi_coverage.filter(~pl.col("return_id").is_in(refused))
     records = context_records(store)
-    tables = {name: context_table(store, name, records) for name in ("population", "countries", *OPTIONAL_CONTEXT)}
-    for required in ("population", "countries"):
+    tables = provided(
+        records,
+        population=population,
+        countries=countries,
+        labour_force=labour_force,
+        births=births,
+        fertility=fertility,
+        pensionable_age=pensionable_age,
+        disability_prevalence=disability_prevalence,
+        poverty=poverty,
+        population_by_nationality=population_by_nationality,
+    )
+    for required in REQUIRED_CONTEXT:
         if tables[required] is None:
             raise dg.Failure(f"staging/{required} is missing: administrative coverage needs it (run context_job first)")
     method = pipeline.method("sdg_1_3_1")
@@ -111,33 +134,28 @@ def admin_coverage(context: dg.AssetExecutionContext, pipeline: PipelineResource
         result = compute_admin_coverage(
             con,
             ssi,
-            tables["population"],
-            *(tables[t] for t in OPTIONAL_CONTEXT),
-            tables["countries"],
-            method,
+            method=method,
             vintages=input_vintages(records, [t for t, f in tables.items() if f is not None]),
+            **tables,
         )
-    written = {
-        ADMIN_COVERAGE: store.write(result.coverage, "indicators", "admin_coverage"),
-        ADMIN_GAPS: store.write(result.gaps, "indicators", "admin_gaps"),
-        ADMIN_NOT_COMPUTABLE: store.write(result.not_computable, "indicators", "admin_not_computable"),
-        ADMIN_LIFECYCLE: store.write(result.lifecycle, "indicators", "admin_lifecycle"),
-    }
     returns = result.coverage["source_id"].n_unique() if result.coverage.height else 0
     context.log.info(
         f"administrative coverage: {returns} SSI returns, {result.coverage.height:,} rates, {result.gaps.height:,} gaps, "
         f"{result.not_computable.height} not computable, {int(result.coverage['capped'].sum() or 0)} capped, "
         f"in {time.perf_counter() - started:.1f}s"
     )
-    for key, w in written.items():
-        meta = {"rows": w.rows, "path": dg.MetadataValue.path(str(w.path))}
-        if key == ADMIN_COVERAGE:
-            meta |= {
-                "returns": returns,
-                "method_edition": method.label,
-                "capped_rows": int(result.coverage["capped"].sum() or 0),
-            }
-        yield dg.MaterializeResult(asset_key=key, metadata=meta)
+    yield dg.Output(
+        result.coverage,
+        output_name="admin_coverage",
+        metadata={
+            "returns": returns,
+            "method_edition": method.label,
+            "capped_rows": int(result.coverage["capped"].sum() or 0),
+        },
+    )
+    yield dg.Output(result.gaps, output_name="admin_gaps")
+    yield dg.Output(result.not_computable, output_name="admin_not_computable")
+    yield dg.Output(result.lifecycle, output_name="admin_lifecycle")
 
 
 ADMIN_ASSETS = [admin_coverage]

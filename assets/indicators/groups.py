@@ -11,159 +11,143 @@ import polars as pl
 from assets.partitions import SURVEYS
 from assets.resources import PipelineResource
 from assets.source_steps import source_step
-from assets.staging.surveys import survey_persons
+from assets.tables import Indicators, Staging, StagingFile, table_multi_asset
 from engine.benefit_adequacy import ADEQUACY_GAP_SCHEMA, ADEQUACY_SCHEMA, admin_adequacy, estimate_adequacy
 from engine.groups_at_risk import GROUP_ESTIMATE_SCHEMA, GROUP_GAP_SCHEMA, estimate_groups
 from engine.indicator_tables import source_rows, source_vintages
 from engine.ssi import EXPENDITURE_SCHEMA
 from schemas.registry import table
 
-SURVEY_GROUPS = dg.AssetKey(["indicators", "survey_groups"])
-SURVEY_GROUPS_GAPS = dg.AssetKey(["indicators", "survey_groups_gaps"])
-SURVEY_ADEQUACY = dg.AssetKey(["indicators", "survey_adequacy"])
-SURVEY_ADEQUACY_GAPS = dg.AssetKey(["indicators", "survey_adequacy_gaps"])
-SURVEY_GROUPS_NOT_COMPUTABLE = dg.AssetKey(["indicators", "survey_groups_not_computable"])
+GROUP = "indicators"
 
 
-@dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            SURVEY_GROUPS,
-            deps=[survey_persons],
-            group_name="indicators",
-            kinds={"duckdb", "sql", "parquet"},
-            description="Coverage of the groups at risk for one survey: series x group x sex with design-based SE, CI, df, deff, reliability (sql/groups_survey.sql).",
+def _out(description: str, kinds: set[str]) -> dg.AssetOut:
+    return dg.AssetOut(key_prefix=GROUP, group_name=GROUP, kinds=kinds, description=description)
+
+
+@table_multi_asset(
+    outs={
+        "survey_groups": _out(
+            "Coverage of the groups at risk for one survey: series x group x sex with design-based SE, CI, df, deff, reliability (sql/groups_survey.sql).",
+            {"duckdb", "sql", "parquet"},
         ),
-        dg.AssetSpec(
-            SURVEY_GROUPS_GAPS,
-            deps=[survey_persons],
-            group_name="indicators",
-            kinds={"duckdb", "sql", "parquet"},
-            description="Women minus men within each group, and informal - formal (and the other group contrasts) within each sex, with design-based SEs.",
+        "survey_groups_gaps": _out(
+            "Women minus men within each group, and informal - formal (and the other group contrasts) within each sex, with design-based SEs.",
+            {"duckdb", "sql", "parquet"},
         ),
-        dg.AssetSpec(
-            SURVEY_ADEQUACY,
-            deps=[survey_persons],
-            group_name="indicators",
-            kinds={"duckdb", "sql", "parquet"},
-            description="Benefit levels among recipients by function and sex: mean benefit, relative to the poverty line and to welfare (sql/benefit_adequacy.sql).",
+        "survey_adequacy": _out(
+            "Benefit levels among recipients by function and sex: mean benefit, relative to the poverty line and to welfare (sql/benefit_adequacy.sql).",
+            {"duckdb", "sql", "parquet"},
         ),
-        dg.AssetSpec(
-            SURVEY_ADEQUACY_GAPS,
-            deps=[survey_persons],
-            group_name="indicators",
-            kinds={"duckdb", "sql", "parquet"},
-            description="Women's benefit levels relative to men's: difference and ratio of domain means with linearised SEs.",
+        "survey_adequacy_gaps": _out(
+            "Women's benefit levels relative to men's: difference and ratio of domain means with linearised SEs.",
+            {"duckdb", "sql", "parquet"},
         ),
-        dg.AssetSpec(
-            SURVEY_GROUPS_NOT_COMPUTABLE,
-            deps=[survey_persons],
-            group_name="indicators",
-            kinds={"parquet"},
-            description="Group breakdowns, World Bank series and benefit functions this survey cannot give, with the reason.",
+        "survey_groups_not_computable": _out(
+            "Group breakdowns, World Bank series and benefit functions this survey cannot give, with the reason.",
+            {"parquet"},
         ),
-    ],
+    },
     partitions_def=SURVEYS,
     can_subset=False,
 )
-def survey_groups(context: dg.AssetExecutionContext, pipeline: PipelineResource):
+def survey_groups(context: dg.AssetExecutionContext, pipeline: PipelineResource, survey_persons: StagingFile):
+    """Coverage of the groups at risk, benefit levels and their gaps for one survey."""
     survey_id = context.partition_key
     store = pipeline.store()
     method, estimation = pipeline.method("groups_at_risk"), pipeline.method("survey_estimation")
     with source_step(context, store, "survey", survey_id, "indicators/survey_groups"):
-        persons_path = str(store.table_path("staging", "survey_persons", survey_id))
         with pipeline.estimation_duckdb().connect() as con:
-            groups = estimate_groups(con, persons_path, method, estimation)
+            groups = estimate_groups(con, str(survey_persons), method, estimation)
         with pipeline.estimation_duckdb().connect() as con:
-            adequacy = estimate_adequacy(con, persons_path, method, estimation)
+            adequacy = estimate_adequacy(con, str(survey_persons), method, estimation)
         missing = pl.concat([groups.not_computable, adequacy.not_computable])
-        written = {
-            SURVEY_GROUPS: store.write(groups.estimates, "indicators", "survey_groups", survey_id),
-            SURVEY_GROUPS_GAPS: store.write(groups.gaps, "indicators", "survey_groups_gaps", survey_id),
-            SURVEY_ADEQUACY: store.write(adequacy.estimates, "indicators", "survey_adequacy", survey_id),
-            SURVEY_ADEQUACY_GAPS: store.write(adequacy.gaps, "indicators", "survey_adequacy_gaps", survey_id),
-            SURVEY_GROUPS_NOT_COMPUTABLE: store.write(missing, "indicators", "survey_groups_not_computable", survey_id),
-        }
     context.log.info(
         f"{survey_id}: {groups.estimates.height:,} group estimates, {groups.gaps.height:,} gaps, "
         f"{adequacy.estimates.height} benefit levels, {missing.height} not computable"
     )
-    for key, w in written.items():
-        yield dg.MaterializeResult(asset_key=key, metadata={"rows": w.rows, "path": dg.MetadataValue.path(str(w.path))})
+    yield dg.Output(groups.estimates, output_name="survey_groups")
+    yield dg.Output(groups.gaps, output_name="survey_groups_gaps")
+    yield dg.Output(adequacy.estimates, output_name="survey_adequacy")
+    yield dg.Output(adequacy.gaps, output_name="survey_adequacy_gaps")
+    yield dg.Output(missing, output_name="survey_groups_not_computable")
 
 
-GROUPS_AT_RISK = dg.AssetKey(["indicators", "groups_at_risk"])
-GROUPS_AT_RISK_GAPS = dg.AssetKey(["indicators", "groups_at_risk_gaps"])
-BENEFIT_ADEQUACY = dg.AssetKey(["indicators", "benefit_adequacy"])
-BENEFIT_ADEQUACY_GAPS = dg.AssetKey(["indicators", "benefit_adequacy_gaps"])
+GROUPS_AT_RISK = dg.AssetKey([GROUP, "groups_at_risk"])
+GROUPS_AT_RISK_GAPS = dg.AssetKey([GROUP, "groups_at_risk_gaps"])
+BENEFIT_ADEQUACY = dg.AssetKey([GROUP, "benefit_adequacy"])
+BENEFIT_ADEQUACY_GAPS = dg.AssetKey([GROUP, "benefit_adequacy_gaps"])
 GROUPS, GROUPS_GAPS, ADEQUACY, ADEQUACY_GAPS = (
     table(k.path) for k in (GROUPS_AT_RISK, GROUPS_AT_RISK_GAPS, BENEFIT_ADEQUACY, BENEFIT_ADEQUACY_GAPS)
 )
 
 
-@dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            GROUPS_AT_RISK,
-            group_name="indicators",
-            kinds={"polars", "parquet"},
-            deps=[SURVEY_GROUPS],
-            description="Coverage of the groups at risk, every survey, long layout (docs/data_dictionary.md).",
+def _or_empty(frame: pl.DataFrame, schema: dict) -> pl.DataFrame:
+    """The partitions read, or an empty table in ``schema`` when there is none."""
+    return frame if frame.width else pl.DataFrame(schema=schema)
+
+
+def _out(description: str, kinds: set[str]) -> dg.AssetOut:
+    return dg.AssetOut(key_prefix=GROUP, group_name=GROUP, kinds=kinds, description=description)
+
+
+@table_multi_asset(
+    outs={
+        "groups_at_risk": _out(
+            "Coverage of the groups at risk, every survey, long layout (docs/data_dictionary.md).",
+            {"polars", "parquet"},
         ),
-        dg.AssetSpec(
-            GROUPS_AT_RISK_GAPS,
-            group_name="indicators",
-            kinds={"polars", "parquet"},
-            deps=[SURVEY_GROUPS_GAPS],
-            description="Gaps between women and men within groups and between groups (informal - formal...) within sexes, every survey.",
+        "groups_at_risk_gaps": _out(
+            "Gaps between women and men within groups and between groups (informal - formal...) within sexes, every survey.",
+            {"polars", "parquet"},
         ),
-        dg.AssetSpec(
-            BENEFIT_ADEQUACY,
-            group_name="indicators",
-            kinds={"duckdb", "sql", "parquet"},
-            deps=[
-                SURVEY_ADEQUACY,
-                dg.AssetKey(["staging", "ssi_expenditure"]),
-                dg.AssetKey(["staging", "ssi_coverage"]),
-            ],
-            description="Benefit levels by function and sex: surveys (mean among recipients, relative to the poverty line and welfare) and SSI returns (expenditure / beneficiaries, sql/benefit_adequacy_admin.sql).",
+        "benefit_adequacy": _out(
+            "Benefit levels by function and sex: surveys (mean among recipients, relative to the poverty line and welfare) and SSI returns (expenditure / beneficiaries, sql/benefit_adequacy_admin.sql).",
+            {"duckdb", "sql", "parquet"},
         ),
-        dg.AssetSpec(
-            BENEFIT_ADEQUACY_GAPS,
-            group_name="indicators",
-            kinds={"duckdb", "sql", "parquet"},
-            deps=[SURVEY_ADEQUACY_GAPS, dg.AssetKey(["staging", "ssi_expenditure"])],
-            description="Gender gaps in benefit levels (women / men), surveys with linearised SEs and SSI returns.",
+        "benefit_adequacy_gaps": _out(
+            "Gender gaps in benefit levels (women / men), surveys with linearised SEs and SSI returns.",
+            {"duckdb", "sql", "parquet"},
         ),
-    ],
+    },
     check_specs=[
         *(
             dg.AssetCheckSpec(
-                "keys_unique", asset=k, description="One row per key of the table (docs/data_dictionary.md)."
+                "keys_unique",
+                asset=k,
+                blocking=True,
+                description="One row per key of the table (docs/data_dictionary.md).",
             )
             for k in (GROUPS_AT_RISK, GROUPS_AT_RISK_GAPS, BENEFIT_ADEQUACY, BENEFIT_ADEQUACY_GAPS)
         ),
         dg.AssetCheckSpec(
             "values_in_range",
             asset=GROUPS_AT_RISK,
+            blocking=True,
             description="Coverage within [0, 100] and value = 100 x numerator / denominator.",
         ),
     ],
     can_subset=False,
 )
-def groups_tables(context: dg.AssetExecutionContext, pipeline: PipelineResource):
-    store = pipeline.store()
-    vintages, run_id = source_vintages(store), context.run_id
-    groups = store.read_partitions("indicators", "survey_groups", GROUP_ESTIMATE_SCHEMA)
-    gaps = store.read_partitions("indicators", "survey_groups_gaps", GROUP_GAP_SCHEMA)
-    adequacy = store.read_partitions("indicators", "survey_adequacy", ADEQUACY_SCHEMA)
-    adequacy_gaps = store.read_partitions("indicators", "survey_adequacy_gaps", ADEQUACY_GAP_SCHEMA)
+def groups_tables(
+    context: dg.AssetExecutionContext,
+    pipeline: PipelineResource,
+    survey_groups: Indicators,
+    survey_groups_gaps: Indicators,
+    survey_adequacy: Indicators,
+    survey_adequacy_gaps: Indicators,
+    ssi_expenditure: Staging,
+    ssi_coverage: Staging,
+):
+    """The long country tables of the groups at risk and of benefit adequacy, every source."""
+    vintages, run_id = source_vintages(pipeline.store()), context.run_id
+    groups = _or_empty(survey_groups, GROUP_ESTIMATE_SCHEMA)
+    gaps = _or_empty(survey_groups_gaps, GROUP_GAP_SCHEMA)
+    adequacy = _or_empty(survey_adequacy, ADEQUACY_SCHEMA)
+    adequacy_gaps = _or_empty(survey_adequacy_gaps, ADEQUACY_GAP_SCHEMA)
     with pipeline.estimation_duckdb().connect() as con:
         admin, admin_gaps = admin_adequacy(
-            con,
-            store.read_partitions("staging", "ssi_expenditure", EXPENDITURE_SCHEMA),
-            store.read_partitions("staging", "ssi_coverage"),
-            pipeline.method("groups_at_risk"),
+            con, _or_empty(ssi_expenditure, EXPENDITURE_SCHEMA), ssi_coverage, pipeline.method("groups_at_risk")
         )
     tables = {
         GROUPS_AT_RISK: (source_rows(groups, "survey", vintages, run_id, GROUPS), GROUPS.primary_key),
@@ -188,8 +172,7 @@ def groups_tables(context: dg.AssetExecutionContext, pipeline: PipelineResource)
         ),
     }
     for key, (frame, table_key) in tables.items():
-        w = store.write(frame.sort(list(table_key)), "indicators", key.path[-1])
-        yield dg.MaterializeResult(asset_key=key, metadata={"rows": w.rows, "path": dg.MetadataValue.path(str(w.path))})
+        yield dg.Output(frame.sort(list(table_key)), output_name=key.path[-1])
         dupes = frame.group_by(list(table_key)).len().filter(pl.col("len") > 1).height
         yield dg.AssetCheckResult(
             asset_key=key, check_name="keys_unique", passed=dupes == 0, metadata={"duplicated_keys": dupes}

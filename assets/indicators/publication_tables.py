@@ -11,21 +11,13 @@ layout and the rules labelling the rows (observation status, reliability) are in
 import dagster as dg
 import polars as pl
 
-from assets.indicators.admin import (
-    ADMIN_COVERAGE,
-    ADMIN_GAPS,
-    ADMIN_NOT_COMPUTABLE,
-    CONTEXT_DEPS,
-    context_records,
-    vintage_label,
-)
+from assets.indicators.admin import CONTEXT_TABLES, context_records, vintage_label
 from assets.resources import PipelineResource
+from assets.tables import Indicators, MaybeIndicators, table_multi_asset
 from engine.indicator_tables import (
     HARDSHIP_DTYPES,
     HARDSHIP_GAP_DTYPES,
     NOT_COMPUTABLE_DTYPES,
-    SERIES_1_3_1,
-    SURVEY_3_8_2_SERIES,
     admin_coverage_rows,
     admin_gap_rows,
     not_computable_rows,
@@ -36,35 +28,46 @@ from engine.indicator_tables import (
 )
 from schemas.registry import table as table_of
 
-ADMIN_CONTEXT_TABLES = tuple(k.path[-1] for k in CONTEXT_DEPS)
+SDG_1_3_1 = dg.AssetKey(["indicators", "sdg_1_3_1"])
+SDG_1_3_1_GAPS = dg.AssetKey(["indicators", "sdg_1_3_1_gaps"])
+SDG_3_8_2 = dg.AssetKey(["indicators", "sdg_3_8_2"])
+SDG_3_8_2_GAPS = dg.AssetKey(["indicators", "sdg_3_8_2_gaps"])
 
 
 # --- asset checks -------------------------------------------------------------------------
 
 
 def coverage_checks(key: dg.AssetKey) -> list[dg.AssetCheckSpec]:
+    """The five checks of an indicator table of coverage."""
     return [
         dg.AssetCheckSpec(
             "values_in_range",
             asset=key,
+            blocking=True,
             description="Values within [0, 100]; above 100 only in rows of a method edition that does not cap.",
         ),
         dg.AssetCheckSpec(
             "numerator_le_denominator",
             asset=key,
+            blocking=True,
             description="Numerator <= denominator, except in rows flagged with observation status E (administrative counts above their population).",
         ),
         dg.AssetCheckSpec(
             "value_matches_ratio",
             asset=key,
+            blocking=True,
             description="value = 100 x numerator / denominator where no cap was applied; a capped value is never above that ratio.",
         ),
         dg.AssetCheckSpec(
-            "keys_unique", asset=key, description="One row per country, year, series, breakdown and source."
+            "keys_unique",
+            asset=key,
+            blocking=True,
+            description="One row per country, year, series, breakdown and source.",
         ),
         dg.AssetCheckSpec(
             "series_complete",
             asset=key,
+            blocking=True,
             description="Every series is present for every source that can compute it; the rest is listed as not computable with a reason.",
         ),
     ]
@@ -152,83 +155,66 @@ def coverage_check_results(
 
 # --- assets -------------------------------------------------------------------------------
 
-SDG_1_3_1 = dg.AssetKey(["indicators", "sdg_1_3_1"])
-SDG_1_3_1_GAPS = dg.AssetKey(["indicators", "sdg_1_3_1_gaps"])
-SDG_3_8_2 = dg.AssetKey(["indicators", "sdg_3_8_2"])
-SDG_3_8_2_GAPS = dg.AssetKey(["indicators", "sdg_3_8_2_gaps"])
-NOT_COMPUTABLE = dg.AssetKey(["indicators", "not_computable"])
+GROUP = "indicators"
 
 
-@dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            SDG_1_3_1,
-            group_name="indicators",
-            kinds={"polars", "parquet"},
-            deps=[dg.AssetKey(["indicators", "survey_estimates"]), ADMIN_COVERAGE],
-            description="SDG 1.3.1, every series, by sex, nationality, age group and area, from administrative (SSI) and survey sources, with SEs for survey estimates.",
+def _out(description: str, kinds: set[str]) -> dg.AssetOut:
+    return dg.AssetOut(key_prefix=GROUP, group_name=GROUP, kinds=kinds, description=description)
+
+
+@table_multi_asset(
+    outs={
+        "sdg_1_3_1": _out(
+            "SDG 1.3.1, every series, by sex, nationality, age group and area, from administrative (SSI) and survey sources, with SEs for survey estimates.",
+            {"polars", "parquet"},
         ),
-        dg.AssetSpec(
-            SDG_1_3_1_GAPS,
-            group_name="indicators",
-            kinds={"polars", "parquet"},
-            deps=[dg.AssetKey(["indicators", "survey_gaps"]), ADMIN_GAPS],
-            description="Gender gaps (female minus male) and nationality gaps (non-nationals minus nationals) of SDG 1.3.1, with design-based SEs for survey estimates.",
+        "sdg_1_3_1_gaps": _out(
+            "Gender gaps (female minus male) and nationality gaps (non-nationals minus nationals) of SDG 1.3.1, with design-based SEs for survey estimates.",
+            {"polars", "parquet"},
         ),
-        dg.AssetSpec(
-            SDG_3_8_2,
-            group_name="indicators",
-            kinds={"polars", "parquet"},
-            deps=[dg.AssetKey(["indicators", "survey_financial_hardship"])],
-            description="SDG 3.8.2 from household budget surveys: legacy and 2025 definitions; `sex` is the sex of the household head.",
+        "sdg_3_8_2": _out(
+            "SDG 3.8.2 from household budget surveys: legacy and 2025 definitions; `sex` is the sex of the household head.",
+            {"polars", "parquet"},
         ),
-        dg.AssetSpec(
-            SDG_3_8_2_GAPS,
-            group_name="indicators",
-            kinds={"polars", "parquet"},
-            deps=[dg.AssetKey(["indicators", "survey_financial_hardship_gaps"])],
-            description="SDG 3.8.2 gaps between households headed by women and by men.",
+        "sdg_3_8_2_gaps": _out("SDG 3.8.2 gaps between households headed by women and by men.", {"polars", "parquet"}),
+        "not_computable": _out(
+            "Every series a source cannot give, with the reason (e.g. a variable declared absent).", {"parquet"}
         ),
-        dg.AssetSpec(
-            NOT_COMPUTABLE,
-            group_name="indicators",
-            kinds={"parquet"},
-            deps=[
-                dg.AssetKey(["indicators", "survey_not_computable"]),
-                dg.AssetKey(["indicators", "survey_groups_not_computable"]),
-                ADMIN_NOT_COMPUTABLE,
-            ],
-            description="Every series a source cannot give, with the reason (e.g. a variable declared absent).",
-        ),
-    ],
+    },
     check_specs=coverage_checks(SDG_1_3_1) + coverage_checks(SDG_3_8_2),
     can_subset=False,
 )
-def indicator_tables(context: dg.AssetExecutionContext, pipeline: PipelineResource):
+def indicator_tables(
+    context: dg.AssetExecutionContext,
+    pipeline: PipelineResource,
+    survey_estimates: Indicators,
+    survey_gaps: Indicators,
+    survey_financial_hardship: Indicators,
+    survey_financial_hardship_gaps: Indicators,
+    survey_not_computable: Indicators,
+    survey_financial_hardship_not_computable: Indicators,
+    survey_groups_not_computable: Indicators,
+    admin_coverage: MaybeIndicators,
+    admin_gaps: MaybeIndicators,
+    admin_not_computable: MaybeIndicators,
+):
+    """The published long tables of SDG 1.3.1 and 3.8.2, their gaps and not_computable, over
+    every survey partition present and the administrative computation.
+    """
     store = pipeline.store()
     vintages = source_vintages(store)
     run_id = context.run_id
-    survey_est = store.read_partitions("indicators", "survey_estimates")
-    survey_gaps = store.read_partitions("indicators", "survey_gaps")
-    hardship = store.read_partitions("indicators", "survey_financial_hardship")
-    hardship_gaps = store.read_partitions("indicators", "survey_financial_hardship_gaps")
-
-    context_vintages = vintage_label(context_records(store), ADMIN_CONTEXT_TABLES)
-    admin = (
-        store.read("indicators", "admin_coverage") if store.exists("indicators", "admin_coverage") else pl.DataFrame()
-    )
-    admin_gaps = store.read("indicators", "admin_gaps") if store.exists("indicators", "admin_gaps") else pl.DataFrame()
-    admin_missing = (
-        store.read("indicators", "admin_not_computable")
-        if store.exists("indicators", "admin_not_computable")
-        else pl.DataFrame()
-    )
+    context_vintages = vintage_label(context_records(store), CONTEXT_TABLES)
+    admin = admin_coverage if admin_coverage is not None else pl.DataFrame()
+    admin_gap_frame = admin_gaps if admin_gaps is not None else pl.DataFrame()
+    admin_missing = admin_not_computable if admin_not_computable is not None else pl.DataFrame()
+    hardship, hardship_gaps = survey_financial_hardship, survey_financial_hardship_gaps
 
     coverage = sorted_rows(
         pl.concat(
             [
                 admin_coverage_rows(admin, vintages, context_vintages, run_id),
-                survey_coverage_rows(survey_est, vintages, run_id),
+                survey_coverage_rows(survey_estimates, vintages, run_id),
             ]
         ),
         table_of(SDG_1_3_1.path).primary_key,
@@ -236,7 +222,7 @@ def indicator_tables(context: dg.AssetExecutionContext, pipeline: PipelineResour
     gaps = sorted_rows(
         pl.concat(
             [
-                admin_gap_rows(admin_gaps, vintages, context_vintages, run_id),
+                admin_gap_rows(admin_gap_frame, vintages, context_vintages, run_id),
                 survey_gap_rows(survey_gaps, vintages, run_id),
             ]
         ),
@@ -266,30 +252,27 @@ def indicator_tables(context: dg.AssetExecutionContext, pipeline: PipelineResour
     missing = pl.concat(
         [
             not_computable_rows(admin_missing, "administrative"),
-            not_computable_rows(store.read_partitions("indicators", "survey_not_computable"), "survey"),
-            not_computable_rows(
-                store.read_partitions("indicators", "survey_financial_hardship_not_computable"), "survey"
-            ),
-            not_computable_rows(store.read_partitions("indicators", "survey_groups_not_computable"), "survey"),
+            not_computable_rows(survey_not_computable, "survey"),
+            not_computable_rows(survey_financial_hardship_not_computable, "survey"),
+            not_computable_rows(survey_groups_not_computable, "survey"),
         ],
         how="vertical_relaxed",
     ).sort(list(NOT_COMPUTABLE_DTYPES))
 
-    written = {
-        SDG_1_3_1: store.write(coverage, "indicators", "sdg_1_3_1"),
-        SDG_1_3_1_GAPS: store.write(gaps, "indicators", "sdg_1_3_1_gaps"),
-        SDG_3_8_2: store.write(fin, "indicators", "sdg_3_8_2"),
-        SDG_3_8_2_GAPS: store.write(fin_gaps, "indicators", "sdg_3_8_2_gaps"),
-        NOT_COMPUTABLE: store.write(missing, "indicators", "not_computable"),
-    }
-    for key, w in written.items():
-        yield dg.MaterializeResult(asset_key=key, metadata={"rows": w.rows, "path": dg.MetadataValue.path(str(w.path))})
+    yield dg.Output(coverage, output_name="sdg_1_3_1")
+    yield dg.Output(gaps, output_name="sdg_1_3_1_gaps")
+    yield dg.Output(fin, output_name="sdg_3_8_2")
+    yield dg.Output(fin_gaps, output_name="sdg_3_8_2_gaps")
+    yield dg.Output(missing, output_name="not_computable")
     method = pipeline.method("sdg_1_3_1")
     uncapped = frozenset() if method["cap_at_100"] else frozenset({method.label})
+    series_1_3_1 = tuple(method["series"])
     yield from coverage_check_results(
-        SDG_1_3_1, coverage, missing, {"survey": SERIES_1_3_1, "administrative": SERIES_1_3_1}, uncapped
+        SDG_1_3_1, coverage, missing, {"survey": series_1_3_1, "administrative": series_1_3_1}, uncapped
     )
-    yield from coverage_check_results(SDG_3_8_2, fin, missing, {"survey": SURVEY_3_8_2_SERIES})
+    yield from coverage_check_results(
+        SDG_3_8_2, fin, missing, {"survey": tuple(pipeline.method("sdg_3_8_2")["series"])}
+    )
 
 
 INDICATOR_TABLE_ASSETS = [indicator_tables]

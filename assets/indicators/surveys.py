@@ -1,5 +1,9 @@
 """Indicators layer, surveys: design-based estimates for one survey (one partition): every SDG
 1.3.1 series and SDG 3.8.2, with their gaps and the series the survey cannot give.
+
+Each asset reads its survey's staged persons by path (the estimation scans the Parquet file in
+DuckDB) and returns its tables, one file per survey written by the IO manager. A failure of any
+kind is recorded and the survey's partitions removed (``assets.source_steps.source_step``).
 """
 
 import time
@@ -10,165 +14,147 @@ import polars as pl
 from assets.partitions import SURVEYS
 from assets.resources import PipelineResource
 from assets.source_steps import source_step
-from assets.staging.surveys import survey_persons
+from assets.tables import MaybeStaging, StagingFile, table_multi_asset
 from engine.financial_hardship import estimate_hardship, ppp_for
 from engine.pensionable_age import pension_age_in_force
 from engine.survey_estimation import estimate_survey
 from schemas import registry
 
-ESTIMATES = dg.AssetKey(["indicators", "survey_estimates"])
-GAPS = dg.AssetKey(["indicators", "survey_gaps"])
-NOT_COMPUTABLE = dg.AssetKey(["indicators", "survey_not_computable"])
+GROUP = "indicators"
 
 
-@dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            ESTIMATES,
-            deps=[survey_persons, dg.AssetKey(["staging", "pensionable_age"])],
-            group_name="indicators",
-            kinds={"duckdb", "sql", "parquet"},
-            description="Every SDG 1.3.1 series x sex x nationality x age group x urban/rural for one survey: weighted estimate, Taylor-linearised SE, CI, df, deff, CV, unweighted n, reliability (sql/sdg_1_3_1_survey.sql, sql/survey_variance.sql).",
+def _out(description: str, kinds: set[str]) -> dg.AssetOut:
+    return dg.AssetOut(key_prefix=GROUP, group_name=GROUP, kinds=kinds, description=description)
+
+
+def _country_year(persons: str) -> tuple[str, int]:
+    first = pl.scan_parquet(persons).select("country", "year").head(1).collect()
+    return first["country"][0], int(first["year"][0])
+
+
+def _reasons(not_computable: pl.DataFrame) -> dg.MetadataValue:
+    return dg.MetadataValue.md(
+        "\n".join(f"- {r['series']}: {r['reason']}" for r in not_computable.iter_rows(named=True)) or "_none_"
+    )
+
+
+@table_multi_asset(
+    outs={
+        "survey_estimates": _out(
+            "Every SDG 1.3.1 series x sex x nationality x age group x urban/rural for one survey: weighted estimate, Taylor-linearised SE, CI, df, deff, CV, unweighted n, reliability (sql/sdg_1_3_1_survey.sql, sql/survey_variance.sql).",
+            {"duckdb", "sql", "parquet"},
         ),
-        dg.AssetSpec(
-            GAPS,
-            deps=[survey_persons],
-            group_name="indicators",
-            kinds={"duckdb", "sql", "parquet"},
-            description="Gender and nationality gaps of one survey's estimates, with the design-based SE of the difference (sql/survey_gaps.sql).",
+        "survey_gaps": _out(
+            "Gender and nationality gaps of one survey's estimates, with the design-based SE of the difference (sql/survey_gaps.sql).",
+            {"duckdb", "sql", "parquet"},
         ),
-        dg.AssetSpec(
-            NOT_COMPUTABLE,
-            deps=[survey_persons],
-            group_name="indicators",
-            kinds={"parquet"},
-            description="Series this survey cannot give, with the reason (a variable declared absent in its spec, or nobody of the sample in the series' population).",
+        "survey_not_computable": _out(
+            "Series this survey cannot give, with the reason (a variable declared absent in its spec, or nobody of the sample in the series' population).",
+            {"parquet"},
         ),
-    ],
+    },
     partitions_def=SURVEYS,
     can_subset=False,
 )
-def survey_estimates(context: dg.AssetExecutionContext, pipeline: PipelineResource):
+def survey_estimates(
+    context: dg.AssetExecutionContext,
+    pipeline: PipelineResource,
+    survey_persons: StagingFile,
+    pensionable_age: MaybeStaging,
+):
+    """Every SDG 1.3.1 estimate of one survey, its gaps and the series it cannot give."""
     survey_id = context.partition_key
     store = pipeline.store()
     started = time.perf_counter()
     with source_step(context, store, "survey", survey_id, "indicators/survey_estimates"):
-        persons_path = store.table_path("staging", "survey_persons", survey_id)
-        first = pl.scan_parquet(persons_path).select("country", "year").head(1).collect()
-        country, year = first["country"][0], int(first["year"][0])
-        rules = store.read("staging", "pensionable_age") if store.exists("staging", "pensionable_age") else None
+        country, year = _country_year(str(survey_persons))
         with pipeline.duckdb().connect() as con:
-            ages_in_force = pension_age_in_force(con, rules, country, year)
+            ages_in_force = pension_age_in_force(con, pensionable_age, country, year)
         with pipeline.survey_estimation_connection() as con:
             result = estimate_survey(
                 con,
-                str(persons_path),
+                str(survey_persons),
                 ages_in_force,
                 method=pipeline.method("sdg_1_3_1"),
                 estimation=pipeline.method("survey_estimation"),
             )
-        estimates = store.write(result.estimates, "indicators", "survey_estimates", survey_id)
-        gaps = store.write(result.gaps, "indicators", "survey_gaps", survey_id)
-        missing = store.write(result.not_computable, "indicators", "survey_not_computable", survey_id)
     context.log.info(
-        f"{survey_id}: {estimates.rows:,} estimates, {gaps.rows:,} gaps, {missing.rows} series not computable "
-        f"in {time.perf_counter() - started:.1f}s"
+        f"{survey_id}: {result.estimates.height:,} estimates, {result.gaps.height:,} gaps, "
+        f"{result.not_computable.height} series not computable in {time.perf_counter() - started:.1f}s"
     )
     flags = (
         result.estimates.group_by("reliability").agg(pl.len()).sort("reliability")
         if result.estimates.height
         else pl.DataFrame()
     )
-    yield dg.MaterializeResult(
-        asset_key=ESTIMATES,
+    yield dg.Output(
+        result.estimates,
+        output_name="survey_estimates",
         metadata={
-            "rows": estimates.rows,
             "series": result.estimates["series"].n_unique() if result.estimates.height else 0,
             "reliability": dg.MetadataValue.json(
-                dict(zip(flags["reliability"].to_list(), flags["len"].to_list())) if flags.height else {}
+                dict(zip(flags["reliability"].to_list(), flags["len"].to_list(), strict=True)) if flags.height else {}
             ),
             "country": country,
             "year": year,
             "engine": pipeline.survey_estimation_engine(),
-            "path": dg.MetadataValue.path(str(estimates.path)),
         },
     )
-    yield dg.MaterializeResult(
-        asset_key=GAPS, metadata={"rows": gaps.rows, "path": dg.MetadataValue.path(str(gaps.path))}
-    )
-    yield dg.MaterializeResult(
-        asset_key=NOT_COMPUTABLE,
-        metadata={
-            "rows": missing.rows,
-            "reasons": dg.MetadataValue.md(
-                "\n".join(f"- {r['series']}: {r['reason']}" for r in result.not_computable.iter_rows(named=True))
-                or "_none_"
-            ),
-            "path": dg.MetadataValue.path(str(missing.path)),
-        },
+    yield dg.Output(result.gaps, output_name="survey_gaps")
+    yield dg.Output(
+        result.not_computable,
+        output_name="survey_not_computable",
+        metadata={"reasons": _reasons(result.not_computable)},
     )
 
 
-HARDSHIP = dg.AssetKey(["indicators", "survey_financial_hardship"])
-HARDSHIP_GAPS = dg.AssetKey(["indicators", "survey_financial_hardship_gaps"])
-HARDSHIP_EXCLUSIONS = dg.AssetKey(["indicators", "survey_financial_hardship_exclusions"])
-
-
-@dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            HARDSHIP,
-            deps=[survey_persons, dg.AssetKey(["staging", "ppp"])],
-            group_name="indicators",
-            kinds={"duckdb", "sql", "parquet"},
-            description="SDG 3.8.2 for one survey: OOP above 10%/25% of consumption, and financial hardship (2025 definition) split into impoverishing and large, by sex of head, area, quintile and household composition, with design-based SEs (sql/sdg_3_8_2.sql).",
+@table_multi_asset(
+    outs={
+        "survey_financial_hardship": _out(
+            "SDG 3.8.2 for one survey: OOP above 10%/25% of consumption, and financial hardship (2025 definition) split into impoverishing and large, by sex of head, area, quintile and household composition, with design-based SEs (sql/sdg_3_8_2.sql).",
+            {"duckdb", "sql", "parquet"},
         ),
-        dg.AssetSpec(
-            HARDSHIP_GAPS,
-            deps=[survey_persons],
-            group_name="indicators",
-            kinds={"duckdb", "sql", "parquet"},
-            description="Households headed by women minus households headed by men, with the design-based SE of the difference.",
+        "survey_financial_hardship_gaps": _out(
+            "Households headed by women minus households headed by men, with the design-based SE of the difference.",
+            {"duckdb", "sql", "parquet"},
         ),
-        dg.AssetSpec(
-            HARDSHIP_EXCLUSIONS,
-            deps=[survey_persons],
-            group_name="indicators",
-            kinds={"parquet"},
-            description="Households left out of 3.8.2 and why (missing consumption, an incomplete roster; spending above consumption only under an edition that excludes it).",
+        "survey_financial_hardship_exclusions": _out(
+            "Households left out of 3.8.2 and why (missing consumption, an incomplete roster; spending above consumption only under an edition that excludes it).",
+            {"parquet"},
         ),
-    ],
+        "survey_financial_hardship_not_computable": _out(
+            "SDG 3.8.2 series this survey cannot give, with the reason.", {"parquet"}
+        ),
+    },
     partitions_def=SURVEYS,
     can_subset=False,
 )
-def survey_financial_hardship(context: dg.AssetExecutionContext, pipeline: PipelineResource):
+def survey_financial_hardship(
+    context: dg.AssetExecutionContext, pipeline: PipelineResource, survey_persons: StagingFile, ppp: MaybeStaging
+):
+    """SDG 3.8.2 of one survey, its gaps, exclusions and the series it cannot give."""
     survey_id = context.partition_key
     store = pipeline.store()
     method = pipeline.method("sdg_3_8_2")
     with source_step(context, store, "survey", survey_id, "indicators/survey_financial_hardship"):
-        persons_path = store.table_path("staging", "survey_persons", survey_id)
-        first = pl.scan_parquet(persons_path).select("country", "year").head(1).collect()
-        country, year = first["country"][0], int(first["year"][0])
-        ppp = store.read("staging", "ppp") if store.exists("staging", "ppp") else registry.table("staging/ppp").empty()
+        country, year = _country_year(str(survey_persons))
+        prices = ppp if ppp is not None else registry.table("staging/ppp").empty()
         with pipeline.estimation_duckdb().connect() as con:
             result = estimate_hardship(
                 con,
-                str(persons_path),
-                ppp_for(ppp, country, year, int(method["ppp_vintage"])),
+                str(survey_persons),
+                ppp_for(prices, country, year, int(method["ppp_vintage"])),
                 method,
                 pipeline.method("survey_estimation"),
             )
-        estimates = store.write(result.estimates, "indicators", "survey_financial_hardship", survey_id)
-        gaps = store.write(result.gaps, "indicators", "survey_financial_hardship_gaps", survey_id)
-        exclusions = store.write(result.exclusions, "indicators", "survey_financial_hardship_exclusions", survey_id)
-        store.write(result.not_computable, "indicators", "survey_financial_hardship_not_computable", survey_id)
     context.log.info(
-        f"{survey_id}: {estimates.rows:,} 3.8.2 estimates, {exclusions.rows} households excluded, {result.not_computable.height} series not computable"
+        f"{survey_id}: {result.estimates.height:,} 3.8.2 estimates, {result.exclusions.height} households excluded, "
+        f"{result.not_computable.height} series not computable"
     )
-    yield dg.MaterializeResult(
-        asset_key=HARDSHIP,
+    yield dg.Output(
+        result.estimates,
+        output_name="survey_financial_hardship",
         metadata={
-            "rows": estimates.rows,
             "societal_poverty_line": result.spl if result.spl is not None else "not computable",
             "median_daily_consumption_ppp": result.median_consumption
             if result.median_consumption is not None
@@ -176,20 +162,16 @@ def survey_financial_hardship(context: dg.AssetExecutionContext, pipeline: Pipel
             "households_oop_above_consumption": result.oop_above_consumption
             if result.oop_above_consumption is not None
             else "not computed",
-            "not_computable": dg.MetadataValue.md(
-                "\n".join(f"- {r['series']}: {r['reason']}" for r in result.not_computable.iter_rows(named=True))
-                or "_none_"
-            ),
-            "path": dg.MetadataValue.path(str(estimates.path)),
+            "not_computable": _reasons(result.not_computable),
         },
     )
-    yield dg.MaterializeResult(
-        asset_key=HARDSHIP_GAPS, metadata={"rows": gaps.rows, "path": dg.MetadataValue.path(str(gaps.path))}
+    yield dg.Output(result.gaps, output_name="survey_financial_hardship_gaps")
+    yield dg.Output(
+        result.exclusions,
+        output_name="survey_financial_hardship_exclusions",
+        metadata={"households_excluded": result.exclusions.height},
     )
-    yield dg.MaterializeResult(
-        asset_key=HARDSHIP_EXCLUSIONS,
-        metadata={"households_excluded": exclusions.rows, "path": dg.MetadataValue.path(str(exclusions.path))},
-    )
+    yield dg.Output(result.not_computable, output_name="survey_financial_hardship_not_computable")
 
 
 SURVEY_INDICATOR_ASSETS = [survey_estimates, survey_financial_hardship]

@@ -17,14 +17,13 @@ import polars as pl
 
 from assets.indicators.admin import context_records, vintage_label
 from assets.resources import PipelineResource
+from assets.tables import MaybeStaging, table_multi_asset
 from engine.indicator_tables import published_index, quarantine_issues, total_population
 from engine.uhc_index import compute_uhc_index
 from schemas.registry import table as table_of
 
-SDG_3_8_1 = dg.AssetKey(["indicators", "sdg_3_8_1"])
-TRACERS = dg.AssetKey(["indicators", "sdg_3_8_1_tracers"])
-REGIONAL = dg.AssetKey(["indicators", "sdg_3_8_1_regional"])
-INPUTS = ("uhc_tracers", "malaria_high_burden", "countries", "population")
+GROUP = "indicators"
+SDG_3_8_1 = dg.AssetKey([GROUP, "sdg_3_8_1"])
 
 
 def index_check_results(table: pl.DataFrame) -> list[dg.AssetCheckResult]:
@@ -65,37 +64,41 @@ def index_check_results(table: pl.DataFrame) -> list[dg.AssetCheckResult]:
     ]
 
 
-@dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            SDG_3_8_1,
-            group_name="indicators",
+@table_multi_asset(
+    outs={
+        "sdg_3_8_1": dg.AssetOut(
+            key_prefix=GROUP,
+            group_name=GROUP,
             kinds={"duckdb", "sql", "parquet"},
-            deps=[dg.AssetKey(["staging", t]) for t in INPUTS],
             description="SDG 3.8.1, the UHC service coverage index (SH_ACS_UNHC) and its four category values per country and "
             "year, with the share of imputed tracers and the method edition (sql/sdg_3_8_1.sql).",
         ),
-        dg.AssetSpec(
-            TRACERS,
-            group_name="indicators",
+        "sdg_3_8_1_tracers": dg.AssetOut(
+            key_prefix=GROUP,
+            group_name=GROUP,
             kinds={"duckdb", "sql", "parquet"},
-            deps=[dg.AssetKey(["staging", "uhc_tracers"])],
             description="Every tracer of every country-year: value used, rescaled value, imputation flag "
             "(observed, interpolated, carried forward or back, regional median) and the observed years used.",
         ),
-        dg.AssetSpec(
-            REGIONAL,
-            group_name="indicators",
+        "sdg_3_8_1_regional": dg.AssetOut(
+            key_prefix=GROUP,
+            group_name=GROUP,
             kinds={"duckdb", "sql", "parquet"},
-            deps=[dg.AssetKey(["staging", "population"])],
             description="Population-weighted regional and world values of the index and its categories, with the population covered.",
         ),
-    ],
+    },
     check_specs=[
-        dg.AssetCheckSpec("values_in_range", asset=SDG_3_8_1, description="Index and category values within [1, 100]."),
-        dg.AssetCheckSpec("keys_unique", asset=SDG_3_8_1, description="One row per country, year and series."),
         dg.AssetCheckSpec(
-            "imputed_share_consistent", asset=SDG_3_8_1, description="imputed_share = tracers imputed / tracers used."
+            "values_in_range", asset=SDG_3_8_1, blocking=True, description="Index and category values within [1, 100]."
+        ),
+        dg.AssetCheckSpec(
+            "keys_unique", asset=SDG_3_8_1, blocking=True, description="One row per country, year and series."
+        ),
+        dg.AssetCheckSpec(
+            "imputed_share_consistent",
+            asset=SDG_3_8_1,
+            blocking=True,
+            description="imputed_share = tracers imputed / tracers used.",
         ),
         dg.AssetCheckSpec(
             "no_quarantined_rows",
@@ -105,29 +108,33 @@ def index_check_results(table: pl.DataFrame) -> list[dg.AssetCheckResult]:
     ],
     can_subset=False,
 )
-def uhc_index(context: dg.AssetExecutionContext, pipeline: PipelineResource):
+def uhc_index(
+    context: dg.AssetExecutionContext,
+    pipeline: PipelineResource,
+    uhc_tracers: MaybeStaging,
+    malaria_high_burden: MaybeStaging,
+    countries: MaybeStaging,
+    population: MaybeStaging,
+):
+    """The UHC service coverage index of every country and year, its tracers and regional values."""
     store = pipeline.store()
     started = time.perf_counter()
-    missing = [t for t in INPUTS if not store.exists("staging", t)]
+    frames = {
+        "uhc_tracers": uhc_tracers,
+        "malaria_high_burden": malaria_high_burden,
+        "countries": countries,
+        "population": population,
+    }
+    missing = [t for t, frame in frames.items() if frame is None]
     if missing:
         raise dg.Failure(f"SDG 3.8.1 needs the staging tables {missing} (run context_job first)")
-    frames = {t: store.read("staging", t) for t in INPUTS}
     method = pipeline.method("sdg_3_8_1")
     result = compute_uhc_index(
-        frames["uhc_tracers"],
-        frames["malaria_high_burden"],
-        frames["countries"],
-        total_population(frames["population"], frames["countries"]),
-        method=method,
+        uhc_tracers, malaria_high_burden, countries, total_population(population, countries), method=method
     )
     records = context_records(store)
     vintage = vintage_label(records, ("uhc_tracers", "population"))
     index = published_index(result.index, vintage, context.run_id)
-    written = {
-        SDG_3_8_1: store.write(index, "indicators", "sdg_3_8_1"),
-        TRACERS: store.write(result.tracers, "indicators", "sdg_3_8_1_tracers"),
-        REGIONAL: store.write(result.regional, "indicators", "sdg_3_8_1_regional"),
-    }
     quarantine = store.write_quarantine(quarantine_issues(result.quarantine), "uhc", "sdg_3_8_1")
     store.write_json(
         "sources",
@@ -138,8 +145,8 @@ def uhc_index(context: dg.AssetExecutionContext, pipeline: PipelineResource):
             "source_id": "sdg_3_8_1",
             "files": ["uhc/tracers.csv"],
             "vintage": vintage,
-            "rows_read": frames["uhc_tracers"].height,
-            "rows_kept": frames["uhc_tracers"].height - result.quarantine.height,
+            "rows_read": uhc_tracers.height,
+            "rows_kept": uhc_tracers.height - result.quarantine.height,
             "rows_quarantined": result.quarantine.height,
             "run_id": context.run_id,
             "at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -150,22 +157,19 @@ def uhc_index(context: dg.AssetExecutionContext, pipeline: PipelineResource):
         f"SDG 3.8.1: {index['ref_area'].n_unique()} countries, {index.height} country-years, {result.regional.height} regional values, "
         f"{result.quarantine.height} tracer rows set aside, in {time.perf_counter() - started:.1f}s"
     )
-    yield dg.MaterializeResult(
-        asset_key=SDG_3_8_1,
+    yield dg.Output(
+        index,
+        output_name="sdg_3_8_1",
         metadata={
-            "rows": written[SDG_3_8_1].rows,
             "countries": index["ref_area"].n_unique(),
             "method_edition": method.label,
             "tracer_imputation": dg.MetadataValue.json(
-                dict(zip(imputed["imputation"].to_list(), imputed["len"].to_list()))
+                dict(zip(imputed["imputation"].to_list(), imputed["len"].to_list(), strict=True))
             ),
-            "path": dg.MetadataValue.path(str(written[SDG_3_8_1].path)),
         },
     )
-    for key in (TRACERS, REGIONAL):
-        yield dg.MaterializeResult(
-            asset_key=key, metadata={"rows": written[key].rows, "path": dg.MetadataValue.path(str(written[key].path))}
-        )
+    yield dg.Output(result.tracers, output_name="sdg_3_8_1_tracers")
+    yield dg.Output(result.regional, output_name="sdg_3_8_1_regional")
     yield from index_check_results(index)
     yield dg.AssetCheckResult(
         asset_key=SDG_3_8_1,

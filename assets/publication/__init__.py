@@ -1,7 +1,7 @@
 """Publication layer assets (issue 5): country values, aggregates with imputation, the flagship
 tables, SDMX export, figures, revisions, quality suites with Data Docs, and the DuckDB catalog.
-``PUBLICATION_ASSETS`` lists them (assets; the suites' checks are declared on
-``publication/validation_results``).
+``PUBLICATION_ASSETS`` lists them, ``PUBLICATION_CHECKS`` the checks of the suites (each on the
+table it validates).
 """
 
 from assets.publication.aggregates import aggregates, country_values
@@ -9,7 +9,7 @@ from assets.publication.catalog import catalog
 from assets.publication.comparison import aggregate_comparison
 from assets.publication.exports import figures, report_tables, revisions, sdg_sdmx
 from assets.publication.groups import groups_publication
-from assets.publication.quality import quality_reports
+from assets.publication.quality import quality_reports, suite_checks
 from assets.publication.tables import annex, gaps, headline
 
 PUBLICATION_ASSETS = [
@@ -27,3 +27,4 @@ PUBLICATION_ASSETS = [
     catalog,
     groups_publication,
 ]
+PUBLICATION_CHECKS = [suite_checks]

@@ -10,108 +10,110 @@ sql/aggregates.sql).
 import dagster as dg
 import polars as pl
 
-from assets.publication.inputs import (
-    COUNTRY_VALUE_KEYS,
-    GROUP,
-    STAGING_KEYS,
-    all_country_rows,
-    config_of,
-    key,
-    population_vintage,
-    read_optional,
-    synthetic_sources,
-    write_table,
-)
+from assets.publication.inputs import GROUP, all_country_rows, config_of, population_vintage, synthetic_sources
 from assets.resources import PipelineResource
+from assets.tables import MaybeIndicators, MaybeStaging, Staging, table_asset, table_multi_asset, table_out
 from engine.publication.aggregates import compute_aggregates, imputation_model
 from engine.publication.country_values import published_values
 from schemas.resources.publication import AGGREGATES, COUNTRY_LINEUP, COUNTRY_VALUES
 
 
-@dg.asset(
-    key=key("country_values"),
-    deps=COUNTRY_VALUE_KEYS,
-    group_name=GROUP,
-    kinds={"polars", "parquet"},
-    description=COUNTRY_VALUES.description,
-)
-def country_values(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
-    store = pipeline.store()
+@table_asset(key_prefix=GROUP, group_name=GROUP, kinds={"polars", "parquet"}, description=COUNTRY_VALUES.description)
+def country_values(
+    pipeline: PipelineResource,
+    sdg_1_3_1: MaybeIndicators,
+    sdg_3_8_2: MaybeIndicators,
+    sdg_3_8_1: MaybeIndicators,
+    published_sdg: MaybeStaging,
+) -> dg.Output[pl.DataFrame]:
+    """The published country values of every family, after disclosure control."""
     config = config_of(pipeline)
-    published = published_values(all_country_rows(store, config), config, synthetic_sources(store))
+    published = published_values(
+        all_country_rows(config, published_sdg, sdg_1_3_1=sdg_1_3_1, sdg_3_8_2=sdg_3_8_2, sdg_3_8_1=sdg_3_8_1),
+        config,
+        synthetic_sources(pipeline.store()),
+    )
     flags = published["flag"].value_counts()
-    return write_table(
-        store,
+    return dg.Output(
         published,
-        COUNTRY_VALUES,
-        families=sorted(published["family"].unique().to_list()),
-        countries=published["ref_area"].n_unique(),
-        flags=dg.MetadataValue.json(
-            {str(k): int(v) for k, v in zip(flags["flag"].to_list(), flags["count"].to_list())}
-        ),
+        metadata={
+            "families": sorted(published["family"].unique().to_list()),
+            "countries": published["ref_area"].n_unique(),
+            "flags": dg.MetadataValue.json(
+                {str(k): int(v) for k, v in zip(flags["flag"].to_list(), flags["count"].to_list(), strict=True)}
+            ),
+        },
     )
 
 
-@dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            key("country_lineup"),
-            deps=[*COUNTRY_VALUE_KEYS, *STAGING_KEYS],
+@table_multi_asset(
+    outs={
+        t.table: table_out(
+            dg.AssetKey(list(t.key)),
             group_name=GROUP,
             kinds={"duckdb", "sql", "parquet"},
-            description=COUNTRY_LINEUP.description,
-        ),
-        dg.AssetSpec(
-            key("aggregates"),
-            deps=[*COUNTRY_VALUE_KEYS, *STAGING_KEYS],
-            group_name=GROUP,
-            kinds={"duckdb", "sql", "parquet"},
-            description=AGGREGATES.description,
-        ),
-    ],
+            description=t.description,
+        )
+        for t in (COUNTRY_LINEUP, AGGREGATES)
+    },
     can_subset=False,
 )
-def aggregates(context: dg.AssetExecutionContext, pipeline: PipelineResource):
+def aggregates(
+    pipeline: PipelineResource,
+    sdg_1_3_1: MaybeIndicators,
+    sdg_3_8_2: MaybeIndicators,
+    sdg_3_8_1: MaybeIndicators,
+    published_sdg: MaybeStaging,
+    countries: Staging,
+    income_groups: Staging,
+    population: Staging,
+    m49_groups: MaybeStaging,
+):
+    """The reference-year line-up and the world, regional and income-group aggregates."""
     store = pipeline.store()
     config = config_of(pipeline)
     with pipeline.duckdb().connect() as con:
         result = compute_aggregates(
-            all_country_rows(store, config),
-            store.read("staging", "countries"),
-            store.read("staging", "income_groups"),
-            store.read("staging", "population"),
+            all_country_rows(config, published_sdg, sdg_1_3_1=sdg_1_3_1, sdg_3_8_2=sdg_3_8_2, sdg_3_8_1=sdg_3_8_1),
+            countries,
+            income_groups,
+            population,
             config,
-            m49_groups=read_optional(store, "staging", "m49_groups"),
-            published=read_optional(store, "staging", "published_sdg"),
+            m49_groups=m49_groups,
+            published=published_sdg,
             synthetic=synthetic_sources(store),
             population_vintage=population_vintage(store),
             con=con,
         )
     status = result.lineup.group_by("status").len()
-    yield write_table(
-        store,
+    yield dg.Output(
         result.lineup,
-        COUNTRY_LINEUP,
-        by_status=dg.MetadataValue.json(dict(zip(status["status"].to_list(), status["len"].to_list()))),
-        imputed_countries=result.lineup.filter(pl.col("status") == "imputed")["ref_area"].n_unique(),
-        imputation_model=dg.MetadataValue.json(
-            {family: imputation_model(config, family) for family in config.families}
-        ),
+        output_name=COUNTRY_LINEUP.table,
+        metadata={
+            "by_status": dg.MetadataValue.json(
+                dict(zip(status["status"].to_list(), status["len"].to_list(), strict=True))
+            ),
+            "imputed_countries": result.lineup.filter(pl.col("status") == "imputed")["ref_area"].n_unique(),
+            "imputation_model": dg.MetadataValue.json(
+                {family: imputation_model(config, family) for family in config.families}
+            ),
+        },
     )
     world = result.aggregates.filter(
         (pl.col("level") == "world") & (pl.col("sex") == "T") & (pl.col("year") == config.last_year)
     )
-    yield write_table(
-        store,
+    yield dg.Output(
         result.aggregates,
-        AGGREGATES,
-        vintages=sorted(result.aggregates["vintage"].unique().to_list()),
-        withheld=result.aggregates.filter(pl.col("value_withheld")).height,
-        world_latest=dg.MetadataValue.md(
-            "| series | value | share reported |\n|---|---|---|\n"
-            + "\n".join(
-                f"| {r['series']} | {'withheld' if r['value'] is None else format(r['value'], '.1f')} | {r['denominator_share_reported']:.0%} |"
-                for r in world.iter_rows(named=True)
-            )
-        ),
+        output_name=AGGREGATES.table,
+        metadata={
+            "vintages": sorted(result.aggregates["vintage"].unique().to_list()),
+            "withheld": result.aggregates.filter(pl.col("value_withheld")).height,
+            "world_latest": dg.MetadataValue.md(
+                "| series | value | share reported |\n|---|---|---|\n"
+                + "\n".join(
+                    f"| {r['series']} | {'withheld' if r['value'] is None else format(r['value'], '.1f')} | {r['denominator_share_reported']:.0%} |"
+                    for r in world.iter_rows(named=True)
+                )
+            ),
+        },
     )

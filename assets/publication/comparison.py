@@ -7,32 +7,32 @@ sql/aggregate_comparison.sql; the table of differences is docs/aggregate_compari
 import dagster as dg
 import polars as pl
 
-from assets.publication.inputs import GROUP, PUBLISHED_KEY, STAGING_KEYS, config_of, key, read_optional, write_table
+from assets.publication.inputs import GROUP, config_of
 from assets.resources import PipelineResource
+from assets.tables import MaybeStaging, Staging, table_asset
 from engine.publication.comparison import comparison_summary, comparison_table
 from schemas.resources.publication import AGGREGATE_COMPARISON
 
 
-@dg.asset(
-    key=key("aggregate_comparison"),
-    deps=[PUBLISHED_KEY, *STAGING_KEYS],
+@table_asset(
+    key_prefix=GROUP,
     group_name=GROUP,
     kinds={"duckdb", "sql", "parquet"},
     description=AGGREGATE_COMPARISON.description,
 )
-def aggregate_comparison(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
-    store = pipeline.store()
-    published = read_optional(store, "staging", "published_sdg")
+def aggregate_comparison(
+    pipeline: PipelineResource,
+    published_sdg: MaybeStaging,
+    countries: Staging,
+    income_groups: Staging,
+    population: Staging,
+    m49_groups: MaybeStaging,
+) -> dg.Output[pl.DataFrame]:
+    """Every published aggregate against its reproduction from the same source."""
     table = AGGREGATE_COMPARISON.empty()
-    if published is not None:
+    if published_sdg is not None:
         with pipeline.duckdb().connect() as con:
             table = comparison_table(
-                published,
-                store.read("staging", "countries"),
-                store.read("staging", "income_groups"),
-                store.read("staging", "population"),
-                read_optional(store, "staging", "m49_groups"),
-                config_of(pipeline),
-                con=con,
+                published_sdg, countries, income_groups, population, m49_groups, config_of(pipeline), con=con
             )
-    return write_table(store, table, AGGREGATE_COMPARISON, summary=dg.MetadataValue.json(comparison_summary(table)))
+    return dg.Output(table, metadata={"summary": dg.MetadataValue.json(comparison_summary(table))})

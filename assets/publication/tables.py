@@ -6,98 +6,78 @@ are suppressed, unreliable ones flagged.
 import dagster as dg
 import polars as pl
 
-from assets.publication.inputs import (
-    COUNTRY_VALUE_KEYS,
-    GROUP,
-    all_country_rows,
-    config_of,
-    key,
-    read_optional,
-    synthetic_sources,
-    write_table,
-)
+from assets.publication.inputs import GROUP, all_country_rows, config_of, synthetic_sources
 from assets.resources import PipelineResource
+from assets.tables import (
+    MaybeIndicators,
+    MaybeStaging,
+    Publication,
+    Staging,
+    table_asset,
+    table_multi_asset,
+    table_out,
+)
 from engine.publication.annex import aggregate_gender_gaps, gap_table, headline_table, statistical_annex
 from engine.publication.country_values import select_sources
 from schemas.resources.publication import ANNEX, GENDER_GAPS, HEADLINE, NATIONALITY_GAPS
 
-GAP_TABLES = {"sdg_1_3_1": "sdg_1_3_1_gaps", "sdg_3_8_2": "sdg_3_8_2_gaps"}
 
-
-@dg.asset(
-    key=key("headline"),
-    deps=[key("aggregates"), dg.AssetKey(["staging", "m49_groups"])],
-    group_name=GROUP,
-    kinds={"polars", "parquet"},
-    description=HEADLINE.description,
-)
-def headline(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
-    store = pipeline.store()
-    table = headline_table(
-        store.read("publication", "aggregates"), config_of(pipeline), read_optional(store, "staging", "m49_groups")
-    ).sort(list(HEADLINE.primary_key))
+@table_asset(key_prefix=GROUP, group_name=GROUP, kinds={"polars", "parquet"}, description=HEADLINE.description)
+def headline(pipeline: PipelineResource, aggregates: Publication, m49_groups: MaybeStaging) -> dg.Output[pl.DataFrame]:
+    """The headline table from the aggregates."""
+    table = headline_table(aggregates, config_of(pipeline), m49_groups).sort(list(HEADLINE.primary_key))
     latest = table.filter(pl.col("latest"))
-    return write_table(
-        store,
+    return dg.Output(
         table,
-        HEADLINE,
-        latest_year=int(latest["year"].max()) if latest.height else None,
-        low_coverage_rows=table.filter(pl.col("low_coverage")).height,
-        withheld_rows=table.filter(pl.col("value_withheld")).height,
+        metadata={
+            "latest_year": int(latest["year"].max()) if latest.height else None,
+            "low_coverage_rows": table.filter(pl.col("low_coverage")).height,
+            "withheld_rows": table.filter(pl.col("value_withheld")).height,
+        },
     )
 
 
-@dg.asset(
-    key=key("annex"),
-    deps=[key("country_values"), dg.AssetKey(["staging", "countries"]), dg.AssetKey(["staging", "income_groups"])],
-    group_name=GROUP,
-    kinds={"polars", "parquet"},
-    description=ANNEX.description,
-)
-def annex(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
-    store = pipeline.store()
-    config = config_of(pipeline)
-    table = statistical_annex(
-        store.read("publication", "country_values"),
-        store.read("staging", "countries"),
-        store.read("staging", "income_groups"),
-        config,
-    )
+@table_asset(key_prefix=GROUP, group_name=GROUP, kinds={"polars", "parquet"}, description=ANNEX.description)
+def annex(
+    pipeline: PipelineResource, country_values: Publication, countries: Staging, income_groups: Staging
+) -> dg.Output[pl.DataFrame]:
+    """The statistical annex from the country values."""
+    table = statistical_annex(country_values, countries, income_groups, config_of(pipeline))
     with_value = (
         table.select(pl.any_horizontal([pl.col(c).is_not_null() for c in table.columns if c.endswith("_value")]))
         .to_series()
         .sum()
     )
-    return write_table(store, table, ANNEX, countries=table.height, countries_with_a_value=int(with_value))
+    return dg.Output(table, metadata={"countries": table.height, "countries_with_a_value": int(with_value)})
 
 
-@dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            key("gender_gaps"),
-            deps=[*COUNTRY_VALUE_KEYS, key("aggregates")],
-            group_name=GROUP,
-            kinds={"polars", "parquet"},
-            description=GENDER_GAPS.description,
-        ),
-        dg.AssetSpec(
-            key("nationality_gaps"),
-            deps=COUNTRY_VALUE_KEYS,
-            group_name=GROUP,
-            kinds={"polars", "parquet"},
-            description=NATIONALITY_GAPS.description,
-        ),
-    ],
+@table_multi_asset(
+    outs={
+        t.table: table_out(
+            dg.AssetKey(list(t.key)), group_name=GROUP, kinds={"polars", "parquet"}, description=t.description
+        )
+        for t in (GENDER_GAPS, NATIONALITY_GAPS)
+    },
     can_subset=False,
 )
-def gaps(context: dg.AssetExecutionContext, pipeline: PipelineResource):
-    store = pipeline.store()
+def gaps(
+    pipeline: PipelineResource,
+    aggregates: Publication,
+    sdg_1_3_1: MaybeIndicators,
+    sdg_3_8_2: MaybeIndicators,
+    sdg_3_8_1: MaybeIndicators,
+    published_sdg: MaybeStaging,
+    sdg_1_3_1_gaps: MaybeIndicators,
+    sdg_3_8_2_gaps: MaybeIndicators,
+):
+    """The gender and nationality gap tables."""
     config = config_of(pipeline)
-    selected = select_sources(all_country_rows(store, config), config)
-    synthetic = synthetic_sources(store)
-    tables = {"sex": [aggregate_gender_gaps(store.read("publication", "aggregates"), config)], "nationality": []}
-    for family, table in GAP_TABLES.items():
-        frame = read_optional(store, "indicators", table)
+    rows = all_country_rows(config, published_sdg, sdg_1_3_1=sdg_1_3_1, sdg_3_8_2=sdg_3_8_2, sdg_3_8_1=sdg_3_8_1)
+    selected = select_sources(rows, config)
+    synthetic = synthetic_sources(pipeline.store())
+    tables = {"sex": [aggregate_gender_gaps(aggregates, config)], "nationality": []}
+    family_gaps = (("sdg_1_3_1", sdg_1_3_1_gaps), ("sdg_3_8_2", sdg_3_8_2_gaps))  # family -> its gap table
+    for family, frame in family_gaps:
         if frame is None:
             continue
         for gap_type, out in tables.items():
@@ -111,10 +91,11 @@ def gaps(context: dg.AssetExecutionContext, pipeline: PipelineResource):
             if tables[gap_type]
             else target.empty()
         )
-        yield write_table(
-            store,
+        yield dg.Output(
             frame,
-            target,
-            suppressed=frame.filter(pl.col("suppressed")).height,
-            countries=frame.filter(pl.col("area_kind") == "country")["ref_area"].n_unique(),
+            output_name=target.table,
+            metadata={
+                "suppressed": frame.filter(pl.col("suppressed")).height,
+                "countries": frame.filter(pl.col("area_kind") == "country")["ref_area"].n_unique(),
+            },
         )

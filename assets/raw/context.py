@@ -11,13 +11,15 @@ from schemas.resources.context import TABLES, ContextTable
 
 
 def raw_context_asset(table: ContextTable) -> dg.AssetsDefinition:
+    """The raw asset of one context table: its file as read."""
+
     @dg.asset(
         key=["raw", table.name],
         group_name="raw",
         kinds={"csv", "parquet"},
         description=f"{table.description} Read from {table.file} as text.",
     )
-    def _raw(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
+    def _raw(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.Output[pl.DataFrame]:
         store = pipeline.store()
         with source_step(
             context,
@@ -32,16 +34,10 @@ def raw_context_asset(table: ContextTable) -> dg.AssetsDefinition:
         if frame is None:
             context.log.warning(f"{table.file} not found: optional table '{table.name}' is empty in this run")
             frame = pl.DataFrame(schema={v.name: pl.String for v in table.columns})
-        written = store.write(frame, "raw", table.name)
         sha = sha256_file(path) if path is not None else ""
-        return dg.MaterializeResult(
-            metadata={
-                "file": table.file,
-                "present": path is not None,
-                "sha256": sha,
-                "rows_read": frame.height,
-                "path": dg.MetadataValue.path(str(written.path)),
-            },
+        return dg.Output(
+            frame,
+            metadata={"file": table.file, "present": path is not None, "sha256": sha, "rows_read": frame.height},
             data_version=dg.DataVersion(sha or "absent"),
         )
 

@@ -37,13 +37,14 @@ def input_problems(input_dir) -> list[LeftOut]:
 
 
 @dg.asset(
-    key=["raw", "input_layout"],
+    key_prefix="raw",
     group_name="raw",
     kinds={"parquet"},
     description="Files and folders of the input directory that are not sources although they sit where sources go "
     "(surveys/, ssi/), and unreadable sources.yaml files: each is recorded as left out with its rule.",
 )
-def input_layout(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
+def input_layout(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.Output[pl.DataFrame]:
+    """What sits in the input directory where no source belongs, recorded as left out."""
     store = pipeline.store()
     problems = input_problems(pipeline.input_path)
     record_left_out(store, problems, run_id=context.run_id, step="raw/input_layout")
@@ -53,5 +54,4 @@ def input_layout(context: dg.AssetExecutionContext, pipeline: PipelineResource) 
         [{"source_kind": p.source_kind, "path": p.path, "problem": p.problem, "rule": p.rule} for p in problems],
         schema=SCHEMA,
     )
-    written = store.write(frame, "raw", "input_layout")
-    return dg.MaterializeResult(metadata={"left_out": len(problems), "path": dg.MetadataValue.path(str(written.path))})
+    return dg.Output(frame, metadata={"left_out": len(problems)})

@@ -15,17 +15,17 @@ from engine.errors import SourceError
 from engine.publication.published_sdg import EMPTY_RAW, SOURCE_KIND, published_sources, read_source
 from engine.store import sha256_file
 
-RAW_PUBLISHED_SDG = dg.AssetKey(["raw", "published_sdg"])
-
 
 @dg.asset(
-    key=RAW_PUBLISHED_SDG,
+    key_prefix="raw",
+    name="published_sdg",
     group_name="raw",
     kinds={"csv", "parquet"},
     description="Published country series as read (UN SDG extracts reference/unsdg_<vintage>/ and published/<id>.csv in the UN SDG "
     "portal CSV, SDMX-CSV or ILOSTAT bulk layout): every column as text, with source id, vintage, layout, file and row number.",
 )
-def raw_published_sdg(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
+def raw_published_sdg(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.Output[pl.DataFrame]:
+    """The published UN SDG extracts as read."""
     store = pipeline.store()
     sources = published_sources(pipeline.input_path)
     forget_removed_sources(store, SOURCE_KIND, {s.source_id for s in sources})
@@ -42,14 +42,13 @@ def raw_published_sdg(context: dg.AssetExecutionContext, pipeline: PipelineResou
     frame = pl.concat(frames, how="diagonal_relaxed") if frames else EMPTY_RAW
     files = [f for s in sources for f in s.files]
     digest = hashlib.sha256("".join(sha256_file(f) for f in files).encode()).hexdigest()
-    written = store.write(frame, "raw", "published_sdg")
-    return dg.MaterializeResult(
+    return dg.Output(
+        frame,
         metadata={
             "sources": [s.source_id for s in sources if s.source_id not in left_out],
             "left_out": left_out,
             "files": len(files),
             "rows_read": frame.height,
-            "path": dg.MetadataValue.path(str(written.path)),
         },
         data_version=dg.DataVersion(digest if files else "absent"),
     )

@@ -3,6 +3,7 @@
 import time
 
 import dagster as dg
+import polars as pl
 
 from assets.partitions import SSI_RETURNS
 from assets.resources import PipelineResource
@@ -19,7 +20,8 @@ from engine.ssi import read_return
     kinds={"parquet"},
     description="An ILO Social Security Inquiry return (workbook or CSV folder) as read: one Parquet file per table, text unchanged; one partition per return.",
 )
-def ssi_return(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
+def ssi_return(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.Output[dict[str, pl.DataFrame]]:
+    """One SSI return as read: its sheets as text tables."""
     return_id = context.partition_key
     store = pipeline.store()
     started = time.perf_counter()
@@ -31,16 +33,14 @@ def ssi_return(context: dg.AssetExecutionContext, pipeline: PipelineResource) ->
                 "SSI return not found (neither a workbook nor a folder with return.csv)",
                 rule="file_exists",
             )
-        sheets = read_return(source.path)
-        store.write_folder(sheets, "raw", "ssi_return", return_id)  # swapped in whole
-        folder = store.partition_dir("raw", "ssi_return", return_id)
+        sheets = read_return(source.path)  # written as one folder, swapped in whole
     rows = {sheet: frame.height for sheet, frame in sorted(sheets.items())}
     context.log.info(f"{return_id}: read tables {rows} in {time.perf_counter() - started:.1f}s")
-    return dg.MaterializeResult(
+    return dg.Output(
+        sheets,
         metadata={
             "source_files": dg.MetadataValue.json(source.file_records(pipeline.input_path)),
             "tables": dg.MetadataValue.json(rows),
-            "path": dg.MetadataValue.path(str(folder)),
         },
         data_version=dg.DataVersion(source.fingerprint()),
     )

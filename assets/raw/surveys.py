@@ -1,6 +1,7 @@
 """Raw layer, surveys: each survey's data file, read as it is, kept as a Parquet snapshot."""
 
 import dagster as dg
+import polars as pl
 
 from assets.partitions import SURVEYS
 from assets.resources import PipelineResource
@@ -20,19 +21,20 @@ from engine.survey_spec import load_spec
         "its spec joins to it (household file...) and the row each came from (__row:<file>); one partition per survey."
     ),
 )
-def survey_file(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
+def survey_file(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.Output[pl.DataFrame]:
+    """One survey microdata file as read."""
     survey_id = context.partition_key
     store = pipeline.store()
     with source_step(context, store, "survey", survey_id, "raw/survey_file"):
         source = discover_surveys(pipeline.input_path).get(survey_id)
         spec = load_spec(spec_path(pipeline.input_path, survey_id))
         raw = read_survey_files(spec)
-        written = store.write(raw, "raw", "survey_file", survey_id)
     files = file_records([spec.path, *spec.data_files], pipeline.input_path)
     context.log.info(
         f"{survey_id}: read {raw.height:,} rows x {raw.width} columns from {' + '.join(p.name for p in spec.data_files)} ({spec.fmt})"
     )
-    return dg.MaterializeResult(
+    return dg.Output(
+        raw,
         metadata={
             "source_files": dg.MetadataValue.json(files),
             "format": spec.fmt,
@@ -40,7 +42,6 @@ def survey_file(context: dg.AssetExecutionContext, pipeline: PipelineResource) -
             "columns": raw.width,
             "vintage": spec.vintage or "",
             "synthetic": spec.synthetic,
-            "path": dg.MetadataValue.path(str(written.path)),
         },
-        data_version=dg.DataVersion(source.fingerprint() if source else written.sha256),
+        data_version=dg.DataVersion(source.fingerprint() if source else "undiscovered"),
     )

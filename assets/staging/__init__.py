@@ -1,0 +1,1 @@
+"""Asset definitions of the staging layer: validated canonical tables, per source."""

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import dagster as dg
+import polars as pl
 
 from assets.resources import PipelineResource
 from assets.source_steps import source_step
@@ -28,26 +29,25 @@ def declared_vintage(context: dg.AssetExecutionContext, input_dir, file: str) ->
 
 
 def staging_context_asset(table: ContextTable) -> dg.AssetsDefinition:
+    """The staging asset of one context table: validated, typed, with its checks."""
     key = dg.AssetKey(["staging", table.name])
 
     @dg.asset(
         key=key,
-        deps=[dg.AssetKey(["raw", table.name])],
+        ins={"raw": dg.AssetIn(key=["raw", table.name])},
         group_name="staging",
         kinds={"polars", "parquet"},
         check_specs=check_specs(key),
         description=f"{table.description} Typed and validated ({table.file}).",
     )
-    def _staging(context: dg.AssetExecutionContext, pipeline: PipelineResource):
+    def _staging(context: dg.AssetExecutionContext, pipeline: PipelineResource, raw: pl.DataFrame):
         store = pipeline.store()
-        raw = store.read("raw", table.name)
         with source_step(
             context, store, "context", table.name, f"staging/{table.name}", stale=(("staging", table.name),)
         ):
             result = ingest_context_table(
                 table, pipeline.input_path, raw if (pipeline.input_path / table.file).exists() else None
             )
-        written = store.write(result.kept, "staging", table.name)
         quarantine = store.write_quarantine(result.quarantine, "context", table.name)
         declared = declared_vintage(context, pipeline.input_path, table.file)
         store.write_json(
@@ -72,20 +72,21 @@ def staging_context_asset(table: ContextTable) -> dg.AssetsDefinition:
                 "at": datetime.now(UTC).isoformat(timespec="seconds"),
             },
         )
-        yield dg.MaterializeResult(
-            asset_key=key,
+        yield dg.Output(
+            result.kept,
             metadata={
                 "rows_read": result.rows_read,
                 "rows_kept": result.kept.height,
                 "rows_quarantined": result.quarantined_rows,
                 "present": result.present,
                 "vintage": str(declared.get("vintage") or ""),
-                "path": dg.MetadataValue.path(str(written.path)),
                 "quarantine_path": dg.MetadataValue.path(str(quarantine.path)),
             },
         )
+        # the table as written by the IO manager (the output is handled before the body resumes)
+        written = store.table_path("staging", table.name)
         yield reconcile_result(key, result.rows_read, result.kept.height, result.quarantined_rows)
-        yield schema_result(key, written.path, registry.table(key.path).pandera())
+        yield schema_result(key, written, registry.table(key.path).pandera())
         yield quarantine_result(key, result.quarantine, result.quarantined_rows)
 
     return _staging

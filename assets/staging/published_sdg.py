@@ -14,40 +14,40 @@ from datetime import UTC, datetime
 import dagster as dg
 import polars as pl
 
-from assets.raw.published_sdg import RAW_PUBLISHED_SDG, raw_published_sdg
+from assets.raw.published_sdg import raw_published_sdg
 from assets.resources import PipelineResource
+from assets.tables import Staging, table_asset
 from assets.validation_results import check_specs, quarantine_result, reconcile_result, schema_result
 from engine.publication.config import publication_config
 from engine.publication.published_sdg import SOURCE_KIND, normalise, published_sources
 from schemas.resources.publication import PUBLISHED_SDG
 
-STAGING_PUBLISHED_SDG = dg.AssetKey(["staging", "published_sdg"])
+STAGING_PUBLISHED_SDG = dg.AssetKey(list(PUBLISHED_SDG.key))
 
 
 def _count(frame: pl.DataFrame, column: str) -> dict[str, int]:
     if frame.is_empty():
         return {}
     counts = frame.group_by(column).len()
-    return dict(zip(counts[column].to_list(), counts["len"].to_list()))
+    return dict(zip(counts[column].to_list(), counts["len"].to_list(), strict=True))
 
 
-@dg.asset(
+@table_asset(
     key=STAGING_PUBLISHED_SDG,
-    deps=[RAW_PUBLISHED_SDG, dg.AssetKey(["staging", "countries"])],
+    ins={"raw": dg.AssetIn(key=raw_published_sdg.key)},
     group_name="staging",
     kinds={"polars", "parquet"},
     check_specs=check_specs(STAGING_PUBLISHED_SDG),
     description=PUBLISHED_SDG.description,
 )
-def published_sdg(context: dg.AssetExecutionContext, pipeline: PipelineResource):
+def published_sdg(context: dg.AssetExecutionContext, pipeline: PipelineResource, raw: pl.DataFrame, countries: Staging):
+    """The published UN SDG country series in the canonical layout."""
     store = pipeline.store()
-    raw = store.read("raw", "published_sdg")
     config = publication_config(pipeline.method("publication"))
-    kept, quarantine = normalise(raw, store.read("staging", "countries"), config.published_inputs)
+    kept, quarantine = normalise(raw, countries, config.published_inputs)
     quarantined_rows = (
         quarantine.select("source_id", "source_file", "row_number").unique() if quarantine.height else quarantine
     )
-    written = store.write(kept, "staging", "published_sdg")
     read_by, kept_by, quarantined_by = (
         _count(raw, "source_id"),
         _count(kept, "source_id"),
@@ -84,8 +84,8 @@ def published_sdg(context: dg.AssetExecutionContext, pipeline: PipelineResource)
                 "at": now,
             },
         )
-    yield dg.MaterializeResult(
-        asset_key=STAGING_PUBLISHED_SDG,
+    yield dg.Output(
+        kept,
         metadata={
             "rows_read": raw.height,
             "rows_kept": kept.height,
@@ -98,13 +98,12 @@ def published_sdg(context: dg.AssetExecutionContext, pipeline: PipelineResource)
             ),
             "countries": kept.filter(pl.col("area_kind") == "country")["ref_area"].n_unique(),
             "other_areas": kept.filter(pl.col("area_kind") == "other_area")["area_code"].n_unique(),
-            "path": dg.MetadataValue.path(str(written.path)),
         },
     )
     yield reconcile_result(STAGING_PUBLISHED_SDG, raw.height, kept.height, quarantined_rows.height)
     yield schema_result(
         STAGING_PUBLISHED_SDG,
-        written.path,
+        store.table_path(*STAGING_PUBLISHED_SDG.path),  # as written by the IO manager
         PUBLISHED_SDG.pandera(),
     )
     yield quarantine_result(STAGING_PUBLISHED_SDG, quarantine, quarantined_rows.height)

@@ -18,67 +18,56 @@ from engine.ssi import ingest_return
 from schemas import registry
 from schemas.resources import ssi as st
 
-COVERAGE = dg.AssetKey(["staging", "ssi_coverage"])
-SCHEMES = dg.AssetKey(["staging", "ssi_schemes"])
-LEGAL = dg.AssetKey(["staging", "ssi_legal_provisions"])
-EXPENDITURE = dg.AssetKey(["staging", "ssi_expenditure"])
+GROUP = "staging"
+COVERAGE = dg.AssetKey([GROUP, "ssi_coverage"])
+SCHEMES = dg.AssetKey([GROUP, "ssi_schemes"])
+LEGAL = dg.AssetKey([GROUP, "ssi_legal_provisions"])
+EXPENDITURE = dg.AssetKey([GROUP, "ssi_expenditure"])
+RETURNS = dg.AssetKey([GROUP, "ssi_returns"])
+
+
+def _out(key: dg.AssetKey, description: str) -> dg.AssetOut:
+    return dg.AssetOut(key=key, group_name=GROUP, kinds={"polars", "parquet"}, description=description)
 
 
 @dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            COVERAGE,
-            deps=[ssi_return],
-            group_name="staging",
-            kinds={"polars", "parquet"},
-            description="SSI counts in long form: scheme x measure (active contributors, beneficiaries, health protected) x benefit type x nationality x sex.",
-        ),
-        dg.AssetSpec(
-            SCHEMES,
-            deps=[ssi_return],
-            group_name="staging",
-            kinds={"polars", "parquet"},
-            description="SSI scheme inventory: function (C102 branch), type, legal coverage.",
-        ),
-        dg.AssetSpec(
-            LEGAL,
-            deps=[ssi_return],
-            group_name="staging",
-            kinds={"polars", "parquet"},
-            description="SSI non-nationals module: legal provisions per scheme (equality of treatment, export of benefits, agreements).",
-        ),
-        dg.AssetSpec(
-            EXPENDITURE,
-            deps=[ssi_return],
-            group_name="staging",
-            kinds={"polars", "parquet"},
-            description="SSI benefit expenditure in long form (optional Expenditure table): scheme x benefit type x sex, local currency.",
-        ),
-    ],
+    ins={"sheets": dg.AssetIn(key=ssi_return.key)},
+    outs={
+        key.path[-1]: _out(key, description)
+        for key, description in (
+            (
+                COVERAGE,
+                "SSI counts in long form: scheme x measure (active contributors, beneficiaries, health protected) x benefit type x nationality x sex.",
+            ),
+            (SCHEMES, "SSI scheme inventory: function (C102 branch), type, legal coverage."),
+            (
+                LEGAL,
+                "SSI non-nationals module: legal provisions per scheme (equality of treatment, export of benefits, agreements).",
+            ),
+            (
+                EXPENDITURE,
+                "SSI benefit expenditure in long form (optional Expenditure table): scheme x benefit type x sex, local currency.",
+            ),
+            (
+                RETURNS,
+                "What each SSI return says about itself (country, reference year, vintage, synthetic...) and its file: "
+                "one row per return, read by the administrative coverage to refuse two returns of one country and year.",
+            ),
+        )
+    },
     check_specs=check_specs(COVERAGE) + check_specs(SCHEMES) + check_specs(LEGAL) + check_specs(EXPENDITURE),
     partitions_def=SSI_RETURNS,
     can_subset=False,
 )
-def ssi_tables(context: dg.AssetExecutionContext, pipeline: PipelineResource):
+def ssi_tables(context: dg.AssetExecutionContext, pipeline: PipelineResource, sheets: dict[str, pl.DataFrame]):
+    """One SSI return in its canonical tables, with its record and quarantine."""
     return_id = context.partition_key
     store = pipeline.store()
     source = discover_ssi(pipeline.input_path).get(return_id)
     shown = relative(source.path, pipeline.input_path) if source else f"ssi/{return_id}"
     started = time.perf_counter()
     with source_step(context, store, "ssi", return_id, "staging/ssi_tables"):
-        folder = store.partition_dir("raw", "ssi_return", return_id)
-        sheets = {p.stem: pl.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
         result = ingest_return(return_id, sheets, file=shown)
-        coverage = store.write(result.coverage, "staging", "ssi_coverage", return_id)
-        schemes = store.write(result.schemes, "staging", "ssi_schemes", return_id)
-        legal = store.write(result.legal_provisions, "staging", "ssi_legal_provisions", return_id)
-        expenditure = store.write(result.expenditure, "staging", "ssi_expenditure", return_id)
-        store.write(
-            pl.DataFrame([{**result.metadata, "return_id": return_id, "file": shown}]),
-            "staging",
-            "ssi_returns",
-            return_id,
-        )
         quarantine = store.write_quarantine(result.quarantine, "ssi", return_id)
     store.write_json(
         "sources",
@@ -106,50 +95,48 @@ def ssi_tables(context: dg.AssetExecutionContext, pipeline: PipelineResource):
         f"{result.quarantined_rows:,} quarantined in {time.perf_counter() - started:.1f}s"
     )
     common = {"country": result.country, "year": result.year, "vintage": result.metadata.get("vintage") or ""}
-    yield dg.MaterializeResult(
-        asset_key=COVERAGE,
+    yield dg.Output(
+        result.coverage,
+        output_name=COVERAGE.path[-1],
         metadata={
             **common,
-            "rows": coverage.rows,
             "rows_read": result.rows_read,
             "rows_kept": result.rows_kept,
             "rows_quarantined": result.quarantined_rows,
-            "path": dg.MetadataValue.path(str(coverage.path)),
             "quarantine_path": dg.MetadataValue.path(str(quarantine.path)),
         },
     )
-    yield dg.MaterializeResult(
-        asset_key=SCHEMES, metadata={**common, "rows": schemes.rows, "path": dg.MetadataValue.path(str(schemes.path))}
+    yield dg.Output(result.schemes, output_name=SCHEMES.path[-1], metadata=common)
+    yield dg.Output(
+        result.legal_provisions,
+        output_name=LEGAL.path[-1],
+        metadata={**common, "module_present": st.LEGAL.sheet in result.tables_present},
     )
-    yield dg.MaterializeResult(
-        asset_key=LEGAL,
-        metadata={
-            **common,
-            "rows": legal.rows,
-            "module_present": st.LEGAL.sheet in result.tables_present,
-            "path": dg.MetadataValue.path(str(legal.path)),
-        },
+    yield dg.Output(
+        result.expenditure,
+        output_name=EXPENDITURE.path[-1],
+        metadata={**common, "table_present": st.EXPENDITURE.sheet in result.tables_present},
     )
-    yield dg.MaterializeResult(
-        asset_key=EXPENDITURE,
-        metadata={
-            **common,
-            "rows": expenditure.rows,
-            "table_present": st.EXPENDITURE.sheet in result.tables_present,
-            "path": dg.MetadataValue.path(str(expenditure.path)),
-        },
+    yield dg.Output(
+        pl.DataFrame([{**result.metadata, "return_id": return_id, "file": shown}]),
+        output_name=RETURNS.path[-1],
+        metadata=common,
     )
+
+    def written(key: dg.AssetKey):  # a table as the IO manager wrote it (outputs are handled as yielded)
+        return store.table_path(*key.path, return_id)
+
     # coverage is built from every table of the return; the inventory and the legal provisions
     # are the kept rows of one sheet each, and their checks count that sheet only
     yield reconcile_result(COVERAGE, result.rows_read, result.rows_kept, result.quarantined_rows)
-    yield schema_result(COVERAGE, coverage.path, registry.table(COVERAGE.path).pandera())
+    yield schema_result(
+        COVERAGE,
+        written(COVERAGE),
+        registry.table(COVERAGE.path).pandera(),
+    )
     yield quarantine_result(COVERAGE, result.quarantine, result.quarantined_rows)
-    for key, written, table in (
-        (SCHEMES, schemes, st.SCHEMES),
-        (LEGAL, legal, st.LEGAL),
-        (EXPENDITURE, expenditure, st.EXPENDITURE),
-    ):
+    for key, table in ((SCHEMES, st.SCHEMES), (LEGAL, st.LEGAL), (EXPENDITURE, st.EXPENDITURE)):
         read, kept, quarantined = result.table_rows.get(table.sheet, (0, 0, 0))
         yield reconcile_result(key, read, kept, quarantined)
-        yield schema_result(key, written.path, registry.table(key.path).pandera())
+        yield schema_result(key, written(key), registry.table(key.path).pandera())
         yield quarantine_result(key, result.quarantine.filter(pl.col("sheet") == table.sheet), quarantined)

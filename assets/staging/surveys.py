@@ -4,6 +4,7 @@ import time
 from datetime import UTC, datetime
 
 import dagster as dg
+import polars as pl
 
 from assets.partitions import SURVEYS
 from assets.raw.surveys import survey_file
@@ -14,14 +15,14 @@ from engine.harmonise import ingest_survey
 from engine.sources import discover_surveys, file_records, relative, spec_path
 from engine.survey_files import read_value_labels
 from engine.survey_spec import load_spec
-from schemas.registry import table
+from schemas import registry
 
 KEY = dg.AssetKey(["staging", "survey_persons"])
 
 
 @dg.asset(
     key=KEY,
-    deps=[survey_file],
+    ins={"raw": dg.AssetIn(key=survey_file.key)},
     partitions_def=SURVEYS,
     group_name="staging",
     kinds={"polars", "parquet"},
@@ -31,13 +32,13 @@ KEY = dg.AssetKey(["staging", "survey_persons"])
         "every row validated; failing rows go to the quarantine with their reason."
     ),
 )
-def survey_persons(context: dg.AssetExecutionContext, pipeline: PipelineResource):
+def survey_persons(context: dg.AssetExecutionContext, pipeline: PipelineResource, raw: pl.DataFrame):
+    """One survey harmonised to the canonical person table, with its record and quarantine."""
     survey_id = context.partition_key
     store = pipeline.store()
     started = time.perf_counter()
     with source_step(context, store, "survey", survey_id, "staging/survey_persons"):
         spec = load_spec(spec_path(pipeline.input_path, survey_id))
-        raw = store.read("raw", "survey_file", survey_id)
         context.log.info(f"{survey_id}: harmonising {raw.height:,} rows x {raw.width} columns")
         shown_file = relative(spec.data_file, pipeline.input_path)
         result = ingest_survey(spec, raw, labels=read_value_labels(spec), source_file=shown_file)
@@ -67,13 +68,12 @@ def survey_persons(context: dg.AssetExecutionContext, pipeline: PipelineResource
         )
         # a survey without a kept row fails here, keeping its quarantine and record
         result.require_rows_kept(shown_file)
-        written = store.write(result.persons, "staging", "survey_persons", survey_id)
     context.log.info(
         f"{survey_id}: {result.rows_read:,} rows read, {result.rows_kept:,} kept, {result.quarantined_rows:,} quarantined "
         f"in {time.perf_counter() - started:.1f}s"
     )
-    yield dg.MaterializeResult(
-        asset_key=KEY,
+    yield dg.Output(
+        result.persons,
         metadata={
             "rows_read": result.rows_read,
             "rows_kept": result.rows_kept,
@@ -82,10 +82,11 @@ def survey_persons(context: dg.AssetExecutionContext, pipeline: PipelineResource
             "country": spec.country,
             "year": spec.year,
             "vintage": spec.vintage or "",
-            "path": dg.MetadataValue.path(str(written.path)),
             "quarantine_path": dg.MetadataValue.path(str(quarantine.path)),
         },
     )
     yield reconcile_result(KEY, result.rows_read, result.rows_kept, result.quarantined_rows)
-    yield schema_result(KEY, written.path, table(KEY.path).pandera())
+    yield schema_result(
+        KEY, store.table_path(*KEY.path, survey_id), registry.table(KEY.path).pandera()
+    )  # as the IO manager wrote it
     yield quarantine_result(KEY, result.quarantine, result.quarantined_rows)

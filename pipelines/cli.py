@@ -59,7 +59,7 @@ def output_problem(output_dir: Path) -> str | None:
             os.write(fd, b"\0" * 65536)
         finally:
             os.close(fd)
-            os.unlink(probe)
+            Path(probe).unlink()
     except OSError as exc:
         return f"sp-pipeline: cannot write to the output folder {output_dir}: {exc.strerror or exc}"
     return None
@@ -151,6 +151,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The `sp-pipeline` command: parse the arguments, run the sub-command, return its exit code."""
     parser = argparse.ArgumentParser(
         prog="sp-pipeline", description="Social protection coverage indicators (SDG 1.3.1, 3.8.1, 3.8.2)."
     )

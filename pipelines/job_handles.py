@@ -14,18 +14,22 @@ def _job(name: str) -> dg.JobDefinition:
 
 
 def context_job() -> dg.JobDefinition:
+    """The `context_job` of the Definitions (imported when a run process needs it)."""
     return _job("context_job")
 
 
 def survey_job() -> dg.JobDefinition:
+    """The `survey_job` of the Definitions (imported when a run process needs it)."""
     return _job("survey_job")
 
 
 def ssi_job() -> dg.JobDefinition:
+    """The `ssi_job` of the Definitions (imported when a run process needs it)."""
     return _job("ssi_job")
 
 
 def publication_job() -> dg.JobDefinition:
+    """The `publication_job` of the Definitions (imported when a run process needs it)."""
     return _job("publication_job")
 
 

@@ -29,6 +29,7 @@ The caller decides what a stopped task means; ``run_tasks`` only reports it.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib
 import multiprocessing
 import os
@@ -39,6 +40,7 @@ import traceback
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 from typing import Any
 
 POLL_SECONDS = 0.05
@@ -49,6 +51,8 @@ _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 @dataclass(frozen=True)
 class Limits:
+    """The memory (bytes) and time (seconds) one task may use before its worker is stopped."""
+
     memory_bytes: int
     seconds: float
 
@@ -59,6 +63,7 @@ class Limits:
         return {"SP_RUN_MEMORY_LIMIT": str(self.memory_bytes), "SP_RUN_TIME_LIMIT": f"{self.seconds:g}"}
 
     def without_time_limit(self) -> Limits:
+        """The same memory limit with no time limit."""
         return Limits(self.memory_bytes, float("inf"))
 
 
@@ -109,6 +114,7 @@ class Stopped:
 
 
 def format_bytes(n: float) -> str:
+    """``n`` bytes in decimal units (B, KB, MB, GB), as messages print them."""
     for unit in ("B", "KB", "MB"):
         if abs(n) < 1000:
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
@@ -119,7 +125,7 @@ def format_bytes(n: float) -> str:
 def resident_memory(pid: int) -> int | None:
     """Resident memory of process ``pid`` in bytes (None where ``/proc`` is not available)."""
     try:
-        with open(f"/proc/{pid}/statm", "rb") as fh:
+        with Path(f"/proc/{pid}/statm").open("rb") as fh:
             return int(fh.read().split()[1]) * _PAGE
     except (OSError, IndexError, ValueError):
         return None
@@ -188,10 +194,9 @@ class _Worker:
         self.conn.close()
 
     def stop(self) -> None:
-        try:
+        """Ask the worker to exit, and kill it if it has not after 5 seconds."""
+        with contextlib.suppress(OSError):
             self.conn.send(None)
-        except OSError:
-            pass
         self.process.join(timeout=5)
         if self.process.is_alive():
             self.kill()
@@ -218,15 +223,18 @@ class WorkerPool:
                 idle.append(_Worker(self._context, preload))
 
     def take(self, preload: tuple[str, ...]) -> _Worker:
+        """An idle worker that preloaded ``preload``, or a new one."""
         with self._lock:
             idle = self._alive(preload)
             return idle.pop(0) if idle else _Worker(self._context, preload)
 
     def give_back(self, worker: _Worker) -> None:
+        """Keep ``worker`` idle for the next task with its preload."""
         with self._lock:
             self._idle.setdefault(worker.preload, []).append(worker)
 
     def shutdown(self) -> None:
+        """Stop every idle worker."""
         with self._lock:
             for worker in [w for idle in self._idle.values() for w in idle]:
                 worker.stop()
@@ -248,7 +256,7 @@ POOL = WorkerPool()
 atexit.register(POOL.shutdown)
 
 
-def run_tasks(
+def run_tasks(  # noqa: C901 (one scheduling loop: start, wait, collect, stop on limits)
     tasks: Iterable[Task],
     *,
     workers: int,

@@ -33,6 +33,9 @@ from sqlalchemy.engine import Engine
 
 @contextmanager
 def sqlite_kept_open() -> Iterator[None]:
+    """Within the block, SQLite connections opened through SQLAlchemy commit without fsync and keep
+    their write-ahead log (see the module docstring); on exit the extra connections close.
+    """
     held: dict[str, sqlite3.Connection] = {}
     in_wal: set[str] = set()
     lock = threading.Lock()

@@ -38,6 +38,7 @@ FILE_OUTPUTS = (
 
 
 def build_summary(store: ParquetStore, outcomes: list[RunOutcome], *, input_dir: Path, dagster_home: Path) -> dict:
+    """The summary of the runs ``outcomes`` (their sources, rows, checks, skips and result) as a JSON-ready dict."""
     run_ids = {o.run_id for o in outcomes}
     sources = [r for r in store.read_json_records("sources") if r.get("run_id") in run_ids]
     failures = [r for r in store.read_json_records("failures") if r.get("run_id") in run_ids]
@@ -106,6 +107,7 @@ def exit_code(summary: dict) -> int:
 
 
 def write_summary(store: ParquetStore, summary: dict) -> Path:
+    """Write ``summary`` to ``<output>/run_summary.json`` and return its path."""
     path = store.root / "run_summary.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
@@ -135,6 +137,7 @@ def _runs_lines(runs: list[dict]) -> list[str]:
 
 
 def format_summary(summary: dict) -> str:
+    """The summary as the text printed at the end of the main command."""
     t = summary["totals"]
     lines = ["", "=" * 78, "Run summary", "=" * 78]
     lines.append(f"Input:  {summary['input_dir']}")

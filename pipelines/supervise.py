@@ -59,8 +59,8 @@ def run_supervised(cmd: list[str], *, cwd: Path | None = None, grace: float = GR
     exit code. POSIX only (elsewhere the command simply runs as our child).
     """
     if os.name != "posix":
-        return subprocess.call(cmd, cwd=cwd)
-    proc = subprocess.Popen(cmd, cwd=cwd, start_new_session=True)
+        return subprocess.call(cmd, cwd=cwd)  # noqa: S603 (cmd is built by the CLI from its own arguments)
+    proc = subprocess.Popen(cmd, cwd=cwd, start_new_session=True)  # noqa: S603 (as above)
     stop_requested: list[float] = []
 
     def on_signal(signum, _frame) -> None:

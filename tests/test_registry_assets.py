@@ -7,11 +7,8 @@ from __future__ import annotations
 from pipelines.definitions import defs
 from schemas.registry import TABLES
 
-# Tables written beside another asset's table, with no asset of their own (issue 12 plan: they
-# become assets or facets when the assets move onto the IO manager).
+# Tables written beside another asset's table, with no asset of their own.
 WRITTEN_WITHOUT_ASSET = {
-    "staging/ssi_returns": "written by staging/ssi_coverage's multi-asset (assets/staging/ssi.py) for the catalog",
-    "indicators/survey_financial_hardship_not_computable": "written by indicators/survey_financial_hardship",
     "publication/sdg_sdmx_breakdowns": "written by publication/sdg_sdmx beside sdg_sdmx.csv",
 }
 

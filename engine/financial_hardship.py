@@ -14,7 +14,13 @@ import polars as pl
 
 from engine.method_config import MethodConfigError, MethodEdition
 from engine.sql import fetch, params_frame, run_sql_file
-from engine.survey_estimation import NOT_COMPUTABLE_SCHEMA, empty_populations, estimate_domains, register_persons
+from engine.survey_estimation import (
+    NOT_COMPUTABLE_SCHEMA,
+    empty_populations,
+    estimate_domains,
+    published_estimate_columns,
+    register_persons,
+)
 from schemas import registry
 
 # The per-survey tables, in their registry layout even when a survey has no 3.8.2 estimate.
@@ -171,21 +177,11 @@ def _result(
                 *ident,
                 "series",
                 *DIMS,
-                (pl.col("p") * 100).alias("value"),
-                "numerator",
-                "denominator",
-                (pl.col("se") * 100).alias("se"),
-                (pl.col("ci_lower") * 100).alias("ci_lower"),
-                (pl.col("ci_upper") * 100).alias("ci_upper"),
-                pl.col("df").cast(pl.Int64),
-                pl.col("n").cast(pl.Int64).alias("n_unweighted"),
-                pl.col("n_y").cast(pl.Int64).alias("n_numerator_unweighted"),
-                "deff",
-                "cv",
-                "reliability",
+                *published_estimate_columns(),
                 pl.lit(above, dtype=pl.Int64).alias("n_oop_above_consumption"),
                 edition,
             )
+            .with_columns(pl.col("df", "n_unweighted", "n_numerator_unweighted").cast(pl.Int64))
             .sort("series", *DIMS)
         )
     if gap is not None and gap.height:

@@ -23,6 +23,7 @@ from engine.survey_estimation import (
     NOT_COMPUTABLE_SCHEMA,
     absence_reason,
     estimate_domains,
+    published_estimate_columns,
     register_persons,
     survey_profile,
 )
@@ -197,18 +198,7 @@ def _estimates_frame(est: pl.DataFrame, domains: pl.DataFrame, ident: list[pl.Ex
         "breakdown",
         pl.col("grp").alias("group"),
         "sex",
-        (pl.col("p") * 100).alias("value"),
-        "numerator",
-        "denominator",
-        (pl.col("se") * 100).alias("se"),
-        (pl.col("ci_lower") * 100).alias("ci_lower"),
-        (pl.col("ci_upper") * 100).alias("ci_upper"),
-        "df",
-        pl.col("n").alias("n_unweighted"),
-        pl.col("n_y").alias("n_numerator_unweighted"),
-        "deff",
-        "cv",
-        "reliability",
+        *published_estimate_columns(),
         pl.lit(edition).alias("method_edition"),
     )
     return out.cast(GROUP_ESTIMATE_SCHEMA).sort("series", "breakdown", "group", "sex")

@@ -355,6 +355,27 @@ def estimate_survey(
     )
 
 
+def published_estimate_columns() -> list[pl.Expr]:
+    """The published columns of a domain estimate from the variance engine's moments, one rule for
+    every survey indicator: the proportion, its SE and confidence bounds in percent, the weighted
+    numerator and denominator, df, the unweighted counts, design effect, CV and reliability flag.
+    """
+    return [
+        (pl.col("p") * 100).alias("value"),
+        pl.col("numerator"),
+        pl.col("denominator"),
+        (pl.col("se") * 100).alias("se"),
+        (pl.col("ci_lower") * 100).alias("ci_lower"),
+        (pl.col("ci_upper") * 100).alias("ci_upper"),
+        pl.col("df"),
+        pl.col("n").alias("n_unweighted"),
+        pl.col("n_y").alias("n_numerator_unweighted"),
+        pl.col("deff"),
+        pl.col("cv"),
+        pl.col("reliability"),
+    ]
+
+
 def _estimates_frame(
     est: pl.DataFrame | None, domains: pl.DataFrame | None, ident: list[pl.Expr], edition: str
 ) -> pl.DataFrame:
@@ -365,18 +386,7 @@ def _estimates_frame(
         *ident,
         "series",
         *DOMAIN_DIMS,
-        (pl.col("p") * 100).alias("value"),
-        "numerator",
-        "denominator",
-        (pl.col("se") * 100).alias("se"),
-        (pl.col("ci_lower") * 100).alias("ci_lower"),
-        (pl.col("ci_upper") * 100).alias("ci_upper"),
-        "df",
-        pl.col("n").alias("n_unweighted"),
-        pl.col("n_y").alias("n_numerator_unweighted"),
-        "deff",
-        "cv",
-        "reliability",
+        *published_estimate_columns(),
         pl.lit(edition).alias("method_edition"),
     )
     return out.cast(ESTIMATE_SCHEMA).sort("series", *DOMAIN_DIMS)

@@ -23,7 +23,7 @@ from engine.expressions import compile_expression
 from engine.quarantine import ROW_ID, ROW_ISSUE_SCHEMA, issues_frame, split_rows, top_rules, validate_rows
 from engine.survey_files import join_row_column, read_survey_files, read_value_labels
 from engine.survey_spec import WASHINGTON_GROUP_LEVELS, Mapping, SurveySpec, check_against_columns
-from engine.typed_columns import code_key, convert
+from engine.typed_columns import code_key, convert, convert_number
 from schemas.fields import Field
 from schemas.resources import survey as sv
 from schemas.tables import polars_dtype
@@ -95,61 +95,193 @@ def _text_of(col: str, dtype: pl.DataType) -> pl.Expr:
     return c.cast(pl.String)
 
 
-TEXT_PREFIX = "__text_"
-KEY_PREFIX = "__key_"
+# Source types whose stored value alone decides how a code compares (``code_key``), so that codes
+# are compared as numbers and numbers are read without text: every integer type that Int64
+# holds, and Float64 (a Float32 reads through its shortest text, a UInt64 beyond 2^63 as a float).
+INTEGER_TYPES = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32)
 
 
-def _source_views(frame: pl.DataFrame, spec: SurveySpec) -> list[pl.Expr]:
-    """Each source column the spec reads as text (``_text_of``, column ``__text_<col>``) and as
-    code (``code_key``, column ``__key_<col>``), computed once: every mapping, issue and shown
-    value below reads these columns (``_as_text``, ``_code``), instead of repeating the string
-    conversions inside each expression that needs them (Polars evaluates a repeated
-    sub-expression each time it appears).
+def _unsigned_zero(number: pl.Expr, dtype: pl.DataType | None = None) -> pl.Expr:
+    """``number`` with -0.0 read as 0.0, as its text (``0``) reads (Polars keeps -0.0 + 0.0)."""
+    return pl.when(number == 0).then(pl.lit(0.0, dtype=dtype or pl.Float64)).otherwise(number)
+
+
+class _Source:
+    """The source columns of ``frame`` as the mappings read them: text (``_text_of``), code
+    (``code_key``) and missing values, without turning every value into text where the column's
+    type allows. ``frame`` holds the rows, or the distinct values of one column (``_by_value``).
     """
-    columns = sorted(
-        {c for m in spec.mappings.values() for c in m.source_columns()} | {a for j in spec.joins for a, _ in j.on}
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+        self._stored: dict[tuple[str, tuple[str, ...]], list[Any]] = {}
+
+    def dtype(self, col: str) -> pl.DataType:
+        return self.frame.schema[col]
+
+    def text(self, col: str) -> pl.Expr:
+        """The value as the file gives it (``_text_of``)."""
+        return _text_of(col, self.dtype(col))
+
+    def key(self, col: str) -> pl.Expr:
+        """The value as a code (``code_key``)."""
+        return code_key(pl.col(col))
+
+    def is_missing(self, col: str, missing: tuple[str, ...]) -> pl.Expr:
+        """True where the value of ``col`` is missing: null, empty, NaN, or one of the spec's
+        ``missing`` codes compared as codes (``code_key``). Numbers and text are compared with
+        the stored values that are those codes (``stored_values``), not through text.
+        """
+        dtype, c = self.dtype(col), pl.col(col)
+        if dtype in INTEGER_TYPES:
+            blank = c.is_null()
+        elif dtype.is_float():
+            blank = c.is_null() | c.is_nan()
+        elif dtype == pl.String and NUMBER_PREFIX + col in self.frame.columns:
+            blank = pl.col(EMPTY_PREFIX + col) | pl.col(NUMBER_PREFIX + col).is_nan().fill_null(False)
+        elif dtype == pl.String:
+            text = c.str.strip_chars()
+            blank = c.is_null() | (text == "") | text.cast(pl.Float64, strict=False).is_nan().fill_null(False)
+        else:
+            key = self.key(col)
+            return key.is_null() | key.is_in(list(missing)) if missing else key.is_null()
+        return blank | c.is_in(self.stored_values(col, missing)) if missing else blank
+
+    def stored_values(self, col: str, codes: tuple[str, ...]) -> list[Any]:
+        """The values of ``col`` (as stored) whose ``code_key`` is one of ``codes``. Candidates
+        are the values that read as the same number as a code (``code_key`` keeps a number's
+        value) and, in a text column, the values that read as no number; each is then checked
+        with ``code_key`` itself, so the comparison is exactly ``code_key(value) in codes``.
+        """
+        cached = self._stored.get((col, codes))
+        if cached is not None:
+            return cached
+        dtype = self.dtype(col)
+        given = pl.Series(list(codes), dtype=pl.String).str.strip_chars()
+        if dtype == pl.String:
+            targets = pl.select(_unsigned_zero(pl.lit(given.cast(pl.Float64, strict=False).drop_nulls().drop_nans())))
+            number = _unsigned_zero(pl.col(col).str.strip_chars().cast(pl.Float64, strict=False))
+            candidates = (
+                self.frame.lazy()
+                .select(col)
+                .filter(number.is_null() | number.is_in(targets.to_series().implode()))
+                .unique()
+                .collect()
+                .to_series()
+            )
+        else:
+            candidates = pl.concat(
+                [
+                    given.cast(pl.Int64, strict=False).cast(dtype, strict=False),
+                    given.cast(pl.Float64, strict=False).cast(dtype, strict=False),
+                ]
+            ).drop_nulls()
+            if dtype.is_float():  # -0.0 is the code 0 too
+                candidates = pl.concat([candidates, -candidates]).unique()
+        keys = pl.DataFrame({col: candidates}).select(code_key(pl.col(col))).to_series()
+        stored = candidates.filter(keys.is_in(list(codes)).fill_null(False)).to_list()
+        self._stored[(col, codes)] = stored
+        return stored
+
+
+NUMBER_PREFIX = "__number_"
+EMPTY_PREFIX = "__empty_"
+
+
+def _read_text_columns(frame: pl.DataFrame, columns: set[str]) -> pl.DataFrame:
+    """Each text column (CSV) of ``columns`` read once as a number (``NUMBER_PREFIX``: its
+    trimmed text as Float64, null where it reads as no number) and as empty or not
+    (``EMPTY_PREFIX``: null or blank), so that its typed mappings, missing values and
+    expressions do not parse the text again.
+    """
+    text = [c for c in sorted(columns) if frame.schema[c] == pl.String]
+    if not text:
+        return frame
+    trimmed = frame.select(pl.col(c).str.strip_chars() for c in text)
+    return pl.concat(
+        [
+            frame,
+            trimmed.select(
+                *(pl.col(c).cast(pl.Float64, strict=False).alias(NUMBER_PREFIX + c) for c in text),
+                *((pl.col(c).is_null() | (pl.col(c) == "")).alias(EMPTY_PREFIX + c) for c in text),
+            ),
+        ],
+        how="horizontal",
     )
-    return [
-        e
-        for c in columns
-        if c in frame.columns
-        for e in (_text_of(c, frame.schema[c]).alias(TEXT_PREFIX + c), code_key(pl.col(c)).alias(KEY_PREFIX + c))
-    ]
 
 
-def _as_text(col: str) -> pl.Expr:
-    """The source column as the file gives it (``_text_of``), from ``_source_views``."""
-    return pl.col(TEXT_PREFIX + col)
-
-
-def _code(col: str) -> pl.Expr:
-    """The source column's ``code_key``, from ``_source_views``."""
-    return pl.col(KEY_PREFIX + col)
-
-
-def _is_missing(col: str, missing: tuple[str, ...]) -> pl.Expr:
-    """True where the source value of ``col`` is missing: null, empty, NaN, or one of the spec's
-    ``missing`` codes (compared as codes: ``code_key``).
-    """
-    key = _code(col)
-    return key.is_null() | key.is_in(list(missing)) if missing else key.is_null()
-
-
-def _source_key(m: Mapping, schema: pl.Schema) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+def _source_key(m: Mapping, src: _Source) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """(present, text, code) of the mapping's source variable: present is false where the value
     is missing (missing stays missing: it never reaches a recode); text is the value as the file
     gives it and code its ``code_key``, both null where missing.
     """
     assert m.source is not None
-    present = ~_is_missing(m.source, m.missing)
+    present = ~src.is_missing(m.source, m.missing)
     return (
         present,
-        pl.when(present).then(_as_text(m.source)),
-        pl.when(present).then(_code(m.source)),
+        pl.when(present).then(src.text(m.source)),
+        pl.when(present).then(src.key(m.source)),
     )
 
 
-def _mapping_exprs(m: Mapping, var: Field, schema: pl.Schema, spec: SurveySpec) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+def _recoded(m: Mapping) -> bool:
+    """Whether the mapping recodes its source variable (``codes``, ``classes``, ``in``)."""
+    return m.codes is not None or m.classes is not None or m.in_codes is not None
+
+
+def _by_value(m: Mapping, var: Field, few: set[str]) -> bool:
+    """Whether the mapping is evaluated once per distinct value of its source variable
+    (``_by_value_table``): recodes, codes and flags read as they are, and ids read from a text
+    column of ``few`` values (``_few_values``); not numbers and other ids (nearly as many values
+    as rows: read row by row, typed, ``_typed_exprs``). Either way gives the same values: every
+    mapping of one source variable is a function of its value.
+    """
+    if m.source is None:
+        return False
+    return _recoded(m) or (m.rule is None and (var.kind in ("code", "flag") or m.source in few))
+
+
+def _few_values(frame: pl.DataFrame, mappings: dict[str, Mapping]) -> set[str]:
+    """The text columns read as ids (stratum, PSU, nationality) with at most one distinct value
+    in four rows: their text is then handled once per value.
+    """
+    ids = {m.source for v in sv.MAPPED if v.kind == "id" for m in [mappings[v.name]] if m.source and not _recoded(m)}
+    return {c for c in ids if frame.schema[c] == pl.String and frame[c].n_unique() * 4 <= frame.height}
+
+
+def _by_value_table(frame: pl.DataFrame, col: str, exprs: Any) -> pl.DataFrame:
+    """``exprs(src)`` (named expressions over a ``_Source``) evaluated once per distinct value
+    of ``col`` and given to each row by a join on the value, in row order: a code column holds
+    a few values, so its text, code key, recode and issue are computed a few times instead of
+    once per row. NaN reads as null and -0.0 as 0.0 for every mapping, so they join as such.
+    """
+    c = pl.col(col)
+    dtype = frame.schema[col]
+    value = _unsigned_zero(c.fill_nan(None), dtype) if dtype.is_float() else c
+    rows = frame.select(value.alias(col))
+    distinct = rows.unique()
+    table = distinct.select(c, *exprs(_Source(distinct)))
+    # issue columns without an issue on any value are left out (``_column_or_null``)
+    table = table.select(
+        n for n in table.columns if not (n.startswith(OPTIONAL_PREFIXES) and table[n].null_count() == table.height)
+    )
+    return rows.join(table, on=col, how="left", nulls_equal=True, maintain_order="left").drop(col)
+
+
+def _column_or_null(frame: pl.DataFrame, name: str) -> pl.Expr:
+    """The column ``name`` of a ``_by_value_table``, or null text where it was left out."""
+    return pl.col(name) if name in frame.columns else pl.lit(None, dtype=pl.String)
+
+
+VALUE_PREFIX = "__value_"
+ISSUE_PREFIX = "__issue_"
+SHOWN_PREFIX = "__shown_"
+LEVEL_PREFIX = "__level_"
+ITEM_PREFIX = "__item_"
+OPTIONAL_PREFIXES = (ISSUE_PREFIX, SHOWN_PREFIX, ITEM_PREFIX)
+
+
+def _mapping_exprs(m: Mapping, var: Field, src: _Source, spec: SurveySpec) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """(canonical value, issue rule or null, source value shown in the quarantine)."""
     none = pl.lit(None, dtype=pl.String)
     if m.absent:
@@ -162,52 +294,65 @@ def _mapping_exprs(m: Mapping, var: Field, schema: pl.Schema, spec: SurveySpec) 
         value = pl.col(ROW_ID).cast(pl.String) if m.generate == "row_number" else none
         return value.alias(var.name), none, none
     if m.items is not None:
-        return _washington_group(m, var)
+        return _washington_group(m, var, src.frame)
     if m.expr is not None:
-        converted, issue, present, expr = _expression_exprs(m, var, schema)
+        converted, issue, present, expr = _expression_exprs(m, var, src)
     elif m.key is not None:
-        parts = [pl.when(~_is_missing(c, m.missing)).then(_as_text(c)) for c in m.key]
-        expr = pl.concat_str(parts, separator=KEY_SEPARATOR)
-        converted, issue = convert(expr, expr, var)
-        present = expr.is_not_null()
+        converted, issue, present, expr = _key_exprs(m, var, src)
     else:
-        converted, issue, present, expr = _source_exprs(m, var, schema)
+        read = _source_exprs if _recoded(m) else _typed_exprs
+        converted, issue, present, expr = read(m, var, src)
     if var.required and var.nullable:  # e.g. age: given in years or in classes, never missing
         given = present if m.classes is not None else converted.is_not_null()
         issue = pl.when(issue.is_null() & ~given).then(pl.lit(REQUIRED_RULE)).otherwise(issue)
     if var.name in DESIGN_IDS:
         issue = pl.when(converted.is_null()).then(pl.lit(DESIGN_ID_RULE)).otherwise(issue)
         if m.source is not None:  # show the code read as missing, not the resulting null
-            expr = _as_text(m.source)
+            expr = src.text(m.source)
     return _scaled(converted, m, var, spec).alias(var.name), issue, expr.cast(pl.String)
 
 
-def _expression_exprs(m: Mapping, var: Field, schema: pl.Schema) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
+def _key_exprs(m: Mapping, var: Field, src: _Source) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
+    """(id, issue rule or null, value present, value shown) of an id composed of several source
+    variables (``key: [...]``): their texts joined by ``KEY_SEPARATOR``, null when one is missing.
+    """
+    assert m.key is not None
+    parts = [pl.when(~src.is_missing(c, m.missing)).then(src.text(c)) for c in m.key]
+    expr = pl.concat_str(parts, separator=KEY_SEPARATOR)
+    converted, issue = convert(expr, expr, var)
+    return converted, issue, expr.is_not_null(), expr
+
+
+def _expression_exprs(m: Mapping, var: Field, src: _Source) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
     """(canonical value, issue rule or null, value present, value shown) of a variable given by
     an expression (evaluated beforehand into ``EXPR_PREFIX + name``); a source variable the
     expression reads as a number that does not parse is a ``type_number`` issue.
     """
+    schema = src.frame.schema
     numeric = [c for c in m.source_columns() if c + NUMERIC_SUFFIX in schema]
     expr = pl.col(EXPR_PREFIX + var.name)
-    converted, issue = convert(expr, expr.cast(pl.String), var)
+    dtype = schema[EXPR_PREFIX + var.name]
+    if var.kind == "flag" and dtype == pl.Boolean:  # true/false: the flag itself
+        converted, issue = expr, pl.lit(None, dtype=pl.String)
+    elif var.kind in ("int", "float") and (dtype in INTEGER_TYPES or dtype == pl.Float64):  # a number: no text
+        converted, issue = convert_number(expr.cast(pl.Float64), expr.is_not_null(), var)
+    else:
+        converted, issue = convert(expr, expr.cast(pl.String), var)
     for c in numeric:
-        unparsed = (
-            pl.col(c).is_not_null()
-            & (pl.col(c).str.strip_chars() != "")
-            & pl.col(c + NUMERIC_SUFFIX).is_null()
-            & ~_is_missing(c, m.missing)
-        )
+        given = ~pl.col(EMPTY_PREFIX + c)  # a numeric view is of a text column (_read_text_columns)
+        unparsed = given & pl.col(c + NUMERIC_SUFFIX).is_null() & ~src.is_missing(c, m.missing)
         issue = pl.when(unparsed).then(pl.lit("type_number")).otherwise(issue)
     present = converted.is_not_null()
     return converted, issue, present, expr
 
 
-def _source_exprs(m: Mapping, var: Field, schema: pl.Schema) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
+def _source_exprs(m: Mapping, var: Field, src: _Source) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
     """(canonical value, issue rule or null, value present, source value shown) of a variable
-    read from one source variable: through ``codes``, ``classes``, ``rule``, ``in`` or as it is.
+    read from one source variable through ``codes``, ``classes`` or ``in`` (evaluated once per
+    distinct value: ``_by_value_table``).
     """
     none = pl.lit(None, dtype=pl.String)
-    present, text, key = _source_key(m, schema)
+    present, text, key = _source_key(m, src)
     shown = text
     if m.codes is not None:
         keys = list(m.codes)
@@ -223,15 +368,51 @@ def _source_exprs(m: Mapping, var: Field, schema: pl.Schema) -> tuple[pl.Expr, p
     elif m.classes is not None:  # single years missing; the class goes to age_class
         converted = pl.lit(None, dtype=polars_dtype(var))
         issue = pl.when(present & ~key.is_in(list(m.classes))).then(pl.lit("code_not_in_spec"))
-    elif m.rule == "positive":
-        number = text.cast(pl.Float64, strict=False)
-        converted = number > 0
-        issue = pl.when(text.is_not_null() & number.is_null()).then(pl.lit("type_number"))
-    elif m.in_codes is not None:
+    else:
+        assert m.in_codes is not None
         converted = pl.when(present).then(key.is_in(list(m.in_codes)))
         issue = none
+    return converted, issue, present, shown
+
+
+def _typed_exprs(m: Mapping, var: Field, src: _Source) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
+    """(canonical value, issue rule or null, value present, source value shown) of a variable
+    read as it is (or by ``rule: positive``) from one source variable, row by row: a number
+    column (``INTEGER_TYPES``, Float64) is read as the number it stores (its text reads back as
+    that number; -0.0 as 0.0), an integer id is the integer's digits; a text column (CSV) as
+    the number its text reads as, parsed once (``_read_text_columns``). The text is only
+    computed for the rows shown in the quarantine.
+    """
+    assert m.source is not None
+    col = pl.col(m.source)
+    dtype = src.dtype(m.source)
+    present = ~src.is_missing(m.source, m.missing)
+    shown = pl.when(present).then(src.text(m.source))
+    number: pl.Expr | None = None
+    if dtype in INTEGER_TYPES:
+        number = pl.when(present).then(col.cast(pl.Float64))
+    elif dtype == pl.Float64:
+        number = pl.when(present).then(_unsigned_zero(col))
+    elif NUMBER_PREFIX + m.source in src.frame.columns:  # text read once (_read_text_columns)
+        number = pl.when(present).then(pl.col(NUMBER_PREFIX + m.source))
+        if m.rule == "positive":  # a value that reads as no number is an issue
+            return number > 0, pl.when(present & number.is_null()).then(pl.lit("type_number")), present, shown
+    if m.rule == "positive":
+        if number is None:  # text: a value that reads as no number is an issue
+            number = shown.cast(pl.Float64, strict=False)
+            return (
+                number > 0,
+                pl.when(shown.is_not_null() & number.is_null()).then(pl.lit("type_number")),
+                present,
+                shown,
+            )
+        return number > 0, pl.lit(None, dtype=pl.String), present, shown
+    if var.kind == "id" and dtype in INTEGER_TYPES:
+        return pl.when(present).then(col.cast(pl.String)), pl.lit(None, dtype=pl.String), present, shown
+    if number is None or var.kind not in ("int", "float"):
+        converted, issue = convert(shown, shown, var)
     else:
-        converted, issue = convert(text, shown, var)
+        converted, issue = convert_number(number, present, var)
     return converted, issue, present, shown
 
 
@@ -243,19 +424,31 @@ def _scaled(converted: pl.Expr, m: Mapping, var: Field, spec: SurveySpec) -> pl.
     return converted * scale if scale != 1 and var.kind in ("float", "int") else converted
 
 
-def _washington_group(m: Mapping, var: Field) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+def _washington_group(m: Mapping, var: Field, frame: pl.DataFrame) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """The highest difficulty level over the items (``washington_group`` form): null when an item
     is missing (null, empty or a ``missing`` code); an item answered outside 1-4 is an issue
-    (``washington_group_level``) showing the item and its value.
+    (``washington_group_level``) showing the item and its value. Each item's level is read once
+    per distinct value (``_item_level``).
     """
     assert m.items is not None
-    keys = [pl.when(~_is_missing(c, m.missing)).then(_code(c)) for c in m.items]
-    answered = pl.all_horizontal([k.is_not_null() for k in keys])
-    bad = [k.is_not_null() & ~k.is_in(list(WASHINGTON_GROUP_LEVELS)) for k in keys]
-    highest = pl.max_horizontal([k.cast(pl.Int64, strict=False) for k in keys])
-    shown = pl.coalesce([pl.when(b).then(pl.lit(f"{c}=") + k) for b, c, k in zip(bad, m.items, keys, strict=True)])
-    issue = pl.when(pl.any_horizontal(bad)).then(pl.lit(WG_ITEM_RULE))
-    return pl.when(answered & ~pl.any_horizontal(bad)).then(highest).alias(var.name), issue, shown
+    levels = [pl.col(LEVEL_PREFIX + c) for c in m.items]
+    items = [_column_or_null(frame, ITEM_PREFIX + c) for c in m.items]
+    bad = pl.any_horizontal([i.is_not_null() for i in items])
+    shown = pl.coalesce(items)
+    highest = pl.when(pl.all_horizontal([v.is_not_null() for v in levels])).then(pl.max_horizontal(levels))
+    return highest.alias(var.name), pl.when(bad).then(pl.lit(WG_ITEM_RULE)), shown
+
+
+def _item_level(col: str, missing: tuple[str, ...], src: _Source) -> list[pl.Expr]:
+    """A Washington Group item's level (``LEVEL_PREFIX``: 1-4, null when missing or not a level)
+    and, where it is answered outside 1-4, the item and its code (``ITEM_PREFIX``).
+    """
+    key = pl.when(~src.is_missing(col, missing)).then(src.key(col))
+    bad = key.is_not_null() & ~key.is_in(list(WASHINGTON_GROUP_LEVELS))
+    return [
+        pl.when(~bad).then(key.cast(pl.Int64, strict=False)).alias(LEVEL_PREFIX + col),
+        pl.when(bad).then(pl.lit(f"{col}=") + key).alias(ITEM_PREFIX + col),
+    ]
 
 
 def _amount_receipt_issues(canonical: pl.DataFrame, spec: SurveySpec) -> pl.DataFrame:
@@ -281,15 +474,12 @@ def _amount_receipt_issues(canonical: pl.DataFrame, spec: SurveySpec) -> pl.Data
     ).cast(ROW_ISSUE_SCHEMA)
 
 
-def _age_class(m: Mapping, schema: pl.Schema) -> pl.Expr:
-    """``age_class`` ('<low>_<high>') from an age mapping with ``classes``; else missing."""
-    if m.classes is None:
-        return pl.lit(None, dtype=pl.String).alias("age_class")
-    _, _, key = _source_key(m, schema)
+def _age_class(m: Mapping, src: _Source) -> pl.Expr:
+    """``age_class`` ('<low>_<high>') from an age mapping with ``classes``."""
+    assert m.classes is not None
+    _, _, key = _source_key(m, src)
     keys = list(m.classes)
-    return key.replace_strict(keys, [m.classes[k] for k in keys], default=None, return_dtype=pl.String).alias(
-        "age_class"
-    )
+    return key.replace_strict(keys, [m.classes[k] for k in keys], default=None, return_dtype=pl.String)
 
 
 def _with_labels(m: Mapping, labels: dict[str, dict[str, str]], spec: SurveySpec) -> Mapping:
@@ -337,7 +527,7 @@ NUMERIC_SUFFIX = "__num"
 EXPR_PREFIX = "__expr_"
 
 
-def _numeric_view(raw: pl.DataFrame, columns: list[str]) -> list[pl.Expr]:
+def _numeric_view(raw: pl.DataFrame, columns: list[str]) -> list[pl.Series]:
     """Numeric copies (``<col>__num``) of the text columns used in expressions whose values are
     mostly numbers, so that ``x > 0`` works on CSV input (read as text) as on Stata or Parquet
     input. A value that does not parse in such a column is null in the copy, and the row is
@@ -346,25 +536,27 @@ def _numeric_view(raw: pl.DataFrame, columns: list[str]) -> list[pl.Expr]:
     exprs = []
     for col in columns:
         if raw.schema[col] == pl.String:
-            text = raw[col].str.strip_chars()
-            present = text.is_not_null() & (text != "")
-            parsed = text.cast(pl.Float64, strict=False).is_not_null()
-            if present.sum() and parsed.sum() * 2 > present.sum():
-                exprs.append(pl.col(col).str.strip_chars().cast(pl.Float64, strict=False).alias(col + NUMERIC_SUFFIX))
+            if NUMBER_PREFIX + col in raw.columns:  # read once (_read_text_columns)
+                number, empty = raw[NUMBER_PREFIX + col], raw[EMPTY_PREFIX + col]
+            else:
+                text = raw[col].str.strip_chars()
+                number, empty = text.cast(pl.Float64, strict=False), text.is_null() | (text == "")
+            present, parsed = (~empty).sum(), number.is_not_null().sum()
+            if present and parsed * 2 > present:
+                exprs.append(number.alias(col + NUMERIC_SUFFIX))
     return exprs
 
 
-def _evaluate_expressions(frame: pl.DataFrame, spec: SurveySpec) -> list[pl.Series]:
+def _evaluate_expressions(frame: pl.DataFrame, spec: SurveySpec, src: _Source) -> list[pl.Series]:
     """Each ``expr`` mapping evaluated on the source columns (numeric copies where they exist,
-    the mapping's ``missing`` codes nulled), as a column ``__expr_<variable>``. ``frame`` holds
-    the columns of ``_source_views``.
+    the mapping's ``missing`` codes nulled), as a column ``__expr_<variable>``.
     """
     out = []
     for name, m in spec.mappings.items():
         if m.expr is None:
             continue
         inputs = [
-            pl.when(_is_missing(c, m.missing))
+            pl.when(src.is_missing(c, m.missing))
             .then(None)
             .otherwise(pl.col(c + NUMERIC_SUFFIX) if c + NUMERIC_SUFFIX in frame.columns else pl.col(c))
             .alias(c)
@@ -384,23 +576,85 @@ def _evaluate_expressions(frame: pl.DataFrame, spec: SurveySpec) -> list[pl.Seri
     return out
 
 
+def _value_columns(
+    frame: pl.DataFrame, mappings: dict[str, Mapping], spec: SurveySpec, few: set[str]
+) -> list[pl.DataFrame]:
+    """The mappings evaluated once per distinct value of their source variable (``_by_value``),
+    one ``_by_value_table`` per source variable: columns ``VALUE_PREFIX``, ``ISSUE_PREFIX`` and
+    ``SHOWN_PREFIX`` + variable (the value shown on the rows with an issue only), the age class,
+    and the Washington Group items' levels (``_item_level``).
+    """
+    reads: dict[str, list[Field]] = {}
+    items: dict[str, tuple[str, ...]] = {}
+    for var in sv.MAPPED:
+        m = mappings[var.name]
+        if _by_value(m, var, few):
+            assert m.source is not None
+            reads.setdefault(m.source, []).append(var)
+        for c in m.items or ():
+            items[c] = m.missing
+            reads.setdefault(c, [])
+
+    def exprs(col: str) -> Any:
+        def evaluate(src: _Source) -> list[pl.Expr]:
+            out = []
+            for var in reads[col]:
+                m = mappings[var.name]
+                value, issue, shown = _mapping_exprs(m, var, src, spec)
+                out += [
+                    value.alias(VALUE_PREFIX + var.name),
+                    issue.alias(ISSUE_PREFIX + var.name),
+                    pl.when(issue.is_not_null()).then(shown).alias(SHOWN_PREFIX + var.name),
+                ]
+                if m.classes is not None:
+                    out.append(_age_class(m, src).alias(VALUE_PREFIX + "age_class"))
+            if col in items:
+                out += _item_level(col, items[col], src)
+            return out
+
+        return evaluate
+
+    return [_by_value_table(frame, col, exprs(col)) for col in sorted(reads)]
+
+
 def harmonise_survey(
     raw: pl.DataFrame, spec: SurveySpec, labels: dict[str, dict[str, str]] | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Map ``raw`` (read by ``read_survey_files``) onto canonical columns; ``labels`` are the
     value labels of its variables (``read_value_labels``), by which codes may be named.
     Returns (canonical frame with ``__row``, issues with ``row_number, column, rule, value``).
+    Codes are mapped once per distinct value of their column (``_by_value``), numbers and ids
+    row by row from the column's type (``_typed_exprs``): only the values shown in the
+    quarantine are turned into text.
     """
     check_against_columns(spec, dict(raw.schema))
-    expr_cols = sorted({c for m in spec.mappings.values() if m.expr for c in m.source_columns()})
-    frame = raw.with_row_index(ROW_ID, offset=1).with_columns(_numeric_view(raw, expr_cols))
-    frame = frame.with_columns(_source_views(frame, spec))
-    frame = frame.with_columns(_evaluate_expressions(frame, spec))
     mappings = {name: _with_labels(m, labels or {}, spec) for name, m in spec.mappings.items()}
+    expr_cols = sorted({c for m in spec.mappings.values() if m.expr for c in m.source_columns()})
+    few = _few_values(raw, mappings)
+    by_row = {
+        c
+        for v in sv.MAPPED
+        if not _by_value(mappings[v.name], v, few) and mappings[v.name].items is None
+        for c in mappings[v.name].source_columns()
+    }
+    frame = _read_text_columns(raw.with_row_index(ROW_ID, offset=1), by_row)
+    frame = frame.with_columns(_numeric_view(frame, expr_cols))
+    src = _Source(frame)
+    frame = frame.with_columns(_evaluate_expressions(frame, spec, src))
+    frame = pl.concat([frame, *_value_columns(frame, mappings, spec, few)], how="horizontal")
+    src.frame = frame  # the same source columns, with the expressions' values
 
     values, column_issues = [], []
     for var in sv.MAPPED:
-        value, issue, shown = _mapping_exprs(mappings[var.name], var, frame.schema, spec)
+        m = mappings[var.name]
+        if _by_value(m, var, few):
+            value = pl.col(VALUE_PREFIX + var.name).alias(var.name)
+            issue, shown = (
+                _column_or_null(frame, ISSUE_PREFIX + var.name),
+                _column_or_null(frame, SHOWN_PREFIX + var.name),
+            )
+        else:
+            value, issue, shown = _mapping_exprs(m, var, src, spec)
         values.append(value)
         # the rows with an issue only (a table of every row x column would hold rows x columns)
         column_issues.append(
@@ -416,6 +670,7 @@ def harmonise_survey(
         )
     issues = pl.concat(column_issues).collect()
 
+    age_class = VALUE_PREFIX + "age_class"
     canonical = frame.select(
         pl.col(ROW_ID),
         pl.lit(spec.survey_id).alias("survey_id"),
@@ -423,7 +678,7 @@ def harmonise_survey(
         pl.lit(spec.year, dtype=pl.Int64).alias("year"),
         pl.lit(spec.kind).alias("survey_kind"),
         *values,
-        _age_class(mappings["age"], frame.schema),
+        (pl.col(age_class) if age_class in frame.columns else pl.lit(None, dtype=pl.String)).alias("age_class"),
         pl.col(ROW_ID).cast(pl.Int64).alias("source_row"),
     )
     canonical = _generated_ids(canonical, spec)
@@ -494,7 +749,7 @@ def _join_issues(frame: pl.DataFrame, spec: SurveySpec) -> pl.DataFrame:
                 pl.lit("+".join(keys)).alias("column"),
                 pl.lit(JOIN_RULE).alias("rule"),
                 (
-                    pl.concat_str([_as_text(k).fill_null("") for k in keys], separator=KEY_SEPARATOR)
+                    pl.concat_str([_text_of(k, frame.schema[k]).fill_null("") for k in keys], separator=KEY_SEPARATOR)
                     + pl.lit(f" not in {joined.path.name}")
                 ).alias("value"),
             )

@@ -59,7 +59,6 @@ def convert(value: pl.Expr, shown: pl.Expr, var: Field) -> tuple[pl.Expr, pl.Exp
     """Convert ``value`` to the type of ``var``. ``shown`` is the original value (null when
     missing). Returns (converted, issue rule or null).
     """
-    dtype = polars_dtype(var)
     if var.kind == "id":  # a whole number exported with decimals (R, Stata: 12.0) is the id 12
         return value.cast(pl.String).str.replace(r"^([-+]?[0-9]+)\.0+$", "${1}"), pl.lit(None, dtype=pl.String)
     if var.kind == "code":
@@ -72,15 +71,24 @@ def convert(value: pl.Expr, shown: pl.Expr, var: Field) -> tuple[pl.Expr, pl.Exp
         )
         return converted, pl.when(shown.is_not_null() & converted.is_null()).then(pl.lit("type_flag"))
     number = value.cast(pl.String).str.strip_chars().cast(pl.Float64, strict=False)
+    return convert_number(number, shown.is_not_null(), var)
+
+
+def convert_number(number: pl.Expr, given: pl.Expr, var: Field) -> tuple[pl.Expr, pl.Expr]:
+    """``convert`` of a value already read as a number (Float64, null where it is missing or does
+    not read as one) to a number variable (``int`` or ``float`` kind); ``given`` is true where the
+    source gave a value. Typed source columns (Parquet, Stata and SPSS numbers) come here without
+    a detour through text.
+    """
     bad = out_of_range(number)
     if var.kind == "int":
         ok = number.is_not_null() & (number == number.round(0)) & ~bad
         converted = pl.when(ok).then(number.cast(pl.Int64, strict=False))
-        return converted, pl.when(bad).then(pl.lit(FINITE_RULE)).when(shown.is_not_null() & ~ok.fill_null(False)).then(
+        return converted, pl.when(bad).then(pl.lit(FINITE_RULE)).when(given & ~ok.fill_null(False)).then(
             pl.lit("type_integer")
         )
-    converted = pl.when(~bad).then(number.cast(dtype))
-    return converted, pl.when(bad).then(pl.lit(FINITE_RULE)).when(shown.is_not_null() & converted.is_null()).then(
+    converted = pl.when(~bad).then(number.cast(polars_dtype(var)))
+    return converted, pl.when(bad).then(pl.lit(FINITE_RULE)).when(given & converted.is_null()).then(
         pl.lit("type_number")
     )
 

@@ -14,7 +14,7 @@ import pytest
 
 from engine.errors import SpecError
 from engine.expressions import FUNCTIONS, ExpressionError, compile_expression
-from engine.harmonise import EXPR_PREFIX, _evaluate_expressions, _numeric_view, _source_views
+from engine.harmonise import EXPR_PREFIX, _evaluate_expressions, _numeric_view, _Source
 from engine.survey_files import read_survey_files
 from engine.survey_spec import load_spec
 from tests.conftest import write_survey
@@ -124,8 +124,7 @@ def test_bundled_specs_evaluate_as_before(spec_path):
     raw = read_survey_files(spec)
     cols = sorted({c for m in exprs.values() for c in m.source_columns()})
     frame = raw.with_row_index("__row", offset=1).with_columns(_numeric_view(raw, cols))
-    frame = frame.with_columns(_source_views(frame, spec))
-    for series in _evaluate_expressions(frame, spec):
+    for series in _evaluate_expressions(frame, spec, _Source(frame)):
         name = series.name.removeprefix(EXPR_PREFIX)
         m = exprs[name]
         view = frame.with_columns(

@@ -251,21 +251,53 @@ def _few_values(frame: pl.DataFrame, mappings: dict[str, Mapping]) -> set[str]:
 
 def _by_value_table(frame: pl.DataFrame, col: str, exprs: Any) -> pl.DataFrame:
     """``exprs(src)`` (named expressions over a ``_Source``) evaluated once per distinct value
-    of ``col`` and given to each row by a join on the value, in row order: a code column holds
-    a few values, so its text, code key, recode and issue are computed a few times instead of
-    once per row. NaN reads as null and -0.0 as 0.0 for every mapping, so they join as such.
+    of ``col`` and given to each row, in row order: a code column holds a few values, so its
+    text, code key, recode and issue are computed a few times instead of once per row. Whole
+    numbers within ``DENSE_CODES`` of each other are looked up by position (every number from
+    the least to the greatest, then null); other values by a join on the value. NaN reads as
+    null and -0.0 as 0.0 for every mapping, so they are looked up as such.
     """
     c = pl.col(col)
     dtype = frame.schema[col]
     value = _unsigned_zero(c.fill_nan(None), dtype) if dtype.is_float() else c
     rows = frame.select(value.alias(col))
-    distinct = rows.unique()
-    table = distinct.select(c, *exprs(_Source(distinct)))
-    # issue columns without an issue on any value are left out (``_column_or_null``)
-    table = table.select(
+    span = _whole_span(rows.get_column(col)) if dtype in INTEGER_TYPES or dtype == pl.Float64 else None
+    if span is None:
+        table = _value_table(rows.unique(), col, exprs)
+        return rows.join(table, on=col, how="left", nulls_equal=True, maintain_order="left").drop(col)
+    low, high = span
+    numbers = pl.int_range(low, high + 1, eager=True).cast(dtype)
+    table = _value_table(pl.DataFrame({col: pl.concat([numbers, pl.Series([None], dtype=dtype)])}), col, exprs)
+    position = rows.select((c.cast(pl.Int64) - low).fill_null(high - low + 1)).to_series()
+    return table.drop(col).select(pl.all().gather(position))
+
+
+DENSE_CODES = 1 << 16
+
+
+def _whole_span(values: pl.Series) -> tuple[int, int] | None:
+    """(least, greatest) of ``values`` when they are whole numbers within ``DENSE_CODES`` of
+    each other (nulls aside), else None.
+    """
+    given = values.drop_nulls()
+    if given.is_empty() or (values.dtype.is_float() and not (given.is_finite() & (given == given.floor())).all()):
+        return None
+    low, high = given.min(), given.max()
+    if not (isinstance(low, int | float) and isinstance(high, int | float)):
+        return None
+    if high - low >= DENSE_CODES or max(abs(low), abs(high)) >= 2**53:  # positions and numbers stay exact
+        return None
+    return int(low), int(high)
+
+
+def _value_table(distinct: pl.DataFrame, col: str, exprs: Any) -> pl.DataFrame:
+    """``exprs`` on the values of ``distinct``; issue columns without an issue on any value are
+    left out (``_column_or_null``).
+    """
+    table = distinct.select(pl.col(col), *exprs(_Source(distinct)))
+    return table.select(
         n for n in table.columns if not (n.startswith(OPTIONAL_PREFIXES) and table[n].null_count() == table.height)
     )
-    return rows.join(table, on=col, how="left", nulls_equal=True, maintain_order="left").drop(col)
 
 
 def _column_or_null(frame: pl.DataFrame, name: str) -> pl.Expr:

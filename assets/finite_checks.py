@@ -9,20 +9,33 @@ import dagster as dg
 import polars as pl
 
 from assets.resources import PipelineResource
+from assets.tables import asset_key
 from assets.validation_results import SAMPLE_ROWS, _md_table
 from engine.finite import non_finite_cells
+from schemas.registry import INDICATORS, PUBLICATION
 from schemas.resources.publication import RESOURCES as PUBLICATION_TABLES
 
 CHECK = "finite_numbers"
 SDMX_NUMBERS = ("OBS_VALUE", "UPPER_BOUND", "LOWER_BOUND")
 
-INDICATOR_TABLES = ("sdg_1_3_1", "sdg_3_8_2", "sdg_3_8_1", "sdg_1_3_1_gaps", "sdg_3_8_2_gaps")
+# The published indicator tables (their rows feed the publication), the publication tables and
+# the SDMX file.
+INDICATOR_TABLES = (
+    INDICATORS.sdg_1_3_1,
+    INDICATORS.sdg_3_8_2,
+    INDICATORS.sdg_3_8_1,
+    INDICATORS.sdg_1_3_1_gaps,
+    INDICATORS.sdg_3_8_2_gaps,
+)
 
 # asset key -> file (relative to the output directory)
 CHECKED: dict[dg.AssetKey, str] = {
-    **{dg.AssetKey(["indicators", t]): f"indicators/{t}.parquet" for t in INDICATOR_TABLES},
-    **{dg.AssetKey(list(t.key)): t.path() for t in PUBLICATION_TABLES if t.storage == "parquet" and not t.as_read},
-    dg.AssetKey(["publication", "sdg_sdmx"]): "publication/sdg_sdmx.csv",
+    asset_key(t): t.path()
+    for t in (
+        *INDICATOR_TABLES,
+        *(t for t in PUBLICATION_TABLES if t.storage == "parquet" and not t.as_read),
+        PUBLICATION.sdg_sdmx,
+    )
 }
 
 

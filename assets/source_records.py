@@ -17,24 +17,27 @@ import dagster as dg
 import polars as pl
 
 from assets.resources import PipelineResource
+from assets.tables import asset_key
 from engine.quarantine import ISSUE_SCHEMA
-from schemas import registry
+from engine.store import FAILURE_RECORDS, SOURCE_RECORDS
+from schemas.registry import INDICATORS, PUBLICATION, STAGING
 from schemas.resources.context import TABLES as CONTEXT_TABLES
 
 # The assets that write a record under <output>/sources/ (surveys and SSI returns per partition,
 # context tables and the published SDG reference in the context job, the UHC index in the
 # publication job).
 RECORD_WRITERS = [
-    dg.AssetKey(["staging", "survey_persons"]),
-    dg.AssetKey(["staging", "ssi_coverage"]),
-    dg.AssetKey(["staging", "published_sdg"]),
-    dg.AssetKey(["indicators", "sdg_3_8_1"]),
+    asset_key(STAGING.survey_persons),
+    asset_key(STAGING.ssi_coverage),
+    asset_key(STAGING.published_sdg),
+    asset_key(INDICATORS.sdg_3_8_1),
     # admin_coverage leaves out SSI returns that duplicate another's country and year
-    dg.AssetKey(["indicators", "admin_coverage"]),
-    *(dg.AssetKey(["staging", t.name]) for t in CONTEXT_TABLES),
+    asset_key(INDICATORS.admin_coverage),
+    *(asset_key(getattr(STAGING, t.name)) for t in CONTEXT_TABLES),
 ]
 
-SOURCES_SCHEMA = registry.table("publication/sources").polars_schema()
+SOURCES, QUARANTINE = PUBLICATION.sources, PUBLICATION.quarantine
+SOURCES_SCHEMA = SOURCES.polars_schema()
 
 
 def sources_table(records: list[dict], failures: list[dict]) -> pl.DataFrame:
@@ -81,18 +84,18 @@ def _record_ins() -> dict[str, dg.AssetIn]:
 
 
 @dg.asset(
-    key_prefix="publication",
-    group_name="publication",
+    key=asset_key(SOURCES),
+    group_name=SOURCES.layer,
     kinds={"parquet"},
     ins=_record_ins(),
-    description="Every input source: files and SHA-256, vintage, rows read / kept / quarantined, run id; and every source left out, with the reason.",
+    description=SOURCES.description,
 )
 def sources(context: dg.AssetExecutionContext, pipeline: PipelineResource, **record_writers) -> dg.Output[pl.DataFrame]:
     """The table of the sources of the last runs."""
     store = pipeline.store()
-    failures = store.read_json_records("failures")
+    failures = store.read_json_records(FAILURE_RECORDS)
     failed = {(f["source_kind"], f["source_id"]) for f in failures}
-    all_records = store.read_json_records("sources")
+    all_records = store.read_json_records(SOURCE_RECORDS)
     records = [r for r in all_records if (r["source_kind"], r["source_id"]) not in failed]
     # a source left out after reading (every row quarantined) keeps its row counts
     counts = {(r["source_kind"], r["source_id"], r.get("run_id")): r for r in all_records}
@@ -113,17 +116,16 @@ def sources(context: dg.AssetExecutionContext, pipeline: PipelineResource, **rec
 
 
 @dg.asset(
-    key_prefix="publication",
-    group_name="publication",
+    key=asset_key(QUARANTINE),
+    group_name=QUARANTINE.layer,
     kinds={"parquet"},
-    ins={"sources": dg.AssetIn(key=sources.key, dagster_type=Path)},
-    description="Every quarantined row of every source: source file, sheet, row number, column, rule and value.",
+    ins={SOURCES.table: dg.AssetIn(key=sources.key, dagster_type=Path)},
+    description=QUARANTINE.description,
 )
 def quarantine(context: dg.AssetExecutionContext, pipeline: PipelineResource, sources: Path) -> dg.Output[pl.DataFrame]:
     """Every quarantined row of every source (after ``publication/sources``, like it read from the sources' steps)."""
     store = pipeline.store()
-    paths = sorted((store.root / "quarantine").glob("*/*.parquet"))
-    frames = [pl.read_parquet(p) for p in paths]
+    frames = [pl.read_parquet(p) for p in store.quarantine_paths()]
     table = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame(schema=ISSUE_SCHEMA)
     table = table.sort("source_kind", "source_id", "sheet", "row_number", "column", nulls_last=True)
     by_rule = table.group_by("rule").agg(pl.len().alias("n")).sort("n", descending=True).head(10)

@@ -14,34 +14,23 @@ from datetime import UTC, datetime
 import dagster as dg
 import polars as pl
 
+from assets.partitions import SSI_RETURNS, SURVEYS
 from engine.errors import AllRowsQuarantined, SourceError
 from engine.paths import valid_source_id
 from engine.sources import LeftOut
 from engine.ssi import DUPLICATE_RULE, duplicate_returns
-from engine.store import ParquetStore
+from engine.store import FAILURE_RECORDS, SOURCE_RECORDS, ParquetStore
+from schemas.registry import INDICATORS, partitioned_by
 
 LAYOUT = "layout"  # failures/layout/: what is not a source although it sits where one goes
 
-# Tables holding one partition per source, by source kind; cleared when a source fails.
+# The partition set of each source kind.
+SOURCE_PARTITIONS = {"survey": SURVEYS, "ssi": SSI_RETURNS}
+
+# Tables holding one partition per source, by source kind (the registry's tables partitioned by
+# the kind's partition set, as (layer, table)); cleared when a source fails.
 PARTITIONED_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
-    "survey": (
-        ("raw", "survey_file"),
-        ("staging", "survey_persons"),
-        ("indicators", "survey_estimates"),
-        ("indicators", "survey_gaps"),
-        ("indicators", "survey_not_computable"),
-        ("indicators", "survey_financial_hardship"),
-        ("indicators", "survey_financial_hardship_gaps"),
-        ("indicators", "survey_financial_hardship_exclusions"),
-        ("indicators", "survey_financial_hardship_not_computable"),
-    ),
-    "ssi": (
-        ("raw", "ssi_return"),
-        ("staging", "ssi_schemes"),
-        ("staging", "ssi_coverage"),
-        ("staging", "ssi_legal_provisions"),
-        ("staging", "ssi_returns"),
-    ),
+    kind: tuple(t.key for t in partitioned_by(partitions.name)) for kind, partitions in SOURCE_PARTITIONS.items()
 }
 
 
@@ -54,7 +43,7 @@ def clear_outputs(store: ParquetStore, source_kind: str, source_id: str, *, keep
     if keep_records:
         return
     store.quarantine_path(source_kind, source_id).unlink(missing_ok=True)
-    store.remove_json("sources", source_kind, source_id)
+    store.remove_json(SOURCE_RECORDS, source_kind, source_id)
 
 
 def forget_removed_sources(
@@ -67,19 +56,19 @@ def forget_removed_sources(
     stored = set(partitions)
     for layer, table in PARTITIONED_TABLES.get(source_kind, ()):
         stored |= set(store.partition_ids(layer, table))
-    for folder in ("sources", "failures"):
+    for folder in (SOURCE_RECORDS, FAILURE_RECORDS):
         stored |= set(store.json_ids(folder, source_kind))
     gone = sorted(s for s in stored - present if valid_source_id(s))  # no other name ever had outputs
     for source_id in gone:
         clear_outputs(store, source_kind, source_id)
-        store.remove_json("failures", source_kind, source_id)
+        store.remove_json(FAILURE_RECORDS, source_kind, source_id)
     return gone
 
 
 def record_left_out(store: ParquetStore, problems: list[LeftOut], *, run_id: str, step: str) -> None:
     """Replace the layout failure records (``failures/layout/``) by one per problem."""
-    for old in store.json_ids("failures", LAYOUT):
-        store.remove_json("failures", LAYOUT, old)
+    for old in store.json_ids(FAILURE_RECORDS, LAYOUT):
+        store.remove_json(FAILURE_RECORDS, LAYOUT, old)
     for p in problems:
         write_failure_record(
             store,
@@ -115,7 +104,7 @@ def refuse_duplicate_returns(context: dg.AssetExecutionContext, store: ParquetSt
             rule=DUPLICATE_RULE,
         )
         clear_outputs(store, "ssi", return_id)
-        record_failure(context, store, "ssi", return_id, "indicators/admin_coverage", err)
+        record_failure(context, store, "ssi", return_id, INDICATORS.admin_coverage.name, err)
     return list(duplicates)
 
 
@@ -139,7 +128,7 @@ def write_failure_record(
     summary and ``publication/sources.parquet`` read it). The one writer of failure records.
     """
     store.write_json(
-        "failures",
+        FAILURE_RECORDS,
         kind_folder,
         record_id,
         {
@@ -193,7 +182,7 @@ def source_step(
             },
         ) from err
     else:
-        store.remove_json("failures", source_kind, source_id)
+        store.remove_json(FAILURE_RECORDS, source_kind, source_id)
 
 
 def record_failure(

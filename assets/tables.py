@@ -22,6 +22,8 @@ from typing import Annotated
 import dagster as dg
 import polars as pl
 
+from schemas.registry import Table
+
 
 class Layer(str):
     """The layer of the table an argument reads (the first part of its asset key)."""
@@ -78,8 +80,42 @@ def table_out(key: dg.AssetKey, **kwargs) -> dg.AssetOut:
     return dg.AssetOut(key=key, **kwargs)
 
 
+def asset_key(table: Table) -> dg.AssetKey:
+    """The asset key of a registry table (``indicators/sdg_1_3_1`` -> ``["indicators", "sdg_1_3_1"]``)."""
+    return dg.AssetKey(list(table.key))
+
+
+STORAGE_KINDS = {"parquet": "parquet", "folder": "parquet", "csv": "csv"}
+
+
+def table_outs(
+    *tables: Table, kinds: frozenset[str] | set[str] = frozenset(), group_name: str | None = None
+) -> dict[str, dg.AssetOut]:
+    """The outputs of a multi-asset that returns ``tables``, named by each table's name within its
+    layer, each described by its registry declaration (description; kind of storage, with the
+    asset's computing ``kinds``, e.g. ``{"duckdb", "sql"}``); group: the table's layer.
+    """
+    return {
+        t.table: dg.AssetOut(
+            key=asset_key(t),
+            group_name=group_name or t.layer,
+            kinds={*kinds, *([STORAGE_KINDS[t.storage]] if t.storage in STORAGE_KINDS else [])},
+            description=t.description,
+        )
+        for t in tables
+    }
+
+
 def output_file(store_root: Path, key: dg.AssetKey, suffix: str) -> Path:
     """Where the file output of asset ``key`` goes: ``<layer>/<table><suffix>`` (``suffix`` empty:
     a folder), the place the IO manager finds it.
     """
     return store_root.joinpath(*key.path[:-1], key.path[-1] + suffix)
+
+
+def written(**tables: pl.DataFrame | None) -> dict[str, pl.DataFrame]:
+    """The tables given as keyword arguments named after them (an asset passes its own arguments
+    on: ``written(headline=headline, annex=annex)``), less those never written (``None``): the
+    frames by table name that engine functions take.
+    """
+    return {name: frame for name, frame in tables.items() if frame is not None}

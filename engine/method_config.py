@@ -31,6 +31,17 @@ import yaml
 CONFIG_DIR = Path(str(importlib.resources.files("config")))
 METHODS_DIR = CONFIG_DIR / "methods"
 
+# The method families, one file ``config/methods/<family>.yaml`` each (tests/test_table_names.py
+# checks both ways). Code names a family by these constants; an indicator family's name is also
+# the name of its published table (``indicators/sdg_1_3_1``) and of ``family`` in the publication.
+SDG_1_3_1 = "sdg_1_3_1"
+SDG_3_8_1 = "sdg_3_8_1"
+SDG_3_8_2 = "sdg_3_8_2"
+GROUPS_AT_RISK = "groups_at_risk"
+SURVEY_ESTIMATION = "survey_estimation"
+PUBLICATION = "publication"
+FAMILIES = (SDG_1_3_1, SDG_3_8_1, SDG_3_8_2, GROUPS_AT_RISK, SURVEY_ESTIMATION, PUBLICATION)
+
 
 class MethodConfigError(ValueError):
     """A method configuration file is missing, malformed or lacks the requested edition."""

@@ -33,6 +33,10 @@ from engine.paths import valid_output_name
 
 PARQUET_OPTIONS: dict[str, Any] = {"compression": "zstd", "compression_level": 3, "statistics": True}
 
+# The folders of the source and failure records (``sources/<kind>/<id>.json``, ``failures/...``).
+SOURCE_RECORDS = "sources"
+FAILURE_RECORDS = "failures"
+
 
 def sha256_file(path: Path) -> str:
     """The SHA-256 of the file at ``path``, in hex, read in chunks of 1 MiB."""
@@ -209,6 +213,10 @@ class ParquetStore:
     def quarantine_path(self, source_kind: str, source_id: str) -> Path:
         """The quarantine file of one source."""
         return self.root / "quarantine" / source_kind / f"{_safe(source_id)}.parquet"
+
+    def quarantine_paths(self) -> list[Path]:
+        """Every source's quarantine file, in path order."""
+        return sorted((self.root / "quarantine").glob("*/*.parquet"))
 
     def write_quarantine(self, frame: pl.DataFrame, source_kind: str, source_id: str) -> Written:
         """Write the quarantined rows of one source (atomically)."""

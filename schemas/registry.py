@@ -15,9 +15,14 @@ from schemas.table import ContractError, Table
 
 __all__ = [
     "FIELDS",
+    "INDICATORS",
+    "PUBLICATION",
+    "RAW",
+    "STAGING",
     "TABLES",
     "ContractError",
     "Field",
+    "LayerTables",
     "Table",
     "partitioned_by",
     "table",
@@ -55,3 +60,28 @@ def tables_in_layer(layer: str) -> list[Table]:
 def partitioned_by(kind: str) -> list[Table]:
     """The tables written per partition of ``kind`` (``surveys`` or ``ssi_returns``)."""
     return [t for t in TABLES.values() if t.partitions == kind]
+
+
+class LayerTables:
+    """The tables of one layer as attributes (``INDICATORS.sdg_1_3_1`` is the table
+    ``indicators/sdg_1_3_1``): code outside ``schemas/`` names a table through the registry, never
+    by a string of its own, and a name that is not declared fails when the module is imported.
+    """
+
+    def __init__(self, layer: str) -> None:
+        self._layer = layer
+
+    def __getattr__(self, name: str) -> Table:
+        try:
+            return TABLES[f"{self._layer}/{name}"]
+        except KeyError:
+            raise AttributeError(f"no table {self._layer}/{name} in the registry (schemas/resources/)") from None
+
+    def __iter__(self):
+        return iter(tables_in_layer(self._layer))
+
+
+RAW = LayerTables("raw")
+STAGING = LayerTables("staging")
+INDICATORS = LayerTables("indicators")
+PUBLICATION = LayerTables("publication")

@@ -15,31 +15,40 @@ import polars as pl
 
 from assets.resources import PipelineResource
 from assets.source_steps import refuse_duplicate_returns
-from assets.tables import MaybeStaging, Staging, table_multi_asset
+from assets.tables import MaybeStaging, Staging, table_multi_asset, table_outs
 from engine.admin_coverage import compute_admin_coverage
-from engine.store import ParquetStore
+from engine.method_config import SDG_1_3_1
+from engine.store import SOURCE_RECORDS, ParquetStore
+from schemas.registry import INDICATORS, STAGING
 from schemas.resources import ssi as st
 
-GROUP = "indicators"
-
 # The context tables of the computation, in the order their vintages label a row (input_vintage).
-CONTEXT_TABLES = (
-    "population",
-    "countries",
-    "labour_force",
-    "births",
-    "fertility",
-    "pensionable_age",
-    "disability_prevalence",
-    "poverty",
-    "population_by_nationality",
+CONTEXT_TABLES = tuple(
+    t.table
+    for t in (
+        STAGING.population,
+        STAGING.countries,
+        STAGING.labour_force,
+        STAGING.births,
+        STAGING.fertility,
+        STAGING.pensionable_age,
+        STAGING.disability_prevalence,
+        STAGING.poverty,
+        STAGING.population_by_nationality,
+    )
 )
-REQUIRED_CONTEXT = ("population", "countries")
+REQUIRED_CONTEXT = (STAGING.population, STAGING.countries)
+OUTPUTS = (
+    INDICATORS.admin_coverage,
+    INDICATORS.admin_gaps,
+    INDICATORS.admin_not_computable,
+    INDICATORS.admin_lifecycle,
+)
 
 
 def context_records(store: ParquetStore) -> dict[str, dict]:
     """Source records of the context tables (table name -> record)."""
-    return {r["source_id"]: r for r in store.read_json_records("sources", "context")}
+    return {r["source_id"]: r for r in store.read_json_records(SOURCE_RECORDS, "context")}
 
 
 def provided(records: dict[str, dict], **tables: pl.DataFrame | None) -> dict[str, pl.DataFrame | None]:
@@ -64,33 +73,7 @@ def input_vintages(records: dict[str, dict], used: list[str]) -> dict[str, str]:
     return {name: str(records[name]["vintage"]) for name in used if records.get(name, {}).get("vintage")}
 
 
-def _out(description: str, kinds: set[str]) -> dg.AssetOut:
-    return dg.AssetOut(key_prefix=GROUP, group_name=GROUP, kinds=kinds, description=description)
-
-
-@table_multi_asset(
-    outs={
-        "admin_coverage": _out(
-            "SDG 1.3.1 from the SSI returns (sql/sdg_1_3_1_admin.sql): every series by sex and nationality, "
-            "numerators after the scheme-overlap or life-cycle rule, denominators from the context tables, capping flag.",
-            {"duckdb", "sql", "parquet"},
-        ),
-        "admin_gaps": _out(
-            "Gender (F - M) and nationality (non-national - national) gaps of the administrative rates.",
-            {"duckdb", "sql", "parquet"},
-        ),
-        "admin_not_computable": _out(
-            "Series and breakdowns an SSI return cannot give, with the reason (no recipients reported, denominator missing...).",
-            {"parquet"},
-        ),
-        "admin_lifecycle": _out(
-            "The life-cycle construction of SI_COV_BENFTS per return and sex (populations, counts, caps, vulnerable "
-            "residual), for review of the overlap assumptions.",
-            {"parquet"},
-        ),
-    },
-    can_subset=False,
-)
+@table_multi_asset(outs=table_outs(*OUTPUTS, kinds={"duckdb", "sql"}), can_subset=False)
 def admin_coverage(
     context: dg.AssetExecutionContext,
     pipeline: PipelineResource,
@@ -127,9 +110,9 @@ def admin_coverage(
         population_by_nationality=population_by_nationality,
     )
     for required in REQUIRED_CONTEXT:
-        if tables[required] is None:
-            raise dg.Failure(f"staging/{required} is missing: administrative coverage needs it (run context_job first)")
-    method = pipeline.method("sdg_1_3_1")
+        if tables[required.table] is None:
+            raise dg.Failure(f"{required.name} is missing: administrative coverage needs it (run context_job first)")
+    method = pipeline.method(SDG_1_3_1)
     with pipeline.estimation_duckdb().connect() as con:
         result = compute_admin_coverage(
             con,
@@ -144,18 +127,19 @@ def admin_coverage(
         f"{result.not_computable.height} not computable, {int(result.coverage['capped'].sum() or 0)} capped, "
         f"in {time.perf_counter() - started:.1f}s"
     )
+    coverage, gaps, not_computable, lifecycle = OUTPUTS
     yield dg.Output(
         result.coverage,
-        output_name="admin_coverage",
+        output_name=coverage.table,
         metadata={
             "returns": returns,
             "method_edition": method.label,
             "capped_rows": int(result.coverage["capped"].sum() or 0),
         },
     )
-    yield dg.Output(result.gaps, output_name="admin_gaps")
-    yield dg.Output(result.not_computable, output_name="admin_not_computable")
-    yield dg.Output(result.lifecycle, output_name="admin_lifecycle")
+    yield dg.Output(result.gaps, output_name=gaps.table)
+    yield dg.Output(result.not_computable, output_name=not_computable.table)
+    yield dg.Output(result.lifecycle, output_name=lifecycle.table)
 
 
 ADMIN_ASSETS = [admin_coverage]

@@ -11,43 +11,26 @@ import polars as pl
 from assets.partitions import SURVEYS
 from assets.resources import PipelineResource
 from assets.source_steps import source_step
-from assets.tables import Indicators, Staging, StagingFile, table_multi_asset
+from assets.tables import Indicators, Staging, StagingFile, asset_key, table_multi_asset, table_outs
 from engine.benefit_adequacy import ADEQUACY_GAP_SCHEMA, ADEQUACY_SCHEMA, admin_adequacy, estimate_adequacy
 from engine.groups_at_risk import GROUP_ESTIMATE_SCHEMA, GROUP_GAP_SCHEMA, estimate_groups
 from engine.indicator_tables import source_rows, source_vintages
+from engine.method_config import GROUPS_AT_RISK as GROUPS_METHOD
+from engine.method_config import SURVEY_ESTIMATION
 from engine.ssi import EXPENDITURE_SCHEMA
-from schemas.registry import table
+from schemas.registry import INDICATORS
 
-GROUP = "indicators"
-
-
-def _out(description: str, kinds: set[str]) -> dg.AssetOut:
-    return dg.AssetOut(key_prefix=GROUP, group_name=GROUP, kinds=kinds, description=description)
+SURVEY_TABLES = (
+    INDICATORS.survey_groups,
+    INDICATORS.survey_groups_gaps,
+    INDICATORS.survey_adequacy,
+    INDICATORS.survey_adequacy_gaps,
+    INDICATORS.survey_groups_not_computable,
+)
 
 
 @table_multi_asset(
-    outs={
-        "survey_groups": _out(
-            "Coverage of the groups at risk for one survey: series x group x sex with design-based SE, CI, df, deff, reliability (sql/groups_survey.sql).",
-            {"duckdb", "sql", "parquet"},
-        ),
-        "survey_groups_gaps": _out(
-            "Women minus men within each group, and informal - formal (and the other group contrasts) within each sex, with design-based SEs.",
-            {"duckdb", "sql", "parquet"},
-        ),
-        "survey_adequacy": _out(
-            "Benefit levels among recipients by function and sex: mean benefit, relative to the poverty line and to welfare (sql/benefit_adequacy.sql).",
-            {"duckdb", "sql", "parquet"},
-        ),
-        "survey_adequacy_gaps": _out(
-            "Women's benefit levels relative to men's: difference and ratio of domain means with linearised SEs.",
-            {"duckdb", "sql", "parquet"},
-        ),
-        "survey_groups_not_computable": _out(
-            "Group breakdowns, World Bank series and benefit functions this survey cannot give, with the reason.",
-            {"parquet"},
-        ),
-    },
+    outs=table_outs(*SURVEY_TABLES, kinds={"duckdb", "sql"}),
     partitions_def=SURVEYS,
     can_subset=False,
 )
@@ -55,8 +38,8 @@ def survey_groups(context: dg.AssetExecutionContext, pipeline: PipelineResource,
     """Coverage of the groups at risk, benefit levels and their gaps for one survey."""
     survey_id = context.partition_key
     store = pipeline.store()
-    method, estimation = pipeline.method("groups_at_risk"), pipeline.method("survey_estimation")
-    with source_step(context, store, "survey", survey_id, "indicators/survey_groups"):
+    method, estimation = pipeline.method(GROUPS_METHOD), pipeline.method(SURVEY_ESTIMATION)
+    with source_step(context, store, "survey", survey_id, SURVEY_TABLES[0].name):
         with pipeline.estimation_duckdb().connect() as con:
             groups = estimate_groups(con, str(survey_persons), method, estimation)
         with pipeline.estimation_duckdb().connect() as con:
@@ -66,19 +49,18 @@ def survey_groups(context: dg.AssetExecutionContext, pipeline: PipelineResource,
         f"{survey_id}: {groups.estimates.height:,} group estimates, {groups.gaps.height:,} gaps, "
         f"{adequacy.estimates.height} benefit levels, {missing.height} not computable"
     )
-    yield dg.Output(groups.estimates, output_name="survey_groups")
-    yield dg.Output(groups.gaps, output_name="survey_groups_gaps")
-    yield dg.Output(adequacy.estimates, output_name="survey_adequacy")
-    yield dg.Output(adequacy.gaps, output_name="survey_adequacy_gaps")
-    yield dg.Output(missing, output_name="survey_groups_not_computable")
+    for t, frame in zip(
+        SURVEY_TABLES, (groups.estimates, groups.gaps, adequacy.estimates, adequacy.gaps, missing), strict=True
+    ):
+        yield dg.Output(frame, output_name=t.table)
 
 
-GROUPS_AT_RISK = dg.AssetKey([GROUP, "groups_at_risk"])
-GROUPS_AT_RISK_GAPS = dg.AssetKey([GROUP, "groups_at_risk_gaps"])
-BENEFIT_ADEQUACY = dg.AssetKey([GROUP, "benefit_adequacy"])
-BENEFIT_ADEQUACY_GAPS = dg.AssetKey([GROUP, "benefit_adequacy_gaps"])
-GROUPS, GROUPS_GAPS, ADEQUACY, ADEQUACY_GAPS = (
-    table(k.path) for k in (GROUPS_AT_RISK, GROUPS_AT_RISK_GAPS, BENEFIT_ADEQUACY, BENEFIT_ADEQUACY_GAPS)
+GROUPS = INDICATORS.groups_at_risk
+GROUPS_GAPS = INDICATORS.groups_at_risk_gaps
+ADEQUACY = INDICATORS.benefit_adequacy
+ADEQUACY_GAPS = INDICATORS.benefit_adequacy_gaps
+GROUPS_AT_RISK, GROUPS_AT_RISK_GAPS, BENEFIT_ADEQUACY, BENEFIT_ADEQUACY_GAPS = (
+    asset_key(t) for t in (GROUPS, GROUPS_GAPS, ADEQUACY, ADEQUACY_GAPS)
 )
 
 
@@ -87,28 +69,10 @@ def _or_empty(frame: pl.DataFrame, schema: dict) -> pl.DataFrame:
     return frame if frame.width else pl.DataFrame(schema=schema)
 
 
-def _out(description: str, kinds: set[str]) -> dg.AssetOut:
-    return dg.AssetOut(key_prefix=GROUP, group_name=GROUP, kinds=kinds, description=description)
-
-
 @table_multi_asset(
     outs={
-        "groups_at_risk": _out(
-            "Coverage of the groups at risk, every survey, long layout (docs/data_dictionary.md).",
-            {"polars", "parquet"},
-        ),
-        "groups_at_risk_gaps": _out(
-            "Gaps between women and men within groups and between groups (informal - formal...) within sexes, every survey.",
-            {"polars", "parquet"},
-        ),
-        "benefit_adequacy": _out(
-            "Benefit levels by function and sex: surveys (mean among recipients, relative to the poverty line and welfare) and SSI returns (expenditure / beneficiaries, sql/benefit_adequacy_admin.sql).",
-            {"duckdb", "sql", "parquet"},
-        ),
-        "benefit_adequacy_gaps": _out(
-            "Gender gaps in benefit levels (women / men), surveys with linearised SEs and SSI returns.",
-            {"duckdb", "sql", "parquet"},
-        ),
+        **table_outs(GROUPS, GROUPS_GAPS, kinds={"polars"}),
+        **table_outs(ADEQUACY, ADEQUACY_GAPS, kinds={"duckdb", "sql"}),
     },
     check_specs=[
         *(
@@ -147,7 +111,7 @@ def groups_tables(
     adequacy_gaps = _or_empty(survey_adequacy_gaps, ADEQUACY_GAP_SCHEMA)
     with pipeline.estimation_duckdb().connect() as con:
         admin, admin_gaps = admin_adequacy(
-            con, _or_empty(ssi_expenditure, EXPENDITURE_SCHEMA), ssi_coverage, pipeline.method("groups_at_risk")
+            con, _or_empty(ssi_expenditure, EXPENDITURE_SCHEMA), ssi_coverage, pipeline.method(GROUPS_METHOD)
         )
     tables = {
         GROUPS_AT_RISK: (source_rows(groups, "survey", vintages, run_id, GROUPS), GROUPS.primary_key),

@@ -13,7 +13,7 @@ import polars as pl
 
 from assets.indicators.admin import CONTEXT_TABLES, context_records, vintage_label
 from assets.resources import PipelineResource
-from assets.tables import Indicators, MaybeIndicators, table_multi_asset
+from assets.tables import Indicators, MaybeIndicators, asset_key, table_multi_asset, table_outs
 from engine.indicator_tables import (
     HARDSHIP_DTYPES,
     HARDSHIP_GAP_DTYPES,
@@ -26,12 +26,13 @@ from engine.indicator_tables import (
     survey_coverage_rows,
     survey_gap_rows,
 )
-from schemas.registry import table as table_of
+from engine.method_config import SDG_1_3_1 as SDG_1_3_1_METHOD
+from engine.method_config import SDG_3_8_2 as SDG_3_8_2_METHOD
+from schemas.registry import INDICATORS
 
-SDG_1_3_1 = dg.AssetKey(["indicators", "sdg_1_3_1"])
-SDG_1_3_1_GAPS = dg.AssetKey(["indicators", "sdg_1_3_1_gaps"])
-SDG_3_8_2 = dg.AssetKey(["indicators", "sdg_3_8_2"])
-SDG_3_8_2_GAPS = dg.AssetKey(["indicators", "sdg_3_8_2_gaps"])
+SDG_1_3_1, SDG_1_3_1_GAPS = INDICATORS.sdg_1_3_1, INDICATORS.sdg_1_3_1_gaps
+SDG_3_8_2, SDG_3_8_2_GAPS = INDICATORS.sdg_3_8_2, INDICATORS.sdg_3_8_2_gaps
+NOT_COMPUTABLE = INDICATORS.not_computable
 
 
 # --- asset checks -------------------------------------------------------------------------
@@ -106,7 +107,7 @@ def coverage_check_results(
         pl.col("value").is_not_null()
         & ((~capped & ((pl.col("value") - ratio).abs() > tolerance)) | (capped & (pl.col("value") > ratio + tolerance)))
     )
-    table_key = [c for c in table_of(SDG_3_8_2.path).primary_key if c in table.columns]
+    table_key = [c for c in SDG_3_8_2.primary_key if c in table.columns]
     dupes = table.group_by(table_key).agg(pl.len().alias("n")).filter(pl.col("n") > 1)
     missing = []
     for (kind, source), group in table.group_by("source_kind", "source_id"):
@@ -155,33 +156,10 @@ def coverage_check_results(
 
 # --- assets -------------------------------------------------------------------------------
 
-GROUP = "indicators"
-
-
-def _out(description: str, kinds: set[str]) -> dg.AssetOut:
-    return dg.AssetOut(key_prefix=GROUP, group_name=GROUP, kinds=kinds, description=description)
-
 
 @table_multi_asset(
-    outs={
-        "sdg_1_3_1": _out(
-            "SDG 1.3.1, every series, by sex, nationality, age group and area, from administrative (SSI) and survey sources, with SEs for survey estimates.",
-            {"polars", "parquet"},
-        ),
-        "sdg_1_3_1_gaps": _out(
-            "Gender gaps (female minus male) and nationality gaps (non-nationals minus nationals) of SDG 1.3.1, with design-based SEs for survey estimates.",
-            {"polars", "parquet"},
-        ),
-        "sdg_3_8_2": _out(
-            "SDG 3.8.2 from household budget surveys: legacy and 2025 definitions; `sex` is the sex of the household head.",
-            {"polars", "parquet"},
-        ),
-        "sdg_3_8_2_gaps": _out("SDG 3.8.2 gaps between households headed by women and by men.", {"polars", "parquet"}),
-        "not_computable": _out(
-            "Every series a source cannot give, with the reason (e.g. a variable declared absent).", {"parquet"}
-        ),
-    },
-    check_specs=coverage_checks(SDG_1_3_1) + coverage_checks(SDG_3_8_2),
+    outs=table_outs(SDG_1_3_1, SDG_1_3_1_GAPS, SDG_3_8_2, SDG_3_8_2_GAPS, NOT_COMPUTABLE, kinds={"polars"}),
+    check_specs=coverage_checks(asset_key(SDG_1_3_1)) + coverage_checks(asset_key(SDG_3_8_2)),
     can_subset=False,
 )
 def indicator_tables(
@@ -217,7 +195,7 @@ def indicator_tables(
                 survey_coverage_rows(survey_estimates, vintages, run_id),
             ]
         ),
-        table_of(SDG_1_3_1.path).primary_key,
+        SDG_1_3_1.primary_key,
     )
     gaps = sorted_rows(
         pl.concat(
@@ -226,7 +204,7 @@ def indicator_tables(
                 survey_gap_rows(survey_gaps, vintages, run_id),
             ]
         ),
-        table_of(SDG_1_3_1_GAPS.path).primary_key,
+        SDG_1_3_1_GAPS.primary_key,
     )
     household_dims = {"nationality": "T", "age_group": "T"}
     fin = sorted_rows(
@@ -237,7 +215,7 @@ def indicator_tables(
             household_dims,
             HARDSHIP_DTYPES,
         ),
-        table_of(SDG_3_8_2.path).primary_key,
+        SDG_3_8_2.primary_key,
     )
     fin_gaps = sorted_rows(
         survey_gap_rows(
@@ -247,7 +225,7 @@ def indicator_tables(
             household_dims,
             HARDSHIP_GAP_DTYPES,
         ),
-        table_of(SDG_3_8_2_GAPS.path).primary_key,
+        SDG_3_8_2_GAPS.primary_key,
     )
     missing = pl.concat(
         [
@@ -259,19 +237,19 @@ def indicator_tables(
         how="vertical_relaxed",
     ).sort(list(NOT_COMPUTABLE_DTYPES))
 
-    yield dg.Output(coverage, output_name="sdg_1_3_1")
-    yield dg.Output(gaps, output_name="sdg_1_3_1_gaps")
-    yield dg.Output(fin, output_name="sdg_3_8_2")
-    yield dg.Output(fin_gaps, output_name="sdg_3_8_2_gaps")
-    yield dg.Output(missing, output_name="not_computable")
-    method = pipeline.method("sdg_1_3_1")
+    yield dg.Output(coverage, output_name=SDG_1_3_1.table)
+    yield dg.Output(gaps, output_name=SDG_1_3_1_GAPS.table)
+    yield dg.Output(fin, output_name=SDG_3_8_2.table)
+    yield dg.Output(fin_gaps, output_name=SDG_3_8_2_GAPS.table)
+    yield dg.Output(missing, output_name=NOT_COMPUTABLE.table)
+    method = pipeline.method(SDG_1_3_1_METHOD)
     uncapped = frozenset() if method["cap_at_100"] else frozenset({method.label})
     series_1_3_1 = tuple(method["series"])
     yield from coverage_check_results(
-        SDG_1_3_1, coverage, missing, {"survey": series_1_3_1, "administrative": series_1_3_1}, uncapped
+        asset_key(SDG_1_3_1), coverage, missing, {"survey": series_1_3_1, "administrative": series_1_3_1}, uncapped
     )
     yield from coverage_check_results(
-        SDG_3_8_2, fin, missing, {"survey": tuple(pipeline.method("sdg_3_8_2")["series"])}
+        asset_key(SDG_3_8_2), fin, missing, {"survey": tuple(pipeline.method(SDG_3_8_2_METHOD)["series"])}
     )
 
 

@@ -14,17 +14,20 @@ import polars as pl
 from assets.partitions import SURVEYS
 from assets.resources import PipelineResource
 from assets.source_steps import source_step
-from assets.tables import MaybeStaging, StagingFile, table_multi_asset
+from assets.tables import MaybeStaging, StagingFile, table_multi_asset, table_outs
 from engine.financial_hardship import estimate_hardship, ppp_for
+from engine.method_config import SDG_1_3_1, SDG_3_8_2, SURVEY_ESTIMATION
 from engine.pensionable_age import pension_age_in_force
 from engine.survey_estimation import estimate_survey
-from schemas import registry
+from schemas.registry import INDICATORS, STAGING
 
-GROUP = "indicators"
-
-
-def _out(description: str, kinds: set[str]) -> dg.AssetOut:
-    return dg.AssetOut(key_prefix=GROUP, group_name=GROUP, kinds=kinds, description=description)
+ESTIMATES = (INDICATORS.survey_estimates, INDICATORS.survey_gaps, INDICATORS.survey_not_computable)
+HARDSHIP = (
+    INDICATORS.survey_financial_hardship,
+    INDICATORS.survey_financial_hardship_gaps,
+    INDICATORS.survey_financial_hardship_exclusions,
+    INDICATORS.survey_financial_hardship_not_computable,
+)
 
 
 def _country_year(persons: str) -> tuple[str, int]:
@@ -39,20 +42,7 @@ def _reasons(not_computable: pl.DataFrame) -> dg.MetadataValue:
 
 
 @table_multi_asset(
-    outs={
-        "survey_estimates": _out(
-            "Every SDG 1.3.1 series x sex x nationality x age group x urban/rural for one survey: weighted estimate, Taylor-linearised SE, CI, df, deff, CV, unweighted n, reliability (sql/sdg_1_3_1_survey.sql, sql/survey_variance.sql).",
-            {"duckdb", "sql", "parquet"},
-        ),
-        "survey_gaps": _out(
-            "Gender and nationality gaps of one survey's estimates, with the design-based SE of the difference (sql/survey_gaps.sql).",
-            {"duckdb", "sql", "parquet"},
-        ),
-        "survey_not_computable": _out(
-            "Series this survey cannot give, with the reason (a variable declared absent in its spec, or nobody of the sample in the series' population).",
-            {"parquet"},
-        ),
-    },
+    outs=table_outs(*ESTIMATES, kinds={"duckdb", "sql"}),
     partitions_def=SURVEYS,
     can_subset=False,
 )
@@ -66,7 +56,8 @@ def survey_estimates(
     survey_id = context.partition_key
     store = pipeline.store()
     started = time.perf_counter()
-    with source_step(context, store, "survey", survey_id, "indicators/survey_estimates"):
+    estimates, gaps, not_computable = ESTIMATES
+    with source_step(context, store, "survey", survey_id, estimates.name):
         country, year = _country_year(str(survey_persons))
         with pipeline.duckdb().connect() as con:
             ages_in_force = pension_age_in_force(con, pensionable_age, country, year)
@@ -75,8 +66,8 @@ def survey_estimates(
                 con,
                 str(survey_persons),
                 ages_in_force,
-                method=pipeline.method("sdg_1_3_1"),
-                estimation=pipeline.method("survey_estimation"),
+                method=pipeline.method(SDG_1_3_1),
+                estimation=pipeline.method(SURVEY_ESTIMATION),
             )
     context.log.info(
         f"{survey_id}: {result.estimates.height:,} estimates, {result.gaps.height:,} gaps, "
@@ -89,7 +80,7 @@ def survey_estimates(
     )
     yield dg.Output(
         result.estimates,
-        output_name="survey_estimates",
+        output_name=estimates.table,
         metadata={
             "series": result.estimates["series"].n_unique() if result.estimates.height else 0,
             "reliability": dg.MetadataValue.json(
@@ -100,32 +91,16 @@ def survey_estimates(
             "engine": pipeline.survey_estimation_engine(),
         },
     )
-    yield dg.Output(result.gaps, output_name="survey_gaps")
+    yield dg.Output(result.gaps, output_name=gaps.table)
     yield dg.Output(
         result.not_computable,
-        output_name="survey_not_computable",
+        output_name=not_computable.table,
         metadata={"reasons": _reasons(result.not_computable)},
     )
 
 
 @table_multi_asset(
-    outs={
-        "survey_financial_hardship": _out(
-            "SDG 3.8.2 for one survey: OOP above 10%/25% of consumption, and financial hardship (2025 definition) split into impoverishing and large, by sex of head, area, quintile and household composition, with design-based SEs (sql/sdg_3_8_2.sql).",
-            {"duckdb", "sql", "parquet"},
-        ),
-        "survey_financial_hardship_gaps": _out(
-            "Households headed by women minus households headed by men, with the design-based SE of the difference.",
-            {"duckdb", "sql", "parquet"},
-        ),
-        "survey_financial_hardship_exclusions": _out(
-            "Households left out of 3.8.2 and why (missing consumption, an incomplete roster; spending above consumption only under an edition that excludes it).",
-            {"parquet"},
-        ),
-        "survey_financial_hardship_not_computable": _out(
-            "SDG 3.8.2 series this survey cannot give, with the reason.", {"parquet"}
-        ),
-    },
+    outs=table_outs(*HARDSHIP, kinds={"duckdb", "sql"}),
     partitions_def=SURVEYS,
     can_subset=False,
 )
@@ -135,17 +110,18 @@ def survey_financial_hardship(
     """SDG 3.8.2 of one survey, its gaps, exclusions and the series it cannot give."""
     survey_id = context.partition_key
     store = pipeline.store()
-    method = pipeline.method("sdg_3_8_2")
-    with source_step(context, store, "survey", survey_id, "indicators/survey_financial_hardship"):
+    method = pipeline.method(SDG_3_8_2)
+    estimates, gaps, exclusions, not_computable = HARDSHIP
+    with source_step(context, store, "survey", survey_id, estimates.name):
         country, year = _country_year(str(survey_persons))
-        prices = ppp if ppp is not None else registry.table("staging/ppp").empty()
+        prices = ppp if ppp is not None else STAGING.ppp.empty()
         with pipeline.estimation_duckdb().connect() as con:
             result = estimate_hardship(
                 con,
                 str(survey_persons),
                 ppp_for(prices, country, year, int(method["ppp_vintage"])),
                 method,
-                pipeline.method("survey_estimation"),
+                pipeline.method(SURVEY_ESTIMATION),
             )
     context.log.info(
         f"{survey_id}: {result.estimates.height:,} 3.8.2 estimates, {result.exclusions.height} households excluded, "
@@ -153,7 +129,7 @@ def survey_financial_hardship(
     )
     yield dg.Output(
         result.estimates,
-        output_name="survey_financial_hardship",
+        output_name=estimates.table,
         metadata={
             "societal_poverty_line": result.spl if result.spl is not None else "not computable",
             "median_daily_consumption_ppp": result.median_consumption
@@ -165,13 +141,13 @@ def survey_financial_hardship(
             "not_computable": _reasons(result.not_computable),
         },
     )
-    yield dg.Output(result.gaps, output_name="survey_financial_hardship_gaps")
+    yield dg.Output(result.gaps, output_name=gaps.table)
     yield dg.Output(
         result.exclusions,
-        output_name="survey_financial_hardship_exclusions",
+        output_name=exclusions.table,
         metadata={"households_excluded": result.exclusions.height},
     )
-    yield dg.Output(result.not_computable, output_name="survey_financial_hardship_not_computable")
+    yield dg.Output(result.not_computable, output_name=not_computable.table)
 
 
 SURVEY_INDICATOR_ASSETS = [survey_estimates, survey_financial_hardship]

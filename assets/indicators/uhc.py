@@ -17,13 +17,16 @@ import polars as pl
 
 from assets.indicators.admin import context_records, vintage_label
 from assets.resources import PipelineResource
-from assets.tables import MaybeStaging, table_multi_asset
+from assets.tables import MaybeStaging, asset_key, table_multi_asset, table_outs
 from engine.indicator_tables import published_index, quarantine_issues, total_population
+from engine.method_config import SDG_3_8_1 as SDG_3_8_1_METHOD
+from engine.store import SOURCE_RECORDS
 from engine.uhc_index import compute_uhc_index
-from schemas.registry import table as table_of
+from schemas.registry import INDICATORS, STAGING
 
-GROUP = "indicators"
-SDG_3_8_1 = dg.AssetKey([GROUP, "sdg_3_8_1"])
+INDEX, TRACERS, REGIONAL = INDICATORS.sdg_3_8_1, INDICATORS.sdg_3_8_1_tracers, INDICATORS.sdg_3_8_1_regional
+SDG_3_8_1 = asset_key(INDEX)
+UHC = "uhc"  # the source kind of the tracer table's record and quarantine (quarantine/uhc/<index table>)
 
 
 def index_check_results(table: pl.DataFrame) -> list[dg.AssetCheckResult]:
@@ -32,11 +35,7 @@ def index_check_results(table: pl.DataFrame) -> list[dg.AssetCheckResult]:
     """
     values = ("value", "rmnch", "infectious_diseases", "ncd", "capacity")
     out_of_range = table.filter(pl.any_horizontal((pl.col(c) < 1) | (pl.col(c) > 100) for c in values))
-    dupes = (
-        table.group_by(list(table_of("indicators/sdg_3_8_1").primary_key))
-        .agg(pl.len().alias("n"))
-        .filter(pl.col("n") > 1)
-    )
+    dupes = table.group_by(list(INDEX.primary_key)).agg(pl.len().alias("n")).filter(pl.col("n") > 1)
     share = table.filter(
         (pl.col("n_tracers_used") > 0)
         & ((pl.col("imputed_share") - pl.col("n_tracers_imputed") / pl.col("n_tracers_used")).abs() > 1e-12)
@@ -65,28 +64,7 @@ def index_check_results(table: pl.DataFrame) -> list[dg.AssetCheckResult]:
 
 
 @table_multi_asset(
-    outs={
-        "sdg_3_8_1": dg.AssetOut(
-            key_prefix=GROUP,
-            group_name=GROUP,
-            kinds={"duckdb", "sql", "parquet"},
-            description="SDG 3.8.1, the UHC service coverage index (SH_ACS_UNHC) and its four category values per country and "
-            "year, with the share of imputed tracers and the method edition (sql/sdg_3_8_1.sql).",
-        ),
-        "sdg_3_8_1_tracers": dg.AssetOut(
-            key_prefix=GROUP,
-            group_name=GROUP,
-            kinds={"duckdb", "sql", "parquet"},
-            description="Every tracer of every country-year: value used, rescaled value, imputation flag "
-            "(observed, interpolated, carried forward or back, regional median) and the observed years used.",
-        ),
-        "sdg_3_8_1_regional": dg.AssetOut(
-            key_prefix=GROUP,
-            group_name=GROUP,
-            kinds={"duckdb", "sql", "parquet"},
-            description="Population-weighted regional and world values of the index and its categories, with the population covered.",
-        ),
-    },
+    outs=table_outs(INDEX, TRACERS, REGIONAL, kinds={"duckdb", "sql"}),
     check_specs=[
         dg.AssetCheckSpec(
             "values_in_range", asset=SDG_3_8_1, blocking=True, description="Index and category values within [1, 100]."
@@ -119,30 +97,30 @@ def uhc_index(
     """The UHC service coverage index of every country and year, its tracers and regional values."""
     store = pipeline.store()
     started = time.perf_counter()
-    frames = {
-        "uhc_tracers": uhc_tracers,
-        "malaria_high_burden": malaria_high_burden,
-        "countries": countries,
-        "population": population,
-    }
-    missing = [t for t, frame in frames.items() if frame is None]
+    frames = (
+        (STAGING.uhc_tracers, uhc_tracers),
+        (STAGING.malaria_high_burden, malaria_high_burden),
+        (STAGING.countries, countries),
+        (STAGING.population, population),
+    )
+    missing = [t.table for t, frame in frames if frame is None]
     if missing:
         raise dg.Failure(f"SDG 3.8.1 needs the staging tables {missing} (run context_job first)")
-    method = pipeline.method("sdg_3_8_1")
+    method = pipeline.method(SDG_3_8_1_METHOD)
     result = compute_uhc_index(
         uhc_tracers, malaria_high_burden, countries, total_population(population, countries), method=method
     )
     records = context_records(store)
-    vintage = vintage_label(records, ("uhc_tracers", "population"))
+    vintage = vintage_label(records, (STAGING.uhc_tracers.table, STAGING.population.table))
     index = published_index(result.index, vintage, context.run_id)
-    quarantine = store.write_quarantine(quarantine_issues(result.quarantine), "uhc", "sdg_3_8_1")
+    quarantine = store.write_quarantine(quarantine_issues(result.quarantine), UHC, INDEX.table)
     store.write_json(
-        "sources",
-        "uhc",
-        "sdg_3_8_1",
+        SOURCE_RECORDS,
+        UHC,
+        INDEX.table,
         {
-            "source_kind": "uhc",
-            "source_id": "sdg_3_8_1",
+            "source_kind": UHC,
+            "source_id": INDEX.table,
             "files": ["uhc/tracers.csv"],
             "vintage": vintage,
             "rows_read": uhc_tracers.height,
@@ -159,7 +137,7 @@ def uhc_index(
     )
     yield dg.Output(
         index,
-        output_name="sdg_3_8_1",
+        output_name=INDEX.table,
         metadata={
             "countries": index["ref_area"].n_unique(),
             "method_edition": method.label,
@@ -168,8 +146,8 @@ def uhc_index(
             ),
         },
     )
-    yield dg.Output(result.tracers, output_name="sdg_3_8_1_tracers")
-    yield dg.Output(result.regional, output_name="sdg_3_8_1_regional")
+    yield dg.Output(result.tracers, output_name=TRACERS.table)
+    yield dg.Output(result.regional, output_name=REGIONAL.table)
     yield from index_check_results(index)
     yield dg.AssetCheckResult(
         asset_key=SDG_3_8_1,

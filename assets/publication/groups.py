@@ -10,7 +10,8 @@ import polars as pl
 
 from assets.publication.inputs import GROUP, config_of, synthetic_sources
 from assets.resources import PipelineResource
-from assets.tables import MaybeIndicators, Staging, output_file, table_multi_asset
+from assets.tables import MaybeIndicators, Staging, asset_key, output_file, table_multi_asset, table_outs
+from engine.method_config import GROUPS_AT_RISK
 from engine.publication.figures import save
 from engine.publication.groups import (
     benefit_level_gap_table,
@@ -19,12 +20,12 @@ from engine.publication.groups import (
     informality_gap_table,
 )
 from engine.publication.sdmx import write_csv
-from schemas.registry import table
+from schemas.registry import PUBLICATION, table
 
 FIGURE = "figures/groups_at_risk/informality_gap_by_sex"  # a folder of its own: the figures asset clears figures/*.png
 
 
-def _or_empty(context: dg.AssetExecutionContext, tables: dict[str, pl.DataFrame | None]) -> list[pl.DataFrame]:
+def _or_empty(context: dg.AssetExecutionContext, **tables: pl.DataFrame | None) -> list[pl.DataFrame]:
     """The indicator tables (input name -> frame), an empty one in its declared columns where
     none is written (no survey).
     """
@@ -34,28 +35,15 @@ def _or_empty(context: dg.AssetExecutionContext, tables: dict[str, pl.DataFrame 
     ]
 
 
-def _out(description: str, kinds: set[str]) -> dg.AssetOut:
-    return dg.AssetOut(key_prefix=GROUP, group_name=GROUP, kinds=kinds, description=description)
+OUTPUTS = (PUBLICATION.informality_gaps, PUBLICATION.benefit_level_gaps)
+FIGURES, SDMX = PUBLICATION.groups_figures, PUBLICATION.groups_sdmx
 
 
 @table_multi_asset(
     outs={
-        "informality_gaps": _out(
-            "Coverage of informal and formal workers by survey, series and sex with CIs, and informal minus formal with its design-based SE; masked where an estimate is suppressed.",
-            {"polars", "parquet"},
-        ),
-        "benefit_level_gaps": _out(
-            "Women's and men's mean benefit by source and function, women / men with its CI (surveys).",
-            {"polars", "parquet"},
-        ),
-        "groups_figures": _out(
-            "Coverage gap between informal and formal workers by sex, with 95% CIs (publication/figures/groups_at_risk/).",
-            {"matplotlib", "png"},
-        ),
-        "groups_sdmx": _out(
-            "SDMX-CSV extension file (publication/groups_sdmx.csv): coverage of the groups at risk and benefit levels in the UN SDG file's columns under an extension dataflow.",
-            {"csv"},
-        ),
+        **table_outs(*OUTPUTS, kinds={"polars"}),
+        **table_outs(FIGURES, kinds={"matplotlib", "png"}),
+        **table_outs(SDMX),
     },
     can_subset=False,
 )
@@ -70,22 +58,20 @@ def groups_publication(
 ):
     """The groups-at-risk and adequacy tables, figure and SDMX-CSV extension file."""
     store = pipeline.store()
-    method = pipeline.method("groups_at_risk")
+    method = pipeline.method(GROUPS_AT_RISK)
     settings = method["publication"]
     groups, groups_gaps, adequacy, adequacy_gaps = _or_empty(
         context,
-        {
-            "groups_at_risk": groups_at_risk,
-            "groups_at_risk_gaps": groups_at_risk_gaps,
-            "benefit_adequacy": benefit_adequacy,
-            "benefit_adequacy_gaps": benefit_adequacy_gaps,
-        },
+        groups_at_risk=groups_at_risk,
+        groups_at_risk_gaps=groups_at_risk_gaps,
+        benefit_adequacy=benefit_adequacy,
+        benefit_adequacy_gaps=benefit_adequacy_gaps,
     )
     synthetic = set(synthetic_sources(store))
     informality = informality_gap_table(groups, groups_gaps, synthetic)
     levels = benefit_level_gap_table(adequacy, adequacy_gaps, synthetic)
-    yield dg.Output(informality, output_name="informality_gaps")
-    yield dg.Output(levels, output_name="benefit_level_gaps")
+    yield dg.Output(informality, output_name=OUTPUTS[0].table)
+    yield dg.Output(levels, output_name=OUTPUTS[1].table)
     target = store.root / GROUP / FIGURE
     formats = tuple(config_of(pipeline).figures.get("formats") or ("png",))
     chart = informality_gap_chart(
@@ -94,7 +80,7 @@ def groups_publication(
     for stale in (target.with_suffix(f".{fmt}") for fmt in formats):
         stale.unlink(missing_ok=True)  # no figure from an older run where there is no gap to draw
     drawn = save(chart, target.with_suffix(".png"), formats) if chart is not None else []
-    yield dg.Output(target.parent, output_name="groups_figures", metadata={"figures": [p.name for p in drawn]})
+    yield dg.Output(target.parent, output_name=FIGURES.table, metadata={"figures": [p.name for p in drawn]})
     sdmx = groups_sdmx_frame(
         groups,
         adequacy,
@@ -104,10 +90,10 @@ def groups_publication(
         date.today().isoformat(),  # noqa: DTZ011 (the date of the file, as before)
         synthetic,
     )
-    path = output_file(store.root, dg.AssetKey([GROUP, "groups_sdmx"]), ".csv")
+    path = output_file(store.root, asset_key(SDMX), ".csv")
     rows = write_csv(sdmx, path)
     yield dg.Output(
         path,
-        output_name="groups_sdmx",
+        output_name=SDMX.table,
         metadata={"observations": rows, "series": sorted(sdmx["SERIES"].unique().to_list())},
     )

@@ -17,11 +17,21 @@ import polars as pl
 
 from assets.publication.inputs import GROUP, config_of
 from assets.resources import PipelineResource
-from assets.tables import MaybePublication, MaybeStaging, PublicationFile, output_file, table_multi_asset
+from assets.tables import (
+    MaybePublication,
+    MaybeStaging,
+    PublicationFile,
+    output_file,
+    table_multi_asset,
+    table_outs,
+    written,
+)
 from assets.validation_results import SAMPLE_ROWS, _md_table
 from engine.publication.quality import gx_context, results_frame, run_suites, write_data_docs
 from schemas.gx_suites import SUITES, Suite
-from schemas.resources.publication import VALIDATION_RESULTS
+from schemas.registry import PUBLICATION
+
+VALIDATION_RESULTS, DATA_DOCS = PUBLICATION.validation_results, PUBLICATION.data_docs
 
 RESULTS = dg.AssetKey(list(VALIDATION_RESULTS.key))
 
@@ -61,7 +71,7 @@ def suite_check_result(suite: Suite, results: pl.DataFrame) -> dg.AssetCheckResu
 
 @dg.multi_asset_check(
     specs=[suite_check_spec(s) for s in SUITES],
-    ins={"validation_results": dg.AssetIn(key=RESULTS)},
+    ins={VALIDATION_RESULTS.table: dg.AssetIn(key=RESULTS)},
     can_subset=True,
 )
 def suite_checks(context: dg.AssetCheckExecutionContext, validation_results: pl.DataFrame):
@@ -76,18 +86,8 @@ def suite_checks(context: dg.AssetCheckExecutionContext, validation_results: pl.
 
 @table_multi_asset(
     outs={
-        VALIDATION_RESULTS.table: dg.AssetOut(
-            key=RESULTS,
-            group_name=GROUP,
-            kinds={"great_expectations", "parquet"},
-            description=VALIDATION_RESULTS.description,
-        ),
-        "data_docs": dg.AssetOut(
-            key_prefix=GROUP,
-            group_name=GROUP,
-            kinds={"great_expectations", "html"},
-            description="Great Expectations Data Docs of the publication suites (publication/data_docs/index.html).",
-        ),
+        **table_outs(VALIDATION_RESULTS, kinds={"great_expectations"}),
+        **table_outs(DATA_DOCS, kinds={"great_expectations", "html"}),
     },
     can_subset=False,
 )
@@ -106,23 +106,24 @@ def quality_reports(
     income_groups: MaybeStaging,
 ):
     """Run the GX suites: validation_results, Data Docs and one check result per suite."""
-    validated = {
-        "aggregates": aggregates,
-        "headline": headline,
-        "country_values": country_values,
-        "country_lineup": country_lineup,
-        "annex": annex,
-        "gender_gaps": gender_gaps,
-        "nationality_gaps": nationality_gaps,
-        "countries": countries,  # the line-up suite reads the imputation groups from these two
-        "income_groups": income_groups,
-    }
-    frames = {name: frame for name, frame in validated.items() if frame is not None}
+    frames = written(
+        aggregates=aggregates,
+        headline=headline,
+        country_values=country_values,
+        country_lineup=country_lineup,
+        annex=annex,
+        gender_gaps=gender_gaps,
+        nationality_gaps=nationality_gaps,
+        countries=countries,  # the line-up suite reads the imputation groups from these two
+        income_groups=income_groups,
+    )
     if sdg_sdmx.exists():
-        frames["sdg_sdmx"] = pl.read_csv(io.StringIO(sdg_sdmx.read_text(encoding="utf-8")), infer_schema=False)
+        frames[PUBLICATION.sdg_sdmx.table] = pl.read_csv(
+            io.StringIO(sdg_sdmx.read_text(encoding="utf-8")), infer_schema=False
+        )
     gx = gx_context()
     results = run_suites(frames, config_of(pipeline), gx)
-    index = write_data_docs(gx, output_file(pipeline.store().root, context.asset_key_for_output("data_docs"), ""))
+    index = write_data_docs(gx, output_file(pipeline.store().root, context.asset_key_for_output(DATA_DOCS.table), ""))
     yield dg.Output(
         results_frame(results),
         output_name=VALIDATION_RESULTS.table,
@@ -131,4 +132,4 @@ def quality_reports(
             "suites_skipped": [r.name for r in results if r.skipped],
         },
     )
-    yield dg.Output(index.parent, output_name="data_docs", metadata={"index": dg.MetadataValue.path(str(index))})
+    yield dg.Output(index.parent, output_name=DATA_DOCS.table, metadata={"index": dg.MetadataValue.path(str(index))})

@@ -17,6 +17,7 @@ from assets.tables import (
     table_multi_asset,
     table_out,
 )
+from engine.method_config import SDG_1_3_1, SDG_3_8_2
 from engine.publication.annex import aggregate_gender_gaps, gap_table, headline_table, statistical_annex
 from engine.publication.country_values import select_sources
 from schemas.resources.publication import ANNEX, GENDER_GAPS, HEADLINE, NATIONALITY_GAPS
@@ -76,7 +77,7 @@ def gaps(
     selected = select_sources(rows, config)
     synthetic = synthetic_sources(pipeline.store())
     tables = {"sex": [aggregate_gender_gaps(aggregates, config)], "nationality": []}
-    family_gaps = (("sdg_1_3_1", sdg_1_3_1_gaps), ("sdg_3_8_2", sdg_3_8_2_gaps))  # family -> its gap table
+    family_gaps = ((SDG_1_3_1, sdg_1_3_1_gaps), (SDG_3_8_2, sdg_3_8_2_gaps))  # family -> its gap table
     for family, frame in family_gaps:
         if frame is None:
             continue

@@ -11,13 +11,14 @@ import polars as pl
 
 from assets.resources import PipelineResource
 from assets.source_steps import record_left_out
+from assets.tables import asset_key
 from engine.context import declared_sources
 from engine.errors import SourceError
 from engine.sources import LeftOut, layout_problems
-from schemas import registry
+from schemas.registry import RAW
 
 DECLARING_FOLDERS = ("context", "uhc", "reference")
-SCHEMA = registry.table("raw/input_layout").polars_schema()
+INPUT_LAYOUT = RAW.input_layout
 
 
 def input_problems(input_dir) -> list[LeftOut]:
@@ -37,21 +38,20 @@ def input_problems(input_dir) -> list[LeftOut]:
 
 
 @dg.asset(
-    key_prefix="raw",
-    group_name="raw",
+    key=asset_key(INPUT_LAYOUT),
+    group_name=INPUT_LAYOUT.layer,
     kinds={"parquet"},
-    description="Files and folders of the input directory that are not sources although they sit where sources go "
-    "(surveys/, ssi/), and unreadable sources.yaml files: each is recorded as left out with its rule.",
+    description=INPUT_LAYOUT.description,
 )
 def input_layout(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.Output[pl.DataFrame]:
     """What sits in the input directory where no source belongs, recorded as left out."""
     store = pipeline.store()
     problems = input_problems(pipeline.input_path)
-    record_left_out(store, problems, run_id=context.run_id, step="raw/input_layout")
+    record_left_out(store, problems, run_id=context.run_id, step=INPUT_LAYOUT.name)
     for p in problems:
         context.log.error(f"{p.source_kind} {p.path} left out of this run: {p.message}")
     frame = pl.DataFrame(
         [{"source_kind": p.source_kind, "path": p.path, "problem": p.problem, "rule": p.rule} for p in problems],
-        schema=SCHEMA,
+        schema=INPUT_LAYOUT.polars_schema(),
     )
     return dg.Output(frame, metadata={"left_out": len(problems)})

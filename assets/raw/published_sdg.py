@@ -11,18 +11,18 @@ import polars as pl
 
 from assets.resources import PipelineResource
 from assets.source_steps import forget_removed_sources, record_failure
+from assets.tables import asset_key
 from engine.errors import SourceError
 from engine.publication.published_sdg import EMPTY_RAW, SOURCE_KIND, published_sources, read_source
-from engine.store import sha256_file
+from engine.store import FAILURE_RECORDS, SOURCE_RECORDS, sha256_file
+from schemas.registry import RAW
 
 
 @dg.asset(
-    key_prefix="raw",
-    name="published_sdg",
-    group_name="raw",
+    key=asset_key(RAW.published_sdg),
+    group_name=RAW.published_sdg.layer,
     kinds={"csv", "parquet"},
-    description="Published country series as read (UN SDG extracts reference/unsdg_<vintage>/ and published/<id>.csv in the UN SDG "
-    "portal CSV, SDMX-CSV or ILOSTAT bulk layout): every column as text, with source id, vintage, layout, file and row number.",
+    description=RAW.published_sdg.description,
 )
 def raw_published_sdg(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.Output[pl.DataFrame]:
     """The published UN SDG extracts as read."""
@@ -34,11 +34,11 @@ def raw_published_sdg(context: dg.AssetExecutionContext, pipeline: PipelineResou
         try:
             frames.append(read_source(pipeline.input_path, source))
         except SourceError as err:
-            record_failure(context, store, SOURCE_KIND, source.source_id, "raw/published_sdg", err)
-            store.remove_json("sources", SOURCE_KIND, source.source_id)
+            record_failure(context, store, SOURCE_KIND, source.source_id, RAW.published_sdg.name, err)
+            store.remove_json(SOURCE_RECORDS, SOURCE_KIND, source.source_id)
             left_out.append(source.source_id)
         else:
-            store.remove_json("failures", SOURCE_KIND, source.source_id)
+            store.remove_json(FAILURE_RECORDS, SOURCE_KIND, source.source_id)
     frame = pl.concat(frames, how="diagonal_relaxed") if frames else EMPTY_RAW
     files = [f for s in sources for f in s.files]
     digest = hashlib.sha256("".join(sha256_file(f) for f in files).encode()).hexdigest()

@@ -8,24 +8,26 @@ import polars as pl
 from assets.partitions import SSI_RETURNS
 from assets.resources import PipelineResource
 from assets.source_steps import source_step
+from assets.tables import asset_key
 from engine.errors import SourceError
 from engine.sources import discover_ssi
 from engine.ssi import read_return
+from schemas.registry import RAW
 
 
 @dg.asset(
-    key=["raw", "ssi_return"],
+    key=asset_key(RAW.ssi_return),
     partitions_def=SSI_RETURNS,
-    group_name="raw",
+    group_name=RAW.ssi_return.layer,
     kinds={"parquet"},
-    description="An ILO Social Security Inquiry return (workbook or CSV folder) as read: one Parquet file per table, text unchanged; one partition per return.",
+    description=RAW.ssi_return.description,
 )
 def ssi_return(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.Output[dict[str, pl.DataFrame]]:
     """One SSI return as read: its sheets as text tables."""
     return_id = context.partition_key
     store = pipeline.store()
     started = time.perf_counter()
-    with source_step(context, store, "ssi", return_id, "raw/ssi_return"):
+    with source_step(context, store, "ssi", return_id, RAW.ssi_return.name):
         source = discover_ssi(pipeline.input_path).get(return_id)
         if source is None:
             raise SourceError(

@@ -6,26 +6,25 @@ import polars as pl
 from assets.partitions import SURVEYS
 from assets.resources import PipelineResource
 from assets.source_steps import source_step
+from assets.tables import asset_key
 from engine.sources import discover_surveys, file_records, spec_path
 from engine.survey_files import read_survey_files
 from engine.survey_spec import load_spec
+from schemas.registry import RAW
 
 
 @dg.asset(
-    key=["raw", "survey_file"],
+    key=asset_key(RAW.survey_file),
     partitions_def=SURVEYS,
-    group_name="raw",
+    group_name=RAW.survey_file.layer,
     kinds={"parquet"},
-    description=(
-        "A survey's data file (CSV, Parquet, Stata or SPSS) as read, every column unchanged, with the variables of the files "
-        "its spec joins to it (household file...) and the row each came from (__row:<file>); one partition per survey."
-    ),
+    description=RAW.survey_file.description,
 )
 def survey_file(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.Output[pl.DataFrame]:
     """One survey microdata file as read."""
     survey_id = context.partition_key
     store = pipeline.store()
-    with source_step(context, store, "survey", survey_id, "raw/survey_file"):
+    with source_step(context, store, "survey", survey_id, RAW.survey_file.name):
         source = discover_surveys(pipeline.input_path).get(survey_id)
         spec = load_spec(spec_path(pipeline.input_path, survey_id))
         raw = read_survey_files(spec)

@@ -11,6 +11,7 @@ from assets.validation_results import check_specs, quarantine_result, reconcile_
 from engine.context import context_file, declared_sources, ingest_context_table
 from engine.errors import SourceError
 from engine.sources import file_records
+from engine.store import SOURCE_RECORDS
 from schemas import registry
 from schemas.resources.context import TABLES, ContextTable
 
@@ -51,7 +52,7 @@ def staging_context_asset(table: ContextTable) -> dg.AssetsDefinition:
         quarantine = store.write_quarantine(result.quarantine, "context", table.name)
         declared = declared_vintage(context, pipeline.input_path, table.file)
         store.write_json(
-            "sources",
+            SOURCE_RECORDS,
             "context",
             table.name,
             {

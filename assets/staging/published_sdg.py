@@ -18,8 +18,10 @@ from assets.raw.published_sdg import raw_published_sdg
 from assets.resources import PipelineResource
 from assets.tables import Staging, table_asset
 from assets.validation_results import check_specs, quarantine_result, reconcile_result, schema_result
+from engine.method_config import PUBLICATION
 from engine.publication.config import publication_config
 from engine.publication.published_sdg import SOURCE_KIND, normalise, published_sources
+from engine.store import FAILURE_RECORDS, SOURCE_RECORDS
 from schemas.resources.publication import PUBLISHED_SDG
 
 STAGING_PUBLISHED_SDG = dg.AssetKey(list(PUBLISHED_SDG.key))
@@ -43,7 +45,7 @@ def _count(frame: pl.DataFrame, column: str) -> dict[str, int]:
 def published_sdg(context: dg.AssetExecutionContext, pipeline: PipelineResource, raw: pl.DataFrame, countries: Staging):
     """The published UN SDG country series in the canonical layout."""
     store = pipeline.store()
-    config = publication_config(pipeline.method("publication"))
+    config = publication_config(pipeline.method(PUBLICATION))
     kept, quarantine = normalise(raw, countries, config.published_inputs)
     quarantined_rows = (
         quarantine.select("source_id", "source_file", "row_number").unique() if quarantine.height else quarantine
@@ -55,7 +57,7 @@ def published_sdg(context: dg.AssetExecutionContext, pipeline: PipelineResource,
     )
     now = datetime.now(UTC).isoformat(timespec="seconds")
     left_out = {
-        r["source_id"] for r in store.read_json_records("failures", SOURCE_KIND)
+        r["source_id"] for r in store.read_json_records(FAILURE_RECORDS, SOURCE_KIND)
     }  # by the raw step, which says why
     for source in published_sources(pipeline.input_path):
         if source.source_id in left_out:
@@ -65,7 +67,7 @@ def published_sdg(context: dg.AssetExecutionContext, pipeline: PipelineResource,
             quarantine.filter(pl.col("source_id") == source.source_id), SOURCE_KIND, source.source_id
         )
         store.write_json(
-            "sources",
+            SOURCE_RECORDS,
             SOURCE_KIND,
             source.source_id,
             {

@@ -12,49 +12,28 @@ from assets.partitions import SSI_RETURNS
 from assets.raw.ssi import ssi_return
 from assets.resources import PipelineResource
 from assets.source_steps import source_step
+from assets.tables import asset_key, table_outs
 from assets.validation_results import check_specs, quarantine_result, reconcile_result, schema_result
 from engine.sources import discover_ssi, relative
 from engine.ssi import ingest_return
+from engine.store import SOURCE_RECORDS
 from schemas import registry
+from schemas.registry import STAGING
 from schemas.resources import ssi as st
 
-GROUP = "staging"
-COVERAGE = dg.AssetKey([GROUP, "ssi_coverage"])
-SCHEMES = dg.AssetKey([GROUP, "ssi_schemes"])
-LEGAL = dg.AssetKey([GROUP, "ssi_legal_provisions"])
-EXPENDITURE = dg.AssetKey([GROUP, "ssi_expenditure"])
-RETURNS = dg.AssetKey([GROUP, "ssi_returns"])
-
-
-def _out(key: dg.AssetKey, description: str) -> dg.AssetOut:
-    return dg.AssetOut(key=key, group_name=GROUP, kinds={"polars", "parquet"}, description=description)
+TABLES = (
+    STAGING.ssi_coverage,
+    STAGING.ssi_schemes,
+    STAGING.ssi_legal_provisions,
+    STAGING.ssi_expenditure,
+    STAGING.ssi_returns,
+)
+COVERAGE, SCHEMES, LEGAL, EXPENDITURE, RETURNS = (asset_key(t) for t in TABLES)
 
 
 @dg.multi_asset(
     ins={"sheets": dg.AssetIn(key=ssi_return.key)},
-    outs={
-        key.path[-1]: _out(key, description)
-        for key, description in (
-            (
-                COVERAGE,
-                "SSI counts in long form: scheme x measure (active contributors, beneficiaries, health protected) x benefit type x nationality x sex.",
-            ),
-            (SCHEMES, "SSI scheme inventory: function (C102 branch), type, legal coverage."),
-            (
-                LEGAL,
-                "SSI non-nationals module: legal provisions per scheme (equality of treatment, export of benefits, agreements).",
-            ),
-            (
-                EXPENDITURE,
-                "SSI benefit expenditure in long form (optional Expenditure table): scheme x benefit type x sex, local currency.",
-            ),
-            (
-                RETURNS,
-                "What each SSI return says about itself (country, reference year, vintage, synthetic...) and its file: "
-                "one row per return, read by the administrative coverage to refuse two returns of one country and year.",
-            ),
-        )
-    },
+    outs=table_outs(*TABLES, kinds={"polars"}),
     check_specs=check_specs(COVERAGE) + check_specs(SCHEMES) + check_specs(LEGAL) + check_specs(EXPENDITURE),
     partitions_def=SSI_RETURNS,
     can_subset=False,
@@ -70,7 +49,7 @@ def ssi_tables(context: dg.AssetExecutionContext, pipeline: PipelineResource, sh
         result = ingest_return(return_id, sheets, file=shown)
         quarantine = store.write_quarantine(result.quarantine, "ssi", return_id)
     store.write_json(
-        "sources",
+        SOURCE_RECORDS,
         "ssi",
         return_id,
         {

@@ -10,14 +10,17 @@ from assets.partitions import SURVEYS
 from assets.raw.surveys import survey_file
 from assets.resources import PipelineResource
 from assets.source_steps import source_step
+from assets.tables import asset_key
 from assets.validation_results import check_specs, quarantine_result, reconcile_result, schema_result
 from engine.harmonise import ingest_survey
 from engine.sources import discover_surveys, file_records, relative, spec_path
+from engine.store import SOURCE_RECORDS
 from engine.survey_files import read_value_labels
 from engine.survey_spec import load_spec
-from schemas import registry
+from schemas.registry import STAGING
 
-KEY = dg.AssetKey(["staging", "survey_persons"])
+PERSONS = STAGING.survey_persons
+KEY = asset_key(PERSONS)
 
 
 @dg.asset(
@@ -37,7 +40,7 @@ def survey_persons(context: dg.AssetExecutionContext, pipeline: PipelineResource
     survey_id = context.partition_key
     store = pipeline.store()
     started = time.perf_counter()
-    with source_step(context, store, "survey", survey_id, "staging/survey_persons"):
+    with source_step(context, store, "survey", survey_id, PERSONS.name):
         spec = load_spec(spec_path(pipeline.input_path, survey_id))
         context.log.info(f"{survey_id}: harmonising {raw.height:,} rows x {raw.width} columns")
         shown_file = relative(spec.data_file, pipeline.input_path)
@@ -45,7 +48,7 @@ def survey_persons(context: dg.AssetExecutionContext, pipeline: PipelineResource
         quarantine = store.write_quarantine(result.quarantine, "survey", survey_id)
         source = discover_surveys(pipeline.input_path).get(survey_id)
         store.write_json(
-            "sources",
+            SOURCE_RECORDS,
             "survey",
             survey_id,
             {
@@ -86,7 +89,5 @@ def survey_persons(context: dg.AssetExecutionContext, pipeline: PipelineResource
         },
     )
     yield reconcile_result(KEY, result.rows_read, result.rows_kept, result.quarantined_rows)
-    yield schema_result(
-        KEY, store.table_path(*KEY.path, survey_id), registry.table(KEY.path).pandera()
-    )  # as the IO manager wrote it
+    yield schema_result(KEY, store.table_path(*KEY.path, survey_id), PERSONS.pandera())  # as the IO manager wrote it
     yield quarantine_result(KEY, result.quarantine, result.quarantined_rows)

@@ -160,11 +160,17 @@ class _Source:
         given = pl.Series(list(codes), dtype=pl.String).str.strip_chars()
         if dtype == pl.String:
             targets = pl.select(_unsigned_zero(pl.lit(given.cast(pl.Float64, strict=False).drop_nulls().drop_nans())))
-            number = _unsigned_zero(pl.col(col).str.strip_chars().cast(pl.Float64, strict=False))
+            read = NUMBER_PREFIX + col  # the text read once (_read_text_columns)
+            parsed = (
+                pl.col(read)
+                if read in self.frame.columns
+                else pl.col(col).str.strip_chars().cast(pl.Float64, strict=False)
+            )
+            number = _unsigned_zero(parsed)
             candidates = (
                 self.frame.lazy()
-                .select(col)
                 .filter(number.is_null() | number.is_in(targets.to_series().implode()))
+                .select(col)
                 .unique()
                 .collect()
                 .to_series()
@@ -194,20 +200,26 @@ def _read_text_columns(frame: pl.DataFrame, columns: set[str]) -> pl.DataFrame:
     (``EMPTY_PREFIX``: null or blank), so that its typed mappings, missing values and
     expressions do not parse the text again.
     """
-    text = [c for c in sorted(columns) if frame.schema[c] == pl.String]
-    if not text:
-        return frame
-    trimmed = frame.select(pl.col(c).str.strip_chars() for c in text)
-    return pl.concat(
-        [
-            frame,
-            trimmed.select(
-                *(pl.col(c).cast(pl.Float64, strict=False).alias(NUMBER_PREFIX + c) for c in text),
-                *((pl.col(c).is_null() | (pl.col(c) == "")).alias(EMPTY_PREFIX + c) for c in text),
-            ),
-        ],
-        how="horizontal",
-    )
+    read = {}
+    for c in sorted(columns):
+        if frame.schema[c] == pl.String:
+            read[NUMBER_PREFIX + c], read[EMPTY_PREFIX + c] = _read_text(frame.get_column(c))
+    return frame.with_columns(**read) if read else frame
+
+
+def _read_text(values: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """(number, empty) of a text column: its trimmed text as Float64 (null where it reads as no
+    number), and whether it is null or blank. Only the values that do not read as a number as
+    written are trimmed (a number has no blanks around it), so the column's text is not copied.
+    """
+    number = values.cast(pl.Float64, strict=False)
+    empty = values.is_null()
+    odd = (number.is_null() & ~empty).arg_true()
+    if odd.len():
+        trimmed = values.gather(odd).str.strip_chars()
+        number = number.scatter(odd, trimmed.cast(pl.Float64, strict=False))
+        empty = empty.scatter(odd, trimmed == "")
+    return number, empty
 
 
 def _source_key(m: Mapping, src: _Source) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
@@ -253,14 +265,18 @@ def _by_value_table(frame: pl.DataFrame, col: str, exprs: Any) -> pl.DataFrame:
     """``exprs(src)`` (named expressions over a ``_Source``) evaluated once per distinct value
     of ``col`` and given to each row, in row order: a code column holds a few values, so its
     text, code key, recode and issue are computed a few times instead of once per row. Whole
-    numbers within ``DENSE_CODES`` of each other are looked up by position (every number from
-    the least to the greatest, then null); other values by a join on the value. NaN reads as
-    null and -0.0 as 0.0 for every mapping, so they are looked up as such.
+    numbers within ``DENSE_CODES`` of each other (integers written as text too:
+    ``_integer_texts``) are looked up by position (every number from the least to the greatest,
+    then null); other values by a join on the value. NaN reads as null and -0.0 as 0.0 for
+    every mapping, so they are looked up as such.
     """
     c = pl.col(col)
     dtype = frame.schema[col]
     value = _unsigned_zero(c.fill_nan(None), dtype) if dtype.is_float() else c
     rows = frame.select(value.alias(col))
+    integers = _integer_texts(rows.get_column(col)) if dtype == pl.String else None
+    if integers is not None:  # the text of integers, as written by the integers themselves
+        rows, dtype = integers.to_frame(), pl.Int64()
     span = _whole_span(rows.get_column(col)) if dtype in INTEGER_TYPES or dtype == pl.Float64 else None
     if span is None:
         table = _value_table(rows.unique(), col, exprs)
@@ -273,6 +289,18 @@ def _by_value_table(frame: pl.DataFrame, col: str, exprs: Any) -> pl.DataFrame:
 
 
 DENSE_CODES = 1 << 16
+
+
+def _integer_texts(values: pl.Series) -> pl.Series | None:
+    """``values`` (text) as Int64 when each is an integer written as Polars writes it (``0``,
+    ``-12``: no sign, blank or leading zero more): every mapping then reads the same text, code
+    and number from the integer (a CSV code column of ``1``, ``2``, ... is looked up by
+    position); None otherwise.
+    """
+    numbers = values.cast(pl.Int64, strict=False)
+    if numbers.null_count() != values.null_count():
+        return None
+    return numbers if values.drop_nulls().str.contains(r"^(0|-?[1-9][0-9]*)$").all() else None
 
 
 def _whole_span(values: pl.Series) -> tuple[int, int] | None:

@@ -77,7 +77,7 @@ def write_inputs(input_dir, output_dir) -> None:
         "sdg_3_8_2",
     )
     # one survey of the inputs is synthetic (its source record says so): labels and notes name it
-    store.write_json(
+    store.write_record(
         "sources",
         "survey",
         "GHA_LFS_2023",

@@ -10,6 +10,9 @@ from schemas.registry import TABLES
 # Tables written beside another asset's table, with no asset of their own.
 WRITTEN_WITHOUT_ASSET = {
     "publication/sdg_sdmx_breakdowns": "written by publication/sdg_sdmx beside sdg_sdmx.csv",
+    "provenance/source_records": "one file per source, written by the step that reads it (engine/store.py write_record)",
+    "provenance/failure_records": "one file per source left out, written by the step that leaves it out "
+    "(assets/source_steps.py write_failure_record)",
 }
 
 

@@ -209,7 +209,7 @@ def test_removed_survey_leaves_the_outputs_and_the_publication_reruns(env, tmp_p
     for layer, table in PARTITIONED_TABLES["survey"]:
         assert "NEW_LFS_2023" not in store.partition_ids(layer, table), (layer, table)
     assert store.partition_ids("indicators", "survey_estimates") == ["TST_HIES_2021"]
-    assert store.json_ids("sources", "survey") == ["TST_HIES_2021"]
+    assert store.record_ids("sources", "survey") == ["TST_HIES_2021"]
     assert not store.quarantine_path("survey", "NEW_LFS_2023").exists()
 
 

@@ -420,7 +420,7 @@ def test_outputs_are_only_ever_removed_for_a_valid_source_id(tmp_path):
         with pytest.raises(ValueError):
             store.remove("raw", "ssi_return", bad)
         with pytest.raises(ValueError):
-            store.remove_json("sources", "ssi", bad)
+            store.remove_record("sources", "ssi", bad)
     assert store.exists("raw", "survey_file", "GHA_LFS_2015")
 
 

@@ -114,7 +114,7 @@ def uhc_index(
     vintage = vintage_label(records, (STAGING.uhc_tracers.table, STAGING.population.table))
     index = published_index(result.index, vintage, context.run_id)
     quarantine = store.write_quarantine(quarantine_issues(result.quarantine), UHC, INDEX.table)
-    store.write_json(
+    store.write_record(
         SOURCE_RECORDS,
         UHC,
         INDEX.table,

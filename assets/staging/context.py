@@ -51,7 +51,7 @@ def staging_context_asset(table: ContextTable) -> dg.AssetsDefinition:
             )
         quarantine = store.write_quarantine(result.quarantine, "context", table.name)
         declared = declared_vintage(context, pipeline.input_path, table.file)
-        store.write_json(
+        store.write_record(
             SOURCE_RECORDS,
             "context",
             table.name,

@@ -47,7 +47,7 @@ def survey_persons(context: dg.AssetExecutionContext, pipeline: PipelineResource
         result = ingest_survey(spec, raw, labels=read_value_labels(spec), source_file=shown_file)
         quarantine = store.write_quarantine(result.quarantine, "survey", survey_id)
         source = discover_surveys(pipeline.input_path).get(survey_id)
-        store.write_json(
+        store.write_record(
             SOURCE_RECORDS,
             "survey",
             survey_id,

@@ -35,3 +35,14 @@ def test_partitioned_assets_are_partitioned_tables():
         declared = TABLES["/".join(key.path)].partitions
         actual = node.partitions_def.name if node.partitions_def is not None else None
         assert declared == actual, "/".join(key.path)
+
+
+def test_every_asset_is_described_by_its_registry_table():
+    """One description per table: the asset shows its registry declaration's (schemas/resources/)."""
+    graph = defs.resolve_asset_graph()
+    differ = [
+        "/".join(key.path)
+        for key in graph.get_all_asset_keys()
+        if (graph.get(key).description or "").strip() != TABLES["/".join(key.path)].description.strip()
+    ]
+    assert differ == []

@@ -40,7 +40,6 @@ def _count(frame: pl.DataFrame, column: str) -> dict[str, int]:
     group_name="staging",
     kinds={"polars", "parquet"},
     check_specs=check_specs(STAGING_PUBLISHED_SDG),
-    description=PUBLISHED_SDG.description,
 )
 def published_sdg(context: dg.AssetExecutionContext, pipeline: PipelineResource, raw: pl.DataFrame, countries: Staging):
     """The published UN SDG country series in the canonical layout."""

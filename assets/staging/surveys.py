@@ -30,10 +30,7 @@ KEY = asset_key(PERSONS)
     group_name="staging",
     kinds={"polars", "parquet"},
     check_specs=check_specs(KEY),
-    description=(
-        "Canonical person table of one survey: source variables mapped by its harmonisation spec, "
-        "every row validated; failing rows go to the quarantine with their reason."
-    ),
+    description=PERSONS.description,
 )
 def survey_persons(context: dg.AssetExecutionContext, pipeline: PipelineResource, raw: pl.DataFrame):
     """One survey harmonised to the canonical person table, with its record and quarantine."""

@@ -93,9 +93,9 @@ def _record_ins() -> dict[str, dg.AssetIn]:
 def sources(context: dg.AssetExecutionContext, pipeline: PipelineResource, **record_writers) -> dg.Output[pl.DataFrame]:
     """The table of the sources of the last runs."""
     store = pipeline.store()
-    failures = store.read_json_records(FAILURE_RECORDS)
+    failures = store.read_records(FAILURE_RECORDS)
     failed = {(f["source_kind"], f["source_id"]) for f in failures}
-    all_records = store.read_json_records(SOURCE_RECORDS)
+    all_records = store.read_records(SOURCE_RECORDS)
     records = [r for r in all_records if (r["source_kind"], r["source_id"]) not in failed]
     # a source left out after reading (every row quarantined) keeps its row counts
     counts = {(r["source_kind"], r["source_id"], r.get("run_id")): r for r in all_records}

@@ -43,7 +43,7 @@ def clear_outputs(store: ParquetStore, source_kind: str, source_id: str, *, keep
     if keep_records:
         return
     store.quarantine_path(source_kind, source_id).unlink(missing_ok=True)
-    store.remove_json(SOURCE_RECORDS, source_kind, source_id)
+    store.remove_record(SOURCE_RECORDS, source_kind, source_id)
 
 
 def forget_removed_sources(
@@ -57,18 +57,18 @@ def forget_removed_sources(
     for layer, table in PARTITIONED_TABLES.get(source_kind, ()):
         stored |= set(store.partition_ids(layer, table))
     for folder in (SOURCE_RECORDS, FAILURE_RECORDS):
-        stored |= set(store.json_ids(folder, source_kind))
+        stored |= set(store.record_ids(folder, source_kind))
     gone = sorted(s for s in stored - present if valid_source_id(s))  # no other name ever had outputs
     for source_id in gone:
         clear_outputs(store, source_kind, source_id)
-        store.remove_json(FAILURE_RECORDS, source_kind, source_id)
+        store.remove_record(FAILURE_RECORDS, source_kind, source_id)
     return gone
 
 
 def record_left_out(store: ParquetStore, problems: list[LeftOut], *, run_id: str, step: str) -> None:
     """Replace the layout failure records (``failures/layout/``) by one per problem."""
-    for old in store.json_ids(FAILURE_RECORDS, LAYOUT):
-        store.remove_json(FAILURE_RECORDS, LAYOUT, old)
+    for old in store.record_ids(FAILURE_RECORDS, LAYOUT):
+        store.remove_record(FAILURE_RECORDS, LAYOUT, old)
     for p in problems:
         write_failure_record(
             store,
@@ -123,11 +123,11 @@ def write_failure_record(
     rule: str | None = None,
     value: str | None = None,
 ) -> None:
-    """Write ``failures/<kind_folder>/<record_id>.json``: why the source (``source_kind`` and
+    """Write ``failures/<kind_folder>/<record_id>.parquet``: why the source (``source_kind`` and
     ``source_id``, by default the folder and the record id) was left out of run ``run_id`` (the
     summary and ``publication/sources.parquet`` read it). The one writer of failure records.
     """
-    store.write_json(
+    store.write_record(
         FAILURE_RECORDS,
         kind_folder,
         record_id,
@@ -182,13 +182,13 @@ def source_step(
             },
         ) from err
     else:
-        store.remove_json(FAILURE_RECORDS, source_kind, source_id)
+        store.remove_record(FAILURE_RECORDS, source_kind, source_id)
 
 
 def record_failure(
     context: dg.AssetExecutionContext, store: ParquetStore, source_kind: str, source_id: str, step: str, err: Exception
 ) -> None:
-    """Write the failure record of a source left out of the run (``failures/<kind>/<id>.json``:
+    """Write the failure record of a source left out of the run (``failures/<kind>/<id>.parquet``:
     the step, the message and, for a ``SourceError``, the file, place, rule and value) and log it.
     """
     known = isinstance(err, SourceError)

@@ -23,6 +23,7 @@ import dagster as dg
 import polars as pl
 
 from schemas.registry import Table
+from schemas.registry import table as registry_table
 
 
 class Layer(str):
@@ -58,10 +59,16 @@ def table_ins(fn: Callable) -> dict[str, dg.AssetIn]:
 
 
 def table_asset(**kwargs) -> Callable[[Callable], dg.AssetsDefinition]:
-    """``dg.asset`` whose inputs are the annotated arguments (:func:`table_ins`), plus ``ins``."""
+    """``dg.asset`` whose inputs are the annotated arguments (:func:`table_ins`), plus ``ins``,
+    described by the registry's declaration of its table (no second description).
+    """
 
     def decorate(fn: Callable) -> dg.AssetsDefinition:
-        return dg.asset(ins={**table_ins(fn), **kwargs.pop("ins", {})}, **kwargs)(fn)
+        if "description" in kwargs:
+            raise TypeError(f"{fn.__name__}: the description of a table is its registry declaration's")
+        key = kwargs.get("key") or dg.AssetKey([kwargs["key_prefix"], kwargs.get("name", fn.__name__)])
+        described = registry_table(dg.AssetKey.from_coercible(key).path).description
+        return dg.asset(ins={**table_ins(fn), **kwargs.pop("ins", {})}, description=described, **kwargs)(fn)
 
     return decorate
 

@@ -13,7 +13,7 @@ import polars as pl
 
 from engine.publication.population import persons
 from engine.quarantine import issues_frame
-from engine.store import ParquetStore
+from engine.store import SOURCE_RECORDS, ParquetStore
 from schemas.registry import Table, table
 from schemas.resources.sdg_3_8_1 import UHC_SERIES
 
@@ -27,7 +27,7 @@ NOT_COMPUTABLE_DTYPES = table("indicators/not_computable").polars_schema()
 def source_vintages(store: ParquetStore) -> pl.DataFrame:
     """source_kind, source_id -> input_vintage label ('<id>@<vintage or file hash>')."""
     rows = []
-    for rec in store.read_json_records("sources"):
+    for rec in store.read_records(SOURCE_RECORDS):
         if rec["source_kind"] in ("survey", "ssi"):
             stamp = rec.get("vintage") or (rec.get("fingerprint") or "")[:12]
             rows.append(

@@ -6,8 +6,8 @@ Layout (``root`` is the output directory)::
     <layer>/<table>/<partition>.parquet      one file per survey or SSI return
     <layer>/<table>/<partition>/<name>.parquet  a partition of several files (SSI sheets)
     quarantine/<source_kind>/<source_id>.parquet
-    sources/<source_kind>/<source_id>.json   what was read: files, sha256, vintage, row counts
-    failures/<source_kind>/<source_id>.json  why a source was left out of this run
+    sources/<source_kind>/<source_id>.parquet   what was read: files, sha256, vintage, row counts
+    failures/<source_kind>/<source_id>.parquet  why a source was left out of this run
 
 Every write goes to a temporary file in the same directory and is then renamed over the target,
 so a crash or a killed run never leaves a half-written table where the old one stood (a folder
@@ -30,12 +30,24 @@ from typing import Any
 import polars as pl
 
 from engine.paths import valid_output_name
+from schemas.registry import table
 
 PARQUET_OPTIONS: dict[str, Any] = {"compression": "zstd", "compression_level": 3, "statistics": True}
 
-# The folders of the source and failure records (``sources/<kind>/<id>.json``, ``failures/...``).
+# The folders of the source and failure records (``sources/<kind>/<id>.parquet``,
+# ``failures/<kind>/<id>.parquet``: the registry tables ``provenance/source_records`` and
+# ``provenance/failure_records``).
 SOURCE_RECORDS = "sources"
 FAILURE_RECORDS = "failures"
+RECORD_TABLES = {SOURCE_RECORDS: "provenance/source_records", FAILURE_RECORDS: "provenance/failure_records"}
+
+
+def _check_record(folder: str, record: dict[str, Any]) -> None:
+    """A record holds the columns its registry table requires, with a value."""
+    declared = table(RECORD_TABLES[folder])
+    missing = [c.name for c in declared.columns if c.required and record.get(c.name) is None]
+    if missing:
+        raise ValueError(f"{declared.name}: record of {record.get('source_id')!r} lacks {missing}")
 
 
 def sha256_file(path: Path) -> str:
@@ -222,28 +234,32 @@ class ParquetStore:
         """Write the quarantined rows of one source (atomically)."""
         return self.write_to(frame, self.quarantine_path(source_kind, source_id))
 
-    def _json_path(self, folder: str, source_kind: str, source_id: str) -> Path:
-        return self.root / folder / source_kind / f"{_safe(source_id)}.json"
+    def record_path(self, folder: str, source_kind: str, source_id: str) -> Path:
+        """The record of one source in ``folder`` (``sources`` or ``failures``)."""
+        return self.root / folder / source_kind / f"{_safe(source_id)}.parquet"
 
-    def write_json(self, folder: str, source_kind: str, source_id: str, record: dict[str, Any]) -> Path:
-        """Write ``record`` as JSON to ``folder/source_kind/source_id.json`` (atomically); returns
-        the path.
+    def write_record(self, folder: str, source_kind: str, source_id: str, record: dict[str, Any]) -> Path:
+        """Write ``record`` (one source's record: ``provenance/source_records`` or
+        ``provenance/failure_records``, schemas/resources/provenance.py) as a one-row Parquet file
+        ``folder/source_kind/source_id.parquet`` (atomically); returns the path. Its columns are the
+        record's keys in sorted order, nested values (lists of file records) as lists and structs,
+        values that are not JSON types (paths, dates) as text, so that :meth:`read_records` gives
+        back the same dict.
         """
-        target = self._json_path(folder, source_kind, source_id)
-        text = json.dumps(record, indent=2, sort_keys=True, default=str)
-        _atomic_write(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-        return target
+        _check_record(folder, record)
+        plain = json.loads(json.dumps(record, sort_keys=True, default=str))
+        return self.write_to(pl.DataFrame([plain]), self.record_path(folder, source_kind, source_id)).path
 
-    def read_json_records(self, folder: str, source_kind: str | None = None) -> list[dict[str, Any]]:
-        """The JSON records in ``folder`` (of one source kind, or all), in path order."""
+    def read_records(self, folder: str, source_kind: str | None = None) -> list[dict[str, Any]]:
+        """The records in ``folder`` (of one source kind, or all), in path order."""
         base = self.root / folder
-        pattern = f"{source_kind}/*.json" if source_kind else "*/*.json"
-        return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(base.glob(pattern))]
+        pattern = f"{source_kind}/*.parquet" if source_kind else "*/*.parquet"
+        return [pl.read_parquet(p).to_dicts()[0] for p in sorted(base.glob(pattern))]
 
-    def json_ids(self, folder: str, source_kind: str) -> list[str]:
+    def record_ids(self, folder: str, source_kind: str) -> list[str]:
         """Source ids with a record in ``folder`` (``sources`` or ``failures``)."""
-        return sorted(p.stem for p in (self.root / folder / source_kind).glob("*.json"))
+        return sorted(p.stem for p in (self.root / folder / source_kind).glob("*.parquet"))
 
-    def remove_json(self, folder: str, source_kind: str, source_id: str) -> None:
-        """Remove the JSON record of one source (nothing when there is none)."""
-        self._json_path(folder, source_kind, source_id).unlink(missing_ok=True)
+    def remove_record(self, folder: str, source_kind: str, source_id: str) -> None:
+        """Remove the record of one source (nothing when there is none)."""
+        self.record_path(folder, source_kind, source_id).unlink(missing_ok=True)

@@ -52,7 +52,7 @@ from assets.source_steps import PARTITIONED_TABLES
 from engine import method_config
 from engine.paths import regular_files
 from engine.sources import Source
-from engine.store import ParquetStore, sha256_file
+from engine.store import FAILURE_RECORDS, SOURCE_RECORDS, ParquetStore, sha256_file
 from pipelines.sensors import method_fingerprints
 
 STATE_FILE = ".sp_run_state.json"
@@ -192,11 +192,15 @@ def owners(store: ParquetStore, units: list[Unit], outputs: Iterable[str]) -> di
             owner[store.table_path(layer, table, unit.partition).relative_to(root).as_posix()] = unit.label
             owner[store.partition_dir(layer, table, unit.partition).relative_to(root).as_posix() + "/"] = unit.label
         owner[store.quarantine_path(unit.kind, unit.partition).relative_to(root).as_posix()] = unit.label
-        for folder in ("sources", "failures"):
-            owner[f"{folder}/{unit.kind}/{unit.partition}.json"] = unit.label
+        for folder in (SOURCE_RECORDS, FAILURE_RECORDS):
+            owner[store.record_path(folder, unit.kind, unit.partition).relative_to(root).as_posix()] = unit.label
     per_source = tuple(
         {f"{layer}/{table}/" for tables in PARTITIONED_TABLES.values() for layer, table in tables}
-        | {f"{folder}/{kind}/" for folder in ("quarantine", "sources", "failures") for kind in PARTITIONED_TABLES}
+        | {
+            f"{folder}/{kind}/"
+            for folder in ("quarantine", SOURCE_RECORDS, FAILURE_RECORDS)
+            for kind in PARTITIONED_TABLES
+        }
     )
     by_kind = {u.kind: u.label for u in units if u.partition is None}
     owned: dict[str, set[str]] = {u.label: set() for u in units}

@@ -35,7 +35,7 @@ from assets.source_steps import forget_removed_sources
 from engine import method_config
 from engine.paths import regular_files
 from engine.sources import discover_ssi, discover_surveys
-from engine.store import ParquetStore, sha256_file
+from engine.store import SOURCE_RECORDS, ParquetStore, sha256_file
 from pipelines.jobs import CONTEXT_JOB, PUBLICATION_JOB, SSI_JOB, SURVEY_JOB
 from schemas.resources.context import TABLES as CONTEXT_TABLES
 
@@ -74,7 +74,7 @@ def recorded_fingerprints(output_dir) -> dict[str, str]:
     store = ParquetStore(output_dir)
     out = {}
     for kind in ("survey", "ssi"):
-        for rec in store.read_json_records("sources", kind):
+        for rec in store.read_records(SOURCE_RECORDS, kind):
             if rec.get("fingerprint"):
                 out[f"{kind}:{rec['source_id']}"] = rec["fingerprint"]
     return out

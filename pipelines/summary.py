@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from engine.publication.labels import synthetic_names
-from engine.store import ParquetStore
+from engine.store import FAILURE_RECORDS, SOURCE_RECORDS, ParquetStore
 from pipelines.runner import RunOutcome
 
 OUTPUT_LAYERS = ("indicators", "publication")
@@ -40,8 +40,8 @@ FILE_OUTPUTS = (
 def build_summary(store: ParquetStore, outcomes: list[RunOutcome], *, input_dir: Path, dagster_home: Path) -> dict:
     """The summary of the runs ``outcomes`` (their sources, rows, checks, skips and result) as a JSON-ready dict."""
     run_ids = {o.run_id for o in outcomes}
-    sources = [r for r in store.read_json_records("sources") if r.get("run_id") in run_ids]
-    failures = [r for r in store.read_json_records("failures") if r.get("run_id") in run_ids]
+    sources = [r for r in store.read_records(SOURCE_RECORDS) if r.get("run_id") in run_ids]
+    failures = [r for r in store.read_records(FAILURE_RECORDS) if r.get("run_id") in run_ids]
     checks = [c for o in outcomes for c in o.check_failures]
     reasons = [f"run failed: {_where(o.job, o.partition)}" for o in outcomes if not o.success]
     reasons += [f"{len(failures)} source(s) left out (see Left out)"] if failures else []

@@ -61,6 +61,7 @@ LAYERS = {
     "staging": "Staging layer (`output/staging/`): validated canonical tables",
     "indicators": "Indicators layer (`output/indicators/`): estimates and the published indicator tables",
     "publication": "Publication layer (`output/publication/`): country values, aggregates, exports",
+    "provenance": "Provenance (`output/sources/`, `output/failures/`): the record of each source read or left out",
 }
 
 

@@ -17,7 +17,7 @@ from pandera.config import ValidationDepth, config_context
 from schemas.fields import FIELDS, Field
 from schemas.tables import schema_for
 
-LAYERS = ("raw", "staging", "indicators", "publication")
+LAYERS = ("raw", "staging", "indicators", "publication", "provenance")
 PARTITIONS = (None, "surveys", "ssi_returns")
 STORAGES = ("parquet", "folder", "csv", "other")
 

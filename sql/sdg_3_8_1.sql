@@ -22,7 +22,7 @@
 --   over the first grouping level with enough reporting countries (regional_median); else missing.
 -- The median is the middle value (mean of the two middle values) by ROW_NUMBER, not quantile_cont.
 --
--- Inputs (registered by engine/uhc_index.py):
+-- Inputs (registered by engine/sdg_3_8_1.py):
 --   uhc_obs(indicator, country, year, value)            validated tracer values
 --   uhc_rules(indicator, tracer, category, category_order, tracer_order, component_order,
 --             method, lo, hi, non_use, lower_is_better, threshold, high_burden_only)

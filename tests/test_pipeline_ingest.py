@@ -101,7 +101,7 @@ def test_broken_sources_fail_alone(dirs):
         assert records  # a check execution exists for the asset
 
     store = ParquetStore(output_dir)
-    failures = {r["source_id"]: r for r in store.read_json_records("failures")}
+    failures = {r["source_id"]: r for r in store.read_records("failures")}
     assert set(failures) == {"BAD_LFS_2021", "KEN_2021", "ALL_LFS_2021"}
     assert (
         "age_in_years" in failures["BAD_LFS_2021"]["message"] and failures["BAD_LFS_2021"]["where"] == "variables.age"
@@ -122,7 +122,7 @@ def test_broken_sources_fail_alone(dirs):
     assert failure["step"] == "staging/survey_persons"
     quarantine = pl.read_parquet(store.quarantine_path("survey", "ALL_LFS_2021"))
     assert quarantine.height == 9 and quarantine["row_number"].n_unique() == 8
-    record = {r["source_id"]: r for r in store.read_json_records("sources", "survey")}["ALL_LFS_2021"]
+    record = {r["source_id"]: r for r in store.read_records("sources", "survey")}["ALL_LFS_2021"]
     assert (record["rows_read"], record["rows_kept"], record["rows_quarantined"]) == (8, 0, 8)
     summary = build_summary(store, outcomes, input_dir=input_dir, dagster_home=input_dir)
     assert summary["totals"]["rows_quarantined"] == 8 and summary["totals"]["sources_left_out"] == 3
@@ -147,7 +147,7 @@ def test_removed_sources_leave_the_outputs_and_the_publication(dirs):
         run_all(instance, pipeline_settings(input_dir, output_dir), progress=lambda _: None)
         assert "TST_LFS_2022" in store.partitions("indicators", "survey_estimates")
         assert "TST_LFS_2022" in store.read("publication", "sources")["source_id"].to_list()
-        assert store.json_ids("failures", "ssi") == ["KEN_2021"]
+        assert store.record_ids("failures", "ssi") == ["KEN_2021"]
         shutil.rmtree(input_dir / "surveys" / "TST_LFS_2022")
         shutil.rmtree(input_dir / "ssi" / "KEN_2021")
         lines = []
@@ -164,7 +164,7 @@ def test_removed_sources_leave_the_outputs_and_the_publication(dirs):
         for layer, table in tables:
             assert not {"TST_LFS_2022", "KEN_2021"} & set(store.partition_ids(layer, table)), (layer, table)
     assert not store.quarantine_path("survey", "TST_LFS_2022").exists()
-    assert store.json_ids("sources", "survey") == ["TST_HIES_2021"] and store.json_ids("failures", "ssi") == []
+    assert store.record_ids("sources", "survey") == ["TST_HIES_2021"] and store.record_ids("failures", "ssi") == []
     published = store.read("publication", "sources")["source_id"].to_list()
     assert "TST_HIES_2021" in published and not {"TST_LFS_2022", "KEN_2021"} & set(published)
     assert store.read_partitions("indicators", "survey_estimates")["survey_id"].unique().to_list() == ["TST_HIES_2021"]
@@ -214,7 +214,7 @@ def test_every_source_reconciles_and_checks_pass(dirs):
             "empty population: no sample person of TST_HIES_2021 in the population of SI_COV_UEMP (with a known outcome)",
         )
     ]
-    records = store.read_json_records("sources")
+    records = store.read_records("sources")
     assert {(r["source_kind"], r["source_id"]) for r in records} >= {
         ("survey", "TST_HIES_2021"),
         ("ssi", "GHA_2022"),

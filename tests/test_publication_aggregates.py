@@ -113,7 +113,7 @@ def test_a_country_at_100_stays_at_100_in_the_line_up():
 def test_population_weighted_3_8_2_and_3_8_1():
     # WPP totals in thousands x 1000: GHA 30 000 000, TGO 8 000 000.
     hard = hardship_frame([hardship("GHA", "SH_XPD_EARN10", 10.0), hardship("TGO", "SH_XPD_EARN10", 29.0)])
-    # 3.8.1 in the layout of engine.uhc_index (country, sci, categories...): accepted as is
+    # 3.8.1 in the layout of engine.sdg_3_8_1 (country, sci, categories...): accepted as is
     uhc = pl.DataFrame(
         {
             "country": ["GHA", "TGO"],

@@ -77,7 +77,7 @@ def write_inputs(input_dir, output_dir) -> None:
         "sdg_3_8_2",
     )
     # one survey of the inputs is synthetic (its source record says so): labels and notes name it
-    store.write_json(
+    store.write_record(
         "sources",
         "survey",
         "GHA_LFS_2023",
@@ -88,6 +88,8 @@ def write_inputs(input_dir, output_dir) -> None:
             "rows_read": 1,
             "rows_kept": 1,
             "rows_quarantined": 0,
+            "run_id": "an-earlier-run",  # every record names its run and time (provenance/source_records)
+            "at": "2026-01-01T00:00:00+00:00",
         },
     )
     store.write(countries_frame(), "staging", "countries")

@@ -322,13 +322,13 @@ def test_a_broken_published_file_is_left_out_alone_with_its_reason(tmp_path):
     assert result.success
     staged = store.read("staging", "published_sdg")
     assert set(staged["source_id"]) == {"unsdg_2023-12", "ilostat"}
-    failure = {r["source_id"]: r for r in store.read_json_records("failures", "published")}
+    failure = {r["source_id"]: r for r in store.read_records("failures", "published")}
     assert (
         set(failure) == {"broken"}
         and failure["broken"]["rule"] == "published_layout"
         and failure["broken"]["file"] == "published/broken.csv"
     )
-    records = {r["source_id"]: r for r in store.read_json_records("sources", "published")}
+    records = {r["source_id"]: r for r in store.read_records("sources", "published")}
     assert set(records) == {"unsdg_2023-12", "ilostat"}
     ilo = records["ilostat"]
     assert (ilo["layout"], ilo["vintage"], ilo["synthetic"]) == ("ilostat_csv", "2024-06", False)
@@ -340,8 +340,8 @@ def test_a_broken_published_file_is_left_out_alone_with_its_reason(tmp_path):
     # the broken file fixed: its failure record goes, its source record comes
     (folder / "broken.csv").write_text(as_ilostat_csv(benfts))
     assert materialize_published(tmp_path, out).success
-    assert not store.read_json_records("failures", "published")
-    assert {r["source_id"] for r in store.read_json_records("sources", "published")} == {
+    assert not store.read_records("failures", "published")
+    assert {r["source_id"] for r in store.read_records("sources", "published")} == {
         "unsdg_2023-12",
         "ilostat",
         "broken",

@@ -10,6 +10,9 @@ from schemas.registry import TABLES
 # Tables written beside another asset's table, with no asset of their own.
 WRITTEN_WITHOUT_ASSET = {
     "publication/sdg_sdmx_breakdowns": "written by publication/sdg_sdmx beside sdg_sdmx.csv",
+    "provenance/source_records": "one file per source, written by the step that reads it (engine/store.py write_record)",
+    "provenance/failure_records": "one file per source left out, written by the step that leaves it out "
+    "(assets/source_steps.py write_failure_record)",
 }
 
 
@@ -32,3 +35,14 @@ def test_partitioned_assets_are_partitioned_tables():
         declared = TABLES["/".join(key.path)].partitions
         actual = node.partitions_def.name if node.partitions_def is not None else None
         assert declared == actual, "/".join(key.path)
+
+
+def test_every_asset_is_described_by_its_registry_table():
+    """One description per table: the asset shows its registry declaration's (schemas/resources/)."""
+    graph = defs.resolve_asset_graph()
+    differ = [
+        "/".join(key.path)
+        for key in graph.get_all_asset_keys()
+        if (graph.get(key).description or "").strip() != TABLES["/".join(key.path)].description.strip()
+    ]
+    assert differ == []

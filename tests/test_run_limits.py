@@ -86,7 +86,7 @@ def limited_run(tmp_path_factory):
 
 
 def _left_out(run, source_id: str) -> dict:
-    [record] = [r for r in run["store"].read_json_records("failures") if r["source_id"] == source_id]
+    [record] = [r for r in run["store"].read_records("failures") if r["source_id"] == source_id]
     return record
 
 

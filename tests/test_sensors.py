@@ -118,10 +118,10 @@ def test_same_cursor_gives_the_same_run_keys(env):
 
 ESTIMATES = ["indicators/survey_estimates", "indicators/survey_gaps", "indicators/survey_not_computable"]
 HARDSHIP = [
-    "indicators/survey_financial_hardship",
-    "indicators/survey_financial_hardship_exclusions",
-    "indicators/survey_financial_hardship_gaps",
-    "indicators/survey_financial_hardship_not_computable",  # an asset since issue 12 (was written without one)
+    "indicators/sdg_3_8_2_survey",
+    "indicators/sdg_3_8_2_survey_exclusions",
+    "indicators/sdg_3_8_2_survey_gaps",
+    "indicators/sdg_3_8_2_survey_not_computable",  # an asset since issue 12 (was written without one)
 ]
 GROUPS = [
     "indicators/survey_adequacy",
@@ -209,7 +209,7 @@ def test_removed_survey_leaves_the_outputs_and_the_publication_reruns(env, tmp_p
     for layer, table in PARTITIONED_TABLES["survey"]:
         assert "NEW_LFS_2023" not in store.partition_ids(layer, table), (layer, table)
     assert store.partition_ids("indicators", "survey_estimates") == ["TST_HIES_2021"]
-    assert store.json_ids("sources", "survey") == ["TST_HIES_2021"]
+    assert store.record_ids("sources", "survey") == ["TST_HIES_2021"]
     assert not store.quarantine_path("survey", "NEW_LFS_2023").exists()
 
 

@@ -164,7 +164,7 @@ def test_a_removed_source_reruns_the_publication(state, tmp_path):
     [
         (f"indicators/survey_estimates/{SECOND}.parquet", f"survey_job[{SECOND}]"),
         ("raw/ssi_return/GHA_2022/Schemes.parquet", "ssi_job[GHA_2022]"),
-        (f"sources/survey/{SECOND}.json", f"survey_job[{SECOND}]"),
+        (f"sources/survey/{SECOND}.parquet", f"survey_job[{SECOND}]"),
         ("staging/population.parquet", "context_job"),
         ("publication/sdg_sdmx.csv", "publication_job"),
     ],

@@ -38,9 +38,9 @@ def test_unexpected_error_is_recorded_and_clears_the_source(tmp_path):
     while error.cause is not None:
         error = error.cause
     assert error.cls_name == "FileNotFoundError"  # re-raised as it was, not wrapped in a dg.Failure
-    [record] = store.read_json_records("failures", "survey")
+    [record] = store.read_records("failures", "survey")
     assert record["source_id"] == "TST_HIES_2021" and record["step"] == "indicators/survey_estimates"
     assert record["message"].startswith("FileNotFoundError: ") and str(persons.name) in record["message"]
     for layer, table in PARTITIONED_TABLES["survey"]:
         assert "TST_HIES_2021" not in store.partition_ids(layer, table), (layer, table)
-    assert store.json_ids("sources", "survey") == []
+    assert store.record_ids("sources", "survey") == []

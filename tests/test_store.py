@@ -134,8 +134,10 @@ def test_outputs_get_ordinary_permissions_not_those_of_a_private_temporary_file(
     umask = store_module._UMASK
     store = ParquetStore(tmp_path)
     table = store.write(pl.DataFrame({"a": [1]}), "indicators", "t").path
-    store.write_json("sources", "survey", "S1", {"a": 1})
+    store.write_record(
+        "sources", "survey", "S1", {"source_kind": "survey", "source_id": "S1", "run_id": "r", "at": "t"}
+    )
     store.write_folder({"Sheet": pl.DataFrame({"a": [1]})}, "raw", "ssi_return", "R1")
     assert stat.S_IMODE(table.stat().st_mode) == 0o666 & ~umask
-    assert stat.S_IMODE((tmp_path / "sources" / "survey" / "S1.json").stat().st_mode) == 0o666 & ~umask
+    assert stat.S_IMODE((tmp_path / "sources" / "survey" / "S1.parquet").stat().st_mode) == 0o666 & ~umask
     assert stat.S_IMODE(store.partition_dir("raw", "ssi_return", "R1").stat().st_mode) == 0o777 & ~umask

@@ -13,9 +13,9 @@ import pytest
 import yaml
 
 from engine.errors import SourceError, SpecError
-from engine.financial_hardship import estimate_hardship
 from engine.harmonise import ingest_survey
 from engine.method_config import load_method
+from engine.sdg_3_8_2 import estimate_hardship
 from engine.survey_estimation import estimate_survey
 from engine.survey_spec import load_spec
 from tests.conftest import BASE_SPEC, SOURCE_COLUMNS, SOURCE_ROWS, write_data

@@ -19,12 +19,12 @@ import yaml
 import engine.ssi
 from engine.context import declared_sources, read_context_file
 from engine.errors import SourceError, SpecError
-from engine.financial_hardship import estimate_hardship
 from engine.harmonise import ingest_survey
 from engine.method_config import load_method
 from engine.paths import confined_file
 from engine.publication.catalog import build_catalog
 from engine.readers import read_csv_text
+from engine.sdg_3_8_2 import estimate_hardship
 from engine.sources import discover_ssi, discover_surveys, file_records, layout_problems, scan_ssi
 from engine.ssi import duplicate_returns, ingest_return, read_return
 from engine.store import ParquetStore
@@ -420,7 +420,7 @@ def test_outputs_are_only_ever_removed_for_a_valid_source_id(tmp_path):
         with pytest.raises(ValueError):
             store.remove("raw", "ssi_return", bad)
         with pytest.raises(ValueError):
-            store.remove_json("sources", "ssi", bad)
+            store.remove_record("sources", "ssi", bad)
     assert store.exists("raw", "survey_file", "GHA_LFS_2015")
 
 

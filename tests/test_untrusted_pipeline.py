@@ -180,7 +180,7 @@ def test_every_planted_fault_is_refused_with_its_rule(runs):
         job = "survey_job" if kind == "survey" else "ssi_job"
         if REFUSED[(kind, source_id)] != "one_return_per_country_year":
             assert not by_partition[(job, source_id)].success, source_id
-    failures = {(r["source_kind"], r["source_id"]): r for r in store.read_json_records("failures")}
+    failures = {(r["source_kind"], r["source_id"]): r for r in store.read_records("failures")}
     for key, rule in REFUSED.items():
         assert failures[key]["rule"] == rule, (key, failures[key]["message"])
         assert key[1] in failures[key]["message"] or failures[key]["file"], key
@@ -192,7 +192,7 @@ def test_every_planted_fault_is_refused_with_its_rule(runs):
         "sub-query" in failures[("survey", "EXPR_ATTACK")]["message"]
         and failures[("survey", "EXPR_ATTACK")]["where"] == "variables.rec_social_assistance"
     )
-    layout = {r["source_id"]: r for r in store.read_json_records("failures", "layout")}
+    layout = {r["source_id"]: r for r in store.read_records("failures", "layout")}
     assert {path: r["rule"] for path, r in layout.items()} == LEFT_OUT
     assert "without return.csv" in layout["ssi/ZAF_2020/"]["message"]
     # all of them are in the summary and in publication/sources, as left out
@@ -235,7 +235,7 @@ def test_good_sources_complete_with_unchanged_outputs(runs):
 def test_sources_reconcile_and_the_infinite_weight_is_quarantined(runs):
     outcomes, summary = runs["attacked"]
     store = runs["store"]
-    records = {(r["source_kind"], r["source_id"]): r for r in store.read_json_records("sources")}
+    records = {(r["source_kind"], r["source_id"]): r for r in store.read_records("sources")}
     assert ("survey", "INF_WEIGHT") in records and not set(REFUSED) & set(records)
     for r in records.values():
         assert r["rows_read"] == r["rows_kept"] + r["rows_quarantined"], r
@@ -279,12 +279,12 @@ def test_invalid_context_sources_yaml_is_one_left_out_record(tmp_path):
         outcome = execute(instance, CONTEXT_JOB, pipeline=pipeline_settings(input_dir, tmp_path / "out"))
     assert outcome.success and outcome.failed_steps == []
     store = ParquetStore(tmp_path / "out")
-    [record] = store.read_json_records("failures")
+    [record] = store.read_records("failures")
     assert (record["source_id"], record["rule"]) == ("context/sources.yaml", "yaml")
     assert re.match(r"line \d+, column \d+: invalid YAML: expected ',' or '}'.* \[rule: yaml\]$", record["message"]), (
         record["message"]
     )
-    population = next(r for r in store.read_json_records("sources", "context") if r["source_id"] == "population")
+    population = next(r for r in store.read_records("sources", "context") if r["source_id"] == "population")
     assert population["vintage"] is None and population["rows_read"] == population["rows_kept"] > 0
 
 

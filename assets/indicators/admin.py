@@ -48,7 +48,7 @@ OUTPUTS = (
 
 def context_records(store: ParquetStore) -> dict[str, dict]:
     """Source records of the context tables (table name -> record)."""
-    return {r["source_id"]: r for r in store.read_json_records(SOURCE_RECORDS, "context")}
+    return {r["source_id"]: r for r in store.read_records(SOURCE_RECORDS, "context")}
 
 
 def provided(records: dict[str, dict], **tables: pl.DataFrame | None) -> dict[str, pl.DataFrame | None]:

@@ -167,10 +167,10 @@ def indicator_tables(
     pipeline: PipelineResource,
     survey_estimates: Indicators,
     survey_gaps: Indicators,
-    survey_financial_hardship: Indicators,
-    survey_financial_hardship_gaps: Indicators,
+    sdg_3_8_2_survey: Indicators,
+    sdg_3_8_2_survey_gaps: Indicators,
     survey_not_computable: Indicators,
-    survey_financial_hardship_not_computable: Indicators,
+    sdg_3_8_2_survey_not_computable: Indicators,
     survey_groups_not_computable: Indicators,
     admin_coverage: MaybeIndicators,
     admin_gaps: MaybeIndicators,
@@ -186,7 +186,7 @@ def indicator_tables(
     admin = admin_coverage if admin_coverage is not None else pl.DataFrame()
     admin_gap_frame = admin_gaps if admin_gaps is not None else pl.DataFrame()
     admin_missing = admin_not_computable if admin_not_computable is not None else pl.DataFrame()
-    hardship, hardship_gaps = survey_financial_hardship, survey_financial_hardship_gaps
+    hardship, hardship_gaps = sdg_3_8_2_survey, sdg_3_8_2_survey_gaps
 
     coverage = sorted_rows(
         pl.concat(
@@ -231,7 +231,7 @@ def indicator_tables(
         [
             not_computable_rows(admin_missing, "administrative"),
             not_computable_rows(survey_not_computable, "survey"),
-            not_computable_rows(survey_financial_hardship_not_computable, "survey"),
+            not_computable_rows(sdg_3_8_2_survey_not_computable, "survey"),
             not_computable_rows(survey_groups_not_computable, "survey"),
         ],
         how="vertical_relaxed",

@@ -15,18 +15,18 @@ from assets.partitions import SURVEYS
 from assets.resources import PipelineResource
 from assets.source_steps import source_step
 from assets.tables import MaybeStaging, StagingFile, table_multi_asset, table_outs
-from engine.financial_hardship import estimate_hardship, ppp_for
 from engine.method_config import SDG_1_3_1, SDG_3_8_2, SURVEY_ESTIMATION
 from engine.pensionable_age import pension_age_in_force
+from engine.sdg_3_8_2 import estimate_hardship, ppp_for
 from engine.survey_estimation import estimate_survey
 from schemas.registry import INDICATORS, STAGING
 
 ESTIMATES = (INDICATORS.survey_estimates, INDICATORS.survey_gaps, INDICATORS.survey_not_computable)
 HARDSHIP = (
-    INDICATORS.survey_financial_hardship,
-    INDICATORS.survey_financial_hardship_gaps,
-    INDICATORS.survey_financial_hardship_exclusions,
-    INDICATORS.survey_financial_hardship_not_computable,
+    INDICATORS.sdg_3_8_2_survey,
+    INDICATORS.sdg_3_8_2_survey_gaps,
+    INDICATORS.sdg_3_8_2_survey_exclusions,
+    INDICATORS.sdg_3_8_2_survey_not_computable,
 )
 
 
@@ -104,7 +104,7 @@ def survey_estimates(
     partitions_def=SURVEYS,
     can_subset=False,
 )
-def survey_financial_hardship(
+def sdg_3_8_2_survey(
     context: dg.AssetExecutionContext, pipeline: PipelineResource, survey_persons: StagingFile, ppp: MaybeStaging
 ):
     """SDG 3.8.2 of one survey, its gaps, exclusions and the series it cannot give."""
@@ -150,4 +150,4 @@ def survey_financial_hardship(
     yield dg.Output(result.not_computable, output_name=not_computable.table)
 
 
-SURVEY_INDICATOR_ASSETS = [survey_estimates, survey_financial_hardship]
+SURVEY_INDICATOR_ASSETS = [survey_estimates, sdg_3_8_2_survey]

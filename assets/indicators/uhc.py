@@ -1,5 +1,5 @@
 """Indicators layer, SDG 3.8.1: the UHC service coverage index of every country and year in one
-step (``sql/sdg_3_8_1.sql`` through ``engine.uhc_index``), from the staged tracer table, the
+step (``sql/sdg_3_8_1.sql`` through ``engine.sdg_3_8_1``), from the staged tracer table, the
 malaria high-burden list, the country groupings and the WPP population (regional values are
 population-weighted).
 
@@ -20,8 +20,8 @@ from assets.resources import PipelineResource
 from assets.tables import MaybeStaging, asset_key, table_multi_asset, table_outs
 from engine.indicator_tables import published_index, quarantine_issues, total_population
 from engine.method_config import SDG_3_8_1 as SDG_3_8_1_METHOD
+from engine.sdg_3_8_1 import compute_uhc_index
 from engine.store import SOURCE_RECORDS
-from engine.uhc_index import compute_uhc_index
 from schemas.registry import INDICATORS, STAGING
 
 INDEX, TRACERS, REGIONAL = INDICATORS.sdg_3_8_1, INDICATORS.sdg_3_8_1_tracers, INDICATORS.sdg_3_8_1_regional
@@ -86,7 +86,7 @@ def index_check_results(table: pl.DataFrame) -> list[dg.AssetCheckResult]:
     ],
     can_subset=False,
 )
-def uhc_index(
+def sdg_3_8_1(
     context: dg.AssetExecutionContext,
     pipeline: PipelineResource,
     uhc_tracers: MaybeStaging,
@@ -114,7 +114,7 @@ def uhc_index(
     vintage = vintage_label(records, (STAGING.uhc_tracers.table, STAGING.population.table))
     index = published_index(result.index, vintage, context.run_id)
     quarantine = store.write_quarantine(quarantine_issues(result.quarantine), UHC, INDEX.table)
-    store.write_json(
+    store.write_record(
         SOURCE_RECORDS,
         UHC,
         INDEX.table,
@@ -158,4 +158,4 @@ def uhc_index(
     )
 
 
-UHC_ASSETS = [uhc_index]
+UHC_ASSETS = [sdg_3_8_1]

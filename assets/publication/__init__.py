@@ -9,7 +9,7 @@ from assets.publication.catalog import catalog
 from assets.publication.comparison import aggregate_comparison
 from assets.publication.exports import figures, report_tables, revisions, sdg_sdmx
 from assets.publication.groups import groups_publication
-from assets.publication.quality import quality_reports, suite_checks
+from assets.publication.quality import GATE_CHECKS, quality_reports, suite_checks
 from assets.publication.tables import annex, gaps, headline
 
 PUBLICATION_ASSETS = [
@@ -27,4 +27,4 @@ PUBLICATION_ASSETS = [
     catalog,
     groups_publication,
 ]
-PUBLICATION_CHECKS = [suite_checks]
+PUBLICATION_CHECKS = [*GATE_CHECKS, suite_checks]

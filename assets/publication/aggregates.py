@@ -15,10 +15,10 @@ from assets.resources import PipelineResource
 from assets.tables import MaybeIndicators, MaybeStaging, Staging, table_asset, table_multi_asset, table_out
 from engine.publication.aggregates import compute_aggregates, imputation_model
 from engine.publication.country_values import published_values
-from schemas.resources.publication import AGGREGATES, COUNTRY_LINEUP, COUNTRY_VALUES
+from schemas.resources.publication import AGGREGATES, COUNTRY_LINEUP
 
 
-@table_asset(key_prefix=GROUP, group_name=GROUP, kinds={"polars", "parquet"}, description=COUNTRY_VALUES.description)
+@table_asset(key_prefix=GROUP, group_name=GROUP, kinds={"polars", "parquet"})
 def country_values(
     pipeline: PipelineResource,
     sdg_1_3_1: MaybeIndicators,

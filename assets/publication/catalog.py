@@ -30,8 +30,6 @@ def csv_types(sdg_sdmx: Path, groups_sdmx: Path) -> dict[str, dict[str, str]]:
     group_name=GROUP,
     kinds={"duckdb"},
     pool="duckdb_catalog",
-    description="DuckDB catalog (publication/catalog.duckdb): a view <layer>.<table> over every Parquet table of the "
-    "configured layers and over the SDMX-CSV file (publication.sdg_sdmx), and main.catalog_tables listing them.",
 )
 def catalog(
     context: dg.AssetExecutionContext,

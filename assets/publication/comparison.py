@@ -18,7 +18,6 @@ from schemas.resources.publication import AGGREGATE_COMPARISON
     key_prefix=GROUP,
     group_name=GROUP,
     kinds={"duckdb", "sql", "parquet"},
-    description=AGGREGATE_COMPARISON.description,
 )
 def aggregate_comparison(
     pipeline: PipelineResource,

@@ -37,10 +37,6 @@ BREAKDOWNS_SUFFIX = "_breakdowns.csv"  # the breakdowns the UN layout lacks, bes
     key_prefix=GROUP,
     group_name=GROUP,
     kinds={"csv"},
-    description="SDMX-CSV in the layout of the UN SDG harmonised global dataflow (DF_SDG_GLH), UN dimensions and codes only: country "
-    "values computed here after disclosure control (REF_AREA = M49) and the aggregates of areas with an M49 code "
-    "(publication/sdg_sdmx.csv); the breakdowns the UN layout lacks in a second file with documented codes "
-    "(publication/sdg_sdmx_breakdowns.csv).",
 )
 def sdg_sdmx(
     context: dg.AssetExecutionContext,
@@ -78,8 +74,6 @@ def sdg_sdmx(
     key_prefix=GROUP,
     group_name=GROUP,
     kinds={"excel"},
-    description="Excel workbook of the headline table, the statistical annex and the aggregate comparison (publication/report_tables.xlsx): "
-    "one sheet per table, notes and sources under each table, numbers formatted.",
 )
 def report_tables(
     context: dg.AssetExecutionContext,
@@ -101,8 +95,6 @@ def report_tables(
     key_prefix=GROUP,
     group_name=GROUP,
     kinds={"matplotlib", "png", "svg", "pdf"},
-    description="Figures for the report (PNG, SVG and PDF, publication/figures/): coverage by region and sex, the gender gap by "
-    "series, the nationality gap where data exist; titles, axis units, source notes naming the synthetic inputs.",
 )
 def figures(
     context: dg.AssetExecutionContext,

@@ -33,12 +33,12 @@ def all_country_rows(
 
 def synthetic_sources(store: ParquetStore) -> list[str]:
     """Names of the sources and inputs of this output directory whose source record says they are synthetic."""
-    return synthetic_names(store.read_json_records(SOURCE_RECORDS))
+    return synthetic_names(store.read_records(SOURCE_RECORDS))
 
 
 def population_vintage(store: ParquetStore) -> str:
     """The vintage declared for the WPP population table (context/sources.yaml)."""
-    for record in store.read_json_records(SOURCE_RECORDS, "context"):
+    for record in store.read_records(SOURCE_RECORDS, "context"):
         if record.get("source_id") == STAGING.population.table:
             return str(record.get("vintage") or "")
     return ""

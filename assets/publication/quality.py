@@ -2,12 +2,24 @@
 the publication tables (and on the SDMX file as loaded), their Data Docs
 (``publication/data_docs/index.html``) and ``publication/validation_results``. Each suite's
 result is an asset check of the table it validates (``publication/headline``, ``annex``,
-``sdg_sdmx`` ...), named after the suite, read from ``validation_results`` so that the suites run
-once: pass or fail (severity ERROR, or WARN for review suites), rows, expectations failed,
-unexpected counts and the failing expectations with a sample of unexpected values. They do not
-block (a blocking check cannot read a table downstream of the one it checks); the blocking
-checks of the tables that feed the publication are those of the indicator tables and
-``finite_numbers``.
+``sdg_sdmx`` ...), named after the suite: pass or fail (severity ERROR, or WARN for review
+suites), rows, expectations failed, unexpected counts and the failing expectations with a sample
+of unexpected values.
+
+Two kinds of suite check:
+
+* **Blocking** (``GATED``): the ERROR suites of the publication tables that others are computed
+  from, ``country_values`` and ``aggregates``, run in a check of their own on that table alone
+  (``gate_checks``: one per table, blocking), right after it is written: a table that fails
+  them stops the run there, and nothing is computed from it (aggregates, headline, annex, gaps,
+  exports, validation_results and Data Docs are not rewritten; the run fails, exit 1).
+* **Reporting** (``suite_checks``): every other suite (the tables nothing is computed from, the
+  WARN suites, and suites that read a table downstream of theirs: ``year_on_year_review`` reads
+  the headline), read from this run's ``validation_results`` (a blocking check cannot read a
+  table downstream of the one it checks).
+
+``quality_reports`` runs every suite once more for ``validation_results`` and the Data Docs, so
+that they stay the complete record of the run (the gated suites cost about 1.5 s of CPU twice).
 """
 
 import io
@@ -21,6 +33,7 @@ from assets.tables import (
     MaybePublication,
     MaybeStaging,
     PublicationFile,
+    asset_key,
     output_file,
     table_multi_asset,
     table_outs,
@@ -29,11 +42,22 @@ from assets.tables import (
 from assets.validation_results import SAMPLE_ROWS, _md_table
 from engine.publication.quality import gx_context, results_frame, run_suites, write_data_docs
 from schemas.gx_suites import SUITES, Suite
-from schemas.registry import PUBLICATION
+from schemas.registry import PUBLICATION, Table
 
 VALIDATION_RESULTS, DATA_DOCS = PUBLICATION.validation_results, PUBLICATION.data_docs
 
 RESULTS = dg.AssetKey(list(VALIDATION_RESULTS.key))
+
+# The publication tables that others are computed from: their ERROR suites block.
+GATED = (PUBLICATION.country_values, PUBLICATION.aggregates)
+
+
+def gated(suite: Suite) -> bool:
+    """A suite that blocks: ERROR, on a gated table, reading that table only."""
+    return suite.severity == "ERROR" and suite.table in {t.table for t in GATED} and not suite.also_reads
+
+
+REPORTED = tuple(s for s in SUITES if not gated(s))
 
 
 def suite_check_spec(suite: Suite) -> dg.AssetCheckSpec:
@@ -44,6 +68,38 @@ def suite_check_spec(suite: Suite) -> dg.AssetCheckSpec:
         additional_deps=[RESULTS],
         description=f"{suite.description} (Great Expectations suite, {suite.severity}; read from validation_results)",
     )
+
+
+def gate_check(table: Table) -> dg.AssetChecksDefinition:
+    """The blocking check of ``table``: its gated suites, run on the table as written."""
+    suites = tuple(s for s in SUITES if s.table == table.table and gated(s))
+
+    @dg.multi_asset_check(
+        name=f"{table.table}_suites",
+        specs=[
+            dg.AssetCheckSpec(
+                s.name,
+                asset=asset_key(table),
+                blocking=True,
+                description=f"{s.description} (Great Expectations suite, ERROR, blocking: nothing is computed "
+                "from a table that fails it)",
+            )
+            for s in suites
+        ],
+        ins={"frame": dg.AssetIn(key=asset_key(table))},
+        can_subset=True,
+    )
+    def _gate(context: dg.AssetCheckExecutionContext, pipeline: PipelineResource, frame: pl.DataFrame):
+        selected = {key.name for key in context.selected_asset_check_keys}
+        chosen = tuple(s for s in suites if s.name in selected)
+        results = results_frame(run_suites({table.table: frame}, config_of(pipeline), gx_context(), suites=chosen))
+        for suite in chosen:
+            yield suite_check_result(suite, results)
+
+    return _gate
+
+
+GATE_CHECKS = [gate_check(t) for t in GATED]
 
 
 def suite_check_result(suite: Suite, results: pl.DataFrame) -> dg.AssetCheckResult:
@@ -70,16 +126,16 @@ def suite_check_result(suite: Suite, results: pl.DataFrame) -> dg.AssetCheckResu
 
 
 @dg.multi_asset_check(
-    specs=[suite_check_spec(s) for s in SUITES],
+    specs=[suite_check_spec(s) for s in REPORTED],
     ins={VALIDATION_RESULTS.table: dg.AssetIn(key=RESULTS)},
     can_subset=True,
 )
 def suite_checks(context: dg.AssetCheckExecutionContext, validation_results: pl.DataFrame):
-    """Each Great Expectations suite as a check of the table it validates, from this run's
-    ``publication/validation_results`` (the suites run once, in ``quality_reports``).
+    """Each reported Great Expectations suite as a check of the table it validates, from this
+    run's ``publication/validation_results`` (the suites run in ``quality_reports``).
     """
     selected = {key.name for key in context.selected_asset_check_keys}
-    for suite in SUITES:
+    for suite in REPORTED:
         if suite.name in selected:
             yield suite_check_result(suite, validation_results)
 

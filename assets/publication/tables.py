@@ -20,10 +20,10 @@ from assets.tables import (
 from engine.method_config import SDG_1_3_1, SDG_3_8_2
 from engine.publication.annex import aggregate_gender_gaps, gap_table, headline_table, statistical_annex
 from engine.publication.country_values import select_sources
-from schemas.resources.publication import ANNEX, GENDER_GAPS, HEADLINE, NATIONALITY_GAPS
+from schemas.resources.publication import GENDER_GAPS, HEADLINE, NATIONALITY_GAPS
 
 
-@table_asset(key_prefix=GROUP, group_name=GROUP, kinds={"polars", "parquet"}, description=HEADLINE.description)
+@table_asset(key_prefix=GROUP, group_name=GROUP, kinds={"polars", "parquet"})
 def headline(pipeline: PipelineResource, aggregates: Publication, m49_groups: MaybeStaging) -> dg.Output[pl.DataFrame]:
     """The headline table from the aggregates."""
     table = headline_table(aggregates, config_of(pipeline), m49_groups).sort(list(HEADLINE.primary_key))
@@ -38,7 +38,7 @@ def headline(pipeline: PipelineResource, aggregates: Publication, m49_groups: Ma
     )
 
 
-@table_asset(key_prefix=GROUP, group_name=GROUP, kinds={"polars", "parquet"}, description=ANNEX.description)
+@table_asset(key_prefix=GROUP, group_name=GROUP, kinds={"polars", "parquet"})
 def annex(
     pipeline: PipelineResource, country_values: Publication, countries: Staging, income_groups: Staging
 ) -> dg.Output[pl.DataFrame]:

@@ -7,6 +7,7 @@ from assets.resources import PipelineResource
 from assets.source_steps import source_step
 from engine.context import context_file, read_context_file
 from engine.store import sha256_file
+from schemas import registry
 from schemas.resources.context import TABLES, ContextTable
 
 
@@ -17,7 +18,7 @@ def raw_context_asset(table: ContextTable) -> dg.AssetsDefinition:
         key=["raw", table.name],
         group_name="raw",
         kinds={"csv", "parquet"},
-        description=f"{table.description} Read from {table.file} as text.",
+        description=registry.table(["raw", table.name]).description,
     )
     def _raw(context: dg.AssetExecutionContext, pipeline: PipelineResource) -> dg.Output[pl.DataFrame]:
         store = pipeline.store()

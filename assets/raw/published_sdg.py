@@ -35,10 +35,10 @@ def raw_published_sdg(context: dg.AssetExecutionContext, pipeline: PipelineResou
             frames.append(read_source(pipeline.input_path, source))
         except SourceError as err:
             record_failure(context, store, SOURCE_KIND, source.source_id, RAW.published_sdg.name, err)
-            store.remove_json(SOURCE_RECORDS, SOURCE_KIND, source.source_id)
+            store.remove_record(SOURCE_RECORDS, SOURCE_KIND, source.source_id)
             left_out.append(source.source_id)
         else:
-            store.remove_json(FAILURE_RECORDS, SOURCE_KIND, source.source_id)
+            store.remove_record(FAILURE_RECORDS, SOURCE_KIND, source.source_id)
     frame = pl.concat(frames, how="diagonal_relaxed") if frames else EMPTY_RAW
     files = [f for s in sources for f in s.files]
     digest = hashlib.sha256("".join(sha256_file(f) for f in files).encode()).hexdigest()

@@ -39,7 +39,7 @@ def staging_context_asset(table: ContextTable) -> dg.AssetsDefinition:
         group_name="staging",
         kinds={"polars", "parquet"},
         check_specs=check_specs(key),
-        description=f"{table.description} Typed and validated ({table.file}).",
+        description=registry.table(key.path).description,
     )
     def _staging(context: dg.AssetExecutionContext, pipeline: PipelineResource, raw: pl.DataFrame):
         store = pipeline.store()
@@ -51,7 +51,7 @@ def staging_context_asset(table: ContextTable) -> dg.AssetsDefinition:
             )
         quarantine = store.write_quarantine(result.quarantine, "context", table.name)
         declared = declared_vintage(context, pipeline.input_path, table.file)
-        store.write_json(
+        store.write_record(
             SOURCE_RECORDS,
             "context",
             table.name,

@@ -3,7 +3,7 @@
 breakdown, value, unit, nature, obs_status, source_detail``; engine/publication/published_sdg.py),
 rows that break a rule quarantined. Regional and other areas are kept, with an empty
 ``ref_area`` and ``area_kind = 'other_area'``. Each source gets its own source record
-(``sources/published/<id>.json``: files, layout, vintage, origin, licence, synthetic, rows read
+(``sources/published/<id>.parquet``: files, layout, vintage, origin, licence, synthetic, rows read
 / kept / quarantined) and quarantine file.
 
 ``PUBLISHED_SDG_ASSETS`` holds the raw and the staging asset.
@@ -40,7 +40,6 @@ def _count(frame: pl.DataFrame, column: str) -> dict[str, int]:
     group_name="staging",
     kinds={"polars", "parquet"},
     check_specs=check_specs(STAGING_PUBLISHED_SDG),
-    description=PUBLISHED_SDG.description,
 )
 def published_sdg(context: dg.AssetExecutionContext, pipeline: PipelineResource, raw: pl.DataFrame, countries: Staging):
     """The published UN SDG country series in the canonical layout."""
@@ -57,7 +56,7 @@ def published_sdg(context: dg.AssetExecutionContext, pipeline: PipelineResource,
     )
     now = datetime.now(UTC).isoformat(timespec="seconds")
     left_out = {
-        r["source_id"] for r in store.read_json_records(FAILURE_RECORDS, SOURCE_KIND)
+        r["source_id"] for r in store.read_records(FAILURE_RECORDS, SOURCE_KIND)
     }  # by the raw step, which says why
     for source in published_sources(pipeline.input_path):
         if source.source_id in left_out:
@@ -66,7 +65,7 @@ def published_sdg(context: dg.AssetExecutionContext, pipeline: PipelineResource,
         store.write_quarantine(
             quarantine.filter(pl.col("source_id") == source.source_id), SOURCE_KIND, source.source_id
         )
-        store.write_json(
+        store.write_record(
             SOURCE_RECORDS,
             SOURCE_KIND,
             source.source_id,

@@ -48,7 +48,7 @@ def ssi_tables(context: dg.AssetExecutionContext, pipeline: PipelineResource, sh
     with source_step(context, store, "ssi", return_id, "staging/ssi_tables"):
         result = ingest_return(return_id, sheets, file=shown)
         quarantine = store.write_quarantine(result.quarantine, "ssi", return_id)
-    store.write_json(
+    store.write_record(
         SOURCE_RECORDS,
         "ssi",
         return_id,

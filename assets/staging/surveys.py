@@ -30,10 +30,7 @@ KEY = asset_key(PERSONS)
     group_name="staging",
     kinds={"polars", "parquet"},
     check_specs=check_specs(KEY),
-    description=(
-        "Canonical person table of one survey: source variables mapped by its harmonisation spec, "
-        "every row validated; failing rows go to the quarantine with their reason."
-    ),
+    description=PERSONS.description,
 )
 def survey_persons(context: dg.AssetExecutionContext, pipeline: PipelineResource, raw: pl.DataFrame):
     """One survey harmonised to the canonical person table, with its record and quarantine."""
@@ -47,7 +44,7 @@ def survey_persons(context: dg.AssetExecutionContext, pipeline: PipelineResource
         result = ingest_survey(spec, raw, labels=read_value_labels(spec), source_file=shown_file)
         quarantine = store.write_quarantine(result.quarantine, "survey", survey_id)
         source = discover_surveys(pipeline.input_path).get(survey_id)
-        store.write_json(
+        store.write_record(
             SOURCE_RECORDS,
             "survey",
             survey_id,

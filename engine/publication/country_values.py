@@ -7,7 +7,7 @@ Inputs, as written to ``output/indicators/``:
   (``COVERAGE_COLUMNS``; 3.8.2 adds ``quintile`` and ``hh_composition``);
 * ``sdg_3_8_1``: one row per country and year, ``ref_area, year, value`` (the UHC service
   coverage index), ``imputed_share`` (0-1, share of imputed tracers), ``method_edition`` and,
-  optionally, ``input_vintage`` and ``obs_status`` (``schemas/resources/sdg_3_8_1.py``). The layout of ``engine.uhc_index`` (``country`` for
+  optionally, ``input_vintage`` and ``obs_status`` (``schemas/resources/sdg_3_8_1.py``). The layout of ``engine.sdg_3_8_1`` (``country`` for
   ``ref_area``, ``sci`` for ``value``) is accepted as well.
 
 :func:`country_rows` returns ``COUNTRY_SCHEMA``: every breakdown of every source, the family

@@ -1,7 +1,7 @@
 """Honest labels of the published tables: which values rest on synthetic inputs, and which
 aggregates are estimates.
 
-* A source or input is *synthetic* when its source record says so (``sources/<kind>/<id>.json``,
+* A source or input is *synthetic* when its source record says so (``sources/<kind>/<id>.parquet``,
   ``synthetic: true``: a survey spec or SSI return marked synthetic, a context table whose
   ``sources.yaml`` entry is). :func:`synthetic_names` collects their names (source ids, context
   table names).

@@ -1,6 +1,7 @@
-"""Where the outputs come from: the input sources read or left out (``publication/sources``),
-every quarantined row (``publication/quarantine``) and what sits in the input directory but is
-not a source (``raw/input_layout``).
+"""Where the outputs come from: the record of each source read (``provenance/source_records``)
+or left out (``provenance/failure_records``), their table (``publication/sources``), every
+quarantined row (``publication/quarantine``) and what sits in the input directory but is not a
+source (``raw/input_layout``).
 """
 
 from __future__ import annotations
@@ -75,5 +76,47 @@ RESOURCES = [
         "Every quarantined row of every source, with source file, sheet, row, column, rule and value (also per "
         "source in quarantine/<kind>/<source>.parquet).",
         ISSUE_FIELDS,
+    ),
+]
+
+# The records of each source: one row per source, one file each (engine/store.py write_record),
+# written by the step that read the source (or left it out), read by publication/sources, the
+# indicator tables (vintages), the run summary and the sensors (fingerprints).
+_RECORD_COMMON = (
+    _SOURCE_KIND,
+    _SOURCE_ID,
+    Field("run_id", "id", "Dagster run that wrote the record.", required=True),
+    Field("at", "id", "When the record was written (UTC, ISO 8601).", required=True),
+)
+RESOURCES += [
+    Table(
+        "provenance/source_records",
+        "What was read of one source: its files with their SHA-256, fingerprint, vintage, whether it is synthetic, "
+        "rows read / kept / quarantined and the run; one file per source (sources/<kind>/<source>.parquet).",
+        (
+            *_RECORD_COMMON,
+            Field("rows_read", "int", "Rows read.", min=0),
+            Field("rows_kept", "int", "Rows kept.", min=0),
+            Field("rows_quarantined", "int", "Rows quarantined.", min=0),
+        ),
+        extra_columns="by source kind: files (path and SHA-256 of each file, or the paths), fingerprint, vintage, "
+        "synthetic, country, year, survey_kind, absent_variables (surveys), tables (SSI returns), present, origin, "
+        "licence (context tables), layout (published series)",
+        file="sources/<source_kind>/<source_id>.parquet",
+    ),
+    Table(
+        "provenance/failure_records",
+        "Why a source was left out of its last run: the step, the message and, for a bad input, the file, place, "
+        "rule and value; one file per source (failures/<kind>/<source>.parquet).",
+        (
+            *_RECORD_COMMON,
+            Field("step", "id", "The step (asset) that failed.", required=True),
+            Field("message", "id", "What is wrong, and how to fix it.", required=True),
+            Field("file", "id", "The file at fault, relative to the input directory."),
+            Field("where", "id", "Where in the file (sheet, row, column, spec key)."),
+            Field("rule", "id", "The rule broken."),
+            Field("value", "id", "The offending value."),
+        ),
+        file="failures/<source_kind>/<source_id>.parquet",
     ),
 ]

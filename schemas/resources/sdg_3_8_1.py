@@ -1,4 +1,4 @@
-"""SDG 3.8.1, the UHC service coverage index, one row per country and year (``engine/uhc_index.py``,
+"""SDG 3.8.1, the UHC service coverage index, one row per country and year (``engine/sdg_3_8_1.py``,
 ``sql/sdg_3_8_1.sql``).
 """
 

@@ -54,7 +54,7 @@ _HOUSEHOLDS = F["n_unweighted"].but(description="Unweighted number of sample hou
 
 RESOURCES += [
     Table(
-        "indicators/survey_financial_hardship",
+        "indicators/sdg_3_8_2_survey",
         "SDG 3.8.2 for one survey: OOP above 10%/25% of consumption, and financial hardship (2025 definition) split "
         "into impoverishing and large, by sex of head, area, quintile and household composition, with design-based "
         "SEs (sql/sdg_3_8_2.sql).",
@@ -69,7 +69,7 @@ RESOURCES += [
         partitions="surveys",
     ),
     Table(
-        "indicators/survey_financial_hardship_gaps",
+        "indicators/sdg_3_8_2_survey_gaps",
         "Households headed by women minus households headed by men, with the design-based SE of the difference.",
         (
             *SURVEY_ID,
@@ -81,7 +81,7 @@ RESOURCES += [
         partitions="surveys",
     ),
     Table(
-        "indicators/survey_financial_hardship_exclusions",
+        "indicators/sdg_3_8_2_survey_exclusions",
         "Households left out of 3.8.2 and why (missing consumption, an incomplete roster; spending above consumption "
         "only under an edition that excludes it).",
         (
@@ -97,8 +97,8 @@ RESOURCES += [
         partitions="surveys",
     ),
     Table(
-        "indicators/survey_financial_hardship_not_computable",
-        "SDG 3.8.2 series this survey cannot give, with the reason. Written by the survey_financial_hardship asset "
+        "indicators/sdg_3_8_2_survey_not_computable",
+        "SDG 3.8.2 series this survey cannot give, with the reason. Written by the sdg_3_8_2_survey asset "
         "beside its table (no asset of its own); indicators/not_computable publishes it.",
         SURVEY_NOT_COMPUTABLE_FIELDS,
         partitions="surveys",

@@ -10,9 +10,9 @@ import polars as pl
 import pytest
 import svy
 
-from engine.financial_hardship import HARDSHIP_SERIES, LEGACY_SERIES, estimate_hardship, ppp_for
 from engine.harmonise import ingest_survey
 from engine.method_config import MethodConfigError, load_method
+from engine.sdg_3_8_2 import HARDSHIP_SERIES, LEGACY_SERIES, estimate_hardship, ppp_for
 from engine.survey_spec import load_spec
 from schemas import registry
 from schemas.resources import survey as sv
@@ -502,14 +502,14 @@ def test_a_survey_without_estimates_gives_its_tables_in_their_declared_layout():
     persons = households_to_persons(EXAMPLE).with_columns(pl.lit(None, dtype=pl.Float64).alias("hh_consumption"))
     res = _estimate(persons)
     for frame, name in ((res.estimates, ""), (res.gaps, "_gaps"), (res.exclusions, "_exclusions")):
-        declared = registry.table(f"indicators/survey_financial_hardship{name}")
+        declared = registry.table(f"indicators/sdg_3_8_2_survey{name}")
         assert frame.height == 0 and frame.schema == pl.Schema(declared.polars_schema()), name
         declared.validate(frame)
 
 
 def test_excluded_households_carry_their_survey_in_the_declared_layout():
     res = _estimate(households_to_persons([(w, m, 0.0, o) for w, m, _, o in EXAMPLE]))
-    declared = registry.table("indicators/survey_financial_hardship_exclusions")
+    declared = registry.table("indicators/sdg_3_8_2_survey_exclusions")
     assert res.exclusions.columns == list(declared.fields) and set(res.exclusions["survey_id"]) == {"TST_HBS_2020"}
     declared.validate(res.exclusions)
 

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from engine.method_config import MethodConfigError, MethodEdition, load_method
-from engine.uhc_index import (
+from engine.sdg_3_8_1 import (
     CATEGORIES,
     IMPUTATION_FLAGS,
     UhcInputError,

@@ -24,9 +24,9 @@ from engine.survey_estimation import (
 from schemas import registry
 
 # The per-survey tables, in their registry layout even when a survey has no 3.8.2 estimate.
-ESTIMATES = registry.table("indicators/survey_financial_hardship")
-GAPS = registry.table("indicators/survey_financial_hardship_gaps")
-EXCLUSIONS = registry.table("indicators/survey_financial_hardship_exclusions")
+ESTIMATES = registry.table("indicators/sdg_3_8_2_survey")
+GAPS = registry.table("indicators/sdg_3_8_2_survey_gaps")
+EXCLUSIONS = registry.table("indicators/sdg_3_8_2_survey_exclusions")
 
 LEGACY_SERIES = ("SH_XPD_EARN10", "SH_XPD_EARN25")
 HARDSHIP_SERIES = ("SH_FIN_HARDSHIP", "SH_FIN_IMPOVERISHING", "SH_FIN_LARGE")

@@ -20,17 +20,8 @@ from tests.pipeline_inputs import write_minimal_inputs
 from tests.pipeline_settings import pipeline_settings
 
 SURVEYS = ["TST_HIES_2021", "TST_LFS_2022"]
-# Step processes are forked from a server that imported the definitions once (Dagster's
-# ``forkserver`` start method) instead of each importing them anew (``spawn``, seconds each).
 MULTIPROCESS = {
-    "execution": {
-        "config": {
-            "multiprocess": {
-                "max_concurrent": 2,
-                "start_method": {"forkserver": {"preload_modules": ["pipelines.definitions"]}},
-            }
-        }
-    },
+    "execution": {"config": {"multiprocess": {"max_concurrent": 2}}},
     "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
 }
 

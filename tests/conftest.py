@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 import yaml
 
-from tests.tiers import mark_tiers, tier
+from tests.tiers import mark_tiers, without_tests_of
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 # The small pipeline run shared by the integration tests that read it (tests/small_run.py).
@@ -140,12 +140,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    """With ``-m unit`` alone, integration modules are not even imported: none of their tests
-    would run, and importing Dagster and the wiring costs seconds of the fast tier."""
-    if (
-        config.getoption("markexpr", "") == "unit"
-        and collection_path.suffix == ".py"
-        and collection_path.name.startswith("test_")
-    ):
-        return True if tier(collection_path) == "integration" else None
+    """With ``-m unit``, ``-m integration`` or ``-m "not unit"`` alone, the modules none of whose
+    tests would run are not even imported (tests/tiers.py ``without_tests_of``)."""
+    if collection_path.suffix == ".py" and collection_path.name.startswith("test_"):
+        return True if without_tests_of(config.getoption("markexpr", ""), collection_path) else None
     return None

@@ -18,6 +18,9 @@ import yaml
 
 PROJECT = Path(__file__).resolve().parent.parent
 STARTUP_SECONDS = 240  # a slow, shared 2-core machine needs well over a minute to load the code
+# How often a wait asks again (a refused connection, a ping or a small GraphQL query is cheap; a
+# longer interval only adds to every wait: on average half of it)
+POLL_SECONDS = 0.25
 BIND_ERRORS = ("address already in use", "errno 98", "could not bind")
 LOCATIONS = """{ workspaceOrError { ... on Workspace { locationEntries {
     name loadStatus locationOrLoadError { __typename ... on PythonError { message } } } } } }"""
@@ -90,7 +93,7 @@ def start_webserver(env: dict, base: Path, target: list[str], started: list[Serv
                 gql("{ version }")
                 return gql
             except Exception:
-                time.sleep(1)
+                time.sleep(POLL_SECONDS)
         text = service.log_text()
         if service.proc.poll() is not None and any(e in text.lower() for e in BIND_ERRORS):
             continue
@@ -121,7 +124,7 @@ def wait_for_code_server(service: Service, host: str, port: int) -> None:
                 raise RuntimeError(
                     f"code server not answering within {STARTUP_SECONDS}s: " + service.log_text()[-3000:]
                 ) from None
-            time.sleep(1)
+            time.sleep(POLL_SECONDS)
 
 
 def wait_for_code_location(gql: GraphQL) -> None:
@@ -134,7 +137,7 @@ def wait_for_code_location(gql: GraphQL) -> None:
             return
         if time.time() > deadline:
             raise RuntimeError(f"code location not loaded within {STARTUP_SECONDS}s: {entries}")
-        time.sleep(2)
+        time.sleep(POLL_SECONDS)
 
 
 REPO = """{ repositoriesOrError { ... on RepositoryConnection { nodes { name location { name } } } } }"""
@@ -174,7 +177,7 @@ def wait_for_runs(gql: GraphQL, run_ids: list[str], timeout: float) -> dict[str,
         statuses = {r: gql(query, {"id": r})["runOrError"]["status"] for r in run_ids}
         if all(s in FINISHED for s in statuses.values()) or time.time() > deadline:
             return statuses
-        time.sleep(2)
+        time.sleep(2 * POLL_SECONDS)
 
 
 def run_errors(gql: GraphQL, run_id: str) -> list[str]:

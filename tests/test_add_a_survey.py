@@ -6,9 +6,6 @@ EU-SILC file split as EU-SILC ships it) go through their survey partition unedit
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -21,6 +18,7 @@ from engine.harmonise import ingest_survey
 from engine.method_config import load_method
 from engine.survey_estimation import estimate_survey
 from engine.survey_spec import load_spec
+from pipelines import cli
 from tests.pipeline_inputs import write_minimal_inputs
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -58,7 +56,7 @@ absent: [household_weight, rec_child_family, rec_maternity, rec_sickness, rec_di
 """
 
 
-def test_new_survey_by_file_and_spec_only(tmp_path):
+def test_new_survey_by_file_and_spec_only(tmp_path, capsys):
     input_dir = write_minimal_inputs(tmp_path / "in")
     folder = input_dir / "surveys" / "SEN_LFS_2023"
     folder.mkdir(parents=True)
@@ -89,12 +87,10 @@ def test_new_survey_by_file_and_spec_only(tmp_path):
         + "SEN,686,Senegal,Africa,Sub-Saharan Africa,Sub-Saharan Africa,Western Africa\n"
     )
 
-    env = dict(os.environ, GX_ANALYTICS_ENABLED="false")
-    proc = subprocess.run(
+    # the main command (``python tasks.py pipeline``), in this process: its worker processes are
+    # the ones the other pipeline tests use
+    code = cli.main(
         [
-            sys.executable,
-            "-m",
-            "pipelines.cli",
             "run",
             "--input",
             str(input_dir),
@@ -102,15 +98,11 @@ def test_new_survey_by_file_and_spec_only(tmp_path):
             str(tmp_path / "out"),
             "--dagster-home",
             str(tmp_path / "home"),
-        ],
-        cwd=PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
+        ]
     )
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
-    assert "survey_job[SEN_LFS_2023]: ok" in proc.stdout
+    out, err = capsys.readouterr()
+    assert code == 0, out[-3000:] + err[-2000:]
+    assert "survey_job[SEN_LFS_2023]: ok" in out
     persons = pl.read_parquet(tmp_path / "out" / "staging" / "survey_persons" / "SEN_LFS_2023.parquet")
     assert persons.height == n and set(persons["sex"]) == {"F", "M"} and persons["psu"][0] == "0/0"
     coverage = pl.read_parquet(tmp_path / "out" / "indicators" / "sdg_1_3_1.parquet").filter(

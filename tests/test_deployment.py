@@ -26,7 +26,8 @@ from tests.pipeline_inputs import write_minimal_inputs
 from tests.postgres_server import PostgresServer, PostgresUnavailable
 
 DEPLOY = PROJECT / "deploy"
-SURVEYS = ["TST_HIES_2021", "TST_LFS_2021", "TST_HBS_2021", "TST_DHS_2021", "TST_MICS_2021", "TST_SILC_2021"]
+# one more survey than the coordinator lets run at once (4): the limit is seen at work
+SURVEYS = ["TST_HIES_2021", "TST_LFS_2021", "TST_HBS_2021", "TST_DHS_2021", "TST_MICS_2021"]
 RUN_SECONDS = 900
 # Each run is a process of its own already; its steps run one after the other inside it (as the
 # main command runs them), not in a process per step.

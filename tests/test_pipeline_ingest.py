@@ -62,52 +62,84 @@ def _all_quarantined_survey(input_dir):
     write_survey(input_dir, spec, pl.DataFrame(rows, schema=SOURCE_COLUMNS, orient="row"))
 
 
-def test_broken_sources_fail_alone(dirs):
-    input_dir, output_dir = dirs
+@pytest.fixture(scope="module")
+def broken_then_removed(tmp_path_factory) -> dict:
+    """Two runs of the main command's work on one output folder and Dagster instance. The first
+    has two good surveys and a good return beside a survey naming a variable its file lacks, a
+    survey whose every row is quarantined and a return without its Schemes table; what its tests
+    read is kept (the output folder copied, the instance's answers). Then the second good survey
+    and the broken return are deleted from the input directory and the second run made."""
+    base = tmp_path_factory.mktemp("broken_then_removed")
+    input_dir, output_dir = write_minimal_inputs(base / "in"), base / "out"
+    spec = yaml.safe_load(yaml.safe_dump(BASE_SPEC))
+    spec["survey"]["id"] = "TST_LFS_2022"
+    write_survey(input_dir, spec)
     _broken_survey(input_dir)
     _broken_return(input_dir)
     _all_quarantined_survey(input_dir)
-    with dg.instance_for_test() as instance:
-        outcomes = run_all(instance, pipeline_settings(input_dir, output_dir), progress=lambda _: None)
-        by_key = {(o.job, o.partition): o for o in outcomes}
-        assert by_key[("survey_job", "TST_HIES_2021")].success
-        assert by_key[("ssi_job", "GHA_2022")].success
-        assert by_key[("context_job", None)].success
-        assert not by_key[("survey_job", "BAD_LFS_2021")].success
-        assert not by_key[("ssi_job", "KEN_2021")].success
-        assert set(instance.get_dynamic_partitions("surveys")) == {"TST_HIES_2021", "BAD_LFS_2021", "ALL_LFS_2021"}
-
-        # the next command re-runs the failed ones although nothing changed, and skips the others
-        settings = pipeline_settings(input_dir, output_dir)
-        plan = run_state.plan(
+    (base / "home").mkdir()
+    settings = pipeline_settings(input_dir, output_dir, base / "home")
+    first: dict = {"input_dir": input_dir}
+    with dg.DagsterInstance.from_config(str(base / "home")) as instance:
+        first["outcomes"] = run_all(instance, settings, progress=lambda _: None)
+        first["partitions"] = set(instance.get_dynamic_partitions("surveys"))
+        # what the next command would run, nothing having changed
+        first["plan"] = run_state.plan(
             instance,
             settings,
             discover_surveys(input_dir),
             discover_ssi(input_dir),
             (CONTEXT_JOB, SSI_JOB, SURVEY_JOB, PUBLICATION_JOB),
         )
-        running = {label: d.reason for label, d in plan.decisions.items() if not d.skip}
-        failed = {f"survey_job[{s}]": by_key[("survey_job", s)] for s in ("BAD_LFS_2021", "ALL_LFS_2021")}
-        failed["ssi_job[KEN_2021]"] = by_key[("ssi_job", "KEN_2021")]
-        assert running == {label: f"its last run {o.run_id} failed" for label, o in failed.items()} | {
-            "publication_job": "3 runs it reads from ran"
+        key = dg.AssetCheckKey(dg.AssetKey(["staging", "survey_persons"]), "rows_reconcile")
+        first["checks"] = instance.event_log_storage.get_latest_asset_check_execution_by_key([key])
+        shutil.copytree(output_dir, base / "out_first")
+        first["store"] = ParquetStore(base / "out_first")
+
+        shutil.rmtree(input_dir / "surveys" / "TST_LFS_2022")
+        shutil.rmtree(input_dir / "ssi" / "KEN_2021")
+        lines: list[str] = []
+        outcomes = run_all(instance, settings, progress=lines.append)
+        second = {
+            "input_dir": input_dir,
+            "outcomes": outcomes,
+            "lines": lines,
+            "partitions": set(instance.get_dynamic_partitions("surveys")),
+            "store": ParquetStore(output_dir),
         }
+    return {"first": first, "second": second}
 
-        # the good partition's checks are recorded in the instance (what the UI shows)
-        key = dg.AssetKey(["staging", "survey_persons"])
-        records = instance.event_log_storage.get_latest_asset_check_execution_by_key(
-            [dg.AssetCheckKey(key, "rows_reconcile")]
-        )
-        assert records  # a check execution exists for the asset
 
-    store = ParquetStore(output_dir)
+def test_broken_sources_fail_alone(broken_then_removed):
+    first = broken_then_removed["first"]
+    outcomes, input_dir = first["outcomes"], first["input_dir"]
+    by_key = {(o.job, o.partition): o for o in outcomes}
+    for good in (("survey_job", "TST_HIES_2021"), ("survey_job", "TST_LFS_2022"), ("ssi_job", "GHA_2022")):
+        assert by_key[good].success, good
+    assert by_key[("context_job", None)].success
+    assert not by_key[("survey_job", "BAD_LFS_2021")].success
+    assert not by_key[("ssi_job", "KEN_2021")].success
+    assert first["partitions"] == {"TST_HIES_2021", "TST_LFS_2022", "BAD_LFS_2021", "ALL_LFS_2021"}
+
+    # the next command re-runs the failed ones although nothing changed, and skips the others
+    running = {label: d.reason for label, d in first["plan"].decisions.items() if not d.skip}
+    failed = {f"survey_job[{s}]": by_key[("survey_job", s)] for s in ("BAD_LFS_2021", "ALL_LFS_2021")}
+    failed["ssi_job[KEN_2021]"] = by_key[("ssi_job", "KEN_2021")]
+    assert running == {label: f"its last run {o.run_id} failed" for label, o in failed.items()} | {
+        "publication_job": "3 runs it reads from ran"
+    }
+
+    # the good partitions' checks are recorded in the instance (what the UI shows)
+    assert first["checks"]  # a check execution exists for the asset
+
+    store = first["store"]
     failures = {r["source_id"]: r for r in store.read_records("failures")}
     assert set(failures) == {"BAD_LFS_2021", "KEN_2021", "ALL_LFS_2021"}
     assert (
         "age_in_years" in failures["BAD_LFS_2021"]["message"] and failures["BAD_LFS_2021"]["where"] == "variables.age"
     )
     assert failures["KEN_2021"]["rule"] == "required_table" and "Schemes" in failures["KEN_2021"]["message"]
-    assert store.partitions("staging", "survey_persons") == ["TST_HIES_2021"]
+    assert store.partitions("staging", "survey_persons") == ["TST_HIES_2021", "TST_LFS_2022"]
     assert store.partitions("staging", "ssi_coverage") == ["GHA_2022"]
 
     # Every row quarantined: the survey fails in staging with its top rules and counts (before:
@@ -133,29 +165,19 @@ def test_broken_sources_fail_alone(dirs):
     assert store.read("publication", "quarantine").filter(pl.col("source_id") == "ALL_LFS_2021").height == 9
 
 
-def test_removed_sources_leave_the_outputs_and_the_publication(dirs):
+def test_removed_sources_leave_the_outputs_and_the_publication(broken_then_removed):
     """A survey and a (failed) SSI return deleted from the input directory: the next run drops
     their partitions, per-partition outputs and source/failure records, and publishes without
     them."""
-    input_dir, output_dir = dirs
-    spec = yaml.safe_load(yaml.safe_dump(BASE_SPEC))
-    spec["survey"]["id"] = "TST_LFS_2022"
-    write_survey(input_dir, spec)
-    _broken_return(input_dir)
-    store = ParquetStore(output_dir)
-    with dg.instance_for_test() as instance:
-        run_all(instance, pipeline_settings(input_dir, output_dir), progress=lambda _: None)
-        assert "TST_LFS_2022" in store.partitions("indicators", "survey_estimates")
-        assert "TST_LFS_2022" in store.read("publication", "sources")["source_id"].to_list()
-        assert store.record_ids("failures", "ssi") == ["KEN_2021"]
-        shutil.rmtree(input_dir / "surveys" / "TST_LFS_2022")
-        shutil.rmtree(input_dir / "ssi" / "KEN_2021")
-        lines = []
-        outcomes = run_all(instance, pipeline_settings(input_dir, output_dir), progress=lines.append)
-        assert "TST_LFS_2022" not in instance.get_dynamic_partitions("surveys")
+    first, second = broken_then_removed["first"], broken_then_removed["second"]
+    assert "TST_LFS_2022" in first["store"].partitions("indicators", "survey_estimates")
+    assert "TST_LFS_2022" in first["store"].read("publication", "sources")["source_id"].to_list()
+    assert first["store"].record_ids("failures", "ssi") == ["KEN_2021"]
+    store, outcomes, lines = second["store"], second["outcomes"], second["lines"]
+    assert "TST_LFS_2022" not in second["partitions"]
     # a second run on the same folder: every row of publication/sources is of this run (the UHC
     # row carried the previous run's id)
-    assert_sources_table_lists_this_run(store, outcomes, input_dir)
+    assert_sources_table_lists_this_run(store, outcomes, second["input_dir"])
     assert [line for line in lines if "no longer in the input directory" in line] == [
         "survey:TST_LFS_2022: no longer in the input directory, its outputs and records removed",
         "ssi:KEN_2021: no longer in the input directory, its outputs and records removed",
@@ -164,23 +186,27 @@ def test_removed_sources_leave_the_outputs_and_the_publication(dirs):
         for layer, table in tables:
             assert not {"TST_LFS_2022", "KEN_2021"} & set(store.partition_ids(layer, table)), (layer, table)
     assert not store.quarantine_path("survey", "TST_LFS_2022").exists()
-    assert store.record_ids("sources", "survey") == ["TST_HIES_2021"] and store.record_ids("failures", "ssi") == []
+    # the surveys still in the input directory keep theirs (ALL_LFS_2021's rows are all quarantined)
+    assert store.record_ids("sources", "survey") == ["ALL_LFS_2021", "TST_HIES_2021"]
+    assert store.record_ids("failures", "ssi") == []
     published = store.read("publication", "sources")["source_id"].to_list()
     assert "TST_HIES_2021" in published and not {"TST_LFS_2022", "KEN_2021"} & set(published)
     assert store.read_partitions("indicators", "survey_estimates")["survey_id"].unique().to_list() == ["TST_HIES_2021"]
 
 
 def assert_sources_table_lists_this_run(store: ParquetStore, outcomes, input_dir) -> None:
-    """``publication/sources`` lists every source the run summary counts (the UHC tracer
-    source included), each with an id of this run."""
+    """``publication/sources`` lists every source the run summary counts as read (the UHC tracer
+    source included; a source left out, such as a survey whose every row is quarantined, is
+    listed as such), each with an id of this run."""
     run_ids = {o.run_id for o in outcomes}
-    counted = {
-        (r["source_kind"], r["source_id"])
-        for r in build_summary(store, outcomes, input_dir=input_dir, dagster_home=input_dir)["sources"]
-    }
+    summary = build_summary(store, outcomes, input_dir=input_dir, dagster_home=input_dir)
+    left_out = {(r["source_kind"], r["source_id"]) for r in summary["left_out"]}
+    counted = {(r["source_kind"], r["source_id"]) for r in summary["sources"]} - left_out
     table = store.read("publication", "sources").filter(pl.col("status") == "read")
     assert ("uhc", "sdg_3_8_1") in counted
     assert set(zip(table["source_kind"], table["source_id"], strict=True)) == counted
+    listed = store.read("publication", "sources").filter(pl.col("status") == "left_out")
+    assert set(zip(listed["source_kind"], listed["source_id"], strict=True)) == left_out
     stale = table.filter(~pl.col("run_id").is_in(sorted(run_ids)))
     assert stale.is_empty(), stale
 

@@ -55,3 +55,21 @@ def test_a_test_marked_integration_by_hand_leaves_the_unit_tier(pytester):
     integration = pytester.runpytest("-m", "integration", "-v", "-p", "no:cacheprovider")
     integration.assert_outcomes(passed=1, deselected=1)
     assert "test_every_bundled_file PASSED" in integration.stdout.str()
+
+
+def test_a_tier_run_does_not_import_the_modules_it_cannot_select(tmp_path, monkeypatch):
+    monkeypatch.setattr(tiers, "TESTS_DIR", tmp_path)
+    engine = write(tmp_path, "test_engine_only.py", "import polars\n\n\ndef test_x():\n    pass\n")
+    by_hand = write(
+        tmp_path, "test_bundle.py", "import pytest\n\n\n@pytest.mark.integration\ndef test_every_file():\n    pass\n"
+    )
+    wired = write(tmp_path, "test_wired.py", "import dagster\n")
+    for markexpr, skipped in (
+        ("unit", {wired}),
+        ("not unit", {engine}),
+        ("integration", {engine}),
+        ("", set()),
+        ("not slow", set()),
+        ("unit or integration", set()),
+    ):
+        assert {p for p in (engine, by_hand, wired) if tiers.without_tests_of(markexpr, p)} == skipped, markexpr

@@ -99,7 +99,7 @@ def test_ui_stops_with_all_its_children(tmp_path, sig, to_group):
                 break
             except OSError:
                 assert time.time() < deadline, "UI did not answer: " + log_path.read_text()[-3000:]
-                time.sleep(1)
+                time.sleep(0.25)
         tree = _descendants(proc.pid)
         commands = [Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ") for pid, _ in tree]
         assert any("dagster_webserver" in c for c in commands) and any("dagster._daemon" in c for c in commands), (

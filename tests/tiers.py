@@ -5,7 +5,8 @@
   the ``pipelines`` modules in a subprocess (a string such as ``"pipelines.cli"``: the main
   command, the webserver);
 * ``unit``: every other module: engine, SQL, specs, schemas and the synthetic generator, tested
-  directly. ``python tasks.py test -m unit`` runs this fast tier alone.
+  directly. ``python tasks.py test -m unit`` runs this fast tier alone, and the integration tier
+  (``-m "not unit"``) is the second run of ``python tasks.py test``.
 
 ``slow`` (whole-pipeline runs, the webserver, the wheel install) is set by hand and combines with
 either tier. A new test module lands in the right tier without being listed anywhere.
@@ -57,6 +58,33 @@ def uses_wiring(path: Path, seen: frozenset[Path] = frozenset()) -> bool:
 @cache
 def tier(path: Path) -> str:
     return "integration" if uses_wiring(path.resolve()) else "unit"
+
+
+@cache
+def marks_integration(path: Path) -> bool:
+    """True when the module marks a test (or itself) ``integration`` by hand (``mark.integration``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return any(
+        isinstance(node, ast.Attribute)
+        and node.attr == "integration"
+        and isinstance(node.value, ast.Attribute)
+        and node.value.attr == "mark"
+        for node in ast.walk(tree)
+    )
+
+
+def without_tests_of(markexpr: str, path: Path) -> bool:
+    """True when no test of the module at ``path`` can be selected by the marker expression: a
+    ``unit`` module with ``-m integration`` or ``-m "not unit"`` unless it marks a test
+    ``integration`` by hand, an ``integration`` module with ``-m unit``. Such a module need not
+    be imported (``tests/conftest.py``): importing Dagster and the wiring costs seconds of the fast
+    tier, and importing the unit modules seconds of the integration tier.
+    """
+    if markexpr == "unit":
+        return tier(path) == "integration"
+    if markexpr in ("integration", "not unit"):
+        return tier(path) == "unit" and not marks_integration(path.resolve())
+    return False
 
 
 def mark_tiers(items: list[pytest.Item]) -> None:

@@ -112,9 +112,17 @@ def run_suite(context, suite: Suite, frame: pl.DataFrame, config: PublicationCon
         source.delete_asset(name)
     asset = source.add_dataframe_asset(name)
     batch = asset.add_batch_definition_whole_dataframe("whole")
-    gx_suite = context.suites.add_or_update(gx.ExpectationSuite(name=name, meta={"notes": suite.description}))
     specs = suite.expectations(config)
-    ids = [gx_suite.add_expectation(_expectation(kind, kwargs)).id for kind, kwargs in specs]
+    # the suite is stored once with all its expectations (adding them one by one re-serialises the
+    # whole suite at each one: a quarter of the suites' time)
+    gx_suite = context.suites.add_or_update(
+        gx.ExpectationSuite(
+            name=name,
+            expectations=[_expectation(kind, kwargs) for kind, kwargs in specs],
+            meta={"notes": suite.description},
+        )
+    )
+    ids = [e.id for e in gx_suite.expectations]
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=name, data=batch, suite=gx_suite)
     )

@@ -19,6 +19,7 @@ from engine.survey_estimation import (
     empty_populations,
     estimate_domains,
     published_estimate_columns,
+    published_gap_columns,
     register_persons,
 )
 from schemas import registry
@@ -196,14 +197,7 @@ def _result(
                 "urban_rural",
                 "quintile",
                 "hh_composition",
-                (pl.col("p_focus") * 100).alias("value_group"),
-                (pl.col("p_reference") * 100).alias("value_reference"),
-                (pl.col("difference") * 100).alias("difference_pp"),
-                (pl.col("difference_se") * 100).alias("difference_se"),
-                (pl.col("difference_ci_lower") * 100).alias("difference_ci_lower"),
-                (pl.col("difference_ci_upper") * 100).alias("difference_ci_upper"),
-                "ratio",
-                "ratio_se",
+                *published_gap_columns(),
                 pl.col("df").cast(pl.Int64),
                 edition,
             )

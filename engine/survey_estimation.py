@@ -376,6 +376,23 @@ def published_estimate_columns() -> list[pl.Expr]:
     ]
 
 
+def published_gap_columns() -> list[pl.Expr]:
+    """The published columns of a gap between two domains from the gap engine's moments, one rule
+    for every survey indicator: both proportions, their difference with its SE and confidence
+    bounds in percentage points, and the ratio with its SE.
+    """
+    return [
+        (pl.col("p_focus") * 100).alias("value_group"),
+        (pl.col("p_reference") * 100).alias("value_reference"),
+        (pl.col("difference") * 100).alias("difference_pp"),
+        (pl.col("difference_se") * 100).alias("difference_se"),
+        (pl.col("difference_ci_lower") * 100).alias("difference_ci_lower"),
+        (pl.col("difference_ci_upper") * 100).alias("difference_ci_upper"),
+        pl.col("ratio"),
+        pl.col("ratio_se"),
+    ]
+
+
 def _estimates_frame(
     est: pl.DataFrame | None, domains: pl.DataFrame | None, ident: list[pl.Expr], edition: str
 ) -> pl.DataFrame:
@@ -420,14 +437,7 @@ def _gaps_frame(
             "series",
             "gap_type",
             *DOMAIN_DIMS,
-            (pl.col("p_focus") * 100).alias("value_group"),
-            (pl.col("p_reference") * 100).alias("value_reference"),
-            (pl.col("difference") * 100).alias("difference_pp"),
-            (pl.col("difference_se") * 100).alias("difference_se"),
-            (pl.col("difference_ci_lower") * 100).alias("difference_ci_lower"),
-            (pl.col("difference_ci_upper") * 100).alias("difference_ci_upper"),
-            "ratio",
-            "ratio_se",
+            *published_gap_columns(),
             (pl.col("difference_se_independent") * 100).alias("difference_se_independent"),
             "df",
             pl.lit(edition).alias("method_edition"),
